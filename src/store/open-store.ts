@@ -1,0 +1,64 @@
+// The bot's own state: PostgreSQL at DATABASE_URL, or an embedded PostgreSQL with its data in
+// CHATOPS_DATA_DIR when none is given. Same SQL either way.
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { redactSecrets } from '../redact-secrets.ts';
+import { UserError } from '../user-error.ts';
+import { AuditLog } from './audit-log.ts';
+import { migrate } from './migrate.ts';
+import { startEmbeddedPostgres, type RunningPostgres } from './start-embedded-postgres.ts';
+
+export interface Store {
+  pool: pg.Pool;
+  audit: AuditLog;
+  embedded: boolean;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export interface OpenStoreOptions {
+  databaseUrl?: string;
+  dataDir: string;
+  log: Logger;
+}
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  const { log } = options;
+  let embedded: RunningPostgres | undefined;
+  let url = options.databaseUrl;
+  if (!url) {
+    const dataDir = path.resolve(options.dataDir, 'postgres');
+    log.info({ dataDir }, 'DATABASE_URL is not set: starting an embedded PostgreSQL for the bot state');
+    embedded = await startEmbeddedPostgres({ dataDir, persistent: true, database: 'chatops' });
+    url = embedded.url;
+    log.info({ port: embedded.port }, 'embedded PostgreSQL is running');
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 5, application_name: 'chatops-store', connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
+  pool.on('error', (err) => log.warn({ err }, 'state store connection error'));
+  try {
+    await migrate(pool, log);
+  } catch (cause) {
+    await pool.end().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+    const why = cause instanceof Error ? redactSecrets(cause.message) : String(cause);
+    throw new UserError(`cannot open the state store (${embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'}): ${why}`, { cause });
+  }
+  return {
+    pool,
+    audit: new AuditLog(pool),
+    embedded: embedded !== undefined,
+    async ping() {
+      try {
+        await pool.query('SELECT 1');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}
