@@ -1,0 +1,24 @@
+// `/diag <word>`: a target name first, then a kind or alias (`db` -> the postgres target).
+import type { Config, Target } from '../config/config.ts';
+import { UserError } from '../user-error.ts';
+import { findProbe, kindNames } from './probe-registry.ts';
+
+export function resolveTarget(config: Config, word: string): Target {
+  const byName = config.targets.find((t) => t.name === word);
+  if (byName) return byName;
+  const probe = findProbe(word);
+  if (probe) {
+    const ofKind = config.targets.filter((t) => t.kind === probe.kind);
+    if (ofKind.length === 1) return ofKind[0]!;
+    if (ofKind.length > 1) {
+      throw new UserError(`"${word}" matches ${ofKind.length} ${probe.kind} targets: ${ofKind.map((t) => t.name).join(', ')}; name one of them`);
+    }
+    throw new UserError(`no ${probe.kind} target is configured (${config.source}); add one under targets: with kind: ${probe.kind}`);
+  }
+  throw new UserError(`unknown target "${word}"; ${validWords(config)}`);
+}
+
+export function validWords(config: Config): string {
+  const names = config.targets.map((t) => `${t.name} (${t.kind})`);
+  return `configured targets: ${names.length ? names.join(', ') : 'none'}; kinds: ${kindNames().join(', ')}`;
+}

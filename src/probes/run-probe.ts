@@ -1,0 +1,52 @@
+// Runs one probe against one target and always returns a Report: a probe that throws or
+// overruns its time becomes a finding, never an exception or a hang for the caller.
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger.ts';
+import { buildReport, type Finding, type Report } from '../report.ts';
+import type { Target } from '../config/config.ts';
+import { findProbe } from './probe-registry.ts';
+
+export interface RunProbeOptions {
+  log: Logger;
+  /** check id -> runbook id, to link findings to the runbook that explains them. */
+  runbookForCheck?: ReadonlyMap<string, string>;
+  signal?: AbortSignal;
+}
+
+/** Slack for connect + a statement timeout + pool teardown, beyond the target's own timeout. */
+const OVERALL_MARGIN_MS = 2_000;
+
+export async function runProbe(target: Target, options: RunProbeOptions): Promise<Report> {
+  const startedAt = new Date();
+  const probe = findProbe(target.kind);
+  const log = options.log.child({ target: target.name, kind: target.kind });
+  if (!probe) {
+    return buildReport(target.name, target.kind, startedAt, [
+      { check: `${target.kind}.probe`, status: 'unknown', title: `No probe for kind ${target.kind}` },
+    ]);
+  }
+  const limitMs = target.timeoutMs * 2 + OVERALL_MARGIN_MS;
+  const controller = new AbortController();
+  const abortFromCaller = () => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', abortFromCaller, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let findings: Finding[];
+  try {
+    const overrun = new Promise<Finding[]>((resolve) => {
+      timer = setTimeout(() => {
+        controller.abort(new Error('probe timed out'));
+        resolve([{ check: `${probe.kind}.probe`, status: 'crit', title: `Probe timed out after ${(limitMs / 1000).toFixed(1)} s` }]);
+      }, limitMs);
+    });
+    findings = await Promise.race([probe.run(target, { signal: controller.signal, log }), overrun]);
+  } catch (error) {
+    const ref = randomUUID().slice(0, 8);
+    log.error({ err: error, ref }, 'probe failed unexpectedly');
+    findings = [{ check: `${probe.kind}.probe`, status: 'unknown', title: `Probe failed: internal error, see logs (ref ${ref})` }];
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', abortFromCaller);
+  }
+  const linked = findings.map((f) => (f.runbook || !options.runbookForCheck?.has(f.check) ? f : { ...f, runbook: options.runbookForCheck.get(f.check) }));
+  return buildReport(target.name, probe.kind, startedAt, linked);
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig, parseConfig } from '../../src/config/load-config.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
+
+function writeConfig(text: string): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-config-'));
+  const file = path.join(dir, 'chatops.yml');
+  writeFileSync(file, text);
+  return file;
+}
+
+const env = { DB_URL: 'postgres://monitor:s3cr3t@db:5432/app' };
+
+describe('loadConfig', () => {
+  it('reads targets, interpolates ${VAR} and merges threshold overrides over the defaults', () => {
+    const file = writeConfig(`
+targets:
+  main-db:
+    kind: postgres
+    url: \${DB_URL}
+    timeoutMs: 2000
+    thresholds:
+      connections: { warn: 70 }
+`);
+    const config = loadConfig({ file, env });
+    expect(config.source).toBe(file);
+    const t = config.targets[0]!;
+    expect(t).toMatchObject({ name: 'main-db', kind: 'postgres', url: env.DB_URL, timeoutMs: 2000 });
+    expect(t.thresholds.connections).toEqual({ warn: 70, crit: 95 });
+    expect(t.thresholds.long_queries).toEqual({ warn: 120, crit: 300 });
+  });
+
+  it('the commented example file is valid', () => {
+    const config = loadConfig({ file: path.resolve(import.meta.dirname, '../../chatops.example.yml'), env: { MONITORED_DATABASE_URL: 'postgres://x@y/z' } });
+    expect(config.targets.map((t) => t.name)).toEqual(['main-db']);
+  });
+
+  it('starts with no targets when there is no file and none was asked for', () => {
+    const config = loadConfig({ defaultFile: '/nonexistent/chatops.yml', env });
+    expect(config.targets).toEqual([]);
+    expect(config.source).toBe('(no config file)');
+  });
+
+  it.each([
+    ['an explicit file that is missing', null, /config file .*nope\.yml does not exist/],
+    ['bad YAML', 'targets: [unclosed', /not valid YAML/],
+    ['an unknown top-level key', 'targetz: {}', /unknown key targetz; accepted keys: targets, runbooks/],
+    ['an unknown kind', 'targets:\n  x:\n    kind: mysql\n    url: u', /targets\.x\.kind: unknown kind "mysql"; accepted kinds: postgres/],
+    ['a missing kind', 'targets:\n  x:\n    url: u', /targets\.x\.kind: missing or not a string/],
+    ['a bad timeout', 'targets:\n  x:\n    kind: postgres\n    url: u\n    timeoutMs: fast', /targets\.x\.timeoutMs: .*expected number.*\(got "fast"\)/],
+    ['a timeout out of range', 'targets:\n  x:\n    kind: postgres\n    url: u\n    timeoutMs: 5', /targets\.x\.timeoutMs: .*100.*\(got 5\)/],
+    ['an unknown threshold check', 'targets:\n  x:\n    kind: postgres\n    url: u\n    thresholds:\n      conections: { warn: 1 }', /thresholds\.conections: no such check .*accepted: connections/],
+    ['an unknown target key', 'targets:\n  x:\n    kind: postgres\n    url: u\n    hots: h', /targets\.x: unknown key hots; accepted keys: kind, timeoutMs, thresholds, url/],
+    ['a missing url', 'targets:\n  x:\n    kind: postgres', /targets\.x\.url: /],
+    ['an unset variable', 'targets:\n  x:\n    kind: postgres\n    url: ${NOPE_URL}', /targets\.x\.url: environment variable NOPE_URL is not set/],
+    ['a bad target name', 'targets:\n  Main DB:\n    kind: postgres\n    url: u', /targets\.Main DB: a target name must be/],
+  ])('refuses %s, naming the key and what is accepted', (_name, text, message) => {
+    const file = text === null ? path.join(os.tmpdir(), 'nope.yml') : writeConfig(text);
+    expect(() => loadConfig({ file, env })).toThrow(ConfigError);
+    expect(() => loadConfig({ file, env })).toThrow(message);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    expect(() => parseConfig({ targets: { x: { kind: 'postgres', url: 42 } } }, 'f.yml', env)).toThrow(/url: .*\(got 42\)/);
+    try {
+      parseConfig({ targets: { x: { kind: 'postgres', url: '${DB_URL}', password: 'x' } } }, 'f.yml', env);
+      expect.unreachable();
+    } catch (e) {
+      expect((e as Error).message).not.toContain('s3cr3t');
+    }
+  });
+
+  it('supports ${VAR:-default} and $${ escapes', () => {
+    const config = parseConfig({ targets: { x: { kind: 'postgres', url: '${UNSET_VAR:-postgres://localhost/app}' } }, runbooks: { dir: '$${literal}' } }, 'f', {});
+    expect(config.targets[0]!.url).toBe('postgres://localhost/app');
+    expect(config.runbooks.dir.endsWith('${literal}')).toBe(true);
+  });
+});
