@@ -1,0 +1,150 @@
+// `npm run bench`: speed figures that tests must not assert (shared, noisy machines).
+//  1. /diag db report time against an empty database and one with 2,000 tables and 1,000 distinct
+//     statements in pg_stat_statements (median, p95 of 20 runs; target: within 1.5x, under 300 ms).
+//  2. Slack ack latency of /diag db over HTTP (signed requests) next to a bare Bolt app acking a
+//     no-op command, measured in the same run (p50/p99 of 500 requests; target: within 1.3x).
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import pg from 'pg';
+import { silentLogger } from '../src/logger.ts';
+import { parseConfig } from '../src/config/load-config.ts';
+import { runProbe } from '../src/probes/run-probe.ts';
+import { startBot } from '../src/start-bot.ts';
+import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
+import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
+import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const ACKS = Number(process.env.BENCH_ACKS ?? 500);
+const SECRET = 'bench-secret';
+
+function quantile(values: number[], q: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+}
+const ms = (v: number) => `${v.toFixed(1)} ms`;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function sql(url: string, text: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+async function timeProbe(url: string, label: string): Promise<{ median: number; p95: number }> {
+  const [target] = parseConfig({ targets: { db: { kind: 'postgres', url } } }, 'bench').targets;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS + 3; i++) {
+    const t0 = performance.now();
+    const report = await runProbe(target!, { log: silentLogger() });
+    const dt = performance.now() - t0;
+    if (i === 0) log(`  ${label}: status ${report.status}, ${report.findings.length} findings`);
+    if (i >= 3) times.push(dt); // first runs warm caches and connections
+  }
+  return { median: quantile(times, 0.5), p95: quantile(times, 0.95) };
+}
+
+async function benchReportTime(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+  log(`\n## /diag db report time (${RUNS} runs each)`);
+  await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE empty');
+  await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE big');
+  for (const db of ['empty', 'big']) await sql(pgServer.urlFor(db), 'CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  const big = pgServer.urlFor('big');
+  log('  preparing: 2,000 tables and 1,000 distinct statements...');
+  await sql(big, `DO $$ BEGIN FOR i IN 1..2000 LOOP
+      EXECUTE format('CREATE TABLE t_%s (id bigserial PRIMARY KEY, v text)', i);
+    END LOOP; END $$`);
+  await sql(big, `DO $$ DECLARE n bigint; BEGIN FOR i IN 1..1000 LOOP
+      EXECUTE format('SELECT count(*) FROM t_%s WHERE v IS NOT NULL', i) INTO n;
+    END LOOP; END $$`);
+  const c = new pg.Client({ connectionString: big });
+  await c.connect();
+  const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_statements');
+  await c.end();
+  log(`  pg_stat_statements entries: ${rows[0].n}`);
+  const empty = await timeProbe(pgServer.urlFor('empty'), 'empty database');
+  const large = await timeProbe(big, '2,000 tables');
+  log(`  empty database : median ${ms(empty.median)}, p95 ${ms(empty.p95)}`);
+  log(`  2,000 tables   : median ${ms(large.median)}, p95 ${ms(large.p95)}`);
+  log(`  ratio (median) : ${(large.median / empty.median).toFixed(2)}x (target <= 1.5x); median under 300 ms: ${large.median < 300 ? 'yes' : 'NO'}`);
+}
+
+async function timeAcks(send: () => Promise<Response>, afterEach: () => Promise<void>, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const res = await send();
+    await res.arrayBuffer();
+    times.push(performance.now() - t0);
+    if (res.status !== 200) throw new Error(`ack failed with HTTP ${res.status}`);
+    await afterEach();
+  }
+  return times;
+}
+
+async function benchAckLatency(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+  log(`\n## Slack ack latency over HTTP (${ACKS} signed requests each)`);
+  const slack = await startFakeSlackApi();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-'));
+  const configFile = path.join(dir, 'chatops.yml');
+  writeFileSync(configFile, `targets:\n  db:\n    kind: postgres\n    url: ${pgServer.urlFor('empty')}\n`);
+  const bot = await startBot(
+    { SLACK_BOT_TOKEN: 'xoxb-bench', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0', DATABASE_URL: pgServer.urlFor('postgres'), CHATOPS_CONFIG: configFile },
+    silentLogger(),
+  );
+  const bare = new App({ token: 'xoxb-bench', signingSecret: SECRET, clientOptions: { slackApiUrl: slack.apiUrl } });
+  bare.command('/noop', async ({ ack }) => {
+    await ack();
+  });
+  const bareServer = (await bare.start(0)) as Server;
+  const bareUrl = `http://127.0.0.1:${(bareServer.address() as AddressInfo).port}/slack/events`;
+  const botUrl = `http://127.0.0.1:${bot.port}/slack/events`;
+  const body = (command: string) => slashCommandBody({ command, text: command === '/diag' ? 'db' : '', responseUrl: slack.responseUrl() });
+
+  // Each /diag db request waits for its report before the next one, so probes do not pile up and
+  // the figure is the ack itself. Alternate blocks so both apps see the same machine noise.
+  const ours: number[] = [];
+  const baseline: number[] = [];
+  const block = 50;
+  for (let done = 0; done < ACKS; done += block) {
+    const n = Math.min(block, ACKS - done);
+    baseline.push(...(await timeAcks(() => postSigned(bareUrl, body('/noop'), { secret: SECRET }), async () => {}, n)));
+    ours.push(
+      ...(await timeAcks(
+        () => postSigned(botUrl, body('/diag'), { secret: SECRET }),
+        async () => {
+          const updates = slack.callsTo('chat.update').length;
+          await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.update').length > updates, 20_000);
+          slack.reset();
+        },
+        n,
+      )),
+    );
+  }
+  const p = (v: number[]) => ({ p50: quantile(v, 0.5), p99: quantile(v, 0.99) });
+  const o = p(ours);
+  const b = p(baseline);
+  log(`  bare Bolt no-op : p50 ${ms(b.p50)}, p99 ${ms(b.p99)}`);
+  log(`  /diag db        : p50 ${ms(o.p50)}, p99 ${ms(o.p99)}`);
+  log(`  ratio (p50)     : ${(o.p50 / b.p50).toFixed(2)}x (target <= 1.3x)`);
+  await bare.stop();
+  await bot.stop();
+  await slack.close();
+}
+
+const pgServer = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres' });
+try {
+  log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
+  await benchReportTime(pgServer);
+  await benchAckLatency(pgServer);
+} finally {
+  await pgServer.stop();
+}

@@ -1,0 +1,21 @@
+// The command registry: every slash command the bot answers. Names must be unique, and the help
+// text and the manifest check are built from this same list.
+import type { SlashCommand } from '../src/slash-command.ts';
+import { diagCommand } from './diag.ts';
+import { runbookCommand } from './runbook.ts';
+
+export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand]);
+
+export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
+  const names = new Set<string>();
+  for (const c of commands) {
+    if (!/^\/[a-z][a-z0-9-]{0,31}$/.test(c.name)) throw new Error(`invalid slash command name "${c.name}"`);
+    if (names.has(c.name)) throw new Error(`slash command ${c.name} is registered twice`);
+    names.add(c.name);
+  }
+  return commands;
+}
+
+export function commandHelp(commands: readonly SlashCommand[] = COMMANDS): string {
+  return commands.map((c) => `\`${c.name} ${c.usageHint}\`: ${c.description}`).join('\n');
+}

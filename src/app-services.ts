@@ -1,0 +1,12 @@
+// What commands and actions need from the running bot, passed explicitly (no globals).
+import type { Config } from './config/config.ts';
+import type { Logger } from './logger.ts';
+import type { RunbookIndex } from './runbooks/load-runbooks.ts';
+import type { AuditLog } from './store/audit-log.ts';
+
+export interface AppServices {
+  config: Config;
+  runbooks: RunbookIndex;
+  audit: AuditLog;
+  log: Logger;
+}

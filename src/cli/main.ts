@@ -1,0 +1,132 @@
+// `chatops diag ...` from a terminal, for when Slack itself is down. Same probes, same Report.
+// Exit codes follow the monitoring-plugin convention: 0 ok, 1 warn, 2 crit, 3 unknown/usage.
+import { parseArgs } from 'node:util';
+import { loadConfig, parseConfig } from '../config/load-config.ts';
+import type { Config, Target } from '../config/config.ts';
+import { DEFAULT_TIMEOUT_MS } from '../config/config.ts';
+import { createLogger } from '../logger.ts';
+import { resolveThresholds } from '../probes/probe-definition.ts';
+import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
+import { resolveTarget } from '../probes/resolve-target.ts';
+import { runProbe } from '../probes/run-probe.ts';
+import { renderReportText } from '../render/report-text.ts';
+import { exitCodeFor } from '../report.ts';
+import { loadRunbooks } from '../runbooks/load-runbooks.ts';
+import { isUserError, UserError } from '../user-error.ts';
+import { redactSecrets } from '../redact-secrets.ts';
+
+const EXIT_USAGE = 3;
+
+const MAIN_HELP = `Usage: chatops <command> [options]
+
+Commands:
+  diag <target|kind>   run read-only diagnostics and print the report
+  help                 show this help
+
+Run 'chatops diag --help' for the options of diag.
+Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
+`;
+
+function diagHelp(): string {
+  return `Usage: chatops diag <target|kind> [--config FILE] [--url URL] [--json] [--timeout MS]
+
+Runs the same checks as /diag in Slack and prints the report.
+
+  <target|kind>     a target name from the config, or a kind: ${PROBES.map((p) => [p.kind, ...p.aliases].join('/')).join(', ')}
+  --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
+  --url URL         probe this URL directly instead of a configured target (then <kind> is required)
+  --json            print the Report as JSON on stdout, nothing else
+  --timeout MS      per-check timeout in milliseconds (default ${DEFAULT_TIMEOUT_MS})
+  --no-color        plain text even on a terminal (also: NO_COLOR=1)
+  -h, --help        this help
+
+Exit code: 0 ok, 1 warn, 2 crit, 3 unknown or usage error.
+Example: chatops diag db --url postgres://monitor@db.internal:5432/app --json
+`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(MAIN_HELP);
+    return command ? 0 : EXIT_USAGE;
+  }
+  if (command !== 'diag') throw new UserError(`unknown command "${command}"; accepted: diag, help`);
+  return await diag(rest);
+}
+
+async function diag(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        config: { type: 'string' },
+        url: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        timeout: { type: 'string' },
+        'no-color': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}; see 'chatops diag --help'`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(diagHelp());
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UserError(`diag takes exactly one target or kind, got ${positionals.length ? positionals.map((p) => `"${p}"`).join(' ') : 'none'}; see 'chatops diag --help'`);
+  }
+  const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
+  if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) {
+    throw new UserError(`--timeout must be milliseconds between 100 and 120000, got "${values.timeout}"`);
+  }
+  const word = positionals[0]!;
+  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+  const config: Config | undefined = values.url ? undefined : loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
+  const target = config ? resolveTarget(config, word) : adHocTarget(word, values.url!);
+  if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
+
+  const runbookForCheck = tryLoadRunbookLinks(config, log);
+  const report = await runProbe(target, { log, runbookForCheck });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  } else {
+    const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
+    process.stdout.write(`${renderReportText(report, { color })}\n`);
+  }
+  return exitCodeFor(report.status);
+}
+
+function adHocTarget(word: string, url: string): Target {
+  const probe = findProbe(word);
+  if (!probe) throw new UserError(`with --url, "${word}" must be a kind; accepted: ${kindNames().join(', ')}`);
+  return { ...probe.fromUrl(url), name: probe.kind, kind: probe.kind, timeoutMs: DEFAULT_TIMEOUT_MS, thresholds: resolveThresholds(probe) };
+}
+
+/** Runbook links are a nicety here: a broken runbook must not stop diagnostics from a terminal. */
+function tryLoadRunbookLinks(config: Config | undefined, log: ReturnType<typeof createLogger>): ReadonlyMap<string, string> | undefined {
+  try {
+    const dir = (config ?? parseConfig({}, '(no config file)')).runbooks.dir;
+    return loadRunbooks(dir, allCheckIds()).byCheck;
+  } catch (err) {
+    log.warn({ err }, 'runbooks not loaded; findings are shown without runbook links');
+    return undefined;
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (isUserError(error)) {
+    process.stderr.write(`chatops: ${redactSecrets(error.message)}\n`);
+  } else {
+    process.stderr.write(`chatops: internal error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+  }
+  process.exitCode = EXIT_USAGE;
+}
+

@@ -1,0 +1,346 @@
+// The display model every report renderer (Slack Block Kit, terminal) shares. All truncation to
+// Slack's limits happens here, so a renderer only lays out what it is given and cannot overflow.
+import { sortFindings } from '../report.ts';
+import type { Finding, Remedy, Report, Status } from '../report.ts';
+
+// --- Slack's limits (https://docs.slack.dev/reference/block-kit) ---------------------------------
+
+/** Blocks in one message. */
+export const MAX_BLOCKS = 50;
+/** Characters in the text of a section block (and of any mrkdwn text object). */
+export const MAX_SECTION_TEXT = 3000;
+/** Characters in the text of a header block. */
+export const MAX_HEADER_TEXT = 150;
+/** Characters in the text of a button. */
+export const MAX_BUTTON_TEXT = 75;
+/** Characters in the value of a button. */
+export const MAX_BUTTON_VALUE = 2000;
+/** Characters in the url of a button. */
+export const MAX_BUTTON_URL = 3000;
+/** Characters in an action_id. */
+export const MAX_ACTION_ID = 255;
+/** Elements in an actions block. */
+export const MAX_ACTIONS_ELEMENTS = 25;
+/**
+ * Our budget for all the text of one message's blocks. Slack rejects chat.postMessage with
+ * `msg_blocks_too_long` above an undocumented cumulative limit (about 12,000 characters, reported
+ * rejections from ~11,300), well below 50 full sections; 10,000 leaves room for the JSON around it.
+ */
+export const MAX_MESSAGE_TEXT = 10_000;
+
+// --- Our own caps, chosen so that one finding always fits in one section ------------------------
+
+/** Remedy buttons per finding. */
+export const MAX_REMEDIES_PER_FINDING = 5;
+/** Detail lines per finding before "N more lines". */
+export const MAX_DETAIL_LINES = 15;
+/** Characters per detail line before it is cut with "…". */
+export const MAX_DETAIL_LINE_CHARS = 160;
+/** Characters of a finding title. */
+export const MAX_TITLE_CHARS = 250;
+/** Characters of the folded "N checks ok: …" line. */
+export const MAX_OK_LINE_CHARS = 1000;
+/** Room a renderer keeps in the header for a status emoji before the headline. */
+export const HEADER_PREFIX_RESERVE = 24;
+/**
+ * Characters a renderer may add around one finding (status emoji, bold markers, code fences,
+ * newlines, runbook button label); counted against MAX_MESSAGE_TEXT.
+ */
+export const FINDING_FRAME_CHARS = 64;
+/** Characters a renderer may add around the header and the context line. */
+const FIXED_FRAME_CHARS = 160;
+/** Characters of the detail block of one finding; keeps the section under MAX_SECTION_TEXT. */
+const MAX_DETAIL_CHARS = MAX_SECTION_TEXT - MAX_TITLE_CHARS - 200;
+/** Detail line caps tried in turn when the whole message is over MAX_MESSAGE_TEXT. */
+const DETAIL_LINE_STEPS = [MAX_DETAIL_LINES, 8, 4, 2, 1, 0] as const;
+
+const ELLIPSIS = '…';
+
+// --- The model ------------------------------------------------------------------------------------
+
+export interface DisplayRemedy {
+  action: string;
+  /** Button text, at most MAX_BUTTON_TEXT characters. */
+  label: string;
+  params: Record<string, string | number>;
+  /** JSON of { action, params, target }: the button value, at most MAX_BUTTON_VALUE characters. */
+  value: string;
+}
+
+export interface DisplayRunbook {
+  id: string;
+  /** Where the runbook can be read, when the caller knows (and it fits a button). */
+  url?: string;
+}
+
+export interface DisplayFinding {
+  check: string;
+  status: Status;
+  /** One line. */
+  title: string;
+  /** Detail lines, each at most MAX_DETAIL_LINE_CHARS; empty when there is no detail. */
+  detail: string[];
+  /** Detail lines left out. */
+  moreLines: number;
+  remedies: DisplayRemedy[];
+  /** Remedies left out (over MAX_REMEDIES_PER_FINDING, or too large for a button). */
+  moreRemedies: number;
+  runbook?: DisplayRunbook;
+  /** "3 more lines · 2 more actions not shown", when anything was left out. */
+  note?: string;
+}
+
+export interface DisplayReport {
+  target: string;
+  kind: string;
+  status: Status;
+  startedAt: string;
+  durationMs: number;
+  /** "<target> (<kind>): <STATUS>", short enough for a header after a status emoji. */
+  headline: string;
+  /** "142 ms", "3.2 s". */
+  duration: string;
+  /** How many findings of each status the report holds (before anything is left out). */
+  counts: Record<Status, number>;
+  /** The findings that are not ok, worst first, as many as fit. */
+  findings: DisplayFinding[];
+  /** "12 checks ok: connections, cache_hit, …", when any check is ok. */
+  okLine?: string;
+  /** Findings that are not ok and did not fit. */
+  omittedFindings: number;
+  /** "N more findings not shown (use the CLI with --json for all)", when omittedFindings > 0. */
+  omittedLine?: string;
+}
+
+export interface DisplayOptions {
+  /**
+   * Length of a text as the target counts it. Slack counts mrkdwn after escaping (& is 5
+   * characters), so its renderer passes the escaped length. Must never be less than text.length
+   * and must not shrink when text grows. Default: text.length.
+   */
+  measure?: (text: string) => number;
+  /** URL of a runbook, if one can be linked; dropped when it is not an http(s) URL that fits. */
+  runbookUrl?: (id: string) => string | undefined;
+}
+
+// --- Building it ---------------------------------------------------------------------------------
+
+export function toDisplayReport(report: Report, options: DisplayOptions = {}): DisplayReport {
+  const measure = options.measure ?? plainLength;
+  const sorted = sortFindings(report.findings);
+  const bad = sorted.filter((f) => f.status !== 'ok');
+  const ok = sorted.filter((f) => f.status === 'ok');
+  const counts: Record<Status, number> = { crit: 0, warn: 0, unknown: 0, ok: 0 };
+  for (const f of sorted) counts[f.status] += 1;
+
+  const headline = buildHeadline(report, MAX_HEADER_TEXT - HEADER_PREFIX_RESERVE);
+  const okLine = ok.length > 0 ? buildOkLine(ok, report.kind, measure) : undefined;
+  const fixedChars = FIXED_FRAME_CHARS + measure(headline) + (okLine ? measure(okLine) : 0);
+
+  // Blocks: header, context line, the ok line; then per finding a section and, when it has
+  // buttons, an actions block; and the "N more findings" line when some are left out.
+  const fixedBlocks = 2 + (okLine ? 1 : 0);
+  const blockCost = (f: Finding) => 1 + (hasButtons(f) ? 1 : 0);
+  let shown = bad.length;
+  if (fixedBlocks + sum(bad.map(blockCost)) > MAX_BLOCKS) {
+    let used = fixedBlocks + 1;
+    shown = 0;
+    for (const f of bad) {
+      if (used + blockCost(f) > MAX_BLOCKS) break;
+      used += blockCost(f);
+      shown += 1;
+    }
+  }
+
+  // Text: shorten every detail alike until the message fits; if even titles alone do not fit,
+  // leave out the least severe findings.
+  const build = (maxLines: number, n: number) =>
+    bad.slice(0, n).map((f) => toDisplayFinding(f, report.target, maxLines, measure, options.runbookUrl));
+  const textOf = (list: DisplayFinding[], n: number) =>
+    fixedChars + sum(list.map((f) => findingChars(f, measure))) + (n < bad.length ? measure(omittedLineFor(bad.length - n)) : 0);
+  let findings: DisplayFinding[] = [];
+  for (const maxLines of DETAIL_LINE_STEPS) {
+    findings = build(maxLines, shown);
+    if (textOf(findings, shown) <= MAX_MESSAGE_TEXT) break;
+  }
+  while (findings.length > 0 && textOf(findings, findings.length) > MAX_MESSAGE_TEXT) findings.pop();
+
+  const omittedFindings = bad.length - findings.length;
+  return {
+    target: report.target,
+    kind: report.kind,
+    status: report.status,
+    startedAt: report.startedAt,
+    durationMs: report.durationMs,
+    headline,
+    duration: formatDuration(report.durationMs),
+    counts,
+    findings,
+    ...(okLine !== undefined && { okLine }),
+    omittedFindings,
+    ...(omittedFindings > 0 && { omittedLine: omittedLineFor(omittedFindings) }),
+  };
+}
+
+function hasButtons(f: Finding): boolean {
+  return (f.remedies?.length ?? 0) > 0 || !!f.runbook;
+}
+
+function toDisplayFinding(
+  f: Finding,
+  target: string,
+  maxLines: number,
+  measure: (text: string) => number,
+  runbookUrl: DisplayOptions['runbookUrl'],
+): DisplayFinding {
+  const title = cutText(oneLine(f.title) || f.check, MAX_TITLE_CHARS, measure);
+  const { lines: detail, more: moreLines } = cutDetail(f.detail ?? '', maxLines, measure);
+
+  const remedies: DisplayRemedy[] = [];
+  let moreRemedies = 0;
+  for (const r of f.remedies ?? []) {
+    const d = remedies.length < MAX_REMEDIES_PER_FINDING ? toDisplayRemedy(r, target) : undefined;
+    if (d) remedies.push(d);
+    else moreRemedies += 1;
+  }
+
+  let runbook: DisplayRunbook | undefined;
+  if (f.runbook && f.runbook.length <= MAX_BUTTON_VALUE) {
+    const url = runbookUrl?.(f.runbook);
+    runbook = { id: f.runbook, ...(url !== undefined && isButtonUrl(url) && { url }) };
+  }
+
+  const notes: string[] = [];
+  if (moreLines > 0) notes.push(plural(moreLines, 'more line'));
+  if (moreRemedies > 0) notes.push(`${plural(moreRemedies, 'more action')} not shown`);
+  return {
+    check: f.check,
+    status: f.status,
+    title,
+    detail,
+    moreLines,
+    remedies,
+    moreRemedies,
+    ...(runbook && { runbook }),
+    ...(notes.length > 0 && { note: notes.join(' · ') }),
+  };
+}
+
+/** A remedy as a button, or undefined when it cannot be one (its value or action id too long). */
+function toDisplayRemedy(r: Remedy, target: string): DisplayRemedy | undefined {
+  const value = JSON.stringify({ action: r.action, params: r.params, target });
+  if (value.length > MAX_BUTTON_VALUE || `remedy:${r.action}:${MAX_ACTIONS_ELEMENTS}`.length > MAX_ACTION_ID) return undefined;
+  const label = cutText(oneLine(r.label) || r.action, MAX_BUTTON_TEXT, plainLength);
+  return { action: r.action, label, params: r.params, value };
+}
+
+function findingChars(f: DisplayFinding, measure: (text: string) => number): number {
+  return (
+    FINDING_FRAME_CHARS +
+    measure(f.title) +
+    sum(f.detail.map((l) => measure(l) + 1)) +
+    (f.note ? measure(f.note) : 0) +
+    sum(f.remedies.map((r) => r.label.length))
+  );
+}
+
+function cutDetail(detail: string, maxLines: number, measure: (text: string) => number): { lines: string[]; more: number } {
+  const all = clean(detail).replace(/\s+$/, '').split('\n');
+  // Leading blank lines carry nothing; an empty detail has no lines at all.
+  while (all.length > 0 && all[0]?.trim() === '') all.shift();
+  const lines: string[] = [];
+  let chars = 0;
+  for (const line of all) {
+    if (lines.length >= maxLines) break;
+    const cut = cutText(line, MAX_DETAIL_LINE_CHARS, measure);
+    if (chars + measure(cut) + 1 > MAX_DETAIL_CHARS) break;
+    lines.push(cut);
+    chars += measure(cut) + 1;
+  }
+  return { lines, more: all.length - lines.length };
+}
+
+function buildHeadline(report: Report, max: number): string {
+  const kind = cutText(oneLine(report.kind), 30, plainLength);
+  const suffix = ` (${kind}): ${report.status.toUpperCase()}`;
+  return cutText(oneLine(report.target), Math.max(1, max - suffix.length), plainLength) + suffix;
+}
+
+function buildOkLine(ok: Finding[], kind: string, measure: (text: string) => number): string {
+  const head = `${plural(ok.length, 'check')} ok: `;
+  const names = ok.map((f) => oneLine(f.check.startsWith(`${kind}.`) ? f.check.slice(kind.length + 1) : f.check));
+  let line = head;
+  for (let i = 0; i < names.length; i++) {
+    const next = `${line}${i > 0 ? ', ' : ''}${names[i]}`;
+    const rest = names.length - i - 1;
+    const tail = rest > 0 ? `, … ${rest} more` : '';
+    if (measure(next + tail) > MAX_OK_LINE_CHARS) return `${line}${i > 0 ? ', ' : ''}… ${names.length - i} more`;
+    line = next;
+  }
+  return line;
+}
+
+export function omittedLineFor(n: number): string {
+  return `${plural(n, 'more finding')} not shown (use the CLI with --json for all)`;
+}
+
+// --- Small helpers, exported for the renderers ---------------------------------------------------
+
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '? ms';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)} min ${s % 60} s`;
+}
+
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function plainLength(text: string): number {
+  return text.length;
+}
+
+/**
+ * `text` cut so that measure(result) <= max, ending with "…" when cut. Never splits a surrogate
+ * pair. measure must not shrink as text grows (true of plain and escaped length).
+ */
+export function cutText(text: string, max: number, measure: (text: string) => number = plainLength): string {
+  if (measure(text) <= max) return text;
+  // Largest prefix length whose cut form fits: binary search, since measure grows with the prefix.
+  let lo = 0;
+  let hi = Math.min(text.length, max);
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (measure(text.slice(0, mid) + ELLIPSIS) <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  let end = lo;
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+  return text.slice(0, end).trimEnd() + ELLIPSIS;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/** Control characters out (they would drive a terminal), CRLF to LF; keeps newlines and tabs. */
+function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
+}
+
+function oneLine(text: string): string {
+  return clean(text).replace(/\s+/g, ' ').trim();
+}
+
+function isButtonUrl(url: string): boolean {
+  if (url.length > MAX_BUTTON_URL || !URL.canParse(url)) return false;
+  const { protocol } = new URL(url);
+  return protocol === 'https:' || protocol === 'http:';
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}

@@ -1,0 +1,40 @@
+// Turns Bolt's respond() and Web API client into the engine's Replier. Visible messages go through
+// chat.postMessage so they have a ts to update and thread under; where the bot may not post
+// (a private channel it is not in, a DM), response_url is the fallback.
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { Logger } from '../logger.ts';
+import type { Message, PostedMessage, Replier } from '../slash-command.ts';
+
+const FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
+
+export function createReplier(args: { respond: RespondFn; client: WebClient; channelId: string; log: Logger }): Replier {
+  const { respond, client, channelId, log } = args;
+  return {
+    async ephemeral(message) {
+      await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks as never });
+    },
+    async post(message): Promise<PostedMessage> {
+      try {
+        const res = await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks as never });
+        const ts = res.ts!;
+        const channel = res.channel ?? channelId;
+        return {
+          async update(next: Message) {
+            await client.chat.update({ channel, ts, text: next.text, blocks: next.blocks as never });
+          },
+        };
+      } catch (err) {
+        const code = (err as { data?: { error?: string } }).data?.error;
+        if (!code || !FALLBACK_ERRORS.has(code)) throw err;
+        log.info({ channel: channelId, error: code }, 'cannot post in channel, answering through response_url');
+        await respond({ response_type: 'in_channel', text: message.text, blocks: message.blocks as never });
+        return {
+          async update(next: Message) {
+            await respond({ replace_original: true, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
+          },
+        };
+      }
+    },
+  };
+}

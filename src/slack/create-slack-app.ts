@@ -1,0 +1,113 @@
+// The Slack edge: the only place that knows Bolt. It acks every command at once, then hands the
+// text to the engine's command and turns the engine's messages into Slack calls.
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App, type BlockAction, type ButtonAction, type CustomRoute } from '@slack/bolt';
+import { describeErrorForUser } from '../answer-error.ts';
+import type { AppServices } from '../app-services.ts';
+import type { SlashCommand } from '../slash-command.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { createReplier } from './create-replier.ts';
+import { errorMessage } from './message-blocks.ts';
+import { renderRunbookBlocks } from './runbook-blocks.ts';
+import type { SlackSettings } from './slack-settings.ts';
+
+export interface Readiness {
+  ready: boolean;
+  reasons: string[];
+}
+
+export interface SlackAppOptions {
+  settings: SlackSettings;
+  services: AppServices;
+  commands: readonly SlashCommand[];
+  readiness: () => Promise<Readiness>;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Starts listening; resolves with the HTTP port (health routes, and events in HTTP mode). */
+  start(): Promise<{ port: number; mode: 'http' | 'socket' }>;
+  stop(): Promise<void>;
+}
+
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { settings, services, commands } = options;
+  const log = services.log.child({ component: 'slack' });
+  const customRoutes = healthRoutes(options.readiness);
+  const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: settings.apiUrl ? { retries: 0 } : undefined };
+  const socketMode = settings.appToken !== undefined;
+  const app = new App({
+    token: settings.botToken,
+    logger: boltLogger(services.log),
+    clientOptions,
+    customRoutes,
+    ...(socketMode
+      ? { socketMode: true, appToken: settings.appToken, installerOptions: { port: settings.port, clientOptions } }
+      : { signingSecret: settings.signingSecret, processBeforeResponse: false }),
+  });
+
+  for (const command of commands) {
+    app.command(command.name, async ({ ack, command: payload, respond, client }) => {
+      await ack(); // before any I/O: Slack's 3-second limit is never at the mercy of a slow system
+      const reply = createReplier({ respond, client, channelId: payload.channel_id, log });
+      try {
+        await command.run({ text: payload.text ?? '', userId: payload.user_id, channelId: payload.channel_id, reply, services });
+      } catch (error) {
+        const text = describeErrorForUser(error, log, { command: command.name, text: payload.text, user: payload.user_id });
+        await reply.ephemeral(errorMessage(text)).catch((err: unknown) => log.error({ err }, 'while answering an error'));
+      }
+    });
+  }
+
+  app.action<BlockAction<ButtonAction>>('runbook:open', async ({ ack, action, respond }) => {
+    await ack();
+    const runbook = services.runbooks.byId.get(action.value ?? '');
+    const message = runbook ? renderRunbookBlocks(runbook) : errorMessage(`unknown runbook "${action.value}"`);
+    await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks as never });
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, 'unhandled error in a Slack listener');
+  });
+
+  return {
+    app,
+    async start() {
+      if (socketMode) {
+        await app.start();
+        return { port: settings.port, mode: 'socket' };
+      }
+      const server = (await app.start(settings.port)) as Server;
+      return { port: (server.address() as AddressInfo).port, mode: 'http' };
+    },
+    async stop() {
+      await app.stop();
+    },
+  };
+}
+
+function healthRoutes(readiness: () => Promise<Readiness>): CustomRoute[] {
+  return [
+    {
+      path: '/healthz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true }));
+      },
+    },
+    {
+      path: '/readyz',
+      method: ['GET'],
+      handler: (_req, res) => {
+        readiness()
+          .catch((e: unknown) => ({ ready: false, reasons: [`readiness check failed: ${(e as Error).message}`] }))
+          .then((r) => {
+            res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' });
+            res.end(JSON.stringify(r));
+          });
+      },
+    },
+  ];
+}

@@ -1,0 +1,39 @@
+// Small Block Kit messages for the rest of the app. No Slack library: plain objects that
+// chat.postMessage / respond() accept as they are.
+import { MAX_SECTION_TEXT, cutText } from '../render/display-report.ts';
+
+export interface SlackMessage {
+  /** Plain fallback, used for notifications and by clients that cannot show blocks. */
+  text: string;
+  blocks: object[];
+}
+
+/**
+ * Text made safe for Slack mrkdwn: &, < and > escaped (so text cannot form links or mentions such
+ * as <!channel>), and runs of backticks broken with a zero-width space so text cannot close the
+ * code block it is shown in.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`(?=`)/g, '`\u200b');
+}
+
+/** Length of text once escaped: what Slack counts against its limits. */
+export function mrkdwnLength(text: string): number {
+  return escapeMrkdwn(text).length;
+}
+
+/** A one-section message. `mrkdwn` is used as it is: escape anything interpolated into it. */
+export function textMessage(mrkdwn: string): SlackMessage {
+  const text = cutText(mrkdwn, MAX_SECTION_TEXT);
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+/** An error for the user. `text` is plain text (an exception message, user input): it is escaped. */
+export function errorMessage(text: string): SlackMessage {
+  return textMessage(`:x: ${escapeMrkdwn(cutText(text, MAX_SECTION_TEXT - 4, mrkdwnLength))}`);
+}
+
+/** A "working on it" message, to be replaced by the result. `mrkdwn` is used as it is. */
+export function progressMessage(mrkdwn: string): SlackMessage {
+  return textMessage(`:hourglass_flowing_sand: ${mrkdwn}`);
+}

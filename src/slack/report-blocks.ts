@@ -1,0 +1,94 @@
+// A diagnostics report as a Block Kit message. Layout only: every length was already cut to
+// Slack's limits by toDisplayReport.
+import { toDisplayReport } from '../render/display-report.ts';
+import type { DisplayFinding, DisplayReport } from '../render/display-report.ts';
+import type { Report, Status } from '../report.ts';
+import { escapeMrkdwn, mrkdwnLength } from './message-blocks.ts';
+import type { SlackMessage } from './message-blocks.ts';
+
+export const STATUS_EMOJI: Record<Status, string> = {
+  crit: ':red_circle:',
+  warn: ':large_orange_circle:',
+  unknown: ':white_circle:',
+  ok: ':large_green_circle:',
+};
+
+export interface ReportBlocksOptions {
+  /** URL where a runbook can be read; without one the runbook button sends `runbook:open`. */
+  runbookUrl?: (id: string) => string | undefined;
+  /** Remedies as buttons (default); false while no action runner is wired, so no button is dead. */
+  remedyButtons?: boolean;
+}
+
+/**
+ * Buttons: `remedy:<action>` with value JSON {action, params, target} (a second button for the
+ * same action in one finding gets `remedy:<action>:2`, as action ids must differ within a block,
+ * so match on the `remedy:` prefix and read the action from the value); `runbook:open` with the
+ * runbook id as value, or with a url when runbookUrl gives one.
+ */
+export function renderReportBlocks(report: Report, options: ReportBlocksOptions = {}): SlackMessage {
+  const d = toDisplayReport(report, {
+    measure: mrkdwnLength,
+    ...(options.runbookUrl && { runbookUrl: options.runbookUrl }),
+  });
+  const blocks: object[] = [
+    { type: 'header', text: { type: 'plain_text', text: `${STATUS_EMOJI[d.status]} ${d.headline}`, emoji: true } },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: contextLine(d) }] },
+  ];
+  for (const f of d.findings) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingText(f) } });
+    const buttons = findingButtons(f, options.remedyButtons ?? true);
+    if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
+  }
+  if (d.omittedLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `_${escapeMrkdwn(d.omittedLine)}_` }] });
+  if (d.okLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS_EMOJI.ok} ${escapeMrkdwn(d.okLine)}` }] });
+  return { text: fallbackText(d), blocks };
+}
+
+function contextLine(d: DisplayReport): string {
+  const started = Date.parse(d.startedAt);
+  // <!date^…|fallback> shows the time in each reader's own time zone.
+  const when = Number.isFinite(started)
+    ? `<!date^${Math.floor(started / 1000)}^{date_short_pretty} {time_secs}|${new Date(started).toISOString()}>`
+    : escapeMrkdwn(d.startedAt.slice(0, 40));
+  return `in ${d.duration} · ${when}`;
+}
+
+function findingText(f: DisplayFinding): string {
+  let text = `*${STATUS_EMOJI[f.status]} ${escapeMrkdwn(f.title)}*`;
+  if (f.detail.length > 0) text += `\n\`\`\`\n${f.detail.map(escapeMrkdwn).join('\n')}\n\`\`\``;
+  if (f.note) text += `\n_${escapeMrkdwn(f.note)}_`;
+  return text;
+}
+
+function findingButtons(f: DisplayFinding, withRemedies: boolean): object[] {
+  const seen = new Map<string, number>();
+  const buttons: object[] = (withRemedies ? f.remedies : []).map((r) => {
+    const n = (seen.get(r.action) ?? 0) + 1;
+    seen.set(r.action, n);
+    return {
+      type: 'button',
+      text: { type: 'plain_text', text: r.label, emoji: true },
+      action_id: n === 1 ? `remedy:${r.action}` : `remedy:${r.action}:${n}`,
+      value: r.value,
+    };
+  });
+  if (f.runbook) {
+    buttons.push({
+      type: 'button',
+      text: { type: 'plain_text', text: ':book: Runbook', emoji: true },
+      action_id: 'runbook:open',
+      ...(f.runbook.url !== undefined ? { url: f.runbook.url } : { value: f.runbook.id }),
+    });
+  }
+  return buttons;
+}
+
+/** ":red_circle: db-main (postgres): CRIT (1 crit, 2 warn, 12 ok)", for notifications. */
+function fallbackText(d: DisplayReport): string {
+  const counts = (['crit', 'warn', 'unknown', 'ok'] as const)
+    .filter((s) => d.counts[s] > 0)
+    .map((s) => `${d.counts[s]} ${s}`)
+    .join(', ');
+  return `${STATUS_EMOJI[d.status]} ${escapeMrkdwn(d.headline)}${counts ? ` (${counts})` : ''}`;
+}

@@ -1,0 +1,37 @@
+// A slash command as the engine sees it: text in, messages out. No Slack library here; the
+// adapter in src/slack/ turns Bolt's ack/respond/client into a Replier.
+import type { AppServices } from './app-services.ts';
+
+export interface Message {
+  /** Plain-text fallback, used in notifications and by clients without Block Kit. */
+  text: string;
+  blocks?: object[];
+}
+
+export interface PostedMessage {
+  /** Replaces the message in place ("running..." -> the report). */
+  update(message: Message): Promise<void>;
+}
+
+export interface Replier {
+  /** Only the invoking user sees it. */
+  ephemeral(message: Message): Promise<void>;
+  /** Visible in the channel; returns a handle to replace it later. */
+  post(message: Message): Promise<PostedMessage>;
+}
+
+export interface CommandInvocation {
+  text: string;
+  userId: string;
+  channelId: string;
+  reply: Replier;
+  services: AppServices;
+}
+
+export interface SlashCommand {
+  /** With the slash: `/diag`. */
+  name: string;
+  description: string;
+  usageHint: string;
+  run(invocation: CommandInvocation): Promise<void>;
+}

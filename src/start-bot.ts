@@ -1,0 +1,52 @@
+// Wires the bot together: settings, config, runbooks, state store, Slack. Everything that can be
+// wrong with the setup is found here, before the bot says it is ready.
+import { COMMANDS } from '../commands/index.ts';
+import type { AppServices } from './app-services.ts';
+import { loadConfig } from './config/load-config.ts';
+import type { Logger } from './logger.ts';
+import { allCheckIds } from './probes/probe-registry.ts';
+import { loadRunbooks } from './runbooks/load-runbooks.ts';
+import { createSlackApp } from './slack/create-slack-app.ts';
+import { readSlackSettings } from './slack/slack-settings.ts';
+import { openStore } from './store/open-store.ts';
+
+export interface RunningBot {
+  port: number;
+  mode: 'http' | 'socket';
+  services: AppServices;
+  stop(): Promise<void>;
+}
+
+export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<RunningBot> {
+  const settings = readSlackSettings(env);
+  const config = loadConfig({ file: env.CHATOPS_CONFIG || undefined, env });
+  const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
+  log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
+  const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
+  const services: AppServices = { config, runbooks, audit: store.audit, log };
+  const slack = createSlackApp({
+    settings,
+    services,
+    commands: COMMANDS,
+    readiness: async () => {
+      const storeOk = await store.ping();
+      return { ready: storeOk, reasons: storeOk ? [] : ['state store is not answering'] };
+    },
+  });
+  try {
+    const { port, mode } = await slack.start();
+    log.info({ port, mode, store: store.embedded ? 'embedded' : 'DATABASE_URL' }, mode === 'http' ? `listening on :${port} (POST /slack/events)` : 'connected in Socket Mode');
+    return {
+      port,
+      mode,
+      services,
+      async stop() {
+        await slack.stop();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

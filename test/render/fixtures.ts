@@ -1,0 +1,120 @@
+// Fixed reports for the renderer tests; startedAt and durationMs are fixed so output is stable.
+import type { Finding, Report } from '../../src/report.ts';
+import { sortFindings, worstStatus } from '../../src/report.ts';
+
+const STARTED_AT = '2025-03-14T09:26:53.000Z';
+
+function report(target: string, findings: Finding[], durationMs = 142): Report {
+  return {
+    target,
+    kind: 'postgres',
+    status: worstStatus(findings.map((f) => f.status)),
+    startedAt: STARTED_AT,
+    durationMs,
+    findings: sortFindings(findings),
+  };
+}
+
+const OK_CHECKS = ['connections', 'cache_hit', 'replication_lag', 'long_transactions', 'locks', 'bloat', 'vacuum', 'wraparound'];
+
+function okFindings(names: string[]): Finding[] {
+  return names.map((n) => ({ check: `postgres.${n}`, status: 'ok', title: `${n} fine` }));
+}
+
+export const allOk: Report = report('db-main', okFindings(OK_CHECKS), 87);
+
+/** Deliberately not sorted: the renderers must sort. */
+export const mixed: Report = {
+  ...report('db-main', []),
+  status: 'crit',
+  findings: [
+    { check: 'postgres.cache_hit', status: 'ok', title: 'Cache hit ratio 99.2%' },
+    {
+      check: 'postgres.slow_queries',
+      status: 'warn',
+      title: '3 queries slower than 5 s on average',
+      detail: [
+        '  mean ms  calls  query',
+        ' 12,410.2     41  SELECT * FROM orders WHERE customer_id = $1 ORDER BY created_at',
+        '  7,002.9    210  UPDATE stock SET qty = qty - $1 WHERE sku = $2',
+        '  5,133.0     12  SELECT count(*) FROM events',
+      ].join('\n'),
+      remedies: [{ action: 'postgres.explain', label: 'Explain the slowest', params: { queryid: '-4512398223' } }],
+      runbook: 'postgres-slow-queries',
+    },
+    { check: 'postgres.replication_lag', status: 'unknown', title: 'Replication lag unknown: no replicas visible', detail: 'pg_stat_replication is empty' },
+    { check: 'postgres.locks', status: 'ok', title: 'No blocked queries' },
+    {
+      check: 'postgres.connections',
+      status: 'crit',
+      title: 'Connections 182/200 (91%)',
+      detail: ['state                count', 'idle in transaction     97', 'active                  61', 'idle                    24'].join('\n'),
+      metrics: { used: 182, max: 200 },
+      remedies: [
+        { action: 'postgres.terminate_idle', label: 'Terminate idle in transaction > 10 min', params: { olderThanMinutes: 10 } },
+        { action: 'postgres.cancel_query', label: 'Cancel pid 4242', params: { pid: 4242 } },
+        { action: 'postgres.cancel_query', label: 'Cancel pid 4243', params: { pid: 4243 } },
+      ],
+      runbook: 'postgres-connection-exhaustion',
+    },
+    { check: 'postgres.long_transactions', status: 'warn', title: 'Oldest transaction open for 42 min' },
+  ],
+};
+
+/** 80 bad findings, the first with a 10,000-character detail, plus 30 ok checks. */
+export const huge: Report = (() => {
+  const findings: Finding[] = [];
+  const longDetail = Array.from({ length: 100 }, (_, i) => `line ${String(i).padStart(3, '0')} ${'x'.repeat(91)}`).join('\n');
+  findings.push({
+    check: 'postgres.slow_queries',
+    status: 'crit',
+    title: `A very long title ${'that goes on '.repeat(40)}`,
+    detail: `${'y'.repeat(400)}\n${longDetail}`.slice(0, 10_000),
+    remedies: [
+      ...Array.from({ length: 7 }, (_, i) => ({
+        action: `postgres.cancel_query`,
+        label: `Cancel the query of process ${i} which has been running for a very long time indeed`,
+        params: { pid: 1000 + i },
+      })),
+    ],
+    runbook: 'postgres-slow-queries',
+  });
+  findings.push({
+    check: 'postgres.giant_param',
+    status: 'crit',
+    title: 'A remedy whose value cannot fit a button',
+    remedies: [
+      { action: 'postgres.kill', label: 'Kill with a giant parameter', params: { query: 'q'.repeat(3000) } },
+      { action: 'postgres.kill', label: 'Kill with a small parameter', params: { pid: 7 } },
+    ],
+  });
+  for (let i = 0; i < 78; i++) {
+    const status = i % 3 === 0 ? 'crit' : i % 3 === 1 ? 'warn' : 'unknown';
+    findings.push({
+      check: `postgres.check_${String(i).padStart(2, '0')}`,
+      status,
+      title: `Finding ${i} is ${status}`,
+      detail: Array.from({ length: 6 }, (_, j) => `detail ${i}.${j}: ${'z'.repeat(60)}`).join('\n'),
+      remedies: [{ action: 'postgres.reset', label: `Reset ${i}`, params: { n: i } }],
+      runbook: 'postgres-locks',
+    });
+  }
+  findings.push(...okFindings(Array.from({ length: 30 }, (_, i) => `ok_check_with_a_longish_name_${i}`)));
+  return report('db-main', findings, 4321);
+})();
+
+/** Text with Slack's control characters and code fences. */
+export const special: Report = report('db <prod> & "friends"', [
+  {
+    check: 'postgres.slow_queries',
+    status: 'crit',
+    title: 'Query <!channel> & co is slow > 5 s',
+    detail: "SELECT * FROM t WHERE a < 5 AND b > 3 AND c <> 'x' && d\n```\nSELECT '<@U123>' -- `inline`",
+    remedies: [{ action: 'postgres.cancel_query', label: 'Cancel <pid> & retry', params: { pid: 1, note: '<&>' } }],
+    runbook: 'postgres-slow-queries',
+  },
+  { check: 'postgres.locks', status: 'warn', title: 'Locks: a <-> b', detail: 'lock & key' },
+  { check: 'postgres.a<b>&c', status: 'ok', title: 'ok' },
+]);
+
+export const FIXTURES = { 'all-ok': allOk, mixed, huge, special } as const;

@@ -1,0 +1,63 @@
+// Builds requests the way Slack sends them: form-encoded slash commands and interactivity
+// payloads, signed with v0 HMAC-SHA256 over `v0:<timestamp>:<body>`.
+import { createHmac } from 'node:crypto';
+
+export function slackSignature(secret: string, timestamp: number, body: string): string {
+  return `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+}
+
+export interface SignedPostOptions {
+  secret: string;
+  /** Seconds since the epoch; defaults to now. */
+  timestamp?: number;
+  /** Overrides the computed signature (forgery tests). */
+  signature?: string;
+}
+
+export async function postSigned(url: string, body: string, options: SignedPostOptions): Promise<Response> {
+  const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+  return await fetch(url, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': options.signature ?? slackSignature(options.secret, timestamp, body),
+    },
+    body,
+  });
+}
+
+export function slashCommandBody(fields: { command: string; text: string; responseUrl: string; userId?: string; channelId?: string }): string {
+  return new URLSearchParams({
+    token: 'deprecated-verification-token',
+    team_id: 'T0FAKE',
+    team_domain: 'fake',
+    channel_id: fields.channelId ?? 'C0OPS',
+    channel_name: 'ops',
+    user_id: fields.userId ?? 'U0ALICE',
+    user_name: 'alice',
+    command: fields.command,
+    text: fields.text,
+    api_app_id: 'A0APP',
+    is_enterprise_install: 'false',
+    response_url: fields.responseUrl,
+    trigger_id: '1234.5678.abcdef',
+  }).toString();
+}
+
+export function blockActionBody(fields: { actionId: string; value: string; responseUrl: string; userId?: string; channelId?: string }): string {
+  const payload = {
+    type: 'block_actions',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: fields.userId ?? 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
+    api_app_id: 'A0APP',
+    token: 'deprecated-verification-token',
+    container: { type: 'message', message_ts: '1700000001.000100', channel_id: fields.channelId ?? 'C0OPS', is_ephemeral: false },
+    trigger_id: '1234.5678.abcdef',
+    channel: { id: fields.channelId ?? 'C0OPS', name: 'ops' },
+    message: { type: 'message', ts: '1700000001.000100', text: 'report' },
+    response_url: fields.responseUrl,
+    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1700000002.000200', text: { type: 'plain_text', text: 'x' } }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
