@@ -39,7 +39,6 @@ function formatParams(params: Record<string, string | number>): string {
     .map(([k, v]) => {
       // JSON quoting also escapes control characters, which must not reach the terminal raw.
       const shown = typeof v === 'string' && !/^[\w.:/@-]*$/.test(v) ? JSON.stringify(v) : String(v);
-      // eslint-disable-next-line no-control-regex
       return ` ${k}=${cutText(shown.replace(/[\u007f-\u009f]/g, '?'), 60)}`;
     })
     .join('');
