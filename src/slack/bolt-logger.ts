@@ -7,7 +7,10 @@ export function boltLogger(log: Logger): SlackLogger {
   const child = log.child({ component: 'bolt' });
   const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
   return {
-    debug: (...msg: unknown[]) => child.debug(text(msg)),
+    // Bolt logs at debug on every request: format only when the level is on.
+    debug: (...msg: unknown[]) => {
+      if (child.isLevelEnabled('debug')) child.debug(text(msg));
+    },
     info: (...msg: unknown[]) => child.info(text(msg)),
     warn: (...msg: unknown[]) => child.warn(text(msg)),
     error: (...msg: unknown[]) => child.error(text(msg)),

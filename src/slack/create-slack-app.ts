@@ -50,6 +50,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   for (const command of commands) {
     app.command(command.name, async ({ ack, command: payload, respond, client }) => {
       await ack(); // before any I/O: Slack's 3-second limit is never at the mercy of a slow system
+      await afterAckIsSent();
       const reply = createReplier({ respond, client, channelId: payload.channel_id, log });
       try {
         await command.run({ text: payload.text ?? '', userId: payload.user_id, channelId: payload.channel_id, reply, services });
@@ -85,6 +86,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       await app.stop();
     },
   };
+}
+
+/** Yields to the event loop so the ack's HTTP response is written before the work starts. */
+function afterAckIsSent(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function healthRoutes(readiness: () => Promise<Readiness>): CustomRoute[] {
