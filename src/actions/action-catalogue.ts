@@ -28,6 +28,14 @@ export const ACTIONS: readonly ActionSpec[] = uniqueById([
     params: { pid: 'integer' },
     describe: (p, target) => `Terminate backend ${p.pid} on ${target} (pg_terminate_backend): its open transaction is rolled back and the client disconnected.`,
   },
+  {
+    id: 'postgres.vacuum_analyze',
+    title: 'VACUUM ANALYZE',
+    // Not destructive to data, but heavy I/O on a busy table: confirmed and granted like one.
+    destructive: true,
+    params: { database: 'string', schema: 'string', table: 'string' },
+    describe: (p, target) => `Run VACUUM (ANALYZE) on ${p.schema}.${p.table} in database ${p.database} of ${target}: reclaims dead rows and refreshes statistics; reads the whole table.`,
+  },
 ]);
 
 function uniqueById(actions: ActionSpec[]): ActionSpec[] {

@@ -1,0 +1,107 @@
+// What every check receives: a bounded query function and what is known about the server.
+import type { Finding, Status } from '../../report.ts';
+import { checkId, type Thresholds } from '../probe-definition.ts';
+
+export const KIND = 'postgres';
+
+/** application_name of the probe's own sessions: every check leaves them out. */
+export const PROBE_APPLICATION = 'chatops-probe';
+
+/** SQL condition that leaves out the probe's sessions; `a` is the pg_stat_activity alias. */
+export function notProbe(alias = 'a'): string {
+  return `${alias}.pid <> pg_backend_pid() and coalesce(${alias}.application_name, '') <> '${PROBE_APPLICATION}'`;
+}
+
+/**
+ * SQL condition for client sessions in pg_stat_activity. Without pg_read_all_stats the rows of
+ * other roles show backend_type null; a database and a user tell their client sessions apart
+ * from background processes.
+ */
+export function clientBackend(alias = 'a'): string {
+  return `(${alias}.backend_type = 'client backend' or (${alias}.backend_type is null and ${alias}.datname is not null and ${alias}.usename is not null))`;
+}
+
+export interface ServerInfo {
+  /** server_version_num, e.g. 170002. */
+  versionNum: number;
+  /** server_version, e.g. "17.2". */
+  version: string;
+  role: string;
+  database: string;
+  superuser: boolean;
+  /** Member of pg_monitor. */
+  monitor: boolean;
+  /** Member of pg_read_all_stats (part of pg_monitor): sees other roles' sessions and queries. */
+  readAllStats: boolean;
+  inRecovery: boolean;
+}
+
+export interface CheckContext {
+  /** Runs one statement on the probe's pool; rejects on any error (the caller turns it into `unknown`). */
+  query<R extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
+  /** Thresholds of a check: the probe's defaults merged with the target's overrides. */
+  thresholds(check: string): Thresholds;
+  server: ServerInfo;
+  /** Name of the configured target, to key state kept between runs. */
+  targetName: string;
+  timeoutMs: number;
+  /** Client sessions of other roles whose state and query this role cannot see (0 with pg_monitor). */
+  hiddenSessions(): Promise<number>;
+}
+
+export type Check = (ctx: CheckContext) => Promise<Finding[]>;
+
+export function finding(check: string, status: Status, title: string, extra: Omit<Finding, 'check' | 'status' | 'title'> = {}): Finding {
+  const f: Finding = { check: checkId(KIND, check), status, title };
+  if (extra.detail) f.detail = extra.detail;
+  if (extra.metrics) f.metrics = extra.metrics;
+  if (extra.remedies?.length) f.remedies = extra.remedies;
+  return f;
+}
+
+/** Status of a value where more is worse. */
+export function statusAbove(value: number, t: Thresholds): Status {
+  if (value >= t.crit) return 'crit';
+  if (value >= t.warn) return 'warn';
+  return 'ok';
+}
+
+/** Status of a value where less is worse (cache hit ratio). */
+export function statusBelow(value: number, t: Thresholds): Status {
+  if (value < t.crit) return 'crit';
+  if (value < t.warn) return 'warn';
+  return 'ok';
+}
+
+export function canSeeAllSessions(server: ServerInfo): boolean {
+  return server.superuser || server.readAllStats;
+}
+
+/** The sentence that replaces silence when the role cannot see other roles' sessions. */
+export function hiddenSessionsNote(server: ServerInfo, hidden: number): string | undefined {
+  if (hidden <= 0 || canSeeAllSessions(server)) return undefined;
+  return (
+    `${hidden} session${hidden === 1 ? '' : 's'} of other roles hidden (state and query text): ` +
+    `grant pg_monitor to ${server.role}`
+  );
+}
+
+/**
+ * An `ok` that rests on sessions the role cannot see is not an ok: it becomes `unknown` and says
+ * what is missing.
+ */
+export async function okOrBlind(ctx: CheckContext, check: string, okTitle: string, extra: Omit<Finding, 'check' | 'status' | 'title'> = {}): Promise<Finding> {
+  const hidden = await ctx.hiddenSessions();
+  const note = hiddenSessionsNote(ctx.server, hidden);
+  if (!note) return finding(check, 'ok', okTitle, extra);
+  return finding(check, 'unknown', `${okTitle} among visible sessions; ${hidden} of other roles hidden`, {
+    ...extra,
+    detail: [extra.detail, note].filter(Boolean).join('\n'),
+  });
+}
+
+/** Adds the hidden-sessions note to a detail when some sessions were invisible. */
+export async function withHiddenNote(ctx: CheckContext, lines: string[]): Promise<string> {
+  const note = hiddenSessionsNote(ctx.server, await ctx.hiddenSessions());
+  return (note ? [...lines, note] : lines).join('\n');
+}

@@ -1,0 +1,54 @@
+// The oldest open transaction: it keeps every row version newer than its snapshot alive, so
+// vacuum cannot clean up behind it, and it may hold locks others queue on.
+import type { Finding, Remedy } from '../../../report.ts';
+import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
+import { formatDuration, plural } from '../format.ts';
+import { MAX_LINES, sessionLine, type SessionRow } from '../session-line.ts';
+
+interface Row extends SessionRow {
+  state: string | null;
+  age_s: number;
+  over_warn: number;
+}
+
+export async function checkLongTransactions(ctx: CheckContext): Promise<Finding[]> {
+  const t = ctx.thresholds('long_transactions');
+  const rows = await ctx.query<Row>(
+    `select a.pid, a.usename, a.application_name, a.datname, a.state, a.query,
+            extract(epoch from now() - a.xact_start)::float8 as age_s,
+            (count(*) filter (where now() - a.xact_start >= make_interval(secs => $1)) over ())::int as over_warn
+     from pg_stat_activity a
+     where a.backend_type = 'client backend' and a.xact_start is not null and ${notProbe('a')}
+     order by a.xact_start
+     limit ${MAX_LINES}`,
+    [t.warn],
+  );
+  const offenders = rows.filter((r) => r.age_s >= t.warn);
+  const oldest = offenders[0];
+  if (!oldest) {
+    const age = rows[0]?.age_s ?? 0;
+    return [await okOrBlind(ctx, 'long_transactions', rows.length ? `Oldest transaction ${formatDuration(age)}` : 'No open transaction', {
+      metrics: { transactions: 0, oldest_s: Math.round(age) },
+    })];
+  }
+  const lines = offenders.map((r) => sessionLine(r, r.age_s, r.state ?? undefined));
+  lines.push('A long transaction also stops vacuum from removing dead rows anywhere in its database.');
+  lines.push('Fix: cancel or terminate it; set transaction_timeout (PG17+) or statement_timeout; split batch jobs.');
+  const remedies: Remedy[] = offenders.slice(0, 3).map((r) => ({
+    action: 'postgres.terminate_backend',
+    label: `Terminate pid ${r.pid}`,
+    params: { pid: r.pid },
+  }));
+  return [
+    finding(
+      'long_transactions',
+      statusAbove(oldest.age_s, t),
+      `${plural(oldest.over_warn, 'transaction')} open over ${formatDuration(t.warn)}, oldest ${formatDuration(oldest.age_s)} (pid ${oldest.pid})`,
+      {
+        detail: await withHiddenNote(ctx, lines),
+        metrics: { transactions: oldest.over_warn, oldest_s: Math.round(oldest.age_s), oldest_pid: oldest.pid },
+        remedies,
+      },
+    ),
+  ];
+}

@@ -1,0 +1,101 @@
+// Sequences close to their maximum: when one runs out, every insert into its table fails.
+// The limit that matters is the smaller of the sequence's maximum and its column's type: a bigint
+// sequence feeding an integer column (common after upgrades from before PostgreSQL 10) fails at
+// 2^31. Finding that column costs a catalogue lookup per sequence, so the list of sequences that
+// can run out at all is kept per target for a few minutes (it changes only with DDL); their current
+// values are read on every run.
+import type { Finding } from '../../../report.ts';
+import { finding, statusAbove, type CheckContext } from '../check-context.ts';
+import { formatPct } from '../format.ts';
+
+interface Row {
+  schemaname: string;
+  sequencename: string;
+  data_type: string;
+  last_value: number;
+  pct: number;
+}
+
+/** How long the list of sequences worth reading is reused before the catalogue is read again. */
+export const SEQUENCE_LIST_TTL_MS = 5 * 60_000;
+/** A sequence whose effective maximum is above this cannot run out in practice (bigint on bigint). */
+const FAR_LIMIT = 1e15;
+
+const watched = new Map<string, { at: number; oids: number[] }>();
+
+export async function checkSequences(ctx: CheckContext): Promise<Finding[]> {
+  const t = ctx.thresholds('sequences');
+  const oids = await sequencesThatCanRunOut(ctx);
+  if (oids.length === 0) {
+    return [finding('sequences', 'ok', 'No sequence can run out: every one feeds a bigint range', { metrics: { max_pct: 0, watched: 0 } })];
+  }
+  // pg_sequence_last_value is null for a sequence never used; unreadable ones are skipped.
+  const rows = await ctx.query<Row>(
+    `${EFFECTIVE_RANGE_SQL}
+     , valued as (
+       select r.*, case when has_sequence_privilege(r.seqrelid, 'SELECT,USAGE')
+                        then pg_sequence_last_value(r.seqrelid)::float8 end as last_value
+       from ranged r
+     )
+     select n.nspname as schemaname, c.relname as sequencename, v.data_type, v.last_value,
+            (100 * case when v.seqincrement > 0 then (v.last_value - v.min_value) / nullif(v.max_value - v.min_value, 0)
+                        else (v.max_value - v.last_value) / nullif(v.max_value - v.min_value, 0) end)::float8 as pct
+     from valued v join pg_class c on c.oid = v.seqrelid join pg_namespace n on n.oid = c.relnamespace
+     where v.last_value is not null
+     order by pct desc nulls last
+     limit 5`,
+    [oids],
+  );
+  const worst = rows[0];
+  const metrics = { max_pct: worst ? Math.round(worst.pct * 100) / 100 : 0, watched: oids.length };
+  if (!worst) return [finding('sequences', 'ok', `None of ${oids.length} integer-range sequences used yet`, { metrics })];
+  const status = statusAbove(worst.pct, t);
+  const title = `Sequence ${worst.schemaname}.${worst.sequencename} ${formatPct(worst.pct)} used`;
+  if (status === 'ok') return [finding('sequences', 'ok', title, { metrics })];
+  const lines = rows
+    .filter((r) => r.pct >= t.warn)
+    .map((r) => `${r.schemaname}.${r.sequencename} (${r.data_type}): ${formatPct(r.pct)} used, last value ${Math.round(r.last_value).toLocaleString('en-US')}`);
+  lines.push('Fix: migrate the sequence and its column to bigint (ALTER SEQUENCE ... AS bigint, ALTER TABLE ... TYPE bigint) before it runs out.');
+  return [finding('sequences', status, title, { detail: lines.join('\n'), metrics })];
+}
+
+/** Effective range of sequences: the smaller of the sequence's own and its owning column's. */
+const EFFECTIVE_RANGE_SQL = `
+  with ranged as (
+    select s.seqrelid, s.seqincrement, s.seqmin::float8 as min_value,
+           least(s.seqmax::float8, case col.atttypid when 'int2'::regtype then 32767::float8
+                                                      when 'int4'::regtype then 2147483647::float8
+                                                      else s.seqmax::float8 end) as max_value,
+           coalesce(format_type(col.atttypid, null), format_type(s.seqtypid, null)) as data_type
+    from pg_sequence s
+    -- The owning column, looked up per sequence through the indexes (a join would hash all of
+    -- pg_attribute on a large catalogue).
+    left join lateral (
+      select a.atttypid from pg_depend d
+      join pg_attribute a on a.attrelid = d.refobjid and a.attnum = d.refobjsubid
+      where d.classid = 'pg_class'::regclass and d.objid = s.seqrelid and d.objsubid = 0
+        and d.refclassid = 'pg_class'::regclass and d.deptype in ('a', 'i')
+      limit 1
+    ) col on true
+    where not s.seqcycle and ($1::oid[] is null or s.seqrelid = any($1::oid[]))
+  )`;
+
+async function sequencesThatCanRunOut(ctx: CheckContext): Promise<number[]> {
+  const key = `${ctx.targetName}\u0000${ctx.server.database}`;
+  const cached = watched.get(key);
+  if (cached && Date.now() - cached.at < SEQUENCE_LIST_TTL_MS) return cached.oids;
+  const rows = await ctx.query<{ oid: number }>(
+    `${EFFECTIVE_RANGE_SQL}
+     select seqrelid::int8 as oid from ranged
+     where seqincrement < 0 or max_value < ${FAR_LIMIT}`,
+    [null],
+  );
+  const oids = rows.map((r) => Number(r.oid));
+  watched.set(key, { at: Date.now(), oids });
+  return oids;
+}
+
+/** Forgets the cached sequence lists (tests that create sequences between runs). */
+export function forgetSequenceLists(): void {
+  watched.clear();
+}

@@ -1,0 +1,81 @@
+// Shared by the PostgreSQL probe tests: run the probe the way the bot does, find a finding,
+// wait for a condition without tight timing.
+import pg from 'pg';
+import type { Finding } from '../../../src/report.ts';
+import type { Thresholds } from '../../../src/probes/probe-definition.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { postgresProbe } from '../../../src/probes/postgres/postgres-probe.ts';
+
+export async function runProbe(
+  url: string,
+  options: { thresholds?: Record<string, Thresholds>; timeoutMs?: number; name?: string } = {},
+): Promise<Finding[]> {
+  return await postgresProbe.run(
+    { name: options.name ?? 'test-db', kind: 'postgres', url, thresholds: options.thresholds ?? {}, timeoutMs: options.timeoutMs ?? 5_000 },
+    { signal: new AbortController().signal, log: silentLogger() },
+  );
+}
+
+export function findingOf(findings: Finding[], check: string): Finding {
+  const f = findings.find((x) => x.check === `postgres.${check}`);
+  if (!f) throw new Error(`no postgres.${check} finding in: ${findings.map((x) => x.check).join(', ')}`);
+  return f;
+}
+
+/** Polls until `fn` returns a truthy value, or throws after `timeoutMs`. */
+export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A client that is closed by `closeAll`, whatever state the test left it in. */
+export class ClientBag {
+  #clients: pg.Client[] = [];
+
+  async open(url: string, applicationName = 'probe-test'): Promise<pg.Client> {
+    const client = new pg.Client({ connectionString: url, application_name: applicationName });
+    // A terminated backend makes the client emit 'error'; the test does not care.
+    client.on('error', () => {});
+    await client.connect();
+    this.#clients.push(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    const clients = this.#clients.splice(0);
+    await Promise.all(clients.map((c) => c.end().catch(() => {})));
+  }
+}
+
+export async function pidOf(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+  return rows[0]!.pid;
+}
+
+/** postgres://user:password@host:port/db with another user, password or database. */
+export function withCredentials(url: string, user: string, password: string, database?: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  if (database) u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function withDatabase(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}
