@@ -4,7 +4,7 @@ import { COMMANDS } from '../commands/index.ts';
 import type { AppServices } from './app-services.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { Logger } from './logger.ts';
-import { allCheckIds } from './probes/probe-registry.ts';
+import { allCheckIds, closeProbes } from './probes/probe-registry.ts';
 import { loadRunbooks } from './runbooks/load-runbooks.ts';
 import { createSlackApp } from './slack/create-slack-app.ts';
 import { readSlackSettings } from './slack/slack-settings.ts';
@@ -42,6 +42,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
       services,
       async stop() {
         await slack.stop();
+        await closeProbes();
         await store.close();
       },
     };

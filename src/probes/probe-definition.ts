@@ -43,6 +43,8 @@ export interface ProbeDefinition<T extends TargetBase = TargetBase> {
   /** Builds the kind-specific keys from a bare URL, for `chatops diag <kind> --url URL`. */
   fromUrl(url: string): Omit<T, keyof TargetBase>;
   run(target: T, ctx: ProbeContext): Promise<Finding[]>;
+  /** Releases what the probe keeps between runs (connection pools); called at shutdown. */
+  close?(): Promise<void>;
 }
 
 export function checkId(kind: string, check: string): string {

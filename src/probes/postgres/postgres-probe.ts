@@ -112,14 +112,14 @@ const ENTRIES: CheckEntry[] = [
   {
     name: 'sequences',
     label: 'Sequences',
-    description: 'Sequences close to their maximum value.',
+    description: 'Sequences close to the maximum of their own range or of the column they feed (a bigint sequence on an integer column ends at 2^31).',
     thresholds: { warn: 85, crit: 95, unit: '%' },
     run: checkSequences,
   },
   {
     name: 'database_size',
     label: 'Database size',
-    description: 'Size of each database and the largest tables (informational).',
+    description: 'Size of the target database (estimated from pg_class) and its largest tables (informational).',
     run: checkDatabaseSize,
   },
   {
@@ -143,6 +143,7 @@ export const postgresProbe: ProbeDefinition<PostgresTarget> = {
   targetSchema: z.object({ url: z.string() }),
   fromUrl: (url) => ({ url }),
   run: runPostgresProbe,
+  close: () => probePools.closeAll(),
 };
 
 async function runPostgresProbe(target: PostgresTarget, ctx: ProbeContext): Promise<Finding[]> {

@@ -76,6 +76,22 @@ describe('postgres probe: a server of its own', () => {
     expect(f.detail).toMatch(/pooler|terminate/);
   });
 
+  it('still diagnoses a server that ran out of slots when it already holds warm connections', async () => {
+    expect(findingOf(await runProbe(server.url), 'reachable').status).toBe('ok'); // warms the pool
+    for (let round = 0; round < 2; round++) {
+      await fillAllSlots(bag, server.url);
+      await sleep(300);
+    }
+
+    const findings = await runProbe(server.url);
+
+    expect(findingOf(findings, 'reachable').status).toBe('ok');
+    // The probe's own slots are not counted, so the hogs fill 20 minus those: over 80% either way.
+    const f = findingOf(findings, 'connections');
+    expect(['warn', 'crit']).toContain(f.status);
+    expect(f.detail).toContain('hog');
+  });
+
   it('reports a stopped server as unreachable (refused) within the timeout', async () => {
     await server.stop();
     stopped = true;
