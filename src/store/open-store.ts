@@ -7,7 +7,7 @@ import { redactSecrets } from '../redact-secrets.ts';
 import { UserError } from '../user-error.ts';
 import { AuditLog } from './audit-log.ts';
 import { migrate } from './migrate.ts';
-import { startEmbeddedPostgres, type RunningPostgres } from './start-embedded-postgres.ts';
+import type { RunningPostgres } from './start-embedded-postgres.ts';
 
 export interface Store {
   pool: pg.Pool;
@@ -30,6 +30,8 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   if (!url) {
     const dataDir = path.resolve(options.dataDir, 'postgres');
     log.info({ dataDir }, 'DATABASE_URL is not set: starting an embedded PostgreSQL for the bot state');
+    // Loaded only when needed: embedded-postgres installs process exit hooks when imported.
+    const { startEmbeddedPostgres } = await import('./start-embedded-postgres.ts');
     embedded = await startEmbeddedPostgres({ dataDir, persistent: true, database: 'chatops' });
     url = embedded.url;
     log.info({ port: embedded.port }, 'embedded PostgreSQL is running');

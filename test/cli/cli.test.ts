@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import type { Report } from '../../src/report.ts';
 
@@ -37,6 +38,20 @@ describe('bin/chatops', () => {
     expect(report.findings.find((f) => f.check === 'postgres.reachable')?.status).toBe('ok');
     expect(run.code).toBe({ ok: 0, warn: 1, crit: 2, unknown: 3 }[report.status]);
     expect(report.findings.length).toBeGreaterThan(5);
+  });
+
+  it('with DATABASE_URL set, a terminal run leaves an audit row like a Slack one', async () => {
+    const run = await chatops(['diag', 'db', '--url', inject('pgUrl'), '--json'], { DATABASE_URL: inject('pgUrl') });
+    const report = JSON.parse(run.stdout) as Report;
+    const client = new pg.Client({ connectionString: inject('pgUrl') });
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT actor, source, target, outcome FROM audit_log WHERE source = 'cli' ORDER BY id DESC LIMIT 1");
+      expect(rows[0]).toMatchObject({ source: 'cli', target: 'postgres', outcome: report.status });
+      expect(rows[0].actor).toMatch(/^cli:/);
+    } finally {
+      await client.end();
+    }
   });
 
   it('a wrong password is crit (exit 2), and the password is nowhere in the output', async () => {
