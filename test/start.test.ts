@@ -1,6 +1,10 @@
 // `npm start` on a machine that is not set up yet: a message, not a stack trace.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { freePort } from '../src/store/start-embedded-postgres.ts';
+import { startFakeSlackApi } from './support/fake-slack-api.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,4 +37,34 @@ describe('starting the bot', () => {
     expect(stderr).toContain('targets.db.kind: unknown kind "oracle"; accepted kinds: postgres');
     expect(stderr).not.toContain('xoxb-1');
   });
+
+  it('with credentials and no DATABASE_URL: starts an embedded store, is ready, and stops cleanly on SIGTERM', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-start-data-'));
+    const port = await freePort();
+    const slack = await startFakeSlackApi();
+    const bot = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, PORT: String(port), CHATOPS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let logs = '';
+    bot.stdout.on('data', (c: Buffer) => (logs += c.toString()));
+    bot.stderr.on('data', (c: Buffer) => (logs += c.toString()));
+    let ready: Response | undefined;
+    for (let i = 0; i < 100 && !ready?.ok; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+    }
+    expect(ready?.status, logs).toBe(200);
+    expect(logs).toContain('DATABASE_URL is not set: starting an embedded PostgreSQL');
+    const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
+    expect(existsSync(pidFile)).toBe(true);
+    const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+
+    bot.kill('SIGTERM');
+    const [code] = await once(bot, 'exit');
+    expect(code, logs).toBe(0);
+    expect(logs).not.toContain('terminating connection due to administrator command');
+    expect(() => process.kill(postmaster, 0)).toThrow(); // the embedded server is gone
+    await slack.close();
+  }, 60_000);
 });
