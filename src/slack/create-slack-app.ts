@@ -43,7 +43,11 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     clientOptions,
     customRoutes,
     ...(socketMode
-      ? { socketMode: true, appToken: settings.appToken, installerOptions: { port: settings.port, clientOptions } }
+      ? // The Socket Mode client gets its own copy: it fills in a missing retryConfig with
+        // { retries: 100 } for apps.connections.open by writing into the object it is given, and Bolt
+        // builds the listeners' WebClients from a spread of the App's clientOptions, so a shared
+        // object would make every chat.postMessage retry up to 100 times in production.
+        { socketMode: true, appToken: settings.appToken, installerOptions: { port: settings.port, clientOptions: { ...clientOptions } } }
       : { signingSecret: settings.signingSecret, processBeforeResponse: false }),
   });
 

@@ -1,0 +1,172 @@
+// The real bot in Socket Mode (SLACK_APP_TOKEN set): it opens a WebSocket to a local fake of Slack's
+// Socket Mode service instead of serving /slack/events, receives slash commands as envelopes over
+// that socket, acks them on it, and makes its Web API calls to the local fake Slack API as in HTTP
+// mode. The health routes still answer on PORT. Real PostgreSQL state store and probe target.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import type { AppServices } from '../../src/app-services.ts';
+import { silentLogger } from '../../src/logger.ts';
+import { createSlackApp } from '../../src/slack/create-slack-app.ts';
+import { readSlackSettings } from '../../src/slack/slack-settings.ts';
+import { startBot, type RunningBot } from '../../src/start-bot.ts';
+import { freePort } from '../../src/store/start-embedded-postgres.ts';
+import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.ts';
+import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode.ts';
+import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
+
+const APP_TOKEN = 'xapp-1-A0APP-1234-test-app-token';
+let slack: FakeSlackApi;
+let socket: FakeSocketMode;
+let bot: RunningBot;
+let port: number;
+let base: string;
+
+beforeAll(async () => {
+  slack = await startFakeSlackApi();
+  socket = await startFakeSocketMode({ upstreamApiUrl: slack.apiUrl });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-socket-'));
+  const configFile = path.join(dir, 'chatops.yml');
+  writeFileSync(configFile, 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\n');
+  port = await freePort();
+  bot = await startBot(
+    {
+      SLACK_BOT_TOKEN: 'xoxb-test-token',
+      SLACK_APP_TOKEN: APP_TOKEN,
+      // No SLACK_SIGNING_SECRET: Socket Mode needs none.
+      SLACK_API_URL: socket.apiUrl,
+      PORT: String(port),
+      DATABASE_URL: inject('pgUrl'),
+      MONITORED_URL: inject('pgUrl'),
+      CHATOPS_CONFIG: configFile,
+    },
+    silentLogger(),
+  );
+  base = `http://127.0.0.1:${port}`;
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await socket?.close();
+  await slack?.close();
+});
+
+beforeEach(() => slack.reset());
+
+const texts = (call: RecordedCall) => JSON.stringify(call.args);
+const seqOf = (method: string) => socket.timeline.find((e) => e.kind === 'api' && e.method === method)?.seq;
+
+describe('Socket Mode', () => {
+  it('connects through apps.connections.open with the app token before startBot resolves', () => {
+    expect(bot.mode).toBe('socket');
+    expect(bot.port).toBe(port);
+    expect(socket.connectionsOpenCalls).toHaveLength(1);
+    expect(socket.connectionsOpenCalls[0]!.authorization).toBe(`Bearer ${APP_TOKEN}`);
+    expect(socket.isConnected()).toBe(true);
+  });
+
+  it('/diag db: acks the envelope over the socket first, posts "running", then replaces it with the report', async () => {
+    const envelopeId = socket.pushSlashCommand({ command: '/diag', text: 'db', responseUrl: slack.responseUrl('sm-db') });
+    const ack = await socket.waitForAck(envelopeId);
+    expect(ack.payload).toEqual({}); // a bare ack(): nothing is shown to the user from the ack itself
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update'));
+
+    // The ack went out before any Web API call the command made (acks before any I/O).
+    expect(ack.seq).toBeLessThan(seqOf('chat.postMessage')!);
+    expect(seqOf('chat.postMessage')!).toBeLessThan(seqOf('chat.update')!);
+
+    const [post] = slack.callsTo('chat.postMessage');
+    expect(post!.args.channel).toBe('C0OPS');
+    expect(String(post!.args.text)).toMatch(/Running postgres diagnostics on \*main-db\*/);
+    expect(post!.authorization).toBe('Bearer xoxb-test-token');
+    const [update] = slack.callsTo('chat.update');
+    expect(update!.args.ts).toBeDefined();
+    const blocks = update!.args.blocks as Array<{ type: string; text?: { text: string } }>;
+    expect(blocks[0]!.type).toBe('header');
+    expect(blocks[0]!.text!.text).toContain('main-db');
+    expect(texts(update!)).not.toContain('xoxb');
+    expect(texts(update!)).not.toContain('xapp');
+  });
+
+  it('answers an unknown target with an ephemeral message through the envelope\'s response_url', async () => {
+    const envelopeId = socket.pushSlashCommand({ command: '/diag', text: 'nosuch', responseUrl: slack.responseUrl('sm-unknown') });
+    await socket.waitForAck(envelopeId);
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    const [reply] = slack.callsTo('respond');
+    expect(reply!.responseId).toBe('sm-unknown');
+    expect(reply!.args.response_type).toBe('ephemeral');
+    expect(texts(reply!)).toContain('unknown target \\"nosuch\\"');
+    expect(texts(reply!)).toContain('main-db (postgres)');
+    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('answers /healthz and /readyz on PORT but serves no /slack/events', async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, reasons: [] });
+
+    // In Socket Mode Bolt's SocketModeReceiver starts an HTTP server on PORT only because the app
+    // has custom routes (the health routes); anything else, /slack/events included, gets its
+    // catch-all 404 with an empty body. So the port is open, but no event is accepted over HTTP,
+    // even a correctly signed one (there is no signing secret to check it against anyway).
+    const events = await postSigned(`${base}/slack/events`, slashCommandBody({ command: '/diag', text: 'db', responseUrl: slack.responseUrl('http') }), {
+      secret: 'any-secret',
+    });
+    expect(events.status).toBe(404);
+    expect(await events.text()).toBe('');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(slack.calls).toHaveLength(0);
+  });
+
+  // Last: it takes the client's reconnect delay (clientPingTimeout, 5 s).
+  it('reconnects when Slack asks it to (type "disconnect") and keeps answering', async () => {
+    socket.requestDisconnect('refresh_requested');
+    await socket.waitForConnections(2, 15_000);
+    expect(socket.connectionsOpenCalls).toHaveLength(2);
+    expect(socket.connectionsOpenCalls[1]!.authorization).toBe(`Bearer ${APP_TOKEN}`);
+    const envelopeId = socket.pushSlashCommand({ command: '/diag', text: 'nosuch', responseUrl: slack.responseUrl('after-reconnect') });
+    await socket.waitForAck(envelopeId);
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'after-reconnect'));
+  });
+});
+
+describe('readSlackSettings in Socket Mode', () => {
+  it('needs no signing secret when SLACK_APP_TOKEN is set', () => {
+    const settings = readSlackSettings({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1-abc', PORT: '0' });
+    expect(settings.appToken).toBe('xapp-1-abc');
+    expect(settings.signingSecret).toBeUndefined();
+  });
+
+  it('refuses a SLACK_APP_TOKEN that is not an app-level token, naming the variable without echoing it', () => {
+    const read = () => readSlackSettings({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xoxb-pasted-the-bot-token' });
+    expect(read).toThrow(/SLACK_APP_TOKEN/);
+    expect(read).toThrow(/xapp-/);
+    expect(read).toThrow(expect.objectContaining({ name: expect.stringMatching(/UserError/) }));
+    expect(read).not.toThrow(/pasted-the-bot-token/);
+  });
+});
+
+describe('Socket Mode wiring', () => {
+  it("keeps the listeners' Web API retry policy: the Socket Mode client gets its own clientOptions", () => {
+    // Production settings (no SLACK_API_URL, so no test retryConfig). Bolt checks the bot token with
+    // auth.test as soon as the App is built; WebClient takes globalThis.fetch at construction, so
+    // that call goes to this stub instead of slack.com. Nothing is started.
+    vi.stubGlobal('fetch', async () => Response.json({ ok: true, team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' }));
+    try {
+      const { app } = createSlackApp({
+        settings: { botToken: 'xoxb-1', appToken: 'xapp-1-abc', port: 0 },
+        services: { log: silentLogger() } as unknown as AppServices,
+        commands: [],
+        readiness: async () => ({ ready: true, reasons: [] }),
+      });
+      // Bolt builds each listener's WebClient from a spread of these options. The Socket Mode client
+      // writes `retryConfig: { retries: 100 }` into the clientOptions object it is handed, so if that
+      // object were shared, every chat.postMessage would inherit it. Undefined = web-api's default.
+      expect(app.webClientOptions.retryConfig).toBeUndefined();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+});
