@@ -24,16 +24,16 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
   const services: AppServices = { config, runbooks, audit: store.audit, log };
-  const slack = createSlackApp({
-    settings,
-    services,
-    commands: COMMANDS,
-    readiness: async () => {
-      const storeOk = await store.ping();
-      return { ready: storeOk, reasons: storeOk ? [] : ['state store is not answering'] };
-    },
-  });
   try {
+    const slack = await createSlackApp({
+      settings,
+      services,
+      commands: COMMANDS,
+      readiness: async () => {
+        const storeOk = await store.ping();
+        return { ready: storeOk, reasons: storeOk ? [] : ['state store is not answering'] };
+      },
+    });
     const { port, mode } = await slack.start();
     log.info({ port, mode, store: store.embedded ? 'embedded' : 'DATABASE_URL' }, mode === 'http' ? `listening on :${port} (POST /slack/events)` : 'connected in Socket Mode');
     return {

@@ -7,7 +7,7 @@ import { freePort } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from './support/fake-slack-api.ts';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 
 const MAIN = path.resolve(import.meta.dirname, '../src/main.ts');
 
@@ -36,6 +36,21 @@ describe('starting the bot', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('targets.db.kind: unknown kind "oracle"; accepted kinds: postgres');
     expect(stderr).not.toContain('xoxb-1');
+  });
+
+  it('stops with a clear message when Slack rejects the token or cannot be reached', async () => {
+    const slack = await startFakeSlackApi();
+    slack.failNext('auth.test', 'invalid_auth');
+    const rejected = await start({ SLACK_BOT_TOKEN: 'xoxb-bad-token-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), PORT: '0' });
+    await slack.close();
+    expect(rejected.code).toBe(1);
+    expect(rejected.stderr).toContain('SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)');
+    expect(rejected.stderr).not.toContain('xoxb-bad-token-1');
+
+    const unreachable = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api/', DATABASE_URL: inject('pgUrl'), PORT: '0' });
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.stderr).toContain('cannot reach the Slack Web API at http://127.0.0.1:9/api/');
+    expect(unreachable.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('with credentials and no DATABASE_URL: starts an embedded store, is ready, and stops cleanly on SIGTERM', async () => {

@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, type BlockAction, type ButtonAction, type CustomRoute } from '@slack/bolt';
+import { retryPolicies } from '@slack/web-api';
 import { describeErrorForUser } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
 import type { SlashCommand } from '../slash-command.ts';
@@ -11,6 +12,7 @@ import { createReplier } from './create-replier.ts';
 import { errorMessage } from './message-blocks.ts';
 import { renderRunbookBlocks } from './runbook-blocks.ts';
 import type { SlackSettings } from './slack-settings.ts';
+import { verifyBotToken } from './verify-bot-token.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -31,14 +33,19 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export function createSlackApp(options: SlackAppOptions): SlackApp {
+export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const { settings, services, commands } = options;
   const log = services.log.child({ component: 'slack' });
   const customRoutes = healthRoutes(options.readiness);
-  const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: settings.apiUrl ? { retries: 0 } : undefined };
+  // A reply lost to a network blip is retried for a few minutes, not the default half hour.
+  const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes };
   const socketMode = settings.appToken !== undefined;
+  const identity = await verifyBotToken(settings.botToken, settings.apiUrl);
+  log.info({ botUserId: identity.botUserId, team: identity.teamId }, 'bot token verified');
   const app = new App({
     token: settings.botToken,
+    botId: identity.botId,
+    botUserId: identity.botUserId,
     logger: boltLogger(services.log),
     clientOptions,
     customRoutes,

@@ -2,6 +2,7 @@
 // Socket Mode service instead of serving /slack/events, receives slash commands as envelopes over
 // that socket, acks them on it, and makes its Web API calls to the local fake Slack API as in HTTP
 // mode. The health routes still answer on PORT. Real PostgreSQL state store and probe target.
+import { retryPolicies } from '@slack/web-api';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -149,13 +150,13 @@ describe('readSlackSettings in Socket Mode', () => {
 });
 
 describe('Socket Mode wiring', () => {
-  it("keeps the listeners' Web API retry policy: the Socket Mode client gets its own clientOptions", () => {
-    // Production settings (no SLACK_API_URL, so no test retryConfig). Bolt checks the bot token with
-    // auth.test as soon as the App is built; WebClient takes globalThis.fetch at construction, so
+  it("keeps the listeners' Web API retry policy: the Socket Mode client gets its own clientOptions", async () => {
+    // Production settings (no SLACK_API_URL). The bot token is checked with
+    // auth.test before the App is built; WebClient takes globalThis.fetch at construction, so
     // that call goes to this stub instead of slack.com. Nothing is started.
     vi.stubGlobal('fetch', async () => Response.json({ ok: true, team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' }));
     try {
-      const { app } = createSlackApp({
+      const { app } = await createSlackApp({
         settings: { botToken: 'xoxb-1', appToken: 'xapp-1-abc', port: 0 },
         services: { log: silentLogger() } as unknown as AppServices,
         commands: [],
@@ -163,8 +164,8 @@ describe('Socket Mode wiring', () => {
       });
       // Bolt builds each listener's WebClient from a spread of these options. The Socket Mode client
       // writes `retryConfig: { retries: 100 }` into the clientOptions object it is handed, so if that
-      // object were shared, every chat.postMessage would inherit it. Undefined = web-api's default.
-      expect(app.webClientOptions.retryConfig).toBeUndefined();
+      // object were shared, every chat.postMessage would inherit it.
+      expect(app.webClientOptions.retryConfig).toEqual(retryPolicies.fiveRetriesInFiveMinutes);
     } finally {
       vi.unstubAllGlobals();
     }
