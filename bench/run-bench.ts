@@ -12,7 +12,8 @@ import pg from 'pg';
 import { silentLogger } from '../src/logger.ts';
 import { parseConfig } from '../src/config/load-config.ts';
 import { runProbe } from '../src/probes/run-probe.ts';
-import { freePort, startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
+import { freePort } from '../src/free-port.ts';
+import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
 

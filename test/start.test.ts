@@ -1,9 +1,10 @@
 // `npm start` on a machine that is not set up yet: a message, not a stack trace.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { freePort } from '../src/store/start-embedded-postgres.ts';
+import { freePort } from '../src/free-port.ts';
 import { startFakeSlackApi } from './support/fake-slack-api.ts';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,6 +54,21 @@ describe('starting the bot', () => {
     expect(unreachable.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('stops with a clear message when PORT is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, resolve));
+    const port = (taken.address() as net.AddressInfo).port;
+    const slack = await startFakeSlackApi();
+    try {
+      const { code, stderr } = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), PORT: String(port) });
+      expect(code).toBe(1);
+      expect(stderr).toContain(`PORT=${port}: the port is already in use`);
+    } finally {
+      taken.close();
+      await slack.close();
+    }
+  });
+
   it('with credentials and no DATABASE_URL: starts an embedded store, is ready, and stops cleanly on SIGTERM', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-start-data-'));
     const port = await freePort();
@@ -78,7 +94,7 @@ describe('starting the bot', () => {
     bot.kill('SIGTERM');
     const [code] = await once(bot, 'exit');
     expect(code, logs).toBe(0);
-    expect(logs).not.toContain('terminating connection due to administrator command');
+    expect(logs).toContain('shutting down');
     expect(() => process.kill(postmaster, 0)).toThrow(); // the embedded server is gone
     await slack.close();
   }, 60_000);

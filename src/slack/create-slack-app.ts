@@ -13,6 +13,7 @@ import { errorMessage } from './message-blocks.ts';
 import { renderRunbookBlocks } from './runbook-blocks.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
+import { assertPortFree, freePort } from '../free-port.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -40,6 +41,10 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   // A reply lost to a network blip is retried for a few minutes, not the default half hour.
   const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes };
   const socketMode = settings.appToken !== undefined;
+  // Bolt's listeners would crash on a taken port (Socket Mode) or fail with a stack trace (HTTP).
+  if (settings.port !== 0) await assertPortFree(settings.port, 'PORT');
+  // In Socket Mode the port only serves the health routes; 0 means any free one.
+  const port = settings.port === 0 && socketMode ? await freePort() : settings.port;
   const identity = await verifyBotToken(settings.botToken, settings.apiUrl);
   log.info({ botUserId: identity.botUserId, team: identity.teamId }, 'bot token verified');
   const app = new App({
@@ -54,7 +59,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         // { retries: 100 } for apps.connections.open by writing into the object it is given, and Bolt
         // builds the listeners' WebClients from a spread of the App's clientOptions, so a shared
         // object would make every chat.postMessage retry up to 100 times in production.
-        { socketMode: true, appToken: settings.appToken, installerOptions: { port: settings.port, clientOptions: { ...clientOptions } } }
+        { socketMode: true, appToken: settings.appToken, installerOptions: { port, clientOptions: { ...clientOptions } } }
       : { signingSecret: settings.signingSecret, processBeforeResponse: false }),
   });
 
@@ -88,9 +93,9 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     async start() {
       if (socketMode) {
         await app.start();
-        return { port: settings.port, mode: 'socket' };
+        return { port, mode: 'socket' };
       }
-      const server = (await app.start(settings.port)) as Server;
+      const server = (await app.start(port)) as Server;
       return { port: (server.address() as AddressInfo).port, mode: 'http' };
     },
     async stop() {

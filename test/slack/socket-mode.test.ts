@@ -12,7 +12,7 @@ import { silentLogger } from '../../src/logger.ts';
 import { createSlackApp } from '../../src/slack/create-slack-app.ts';
 import { readSlackSettings } from '../../src/slack/slack-settings.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
-import { freePort } from '../../src/store/start-embedded-postgres.ts';
+import { freePort } from '../../src/free-port.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.ts';
 import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode.ts';
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../../src/store/start-embedded-postgres.ts';
+import { freePort } from '../../src/free-port.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
