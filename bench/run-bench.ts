@@ -46,7 +46,7 @@ async function timeProbe(url: string, label: string): Promise<{ median: number; 
     const t0 = performance.now();
     const report = await runProbe(target!, { log: silentLogger() });
     const dt = performance.now() - t0;
-    if (i === 0) log(`  ${label}: status ${report.status}, ${report.findings.length} findings`);
+    if (i === 0) log(`  ${label}: status ${report.status}, ${report.findings.length} findings; first run (new connections) ${ms(dt)}`);
     if (i >= 3) times.push(dt); // first runs warm caches and connections
   }
   return { median: quantile(times, 0.5), p95: quantile(times, 0.95) };
