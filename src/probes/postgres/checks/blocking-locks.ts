@@ -3,6 +3,7 @@
 // query text of other roles may be hidden.
 import type { Finding, Remedy, Status } from '../../../report.ts';
 import { finding, PROBE_APPLICATION, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
+import { backendRemedy } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../format.ts';
 import { sessionLine, type SessionRow } from '../session-line.ts';
 
@@ -96,9 +97,9 @@ export async function checkBlockingLocks(ctx: CheckContext): Promise<Finding[]> 
   for (const pid of roots.slice(0, 2)) {
     if (pid <= 0) continue;
     if (blockerByPid.get(pid)?.state === 'active') {
-      remedies.push({ action: 'postgres.cancel_query', label: `Cancel pid ${pid}`, params: { pid } });
+      remedies.push(backendRemedy('postgres.cancel_query', pid));
     }
-    remedies.push({ action: 'postgres.terminate_backend', label: `Terminate pid ${pid}`, params: { pid } });
+    remedies.push(backendRemedy('postgres.terminate_backend', pid));
   }
 
   const others = roots.length > 1 ? ` and ${plural(roots.length - 1, 'other')}` : '';

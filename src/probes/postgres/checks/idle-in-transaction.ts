@@ -1,7 +1,8 @@
 // A session idle in a transaction holds its locks and its snapshot (which stops vacuum) while
 // doing nothing: usually an application that forgot to commit.
-import type { Finding, Remedy } from '../../../report.ts';
+import type { Finding } from '../../../report.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
+import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../format.ts';
 import { MAX_LINES, sessionLine, type SessionRow } from '../session-line.ts';
 
@@ -38,11 +39,7 @@ export async function checkIdleInTransaction(ctx: CheckContext): Promise<Finding
   );
   if (offenders.some((r) => r.holds_xmin)) lines.push('Their open snapshots also stop vacuum from removing dead rows.');
   lines.push('Fix: terminate the session; set idle_in_transaction_session_timeout; make the application commit or roll back.');
-  const remedies: Remedy[] = offenders.slice(0, 3).map((r) => ({
-    action: 'postgres.terminate_backend',
-    label: `Terminate pid ${r.pid}`,
-    params: { pid: r.pid },
-  }));
+  const remedies = backendRemedies('postgres.terminate_backend', offenders);
   return [
     finding(
       'idle_in_transaction',

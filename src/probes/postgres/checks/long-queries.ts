@@ -1,6 +1,7 @@
 // The longest running active statement; a cancel stops the statement but keeps the session.
-import type { Finding, Remedy } from '../../../report.ts';
+import type { Finding } from '../../../report.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
+import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../format.ts';
 import { MAX_LINES, sessionLine, type SessionRow } from '../session-line.ts';
 
@@ -35,11 +36,7 @@ export async function checkLongQueries(ctx: CheckContext): Promise<Finding[]> {
     sessionLine(r, r.age_s, r.wait_event_type ? `waiting on ${r.wait_event_type}/${r.wait_event ?? '?'}` : undefined),
   );
   lines.push('Fix: cancel it (the session stays); set statement_timeout; EXPLAIN it for a missing index.');
-  const remedies: Remedy[] = offenders.slice(0, 3).map((r) => ({
-    action: 'postgres.cancel_query',
-    label: `Cancel pid ${r.pid}`,
-    params: { pid: r.pid },
-  }));
+  const remedies = backendRemedies('postgres.cancel_query', offenders);
   const title =
     longest.over_warn === 1
       ? `Query running ${formatDuration(longest.age_s)} (pid ${longest.pid})`

@@ -1,7 +1,8 @@
 // The oldest open transaction: it keeps every row version newer than its snapshot alive, so
 // vacuum cannot clean up behind it, and it may hold locks others queue on.
-import type { Finding, Remedy } from '../../../report.ts';
+import type { Finding } from '../../../report.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
+import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../format.ts';
 import { MAX_LINES, sessionLine, type SessionRow } from '../session-line.ts';
 
@@ -34,11 +35,7 @@ export async function checkLongTransactions(ctx: CheckContext): Promise<Finding[
   const lines = offenders.map((r) => sessionLine(r, r.age_s, r.state ?? undefined));
   lines.push('A long transaction also stops vacuum from removing dead rows anywhere in its database.');
   lines.push('Fix: cancel or terminate it; set transaction_timeout (PG17+) or statement_timeout; split batch jobs.');
-  const remedies: Remedy[] = offenders.slice(0, 3).map((r) => ({
-    action: 'postgres.terminate_backend',
-    label: `Terminate pid ${r.pid}`,
-    params: { pid: r.pid },
-  }));
+  const remedies = backendRemedies('postgres.terminate_backend', offenders);
   return [
     finding(
       'long_transactions',
