@@ -19,7 +19,7 @@ export const diagCommand: SlashCommand = {
     }
     const target = resolveTarget(services.config, word);
     const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*…`));
-    const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck });
+    const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
     // Remedies stay in the Report (CLI --json shows them); buttons come with the action runner.
     await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), remedyButtons: false }));
     await services.audit

@@ -3,10 +3,12 @@ import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
 import type { RunbookIndex } from './runbooks/load-runbooks.ts';
 import type { AuditLog } from './store/audit-log.ts';
+import type { ProbeStateStore } from './probes/probe-state.ts';
 
 export interface AppServices {
   config: Config;
   runbooks: RunbookIndex;
   audit: AuditLog;
+  probeState: ProbeStateStore;
   log: Logger;
 }

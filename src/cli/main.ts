@@ -12,7 +12,7 @@ import { resolveTarget } from '../probes/resolve-target.ts';
 import { runProbe } from '../probes/run-probe.ts';
 import { renderReportText } from '../render/report-text.ts';
 import { exitCodeFor, type Report } from '../report.ts';
-import { openStore } from '../store/open-store.ts';
+import { openStore, type Store } from '../store/open-store.ts';
 import type { Logger } from '../logger.ts';
 import { loadRunbooks } from '../runbooks/load-runbooks.ts';
 import { isUserError, UserError } from '../user-error.ts';
@@ -95,36 +95,41 @@ async function diag(args: string[]): Promise<number> {
   if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
 
   const runbookForCheck = tryLoadRunbookLinks(config, log);
-  const report = await runProbe(target, { log, runbookForCheck });
+  const store = await tryOpenStore(log);
+  let report: Report;
+  try {
+    report = await runProbe(target, { log, runbookForCheck, ...(store && { state: store.probeState }) });
+    await store?.audit
+      .record({
+        actor: `cli:${os.userInfo().username}`, source: 'cli', action: 'diag', target: report.target,
+        params: { text: word }, outcome: report.status, durationMs: report.durationMs,
+      })
+      .catch((err: unknown) => log.warn({ err }, 'could not write the audit row of this run'));
+  } finally {
+    await store?.close();
+  }
   if (values.json) {
     process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   } else {
     const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
     process.stdout.write(`${renderReportText(report, { color })}\n`);
   }
-  await auditCliRun(report, word, log);
   return exitCodeFor(report.status);
 }
 
 /**
- * With DATABASE_URL set (the bot's state store), a terminal run is audited like a Slack one.
- * Without it the CLI stays self-contained: it never starts an embedded server just to audit.
+ * With DATABASE_URL set (the bot's state store), a terminal run is audited like a Slack one and
+ * probes compare with the previous run. Without it the CLI stays self-contained: it never starts
+ * an embedded server, and a store it cannot open does not stop diagnostics.
  */
-async function auditCliRun(report: Report, word: string, log: Logger): Promise<void> {
+async function tryOpenStore(log: Logger): Promise<Store | undefined> {
   const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) return;
+  if (!databaseUrl) return undefined;
   try {
-    const store = await openStore({ databaseUrl, dataDir: '.chatops', log });
-    try {
-      await store.audit.record({
-        actor: `cli:${os.userInfo().username}`, source: 'cli', action: 'diag', target: report.target,
-        params: { text: word }, outcome: report.status, durationMs: report.durationMs,
-      });
-    } finally {
-      await store.close();
-    }
+    return await openStore({ databaseUrl, dataDir: '.chatops', log });
   } catch (err) {
-    log.warn({ err }, 'could not write the audit row of this run to DATABASE_URL');
+    log.warn({ err }, 'state store at DATABASE_URL not available: this run is not audited');
+    return undefined;
   }
 }
 

@@ -3,6 +3,7 @@
 import type { z } from 'zod';
 import type { Finding } from '../report.ts';
 import type { Logger } from '../logger.ts';
+import type { ProbeState } from './probe-state.ts';
 
 export interface Thresholds {
   warn: number;
@@ -21,6 +22,8 @@ export interface ProbeContext {
   /** Aborted when the caller gives up (overall timeout, shutdown). */
   signal: AbortSignal;
   log: Logger;
+  /** Values kept from the previous run of this target (for rates); never throws to the probe's harm. */
+  state: ProbeState;
 }
 
 /** The part every target shares, whatever its kind. */

@@ -5,13 +5,18 @@ import type { Logger } from '../logger.ts';
 import { buildReport, type Finding, type Report } from '../report.ts';
 import type { Target } from '../config/config.ts';
 import { findProbe } from './probe-registry.ts';
+import { MemoryProbeStateStore, type ProbeStateStore } from './probe-state.ts';
 
 export interface RunProbeOptions {
   log: Logger;
   /** check id -> runbook id, to link findings to the runbook that explains them. */
   runbookForCheck?: ReadonlyMap<string, string>;
   signal?: AbortSignal;
+  /** Where probes keep values between runs; in memory when not given. */
+  state?: ProbeStateStore;
 }
+
+const processState = new MemoryProbeStateStore();
 
 /** Slack for connect + a statement timeout + pool teardown, beyond the target's own timeout. */
 const OVERALL_MARGIN_MS = 2_000;
@@ -38,7 +43,7 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
         resolve([{ check: `${probe.kind}.probe`, status: 'crit', title: `Probe timed out after ${(limitMs / 1000).toFixed(1)} s` }]);
       }, limitMs);
     });
-    findings = await Promise.race([probe.run(target, { signal: controller.signal, log }), overrun]);
+    findings = await Promise.race([probe.run(target, { signal: controller.signal, log, state: (options.state ?? processState).forTarget(target.name) }), overrun]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref }, 'probe failed unexpectedly');

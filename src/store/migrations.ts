@@ -27,4 +27,18 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_log_action_at ON audit_log (action, at DESC);
     `,
   },
+  {
+    version: 2,
+    name: 'probe state',
+    sql: `
+      -- Values a probe keeps between runs of a target (counters it turns into rates).
+      CREATE TABLE probe_state (
+        target      text NOT NULL,
+        key         text NOT NULL,
+        value       jsonb NOT NULL,
+        updated_at  timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (target, key)
+      );
+    `,
+  },
 ];

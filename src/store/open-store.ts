@@ -6,12 +6,14 @@ import type { Logger } from '../logger.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { UserError } from '../user-error.ts';
 import { AuditLog } from './audit-log.ts';
+import { PgProbeStateStore, type ProbeStateStore } from '../probes/probe-state.ts';
 import { migrate } from './migrate.ts';
 import type { RunningPostgres } from './start-embedded-postgres.ts';
 
 export interface Store {
   pool: pg.Pool;
   audit: AuditLog;
+  probeState: ProbeStateStore;
   embedded: boolean;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   return {
     pool,
     audit: new AuditLog(pool),
+    probeState: new PgProbeStateStore(pool),
     embedded: embedded !== undefined,
     async ping() {
       try {

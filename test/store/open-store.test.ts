@@ -66,6 +66,16 @@ describe('openStore', () => {
       expect(rows.map((r) => [r.actor, r.outcome])).toEqual([['cli:root', 'crit'], ['U1', 'ok']]);
       expect(rows[1]).toMatchObject({ channel: 'C1', params: { text: 'db' }, durationMs: 12 });
       expect(await store.ping()).toBe(true);
+
+      // Probe state: per target and key, overwritten by the next run.
+      const a = store.probeState.forTarget('cache');
+      expect(await a.get('redis.evicted_keys')).toBeUndefined();
+      await a.set('redis.evicted_keys', { count: 10 });
+      await a.set('redis.evicted_keys', { count: 25 });
+      const remembered = await a.get<{ count: number }>('redis.evicted_keys');
+      expect(remembered?.value).toEqual({ count: 25 });
+      expect(remembered?.at).toBeInstanceOf(Date);
+      expect(await store.probeState.forTarget('other').get('redis.evicted_keys')).toBeUndefined();
     } finally {
       await store.close();
     }

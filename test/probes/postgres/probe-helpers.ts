@@ -5,6 +5,7 @@ import type { Finding } from '../../../src/report.ts';
 import type { Thresholds } from '../../../src/probes/probe-definition.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { postgresProbe } from '../../../src/probes/postgres/postgres-probe.ts';
+import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 
 export async function runProbe(
   url: string,
@@ -12,7 +13,7 @@ export async function runProbe(
 ): Promise<Finding[]> {
   return await postgresProbe.run(
     { name: options.name ?? 'test-db', kind: 'postgres', url, thresholds: options.thresholds ?? {}, timeoutMs: options.timeoutMs ?? 5_000 },
-    { signal: new AbortController().signal, log: silentLogger() },
+    { signal: new AbortController().signal, log: silentLogger(), state: new MemoryProbeStateStore().forTarget(options.name ?? 'test-db') },
   );
 }
 
