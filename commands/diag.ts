@@ -1,20 +1,28 @@
-// /diag [target|kind|help]: runs a probe and answers with its report.
+// /diag [target|kind|all|help]: runs a probe (or all of them) and answers with the report.
 import { runProbe } from '../src/probes/run-probe.ts';
 import { PROBES } from '../src/probes/probe-registry.ts';
 import { resolveTarget } from '../src/probes/resolve-target.ts';
 import { renderReportBlocks } from '../src/slack/report-blocks.ts';
 import { progressMessage, textMessage } from '../src/slack/message-blocks.ts';
 import type { AppServices } from '../src/app-services.ts';
-import type { SlashCommand } from '../src/slash-command.ts';
+import type { CommandInvocation, SlashCommand } from '../src/slash-command.ts';
+import { runAllProbes } from '../src/probes/run-all-probes.ts';
+import { renderSummaryBlocks } from '../src/slack/summary-blocks.ts';
+import { plural } from '../src/render/display-report.ts';
+import { UserError } from '../src/user-error.ts';
 
 export const diagCommand: SlashCommand = {
   name: '/diag',
   description: 'Run read-only diagnostics against a configured target',
-  usageHint: '[target | kind | help]',
+  usageHint: '[target | kind | all | help]',
   async run({ text, userId, channelId, reply, services }) {
     const word = text.trim().split(/\s+/)[0] ?? '';
     if (word === '' || word === 'help') {
       await reply.ephemeral(textMessage(diagHelp(services)));
+      return;
+    }
+    if (word === 'all') {
+      await diagAll({ text, userId, channelId, reply, services });
       return;
     }
     const target = resolveTarget(services.config, word);
@@ -22,17 +30,48 @@ export const diagCommand: SlashCommand = {
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
     // Remedies stay in the Report (CLI --json shows them); buttons come with the action runner.
     await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), remedyButtons: false }));
-    await services.audit
-      .record({
-        actor: userId, channel: channelId, source: 'slack', action: 'diag', target: target.name,
-        params: { text }, outcome: report.status, durationMs: report.durationMs,
-      })
-      .catch((err: unknown) => services.log.error({ err, target: target.name }, 'while writing the audit row of /diag'));
+    await audit(services, { actor: userId, channel: channelId, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   },
 };
 
+/** Full reports posted under a `/diag all` summary; the summary line names the rest. */
+export const MAX_DETAIL_REPLIES = 10;
+/** Progress updates of the "running" message at most this often. */
+const PROGRESS_EVERY_MS = 2_000;
+
+async function diagAll({ text, userId, channelId, reply, services }: CommandInvocation): Promise<void> {
+  const targets = services.config.targets;
+  if (targets.length === 0) throw new UserError(`no targets are configured (${services.config.source}); add some under targets:`);
+  const posted = await reply.post(progressMessage(`Running diagnostics on ${plural(targets.length, 'target')}…`));
+  let lastProgress = Date.now();
+  const set = await runAllProbes(targets, {
+    log: services.log,
+    runbookForCheck: services.runbooks.byCheck,
+    state: services.probeState,
+    onProgress: (done, total) => {
+      if (done === total || Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
+      lastProgress = Date.now();
+      posted.update(progressMessage(`Running diagnostics on ${plural(total, 'target')}… ${done}/${total} done`))
+        .catch((err: unknown) => services.log.warn({ err }, 'while updating /diag all progress'));
+    },
+  });
+  await posted.update(renderSummaryBlocks(set, { detailsInThread: true }));
+  for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
+    await posted
+      .reply(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), remedyButtons: false }))
+      .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
+  }
+  await audit(services, { actor: userId, channel: channelId, target: 'all', text, outcome: set.status, durationMs: set.durationMs });
+}
+
+async function audit(services: AppServices, row: { actor: string; channel: string; target: string; text: string; outcome: string; durationMs: number }) {
+  await services.audit
+    .record({ actor: row.actor, channel: row.channel, source: 'slack', action: 'diag', target: row.target, params: { text: row.text }, outcome: row.outcome, durationMs: row.durationMs })
+    .catch((err: unknown) => services.log.error({ err, target: row.target }, 'while writing the audit row of /diag'));
+}
+
 export function diagHelp(services: AppServices): string {
-  const lines = ['*Usage:* `/diag <target>` or `/diag <kind>`', '', '*Configured targets:*'];
+  const lines = ['*Usage:* `/diag <target>`, `/diag <kind>` or `/diag all`', '', '*Configured targets:*'];
   if (services.config.targets.length === 0) lines.push(`_none yet: add targets to ${services.config.source}_`);
   for (const t of services.config.targets) lines.push(`• \`${t.name}\` (${t.kind})`);
   lines.push('', '*Kinds:*');

@@ -32,6 +32,15 @@ export interface Report {
   findings: Finding[];
 }
 
+/** The reports of several targets diagnosed together (`/diag all`). */
+export interface ReportSet {
+  status: Status;
+  startedAt: string;
+  durationMs: number;
+  /** Worst first; within a status, in configuration order. */
+  reports: Report[];
+}
+
 /** Severity order used for sorting and for the overall status: crit > warn > unknown > ok. */
 const RANK: Record<Status, number> = { crit: 3, warn: 2, unknown: 1, ok: 0 };
 
@@ -63,5 +72,14 @@ export function buildReport(target: string, kind: string, startedAt: Date, findi
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
     findings: sortFindings(findings),
+  };
+}
+
+export function buildReportSet(startedAt: Date, reports: Report[]): ReportSet {
+  return {
+    status: worstStatus(reports.map((r) => r.status)),
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+    reports: [...reports].sort((a, b) => RANK[b.status] - RANK[a.status]),
   };
 }

@@ -11,6 +11,8 @@ export interface Message {
 export interface PostedMessage {
   /** Replaces the message in place ("running..." -> the report). */
   update(message: Message): Promise<void>;
+  /** Answers in the message's thread (or below it where threads are not possible). */
+  reply(message: Message): Promise<void>;
 }
 
 export interface Replier {

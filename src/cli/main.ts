@@ -11,7 +11,9 @@ import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-regis
 import { resolveTarget } from '../probes/resolve-target.ts';
 import { runProbe } from '../probes/run-probe.ts';
 import { renderReportText } from '../render/report-text.ts';
-import { exitCodeFor, type Report } from '../report.ts';
+import { exitCodeFor, type Status } from '../report.ts';
+import { runAllProbes } from '../probes/run-all-probes.ts';
+import { renderSummaryText } from '../render/summary-text.ts';
 import { openStore, type Store } from '../store/open-store.ts';
 import type { Logger } from '../logger.ts';
 import { loadRunbooks } from '../runbooks/load-runbooks.ts';
@@ -24,6 +26,7 @@ const MAIN_HELP = `Usage: chatops <command> [options]
 
 Commands:
   diag <target|kind>   run read-only diagnostics and print the report
+  diag all             every configured target at once: a summary, then the details
   help                 show this help
 
 Run 'chatops diag --help' for the options of diag.
@@ -31,10 +34,11 @@ Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
 `;
 
 function diagHelp(): string {
-  return `Usage: chatops diag <target|kind> [--config FILE] [--url URL] [--json] [--timeout MS]
+  return `Usage: chatops diag <target|kind|all> [--config FILE] [--url URL] [--json] [--timeout MS]
 
 Runs the same checks as /diag in Slack and prints the report.
 
+  all               every configured target, concurrently; --json prints { status, reports: [...] }
   <target|kind>     a target name from the config, or a kind: ${PROBES.map((p) => [p.kind, ...p.aliases].join('/')).join(', ')}
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --url URL         probe this URL directly instead of a configured target (then <kind> is required)
@@ -90,31 +94,44 @@ async function diag(args: string[]): Promise<number> {
   }
   const word = positionals[0]!;
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
+  if (word === 'all' && values.url) throw new UserError('diag all runs the configured targets: it takes --config, not --url');
   const config: Config | undefined = values.url ? undefined : loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
-  const target = config ? resolveTarget(config, word) : adHocTarget(word, values.url!);
-  if (timeoutMs !== undefined) target.timeoutMs = timeoutMs;
+  const targets = word === 'all' ? allTargets(config!) : [config ? resolveTarget(config, word) : adHocTarget(word, values.url!)];
+  if (timeoutMs !== undefined) for (const t of targets) t.timeoutMs = timeoutMs;
 
   const runbookForCheck = tryLoadRunbookLinks(config, log);
   const store = await tryOpenStore(log);
-  let report: Report;
+  const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
+  let output: string;
+  let status: Status;
   try {
-    report = await runProbe(target, { log, runbookForCheck, ...(store && { state: store.probeState }) });
+    const options = { log, runbookForCheck, ...(store && { state: store.probeState }) };
+    const started = Date.now();
+    if (word === 'all') {
+      const set = await runAllProbes(targets, options);
+      output = values.json ? JSON.stringify(set, null, 2) : renderSummaryText(set, { color });
+      status = set.status;
+    } else {
+      const report = await runProbe(targets[0]!, options);
+      output = values.json ? JSON.stringify(report, null, 2) : renderReportText(report, { color });
+      status = report.status;
+    }
     await store?.audit
       .record({
-        actor: `cli:${os.userInfo().username}`, source: 'cli', action: 'diag', target: report.target,
-        params: { text: word }, outcome: report.status, durationMs: report.durationMs,
+        actor: `cli:${os.userInfo().username}`, source: 'cli', action: 'diag', target: word === 'all' ? 'all' : targets[0]!.name,
+        params: { text: word }, outcome: status, durationMs: Date.now() - started,
       })
       .catch((err: unknown) => log.warn({ err }, 'could not write the audit row of this run'));
   } finally {
     await store?.close();
   }
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  } else {
-    const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
-    process.stdout.write(`${renderReportText(report, { color })}\n`);
-  }
-  return exitCodeFor(report.status);
+  process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+  return exitCodeFor(status);
+}
+
+function allTargets(config: Config): Target[] {
+  if (config.targets.length === 0) throw new UserError(`no targets are configured (${config.source}); add some under targets:`);
+  return config.targets;
 }
 
 /**

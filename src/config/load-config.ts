@@ -12,6 +12,8 @@ import { interpolateEnv } from './interpolate-env.ts';
 import { DEFAULT_TIMEOUT_MS, type Config, type Target } from './config.ts';
 
 const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
+/** Words `/diag` gives a meaning of its own. */
+const RESERVED_NAMES = ['all', 'help'];
 const SHARED_TARGET_KEYS = ['kind', 'timeoutMs', 'thresholds'] as const;
 /** Keys whose values may be secrets: never echo them back in an error. */
 const SECRET_KEY = /url|password|token|secret|key/i;
@@ -82,6 +84,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     if (!TARGET_NAME.test(name)) {
       fail(`targets.${name}: a target name must be lowercase letters, digits, - or _ (at most 40, starting with a letter or digit)`);
     }
+    if (RESERVED_NAMES.includes(name)) fail(`targets.${name}: "${name}" is a /diag word, not a target name; choose another name`);
     targets.push(parseTarget(name, rawTarget, fail));
   }
   return {

@@ -2,26 +2,24 @@
 import { cutText, toDisplayReport } from './display-report.ts';
 import type { DisplayFinding } from './display-report.ts';
 import type { Report, Status } from '../report.ts';
+import { TAG_WIDTH, terminalStyle } from './terminal-style.ts';
 
 export interface ReportTextOptions {
   /** ANSI colours (red crit, yellow warn, grey unknown, green ok). */
   color: boolean;
 }
 
-const COLOR: Record<Status, string> = { crit: '31', warn: '33', unknown: '90', ok: '32' };
-const INDENT = ' '.repeat(10);
+const INDENT = ' '.repeat(TAG_WIDTH);
 
 export function renderReportText(report: Report, options: ReportTextOptions): string {
   const d = toDisplayReport(report);
-  const paint = (code: string, text: string) => (options.color ? `\u001b[${code}m${text}\u001b[0m` : text);
-  const tag = (s: Status) => paint(`1;${COLOR[s]}`, `[${s.toUpperCase()}]`.padEnd(INDENT.length - 1));
-  const dim = (text: string) => paint('2', text);
+  const { paint, tag, dim, status } = terminalStyle(options.color);
 
   const lines: string[] = [`${tag(d.status)} ${paint('1', d.headline)}`, `${INDENT}${dim(`in ${d.duration} at ${d.startedAt}`)}`];
   for (const f of d.findings) lines.push('', ...findingLines(f, tag, dim));
   if (d.omittedLine || d.okLine) lines.push('');
   if (d.omittedLine) lines.push(dim(d.omittedLine));
-  if (d.okLine) lines.push(paint(COLOR.ok, d.okLine));
+  if (d.okLine) lines.push(status('ok', d.okLine));
   return `${lines.join('\n')}\n`;
 }
 

@@ -23,6 +23,9 @@ export function createReplier(args: { respond: RespondFn; client: WebClient; cha
           async update(next: Message) {
             await client.chat.update({ channel, ts, text: next.text, blocks: next.blocks as never });
           },
+          async reply(next: Message) {
+            await client.chat.postMessage({ channel, thread_ts: ts, text: next.text, blocks: next.blocks as never });
+          },
         };
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
@@ -32,6 +35,10 @@ export function createReplier(args: { respond: RespondFn; client: WebClient; cha
         return {
           async update(next: Message) {
             await respond({ replace_original: true, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
+          },
+          // response_url messages cannot be threaded: follow-ups go below (five per command at most).
+          async reply(next: Message) {
+            await respond({ replace_original: false, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
           },
         };
       }

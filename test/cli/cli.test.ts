@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import type { Report } from '../../src/report.ts';
+import type { Report, ReportSet } from '../../src/report.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
 
@@ -73,6 +73,21 @@ describe('bin/chatops', () => {
     expect(run.stdout).toMatch(/postgres\.reachable|reachable/i);
     expect(run.stdout).toContain('main-db');
     expect(run.stdout).not.toContain('\u001b[');
+  });
+
+  it('diag all runs every configured target: JSON set with the worst status as exit code, text summary first', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-all-'));
+    const file = path.join(dir, 'chatops.yml');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n  old-db:\n    kind: postgres\n    url: postgres://x:y@127.0.0.1:9/app\n    timeoutMs: 1000\n');
+    const json = await chatops(['diag', 'all', '--config', file, '--json'], { WATCHED_URL: inject('pgUrl') });
+    expect(json.code).toBe(2);
+    const set = JSON.parse(json.stdout) as ReportSet;
+    expect(set.status).toBe('crit');
+    expect(set.reports.map((r) => r.target)).toEqual(['old-db', 'main-db']);
+    const text = await chatops(['diag', 'all', '--config', file], { WATCHED_URL: inject('pgUrl') });
+    expect(text.stdout).toMatch(/^\[CRIT\]\s+diag all: \d of 2 targets need attention/);
+    expect(text.stdout).toMatch(/old-db \(postgres\): Unreachable: refused/);
+    expect((await chatops(['diag', 'all', '--url', 'postgres://x/y'])).stderr).toContain('diag all runs the configured targets');
   });
 
   it.each([

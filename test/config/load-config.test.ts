@@ -56,6 +56,7 @@ targets:
     ['an unknown target key', 'targets:\n  x:\n    kind: postgres\n    url: u\n    hots: h', /targets\.x: unknown key hots; accepted keys: kind, timeoutMs, thresholds, url/],
     ['a missing url', 'targets:\n  x:\n    kind: postgres', /targets\.x\.url: /],
     ['an unset variable', 'targets:\n  x:\n    kind: postgres\n    url: ${NOPE_URL}', /targets\.x\.url: environment variable NOPE_URL is not set/],
+    ['a reserved target name', 'targets:\n  all:\n    kind: postgres\n    url: u', /targets\.all: "all" is a \/diag word, not a target name/],
     ['a bad target name', 'targets:\n  Main DB:\n    kind: postgres\n    url: u', /targets\.Main DB: a target name must be/],
   ])('refuses %s, naming the key and what is accepted', (_name, text, message) => {
     const file = text === null ? path.join(os.tmpdir(), 'nope.yml') : writeConfig(text);

@@ -1,0 +1,55 @@
+// `/diag all` rendering: golden files for a mixed run, and Slack's limits for a very large one.
+import { describe, expect, it } from 'vitest';
+import { renderSummaryBlocks } from '../../src/slack/summary-blocks.ts';
+import { renderSummaryText } from '../../src/render/summary-text.ts';
+import { MAX_BLOCKS, MAX_HEADER_TEXT, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT } from '../../src/render/display-report.ts';
+import { buildReport, type ReportSet, type Status } from '../../src/report.ts';
+import { allOk, mixed } from './fixtures.ts';
+import { expectGolden } from './golden.ts';
+
+const started = '2026-11-22T03:00:00.000Z';
+
+function set(reports: ReportSet['reports'], status: Status): ReportSet {
+  return { status, startedAt: started, durationMs: 2140, reports };
+}
+
+const timedOut = { ...buildReport('legacy-api', 'http', new Date(started), [{ check: 'http.probe', status: 'crit', title: 'Probe timed out after 12.0 s' }]), durationMs: 12_004, startedAt: started };
+const mixedSet = set([mixed, timedOut, { ...allOk, target: 'cache' }, { ...allOk, target: 'reports-db' }], 'crit');
+
+type Block = { type: string; text?: { text: string }; elements?: Array<{ text: string }> };
+const textOf = (b: Block) => b.text?.text ?? b.elements?.map((e) => e.text).join(' ') ?? '';
+
+describe('/diag all summary', () => {
+  it('golden: Block Kit', () => {
+    expectGolden('summary-mixed.json', `${JSON.stringify(renderSummaryBlocks(mixedSet, { detailsInThread: true }), null, 2)}\n`);
+  });
+
+  it('golden: text (summary, then the details of each target that needs attention)', () => {
+    expectGolden('summary-mixed.txt', renderSummaryText(mixedSet, { color: false }));
+  });
+
+  it('lists bad targets worst first with their worst finding, and folds the ok ones', () => {
+    const blocks = renderSummaryBlocks(mixedSet, { detailsInThread: true }).blocks as Block[];
+    const sections = blocks.filter((b) => b.type === 'section').map(textOf).join('\n');
+    expect(sections.indexOf('legacy-api')).toBeGreaterThan(-1);
+    expect(sections).toContain('Probe timed out after 12.0 s');
+    expect(blocks.map(textOf).join('\n')).toContain('2 ok: cache, reports-db');
+  });
+
+  it('stays within Slack limits with 300 failing targets', () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      ...buildReport(`target-${i}-${'x'.repeat(50)}`, 'http', new Date(started), [
+        { check: 'http.status', status: (i % 2 ? 'crit' : 'warn') as Status, title: `HTTP 503 from https://example.com/${'p'.repeat(400)}` },
+      ]),
+      startedAt: started,
+    }));
+    const message = renderSummaryBlocks(set(many, 'crit'), { detailsInThread: true });
+    const blocks = message.blocks as Block[];
+    expect(blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
+    expect(textOf(blocks[0]!).length).toBeLessThanOrEqual(MAX_HEADER_TEXT);
+    for (const b of blocks) expect(textOf(b).length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    expect(blocks.map(textOf).join('').length).toBeLessThanOrEqual(MAX_MESSAGE_TEXT);
+    const shown = blocks.filter((b) => b.type === 'section').map(textOf).join('\n').split('\n').length;
+    expect(blocks.map(textOf).join('\n')).toContain(`${300 - shown} more targets not shown`);
+  });
+});
