@@ -1,17 +1,26 @@
 // `npm run bench`: speed figures that tests must not assert (shared, noisy machines).
 //  1. /diag db report time against an empty database and one with 2,000 tables and 1,000 distinct
 //     statements in pg_stat_statements (median, p95 of 20 runs; target: within 1.5x, under 300 ms).
+//  3. /diag redis report time against a local redis-server, empty and with 1 million keys (median,
+//     p95 of 20 runs; target: within 1.5x: the probe must not scan keys).
+//  4. /diag all over 20 HTTP targets where one answers after 2 s (median of 5; target: total
+//     within 1.2x of that slowest target alone).
 //  2. Slack ack latency of /diag db over HTTP (signed requests) next to a bare Bolt app acking a
 //     no-op command, measured in the same run (p50/p99 of 500 requests; target: within 1.3x).
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Redis } from 'ioredis';
 import { once } from 'node:events';
 import pg from 'pg';
 import { silentLogger } from '../src/logger.ts';
 import { parseConfig } from '../src/config/load-config.ts';
 import { runProbe } from '../src/probes/run-probe.ts';
+import { runAllProbes } from '../src/probes/run-all-probes.ts';
+import { startTestRedis } from '../test/support/start-test-redis.ts';
 import { freePort } from '../src/free-port.ts';
 import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
@@ -39,15 +48,15 @@ async function sql(url: string, text: string): Promise<void> {
   }
 }
 
-async function timeProbe(url: string, label: string): Promise<{ median: number; p95: number }> {
-  const [target] = parseConfig({ targets: { db: { kind: 'postgres', url } } }, 'bench').targets;
+async function timeTarget(raw: Record<string, unknown>, label: string, runs = RUNS, warmup = 3) {
+  const [target] = parseConfig({ targets: { t: raw } }, 'bench').targets;
   const times: number[] = [];
-  for (let i = 0; i < RUNS + 3; i++) {
+  for (let i = 0; i < runs + warmup; i++) {
     const t0 = performance.now();
     const report = await runProbe(target!, { log: silentLogger() });
     const dt = performance.now() - t0;
     if (i === 0) log(`  ${label}: status ${report.status}, ${report.findings.length} findings; first run (new connections) ${ms(dt)}`);
-    if (i >= 3) times.push(dt); // first runs warm caches and connections
+    if (i >= warmup) times.push(dt);
   }
   return { median: quantile(times, 0.5), p95: quantile(times, 0.95) };
 }
@@ -70,8 +79,8 @@ async function benchReportTime(pgServer: Awaited<ReturnType<typeof startEmbedded
   const { rows } = await c.query('SELECT count(*)::int AS n FROM pg_stat_statements');
   await c.end();
   log(`  pg_stat_statements entries: ${rows[0].n}`);
-  const empty = await timeProbe(pgServer.urlFor('empty'), 'empty database');
-  const large = await timeProbe(big, '2,000 tables');
+  const empty = await timeTarget({ kind: 'postgres', url: pgServer.urlFor('empty') }, 'empty database');
+  const large = await timeTarget({ kind: 'postgres', url: big }, '2,000 tables');
   log(`  empty database : median ${ms(empty.median)}, p95 ${ms(empty.p95)}`);
   log(`  2,000 tables   : median ${ms(large.median)}, p95 ${ms(large.p95)}`);
   log(`  ratio (median) : ${(large.median / empty.median).toFixed(2)}x (target <= 1.5x); median under 300 ms: ${large.median < 300 ? 'yes' : 'NO'}`);
@@ -162,12 +171,65 @@ async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
+async function benchRedis() {
+  log(`\n## /diag redis report time (${RUNS} runs each)`);
+  const redis = await startTestRedis();
+  try {
+    const empty = await timeTarget({ kind: 'redis', url: redis.url }, 'empty server');
+    const client = new Redis(redis.url);
+    await client.call('DEBUG', 'POPULATE', '1000000');
+    log(`  keys after DEBUG POPULATE: ${await client.dbsize()}`);
+    client.disconnect();
+    const full = await timeTarget({ kind: 'redis', url: redis.url }, '1 million keys');
+    log(`  empty server   : median ${ms(empty.median)}, p95 ${ms(empty.p95)}`);
+    log(`  1 million keys : median ${ms(full.median)}, p95 ${ms(full.p95)}`);
+    log(`  ratio (median) : ${(full.median / empty.median).toFixed(2)}x (target <= 1.5x)`);
+  } finally {
+    await redis.stop();
+  }
+}
+
+async function benchDiagAll() {
+  log('\n## /diag all over 20 HTTP targets, one answering after 2 s (5 runs each)');
+  const server = http.createServer((req, res) => {
+    const delay = req.url === '/slow' ? 2_000 : 0;
+    setTimeout(() => res.end('ok'), delay);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const targets = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`api-${i}`, { kind: 'http', url: i === 7 ? `${base}/slow` : `${base}/health/${i}`, timeoutMs: 5_000 }]));
+    const config = parseConfig({ targets }, 'bench');
+    const slowest = config.targets.find((t) => t.name === 'api-7')!;
+    const single: number[] = [];
+    const all: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      let t0 = performance.now();
+      await runProbe(slowest, { log: silentLogger() });
+      single.push(performance.now() - t0);
+      t0 = performance.now();
+      const set = await runAllProbes(config.targets, { log: silentLogger() });
+      all.push(performance.now() - t0);
+      if (i === 0) log(`  ${set.reports.length} targets, status ${set.status}`);
+    }
+    const s = quantile(single, 0.5);
+    const a = quantile(all, 0.5);
+    log(`  slowest target alone : median ${ms(s)}`);
+    log(`  all 20 targets       : median ${ms(a)}`);
+    log(`  ratio (median)       : ${(a / s).toFixed(2)}x (target <= 1.2x)`);
+  } finally {
+    server.close();
+  }
+}
+
 const pgServer = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres' });
 try {
   log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
-  const only = process.env.BENCH_ONLY; // 'report' or 'ack' to run one part
-  if (only !== 'ack') await benchReportTime(pgServer);
-  if (only !== 'report') {
+  const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all' or 'ack' to run one part
+  if (!only || only === 'report') await benchReportTime(pgServer);
+  if (!only || only === 'redis') await benchRedis();
+  if (!only || only === 'all') await benchDiagAll();
+  if (!only || only === 'ack') {
     if (only === 'ack') await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE empty');
     await benchAckLatency(pgServer);
   }
