@@ -2,7 +2,10 @@
 // (fill its memory, pause it, kill it). No data is written to disk.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { freePort } from '../../src/free-port.ts';
 
 export interface RunningRedis {
@@ -18,7 +21,9 @@ const INSTALL_HINT = 'redis-server is not on PATH: install it (Debian/Ubuntu: ap
 export async function startTestRedis(settings: Record<string, string> = {}): Promise<RunningRedis> {
   if (spawnSync('redis-server', ['--version']).error) throw new Error(INSTALL_HINT);
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no',
+  // Its own working directory, so a SAVE/BGSAVE in a test never writes into the project.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-test-redis-'));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--dir', dir,
     ...Object.entries(settings).flatMap(([k, v]) => [`--${k}`, v])];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -37,9 +42,13 @@ export async function startTestRedis(settings: Record<string, string> = {}): Pro
     port,
     process: child,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) {
+        rmSync(dir, { recursive: true, force: true });
+        return;
+      }
       child.kill('SIGKILL');
       await once(child, 'exit');
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
