@@ -2,9 +2,17 @@
 // and the CLI all read this list.
 import type { ProbeDefinition, TargetBase } from './probe-definition.ts';
 import { postgresProbe } from './postgres/postgres-probe.ts';
+import { redisProbe } from './redis/redis-probe.ts';
+import { httpProbe } from './http/http-probe.ts';
+import { prometheusProbe } from './prometheus/prometheus-probe.ts';
+import { alertmanagerProbe } from './alertmanager/alertmanager-probe.ts';
 
 export const PROBES: readonly ProbeDefinition<TargetBase>[] = registerProbes([
   postgresProbe as unknown as ProbeDefinition<TargetBase>,
+  redisProbe as unknown as ProbeDefinition<TargetBase>,
+  httpProbe as unknown as ProbeDefinition<TargetBase>,
+  prometheusProbe as unknown as ProbeDefinition<TargetBase>,
+  alertmanagerProbe as unknown as ProbeDefinition<TargetBase>,
 ]);
 
 function registerProbes(probes: ProbeDefinition<TargetBase>[]): ProbeDefinition<TargetBase>[] {

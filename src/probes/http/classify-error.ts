@@ -1,7 +1,7 @@
 // Turns a failed request (fetch's "fetch failed" with a cause, a node:https socket error, an
 // abort) into a class an on-call engineer can act on: DNS, refused, timeout, TLS, ...
 import { redactSecrets } from '../../redact-secrets.ts';
-import { errorCode } from '../postgres/classify-error.ts';
+import { errorCode } from '../error-code.ts';
 
 export interface RequestFailure {
   /** Short class: "refused", "DNS", "timeout", "certificate not trusted", ... */
@@ -90,9 +90,11 @@ export function failureMessage(e: unknown): string {
   let current: unknown = e;
   for (let depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
     const msg = current instanceof Error ? current.message : String(current);
-    if (msg && msg !== 'fetch failed' && !parts.some((p) => p.includes(msg))) parts.push(msg);
+    // Node appends advice about --use-system-ca to certificate errors: the finding's fix says more.
+    const own = msg.replace(/; if the root CA is installed locally, try running Node\.js with --use-system-ca$/, '');
+    if (own && own !== 'fetch failed' && !parts.some((p) => p.includes(own))) parts.push(own);
     const errors = (current as { errors?: unknown }).errors;
-    if (!msg && Array.isArray(errors)) parts.push(errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; '));
+    if (!own && Array.isArray(errors)) parts.push(errors.map((x) => (x instanceof Error ? x.message : String(x))).join('; '));
     current = current instanceof Error ? current.cause : undefined;
   }
   return redactSecrets(parts.join(': ') || 'unknown error');

@@ -1,0 +1,43 @@
+// /-/healthy (the process is alive) and /-/ready (configuration loaded, cluster settled: it can
+// take and send alerts). Not healthy or not reachable is critical; alive but not ready a warning.
+import type { Finding } from '../../../report.ts';
+import type { ApiCheckContext } from '../../http/api-probe.ts';
+import { apiFailureFix, describeApiFailure, type RawResult } from '../../http/json-api.ts';
+import { snippet } from '../../http/probe-support.ts';
+import { formatMs } from '../../format.ts';
+import { finding } from '../check-context.ts';
+
+export async function checkReachable(ctx: ApiCheckContext): Promise<Finding[]> {
+  const [healthy, ready] = await Promise.all([ctx.api.get('-/healthy'), ctx.api.get('-/ready')]);
+  if (!healthy.ok) {
+    const f = healthy.failure;
+    if (f.type === 'request' && f.failure.cancelled) return [finding('reachable', 'unknown', 'Not checked: the probe was cancelled before Alertmanager answered')];
+    return [finding('reachable', 'crit', `Unreachable: ${describeApiFailure(f)}`, { detail: apiFailureFix(f) })];
+  }
+  const h = healthy.response;
+  const metrics = { latency_ms: h.totalMs };
+  if (h.status !== 200) {
+    const failure = { type: 'status' as const, path: '/-/healthy', status: h.status, statusText: h.statusText, body: h.body };
+    return [
+      finding('reachable', 'crit', `Not healthy: /-/healthy answered HTTP ${h.status}${h.statusText ? ` ${h.statusText}` : ''}: ${snippet(h.body, 120)}`, {
+        detail: [readiness(ready), apiFailureFix(failure)].join('\n'),
+        metrics,
+      }),
+    ];
+  }
+  if (!ready.ok || ready.response.status !== 200) {
+    return [
+      finding('reachable', 'warn', `Healthy but not ready (${readiness(ready)})`, {
+        detail: 'Fix: a starting Alertmanager is not ready until its configuration is loaded and its cluster has settled; if it stays so, read its log (configuration errors, peers it cannot reach on the cluster port).',
+        metrics,
+      }),
+    ];
+  }
+  return [finding('reachable', 'ok', `Alertmanager healthy and ready, answered in ${formatMs(h.totalMs)}`, { metrics })];
+}
+
+function readiness(ready: RawResult): string {
+  if (!ready.ok) return `/-/ready: ${describeApiFailure(ready.failure)}`;
+  const r = ready.response;
+  return `/-/ready answered HTTP ${r.status}${r.status === 200 ? '' : `: ${snippet(r.body, 80)}`}`;
+}

@@ -1,0 +1,31 @@
+// What the http checks judge: one request's outcome and, for https, the certificate read on a
+// connection of its own. Every check is a pure function of this, so all of them come from a
+// single round trip to the server.
+import type { Thresholds } from '../probe-definition.ts';
+import type { RequestFailure } from './classify-error.ts';
+import type { HttpResult } from './http-request.ts';
+import type { PeerCertificate } from './peer-certificate.ts';
+import { findingFor } from './probe-support.ts';
+
+export const KIND = 'http';
+
+export const finding = findingFor(KIND);
+
+/** Bodies are read this far and no further: enough for a health page and a body match. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type RequestOutcome = { ok: true; response: HttpResult } | { ok: false; failure: RequestFailure };
+
+export type CertificateOutcome =
+  | { ok: true; certificate: PeerCertificate }
+  | { ok: false; message: string }
+  /** The budget ran out before the TLS handshake finished. */
+  | undefined;
+
+export interface HttpCheckInput {
+  timeoutMs: number;
+  thresholds(check: string): Thresholds;
+  expectStatus?: readonly number[];
+  bodyMatch?: string;
+  tlsInsecure: boolean;
+}

@@ -1,0 +1,51 @@
+// What every Redis check receives: the INFO the probe read once, a bounded command function for
+// the few checks that need more (SLOWLOG, CLIENT LIST, the doctors), CONFIG values that may be
+// unavailable, and the counters compared with the previous run.
+import type { Finding } from '../../report.ts';
+import type { Thresholds } from '../probe-definition.ts';
+import type { Counters, Reading } from './counters.ts';
+import type { Info } from './info.ts';
+import { findingFor } from '../finding-for.ts';
+
+export { statusAbove, statusBelow } from '../finding-for.ts';
+
+export const KIND = 'redis';
+
+export const finding = findingFor(KIND);
+
+/** CLIENT SETNAME of the probe's own connections: client counts and the slowlog leave them out. */
+export const PROBE_CLIENT_NAME = 'chatops-probe';
+
+/** A CONFIG GET answer: the value (undefined when the server has no such parameter), or why it could not be read. */
+export type ConfigValue = { ok: true; value: string | undefined } | { ok: false; reason: string };
+
+export interface CheckContext {
+  /** INFO (default sections), parsed. */
+  info: Info;
+  /** Runs one command on the probe's connection; rejects on any error (the caller turns it into `unknown`). */
+  call(command: string, ...args: Array<string | number>): Promise<unknown>;
+  /** CONFIG GET of one parameter, read once per run; CONFIG may be renamed or denied by ACL. */
+  config(name: string): Promise<ConfigValue>;
+  /** Thresholds of a check: the probe's defaults merged with the target's overrides. */
+  thresholds(check: string): Thresholds;
+  /** Counters since the previous run of this target (or since server start on a first run). */
+  counters: Counters;
+  /** What is stored for the next run; a check may add its own marks (the last slowlog id). */
+  next: Reading;
+  /** The probe's own client address (ip:port) as the server sees it, when known: its HELLO is logged before it has a name. */
+  ownAddress: string | undefined;
+  /** The server's clock, seconds since the epoch (INFO server_time_usec, else ours). */
+  serverNowS: number;
+  timeoutMs: number;
+}
+
+export type Check = (ctx: CheckContext) => Promise<Finding[]>;
+
+
+
+
+/** Rounds for metrics: numbers a renderer prints, not float noise. */
+export function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
