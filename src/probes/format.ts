@@ -55,3 +55,8 @@ export function num(value: unknown): number | null {
   const n = typeof value === 'number' ? value : Number(value);
   return Number.isFinite(n) ? n : null;
 }
+
+/** 1 -> "1 key", 12345 -> "12,345 keys". */
+export function counted(n: number, one: string, many = `${one}s`): string {
+  return `${formatCount(n)} ${Math.round(n) === 1 ? one : many}`;
+}

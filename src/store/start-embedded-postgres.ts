@@ -134,7 +134,7 @@ async function ensureSymlinksHydrated(nativeDir: string): Promise<void> {
  * to traverse every directory above the binaries and the data. Add the traverse bit (o+x, not
  * read) where it is missing, or explain what to do.
  */
-async function ensurePostgresUserCanReach(dirs: string[]): Promise<void> {
+export async function ensurePostgresUserCanReach(dirs: string[]): Promise<void> {
   for (const dir of dirs) {
     let current = path.resolve(dir);
     while (true) {

@@ -1,8 +1,13 @@
 // What every check receives: a bounded query function and what is known about the server.
-import type { Finding, Status } from '../../report.ts';
-import { checkId, type Thresholds } from '../probe-definition.ts';
+import type { Finding } from '../../report.ts';
+import type { Thresholds } from '../probe-definition.ts';
+import { findingFor } from '../finding-for.ts';
+
+export { statusAbove, statusBelow } from '../finding-for.ts';
 
 export const KIND = 'postgres';
+
+export const finding = findingFor(KIND);
 
 /** application_name of the probe's own sessions: every check leaves them out. */
 export const PROBE_APPLICATION = 'chatops-probe';
@@ -51,27 +56,8 @@ export interface CheckContext {
 
 export type Check = (ctx: CheckContext) => Promise<Finding[]>;
 
-export function finding(check: string, status: Status, title: string, extra: Omit<Finding, 'check' | 'status' | 'title'> = {}): Finding {
-  const f: Finding = { check: checkId(KIND, check), status, title };
-  if (extra.detail) f.detail = extra.detail;
-  if (extra.metrics) f.metrics = extra.metrics;
-  if (extra.remedies?.length) f.remedies = extra.remedies;
-  return f;
-}
 
-/** Status of a value where more is worse. */
-export function statusAbove(value: number, t: Thresholds): Status {
-  if (value >= t.crit) return 'crit';
-  if (value >= t.warn) return 'warn';
-  return 'ok';
-}
 
-/** Status of a value where less is worse (cache hit ratio). */
-export function statusBelow(value: number, t: Thresholds): Status {
-  if (value < t.crit) return 'crit';
-  if (value < t.warn) return 'warn';
-  return 'ok';
-}
 
 export function canSeeAllSessions(server: ServerInfo): boolean {
   return server.superuser || server.readAllStats;

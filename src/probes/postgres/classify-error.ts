@@ -1,20 +1,10 @@
 // Turns a pg / socket error into words an on-call engineer can act on. Messages pass through
 // redactSecrets: a driver message must never carry a password into Slack.
 import { redactSecrets } from '../../redact-secrets.ts';
+import { errorCode } from '../error-code.ts';
 
-export function errorCode(e: unknown): string | undefined {
-  if (typeof e !== 'object' || e === null) return undefined;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && code) return code;
-  // Node reports a failed connect to every address of a name (::1 and 127.0.0.1) as an AggregateError.
-  const errors = (e as { errors?: unknown }).errors;
-  if (Array.isArray(errors)) for (const inner of errors) {
-    const c = errorCode(inner);
-    if (c) return c;
-  }
-  const cause = (e as { cause?: unknown }).cause;
-  return cause !== undefined && cause !== e ? errorCode(cause) : undefined;
-}
+export { errorCode };
+
 
 export function errorMessage(e: unknown): string {
   let msg = e instanceof Error ? e.message : String(e);

@@ -38,24 +38,3 @@ function withoutOwnedParams(url: string): string {
   return parsed.toString();
 }
 
-/** The secrets inside a URL, to scrub them from any text the probe returns. */
-export function urlSecrets(url: string): string[] {
-  const out = [url];
-  try {
-    const parsed = new URL(url);
-    for (const raw of [parsed.password, parsed.searchParams.get('password') ?? '']) {
-      if (!raw) continue;
-      out.push(raw);
-      try {
-        out.push(decodeURIComponent(raw));
-      } catch {
-        // not percent-encoded: the raw form is enough
-      }
-    }
-  } catch {
-    const kv = /password=([^\s&]+)/i.exec(url);
-    if (kv?.[1]) out.push(kv[1]);
-  }
-  // A one- or two-character secret would mangle every text it occurs in; redactSecrets covers URLs.
-  return [...new Set(out)].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-}

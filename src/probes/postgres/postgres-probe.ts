@@ -3,13 +3,14 @@
 import pg from 'pg';
 import { z } from 'zod';
 import type { Finding } from '../../report.ts';
-import { redactSecrets } from '../../redact-secrets.ts';
+import { scrubFindings, urlSecrets } from '../scrub-findings.ts';
 import { resolveThresholds, type CheckSpec, type ProbeContext, type ProbeDefinition, type TargetBase } from '../probe-definition.ts';
 import { clientBackend, finding, notProbe, canSeeAllSessions, type Check, type CheckContext, type ServerInfo } from './check-context.ts';
 import { classifyConnectError, describeCheckError, errorCode, errorMessage } from './classify-error.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
-import { POOL_MAX, urlSecrets } from './pool-config.ts';
+import { POOL_MAX } from './pool-config.ts';
 import { probePools } from './probe-pools.ts';
+import { untilDeadline } from '../until-deadline.ts';
 import { checkBlockingLocks } from './checks/blocking-locks.ts';
 import { checkCacheHit } from './checks/cache-hit.ts';
 import { checkConnections } from './checks/connections.ts';
@@ -149,7 +150,7 @@ export const postgresProbe: ProbeDefinition<PostgresTarget> = {
 async function runPostgresProbe(target: PostgresTarget, ctx: ProbeContext): Promise<Finding[]> {
   const timeoutMs = target.timeoutMs > 0 ? target.timeoutMs : 5_000;
   const secrets = urlSecrets(target.url);
-  const scrub = (findings: Finding[]) => findings.map((f) => scrubFinding(f, secrets));
+  const scrub = (findings: Finding[]) => scrubFindings(findings, secrets);
   if (ctx.signal.aborted) return [finding('reachable', 'unknown', 'Probe cancelled before it started')];
 
   const invalid = invalidUrl(target.url);
@@ -262,34 +263,3 @@ function invalidUrl(url: string): string | undefined {
   return undefined;
 }
 
-/** The promise's value, or undefined when the time runs out or the signal aborts first. */
-async function untilDeadline<T>(promise: Promise<T>, ms: number, signal: AbortSignal | undefined): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  let onAbort: (() => void) | undefined;
-  const stop = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-    if (signal) {
-      onAbort = () => resolve(undefined);
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-  });
-  try {
-    return await Promise.race([promise, stop]);
-  } finally {
-    clearTimeout(timer);
-    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
-  }
-}
-
-/** No finding may carry the URL or its password, whatever a driver put in an error message. */
-function scrubFinding(f: Finding, secrets: string[]): Finding {
-  const clean = (s: string) => {
-    let out = redactSecrets(s);
-    for (const secret of secrets) out = out.split(secret).join('***');
-    return out;
-  };
-  const out: Finding = { ...f, title: clean(f.title) };
-  if (f.detail !== undefined) out.detail = clean(f.detail);
-  if (f.remedies) out.remedies = f.remedies.map((r) => ({ ...r, label: clean(r.label) }));
-  return out;
-}

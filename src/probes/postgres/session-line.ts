@@ -1,5 +1,5 @@
 // One line per offending session in a finding's detail: who, where, how long, what.
-import { formatDuration } from './format.ts';
+import { formatDuration } from '../format.ts';
 import { maskQuery } from './mask-query.ts';
 
 export interface SessionRow {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, formatDuration, formatMs, formatPct } from '../../../src/probes/postgres/format.ts';
+import { formatBytes, formatDuration, formatMs, formatPct } from '../../../src/probes/format.ts';
 
 describe('postgres probe formatting', () => {
   it('writes durations the way a human says them', () => {

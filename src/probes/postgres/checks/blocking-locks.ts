@@ -4,7 +4,7 @@
 import type { Finding, Remedy, Status } from '../../../report.ts';
 import { finding, PROBE_APPLICATION, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedy } from '../backend-remedy.ts';
-import { formatDuration, plural } from '../format.ts';
+import { formatDuration, plural } from '../../format.ts';
 import { sessionLine, type SessionRow } from '../session-line.ts';
 
 interface WaiterRow extends SessionRow {

@@ -3,7 +3,7 @@
 import type { Finding } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusBelow, type CheckContext } from '../check-context.ts';
-import { formatCount, formatPct } from '../format.ts';
+import { formatCount, formatPct } from '../../format.ts';
 
 interface Row {
   datname: string;

@@ -2,7 +2,7 @@
 // reserved for superusers (and, PG16+, for pg_use_reserved_connections).
 import type { Finding } from '../../../report.ts';
 import { clientBackend, finding, hiddenSessionsNote, notProbe, statusAbove, type CheckContext } from '../check-context.ts';
-import { formatPct } from '../format.ts';
+import { formatPct } from '../../format.ts';
 
 interface LimitsRow {
   max_connections: number;

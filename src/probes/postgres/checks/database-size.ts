@@ -3,7 +3,7 @@
 // stats every file of the database, which grows with the number of tables.
 import type { Finding } from '../../../report.ts';
 import { finding, type CheckContext } from '../check-context.ts';
-import { formatBytes } from '../format.ts';
+import { formatBytes } from '../../format.ts';
 
 interface DbRow {
   bytes: number;

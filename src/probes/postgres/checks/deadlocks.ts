@@ -4,7 +4,7 @@
 import type { Finding, Status } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
-import { formatDuration, formatPct, plural } from '../format.ts';
+import { formatDuration, formatPct, plural } from '../../format.ts';
 
 interface Row {
   datname: string;

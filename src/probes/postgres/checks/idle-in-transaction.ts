@@ -3,7 +3,7 @@
 import type { Finding } from '../../../report.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedies } from '../backend-remedy.ts';
-import { formatDuration, plural } from '../format.ts';
+import { formatDuration, plural } from '../../format.ts';
 import { MAX_LINES, sessionLine, type SessionRow } from '../session-line.ts';
 
 interface Row extends SessionRow {

@@ -3,7 +3,7 @@
 import type { Finding, Status } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
-import { formatBytes, formatDuration, plural } from '../format.ts';
+import { formatBytes, formatDuration, plural } from '../../format.ts';
 
 interface ReplicaRow {
   lag_s: number | null;

@@ -6,7 +6,7 @@
 // values are read on every run.
 import type { Finding } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
-import { formatPct } from '../format.ts';
+import { formatPct } from '../../format.ts';
 
 interface Row {
   schemaname: string;

@@ -4,7 +4,7 @@
 import type { Finding } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { errorCode } from '../classify-error.ts';
-import { formatCount, formatMs } from '../format.ts';
+import { formatCount, formatMs } from '../../format.ts';
 import { isHiddenQuery, queryText } from '../session-line.ts';
 
 interface ExtensionRow {

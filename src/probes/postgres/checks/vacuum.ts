@@ -3,7 +3,7 @@
 import type { Finding, Remedy, Status } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
-import { formatCount, formatDuration, formatPct, plural } from '../format.ts';
+import { formatCount, formatDuration, formatPct, plural } from '../../format.ts';
 
 interface Row {
   schemaname: string;

@@ -3,7 +3,7 @@
 import type { Finding } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, notProbe, statusAbove, type CheckContext } from '../check-context.ts';
-import { formatDuration, formatPct } from '../format.ts';
+import { formatDuration, formatPct } from '../../format.ts';
 
 interface Row {
   datname: string;

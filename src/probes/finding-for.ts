@@ -1,0 +1,30 @@
+// Findings and their status, the same way for every probe kind.
+import type { Finding, Status } from '../report.ts';
+import { checkId, type Thresholds } from './probe-definition.ts';
+
+export type FindingExtra = Omit<Finding, 'check' | 'status' | 'title'>;
+
+/** A finding builder for one kind: `finding('connections', 'warn', 'Connections 90%')`. */
+export function findingFor(kind: string) {
+  return (check: string, status: Status, title: string, extra: FindingExtra = {}): Finding => {
+    const f: Finding = { check: checkId(kind, check), status, title };
+    if (extra.detail) f.detail = extra.detail;
+    if (extra.metrics) f.metrics = extra.metrics;
+    if (extra.remedies?.length) f.remedies = extra.remedies;
+    return f;
+  };
+}
+
+/** Status of a value where more is worse. */
+export function statusAbove(value: number, t: Thresholds): Status {
+  if (value >= t.crit) return 'crit';
+  if (value >= t.warn) return 'warn';
+  return 'ok';
+}
+
+/** Status of a value where less is worse (hit ratio, days left). */
+export function statusBelow(value: number, t: Thresholds): Status {
+  if (value < t.crit) return 'crit';
+  if (value < t.warn) return 'warn';
+  return 'ok';
+}
