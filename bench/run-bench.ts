@@ -173,7 +173,7 @@ async function waitForHttp(url: string): Promise<void> {
 
 async function benchRedis() {
   log(`\n## /diag redis report time (${RUNS} runs each)`);
-  const redis = await startTestRedis();
+  const redis = await startTestRedis({ 'enable-debug-command': 'yes' });
   try {
     const empty = await timeTarget({ kind: 'redis', url: redis.url }, 'empty server');
     const client = new Redis(redis.url);
