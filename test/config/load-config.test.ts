@@ -34,8 +34,10 @@ targets:
   });
 
   it('the commented example file is valid', () => {
-    const config = loadConfig({ file: path.resolve(import.meta.dirname, '../../chatops.example.yml'), env: { MONITORED_DATABASE_URL: 'postgres://x@y/z' } });
-    expect(config.targets.map((t) => t.name)).toEqual(['main-db']);
+    const env = { MONITORED_DATABASE_URL: 'postgres://x@y/z', REDIS_URL: 'redis://cache:6379', API_HEALTH_TOKEN: 'secret-token' };
+    const config = loadConfig({ file: path.resolve(import.meta.dirname, '../../chatops.example.yml'), env });
+    expect(config.targets.map((t) => `${t.name}:${t.kind}`)).toEqual(['main-db:postgres', 'cache:redis', 'api:http', 'monitoring:prometheus', 'alerts:alertmanager']);
+    expect(config.targets[2]!.headers).toEqual({ Authorization: 'Bearer secret-token' });
   });
 
   it('starts with no targets when there is no file and none was asked for', () => {
@@ -48,7 +50,7 @@ targets:
     ['an explicit file that is missing', null, /config file .*nope\.yml does not exist/],
     ['bad YAML', 'targets: [unclosed', /not valid YAML/],
     ['an unknown top-level key', 'targetz: {}', /unknown key targetz; accepted keys: targets, runbooks/],
-    ['an unknown kind', 'targets:\n  x:\n    kind: mysql\n    url: u', /targets\.x\.kind: unknown kind "mysql"; accepted kinds: postgres/],
+    ['an unknown kind', 'targets:\n  x:\n    kind: mysql\n    url: u', /targets\.x\.kind: unknown kind "mysql"; accepted kinds: postgres, redis, http, prometheus, alertmanager/],
     ['a missing kind', 'targets:\n  x:\n    url: u', /targets\.x\.kind: missing or not a string/],
     ['a bad timeout', 'targets:\n  x:\n    kind: postgres\n    url: u\n    timeoutMs: fast', /targets\.x\.timeoutMs: .*expected number.*\(got "fast"\)/],
     ['a timeout out of range', 'targets:\n  x:\n    kind: postgres\n    url: u\n    timeoutMs: 5', /targets\.x\.timeoutMs: .*100.*\(got 5\)/],
