@@ -1,4 +1,4 @@
-// `/diag all` through the real bot: every target at once, one of them down and one hanging; the
+// `/diag all` through the real bot: every target at once, one of them down and two hanging; the
 // summary still arrives, and the full report of each bad target goes in the thread.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -43,6 +43,10 @@ beforeAll(async () => {
     kind: postgres
     url: postgres://app:pw@127.0.0.1:${hungPort}/app
     timeoutMs: 1500
+  hung-api:
+    kind: http
+    url: http://127.0.0.1:${hungPort}/health
+    timeoutMs: 1500
 `);
   bot = await startBot(
     { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0', DATABASE_URL: inject('pgUrl'), HEALTHY_URL: inject('pgUrl'), CHATOPS_CONFIG: configFile },
@@ -60,13 +64,14 @@ describe('/diag all', () => {
   it('summarises every target, with the hung and the down one as crit, and details them in the thread', async () => {
     const res = await postSigned(`http://127.0.0.1:${bot.port}/slack/events`, slashCommandBody({ command: '/diag', text: 'all', responseUrl: slack.responseUrl() }), { secret: SECRET });
     expect(res.status).toBe(200);
-    await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts).length >= 2, 20_000);
+    await slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage' && c.args.thread_ts).length >= 3, 20_000);
 
     const [running] = slack.callsTo('chat.postMessage');
-    expect(String(running!.args.text)).toContain('Running diagnostics on 3 targets');
+    expect(String(running!.args.text)).toContain('Running diagnostics on 4 targets');
     const summary = slack.callsTo('chat.update').at(-1)!;
     const text = JSON.stringify(summary.args.blocks);
-    expect(text).toContain('diag all: 2 of 3 targets need attention');
+    expect(text).toContain('diag all: 3 of 4 targets need attention');
+    expect(text).toMatch(/\*hung-api\* \(http\): [^"]*(timed out|timeout)[^"]*1\.5 s|\*hung-api\* \(http\): [^"]*1500 ms/);
     expect(text).toMatch(/\*hung-db\* \(postgres\): Unreachable: timeout/);
     expect(text).toMatch(/\*old-db\* \(postgres\): Unreachable: refused/);
     expect(text).toContain('1 ok: main-db');
@@ -74,6 +79,7 @@ describe('/diag all', () => {
     const threaded = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts);
     expect(threaded.every((c) => c.args.thread_ts === summary.args.ts)).toBe(true);
     expect(threaded.map((c) => (c.args.blocks as Array<{ text?: { text: string } }>)[0]!.text!.text).sort()).toEqual([
+      expect.stringContaining('hung-api'),
       expect.stringContaining('hung-db'),
       expect.stringContaining('old-db'),
     ]);
