@@ -1,14 +1,11 @@
 // The real bot (Bolt in HTTP mode, real PostgreSQL state store, real probe against a real server)
 // driven by correctly signed Slack requests; its Web API calls go to a local fake Slack API.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { silentLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
-import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.ts';
+import type { RunningBot } from '../../src/start-bot.ts';
+import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { blockActionBody, postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
+import { callText, expectRunningThenReport, expectUnknownTargetReply, startTestBot } from '../support/test-bot.ts';
 
 const SECRET = 'test-signing-secret';
 let slack: FakeSlackApi;
@@ -18,21 +15,7 @@ let base: string;
 
 beforeAll(async () => {
   slack = await startFakeSlackApi();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-slack-'));
-  const configFile = path.join(dir, 'chatops.yml');
-  writeFileSync(configFile, 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\n');
-  bot = await startBot(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: slack.apiUrl,
-      PORT: '0',
-      DATABASE_URL: inject('pgUrl'),
-      MONITORED_URL: inject('pgUrl'),
-      CHATOPS_CONFIG: configFile,
-    },
-    silentLogger(),
-  );
+  bot = await startTestBot({ SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0' });
   base = `http://127.0.0.1:${bot.port}`;
   eventsUrl = `${base}/slack/events`;
 });
@@ -47,24 +30,13 @@ beforeEach(() => slack.reset());
 const slash = (text: string, responseId = 'r1', command = '/diag') =>
   postSigned(eventsUrl, slashCommandBody({ command, text, responseUrl: slack.responseUrl(responseId) }), { secret: SECRET });
 
-const texts = (call: RecordedCall) => JSON.stringify(call.args);
 
 describe('/diag over HTTP', () => {
   it('acks at once, posts "running", then replaces it with the report, and audits the run', async () => {
     const res = await slash('db');
     expect(res.status).toBe(200);
     await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update'));
-    const [post] = slack.callsTo('chat.postMessage');
-    expect(post!.args.channel).toBe('C0OPS');
-    expect(String(post!.args.text)).toMatch(/Running postgres diagnostics on \*main-db\*/);
-    expect(post!.authorization).toBe('Bearer xoxb-test-token');
-    const [update] = slack.callsTo('chat.update');
-    expect(update!.args.ts).toBeDefined();
-    const blocks = update!.args.blocks as Array<{ type: string; text?: { text: string } }>;
-    expect(blocks[0]!.type).toBe('header');
-    expect(blocks[0]!.text!.text).toContain('main-db');
-    expect(blocks.length).toBeLessThanOrEqual(50);
-    expect(texts(update!)).not.toContain('xoxb');
+    expectRunningThenReport(slack);
 
     const client = new pg.Client({ connectionString: inject('pgUrl') });
     await client.connect();
@@ -81,17 +53,13 @@ describe('/diag over HTTP', () => {
   it('answers an unknown target with an ephemeral message naming it and the valid ones', async () => {
     expect((await slash('nosuch')).status).toBe(200);
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    const [reply] = slack.callsTo('respond');
-    expect(reply!.args.response_type).toBe('ephemeral');
-    expect(texts(reply!)).toContain('unknown target \\"nosuch\\"');
-    expect(texts(reply!)).toContain('main-db (postgres)');
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expectUnknownTargetReply(slack);
   });
 
   it('/diag alone lists the targets and kinds', async () => {
     await slash('');
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    const reply = texts(slack.callsTo('respond')[0]!);
+    const reply = callText(slack.callsTo('respond')[0]!);
     expect(reply).toContain('main-db');
     expect(reply).toContain('postgres');
     expect(reply).toContain('db');
@@ -104,7 +72,7 @@ describe('/diag over HTTP', () => {
     const [running, report] = slack.callsTo('respond');
     expect(running!.args.response_type).toBe('in_channel');
     expect(report!.args.replace_original).toBe(true);
-    expect(texts(report!)).toContain('main-db');
+    expect(callText(report!)).toContain('main-db');
   });
 
   it('answers an unexpected failure with "internal error, see logs (ref ...)"', async () => {
@@ -113,7 +81,7 @@ describe('/diag over HTTP', () => {
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = slack.callsTo('respond')[0]!;
     expect(reply.args.response_type).toBe('ephemeral');
-    expect(texts(reply)).toMatch(/internal error, see logs \(ref [0-9a-f]{8}\)/);
+    expect(callText(reply)).toMatch(/internal error, see logs \(ref [0-9a-f]{8}\)/);
   });
 
   it('rejects a forged signature and a stale timestamp with 401 and runs nothing', async () => {
@@ -132,7 +100,7 @@ describe('/runbook and the runbook button', () => {
     await slash('postgres-locks', 'rb', '/runbook');
     await slash('nope', 'rb2', '/runbook');
     await slack.waitFor((calls) => calls.filter((c) => c.method === 'respond').length >= 2);
-    const byId = (id: string) => texts(slack.callsTo('respond').find((c) => c.responseId === id)!);
+    const byId = (id: string) => callText(slack.callsTo('respond').find((c) => c.responseId === id)!);
     expect(byId('rb')).toMatch(/lock/i);
     expect(byId('rb2')).toContain('unknown runbook \\"nope\\"');
     expect(byId('rb2')).toContain('postgres-locks');
@@ -144,7 +112,7 @@ describe('/runbook and the runbook button', () => {
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = slack.callsTo('respond')[0]!;
     expect(reply.args.response_type).toBe('ephemeral');
-    expect(texts(reply)).toMatch(/connection/i);
+    expect(callText(reply)).toMatch(/connection/i);
   });
 });
 

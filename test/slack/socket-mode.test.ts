@@ -3,19 +3,17 @@
 // that socket, acks them on it, and makes its Web API calls to the local fake Slack API as in HTTP
 // mode. The health routes still answer on PORT. Real PostgreSQL state store and probe target.
 import { retryPolicies } from '@slack/web-api';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AppServices } from '../../src/app-services.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createSlackApp } from '../../src/slack/create-slack-app.ts';
 import { readSlackSettings } from '../../src/slack/slack-settings.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
+import type { RunningBot } from '../../src/start-bot.ts';
 import { freePort } from '../../src/free-port.ts';
-import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from '../support/fake-slack-api.ts';
+import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode.ts';
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
+import { callText, expectRunningThenReport, expectUnknownTargetReply, startTestBot } from '../support/test-bot.ts';
 
 const APP_TOKEN = 'xapp-1-A0APP-1234-test-app-token';
 let slack: FakeSlackApi;
@@ -27,23 +25,9 @@ let base: string;
 beforeAll(async () => {
   slack = await startFakeSlackApi();
   socket = await startFakeSocketMode({ upstreamApiUrl: slack.apiUrl });
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-socket-'));
-  const configFile = path.join(dir, 'chatops.yml');
-  writeFileSync(configFile, 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\n');
   port = await freePort();
-  bot = await startBot(
-    {
-      SLACK_BOT_TOKEN: 'xoxb-test-token',
-      SLACK_APP_TOKEN: APP_TOKEN,
-      // No SLACK_SIGNING_SECRET: Socket Mode needs none.
-      SLACK_API_URL: socket.apiUrl,
-      PORT: String(port),
-      DATABASE_URL: inject('pgUrl'),
-      MONITORED_URL: inject('pgUrl'),
-      CHATOPS_CONFIG: configFile,
-    },
-    silentLogger(),
-  );
+  // No SLACK_SIGNING_SECRET: Socket Mode needs none.
+  bot = await startTestBot({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, PORT: String(port) });
   base = `http://127.0.0.1:${port}`;
 });
 
@@ -55,7 +39,6 @@ afterAll(async () => {
 
 beforeEach(() => slack.reset());
 
-const texts = (call: RecordedCall) => JSON.stringify(call.args);
 const seqOf = (method: string) => socket.timeline.find((e) => e.kind === 'api' && e.method === method)?.seq;
 
 describe('Socket Mode', () => {
@@ -77,29 +60,16 @@ describe('Socket Mode', () => {
     expect(ack.seq).toBeLessThan(seqOf('chat.postMessage')!);
     expect(seqOf('chat.postMessage')!).toBeLessThan(seqOf('chat.update')!);
 
-    const [post] = slack.callsTo('chat.postMessage');
-    expect(post!.args.channel).toBe('C0OPS');
-    expect(String(post!.args.text)).toMatch(/Running postgres diagnostics on \*main-db\*/);
-    expect(post!.authorization).toBe('Bearer xoxb-test-token');
-    const [update] = slack.callsTo('chat.update');
-    expect(update!.args.ts).toBeDefined();
-    const blocks = update!.args.blocks as Array<{ type: string; text?: { text: string } }>;
-    expect(blocks[0]!.type).toBe('header');
-    expect(blocks[0]!.text!.text).toContain('main-db');
-    expect(texts(update!)).not.toContain('xoxb');
-    expect(texts(update!)).not.toContain('xapp');
+    const { update } = expectRunningThenReport(slack);
+    expect(callText(update)).not.toContain('xapp');
   });
 
   it('answers an unknown target with an ephemeral message through the envelope\'s response_url', async () => {
     const envelopeId = socket.pushSlashCommand({ command: '/diag', text: 'nosuch', responseUrl: slack.responseUrl('sm-unknown') });
     await socket.waitForAck(envelopeId);
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    const [reply] = slack.callsTo('respond');
-    expect(reply!.responseId).toBe('sm-unknown');
-    expect(reply!.args.response_type).toBe('ephemeral');
-    expect(texts(reply!)).toContain('unknown target \\"nosuch\\"');
-    expect(texts(reply!)).toContain('main-db (postgres)');
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    const reply = expectUnknownTargetReply(slack);
+    expect(reply.responseId).toBe('sm-unknown');
   });
 
   it('answers /healthz and /readyz on PORT but serves no /slack/events', async () => {

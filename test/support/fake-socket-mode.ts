@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { slashCommandPayload, type SlashCommand } from './signed-slack-request.ts';
 
 export interface SocketModeEnvelope {
   envelope_id: string;
@@ -66,7 +67,7 @@ export interface FakeSocketMode {
   /** Pushes an envelope to the newest open socket; returns its envelope_id. */
   push(envelope: Omit<SocketModeEnvelope, 'envelope_id'> & { envelope_id?: string }): string;
   /** Pushes a slash command envelope as Slack does (`accepts_response_payload: true`). */
-  pushSlashCommand(fields: { command: string; text: string; responseUrl: string; userId?: string; channelId?: string }): string;
+  pushSlashCommand(fields: SlashCommand): string;
   /** Asks the client to reconnect, as Slack does before recycling a connection. */
   requestDisconnect(reason?: 'warning' | 'refresh_requested' | 'link_disabled'): void;
   waitForAck(envelopeId: string, timeoutMs?: number): Promise<RecordedAck>;
@@ -182,25 +183,7 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions): Promi
       return full.envelope_id;
     },
     pushSlashCommand(fields) {
-      return fake.push({
-        type: 'slash_commands',
-        accepts_response_payload: true,
-        payload: {
-          token: 'deprecated-verification-token',
-          team_id: 'T0FAKE',
-          team_domain: 'fake',
-          channel_id: fields.channelId ?? 'C0OPS',
-          channel_name: 'ops',
-          user_id: fields.userId ?? 'U0ALICE',
-          user_name: 'alice',
-          command: fields.command,
-          text: fields.text,
-          api_app_id: 'A0APP',
-          is_enterprise_install: 'false',
-          response_url: fields.responseUrl,
-          trigger_id: '1234.5678.abcdef',
-        },
-      });
+      return fake.push({ type: 'slash_commands', accepts_response_payload: true, payload: slashCommandPayload(fields) });
     },
     requestDisconnect(reason = 'refresh_requested') {
       openSocket().send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'fake-applink' } }));

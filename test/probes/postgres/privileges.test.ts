@@ -1,28 +1,42 @@
-// What the probe says when the credentials are wrong or the role may not see everything.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+// What the probe says with each kind of access: a superuser sees everything, a role without
+// pg_monitor sees its own sessions only, wrong credentials see nothing.
+import { afterEach, expect, it } from 'vitest';
+import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
 import { ClientBag, findingOf, runProbe, uniqueName, withCredentials } from './probe-helpers.ts';
+import { describeOnEachServer } from './servers-under-test.ts';
 
-const adminUrl = inject('pgAdminUrl');
-const bag = new ClientBag();
-const role = uniqueName('probe_nomon');
-const rolePassword = `Pw-${Math.random().toString(36).slice(2)}-x`;
+const ALL_CHECKS = [
+  'blocking_locks', 'cache_hit', 'connections', 'database_size', 'deadlocks', 'idle_in_transaction',
+  'long_queries', 'long_transactions', 'reachable', 'replication', 'sequences', 'slow_queries', 'vacuum', 'wraparound',
+].map((c) => `postgres.${c}`);
 
-beforeAll(async () => {
-  const admin = await bag.open(adminUrl);
-  await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${rolePassword}'`);
-});
+describeOnEachServer('credentials and privileges', { app: { pgStatStatements: true } }, (pg) => {
+  const bag = new ClientBag();
 
-afterAll(async () => {
-  await bag.closeAll();
-  const admin = await bag.open(adminUrl);
-  await admin.query(`DROP ROLE IF EXISTS ${role}`);
-  await bag.closeAll();
-});
+  afterEach(async () => {
+    await bag.closeAll();
+  });
 
-describe('postgres probe: credentials and privileges', () => {
+  it('runs every check as a superuser on a healthy database without an SQL error', async () => {
+    const major = Math.floor(pg.versionNum / 10000);
+    expect(String(major)).toBe(pg.label);
+
+    const findings = await runProbe(pg.url('app'));
+
+    expect(findings.map((f) => f.check).sort()).toEqual(ALL_CHECKS);
+    expect(findings.filter((f) => f.status === 'unknown').map((f) => `${f.check}: ${f.title}`)).toEqual([]);
+    const reachable = findingOf(findings, 'reachable');
+    expect(reachable.title).toMatch(new RegExp(`^Reachable: PostgreSQL ${major}\\.`));
+    expect(reachable.metrics?.server_version_num).toBe(pg.versionNum);
+    expect(findingOf(findings, 'slow_queries').status).toBe('ok');
+    // superuser_reserved_connections is 3; reserved_connections (16+; none on 13) is 0.
+    const connections = findingOf(findings, 'connections').metrics!;
+    expect(connections.usable).toBe(Number(connections.max_connections) - 3);
+  });
+
   it('classifies a wrong password as auth failed and never shows the password', async () => {
     const secret = 'Wr0ng-Passw0rd-7f3e';
-    const findings = await runProbe(withCredentials(adminUrl, 'postgres', secret));
+    const findings = await runProbe(withCredentials(pg.adminUrl, 'postgres', secret));
 
     expect(findings).toHaveLength(1);
     const f = findingOf(findings, 'reachable');
@@ -35,40 +49,46 @@ describe('postgres probe: credentials and privileges', () => {
   });
 
   it('classifies a missing database', async () => {
-    const findings = await runProbe(withCredentials(adminUrl, 'postgres', new URL(adminUrl).password, 'no_such_db_here'));
+    const findings = await runProbe(withCredentials(pg.adminUrl, 'postgres', new URL(pg.adminUrl).password, 'no_such_db_here'));
     const f = findingOf(findings, 'reachable');
     expect(f.status).toBe('crit');
     expect(f.title).toContain('database missing');
   });
 
   it('completes without pg_monitor and says that other sessions are hidden', async () => {
-    // A superuser session the unprivileged role cannot look into.
-    const other = await bag.open(adminUrl, 'someone-else');
-    await other.query('BEGIN');
-    await other.query('SELECT 1');
+    const role = uniqueName('probe_nomon');
+    const password = `Pw-${Math.random().toString(36).slice(2)}-x`;
+    const admin = await bag.open(pg.adminUrl);
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    try {
+      // A superuser session the unprivileged role cannot look into.
+      const other = await bag.open(pg.url('app'), 'someone-else');
+      await other.query('BEGIN');
+      await other.query('SELECT 1');
 
-    const findings = await runProbe(withCredentials(adminUrl, role, rolePassword));
+      const findings = await runProbe(withCredentials(pg.url('app'), role, password));
 
-    expect(findings.map((f) => f.check).sort()).toEqual(
-      [
-        'blocking_locks', 'cache_hit', 'connections', 'database_size', 'deadlocks', 'idle_in_transaction',
-        'long_queries', 'long_transactions', 'reachable', 'replication', 'sequences', 'slow_queries', 'vacuum', 'wraparound',
-      ].map((c) => `postgres.${c}`),
-    );
-    // Every check ran: none failed on a permission error.
-    expect(findings.filter((f) => f.title.includes('could not check')).map((f) => f.title)).toEqual([]);
+      expect(findings.map((f) => f.check).sort()).toEqual(ALL_CHECKS);
+      // Every check ran: none failed on a permission error.
+      expect(findings.filter((f) => f.title.includes('could not check')).map((f) => f.title)).toEqual([]);
 
-    const reachable = findingOf(findings, 'reachable');
-    expect(reachable.status).toBe('ok');
-    expect(reachable.title).toContain(`role ${role} lacks pg_monitor`);
+      const reachable = findingOf(findings, 'reachable');
+      expect(reachable.status).toBe('ok');
+      expect(reachable.title).toContain(`role ${role} lacks pg_monitor`);
 
-    const idle = findingOf(findings, 'idle_in_transaction');
-    expect(idle.status).toBe('unknown');
-    expect(idle.title).toContain('hidden');
-    expect(idle.detail).toContain(`grant pg_monitor to ${role}`);
+      const idle = findingOf(findings, 'idle_in_transaction');
+      expect(idle.status).toBe('unknown');
+      expect(idle.title).toContain('hidden');
+      expect(idle.detail).toContain(`grant pg_monitor to ${role}`);
 
-    const connections = findingOf(findings, 'connections');
-    expect(connections.detail).toContain('(hidden)');
-    expect(JSON.stringify(findings)).not.toContain(rolePassword);
+      expect(findingOf(findings, 'connections').detail).toContain('(hidden)');
+      expect(JSON.stringify(findings)).not.toContain(password);
+    } finally {
+      // The probe's warm connections log in as the role.
+      await probePools.closeAll();
+      await bag.closeAll();
+      const cleanup = await bag.open(pg.adminUrl);
+      await cleanup.query(`DROP ROLE IF EXISTS ${role}`);
+    }
   });
 });

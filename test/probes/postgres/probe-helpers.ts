@@ -7,13 +7,16 @@ import { silentLogger } from '../../../src/logger.ts';
 import { postgresProbe } from '../../../src/probes/postgres/postgres-probe.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 
+/** Shared by the runs of a test file (keyed by server URL), as the state store is by the bot's runs. */
+const testState = new MemoryProbeStateStore();
+
 export async function runProbe(
   url: string,
   options: { thresholds?: Record<string, Thresholds>; timeoutMs?: number; name?: string } = {},
 ): Promise<Finding[]> {
   return await postgresProbe.run(
     { name: options.name ?? 'test-db', kind: 'postgres', url, thresholds: options.thresholds ?? {}, timeoutMs: options.timeoutMs ?? 5_000 },
-    { signal: new AbortController().signal, log: silentLogger(), state: new MemoryProbeStateStore().forTarget(options.name ?? 'test-db') },
+    { signal: new AbortController().signal, log: silentLogger(), state: testState.forTarget(url) },
   );
 }
 

@@ -1,68 +1,63 @@
-// Sequences near their end, in a database of their own: the limit is the smaller of the
-// sequence's maximum and its column's type.
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+// Sequences near their end, in a database of their own on each server: the limit is the smaller of
+// the sequence's maximum and its column's type.
+import { afterEach, beforeEach, expect, it } from 'vitest';
 import { forgetSequenceLists } from '../../../src/probes/postgres/checks/sequences.ts';
-import { ClientBag, findingOf, runProbe, uniqueName, withDatabase } from './probe-helpers.ts';
+import { ClientBag, findingOf, runProbe } from './probe-helpers.ts';
+import { describeOnEachServer } from './servers-under-test.ts';
 
-const adminUrl = inject('pgAdminUrl');
-const bag = new ClientBag();
-const dbName = uniqueName('probe_seq');
-let url: string;
+describeOnEachServer('sequences', { seq: {} }, (pg) => {
+  const bag = new ClientBag();
 
-beforeAll(async () => {
-  const admin = await bag.open(adminUrl);
-  await admin.query(`CREATE DATABASE ${dbName}`);
-  url = withDatabase(adminUrl, dbName);
-});
+  beforeEach(async () => {
+    // Each test starts from an empty schema, and the probe reads the catalogue afresh (it
+    // otherwise reuses its list of sequences for minutes).
+    const db = await bag.open(pg.url('seq'));
+    await db.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    forgetSequenceLists();
+  });
 
-// Each test creates sequences; the probe otherwise reuses its list of sequences for minutes.
-beforeEach(() => forgetSequenceLists());
+  afterEach(async () => {
+    await bag.closeAll();
+  });
 
-afterAll(async () => {
-  await bag.closeAll();
-  const admin = await bag.open(adminUrl);
-  await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await bag.closeAll();
-});
-
-describe('postgres probe: sequences', () => {
   it('is ok with many bigserial tables far from their end', async () => {
-    const db = await bag.open(url);
+    const db = await bag.open(pg.url('seq'));
     await db.query(`DO $$ BEGIN FOR i IN 1..50 LOOP EXECUTE format('CREATE TABLE big_%s (id bigserial PRIMARY KEY)', i); END LOOP; END $$`);
     await db.query('INSERT INTO big_1 DEFAULT VALUES');
-    expect(findingOf(await runProbe(url), 'sequences').status).toBe('ok');
+    expect(findingOf(await runProbe(pg.url('seq')), 'sequences').status).toBe('ok');
   });
 
   it('flags a serial column at 96% of the integer range as crit', async () => {
-    const db = await bag.open(url);
+    const db = await bag.open(pg.url('seq'));
     await db.query('CREATE TABLE orders (id serial PRIMARY KEY)');
     await db.query("SELECT setval('orders_id_seq', 2061584302)"); // 96% of 2^31-1
-    const f = findingOf(await runProbe(url), 'sequences');
+    const f = findingOf(await runProbe(pg.url('seq')), 'sequences');
     expect(f.status).toBe('crit');
     expect(f.title).toContain('public.orders_id_seq');
+    expect(f.detail).toContain('orders_id_seq (integer)');
     expect(f.detail).toContain('bigint');
   });
 
   it('judges a bigint sequence feeding an integer column by the column type', async () => {
-    const db = await bag.open(url);
+    const db = await bag.open(pg.url('seq'));
     await db.query('CREATE TABLE events (id integer PRIMARY KEY)');
     await db.query('CREATE SEQUENCE events_id_seq AS bigint OWNED BY events.id');
     await db.query("SELECT setval('events_id_seq', 1900000000)"); // 88% of the integer column's range
-    await db.query("SELECT setval('orders_id_seq', 1)");
-    const f = findingOf(await runProbe(url), 'sequences');
+    const f = findingOf(await runProbe(pg.url('seq')), 'sequences');
     expect(f.status).toBe('warn');
     expect(f.title).toContain('public.events_id_seq');
     expect(f.detail).toMatch(/events_id_seq \(integer\)/);
   });
 
   it('reads the current values of the sequences it watches on every run', async () => {
-    const db = await bag.open(url);
-    await db.query("SELECT setval('events_id_seq', 1)");
-    expect(findingOf(await runProbe(url), 'sequences').status).toBe('ok');
+    const db = await bag.open(pg.url('seq'));
+    await db.query('CREATE TABLE tickets (id serial PRIMARY KEY)');
+    await db.query("SELECT setval('tickets_id_seq', 1)");
+    expect(findingOf(await runProbe(pg.url('seq')), 'sequences').status).toBe('ok');
     // No forgetSequenceLists() here: the list is reused, the value must still be fresh.
-    await db.query("SELECT setval('events_id_seq', 2100000000)");
-    const f = findingOf(await runProbe(url), 'sequences');
+    await db.query("SELECT setval('tickets_id_seq', 2100000000)");
+    const f = findingOf(await runProbe(pg.url('seq')), 'sequences');
     expect(f.status).toBe('crit');
-    expect(f.title).toContain('events_id_seq');
+    expect(f.title).toContain('tickets_id_seq');
   });
 });

@@ -1,6 +1,6 @@
 // Deadlocks and rollbacks from pg_stat_database. The counters only grow, so "new" needs the
-// previous reading: it is kept in memory per target and database (a restart of the bot starts a
-// new baseline).
+// previous reading: it is kept in the probe state of the target, per database, so it survives a
+// restart of the bot.
 import type { Finding, Status } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
@@ -21,8 +21,8 @@ interface Reading {
   at: number;
 }
 
-const previous = new Map<string, Reading>();
-/** Entries older than this are stale baselines (a target no longer probed). */
+const STATE_KEY = 'postgres.deadlocks';
+/** A baseline older than this is stale (the target was not probed for a week). */
 const BASELINE_TTL_MS = 7 * 86_400_000;
 /** Below this many transactions a rollback ratio is noise. */
 const MIN_XACTS_DELTA = 100;
@@ -38,7 +38,10 @@ export async function checkDeadlocks(ctx: CheckContext): Promise<Finding[]> {
     order by xact_commit + xact_rollback desc
     limit 50`);
   const now = Date.now();
-  for (const [key, r] of previous) if (now - r.at > BASELINE_TTL_MS) previous.delete(key);
+  // No state store at hand (or it failed): this run is a new baseline.
+  const remembered = await ctx.state.get<Record<string, Reading>>(STATE_KEY).catch(() => undefined);
+  const previous = new Map(Object.entries(remembered?.value ?? {}).filter(([, r]) => now - r.at <= BASELINE_TTL_MS));
+  const readings: Record<string, Reading> = {};
 
   const statuses: Status[] = ['ok'];
   const lines: string[] = [];
@@ -48,9 +51,8 @@ export async function checkDeadlocks(ctx: CheckContext): Promise<Finding[]> {
   let baseline = false;
   let since = 0;
   for (const r of rows) {
-    const key = `${ctx.targetName}\u0000${r.datname}`;
-    const prev = previous.get(key);
-    previous.set(key, { deadlocks: r.deadlocks, commits: r.commits, rollbacks: r.rollbacks, at: now });
+    const prev = previous.get(r.datname);
+    readings[r.datname] = { deadlocks: r.deadlocks, commits: r.commits, rollbacks: r.rollbacks, at: now };
     // Counters going down mean the statistics were reset: start over.
     const usable = prev && r.deadlocks >= prev.deadlocks && r.commits >= prev.commits && r.rollbacks >= prev.rollbacks;
     if (!usable) baseline = true;
@@ -76,6 +78,7 @@ export async function checkDeadlocks(ctx: CheckContext): Promise<Finding[]> {
       if (s !== 'ok') lines.push(`${r.datname}: ${formatPct(ratio)} of ${Math.round(commits + rollbacks)} transactions rolled back`);
     }
   }
+  await ctx.state.set(STATE_KEY, readings).catch(() => undefined);
   const status = worstStatus(statuses);
   const total = rows.reduce((sum, r) => sum + r.deadlocks, 0);
   const deadlockPart =

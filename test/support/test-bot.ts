@@ -1,0 +1,57 @@
+// The real bot, in-process, for the end-to-end Slack tests: a config file with one postgres target,
+// `main-db`, which is the shared test server, also the bot's state store. The test supplies how the
+// bot reaches Slack (signing secret or app token, API URL, PORT). And what the bot answers to
+// /diag whatever the transport, as recorded by the fake Slack API.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { expect, inject } from 'vitest';
+import { silentLogger } from '../../src/logger.ts';
+import { startBot, type RunningBot } from '../../src/start-bot.ts';
+import type { FakeSlackApi, RecordedCall } from './fake-slack-api.ts';
+
+export const BOT_TOKEN = 'xoxb-test-token';
+
+export async function startTestBot(slackEnv: Record<string, string>): Promise<RunningBot> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-bot-'));
+  const configFile = path.join(dir, 'chatops.yml');
+  writeFileSync(configFile, 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\n');
+  return await startBot(
+    {
+      SLACK_BOT_TOKEN: BOT_TOKEN,
+      DATABASE_URL: inject('pgUrl'),
+      MONITORED_URL: inject('pgUrl'),
+      CHATOPS_CONFIG: configFile,
+      ...slackEnv,
+    },
+    silentLogger(),
+  );
+}
+
+export const callText = (call: RecordedCall): string => JSON.stringify(call.args);
+
+/** `/diag db` in channel C0OPS: "running" posted with the bot token, then replaced by the report on main-db. */
+export function expectRunningThenReport(slack: FakeSlackApi): { post: RecordedCall; update: RecordedCall } {
+  const [post] = slack.callsTo('chat.postMessage');
+  expect(post!.args.channel).toBe('C0OPS');
+  expect(String(post!.args.text)).toMatch(/Running postgres diagnostics on \*main-db\*/);
+  expect(post!.authorization).toBe(`Bearer ${BOT_TOKEN}`);
+  const [update] = slack.callsTo('chat.update');
+  expect(update!.args.ts).toBeDefined();
+  const blocks = update!.args.blocks as Array<{ type: string; text?: { text: string } }>;
+  expect(blocks[0]!.type).toBe('header');
+  expect(blocks[0]!.text!.text).toContain('main-db');
+  expect(blocks.length).toBeLessThanOrEqual(50);
+  expect(callText(update!)).not.toContain('xoxb');
+  return { post: post!, update: update! };
+}
+
+/** `/diag nosuch`: an ephemeral reply naming the target and the valid ones, nothing posted to the channel. */
+export function expectUnknownTargetReply(slack: FakeSlackApi): RecordedCall {
+  const [reply] = slack.callsTo('respond');
+  expect(reply!.args.response_type).toBe('ephemeral');
+  expect(callText(reply!)).toContain('unknown target \\"nosuch\\"');
+  expect(callText(reply!)).toContain('main-db (postgres)');
+  expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+  return reply!;
+}
