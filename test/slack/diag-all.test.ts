@@ -1,14 +1,11 @@
 // `/diag all` through the real bot: every target at once, one of them down and two hanging; the
 // summary still arrives, and the full report of each bad target goes in the thread.
-import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/free-port.ts';
-import { silentLogger } from '../../src/logger.ts';
-import { startBot, type RunningBot } from '../../src/start-bot.ts';
+import type { RunningBot } from '../../src/start-bot.ts';
+import { startTestBot } from '../support/test-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 
@@ -29,12 +26,10 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const hungPort = (silent.address() as net.AddressInfo).port;
   const downPort = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-all-'));
-  const configFile = path.join(dir, 'chatops.yml');
-  writeFileSync(configFile, `targets:
+  bot = await startTestBot({ SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0' }, `targets:
   main-db:
     kind: postgres
-    url: \${HEALTHY_URL}
+    url: \${MONITORED_URL}
   old-db:
     kind: postgres
     url: postgres://app:pw@127.0.0.1:${downPort}/app
@@ -48,10 +43,6 @@ beforeAll(async () => {
     url: http://127.0.0.1:${hungPort}/health
     timeoutMs: 1500
 `);
-  bot = await startBot(
-    { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0', DATABASE_URL: inject('pgUrl'), HEALTHY_URL: inject('pgUrl'), CHATOPS_CONFIG: configFile },
-    silentLogger(),
-  );
 });
 
 afterAll(async () => {

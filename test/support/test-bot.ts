@@ -12,10 +12,13 @@ import type { FakeSlackApi, RecordedCall } from './fake-slack-api.ts';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 
-export async function startTestBot(slackEnv: Record<string, string>): Promise<RunningBot> {
+const MAIN_DB_CONFIG = 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\n';
+
+/** `config` is the chatops.yml text; `${MONITORED_URL}` in it is the shared test server. */
+export async function startTestBot(slackEnv: Record<string, string>, config = MAIN_DB_CONFIG): Promise<RunningBot> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-bot-'));
   const configFile = path.join(dir, 'chatops.yml');
-  writeFileSync(configFile, 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\n');
+  writeFileSync(configFile, config);
   return await startBot(
     {
       SLACK_BOT_TOKEN: BOT_TOKEN,
