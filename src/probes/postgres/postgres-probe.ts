@@ -11,6 +11,7 @@ import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { POOL_MAX } from './pool-config.ts';
 import { probePools } from './probe-pools.ts';
 import { untilDeadline } from '../until-deadline.ts';
+import { checkSpecs, runGuarded, type CheckEntry as GenericCheckEntry } from '../guarded-check.ts';
 import type { ProbeState } from '../probe-state.ts';
 import { checkBlockingLocks } from './checks/blocking-locks.ts';
 import { checkCacheHit } from './checks/cache-hit.ts';
@@ -29,11 +30,7 @@ import { checkWraparound } from './checks/wraparound.ts';
 
 export type PostgresTarget = TargetBase & { url: string };
 
-interface CheckEntry extends CheckSpec {
-  /** Words for the title of an `unknown` finding when the check cannot run. */
-  label: string;
-  run?: Check;
-}
+type CheckEntry = GenericCheckEntry<CheckContext>;
 
 const ENTRIES: CheckEntry[] = [
   {
@@ -133,9 +130,7 @@ const ENTRIES: CheckEntry[] = [
   },
 ];
 
-const CHECKS: readonly CheckSpec[] = ENTRIES.map(({ name, description, thresholds }) =>
-  thresholds ? { name, description, thresholds } : { name, description },
-);
+const CHECKS: readonly CheckSpec[] = checkSpecs(ENTRIES);
 
 export const postgresProbe: ProbeDefinition<PostgresTarget> = {
   kind: 'postgres',
@@ -241,13 +236,8 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
   };
 }
 
-async function guarded(entry: CheckEntry & { run: Check }, ctx: CheckContext): Promise<Finding[]> {
-  try {
-    const findings = await entry.run(ctx);
-    return findings.length ? findings : [finding(entry.name, 'unknown', `${entry.label}: the check returned nothing`)];
-  } catch (e) {
-    return [finding(entry.name, 'unknown', `${entry.label}: could not check (${describeCheckError(e, ctx.server.role, ctx.timeoutMs)})`)];
-  }
+function guarded(entry: CheckEntry & { run: Check }, ctx: CheckContext): Promise<Finding[]> {
+  return runGuarded(entry, ctx, (check, title) => finding(check, 'unknown', title), (e) => describeCheckError(e, ctx.server.role, ctx.timeoutMs));
 }
 
 /** Why a URL cannot be a PostgreSQL connection string, or undefined when it can. */

@@ -13,6 +13,7 @@ import { describeCheckError, errorMessage } from './classify-error.ts';
 import { createConnection, parseRedisUrl, type ProbeConnection } from './connection.ts';
 import { compareCounters, readingFromInfo, STATE_KEY, type Counters } from './counters.ts';
 import { untilDeadline } from '../until-deadline.ts';
+import { checkSpecs, runGuarded, type CheckEntry as GenericCheckEntry } from '../guarded-check.ts';
 import { num, parseInfo, type Info } from './info.ts';
 import { checkClients } from './checks/clients.ts';
 import { checkDoctor } from './checks/doctor.ts';
@@ -27,11 +28,7 @@ import { checkSlowlog } from './checks/slowlog.ts';
 
 export type RedisTarget = TargetBase & { url: string };
 
-interface CheckEntry extends CheckSpec {
-  /** Words for the title of an `unknown` finding when the check cannot run. */
-  label: string;
-  run?: Check;
-}
+type CheckEntry = GenericCheckEntry<CheckContext>;
 
 const ENTRIES: CheckEntry[] = [
   {
@@ -103,9 +100,7 @@ const ENTRIES: CheckEntry[] = [
 /** The counters are stored after the report is complete; a slow state store gets this long. */
 const STATE_WRITE_MS = 1_000;
 
-const CHECKS: readonly CheckSpec[] = ENTRIES.map(({ name, description, thresholds }) =>
-  thresholds ? { name, description, thresholds } : { name, description },
-);
+const CHECKS: readonly CheckSpec[] = checkSpecs(ENTRIES);
 
 const urlSchema = z
   .string()
@@ -249,12 +244,7 @@ function configValue(reply: unknown, name: string): string | undefined {
   return undefined;
 }
 
-async function guarded(entry: CheckEntry & { run: Check }, ctx: CheckContext): Promise<Finding[]> {
-  try {
-    const findings = await entry.run(ctx);
-    return findings.length ? findings : [finding(entry.name, 'unknown', `${entry.label}: the check returned nothing`)];
-  } catch (e) {
-    return [finding(entry.name, 'unknown', `${entry.label}: could not check (${describeCheckError(e, ctx.timeoutMs)})`)];
-  }
+function guarded(entry: CheckEntry & { run: Check }, ctx: CheckContext): Promise<Finding[]> {
+  return runGuarded(entry, ctx, (check, title) => finding(check, 'unknown', title), (e) => describeCheckError(e, ctx.timeoutMs));
 }
 

@@ -26,20 +26,7 @@ export function findingOf(findings: Finding[], check: string): Finding {
   return f;
 }
 
-/** Polls until `fn` returns a truthy value, or throws after `timeoutMs`. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep, waitFor } from '../../support/wait-for.ts';
 
 /** A client that is closed by `closeAll`, whatever state the test left it in. */
 export class ClientBag {

@@ -56,20 +56,7 @@ export class ClientBag {
   }
 }
 
-/** Polls until `fn` returns a truthy value, or throws after `timeoutMs`. */
-export async function waitFor<T>(fn: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { sleep, waitFor } from '../../support/wait-for.ts';
 
 /** One INFO field from a test client. */
 export async function infoField(client: Redis, section: string, name: string): Promise<string | undefined> {
