@@ -41,4 +41,32 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'report history',
+    sql: `
+      -- Every stored report (digests, /diag): what changed since the previous digest, metric trends
+      -- for charts, /digest history. Findings keep check, status, title and metrics only (no
+      -- detail), so a report is a few hundred bytes to a few KB.
+      CREATE TABLE report_history (
+        id           bigserial PRIMARY KEY,
+        target       text NOT NULL,
+        kind         text NOT NULL,
+        status       text NOT NULL CHECK (status IN ('ok', 'warn', 'crit', 'unknown')),
+        started_at   timestamptz NOT NULL,
+        duration_ms  integer NOT NULL,
+        source       text NOT NULL,            -- digest:<name> | diag | ...
+        run_at       timestamptz NOT NULL,     -- one value per record() call: the reports of one run
+        findings     jsonb NOT NULL DEFAULT '[]'::jsonb  -- [{check, status, title, metrics?}]
+      );
+      -- Latest report of a target before T, reports of a target since T, metric series.
+      CREATE INDEX report_history_target_at ON report_history (target, started_at DESC);
+      -- The same, restricted to one source (the previous digest of a target).
+      CREATE INDEX report_history_target_source_at ON report_history (target, source, started_at DESC);
+      -- The previous run of a source (all targets of the previous digest).
+      CREATE INDEX report_history_source_run ON report_history (source, run_at DESC);
+      -- Retention.
+      CREATE INDEX report_history_started_at ON report_history (started_at);
+    `,
+  },
 ];

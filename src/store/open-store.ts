@@ -8,12 +8,15 @@ import { UserError } from '../user-error.ts';
 import { AuditLog } from './audit-log.ts';
 import { PgProbeStateStore, type ProbeStateStore } from '../probes/probe-state.ts';
 import { migrate } from './migrate.ts';
+import { ReportHistory } from './report-history.ts';
 import type { RunningPostgres } from './start-embedded-postgres.ts';
 
 export interface Store {
   pool: pg.Pool;
   audit: AuditLog;
   probeState: ProbeStateStore;
+  /** Stored reports: digests' previous runs, trends, retention. */
+  reportHistory: ReportHistory;
   embedded: boolean;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -52,6 +55,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     pool,
     audit: new AuditLog(pool),
     probeState: new PgProbeStateStore(pool),
+    reportHistory: new ReportHistory(pool),
     embedded: embedded !== undefined,
     async ping() {
       try {
