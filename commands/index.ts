@@ -3,8 +3,9 @@
 import type { SlashCommand } from '../src/slash-command.ts';
 import { diagCommand } from './diag.ts';
 import { runbookCommand } from './runbook.ts';
+import { digestCommand } from './digest.ts';
 
-export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand]);
+export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand]);
 
 export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
   const names = new Set<string>();

@@ -4,11 +4,16 @@ import type { Logger } from './logger.ts';
 import type { RunbookIndex } from './runbooks/load-runbooks.ts';
 import type { AuditLog } from './store/audit-log.ts';
 import type { ProbeStateStore } from './probes/probe-state.ts';
+import type { ReportHistory } from './store/report-history.ts';
+import type { DigestScheduler } from './digest/digest-scheduler.ts';
 
 export interface AppServices {
   config: Config;
   runbooks: RunbookIndex;
   audit: AuditLog;
   probeState: ProbeStateStore;
+  history: ReportHistory;
+  /** Set once the Slack app is up (digests post through it). */
+  digests?: DigestScheduler;
   log: Logger;
 }

@@ -1,6 +1,9 @@
 // Wires the bot together: settings, config, runbooks, state store, Slack. Everything that can be
 // wrong with the setup is found here, before the bot says it is ready.
+import os from 'node:os';
 import { COMMANDS } from '../commands/index.ts';
+import { DigestScheduler } from './digest/digest-scheduler.ts';
+import { createChannelPoster } from './slack/create-channel-poster.ts';
 import type { AppServices } from './app-services.ts';
 import { loadConfig } from './config/load-config.ts';
 import type { Logger } from './logger.ts';
@@ -23,7 +26,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
   const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
-  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, log };
+  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: store.reportHistory, log };
   try {
     const slack = await createSlackApp({
       settings,
@@ -35,12 +38,19 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
       },
     });
     const { port, mode } = await slack.start();
+    const digests = new DigestScheduler(config.digests, { ...services, poster: createChannelPoster(slack.app.client) }, store.pool, {
+      instance: `${os.hostname()}:${process.pid}`,
+      retentionDays: config.history.retentionDays,
+    });
+    services.digests = digests;
+    await digests.start();
     log.info({ port, mode, store: store.embedded ? 'embedded' : 'DATABASE_URL' }, mode === 'http' ? `listening on :${port} (POST /slack/events)` : 'connected in Socket Mode');
     return {
       port,
       mode,
       services,
       async stop() {
+        await digests.stop();
         await slack.stop();
         await closeProbes();
         await store.close();

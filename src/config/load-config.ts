@@ -3,6 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
+import cron from 'node-cron';
 import { z } from 'zod';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
@@ -18,8 +19,19 @@ const SHARED_TARGET_KEYS = ['kind', 'timeoutMs', 'thresholds'] as const;
 /** Keys whose values may be secrets: never echo them back in an error. */
 const SECRET_KEY = /url|password|token|secret|key/i;
 
+const digestSchema = z.strictObject({
+  cron: z.string().refine((v) => cron.validate(v), { error: 'not a valid cron expression (e.g. "0 8 * * 1-5": minute hour day month weekday)' }),
+  timezone: z.string().refine(isTimeZone, { error: 'not an IANA time zone (e.g. "Europe/Berlin", "UTC")' }).default('UTC'),
+  channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD (channel details -> bottom of the About tab)'),
+  targets: z.union([z.literal('all'), z.array(z.string()).min(1)]).default('all'),
+  onlyWhenNotOk: z.boolean().default(false),
+  mentionOnCrit: z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id like S0123ABCD').optional(),
+});
+
 const fileSchema = z.strictObject({
   targets: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+  digests: z.record(z.string(), digestSchema).default({}),
+  history: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(30) }).default({ retentionDays: 30 }),
   runbooks: z
     .strictObject({
       dir: z.string().min(1).optional(),
@@ -68,7 +80,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const fail = (message: string): never => {
     throw new ConfigError(`${source}: ${message}`);
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, runbooks');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, digests, history, runbooks');
   let interpolated: unknown;
   try {
     interpolated = interpolateEnv(raw, env);
@@ -76,7 +88,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     fail((e as Error).message);
   }
   const parsed = fileSchema.safeParse(interpolated, { reportInput: true });
-  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'runbooks']));
+  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'digests', 'history', 'runbooks']));
   const data = parsed.data!;
 
   const targets: Target[] = [];
@@ -87,9 +99,20 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     if (RESERVED_NAMES.includes(name)) fail(`targets.${name}: "${name}" is a /diag word, not a target name; choose another name`);
     targets.push(parseTarget(name, rawTarget, fail));
   }
+  const names = targets.map((t) => t.name);
+  const digests = Object.entries(data.digests).map(([name, d]) => {
+    if (!TARGET_NAME.test(name)) fail(`digests.${name}: a digest name must be lowercase letters, digits, - or _`);
+    if (d.targets !== 'all') {
+      for (const t of d.targets) if (!names.includes(t)) fail(`digests.${name}.targets: no target named "${t}"; configured: ${names.join(', ') || 'none'}`);
+    }
+    const { mentionOnCrit, ...rest } = d;
+    return { name, ...rest, ...(mentionOnCrit && { mentionOnCrit }) };
+  });
   return {
     source,
     targets,
+    digests,
+    history: data.history,
     runbooks: { dir: path.resolve(baseDir, data.runbooks.dir ?? defaultRunbookDir()), baseUrl: data.runbooks.baseUrl },
   };
 }
@@ -151,6 +174,15 @@ function show(key: string, value: unknown): string {
   if (SECRET_KEY.test(key) && typeof value === 'string') return '[hidden]';
   const text = JSON.stringify(value) ?? String(value);
   return redactSecrets(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function defaultRunbookDir(): string {

@@ -69,4 +69,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX report_history_started_at ON report_history (started_at);
     `,
   },
+  {
+    version: 4,
+    name: 'digest runs',
+    sql: `
+      -- One row per digest and scheduled time: the replica that inserts it posts that run, so a
+      -- slot is posted once however many replicas fire.
+      CREATE TABLE digest_runs (
+        digest      text NOT NULL,
+        slot        timestamptz NOT NULL,
+        claimed_by  text NOT NULL,
+        claimed_at  timestamptz NOT NULL DEFAULT now(),
+        late        boolean NOT NULL DEFAULT false,
+        finished_at timestamptz,
+        outcome     text,
+        PRIMARY KEY (digest, slot)
+      );
+    `,
+  },
 ];

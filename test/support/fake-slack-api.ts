@@ -1,16 +1,32 @@
 // A local stand-in for the Slack Web API and for response_url endpoints. It speaks the real wire
 // format (form-encoded or JSON bodies in, `{ ok, ... }` JSON out) and records every call so tests
-// can assert what the bot said.
+// can assert what the bot said. File uploads follow files.uploadV2's three steps against it:
+// files.getUploadURLExternal hands out an upload_url on this server, the bytes are POSTed there, and
+// files.completeUploadExternal shares them (recorded in `uploads`).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface RecordedCall {
-  /** Web API method (`chat.postMessage`) or `respond` for a response_url POST. */
+  /** Web API method (`chat.postMessage`), `respond` for a response_url POST, `upload` for file bytes POSTed to an upload_url. */
   method: string;
   args: Record<string, unknown>;
   /** For `respond`: the id in the response_url path. */
   responseId?: string;
   authorization?: string;
+}
+
+/** A file shared by files.completeUploadExternal, with the bytes POSTed to its upload_url. */
+export interface RecordedUpload {
+  fileId: string;
+  filename: string;
+  /** The raw file bytes as received at the upload_url. */
+  bytes: Buffer;
+  /** The `length` announced in files.getUploadURLExternal. */
+  declaredLength: number;
+  channel?: string;
+  threadTs?: string;
+  title?: string;
+  comment?: string;
 }
 
 export interface FakeSlackApi {
@@ -20,7 +36,9 @@ export interface FakeSlackApi {
   responseUrl(id?: string): string;
   calls: RecordedCall[];
   callsTo(method: string): RecordedCall[];
-  /** Makes the next call to `method` answer `{ ok: false, error }`. */
+  /** Files completed through files.completeUploadExternal, in order. */
+  uploads: RecordedUpload[];
+  /** Makes the next call to `method` answer `{ ok: false, error }` (`upload`: the upload_url answers HTTP 500 with `error`). */
   failNext(method: string, error: string): void;
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
@@ -30,18 +48,39 @@ export interface FakeSlackApi {
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
   const failures = new Map<string, string>();
+  const uploads: RecordedUpload[] = [];
+  /** Files announced by files.getUploadURLExternal; `bytes` once POSTed to their upload_url. */
+  const pending = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
   let ts = 1_700_000_000;
+  let fileSeq = 0;
+  let base = '';
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
+      const body = Buffer.concat(chunks);
+      const raw = body.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://localhost');
-      const args = parseBody(raw, req.headers['content-type'] ?? '');
+      const contentType = req.headers['content-type'] ?? '';
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
+      const uploadMatch = /^\/upload\/v1\/([^/]+)$/.exec(url.pathname);
+      if (uploadMatch) {
+        handleUpload(uploadMatch[1]!, body, contentType, req.headers.authorization).then(
+          ([status, text]) => {
+            res.writeHead(status, { 'content-type': 'text/plain' });
+            res.end(text);
+          },
+          (err: unknown) => {
+            res.writeHead(400, { 'content-type': 'text/plain' });
+            res.end(`bad upload: ${(err as Error).message}`);
+          },
+        );
+        return;
+      }
+      const args = parseBody(raw, contentType);
       const respondMatch = /^\/response\/([^/]+)$/.exec(url.pathname);
       if (respondMatch) {
         calls.push({ method: 'respond', args, responseId: respondMatch[1] });
@@ -64,18 +103,73 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           return send(200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
         case 'chat.update':
           return send(200, { ok: true, channel: args.channel, ts: args.ts, text: args.text });
+        case 'files.getUploadURLExternal': {
+          const length = Number(args.length);
+          if (typeof args.filename !== 'string' || args.filename === '' || args.length === undefined) return send(200, { ok: false, error: 'invalid_arguments' });
+          if (!Number.isInteger(length) || length <= 0) return send(200, { ok: false, error: 'invalid_length' });
+          const fileId = `F0FAKE${String(++fileSeq).padStart(5, '0')}`;
+          pending.set(fileId, { filename: args.filename, length });
+          return send(200, { ok: true, upload_url: `${base}/upload/v1/${fileId}`, file_id: fileId });
+        }
+        case 'files.completeUploadExternal':
+          return completeUpload(args, raw, contentType, send);
         default:
           return send(200, { ok: true });
       }
     });
   });
+
+  /** The upload_url: accepts the bytes raw or as a multipart form (web-api sends a form with one file part). */
+  async function handleUpload(fileId: string, body: Buffer, contentType: string, authorization: string | undefined): Promise<[number, string]> {
+    const file = pending.get(fileId);
+    calls.push({ method: 'upload', args: { file_id: fileId, length: body.length }, authorization });
+    const failure = failures.get('upload');
+    if (failure) {
+      failures.delete('upload');
+      return [500, failure];
+    }
+    if (!file) return [404, 'file_not_found'];
+    file.bytes = contentType.startsWith('multipart/form-data') ? await firstFilePart(body, contentType) : body;
+    return [200, `OK - ${file.bytes.length}`];
+  }
+
+  function completeUpload(args: Record<string, unknown>, raw: string, contentType: string, send: (status: number, body: unknown) => void): void {
+    // Strings as sent: parseBody would turn an initial_comment such as "[1] done" into JSON.
+    const form = contentType.includes('application/json') ? undefined : new URLSearchParams(raw);
+    const text = (key: string): string | undefined => {
+      const v = form ? form.get(key) : args[key];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const files = args.files;
+    if (!Array.isArray(files) || files.length === 0) return send(200, { ok: false, error: 'invalid_arguments' });
+    const entries = files as Array<{ id?: unknown; title?: unknown }>;
+    for (const f of entries) {
+      const known = typeof f.id === 'string' ? pending.get(f.id) : undefined;
+      if (!known || !known.bytes) return send(200, { ok: false, error: 'file_not_found' });
+    }
+    const channel = text('channel_id') ?? text('channels');
+    const threadTs = text('thread_ts');
+    if (threadTs !== undefined && channel === undefined) return send(200, { ok: false, error: 'invalid_arguments' });
+    const comment = text('initial_comment');
+    const done = entries.map((f) => {
+      const fileId = f.id as string;
+      const file = pending.get(fileId)!;
+      pending.delete(fileId);
+      const title = typeof f.title === 'string' ? f.title : undefined;
+      uploads.push({ fileId, filename: file.filename, bytes: file.bytes!, declaredLength: file.length, channel, threadTs, title, comment });
+      return { id: fileId, name: file.filename, title: title ?? file.filename, size: file.bytes!.length, channels: channel ? [channel] : [] };
+    });
+    send(200, { ok: true, files: done });
+  }
+
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     apiUrl: `${base}/api/`,
     responseUrl: (id = 'r1') => `${base}/response/${id}`,
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
+    uploads,
     failNext: (method, error) => failures.set(method, error),
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
@@ -89,6 +183,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     reset: () => {
       calls.length = 0;
       failures.clear();
+      uploads.length = 0;
+      pending.clear();
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
@@ -103,6 +199,15 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
     out[k] = (v.startsWith('[') || v.startsWith('{')) ? safeJson(v) : v;
   }
   return out;
+}
+
+/** The bytes of the first file part of a multipart/form-data body (parsed by the platform's own Request). */
+async function firstFilePart(body: Buffer, contentType: string): Promise<Buffer> {
+  const form = await new Request('http://fake.invalid/', { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) }).formData();
+  for (const [, value] of form) {
+    if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
+  }
+  throw new Error('no file part in the form');
 }
 
 function safeJson(v: string): unknown {

@@ -1,0 +1,16 @@
+// Posting to a channel without a command to answer (scheduled digests, pages). No Slack library
+// here: src/slack/ implements it over the Web API.
+import type { Message } from './slash-command.ts';
+
+export interface PostedRef {
+  channel: string;
+  ts: string;
+}
+
+export interface ChannelPoster {
+  post(channel: string, message: Message): Promise<PostedRef>;
+  /** A reply in the thread of `parent`. */
+  reply(parent: PostedRef, message: Message): Promise<PostedRef>;
+  /** Uploads a PNG into the channel (in the thread of `parent` when given), with a title. */
+  uploadPng(channel: string, png: Buffer, options: { filename: string; title: string; parent?: PostedRef; comment?: string }): Promise<void>;
+}

@@ -1,0 +1,82 @@
+// One digest run: probe the digest's targets (the /diag all machinery), store the reports, compare
+// with the previous run of the same digest, and post one message with what changed, the details
+// of the targets that need attention in its thread, and a 7-day trend chart.
+import type { AppServices } from '../app-services.ts';
+import type { ChannelPoster } from '../channel-poster.ts';
+import type { DigestConfig, Target } from '../config/config.ts';
+import { runAllProbes } from '../probes/run-all-probes.ts';
+import type { ReportSet } from '../report.ts';
+import { renderReportBlocks } from '../slack/report-blocks.ts';
+import type { ReportHistory } from '../store/report-history.ts';
+import { digestChanges } from './digest-changes.ts';
+import { renderDigestBlocks } from '../slack/digest-blocks.ts';
+import { renderTrendChart, type TrendSeries } from './render-trend-chart.ts';
+
+/** The metrics drawn on the trend chart: check, metric, label. */
+export const TREND_METRICS: ReadonlyArray<{ check: string; metric: string; label: string }> = [
+  { check: 'postgres.connections', metric: 'pct', label: 'connections used %' },
+  { check: 'postgres.cache_hit', metric: 'hit_pct', label: 'cache hit %' },
+  { check: 'redis.memory', metric: 'pct', label: 'memory used %' },
+  { check: 'redis.hit_rate', metric: 'hit_pct', label: 'cache hit %' },
+];
+const TREND_DAYS = 7;
+const MAX_DETAIL_REPLIES = 10;
+
+export interface DigestRunOptions {
+  /** The scheduled time this run stands for (now for `/digest now`). */
+  slot: Date;
+  /** Posted after its time (the bot was down when it was due). */
+  late?: boolean;
+}
+
+export interface DigestRunResult {
+  set: ReportSet;
+  posted: boolean;
+  changes: number;
+}
+
+export interface DigestServices extends Pick<AppServices, 'config' | 'runbooks' | 'probeState' | 'log'> {
+  history: ReportHistory;
+  poster: ChannelPoster;
+}
+
+export async function runDigest(digest: DigestConfig, services: DigestServices, options: DigestRunOptions): Promise<DigestRunResult> {
+  const targets = digestTargets(digest, services.config.targets);
+  const source = `digest:${digest.name}`;
+  const set = await runAllProbes(targets, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
+  const previous = await services.history.previousRun(source, options.slot);
+  await services.history.record(set.reports, source, { runAt: options.slot });
+  const changes = digestChanges(previous?.reports, set.reports);
+  if (digest.onlyWhenNotOk && set.status === 'ok') return { set, posted: false, changes: changes.changes.length };
+
+  const message = renderDigestBlocks(digest, set, changes, { late: options.late ?? false, slot: options.slot });
+  const parent = await services.poster.post(digest.channel, message);
+  for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
+    await services.poster.reply(parent, renderReportBlocks(report, { remedyButtons: false }));
+  }
+  const chart = await trendChart(targets, services.history, options.slot).catch((err: unknown) => {
+    services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');
+    return undefined;
+  });
+  if (chart) {
+    await services.poster.uploadPng(digest.channel, chart, { filename: `${digest.name}-trends.png`, title: `${digest.name}: last ${TREND_DAYS} days`, parent });
+  }
+  return { set, posted: true, changes: changes.changes.length };
+}
+
+export function digestTargets(digest: DigestConfig, all: readonly Target[]): Target[] {
+  return digest.targets === 'all' ? [...all] : all.filter((t) => (digest.targets as string[]).includes(t.name));
+}
+
+async function trendChart(targets: readonly Target[], history: ReportHistory, to: Date): Promise<Buffer | undefined> {
+  const from = new Date(to.getTime() - TREND_DAYS * 86_400_000);
+  const series: TrendSeries[] = [];
+  for (const t of targets) {
+    for (const m of TREND_METRICS.filter((m) => m.check.startsWith(`${t.kind}.`))) {
+      const points = await history.metricSeries(t.name, m.check, m.metric, from);
+      if (points.length > 0) series.push({ target: t.name, metric: m.label, unit: '%', points });
+    }
+  }
+  if (series.length === 0) return undefined;
+  return await renderTrendChart(series, { from, to, title: `Last ${TREND_DAYS} days` });
+}
