@@ -5,6 +5,8 @@
 //     p95 of 20 runs; target: within 1.5x: the probe must not scan keys).
 //  4. /diag all over 20 HTTP targets where one answers after 2 s (median of 5; target: total
 //     within 1.2x of that slowest target alone).
+//  5. A digest of 20 targets with 30 days of stored history (probe, store, compare, render,
+//     post, chart): median of 5; and the trend chart alone: median of 10.
 //  2. Slack ack latency of /diag db over HTTP (signed requests) next to a bare Bolt app acking a
 //     no-op command, measured in the same run (p50/p99 of 500 requests; target: within 1.3x).
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -21,7 +23,13 @@ import { parseConfig } from '../src/config/load-config.ts';
 import { runProbe } from '../src/probes/run-probe.ts';
 import { runAllProbes } from '../src/probes/run-all-probes.ts';
 import { startTestRedis } from '../test/support/start-test-redis.ts';
+import { WebClient } from '@slack/web-api';
+import { runDigest } from '../src/digest/run-digest.ts';
+import { renderTrendChart } from '../src/digest/render-trend-chart.ts';
+import { createChannelPoster } from '../src/slack/create-channel-poster.ts';
+import { openStore } from '../src/store/open-store.ts';
 import { freePort } from '../src/free-port.ts';
+import type { Report } from '../src/report.ts';
 import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
@@ -222,13 +230,65 @@ async function benchDiagAll() {
   }
 }
 
+async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+  log('\n## digest of 20 targets with 30 days of history');
+  await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE digestbench');
+  const store = await openStore({ databaseUrl: pgServer.urlFor('digestbench'), dataDir: '/nonexistent', log: silentLogger() });
+  const slack = await startFakeSlackApi();
+  try {
+    const watched = pgServer.urlFor('digestbench');
+    const targets = Object.fromEntries(Array.from({ length: 20 }, (_, i) => [`db-${i}`, { kind: 'postgres', url: watched }]));
+    const config = parseConfig({ targets, digests: { morning: { cron: '0 8 * * *', channel: 'C0BENCH' } } }, 'bench');
+    // 30 days x 4 runs a day of history for every target, with the charted metrics.
+    const now = Date.now();
+    for (let run = 30 * 4; run > 0; run--) {
+      const at = new Date(now - run * 6 * 3_600_000);
+      const reports: Report[] = config.targets.map((t, i) => ({
+        target: t.name, kind: 'postgres', status: 'ok' as const, startedAt: at.toISOString(), durationMs: 20,
+        findings: [
+          { check: 'postgres.connections', status: 'ok' as const, title: 'Connections', metrics: { pct: 30 + ((run * 7 + i * 13) % 50) } },
+          { check: 'postgres.cache_hit', status: 'ok' as const, title: 'Cache hit', metrics: { hit_pct: 95 + ((run + i) % 5) } },
+        ],
+      }));
+      await store.reportHistory.record(reports, 'digest:morning', { runAt: at });
+    }
+    log(`  stored reports: ${(await store.pool.query('SELECT count(*)::int AS n FROM report_history')).rows[0].n}`);
+    const services = {
+      config, runbooks: { all: [], byId: new Map(), byCheck: new Map() }, probeState: store.probeState, history: store.reportHistory,
+      log: silentLogger(), poster: createChannelPoster(new WebClient('xoxb-bench', { slackApiUrl: slack.apiUrl })),
+    };
+    const digest = config.digests[0]!;
+    const builds: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      await runDigest(digest, services, { slot: new Date(now + i * 60_000) });
+      builds.push(performance.now() - t0);
+    }
+    const from = new Date(now - 7 * 86_400_000);
+    const series = [];
+    for (const t of config.targets) series.push({ target: t.name, metric: 'connections used %', unit: '%' as const, points: await store.reportHistory.metricSeries(t.name, 'postgres.connections', 'pct', from) });
+    const charts: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const t0 = performance.now();
+      await renderTrendChart(series, { from, to: new Date(now) });
+      charts.push(performance.now() - t0);
+    }
+    log(`  digest build and post : median ${ms(quantile(builds, 0.5))} (uploads: ${slack.uploads.length})`);
+    log(`  trend chart alone     : median ${ms(quantile(charts, 0.5))}`);
+  } finally {
+    await store.close();
+    await slack.close();
+  }
+}
+
 const pgServer = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres' });
 try {
   log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
-  const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all' or 'ack' to run one part
+  const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest' or 'ack' to run one part
   if (!only || only === 'report') await benchReportTime(pgServer);
   if (!only || only === 'redis') await benchRedis();
   if (!only || only === 'all') await benchDiagAll();
+  if (!only || only === 'digest') await benchDigest(pgServer);
   if (!only || only === 'ack') {
     if (only === 'ack') await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE empty');
     await benchAckLatency(pgServer);

@@ -143,4 +143,27 @@ describe('digests', () => {
     // Berlin switches to summer time on 2027-03-28: 08:00 local is then 06:00 UTC.
     expect(s.nextRun('morning', new Date('2027-03-29T00:00:00Z'))?.toISOString()).toBe('2027-03-29T06:00:00.000Z');
   });
+
+  it('node-cron drives the schedule: two started replicas post each second-slot once', async () => {
+    const everySecond = parseConfig(
+      { targets: { 'main-db': { kind: 'postgres', url: config.targets[0]!.url as string } }, digests: { pulse: { cron: '* * * * * *', channel: 'C0PULSE' } } },
+      'test',
+    ).digests;
+    const make = (instance: string) => new DigestScheduler(everySecond, services, store.pool, { instance, retentionDays: 30 });
+    const [a, b] = [make('replica-a'), make('replica-b')];
+    await Promise.all([a.start(), b.start()]);
+    try {
+      await slack.waitFor(() => headers().filter((c) => c.args.channel === 'C0PULSE').length >= 2, 15_000);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+    const { rows } = await store.pool.query<{ slot: Date; n: number }>(
+      "SELECT slot, count(*)::int AS n FROM digest_runs WHERE digest = 'pulse' GROUP BY slot");
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.every((r) => r.n === 1)).toBe(true);
+    // Every claimed slot was posted once (a run still in flight at stop may not have posted yet).
+    const posts = headers().filter((c) => c.args.channel === 'C0PULSE').length;
+    expect(posts).toBeLessThanOrEqual(rows.length);
+    expect(posts).toBeGreaterThanOrEqual(2);
+  }, 30_000);
 });
