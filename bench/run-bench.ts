@@ -29,7 +29,7 @@ import { renderTrendChart } from '../src/digest/render-trend-chart.ts';
 import { createChannelPoster } from '../src/slack/create-channel-poster.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { freePort } from '../src/free-port.ts';
-import type { Report } from '../src/report.ts';
+import type { Finding, Report } from '../src/report.ts';
 import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
@@ -246,9 +246,9 @@ async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPost
       const reports: Report[] = config.targets.map((t, i) => ({
         target: t.name, kind: 'postgres', status: 'ok' as const, startedAt: at.toISOString(), durationMs: 20,
         findings: [
-          { check: 'postgres.connections', status: 'ok' as const, title: 'Connections', metrics: { pct: 30 + ((run * 7 + i * 13) % 50) } },
-          { check: 'postgres.cache_hit', status: 'ok' as const, title: 'Cache hit', metrics: { hit_pct: 95 + ((run + i) % 5) } },
-        ],
+          { check: 'postgres.connections', status: 'ok', title: 'Connections', metrics: { pct: 30 + ((run * 7 + i * 13) % 50) } },
+          { check: 'postgres.cache_hit', status: 'ok', title: 'Cache hit', metrics: { hit_pct: 95 + ((run + i) % 5) } },
+        ] satisfies Finding[],
       }));
       await store.reportHistory.record(reports, 'digest:morning', { runAt: at });
     }
