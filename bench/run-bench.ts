@@ -243,13 +243,13 @@ async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPost
     const now = Date.now();
     for (let run = 30 * 4; run > 0; run--) {
       const at = new Date(now - run * 6 * 3_600_000);
-      const reports: Report[] = config.targets.map((t, i) => ({
-        target: t.name, kind: 'postgres', status: 'ok' as const, startedAt: at.toISOString(), durationMs: 20,
-        findings: [
+      const reports = config.targets.map((t, i): Report => {
+        const findings: Finding[] = [
           { check: 'postgres.connections', status: 'ok', title: 'Connections', metrics: { pct: 30 + ((run * 7 + i * 13) % 50) } },
           { check: 'postgres.cache_hit', status: 'ok', title: 'Cache hit', metrics: { hit_pct: 95 + ((run + i) % 5) } },
-        ] satisfies Finding[],
-      }));
+        ];
+        return { target: t.name, kind: 'postgres', status: 'ok', startedAt: at.toISOString(), durationMs: 20, findings };
+      });
       await store.reportHistory.record(reports, 'digest:morning', { runAt: at });
     }
     log(`  stored reports: ${(await store.pool.query('SELECT count(*)::int AS n FROM report_history')).rows[0].n}`);
