@@ -1,12 +1,12 @@
 // One digest run: probe the digest's targets (the /diag all machinery), store the reports, compare
-// with the previous run of the same digest, and post one message with what changed, the details
-// of the targets that need attention in its thread, and a 7-day trend chart.
+// with the previous run of the same digest, and post one message with what changed and a
+// "Details" button per target that needs attention (the stored report, in the thread), then a
+// 7-day trend chart in its thread.
 import type { AppServices } from '../app-services.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import type { DigestConfig, Target } from '../config/config.ts';
 import { runAllProbes } from '../probes/run-all-probes.ts';
 import type { ReportSet } from '../report.ts';
-import { renderReportBlocks } from '../slack/report-blocks.ts';
 import type { ReportHistory } from '../store/report-history.ts';
 import { digestChanges } from './digest-changes.ts';
 import { renderDigestBlocks } from '../slack/digest-blocks.ts';
@@ -20,7 +20,6 @@ export const TREND_METRICS: ReadonlyArray<{ check: string; metric: string; label
   { check: 'redis.hit_rate', metric: 'hit_pct', label: 'cache hit %' },
 ];
 const TREND_DAYS = 7;
-const MAX_DETAIL_REPLIES = 10;
 
 export interface DigestRunOptions {
   /** The scheduled time this run stands for (now for `/digest now`). */
@@ -45,15 +44,12 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
   const source = `digest:${digest.name}`;
   const set = await runAllProbes(targets, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
   const previous = await services.history.previousRun(source, options.slot);
-  await services.history.record(set.reports, source, { runAt: options.slot });
+  const storedIds = await services.history.record(set.reports, source, { runAt: options.slot });
   const changes = digestChanges(previous?.reports, set.reports);
   if (digest.onlyWhenNotOk && set.status === 'ok') return { set, posted: false, changes: changes.changes.length };
 
-  const message = renderDigestBlocks(digest, set, changes, { late: options.late ?? false, slot: options.slot });
+  const message = renderDigestBlocks(digest, set, changes, { late: options.late ?? false, slot: options.slot, storedIds });
   const parent = await services.poster.post(digest.channel, message);
-  for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
-    await services.poster.reply(parent, renderReportBlocks(report, { remedyButtons: false }));
-  }
   const chart = await trendChart(targets, services.history, options.slot).catch((err: unknown) => {
     services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');
     return undefined;

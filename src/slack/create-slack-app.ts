@@ -11,6 +11,8 @@ import { boltLogger } from './bolt-logger.ts';
 import { createReplier } from './create-replier.ts';
 import { errorMessage } from './message-blocks.ts';
 import { renderRunbookBlocks } from './runbook-blocks.ts';
+import { renderReportBlocks } from './report-blocks.ts';
+import { DIGEST_DETAILS_ACTION } from './digest-blocks.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
 import { assertPortFree, freePort } from '../free-port.ts';
@@ -82,6 +84,20 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     const runbook = services.runbooks.byId.get(action.value ?? '');
     const message = runbook ? renderRunbookBlocks(runbook) : errorMessage(`unknown runbook "${action.value}"`);
     await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks as never });
+  });
+
+  // A digest's Details button: the stored report of that target, in the digest's thread.
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}:`), async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const report = await services.history.byId(Number(action.value));
+    if (!report) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That report is no longer stored (older than history.retentionDays).' });
+      return;
+    }
+    const message = renderReportBlocks(report, { remedyButtons: false });
+    const channel = body.container?.channel_id ?? body.channel?.id;
+    const ts = body.container?.message_ts ?? body.message?.ts;
+    await client.chat.postMessage({ channel: channel!, thread_ts: ts, text: message.text, blocks: message.blocks as never });
   });
 
   app.error(async (error) => {

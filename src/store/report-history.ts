@@ -1,11 +1,11 @@
 // Stored reports: what the previous digest said, a target's findings over the last days, the
-// series of one metric for a chart, and retention. Findings are kept small: check, status, title
-// and metrics (no detail, remedies or runbook); the full report lives in the message that showed it.
+// series of one metric for a chart, a digest's "Details" button, and retention. Findings are kept
+// small: check, status, title, metrics, runbook and a capped detail (no remedies).
 import type pg from 'pg';
 import type { Finding, Report, Status } from '../report.ts';
 
 /** A stored finding: what a digest compares and a chart plots. */
-export type StoredFinding = Pick<Finding, 'check' | 'status' | 'title' | 'metrics'>;
+export type StoredFinding = Pick<Finding, 'check' | 'status' | 'title' | 'metrics' | 'detail' | 'runbook'>;
 
 export interface StoredReport extends Report {
   id: number;
@@ -34,6 +34,8 @@ export interface RecordOptions {
 
 /** Longest title kept; titles are one line, this only guards against a runaway one. */
 const MAX_TITLE = 300;
+/** Enough for the top offenders a finding lists; keeps a month of digests small. */
+const MAX_DETAIL = 2_000;
 
 const COLUMNS = 'id, target, kind, status, started_at, duration_ms, source, run_at, findings';
 
@@ -56,9 +58,9 @@ export class ReportHistory {
     this.#pool = pool;
   }
 
-  /** Stores the reports of one run in one statement; returns how many were stored. */
-  async record(reports: readonly Report[], source: string, options: RecordOptions = {}): Promise<number> {
-    if (reports.length === 0) return 0;
+  /** Stores the reports of one run in one statement; returns the id of each target's stored report. */
+  async record(reports: readonly Report[], source: string, options: RecordOptions = {}): Promise<Map<string, number>> {
+    if (reports.length === 0) return new Map();
     const rows = reports.map((r) => ({
       target: r.target,
       kind: r.kind,
@@ -67,13 +69,20 @@ export class ReportHistory {
       duration_ms: Math.max(0, Math.min(2_147_483_647, Math.round(r.durationMs))),
       findings: r.findings.map(storedFinding),
     }));
-    const { rowCount } = await this.#pool.query(
+    const inserted = await this.#pool.query<{ id: string; target: string }>(
       `INSERT INTO report_history (target, kind, status, started_at, duration_ms, source, run_at, findings)
        SELECT t.target, t.kind, t.status, t.started_at, t.duration_ms, $2, coalesce($3::timestamptz, now()), t.findings
        FROM jsonb_to_recordset($1::jsonb)
-         AS t(target text, kind text, status text, started_at timestamptz, duration_ms integer, findings jsonb)`,
+         AS t(target text, kind text, status text, started_at timestamptz, duration_ms integer, findings jsonb)
+       RETURNING id, target`,
       [JSON.stringify(rows), source, options.runAt ?? null]);
-    return rowCount ?? 0;
+    return new Map(inserted.rows.map((r) => [r.target, Number(r.id)]));
+  }
+
+  /** One stored report, for a "Details" button. */
+  async byId(id: number): Promise<StoredReport | undefined> {
+    const { rows } = await this.#pool.query<Row>(`SELECT ${COLUMNS} FROM report_history WHERE id = $1`, [id]);
+    return rows[0] ? fromRow(rows[0]) : undefined;
   }
 
   /** The latest report of a target that started before `before`, from one source when given. */
@@ -158,6 +167,8 @@ function storedFinding(f: Finding): StoredFinding {
     status: f.status,
     title: f.title.length > MAX_TITLE ? `${f.title.slice(0, MAX_TITLE - 1)}…` : f.title,
   };
+  if (f.detail) out.detail = f.detail.length > MAX_DETAIL ? `${f.detail.slice(0, MAX_DETAIL - 1)}…` : f.detail;
+  if (f.runbook) out.runbook = f.runbook;
   if (f.metrics) {
     // JSON has no NaN or Infinity: drop them rather than store null.
     const metrics = Object.fromEntries(Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v)));

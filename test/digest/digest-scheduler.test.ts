@@ -82,7 +82,7 @@ const digest = (name: string) => config.digests.find((d) => d.name === name)!;
 const headers = () => slack.callsTo('chat.postMessage').filter((c) => !c.args.thread_ts);
 
 describe('digests', () => {
-  it('two replicas firing for the same slot post it once, with a hung target as crit, details threaded', async () => {
+  it('two replicas firing for the same slot post it once, with a hung target as crit and a Details button', async () => {
     const slot = new Date('2026-11-20T07:00:00Z');
     const [a, b] = [scheduler('replica-a'), scheduler('replica-b')];
     const results = await Promise.all([a.runSlot(digest('morning'), slot), b.runSlot(digest('morning'), slot)]);
@@ -93,8 +93,12 @@ describe('digests', () => {
     expect(text).toContain('first digest, nothing to compare with yet');
     expect(text).toContain('<!subteam^S0ONCALL>');
     expect(text).toMatch(/\*hung-api\* \(http\):/);
-    const threaded = slack.callsTo('chat.postMessage').filter((c) => c.args.thread_ts === headers()[0]!.args.ts || c.args.thread_ts);
-    expect(JSON.stringify(threaded.map((c) => c.args.blocks))).toContain('hung-api');
+    // A Details button per target that needs attention, carrying its stored report.
+    const actions = (headers()[0]!.args.blocks as Array<{ type: string; elements?: Array<{ text: { text: string }; value: string; action_id: string }> }>).find((b) => b.type === 'actions')!;
+    const button = actions.elements!.find((e) => e.text.text.includes('Details: hung-api'))!;
+    expect(button.action_id).toMatch(/^digest:details:\d+$/);
+    const stored = await store.reportHistory.byId(Number(button.value));
+    expect(stored).toMatchObject({ target: 'hung-api', status: 'crit', source: 'digest:morning' });
     const { rows } = await store.pool.query('SELECT claimed_by, outcome FROM digest_runs WHERE digest = $1 AND slot = $2', ['morning', slot]);
     expect(rows).toHaveLength(1);
     expect(rows[0].outcome).toBe('posted crit');

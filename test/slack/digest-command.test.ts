@@ -1,9 +1,10 @@
 // /digest through the real bot: list the schedules, run one now (posted to its channel with the
 // chart), and show a target's history from the stored reports.
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import type { RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
-import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
+import { blockActionBody, postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, startTestBot } from '../support/test-bot.ts';
 
 const SECRET = 'test-signing-secret';
@@ -48,6 +49,20 @@ describe('/digest', () => {
     expect(callText(slack.callsTo('respond')[0]!)).toContain('Running the *morning* digest');
     const post = slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0DIGEST')!;
     expect(callText(post)).toContain('morning digest');
+
+    // Details of a stored report, pressed from the digest: posted in the digest's thread.
+    const db = new pg.Client({ connectionString: inject('pgUrl') });
+    await db.connect();
+    const { rows } = await db.query("SELECT id FROM report_history WHERE source = 'digest:morning' AND target = 'main-db' ORDER BY id DESC LIMIT 1");
+    await db.end();
+    slack.reset();
+    const press = await postSigned(`http://127.0.0.1:${bot.port}/slack/events`,
+      blockActionBody({ actionId: 'digest:details:0', value: String(rows[0].id), responseUrl: slack.responseUrl('d'), channelId: 'C0DIGEST' }), { secret: SECRET });
+    expect(press.status).toBe(200);
+    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    const details = slack.callsTo('chat.postMessage')[0]!;
+    expect(details.args).toMatchObject({ channel: 'C0DIGEST', thread_ts: '1700000001.000100' });
+    expect(callText(details)).toContain('main-db');
 
     slack.reset();
     await digest('history main-db 3', 'h');

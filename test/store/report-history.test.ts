@@ -59,20 +59,24 @@ describe('report history', () => {
     ]);
   });
 
-  it('records reports in one statement, small: check, status, title and metrics only', async () => {
+  it('records reports in one statement, small: check, status, title, metrics, capped detail', async () => {
     const h = store.reportHistory;
-    expect(await h.record([], 'digest:empty')).toBe(0);
+    expect((await h.record([], 'digest:empty')).size).toBe(0);
     const at = ago(1);
     const n = await h.record([
       report('rt-db', at, [connections(95), { check: 'postgres.cache_hit', status: 'ok', title: 'x'.repeat(1000), metrics: { hit_pct: 99.5, bad: Number.NaN } }]),
       report('rt-cache', at, [], 'redis'),
     ], 'digest:morning');
-    expect(n).toBe(2);
+    expect([...n.keys()].sort()).toEqual(['rt-cache', 'rt-db']);
+    expect((await h.byId(n.get('rt-db')!))?.target).toBe('rt-db');
 
     const got = await h.previous('rt-db', new Date());
     expect(got).toMatchObject({ target: 'rt-db', kind: 'postgres', status: 'crit', startedAt: at.toISOString(), durationMs: 120, source: 'digest:morning' });
     expect(got?.runAt).toBeInstanceOf(Date);
-    expect(got?.findings[0]).toEqual({ check: 'postgres.connections', status: 'crit', title: 'Connections 190/200 (95%)', metrics: { connections: 190, pct: 95, max_connections: 200 } });
+    expect(got?.findings[0]).toMatchObject({ check: 'postgres.connections', status: 'crit', title: 'Connections 190/200 (95%)', metrics: { connections: 190, pct: 95, max_connections: 200 }, runbook: 'postgres-connections' });
+    // The detail is kept for the Details button (capped at 2,000 characters); remedies are not.
+    expect(got?.findings[0]?.detail).toBe('by application: api 120, worker 40\n'.repeat(50));
+    expect(got?.findings[0]).not.toHaveProperty('remedies');
     expect(got?.findings[1]?.title).toHaveLength(300);
     expect(got?.findings[1]?.metrics).toEqual({ hit_pct: 99.5 });
     expect(await h.previous('rt-cache', new Date())).toMatchObject({ kind: 'redis', findings: [] });
