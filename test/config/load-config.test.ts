@@ -58,6 +58,10 @@ targets:
     ['an unknown target key', 'targets:\n  x:\n    kind: postgres\n    url: u\n    hots: h', /targets\.x: unknown key hots; accepted keys: kind, timeoutMs, thresholds, url/],
     ['a missing url', 'targets:\n  x:\n    kind: postgres', /targets\.x\.url: /],
     ['an unset variable', 'targets:\n  x:\n    kind: postgres\n    url: ${NOPE_URL}', /targets\.x\.url: environment variable NOPE_URL is not set/],
+    ['a bad cron expression', 'digests:\n  d:\n    cron: "every morning"\n    channel: C0123', /digests\.d\.cron: not a valid cron expression .*\(got "every morning"\)/],
+    ['an unknown time zone', 'digests:\n  d:\n    cron: "0 8 * * *"\n    timezone: Mars/Olympus\n    channel: C0123', /digests\.d\.timezone: not an IANA time zone .*\(got "Mars\/Olympus"\)/],
+    ['a channel name instead of an id', 'digests:\n  d:\n    cron: "0 8 * * *"\n    channel: "#ops"', /digests\.d\.channel: .*channel id like C0123ABCD/],
+    ['a digest of an unknown target', 'targets:\n  x:\n    kind: postgres\n    url: u\ndigests:\n  d:\n    cron: "0 8 * * *"\n    channel: C0123\n    targets: [y]', /digests\.d\.targets: no target named "y"; configured: x/],
     ['a reserved target name', 'targets:\n  all:\n    kind: postgres\n    url: u', /targets\.all: "all" is a \/diag word, not a target name/],
     ['a bad target name', 'targets:\n  Main DB:\n    kind: postgres\n    url: u', /targets\.Main DB: a target name must be/],
   ])('refuses %s, naming the key and what is accepted', (_name, text, message) => {
