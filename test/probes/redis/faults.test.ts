@@ -2,28 +2,16 @@
 // whose master is gone. Each test breaks a server of its own; every one must end as a crit
 // finding in about the timeout, never a hang.
 import net from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../src/free-port.ts';
-import { startTestRedis, type RunningRedis } from '../../support/start-test-redis.ts';
-import { ClientBag, findingOf, infoField, runRedisProbe, timedRun, waitFor } from './redis-helpers.ts';
+import { ClientBag, privateServers, findingOf, infoField, runRedisProbe, timedRun, waitFor } from './redis-helpers.ts';
 
 const TIMEOUT_MS = 1_000;
 /** Connect, teardown and a loaded 2-core machine on top of the timeout. */
 const MARGIN_MS = 1_000;
 
 const bag = new ClientBag();
-const servers: RunningRedis[] = [];
-
-async function server(settings: Record<string, string> = {}): Promise<RunningRedis> {
-  const s = await startTestRedis(settings);
-  servers.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  bag.closeAll();
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
+const server = privateServers(bag);
 
 describe('redis probe: a server that does not answer', () => {
   it('reports a paused server (CLIENT PAUSE ALL) as crit within the timeout', async () => {

@@ -1,24 +1,12 @@
 // Memory faults induced for real on small servers of their own: a full server that refuses
 // writes (noeviction), and one that evicts (allkeys-lru), probed twice to see the growth.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
-import { startTestRedis, type RunningRedis } from '../../support/start-test-redis.ts';
-import { ClientBag, findingOf, infoField, runRedisProbe } from './redis-helpers.ts';
+import { ClientBag, privateServers, findingOf, infoField, runRedisProbe } from './redis-helpers.ts';
 
 const bag = new ClientBag();
-const servers: RunningRedis[] = [];
-
-async function server(settings: Record<string, string>): Promise<RunningRedis> {
-  const s = await startTestRedis(settings);
-  servers.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  bag.closeAll();
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
+const server = privateServers(bag);
 
 const VALUE = 'x'.repeat(10_000);
 

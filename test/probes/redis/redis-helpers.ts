@@ -2,6 +2,8 @@
 // lives as long as the test wants), find a finding, open clients that are always closed, and wait
 // for a condition without tight timing.
 import { Redis, type RedisOptions } from 'ioredis';
+import { afterEach } from 'vitest';
+import { startTestRedis, type RunningRedis } from '../../support/start-test-redis.ts';
 import type { Finding } from '../../../src/report.ts';
 import type { Thresholds } from '../../../src/probes/probe-definition.ts';
 import { silentLogger } from '../../../src/logger.ts';
@@ -70,4 +72,21 @@ export function withCredentials(url: string, user: string, password: string): st
   u.username = encodeURIComponent(user);
   u.password = encodeURIComponent(password);
   return u.toString();
+}
+
+/**
+ * Private redis-servers for one test file, stopped (with the file's clients closed) after each
+ * test: `const server = privateServers(bag); const s = await server({ maxmemory: '2mb' })`.
+ */
+export function privateServers(bag: ClientBag): (settings?: Record<string, string>) => Promise<RunningRedis> {
+  const servers: RunningRedis[] = [];
+  afterEach(async () => {
+    bag.closeAll();
+    await Promise.all(servers.splice(0).map((s) => s.stop()));
+  });
+  return async (settings = {}) => {
+    const s = await startTestRedis(settings);
+    servers.push(s);
+    return s;
+  };
 }

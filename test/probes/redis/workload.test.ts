@@ -1,25 +1,13 @@
 // Traffic induced for real on servers of their own: a miss-heavy workload, a consumer blocked in
 // BLPOP, slow commands carrying values that must not leave the probe, and counters that go down
 // between runs (CONFIG RESETSTAT, a restart).
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
-import { startTestRedis, type RunningRedis } from '../../support/start-test-redis.ts';
-import { ClientBag, findingOf, infoField, runRedisProbe, waitFor } from './redis-helpers.ts';
+import { ClientBag, privateServers, findingOf, infoField, runRedisProbe, waitFor } from './redis-helpers.ts';
 
 const bag = new ClientBag();
-const servers: RunningRedis[] = [];
-
-async function server(settings: Record<string, string> = {}): Promise<RunningRedis> {
-  const s = await startTestRedis(settings);
-  servers.push(s);
-  return s;
-}
-
-afterEach(async () => {
-  bag.closeAll();
-  await Promise.all(servers.splice(0).map((s) => s.stop()));
-});
+const server = privateServers(bag);
 
 /** `hits` GETs of an existing key and `misses` GETs of absent ones, pipelined. */
 async function lookups(client: Redis, hits: number, misses: number): Promise<void> {
