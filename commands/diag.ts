@@ -15,21 +15,21 @@ export const diagCommand: SlashCommand = {
   name: '/diag',
   description: 'Run read-only diagnostics against a configured target',
   usageHint: '[target | kind | all | help]',
-  async run({ text, userId, channelId, reply, services }) {
+  async run(invocation) {
+    const { text, userId, channelId, reply, services } = invocation;
     const word = text.trim().split(/\s+/)[0] ?? '';
     if (word === '' || word === 'help') {
       await reply.ephemeral(textMessage(diagHelp(services)));
       return;
     }
     if (word === 'all') {
-      await diagAll({ text, userId, channelId, reply, services });
+      await diagAll(invocation);
       return;
     }
     const target = resolveTarget(services.config, word);
     const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*…`));
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
-    // Remedies stay in the Report (CLI --json shows them); buttons come with the action runner.
-    await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), remedyButtons: false }));
+    await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services) }));
     await audit(services, { actor: userId, channel: channelId, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   },
 };
@@ -58,7 +58,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
   await posted.update(renderSummaryBlocks(set, { detailsInThread: true }));
   for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
     await posted
-      .reply(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), remedyButtons: false }))
+      .reply(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services) }))
       .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
   }
   await audit(services, { actor: userId, channel: channelId, target: 'all', text, outcome: set.status, durationMs: set.durationMs });

@@ -4,8 +4,9 @@ import type { SlashCommand } from '../src/slash-command.ts';
 import { diagCommand } from './diag.ts';
 import { runbookCommand } from './runbook.ts';
 import { digestCommand } from './digest.ts';
+import { auditCommand } from './audit.ts';
 
-export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand]);
+export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand]);
 
 export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
   const names = new Set<string>();

@@ -1,4 +1,5 @@
 // What commands and actions need from the running bot, passed explicitly (no globals).
+import type pg from 'pg';
 import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
 import type { RunbookIndex } from './runbooks/load-runbooks.ts';
@@ -13,6 +14,8 @@ export interface AppServices {
   audit: AuditLog;
   probeState: ProbeStateStore;
   history: ReportHistory;
+  /** The state store's pool (action runs). */
+  pool: pg.Pool;
   /** Set once the Slack app is up (digests post through it). */
   digests?: DigestScheduler;
   log: Logger;

@@ -28,6 +28,8 @@ export interface CommandInvocation {
   channelId: string;
   reply: Replier;
   services: AppServices;
+  /** Whether the invoking user is in a Slack user group. */
+  inGroup(group: string): Promise<boolean>;
 }
 
 export interface SlashCommand {

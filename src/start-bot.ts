@@ -26,7 +26,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
   const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
-  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: store.reportHistory, log };
+  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: store.reportHistory, pool: store.pool, log };
   try {
     const slack = await createSlackApp({
       settings,

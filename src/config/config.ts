@@ -20,11 +20,22 @@ export interface DigestConfig {
   mentionOnCrit?: string;
 }
 
+/** Who may run an action (or `audit`): any listed user, member of a listed group, or in a listed channel. */
+export interface AccessRule {
+  /** An action id, a prefix pattern like `postgres.*`, or `audit`. */
+  pattern: string;
+  users: string[];
+  groups: string[];
+  channels: string[];
+}
+
 export interface Config {
   /** Where the config came from, for messages: a file path, or "(no config file)". */
   source: string;
   targets: Target[];
   digests: DigestConfig[];
+  /** Destructive actions are denied unless a rule here grants them. */
+  access: AccessRule[];
   history: {
     /** Stored reports older than this are pruned. */
     retentionDays: number;

@@ -6,6 +6,7 @@ import { parseDocument } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
+import { ACTIONS } from '../actions/action-catalogue.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
@@ -31,6 +32,16 @@ const digestSchema = z.strictObject({
 const fileSchema = z.strictObject({
   targets: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   digests: z.record(z.string(), digestSchema).default({}),
+  access: z
+    .record(
+      z.string(),
+      z.strictObject({
+        users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD')).default([]),
+        groups: z.array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id like S0123ABCD')).default([]),
+        channels: z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD')).default([]),
+      }),
+    )
+    .default({}),
   history: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(30) }).default({ retentionDays: 30 }),
   runbooks: z
     .strictObject({
@@ -80,7 +91,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const fail = (message: string): never => {
     throw new ConfigError(`${source}: ${message}`);
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, digests, history, runbooks');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, digests, access, history, runbooks');
   let interpolated: unknown;
   try {
     interpolated = interpolateEnv(raw, env);
@@ -88,7 +99,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     fail((e as Error).message);
   }
   const parsed = fileSchema.safeParse(interpolated, { reportInput: true });
-  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'digests', 'history', 'runbooks']));
+  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'digests', 'access', 'history', 'runbooks']));
   const data = parsed.data!;
 
   const targets: Target[] = [];
@@ -108,10 +119,17 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     const { mentionOnCrit, ...rest } = d;
     return { name, ...rest, ...(mentionOnCrit && { mentionOnCrit }) };
   });
+  const access = Object.entries(data.access).map(([pattern, rule]) => {
+    const known = ACTIONS.map((a) => a.id);
+    const matches = pattern === 'audit' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
+    if (!matches) fail(`access.${pattern}: matches no action; accepted: audit, ${known.join(', ')}, or a prefix such as postgres.*`);
+    return { pattern, ...rule };
+  });
   return {
     source,
     targets,
     digests,
+    access,
     history: data.history,
     runbooks: { dir: path.resolve(baseDir, data.runbooks.dir ?? defaultRunbookDir()), baseUrl: data.runbooks.baseUrl },
   };

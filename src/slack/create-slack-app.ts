@@ -13,6 +13,7 @@ import { errorMessage } from './message-blocks.ts';
 import { renderRunbookBlocks } from './runbook-blocks.ts';
 import { renderReportBlocks } from './report-blocks.ts';
 import { DIGEST_DETAILS_ACTION } from './digest-blocks.ts';
+import { handleRemedyPresses } from './handle-remedy-press.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
 import { assertPortFree, freePort } from '../free-port.ts';
@@ -71,7 +72,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       await afterAckIsSent();
       const reply = createReplier({ respond, client, channelId: payload.channel_id, log });
       try {
-        await command.run({ text: payload.text ?? '', userId: payload.user_id, channelId: payload.channel_id, reply, services });
+        const inGroup = async (group: string) => ((await client.usergroups.users.list({ usergroup: group })).users ?? []).includes(payload.user_id);
+        await command.run({ text: payload.text ?? '', userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup });
       } catch (error) {
         const text = describeErrorForUser(error, log, { command: command.name, text: payload.text, user: payload.user_id });
         await reply.ephemeral(errorMessage(text)).catch((err: unknown) => log.error({ err }, 'while answering an error'));
@@ -85,6 +87,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     const message = runbook ? renderRunbookBlocks(runbook) : errorMessage(`unknown runbook "${action.value}"`);
     await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks as never });
   });
+
+  handleRemedyPresses(app, services);
 
   // A digest's Details button: the stored report of that target, in the digest's thread.
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}:`), async ({ ack, action, body, client, respond }) => {

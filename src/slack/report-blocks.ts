@@ -1,6 +1,7 @@
 // A diagnostics report as a Block Kit message. Layout only: every length was already cut to
 // Slack's limits by toDisplayReport.
-import { toDisplayReport } from '../render/display-report.ts';
+import { cutText, toDisplayReport } from '../render/display-report.ts';
+import { findAction } from '../actions/action-catalogue.ts';
 import type { DisplayFinding, DisplayReport } from '../render/display-report.ts';
 import type { Report, Status } from '../report.ts';
 import { escapeMrkdwn, mrkdwnLength } from './message-blocks.ts';
@@ -37,7 +38,7 @@ export function renderReportBlocks(report: Report, options: ReportBlocksOptions 
   ];
   for (const f of d.findings) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: findingText(f) } });
-    const buttons = findingButtons(f, options.remedyButtons ?? true);
+    const buttons = findingButtons(f, options.remedyButtons ?? true, report.target);
     if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   }
   if (d.omittedLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `_${escapeMrkdwn(d.omittedLine)}_` }] });
@@ -61,16 +62,28 @@ function findingText(f: DisplayFinding): string {
   return text;
 }
 
-function findingButtons(f: DisplayFinding, withRemedies: boolean): object[] {
+function findingButtons(f: DisplayFinding, withRemedies: boolean, target: string): object[] {
   const seen = new Map<string, number>();
   const buttons: object[] = (withRemedies ? f.remedies : []).map((r) => {
     const n = (seen.get(r.action) ?? 0) + 1;
     seen.set(r.action, n);
+    const spec = findAction(r.action);
     return {
       type: 'button',
       text: { type: 'plain_text', text: r.label, emoji: true },
       action_id: n === 1 ? `remedy:${r.action}` : `remedy:${r.action}:${n}`,
       value: r.value,
+      // Destructive actions ask first, saying exactly what will happen.
+      ...(spec?.destructive && {
+        style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: cutText(`${spec.title}?`, 100) },
+          text: { type: 'mrkdwn', text: cutText(escapeMrkdwn(spec.describe(r.params, target)), 300) },
+          confirm: { type: 'plain_text', text: 'Run it' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+          style: 'danger',
+        },
+      }),
     };
   });
   if (f.runbook) {

@@ -87,4 +87,25 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'action runs',
+    sql: `
+      -- One row per press of a remedy button, keyed by message + action + parameters: a double
+      -- click, a second person or a Slack retry finds the row and does not run the action again.
+      CREATE TABLE action_runs (
+        key          text PRIMARY KEY,
+        action       text NOT NULL,
+        target       text NOT NULL,
+        params       jsonb NOT NULL,
+        started_by   text NOT NULL,
+        channel      text,
+        started_at   timestamptz NOT NULL DEFAULT now(),
+        finished_at  timestamptz,
+        outcome      text,
+        detail       text
+      );
+      CREATE INDEX action_runs_started_at ON action_runs (started_at);
+    `,
+  },
 ];

@@ -49,7 +49,7 @@ targets:
   it.each([
     ['an explicit file that is missing', null, /config file .*nope\.yml does not exist/],
     ['bad YAML', 'targets: [unclosed', /not valid YAML/],
-    ['an unknown top-level key', 'targetz: {}', /unknown key targetz; accepted keys: targets, digests, history, runbooks/],
+    ['an unknown top-level key', 'targetz: {}', /unknown key targetz; accepted keys: targets, digests, access, history, runbooks/],
     ['an unknown kind', 'targets:\n  x:\n    kind: mysql\n    url: u', /targets\.x\.kind: unknown kind "mysql"; accepted kinds: postgres, redis, http, prometheus, alertmanager/],
     ['a missing kind', 'targets:\n  x:\n    url: u', /targets\.x\.kind: missing or not a string/],
     ['a bad timeout', 'targets:\n  x:\n    kind: postgres\n    url: u\n    timeoutMs: fast', /targets\.x\.timeoutMs: .*expected number.*\(got "fast"\)/],

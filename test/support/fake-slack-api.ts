@@ -40,6 +40,8 @@ export interface FakeSlackApi {
   uploads: RecordedUpload[];
   /** Makes the next call to `method` answer `{ ok: false, error }` (`upload`: the upload_url answers HTTP 500 with `error`). */
   failNext(method: string, error: string): void;
+  /** Members usergroups.users.list reports for a user group. */
+  setGroup(group: string, users: string[]): void;
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
   close(): Promise<void>;
@@ -48,6 +50,7 @@ export interface FakeSlackApi {
 export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
   const failures = new Map<string, string>();
+  const groups = new Map<string, string[]>();
   const uploads: RecordedUpload[] = [];
   /** Files announced by files.getUploadURLExternal; `bytes` once POSTed to their upload_url. */
   const pending = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
@@ -101,6 +104,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
           return send(200, { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'chatops', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' });
         case 'chat.postMessage':
           return send(200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
+        case 'usergroups.users.list':
+          return send(200, { ok: true, users: groups.get(String(args.usergroup)) ?? [] });
         case 'chat.update':
           return send(200, { ok: true, channel: args.channel, ts: args.ts, text: args.text });
         case 'files.getUploadURLExternal': {
@@ -171,6 +176,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     callsTo: (method) => calls.filter((c) => c.method === method),
     uploads,
     failNext: (method, error) => failures.set(method, error),
+    setGroup: (group, users) => groups.set(group, users),
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {

@@ -1,0 +1,108 @@
+// A remedy button press, from payload to outcome: validate what the payload asks against the
+// catalogue and the config (a forged or stale payload is refused), check access, run it once per
+// message+action+params however often it is pressed, and audit every attempt.
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import type { Config } from '../config/config.ts';
+import type { Logger } from '../logger.ts';
+import { redactSecrets } from '../redact-secrets.ts';
+import type { AuditLog } from '../store/audit-log.ts';
+import { findAction } from './action-catalogue.ts';
+import { isAllowed, type Presser } from './authorize-action.ts';
+import { POSTGRES_EXECUTORS, type ActionParams } from './postgres-actions.ts';
+
+const EXECUTORS = { ...POSTGRES_EXECUTORS };
+
+export interface ActionRequest {
+  action: string;
+  params: ActionParams;
+  target: string;
+  /** The message the button is on: part of the once-only key. */
+  messageTs: string;
+  presser: Presser;
+}
+
+export type ActionOutcome =
+  | { kind: 'refused'; message: string }
+  | { kind: 'denied'; message: string }
+  | { kind: 'duplicate'; message: string }
+  | { kind: 'succeeded'; message: string }
+  | { kind: 'failed'; message: string };
+
+export interface ActionServices {
+  config: Config;
+  audit: AuditLog;
+  pool: pg.Pool;
+  log: Logger;
+}
+
+export async function runAction(request: ActionRequest, services: ActionServices): Promise<ActionOutcome> {
+  const started = Date.now();
+  const { action, params, target: targetName, presser } = request;
+  const audit = (outcome: string, detail?: string) =>
+    services.audit
+      .record({ actor: presser.user, channel: presser.channel, source: 'slack', action, target: targetName, params, outcome, durationMs: Date.now() - started, ...(detail && { detail }) })
+      .catch((err: unknown) => services.log.error({ err, action }, 'while writing the audit row of an action'));
+
+  const spec = findAction(action);
+  const executor = EXECUTORS[action as keyof typeof EXECUTORS];
+  const target = services.config.targets.find((t) => t.name === targetName);
+  const problem = !spec || !executor
+    ? `unknown action "${action}"`
+    : !target
+      ? `target "${targetName}" is not configured`
+      : !action.startsWith(`${target.kind}.`)
+        ? `${action} does not apply to ${target.kind} target ${targetName}`
+        : invalidParams(spec.params, params);
+  if (problem) {
+    await audit('refused', problem);
+    return { kind: 'refused', message: `This button is not valid any more: ${problem}.` };
+  }
+
+  if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
+    await audit('denied');
+    return { kind: 'denied', message: `You are not allowed to run ${action} on ${targetName}: ask someone listed under access in the bot's config.` };
+  }
+
+  const key = createHash('sha256').update(JSON.stringify([request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
+  const claimed = await services.pool.query(
+    `INSERT INTO action_runs (key, action, target, params, started_by, channel) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (key) DO NOTHING RETURNING 1`,
+    [key, action, targetName, JSON.stringify(params), presser.user, presser.channel ?? null]);
+  if (claimed.rowCount === 0) {
+    const { rows } = await services.pool.query<{ started_by: string; age_s: number; outcome: string | null }>(
+      `SELECT started_by, extract(epoch from now() - started_at)::float8 AS age_s, outcome FROM action_runs WHERE key = $1`, [key]);
+    const run = rows[0];
+    await audit('duplicate');
+    const state = run?.outcome ? `already done (${run.outcome})` : 'already running';
+    return { kind: 'duplicate', message: `${action} on ${targetName} is ${state}, started by <@${run?.started_by}> ${Math.round(run?.age_s ?? 0)} s ago.` };
+  }
+
+  try {
+    const result = await executor!(target!, params);
+    await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'succeeded', detail = $2 WHERE key = $1`, [key, result]);
+    await audit('succeeded', result);
+    return { kind: 'succeeded', message: `<@${presser.user}> ran ${spec!.title} on ${targetName}: ${result}.` };
+  } catch (error) {
+    const reason = redactSecrets(error instanceof Error ? error.message : String(error));
+    await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'failed', detail = $2 WHERE key = $1`, [key, reason]);
+    await audit('failed', reason);
+    services.log.warn({ err: error, action, target: targetName }, 'action failed');
+    return { kind: 'failed', message: `<@${presser.user}> ran ${spec!.title} on ${targetName}: failed: ${reason}` };
+  }
+}
+
+function invalidParams(declared: Record<string, 'integer' | 'string'>, params: ActionParams): string | undefined {
+  for (const name of Object.keys(params)) if (!(name in declared)) return `unexpected parameter "${name}"`;
+  for (const [name, type] of Object.entries(declared)) {
+    const v = params[name];
+    if (v === undefined) return `missing parameter "${name}"`;
+    if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `parameter "${name}" must be a positive integer, got ${JSON.stringify(v)}`;
+    if (type === 'string' && (typeof v !== 'string' || v.length === 0 || v.length > 200)) return `parameter "${name}" must be a short string`;
+  }
+  return undefined;
+}
+
+function sortedParams(params: ActionParams): [string, string | number][] {
+  return Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
+}
