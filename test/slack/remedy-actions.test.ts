@@ -1,22 +1,14 @@
 // Remedy buttons through the real bot with signed block_actions payloads, against real PostgreSQL
 // sessions: allowed, denied, via a user group, tampered payloads, a double press, the audit log.
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import type { RunningBot } from '../../src/start-bot.ts';
-import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
-import { blockActionBody, postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
-import { callText, startTestBot } from '../support/test-bot.ts';
+import { afterEach, describe, expect, inject, it } from 'vitest';
+import { blockActionBody, slashCommandBody } from '../support/signed-slack-request.ts';
+import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { waitFor } from '../support/wait-for.ts';
 
-const SECRET = 'test-signing-secret';
 const MESSAGE_TS = '1700000001.000100'; // the report message the buttons are on, in blockActionBody
-let slack: FakeSlackApi;
-let bot: RunningBot;
 const sessions: pg.Client[] = [];
-
-beforeAll(async () => {
-  slack = await startFakeSlackApi();
-  bot = await startTestBot({ SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.apiUrl, PORT: '0' }, `targets:
+const t = useHttpTestBot(() => `targets:
   main-db:
     kind: postgres
     url: \${MONITORED_URL}
@@ -27,14 +19,7 @@ access:
   audit:
     users: [U0ALICE]
 `);
-});
 
-afterAll(async () => {
-  await bot?.stop();
-  await slack?.close();
-});
-
-beforeEach(() => slack.reset());
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((c) => c.end().catch(() => undefined)));
 });
@@ -61,8 +46,7 @@ async function alive(pid: number): Promise<boolean> {
 }
 
 function press(value: object, user = 'U0ALICE', responseId = 'p') {
-  const body = blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: JSON.stringify(value), responseUrl: slack.responseUrl(responseId), userId: user });
-  return postSigned(`http://127.0.0.1:${bot.port}/slack/events`, body, { secret: SECRET });
+  return t.send(blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: JSON.stringify(value), responseUrl: t.slack.responseUrl(responseId), userId: user }));
 }
 
 const terminate = (pid: number, target = 'main-db') => ({ action: 'postgres.terminate_backend', params: { pid }, target });
@@ -81,8 +65,8 @@ describe('remedy buttons', () => {
   it('an allowed user terminates the backend; the outcome goes in the report thread and the audit log', async () => {
     const pid = await idleSession();
     expect((await press(terminate(pid))).status).toBe(200);
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
-    const outcome = slack.callsTo('chat.postMessage')[0]!;
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    const outcome = t.slack.callsTo('chat.postMessage')[0]!;
     expect(outcome.args).toMatchObject({ channel: 'C0OPS', thread_ts: MESSAGE_TS });
     expect(String(outcome.args.text)).toContain(`<@U0ALICE> ran Terminate session on main-db: terminated backend ${pid}`);
     await waitFor(async () => !(await alive(pid)), 5_000, 'the backend to go');
@@ -92,8 +76,8 @@ describe('remedy buttons', () => {
   it('a user no rule names is denied, ephemerally, and the backend stays', async () => {
     const pid = await idleSession();
     await press(terminate(pid), 'U0BOB');
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    const reply = slack.callsTo('respond')[0]!;
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    const reply = t.slack.callsTo('respond')[0]!;
     expect(reply.args.response_type).toBe('ephemeral');
     expect(callText(reply)).toContain('You are not allowed to run postgres.terminate_backend on main-db');
     expect(await alive(pid)).toBe(true);
@@ -101,11 +85,11 @@ describe('remedy buttons', () => {
   });
 
   it('a member of a user group the rule names is allowed', async () => {
-    slack.setGroup('S0DBA', ['U0CAROL']);
+    t.slack.setGroup('S0DBA', ['U0CAROL']);
     const pid = await idleSession();
     await press(terminate(pid), 'U0CAROL');
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
-    expect(String(slack.callsTo('chat.postMessage')[0]!.args.text)).toContain(`terminated backend ${pid}`);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    expect(String(t.slack.callsTo('chat.postMessage')[0]!.args.text)).toContain(`terminated backend ${pid}`);
   });
 
   it.each([
@@ -115,27 +99,26 @@ describe('remedy buttons', () => {
     ['an extra parameter', { action: 'postgres.terminate_backend', params: { pid: 1, sql: 'x' }, target: 'main-db' }, 'unexpected parameter \\"sql\\"'],
   ])('a tampered payload (%s) is refused and audited', async (_name, value, message) => {
     await press(value);
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    expect(callText(slack.callsTo('respond')[0]!)).toContain(message);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    expect(callText(t.slack.callsTo('respond')[0]!)).toContain(message);
     expect((await lastAudit()).outcome).toBe('refused');
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('a double press runs once; the second presser is told who started it', async () => {
     const pid = await idleSession();
     await Promise.all([press(terminate(pid), 'U0ALICE', 'first'), press(terminate(pid), 'U0ALICE', 'second')]);
-    await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage') && calls.some((c) => c.method === 'respond'));
-    expect(slack.callsTo('chat.postMessage')).toHaveLength(1);
-    expect(callText(slack.callsTo('respond')[0]!)).toMatch(/is already (running|done \(succeeded\)), started by <@U0ALICE> \d+ s ago/);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage') && calls.some((c) => c.method === 'respond'));
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(callText(t.slack.callsTo('respond')[0]!)).toMatch(/is already (running|done \(succeeded\)), started by <@U0ALICE> \d+ s ago/);
   });
 
   it('/audit shows the last rows to the users access.audit names, and nobody else', async () => {
-    const audit = (user: string, id: string) =>
-      postSigned(`http://127.0.0.1:${bot.port}/slack/events`, slashCommandBody({ command: '/audit', text: '5', responseUrl: slack.responseUrl(id), userId: user }), { secret: SECRET });
+    const audit = (user: string, id: string) => t.send(slashCommandBody({ command: '/audit', text: '5', responseUrl: t.slack.responseUrl(id), userId: user }));
     await audit('U0ALICE', 'alice');
     await audit('U0BOB', 'bob');
-    await slack.waitFor((calls) => calls.filter((c) => c.method === 'respond').length >= 2);
-    const byId = (id: string) => callText(slack.callsTo('respond').find((c) => c.responseId === id)!);
+    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'respond').length >= 2);
+    const byId = (id: string) => callText(t.slack.callsTo('respond').find((c) => c.responseId === id)!);
     expect(byId('alice')).toContain('Last 5 audit rows');
     expect(byId('alice')).toContain('postgres.terminate_backend');
     expect(byId('bob')).toContain('You are not allowed to read the audit log');

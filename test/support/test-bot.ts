@@ -5,10 +5,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expect, inject } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
-import type { FakeSlackApi, RecordedCall } from './fake-slack-api.ts';
+import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from './fake-slack-api.ts';
+import { postSigned } from './signed-slack-request.ts';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 
@@ -57,4 +58,32 @@ export function expectUnknownTargetReply(slack: FakeSlackApi): RecordedCall {
   expect(callText(reply!)).toContain('main-db (postgres)');
   expect(slack.callsTo('chat.postMessage')).toHaveLength(0);
   return reply!;
+}
+
+export const SIGNING_SECRET = 'test-signing-secret';
+
+export interface HttpTestBot {
+  slack: FakeSlackApi;
+  bot: RunningBot;
+  /** POSTs a signed Slack request body (slash command or interactivity payload) to the bot. */
+  send(body: string): Promise<Response>;
+}
+
+/**
+ * The bot in HTTP mode with a fake Slack API, for one test file: started before its tests with the
+ * given chatops.yml, stopped after them, the recorded calls cleared before each test.
+ */
+export function useHttpTestBot(config: () => string | Promise<string>): HttpTestBot {
+  const ctx = {} as HttpTestBot;
+  beforeAll(async () => {
+    ctx.slack = await startFakeSlackApi();
+    ctx.bot = await startTestBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: ctx.slack.apiUrl, PORT: '0' }, await config());
+    ctx.send = (body) => postSigned(`http://127.0.0.1:${ctx.bot.port}/slack/events`, body, { secret: SIGNING_SECRET });
+  });
+  afterAll(async () => {
+    await ctx.bot?.stop();
+    await ctx.slack?.close();
+  });
+  beforeEach(() => ctx.slack.reset());
+  return ctx;
 }
