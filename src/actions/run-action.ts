@@ -22,12 +22,13 @@ export interface ActionRequest {
   presser: Presser;
 }
 
+/**
+ * Plain text, never markup: parts of it come from the button payload or the database, so the
+ * transport escapes it and adds mentions of `presser` and `startedBy` itself.
+ */
 export type ActionOutcome =
-  | { kind: 'refused'; message: string }
-  | { kind: 'denied'; message: string }
-  | { kind: 'duplicate'; message: string }
-  | { kind: 'succeeded'; message: string }
-  | { kind: 'failed'; message: string };
+  | { kind: 'refused' | 'denied' | 'succeeded' | 'failed'; text: string }
+  | { kind: 'duplicate'; text: string; startedBy: string; ageSeconds: number };
 
 export interface ActionServices {
   config: Config;
@@ -56,12 +57,12 @@ export async function runAction(request: ActionRequest, services: ActionServices
         : invalidParams(spec.params, params);
   if (problem) {
     await audit('refused', problem);
-    return { kind: 'refused', message: `This button is not valid any more: ${problem}.` };
+    return { kind: 'refused', text: `This button is not valid any more: ${problem}.` };
   }
 
   if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
     await audit('denied');
-    return { kind: 'denied', message: `You are not allowed to run ${action} on ${targetName}: ask someone listed under access in the bot's config.` };
+    return { kind: 'denied', text: `You are not allowed to run ${action} on ${targetName}: ask someone listed under access in the bot's config.` };
   }
 
   const key = createHash('sha256').update(JSON.stringify([request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
@@ -75,20 +76,20 @@ export async function runAction(request: ActionRequest, services: ActionServices
     const run = rows[0];
     await audit('duplicate');
     const state = run?.outcome ? `already done (${run.outcome})` : 'already running';
-    return { kind: 'duplicate', message: `${action} on ${targetName} is ${state}, started by <@${run?.started_by}> ${Math.round(run?.age_s ?? 0)} s ago.` };
+    return { kind: 'duplicate', text: `${action} on ${targetName} is ${state}`, startedBy: run?.started_by ?? 'someone', ageSeconds: Math.round(run?.age_s ?? 0) };
   }
 
   try {
     const result = await executor!(target!, params);
     await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'succeeded', detail = $2 WHERE key = $1`, [key, result]);
     await audit('succeeded', result);
-    return { kind: 'succeeded', message: `<@${presser.user}> ran ${spec!.title} on ${targetName}: ${result}.` };
+    return { kind: 'succeeded', text: `ran ${spec!.title} on ${targetName}: ${result}.` };
   } catch (error) {
     const reason = redactSecrets(error instanceof Error ? error.message : String(error));
     await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'failed', detail = $2 WHERE key = $1`, [key, reason]);
     await audit('failed', reason);
     services.log.warn({ err: error, action, target: targetName }, 'action failed');
-    return { kind: 'failed', message: `<@${presser.user}> ran ${spec!.title} on ${targetName}: failed: ${reason}` };
+    return { kind: 'failed', text: `ran ${spec!.title} on ${targetName}: failed: ${reason}` };
   }
 }
 

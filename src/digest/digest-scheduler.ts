@@ -120,7 +120,8 @@ export class DigestScheduler {
   async #onTick(digest: DigestConfig, date: Date): Promise<void> {
     // The scheduled time, to the second: the same key on every replica.
     const slot = new Date(Math.floor(date.getTime() / 1000) * 1000);
-    await this.runSlot(digest, slot).catch(() => undefined);
+    // runSlot logs a failed run itself; this catches a claim that could not be made.
+    await this.runSlot(digest, slot).catch((err: unknown) => this.#services.log.error({ err, digest: digest.name }, 'digest tick failed'));
   }
 
   async #finish(digest: DigestConfig, slot: Date, outcome: string): Promise<void> {

@@ -100,7 +100,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     }
     const message = renderReportBlocks(report, { remedyButtons: false });
     const channel = body.container?.channel_id ?? body.channel?.id;
-    const ts = body.container?.message_ts ?? body.message?.ts;
+    // The digest itself, or the thread the button sits in.
+    const ts = body.container?.thread_ts ?? body.message?.thread_ts ?? body.container?.message_ts ?? body.message?.ts;
     await client.chat.postMessage({ channel: channel!, thread_ts: ts, text: message.text, blocks: message.blocks as never });
   });
 

@@ -5,24 +5,28 @@ import type { WebClient } from '@slack/web-api';
 import { runAction } from '../actions/run-action.ts';
 import type { AppServices } from '../app-services.ts';
 import { describeErrorForUser } from '../answer-error.ts';
-import { errorMessage, textMessage } from './message-blocks.ts';
+import { errorMessage, escapeMrkdwn, textMessage } from './message-blocks.ts';
 
 export function handleRemedyPresses(app: App, services: AppServices): void {
   app.action<BlockAction<ButtonAction>>(/^remedy:/, async ({ ack, action, body, client, respond }) => {
     await ack();
     const channel = body.container?.channel_id ?? body.channel?.id;
     const messageTs = body.container?.message_ts ?? body.message?.ts ?? '';
+    // A report posted as a thread reply (/diag all details) answers in that same thread.
+    const threadTs = body.container?.thread_ts ?? body.message?.thread_ts ?? messageTs;
     try {
       const payload = parseValue(action.value);
       const outcome = await runAction(
         { ...payload, messageTs, presser: { user: body.user.id, channel, inGroup: (group) => inGroup(client, group, body.user.id) } },
         { config: services.config, audit: services.audit, pool: services.pool, log: services.log },
       );
+      const text = escapeMrkdwn(outcome.text);
       if (outcome.kind === 'succeeded' || outcome.kind === 'failed') {
         const icon = outcome.kind === 'succeeded' ? ':white_check_mark:' : ':x:';
-        await client.chat.postMessage({ channel: channel!, thread_ts: messageTs, text: `${icon} ${outcome.message}` });
+        await client.chat.postMessage({ channel: channel!, thread_ts: threadTs, text: `${icon} <@${body.user.id}> ${text}` });
       } else {
-        await respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(`:no_entry: ${outcome.message}`) } as never);
+        const who = outcome.kind === 'duplicate' ? `, started by <@${outcome.startedBy}> ${outcome.ageSeconds} s ago.` : '';
+        await respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(`:no_entry: ${text}${who}`) } as never);
       }
     } catch (error) {
       const text = describeErrorForUser(error, services.log, { action: action.action_id, user: body.user.id });

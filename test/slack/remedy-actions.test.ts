@@ -96,6 +96,7 @@ describe('remedy buttons', () => {
     ['another target', { action: 'postgres.terminate_backend', params: { pid: 1 }, target: 'prod-db' }, 'target \\"prod-db\\" is not configured'],
     ['an unknown action', { action: 'postgres.drop_database', params: {}, target: 'main-db' }, 'unknown action \\"postgres.drop_database\\"'],
     ['a pid that is not a number', { action: 'postgres.terminate_backend', params: { pid: '1; DROP TABLE x' }, target: 'main-db' }, 'parameter \\"pid\\" must be a positive integer'],
+    ['markup in the action name', { action: '<!channel>', params: {}, target: 'main-db' }, 'unknown action \\"&lt;!channel&gt;\\"'],
     ['an extra parameter', { action: 'postgres.terminate_backend', params: { pid: 1, sql: 'x' }, target: 'main-db' }, 'unexpected parameter \\"sql\\"'],
   ])('a tampered payload (%s) is refused and audited', async (_name, value, message) => {
     await press(value);
