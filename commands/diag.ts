@@ -44,6 +44,8 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
   if (targets.length === 0) throw new UserError(`no targets are configured (${services.config.source}); add some under targets:`);
   const posted = await reply.post(progressMessage(`Running diagnostics on ${plural(targets.length, 'target')}…`));
   let lastProgress = Date.now();
+  // The last progress update must land before the summary, or it would replace it.
+  let progressSent: Promise<void> = Promise.resolve();
   const set = await runAllProbes(targets, {
     log: services.log,
     runbookForCheck: services.runbooks.byCheck,
@@ -51,10 +53,14 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     onProgress: (done, total) => {
       if (done === total || Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = Date.now();
-      posted.update(progressMessage(`Running diagnostics on ${plural(total, 'target')}… ${done}/${total} done`))
+      const text = `Running diagnostics on ${plural(total, 'target')}… ${done}/${total} done`;
+      // Chained, so updates land in order.
+      progressSent = progressSent
+        .then(() => posted.update(progressMessage(text)))
         .catch((err: unknown) => services.log.warn({ err }, 'while updating /diag all progress'));
     },
   });
+  await progressSent;
   await posted.update(renderSummaryBlocks(set, { detailsInThread: true }));
   for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
     await posted
