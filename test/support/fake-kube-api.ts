@@ -1,0 +1,1030 @@
+// A local stand-in for the Kubernetes API server, reached by the official client through a
+// kubeconfig. It speaks the real wire format: bearer-token auth, paged lists (`limit` + opaque
+// `continue`), label and field selectors, `Status` errors worded as the API server words them,
+// merge and strategic-merge patches, the scale subresource and pod logs. A small rollout
+// controller moves deployments to a new pod-template-hash one pod per tick, so rollout and restart
+// flows can be followed to the end (or to a progress-deadline stall).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DEFAULT_TEMPLATE_HASH, kubeNamespace, kubePod, kubeTime, randomSuffix, templateHash, type ContainerSpec } from './kube-objects.ts';
+
+/** Stored objects are JSON of several kinds; tests read them freely. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubeJson = any;
+
+export interface RecordedKubeRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  query: Record<string, string>;
+  contentType?: string;
+  /** Parsed JSON body (the raw text when it is not JSON). */
+  body?: unknown;
+}
+
+export interface FakeKubeApi {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  /** The bearer token it accepts; others get 401 Status Unauthorized. */
+  token: string;
+  /** Writes a kubeconfig (cluster 'fake', context 'fake' unless named, current) into dir and returns its path. */
+  writeKubeconfig(dir: string, options?: { token?: string; namespace?: string; context?: string }): string;
+  /** Stores objects by kind; namespaces of namespaced objects are created implicitly. */
+  add(...objects: object[]): void;
+  addNamespace(name: string): void;
+  remove(kind: string, namespace: string | undefined, name: string): void;
+  /** The stored object (live: after patches and the controller), or undefined. */
+  get(kind: string, namespace: string | undefined, name: string): KubeJson;
+  list(kind: string, namespace?: string): KubeJson[];
+  setLogs(namespace: string, pod: string, container: string, logs: { current: string; previous?: string }): void;
+  /** Requests as received, in order (also the refused ones). */
+  requests: RecordedKubeRequest[];
+  /** Matching requests get 403 Forbidden until cleared; resource may be a subresource ('pods/log', 'deployments/scale'). */
+  deny(verb: 'get' | 'list' | 'patch' | 'delete' | 'update', resource: string, namespace?: string): void;
+  clearDenials(): void;
+  /** Every request waits this long before answering (0 = none); Infinity = never answers. */
+  setDelay(ms: number): void;
+  /** Rollout controller settings: each tick, every changed deployment moves one pod. */
+  rollout: { tickMs: number };
+  /** Rollouts of this deployment to a template not yet rolled out successfully stop after `afterReady` new pods are ready. */
+  stallRollout(namespace: string, name: string, options: { afterReady: number }): void;
+  close(): Promise<void>;
+}
+
+interface ResourceType {
+  kind: string;
+  resource: string;
+  singular: string;
+  apiVersion: string;
+  group: '' | 'apps';
+  namespaced: boolean;
+  /** Has a status subresource: a patch of the main resource leaves status alone. */
+  hasStatus: boolean;
+}
+
+const RESOURCES: ResourceType[] = [
+  { kind: 'Namespace', resource: 'namespaces', singular: 'namespace', apiVersion: 'v1', group: '', namespaced: false, hasStatus: true },
+  { kind: 'Node', resource: 'nodes', singular: 'node', apiVersion: 'v1', group: '', namespaced: false, hasStatus: true },
+  { kind: 'Pod', resource: 'pods', singular: 'pod', apiVersion: 'v1', group: '', namespaced: true, hasStatus: true },
+  { kind: 'Event', resource: 'events', singular: 'event', apiVersion: 'v1', group: '', namespaced: true, hasStatus: false },
+  { kind: 'Deployment', resource: 'deployments', singular: 'deployment', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
+  { kind: 'StatefulSet', resource: 'statefulsets', singular: 'statefulset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
+  { kind: 'DaemonSet', resource: 'daemonsets', singular: 'daemonset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
+];
+
+function resourceType(kind: string): ResourceType {
+  const k = kind.toLowerCase();
+  const found = RESOURCES.find((r) => r.kind.toLowerCase() === k || r.resource === k || r.singular === k);
+  if (!found) throw new Error(`fake kube api: unsupported kind ${kind}`);
+  return found;
+}
+
+/** Who the refused requests claim to be, as in a real RBAC denial. */
+const DENIED_USER = 'system:serviceaccount:ops:chatops';
+const VERSION = {
+  major: '1',
+  minor: '31',
+  gitVersion: 'v1.31.2',
+  gitCommit: '5864a4677267e6adeae276ad85882a8714d69d9d',
+  gitTreeState: 'clean',
+  buildDate: '2024-10-22T20:28:14Z',
+  goVersion: 'go1.22.8',
+  compiler: 'gc',
+  platform: 'linux/amd64',
+};
+const SMP = 'application/strategic-merge-patch+json';
+const MERGE = 'application/merge-patch+json';
+/** List fields a strategic-merge patch merges element by element, and their merge keys. */
+const MERGE_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  ephemeralContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  imagePullSecrets: 'name',
+  ports: 'containerPort',
+  volumeMounts: 'mountPath',
+  conditions: 'type',
+  ownerReferences: 'uid',
+};
+
+type Getter = (o: KubeJson) => string;
+const COMMON_FIELDS: Record<string, Getter> = {
+  'metadata.name': (o) => o.metadata?.name ?? '',
+  'metadata.namespace': (o) => o.metadata?.namespace ?? '',
+};
+/** Field selectors each resource supports, beyond metadata.name and metadata.namespace. */
+const FIELDS: Record<string, Record<string, Getter>> = {
+  pods: {
+    'status.phase': (o) => o.status?.phase ?? '',
+    'spec.nodeName': (o) => o.spec?.nodeName ?? '',
+    'spec.restartPolicy': (o) => o.spec?.restartPolicy ?? '',
+    'spec.schedulerName': (o) => o.spec?.schedulerName ?? '',
+    'spec.serviceAccountName': (o) => o.spec?.serviceAccountName ?? '',
+    'status.podIP': (o) => o.status?.podIP ?? '',
+  },
+  events: {
+    type: (o) => o.type ?? '',
+    reason: (o) => o.reason ?? '',
+    'involvedObject.kind': (o) => o.involvedObject?.kind ?? '',
+    'involvedObject.name': (o) => o.involvedObject?.name ?? '',
+    'involvedObject.namespace': (o) => o.involvedObject?.namespace ?? '',
+    'involvedObject.uid': (o) => o.involvedObject?.uid ?? '',
+    'involvedObject.apiVersion': (o) => o.involvedObject?.apiVersion ?? '',
+    'involvedObject.fieldPath': (o) => o.involvedObject?.fieldPath ?? '',
+    source: (o) => o.source?.component ?? '',
+    reportingComponent: (o) => o.reportingComponent ?? '',
+  },
+  nodes: { 'spec.unschedulable': (o) => String(o.spec?.unschedulable === true) },
+  namespaces: { 'status.phase': (o) => o.status?.phase ?? '' },
+};
+
+/** An answer that is a Kubernetes `Status` failure. */
+class KubeFailure extends Error {
+  code: number;
+  body: object;
+  constructor(code: number, reason: string, message: string, details?: object) {
+    super(message);
+    this.code = code;
+    this.body = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details && { details }), code };
+  }
+}
+
+const badRequest = (message: string) => new KubeFailure(400, 'BadRequest', message);
+const unknownPath = () => new KubeFailure(404, 'NotFound', 'the server could not find the requested resource', {});
+const notAllowed = () => new KubeFailure(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource', {});
+
+/** `deployments.apps` for apps resources, `pods` for core ones: how the API server names a resource in messages. */
+function qualified(r: ResourceType): string {
+  return r.group ? `${r.resource}.${r.group}` : r.resource;
+}
+
+function notFound(r: ResourceType, name: string): KubeFailure {
+  return new KubeFailure(404, 'NotFound', `${qualified(r)} "${name}" not found`, { name, ...(r.group && { group: r.group }), kind: r.resource });
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON with object keys sorted, so equal templates give equal text whatever their key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v ?? null, (_k, val: unknown) => (isObject(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : val));
+}
+
+/** RFC 7386 merge (null deletes, arrays replace); strategic adds merge-by-key lists and `$patch` directives. */
+function applyPatch(target: unknown, patch: unknown, strategic: boolean): unknown {
+  if (!isObject(patch)) return structuredClone(patch);
+  if (strategic && patch.$patch === 'replace') return stripDirectives(patch);
+  const base: Record<string, unknown> = isObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (strategic && key.startsWith('$')) continue;
+    if (value === null) delete base[key];
+    else if (strategic && Array.isArray(value) && MERGE_KEYS[key] && Array.isArray(base[key]) && value.every(isObject)) {
+      base[key] = mergeList(base[key] as unknown[], value as Array<Record<string, unknown>>, MERGE_KEYS[key]);
+    } else base[key] = applyPatch(base[key], value, strategic);
+  }
+  return base;
+}
+
+function mergeList(base: unknown[], patch: Array<Record<string, unknown>>, key: string): unknown[] {
+  const out = [...base];
+  for (const item of patch) {
+    const at = out.findIndex((e) => isObject(e) && e[key] === item[key]);
+    if (item.$patch === 'delete') {
+      if (at >= 0) out.splice(at, 1);
+    } else if (at >= 0) out[at] = applyPatch(out[at], item, true);
+    else out.push(stripDirectives(item));
+  }
+  return out;
+}
+
+function stripDirectives(v: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(v).filter(([k]) => !k.startsWith('$')).map(([k, x]) => [k, structuredClone(x)]));
+}
+
+type LabelTest = (labels: Record<string, string>) => boolean;
+
+/** Equality (`k=v`, `k==v`, `k!=v`), existence (`k`, `!k`) and set (`k in (a,b)`, `k notin (a)`) requirements, comma-separated. */
+function parseLabelSelector(selector: string): LabelTest {
+  const terms: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < selector.length; i++) {
+    const ch = selector[i];
+    if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      terms.push(selector.slice(start, i));
+      start = i + 1;
+    }
+  }
+  terms.push(selector.slice(start));
+  const tests: LabelTest[] = terms.map((raw) => {
+    const term = raw.trim();
+    let m: RegExpExecArray | null;
+    if ((m = /^([\w./-]+)\s+(in|notin)\s+\(([^)]*)\)$/.exec(term))) {
+      const [, k, op, list] = m as unknown as [string, string, string, string];
+      const values = new Set(list.split(',').map((s) => s.trim()));
+      return op === 'in' ? (l) => l[k] !== undefined && values.has(l[k]) : (l) => l[k] === undefined || !values.has(l[k]);
+    }
+    if ((m = /^!\s*([\w./-]+)$/.exec(term))) {
+      const k = m[1]!;
+      return (l) => l[k] === undefined;
+    }
+    if ((m = /^([\w./-]+)\s*(==|!=|=)\s*([\w.-]*)$/.exec(term))) {
+      const [, k, op, v] = m as unknown as [string, string, string, string];
+      return op === '!=' ? (l) => l[k] !== v : (l) => l[k] === v;
+    }
+    if ((m = /^([\w./-]+)$/.exec(term))) {
+      const k = m[1]!;
+      return (l) => l[k] !== undefined;
+    }
+    throw badRequest(`unable to parse requirement: found '${term}', expected: key, key=value, key!=value, key in (values) or !key`);
+  });
+  return (labels) => tests.every((t) => t(labels));
+}
+
+function parseFieldSelector(selector: string, r: ResourceType): (o: KubeJson) => boolean {
+  const tests = selector.split(',').map((raw) => {
+    const term = raw.trim();
+    const m = /^([^!=]+?)\s*(==|!=|=)\s*(.*)$/.exec(term);
+    if (!m) throw badRequest(`invalid selector: '${selector}'; can't understand '${term}'`);
+    const [, field, op, value] = m as unknown as [string, string, string, string];
+    const get = COMMON_FIELDS[field] ?? FIELDS[r.resource]?.[field];
+    if (!get) throw badRequest(`field label not supported: ${field}`);
+    return op === '!=' ? (o: KubeJson) => get(o) !== value : (o: KubeJson) => get(o) === value;
+  });
+  return (o) => tests.every((t) => t(o));
+}
+
+function encodeContinue(rv: number, start: number): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start })).toString('base64');
+}
+
+function decodeContinue(token: string): number {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(token, 'base64').toString('utf8'));
+    if (isObject(parsed) && parsed.v === 'meta.k8s.io/v1' && Number.isInteger(parsed.start) && (parsed.start as number) >= 0) return parsed.start as number;
+  } catch {
+    // falls through to the refusal below
+  }
+  throw new KubeFailure(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results.',
+  );
+}
+
+/** The last `n` lines, scanning back from the end so long logs are not split whole. */
+function tailLines(text: string, n: number): string {
+  if (n <= 0) return '';
+  let i = text.endsWith('\n') ? text.length - 1 : text.length;
+  for (let count = 0; count < n; count++) {
+    if (i <= 0) return text;
+    const j = text.lastIndexOf('\n', i - 1);
+    if (j < 0) return text;
+    i = j;
+  }
+  return text.slice(i + 1);
+}
+
+function isReady(pod: KubeJson): boolean {
+  return (pod.status?.conditions ?? []).some((c: KubeJson) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** `25%` of 7 -> 1, `2` -> 2: the rolling-update budget, rounded down as for maxUnavailable. */
+function budget(value: unknown, replicas: number): number {
+  if (typeof value === 'number') return value;
+  const pct = /^(\d+)%$/.exec(String(value ?? '25%'));
+  return pct ? Math.floor((replicas * Number(pct[1])) / 100) : 0;
+}
+
+function selectorString(selector: KubeJson): string {
+  return Object.entries((selector?.matchLabels ?? {}) as Record<string, string>)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+function setCondition(obj: KubeJson, type: string, status: string, reason: string, message: string, now: number, progressed = false): void {
+  const conditions: KubeJson[] = (obj.status.conditions ??= []);
+  let c = conditions.find((x) => x.type === type);
+  if (!c) {
+    c = { type };
+    conditions.push(c);
+  }
+  const at = kubeTime(0, now);
+  if (c.status !== status) c.lastTransitionTime = at;
+  if (progressed || c.status !== status || c.reason !== reason || c.message !== message) c.lastUpdateTime = at;
+  c.status = status;
+  c.reason = reason;
+  c.message = message;
+}
+
+/** Replaces the counters of a status, leaving out zeros as the API server does. */
+function setCounters(status: KubeJson, counters: Record<string, number>): void {
+  for (const [k, v] of Object.entries(counters)) {
+    if (v === 0) delete status[k];
+    else status[k] = v;
+  }
+}
+
+/** What the controller remembers of one deployment between ticks. */
+interface RolloutState {
+  /** Canonical JSON of the template the current hash belongs to. */
+  templateKey: string;
+  hash: string;
+  /** Template -> hash, so going back to an earlier template reuses its hash (as its ReplicaSet would be reused). */
+  hashes: Map<string, string>;
+  /** Hashes that rolled out completely: a stall never applies to them. */
+  good: Set<string>;
+  active: boolean;
+  lastProgressAt: number;
+  exceeded: boolean;
+}
+
+export async function startFakeKubeApi(options: { token?: string } = {}): Promise<FakeKubeApi> {
+  const token = options.token ?? 'test-token';
+  /** resource -> namespace ('' for cluster-scoped) -> name -> object */
+  const store = new Map<string, Map<string, Map<string, KubeJson>>>();
+  /** Sorted views for paging, dropped whenever a resource's membership changes. */
+  const sortedViews = new Map<string, KubeJson[]>();
+  const logs = new Map<string, { current: string; previous?: string }>();
+  const requests: RecordedKubeRequest[] = [];
+  let denials: Array<{ verb: string; resource: string; namespace?: string }> = [];
+  const rollouts = new Map<string, RolloutState>();
+  const stalls = new Map<string, { afterReady: number }>();
+  const pendingAnswers = new Set<NodeJS.Timeout>();
+  const rollout = { tickMs: 25 };
+  let resourceVersion = 1000;
+  let delayMs = 0;
+  let kubeconfigSeq = 0;
+  let closed = false;
+  let tickTimer: NodeJS.Timeout | undefined;
+
+  const bucket = (resource: string, namespace: string, create: boolean): Map<string, KubeJson> | undefined => {
+    let byNs = store.get(resource);
+    if (!byNs) {
+      if (!create) return undefined;
+      store.set(resource, (byNs = new Map()));
+    }
+    let byName = byNs.get(namespace);
+    if (!byName && create) byNs.set(namespace, (byName = new Map()));
+    return byName;
+  };
+  const nsKey = (r: ResourceType, namespace: string | undefined) => (r.namespaced ? (namespace ?? 'default') : '');
+  const invalidate = (resource: string) => {
+    for (const key of sortedViews.keys()) if (key.startsWith(`${resource}|`)) sortedViews.delete(key);
+  };
+  const touch = (obj: KubeJson) => {
+    obj.metadata.resourceVersion = String(++resourceVersion);
+  };
+  const put = (r: ResourceType, obj: KubeJson) => {
+    touch(obj);
+    const ns = nsKey(r, obj.metadata.namespace);
+    if (r.namespaced) {
+      obj.metadata.namespace = ns;
+      ensureNamespace(ns);
+    }
+    const byName = bucket(r.resource, ns, true)!;
+    byName.set(obj.metadata.name, obj);
+    invalidate(r.resource);
+  };
+  const lookup = (r: ResourceType, namespace: string | undefined, name: string): KubeJson => bucket(r.resource, nsKey(r, namespace), false)?.get(name);
+  const drop = (r: ResourceType, namespace: string | undefined, name: string): KubeJson => {
+    const byName = bucket(r.resource, nsKey(r, namespace), false);
+    const obj = byName?.get(name);
+    if (obj) {
+      byName!.delete(name);
+      invalidate(r.resource);
+      if (r.kind === 'Deployment') rollouts.delete(`${obj.metadata.namespace}/${name}`);
+    }
+    return obj;
+  };
+  const ensureNamespace = (name: string) => {
+    if (!bucket('namespaces', '', false)?.has(name)) put(resourceType('Namespace'), kubeNamespace(name));
+  };
+  /** Objects of a resource ordered by namespace then name, as etcd keys order them. */
+  const sorted = (r: ResourceType, namespace: string | undefined): KubeJson[] => {
+    const key = `${r.resource}|${r.namespaced ? (namespace ?? '*') : ''}`;
+    let view = sortedViews.get(key);
+    if (view) return view;
+    const byNs = store.get(r.resource);
+    const namespaces = r.namespaced && namespace !== undefined ? [namespace] : [...(byNs?.keys() ?? [])].sort();
+    view = [];
+    for (const ns of namespaces) {
+      const byName = byNs?.get(ns);
+      if (!byName) continue;
+      const names = [...byName.keys()].sort();
+      for (const n of names) view.push(byName.get(n));
+    }
+    sortedViews.set(key, view);
+    return view;
+  };
+  function* all(resource: string): Generator<KubeJson> {
+    for (const byName of store.get(resource)?.values() ?? []) yield* byName.values();
+  }
+
+  const add = (...objects: object[]) => {
+    for (const o of objects) {
+      const obj: KubeJson = structuredClone(o);
+      const r = resourceType(String(obj.kind ?? ''));
+      obj.apiVersion ??= r.apiVersion;
+      obj.metadata ??= {};
+      if (!obj.metadata.name) throw new Error('fake kube api: objects need metadata.name');
+      obj.metadata.uid ??= randomUUID();
+      obj.metadata.creationTimestamp ??= kubeTime(0);
+      if (r.kind === 'Deployment') rollouts.delete(`${nsKey(r, obj.metadata.namespace)}/${obj.metadata.name}`);
+      put(r, obj);
+      if (r.kind === 'Deployment') rolloutState(obj);
+    }
+  };
+
+  // ---- the rollout controller ----
+
+  const rolloutState = (dep: KubeJson): RolloutState => {
+    const key = `${dep.metadata.namespace}/${dep.metadata.name}`;
+    let st = rollouts.get(key);
+    if (st) return st;
+    const templateKey = canonical(dep.spec?.template);
+    // The builder names the current ReplicaSet in the Progressing message; that is the pods' hash.
+    const progressing = (dep.status?.conditions ?? []).find((c: KubeJson) => c.type === 'Progressing');
+    const named = /ReplicaSet "(.+)"/.exec(String(progressing?.message ?? ''))?.[1];
+    const prefix = `${dep.metadata.name}-`;
+    const hash = named?.startsWith(prefix) ? named.slice(prefix.length) : progressing ? DEFAULT_TEMPLATE_HASH : templateHash(templateKey);
+    st = { templateKey, hash, hashes: new Map([[templateKey, hash]]), good: new Set([hash]), active: false, lastProgressAt: 0, exceeded: false };
+    rollouts.set(key, st);
+    return st;
+  };
+
+  /** Pods of a deployment: owned by ReplicaSet `<deployment>-<their pod-template-hash>`. */
+  const podsOf = (namespace: string, name: string): KubeJson[] => {
+    const out: KubeJson[] = [];
+    for (const pod of bucket('pods', namespace, false)?.values() ?? []) {
+      const hash = pod.metadata.labels?.['pod-template-hash'];
+      const owner = pod.metadata.ownerReferences?.[0];
+      if (hash && owner?.kind === 'ReplicaSet' && owner.name === `${name}-${hash}`) out.push(pod);
+    }
+    return out;
+  };
+
+  const deploymentOfPod = (pod: KubeJson): KubeJson => {
+    const hash = pod.metadata.labels?.['pod-template-hash'];
+    const owner = pod.metadata.ownerReferences?.[0];
+    if (!hash || owner?.kind !== 'ReplicaSet' || !owner.name.endsWith(`-${hash}`)) return undefined;
+    return lookup(resourceType('Deployment'), pod.metadata.namespace, owner.name.slice(0, -hash.length - 1));
+  };
+
+  const createPod = (dep: KubeJson, hash: string, ready: boolean) => {
+    const template = dep.spec?.template ?? {};
+    const pods = resourceType('Pod');
+    let name: string;
+    do name = `${dep.metadata.name}-${hash}-${randomSuffix()}`;
+    while (lookup(pods, dep.metadata.namespace, name));
+    const specs: KubeJson[] = template.spec?.containers ?? [{ name: 'app' }];
+    const containers: ContainerSpec[] = specs.map((c) => ({
+      name: c.name,
+      ...(c.image && { image: c.image }),
+      ...(c.resources?.limits?.memory && { memoryLimit: String(c.resources.limits.memory) }),
+      ...(c.resources?.requests?.memory && { memoryRequest: String(c.resources.requests.memory) }),
+      ...(ready
+        ? { state: { running: { startedAgoS: 0 } } }
+        : {
+            ready: false,
+            restartCount: 1,
+            state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${c.name} pod=${name}_${dep.metadata.namespace}` } },
+            lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAgoS: 0, startedAgoS: 1 } },
+          }),
+    }));
+    const pod: KubeJson = kubePod({
+      namespace: dep.metadata.namespace,
+      name,
+      owner: { kind: 'Deployment', name: dep.metadata.name, templateHash: hash },
+      labels: template.metadata?.labels,
+      createdAgoS: 0,
+      containers,
+    });
+    if (template.spec?.containers) pod.spec.containers = structuredClone(template.spec.containers);
+    if (template.metadata?.annotations) pod.metadata.annotations = structuredClone(template.metadata.annotations);
+    put(pods, pod);
+  };
+
+  const reconcileDeployment = (dep: KubeJson, now: number) => {
+    const st = rolloutState(dep);
+    const status = (dep.status ??= {});
+    const generation = dep.metadata.generation ?? 1;
+    const ns: string = dep.metadata.namespace;
+    const name: string = dep.metadata.name;
+    if (generation > (status.observedGeneration ?? 0)) {
+      status.observedGeneration = generation;
+      if (dep.spec?.paused) {
+        setCondition(dep, 'Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused', now);
+        touch(dep);
+        return;
+      }
+      const templateKey = canonical(dep.spec?.template);
+      if (templateKey !== st.templateKey) {
+        const hash = st.hashes.get(templateKey) ?? templateHash(templateKey);
+        st.hashes.set(templateKey, hash);
+        st.templateKey = templateKey;
+        st.hash = hash;
+        const annotations = (dep.metadata.annotations ??= {});
+        annotations['deployment.kubernetes.io/revision'] = String(Number(annotations['deployment.kubernetes.io/revision'] ?? '1') + 1);
+      }
+      st.active = true;
+      st.exceeded = false;
+      st.lastProgressAt = now;
+      setCondition(dep, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${name}-${st.hash}" is progressing.`, now, true);
+      touch(dep);
+    }
+    if (!st.active || dep.spec?.paused) return;
+
+    const before = JSON.stringify(status);
+    const desired: number = dep.spec?.replicas ?? 1;
+    const podType = resourceType('Pod');
+    const split = () => {
+      const pods = podsOf(ns, name);
+      const fresh = pods.filter((p) => p.metadata.labels['pod-template-hash'] === st.hash);
+      return { pods, fresh, old: pods.filter((p) => p.metadata.labels['pod-template-hash'] !== st.hash), freshReady: fresh.filter(isReady).length };
+    };
+    const { fresh, old, freshReady } = split();
+    const stall = stalls.get(`${ns}/${name}`);
+    const stalled = stall !== undefined && !st.good.has(st.hash) && freshReady >= stall.afterReady;
+    let progressed = true;
+    if (stalled) {
+      // A broken version: one more new pod that never becomes ready, and no old pod goes.
+      if (fresh.length === freshReady && fresh.length < desired) createPod(dep, st.hash, false);
+      else progressed = false;
+    } else if (fresh.length < desired) {
+      createPod(dep, st.hash, true);
+      if (old.length > 0) drop(podType, ns, old[0].metadata.name);
+    } else if (old.length > 0) drop(podType, ns, old[0].metadata.name);
+    else if (fresh.length > desired) drop(podType, ns, fresh[fresh.length - 1].metadata.name);
+    else progressed = false;
+
+    const now2 = split();
+    const ready = now2.pods.filter(isReady).length;
+    setCounters(status, {
+      replicas: now2.pods.length,
+      updatedReplicas: now2.fresh.length,
+      readyReplicas: ready,
+      availableReplicas: ready,
+      unavailableReplicas: Math.max(0, Math.max(desired, now2.pods.length) - ready),
+    });
+    const minAvailable = desired - budget(dep.spec?.strategy?.rollingUpdate?.maxUnavailable, desired);
+    if (ready >= minAvailable) setCondition(dep, 'Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.', now);
+    else setCondition(dep, 'Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.', now);
+    const rs = `${name}-${st.hash}`;
+    if (now2.fresh.length === desired && now2.old.length === 0 && now2.freshReady === desired) {
+      st.active = false;
+      st.good.add(st.hash);
+      setCondition(dep, 'Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rs}" has successfully progressed.`, now);
+    } else if (progressed) {
+      st.lastProgressAt = now;
+      setCondition(dep, 'Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rs}" is progressing.`, now, true);
+    } else if (!st.exceeded && now - st.lastProgressAt >= (dep.spec?.progressDeadlineSeconds ?? 600) * 1000) {
+      st.exceeded = true;
+      setCondition(dep, 'Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rs}" has timed out progressing.`, now);
+    }
+    if (JSON.stringify(status) !== before) touch(dep);
+  };
+
+  /** StatefulSets and DaemonSets complete a change at once. */
+  const reconcileAtOnce = (obj: KubeJson) => {
+    const status = (obj.status ??= {});
+    const generation = obj.metadata.generation ?? 1;
+    if (generation <= (status.observedGeneration ?? 0)) return;
+    status.observedGeneration = generation;
+    if (obj.kind === 'StatefulSet') {
+      const replicas: number = obj.spec?.replicas ?? 1;
+      const revision = `${obj.metadata.name}-${templateHash(canonical(obj.spec?.template))}`;
+      setCounters(status, { readyReplicas: replicas, currentReplicas: replicas, updatedReplicas: replicas });
+      Object.assign(status, { replicas, availableReplicas: replicas, currentRevision: revision, updateRevision: revision });
+    } else {
+      const desired: number = status.desiredNumberScheduled ?? 0;
+      Object.assign(status, { currentNumberScheduled: desired, numberReady: desired });
+      setCounters(status, { updatedNumberScheduled: desired, numberAvailable: desired, numberUnavailable: 0 });
+      (obj.metadata.annotations ??= {})['deprecated.daemonset.template.generation'] = String(generation);
+    }
+    touch(obj);
+  };
+
+  const tick = () => {
+    tickTimer = undefined;
+    if (closed) return;
+    try {
+      const now = Date.now();
+      for (const dep of [...all('deployments')]) reconcileDeployment(dep, now);
+      for (const sts of all('statefulsets')) reconcileAtOnce(sts);
+      for (const ds of all('daemonsets')) reconcileAtOnce(ds);
+    } finally {
+      scheduleTick();
+    }
+  };
+  const scheduleTick = () => {
+    if (closed) return;
+    tickTimer = setTimeout(tick, rollout.tickMs);
+    // Never the reason a test process stays alive.
+    tickTimer.unref();
+  };
+
+  // ---- requests ----
+
+  interface Route {
+    r: ResourceType;
+    namespace?: string;
+    name?: string;
+    sub?: string;
+  }
+
+  const forbidden = (verb: string, route: Route, resource: string): KubeFailure => {
+    const r = route.r;
+    // A namespace is itself "in the namespace" it names.
+    const ns = route.namespace ?? (r.kind === 'Namespace' ? route.name : undefined);
+    const subject = route.name ? `${qualified(r)} "${route.name}"` : qualified(r);
+    const scope = ns ? `in the namespace "${ns}"` : 'at the cluster scope';
+    return new KubeFailure(403, 'Forbidden', `${subject} is forbidden: User "${DENIED_USER}" cannot ${verb} resource "${resource}" in API group "${r.group}" ${scope}`, {
+      ...(route.name && { name: route.name }),
+      ...(r.group && { group: r.group }),
+      kind: r.resource,
+    });
+  };
+
+  const discovery = (segments: string[], base: string): object | undefined => {
+    const p = segments.join('/');
+    if (p === 'version') return VERSION;
+    if (p === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: base.replace(/^http:\/\//, '') }] };
+    if (p === 'apis') {
+      const gv = { groupVersion: 'apps/v1', version: 'v1' };
+      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [gv], preferredVersion: gv }] };
+    }
+    const group = p === 'api/v1' ? '' : p === 'apis/apps/v1' ? 'apps' : undefined;
+    if (group === undefined) return undefined;
+    const resources: object[] = [];
+    for (const r of RESOURCES.filter((x) => x.group === group)) {
+      const verbs = r.kind === 'Namespace' ? ['get', 'list'] : ['delete', 'get', 'list', 'patch'];
+      resources.push({ name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs });
+      if (r.kind === 'Pod') resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+      if (r.kind === 'Deployment' || r.kind === 'StatefulSet') {
+        resources.push({ name: `${r.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
+      }
+    }
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? 'apps/v1' : 'v1', resources };
+  };
+
+  const parseRoute = (segments: string[]): Route => {
+    let group: '' | 'apps';
+    let rest: string[];
+    if (segments[0] === 'api' && segments[1] === 'v1') {
+      group = '';
+      rest = segments.slice(2);
+    } else if (segments[0] === 'apis' && segments[1] === 'apps' && segments[2] === 'v1') {
+      group = 'apps';
+      rest = segments.slice(3);
+    } else throw unknownPath();
+    let namespace: string | undefined;
+    if (rest[0] === 'namespaces' && rest.length >= 3) {
+      namespace = rest[1];
+      rest = rest.slice(2);
+    }
+    if (rest.length > 3) throw unknownPath();
+    const [resource, name, sub] = rest;
+    const r = RESOURCES.find((x) => x.resource === resource && x.group === group);
+    if (!r || (namespace !== undefined && !r.namespaced) || (namespace === undefined && r.namespaced && name !== undefined)) throw unknownPath();
+    return { r, ...(namespace !== undefined && { namespace }), ...(name !== undefined && { name }), ...(sub !== undefined && { sub }) };
+  };
+
+  const verbOf = (method: string, route: Route): string => {
+    switch (method) {
+      case 'GET':
+        return route.name ? 'get' : 'list';
+      case 'PATCH':
+        return 'patch';
+      case 'PUT':
+        return 'update';
+      case 'DELETE':
+        return route.name ? 'delete' : 'deletecollection';
+      case 'POST':
+        return 'create';
+      default:
+        return method.toLowerCase();
+    }
+  };
+
+  const listOf = (route: Route, query: URLSearchParams): object => {
+    const r = route.r;
+    let items = sorted(r, route.namespace);
+    const labelSelector = query.get('labelSelector');
+    if (labelSelector) {
+      const test = parseLabelSelector(labelSelector);
+      items = items.filter((o) => test(o.metadata.labels ?? {}));
+    }
+    const fieldSelector = query.get('fieldSelector');
+    if (fieldSelector) items = items.filter(parseFieldSelector(fieldSelector, r));
+    const token = query.get('continue');
+    const offset = token ? decodeContinue(token) : 0;
+    const limit = Number(query.get('limit') ?? 0);
+    const end = Number.isInteger(limit) && limit > 0 ? Math.min(items.length, offset + limit) : items.length;
+    const metadata: Record<string, unknown> = { resourceVersion: String(resourceVersion) };
+    if (end < items.length) {
+      metadata.continue = encodeContinue(resourceVersion, end);
+      metadata.remainingItemCount = items.length - end;
+    }
+    // List items carry no kind or apiVersion on the wire; the list does.
+    const page = items.slice(offset, end).map(({ kind: _kind, apiVersion: _apiVersion, ...rest }) => rest);
+    return { kind: `${r.kind}List`, apiVersion: r.apiVersion, metadata, items: page };
+  };
+
+  const found = (route: Route): KubeJson => {
+    const obj = lookup(route.r, route.namespace, route.name!);
+    if (!obj) throw notFound(route.r, route.name!);
+    return obj;
+  };
+
+  const patchKind = (contentType: string | undefined): boolean => {
+    const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+    if (media === SMP) return true;
+    if (media === MERGE) return false;
+    throw new KubeFailure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${MERGE}, ${SMP}`);
+  };
+
+  const objectBody = (body: unknown): Record<string, unknown> => {
+    if (!isObject(body)) throw badRequest('the request body must be a JSON object');
+    return body;
+  };
+
+  const podLog = (route: Route, query: URLSearchParams): string => {
+    const pod = found({ ...route, r: resourceType('Pod') });
+    const name = route.name!;
+    const containers: string[] = (pod.spec?.containers ?? []).map((c: KubeJson) => c.name);
+    const inits: string[] = (pod.spec?.initContainers ?? []).map((c: KubeJson) => c.name);
+    let container = query.get('container') ?? '';
+    if (!container) {
+      if (containers.length !== 1) {
+        const initPart = inits.length > 0 ? ` or one of the init containers: [${inits.join(' ')}]` : '';
+        throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${containers.join(' ')}]${initPart}`);
+      }
+      container = containers[0]!;
+    } else if (!containers.includes(container) && !inits.includes(container)) {
+      throw badRequest(`container ${container} is not valid for pod ${name}`);
+    }
+    const stored = logs.get(`${route.namespace}/${name}/${container}`);
+    let text: string;
+    if (query.get('previous') === 'true') {
+      if (stored?.previous === undefined) throw badRequest(`previous terminated container "${container}" in pod "${name}" not found`);
+      text = stored.previous;
+    } else {
+      const statuses: KubeJson[] = [...(pod.status?.containerStatuses ?? []), ...(pod.status?.initContainerStatuses ?? [])];
+      const s = statuses.find((x) => x.name === container);
+      if (!stored && s?.state?.waiting && !s.lastState?.terminated) {
+        throw badRequest(`container "${container}" in pod "${name}" is waiting to start: ${s.state.waiting.reason ?? 'ContainerCreating'}`);
+      }
+      text = stored?.current ?? '';
+    }
+    const tail = query.get('tailLines');
+    if (tail !== null && /^\d+$/.test(tail)) text = tailLines(text, Number(tail));
+    const limitBytes = query.get('limitBytes');
+    if (limitBytes !== null && /^\d+$/.test(limitBytes)) text = Buffer.from(text).subarray(0, Number(limitBytes)).toString('utf8');
+    return text;
+  };
+
+  const patchObject = (route: Route, contentType: string | undefined, body: unknown, dryRun: boolean): KubeJson => {
+    const strategic = patchKind(contentType);
+    const original = found(route);
+    if (route.r.kind === 'Deployment') rolloutState(original);
+    const patched = applyPatch(original, objectBody(body), strategic) as KubeJson;
+    const m = original.metadata;
+    patched.apiVersion = original.apiVersion;
+    patched.kind = original.kind;
+    patched.metadata = {
+      ...(isObject(patched.metadata) ? patched.metadata : {}),
+      name: m.name,
+      ...(m.namespace !== undefined && { namespace: m.namespace }),
+      uid: m.uid,
+      creationTimestamp: m.creationTimestamp,
+      resourceVersion: m.resourceVersion,
+      ...(m.generation !== undefined && { generation: m.generation }),
+    };
+    if (route.r.hasStatus) patched.status = original.status;
+    if (route.r.group === 'apps' && JSON.stringify(patched.spec) !== JSON.stringify(original.spec)) patched.metadata.generation = (m.generation ?? 1) + 1;
+    if (route.r.group === 'apps') validReplicas(route.r.kind, 'apps', m.name, patched.spec?.replicas, true);
+    if (!dryRun) put(route.r, patched);
+    return patched;
+  };
+
+  const validReplicas = (kind: string, group: string, name: string, replicas: unknown, optional: boolean): number | undefined => {
+    if (replicas === undefined && optional) return undefined;
+    if (typeof replicas === 'number' && Number.isInteger(replicas) && replicas >= 0) return replicas;
+    const message = `Invalid value: ${JSON.stringify(replicas ?? null)}: must be greater than or equal to 0`;
+    throw new KubeFailure(422, 'Invalid', `${kind}.${group} "${name}" is invalid: spec.replicas: ${message}`, {
+      name,
+      group,
+      kind,
+      causes: [{ reason: 'FieldValueInvalid', message, field: 'spec.replicas' }],
+    });
+  };
+
+  const scaleOf = (obj: KubeJson): object => ({
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: obj.metadata.name, namespace: obj.metadata.namespace, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion, creationTimestamp: obj.metadata.creationTimestamp },
+    spec: { replicas: obj.spec?.replicas ?? 1 },
+    status: { replicas: obj.status?.replicas ?? 0, selector: selectorString(obj.spec?.selector) },
+  });
+
+  const scale = (method: string, route: Route, contentType: string | undefined, body: unknown, dryRun: boolean): object => {
+    const obj = found(route);
+    if (method === 'GET') return scaleOf(obj);
+    let replicas: unknown;
+    if (method === 'PATCH') {
+      const strategic = patchKind(contentType);
+      replicas = (applyPatch(scaleOf(obj), objectBody(body), strategic) as KubeJson).spec?.replicas;
+    } else replicas = (objectBody(body).spec as KubeJson)?.replicas;
+    const wanted = validReplicas('Scale', 'autoscaling', obj.metadata.name, replicas, false)!;
+    if (wanted === (obj.spec?.replicas ?? 1) || dryRun) return { ...scaleOf(obj), spec: { replicas: wanted } };
+    if (obj.kind === 'Deployment') rolloutState(obj);
+    obj.spec.replicas = wanted;
+    obj.metadata.generation = (obj.metadata.generation ?? 1) + 1;
+    touch(obj);
+    return scaleOf(obj);
+  };
+
+  const deleteObject = (route: Route): KubeJson => {
+    const r = route.r;
+    const obj = found(route);
+    drop(r, route.namespace, route.name!);
+    if (r.kind === 'Pod') {
+      const dep = deploymentOfPod(obj);
+      // The ReplicaSet notices the missing pod and replaces it on the next tick.
+      if (dep) rolloutState(dep).active = true;
+      obj.metadata.deletionTimestamp = kubeTime(-30);
+      obj.metadata.deletionGracePeriodSeconds = 30;
+    } else if (r.group === 'apps') {
+      // Garbage collection of the workload's pods.
+      const pods = resourceType('Pod');
+      const owned = r.kind === 'Deployment' ? podsOf(obj.metadata.namespace, obj.metadata.name) : [...(bucket('pods', obj.metadata.namespace, false)?.values() ?? [])].filter((p) => p.metadata.ownerReferences?.some((o: KubeJson) => o.kind === r.kind && o.name === obj.metadata.name));
+      for (const p of owned) drop(pods, p.metadata.namespace, p.metadata.name);
+    }
+    return obj;
+  };
+
+  /** Answers one request: status, content type and body text. */
+  const answer = (method: string, url: URL, authorization: string | undefined, contentType: string | undefined, body: unknown, base: string): [number, string, string] => {
+    try {
+      const bearer = /^Bearer\s+(.+)$/i.exec(authorization ?? '')?.[1]?.trim();
+      if (bearer !== token) throw new KubeFailure(401, 'Unauthorized', 'Unauthorized');
+      let segments: string[];
+      try {
+        segments = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+      } catch {
+        throw unknownPath();
+      }
+      const info = discovery(segments, base);
+      if (info) {
+        if (method !== 'GET') throw notAllowed();
+        return [200, 'application/json', JSON.stringify(info)];
+      }
+      const route = parseRoute(segments);
+      const verb = verbOf(method, route);
+      const resource = route.sub ? `${route.r.resource}/${route.sub}` : route.r.resource;
+      const ns = route.namespace ?? (route.r.kind === 'Namespace' ? route.name : undefined);
+      if (denials.some((d) => d.verb === verb && d.resource === resource && (d.namespace === undefined || d.namespace === ns))) throw forbidden(verb, route, resource);
+      const query = url.searchParams;
+      const dryRun = query.get('dryRun') === 'All';
+      const json = (status: number, obj: unknown): [number, string, string] => [status, 'application/json', JSON.stringify(obj)];
+      if (route.sub === 'log' && route.r.kind === 'Pod') {
+        if (method !== 'GET') throw notAllowed();
+        return [200, 'text/plain', podLog(route, query)];
+      }
+      if (route.sub === 'scale' && (route.r.kind === 'Deployment' || route.r.kind === 'StatefulSet')) {
+        if (!['GET', 'PATCH', 'PUT'].includes(method)) throw notAllowed();
+        return json(200, scale(method, route, contentType, body, dryRun));
+      }
+      if (route.sub) throw unknownPath();
+      if (verb === 'list') {
+        if (query.get('watch') === 'true' || query.get('watch') === '1') throw badRequest('watch is not supported by this server');
+        return json(200, listOf(route, query));
+      }
+      if (verb === 'get') return json(200, found(route));
+      if (verb === 'patch' && route.name) return json(200, patchObject(route, contentType, body, dryRun));
+      if (verb === 'delete' && route.r.kind !== 'Namespace') return json(200, deleteObject(route));
+      throw notAllowed();
+    } catch (error) {
+      if (error instanceof KubeFailure) return [error.code, 'application/json', JSON.stringify(error.body)];
+      const message = error instanceof Error ? error.message : String(error);
+      return [500, 'application/json', JSON.stringify(new KubeFailure(500, 'InternalError', `Internal error occurred: ${message}`).body)];
+    }
+  };
+
+  let base = '';
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = req.method ?? 'GET';
+      const raw = Buffer.concat(chunks).toString('utf8');
+      let body: unknown;
+      if (raw) {
+        try {
+          body = JSON.parse(raw);
+        } catch {
+          body = raw;
+        }
+      }
+      const contentType = req.headers['content-type'];
+      requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), ...(contentType && { contentType }), ...(raw && { body }) });
+      const reply = () => {
+        if (res.destroyed || res.writableEnded) return;
+        const [status, type, text] = answer(method, url, req.headers.authorization, contentType, body, base);
+        res.writeHead(status, { 'content-type': type, 'audit-id': randomUUID(), 'cache-control': 'no-cache, private' });
+        res.end(text);
+      };
+      if (delayMs === Infinity) return;
+      if (delayMs > 0) {
+        const t = setTimeout(() => {
+          pendingAnswers.delete(t);
+          reply();
+        }, delayMs);
+        t.unref();
+        pendingAnswers.add(t);
+      } else reply();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.unref();
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  scheduleTick();
+
+  return {
+    url: base,
+    token,
+    requests,
+    rollout,
+    writeKubeconfig(dir, o = {}) {
+      mkdirSync(dir, { recursive: true });
+      const q = (s: string) => JSON.stringify(s);
+      const context = o.context ?? 'fake';
+      const lines = [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        '- name: fake',
+        '  cluster:',
+        `    server: ${q(base)}`,
+        // The client refuses plain http unless TLS verification is explicitly off.
+        '    insecure-skip-tls-verify: true',
+        'users:',
+        '- name: fake-user',
+        '  user:',
+        `    token: ${q(o.token ?? token)}`,
+        'contexts:',
+        `- name: ${q(context)}`,
+        '  context:',
+        '    cluster: fake',
+        '    user: fake-user',
+        ...(o.namespace ? [`    namespace: ${q(o.namespace)}`] : []),
+        `current-context: ${q(context)}`,
+        'preferences: {}',
+        '',
+      ];
+      const file = path.join(dir, `kubeconfig-${++kubeconfigSeq}.yaml`);
+      writeFileSync(file, lines.join('\n'));
+      return file;
+    },
+    add,
+    addNamespace: (name) => ensureNamespace(name),
+    remove(kind, namespace, name) {
+      drop(resourceType(kind), namespace, name);
+    },
+    get: (kind, namespace, name) => lookup(resourceType(kind), namespace, name),
+    list: (kind, namespace) => [...sorted(resourceType(kind), namespace)],
+    setLogs(namespace, pod, container, l) {
+      logs.set(`${namespace}/${pod}/${container}`, { ...l });
+    },
+    deny(verb, resource, namespace) {
+      denials.push({ verb, resource, ...(namespace !== undefined && { namespace }) });
+    },
+    clearDenials() {
+      denials = [];
+    },
+    setDelay(ms) {
+      delayMs = ms;
+    },
+    stallRollout(namespace, name, o) {
+      stalls.set(`${namespace}/${name}`, { afterReady: o.afterReady });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (tickTimer) clearTimeout(tickTimer);
+      for (const t of pendingAnswers) clearTimeout(t);
+      pendingAnswers.clear();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
