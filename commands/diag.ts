@@ -1,7 +1,7 @@
 // /diag [target|kind|all|help]: runs a probe (or all of them) and answers with the report.
 import { runProbe } from '../src/probes/run-probe.ts';
 import { PROBES } from '../src/probes/probe-registry.ts';
-import { resolveTarget } from '../src/probes/resolve-target.ts';
+import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { renderReportBlocks } from '../src/slack/report-blocks.ts';
 import { progressMessage, textMessage } from '../src/slack/message-blocks.ts';
 import type { AppServices } from '../src/app-services.ts';
@@ -14,10 +14,11 @@ import { UserError } from '../src/user-error.ts';
 export const diagCommand: SlashCommand = {
   name: '/diag',
   description: 'Run read-only diagnostics against a configured target',
-  usageHint: '[target | kind | all | help]',
+  usageHint: '[target | kind | all | help] [namespace]',
   async run(invocation) {
     const { text, userId, channelId, reply, services } = invocation;
-    const word = text.trim().split(/\s+/)[0] ?? '';
+    const words = text.trim().split(/\s+/).filter(Boolean);
+    const word = words[0] ?? '';
     if (word === '' || word === 'help') {
       await reply.ephemeral(textMessage(diagHelp(services)));
       return;
@@ -26,8 +27,9 @@ export const diagCommand: SlashCommand = {
       await diagAll(invocation);
       return;
     }
-    const target = resolveTarget(services.config, word);
-    const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*…`));
+    const target = resolveTargetWords(services.config, words);
+    const scope = target.kind === 'k8s' && Array.isArray(target.namespaces) && target.namespaces.length === 1 ? ` (namespace ${String(target.namespaces[0])})` : '';
+    const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*${scope}…`));
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
     await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services) }));
     await audit(services, { actor: userId, channel: channelId, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
@@ -77,7 +79,7 @@ async function audit(services: AppServices, row: { actor: string; channel: strin
 }
 
 export function diagHelp(services: AppServices): string {
-  const lines = ['*Usage:* `/diag <target>`, `/diag <kind>` or `/diag all`', '', '*Configured targets:*'];
+  const lines = ['*Usage:* `/diag <target>`, `/diag <kind>` or `/diag all`; Kubernetes: `/diag k8s [target] [namespace]`', '', '*Configured targets:*'];
   if (services.config.targets.length === 0) lines.push(`_none yet: add targets to ${services.config.source}_`);
   for (const t of services.config.targets) lines.push(`• \`${t.name}\` (${t.kind})`);
   lines.push('', '*Kinds:*');

@@ -8,7 +8,7 @@ import { DEFAULT_TIMEOUT_MS } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
 import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
-import { resolveTarget } from '../probes/resolve-target.ts';
+import { resolveTargetWords } from '../probes/resolve-target.ts';
 import { runProbe } from '../probes/run-probe.ts';
 import { renderReportText } from '../render/report-text.ts';
 import { exitCodeFor, type Status } from '../report.ts';
@@ -26,6 +26,8 @@ const MAIN_HELP = `Usage: chatops <command> [options]
 
 Commands:
   diag <target|kind>   run read-only diagnostics and print the report
+  diag k8s [target] [namespace]
+                       Kubernetes, optionally one namespace of the target
   diag all             every configured target at once: a summary, then the details
   help                 show this help
 
@@ -34,7 +36,7 @@ Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
 `;
 
 function diagHelp(): string {
-  return `Usage: chatops diag <target|kind|all> [--config FILE] [--url URL] [--json] [--timeout MS]
+  return `Usage: chatops diag <target|kind|all> [namespace] [--config FILE] [--url URL] [--json] [--timeout MS]
 
 Runs the same checks as /diag in Slack and prints the report.
 
@@ -85,8 +87,8 @@ async function diag(args: string[]): Promise<number> {
     process.stdout.write(diagHelp());
     return 0;
   }
-  if (positionals.length !== 1) {
-    throw new UserError(`diag takes exactly one target or kind, got ${positionals.length ? positionals.map((p) => `"${p}"`).join(' ') : 'none'}; see 'chatops diag --help'`);
+  if (positionals.length === 0) {
+    throw new UserError(`diag takes a target or kind, got none; see 'chatops diag --help'`);
   }
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout);
   if (timeoutMs !== undefined && (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000)) {
@@ -96,7 +98,10 @@ async function diag(args: string[]): Promise<number> {
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
   if (word === 'all' && values.url) throw new UserError('diag all runs the configured targets: it takes --config, not --url');
   const config: Config | undefined = values.url ? undefined : loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
-  const targets = word === 'all' ? allTargets(config!) : [config ? resolveTarget(config, word) : adHocTarget(word, values.url!)];
+  if ((word === 'all' || values.url) && positionals.length > 1) {
+    throw new UserError(`diag ${word}${values.url ? ' --url' : ''} takes no more words, got ${positionals.slice(1).map((p) => `"${p}"`).join(' ')}`);
+  }
+  const targets = word === 'all' ? allTargets(config!) : [config ? resolveTargetWords(config, positionals) : adHocTarget(word, values.url!)];
   if (timeoutMs !== undefined) for (const t of targets) t.timeoutMs = timeoutMs;
 
   const runbookForCheck = tryLoadRunbookLinks(config, log);

@@ -142,7 +142,8 @@ function parseTarget(name: string, raw: Record<string, unknown>, fail: (m: strin
     fail(`${at.join('.')}.kind: missing or not a string (got ${show('kind', kindWord)}); accepted kinds: ${kindNames().join(', ')}`);
   }
   const probe = findProbe(kindWord as string);
-  if (!probe || probe.kind !== kindWord) {
+  // A kind's aliases are accepted (`kind: kubernetes` for k8s) and stored as the kind itself.
+  if (!probe) {
     fail(`${at.join('.')}.kind: unknown kind ${JSON.stringify(kindWord)}; accepted kinds: ${kindNames().join(', ')}`);
   }
   const p = probe!;

@@ -45,6 +45,11 @@ export interface ProbeDefinition<T extends TargetBase = TargetBase> {
   targetSchema: z.ZodType<Omit<T, keyof TargetBase>>;
   /** Builds the kind-specific keys from a bare URL, for `chatops diag <kind> --url URL`. */
   fromUrl(url: string): Omit<T, keyof TargetBase>;
+  /**
+   * The target narrowed by the words after its name (`/diag k8s prod payments`: one namespace);
+   * throws a UserError naming what is accepted. Kinds without it take no extra words.
+   */
+  narrow?(target: T, args: readonly string[]): T;
   run(target: T, ctx: ProbeContext): Promise<Finding[]>;
   /** Releases what the probe keeps between runs (connection pools); called at shutdown. */
   close?(): Promise<void>;

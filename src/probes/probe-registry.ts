@@ -6,6 +6,7 @@ import { redisProbe } from './redis/redis-probe.ts';
 import { httpProbe } from './http/http-probe.ts';
 import { prometheusProbe } from './prometheus/prometheus-probe.ts';
 import { alertmanagerProbe } from './alertmanager/alertmanager-probe.ts';
+import { kubernetesProbe } from './kubernetes/kubernetes-probe.ts';
 
 export const PROBES: readonly ProbeDefinition<TargetBase>[] = registerProbes([
   postgresProbe as unknown as ProbeDefinition<TargetBase>,
@@ -13,6 +14,7 @@ export const PROBES: readonly ProbeDefinition<TargetBase>[] = registerProbes([
   httpProbe as unknown as ProbeDefinition<TargetBase>,
   prometheusProbe as unknown as ProbeDefinition<TargetBase>,
   alertmanagerProbe as unknown as ProbeDefinition<TargetBase>,
+  kubernetesProbe as unknown as ProbeDefinition<TargetBase>,
 ]);
 
 function registerProbes(probes: ProbeDefinition<TargetBase>[]): ProbeDefinition<TargetBase>[] {

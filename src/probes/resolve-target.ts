@@ -22,3 +22,23 @@ export function validWords(config: Config): string {
   const names = config.targets.map((t) => `${t.name} (${t.kind})`);
   return `configured targets: ${names.length ? names.join(', ') : 'none'}; kinds: ${kindNames().join(', ')}`;
 }
+
+/**
+ * `/diag <words>`: a target or kind, optionally a target name after a kind (`k8s prod`), then
+ * words the target's kind may narrow it by (`k8s prod payments`: one namespace).
+ */
+export function resolveTargetWords(config: Config, words: readonly string[]): Target {
+  const [first, ...rest] = words;
+  if (first === undefined) throw new UserError(`name a target or kind; ${validWords(config)}`);
+  let target: Target | undefined;
+  const probe = config.targets.some((t) => t.name === first) ? undefined : findProbe(first);
+  if (probe && rest.length > 0) {
+    target = config.targets.find((t) => t.name === rest[0] && t.kind === probe.kind);
+    if (target) rest.shift();
+  }
+  target ??= resolveTarget(config, first);
+  if (rest.length === 0) return target;
+  const narrow = findProbe(target.kind)?.narrow;
+  if (!narrow) throw new UserError(`${target.name} (${target.kind}) takes no more words, got "${rest.join(' ')}"`);
+  return narrow(target, rest) as Target;
+}

@@ -91,7 +91,7 @@ describe('bin/chatops', () => {
   });
 
   it.each([
-    [['diag'], /exactly one target or kind, got none/],
+    [['diag'], /takes a target or kind, got none/],
     [['diag', 'nosuch', '--url', 'x://y'], /"nosuch" must be a kind; accepted: postgres/],
     [['diag', 'db', '--url', 'postgres://x/y', '--timeout', 'soon'], /--timeout must be milliseconds between 100 and 120000, got "soon"/],
     [['diag', 'db', '--frob'], /Unknown option '--frob'/],

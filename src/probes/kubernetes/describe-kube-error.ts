@@ -1,0 +1,71 @@
+// A failed API call as words an on-call engineer can act on. We know which verb and resource we
+// asked for, so a 403 names exactly the permission the bot is missing.
+import * as k8s from '@kubernetes/client-node';
+import { errorCode } from '../error-code.ts';
+
+export type KubeProblemKind = 'unauthorized' | 'forbidden' | 'not_found' | 'timeout' | 'unreachable' | 'tls' | 'other';
+
+export interface KubeProblem {
+  kind: KubeProblemKind;
+  text: string;
+}
+
+export interface KubeRequestDescription {
+  verb: 'get' | 'list' | 'patch' | 'delete';
+  /** Plural resource, with the subresource when there is one: `pods`, `pods/log`, `deployments/scale`. */
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+export function describeKubeError(error: unknown, request: KubeRequestDescription, timeoutMs: number, server: string): KubeProblem {
+  if (error instanceof k8s.ApiException) {
+    const status = statusOf(error.body);
+    const said = status.message ? `: ${status.message}` : '';
+    const where = request.namespace ? ` in namespace ${request.namespace}` : ' cluster-wide';
+    switch (error.code) {
+      case 401:
+        return { kind: 'unauthorized', text: `credentials rejected by ${server} (401 Unauthorized): the token or client certificate is wrong or expired` };
+      case 403:
+        return { kind: 'forbidden', text: `forbidden: the bot may not ${request.verb} ${request.resource}${where} (add it to its RBAC role, see deploy/rbac.yaml)${said}` };
+      case 404:
+        if (request.resource === 'namespaces') return { kind: 'not_found', text: `namespace ${request.name ?? request.namespace} not found` };
+        return { kind: 'not_found', text: `${request.resource}${request.name ? ` ${request.name}` : ''} not found${where}${said}` };
+      default:
+        return { kind: 'other', text: `${request.verb} ${request.resource}${where} failed with HTTP ${error.code}${status.reason ? ` ${status.reason}` : ''}${said}` };
+    }
+  }
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return { kind: 'timeout', text: `${server} did not answer ${request.verb} ${request.resource} within ${timeoutMs} ms` };
+  }
+  const code = errorCode(error);
+  if (code === 'ECONNREFUSED') return { kind: 'unreachable', text: `connection refused by ${server}` };
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'unreachable', text: `DNS lookup failed for ${hostOf(server)}` };
+  if (code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'UND_ERR_SOCKET') return { kind: 'unreachable', text: `${server} is unreachable (${code})` };
+  if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return { kind: 'timeout', text: `connecting to ${server} timed out` };
+  if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) return { kind: 'tls', text: `TLS to ${server} failed (${code}): the cluster CA in the kubeconfig does not match` };
+  const message = error instanceof Error ? error.message : String(error);
+  return { kind: 'other', text: `${request.verb} ${request.resource} failed: ${message}${code ? ` (${code})` : ''}` };
+}
+
+/** The API server's Status object inside an ApiException body (a raw string). */
+function statusOf(body: unknown): { message?: string; reason?: string } {
+  try {
+    const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown; reason?: unknown } | undefined;
+    return {
+      ...(typeof parsed?.message === 'string' && { message: parsed.message.slice(0, 300) }),
+      ...(typeof parsed?.reason === 'string' && { reason: parsed.reason }),
+    };
+  } catch {
+    return {};
+  }
+}
+
+function hostOf(server: string): string {
+  try {
+    return new URL(server).hostname;
+  } catch {
+    return server;
+  }
+}
