@@ -3,8 +3,7 @@
 import pg from 'pg';
 import type { Target } from '../config/config.ts';
 import { UserError } from '../user-error.ts';
-
-export type ActionParams = Record<string, string | number>;
+import type { ActionExecutor, ActionParams } from './action-executor.ts';
 
 async function withClient<T>(target: Target, database: string | undefined, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const url = new URL(String(target.url));
@@ -29,14 +28,14 @@ async function signalBackend(fn: 'pg_cancel_backend' | 'pg_terminate_backend', t
   });
 }
 
-export const POSTGRES_EXECUTORS: Record<string, (target: Target, params: ActionParams) => Promise<string>> = {
-  'postgres.cancel_query': (target, p) => signalBackend('pg_cancel_backend', target, Number(p.pid)),
-  'postgres.terminate_backend': (target, p) => signalBackend('pg_terminate_backend', target, Number(p.pid)),
-  'postgres.vacuum_analyze': (target, p) =>
+export const POSTGRES_EXECUTORS: Record<string, ActionExecutor> = {
+  'postgres.cancel_query': { run: (target, p) => signalBackend('pg_cancel_backend', target, Number(p.pid)) },
+  'postgres.terminate_backend': { run: (target, p) => signalBackend('pg_terminate_backend', target, Number(p.pid)) },
+  'postgres.vacuum_analyze': { run: (target: Target, p: ActionParams) =>
     withClient(target, String(p.database), async (c) => {
       const table = `${pg.escapeIdentifier(String(p.schema))}.${pg.escapeIdentifier(String(p.table))}`;
       const started = Date.now();
       await c.query(`VACUUM (ANALYZE) ${table}`);
       return `VACUUM ANALYZE ${p.schema}.${p.table} finished in ${((Date.now() - started) / 1000).toFixed(1)} s`;
-    }),
+    }) },
 };

@@ -7,11 +7,13 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import { findAction } from './action-catalogue.ts';
+import { findAction, type ParamType } from './action-catalogue.ts';
 import { isAllowed, type Presser } from './authorize-action.ts';
-import { POSTGRES_EXECUTORS, type ActionParams } from './postgres-actions.ts';
+import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
+import { KUBERNETES_EXECUTORS } from './kubernetes-actions.ts';
+import { POSTGRES_EXECUTORS } from './postgres-actions.ts';
 
-const EXECUTORS = { ...POSTGRES_EXECUTORS };
+const EXECUTORS: Record<string, ActionExecutor> = { ...POSTGRES_EXECUTORS, ...KUBERNETES_EXECUTORS };
 
 export interface ActionRequest {
   action: string;
@@ -20,6 +22,8 @@ export interface ActionRequest {
   /** The message the button is on: part of the once-only key. */
   messageTs: string;
   presser: Presser;
+  /** Progress and attachments, where the transport shows them. */
+  io?: ActionIo;
 }
 
 /**
@@ -46,7 +50,7 @@ export async function runAction(request: ActionRequest, services: ActionServices
       .catch((err: unknown) => services.log.error({ err, action }, 'while writing the audit row of an action'));
 
   const spec = findAction(action);
-  const executor = EXECUTORS[action as keyof typeof EXECUTORS];
+  const executor = EXECUTORS[action];
   const target = services.config.targets.find((t) => t.name === targetName);
   const problem = !spec || !executor
     ? `unknown action "${action}"`
@@ -54,7 +58,7 @@ export async function runAction(request: ActionRequest, services: ActionServices
       ? `target "${targetName}" is not configured`
       : !action.startsWith(`${target.kind}.`)
         ? `${action} does not apply to ${target.kind} target ${targetName}`
-        : invalidParams(spec.params, params);
+        : invalidParams(spec.params, params) ?? executor.refuse?.(target, params);
   if (problem) {
     await audit('refused', problem);
     return { kind: 'refused', text: `This button is not valid any more: ${problem}.` };
@@ -80,7 +84,7 @@ export async function runAction(request: ActionRequest, services: ActionServices
   }
 
   try {
-    const result = await executor!(target!, params);
+    const result = await executor!.run(target!, params, request.io ?? SILENT_IO);
     await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'succeeded', detail = $2 WHERE key = $1`, [key, result]);
     await audit('succeeded', result);
     return { kind: 'succeeded', text: `ran ${spec!.title} on ${targetName}: ${result}.` };
@@ -93,12 +97,13 @@ export async function runAction(request: ActionRequest, services: ActionServices
   }
 }
 
-function invalidParams(declared: Record<string, 'integer' | 'string'>, params: ActionParams): string | undefined {
+function invalidParams(declared: Record<string, ParamType>, params: ActionParams): string | undefined {
   for (const name of Object.keys(params)) if (!(name in declared)) return `unexpected parameter "${name}"`;
   for (const [name, type] of Object.entries(declared)) {
     const v = params[name];
     if (v === undefined) return `missing parameter "${name}"`;
     if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `parameter "${name}" must be a positive integer, got ${JSON.stringify(v)}`;
+    if (type === 'count' && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) return `parameter "${name}" must be a whole number of 0 or more, got ${JSON.stringify(v)}`;
     if (type === 'string' && (typeof v !== 'string' || v.length === 0 || v.length > 200)) return `parameter "${name}" must be a short string`;
   }
   return undefined;

@@ -73,8 +73,12 @@ function findingButtons(f: DisplayFinding, withRemedies: boolean, target: string
       text: { type: 'plain_text', text: r.label, emoji: true },
       action_id: n === 1 ? `remedy:${r.action}` : `remedy:${r.action}:${n}`,
       value: r.value,
-      // Destructive actions ask first, saying exactly what will happen.
+      // Destructive actions ask first, saying exactly what will happen; one that asks for a value
+      // (Scale) opens a dialog that says it instead.
       ...(spec?.destructive && {
+        style: 'danger',
+      }),
+      ...(spec?.destructive && !spec.input && {
         style: 'danger',
         confirm: {
           title: { type: 'plain_text', text: cutText(`${spec.title}?`, 100) },

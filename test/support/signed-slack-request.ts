@@ -12,6 +12,8 @@ export interface SignedPostOptions {
   timestamp?: number;
   /** Overrides the computed signature (forgery tests). */
   signature?: string;
+  /** More headers, e.g. Slack's x-slack-retry-num on a redelivery. */
+  headers?: Record<string, string>;
 }
 
 export async function postSigned(url: string, body: string, options: SignedPostOptions): Promise<Response> {
@@ -22,6 +24,7 @@ export async function postSigned(url: string, body: string, options: SignedPostO
       'content-type': 'application/x-www-form-urlencoded',
       'x-slack-request-timestamp': String(timestamp),
       'x-slack-signature': options.signature ?? slackSignature(options.secret, timestamp, body),
+      ...options.headers,
     },
     body,
   });
@@ -71,6 +74,32 @@ export function blockActionBody(fields: { actionId: string; value: string; respo
     message: { type: 'message', ts: '1700000001.000100', text: 'report' },
     response_url: fields.responseUrl,
     actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1700000002.000200', text: { type: 'plain_text', text: 'x' } }],
+  };
+  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+}
+
+/** A modal's submission: the view as the bot opened it, with the values the user typed. */
+export function viewSubmissionBody(fields: { callbackId: string; privateMetadata: string; values: Record<string, Record<string, { type: string; value: string }>>; userId?: string }): string {
+  const payload = {
+    type: 'view_submission',
+    team: { id: 'T0FAKE', domain: 'fake' },
+    user: { id: fields.userId ?? 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
+    api_app_id: 'A0APP',
+    token: 'deprecated-verification-token',
+    trigger_id: '1234.5678.abcdef',
+    view: {
+      id: 'V0VIEW',
+      team_id: 'T0FAKE',
+      type: 'modal',
+      callback_id: fields.callbackId,
+      private_metadata: fields.privateMetadata,
+      state: { values: fields.values },
+      hash: '1700000003.abc',
+      blocks: [],
+      app_id: 'A0APP',
+      bot_id: 'B0BOT',
+    },
+    response_urls: [],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

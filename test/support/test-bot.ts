@@ -66,7 +66,7 @@ export interface HttpTestBot {
   slack: FakeSlackApi;
   bot: RunningBot;
   /** POSTs a signed Slack request body (slash command or interactivity payload) to the bot. */
-  send(body: string): Promise<Response>;
+  send(body: string, headers?: Record<string, string>): Promise<Response>;
 }
 
 /**
@@ -78,7 +78,7 @@ export function useHttpTestBot(config: () => string | Promise<string>): HttpTest
   beforeAll(async () => {
     ctx.slack = await startFakeSlackApi();
     ctx.bot = await startTestBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: ctx.slack.apiUrl, PORT: '0' }, await config());
-    ctx.send = (body) => postSigned(`http://127.0.0.1:${ctx.bot.port}/slack/events`, body, { secret: SIGNING_SECRET });
+    ctx.send = (body, headers) => postSigned(`http://127.0.0.1:${ctx.bot.port}/slack/events`, body, { secret: SIGNING_SECRET, ...(headers && { headers }) });
   });
   afterAll(async () => {
     await ctx.bot?.stop();

@@ -1,0 +1,199 @@
+// The Kubernetes remedies: rollout restart (what `kubectl rollout restart` does, then the rollout
+// watched to its end), scale, delete one pod, and a container's recent logs. Each is allowed only
+// for what the target's config allows, checked again at every press.
+import * as k8s from '@kubernetes/client-node';
+import type { Target } from '../config/config.ts';
+import { describeKubeError, type KubeRequestDescription } from '../probes/kubernetes/describe-kube-error.ts';
+import { createKubeClient, loadKubeConfig, type KubeClient } from '../probes/kubernetes/kube-client.ts';
+import { isRestartable, watchesNamespace, type KubeTarget } from '../probes/kubernetes/kube-target.ts';
+import { formatDuration } from '../probes/format.ts';
+import { redactSecrets } from '../redact-secrets.ts';
+import { UserError } from '../user-error.ts';
+import type { ActionExecutor, ActionIo, ActionParams } from './action-executor.ts';
+import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
+
+/** Lines of logs a Logs button shows. */
+export const LOG_LINES = 50;
+/** Without a progress deadline of its own (statefulsets, daemonsets), a rollout gets this long. */
+const DEFAULT_DEADLINE_S = 600;
+/** After the deadline, how long the controller gets to say ProgressDeadlineExceeded itself. */
+const DEADLINE_GRACE_S = 30;
+const ERROR_LINE = /\b(error|exception|fatal|panic|traceback|critical|fail(ed|ure)?)\b/i;
+
+interface Workload {
+  namespace: string;
+  kind: 'deployment' | 'statefulset' | 'daemonset';
+  name: string;
+}
+
+function kube(target: Target): { client: KubeClient; target: KubeTarget } {
+  const t = target as unknown as KubeTarget;
+  return { client: createKubeClient(loadKubeConfig(t)), target: t };
+}
+
+function workloadOf(p: ActionParams): Workload {
+  return { namespace: String(p.namespace), kind: String(p.workload) as Workload['kind'], name: String(p.name) };
+}
+
+/** Runs one API call bounded by the target's timeout, turning its failure into words. */
+async function call<T>(client: KubeClient, target: KubeTarget, request: KubeRequestDescription, fn: (o: k8s.ConfigurationOptions) => Promise<T>, extra?: k8s.ConfigurationOptions): Promise<T> {
+  try {
+    return await fn(client.options(new AbortController().signal, target.timeoutMs, extra));
+  } catch (error) {
+    throw new UserError(describeKubeError(error, request, target.timeoutMs, client.server).text, { cause: error });
+  }
+}
+
+async function readWorkload(client: KubeClient, target: KubeTarget, w: Workload): Promise<k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1DaemonSet> {
+  const req: KubeRequestDescription = { verb: 'get', resource: `${w.kind}s`, namespace: w.namespace, name: w.name };
+  const args = { name: w.name, namespace: w.namespace };
+  if (w.kind === 'deployment') return await call(client, target, req, (o) => client.apps.readNamespacedDeployment(args, o));
+  if (w.kind === 'statefulset') return await call(client, target, req, (o) => client.apps.readNamespacedStatefulSet(args, o));
+  return await call(client, target, req, (o) => client.apps.readNamespacedDaemonSet(args, o));
+}
+
+function statusOf(w: Workload, obj: k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1DaemonSet): RolloutStatus {
+  if (w.kind === 'deployment') return deploymentRolloutStatus(obj as k8s.V1Deployment);
+  if (w.kind === 'statefulset') return statefulSetRolloutStatus(obj as k8s.V1StatefulSet);
+  return daemonSetRolloutStatus(obj as k8s.V1DaemonSet);
+}
+
+/** kubectl writes the annotation as RFC 3339 without fractions. */
+function rfc3339(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+async function restart(target: Target, params: ActionParams, io: ActionIo): Promise<string> {
+  const { client, target: t } = kube(target);
+  const w = workloadOf(params);
+  const label = `${w.kind}/${w.name} in ${w.namespace}`;
+  const before = await readWorkload(client, t, w);
+  if (w.kind === 'deployment' && (before as k8s.V1Deployment).spec?.paused) {
+    throw new UserError(`${label} is paused: resume it first (kubectl rollout resume deployment/${w.name} -n ${w.namespace}); a restart would not roll out`);
+  }
+  const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339(new Date()) } } } } };
+  const patch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
+  const req: KubeRequestDescription = { verb: 'patch', resource: `${w.kind}s`, namespace: w.namespace, name: w.name };
+  const args = { name: w.name, namespace: w.namespace, body, fieldManager: 'chatops' };
+  const started = Date.now();
+  if (w.kind === 'deployment') await call(client, t, req, (o) => client.apps.patchNamespacedDeployment(args, o), patch);
+  else if (w.kind === 'statefulset') await call(client, t, req, (o) => client.apps.patchNamespacedStatefulSet(args, o), patch);
+  else await call(client, t, req, (o) => client.apps.patchNamespacedDaemonSet(args, o), patch);
+
+  const deadlineS = (w.kind === 'deployment' ? (before as k8s.V1Deployment).spec?.progressDeadlineSeconds : undefined) ?? DEFAULT_DEADLINE_S;
+  await io.progress(`restarting ${label}: patched, waiting for the rollout`);
+  let shown = '';
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, t.rolloutPollMs));
+    const elapsedS = (Date.now() - started) / 1000;
+    let status: RolloutStatus;
+    try {
+      status = statusOf(w, await readWorkload(client, t, w));
+    } catch (error) {
+      // A blip while watching does not undo the restart; keep watching until the deadline.
+      status = { state: 'progressing', text: `could not read the rollout (${error instanceof Error ? error.message : String(error)})` };
+    }
+    if (status.state === 'complete') return `restarted ${label}: rollout complete in ${formatDuration(elapsedS)} (${status.text})`;
+    if (status.state === 'stalled') throw new UserError(`restarted ${label}, but the rollout stalled after ${formatDuration(elapsedS)}: ${status.text}`);
+    if (elapsedS > deadlineS + DEADLINE_GRACE_S) {
+      throw new UserError(`restarted ${label}, but the rollout did not finish within its ${formatDuration(deadlineS)} deadline: ${status.text}`);
+    }
+    const text = `restarting ${label}: ${status.text} (${formatDuration(elapsedS)})`;
+    if (text !== shown) {
+      shown = text;
+      await io.progress(text);
+    }
+  }
+}
+
+async function scale(target: Target, params: ActionParams): Promise<string> {
+  const { client, target: t } = kube(target);
+  const w = workloadOf(params);
+  const replicas = Number(params.replicas);
+  const req: KubeRequestDescription = { verb: 'patch', resource: `${w.kind}s/scale`, namespace: w.namespace, name: w.name };
+  const before = await readWorkload(client, t, w);
+  const from = (before.spec as { replicas?: number } | undefined)?.replicas;
+  const args = { name: w.name, namespace: w.namespace, body: { spec: { replicas } }, fieldManager: 'chatops' };
+  const patch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  if (w.kind === 'deployment') await call(client, t, req, (o) => client.apps.patchNamespacedDeploymentScale(args, o), patch);
+  else await call(client, t, req, (o) => client.apps.patchNamespacedStatefulSetScale(args, o), patch);
+  return `scaled ${w.kind}/${w.name} in ${w.namespace} from ${from ?? '?'} to ${replicas} replicas`;
+}
+
+async function deletePod(target: Target, params: ActionParams): Promise<string> {
+  const { client, target: t } = kube(target);
+  const namespace = String(params.namespace);
+  const name = String(params.pod);
+  try {
+    await client.core.deleteNamespacedPod({ name, namespace }, client.options(new AbortController().signal, t.timeoutMs));
+  } catch (error) {
+    if (error instanceof k8s.ApiException && error.code === 404) return `pod ${name} in ${namespace} is already gone`;
+    throw new UserError(describeKubeError(error, { verb: 'delete', resource: 'pods', namespace, name }, t.timeoutMs, client.server).text, { cause: error });
+  }
+  return `deleted pod ${name} in ${namespace}; its controller creates a replacement`;
+}
+
+async function logs(target: Target, params: ActionParams, io: ActionIo): Promise<string> {
+  const { client, target: t } = kube(target);
+  const namespace = String(params.namespace);
+  const pod = String(params.pod);
+  const container = String(params.container);
+  const wantPrevious = params.previous === 'yes';
+  const read = (previous: boolean) =>
+    call(client, t, { verb: 'get', resource: 'pods/log', namespace, name: pod }, (o) =>
+      client.core.readNamespacedPodLog({ name: pod, namespace, container, tailLines: LOG_LINES, previous }, o));
+  let text: string;
+  let previous = wantPrevious;
+  let note = '';
+  try {
+    text = await read(previous);
+  } catch (error) {
+    // A container that never restarted has no previous instance: its current logs still help.
+    if (!previous || !/previous terminated container/i.test(String((error as Error).message))) throw error;
+    previous = false;
+    note = ' (no previous instance; current logs)';
+    text = await read(false);
+  }
+  const lines = redactSecrets(text).split('\n').filter((l, i, all) => l !== '' || i < all.length - 1).slice(-LOG_LINES);
+  const errors = lines.filter((l) => ERROR_LINE.test(l)).length;
+  // Error lines are marked so they stand out in a plain-text snippet.
+  const content = lines.map((l) => (ERROR_LINE.test(l) ? `>> ${l}` : `   ${l}`)).join('\n');
+  const which = previous ? 'previous instance' : 'current instance';
+  await io.attachText({
+    filename: `${pod}-${container}${previous ? '-previous' : ''}.log`,
+    title: `${pod}/${container} (${which}): last ${lines.length} lines`,
+    content: content || '(no log lines)',
+  });
+  return `posted the last ${lines.length} log lines of ${pod}/${container} in ${namespace}, ${which}${note}; ${errors} error lines marked >>`;
+}
+
+function refuseWorkload(target: Target, p: ActionParams): string | undefined {
+  const t = target as unknown as KubeTarget;
+  if (!['deployment', 'statefulset', 'daemonset'].includes(String(p.workload))) return `"${p.workload}" is not a deployment, statefulset or daemonset`;
+  if (!watchesNamespace(t, String(p.namespace))) return `namespace ${p.namespace} is not watched by ${t.name}`;
+  if (!isRestartable(t, String(p.namespace), String(p.workload), String(p.name))) {
+    return `${p.workload}/${p.name} in ${p.namespace} is not on the restartable list of ${t.name}`;
+  }
+  return undefined;
+}
+
+function refuseNamespace(target: Target, p: ActionParams): string | undefined {
+  const t = target as unknown as KubeTarget;
+  return watchesNamespace(t, String(p.namespace)) ? undefined : `namespace ${p.namespace} is not watched by ${t.name}`;
+}
+
+export const KUBERNETES_EXECUTORS: Record<string, ActionExecutor> = {
+  'k8s.restart': { refuse: refuseWorkload, run: restart },
+  'k8s.scale': {
+    refuse: (target, p) => refuseWorkload(target, p) ?? (p.workload === 'daemonset' ? 'a daemonset runs one pod per node and cannot be scaled' : undefined),
+    run: scale,
+  },
+  'k8s.delete_pod': {
+    refuse: (target, p) => ((target as unknown as KubeTarget).deletePods ? refuseNamespace(target, p) : `${target.name} does not allow deleting pods (deletePods is not set)`),
+    run: deletePod,
+  },
+  'k8s.logs': {
+    refuse: (target, p) => refuseNamespace(target, p) ?? (p.previous === 'yes' || p.previous === 'no' ? undefined : `previous must be yes or no, got "${p.previous}"`),
+    run: logs,
+  },
+};
