@@ -36,7 +36,7 @@ targets:
   it('the commented example file is valid', () => {
     const env = { MONITORED_DATABASE_URL: 'postgres://x@y/z', REDIS_URL: 'redis://cache:6379', API_HEALTH_TOKEN: 'secret-token' };
     const config = loadConfig({ file: path.resolve(import.meta.dirname, '../../chatops.example.yml'), env });
-    expect(config.targets.map((t) => `${t.name}:${t.kind}`)).toEqual(['main-db:postgres', 'cache:redis', 'api:http', 'monitoring:prometheus', 'alerts:alertmanager']);
+    expect(config.targets.map((t) => `${t.name}:${t.kind}`)).toEqual(['main-db:postgres', 'cache:redis', 'api:http', 'monitoring:prometheus', 'alerts:alertmanager', 'prod-cluster:k8s']);
     expect(config.targets[2]!.headers).toEqual({ Authorization: 'Bearer secret-token' });
   });
 
@@ -84,5 +84,24 @@ targets:
     const config = parseConfig({ targets: { x: { kind: 'postgres', url: '${UNSET_VAR:-postgres://localhost/app}' } }, runbooks: { dir: '$${literal}' } }, 'f', {});
     expect(config.targets[0]!.url).toBe('postgres://localhost/app');
     expect(config.runbooks.dir.endsWith('${literal}')).toBe(true);
+  });
+});
+
+describe('kubernetes targets', () => {
+  it('kind: kubernetes is the k8s kind, with defaults for what is not set', () => {
+    const config = parseConfig({ targets: { prod: { kind: 'kubernetes', context: 'prod-admin', namespaces: ['shop'], restartable: ['deployment/api', 'shop/statefulset/db'] } } }, 'f', {});
+    expect(config.targets[0]).toMatchObject({
+      name: 'prod', kind: 'k8s', context: 'prod-admin', inCluster: false, namespaces: ['shop'],
+      restartable: ['deployment/api', 'shop/statefulset/db'], deletePods: false, rolloutPollMs: 2000, eventWindowMinutes: 60,
+    });
+    expect(config.targets[0]!.thresholds.pending).toEqual({ warn: 300, crit: 900 });
+  });
+
+  it('refuses a malformed restartable entry, a namespace that is not a name, and two ways to reach the cluster', () => {
+    expect(() => parseConfig({ targets: { prod: { kind: 'k8s', restartable: ['api-gateway'] } } }, 'f', {}))
+      .toThrow('targets.prod.restartable.0: deployment/<name>, statefulset/<name> or daemonset/<name>, optionally prefixed with <namespace>/ (got "api-gateway")');
+    expect(() => parseConfig({ targets: { prod: { kind: 'k8s', namespaces: ['Prod_1'] } } }, 'f', {})).toThrow(/targets\.prod\.namespaces\.0: a namespace name/);
+    expect(() => parseConfig({ targets: { prod: { kind: 'k8s', inCluster: true, context: 'x' } } }, 'f', {})).toThrow(/choose one way to reach the cluster/);
+    expect(() => parseConfig({ targets: { prod: { kind: 'k8s', restartable: [], nodes: 3 } } }, 'f', {})).toThrow(/unknown key nodes; accepted keys: .*kubeconfig, context, inCluster/);
   });
 });

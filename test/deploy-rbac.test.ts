@@ -1,0 +1,137 @@
+// deploy/rbac.yaml grants the bot what it uses and nothing more: every request the probe and the
+// Kubernetes actions send to the API server (recorded by the local one) must be allowed by a rule
+// bound to the bot's service account, in the namespace it was sent to.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { SILENT_IO } from '../src/actions/action-executor.ts';
+import { KUBERNETES_EXECUTORS } from '../src/actions/kubernetes-actions.ts';
+import type { Target } from '../src/config/config.ts';
+import { kubeDeployment, kubePod } from './support/kube-objects.ts';
+import { kubeTarget, runKubeProbe, useFakeKubeApi } from './probes/kubernetes/kube-helpers.ts';
+
+interface Rule {
+  apiGroups: string[];
+  resources: string[];
+  verbs: string[];
+  resourceNames?: string[];
+}
+interface Grant {
+  rules: Rule[];
+  /** undefined = cluster-wide */
+  namespace?: string;
+}
+interface ApiRequest {
+  verb: string;
+  group: string;
+  resource: string;
+  namespace?: string;
+  name?: string;
+}
+
+function grantsFor(file: string, account: { name: string; namespace: string }): Grant[] {
+  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
+  const roles = new Map<string, Rule[]>();
+  for (const d of docs) {
+    if (d.kind === 'ClusterRole') roles.set(`ClusterRole/${d.metadata.name}`, d.rules);
+    if (d.kind === 'Role') roles.set(`Role/${d.metadata.namespace}/${d.metadata.name}`, d.rules);
+  }
+  const grants: Grant[] = [];
+  for (const d of docs) {
+    if (d.kind !== 'RoleBinding' && d.kind !== 'ClusterRoleBinding') continue;
+    const boundToUs = (d.subjects as Array<{ kind: string; name: string; namespace: string }>).some((s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace);
+    if (!boundToUs) continue;
+    const key = d.roleRef.kind === 'ClusterRole' ? `ClusterRole/${d.roleRef.name}` : `Role/${d.metadata.namespace}/${d.roleRef.name}`;
+    const rules = roles.get(key);
+    if (!rules) throw new Error(`${d.kind} ${d.metadata.name} refers to ${key}, which the file does not define`);
+    grants.push({ rules, ...(d.kind === 'RoleBinding' && { namespace: d.metadata.namespace }) });
+  }
+  return grants;
+}
+
+/** An HTTP request to the API server as the authorizer sees it: verb, group, resource[/subresource], namespace, name. */
+function toApiRequest(method: string, urlPath: string): ApiRequest {
+  const parts = urlPath.split('/').filter(Boolean);
+  const [group, rest] = parts[0] === 'api' ? ['', parts.slice(2)] : [parts[1]!, parts.slice(3)];
+  let namespace: string | undefined;
+  let tail = rest;
+  if (tail[0] === 'namespaces' && tail.length >= 3) {
+    namespace = tail[1];
+    tail = tail.slice(2);
+  }
+  if (tail[0] === 'namespaces' && tail.length === 2) return { verb: 'get', group, resource: 'namespaces', name: tail[1]! };
+  const [resource, name, sub] = tail;
+  const verb = method === 'GET' ? (name ? 'get' : 'list') : { PATCH: 'patch', DELETE: 'delete', PUT: 'update', POST: 'create' }[method] ?? method;
+  return { verb, group, resource: sub ? `${resource}/${sub}` : resource!, ...(namespace && { namespace }), ...(name && { name }) };
+}
+
+function allowed(grants: Grant[], r: ApiRequest): boolean {
+  return grants.some((g) => (g.namespace === undefined || g.namespace === r.namespace) && g.rules.some((rule) =>
+    rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb) &&
+    (!rule.resourceNames || (r.name !== undefined && rule.resourceNames.includes(r.name)))));
+}
+
+const RBAC = path.resolve(import.meta.dirname, '../deploy/rbac.yaml');
+const k = useFakeKubeApi();
+
+describe('deploy/rbac.yaml', () => {
+  it('allows every request the probe and the actions make, in the namespace they make it', async () => {
+    k.api.add(kubeDeployment({ namespace: 'prod', name: 'api-gateway', replicas: 2 }));
+    for (let i = 0; i < 2; i++) k.api.add(kubePod({ namespace: 'prod', name: `api-gateway-5d4f8c7b9-r${i}`, owner: { kind: 'Deployment', name: 'api-gateway' } }));
+    k.api.add(kubePod({ namespace: 'prod', name: 'loner', containers: [{ name: 'app', restartCount: 2, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAgoS: 5 } } }] }));
+    k.api.setLogs('prod', 'loner', 'app', { current: 'up\n', previous: 'down\n' });
+    k.api.requests.length = 0;
+
+    const targetOptions = { namespaces: ['prod'], restartable: ['deployment/api-gateway'], deletePods: true, rolloutPollMs: 20 };
+    await runKubeProbe({ kubeconfig: k.kubeconfig, target: targetOptions });
+    const target = kubeTarget({ kubeconfig: k.kubeconfig, target: targetOptions }) as unknown as Target;
+    const workload = { namespace: 'prod', workload: 'deployment', name: 'api-gateway' };
+    await KUBERNETES_EXECUTORS['k8s.restart']!.run(target, { ...workload, replicas: 2 }, SILENT_IO);
+    await KUBERNETES_EXECUTORS['k8s.scale']!.run(target, { ...workload, replicas: 3 }, SILENT_IO);
+    await KUBERNETES_EXECUTORS['k8s.logs']!.run(target, { namespace: 'prod', pod: 'loner', container: 'app', previous: 'yes' }, SILENT_IO);
+    await KUBERNETES_EXECUTORS['k8s.delete_pod']!.run(target, { namespace: 'prod', pod: 'loner' }, SILENT_IO);
+
+    const grants = grantsFor(RBAC, { name: 'chatops', namespace: 'chatops' });
+    const made = new Map(k.api.requests.map((r) => {
+      const req = toApiRequest(r.method, r.path);
+      return [`${req.verb} ${req.group || 'core'}/${req.resource} ${req.namespace ?? '(cluster)'} ${req.name ?? ''}`.trim(), req];
+    }));
+    // The probe, the restart and its watch, scale, logs and delete all went through.
+    expect([...made.keys()].sort()).toEqual([
+      'delete core/pods prod loner',
+      'get apps/deployments prod api-gateway',
+      'get core/namespaces (cluster) prod',
+      'get core/pods/log prod loner',
+      'list apps/daemonsets prod',
+      'list apps/deployments prod',
+      'list apps/statefulsets prod',
+      'list core/events prod',
+      'list core/nodes (cluster)',
+      'list core/pods prod',
+      'patch apps/deployments prod api-gateway',
+      'patch apps/deployments/scale prod api-gateway',
+    ]);
+    const refused = [...made.entries()].filter(([, req]) => !allowed(grants, req)).map(([key]) => key);
+    expect(refused).toEqual([]);
+  });
+
+  it('grants nothing beyond that: no wildcards, no secrets, writes only on named workloads or pods', () => {
+    const grants = grantsFor(RBAC, { name: 'chatops', namespace: 'chatops' });
+    const rules = grants.flatMap((g) => g.rules.map((r) => ({ ...r, namespace: g.namespace })));
+    for (const r of rules) {
+      expect(r.verbs).not.toContain('*');
+      expect(r.resources).not.toContain('*');
+      expect(r.resources).not.toContain('secrets');
+      const writes = r.verbs.filter((v) => !['get', 'list'].includes(v));
+      if (writes.length > 0) {
+        expect(r.namespace, `${r.resources} ${writes}`).toBeDefined();
+        if (!r.resources.every((res) => res === 'pods')) expect(r.resourceNames?.length, `${r.resources} ${writes}`).toBeGreaterThan(0);
+      }
+    }
+    // A workload not on the list cannot be patched; pods in another namespace cannot be deleted.
+    expect(allowed(grants, { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'prod', name: 'billing' })).toBe(false);
+    expect(allowed(grants, { verb: 'delete', group: '', resource: 'pods', namespace: 'staging', name: 'x' })).toBe(false);
+    expect(allowed(grants, { verb: 'list', group: '', resource: 'pods', namespace: 'kube-system' })).toBe(false);
+  });
+});
