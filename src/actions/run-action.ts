@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import { findAction, type ParamType } from './action-catalogue.ts';
-import { isAllowed, type Presser } from './authorize-action.ts';
+import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
 import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
 import { KUBERNETES_EXECUTORS } from './kubernetes-actions.ts';
 import { POSTGRES_EXECUTORS } from './postgres-actions.ts';
@@ -31,7 +31,9 @@ export interface ActionRequest {
  * transport escapes it and adds mentions of `presser` and `startedBy` itself.
  */
 export type ActionOutcome =
-  | { kind: 'refused' | 'denied' | 'succeeded' | 'failed'; text: string }
+  | { kind: 'refused' | 'succeeded' | 'failed'; text: string }
+  /** `askable`: who could run it, for the transport to name (users, user groups, channels). */
+  | { kind: 'denied'; text: string; askable: { users: string[]; groups: string[]; channels: string[] } }
   | { kind: 'duplicate'; text: string; startedBy: string; ageSeconds: number };
 
 export interface ActionServices {
@@ -66,7 +68,10 @@ export async function runAction(request: ActionRequest, services: ActionServices
 
   if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
     await audit('denied');
-    return { kind: 'denied', text: `You are not allowed to run ${action} on ${targetName}: ask someone listed under access in the bot's config.` };
+    const rules = rulesFor(services.config.access, action);
+    const askable = { users: unique(rules.flatMap((r) => r.users)), groups: unique(rules.flatMap((r) => r.groups)), channels: unique(rules.flatMap((r) => r.channels)) };
+    const subject = [targetName, params.namespace, params.name ?? params.pod].filter((p) => p !== undefined).join('/');
+    return { kind: 'denied', text: `You are not allowed to run ${action} on ${subject}`, askable };
   }
 
   const key = createHash('sha256').update(JSON.stringify([request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
@@ -111,4 +116,8 @@ function invalidParams(declared: Record<string, ParamType>, params: ActionParams
 
 function sortedParams(params: ActionParams): [string, string | number][] {
   return Object.entries(params).sort(([a], [b]) => a.localeCompare(b));
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
 }

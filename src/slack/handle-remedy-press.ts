@@ -90,10 +90,19 @@ async function answer(outcome: ActionOutcome, user: string, thread: ThreadIo, ep
   if (outcome.kind === 'succeeded' || outcome.kind === 'failed') {
     const icon = outcome.kind === 'succeeded' ? ':white_check_mark:' : ':x:';
     await thread.finish(`${icon} <@${user}> ${text}`);
+  } else if (outcome.kind === 'denied') {
+    await ephemeral({ text: `:no_entry: ${text} (${askWhom(outcome.askable)}).` });
   } else {
     const who = outcome.kind === 'duplicate' ? `, started by <@${outcome.startedBy}> ${outcome.ageSeconds} s ago.` : '';
     await ephemeral({ text: `:no_entry: ${text}${who}` });
   }
+}
+
+/** "ask <@U1> or a member of <!subteam^S1>, or press it in <#C1>": ids from the config, as mentions. */
+function askWhom(a: { users: string[]; groups: string[]; channels: string[] }): string {
+  const people = [...a.users.map((u) => `<@${u}>`), ...a.groups.map((g) => `a member of <!subteam^${g}>`)];
+  const parts = [...(people.length ? [`ask ${people.join(' or ')}`] : []), ...(a.channels.length ? [`press it in ${a.channels.map((c) => `<#${c}>`).join(' or ')}`] : [])];
+  return parts.length ? parts.join(', or ') : 'no one may: add a rule under access in the bot\'s config';
 }
 
 interface ThreadIo {

@@ -118,7 +118,7 @@ describe('k8s.restart', () => {
     deployment('api-gateway');
     await press('k8s.restart', restart('api-gateway'), { user: 'U0BOB' });
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    expect(callText(t.slack.callsTo('respond')[0]!)).toContain('You are not allowed to run k8s.restart on prod');
+    expect(callText(t.slack.callsTo('respond')[0]!)).toContain('You are not allowed to run k8s.restart on prod/shop/api-gateway (ask <@U0ALICE> or <@U0CAROL>).');
     expect(k.api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
     expect(await auditOutcomes('k8s.restart')).toContain('denied');
   });

@@ -79,7 +79,7 @@ describe('remedy buttons', () => {
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = t.slack.callsTo('respond')[0]!;
     expect(reply.args.response_type).toBe('ephemeral');
-    expect(callText(reply)).toContain('You are not allowed to run postgres.terminate_backend on main-db');
+    expect(callText(reply)).toContain('You are not allowed to run postgres.terminate_backend on main-db (ask <@U0ALICE> or a member of <!subteam^S0DBA>).');
     expect(await alive(pid)).toBe(true);
     expect(await lastAudit()).toEqual({ actor: 'U0BOB', outcome: 'denied', target: 'main-db' });
   });
