@@ -7,9 +7,12 @@
 //     within 1.2x of that slowest target alone).
 //  5. A digest of 20 targets with 30 days of stored history (probe, store, compare, render,
 //     post, chart): median of 5; and the trend chart alone: median of 10.
+//  6. /diag k8s against a fake API server: 5,000 pods (2% in trouble), 2,000 Warning events, the probe
+//     in a process of its own (median, p95 of 15 runs; idle and peak RSS; target: growth under
+//     100 MB), and a healthy 5,000-pod namespace next to a 500-pod one (ratio of medians).
 //  2. Slack ack latency of /diag db over HTTP (signed requests) next to a bare Bolt app acking a
 //     no-op command, measured in the same run (p50/p99 of 500 requests; target: within 1.3x).
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -33,6 +36,8 @@ import type { Finding, Report } from '../src/report.ts';
 import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
+import { startFakeKubeApi, type FakeKubeApi } from '../test/support/fake-kube-api.ts';
+import { addHealthyNamespace, addNodes, addTroubledNamespace } from './k8s-scenario.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const ACKS = Number(process.env.BENCH_ACKS ?? 500);
@@ -281,18 +286,111 @@ async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPost
   }
 }
 
-const pgServer = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres' });
+interface K8sChildResult {
+  namespace: string;
+  idleRssMb: number;
+  peakRssMb: number;
+  sampledPeakRssMb: number;
+  maxRssMb: number;
+  maxRssAtIdleMb: number;
+  growthMb: number;
+  retainedHeapMb: number;
+  times: number[];
+  findings: number;
+  statuses: Record<string, number>;
+  checks: Record<string, Record<string, number>>;
+  apiTitle: string;
+}
+
+const K8S_RUNS = Number(process.env.BENCH_K8S_RUNS ?? 15);
+/** The V8 heap flags `npm start` runs the bot with: the child is measured as the bot runs. */
+const BOT_NODE_FLAGS = [...(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.matchAll(/--max-[a-z-]+=\d+/g)].map((m) => m[0]);
+const K8S_GROWTH_TARGET_MB = 100;
+
+/** Runs the probe in a bot-like process of its own, so the fake server's memory stays out of its figures. */
+async function runK8sChild(api: FakeKubeApi, kubeconfig: string, namespace: string, runs: number): Promise<K8sChildResult> {
+  const child = spawn(process.execPath, [...BOT_NODE_FLAGS, '--expose-gc', path.resolve(import.meta.dirname, 'k8s-probe-child.ts'), kubeconfig, namespace, String(runs)], {
+    env: { PATH: process.env.PATH },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  // The fake server records every request; the bench has no use for them.
+  api.requests.length = 0;
+  const line = out.trim().split('\n').at(-1);
+  if (code !== 0 || !line) throw new Error(`k8s probe child for ${namespace} exited with ${code}: ${out}`);
+  return JSON.parse(line) as K8sChildResult;
+}
+
+const notOk = (r: K8sChildResult, check: string) => Object.entries(r.checks[`k8s.${check}`] ?? {}).some(([status, n]) => status !== 'ok' && n > 0);
+const mb = (v: number) => `${v.toFixed(1)} MB`;
+
+async function benchK8s() {
+  log(`\n## /diag k8s report time and memory (probe in its own process with the bot's heap flags ${BOT_NODE_FLAGS.join(' ') || '(none)'}, 1 warm-up + ${K8S_RUNS} runs)`);
+  const api = await startFakeKubeApi();
+  try {
+    const kubeconfig = api.writeKubeconfig(mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-kube-')));
+    const t0 = performance.now();
+    addNodes(api);
+    const scenario = addTroubledNamespace(api, 'bench', { deployments: 100, events: 2_000 });
+    const healthySmall = addHealthyNamespace(api, 'healthy-500', 10);
+    const healthyLarge = addHealthyNamespace(api, 'healthy-5000', 100);
+    const troubled = Object.entries(scenario.unhealthy).map(([k, n]) => `${n} ${k}`).join(', ');
+    log(`  namespace bench: ${scenario.pods.toLocaleString('en-US')} pods (${troubled}), ${scenario.deployments} deployments, ${scenario.events.toLocaleString('en-US')} Warning events, 3 nodes; filled in ${ms(performance.now() - t0)}`);
+
+    const r = await runK8sChild(api, kubeconfig, 'bench', K8S_RUNS);
+    // A probe that lists nothing or judges nothing is fast and meaningless: refuse the figures.
+    const expected = ['crashloop', 'oomkilled', 'image_pull', 'deployments'];
+    const missed = expected.filter((c) => !notOk(r, c));
+    const podsSeen = r.apiTitle.includes(`${scenario.pods.toLocaleString('en-US')} pods`);
+    if (missed.length > 0 || !podsSeen) {
+      process.stderr.write(`error: the k8s report did not see the planted problems (missing: ${missed.join(', ') || 'none'}; api: "${r.apiTitle}")\n${JSON.stringify(r.checks)}\n`);
+      throw new Error('k8s benchmark: the probe report is not meaningful, no figures');
+    }
+    const problems = Object.entries(r.checks)
+      .filter(([, by]) => Object.entries(by).some(([s, n]) => s !== 'ok' && n > 0))
+      .map(([check, by]) => `${check} ${Object.entries(by).filter(([s]) => s !== 'ok').map(([s, n]) => `${n} ${s}`).join('/')}`);
+    log(`  report: ${r.findings} findings (${Object.entries(r.statuses).map(([s, n]) => `${n} ${s}`).join(', ')})`);
+    log(`  not ok: ${problems.join(', ')}`);
+    log(`  report time    : median ${ms(quantile(r.times, 0.5))}, p95 ${ms(quantile(r.times, 0.95))}`);
+    log(`  idle RSS       : ${mb(r.idleRssMb)} (bot modules loaded, after GC)`);
+    log(`  peak RSS       : ${mb(r.peakRssMb)} (sampled every 5 ms ${mb(r.sampledPeakRssMb)}, maxRSS ${mb(r.maxRssMb)})`);
+    log(`  RSS growth     : ${mb(r.growthMb)} (target < ${K8S_GROWTH_TARGET_MB} MB): ${r.growthMb < K8S_GROWTH_TARGET_MB ? 'yes' : 'NO'}`);
+    log(`  heap retained  : ${mb(r.retainedHeapMb)} after the runs and a full GC (a leak shows here, a grown heap does not)`);
+
+    // Fewer runs: this is a ratio of medians, not a memory figure.
+    const runs = Math.max(3, Math.round(K8S_RUNS / 2));
+    const small = await runK8sChild(api, kubeconfig, 'healthy-500', runs);
+    const large = await runK8sChild(api, kubeconfig, 'healthy-5000', runs);
+    for (const h of [small, large]) {
+      if (h.statuses.ok !== h.findings) throw new Error(`k8s benchmark: healthy namespace ${h.namespace} was not reported healthy: ${JSON.stringify(h.checks)}`);
+    }
+    const [s, l] = [quantile(small.times, 0.5), quantile(large.times, 0.5)];
+    log(`  healthy ${healthySmall.toLocaleString('en-US')} pods   : median ${ms(s)} (${runs} runs)`);
+    log(`  healthy ${healthyLarge.toLocaleString('en-US')} pods : median ${ms(l)} (${runs} runs)`);
+    log(`  ratio (median) : ${(l / s).toFixed(2)}x for ${(healthyLarge / healthySmall).toFixed(0)}x the pods`);
+  } finally {
+    await api.close();
+  }
+}
+
+const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s' or 'ack' to run one part
+// Parts that need no database are not kept waiting for the embedded server to start.
+const pgServer = !only || ['report', 'digest', 'ack'].includes(only)
+  ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres' })
+  : undefined;
 try {
   log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
-  const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest' or 'ack' to run one part
-  if (!only || only === 'report') await benchReportTime(pgServer);
+  if (!only || only === 'report') await benchReportTime(pgServer!);
   if (!only || only === 'redis') await benchRedis();
   if (!only || only === 'all') await benchDiagAll();
-  if (!only || only === 'digest') await benchDigest(pgServer);
+  if (!only || only === 'digest') await benchDigest(pgServer!);
+  if (!only || only === 'k8s') await benchK8s();
   if (!only || only === 'ack') {
-    if (only === 'ack') await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE empty');
-    await benchAckLatency(pgServer);
+    if (only === 'ack') await sql(pgServer!.urlFor('postgres'), 'CREATE DATABASE empty');
+    await benchAckLatency(pgServer!);
   }
 } finally {
-  await pgServer.stop();
+  await pgServer?.stop();
 }
