@@ -1,4 +1,6 @@
 import type { TargetBase } from '../probes/probe-definition.ts';
+import type { IncidentsConfig } from './incidents-schema.ts';
+import type { Rotation } from '../oncall/rotation.ts';
 
 /** A configured target: the shared keys plus its kind's own keys (url, ...). */
 export type Target = TargetBase & Record<string, unknown>;
@@ -36,6 +38,9 @@ export interface Config {
   digests: DigestConfig[];
   /** Destructive actions are denied unless a rule here grants them. */
   access: AccessRule[];
+  /** Incidents and the escalation ladder; without it /incident explains how to set it up. */
+  incidents?: IncidentsConfig;
+  oncall: { rotations: Rotation[] };
   history: {
     /** Stored reports older than this are pruned. */
     retentionDays: number;

@@ -11,6 +11,7 @@ import { resolveThresholds } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
 import { interpolateEnv } from './interpolate-env.ts';
+import { incidentsSchema, oncallSchema, toIncidentsConfig, toRotations } from './incidents-schema.ts';
 import { DEFAULT_TIMEOUT_MS, type Config, type Target } from './config.ts';
 
 const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
@@ -42,6 +43,8 @@ const fileSchema = z.strictObject({
       }),
     )
     .default({}),
+  incidents: incidentsSchema.optional(),
+  oncall: oncallSchema.default({ rotations: {} }),
   history: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(30) }).default({ retentionDays: 30 }),
   runbooks: z
     .strictObject({
@@ -91,7 +94,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const fail = (message: string): never => {
     throw new ConfigError(`${source}: ${message}`);
   };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, digests, access, history, runbooks');
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, digests, access, incidents, oncall, history, runbooks');
   let interpolated: unknown;
   try {
     interpolated = interpolateEnv(raw, env);
@@ -99,7 +102,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     fail((e as Error).message);
   }
   const parsed = fileSchema.safeParse(interpolated, { reportInput: true });
-  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'digests', 'access', 'history', 'runbooks']));
+  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks']));
   const data = parsed.data!;
 
   const targets: Target[] = [];
@@ -121,8 +124,8 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   });
   const access = Object.entries(data.access).map(([pattern, rule]) => {
     const known = ACTIONS.map((a) => a.id);
-    const matches = pattern === 'audit' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
-    if (!matches) fail(`access.${pattern}: matches no action; accepted: audit, ${known.join(', ')}, or a prefix such as postgres.*`);
+    const matches = pattern === 'audit' || pattern === 'oncall.override' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
+    if (!matches) fail(`access.${pattern}: matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.*`);
     return { pattern, ...rule };
   });
   return {
@@ -130,6 +133,8 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     targets,
     digests,
     access,
+    ...(data.incidents && { incidents: toIncidentsConfig(data.incidents) }),
+    oncall: { rotations: toRotations(data.oncall) },
     history: data.history,
     runbooks: { dir: path.resolve(baseDir, data.runbooks.dir ?? defaultRunbookDir()), baseUrl: data.runbooks.baseUrl },
   };

@@ -108,4 +108,95 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX action_runs_started_at ON action_runs (started_at);
     `,
   },
+  {
+    version: 6,
+    name: 'incidents',
+    sql: `
+      -- An incident and the escalation ladder snapshotted onto it when it was declared. epoch is
+      -- the fencing token: every ack, resolve, severity change and escalation bumps it, and a
+      -- timer scheduled under an older epoch (or not the incident's active_timer) is discarded.
+      CREATE TABLE incidents (
+        id               bigserial PRIMARY KEY,      -- INC-<id>
+        severity         smallint NOT NULL CHECK (severity BETWEEN 1 AND 4),
+        title            text NOT NULL,
+        status           text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'acknowledged', 'resolved')),
+        commander        text NOT NULL,              -- Slack user id of whoever declared it
+        declared_at      timestamptz NOT NULL,
+        acknowledged_at  timestamptz,
+        acknowledged_by  text,
+        resolved_at      timestamptz,
+        resolved_by      text,
+        ladders          jsonb NOT NULL,             -- LadderSnapshot of every severity, taken at declaration
+        done_points      text[] NOT NULL DEFAULT '{}', -- ladder points already handled (fired or skipped)
+        epoch            integer NOT NULL DEFAULT 1,
+        active_timer     bigint,
+        channel          text,                       -- the incidents channel message
+        message_ts       text,
+        dedicated_channel text,
+        report           jsonb,                      -- the report it was declared from, if any
+        updated_at       timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX incidents_open ON incidents (declared_at DESC) WHERE status <> 'resolved';
+
+      -- When the ladder next needs the engine: at most one live row per incident (its active_timer).
+      CREATE TABLE incident_timers (
+        id           bigserial PRIMARY KEY,
+        incident_id  bigint NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        point        text NOT NULL,                  -- ladder point id: deadline, s0a0, s1a0, ...
+        epoch        integer NOT NULL,
+        due_at       timestamptz NOT NULL,
+        state        text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'done', 'discarded')),
+        fired_at     timestamptz
+      );
+      CREATE INDEX incident_timers_due ON incident_timers (due_at) WHERE state = 'pending';
+
+      -- One row per message a ladder point sends; the unique key (incident, severity, point,
+      -- recipient) makes a second copy impossible whichever replica gets there first.
+      CREATE TABLE incident_pages (
+        id           bigserial PRIMARY KEY,
+        key          text NOT NULL UNIQUE,
+        incident_id  bigint NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        point        text NOT NULL,
+        label        text NOT NULL,                  -- "on-call", "team lead"
+        recipient    jsonb NOT NULL,                 -- {"dm": "U..."} | {"channel": "C...", "mentions": [...]} | {"thread": true, "text": "..."}
+        due_at       timestamptz NOT NULL,
+        created_at   timestamptz NOT NULL,
+        until_status text NOT NULL,                  -- acknowledged | resolved: the page is cancelled once the incident reaches it
+        state        text NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sending', 'sent', 'failed', 'cancelled')),
+        attempts     integer NOT NULL DEFAULT 0,
+        next_try_at  timestamptz NOT NULL,
+        lease_until  timestamptz,
+        sent_at      timestamptz,
+        late_ms      integer,
+        channel      text,
+        ts           text,
+        error        text
+      );
+      CREATE INDEX incident_pages_todo ON incident_pages (next_try_at) WHERE state IN ('pending', 'sending');
+      CREATE INDEX incident_pages_incident ON incident_pages (incident_id);
+
+      -- The timeline: every declaration, page, ack, escalation, severity change and note.
+      CREATE TABLE incident_events (
+        id           bigserial PRIMARY KEY,
+        incident_id  bigint NOT NULL REFERENCES incidents (id) ON DELETE CASCADE,
+        at           timestamptz NOT NULL,
+        actor        text,                           -- Slack user id, or null for the bot
+        kind         text NOT NULL,
+        text         text NOT NULL
+      );
+      CREATE INDEX incident_events_incident ON incident_events (incident_id, at);
+
+      -- /oncall override: who is on call for a rotation instead, for a while.
+      CREATE TABLE oncall_overrides (
+        id           bigserial PRIMARY KEY,
+        rotation     text NOT NULL,
+        user_id      text NOT NULL,
+        starts_at    timestamptz NOT NULL,
+        ends_at      timestamptz NOT NULL CHECK (ends_at > starts_at),
+        created_by   text NOT NULL,
+        created_at   timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX oncall_overrides_rotation ON oncall_overrides (rotation, ends_at);
+    `,
+  },
 ];

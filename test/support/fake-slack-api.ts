@@ -29,6 +29,15 @@ export interface RecordedUpload {
   comment?: string;
 }
 
+/** A message chat.postMessage stored, with the metadata it was posted with. */
+export interface PostedSlackMessage {
+  channel: string;
+  ts: string;
+  text: string;
+  thread_ts?: string;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
 export interface FakeSlackApi {
   /** Base for WebClient's slackApiUrl: http://127.0.0.1:PORT/api/ */
   apiUrl: string;
@@ -42,6 +51,12 @@ export interface FakeSlackApi {
   failNext(method: string, error: string): void;
   /** Members usergroups.users.list reports for a user group. */
   setGroup(group: string, users: string[]): void;
+  /** The next `times` calls to `method` answer HTTP 429 with Retry-After: `retryAfterS`. */
+  rateLimitNext(method: string, retryAfterS: number, times?: number): void;
+  /** The users users.info knows (others: user_not_found); until called, every user is known. */
+  setUsers(users: string[]): void;
+  /** Messages posted (chat.postMessage accepted them) to a channel, or to any when none is named, oldest first. */
+  messagesIn(channel?: string): PostedSlackMessage[];
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
   reset(): void;
   close(): Promise<void>;
@@ -51,6 +66,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const calls: RecordedCall[] = [];
   const failures = new Map<string, string>();
   const groups = new Map<string, string[]>();
+  const rateLimits = new Map<string, { retryAfterS: number; times: number }>();
+  let knownUsers: Set<string> | undefined;
+  const messages: PostedSlackMessage[] = [];
+  let channelSeq = 0;
   const uploads: RecordedUpload[] = [];
   /** Files announced by files.getUploadURLExternal; `bytes` once POSTed to their upload_url. */
   const pending = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
@@ -94,6 +113,13 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       if (!apiMatch) return send(404, { ok: false, error: 'unknown_method' });
       const method = apiMatch[1]!;
       calls.push({ method, args, authorization: req.headers.authorization });
+      const limit = rateLimits.get(method);
+      if (limit && limit.times > 0) {
+        limit.times -= 1;
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': String(limit.retryAfterS) });
+        res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+        return;
+      }
       const failure = failures.get(method);
       if (failure) {
         failures.delete(method);
@@ -102,8 +128,37 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       switch (method) {
         case 'auth.test':
           return send(200, { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'chatops', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' });
-        case 'chat.postMessage':
-          return send(200, { ok: true, channel: args.channel, ts: `${++ts}.000100`, message: { text: args.text } });
+        case 'chat.postMessage': {
+          const message: PostedSlackMessage = { channel: String(args.channel), ts: `${++ts}.000100`, text: String(args.text ?? '') };
+          if (typeof args.thread_ts === 'string') message.thread_ts = args.thread_ts;
+          if (args.metadata && typeof args.metadata === 'object') message.metadata = args.metadata as PostedSlackMessage['metadata'];
+          messages.push(message);
+          return send(200, { ok: true, channel: message.channel, ts: message.ts, message: { text: args.text } });
+        }
+        case 'conversations.history': {
+          // Newest first, as Slack answers; metadata only when asked for.
+          const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+          const limit = Number(args.limit ?? 100);
+          const found = messages.filter((m) => m.channel === args.channel && !m.thread_ts).reverse().slice(0, limit)
+            .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata && { metadata: m.metadata }) }));
+          return send(200, { ok: true, messages: found, has_more: false });
+        }
+        case 'conversations.open': {
+          const users = String(args.users ?? '');
+          if (!users) return send(200, { ok: false, error: 'invalid_arguments' });
+          if (knownUsers && !users.split(',').every((u) => knownUsers!.has(u))) return send(200, { ok: false, error: 'user_not_found' });
+          return send(200, { ok: true, channel: { id: `D${users.split(',')[0]}` } });
+        }
+        case 'conversations.create': {
+          const name = String(args.name ?? '');
+          if (!/^[a-z0-9][a-z0-9_-]{0,79}$/.test(name)) return send(200, { ok: false, error: 'invalid_name_specials' });
+          return send(200, { ok: true, channel: { id: `C0NEW${String(++channelSeq).padStart(4, '0')}`, name } });
+        }
+        case 'users.info': {
+          const user = String(args.user ?? '');
+          if (knownUsers && !knownUsers.has(user)) return send(200, { ok: false, error: 'user_not_found' });
+          return send(200, { ok: true, user: { id: user, name: user.toLowerCase(), deleted: false, real_name: `User ${user}` } });
+        }
         case 'usergroups.users.list':
           return send(200, { ok: true, users: groups.get(String(args.usergroup)) ?? [] });
         case 'chat.update':
@@ -177,6 +232,11 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     uploads,
     failNext: (method, error) => failures.set(method, error),
     setGroup: (group, users) => groups.set(group, users),
+    rateLimitNext: (method, retryAfterS, times = 1) => rateLimits.set(method, { retryAfterS, times }),
+    setUsers: (users) => {
+      knownUsers = new Set(users);
+    },
+    messagesIn: (channel) => messages.filter((m) => channel === undefined || m.channel === channel),
     async waitFor(predicate, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(calls)) {
@@ -189,6 +249,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     reset: () => {
       calls.length = 0;
       failures.clear();
+      rateLimits.clear();
+      messages.length = 0;
       uploads.length = 0;
       pending.clear();
     },

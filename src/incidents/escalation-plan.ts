@@ -1,0 +1,60 @@
+// The ladder as a plan: every point at which something is due (each page of each step, each
+// repeat, the acknowledge deadline), in time order. What to do next is a pure function of the
+// plan, the incident's status and the points already handled; the engine only stores the answer.
+import type { LadderSnapshot, Severity } from './ladder.ts';
+
+export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
+
+export interface LadderPoint {
+  /** Unique within an incident across severities: `sev1:s0a0` (step 0, first page), `sev1:deadline`. */
+  id: string;
+  kind: 'page' | 'deadline';
+  /** Index into the snapshot's steps, for pages. */
+  step?: number;
+  /** 0 for the first page of a step, 1.. for its repeats. */
+  attempt?: number;
+  dueAt: number;
+  /** The point is live while the incident has not reached this status. */
+  until: 'acknowledged' | 'resolved';
+  label: string;
+}
+
+export function ladderPoints(ladder: LadderSnapshot, declaredAt: Date): LadderPoint[] {
+  const t0 = declaredAt.getTime();
+  const sev = `sev${ladder.severity}`;
+  const points: LadderPoint[] = [
+    { id: `${sev}:deadline`, kind: 'deadline', dueAt: t0 + ladder.ackWithinMs, until: 'acknowledged', label: 'acknowledge deadline' },
+  ];
+  ladder.steps.forEach((step, i) => {
+    for (let a = 0; a <= step.repeat.times; a++) {
+      points.push({ id: `${sev}:s${i}a${a}`, kind: 'page', step: i, attempt: a, dueAt: t0 + step.afterMs + a * step.repeat.everyMs, until: step.until, label: step.label });
+    }
+  });
+  // Stable: at the same moment pages go before the deadline notice, steps in ladder order.
+  return points.sort((a, b) => a.dueAt - b.dueAt || Number(a.kind === 'deadline') - Number(b.kind === 'deadline'));
+}
+
+export function isLive(point: LadderPoint, status: IncidentStatus): boolean {
+  if (status === 'resolved') return false;
+  return point.until === 'resolved' || status === 'open';
+}
+
+/** The next point the engine must handle: the earliest live one not yet handled. */
+export function nextPoint(points: readonly LadderPoint[], status: IncidentStatus, done: ReadonlySet<string>): LadderPoint | undefined {
+  return points.find((p) => !done.has(p.id) && isLive(p, status));
+}
+
+/** "Escalate now": the next page not yet sent, whatever its time. */
+export function nextPage(points: readonly LadderPoint[], status: IncidentStatus, done: ReadonlySet<string>): LadderPoint | undefined {
+  return points.find((p) => p.kind === 'page' && !done.has(p.id) && isLive(p, status));
+}
+
+/**
+ * After a severity change: points of the new ladder already past. Raising the severity catches
+ * up (they fire at once); lowering it does not page again for levels already past, so they count
+ * as handled.
+ */
+export function pointsSkippedOnSeverityChange(points: readonly LadderPoint[], from: Severity, to: Severity, now: number): string[] {
+  if (to < from) return [];
+  return points.filter((p) => p.dueAt <= now).map((p) => p.id);
+}

@@ -1,0 +1,193 @@
+// What people do to incidents: declare, acknowledge, resolve, escalate now, change severity,
+// add a note; and what they read: the open list and one incident's timeline. Each change is one
+// transaction that bumps the incident's epoch (stale timers die) and arms its next ladder point;
+// the Slack messages follow after the commit.
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+import { UserError } from '../user-error.ts';
+import type { IncidentsConfig } from '../config/incidents-schema.ts';
+import { addEvent, armNext, type Clock, type EscalationEngine } from './escalation-engine.ts';
+import { ladderPoints, nextPage, pointsSkippedOnSeverityChange } from './escalation-plan.ts';
+import { currentLadder, incidentFromRow, incidentRef, type Incident, type IncidentRow } from './incident.ts';
+import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
+import type { Pager } from './pager.ts';
+
+export interface IncidentEvent {
+  at: Date;
+  actor?: string;
+  kind: string;
+  text: string;
+}
+
+export interface IncidentServiceOptions {
+  pool: pg.Pool;
+  config: IncidentsConfig;
+  engine: EscalationEngine;
+  pager: Pager;
+  log: Logger;
+}
+
+export class IncidentService {
+  readonly #o: IncidentServiceOptions;
+
+  constructor(options: IncidentServiceOptions) {
+    this.#o = options;
+  }
+
+  get #clock(): Clock {
+    return this.#o.engine.clock;
+  }
+
+  async declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
+    const title = input.title.trim().replace(/\s+/g, ' ');
+    if (title.length === 0) throw new UserError('an incident needs a title: /incident declare sev2 <what is wrong>');
+    if (title.length > 200) throw new UserError(`the title is ${title.length} characters; keep it under 200`);
+    const now = this.#clock.now();
+    // The ladder of every severity as configured now: a later config edit does not reach this incident.
+    const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles)]));
+    const incident = await this.#transaction(async (client) => {
+      const { rows } = await client.query<IncidentRow>(
+        `INSERT INTO incidents (severity, title, commander, declared_at, ladders, report) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+        [input.severity, title, input.commander, now, JSON.stringify(ladders), input.report === undefined ? null : JSON.stringify(input.report)]);
+      const created = incidentFromRow(rows[0]!);
+      await addEvent(client, created.id, now, input.commander, 'declared', `Declared ${severityLabel(created.severity)}: ${title}`);
+      await armNext(client, created, now);
+      return created;
+    });
+    if (this.#o.config.dedicatedChannels && this.#o.pager.createIncidentChannel) {
+      const name = incidentChannelName(incident.id, title);
+      try {
+        const channel = await this.#o.pager.createIncidentChannel(name, [input.commander]);
+        await this.#o.pool.query('UPDATE incidents SET dedicated_channel = $2 WHERE id = $1', [incident.id, channel]);
+        await addEvent(this.#o.pool, incident.id, now, null, 'channel', `Incident channel <#${channel}> created`);
+      } catch (err) {
+        this.#o.log.warn({ err, incident: incident.id }, 'while creating the incident channel');
+        await addEvent(this.#o.pool, incident.id, now, null, 'channel', `Could not create #${name}: ${(err as Error).message}`);
+      }
+    }
+    await this.#afterChange(incident.id);
+    return (await this.get(incident.id))!;
+  }
+
+  async acknowledge(id: number, actor: string): Promise<Incident> {
+    return await this.#change(id, actor, async (client, incident, now) => {
+      if (incident.status === 'acknowledged') throw new UserError(`${incidentRef(id)} was already acknowledged by <@${incident.acknowledgedBy}>`);
+      await client.query(`UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1`, [id, now, actor]);
+      await addEvent(client, id, now, actor, 'acknowledged', `Acknowledged by <@${actor}>`);
+      return { ...incident, status: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: actor };
+    });
+  }
+
+  async resolve(id: number, actor: string): Promise<Incident> {
+    return await this.#change(id, actor, async (client, incident, now) => {
+      await client.query(`UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3 WHERE id = $1`, [id, now, actor]);
+      await client.query(`UPDATE incident_pages SET state = 'cancelled' WHERE incident_id = $1 AND state = 'pending'`, [id]);
+      await addEvent(client, id, now, actor, 'resolved', `Resolved by <@${actor}> after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`);
+      return { ...incident, status: 'resolved' as const, resolvedAt: now, resolvedBy: actor };
+    });
+  }
+
+  /** Pages the next level now instead of at its time. */
+  async escalate(id: number, actor: string): Promise<Incident> {
+    return await this.#change(id, actor, async (client, incident, now) => {
+      const points = ladderPoints(currentLadder(incident), incident.declaredAt);
+      const next = nextPage(points, incident.status, new Set(incident.donePoints));
+      if (!next) throw new UserError(`${incidentRef(id)} has no further level to page: every step of its ${severityLabel(incident.severity)} ladder has been paged`);
+      await addEvent(client, id, now, actor, 'escalated', `Escalated now by <@${actor}>: paging ${next.label}`);
+      return { ...incident, override: next };
+    });
+  }
+
+  async setSeverity(id: number, severity: Severity, actor: string): Promise<Incident> {
+    return await this.#change(id, actor, async (client, incident, now) => {
+      if (incident.severity === severity) throw new UserError(`${incidentRef(id)} is already ${severityLabel(severity)}`);
+      const changed = { ...incident, severity };
+      const skipped = pointsSkippedOnSeverityChange(ladderPoints(currentLadder(changed), incident.declaredAt), incident.severity, severity, now.getTime());
+      const done = [...new Set([...incident.donePoints, ...skipped])];
+      await client.query('UPDATE incidents SET severity = $2, done_points = $3 WHERE id = $1', [id, severity, done]);
+      await addEvent(client, id, now, actor, 'severity', `Severity ${severityLabel(incident.severity)} → ${severityLabel(severity)} by <@${actor}>`);
+      return { ...changed, donePoints: done };
+    });
+  }
+
+  async note(id: number, actor: string, text: string): Promise<void> {
+    const clean = text.trim();
+    if (!clean) throw new UserError('the note is empty: /incident note INC-42 <text>');
+    const incident = await this.get(id);
+    if (!incident) throw notFound(id);
+    await addEvent(this.#o.pool, id, this.#clock.now(), actor, 'note', clean.slice(0, 2_000));
+  }
+
+  async get(id: number): Promise<Incident | undefined> {
+    const { rows } = await this.#o.pool.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1', [id]);
+    return rows[0] && incidentFromRow(rows[0]);
+  }
+
+  async timeline(id: number): Promise<IncidentEvent[]> {
+    const { rows } = await this.#o.pool.query<{ at: Date; actor: string | null; kind: string; text: string }>(
+      'SELECT at, actor, kind, text FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [id]);
+    return rows.map((r) => ({ at: r.at, ...(r.actor && { actor: r.actor }), kind: r.kind, text: r.text }));
+  }
+
+  /** Open and acknowledged incidents, most severe and oldest first. */
+  async listOpen(limit = 50): Promise<Incident[]> {
+    const { rows } = await this.#o.pool.query<IncidentRow>(
+      `SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY severity, declared_at LIMIT $1`, [limit]);
+    return rows.map(incidentFromRow);
+  }
+
+  async #change(id: number, actor: string, apply: (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: ReturnType<typeof nextPage> }>): Promise<Incident> {
+    const now = this.#clock.now();
+    await this.#transaction(async (client) => {
+      const { rows } = await client.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
+      if (!rows[0]) throw notFound(id);
+      const incident = incidentFromRow(rows[0]);
+      if (incident.status === 'resolved') throw new UserError(`${incidentRef(id)} was resolved by <@${incident.resolvedBy}>; declare a new incident if it is back`);
+      const changed = await apply(client, incident, now);
+      // A new epoch: timers armed before this change are stale and will be discarded.
+      const epoch = incident.epoch + 1;
+      await client.query('UPDATE incidents SET epoch = $2, updated_at = $3 WHERE id = $1', [id, epoch, now]);
+      await armNext(client, { ...changed, epoch }, now, changed.override);
+    });
+    this.#o.log.info({ incident: id, actor }, 'incident changed');
+    await this.#afterChange(id);
+    return (await this.get(id))!;
+  }
+
+  async #afterChange(id: number): Promise<void> {
+    this.#o.engine.poke();
+    await this.#o.engine.refreshIncidentMessage(id).catch((err: unknown) => this.#o.log.warn({ err, incident: id }, 'while updating the incident message'));
+  }
+
+  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#o.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+}
+
+function notFound(id: number): UserError {
+  return new UserError(`there is no incident ${incidentRef(id)}; /incident list shows the open ones`);
+}
+
+/** `inc-42-api-gateway-down`: Slack channel names are lower case, at most 80 characters. */
+export function incidentChannelName(id: number, title: string): string {
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60).replace(/-+$/, '');
+  return `inc-${id}${slug ? `-${slug}` : ''}`;
+}
+
+function humanAge(ms: number): string {
+  const min = Math.round(ms / 60_000);
+  if (min < 60) return `${min} min`;
+  const h = Math.floor(min / 60);
+  return min % 60 ? `${h} h ${min % 60} min` : `${h} h`;
+}

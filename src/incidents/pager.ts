@@ -1,0 +1,67 @@
+// How the engine reaches people, without knowing Slack: send a page, find out whether a page an
+// interrupted delivery may have sent is already there, and keep the incident's own message and
+// thread up to date. src/slack/ implements it over the Web API.
+import type { Incident } from './incident.ts';
+
+/** Where one page goes. */
+export type PageRecipient =
+  /** A direct message to one person. */
+  | { dm: string }
+  /** A message in a channel naming the people paged (`<@U…>`, `<!subteam^S…>`), SEV-1 with @here. */
+  | { channel: string; mentions: string[]; broadcast?: 'here' | 'channel' }
+  /** A line in the incident's thread: a missed deadline, nobody to page, an undeliverable page. */
+  | { thread: true; text: string };
+
+export interface OutgoingPage {
+  /** Unique per incident, severity, ladder point and recipient: how a page is found again. */
+  key: string;
+  incident: Incident;
+  /** The level paged: "on-call", "team lead". */
+  label: string;
+  recipient: PageRecipient;
+  /** 0 for the first page of a step, 1.. for repeats. */
+  attempt: number;
+  /** The next level and when it will be paged, if nobody acts. */
+  next?: { label: string; at: Date; until: 'acknowledged' | 'resolved' };
+  /** How late it leaves (the bot was down or Slack refused for a while). */
+  lateMs: number;
+}
+
+export interface Delivered {
+  channel: string;
+  ts: string;
+}
+
+/** A delivery failure the engine can act on. */
+export class PageError extends Error {
+  override name = 'PageError';
+  /** Slack asked to wait this long (429 Retry-After). */
+  readonly retryAfterMs: number | undefined;
+  /** Retrying cannot help (unknown user, channel not found). */
+  readonly permanent: boolean;
+
+  constructor(message: string, options: { retryAfterMs?: number; permanent?: boolean; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.retryAfterMs = options.retryAfterMs;
+    this.permanent = options.permanent ?? false;
+  }
+}
+
+export interface IncidentDisplay {
+  incident: Incident;
+  /** Pages sent so far, by level: "on-call: <@U1> (DM)". */
+  paged: Array<{ label: string; to: string; at: Date }>;
+  /** When acknowledgement is due, while it is not acknowledged. */
+  ackDueAt?: Date;
+  next?: { label: string; at: Date };
+}
+
+export interface Pager {
+  send(page: OutgoingPage): Promise<Delivered>;
+  /** A page with this key already in Slack (an interrupted delivery), or undefined. */
+  findSent(page: OutgoingPage): Promise<Delivered | undefined>;
+  /** Posts the incident's message in `channel`, or updates it when it exists. */
+  showIncident(channel: string, display: IncidentDisplay): Promise<Delivered>;
+  /** Creates the incident's own channel (`inc-42-api-down`) and invites the commander. */
+  createIncidentChannel?(name: string, invite: string[]): Promise<string>;
+}

@@ -1,0 +1,109 @@
+// The engine's Pager over the Web API. Its WebClient neither retries nor waits out rate limits by
+// itself: the engine keeps retries durable (a restart does not forget them) and honours
+// Retry-After. Every page carries its key as message metadata, so an interrupted delivery can be
+// found in the channel's history instead of being sent twice.
+import { WebClient, ErrorCode } from '@slack/web-api';
+import { PageError, type Delivered, type OutgoingPage, type Pager } from '../incidents/pager.ts';
+import type { Clock } from '../incidents/escalation-engine.ts';
+import { redactSecrets } from '../redact-secrets.ts';
+import { renderIncidentMessage, renderPage } from './incident-blocks.ts';
+
+const PAGE_EVENT = 'chatops_page';
+/** Errors no retry can fix. */
+const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'cannot_dm_bot', 'user_disabled', 'missing_scope', 'not_authed', 'restricted_action', 'msg_too_long', 'invalid_blocks', 'no_text']);
+
+export interface SlackPagerOptions {
+  token: string;
+  apiUrl?: string;
+  incidentsChannel: string;
+  clock: Clock;
+}
+
+export function createSlackPager(options: SlackPagerOptions): Pager {
+  const client = new WebClient(options.token, {
+    ...(options.apiUrl && { slackApiUrl: options.apiUrl }),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+  });
+  const dmChannels = new Map<string, string>();
+
+  async function call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      throw toPageError(doing, cause);
+    }
+  }
+
+  async function channelOf(page: OutgoingPage): Promise<{ channel: string; threadTs?: string }> {
+    const r = page.recipient;
+    if ('dm' in r) {
+      let channel = dmChannels.get(r.dm);
+      if (!channel) {
+        const res = await call(`while opening a DM with ${r.dm}`, () => client.conversations.open({ users: r.dm }));
+        channel = res.channel?.id;
+        if (!channel) throw new PageError(`conversations.open gave no channel for ${r.dm}`);
+        dmChannels.set(r.dm, channel);
+      }
+      return { channel };
+    }
+    if ('channel' in r) return { channel: r.channel };
+    const i = page.incident;
+    return i.messageTs ? { channel: i.channel ?? options.incidentsChannel, threadTs: i.messageTs } : { channel: i.channel ?? options.incidentsChannel };
+  }
+
+  return {
+    async send(page) {
+      const where = await channelOf(page);
+      const message = renderPage(page, options.clock.now());
+      const res = await call(`while paging ${where.channel}`, () =>
+        client.chat.postMessage({
+          channel: where.channel,
+          text: message.text,
+          blocks: message.blocks as never,
+          ...(where.threadTs && { thread_ts: where.threadTs }),
+          metadata: { event_type: PAGE_EVENT, event_payload: { key: page.key } },
+          unfurl_links: false,
+        }));
+      return { channel: res.channel ?? where.channel, ts: res.ts! };
+    },
+
+    async findSent(page) {
+      if ('thread' in page.recipient) return undefined;
+      const { channel } = await channelOf(page);
+      const res = await call(`while looking for page ${page.key} in ${channel}`, () =>
+        client.conversations.history({ channel, limit: 100, include_all_metadata: true }));
+      const found = res.messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === page.key);
+      return found?.ts ? { channel, ts: found.ts } : undefined;
+    },
+
+    async showIncident(channel, display): Promise<Delivered> {
+      const message = renderIncidentMessage(display);
+      const i = display.incident;
+      if (i.messageTs && i.channel) {
+        await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks as never }));
+        return { channel: i.channel, ts: i.messageTs };
+      }
+      const res = await call(`while posting to ${channel}`, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
+      return { channel: res.channel ?? channel, ts: res.ts! };
+    },
+
+    async createIncidentChannel(name, invite) {
+      const res = await call(`while creating #${name}`, () => client.conversations.create({ name }));
+      const id = res.channel?.id;
+      if (!id) throw new PageError(`conversations.create gave no channel id for #${name}`);
+      if (invite.length > 0) await call(`while inviting to #${name}`, () => client.conversations.invite({ channel: id, users: invite.join(',') }));
+      return id;
+    },
+  };
+}
+
+function toPageError(doing: string, cause: unknown): PageError {
+  const e = cause as { code?: string; retryAfter?: number; data?: { error?: string } } | undefined;
+  if (e?.code === ErrorCode.RateLimitedError) {
+    return new PageError(`${doing}: rate limited by Slack`, { retryAfterMs: Math.max(1, e.retryAfter ?? 1) * 1000, cause });
+  }
+  const slackError = e?.code === ErrorCode.PlatformError ? e.data?.error : undefined;
+  const message = redactSecrets(`${doing}: ${slackError ?? (cause instanceof Error ? cause.message : String(cause))}`);
+  return new PageError(message, { permanent: slackError !== undefined && PERMANENT.has(slackError), cause });
+}
