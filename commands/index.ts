@@ -5,8 +5,9 @@ import { diagCommand } from './diag.ts';
 import { runbookCommand } from './runbook.ts';
 import { digestCommand } from './digest.ts';
 import { auditCommand } from './audit.ts';
+import { oncallCommand } from './oncall.ts';
 
-export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand]);
+export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand, oncallCommand]);
 
 export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
   const names = new Set<string>();
