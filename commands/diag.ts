@@ -31,7 +31,7 @@ export const diagCommand: SlashCommand = {
     const scope = target.kind === 'k8s' && Array.isArray(target.namespaces) && target.namespaces.length === 1 ? ` (namespace ${String(target.namespaces[0])})` : '';
     const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*${scope}…`));
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
-    await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services) }));
+    await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined }));
     await audit(services, { actor: userId, channel: channelId, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   },
 };

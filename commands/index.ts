@@ -6,8 +6,9 @@ import { runbookCommand } from './runbook.ts';
 import { digestCommand } from './digest.ts';
 import { auditCommand } from './audit.ts';
 import { oncallCommand } from './oncall.ts';
+import { incidentCommand } from './incident.ts';
 
-export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand, oncallCommand]);
+export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand, oncallCommand, incidentCommand]);
 
 export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
   const names = new Set<string>();

@@ -7,6 +7,7 @@ import type { AuditLog } from './store/audit-log.ts';
 import type { ProbeStateStore } from './probes/probe-state.ts';
 import type { ReportHistory } from './store/report-history.ts';
 import type { DigestScheduler } from './digest/digest-scheduler.ts';
+import type { IncidentService } from './incidents/incident-service.ts';
 
 export interface AppServices {
   config: Config;
@@ -18,5 +19,7 @@ export interface AppServices {
   pool: pg.Pool;
   /** Set once the Slack app is up (digests post through it). */
   digests?: DigestScheduler;
+  /** Set when the config has an incidents: section. */
+  incidents?: IncidentService;
   log: Logger;
 }

@@ -12,6 +12,13 @@ import { loadRunbooks } from './runbooks/load-runbooks.ts';
 import { createSlackApp } from './slack/create-slack-app.ts';
 import { readSlackSettings } from './slack/slack-settings.ts';
 import { openStore } from './store/open-store.ts';
+import type { IncidentsConfig } from './config/incidents-schema.ts';
+import { EscalationEngine } from './incidents/escalation-engine.ts';
+import { IncidentService } from './incidents/incident-service.ts';
+import { createOnCallLookup } from './oncall/on-call-lookup.ts';
+import { OverrideStore } from './oncall/override-store.ts';
+import { createSlackPager } from './slack/create-slack-pager.ts';
+import type { SlackSettings } from './slack/slack-settings.ts';
 
 export interface RunningBot {
   port: number;
@@ -44,12 +51,14 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
     });
     services.digests = digests;
     await digests.start();
+    const engine = config.incidents ? startIncidents(config.incidents, settings, services, slack.app.client, log) : undefined;
     log.info({ port, mode, store: store.embedded ? 'embedded' : 'DATABASE_URL' }, mode === 'http' ? `listening on :${port} (POST /slack/events)` : 'connected in Socket Mode');
     return {
       port,
       mode,
       services,
       async stop() {
+        await engine?.stop();
         await digests.stop();
         await slack.stop();
         await closeProbes();
@@ -60,4 +69,31 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
     await store.close().catch(() => undefined);
     throw error;
   }
+}
+
+/**
+ * The escalation engine and the incident service. The engine starts by handling whatever fell
+ * due while no replica was running (sent at once, marked late), then wakes at each next due time.
+ */
+function startIncidents(
+  incidents: IncidentsConfig,
+  settings: SlackSettings,
+  services: AppServices,
+  client: { usergroups: { users: { list(args: { usergroup: string }): Promise<{ users?: string[] }> } } },
+  log: Logger,
+): EscalationEngine {
+  const clock = { now: () => new Date() };
+  const pager = createSlackPager({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), incidentsChannel: incidents.channel, clock });
+  const engine = new EscalationEngine({
+    pool: services.pool,
+    pager,
+    oncall: createOnCallLookup(services.config.oncall.rotations, new OverrideStore(services.pool)),
+    groupMembers: async (group) => (await client.usergroups.users.list({ usergroup: group })).users ?? [],
+    incidentsChannel: incidents.channel,
+    clock,
+    log: log.child({ component: 'incidents' }),
+  });
+  services.incidents = new IncidentService({ pool: services.pool, config: incidents, engine, pager, log });
+  engine.start();
+  return engine;
 }

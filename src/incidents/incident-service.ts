@@ -39,7 +39,8 @@ export class IncidentService {
   }
 
   async declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
-    const title = input.title.trim().replace(/\s+/g, ' ');
+    // Angle brackets would let a title mention @channel wherever it is shown: keep their look only.
+    const title = input.title.trim().replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/&/g, '+');
     if (title.length === 0) throw new UserError('an incident needs a title: /incident declare sev2 <what is wrong>');
     if (title.length > 200) throw new UserError(`the title is ${title.length} characters; keep it under 200`);
     const now = this.#clock.now();

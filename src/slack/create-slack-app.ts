@@ -14,6 +14,7 @@ import { renderRunbookBlocks } from './runbook-blocks.ts';
 import { renderReportBlocks } from './report-blocks.ts';
 import { DIGEST_DETAILS_ACTION } from './digest-blocks.ts';
 import { handleRemedyPresses } from './handle-remedy-press.ts';
+import { handleIncidentButtons } from './handle-incident-buttons.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
 import { assertPortFree, freePort } from '../free-port.ts';
@@ -89,6 +90,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   });
 
   handleRemedyPresses(app, services);
+  handleIncidentButtons(app, services);
 
   // A digest's Details button: the stored report of that target, in the digest's thread.
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}:`), async ({ ack, action, body, client, respond }) => {

@@ -30,7 +30,10 @@ export function textMessage(mrkdwn: string): SlackMessage {
 
 /** An error for the user. `text` is plain text (an exception message, user input): it is escaped. */
 export function errorMessage(text: string): SlackMessage {
-  return textMessage(`:x: ${escapeMrkdwn(cutText(text, MAX_SECTION_TEXT - 4, mrkdwnLength))}`);
+  // A plain user mention is the one piece of markup kept: it names someone ("acknowledged by @x")
+  // and cannot broadcast the way <!channel> can.
+  const escaped = escapeMrkdwn(cutText(text, MAX_SECTION_TEXT - 4, mrkdwnLength)).replace(/&lt;@([UW][A-Z0-9]{2,})&gt;/g, '<@$1>');
+  return textMessage(`:x: ${escaped}`);
 }
 
 /** A "working on it" message, to be replaced by the result. `mrkdwn` is used as it is. */

@@ -3,7 +3,8 @@
 import { cutText, toDisplayReport } from '../render/display-report.ts';
 import { findAction } from '../actions/action-catalogue.ts';
 import type { DisplayFinding, DisplayReport } from '../render/display-report.ts';
-import type { Report, Status } from '../report.ts';
+import { sortFindings, type Report, type Status } from '../report.ts';
+import { DECLARE_INCIDENT_ACTION, type DeclarePayload } from './handle-incident-buttons.ts';
 import { escapeMrkdwn, mrkdwnLength } from './message-blocks.ts';
 import type { SlackMessage } from './message-blocks.ts';
 
@@ -19,6 +20,8 @@ export interface ReportBlocksOptions {
   runbookUrl?: (id: string) => string | undefined;
   /** Remedies as buttons (default); false while no action runner is wired, so no button is dead. */
   remedyButtons?: boolean;
+  /** A "Declare incident" button under a report with a critical finding (when incidents are set up). */
+  declareIncident?: boolean;
 }
 
 /**
@@ -41,9 +44,28 @@ export function renderReportBlocks(report: Report, options: ReportBlocksOptions 
     const buttons = findingButtons(f, options.remedyButtons ?? true, report.target);
     if (buttons.length > 0) blocks.push({ type: 'actions', elements: buttons });
   }
+  if (options.declareIncident && report.status === 'crit') blocks.push(declareButton(report));
   if (d.omittedLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `_${escapeMrkdwn(d.omittedLine)}_` }] });
   if (d.okLine) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `${STATUS_EMOJI.ok} ${escapeMrkdwn(d.okLine)}` }] });
   return { text: fallbackText(d), blocks };
+}
+
+/** The button value carries the prefilled title and the report's not-ok findings, within Slack's 2,000 characters. */
+function declareButton(report: Report): object {
+  const bad = sortFindings(report.findings).filter((f) => f.status !== 'ok');
+  const payload: DeclarePayload = {
+    title: cutText(`${report.target}: ${bad[0]?.title ?? 'critical'}`, 150),
+    report: { target: report.target, kind: report.kind, status: report.status, startedAt: report.startedAt, findings: [] },
+  };
+  for (const f of bad) {
+    const next = { check: f.check, status: f.status, title: cutText(f.title, 150) };
+    if (JSON.stringify({ ...payload, report: { ...payload.report, findings: [...payload.report.findings, next] } }).length > 1_900) break;
+    payload.report.findings.push(next);
+  }
+  return {
+    type: 'actions',
+    elements: [{ type: 'button', style: 'danger', text: { type: 'plain_text', text: ':rotating_light: Declare incident', emoji: true }, action_id: DECLARE_INCIDENT_ACTION, value: JSON.stringify(payload) }],
+  };
 }
 
 function contextLine(d: DisplayReport): string {

@@ -1,0 +1,121 @@
+// Incidents through the real bot: /incident declare pages the on-call at once (DM and the
+// incidents channel), the page's Acknowledge button stops the reminders, the timeline records it
+// all; a critical report offers "Declare incident", whose dialog declares with the report attached.
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { slashCommandBody, viewSubmissionBody } from '../support/signed-slack-request.ts';
+import { callText, useHttpTestBot } from '../support/test-bot.ts';
+import { kubePod } from '../support/kube-objects.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
+
+const k = useFakeKubeApi();
+const t = useHttpTestBot(() => `targets:
+  prod:
+    kind: k8s
+    kubeconfig: ${k.kubeconfig}
+    namespaces: [shop]
+incidents:
+  channel: C0INCIDENTS
+  roles:
+    team-lead: { user: U0LEAD }
+oncall:
+  rotations:
+    primary: { members: [U0ONCALL], every: weekly, handoff: "09:00", timezone: UTC, start: "2026-01-05" }
+`);
+
+function command(text: string, responseId: string, userId = 'U0ALICE') {
+  return t.send(slashCommandBody({ command: '/incident', text, responseUrl: t.slack.responseUrl(responseId), userId }));
+}
+
+function button(actionId: string, value: string, userId: string, responseId: string) {
+  const payload = {
+    type: 'block_actions', team: { id: 'T0FAKE', domain: 'fake' }, user: { id: userId, username: 'x', team_id: 'T0FAKE' }, api_app_id: 'A0APP', token: 't',
+    container: { type: 'message', message_ts: '1700000009.000100', channel_id: `D${userId}`, is_ephemeral: false }, trigger_id: '1234.5678.abcdef',
+    channel: { id: `D${userId}`, name: 'dm' }, message: { type: 'message', ts: '1700000009.000100', text: 'page' }, response_url: t.slack.responseUrl(responseId),
+    actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1700000010.000100', text: { type: 'plain_text', text: 'x' } }],
+  };
+  return t.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+}
+
+async function latestIncident(): Promise<{ id: number; status: string; report: unknown; title: string; severity: number }> {
+  const c = new pg.Client({ connectionString: inject('pgUrl') });
+  await c.connect();
+  try {
+    const { rows } = await c.query('SELECT id::int, status, report, title, severity FROM incidents ORDER BY id DESC LIMIT 1');
+    return rows[0];
+  } finally {
+    await c.end();
+  }
+}
+
+describe('/incident', () => {
+  it('declare pages the on-call by DM and in the incidents channel; Acknowledge on the page stops it; the timeline has it all', async () => {
+    expect((await command('declare sev1 Checkout <!channel> fails', 'd')).status).toBe(200);
+    await t.slack.waitFor(() => t.slack.messagesIn('DU0ONCALL').length === 1 && t.slack.messagesIn('C0INCIDENTS').length >= 2);
+    const { id } = await latestIncident();
+    const dm = t.slack.messagesIn('DU0ONCALL')[0]!;
+    expect(dm.text).toContain(`SEV-1 INC-${id}: Checkout ‹!channel› fails`);
+    expect(dm.metadata?.event_payload.key).toBe(`INC-${id}/sev1:s0a0/dm:U0ONCALL`);
+    const mention = t.slack.messagesIn('C0INCIDENTS').find((m) => m.metadata)!;
+    expect(mention.text).toMatch(/^<!here> <@U0ONCALL> /);
+    const announce = t.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0OPS')!;
+    expect(String(announce.args.text)).toContain(`<@U0ALICE> declared *SEV-1 INC-${id}*`);
+
+    await button('incident:ack', String(id), 'U0ONCALL', 'ack');
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'ack'));
+    expect(callText(t.slack.calls.find((c) => c.responseId === 'ack')!)).toContain(`INC-${id} acknowledged.`);
+    expect((await latestIncident()).status).toBe('acknowledged');
+    // The incidents channel message now says who acknowledged.
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && callText(c).includes('Acknowledged by <@U0ONCALL>')));
+
+    await command(`note INC-${id} rolled back to 1.4.2`, 'n');
+    await command(`show ${id}`, 's');
+    await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 's'));
+    const shown = callText(t.slack.calls.find((c) => c.responseId === 's')!);
+    expect(shown).toMatch(/Declared SEV-1: Checkout[\s\S]*Paged on-call: <@U0ONCALL> by DM[\s\S]*Acknowledged by <@U0ONCALL>[\s\S]*<@U0ALICE>: rolled back to 1.4.2/);
+
+    await command(`resolve INC-${id}`, 'r');
+    await command(`ack INC-${id}`, 'again');
+    await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'again'));
+    expect(callText(t.slack.calls.find((c) => c.responseId === 'again')!)).toContain(`INC-${id} was resolved by <@U0ALICE>`);
+  });
+
+  it('bad input is named with what is accepted', async () => {
+    await command('declare sev7 broken', 'a');
+    await command('show INC-x', 'b');
+    await command('frobnicate', 'c');
+    await t.slack.waitFor((calls) => ['a', 'b', 'c'].every((id) => calls.some((c) => c.responseId === id)));
+    const said = (id: string) => callText(t.slack.calls.find((c) => c.responseId === id)!);
+    expect(said('a')).toContain('\\"sev7\\" is not a severity; accepted: sev1, sev2, sev3, sev4');
+    expect(said('b')).toContain('\\"INC-x\\" is not an incident id; use INC-42 or 42');
+    expect(said('c')).toContain('unknown subcommand \\"frobnicate\\"; accepted: declare');
+  });
+
+  it('a critical report offers Declare incident; the dialog declares it with the report attached', async () => {
+    k.api.add(kubePod({ namespace: 'shop', name: 'web-1', containers: [{ name: 'web', ready: false, restartCount: 9, state: { waiting: { reason: 'CrashLoopBackOff' } } }] }));
+    await t.send(slashCommandBody({ command: '/diag', text: 'k8s', responseUrl: t.slack.responseUrl('diag') }));
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && callText(c).includes('incident:declare')));
+    const report = t.slack.callsTo('chat.update').find((c) => callText(c).includes('incident:declare'))!;
+    const declare = (report.args.blocks as Array<{ elements?: Array<{ action_id: string; value: string }> }>).flatMap((b) => b.elements ?? []).find((e) => e.action_id === 'incident:declare')!;
+    expect(declare.value.length).toBeLessThanOrEqual(2_000);
+    await t.send(new URLSearchParams({ payload: JSON.stringify({
+      type: 'block_actions', team: { id: 'T0FAKE' }, user: { id: 'U0ALICE' }, api_app_id: 'A0APP', token: 't', trigger_id: '1234.5678.abcdef',
+      container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'C0OPS' }, channel: { id: 'C0OPS' }, response_url: t.slack.responseUrl('x'),
+      actions: [{ type: 'button', action_id: 'incident:declare', block_id: 'b', value: declare.value, action_ts: '1' }],
+    }) }).toString());
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const raw = t.slack.callsTo('views.open')[0]!.args.view;
+    const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { callback_id: string; private_metadata: string; blocks: Array<{ element?: { initial_value?: string } }> };
+    expect(view.blocks[0]!.element!.initial_value).toMatch(/^prod: deployment|^prod: pod\/web-1/);
+    await t.send(viewSubmissionBody({
+      callbackId: view.callback_id, privateMetadata: view.private_metadata,
+      values: { title: { title: { type: 'plain_text_input', value: 'web crashlooping in shop' } }, severity: { severity: { type: 'static_select', selected_option: { value: 'sev2' } } as never } },
+    }));
+    await waitFor(async () => (await latestIncident())?.title === 'web crashlooping in shop', 10_000, 'the incident to be declared');
+    const incident = await latestIncident();
+    expect(incident.severity).toBe(2);
+    expect(incident.report).toMatchObject({ target: 'prod', kind: 'k8s', status: 'crit', findings: expect.arrayContaining([expect.objectContaining({ check: 'k8s.crashloop', status: 'crit' })]) });
+  });
+});
