@@ -31,6 +31,8 @@ interface ApiRequest {
 }
 
 function grantsFor(file: string, account: { name: string; namespace: string }): Grant[] {
+  // Parsed YAML of several kinds, read field by field below.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
   const roles = new Map<string, Rule[]>();
   for (const d of docs) {
