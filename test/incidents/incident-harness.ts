@@ -51,7 +51,7 @@ export interface Harness {
   url: string;
   clock: FakeClock;
   /** An engine and service over the shared database, with the given config. */
-  make(configYaml?: string): { engine: EscalationEngine; service: IncidentService; config: Config };
+  make(configYaml?: string, pool?: pg.Pool): { engine: EscalationEngine; service: IncidentService; config: Config };
   engine: EscalationEngine;
   service: IncidentService;
   /** Moves the clock to T0 + ms and runs what is due. */
@@ -72,19 +72,19 @@ export function useIncidentHarness(prefix: string): Harness {
     h.url = await freshDatabaseUrl(prefix);
     h.pool = new pg.Pool({ connectionString: h.url, max: 6 });
     h.clock = new FakeClock(T0);
-    h.make = (yaml = CONFIG_YAML) => {
+    h.make = (yaml = CONFIG_YAML, pool = h.pool) => {
       const config = parseConfig(parseYamlish(yaml), 'test.yml', {});
       const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock });
       const engine = new EscalationEngine({
-        pool: h.pool,
+        pool,
         pager,
-        oncall: createOnCallLookup(config.oncall.rotations, new OverrideStore(h.pool)),
+        oncall: createOnCallLookup(config.oncall.rotations, new OverrideStore(pool)),
         groupMembers: async (group) => (group === 'S0SRE' ? ['U0SRE1', 'U0SRE2'] : []),
         incidentsChannel: config.incidents!.channel,
         clock: h.clock,
         log: silentLogger(),
       });
-      const service = new IncidentService({ pool: h.pool, config: config.incidents!, engine, pager, log: silentLogger() });
+      const service = new IncidentService({ pool, config: config.incidents!, engine, pager, log: silentLogger() });
       return { engine, service, config };
     };
     const made = h.make();
