@@ -19,6 +19,8 @@ import type { Logger } from '../logger.ts';
 import { loadRunbooks } from '../runbooks/load-runbooks.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { redactSecrets } from '../redact-secrets.ts';
+import { checkLadder, describeStepTime, type LadderCheck } from '../incidents/check-ladder.ts';
+import { severityLabel } from '../incidents/ladder.ts';
 
 const EXIT_USAGE = 3;
 
@@ -29,9 +31,11 @@ Commands:
   diag k8s [target] [namespace]
                        Kubernetes, optionally one namespace of the target
   diag all             every configured target at once: a summary, then the details
+  ladder check         look up in Slack everyone the escalation ladder pages, and report
+                       levels nobody can receive (needs SLACK_BOT_TOKEN)
   help                 show this help
 
-Run 'chatops diag --help' for the options of diag.
+Run 'chatops diag --help' or 'chatops ladder --help' for their options.
 Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
 `;
 
@@ -60,8 +64,75 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(MAIN_HELP);
     return command ? 0 : EXIT_USAGE;
   }
-  if (command !== 'diag') throw new UserError(`unknown command "${command}"; accepted: diag, help`);
+  if (command === 'ladder') return await ladder(rest);
+  if (command !== 'diag') throw new UserError(`unknown command "${command}"; accepted: diag, help, ladder`);
   return await diag(rest);
+}
+
+const LADDER_HELP = `Usage: chatops ladder check [--config FILE]
+
+Looks up in Slack every user, user group, role and on-call rotation the escalation ladder pages
+(incidents.ladder, or the default ladder), prints who receives each level, and reports unknown
+or deactivated users, empty or unreadable groups, undefined roles and rotations, empty rotations
+and levels nobody can receive.
+
+  --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
+  -h, --help        this help
+
+Environment: SLACK_BOT_TOKEN (required), SLACK_API_URL (optional).
+Exit code: 0 no problems, 1 problems found, 3 usage error.
+`;
+
+async function ladder(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}; see 'chatops ladder --help'`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(LADDER_HELP);
+    return 0;
+  }
+  if (positionals[0] !== 'check' || positionals.length > 1) {
+    throw new UserError(`ladder takes one subcommand, check; got ${positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ')}`);
+  }
+  const token = process.env.SLACK_BOT_TOKEN;
+  if (!token) {
+    throw new UserError('ladder check looks the ladder\'s people up in Slack: set SLACK_BOT_TOKEN to the Bot User OAuth Token (xoxb-...) of the installed app');
+  }
+  const apiUrl = process.env.SLACK_API_URL || undefined;
+  const config = loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
+  // Loaded here only: diag must not pay for the Slack client.
+  const { verifyBotToken } = await import('../slack/verify-bot-token.ts');
+  const { createSlackDirectoryForToken } = await import('../slack/create-slack-directory.ts');
+  // A rejected token would otherwise show up as every id being unreadable.
+  await verifyBotToken(token, apiUrl);
+  const check = await checkLadder(config, createSlackDirectoryForToken(token, apiUrl));
+  process.stdout.write(renderLadderCheck(check, config.source));
+  return check.problems.length === 0 ? 0 : 1;
+}
+
+function renderLadderCheck(check: LadderCheck, source: string): string {
+  const lines: string[] = [];
+  if (check.levels.length > 0) lines.push(`Escalation ladder (${source}):`);
+  let severity: number | undefined;
+  for (const level of check.levels) {
+    if (level.severity !== severity) lines.push(`  ${severityLabel(level.severity)}`);
+    severity = level.severity;
+    lines.push(`    ${level.step} (${describeStepTime(level.afterMs)}): ${level.receivers.join(', ') || 'nobody'}`);
+  }
+  if (check.problems.length === 0) lines.push('No problems: every level has someone to receive it.');
+  else {
+    lines.push(`${check.problems.length === 1 ? '1 problem' : `${check.problems.length} problems`}:`);
+    for (const p of check.problems) lines.push(`  - ${p}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 async function diag(args: string[]): Promise<number> {
