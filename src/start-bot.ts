@@ -19,6 +19,8 @@ import { createOnCallLookup } from './oncall/on-call-lookup.ts';
 import { OverrideStore } from './oncall/override-store.ts';
 import { createSlackPager } from './slack/create-slack-pager.ts';
 import type { SlackSettings } from './slack/slack-settings.ts';
+import { checkLadder, describeLadderCheck } from './incidents/check-ladder.ts';
+import { createSlackDirectory } from './slack/create-slack-directory.ts';
 
 export interface RunningBot {
   port: number;
@@ -52,6 +54,14 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
     services.digests = digests;
     await digests.start();
     const engine = config.incidents ? startIncidents(config.incidents, settings, services, slack.app.client, log) : undefined;
+    if (config.incidents) {
+      // Pre-flight: a ladder level nobody can receive is said at start, not discovered at 3 a.m.
+      void checkLadder(config, createSlackDirectory(slack.app.client))
+        .then((check) => {
+          for (const line of describeLadderCheck(check)) log.warn(line);
+        })
+        .catch((err: unknown) => log.warn({ err }, 'escalation ladder: the pre-flight check could not run'));
+    }
     log.info({ port, mode, store: store.embedded ? 'embedded' : 'DATABASE_URL' }, mode === 'http' ? `listening on :${port} (POST /slack/events)` : 'connected in Socket Mode');
     return {
       port,
