@@ -78,7 +78,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     },
 
     async showIncident(channel, display): Promise<Delivered> {
-      const message = renderIncidentMessage(display);
+      const message = renderIncidentMessage(display, options.clock.now());
       const i = display.incident;
       if (i.messageTs && i.channel) {
         await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks as never }));

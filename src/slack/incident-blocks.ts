@@ -46,12 +46,14 @@ function buttons(incident: Incident): object {
   };
 }
 
-export function renderIncidentMessage(d: IncidentDisplay): SlackMessage {
+/** `now`: when the message is rendered; the countdown is as of then (the message is re-rendered at every page and change). */
+export function renderIncidentMessage(d: IncidentDisplay, now: Date): SlackMessage {
   const i = d.incident;
+  const left = d.ackDueAt ? d.ackDueAt.getTime() - now.getTime() : 0;
   const lines = [
     statusLine(i),
     `Commander <@${i.commander}> · declared ${slackDate(i.declaredAt)}`,
-    ...(d.ackDueAt ? [`Acknowledge due ${slackDate(d.ackDueAt)}`] : []),
+    ...(d.ackDueAt ? [left > 0 ? `Ack due in ${formatDuration(left / 1000)} (${slackDate(d.ackDueAt, '{time}')})` : `:warning: Ack overdue since ${slackDate(d.ackDueAt, '{time}')}`] : []),
     ...(d.next ? [`Next: ${escapeMrkdwn(d.next.label)} paged ${slackDate(d.next.at, '{time}')} if nobody acts`] : []),
     ...(i.dedicatedChannel ? [`Channel: <#${i.dedicatedChannel}>`] : []),
   ];

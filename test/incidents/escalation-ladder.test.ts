@@ -20,6 +20,9 @@ describe('the SEV-1 ladder, nobody acknowledging', () => {
     // The incident's own message is there, with the buttons and the deadline.
     const incidentMessage = h.slack.messagesIn(INCIDENTS_CHANNEL).find((m) => !m.metadata)!;
     expect(incidentMessage.text).toContain(`SEV-1 ${r}: API gateway returns 502`);
+    const shown = JSON.stringify(h.slack.calls.filter((c) => c.method === 'chat.update' || (c.method === 'chat.postMessage' && c.args.channel === INCIDENTS_CHANNEL && !c.args.metadata)).at(-1)!.args.blocks);
+    expect(shown).toContain('Ack due in 15 min');
+    expect(shown).toMatch(/on-call: <@U0ALICE>/);
 
     await h.at(5 * MIN);
     await h.at(10 * MIN);
@@ -148,6 +151,17 @@ describe('severity changes and the snapshot', () => {
     h.clock.set(h.clock.t + 60 * MIN);
     await edited.engine.runDue();
     expect(h.keys()).toContain(`INC-${next.id}/sev2:s1a0/dm:U0NEWLEAD`);
+  });
+});
+
+describe('a channel per incident', () => {
+  it('dedicatedChannels creates #inc-<id>-<title> and invites the commander', async () => {
+    const { service } = h.make(CONFIG_YAML.replace('  channel: C0INCIDENTS', '  channel: C0INCIDENTS\n  dedicatedChannels: true'));
+    const inc = await service.declare({ severity: 2, title: 'Payments API: 5xx > 20%!', commander: 'U0CMDR' });
+    const create = h.slack.callsTo('conversations.create')[0]!;
+    expect(create.args.name).toBe(`inc-${inc.id}-payments-api-5xx-20`);
+    expect(h.slack.callsTo('conversations.invite')[0]!.args).toMatchObject({ users: 'U0CMDR' });
+    expect(inc.dedicatedChannel).toMatch(/^C0NEW/);
   });
 });
 
