@@ -46,7 +46,12 @@ export interface RunStats {
 
 /** Longest sleep between two looks at the database: covers timers another replica created. */
 const MAX_SLEEP_MS = 10_000;
+/** Timers fired per round before the pages they made are delivered. */
 const TIMER_BATCH = 50;
+/** Timers fired at once, each on its own connection. */
+const TIMER_WORKERS = 4;
+/** A timer whose handling failed (the database blinked) is tried again this much later. */
+const TIMER_RETRY_MS = 5_000;
 const PAGE_BATCH = 100;
 /** A page later than this after its due time is marked late. */
 export const LATE_AFTER_MS = 2_000;
@@ -57,6 +62,8 @@ export class EscalationEngine {
   #running = false;
   #busy: Promise<void> | undefined;
   #again = false;
+  /** Incidents whose message is behind their pages. */
+  readonly #touched = new Set<number>();
 
   constructor(options: EngineOptions) {
     this.#o = { maxAttempts: 5, leaseMs: 30_000, concurrency: 8, clock: SYSTEM_CLOCK, ...options };
@@ -121,7 +128,7 @@ export class EscalationEngine {
     return rows[0]?.at ?? undefined;
   }
 
-  /** Handles every timer and page due now, until none is left. */
+  /** Handles every timer and page due now, until none is left; then brings the incident messages up to date. */
   async runDue(): Promise<RunStats> {
     const stats: RunStats = { fired: 0, sent: 0, failed: 0 };
     for (let round = 0; round < 10_000; round++) {
@@ -132,40 +139,70 @@ export class EscalationEngine {
       stats.failed += delivered.failed;
       if (fired === 0 && delivered.claimed === 0) break;
     }
+    await this.#refreshTouched();
     return stats;
+  }
+
+  /** Pages first, the incidents' own messages after: an update never delays a page. */
+  async #refreshTouched(): Promise<void> {
+    const ids = [...this.#touched];
+    this.#touched.clear();
+    await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, ids.length) }, async () => {
+      for (let id = ids.shift(); id !== undefined; id = ids.shift()) {
+        await this.refreshIncidentMessage(id).catch((err: unknown) => this.#o.log.warn({ err, incident: id }, 'while updating the incident message'));
+      }
+    }));
   }
 
   // --- Timers ------------------------------------------------------------------------------------
 
+  /**
+   * Fires due timers, each in a transaction of its own (claim, handle, commit): a failure costs
+   * only that timer, which is retried, and no savepoint is needed, so the claimed rows' index
+   * entries are cleaned up as soon as they are dead and idle ticks stay cheap.
+   */
   async #fireDueTimers(): Promise<number> {
+    let handled = 0;
+    let exhausted = false;
+    const worker = async () => {
+      while (!exhausted && handled < TIMER_BATCH) {
+        const fired = await this.#fireOne();
+        if (fired === 'fired') handled += 1;
+        // A failed timer was put back a few seconds; this worker stops for this round.
+        else return void (exhausted ||= fired === 'none');
+      }
+    };
+    await Promise.all(Array.from({ length: TIMER_WORKERS }, worker));
+    return handled;
+  }
+
+  async #fireOne(): Promise<'fired' | 'failed' | 'none'> {
     const now = this.#o.clock.now();
     const client = await this.#o.pool.connect();
-    let handled = 0;
+    let timer: { id: string; incident_id: string; point: string; epoch: number } | undefined;
     try {
       await client.query('BEGIN');
-      const { rows: timers } = await client.query<{ id: string; incident_id: string; point: string; epoch: number }>(
+      const { rows } = await client.query<{ id: string; incident_id: string; point: string; epoch: number }>(
         `SELECT id, incident_id, point, epoch FROM incident_timers
-          WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT ${TIMER_BATCH} FOR UPDATE SKIP LOCKED`, [now]);
-      for (const timer of timers) {
-        await client.query('SAVEPOINT timer');
-        try {
-          await this.#fire(client, timer, now);
-          await client.query('RELEASE SAVEPOINT timer');
-        } catch (err) {
-          await client.query('ROLLBACK TO SAVEPOINT timer');
-          this.#o.log.error({ err, incident: timer.incident_id, point: timer.point }, 'while firing an escalation timer; it is retried');
-          continue;
-        }
-        handled += 1;
+          WHERE state = 'pending' AND due_at <= $1 ORDER BY due_at LIMIT 1 FOR UPDATE SKIP LOCKED`, [now]);
+      timer = rows[0];
+      if (!timer) {
+        await client.query('COMMIT');
+        return 'none';
       }
+      await this.#fire(client, timer, now);
       await client.query('COMMIT');
+      return 'fired';
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
+      this.#o.log.error({ err, incident: timer?.incident_id, point: timer?.point }, 'while firing an escalation timer; it is retried in a few seconds');
+      if (timer) {
+        await this.#o.pool.query(`UPDATE incident_timers SET due_at = $2 WHERE id = $1 AND state = 'pending'`, [timer.id, new Date(now.getTime() + TIMER_RETRY_MS)]).catch(() => undefined);
+      }
+      return 'failed';
     } finally {
       client.release();
     }
-    return handled;
   }
 
   async #fire(client: pg.PoolClient, timer: { id: string; incident_id: string; point: string; epoch: number }, now: Date): Promise<void> {
@@ -282,7 +319,7 @@ export class EscalationEngine {
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.#o.concurrency, rows.length) }, worker));
-    for (const id of touched) await this.refreshIncidentMessage(id).catch((err: unknown) => this.#o.log.warn({ err, incident: id }, 'while updating the incident message'));
+    for (const id of touched) this.#touched.add(id);
     return { claimed: rows.length, sent, failed };
   }
 

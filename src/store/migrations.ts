@@ -149,6 +149,8 @@ export const MIGRATIONS: readonly Migration[] = [
         fired_at     timestamptz
       );
       CREATE INDEX incident_timers_due ON incident_timers (due_at) WHERE state = 'pending';
+      -- Re-arming an incident discards its other pending timers: found by incident, not by scanning.
+      CREATE INDEX incident_timers_incident ON incident_timers (incident_id) WHERE state = 'pending';
 
       -- One row per message a ladder point sends; the unique key (incident, severity, point,
       -- recipient) makes a second copy impossible whichever replica gets there first.
