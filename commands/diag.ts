@@ -66,7 +66,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
   await posted.update(renderSummaryBlocks(set, { detailsInThread: true }));
   for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
     await posted
-      .reply(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services) }))
+      .reply(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined }))
       .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
   }
   await audit(services, { actor: userId, channel: channelId, target: 'all', text, outcome: set.status, durationMs: set.durationMs });

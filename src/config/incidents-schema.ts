@@ -1,6 +1,7 @@
 // The `incidents:` and `oncall:` sections of chatops.yml: where incidents are announced, who the
 // ladder's roles are, the ladder itself (default: the guides' ladder), and on-call rotations.
 import { z } from 'zod';
+import { isTimeZone } from './is-time-zone.ts';
 import { defaultLadder, type LadderConfig, type LadderStep, type ResolvedRecipient } from '../incidents/ladder.ts';
 import type { Rotation } from '../oncall/rotation.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
@@ -92,11 +93,3 @@ export function toRotations(raw: z.infer<typeof oncallSchema>): Rotation[] {
   return Object.entries(raw.rotations).map(([name, r]) => ({ name, ...r }));
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import cron from 'node-cron';
 import { z } from 'zod';
+import { isTimeZone } from './is-time-zone.ts';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
 import { ACTIONS } from '../actions/action-catalogue.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
@@ -200,14 +201,6 @@ function show(key: string, value: unknown): string {
   return redactSecrets(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }
 
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function defaultRunbookDir(): string {
   // runbooks/ of this project, wherever the process was started from.
