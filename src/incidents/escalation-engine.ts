@@ -64,6 +64,7 @@ export class EscalationEngine {
   #again = false;
   /** Incidents whose message is behind their pages. */
   readonly #touched = new Set<number>();
+  readonly #refreshing = new Map<number, Promise<void>>();
 
   constructor(options: EngineOptions) {
     this.#o = { maxAttempts: 5, leaseMs: 30_000, concurrency: 8, clock: SYSTEM_CLOCK, ...options };
@@ -393,8 +394,22 @@ export class EscalationEngine {
     return 'failed';
   }
 
-  /** Posts or updates the incident's message in the incidents channel with its current state. */
-  async refreshIncidentMessage(id: number): Promise<void> {
+  /**
+   * Posts or updates the incident's message in the incidents channel with its current state.
+   * Refreshes of one incident run one after the other: two at once could both find no message
+   * yet and post it twice.
+   */
+  refreshIncidentMessage(id: number): Promise<void> {
+    const previous = this.#refreshing.get(id) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.#refresh(id));
+    this.#refreshing.set(id, next);
+    void next.finally(() => {
+      if (this.#refreshing.get(id) === next) this.#refreshing.delete(id);
+    }).catch(() => undefined);
+    return next;
+  }
+
+  async #refresh(id: number): Promise<void> {
     const { rows } = await this.#o.pool.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1', [id]);
     if (!rows[0]) return;
     const incident = incidentFromRow(rows[0]);

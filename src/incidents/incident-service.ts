@@ -156,8 +156,9 @@ export class IncidentService {
   }
 
   async #afterChange(id: number): Promise<void> {
-    this.#o.engine.poke();
+    // The message first, so the pages that follow have a thread to point to.
     await this.#o.engine.refreshIncidentMessage(id).catch((err: unknown) => this.#o.log.warn({ err, incident: id }, 'while updating the incident message'));
+    this.#o.engine.poke();
   }
 
   async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {

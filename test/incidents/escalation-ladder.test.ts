@@ -18,7 +18,9 @@ describe('the SEV-1 ladder, nobody acknowledging', () => {
     const mention = h.pages().find((p) => p.channel === INCIDENTS_CHANNEL)!;
     expect(mention.text).toContain('<!here> <@U0ALICE>');
     // The incident's own message is there, with the buttons and the deadline.
-    const incidentMessage = h.slack.messagesIn(INCIDENTS_CHANNEL).find((m) => !m.metadata)!;
+    const incidentMessages = h.slack.messagesIn(INCIDENTS_CHANNEL).filter((m) => !m.metadata && !m.thread_ts);
+    expect(incidentMessages).toHaveLength(1);
+    const incidentMessage = incidentMessages[0]!;
     expect(incidentMessage.text).toContain(`SEV-1 ${r}: API gateway returns 502`);
     const shown = JSON.stringify(h.slack.calls.filter((c) => c.method === 'chat.update' || (c.method === 'chat.postMessage' && c.args.channel === INCIDENTS_CHANNEL && !c.args.metadata)).at(-1)!.args.blocks);
     expect(shown).toContain('Ack due in 15 min');
