@@ -103,7 +103,7 @@ function startIncidents(
     clock,
     log: log.child({ component: 'incidents' }),
   });
-  services.incidents = new IncidentService({ pool: services.pool, config: incidents, engine, pager, log });
+  services.incidents = new IncidentService({ pool: services.pool, config: incidents, engine, pager, log, audit: services.audit });
   engine.start();
   return engine;
 }

@@ -11,6 +11,7 @@ import { ladderPoints, nextPage, pointsSkippedOnSeverityChange } from './escalat
 import { currentLadder, incidentFromRow, incidentRef, type Incident, type IncidentRow } from './incident.ts';
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
 import type { Pager } from './pager.ts';
+import type { AuditLog } from '../store/audit-log.ts';
 
 export interface IncidentEvent {
   at: Date;
@@ -25,6 +26,8 @@ export interface IncidentServiceOptions {
   engine: EscalationEngine;
   pager: Pager;
   log: Logger;
+  /** Every declaration and change, and every refused one, is an audit row as well as a timeline entry. */
+  audit?: AuditLog;
 }
 
 export class IncidentService {
@@ -39,6 +42,17 @@ export class IncidentService {
   }
 
   async declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
+    try {
+      const incident = await this.#declare(input);
+      await this.#audit(input.commander, 'incident.declare', incident.id, { severity: input.severity, title: incident.title }, 'succeeded');
+      return incident;
+    } catch (error) {
+      await this.#audit(input.commander, 'incident.declare', undefined, { severity: input.severity }, 'refused', error);
+      throw error;
+    }
+  }
+
+  async #declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
     // Angle brackets would let a title mention @channel wherever it is shown: keep their look only.
     const title = input.title.trim().replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/&/g, '+');
     if (title.length === 0) throw new UserError('an incident needs a title: /incident declare sev2 <what is wrong>');
@@ -71,7 +85,7 @@ export class IncidentService {
   }
 
   async acknowledge(id: number, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, async (client, incident, now) => {
+    return await this.#change(id, actor, 'incident.ack', async (client, incident, now) => {
       if (incident.status === 'acknowledged') throw new UserError(`${incidentRef(id)} was already acknowledged by <@${incident.acknowledgedBy}>`);
       await client.query(`UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1`, [id, now, actor]);
       await addEvent(client, id, now, actor, 'acknowledged', `Acknowledged by <@${actor}>`);
@@ -80,7 +94,7 @@ export class IncidentService {
   }
 
   async resolve(id: number, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, async (client, incident, now) => {
+    return await this.#change(id, actor, 'incident.resolve', async (client, incident, now) => {
       await client.query(`UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3 WHERE id = $1`, [id, now, actor]);
       await client.query(`UPDATE incident_pages SET state = 'cancelled' WHERE incident_id = $1 AND state = 'pending'`, [id]);
       await addEvent(client, id, now, actor, 'resolved', `Resolved by <@${actor}> after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`);
@@ -90,7 +104,7 @@ export class IncidentService {
 
   /** Pages the next level now instead of at its time. */
   async escalate(id: number, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, async (client, incident, now) => {
+    return await this.#change(id, actor, 'incident.escalate', async (client, incident, now) => {
       const points = ladderPoints(currentLadder(incident), incident.declaredAt);
       const next = nextPage(points, incident.status, new Set(incident.donePoints));
       if (!next) throw new UserError(`${incidentRef(id)} has no further level to page: every step of its ${severityLabel(incident.severity)} ladder has been paged`);
@@ -100,7 +114,7 @@ export class IncidentService {
   }
 
   async setSeverity(id: number, severity: Severity, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, async (client, incident, now) => {
+    return await this.#change(id, actor, `incident.sev${severity}`, async (client, incident, now) => {
       if (incident.severity === severity) throw new UserError(`${incidentRef(id)} is already ${severityLabel(severity)}`);
       const changed = { ...incident, severity };
       const skipped = pointsSkippedOnSeverityChange(ladderPoints(currentLadder(changed), incident.declaredAt), incident.severity, severity, now.getTime());
@@ -137,8 +151,27 @@ export class IncidentService {
     return rows.map(incidentFromRow);
   }
 
-  async #change(id: number, actor: string, apply: (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: ReturnType<typeof nextPage> }>): Promise<Incident> {
+  async #change(id: number, actor: string, action: string, apply: (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: ReturnType<typeof nextPage> }>): Promise<Incident> {
     const now = this.#clock.now();
+    try {
+      await this.#applyChange(id, now, apply);
+    } catch (error) {
+      await this.#audit(actor, action, id, {}, 'refused', error);
+      throw error;
+    }
+    await this.#audit(actor, action, id, {}, 'succeeded');
+    this.#o.log.info({ incident: id, actor, action }, 'incident changed');
+    await this.#afterChange(id);
+    return (await this.get(id))!;
+  }
+
+  async #audit(actor: string, action: string, id: number | undefined, params: Record<string, unknown>, outcome: string, error?: unknown): Promise<void> {
+    await this.#o.audit
+      ?.record({ actor, source: 'slack', action, ...(id !== undefined && { target: incidentRef(id) }), params, outcome, ...(error instanceof Error && { detail: error.message.slice(0, 500) }) })
+      .catch((err: unknown) => this.#o.log.error({ err, action }, 'while writing the audit row of an incident change'));
+  }
+
+  async #applyChange(id: number, now: Date, apply: (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: ReturnType<typeof nextPage> }>): Promise<void> {
     await this.#transaction(async (client) => {
       const { rows } = await client.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
       if (!rows[0]) throw notFound(id);
@@ -150,9 +183,6 @@ export class IncidentService {
       await client.query('UPDATE incidents SET epoch = $2, updated_at = $3 WHERE id = $1', [id, epoch, now]);
       await armNext(client, { ...changed, epoch }, now, changed.override);
     });
-    this.#o.log.info({ incident: id, actor }, 'incident changed');
-    await this.#afterChange(id);
-    return (await this.get(id))!;
   }
 
   async #afterChange(id: number): Promise<void> {

@@ -80,6 +80,20 @@ describe('/incident', () => {
     await command(`ack INC-${id}`, 'again');
     await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'again'));
     expect(callText(t.slack.calls.find((c) => c.responseId === 'again')!)).toContain(`INC-${id} was resolved by <@U0ALICE>`);
+    // Every change is audited, the refused one too.
+    const c = new pg.Client({ connectionString: inject('pgUrl') });
+    await c.connect();
+    try {
+      const { rows } = await c.query<{ actor: string; action: string; outcome: string }>('SELECT actor, action, outcome FROM audit_log WHERE target = $1 ORDER BY id', [`INC-${id}`]);
+      expect(rows).toEqual([
+        { actor: 'U0ALICE', action: 'incident.declare', outcome: 'succeeded' },
+        { actor: 'U0ONCALL', action: 'incident.ack', outcome: 'succeeded' },
+        { actor: 'U0ALICE', action: 'incident.resolve', outcome: 'succeeded' },
+        { actor: 'U0ALICE', action: 'incident.ack', outcome: 'refused' },
+      ]);
+    } finally {
+      await c.end();
+    }
   });
 
   it('bad input is named with what is accepted', async () => {
