@@ -78,6 +78,22 @@ describe('acknowledge, resolve, escalate', () => {
     await expect(h.service.acknowledge(inc.id, 'U0BOB')).rejects.toThrow(`INC-${inc.id} was already acknowledged by <@U0ALICE>`);
   });
 
+  it.each([
+    [2, [], false],
+    [7, ['s0a1'], false],
+    [12, ['s0a1', 's0a2'], false],
+    [20, ['s0a1', 's0a2'], true],
+  ])('an ack at minute %i stops the reminders still to come (sent: %j) and the deadline note unless already said', async (minute, reminders, deadlineSaid) => {
+    const inc = await declare(1);
+    for (const t of [0, 5 * MIN, 10 * MIN, 15 * MIN].filter((x) => x < minute * MIN)) await h.at(t);
+    await h.at(minute * MIN);
+    await h.service.acknowledge(inc.id, 'U0ALICE');
+    for (const t of [5 * MIN, 10 * MIN, 15 * MIN, 30 * MIN].filter((x) => x > minute * MIN)) await h.at(t);
+    const sent = h.keys().filter((k) => k.endsWith('/dm:U0ALICE')).map((k) => k.split('/')[1]!.slice('sev1:'.length));
+    expect(sent).toEqual(['s0a0', ...reminders]);
+    expect(h.keys().some((k) => k.includes('deadline'))).toBe(deadlineSaid);
+  });
+
   it('an ack at the team lead level still lets the climb go on to the manager while unresolved', async () => {
     const inc = await declare(2);
     for (const t of [0, 60 * MIN]) await h.at(t);
