@@ -71,6 +71,7 @@ describe('/incident', () => {
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && callText(c).includes('Acknowledged by <@U0ONCALL>')));
 
     await command(`note INC-${id} rolled back to 1.4.2`, 'n');
+    await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'n'));
     await command(`show ${id}`, 's');
     await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 's'));
     const shown = callText(t.slack.calls.find((c) => c.responseId === 's')!);

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
-import { silentLogger } from '../../src/logger.ts';
+import { createLogger, silentLogger } from '../../src/logger.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from './fake-slack-api.ts';
 import { postSigned } from './signed-slack-request.ts';
@@ -28,7 +28,7 @@ export async function startTestBot(slackEnv: Record<string, string>, config = MA
       CHATOPS_CONFIG: configFile,
       ...slackEnv,
     },
-    silentLogger(),
+    process.env.TEST_BOT_LOG ? createLogger({ level: process.env.TEST_BOT_LOG, destination: process.stderr }) : silentLogger(),
   );
 }
 
