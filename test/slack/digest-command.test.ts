@@ -32,6 +32,8 @@ describe('/digest', () => {
     expect(callText(t.slack.callsTo('respond')[0]!)).toContain('Running the *morning* digest');
     const post = t.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0DIGEST')!;
     expect(callText(post)).toContain('morning digest');
+    // The digest ends with its trend chart: wait for it, or the reset below would cut the upload off.
+    await t.slack.waitFor(() => t.slack.uploads.some((u) => u.filename === 'morning-trends.png'), 20_000);
 
     // Details of a stored report, pressed from the digest: posted in the digest's thread.
     const db = new pg.Client({ connectionString: inject('pgUrl') });
@@ -57,7 +59,7 @@ describe('/digest', () => {
     await digest('history nosuch', 'b');
     await digest('history main-db 400', 'c');
     await digest('frobnicate', 'd');
-    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'respond').length >= 4);
+    await t.slack.waitFor((calls) => ['a', 'b', 'c', 'd'].every((id) => calls.some((c) => c.method === 'respond' && c.responseId === id)));
     const byId = (id: string) => callText(t.slack.callsTo('respond').find((c) => c.responseId === id)!);
     expect(byId('a')).toContain('unknown digest \\"evening\\"; configured: morning');
     expect(byId('b')).toContain('unknown target \\"nosuch\\"; configured: main-db');
