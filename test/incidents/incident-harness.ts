@@ -2,6 +2,7 @@
 // file), the real Slack pager against the fake Slack Web API, the real on-call lookup. Ladders of
 // hours run in milliseconds by moving the clock and asking the engine for what is due.
 import pg from 'pg';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/config.ts';
@@ -73,7 +74,7 @@ export function useIncidentHarness(prefix: string): Harness {
     h.pool = new pg.Pool({ connectionString: h.url, max: 6 });
     h.clock = new FakeClock(T0);
     h.make = (yaml = CONFIG_YAML, pool = h.pool) => {
-      const config = parseConfig(parseYamlish(yaml), 'test.yml', {});
+      const config = parseConfig(parseYaml(yaml), 'test.yml', {});
       const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock });
       const engine = new EscalationEngine({
         pool,
@@ -118,9 +119,4 @@ export function useIncidentHarness(prefix: string): Harness {
     await h.slack?.close();
   });
   return h;
-}
-
-import { parse as parseYaml } from 'yaml';
-function parseYamlish(text: string): unknown {
-  return parseYaml(text);
 }

@@ -79,9 +79,11 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
     await Promise.all([
       namespace
         ? call({ verb: 'get', resource: 'namespaces', name: namespace }, `get namespace ${namespace}`, (o) => client.core.readNamespace({ name: namespace }, o)).then(() => {
-            const last = snapshot.failed.at(-1);
-            if (last?.what === `get namespace ${namespace}` && last.problem.kind === 'not_found') {
-              snapshot.failed.pop();
+            // A namespace that is not there is its own finding, not a failed request; other lists
+            // may have recorded failures meanwhile, so it is looked up by name, not taken as the last.
+            const i = snapshot.failed.findIndex((f) => f.what === `get namespace ${namespace}` && f.problem.kind === 'not_found');
+            if (i >= 0) {
+              snapshot.failed.splice(i, 1);
               snapshot.missingNamespaces.push(namespace);
             }
           })
