@@ -78,6 +78,7 @@ describe('/incident', () => {
     expect(shown).toMatch(/Declared SEV-1: Checkout[\s\S]*Paged on-call: <@U0ONCALL> by DM[\s\S]*Acknowledged by <@U0ONCALL>[\s\S]*<@U0ALICE>: rolled back to 1.4.2/);
 
     await command(`resolve INC-${id}`, 'r');
+    await waitFor(async () => (await latestIncident()).status === 'resolved', 10_000, 'the resolve');
     await command(`ack INC-${id}`, 'again');
     await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'again'));
     expect(callText(t.slack.calls.find((c) => c.responseId === 'again')!)).toContain(`INC-${id} was resolved by <@U0ALICE>`);
