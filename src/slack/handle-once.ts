@@ -1,0 +1,46 @@
+// Every Slack request that can change state is handled once, across replicas: a retry
+// (X-Slack-Retry-Num, a socket envelope delivered again) or a replay of the same signed request
+// within the signature window has the same body, so the same identity, and finds its row in the
+// state store. A double click is a new request (a new action_ts) and goes on to the once-only
+// rules of what it presses (action runs, incident escalations).
+import { createHash } from 'node:crypto';
+import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
+import type pg from 'pg';
+import type { Logger } from '../logger.ts';
+
+/** Longer than the 5-minute signature window and Slack's retry schedule (about 5 minutes). */
+const KEEP_MS = 60 * 60_000;
+const CLEAN_EVERY_MS = 10 * 60_000;
+
+export function handleOnce(pool: pg.Pool, log: Logger): Middleware<AnyMiddlewareArgs> {
+  let cleanedAt = 0;
+  return async (args) => {
+    const body = args.body as Record<string, unknown>;
+    const kind = typeof body.command === 'string' ? 'command' : body.type === 'block_actions' || body.type === 'view_submission' ? body.type : undefined;
+    if (!kind) {
+      await args.next();
+      return;
+    }
+    const id = createHash('sha256').update(canonicalJson(body)).digest('hex');
+    const { rowCount } = await pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
+    if (Date.now() - cleanedAt > CLEAN_EVERY_MS) {
+      cleanedAt = Date.now();
+      void pool.query(`DELETE FROM slack_requests WHERE seen_at < now() - $1 * interval '1 millisecond'`, [KEEP_MS]).catch((err: unknown) => log.warn({ err }, 'while forgetting old Slack requests'));
+    }
+    if (rowCount === 0) {
+      log.info({ kind, retry: args.context.retryNum }, 'a Slack request already handled came again (retry or replay): acknowledged, not run again');
+      await (args as { ack?: () => Promise<void> }).ack?.();
+      return;
+    }
+    await args.next();
+  };
+}
+
+/** JSON with object keys sorted at every level: the same request gives the same text whatever the key order. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

@@ -1,0 +1,65 @@
+// Signing at the edge, on the way out: every button value in a message and every dialog's
+// private_metadata is replaced by the bot's signed form just before it is sent to Slack. The
+// buttons of one message share a nonce, so what a press does once is done once per message.
+// verify-interactive.ts undoes it on the way in, refusing anything the bot did not sign.
+import { ValueSigner } from '../security/value-signer.ts';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** How long a button of each family works, by the start of its action id (longest match first). */
+const BUTTON_TTL: ReadonlyArray<readonly [string, number]> = [
+  // A report's remedies act on what the report saw: run /diag again after a day.
+  ['confirm:', 10 * 60_000],
+  ['remedy:', DAY],
+  ['incident:declare', DAY],
+  // Pages and the incident message: the incident message is re-signed at every change; a page
+  // sent a week ago still acknowledges.
+  ['incident:', 7 * DAY],
+  // As long as the report is kept (history.retentionDays is at most 30 here; older is refused
+  // with "no longer stored" by the handler anyway).
+  ['digest:details', 31 * DAY],
+  ['runbook:', 31 * DAY],
+];
+const DEFAULT_BUTTON_TTL = DAY;
+/** A dialog lives as long as someone keeps it open; an hour is plenty. */
+export const VIEW_TTL_MS = HOUR;
+
+export function buttonTtl(actionId: string): number {
+  return BUTTON_TTL.find(([prefix]) => actionId.startsWith(prefix))?.[1] ?? DEFAULT_BUTTON_TTL;
+}
+
+/** The intent a button's value is signed for: its action id without the `:<n>` that keeps ids unique in a block. */
+export function buttonIntent(actionId: string): string {
+  return actionId.replace(/:\d+$/, '');
+}
+
+export interface Sealable {
+  text: string;
+  blocks?: readonly object[] | undefined;
+}
+
+/** The message with every button value signed (one nonce for the message). Other fields are kept as they are. */
+export function sealMessage<M extends Sealable>(message: M, signer: ValueSigner, nonce = ValueSigner.nonce()): M {
+  if (!message.blocks) return message;
+  return { ...message, blocks: message.blocks.map((b) => sealBlock(b, signer, nonce)) };
+}
+
+/** A dialog whose private_metadata is signed for its callback_id. */
+export function sealView<V extends { callback_id: string; private_metadata?: string }>(view: V, signer: ValueSigner): V {
+  if (view.private_metadata === undefined) return view;
+  return { ...view, private_metadata: signer.sign(view.callback_id, view.private_metadata, { nonce: ValueSigner.nonce(), ttlMs: VIEW_TTL_MS }) };
+}
+
+function sealBlock(block: object, signer: ValueSigner, nonce: string): object {
+  const b = block as { elements?: object[]; accessory?: object };
+  if (Array.isArray(b.elements)) return { ...block, elements: b.elements.map((e) => sealElement(e, signer, nonce)) };
+  if (b.accessory) return { ...block, accessory: sealElement(b.accessory, signer, nonce) };
+  return block;
+}
+
+function sealElement(element: object, signer: ValueSigner, nonce: string): object {
+  const e = element as { type?: string; action_id?: string; value?: string };
+  if (e.type !== 'button' || typeof e.value !== 'string' || typeof e.action_id !== 'string') return element;
+  return { ...element, value: signer.sign(buttonIntent(e.action_id), e.value, { nonce, ttlMs: buttonTtl(e.action_id) }) };
+}
