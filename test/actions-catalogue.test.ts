@@ -4,7 +4,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, findAction } from '../src/actions/action-catalogue.ts';
+import { invalidParams } from '../src/actions/validate-params.ts';
 import { backendRemedies, backendRemedy, MAX_SESSION_REMEDIES } from '../src/probes/postgres/backend-remedy.ts';
+import type { ClusterSnapshot } from '../src/probes/kubernetes/cluster-snapshot.ts';
+import type { KubeTarget } from '../src/probes/kubernetes/kube-target.ts';
+import { deletePodRemedy, logsRemedy, restartRemedies } from '../src/probes/kubernetes/workload-remedies.ts';
+import type { Remedy } from '../src/report.ts';
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -34,8 +39,41 @@ describe('action catalogue', () => {
 
   it('describes each action for a confirmation dialog', () => {
     for (const a of ACTIONS) {
-      const params = Object.fromEntries(Object.entries(a.params).map(([k, t]) => [k, t === 'integer' ? 4242 : 'x']));
+      const params = Object.fromEntries(Object.entries(a.params).map(([k, t]) => [k, t.type === 'integer' ? 4242 : 'x']));
       expect(a.describe(params, 'main-db')).toContain('main-db');
+    }
+  });
+
+  it('declares the dialog input among the parameters, with the bounds the dialog says', () => {
+    const scale = findAction('k8s.scale')!;
+    expect(scale.input).toMatchObject({ param: 'replicas', min: 0, max: 100 });
+    expect(scale.params.replicas).toMatchObject({ type: 'integer', min: 0, max: 100 });
+    for (const a of ACTIONS) if (a.input) expect(Object.hasOwn(a.params, a.input.param), a.id).toBe(true);
+  });
+
+  it('every button the probes make passes the declarations it is checked against when pressed', () => {
+    const longest = `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}`;
+    expect(longest).toHaveLength(253);
+    const namespace = 'n'.repeat(63);
+    const target = { name: 'prod', namespaces: [namespace], restartable: [`deployment/${longest}`, 'statefulset/db-0.x', 'daemonset/agent'], deletePods: true } as unknown as KubeTarget;
+    const snapshot = { workloadReplicas: new Map([[`${namespace}/deployment/${longest}`, 2_147_483_647]]) } as unknown as ClusterSnapshot;
+    const remedies: Remedy[] = [
+      backendRemedy('postgres.cancel_query', 1),
+      backendRemedy('postgres.terminate_backend', 2_147_483_647),
+      { action: 'postgres.vacuum_analyze', label: 'VACUUM', params: { database: 'app', schema: 'public', table: 'ü'.repeat(31) } },
+      logsRemedy({ namespace, name: longest }, 'c'.repeat(63), true),
+      logsRemedy({ namespace: 'shop', name: 'api-5d4f8c7b9-x2x9z' }, 'app', false),
+      ...deletePodRemedy(target, { namespace, name: longest }),
+      ...restartRemedies({ target, snapshot }, { namespace, kind: 'deployment', name: longest }, { scale: true }),
+      ...restartRemedies({ target, snapshot }, { namespace, kind: 'statefulset', name: 'db-0.x' }, { scale: true }),
+      ...restartRemedies({ target, snapshot }, { namespace, kind: 'daemonset', name: 'agent' }),
+    ];
+    expect(remedies.map((r) => r.action)).toEqual(['postgres.cancel_query', 'postgres.terminate_backend', 'postgres.vacuum_analyze', 'k8s.logs', 'k8s.logs', 'k8s.delete_pod', 'k8s.restart', 'k8s.scale', 'k8s.restart', 'k8s.scale', 'k8s.restart']);
+    for (const r of remedies) {
+      const spec = findAction(r.action)!;
+      // Scale's replicas come from its dialog when it is pressed.
+      const params = spec.input ? { ...r.params, [spec.input.param]: spec.input.max } : r.params;
+      expect(invalidParams(spec.params, params), `${r.action} ${JSON.stringify(r.params)}`).toBeUndefined();
     }
   });
 });

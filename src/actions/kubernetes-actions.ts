@@ -10,6 +10,8 @@ import { formatDuration } from '../probes/format.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { UserError } from '../user-error.ts';
 import type { ActionExecutor, ActionIo, ActionParams } from './action-executor.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from './action-catalogue.ts';
+import { assertParams } from './validate-params.ts';
 import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
 
 /** Lines of logs a Logs button shows. */
@@ -31,7 +33,9 @@ function kube(target: Target): { client: KubeClient; target: KubeTarget } {
   return { client: createKubeClient(loadKubeConfig(t)), target: t };
 }
 
+/** The workload a restart or scale names, its names checked as Kubernetes names before any request. */
 function workloadOf(p: ActionParams): Workload {
+  assertParams(p, { namespace: K8S_NAMESPACE, workload: K8S_WORKLOAD_KIND, name: K8S_NAME });
   return { namespace: String(p.namespace), kind: String(p.workload) as Workload['kind'], name: String(p.name) };
 }
 
@@ -109,6 +113,7 @@ async function restart(target: Target, params: ActionParams, io: ActionIo): Prom
 async function scale(target: Target, params: ActionParams): Promise<string> {
   const { client, target: t } = kube(target);
   const w = workloadOf(params);
+  assertParams(params, { replicas: SCALE_REPLICAS });
   const replicas = Number(params.replicas);
   const req: KubeRequestDescription = { verb: 'patch', resource: `${w.kind}s/scale`, namespace: w.namespace, name: w.name };
   const before = await readWorkload(client, t, w);
@@ -121,6 +126,8 @@ async function scale(target: Target, params: ActionParams): Promise<string> {
 }
 
 async function deletePod(target: Target, params: ActionParams): Promise<string> {
+  // A name such as ".." would turn the request path into another resource: refuse before any request.
+  assertParams(params, { namespace: K8S_NAMESPACE, pod: K8S_NAME });
   const { client, target: t } = kube(target);
   const namespace = String(params.namespace);
   const name = String(params.pod);
@@ -134,6 +141,7 @@ async function deletePod(target: Target, params: ActionParams): Promise<string> 
 }
 
 async function logs(target: Target, params: ActionParams, io: ActionIo): Promise<string> {
+  assertParams(params, { namespace: K8S_NAMESPACE, pod: K8S_NAME, container: K8S_CONTAINER });
   const { client, target: t } = kube(target);
   const namespace = String(params.namespace);
   const pod = String(params.pod);

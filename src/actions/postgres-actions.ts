@@ -4,6 +4,8 @@ import pg from 'pg';
 import type { Target } from '../config/config.ts';
 import { UserError } from '../user-error.ts';
 import type { ActionExecutor, ActionParams } from './action-executor.ts';
+import { PG_IDENTIFIER, PG_PID } from './action-catalogue.ts';
+import { assertParams, show } from './validate-params.ts';
 
 async function withClient<T>(target: Target, database: string | undefined, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const url = new URL(String(target.url));
@@ -19,6 +21,7 @@ async function withClient<T>(target: Target, database: string | undefined, fn: (
 }
 
 async function signalBackend(fn: 'pg_cancel_backend' | 'pg_terminate_backend', target: Target, pid: number): Promise<string> {
+  assertParams({ pid }, { pid: PG_PID });
   return await withClient(target, undefined, async (c) => {
     const { rows } = await c.query<{ ok: boolean | null; present: boolean }>(
       `SELECT ${fn}($1) AS ok, EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = $1) AS present`, [pid]);
@@ -28,11 +31,27 @@ async function signalBackend(fn: 'pg_cancel_backend' | 'pg_terminate_backend', t
   });
 }
 
+/**
+ * The database of a VACUUM as the URL path segment withClient sets, after checking the three names
+ * as identifiers. `%` is escaped so that a name such as "%2e%2e" is not decoded into another one.
+ */
+function vacuumDatabase(p: ActionParams): string {
+  assertParams(p, { database: PG_IDENTIFIER, schema: PG_IDENTIFIER, table: PG_IDENTIFIER });
+  return String(p.database).replaceAll('%', '%25');
+}
+
+/** A name that does not survive the connection URL (`?`, `#`, `/`) reaches another database: stop there. */
+async function assertDatabase(c: pg.Client, database: string): Promise<void> {
+  const { rows } = await c.query<{ db: string }>('SELECT current_database() AS db');
+  if (rows[0]?.db !== database) throw new UserError(`nothing was run: connected to database ${show(rows[0]?.db)} instead of ${show(database)}`);
+}
+
 export const POSTGRES_EXECUTORS: Record<string, ActionExecutor> = {
   'postgres.cancel_query': { run: (target, p) => signalBackend('pg_cancel_backend', target, Number(p.pid)) },
   'postgres.terminate_backend': { run: (target, p) => signalBackend('pg_terminate_backend', target, Number(p.pid)) },
-  'postgres.vacuum_analyze': { run: (target: Target, p: ActionParams) =>
-    withClient(target, String(p.database), async (c) => {
+  'postgres.vacuum_analyze': { run: async (target: Target, p: ActionParams) =>
+    await withClient(target, vacuumDatabase(p), async (c) => {
+      await assertDatabase(c, String(p.database));
       const table = `${pg.escapeIdentifier(String(p.schema))}.${pg.escapeIdentifier(String(p.table))}`;
       const started = Date.now();
       await c.query(`VACUUM (ANALYZE) ${table}`);

@@ -7,7 +7,8 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import { findAction, type ParamType } from './action-catalogue.ts';
+import { findAction } from './action-catalogue.ts';
+import { invalidParams, ownEntry } from './validate-params.ts';
 import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
 import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
 import { KUBERNETES_EXECUTORS } from './kubernetes-actions.ts';
@@ -52,7 +53,7 @@ export async function runAction(request: ActionRequest, services: ActionServices
       .catch((err: unknown) => services.log.error({ err, action }, 'while writing the audit row of an action'));
 
   const spec = findAction(action);
-  const executor = EXECUTORS[action];
+  const executor = ownEntry(EXECUTORS, action);
   const target = services.config.targets.find((t) => t.name === targetName);
   const problem = !spec || !executor
     ? `unknown action "${action}"`
@@ -100,18 +101,6 @@ export async function runAction(request: ActionRequest, services: ActionServices
     services.log.warn({ err: error, action, target: targetName }, 'action failed');
     return { kind: 'failed', text: `ran ${spec!.title} on ${targetName}: failed: ${reason}` };
   }
-}
-
-function invalidParams(declared: Record<string, ParamType>, params: ActionParams): string | undefined {
-  for (const name of Object.keys(params)) if (!(name in declared)) return `unexpected parameter "${name}"`;
-  for (const [name, type] of Object.entries(declared)) {
-    const v = params[name];
-    if (v === undefined) return `missing parameter "${name}"`;
-    if (type === 'integer' && !(typeof v === 'number' && Number.isInteger(v) && v > 0)) return `parameter "${name}" must be a positive integer, got ${JSON.stringify(v)}`;
-    if (type === 'count' && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) return `parameter "${name}" must be a whole number of 0 or more, got ${JSON.stringify(v)}`;
-    if (type === 'string' && (typeof v !== 'string' || v.length === 0 || v.length > 200)) return `parameter "${name}" must be a short string`;
-  }
-  return undefined;
 }
 
 function sortedParams(params: ActionParams): [string, string | number][] {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { findAction } from '../actions/action-catalogue.ts';
+import { invalidParam, ownEntry, show } from '../actions/validate-params.ts';
 import { UserError } from '../user-error.ts';
 import type { Runbook } from './runbook.ts';
 
@@ -84,10 +85,13 @@ export function parseRunbookFile(file: string, knownChecks: Set<string>): Runboo
   fm.remedies.forEach((r, i) => {
     const action = findAction(r.action);
     if (!action) fail(`remedies.${i}.action: unknown action id "${r.action}"`);
+    // A runbook may fix some parameters; each must be declared (an own property, not `constructor`)
+    // and meet its declaration, as at press time.
     for (const [name, value] of Object.entries(r.params)) {
-      const type = action!.params[name];
-      if (!type) fail(`remedies.${i}.params.${name}: action ${r.action} takes no parameter "${name}"; accepted: ${Object.keys(action!.params).join(', ')}`);
-      if (type === 'integer' && !Number.isInteger(value)) fail(`remedies.${i}.params.${name}: expected an integer, got ${JSON.stringify(value)}`);
+      const spec = name === '__proto__' ? undefined : ownEntry(action!.params, name);
+      if (!spec) fail(`remedies.${i}.params.${name}: action ${r.action} takes no parameter ${show(name)}; accepted: ${Object.keys(action!.params).join(', ')}`);
+      const problem = invalidParam(name, spec!, value);
+      if (problem) fail(`remedies.${i}.params.${name}: ${problem}`);
     }
   });
   const body = match![2]!.trim();
