@@ -9,6 +9,7 @@ export const MAX_COMMAND_TEXT = 4000;
 
 // C0 controls but tab/line feed/carriage return, DEL and C1 controls, bidi embeddings, overrides
 // and isolates, the Arabic letter mark, and the line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u2028\u2029\u202A-\u202E\u2066-\u2069]/u;
 
 /** The text, trimmed, or a UserError naming the first bad character and its position. */

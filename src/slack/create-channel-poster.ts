@@ -5,9 +5,13 @@ import type { WebClient } from '@slack/web-api';
 import type { ChannelPoster, PostedRef } from '../channel-poster.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import type { Message } from '../slash-command.ts';
+import type { ValueSigner } from '../security/value-signer.ts';
+import { sealMessage } from './seal-message.ts';
 
-export function createChannelPoster(client: WebClient): ChannelPoster {
-  async function postMessage(channel: string, message: Message, threadTs: string | undefined, doing: string): Promise<PostedRef> {
+/** Button values are signed on the way out (sealMessage). */
+export function createChannelPoster(client: WebClient, signer: ValueSigner): ChannelPoster {
+  async function postMessage(channel: string, unsealed: Message, threadTs: string | undefined, doing: string): Promise<PostedRef> {
+    const message = sealMessage(unsealed, signer);
     try {
       const res = await client.chat.postMessage({
         channel,

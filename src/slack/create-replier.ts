@@ -5,25 +5,33 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../logger.ts';
 import type { Message, PostedMessage, Replier } from '../slash-command.ts';
+import type { ValueSigner } from '../security/value-signer.ts';
+import { sealMessage } from './seal-message.ts';
 
 const FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
-export function createReplier(args: { respond: RespondFn; client: WebClient; channelId: string; log: Logger }): Replier {
-  const { respond, client, channelId, log } = args;
+/** Every message goes out with its button values signed (sealMessage). */
+export function createReplier(args: { respond: RespondFn; client: WebClient; channelId: string; log: Logger; signer: ValueSigner }): Replier {
+  const { respond, client, channelId, log, signer } = args;
+  const seal = (m: Message): Message => sealMessage(m, signer);
   return {
-    async ephemeral(message) {
+    async ephemeral(unsealed) {
+      const message = seal(unsealed);
       await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks as never });
     },
-    async post(message): Promise<PostedMessage> {
+    async post(unsealed): Promise<PostedMessage> {
+      const message = seal(unsealed);
       try {
         const res = await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks as never });
         const ts = res.ts!;
         const channel = res.channel ?? channelId;
         return {
-          async update(next: Message) {
+          async update(unsealedNext: Message) {
+            const next = seal(unsealedNext);
             await client.chat.update({ channel, ts, text: next.text, blocks: next.blocks as never });
           },
-          async reply(next: Message) {
+          async reply(unsealedNext: Message) {
+            const next = seal(unsealedNext);
             await client.chat.postMessage({ channel, thread_ts: ts, text: next.text, blocks: next.blocks as never });
           },
         };
@@ -33,11 +41,13 @@ export function createReplier(args: { respond: RespondFn; client: WebClient; cha
         log.info({ channel: channelId, error: code }, 'cannot post in channel, answering through response_url');
         await respond({ response_type: 'in_channel', text: message.text, blocks: message.blocks as never });
         return {
-          async update(next: Message) {
+          async update(unsealedNext: Message) {
+            const next = seal(unsealedNext);
             await respond({ replace_original: true, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
           },
           // response_url messages cannot be threaded: follow-ups go below (five per command at most).
-          async reply(next: Message) {
+          async reply(unsealedNext: Message) {
+            const next = seal(unsealedNext);
             await respond({ replace_original: false, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
           },
         };

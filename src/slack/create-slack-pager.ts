@@ -7,6 +7,8 @@ import { PageError, type Delivered, type OutgoingPage, type Pager } from '../inc
 import type { Clock } from '../incidents/escalation-engine.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { renderIncidentMessage, renderPage } from './incident-blocks.ts';
+import type { ValueSigner } from '../security/value-signer.ts';
+import { sealMessage } from './seal-message.ts';
 
 const PAGE_EVENT = 'chatops_page';
 /** Errors no retry can fix. */
@@ -17,6 +19,8 @@ export interface SlackPagerOptions {
   apiUrl?: string;
   incidentsChannel: string;
   clock: Clock;
+  /** Signs the Acknowledge/Escalate/Resolve buttons of pages and incident messages. */
+  signer: ValueSigner;
 }
 
 export function createSlackPager(options: SlackPagerOptions): Pager {
@@ -55,7 +59,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
   return {
     async send(page) {
       const where = await channelOf(page);
-      const message = renderPage(page, options.clock.now());
+      const message = sealMessage(renderPage(page, options.clock.now()), options.signer);
       const res = await call(`while paging ${where.channel}`, () =>
         client.chat.postMessage({
           channel: where.channel,
@@ -78,7 +82,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     },
 
     async showIncident(channel, display): Promise<Delivered> {
-      const message = renderIncidentMessage(display, options.clock.now());
+      const message = sealMessage(renderIncidentMessage(display, options.clock.now()), options.signer);
       const i = display.incident;
       if (i.messageTs && i.channel) {
         await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks as never }));

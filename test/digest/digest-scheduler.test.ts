@@ -15,6 +15,8 @@ import { loadRunbooks } from '../../src/runbooks/load-runbooks.ts';
 import { createChannelPoster } from '../../src/slack/create-channel-poster.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
+import { TEST_SIGNER } from '../support/test-signer.ts';
+import { unsealedValue } from '../support/test-signer.ts';
 
 let slack: FakeSlackApi;
 let store: Store;
@@ -64,7 +66,7 @@ beforeAll(async () => {
     probeState: store.probeState,
     history: store.reportHistory,
     log: silentLogger(),
-    poster: createChannelPoster(new WebClient('xoxb-digest', { slackApiUrl: slack.apiUrl })),
+    poster: createChannelPoster(new WebClient('xoxb-digest', { slackApiUrl: slack.apiUrl }), TEST_SIGNER),
   };
 });
 
@@ -97,7 +99,7 @@ describe('digests', () => {
     const actions = (headers()[0]!.args.blocks as Array<{ type: string; elements?: Array<{ text: { text: string }; value: string; action_id: string }> }>).find((b) => b.type === 'actions')!;
     const button = actions.elements!.find((e) => e.text.text.includes('Details: hung-api'))!;
     expect(button.action_id).toMatch(/^digest:details:\d+$/);
-    const stored = await store.reportHistory.byId(Number(button.value));
+    const stored = await store.reportHistory.byId(Number(unsealedValue(button.value)));
     expect(stored).toMatchObject({ target: 'hung-api', status: 'crit', source: 'digest:morning' });
     const { rows } = await store.pool.query('SELECT claimed_by, outcome FROM digest_runs WHERE digest = $1 AND slot = $2', ['morning', slot]);
     expect(rows).toHaveLength(1);

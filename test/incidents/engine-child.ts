@@ -8,12 +8,13 @@ import { silentLogger } from '../../src/logger.ts';
 import { createOnCallLookup } from '../../src/oncall/on-call-lookup.ts';
 import { OverrideStore } from '../../src/oncall/override-store.ts';
 import { createSlackPager } from '../../src/slack/create-slack-pager.ts';
+import { TEST_SIGNER } from '../support/test-signer.ts';
 
 const config = loadConfig({ file: process.env.CHATOPS_CONFIG! });
 const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL!, max: 4 });
 const engine = new EscalationEngine({
   pool,
-  pager: createSlackPager({ token: 'xoxb-test', apiUrl: process.env.SLACK_API_URL!, incidentsChannel: config.incidents!.channel, clock: SYSTEM_CLOCK }),
+  pager: createSlackPager({ token: 'xoxb-test', apiUrl: process.env.SLACK_API_URL!, incidentsChannel: config.incidents!.channel, clock: SYSTEM_CLOCK, signer: TEST_SIGNER }),
   oncall: createOnCallLookup(config.oncall.rotations, new OverrideStore(pool)),
   groupMembers: async () => [],
   incidentsChannel: config.incidents!.channel,

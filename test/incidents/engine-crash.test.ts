@@ -16,6 +16,7 @@ import { createSlackPager } from '../../src/slack/create-slack-pager.ts';
 import { parse as parseYaml } from 'yaml';
 import { sleep, waitFor } from '../support/wait-for.ts';
 import { useIncidentHarness } from './incident-harness.ts';
+import { TEST_SIGNER } from '../support/test-signer.ts';
 
 const h = useIncidentHarness('crash');
 const INCIDENTS = 40;
@@ -46,7 +47,7 @@ describe('the engine killed and restarted', () => {
     writeFileSync(file, CONFIG);
     const config = parseConfig(parseYaml(CONFIG), file, {});
     // Incidents are declared here; only the child runs the engine.
-    const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: 'C0INCIDENTS', clock: SYSTEM_CLOCK });
+    const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: 'C0INCIDENTS', clock: SYSTEM_CLOCK, signer: TEST_SIGNER });
     const idle = new EscalationEngine({ pool: h.pool, pager, oncall: createOnCallLookup([], new OverrideStore(h.pool)), groupMembers: async () => [], incidentsChannel: 'C0INCIDENTS', log: silentLogger() });
     const service = new IncidentService({ pool: h.pool, config: config.incidents!, engine: idle, pager, log: silentLogger() });
     for (let i = 0; i < INCIDENTS; i++) await service.declare({ severity: 2, title: `outage ${i}`, commander: 'U0CMDR' });

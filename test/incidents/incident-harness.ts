@@ -14,6 +14,7 @@ import { OverrideStore } from '../../src/oncall/override-store.ts';
 import { createSlackPager } from '../../src/slack/create-slack-pager.ts';
 import { startFakeSlackApi, type FakeSlackApi, type PostedSlackMessage } from '../support/fake-slack-api.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { TEST_SIGNER } from '../support/test-signer.ts';
 
 export const INCIDENTS_CHANNEL = 'C0INCIDENTS';
 export const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -75,7 +76,7 @@ export function useIncidentHarness(prefix: string): Harness {
     h.clock = new FakeClock(T0);
     h.make = (yaml = CONFIG_YAML, pool = h.pool) => {
       const config = parseConfig(parseYaml(yaml), 'test.yml', {});
-      const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock });
+      const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock, signer: TEST_SIGNER });
       const engine = new EscalationEngine({
         pool,
         pager,

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { ChannelPoster } from '../../src/channel-poster.ts';
 import { createChannelPoster } from '../../src/slack/create-channel-poster.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
+import { TEST_SIGNER } from '../support/test-signer.ts';
 
 const TOKEN = 'xoxb-1234-5678-channelposterSECRET';
 let slack: FakeSlackApi;
@@ -14,7 +15,7 @@ let poster: ChannelPoster;
 
 beforeAll(async () => {
   slack = await startFakeSlackApi();
-  poster = createChannelPoster(new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes }));
+  poster = createChannelPoster(new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes }), TEST_SIGNER);
 });
 
 afterAll(async () => {
@@ -129,7 +130,7 @@ describe('createChannelPoster', () => {
   });
 
   it('reports bytes the upload URL refused (no retries in this client)', async () => {
-    const noRetry = createChannelPoster(new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }));
+    const noRetry = createChannelPoster(new WebClient(TOKEN, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } }), TEST_SIGNER);
     slack.failNext('upload', 'storage unavailable');
     const err = await rejection(noRetry.uploadPng('C0OPS', noisePng(4, 4), { filename: 'y.png', title: 'Y' }));
 

@@ -5,6 +5,7 @@ import { slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { kubeDeployment, kubePod } from '../support/kube-objects.ts';
 import { useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
+import { unsealedValue } from '../support/test-signer.ts';
 
 const k = useFakeKubeApi();
 const t = useHttpTestBot(() => `targets:
@@ -40,10 +41,10 @@ describe('/diag k8s', () => {
     const restart = byAction('remedy:k8s.restart')!;
     expect(restart.style).toBe('danger');
     expect(restart.confirm!.text.text).toBe('Restart deployment api-gateway in prod/shop: 3 pods will be replaced one by one (kubectl rollout restart); the rollout is watched here.');
-    expect(JSON.parse(restart.value!)).toEqual({ action: 'k8s.restart', target: 'prod', params: { namespace: 'shop', workload: 'deployment', name: 'api-gateway', replicas: 3 } });
+    expect(JSON.parse(unsealedValue(restart.value!))).toEqual({ action: 'k8s.restart', target: 'prod', params: { namespace: 'shop', workload: 'deployment', name: 'api-gateway', replicas: 3 } });
     const logs = byAction('remedy:k8s.logs')!;
     expect(logs.confirm).toBeUndefined();
-    expect(JSON.parse(logs.value!).params).toEqual({ namespace: 'shop', pod: 'api-gateway-5d4f8c7b9-a2', container: 'app', previous: 'yes' });
+    expect(JSON.parse(unsealedValue(logs.value!)).params).toEqual({ namespace: 'shop', pod: 'api-gateway-5d4f8c7b9-a2', container: 'app', previous: 'yes' });
     // Scale asks for the count in a dialog: no confirm on the button itself.
     expect(byAction('remedy:k8s.scale')).toMatchObject({ style: 'danger' });
     expect(byAction('remedy:k8s.scale')!.confirm).toBeUndefined();

@@ -2,8 +2,9 @@
 // chart), and show a target's history from the stored reports.
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { blockActionBody, slashCommandBody } from '../support/signed-slack-request.ts';
+import { slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
+import { pressButton } from '../support/press-button.ts';
 
 const t = useHttpTestBot(() => `targets:
   main-db:
@@ -41,7 +42,7 @@ describe('/digest', () => {
     const { rows } = await db.query("SELECT id FROM report_history WHERE source = 'digest:morning' AND target = 'main-db' ORDER BY id DESC LIMIT 1");
     await db.end();
     t.slack.reset();
-    const press = await t.send(blockActionBody({ actionId: 'digest:details:0', value: String(rows[0].id), responseUrl: t.slack.responseUrl('d'), channelId: 'C0DIGEST' }));
+    const press = await pressButton(t, 'digest:details:0', String(rows[0].id), { responseId: 'd', channelId: 'C0DIGEST' });
     expect(press.status).toBe(200);
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
     const details = t.slack.callsTo('chat.postMessage')[0]!;

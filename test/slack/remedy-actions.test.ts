@@ -3,6 +3,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { blockActionBody, slashCommandBody } from '../support/signed-slack-request.ts';
+import { answers, pressRemedy, signAsBot } from '../support/press-button.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -45,8 +46,8 @@ async function alive(pid: number): Promise<boolean> {
   }
 }
 
-function press(value: object, user = 'U0ALICE', responseId = 'p') {
-  return t.send(blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: JSON.stringify(value), responseUrl: t.slack.responseUrl(responseId), userId: user }));
+function press(value: { action: string; params: Record<string, unknown>; target: string }, user = 'U0ALICE', responseId = 'p') {
+  return pressRemedy(t, value, { actionId: 'remedy:postgres.terminate_backend', userId: user, responseId });
 }
 
 const terminate = (pid: number, target = 'main-db') => ({ action: 'postgres.terminate_backend', params: { pid }, target });
@@ -78,6 +79,7 @@ describe('remedy buttons', () => {
     await press(terminate(pid), 'U0BOB');
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = t.slack.callsTo('respond')[0]!;
+    expect(callText(reply)).not.toContain('confirm:run'); // denied before any confirmation is offered
     expect(reply.args.response_type).toBe('ephemeral');
     expect(callText(reply)).toContain('You are not allowed to run postgres.terminate_backend on main-db (ask <@U0ALICE> or a member of <!subteam^S0DBA>).');
     expect(await alive(pid)).toBe(true);
@@ -98,7 +100,7 @@ describe('remedy buttons', () => {
     ['a pid that is not a number', { action: 'postgres.terminate_backend', params: { pid: '1; DROP TABLE x' }, target: 'main-db' }, 'parameter \\"pid\\" must be a positive integer'],
     ['markup in the action name', { action: '<!channel>', params: {}, target: 'main-db' }, 'unknown action \\"&lt;!channel&gt;\\"'],
     ['an extra parameter', { action: 'postgres.terminate_backend', params: { pid: 1, sql: 'x' }, target: 'main-db' }, 'unexpected parameter \\"sql\\"'],
-  ])('a tampered payload (%s) is refused and audited', async (_name, value, message) => {
+  ])('a payload the bot signed but no longer accepts (%s) is refused and audited', async (_name, value, message) => {
     await press(value);
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     expect(callText(t.slack.callsTo('respond')[0]!)).toContain(message);
@@ -109,9 +111,56 @@ describe('remedy buttons', () => {
   it('a double press runs once; the second presser is told who started it', async () => {
     const pid = await idleSession();
     await Promise.all([press(terminate(pid), 'U0ALICE', 'first'), press(terminate(pid), 'U0ALICE', 'second')]);
-    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage') && calls.some((c) => c.method === 'respond'));
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage') && answers(t).length > 0);
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
-    expect(callText(t.slack.callsTo('respond')[0]!)).toMatch(/is already (running|done \(succeeded\)), started by <@U0ALICE> \d+ s ago/);
+    expect(callText(answers(t)[0]!)).toMatch(/is already (running|done \(succeeded\)), started by <@U0ALICE> \d+ s ago/);
+  });
+
+  it.each([
+    ['an edited pid', async (pid: number) => (await signAsBot('remedy:postgres.terminate_backend', JSON.stringify(terminate(pid)))).replace(`"pid":${pid}`, `"pid":${pid + 1}`)],
+    ['a value the bot never signed', async (pid: number) => JSON.stringify(terminate(pid))],
+    ['a value signed for another button', async (pid: number) => await signAsBot('remedy:postgres.cancel_query', JSON.stringify(terminate(pid)))],
+    ['a value signed with another key', async (pid: number) => (await signAsBot('remedy:postgres.terminate_backend', JSON.stringify(terminate(pid)))).replace(/^cs1\.[^.]+\./, 'cs1.kforeign.')],
+    ['an expired value', async (pid: number) => await signAsBot('remedy:postgres.terminate_backend', JSON.stringify(terminate(pid)), undefined, -1_000)],
+  ])('%s is refused before anything runs, audited, and the presser is told to run /diag again', async (name, value) => {
+    const pid = await idleSession();
+    const res = await t.send(blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: await value(pid), responseUrl: t.slack.responseUrl('forged') }));
+    expect(res.status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    const reply = callText(t.slack.callsTo('respond')[0]!);
+    expect(reply).toContain(name === 'an expired value' ? 'This button has expired: run /diag again' : 'This button was changed or has expired: run /diag again');
+    expect(reply).not.toContain('confirm:run');
+    expect(await alive(pid)).toBe(true);
+    const c = new pg.Client({ connectionString: inject('pgUrl') });
+    await c.connect();
+    const row = (await c.query("SELECT action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT 1").finally(() => c.end())).rows[0];
+    expect(row).toMatchObject({ action: 'remedy:postgres.terminate_backend', outcome: 'refused' });
+    expect(row.detail).toMatch(/^button value (unsigned|bad-signature|unknown-key|expired)$/);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it('a destructive press runs only on the presser\'s own confirmation, once', async () => {
+    const pid = await idleSession();
+    await pressRemedy(t, terminate(pid), { confirm: false, responseId: 'ask' });
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    const prompt = t.slack.callsTo('respond')[0]!;
+    expect(callText(prompt)).toContain(`Confirm Terminate session?`);
+    expect(await alive(pid)).toBe(true);
+    const run = (prompt.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'confirm:run')!.value;
+    const confirm = (user: string, id: string) => t.send(blockActionBody({ actionId: 'confirm:run', value: run, responseUrl: t.slack.responseUrl(id), userId: user }));
+    // Someone else cannot use it.
+    await confirm('U0MALLORY', 'mallory');
+    await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'mallory'));
+    expect(callText(t.slack.callsTo('respond').find((c) => c.responseId === 'mallory')!)).toContain('This confirmation belongs to whoever pressed the button');
+    expect(await alive(pid)).toBe(true);
+    await confirm('U0ALICE', 'alice');
+    await waitFor(async () => !(await alive(pid)), 5_000, 'the backend to go');
+    // A second "Run it" (a double click) does nothing more.
+    await confirm('U0ALICE', 'again');
+    await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'again'));
+    expect(callText(t.slack.callsTo('respond').find((c) => c.responseId === 'again')!)).toContain('This confirmation was already used');
+    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length >= 1);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
   });
 
   it('/audit shows the last rows to the users access.audit names, and nobody else', async () => {
@@ -125,3 +174,46 @@ describe('remedy buttons', () => {
     expect(byId('bob')).toContain('You are not allowed to read the audit log');
   });
 });
+
+describe('parameters named like Object.prototype members', () => {
+  it('cancel_query with extra constructor, toString, __proto__ or hasOwnProperty parameters is refused each time and runs zero times', async () => {
+    // A real statement to cancel: it must still be running after every press.
+    const c = new pg.Client({ connectionString: inject('pgUrl'), application_name: 'slow-report' });
+    c.on('error', () => undefined);
+    await c.connect();
+    sessions.push(c);
+    const pid = (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const running = c.query('SELECT pg_sleep(60)').then(() => 'finished', () => 'cancelled');
+    const admin = new pg.Client({ connectionString: inject('pgUrl') });
+    await admin.connect();
+    try {
+      const active = async () => (await admin.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active' AND query LIKE '%pg_sleep%'", [pid])).rowCount === 1;
+      await waitFor(active, 5_000, 'the statement to start');
+      const before = Number((await admin.query<{ id: string | null }>('SELECT max(id) AS id FROM audit_log')).rows[0]!.id ?? 0);
+      const extras: Array<[string, Record<string, unknown>]> = [
+        ['constructor', { pid, constructor: 'x' }],
+        ['toString', { pid, toString: 1 }],
+        ['__proto__', JSON.parse(`{"pid": ${pid}, "__proto__": {"pid": 1}}`) as Record<string, unknown>],
+        ['hasOwnProperty', { pid, hasOwnProperty: 'x' }],
+      ];
+      for (const [name, params] of extras) {
+        await pressRemedy(t, { action: 'postgres.cancel_query', params, target: 'main-db' }, { responseId: name });
+        await t.slack.waitFor((calls) => calls.some((r) => r.method === 'respond' && r.responseId === name));
+        const reply = callText(t.slack.callsTo('respond').find((r) => r.responseId === name)!);
+        expect(reply).toContain(`unexpected parameter \\"${name}\\"; accepted: pid`);
+        expect(reply).not.toContain('confirm:run');
+      }
+      const audited = await admin.query<{ outcome: string }>("SELECT outcome FROM audit_log WHERE id > $1 AND action = 'postgres.cancel_query' ORDER BY id", [before]);
+      expect(audited.rows.map((r) => r.outcome)).toEqual(['refused', 'refused', 'refused', 'refused']);
+      const claims = await admin.query("SELECT 1 FROM action_runs WHERE action = 'postgres.cancel_query' AND params->>'pid' = $1", [String(pid)]);
+      expect(claims.rowCount).toBe(0);
+      expect(await active()).toBe(true);
+      expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    } finally {
+      await admin.query('SELECT pg_cancel_backend($1)', [pid]);
+      await admin.end();
+    }
+    expect(await running).toBe('cancelled');
+  });
+});
+

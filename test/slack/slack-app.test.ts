@@ -6,6 +6,7 @@ import type { RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { blockActionBody, postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, expectRunningThenReport, expectUnknownTargetReply, startTestBot } from '../support/test-bot.ts';
+import { signAsBot } from '../support/press-button.ts';
 
 const SECRET = 'test-signing-secret';
 let slack: FakeSlackApi;
@@ -107,7 +108,7 @@ describe('/runbook and the runbook button', () => {
   });
 
   it('the runbook button on a report answers with that runbook', async () => {
-    const body = blockActionBody({ actionId: 'runbook:open', value: 'postgres-connection-exhaustion', responseUrl: slack.responseUrl('btn') });
+    const body = blockActionBody({ actionId: 'runbook:open', value: await signAsBot('runbook:open', 'postgres-connection-exhaustion'), responseUrl: slack.responseUrl('btn') });
     expect((await postSigned(eventsUrl, body, { secret: SECRET })).status).toBe(200);
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = slack.callsTo('respond')[0]!;

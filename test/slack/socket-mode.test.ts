@@ -14,6 +14,7 @@ import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.
 import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket-mode.ts';
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, expectRunningThenReport, expectUnknownTargetReply, startTestBot } from '../support/test-bot.ts';
+import { TEST_SIGNER } from '../support/test-signer.ts';
 
 const APP_TOKEN = 'xapp-1-A0APP-1234-test-app-token';
 let slack: FakeSlackApi;
@@ -131,6 +132,7 @@ describe('Socket Mode wiring', () => {
         services: { log: silentLogger() } as unknown as AppServices,
         commands: [],
         readiness: async () => ({ ready: true, reasons: [] }),
+        signer: TEST_SIGNER,
       });
       // Bolt builds each listener's WebClient from a spread of these options. The Socket Mode client
       // writes `retryConfig: { retries: 100 }` into the clientOptions object it is handed, so if that

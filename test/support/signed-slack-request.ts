@@ -30,12 +30,21 @@ export async function postSigned(url: string, body: string, options: SignedPostO
   });
 }
 
+/** Slack gives every request its own trigger_id and action_ts: so do these builders. */
+let sequence = 0;
+function nextId(): string {
+  sequence += 1;
+  return `${Math.floor(Date.now() / 1000)}.${String(process.pid % 100_000).padStart(5, '0')}${String(sequence).padStart(6, '0')}`;
+}
+
 export interface SlashCommand {
   command: string;
   text: string;
   responseUrl: string;
   userId?: string;
   channelId?: string;
+  /** Default: a new one per call, as Slack does (a replay sends the same body again). */
+  triggerId?: string;
 }
 
 /** The fields of a slash command as Slack sends them: the form body over HTTP, the envelope payload in Socket Mode. */
@@ -53,7 +62,7 @@ export function slashCommandPayload(fields: SlashCommand): Record<string, string
     api_app_id: 'A0APP',
     is_enterprise_install: 'false',
     response_url: fields.responseUrl,
-    trigger_id: '1234.5678.abcdef',
+    trigger_id: fields.triggerId ?? `${nextId()}.abcdef`,
   };
 }
 
@@ -61,19 +70,20 @@ export function slashCommandBody(fields: SlashCommand): string {
   return new URLSearchParams(slashCommandPayload(fields)).toString();
 }
 
-export function blockActionBody(fields: { actionId: string; value: string; responseUrl: string; userId?: string; channelId?: string }): string {
+export function blockActionBody(fields: { actionId: string; value: string; responseUrl: string; userId?: string; channelId?: string; actionTs?: string; messageTs?: string }): string {
+  const messageTs = fields.messageTs ?? '1700000001.000100';
   const payload = {
     type: 'block_actions',
     team: { id: 'T0FAKE', domain: 'fake' },
     user: { id: fields.userId ?? 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
     api_app_id: 'A0APP',
     token: 'deprecated-verification-token',
-    container: { type: 'message', message_ts: '1700000001.000100', channel_id: fields.channelId ?? 'C0OPS', is_ephemeral: false },
-    trigger_id: '1234.5678.abcdef',
+    container: { type: 'message', message_ts: messageTs, channel_id: fields.channelId ?? 'C0OPS', is_ephemeral: false },
+    trigger_id: `${nextId()}.abcdef`,
     channel: { id: fields.channelId ?? 'C0OPS', name: 'ops' },
-    message: { type: 'message', ts: '1700000001.000100', text: 'report' },
+    message: { type: 'message', ts: messageTs, text: 'report' },
     response_url: fields.responseUrl,
-    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: '1700000002.000200', text: { type: 'plain_text', text: 'x' } }],
+    actions: [{ type: 'button', action_id: fields.actionId, block_id: 'b1', value: fields.value, action_ts: fields.actionTs ?? nextId(), text: { type: 'plain_text', text: 'x' } }],
   };
   return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }
@@ -86,15 +96,15 @@ export function viewSubmissionBody(fields: { callbackId: string; privateMetadata
     user: { id: fields.userId ?? 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
     api_app_id: 'A0APP',
     token: 'deprecated-verification-token',
-    trigger_id: '1234.5678.abcdef',
+    trigger_id: `${nextId()}.abcdef`,
     view: {
-      id: 'V0VIEW',
+      id: `V0VIEW${sequence}`,
       team_id: 'T0FAKE',
       type: 'modal',
       callback_id: fields.callbackId,
       private_metadata: fields.privateMetadata,
       state: { values: fields.values },
-      hash: '1700000003.abc',
+      hash: `${nextId()}.abc`,
       blocks: [],
       app_id: 'A0APP',
       bot_id: 'B0BOT',

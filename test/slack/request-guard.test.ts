@@ -1,0 +1,135 @@
+// Requests that must never do work, sent to the real bot: timestamps out of the window in either
+// direction, malformed bodies that once crashed it, retries and replays of state-changing
+// requests, command text with characters no one types. The bot answers each one, once, and keeps
+// answering afterwards.
+import pg from 'pg';
+import { describe, expect, inject, it } from 'vitest';
+import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
+import { callText, SIGNING_SECRET, useHttpTestBot } from '../support/test-bot.ts';
+
+const t = useHttpTestBot(() => `targets:
+  main-db:
+    kind: postgres
+    url: \${MONITORED_URL}
+incidents:
+  channel: C0INCIDENTS
+  roles:
+    team-lead: { user: U0LEAD }
+oncall:
+  rotations:
+    primary: { members: [U0ONCALL], every: weekly, handoff: "09:00", timezone: UTC, start: "2026-01-05" }
+`);
+
+const url = () => `http://127.0.0.1:${t.bot.port}/slack/events`;
+
+async function count(sql: string, params: unknown[] = []): Promise<number> {
+  const c = new pg.Client({ connectionString: inject('pgUrl') });
+  await c.connect();
+  try {
+    return Number((await c.query(sql, params)).rows[0].n);
+  } finally {
+    await c.end();
+  }
+}
+
+const incidentsTitled = (title: string) => count('SELECT count(*) AS n FROM incidents WHERE title = $1', [title]);
+
+/** The bot still serves: health and a real command. */
+async function stillAnswers(): Promise<void> {
+  expect((await fetch(`http://127.0.0.1:${t.bot.port}/healthz`)).status).toBe(200);
+  t.slack.reset();
+  expect((await t.send(slashCommandBody({ command: '/runbook', text: '', responseUrl: t.slack.responseUrl('alive') }))).status).toBe(200);
+  await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'alive'));
+}
+
+describe('requests that must not do work', () => {
+  it.each([
+    ['an hour in the future', 3600],
+    ['ten years in the future', 10 * 365 * 24 * 3600],
+    ['six minutes in the future', 6 * 60],
+    ['six minutes old', -6 * 60],
+  ])('a correctly signed request timestamped %s is refused with 401 before any work', async (_name, offset) => {
+    const title = `clock skew ${offset}`;
+    const body = slashCommandBody({ command: '/incident', text: `declare sev3 ${title}`, responseUrl: t.slack.responseUrl('skew') });
+    const res = await postSigned(url(), body, { secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) + offset });
+    expect(res.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await incidentsTitled(title)).toBe(0);
+    expect(t.slack.calls.filter((c) => c.method === 'respond' || c.method.startsWith('chat.'))).toHaveLength(0);
+  });
+
+  it('four minutes either way is within the window', async () => {
+    const title = 'clock skew within';
+    const body = slashCommandBody({ command: '/incident', text: `declare sev4 ${title}`, responseUrl: t.slack.responseUrl('ok') });
+    expect((await postSigned(url(), body, { secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) + 240 })).status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+    expect(await incidentsTitled(title)).toBe(1);
+  });
+
+  it.each([
+    ['payload=null', 'payload=null'],
+    ['payload={}', 'payload=%7B%7D'],
+    ['payload=[]', 'payload=%5B%5D'],
+    ['a payload that is a string', `payload=${encodeURIComponent('"x"')}`],
+    ['a payload that is not JSON', 'payload=%7Bnot json'],
+    ['block_actions without a user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'incident:resolve', value: '1' }] }))}`],
+    ['block_actions with a null user id', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: null }, actions: [{ action_id: 'incident:resolve', value: '1' }] }))}`],
+    ['block_actions without actions', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' } }))}`],
+    ['block_actions whose action is null', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, actions: [null] }))}`],
+    ['a view_submission without a view', `payload=${encodeURIComponent(JSON.stringify({ type: 'view_submission', user: { id: 'U0ALICE' } }))}`],
+    ['a slash command without a user', 'command=%2Fincident&text=declare+sev1+x&channel_id=C0OPS'],
+    ['neither a command nor a payload', 'hello=world'],
+  ])('%s is answered 400 and the bot keeps serving', async (_name, body) => {
+    const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
+    expect(res.status).toBe(400);
+    await stillAnswers();
+  });
+
+  it('a body over 1 MiB is answered 413', async () => {
+    const body = `command=%2Frunbook&user_id=U0ALICE&channel_id=C0OPS&text=${'a'.repeat(1024 * 1024)}`;
+    expect((await postSigned(url(), body, { secret: SIGNING_SECRET })).status).toBe(413);
+    await stillAnswers();
+  });
+
+  it('a signed /incident declare replayed three times, and retried by Slack, declares one incident', async () => {
+    const title = 'replayed declaration';
+    const body = slashCommandBody({ command: '/incident', text: `declare sev2 ${title}`, responseUrl: t.slack.responseUrl('replay') });
+    const timestamp = Math.floor(Date.now() / 1000);
+    const sends = [
+      postSigned(url(), body, { secret: SIGNING_SECRET, timestamp }),
+      postSigned(url(), body, { secret: SIGNING_SECRET, timestamp }),
+      postSigned(url(), body, { secret: SIGNING_SECRET, timestamp }),
+      postSigned(url(), body, { secret: SIGNING_SECRET, timestamp: timestamp + 1, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } }),
+    ];
+    for (const res of await Promise.all(sends)) expect(res.status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && callText(c).includes(title)));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await incidentsTitled(title)).toBe(1);
+  });
+
+  it('the same text sent again as a new command (a new trigger) is a new request', async () => {
+    const title = 'declared twice on purpose';
+    for (const id of ['one', 'two']) {
+      await t.send(slashCommandBody({ command: '/incident', text: `declare sev4 ${title}`, responseUrl: t.slack.responseUrl(id) }));
+    }
+    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage' && callText(c).includes(title)).length >= 2);
+    expect(await incidentsTitled(title)).toBe(2);
+  });
+
+  it.each([
+    ['a NUL byte in a title', 'declare sev1 db\u0000down', 'U+0000'],
+    ['a NUL byte in sev1', 'sev1\u0000 db down', 'U+0000'],
+    ['a NUL byte in a note', 'note 1 a\u0000b', 'U+0000'],
+    ['a right-to-left override', 'declare sev2 pay\u202Emoc.evil', 'U+202E'],
+    ['an escape sequence', 'declare sev2 \u001b[31mred', 'U+001B'],
+  ])('%s gets a usage message naming the character, and nothing is stored', async (_name, text, named) => {
+    const before = await count('SELECT count(*) AS n FROM incidents');
+    await t.send(slashCommandBody({ command: '/incident', text, responseUrl: t.slack.responseUrl('bad') }));
+    await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'bad'));
+    const reply = callText(t.slack.callsTo('respond').find((c) => c.responseId === 'bad')!);
+    expect(reply).toContain(named);
+    expect(reply).toContain('Usage: `/incident');
+    expect(reply).not.toContain('internal error');
+    expect(await count('SELECT count(*) AS n FROM incidents')).toBe(before);
+  });
+});
