@@ -4,10 +4,14 @@
 // retries, scale through a dialog, logs as a snippet in the thread, delete pod.
 import pg from 'pg';
 import { beforeEach, describe, expect, inject, it } from 'vitest';
-import { blockActionBody, viewSubmissionBody } from '../support/signed-slack-request.ts';
+import { viewSubmissionBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { kubeDeployment, kubePod } from '../support/kube-objects.ts';
-import { useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
+import { kubeTarget, useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
+import { answers, pressRemedy } from '../support/press-button.ts';
+import { SILENT_IO } from '../../src/actions/action-executor.ts';
+import { KUBERNETES_EXECUTORS } from '../../src/actions/kubernetes-actions.ts';
+import type { Target } from '../../src/config/config.ts';
 
 const MESSAGE_TS = '1700000001.000100';
 const k = useFakeKubeApi();
@@ -38,8 +42,7 @@ function deployment(name: string, replicas = 3, extra: { paused?: boolean; progr
 }
 
 function press(action: string, params: Record<string, string | number>, options: { user?: string; target?: string; headers?: Record<string, string>; responseId?: string } = {}) {
-  const value = JSON.stringify({ action, params, target: options.target ?? 'prod' });
-  return t.send(blockActionBody({ actionId: `remedy:${action}`, value, responseUrl: t.slack.responseUrl(options.responseId ?? 'p'), userId: options.user ?? 'U0ALICE' }), options.headers);
+  return pressRemedy(t, { action, params, target: options.target ?? 'prod' }, { userId: options.user ?? 'U0ALICE', responseId: options.responseId ?? 'p', ...(options.headers && { headers: options.headers }) });
 }
 
 const restart = (name: string, extra: Record<string, string | number> = {}) => ({ namespace: 'shop', workload: 'deployment', name, replicas: 3, ...extra });
@@ -102,7 +105,7 @@ describe('k8s.restart', () => {
     const refusals: Array<[string, Record<string, string | number>, string]> = [
       ['k8s.restart', restart('payments'), 'deployment/payments in shop is not on the restartable list of prod'],
       ['k8s.restart', { ...restart('api-gateway'), namespace: 'kube-system' }, 'namespace kube-system is not watched by prod'],
-      ['k8s.restart', { ...restart('api-gateway'), workload: 'cronjob' }, '\\"cronjob\\" is not a deployment, statefulset or daemonset'],
+      ['k8s.restart', { ...restart('api-gateway'), workload: 'cronjob' }, 'parameter \\"workload\\" must be one of deployment, statefulset, daemonset, got \\"cronjob\\"'],
       ['k8s.delete_pod', { namespace: 'kube-system', pod: 'coredns-1' }, 'namespace kube-system is not watched by prod'],
     ];
     for (const [i, [action, params, reason]] of refusals.entries()) {
@@ -132,9 +135,9 @@ describe('once per message, action and parameters', () => {
     expect([a.status, b.status]).toEqual([200, 200]);
     await press('k8s.restart', params, { responseId: 'retry', headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     await t.slack.waitFor(() => threadTexts().some((x) => x.includes('rollout complete')), 15_000);
-    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'respond').length >= 2);
+    await t.slack.waitFor(() => answers(t).length >= 2);
     expect(patches(`/apis/apps/v1/namespaces/shop/deployments/${name}`)).toHaveLength(1);
-    const told = t.slack.callsTo('respond').map(callText);
+    const told = answers(t).map(callText);
     expect(told.every((x) => /k8s.restart on prod is already (running|done)/.test(x) && /started by <@U0(ALICE|CAROL)>/.test(x))).toBe(true);
   });
 });
@@ -145,7 +148,7 @@ describe('k8s.scale', () => {
     await press('k8s.scale', { namespace: 'shop', workload: 'deployment', name });
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
     const open = t.slack.callsTo('views.open')[0]!;
-    expect(open.args.trigger_id).toBe('1234.5678.abcdef');
+    expect(open.args.trigger_id).toMatch(/\.abcdef$/);
     const view = (typeof open.args.view === 'string' ? JSON.parse(open.args.view) : open.args.view) as { callback_id: string; private_metadata: string };
     expect(callText(open)).toContain('Scale deployment api-gateway in prod/shop');
     expect(k.api.requests.filter((r) => r.method === 'PATCH')).toHaveLength(0);
@@ -187,5 +190,108 @@ describe('k8s.logs and k8s.delete_pod', () => {
     await t.slack.waitFor(() => threadTexts().some((x) => x.includes('deleted pod')));
     expect(k.api.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual(['/api/v1/namespaces/shop/pods/stuck-pod']);
     expect(k.api.get('Pod', 'shop', 'stuck-pod')).toBeUndefined();
+  });
+});
+
+/** The text as it appears inside the JSON of a recorded Slack call (quotes escaped). */
+const inJson = (text: string) => JSON.stringify(text).slice(1, -1);
+
+async function lastAuditId(): Promise<number> {
+  const c = new pg.Client({ connectionString: inject('pgUrl') });
+  await c.connect();
+  try {
+    return Number((await c.query<{ id: string | null }>('SELECT max(id) AS id FROM audit_log')).rows[0]?.id ?? 0);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Audit rows of `action` written after row `afterId`: outcome, params and detail. */
+async function auditSince(afterId: number, action: string): Promise<Array<{ outcome: string; params: Record<string, unknown>; detail: string | null }>> {
+  const c = new pg.Client({ connectionString: inject('pgUrl') });
+  await c.connect();
+  try {
+    return (await c.query('SELECT outcome, params, detail FROM audit_log WHERE id > $1 AND action = $2 ORDER BY id', [afterId, action])).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const SUBDOMAIN = 'a Kubernetes object name (DNS-1123 subdomain)';
+const LABEL_NS = 'a Kubernetes namespace name (DNS-1123 label)';
+
+describe('names are checked as Kubernetes names before any request', () => {
+  it.each([
+    ['pod ".."', { namespace: 'shop', pod: '..' }, `parameter "pod" must be ${SUBDOMAIN}`, 'got ".."'],
+    ['pod "../.."', { namespace: 'shop', pod: '../..' }, `parameter "pod" must be ${SUBDOMAIN}`, 'got "../.."'],
+    ['pod "%2e%2e"', { namespace: 'shop', pod: '%2e%2e' }, `parameter "pod" must be ${SUBDOMAIN}`, 'got "%2e%2e"'],
+    ['pod "stuck-pod/eviction"', { namespace: 'shop', pod: 'stuck-pod/eviction' }, `parameter "pod" must be ${SUBDOMAIN}`, 'got "stuck-pod/eviction"'],
+    ['namespace ".."', { namespace: '..', pod: 'stuck-pod' }, `parameter "namespace" must be ${LABEL_NS}`, 'got ".."'],
+    ['namespace ".." and pod ".."', { namespace: '..', pod: '..' }, `parameter "namespace" must be ${LABEL_NS}`, 'got ".."'],
+  ])('Delete pod with %s is refused, privately, audited "refused", and the API server receives nothing', async (_name, params, reason, got) => {
+    k.api.add(kubePod({ namespace: 'shop', name: 'stuck-pod' }));
+    const before = await lastAuditId();
+    expect((await pressRemedy(t, { action: 'k8s.delete_pod', params, target: 'prod' }, { userId: 'U0ALICE' })).status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    const reply = t.slack.callsTo('respond')[0]!;
+    expect(reply.args.response_type).toBe('ephemeral');
+    expect(callText(reply)).toContain(inJson(reason));
+    expect(callText(reply)).toContain(inJson(got));
+    const rows = await auditSince(before, 'k8s.delete_pod');
+    expect(rows.map((r) => r.outcome)).toEqual(['refused']);
+    expect(rows[0]!.params).toEqual(params);
+    // Not a single request: no DELETE of the namespace or of /api/v1, not even a read.
+    expect(k.api.requests).toEqual([]);
+    expect(k.api.get('Pod', 'shop', 'stuck-pod')).toBeDefined();
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
+  it.each([
+    ['k8s.logs', { namespace: 'shop', pod: '..', container: 'app', previous: 'no' }, `parameter "pod" must be ${SUBDOMAIN}`],
+    ['k8s.logs', { namespace: 'shop', pod: 'worker-0', container: '../../../api/v1/namespaces', previous: 'no' }, 'parameter "container" must be a Kubernetes container name (DNS-1123 label)'],
+    ['k8s.logs', { namespace: '..', pod: 'worker-0', container: 'app', previous: 'no' }, `parameter "namespace" must be ${LABEL_NS}`],
+    ['k8s.restart', { namespace: 'shop', workload: 'deployment', name: '..', replicas: 3 }, `parameter "name" must be ${SUBDOMAIN}`],
+    ['k8s.restart', { namespace: '..', workload: 'deployment', name: 'api-gateway', replicas: 3 }, `parameter "namespace" must be ${LABEL_NS}`],
+    ['k8s.restart', { namespace: 'shop', workload: 'deployment', name: 'Api-Gateway', replicas: 3 }, `parameter "name" must be ${SUBDOMAIN}`],
+    ['k8s.scale', { namespace: 'shop', workload: 'deployment', name: 'api-gateway/../..' }, `parameter "name" must be ${SUBDOMAIN}`],
+  ])('%s with %j is refused and nothing is sent', async (action, params, reason) => {
+    const before = await lastAuditId();
+    await pressRemedy(t, { action, params, target: 'prod' }, { userId: 'U0ALICE' });
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    expect(callText(t.slack.callsTo('respond')[0]!)).toContain(inJson(reason));
+    expect((await auditSince(before, action)).map((r) => r.outcome)).toEqual(['refused']);
+    expect(k.api.requests).toEqual([]);
+    expect(t.slack.callsTo('views.open')).toHaveLength(0);
+    expect(t.slack.uploads).toHaveLength(0);
+  });
+
+  it('the executors check the names again themselves: called directly with "..", they send nothing', async () => {
+    const target = kubeTarget({ kubeconfig: k.kubeconfig, target: { namespaces: ['shop'], restartable: ['deployment/api-gateway'], deletePods: true } }) as unknown as Target;
+    const calls: Array<[string, Record<string, string | number>, RegExp]> = [
+      ['k8s.delete_pod', { namespace: 'shop', pod: '..' }, /^nothing was sent: parameter "pod" must be a Kubernetes object name/],
+      ['k8s.delete_pod', { namespace: '..', pod: 'x' }, /^nothing was sent: parameter "namespace" must be a Kubernetes namespace name/],
+      ['k8s.logs', { namespace: 'shop', pod: 'x', container: '..', previous: 'no' }, /^nothing was sent: parameter "container" must be a Kubernetes container name/],
+      ['k8s.restart', { namespace: 'shop', workload: 'deployment', name: '../..', replicas: 1 }, /^nothing was sent: parameter "name"/],
+      ['k8s.scale', { namespace: 'shop', workload: 'deployment', name: 'api-gateway', replicas: 5000 }, /^nothing was sent: parameter "replicas" must be a whole number from 0 to 100, got 5000$/],
+    ];
+    for (const [action, params, message] of calls) {
+      await expect(KUBERNETES_EXECUTORS[action]!.run(target, params, SILENT_IO), action).rejects.toThrow(message);
+    }
+    expect(k.api.requests).toEqual([]);
+  });
+});
+
+describe('Scale with the replica count already in the button value', () => {
+  it.each([[5000], [Number.MAX_SAFE_INTEGER], [101]])('replicas %s is refused, no dialog opens and nothing is patched', async (replicas) => {
+    const name = deployment('api-gateway');
+    const before = await lastAuditId();
+    await pressRemedy(t, { action: 'k8s.scale', params: { namespace: 'shop', workload: 'deployment', name, replicas }, target: 'prod' }, { userId: 'U0ALICE' });
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
+    const reply = callText(t.slack.callsTo('respond')[0]!);
+    expect(reply).toContain('replicas');
+    expect(t.slack.callsTo('views.open')).toHaveLength(0);
+    expect(k.api.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(k.api.get('Deployment', 'shop', name).spec.replicas).toBe(3);
+    expect((await auditSince(before, 'k8s.scale')).map((r) => r.outcome)).toEqual(['refused']);
   });
 });
