@@ -1,11 +1,26 @@
-// Structured JSON logs (pino). Every string that passes through is redacted, so a connection
-// string or token inside an error message cannot leak.
+// Structured JSON logs (pino). Every string that passes through is masked (the generic patterns,
+// and the configured secrets when the logger is given them), so a connection string or token
+// inside an error message cannot leak.
 import { pino, type Logger } from 'pino';
-import { redactSecrets } from './redact-secrets.ts';
+import { maskSecrets } from './security/mask-secrets.ts';
 
 export type { Logger };
 
-export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
+export interface LoggerOptions {
+  level?: string;
+  destination?: pino.DestinationStream;
+  /**
+   * The configured secrets (configSecrets), read at every log call: a logger created before the
+   * config is loaded masks them from then on. Return the same array each time.
+   */
+  secrets?: () => readonly string[];
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const secrets = options.secrets ?? (() => NO_SECRETS);
+  const redactSecrets = (text: string) => maskSecrets(text, secrets());
+  const serializeError = (e: unknown): unknown => errorSerializer(e, redactSecrets);
+  const redactDeep = (value: unknown): unknown => deepMask(value, redactSecrets);
   return pino(
     {
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
@@ -38,25 +53,27 @@ export function silentLogger(): Logger {
   return pino({ level: 'silent' });
 }
 
-function serializeError(e: unknown): unknown {
-  if (!(e instanceof Error)) return redactDeep(e);
+const NO_SECRETS: readonly string[] = [];
+
+function errorSerializer(e: unknown, mask: (text: string) => string): unknown {
+  if (!(e instanceof Error)) return deepMask(e, mask);
   const out: Record<string, unknown> = {
     type: e.name,
-    message: redactSecrets(e.message),
-    stack: e.stack ? redactSecrets(e.stack) : undefined,
+    message: mask(e.message),
+    stack: e.stack ? mask(e.stack) : undefined,
   };
   const code = (e as { code?: unknown }).code;
   if (code !== undefined) out.code = code;
-  if (e.cause !== undefined) out.cause = serializeError(e.cause);
+  if (e.cause !== undefined) out.cause = errorSerializer(e.cause, mask);
   return out;
 }
 
-function redactDeep(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactSecrets(value);
-  if (value instanceof Error) return serializeError(value);
+function deepMask(value: unknown, mask: (text: string) => string, depth = 0): unknown {
+  if (typeof value === 'string') return mask(value);
+  if (value instanceof Error) return errorSerializer(value, mask);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, depth + 1));
+  if (Array.isArray(value)) return value.map((v) => deepMask(v, mask, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactDeep(v, depth + 1);
+  for (const [k, v] of Object.entries(value)) out[k] = deepMask(v, mask, depth + 1);
   return out;
 }

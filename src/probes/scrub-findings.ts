@@ -2,7 +2,7 @@
 // library or a server put into an error message or a body. Probes collect their target's secrets
 // and pass every finding through scrubFindings before returning.
 import type { Finding } from '../report.ts';
-import { redactSecrets } from '../redact-secrets.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 
 /** Query parameters whose values are secrets (`?password=`, `?token=`, `?sig=`). */
 const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|code|credential/i;
@@ -30,10 +30,9 @@ export function sortedSecrets(values: Iterable<string>): string[] {
   return [...new Set([...values].map((v) => v.trim()))].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
 }
 
+/** The generic patterns and every secret (also URL-encoded and in base64) masked, in one linear pass. */
 export function scrubText(text: string, secrets: readonly string[]): string {
-  let out = redactSecrets(text);
-  for (const secret of secrets) out = out.split(secret).join('***');
-  return out;
+  return maskSecrets(text, secrets);
 }
 
 export function scrubFindings(findings: readonly Finding[], secrets: readonly string[]): Finding[] {
