@@ -7,7 +7,8 @@ import type { IncidentService } from '../src/incidents/incident-service.ts';
 import { parseSeverity, severityLabel } from '../src/incidents/ladder.ts';
 import { escapeMrkdwn, textMessage } from '../src/slack/message-blocks.ts';
 import { slackDate } from '../src/slack/incident-blocks.ts';
-import type { SlashCommand } from '../src/slash-command.ts';
+import { incidentRefusalMessage } from '../src/slack/incident-refusal.ts';
+import type { CommandInvocation, SlashCommand } from '../src/slash-command.ts';
 import { UserError } from '../src/user-error.ts';
 import { formatDuration } from '../src/probes/format.ts';
 
@@ -22,63 +23,78 @@ export const incidentCommand: SlashCommand = {
   name: '/incident',
   description: 'Declare an incident, page up the severity ladder until someone acknowledges, and keep its timeline',
   usageHint: 'declare sev1|sev2|sev3|sev4 <title> | list | show|ack|resolve|escalate <id> | sev <n> <id> | note <id> <text>',
-  async run({ text, userId, reply, services }) {
-    const [sub = '', ...rest] = text.trim().split(/\s+/).filter(Boolean);
-    const word = sub.toLowerCase();
-    if (word === '' || word === 'help') {
-      await reply.ephemeral(textMessage(`*Usage*\n${USAGE}`));
-      return;
-    }
-    const incidents = serviceOf(services);
-    const directSeverity = parseSeverity(word);
-    if (word === 'declare' || (directSeverity && /^sev/.test(word))) {
-      const sevWord = word === 'declare' ? rest.shift() ?? '' : word;
-      const severity = parseSeverity(sevWord);
-      if (!severity || !/^sev-?[1-4]$/i.test(sevWord)) throw new UserError(`"${sevWord}" is not a severity; accepted: sev1, sev2, sev3, sev4`);
-      const incident = await incidents.declare({ severity, title: rest.join(' '), commander: userId });
-      const where = incident.channel ? ` Follow it in <#${incident.channel}>.` : '';
-      await reply.post(textMessage(`:rotating_light: <@${userId}> declared *${severityLabel(severity)} ${incidentRef(incident.id)}*: ${escapeMrkdwn(incident.title)}.${where}`));
-      return;
-    }
-    if (word === 'list') {
-      const open = await incidents.listOpen();
-      await reply.ephemeral(textMessage(open.length ? `*Open incidents*\n${open.map(listLine).join('\n')}` : 'No open incidents.'));
-      return;
-    }
-    if (word === 'sev') {
-      const severity = parseSeverity(rest[0] ?? '');
-      if (!severity) throw new UserError(`"${rest[0] ?? ''}" is not a severity; accepted: 1, 2, 3, 4 (or sev1..sev4)`);
-      const incident = await incidents.setSeverity(idFrom(rest[1]), severity, userId);
-      await reply.post(textMessage(`<@${userId}> changed ${incidentRef(incident.id)} to *${severityLabel(severity)}*: the ladder follows the new severity.`));
-      return;
-    }
-    const known = ['show', 'ack', 'acknowledge', 'resolve', 'escalate', 'note'];
-    if (!known.includes(word)) throw new UserError(`unknown subcommand "${sub}"; accepted: declare, sev1..sev4, list, show, ack, resolve, escalate, sev, note`);
-    const id = idFrom(rest[0]);
-    switch (word) {
-      case 'show':
-        await reply.ephemeral(textMessage(await showText(incidents, id)));
-        return;
-      case 'ack':
-      case 'acknowledge':
-        await incidents.acknowledge(id, userId);
-        await reply.post(textMessage(`:eyes: <@${userId}> acknowledged ${incidentRef(id)}.`));
-        return;
-      case 'resolve':
-        await incidents.resolve(id, userId);
-        await reply.post(textMessage(`:white_check_mark: <@${userId}> resolved ${incidentRef(id)}.`));
-        return;
-      case 'escalate':
-        await incidents.escalate(id, userId);
-        await reply.post(textMessage(`:arrow_double_up: <@${userId}> escalated ${incidentRef(id)}: the next level is paged now.`));
-        return;
-      case 'note':
-        await incidents.note(id, userId, rest.slice(1).join(' '));
-        await reply.ephemeral(textMessage(`Noted in the timeline of ${incidentRef(id)}.`));
-        return;
+  async run(invocation) {
+    try {
+      await runIncidentCommand(invocation);
+    } catch (error) {
+      // Refused by access rules or a repeated escalation: named with who could, or when, and markup the error text cannot carry.
+      const refusal = incidentRefusalMessage(error, 'run');
+      if (!refusal) throw error;
+      await invocation.reply.ephemeral(refusal);
     }
   },
 };
+
+async function runIncidentCommand({ text, userId, channelId, reply, services }: CommandInvocation): Promise<void> {
+  const [sub = '', ...rest] = text.trim().split(/\s+/).filter(Boolean);
+  const word = sub.toLowerCase();
+  if (word === '' || word === 'help') {
+    await reply.ephemeral(textMessage(`*Usage*\n${USAGE}`));
+    return;
+  }
+  const incidents = serviceOf(services);
+  const actor = { user: userId, channel: channelId };
+  const directSeverity = parseSeverity(word);
+  if (word === 'declare' || (directSeverity && /^sev/.test(word))) {
+    const sevWord = word === 'declare' ? rest.shift() ?? '' : word;
+    const severity = parseSeverity(sevWord);
+    if (!severity || !/^sev-?[1-4]$/i.test(sevWord)) throw new UserError(`"${sevWord}" is not a severity; accepted: sev1, sev2, sev3, sev4`);
+    const incident = await incidents.declare({ severity, title: rest.join(' '), commander: userId, channel: channelId });
+    const where = incident.channel ? ` Follow it in <#${incident.channel}>.` : '';
+    await reply.post(textMessage(`:rotating_light: <@${userId}> declared *${severityLabel(severity)} ${incidentRef(incident.id)}*: ${escapeMrkdwn(incident.title)}.${where}`));
+    return;
+  }
+  if (word === 'list') {
+    const open = await incidents.listOpen();
+    await reply.ephemeral(textMessage(open.length ? `*Open incidents*\n${open.map(listLine).join('\n')}` : 'No open incidents.'));
+    return;
+  }
+  if (word === 'sev') {
+    const severity = parseSeverity(rest[0] ?? '');
+    if (!severity) throw new UserError(`"${rest[0] ?? ''}" is not a severity; accepted: 1, 2, 3, 4 (or sev1..sev4)`);
+    const incident = await incidents.setSeverity(idFrom(rest[1]), severity, actor);
+    await reply.post(textMessage(`<@${userId}> changed ${incidentRef(incident.id)} to *${severityLabel(severity)}*: the ladder follows the new severity.`));
+    return;
+  }
+  const known = ['show', 'ack', 'acknowledge', 'resolve', 'escalate', 'note'];
+  if (!known.includes(word)) throw new UserError(`unknown subcommand "${sub}"; accepted: declare, sev1..sev4, list, show, ack, resolve, escalate, sev, note`);
+  const id = idFrom(rest[0]);
+  switch (word) {
+    case 'show':
+      await reply.ephemeral(textMessage(await showText(incidents, id)));
+      return;
+    case 'ack':
+    case 'acknowledge':
+      await incidents.acknowledge(id, actor);
+      await reply.post(textMessage(`:eyes: <@${userId}> acknowledged ${incidentRef(id)}.`));
+      return;
+    case 'resolve':
+      await incidents.resolve(id, actor);
+      await reply.post(textMessage(`:white_check_mark: <@${userId}> resolved ${incidentRef(id)}.`));
+      return;
+    case 'escalate':
+    {
+      const escalated = await incidents.escalate(id, actor);
+      const level = escalated.lastEscalation ? `paging ${escapeMrkdwn(escalated.lastEscalation.to)} now` : 'the next level is paged now';
+      await reply.post(textMessage(`:arrow_double_up: <@${userId}> escalated ${incidentRef(id)}: ${level}.`));
+    }
+      return;
+    case 'note':
+      await incidents.note(id, actor, rest.slice(1).join(' '));
+      await reply.ephemeral(textMessage(`Noted in the timeline of ${incidentRef(id)}.`));
+      return;
+  }
+}
 
 function serviceOf(services: AppServices): IncidentService {
   if (!services.incidents) throw new UserError(`incidents are not set up: add an incidents: section with the channel to announce them in to ${services.config.source}`);

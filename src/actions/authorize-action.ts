@@ -21,3 +21,10 @@ export async function isAllowed(rules: readonly AccessRule[], actionId: string, 
   }
   return false;
 }
+
+/** Who the rules for an action name: users, user groups and channels, each once (for "ask ..." answers). */
+export function askableFor(rules: readonly AccessRule[], actionId: string): { users: string[]; groups: string[]; channels: string[] } {
+  const matching = rulesFor(rules, actionId);
+  const unique = (values: string[]) => [...new Set(values)];
+  return { users: unique(matching.flatMap((r) => r.users)), groups: unique(matching.flatMap((r) => r.groups)), channels: unique(matching.flatMap((r) => r.channels)) };
+}

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { isTimeZone } from './is-time-zone.ts';
 import { defaultLadder, type LadderConfig, type LadderStep, type ResolvedRecipient } from '../incidents/ladder.ts';
 import type { Rotation } from '../oncall/rotation.ts';
+import type { AccessRule } from './config.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 
 const USER = z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD');
@@ -65,9 +66,11 @@ export interface IncidentsConfig {
   /** Role name -> the people it stands for. */
   roles: Record<string, ResolvedRecipient[]>;
   ladder: LadderConfig;
+  /** The `access.incident.*` rules: who besides the commander and the paged people may act (see incident-access.ts). */
+  access: AccessRule[];
 }
 
-export function toIncidentsConfig(raw: z.infer<typeof incidentsSchema>): IncidentsConfig {
+export function toIncidentsConfig(raw: z.infer<typeof incidentsSchema>, access: readonly AccessRule[] = []): IncidentsConfig {
   const toStep = (s: z.infer<typeof step>): LadderStep => ({
     label: s.label,
     afterMs: s.after,
@@ -86,7 +89,7 @@ export function toIncidentsConfig(raw: z.infer<typeof incidentsSchema>): Inciden
       }
     : defaultLadder();
   const roles = Object.fromEntries(Object.entries(raw.roles).map(([name, r]) => [name, Array.isArray(r) ? r : [r]]));
-  return { channel: raw.channel, dedicatedChannels: raw.dedicatedChannels, roles, ladder };
+  return { channel: raw.channel, dedicatedChannels: raw.dedicatedChannels, roles, ladder, access: access.filter((r) => r.pattern.startsWith('incident.')) };
 }
 
 export function toRotations(raw: z.infer<typeof oncallSchema>): Rotation[] {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { isTimeZone } from './is-time-zone.ts';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
 import { ACTIONS } from '../actions/action-catalogue.ts';
+import { INCIDENT_ACCESS_IDS } from '../incidents/incident-access.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
@@ -124,9 +125,9 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     return { name, ...rest, ...(mentionOnCrit && { mentionOnCrit }) };
   });
   const access = Object.entries(data.access).map(([pattern, rule]) => {
-    const known = ACTIONS.map((a) => a.id);
+    const known = [...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS];
     const matches = pattern === 'audit' || pattern === 'oncall.override' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
-    if (!matches) fail(`access.${pattern}: matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.*`);
+    if (!matches) fail(`access.${pattern}: matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.* or incident.*`);
     return { pattern, ...rule };
   });
   return {
@@ -134,7 +135,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     targets,
     digests,
     access,
-    ...(data.incidents && { incidents: toIncidentsConfig(data.incidents) }),
+    ...(data.incidents && { incidents: toIncidentsConfig(data.incidents, access) }),
     oncall: { rotations: toRotations(data.oncall) },
     history: data.history,
     runbooks: { dir: path.resolve(baseDir, data.runbooks.dir ?? defaultRunbookDir()), baseUrl: data.runbooks.baseUrl },

@@ -74,6 +74,11 @@ export class EscalationEngine {
     return this.#o.clock;
   }
 
+  /** Members of a Slack user group, as the ladder reads them (also for who may act on an incident). */
+  async groupMembers(group: string): Promise<string[]> {
+    return await this.#o.groupMembers(group);
+  }
+
   /** Starts waking at the next due time (at once when something is overdue, as after a restart). */
   start(): void {
     this.#running = true;

@@ -44,9 +44,19 @@ export function nextPoint(points: readonly LadderPoint[], status: IncidentStatus
   return points.find((p) => !done.has(p.id) && isLive(p, status));
 }
 
-/** "Escalate now": the next page not yet sent, whatever its time. */
+/** The next page not yet sent, whatever its time. */
 export function nextPage(points: readonly LadderPoint[], status: IncidentStatus, done: ReadonlySet<string>): LadderPoint | undefined {
   return points.find((p) => p.kind === 'page' && !done.has(p.id) && isLive(p, status));
+}
+
+/**
+ * "Escalate now": the first page of the level above the highest one paged so far (a reminder of
+ * the current level is not an escalation), whatever its time; the first level when none was paged.
+ */
+export function nextEscalation(points: readonly LadderPoint[], status: IncidentStatus, done: ReadonlySet<string>): LadderPoint | undefined {
+  const pagedSteps = points.filter((p) => p.kind === 'page' && done.has(p.id)).map((p) => p.step!);
+  const from = pagedSteps.length > 0 ? Math.max(...pagedSteps) + 1 : 0;
+  return points.find((p) => p.kind === 'page' && p.step! >= from && !done.has(p.id) && isLive(p, status));
 }
 
 /**

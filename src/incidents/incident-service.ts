@@ -1,16 +1,18 @@
 // What people do to incidents: declare, acknowledge, resolve, escalate now, change severity,
 // add a note; and what they read: the open list and one incident's timeline. Each change is one
 // transaction that bumps the incident's epoch (stale timers die) and arms its next ladder point;
-// the Slack messages follow after the commit.
+// the Slack messages follow after the commit. Every operation is checked against who may do it
+// (incident-access.ts) here, whichever transport asked; refusals are audited.
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { UserError } from '../user-error.ts';
 import type { IncidentsConfig } from '../config/incidents-schema.ts';
 import { addEvent, armNext, type Clock, type EscalationEngine } from './escalation-engine.ts';
-import { ladderPoints, nextPage, pointsSkippedOnSeverityChange } from './escalation-plan.ts';
+import { ladderPoints, nextEscalation, pointsSkippedOnSeverityChange, type LadderPoint } from './escalation-plan.ts';
+import { checkIncidentAccess, EscalatedTooRecently, IncidentAccessDenied, pagedPeople, type IncidentActor, type IncidentOperation, type PagedPeople } from './incident-access.ts';
 import { currentLadder, incidentFromRow, incidentRef, type Incident, type IncidentRow } from './incident.ts';
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
-import type { Pager } from './pager.ts';
+import type { PageRecipient, Pager } from './pager.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 
 export interface IncidentEvent {
@@ -19,6 +21,12 @@ export interface IncidentEvent {
   kind: string;
   text: string;
 }
+
+/** A second "Escalate now" within this long of an escalation is refused (a double click, two people at once). */
+export const ESCALATION_GUARD_MS = 30_000;
+
+/** A Slack user id, or the user and the channel they act in. */
+export type ActorInput = string | IncidentActor;
 
 export interface IncidentServiceOptions {
   pool: pg.Pool;
@@ -41,13 +49,16 @@ export class IncidentService {
     return this.#o.engine.clock;
   }
 
-  async declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
+  /** `channel`: where it is declared from (an access rule may grant declaring to a channel). */
+  async declare(input: { severity: Severity; title: string; commander: string; report?: unknown; channel?: string }): Promise<Incident> {
+    const actor: IncidentActor = { user: input.commander, ...(input.channel && { channel: input.channel }) };
     try {
+      await this.#authorize('declare', actor);
       const incident = await this.#declare(input);
-      await this.#audit(input.commander, 'incident.declare', incident.id, { severity: input.severity, title: incident.title }, 'succeeded');
+      await this.#audit(actor, 'incident.declare', incident.id, { severity: input.severity, title: incident.title }, 'succeeded');
       return incident;
     } catch (error) {
-      await this.#audit(input.commander, 'incident.declare', undefined, { severity: input.severity }, 'refused', error);
+      await this.#audit(actor, 'incident.declare', undefined, { severity: input.severity }, outcomeOf(error), error);
       throw error;
     }
   }
@@ -84,8 +95,9 @@ export class IncidentService {
     return (await this.get(incident.id))!;
   }
 
-  async acknowledge(id: number, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, 'incident.ack', async (client, incident, now) => {
+  async acknowledge(id: number, actorInput: ActorInput): Promise<Incident> {
+    const actor = actorOf(actorInput).user;
+    return await this.#change(id, actorInput, 'ack', 'incident.ack', async (client, incident, now) => {
       if (incident.status === 'acknowledged') throw new UserError(`${incidentRef(id)} was already acknowledged by <@${incident.acknowledgedBy}>`);
       await client.query(`UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1`, [id, now, actor]);
       await addEvent(client, id, now, actor, 'acknowledged', `Acknowledged by <@${actor}>`);
@@ -93,8 +105,9 @@ export class IncidentService {
     });
   }
 
-  async resolve(id: number, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, 'incident.resolve', async (client, incident, now) => {
+  async resolve(id: number, actorInput: ActorInput): Promise<Incident> {
+    const actor = actorOf(actorInput).user;
+    return await this.#change(id, actorInput, 'resolve', 'incident.resolve', async (client, incident, now) => {
       await client.query(`UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3 WHERE id = $1`, [id, now, actor]);
       await client.query(`UPDATE incident_pages SET state = 'cancelled' WHERE incident_id = $1 AND state = 'pending'`, [id]);
       await addEvent(client, id, now, actor, 'resolved', `Resolved by <@${actor}> after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`);
@@ -102,19 +115,30 @@ export class IncidentService {
     });
   }
 
-  /** Pages the next level now instead of at its time. */
-  async escalate(id: number, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, 'incident.escalate', async (client, incident, now) => {
+  /**
+   * Pages the next level now instead of at its time: exactly one level. Another escalation within
+   * ESCALATION_GUARD_MS of the last one is refused (the incident's row lock orders concurrent
+   * calls, so of two at once exactly one escalates).
+   */
+  async escalate(id: number, actorInput: ActorInput): Promise<Incident> {
+    const actor = actorOf(actorInput).user;
+    return await this.#change(id, actorInput, 'escalate', 'incident.escalate', async (client, incident, now) => {
+      const last = incident.lastEscalation;
+      if (last && now.getTime() - last.at.getTime() < ESCALATION_GUARD_MS) {
+        throw new EscalatedTooRecently({ incident: id, by: last.by, to: last.to, at: last.at, againAt: new Date(last.at.getTime() + ESCALATION_GUARD_MS), now });
+      }
       const points = ladderPoints(currentLadder(incident), incident.declaredAt);
-      const next = nextPage(points, incident.status, new Set(incident.donePoints));
+      const next = nextEscalation(points, incident.status, new Set(incident.donePoints));
       if (!next) throw new UserError(`${incidentRef(id)} has no further level to page: every step of its ${severityLabel(incident.severity)} ladder has been paged`);
+      await client.query('UPDATE incidents SET last_escalated_at = $2, last_escalated_by = $3, last_escalated_to = $4 WHERE id = $1', [id, now, actor, next.label]);
       await addEvent(client, id, now, actor, 'escalated', `Escalated now by <@${actor}>: paging ${next.label}`);
-      return { ...incident, override: next };
+      return { ...incident, lastEscalation: { at: now, by: actor, to: next.label }, override: next };
     });
   }
 
-  async setSeverity(id: number, severity: Severity, actor: string): Promise<Incident> {
-    return await this.#change(id, actor, `incident.sev${severity}`, async (client, incident, now) => {
+  async setSeverity(id: number, severity: Severity, actorInput: ActorInput): Promise<Incident> {
+    const actor = actorOf(actorInput).user;
+    return await this.#change(id, actorInput, 'sev', `incident.sev${severity}`, async (client, incident, now) => {
       if (incident.severity === severity) throw new UserError(`${incidentRef(id)} is already ${severityLabel(severity)}`);
       const changed = { ...incident, severity };
       const skipped = pointsSkippedOnSeverityChange(ladderPoints(currentLadder(changed), incident.declaredAt), incident.severity, severity, now.getTime());
@@ -125,12 +149,20 @@ export class IncidentService {
     });
   }
 
-  async note(id: number, actor: string, text: string): Promise<void> {
-    const clean = text.trim();
-    if (!clean) throw new UserError('the note is empty: /incident note INC-42 <text>');
-    const incident = await this.get(id);
-    if (!incident) throw notFound(id);
-    await addEvent(this.#o.pool, id, this.#clock.now(), actor, 'note', clean.slice(0, 2_000));
+  async note(id: number, actorInput: ActorInput, text: string): Promise<void> {
+    const actor = actorOf(actorInput);
+    try {
+      const incident = await this.get(id);
+      if (!incident) throw notFound(id);
+      await this.#authorize('note', actor, incident);
+      const clean = text.trim();
+      if (!clean) throw new UserError('the note is empty: /incident note INC-42 <text>');
+      await addEvent(this.#o.pool, id, this.#clock.now(), actor.user, 'note', clean.slice(0, 2_000));
+    } catch (error) {
+      await this.#audit(actor, 'incident.note', id, {}, outcomeOf(error), error);
+      throw error;
+    }
+    await this.#audit(actor, 'incident.note', id, {}, 'succeeded');
   }
 
   async get(id: number): Promise<Incident | undefined> {
@@ -151,27 +183,60 @@ export class IncidentService {
     return rows.map(incidentFromRow);
   }
 
-  async #change(id: number, actor: string, action: string, apply: (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: ReturnType<typeof nextPage> }>): Promise<Incident> {
-    const now = this.#clock.now();
+  async #change(id: number, actorInput: ActorInput, operation: IncidentOperation, action: string, apply: Apply): Promise<Incident> {
+    const actor = actorOf(actorInput);
     try {
-      await this.#applyChange(id, now, apply);
+      // Checked before the change's transaction: group lookups ask Slack, never under the row lock.
+      // The commander never changes and page rows are only added, so the answer cannot go stale.
+      const incident = await this.get(id);
+      if (!incident) throw notFound(id);
+      await this.#authorize(operation, actor, incident);
+      await this.#applyChange(id, this.#clock.now(), apply);
     } catch (error) {
-      await this.#audit(actor, action, id, {}, 'refused', error);
+      await this.#audit(actor, action, id, {}, outcomeOf(error), error);
       throw error;
     }
     await this.#audit(actor, action, id, {}, 'succeeded');
-    this.#o.log.info({ incident: id, actor, action }, 'incident changed');
+    this.#o.log.info({ incident: id, actor: actor.user, action }, 'incident changed');
     await this.#afterChange(id);
     return (await this.get(id))!;
   }
 
-  async #audit(actor: string, action: string, id: number | undefined, params: Record<string, unknown>, outcome: string, error?: unknown): Promise<void> {
+  /** Throws IncidentAccessDenied unless the actor may do this (to this incident). */
+  async #authorize(operation: IncidentOperation, actor: IncidentActor, incident?: Incident): Promise<void> {
+    await checkIncidentAccess({
+      rules: this.#o.config.access ?? [],
+      operation,
+      actor,
+      ...(incident && { incident, paged: () => this.pagedPeople(incident.id) }),
+      groupMembers: async (group) => {
+        try {
+          return await this.#o.engine.groupMembers(group);
+        } catch (err) {
+          this.#o.log.warn({ err, group }, 'could not read the members of a user group; counted as not a member');
+          return [];
+        }
+      },
+    });
+  }
+
+  /** Who was paged for the incident (DMs and mentions; pages given up or cancelled before they went do not count). */
+  async pagedPeople(id: number): Promise<PagedPeople> {
+    const { rows } = await this.#o.pool.query<{ recipient: PageRecipient }>(
+      `SELECT recipient FROM incident_pages WHERE incident_id = $1 AND state IN ('pending', 'sending', 'sent') AND NOT (recipient ? 'thread')`, [id]);
+    return pagedPeople(rows.map((r) => r.recipient));
+  }
+
+  async #audit(actor: IncidentActor, action: string, id: number | undefined, params: Record<string, unknown>, outcome: string, error?: unknown): Promise<void> {
     await this.#o.audit
-      ?.record({ actor, source: 'slack', action, ...(id !== undefined && { target: incidentRef(id) }), params, outcome, ...(error instanceof Error && { detail: error.message.slice(0, 500) }) })
+      ?.record({
+        actor: actor.user, ...(actor.channel && { channel: actor.channel }), source: 'slack', action, ...(id !== undefined && { target: incidentRef(id) }), params, outcome,
+        ...(error instanceof Error && { detail: error.message.slice(0, 500) }),
+      })
       .catch((err: unknown) => this.#o.log.error({ err, action }, 'while writing the audit row of an incident change'));
   }
 
-  async #applyChange(id: number, now: Date, apply: (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: ReturnType<typeof nextPage> }>): Promise<void> {
+  async #applyChange(id: number, now: Date, apply: Apply): Promise<void> {
     await this.#transaction(async (client) => {
       const { rows } = await client.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
       if (!rows[0]) throw notFound(id);
@@ -205,6 +270,19 @@ export class IncidentService {
       client.release();
     }
   }
+}
+
+type Apply = (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: LadderPoint }>;
+
+function actorOf(input: ActorInput): IncidentActor {
+  return typeof input === 'string' ? { user: input } : input;
+}
+
+/** The audit outcome of a failed operation: denied by access rules, a repeated escalation, or refused. */
+function outcomeOf(error: unknown): string {
+  if (error instanceof IncidentAccessDenied) return 'denied';
+  if (error instanceof EscalatedTooRecently) return 'duplicate';
+  return 'refused';
 }
 
 function notFound(id: number): UserError {

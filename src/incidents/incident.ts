@@ -23,6 +23,8 @@ export interface Incident {
   messageTs?: string;
   dedicatedChannel?: string;
   report?: unknown;
+  /** The latest "Escalate now": by whom, to which level, when. */
+  lastEscalation?: { at: Date; by: string; to: string };
 }
 
 export function incidentRef(id: number): string {
@@ -55,6 +57,9 @@ export interface IncidentRow {
   message_ts: string | null;
   dedicated_channel: string | null;
   report: unknown;
+  last_escalated_at?: Date | null;
+  last_escalated_by?: string | null;
+  last_escalated_to?: string | null;
 }
 
 export function incidentFromRow(r: IncidentRow): Incident {
@@ -77,6 +82,7 @@ export function incidentFromRow(r: IncidentRow): Incident {
     ...(r.message_ts && { messageTs: r.message_ts }),
     ...(r.dedicated_channel && { dedicatedChannel: r.dedicated_channel }),
     ...(r.report !== null && r.report !== undefined && { report: r.report }),
+    ...(r.last_escalated_at && { lastEscalation: { at: r.last_escalated_at, by: r.last_escalated_by ?? '', to: r.last_escalated_to ?? '' } }),
   };
 }
 

@@ -8,6 +8,8 @@ import { parseSeverity, severityLabel } from '../incidents/ladder.ts';
 import { cutText } from '../render/display-report.ts';
 import { INCIDENT_ACTIONS } from './incident-blocks.ts';
 import { errorMessage, escapeMrkdwn, textMessage } from './message-blocks.ts';
+import { incidentRefusalMessage } from './incident-refusal.ts';
+import type { ActorInput } from '../incidents/incident-service.ts';
 
 export const DECLARE_INCIDENT_ACTION = 'incident:declare';
 const DECLARE_VIEW = 'incident-declare';
@@ -20,9 +22,9 @@ export interface DeclarePayload {
 
 export function handleIncidentButtons(app: App, services: AppServices): void {
   const doers = {
-    [INCIDENT_ACTIONS.ack]: { run: (id: number, user: string) => services.incidents!.acknowledge(id, user), said: 'acknowledged' },
-    [INCIDENT_ACTIONS.escalate]: { run: (id: number, user: string) => services.incidents!.escalate(id, user), said: 'escalated: the next level is paged now' },
-    [INCIDENT_ACTIONS.resolve]: { run: (id: number, user: string) => services.incidents!.resolve(id, user), said: 'resolved' },
+    [INCIDENT_ACTIONS.ack]: { run: (id: number, actor: ActorInput) => services.incidents!.acknowledge(id, actor), said: 'acknowledged' },
+    [INCIDENT_ACTIONS.escalate]: { run: (id: number, actor: ActorInput) => services.incidents!.escalate(id, actor), said: 'escalated: the next level is paged now' },
+    [INCIDENT_ACTIONS.resolve]: { run: (id: number, actor: ActorInput) => services.incidents!.resolve(id, actor), said: 'resolved' },
   };
   for (const [actionId, doer] of Object.entries(doers)) {
     app.action<BlockAction<ButtonAction>>(actionId, async ({ ack, action, body, respond }) => {
@@ -31,9 +33,12 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
       try {
         if (!services.incidents) throw new Error('incidents are not configured');
         const id = Number(action.value);
-        await doer.run(id, body.user.id);
+        await doer.run(id, { user: body.user.id, ...((body.container?.channel_id ?? body.channel?.id) && { channel: body.container?.channel_id ?? body.channel?.id }) });
         await ephemeral(`${incidentRef(id)} ${doer.said}.`);
       } catch (error) {
+        // Not allowed, or escalated moments ago: who could do it, or when, with mentions.
+        const refusal = incidentRefusalMessage(error, 'press');
+        if (refusal) return void (await respond({ response_type: 'ephemeral', replace_original: false, ...refusal } as never).catch(() => undefined));
         const text = describeErrorForUser(error, services.log, { action: actionId, user: body.user.id });
         await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text) } as never).catch(() => undefined);
       }
@@ -85,13 +90,14 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
     await ack();
     const meta = JSON.parse(view.private_metadata) as { report?: unknown; channel?: string };
     try {
-      const incident = await services.incidents!.declare({ severity: severity ?? 2, title, commander: body.user.id, report: meta.report });
+      const incident = await services.incidents!.declare({ severity: severity ?? 2, title, commander: body.user.id, report: meta.report, ...(meta.channel && { channel: meta.channel }) });
       if (meta.channel) {
         await client.chat.postMessage({ channel: meta.channel, text: `:rotating_light: <@${body.user.id}> declared ${severityLabel(incident.severity)} ${incidentRef(incident.id)}: ${escapeMrkdwn(incident.title)}` });
       }
     } catch (error) {
       const text = describeErrorForUser(error, services.log, { action: DECLARE_VIEW, user: body.user.id });
-      if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: `:x: ${escapeMrkdwn(text)}` }).catch(() => undefined);
+      const refusal = incidentRefusalMessage(error, 'press');
+      if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: refusal?.text ?? `:x: ${escapeMrkdwn(text)}` }).catch(() => undefined);
     }
   });
 }

@@ -201,4 +201,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX oncall_overrides_rotation ON oncall_overrides (rotation, ends_at);
     `,
   },
+  {
+    version: 9,
+    name: 'incident escalations',
+    sql: `
+      -- The latest "Escalate now" of an incident: a second one within 30 s (a double click, two
+      -- people pressing at once) is refused, naming who escalated to which level and when.
+      ALTER TABLE incidents
+        ADD COLUMN last_escalated_at timestamptz,
+        ADD COLUMN last_escalated_by text,
+        ADD COLUMN last_escalated_to text;
+    `,
+  },
 ];

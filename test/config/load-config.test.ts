@@ -89,6 +89,26 @@ targets:
   });
 });
 
+describe('access rules for incidents', () => {
+  it('incident.* rules are read in the shape of the other access rules and given to the incidents', () => {
+    const config = parseConfig({
+      incidents: { channel: 'C0INC' },
+      access: { 'incident.resolve': { groups: ['S0SRE'] }, 'incident.*': { channels: ['C0WAR'] }, 'postgres.*': { users: ['U0DBA'] } },
+    }, 'f', {});
+    expect(config.incidents!.access).toEqual([
+      { pattern: 'incident.resolve', users: [], groups: ['S0SRE'], channels: [] },
+      { pattern: 'incident.*', users: [], groups: [], channels: ['C0WAR'] },
+    ]);
+    expect(config.access.map((r) => r.pattern)).toEqual(['incident.resolve', 'incident.*', 'postgres.*']);
+  });
+
+  it('refuses an incident operation that does not exist, naming the accepted ones', () => {
+    expect(() => parseConfig({ access: { 'incident.close': { users: ['U0A1'] } } }, 'f', {}))
+      .toThrow(/access\.incident\.close: matches no action; accepted: .*incident\.declare, incident\.ack, incident\.resolve, incident\.escalate, incident\.sev, incident\.note, or a prefix such as postgres\.\* or incident\.\*/);
+    expect(() => parseConfig({ access: { 'incident.resolve': { users: ['alice'] } } }, 'f', {})).toThrow(/access\.incident\.resolve\.users\.0: a Slack user id like U0123ABCD \(got "alice"\)/);
+  });
+});
+
 describe('kubernetes targets', () => {
   it('kind: kubernetes is the k8s kind, with defaults for what is not set', () => {
     const config = parseConfig({ targets: { prod: { kind: 'kubernetes', context: 'prod-admin', namespaces: ['shop'], restartable: ['deployment/api', 'shop/statefulset/db'] } } }, 'f', {});

@@ -9,6 +9,7 @@ import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { kubePod } from '../support/kube-objects.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
+import { pressIncidentButton as pressIncidentButtonOf } from '../support/press-incident-button.ts';
 
 const k = useFakeKubeApi();
 const t = useHttpTestBot(() => `targets:
@@ -29,14 +30,9 @@ function command(text: string, responseId: string, userId = 'U0ALICE') {
   return t.send(slashCommandBody({ command: '/incident', text, responseUrl: t.slack.responseUrl(responseId), userId }));
 }
 
-function button(actionId: string, value: string, userId: string, responseId: string) {
-  const payload = {
-    type: 'block_actions', team: { id: 'T0FAKE', domain: 'fake' }, user: { id: userId, username: 'x', team_id: 'T0FAKE' }, api_app_id: 'A0APP', token: 't',
-    container: { type: 'message', message_ts: '1700000009.000100', channel_id: `D${userId}`, is_ephemeral: false }, trigger_id: '1234.5678.abcdef',
-    channel: { id: `D${userId}`, name: 'dm' }, message: { type: 'message', ts: '1700000009.000100', text: 'page' }, response_url: t.slack.responseUrl(responseId),
-    actions: [{ type: 'button', action_id: actionId, block_id: 'b', value, action_ts: '1700000010.000100', text: { type: 'plain_text', text: 'x' } }],
-  };
-  return t.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString());
+/** Presses an incident button of the user's page (in their DM with the bot). */
+function pressIncidentButton(actionId: string, incidentId: number, userId: string, responseId: string) {
+  return pressIncidentButtonOf(t, actionId, incidentId, userId, { responseId });
 }
 
 async function latestIncident(): Promise<{ id: number; status: string; report: unknown; title: string; severity: number }> {
@@ -63,19 +59,20 @@ describe('/incident', () => {
     const announce = t.slack.callsTo('chat.postMessage').find((c) => c.args.channel === 'C0OPS')!;
     expect(String(announce.args.text)).toContain(`<@U0ALICE> declared *SEV-1 INC-${id}*`);
 
-    await button('incident:ack', String(id), 'U0ONCALL', 'ack');
+    await pressIncidentButton('incident:ack', id, 'U0ONCALL', 'ack');
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'ack'));
     expect(callText(t.slack.calls.find((c) => c.responseId === 'ack')!)).toContain(`INC-${id} acknowledged.`);
     expect((await latestIncident()).status).toBe('acknowledged');
     // The incidents channel message now says who acknowledged.
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && callText(c).includes('Acknowledged by <@U0ONCALL>')));
 
-    await command(`note INC-${id} rolled back to 1.4.2`, 'n');
+    // Without access rules any member may add a note.
+    await command(`note INC-${id} rolled back to 1.4.2`, 'n', 'U0BOB');
     await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 'n'));
     await command(`show ${id}`, 's');
     await t.slack.waitFor((calls) => calls.some((c) => c.responseId === 's'));
     const shown = callText(t.slack.calls.find((c) => c.responseId === 's')!);
-    expect(shown).toMatch(/Declared SEV-1: Checkout[\s\S]*Paged on-call: <@U0ONCALL> by DM[\s\S]*Acknowledged by <@U0ONCALL>[\s\S]*<@U0ALICE>: rolled back to 1.4.2/);
+    expect(shown).toMatch(/Declared SEV-1: Checkout[\s\S]*Paged on-call: <@U0ONCALL> by DM[\s\S]*Acknowledged by <@U0ONCALL>[\s\S]*<@U0BOB>: rolled back to 1.4.2/);
 
     await command(`resolve INC-${id}`, 'r');
     await waitFor(async () => (await latestIncident()).status === 'resolved', 10_000, 'the resolve');
@@ -90,6 +87,7 @@ describe('/incident', () => {
       expect(rows).toEqual([
         { actor: 'U0ALICE', action: 'incident.declare', outcome: 'succeeded' },
         { actor: 'U0ONCALL', action: 'incident.ack', outcome: 'succeeded' },
+        { actor: 'U0BOB', action: 'incident.note', outcome: 'succeeded' },
         { actor: 'U0ALICE', action: 'incident.resolve', outcome: 'succeeded' },
         { actor: 'U0ALICE', action: 'incident.ack', outcome: 'refused' },
       ]);
