@@ -28,4 +28,6 @@ export interface HttpCheckInput {
   expectStatus?: readonly number[];
   bodyMatch?: string;
   tlsInsecure: boolean;
+  /** The target's secrets: masked in any text taken from the answer before it is cut. */
+  secrets: readonly string[];
 }

@@ -33,8 +33,8 @@ const CHECKS: readonly CheckSpec[] = [
     name: 'reachable',
     description: 'The request gets an answer within the timeout; otherwise the error class (DNS, refused, timeout, connection closed, certificate not trusted, TLS).',
   },
-  { name: 'status', description: 'The status code is expected (expectStatus, or any 2xx); an unexpected one is critical and shows the start of the body.' },
-  { name: 'body', description: 'The body (first 64 KiB) contains bodyMatch, a substring or /regex/; only when bodyMatch is configured.' },
+  { name: 'status', description: 'The status code is expected (expectStatus, or any 2xx); an unexpected one is critical and shows the start of the body. Redirects are followed within the origin only; one to another origin is reported, not followed (the target\'s headers never leave its origin).' },
+  { name: 'body', description: 'The body (first 64 KiB) contains bodyMatch, a substring or /regex/ (stopped after 250 ms: unknown); only when bodyMatch is configured.' },
   {
     name: 'latency',
     description: 'Time until the last byte of the (bounded) body was read.',
@@ -84,7 +84,7 @@ export const httpProbe: ProbeDefinition<HttpTarget> = {
 async function runHttpProbe(target: HttpTarget, ctx: ProbeContext): Promise<Finding[]> {
   const secrets = targetSecrets(target.url, target.headers);
   try {
-    return scrubFindings(await probe(target, ctx), secrets);
+    return scrubFindings(await probe(target, ctx, secrets), secrets);
   } catch (e) {
     // Every step is guarded; this is the net under the net, so the caller still gets a finding.
     ctx.log.error({ err: e }, 'http probe failed');
@@ -92,7 +92,7 @@ async function runHttpProbe(target: HttpTarget, ctx: ProbeContext): Promise<Find
   }
 }
 
-async function probe(target: HttpTarget, ctx: ProbeContext): Promise<Finding[]> {
+async function probe(target: HttpTarget, ctx: ProbeContext, secrets: readonly string[]): Promise<Finding[]> {
   if (ctx.signal.aborted) return [finding('reachable', 'unknown', 'Not checked: the probe was cancelled before it started')];
   let url: URL;
   try {
@@ -109,6 +109,7 @@ async function probe(target: HttpTarget, ctx: ProbeContext): Promise<Finding[]> 
     expectStatus: target.expectStatus,
     bodyMatch: target.bodyMatch,
     tlsInsecure: target.tlsInsecure === true,
+    secrets,
   };
 
   const request: Promise<RequestOutcome> = httpRequest({
@@ -144,7 +145,10 @@ async function probe(target: HttpTarget, ctx: ProbeContext): Promise<Finding[]> 
   if (reached.ok) {
     const res = reached.response;
     findings.push(checkStatus(res, input));
-    if (target.bodyMatch !== undefined) findings.push(checkBody(res, target.bodyMatch));
+    // The body of a redirect that was not followed is not the endpoint's: the status says it all.
+    if (target.bodyMatch !== undefined && res.offOriginRedirect === undefined) {
+      findings.push(checkBody(res, target.bodyMatch, input, `targets.${target.name}.bodyMatch`));
+    }
     findings.push(checkLatency(res, input));
   }
   // The certificate is worth reporting even when the request failed on it (expired, untrusted);

@@ -2,6 +2,10 @@
 // by maxBytes, timed to the last byte read. fetch cannot skip certificate verification without
 // undici's Agent (not a dependency), so a target with tlsInsecure goes through node:https with
 // rejectUnauthorized: false instead; both paths return the same result and follow redirects alike.
+//
+// Redirects are followed here, not by fetch, and only within the origin of the configured URL:
+// the target's headers (API keys, tokens, whatever their names) are never sent to another origin.
+// A redirect to another origin is not followed: it is the answer, with `offOriginRedirect` set.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -34,16 +38,71 @@ export interface HttpResult {
   /** The URL that answered, after redirects. */
   finalUrl: string;
   redirected: boolean;
+  /** Where a redirect to another origin pointed (absolute URL); it was not followed. */
+  offOriginRedirect?: string;
 }
 
 export const USER_AGENT = 'chatops-probe/0.1';
-const MAX_REDIRECTS = 10;
+/** Same-origin redirects followed before the last one is taken as the answer. */
+export const MAX_REDIRECTS = 5;
+const REDIRECT = new Set([301, 302, 303, 307, 308]);
+
+/** One round trip without following redirects: the status and headers, and a way to read or drop the body. */
+interface RoundTrip {
+  status: number;
+  statusText: string;
+  headers: Record<string, string>;
+  readBody(maxBytes: number): Promise<{ body: string; bytes: number; truncated: boolean }>;
+  discard(): void;
+}
 
 export async function httpRequest(spec: HttpRequestSpec): Promise<HttpResult> {
   const headers = withDefaults(spec.headers);
-  return spec.insecure && spec.url.startsWith('https:')
-    ? await nodeRequest(spec, headers)
-    : await fetchRequest(spec, headers);
+  const roundTrip = spec.insecure && spec.url.startsWith('https:') ? nodeRoundTrip : fetchRoundTrip;
+  const started = performance.now();
+  const origin = new URL(spec.url).origin;
+  let url = new URL(spec.url);
+  let method = spec.method ?? 'GET';
+  for (let redirects = 0; ; redirects++) {
+    const res = await roundTrip(url, method, headers, spec.signal);
+    const location = res.headers.location;
+    let offOriginRedirect: string | undefined;
+    if (REDIRECT.has(res.status) && location !== undefined) {
+      const next = parseLocation(location, url);
+      if (next && next.origin === origin && redirects < MAX_REDIRECTS) {
+        res.discard();
+        // As fetch does: 303 (and 301/302 after a POST) continue as GET.
+        if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) method = 'GET';
+        url = next;
+        continue;
+      }
+      if (next && next.origin !== origin) offOriginRedirect = next.toString();
+    }
+    const headersMs = performance.now() - started;
+    const { body, bytes, truncated } = await res.readBody(spec.maxBytes);
+    return {
+      status: res.status,
+      statusText: res.statusText,
+      headers: res.headers,
+      body,
+      bytes,
+      truncated,
+      headersMs: Math.round(headersMs),
+      totalMs: Math.round(performance.now() - started),
+      finalUrl: url.toString(),
+      redirected: redirects > 0,
+      ...(offOriginRedirect !== undefined && { offOriginRedirect }),
+    };
+  }
+}
+
+function parseLocation(location: string, base: URL): URL | undefined {
+  try {
+    const next = new URL(location, base);
+    return next.protocol === 'http:' || next.protocol === 'https:' ? next : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function withDefaults(headers: Record<string, string> = {}): Record<string, string> {
@@ -51,11 +110,8 @@ function withDefaults(headers: Record<string, string> = {}): Record<string, stri
   return has('user-agent') ? { ...headers } : { ...headers, 'user-agent': USER_AGENT };
 }
 
-async function fetchRequest(spec: HttpRequestSpec, headers: Record<string, string>): Promise<HttpResult> {
-  const started = performance.now();
-  const res = await fetch(spec.url, { method: spec.method ?? 'GET', headers, signal: spec.signal, redirect: 'follow' });
-  const headersMs = performance.now() - started;
-  const { body, bytes, truncated } = await readBounded(res.body, spec.maxBytes);
+async function fetchRoundTrip(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<RoundTrip> {
+  const res = await fetch(url, { method, headers, signal, redirect: 'manual' });
   const out: Record<string, string> = {};
   res.headers.forEach((value, name) => {
     out[name] = value;
@@ -64,13 +120,10 @@ async function fetchRequest(spec: HttpRequestSpec, headers: Record<string, strin
     status: res.status,
     statusText: res.statusText,
     headers: out,
-    body,
-    bytes,
-    truncated,
-    headersMs: Math.round(headersMs),
-    totalMs: Math.round(performance.now() - started),
-    finalUrl: res.url || spec.url,
-    redirected: res.redirected,
+    readBody: (maxBytes) => readBounded(res.body, maxBytes),
+    discard: () => {
+      res.body?.cancel().catch(() => {});
+    },
   };
 }
 
@@ -101,52 +154,24 @@ async function readBounded(stream: ReadableStream<Uint8Array> | null, maxBytes: 
   return { body: new TextDecoder().decode(Buffer.concat(chunks)), bytes, truncated };
 }
 
-async function nodeRequest(spec: HttpRequestSpec, headers: Record<string, string>): Promise<HttpResult> {
-  const started = performance.now();
-  let url = new URL(spec.url);
-  let method = spec.method ?? 'GET';
-  let sendHeaders = headers;
-  for (let redirects = 0; ; redirects++) {
-    const res = await nodeRoundTrip(url, method, sendHeaders, spec.signal);
-    const location = res.headers.location;
-    if (REDIRECT.has(res.statusCode ?? 0) && typeof location === 'string' && redirects < MAX_REDIRECTS) {
-      res.resume();
-      const next = new URL(location, url);
-      // As fetch does: 303 (and 301/302 after a POST) continue as GET; credentials stay with their origin.
-      if (res.statusCode === 303 || ((res.statusCode === 301 || res.statusCode === 302) && method === 'POST')) method = 'GET';
-      if (next.origin !== url.origin) sendHeaders = withoutCredentials(sendHeaders);
-      url = next;
-      continue;
-    }
-    const headersMs = performance.now() - started;
-    const { body, bytes, truncated } = await readNodeBody(res, spec.maxBytes, spec.signal);
-    const out: Record<string, string> = {};
-    for (const [name, value] of Object.entries(res.headers)) {
-      if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    return {
-      status: res.statusCode ?? 0,
-      statusText: res.statusMessage ?? '',
-      headers: out,
-      body,
-      bytes,
-      truncated,
-      headersMs: Math.round(headersMs),
-      totalMs: Math.round(performance.now() - started),
-      finalUrl: url.toString(),
-      redirected: redirects > 0,
-    };
+async function nodeRoundTrip(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<RoundTrip> {
+  const res = await nodeExchange(url, method, headers, signal);
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(res.headers)) {
+    if (value !== undefined) out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
+  return {
+    status: res.statusCode ?? 0,
+    statusText: res.statusMessage ?? '',
+    headers: out,
+    readBody: (maxBytes) => readNodeBody(res, maxBytes, signal),
+    discard: () => {
+      res.resume();
+    },
+  };
 }
 
-const REDIRECT = new Set([301, 302, 303, 307, 308]);
-const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization']);
-
-function withoutCredentials(headers: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers).filter(([k]) => !CREDENTIAL_HEADERS.has(k.toLowerCase())));
-}
-
-function nodeRoundTrip(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
+function nodeExchange(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<http.IncomingMessage> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) {
       reject(signal.reason);

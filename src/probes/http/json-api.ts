@@ -5,13 +5,15 @@ import type { z } from 'zod';
 import { classifyRequestError, type RequestFailure } from './classify-error.ts';
 import { httpRequest, type HttpResult } from './http-request.ts';
 import { snippet, type Deadline } from './probe-support.ts';
+import { displayUrl, targetSecrets } from './secrets.ts';
+import { maskSecrets } from '../../security/mask-secrets.ts';
 
 /** Large enough for the targets of a big Prometheus; a bigger answer is reported, not parsed. */
 export const MAX_API_BYTES = 32 * 1024 * 1024;
 
 export type ApiFailure =
   | { type: 'request'; path: string; failure: RequestFailure }
-  | { type: 'status'; path: string; status: number; statusText: string; body: string; apiError?: string }
+  | { type: 'status'; path: string; status: number; statusText: string; body: string; apiError?: string; offOriginRedirect?: string }
   | { type: 'api-error'; path: string; status: number; errorType?: string; error: string }
   | { type: 'malformed'; path: string; status: number; reason: string; body: string };
 
@@ -22,6 +24,8 @@ export class ApiClient {
   readonly #base: URL;
   readonly #headers: Record<string, string>;
   readonly #deadline: Deadline;
+  /** The target's header values and URL credentials: masked in every body the client hands out for display. */
+  readonly #secrets: readonly string[];
   /** Calls that got any HTTP answer, and calls that got none (refused, DNS, timeout, ...). */
   answered = 0;
   unanswered = 0;
@@ -34,14 +38,29 @@ export class ApiClient {
     this.#base = base;
     this.#headers = headers ?? {};
     this.#deadline = deadline;
+    this.#secrets = targetSecrets(baseUrl, headers);
   }
 
   get timeoutMs(): number {
     return this.#deadline.timeoutMs;
   }
 
-  /** Any answer, whatever its status; fails only when there is none. */
+  /** Any answer, whatever its status, its body with the target's secrets masked (for display); fails only when there is none. */
   async get(route: string, accept = '*/*'): Promise<RawResult> {
+    const raw = await this.#get(route, accept);
+    if (!raw.ok) return raw;
+    const res = raw.response;
+    // The body of a redirect that was not followed says nothing about the server; where it points does.
+    const body = res.offOriginRedirect !== undefined ? `(a redirect to another origin, ${displayUrl(res.offOriginRedirect)}, not followed)` : this.#mask(res.body);
+    return { ok: true, response: { ...res, body } };
+  }
+
+  /** A body or error text as it may be shown: masked whole, then the caller cuts it. */
+  #mask(text: string): string {
+    return maskSecrets(text, this.#secrets);
+  }
+
+  async #get(route: string, accept: string): Promise<RawResult> {
     const relative = route.replace(/^\//, '');
     /** As shown in findings: /api/v1/targets?state=active. */
     const path = `/${relative}`;
@@ -64,7 +83,7 @@ export class ApiClient {
 
   async getJson<T>(route: string, schema: z.ZodType<T>): Promise<ApiResult<T>> {
     const path = `/${route.replace(/^\//, '')}`;
-    const raw = await this.get(route, 'application/json');
+    const raw = await this.#get(route, 'application/json');
     if (!raw.ok) return raw;
     const res = raw.response;
     let json: unknown;
@@ -77,20 +96,20 @@ export class ApiClient {
     }
     const apiError = parsed ? errorOf(json) : undefined;
     if (apiError && (apiError.prometheus || res.status >= 400)) {
-      return { ok: false, failure: { type: 'api-error', path, status: res.status, errorType: apiError.errorType, error: apiError.error } };
+      return { ok: false, failure: { type: 'api-error', path, status: res.status, errorType: apiError.errorType, error: this.#mask(apiError.error) } };
     }
     if (res.status < 200 || res.status >= 300) {
-      return { ok: false, failure: { type: 'status', path, status: res.status, statusText: res.statusText, body: res.body } };
+      return { ok: false, failure: { type: 'status', path, status: res.status, statusText: res.statusText, body: this.#mask(res.body), ...(res.offOriginRedirect !== undefined && { offOriginRedirect: res.offOriginRedirect }) } };
     }
     if (res.truncated) {
       return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `the answer is larger than ${MAX_API_BYTES / 1024 / 1024} MiB`, body: '' } };
     }
-    if (!parsed) return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: 'not JSON', body: res.body } };
+    if (!parsed) return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: 'not JSON', body: this.#mask(res.body) } };
     const checked = schema.safeParse(json);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       const where = issue?.path.length ? issue.path.join('.') : 'the answer';
-      return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`, body: res.body } };
+      return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`, body: this.#mask(res.body) } };
     }
     return { ok: true, data: checked.data, ms: res.totalMs };
   }
@@ -118,6 +137,9 @@ export function describeApiFailure(f: ApiFailure): string {
     case 'request':
       return f.failure.cancelled ? 'the probe was cancelled' : `${f.failure.kind} (${f.failure.message})`;
     case 'status':
+      if (f.offOriginRedirect !== undefined) {
+        return `${f.path} answered HTTP ${f.status}${f.statusText ? ` ${f.statusText}` : ''}: a redirect to another origin, ${displayUrl(f.offOriginRedirect)} (not followed: the target's headers never leave its origin)`;
+      }
       return `${f.path} answered HTTP ${f.status}${f.statusText ? ` ${f.statusText}` : ''}: ${snippet(f.body, 120)}`;
     case 'api-error':
       return `${f.path} answered an error${f.status !== 200 ? ` (HTTP ${f.status})` : ''}: ${f.errorType ? `${f.errorType}: ` : ''}${snippet(f.error, 160)}`;

@@ -1,10 +1,9 @@
 // What the three HTTP-based probes (http, prometheus, alertmanager) share besides the request:
 // findings with the kind's prefix, the run's deadline, a readable snippet of a body.
 
+import { maskSecrets } from '../../security/mask-secrets.ts';
+
 export { findingFor, statusAbove, statusBelow, type FindingExtra } from '../finding-for.ts';
-
-
-
 
 export const DEFAULT_TIMEOUT_MS = 5_000;
 
@@ -53,10 +52,14 @@ export class Deadline {
   }
 }
 
-/** The first characters of a body on one line, for a finding: `<html> <title>502 Bad Gateway</title> ...`. */
-export function snippet(body: string, max = 200): string {
+/**
+ * The first characters of a body on one line, for a finding: `<html> <title>502 Bad Gateway</title> ...`.
+ * Secrets (the generic patterns and `secrets`) are masked in the whole body first, then it is cut:
+ * a cut never leaves part of a secret.
+ */
+export function snippet(body: string, max = 200, secrets: readonly string[] = []): string {
   // eslint-disable-next-line no-control-regex
-  const flat = body.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
+  const flat = maskSecrets(body, secrets).replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '').replace(/\s+/g, ' ').trim();
   if (!flat) return '(empty body)';
   return flat.length > max ? `${flat.slice(0, max)}...` : flat;
 }

@@ -4,6 +4,7 @@
 import type { Status } from '../../report.ts';
 import { capLines } from '../http/probe-support.ts';
 import { formatDuration, plural } from '../format.ts';
+import { redactSecrets } from '../../redact-secrets.ts';
 
 export interface AlertItem {
   labels: Record<string, string>;
@@ -103,7 +104,8 @@ function groupLines(alerts: readonly AlertItem[], now: Date, head: (group: Alert
 }
 
 function oneLine(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Masked whole, then cut: a cut never leaves part of a secret.
+  const flat = redactSecrets(text).replace(/\s+/g, ' ').trim();
   return flat.length > 140 ? `${flat.slice(0, 140)}...` : flat;
 }
 

@@ -4,6 +4,7 @@ import type { Finding } from '../../../report.ts';
 import { finding, type HttpCheckInput } from '../check-context.ts';
 import type { HttpResult } from '../http-request.ts';
 import { snippet } from '../probe-support.ts';
+import { displayUrl } from '../secrets.ts';
 
 export function checkStatus(res: HttpResult, input: HttpCheckInput): Finding {
   const expected = input.expectStatus;
@@ -11,7 +12,17 @@ export function checkStatus(res: HttpResult, input: HttpCheckInput): Finding {
   const label = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}`;
   if (ok) return finding('status', 'ok', label, { metrics: { status: res.status } });
   const wanted = expected?.length ? expected.join(', ') : '2xx';
-  const lines = [`Body: ${snippet(res.body)}`];
+  if (res.offOriginRedirect !== undefined) {
+    // Not followed: the target's headers (API keys, tokens) must never reach another origin.
+    return finding('status', 'crit', `${label}: redirects to another origin, ${displayUrl(res.offOriginRedirect)} (not followed)`, {
+      detail: [
+        'The probe follows redirects only within the origin of the configured URL, so that the target\'s headers are never sent to another server.',
+        `Fix: point the target at the final URL if that server is the one to check, or list ${res.status} in expectStatus if this redirect is the expected answer.`,
+      ].join('\n'),
+      metrics: { status: res.status },
+    });
+  }
+  const lines = [`Body: ${snippet(res.body, 200, input.secrets)}`];
   const hint = statusHint(res);
   if (hint) lines.push(hint);
   return finding('status', 'crit', `${label}, expected ${wanted}`, {
@@ -28,6 +39,6 @@ function statusHint(res: HttpResult): string | undefined {
   if (s === 502 || s === 504) return 'Fix: a proxy or load balancer got no good answer from the service behind it: check that service\'s pods or processes and its logs.';
   if (s === 503) return 'Fix: the service reports itself unavailable (overloaded, starting, or a dependency down): read what the body says and check its dependencies.';
   if (s >= 500) return 'Fix: the service failed while answering: read its logs around now and check recent deploys.';
-  if (s >= 300 && s < 400) return `Fix: a redirect that was not followed${res.headers.location ? ` (Location: ${res.headers.location})` : ''}: point the target at the final URL or list ${s} in expectStatus.`;
+  if (s >= 300 && s < 400) return `Fix: a redirect that was not followed${res.headers.location ? ` (Location: ${displayUrl(URL.parse(res.headers.location, res.finalUrl)?.toString() ?? '')})` : ''}: point the target at the final URL or list ${s} in expectStatus.`;
   return undefined;
 }
