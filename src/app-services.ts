@@ -1,5 +1,6 @@
 // What commands and actions need from the running bot, passed explicitly (no globals).
 import type pg from 'pg';
+import type { ActionRunner } from './actions/action-runner.ts';
 import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
 import type { RunbookIndex } from './runbooks/load-runbooks.ts';
@@ -17,6 +18,8 @@ export interface AppServices {
   history: ReportHistory;
   /** The state store's pool (action runs). */
   pool: pg.Pool;
+  /** Runs remedies once each, with leases; drained at shutdown. */
+  actions: ActionRunner;
   /** Set once the Slack app is up (digests post through it). */
   digests?: DigestScheduler;
   /** Set when the config has an incidents: section. */

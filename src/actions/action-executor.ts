@@ -12,6 +12,25 @@ export interface ActionIo {
   attachText(file: { filename: string; title: string; content: string }): Promise<void>;
 }
 
+/**
+ * What an executor gets while it runs: the transport's io, plus what the action runner needs to
+ * account for a run that is cut short (the bot stopped, or its process died).
+ */
+export interface ActionContext extends ActionIo {
+  /**
+   * Records what has been done so far, in words fit for the thread if the run is interrupted now:
+   * "the patch was applied; the rollout was not watched to the end". Each call replaces the
+   * previous one; say it before a step whose effect outlives the bot (a request sent, a statement
+   * started), so a later process can tell what may have happened.
+   */
+  note(milestone: string): Promise<void>;
+  /**
+   * Aborted when the bot no longer waits for this run (shutdown past its grace period, or the
+   * claim was taken over because its lease could not be renewed): stop watching and return.
+   */
+  signal: AbortSignal;
+}
+
 export interface ActionExecutor {
   /**
    * Why this target's config does not allow these parameters (a workload not on the restartable
@@ -19,11 +38,13 @@ export interface ActionExecutor {
    */
   refuse?(target: Target, params: ActionParams): string | undefined;
   /** Does it; resolves with one plain-text line saying what happened, rejects when it failed. */
-  run(target: Target, params: ActionParams, io: ActionIo): Promise<string>;
+  run(target: Target, params: ActionParams, io: ActionContext): Promise<string>;
 }
 
-/** For callers without a message to update (the CLI, tests). */
-export const SILENT_IO: ActionIo = {
+/** For callers without a message to update or a runner to report to (the CLI, tests): never aborted. */
+export const SILENT_IO: ActionContext = {
   progress: async () => undefined,
   attachText: async () => undefined,
+  note: async () => undefined,
+  signal: new AbortController().signal,
 };

@@ -137,7 +137,8 @@ export const postgresProbe: ProbeDefinition<PostgresTarget> = {
   aliases: ['db', 'pg', 'postgresql'],
   description: 'PostgreSQL: reachability, connections, stuck sessions, locks, slow statements, vacuum, wraparound, replication',
   checks: CHECKS,
-  targetSchema: z.object({ url: z.string() }),
+  // vacuumTimeoutMs: the statement_timeout of the VACUUM ANALYZE remedy (default 30 min).
+  targetSchema: z.object({ url: z.string(), vacuumTimeoutMs: z.number().int().min(1_000).max(86_400_000).optional() }),
   fromUrl: (url) => ({ url }),
   run: runPostgresProbe,
   close: () => probePools.closeAll(),
