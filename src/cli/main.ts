@@ -19,6 +19,10 @@ import type { Logger } from '../logger.ts';
 import { loadRunbooks } from '../runbooks/load-runbooks.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { redactSecrets } from '../redact-secrets.ts';
+import { configSecrets } from '../security/config-secrets.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
+import type { Report } from '../report.ts';
+import { scrubFindings } from '../probes/scrub-findings.ts';
 import { checkLadder, describeStepTime, type LadderCheck } from '../incidents/check-ladder.ts';
 import { severityLabel } from '../incidents/ladder.ts';
 
@@ -175,20 +179,23 @@ async function diag(args: string[]): Promise<number> {
   const targets = word === 'all' ? allTargets(config!) : [config ? resolveTargetWords(config, positionals) : adHocTarget(word, values.url!)];
   if (timeoutMs !== undefined) for (const t of targets) t.timeoutMs = timeoutMs;
 
+  // Everything printed is masked whole before the renderers cut it, and once more as printed.
+  const secrets = configSecrets({ targets }, process.env);
+  const masked = (r: Report): Report => ({ ...r, findings: scrubFindings(r.findings, secrets) });
   const runbookForCheck = tryLoadRunbookLinks(config, log);
   const store = await tryOpenStore(log);
   const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
   let output: string;
   let status: Status;
   try {
-    const options = { log, runbookForCheck, ...(store && { state: store.probeState }) };
+    const options = { log, runbookForCheck, secrets, ...(store && { state: store.probeState }) };
     const started = Date.now();
     if (word === 'all') {
-      const set = await runAllProbes(targets, options);
+      const set = await runAllProbes(targets, options).then((s) => ({ ...s, reports: s.reports.map(masked) }));
       output = values.json ? JSON.stringify(set, null, 2) : renderSummaryText(set, { color });
       status = set.status;
     } else {
-      const report = await runProbe(targets[0]!, options);
+      const report = masked(await runProbe(targets[0]!, options));
       output = values.json ? JSON.stringify(report, null, 2) : renderReportText(report, { color });
       status = report.status;
     }
@@ -201,6 +208,7 @@ async function diag(args: string[]): Promise<number> {
   } finally {
     await store?.close();
   }
+  output = maskSecrets(output, secrets, Infinity);
   process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
   return exitCodeFor(status);
 }

@@ -198,8 +198,9 @@ function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?:
 
 function show(key: string, value: unknown): string {
   if (SECRET_KEY.test(key) && typeof value === 'string') return '[hidden]';
-  const text = JSON.stringify(value) ?? String(value);
-  return redactSecrets(text.length > 80 ? `${text.slice(0, 77)}...` : text);
+  // Masked whole, then cut: a cut never leaves part of a secret.
+  const text = redactSecrets(JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 

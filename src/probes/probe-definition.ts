@@ -24,6 +24,11 @@ export interface ProbeContext {
   log: Logger;
   /** Values kept from the previous run of this target (for rates); never throws to the probe's harm. */
   state: ProbeState;
+  /**
+   * Every configured secret (configSecrets), besides the target's own: a probe masks them in text
+   * it takes from an answer before it cuts that text.
+   */
+  secrets?: readonly string[];
 }
 
 /** The part every target shares, whatever its kind. */

@@ -6,6 +6,7 @@ import { buildReport, type Finding, type Report } from '../report.ts';
 import type { Target } from '../config/config.ts';
 import { findProbe } from './probe-registry.ts';
 import { MemoryProbeStateStore, type ProbeStateStore } from './probe-state.ts';
+import { scrubFindings } from './scrub-findings.ts';
 
 export interface RunProbeOptions {
   log: Logger;
@@ -14,6 +15,8 @@ export interface RunProbeOptions {
   signal?: AbortSignal;
   /** Where probes keep values between runs; in memory when not given. */
   state?: ProbeStateStore;
+  /** Every configured secret (configSecrets): given to the probe, and masked in every finding. */
+  secrets?: readonly string[];
 }
 
 const processState = new MemoryProbeStateStore();
@@ -43,7 +46,8 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
         resolve([{ check: `${probe.kind}.probe`, status: 'crit', title: `Probe timed out after ${(limitMs / 1000).toFixed(1)} s` }]);
       }, limitMs);
     });
-    findings = await Promise.race([probe.run(target, { signal: controller.signal, log, state: (options.state ?? processState).forTarget(target.name) }), overrun]);
+    const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(target.name), ...(options.secrets && { secrets: options.secrets }) };
+    findings = await Promise.race([probe.run(target, ctx), overrun]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref }, 'probe failed unexpectedly');
@@ -52,6 +56,7 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', abortFromCaller);
   }
+  if (options.secrets) findings = scrubFindings(findings, options.secrets);
   const linked = findings.map((f) => (f.runbook || !options.runbookForCheck?.has(f.check) ? f : { ...f, runbook: options.runbookForCheck.get(f.check) }));
   return buildReport(target.name, probe.kind, startedAt, linked);
 }

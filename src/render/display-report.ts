@@ -2,6 +2,7 @@
 // Slack's limits happens here, so a renderer only lays out what it is given and cannot overflow.
 import { sortFindings } from '../report.ts';
 import type { Finding, Remedy, Report, Status } from '../report.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 
 // --- Slack's limits (https://docs.slack.dev/reference/block-kit) ---------------------------------
 
@@ -121,6 +122,11 @@ export interface DisplayOptions {
   measure?: (text: string) => number;
   /** URL of a runbook, if one can be linked; dropped when it is not an http(s) URL that fits. */
   runbookUrl?: (id: string) => string | undefined;
+  /**
+   * Configured secrets (configSecrets) masked, with the generic patterns, in every title, detail
+   * and button label before anything is cut: a cut never leaves part of a secret.
+   */
+  secrets?: readonly string[];
 }
 
 // --- Building it ---------------------------------------------------------------------------------
@@ -129,6 +135,8 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
   const measure = options.measure ?? plainLength;
   const sorted = sortFindings(report.findings);
   const bad = sorted.filter((f) => f.status !== 'ok');
+  // Masked whole once, before any of the cuts below.
+  const masked = bad.map((f) => maskFinding(f, options.secrets ?? NO_SECRETS));
   const ok = sorted.filter((f) => f.status === 'ok');
   const counts: Record<Status, number> = { crit: 0, warn: 0, unknown: 0, ok: 0 };
   for (const f of sorted) counts[f.status] += 1;
@@ -155,7 +163,7 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
   // Text: shorten every detail alike until the message fits; if even titles alone do not fit,
   // leave out the least severe findings.
   const build = (maxLines: number, n: number) =>
-    bad.slice(0, n).map((f) => toDisplayFinding(f, report.target, maxLines, measure, options.runbookUrl));
+    masked.slice(0, n).map((f) => toDisplayFinding(f, report.target, maxLines, measure, options.runbookUrl));
   const textOf = (list: DisplayFinding[], n: number) =>
     fixedChars + sum(list.map((f) => findingChars(f, measure))) + (n < bad.length ? measure(omittedLineFor(bad.length - n)) : 0);
   let findings: DisplayFinding[] = [];
@@ -180,6 +188,15 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
     omittedFindings,
     ...(omittedFindings > 0 && { omittedLine: omittedLineFor(omittedFindings) }),
   };
+}
+
+const NO_SECRETS: readonly string[] = [];
+
+function maskFinding(f: Finding, secrets: readonly string[]): Finding {
+  const out: Finding = { ...f, title: maskSecrets(f.title, secrets) };
+  if (f.detail !== undefined) out.detail = maskSecrets(f.detail, secrets);
+  if (f.remedies) out.remedies = f.remedies.map((r) => ({ ...r, label: maskSecrets(r.label, secrets) }));
+  return out;
 }
 
 function hasButtons(f: Finding): boolean {

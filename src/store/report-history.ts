@@ -3,6 +3,7 @@
 // small: check, status, title, metrics, runbook and a capped detail (no remedies).
 import type pg from 'pg';
 import type { Finding, Report, Status } from '../report.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 
 /** A stored finding: what a digest compares and a chart plots. */
 export type StoredFinding = Pick<Finding, 'check' | 'status' | 'title' | 'metrics' | 'detail' | 'runbook'>;
@@ -53,9 +54,12 @@ interface Row {
 
 export class ReportHistory {
   readonly #pool: pg.Pool;
+  readonly #secrets: readonly string[];
 
-  constructor(pool: pg.Pool) {
+  /** `secrets` (configSecrets) are masked, with the generic patterns, in every stored title and detail. */
+  constructor(pool: pg.Pool, options: { secrets?: readonly string[] } = {}) {
     this.#pool = pool;
+    this.#secrets = options.secrets ?? [];
   }
 
   /** Stores the reports of one run in one statement; returns the id of each target's stored report. */
@@ -67,7 +71,7 @@ export class ReportHistory {
       status: r.status,
       started_at: r.startedAt,
       duration_ms: Math.max(0, Math.min(2_147_483_647, Math.round(r.durationMs))),
-      findings: r.findings.map(storedFinding),
+      findings: r.findings.map((f) => storedFinding(f, this.#secrets)),
     }));
     const inserted = await this.#pool.query<{ id: string; target: string }>(
       `INSERT INTO report_history (target, kind, status, started_at, duration_ms, source, run_at, findings)
@@ -161,13 +165,13 @@ export class ReportHistory {
   }
 }
 
-function storedFinding(f: Finding): StoredFinding {
+function storedFinding(f: Finding, secrets: readonly string[]): StoredFinding {
   const out: StoredFinding = {
     check: f.check,
     status: f.status,
-    title: f.title.length > MAX_TITLE ? `${f.title.slice(0, MAX_TITLE - 1)}…` : f.title,
+    title: maskThenCut(f.title, MAX_TITLE, secrets),
   };
-  if (f.detail) out.detail = f.detail.length > MAX_DETAIL ? `${f.detail.slice(0, MAX_DETAIL - 1)}…` : f.detail;
+  if (f.detail) out.detail = maskThenCut(f.detail, MAX_DETAIL, secrets);
   if (f.runbook) out.runbook = f.runbook;
   if (f.metrics) {
     // JSON has no NaN or Infinity: drop them rather than store null.
@@ -175,6 +179,12 @@ function storedFinding(f: Finding): StoredFinding {
     if (Object.keys(metrics).length > 0) out.metrics = metrics;
   }
   return out;
+}
+
+/** Masked whole first, then cut: a cut never leaves part of a secret. */
+function maskThenCut(text: string, max: number, secrets: readonly string[]): string {
+  const masked = maskSecrets(text, secrets);
+  return masked.length > max ? `${masked.slice(0, max - 1)}…` : masked;
 }
 
 function fromRow(r: Row): StoredReport {

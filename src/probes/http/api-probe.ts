@@ -7,7 +7,7 @@ import { resolveThresholds, type CheckSpec, type ProbeContext, type TargetBase, 
 import { failureMessage } from './classify-error.ts';
 import { ApiClient, apiFailureFix, describeApiFailure, type ApiFailure } from './json-api.ts';
 import { Deadline, findingFor } from './probe-support.ts';
-import { scrubFindings, targetSecrets } from './secrets.ts';
+import { scrubFindings, sortedSecrets, targetSecrets } from './secrets.ts';
 
 export type ApiTarget = TargetBase & {
   /** Base URL of the server, e.g. http://prometheus:9090 or https://host/prometheus/. */
@@ -42,13 +42,13 @@ export function checkSpecs(checks: readonly ApiCheck[]): CheckSpec[] {
 
 export async function runApiProbe(kind: string, checks: readonly ApiCheck[], target: ApiTarget, ctx: ProbeContext): Promise<Finding[]> {
   const finding = findingFor(kind);
-  const secrets = targetSecrets(target.url, target.headers);
+  const secrets = sortedSecrets([...targetSecrets(target.url, target.headers), ...(ctx.secrets ?? [])]);
   const scrub = (findings: Finding[]) => scrubFindings(findings, secrets);
   if (ctx.signal.aborted) return [finding('reachable', 'unknown', 'Not checked: the probe was cancelled before it started')];
   const deadline = new Deadline(ctx.signal, target.timeoutMs);
   let api: ApiClient;
   try {
-    api = new ApiClient(target.url, target.headers, deadline);
+    api = new ApiClient(target.url, target.headers, deadline, secrets);
   } catch (e) {
     return scrub([finding('reachable', 'crit', `Unreachable: invalid URL (${failureMessage(e)})`, { detail: 'Expected a base URL like http://prometheus:9090.' })]);
   }

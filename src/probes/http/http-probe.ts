@@ -10,7 +10,7 @@ import { classifyRequestError, failureMessage } from './classify-error.ts';
 import { httpRequest } from './http-request.ts';
 import { readPeerCertificate } from './peer-certificate.ts';
 import { Deadline } from './probe-support.ts';
-import { scrubFindings, targetSecrets } from './secrets.ts';
+import { scrubFindings, sortedSecrets, targetSecrets } from './secrets.ts';
 import { checkBody, invalidBodyMatch } from './checks/body.ts';
 import { checkCertificate } from './checks/certificate.ts';
 import { checkLatency } from './checks/latency.ts';
@@ -82,7 +82,7 @@ export const httpProbe: ProbeDefinition<HttpTarget> = {
 };
 
 async function runHttpProbe(target: HttpTarget, ctx: ProbeContext): Promise<Finding[]> {
-  const secrets = targetSecrets(target.url, target.headers);
+  const secrets = sortedSecrets([...targetSecrets(target.url, target.headers), ...(ctx.secrets ?? [])]);
   try {
     return scrubFindings(await probe(target, ctx, secrets), secrets);
   } catch (e) {

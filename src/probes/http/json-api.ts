@@ -5,7 +5,7 @@ import type { z } from 'zod';
 import { classifyRequestError, type RequestFailure } from './classify-error.ts';
 import { httpRequest, type HttpResult } from './http-request.ts';
 import { snippet, type Deadline } from './probe-support.ts';
-import { displayUrl, targetSecrets } from './secrets.ts';
+import { displayUrl, sortedSecrets, targetSecrets } from './secrets.ts';
 import { maskSecrets } from '../../security/mask-secrets.ts';
 
 /** Large enough for the targets of a big Prometheus; a bigger answer is reported, not parsed. */
@@ -30,7 +30,8 @@ export class ApiClient {
   answered = 0;
   unanswered = 0;
 
-  constructor(baseUrl: string, headers: Record<string, string> | undefined, deadline: Deadline) {
+  /** `secrets`: besides the target's own (its headers, its URL's credentials), those to mask too. */
+  constructor(baseUrl: string, headers: Record<string, string> | undefined, deadline: Deadline, secrets: readonly string[] = []) {
     const base = new URL(baseUrl);
     base.search = '';
     base.hash = '';
@@ -38,7 +39,7 @@ export class ApiClient {
     this.#base = base;
     this.#headers = headers ?? {};
     this.#deadline = deadline;
-    this.#secrets = targetSecrets(baseUrl, headers);
+    this.#secrets = sortedSecrets([...targetSecrets(baseUrl, headers), ...secrets]);
   }
 
   get timeoutMs(): number {

@@ -3,7 +3,7 @@
 // in the URL, whatever ends up in a title or a detail.
 import { sortedSecrets, urlSecrets } from '../scrub-findings.ts';
 
-export { scrubFindings, scrubText } from '../scrub-findings.ts';
+export { scrubFindings, scrubText, sortedSecrets } from '../scrub-findings.ts';
 
 /** Headers whose values are not secret and are common words ("application/json"): left alone. */
 const PLAIN_HEADERS = new Set([
