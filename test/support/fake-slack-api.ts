@@ -5,6 +5,7 @@
 // files.completeUploadExternal shares them (recorded in `uploads`).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { recordSlackRequest } from './suite-recording.ts';
 
 export interface RecordedCall {
   /** Web API method (`chat.postMessage`), `respond` for a response_url POST, `upload` for file bytes POSTed to an upload_url. */
@@ -83,6 +84,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       const body = Buffer.concat(chunks);
       const raw = body.toString('utf8');
       const url = new URL(req.url ?? '/', 'http://localhost');
+      // Everything received, for the whole-suite secret scan (the Authorization header carries the
+      // bot token by design and is not recorded).
+      recordSlackRequest(url.pathname + url.search, raw, safeParse(raw, req.headers['content-type'] ?? ''));
       const contentType = req.headers['content-type'] ?? '';
       const send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
@@ -276,6 +280,14 @@ async function firstFilePart(body: Buffer, contentType: string): Promise<Buffer>
     if (typeof value !== 'string') return Buffer.from(await value.arrayBuffer());
   }
   throw new Error('no file part in the form');
+}
+
+function safeParse(raw: string, contentType: string): unknown {
+  try {
+    return parseBody(raw, contentType);
+  } catch {
+    return raw;
+  }
 }
 
 function safeJson(v: string): unknown {

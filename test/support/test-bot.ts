@@ -6,7 +6,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
-import { createLogger, silentLogger } from '../../src/logger.ts';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { configSecrets } from '../../src/security/config-secrets.ts';
+import { recordSecrets, testBotLogger } from './suite-recording.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from './fake-slack-api.ts';
 import { postSigned } from './signed-slack-request.ts';
@@ -20,16 +22,20 @@ export async function startTestBot(slackEnv: Record<string, string>, config = MA
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-bot-'));
   const configFile = path.join(dir, 'chatops.yml');
   writeFileSync(configFile, config);
-  return await startBot(
-    {
-      SLACK_BOT_TOKEN: BOT_TOKEN,
-      DATABASE_URL: inject('pgUrl'),
-      MONITORED_URL: inject('pgUrl'),
-      CHATOPS_CONFIG: configFile,
-      ...slackEnv,
-    },
-    process.env.TEST_BOT_LOG ? createLogger({ level: process.env.TEST_BOT_LOG, destination: process.stderr }) : silentLogger(),
-  );
+  const env = {
+    SLACK_BOT_TOKEN: BOT_TOKEN,
+    DATABASE_URL: inject('pgUrl'),
+    MONITORED_URL: inject('pgUrl'),
+    CHATOPS_CONFIG: configFile,
+    ...slackEnv,
+  };
+  // For the whole-suite secret scan: this bot's configured secrets must reach neither Slack nor its log.
+  try {
+    recordSecrets(`a test bot's config and environment (${expect.getState().testPath ?? 'unknown file'})`, configSecrets(loadConfig({ file: configFile, env }), env));
+  } catch {
+    // A config the bot refuses: startBot says why, and nothing runs with it.
+  }
+  return await startBot(env, testBotLogger());
 }
 
 export const callText = (call: RecordedCall): string => JSON.stringify(call.args);
