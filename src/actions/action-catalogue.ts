@@ -1,6 +1,7 @@
 // The remediation actions the bot knows, by id. Runbooks and findings refer to these ids; the
 // runbook loader refuses an id that is not here. Running them (authorization, confirmation,
 // idempotency, audit) is the job of the action runner, which reads the same entries.
+import { DEFAULT_VACUUM_TIMEOUT_MS, describeBounds, formatBound, SIGNAL_BOUNDS, VACUUM_LOCK_TIMEOUT_MS } from './statement-bounds.ts';
 
 /**
  * A whole number from `min` to `max`: a JavaScript number that is a safe integer (never a string,
@@ -96,14 +97,14 @@ export const ACTIONS: readonly ActionSpec[] = uniqueById([
     title: 'Cancel query',
     destructive: true,
     params: { pid: PG_PID },
-    describe: (p, target) => `Cancel the running statement of backend ${p.pid} on ${target} (pg_cancel_backend); the session stays connected.`,
+    describe: (p, target) => `Cancel the running statement of backend ${p.pid} on ${target} (pg_cancel_backend); the session stays connected. Bounded by ${describeBounds(SIGNAL_BOUNDS)}.`,
   },
   {
     id: 'postgres.terminate_backend',
     title: 'Terminate session',
     destructive: true,
     params: { pid: PG_PID },
-    describe: (p, target) => `Terminate backend ${p.pid} on ${target} (pg_terminate_backend): its open transaction is rolled back and the client disconnected.`,
+    describe: (p, target) => `Terminate backend ${p.pid} on ${target} (pg_terminate_backend): its open transaction is rolled back and the client disconnected. Bounded by ${describeBounds(SIGNAL_BOUNDS)}.`,
   },
   {
     id: 'postgres.vacuum_analyze',
@@ -111,7 +112,7 @@ export const ACTIONS: readonly ActionSpec[] = uniqueById([
     // Not destructive to data, but heavy I/O on a busy table: confirmed and granted like one.
     destructive: true,
     params: { database: PG_IDENTIFIER, schema: PG_IDENTIFIER, table: PG_IDENTIFIER },
-    describe: (p, target) => `Run VACUUM (ANALYZE) on ${p.schema}.${p.table} in database ${p.database} of ${target}: reclaims dead rows and refreshes statistics; reads the whole table.`,
+    describe: (p, target) => `Run VACUUM (ANALYZE) on ${p.schema}.${p.table} in database ${p.database} of ${target}: reclaims dead rows and refreshes statistics; reads the whole table. Waits at most ${formatBound(VACUUM_LOCK_TIMEOUT_MS)} for its lock (lock_timeout) and runs at most ${formatBound(DEFAULT_VACUUM_TIMEOUT_MS)} (statement_timeout; the target's vacuumTimeoutMs when set).`,
   },
   {
     id: 'k8s.restart',

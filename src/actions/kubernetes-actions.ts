@@ -9,7 +9,7 @@ import { isRestartable, watchesNamespace, type KubeTarget } from '../probes/kube
 import { formatDuration } from '../probes/format.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { UserError } from '../user-error.ts';
-import type { ActionExecutor, ActionIo, ActionParams } from './action-executor.ts';
+import type { ActionContext, ActionExecutor, ActionIo, ActionParams } from './action-executor.ts';
 import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from './action-catalogue.ts';
 import { assertParams } from './validate-params.ts';
 import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
@@ -62,12 +62,31 @@ function statusOf(w: Workload, obj: k8s.V1Deployment | k8s.V1StatefulSet | k8s.V
   return daemonSetRolloutStatus(obj as k8s.V1DaemonSet);
 }
 
+/** Waits, or rejects with the signal's reason as soon as it is aborted. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason as Error);
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 /** kubectl writes the annotation as RFC 3339 without fractions. */
 function rfc3339(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-async function restart(target: Target, params: ActionParams, io: ActionIo): Promise<string> {
+async function restart(target: Target, params: ActionParams, io: ActionContext): Promise<string> {
   const { client, target: t } = kube(target);
   const w = workloadOf(params);
   const label = `${w.kind}/${w.name} in ${w.namespace}`;
@@ -75,20 +94,26 @@ async function restart(target: Target, params: ActionParams, io: ActionIo): Prom
   if (w.kind === 'deployment' && (before as k8s.V1Deployment).spec?.paused) {
     throw new UserError(`${label} is paused: resume it first (kubectl rollout resume deployment/${w.name} -n ${w.namespace}); a restart would not roll out`);
   }
-  const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': rfc3339(new Date()) } } } } };
+  const restartedAt = rfc3339(new Date());
+  const body = { spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': restartedAt } } } } };
   const patch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.StrategicMergePatch);
   const req: KubeRequestDescription = { verb: 'patch', resource: `${w.kind}s`, namespace: w.namespace, name: w.name };
   const args = { name: w.name, namespace: w.namespace, body, fieldManager: 'chatops' };
+  const kubectl = `${w.kind}/${w.name} -n ${w.namespace}`;
+  // Said before each step whose effect outlives the bot, for the thread if the run is cut short.
+  await io.note(`the restart patch (restartedAt ${restartedAt}) was being sent; whether it was applied is unknown: compare the kubectl.kubernetes.io/restartedAt annotation (kubectl get ${kubectl} -o yaml)`);
   const started = Date.now();
   if (w.kind === 'deployment') await call(client, t, req, (o) => client.apps.patchNamespacedDeployment(args, o), patch);
   else if (w.kind === 'statefulset') await call(client, t, req, (o) => client.apps.patchNamespacedStatefulSet(args, o), patch);
   else await call(client, t, req, (o) => client.apps.patchNamespacedDaemonSet(args, o), patch);
+  await io.note(`the patch was applied (restartedAt ${restartedAt}); the rollout was not watched to the end: check it with kubectl rollout status ${kubectl}`);
 
   const deadlineS = (w.kind === 'deployment' ? (before as k8s.V1Deployment).spec?.progressDeadlineSeconds : undefined) ?? DEFAULT_DEADLINE_S;
   await io.progress(`restarting ${label}: patched, waiting for the rollout`);
   let shown = '';
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, t.rolloutPollMs));
+    // The bot stopping (or losing its claim) ends the watch, not the rollout: the runner says so.
+    await abortableSleep(t.rolloutPollMs, io.signal);
     const elapsedS = (Date.now() - started) / 1000;
     let status: RolloutStatus;
     try {
@@ -110,7 +135,7 @@ async function restart(target: Target, params: ActionParams, io: ActionIo): Prom
   }
 }
 
-async function scale(target: Target, params: ActionParams): Promise<string> {
+async function scale(target: Target, params: ActionParams, io: ActionContext): Promise<string> {
   const { client, target: t } = kube(target);
   const w = workloadOf(params);
   assertParams(params, { replicas: SCALE_REPLICAS });
@@ -120,17 +145,19 @@ async function scale(target: Target, params: ActionParams): Promise<string> {
   const from = (before.spec as { replicas?: number } | undefined)?.replicas;
   const args = { name: w.name, namespace: w.namespace, body: { spec: { replicas } }, fieldManager: 'chatops' };
   const patch = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+  await io.note(`the scale request (from ${from ?? '?'} to ${replicas} replicas) was sent; whether it was applied is unknown: check kubectl get ${w.kind}/${w.name} -n ${w.namespace}`);
   if (w.kind === 'deployment') await call(client, t, req, (o) => client.apps.patchNamespacedDeploymentScale(args, o), patch);
   else await call(client, t, req, (o) => client.apps.patchNamespacedStatefulSetScale(args, o), patch);
   return `scaled ${w.kind}/${w.name} in ${w.namespace} from ${from ?? '?'} to ${replicas} replicas`;
 }
 
-async function deletePod(target: Target, params: ActionParams): Promise<string> {
+async function deletePod(target: Target, params: ActionParams, io: ActionContext): Promise<string> {
   // A name such as ".." would turn the request path into another resource: refuse before any request.
   assertParams(params, { namespace: K8S_NAMESPACE, pod: K8S_NAME });
   const { client, target: t } = kube(target);
   const namespace = String(params.namespace);
   const name = String(params.pod);
+  await io.note(`the delete request for pod ${name} was sent; whether it was applied is unknown: check kubectl get pod ${name} -n ${namespace}`);
   try {
     await client.core.deleteNamespacedPod({ name, namespace }, client.options(new AbortController().signal, t.timeoutMs));
   } catch (error) {

@@ -3,14 +3,14 @@
 // message+action+params however often it is pressed, and audit every attempt.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import type { Config } from '../config/config.ts';
+import type { Config, Target } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
-import { redactSecrets } from '../redact-secrets.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import { findAction } from './action-catalogue.ts';
+import { findAction, type ActionSpec } from './action-catalogue.ts';
 import { invalidParams, ownEntry } from './validate-params.ts';
 import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
 import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
+import type { ActionRunner } from './action-runner.ts';
 import { KUBERNETES_EXECUTORS } from './kubernetes-actions.ts';
 import { POSTGRES_EXECUTORS } from './postgres-actions.ts';
 
@@ -20,11 +20,21 @@ export interface ActionRequest {
   action: string;
   params: ActionParams;
   target: string;
-  /** The message the button is on: part of the once-only key. */
+  /** The message the button is on (its ts, where known). */
   messageTs: string;
+  /**
+   * What identifies that message for the once-only key: the nonce the bot signed into its buttons
+   * (a forged ts cannot make a second run); the ts when there is none.
+   */
+  messageKey?: string;
   presser: Presser;
   /** Progress and attachments, where the transport shows them. */
   io?: ActionIo;
+  /**
+   * The report's thread (channel and thread ts), stored with the claim: if the run is interrupted,
+   * the process that records it (maybe another replica, after a restart) says so there.
+   */
+  thread?: { channel: string; ts: string };
 }
 
 /**
@@ -35,23 +45,32 @@ export type ActionOutcome =
   | { kind: 'refused' | 'succeeded' | 'failed'; text: string }
   /** `askable`: who could run it, for the transport to name (users, user groups, channels). */
   | { kind: 'denied'; text: string; askable: { users: string[]; groups: string[]; channels: string[] } }
-  | { kind: 'duplicate'; text: string; startedBy: string; ageSeconds: number };
+  | { kind: 'duplicate'; text: string; startedBy: string; ageSeconds: number }
+  /** The run was cut short (the bot shutting down): recorded, and said in the thread already. */
+  | { kind: 'interrupted'; text: string };
 
 export interface ActionServices {
   config: Config;
   audit: AuditLog;
   pool: pg.Pool;
   log: Logger;
+  /** Claims, leases and outcomes of runs (start-bot makes one per process). */
+  actions: ActionRunner;
 }
 
-export async function runAction(request: ActionRequest, services: ActionServices): Promise<ActionOutcome> {
-  const started = Date.now();
-  const { action, params, target: targetName, presser } = request;
-  const audit = (outcome: string, detail?: string) =>
-    services.audit
-      .record({ actor: presser.user, channel: presser.channel, source: 'slack', action, target: targetName, params, outcome, durationMs: Date.now() - started, ...(detail && { detail }) })
-      .catch((err: unknown) => services.log.error({ err, action }, 'while writing the audit row of an action'));
+type Audit = (outcome: string, detail?: string) => Promise<unknown>;
 
+/**
+ * Whether this press may run: the action, target and parameters are valid for the config as it is
+ * now, and the presser may run it. A refusal or denial is audited and returned as the outcome.
+ * The press handler asks first (before it offers a confirmation); runAction asks again.
+ */
+export async function vetAction(
+  request: Omit<ActionRequest, 'messageTs'>,
+  services: ActionServices,
+  audit: Audit = auditFor(request, services),
+): Promise<{ outcome: ActionOutcome } | { spec: ActionSpec; executor: ActionExecutor; target: Target }> {
+  const { action, params, target: targetName, presser } = request;
   const spec = findAction(action);
   const executor = ownEntry(EXECUTORS, action);
   const target = services.config.targets.find((t) => t.name === targetName);
@@ -64,7 +83,7 @@ export async function runAction(request: ActionRequest, services: ActionServices
         : invalidParams(spec.params, params) ?? executor.refuse?.(target, params);
   if (problem) {
     await audit('refused', problem);
-    return { kind: 'refused', text: `This button is not valid any more: ${problem}.` };
+    return { outcome: { kind: 'refused', text: `This button is not valid any more: ${problem}.` } };
   }
 
   if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
@@ -72,35 +91,36 @@ export async function runAction(request: ActionRequest, services: ActionServices
     const rules = rulesFor(services.config.access, action);
     const askable = { users: unique(rules.flatMap((r) => r.users)), groups: unique(rules.flatMap((r) => r.groups)), channels: unique(rules.flatMap((r) => r.channels)) };
     const subject = [targetName, params.namespace, params.name ?? params.pod].filter((p) => p !== undefined).join('/');
-    return { kind: 'denied', text: `You are not allowed to run ${action} on ${subject}`, askable };
+    return { outcome: { kind: 'denied', text: `You are not allowed to run ${action} on ${subject}`, askable } };
   }
+  return { spec: spec!, executor: executor!, target: target! };
+}
 
-  const key = createHash('sha256').update(JSON.stringify([request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
-  const claimed = await services.pool.query(
-    `INSERT INTO action_runs (key, action, target, params, started_by, channel) VALUES ($1, $2, $3, $4, $5, $6)
-     ON CONFLICT (key) DO NOTHING RETURNING 1`,
-    [key, action, targetName, JSON.stringify(params), presser.user, presser.channel ?? null]);
-  if (claimed.rowCount === 0) {
-    const { rows } = await services.pool.query<{ started_by: string; age_s: number; outcome: string | null }>(
-      `SELECT started_by, extract(epoch from now() - started_at)::float8 AS age_s, outcome FROM action_runs WHERE key = $1`, [key]);
-    const run = rows[0];
-    await audit('duplicate');
-    const state = run?.outcome ? `already done (${run.outcome})` : 'already running';
-    return { kind: 'duplicate', text: `${action} on ${targetName} is ${state}`, startedBy: run?.started_by ?? 'someone', ageSeconds: Math.round(run?.age_s ?? 0) };
-  }
+function auditFor(request: Omit<ActionRequest, 'messageTs'>, services: ActionServices): Audit {
+  const started = Date.now();
+  return (outcome, detail) =>
+    services.audit
+      .record({ actor: request.presser.user, channel: request.presser.channel, source: 'slack', action: request.action, target: request.target, params: request.params, outcome, durationMs: Date.now() - started, ...(detail && { detail }) })
+      .catch((err: unknown) => services.log.error({ err, action: request.action }, 'while writing the audit row of an action'));
+}
 
-  try {
-    const result = await executor!.run(target!, params, request.io ?? SILENT_IO);
-    await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'succeeded', detail = $2 WHERE key = $1`, [key, result]);
-    await audit('succeeded', result);
-    return { kind: 'succeeded', text: `ran ${spec!.title} on ${targetName}: ${result}.` };
-  } catch (error) {
-    const reason = redactSecrets(error instanceof Error ? error.message : String(error));
-    await services.pool.query(`UPDATE action_runs SET finished_at = now(), outcome = 'failed', detail = $2 WHERE key = $1`, [key, reason]);
-    await audit('failed', reason);
-    services.log.warn({ err: error, action, target: targetName }, 'action failed');
-    return { kind: 'failed', text: `ran ${spec!.title} on ${targetName}: failed: ${reason}` };
-  }
+export async function runAction(request: ActionRequest, services: ActionServices): Promise<ActionOutcome> {
+  const { action, params, target: targetName, presser } = request;
+  const audit = auditFor(request, services);
+
+  const vetted = await vetAction(request, services, audit);
+  if ('outcome' in vetted) return vetted.outcome;
+  const { spec, executor, target } = vetted;
+
+  const key = createHash('sha256').update(JSON.stringify([request.messageKey ?? request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
+  // Claimed with a lease, run, and its outcome audited once; a run cut short is recorded as
+  // interrupted (here at shutdown, or by any replica once its process is gone).
+  return await services.actions.runOnce(
+    { key, action, title: spec.title, target: targetName, params, startedBy: presser.user, ...(presser.channel && { channel: presser.channel }), ...(request.thread && { thread: request.thread }) },
+    (ctx) => executor.run(target, params, ctx),
+    request.io ?? SILENT_IO,
+    audit,
+  );
 }
 
 function sortedParams(params: ActionParams): [string, string | number][] {
