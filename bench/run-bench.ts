@@ -50,6 +50,11 @@ import { createOnCallLookup } from '../src/oncall/on-call-lookup.ts';
 import { OverrideStore } from '../src/oncall/override-store.ts';
 import type { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { BENCH_INCIDENTS_CHANNEL, seedOpenIncidents } from './incident-scenario.ts';
+import { randomBytes } from 'node:crypto';
+import { staticKeyRing } from '../src/security/signing-keys.ts';
+import { ValueSigner } from '../src/security/value-signer.ts';
+
+const BENCH_SIGNER = new ValueSigner(staticKeyRing([{ id: 'bench', secret: randomBytes(32) }]));
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 20);
 const ACKS = Number(process.env.BENCH_ACKS ?? 500);
@@ -272,7 +277,7 @@ async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPost
     log(`  stored reports: ${(await store.pool.query('SELECT count(*)::int AS n FROM report_history')).rows[0].n}`);
     const services = {
       config, runbooks: { all: [], byId: new Map(), byCheck: new Map() }, probeState: store.probeState, history: store.reportHistory,
-      log: silentLogger(), poster: createChannelPoster(new WebClient('xoxb-bench', { slackApiUrl: slack.apiUrl })),
+      log: silentLogger(), poster: createChannelPoster(new WebClient('xoxb-bench', { slackApiUrl: slack.apiUrl }), BENCH_SIGNER),
     };
     const digest = config.digests[0]!;
     const builds: number[] = [];
@@ -412,7 +417,7 @@ function benchEngine(pool: pg.Pool, slack: FakeSlackApi, problems: string[]): Es
   const log = createLogger({ level: 'warn', destination: { write: (line: string) => void problems.push(line.trim()) } });
   return new EscalationEngine({
     pool,
-    pager: createSlackPager({ token: 'xoxb-bench', apiUrl: slack.apiUrl, incidentsChannel: BENCH_INCIDENTS_CHANNEL, clock: SYSTEM_CLOCK }),
+    pager: createSlackPager({ token: 'xoxb-bench', apiUrl: slack.apiUrl, incidentsChannel: BENCH_INCIDENTS_CHANNEL, clock: SYSTEM_CLOCK, signer: BENCH_SIGNER }),
     oncall: createOnCallLookup([], new OverrideStore(pool)),
     groupMembers: async () => [],
     incidentsChannel: BENCH_INCIDENTS_CHANNEL,
@@ -578,7 +583,7 @@ async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedP
 const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents' or 'ack' to run one part
 // Parts that need no database are not kept waiting for the embedded server to start.
 const pgServer = !only || ['report', 'digest', 'incidents', 'ack'].includes(only)
-  ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres' })
+  ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres', listen: 'tcp' })
   : undefined;
 try {
   log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores)`);

@@ -30,7 +30,7 @@ export const diagCommand: SlashCommand = {
     const target = resolveTargetWords(services.config, words);
     const scope = target.kind === 'k8s' && Array.isArray(target.namespaces) && target.namespaces.length === 1 ? ` (namespace ${String(target.namespaces[0])})` : '';
     const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*${scope}…`));
-    const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
+    const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
     await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined }));
     await audit(services, { actor: userId, channel: channelId, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   },
@@ -52,6 +52,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     log: services.log,
     runbookForCheck: services.runbooks.byCheck,
     state: services.probeState,
+    secrets: services.secrets,
     onProgress: (done, total) => {
       if (done === total || Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = Date.now();

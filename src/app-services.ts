@@ -25,4 +25,6 @@ export interface AppServices {
   /** Set when the config has an incidents: section. */
   incidents?: IncidentService;
   log: Logger;
+  /** Every configured secret (configSecrets): masked in anything the bot posts or logs. */
+  secrets: readonly string[];
 }

@@ -1,10 +1,13 @@
 // `npm start`: runs the bot until SIGINT/SIGTERM (or until the process that started it goes away).
 import { createLogger } from './logger.ts';
+import { configSecrets } from './security/config-secrets.ts';
 import { installCrashGuards, installShutdown, readShutdownGraceMs } from './process-safety.ts';
 import { startBot, type RunningBot } from './start-bot.ts';
 import { isUserError } from './user-error.ts';
 
-const log = createLogger();
+// Log lines mask the environment's secrets from the start, and every configured one once loaded.
+let secrets: readonly string[] = configSecrets({ targets: [] }, process.env);
+const log = createLogger({ secrets: () => secrets });
 // Before anything starts: an error that escapes a request handler is logged, never fatal.
 installCrashGuards(log);
 let bot: RunningBot;
@@ -12,6 +15,7 @@ let bot: RunningBot;
 try {
   const graceMs = readShutdownGraceMs(process.env);
   bot = await startBot(process.env, log);
+  secrets = bot.services.secrets;
   installShutdown({ log, graceMs, stop: () => bot.stop() });
 } catch (error) {
   if (isUserError(error)) {

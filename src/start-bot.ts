@@ -21,6 +21,14 @@ import { createSlackPager } from './slack/create-slack-pager.ts';
 import type { SlackSettings } from './slack/slack-settings.ts';
 import { checkLadder, describeLadderCheck } from './incidents/check-ladder.ts';
 import { createSlackDirectory } from './slack/create-slack-directory.ts';
+import type { ChannelPoster } from './channel-poster.ts';
+import { ActionRunner, actionDrainMs, readActionLeaseMs } from './actions/action-runner.ts';
+import { readShutdownGraceMs } from './process-safety.ts';
+import { escapeMrkdwn, textMessage } from './slack/message-blocks.ts';
+import { ValueSigner } from './security/value-signer.ts';
+import { configSecrets } from './security/config-secrets.ts';
+import { ReportHistory } from './store/report-history.ts';
+import { parseSigningKeys, SIGNING_KEYS_ENV, staticKeyRing, storedKeyRing } from './security/signing-keys.ts';
 
 export interface RunningBot {
   port: number;
@@ -34,26 +42,48 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
   const config = loadConfig({ file: env.CHATOPS_CONFIG || undefined, env });
   const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
+  // Button values are signed with CHATOPS_SIGNING_KEYS when set, else with keys kept in the store.
+  const envKeys = env[SIGNING_KEYS_ENV] ? parseSigningKeys(env[SIGNING_KEYS_ENV]) : undefined;
   const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
-  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: store.reportHistory, pool: store.pool, log };
+  const keyRing = envKeys ? staticKeyRing(envKeys) : await storedKeyRing(store.pool);
+  const signer = new ValueSigner(keyRing);
+  // Remedies run with a lease; one cut short (shutdown, or a process that died) is recorded as
+  // interrupted and said in its report's thread, through the Slack client once there is one.
+  let threadPoster: ChannelPoster | undefined;
+  const actions = new ActionRunner({
+    pool: store.pool,
+    log: log.child({ component: 'actions' }),
+    leaseMs: readActionLeaseMs(env),
+    notify: async (n) => {
+      if (!threadPoster) throw new Error('Slack is not connected yet');
+      await threadPoster.reply({ channel: n.channel, ts: n.threadTs }, textMessage(`:warning: <@${n.startedBy}> ${escapeMrkdwn(n.text)}`));
+    },
+  });
+  // Every configured secret, masked in all the bot posts, stores and logs.
+  const secrets = configSecrets(config, env);
+  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: new ReportHistory(store.pool, { secrets }), pool: store.pool, log, actions, secrets };
   try {
     const slack = await createSlackApp({
       settings,
       services,
       commands: COMMANDS,
+      signer,
       readiness: async () => {
         const storeOk = await store.ping();
         return { ready: storeOk, reasons: storeOk ? [] : ['state store is not answering'] };
       },
     });
+    threadPoster = createChannelPoster(slack.app.client, signer, services.secrets);
+    // Claims whose process died while this host's bot was down are recorded before presses arrive.
+    await actions.start();
     const { port, mode } = await slack.start();
-    const digests = new DigestScheduler(config.digests, { ...services, poster: createChannelPoster(slack.app.client) }, store.pool, {
+    const digests = new DigestScheduler(config.digests, { ...services, poster: createChannelPoster(slack.app.client, signer, services.secrets) }, store.pool, {
       instance: `${os.hostname()}:${process.pid}`,
       retentionDays: config.history.retentionDays,
     });
     services.digests = digests;
     await digests.start();
-    const engine = config.incidents ? startIncidents(config.incidents, settings, services, slack.app.client, log) : undefined;
+    const engine = config.incidents ? startIncidents(config.incidents, settings, services, slack.app.client, signer, log) : undefined;
     if (config.incidents) {
       // Pre-flight: a ladder level nobody can receive is said at start, not discovered at 3 a.m.
       void checkLadder(config, createSlackDirectory(slack.app.client))
@@ -71,11 +101,16 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
         await engine?.stop();
         await digests.stop();
         await slack.stop();
+        // No press arrives any more: running actions get most of the shutdown grace to finish.
+        await actions.drain(actionDrainMs(readShutdownGraceMs(env)));
         await closeProbes();
+        keyRing.close?.();
         await store.close();
       },
     };
   } catch (error) {
+    await actions.drain(0).catch(() => undefined);
+    keyRing.close?.();
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -90,10 +125,11 @@ function startIncidents(
   settings: SlackSettings,
   services: AppServices,
   client: { usergroups: { users: { list(args: { usergroup: string }): Promise<{ users?: string[] }> } } },
+  signer: ValueSigner,
   log: Logger,
 ): EscalationEngine {
   const clock = { now: () => new Date() };
-  const pager = createSlackPager({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), incidentsChannel: incidents.channel, clock });
+  const pager = createSlackPager({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), incidentsChannel: incidents.channel, clock, signer, secrets: services.secrets });
   const engine = new EscalationEngine({
     pool: services.pool,
     pager,

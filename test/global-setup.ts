@@ -33,7 +33,7 @@ export default async function setup(project: TestProject) {
   // Inherited by the worker processes, which record into it.
   process.env[RECORD_DIR_ENV] = recordDir;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chatops-test-pg-'));
-  const server = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app' });
+  const server = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app', listen: 'tcp' });
   project.provide('pgUrl', server.url);
   project.provide('pgAdminUrl', server.urlFor('postgres'));
   const redis = await startTestRedis();

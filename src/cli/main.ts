@@ -37,6 +37,8 @@ Commands:
   diag all             every configured target at once: a summary, then the details
   ladder check         look up in Slack everyone the escalation ladder pages, and report
                        levels nobody can receive (needs SLACK_BOT_TOKEN)
+  keys rotate          add a new key for signing button values; the old ones keep verifying
+                       buttons already posted for 31 days
   help                 show this help
 
 Run 'chatops diag --help' or 'chatops ladder --help' for their options.
@@ -69,7 +71,8 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : EXIT_USAGE;
   }
   if (command === 'ladder') return await ladder(rest);
-  if (command !== 'diag') throw new UserError(`unknown command "${command}"; accepted: diag, help, ladder`);
+  if (command === 'keys') return await keys(rest);
+  if (command !== 'diag') throw new UserError(`unknown command "${command}"; accepted: diag, help, keys, ladder`);
   return await diag(rest);
 }
 
@@ -86,6 +89,40 @@ and levels nobody can receive.
 Environment: SLACK_BOT_TOKEN (required), SLACK_API_URL (optional).
 Exit code: 0 no problems, 1 problems found, 3 usage error.
 `;
+
+const KEYS_HELP = `Usage: chatops keys rotate
+
+Adds a new key for signing the values of the bot's buttons and dialogs, in the bot's state store
+(DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR, default .chatops: stop the bot first).
+Running bots sign with it within 5 minutes; the older keys keep verifying the buttons they signed
+until those expire (31 days at the most), then retire. Not needed when CHATOPS_SIGNING_KEYS is set:
+rotate there by putting the new key first and keeping the old one after it.
+
+Exit code: 0 rotated, 3 usage error.
+`;
+
+async function keys(args: string[]): Promise<number> {
+  if (args[0] === '--help' || args[0] === '-h') {
+    process.stdout.write(KEYS_HELP);
+    return 0;
+  }
+  if (args[0] !== 'rotate' || args.length > 1) {
+    throw new UserError(`keys takes one subcommand, rotate; got ${args.length === 0 ? 'none' : args.map((a) => `"${a}"`).join(' ')}`);
+  }
+  if (process.env.CHATOPS_SIGNING_KEYS) {
+    throw new UserError('CHATOPS_SIGNING_KEYS is set, so the bot signs with those keys: rotate there (new key first, the old one after it until its buttons expire)');
+  }
+  const log = createLogger({ level: 'warn', destination: process.stderr });
+  const store = await openStore({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.CHATOPS_DATA_DIR || '.chatops', log });
+  try {
+    const { rotateSigningKeys } = await import('../security/signing-keys.ts');
+    const { id, retiring } = await rotateSigningKeys(store.pool);
+    process.stdout.write(`New signing key ${id}.${retiring.length ? ` Retiring in 31 days: ${retiring.join(', ')}.` : ''}\n`);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
 
 async function ladder(args: string[]): Promise<number> {
   let parsed;

@@ -37,12 +37,14 @@ export interface DigestRunResult {
 export interface DigestServices extends Pick<AppServices, 'config' | 'runbooks' | 'probeState' | 'log'> {
   history: ReportHistory;
   poster: ChannelPoster;
+  /** Configured secrets (configSecrets), masked in every finding; none in tests that configure none. */
+  secrets?: readonly string[];
 }
 
 export async function runDigest(digest: DigestConfig, services: DigestServices, options: DigestRunOptions): Promise<DigestRunResult> {
   const targets = digestTargets(digest, services.config.targets);
   const source = `digest:${digest.name}`;
-  const set = await runAllProbes(targets, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState });
+  const set = await runAllProbes(targets, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, ...(services.secrets && { secrets: services.secrets }) });
   const previous = await services.history.previousRun(source, options.slot);
   const storedIds = await services.history.record(set.reports, source, { runAt: options.slot });
   const changes = digestChanges(previous?.reports, set.reports);

@@ -14,6 +14,7 @@ import { currentLadder, incidentFromRow, incidentRef, type Incident, type Incide
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
 import type { PageRecipient, Pager } from './pager.ts';
 import type { AuditLog } from '../store/audit-log.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 
 export interface IncidentEvent {
   at: Date;
@@ -231,7 +232,7 @@ export class IncidentService {
     await this.#o.audit
       ?.record({
         actor: actor.user, ...(actor.channel && { channel: actor.channel }), source: 'slack', action, ...(id !== undefined && { target: incidentRef(id) }), params, outcome,
-        ...(error instanceof Error && { detail: error.message.slice(0, 500) }),
+        ...(error instanceof Error && { detail: maskSecrets(error.message, [], 500) }),
       })
       .catch((err: unknown) => this.#o.log.error({ err, action }, 'while writing the audit row of an incident change'));
   }

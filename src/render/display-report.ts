@@ -3,6 +3,7 @@
 import { sortFindings } from '../report.ts';
 import type { Finding, Remedy, Report, Status } from '../report.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
+import { SIGNED_OVERHEAD } from '../security/value-signer.ts';
 
 // --- Slack's limits (https://docs.slack.dev/reference/block-kit) ---------------------------------
 
@@ -246,7 +247,8 @@ function toDisplayFinding(
 /** A remedy as a button, or undefined when it cannot be one (its value or action id too long). */
 function toDisplayRemedy(r: Remedy, target: string): DisplayRemedy | undefined {
   const value = JSON.stringify({ action: r.action, params: r.params, target });
-  if (value.length > MAX_BUTTON_VALUE || `remedy:${r.action}:${MAX_ACTIONS_ELEMENTS}`.length > MAX_ACTION_ID) return undefined;
+  // The Slack edge signs the value (SIGNED_OVERHEAD more characters) before sending it.
+  if (value.length > MAX_BUTTON_VALUE - SIGNED_OVERHEAD || `remedy:${r.action}:${MAX_ACTIONS_ELEMENTS}`.length > MAX_ACTION_ID) return undefined;
   const label = cutText(oneLine(r.label) || r.action, MAX_BUTTON_TEXT, plainLength);
   return { action: r.action, label, params: r.params, value };
 }

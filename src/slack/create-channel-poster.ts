@@ -9,9 +9,9 @@ import type { ValueSigner } from '../security/value-signer.ts';
 import { sealMessage } from './seal-message.ts';
 
 /** Button values are signed on the way out (sealMessage). */
-export function createChannelPoster(client: WebClient, signer: ValueSigner): ChannelPoster {
+export function createChannelPoster(client: WebClient, signer: ValueSigner, secrets: readonly string[] = []): ChannelPoster {
   async function postMessage(channel: string, unsealed: Message, threadTs: string | undefined, doing: string): Promise<PostedRef> {
-    const message = sealMessage(unsealed, signer);
+    const message = sealMessage(unsealed, signer, secrets);
     try {
       const res = await client.chat.postMessage({
         channel,

@@ -2,7 +2,7 @@
 // text to the engine's command and turns the engine's messages into Slack calls.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, type BlockAction, type ButtonAction, type CustomRoute } from '@slack/bolt';
+import { App, HTTPReceiver, type BlockAction, type ButtonAction, type CustomRoute, type RespondFn } from '@slack/bolt';
 import { retryPolicies } from '@slack/web-api';
 import { describeErrorForUser } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
@@ -17,7 +17,14 @@ import { handleRemedyPresses } from './handle-remedy-press.ts';
 import { handleIncidentButtons } from './handle-incident-buttons.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
+import { cutText } from '../render/display-report.ts';
 import { assertPortFree, freePort } from '../free-port.ts';
+import { cleanCommandText } from '../clean-command-text.ts';
+import type { ValueSigner } from '../security/value-signer.ts';
+import { guardSlackRequests } from './guard-slack-requests.ts';
+import { handleOnce } from './handle-once.ts';
+import { sealMessage } from './seal-message.ts';
+import { verifyInteractive } from './verify-interactive.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -29,6 +36,8 @@ export interface SlackAppOptions {
   services: AppServices;
   commands: readonly SlashCommand[];
   readiness: () => Promise<Readiness>;
+  /** Signs every button value and dialog the bot sends, and verifies them when pressed. */
+  signer: ValueSigner;
 }
 
 export interface SlackApp {
@@ -39,7 +48,7 @@ export interface SlackApp {
 }
 
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
-  const { settings, services, commands } = options;
+  const { settings, services, commands, signer } = options;
   const log = services.log.child({ component: 'slack' });
   const customRoutes = healthRoutes(options.readiness);
   // A reply lost to a network blip is retried for a few minutes, not the default half hour.
@@ -57,24 +66,36 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     botUserId: identity.botUserId,
     logger: boltLogger(services.log),
     clientOptions,
-    customRoutes,
     ...(socketMode
       ? // The Socket Mode client gets its own copy: it fills in a missing retryConfig with
         // { retries: 100 } for apps.connections.open by writing into the object it is given, and Bolt
         // builds the listeners' WebClients from a spread of the App's clientOptions, so a shared
         // object would make every chat.postMessage retry up to 100 times in production.
-        { socketMode: true, appToken: settings.appToken, installerOptions: { port, clientOptions: { ...clientOptions } } }
-      : { signingSecret: settings.signingSecret, processBeforeResponse: false }),
+        { socketMode: true, appToken: settings.appToken, customRoutes, installerOptions: { port, clientOptions: { ...clientOptions } } }
+      : { receiver: guardedReceiver(settings.signingSecret!, customRoutes, services) }),
   });
+
+  // Before any listener: a request already handled (a retry, a replay) is acknowledged and
+  // dropped; a press or a dialog must carry a value the bot signed.
+  app.use(handleOnce(services.pool, log));
+  app.use(verifyInteractive({ signer, audit: services.audit, log }));
 
   for (const command of commands) {
     app.command(command.name, async ({ ack, command: payload, respond, client }) => {
       await ack(); // before any I/O: Slack's 3-second limit is never at the mercy of a slow system
       await afterAckIsSent();
-      const reply = createReplier({ respond, client, channelId: payload.channel_id, log });
+      // Slack always sends a response_url; a payload without one is answered privately in its channel.
+      const answer: RespondFn = typeof respond === 'function'
+        ? respond
+        : async (m) => {
+          await client.chat.postEphemeral({ channel: payload.channel_id, user: payload.user_id, ...(typeof m === 'string' ? { text: m } : m) } as never);
+          return undefined as never;
+        };
+      const reply = createReplier({ respond: answer, client, channelId: payload.channel_id, log, signer, secrets: services.secrets });
       try {
+        const text = cleanCommandText(typeof payload.text === 'string' ? payload.text : '', `Usage: \`${command.name} ${command.usageHint}\``);
         const inGroup = async (group: string) => ((await client.usergroups.users.list({ usergroup: group })).users ?? []).includes(payload.user_id);
-        await command.run({ text: payload.text ?? '', userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup });
+        await command.run({ text, userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup });
       } catch (error) {
         const text = describeErrorForUser(error, log, { command: command.name, text: payload.text, user: payload.user_id });
         await reply.ephemeral(errorMessage(text)).catch((err: unknown) => log.error({ err }, 'while answering an error'));
@@ -85,26 +106,37 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   app.action<BlockAction<ButtonAction>>('runbook:open', async ({ ack, action, respond }) => {
     await ack();
     const runbook = services.runbooks.byId.get(action.value ?? '');
-    const message = runbook ? renderRunbookBlocks(runbook) : errorMessage(`unknown runbook "${action.value}"`);
+    const message = sealMessage(runbook ? renderRunbookBlocks(runbook) : errorMessage(`unknown runbook "${cutText(action.value ?? '', 60)}"`), signer, services.secrets);
     await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks as never });
   });
 
-  handleRemedyPresses(app, services);
-  handleIncidentButtons(app, services);
+  handleRemedyPresses(app, services, signer);
+  handleIncidentButtons(app, services, signer);
 
   // A digest's Details button: the stored report of that target, in the digest's thread.
   app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}:`), async ({ ack, action, body, client, respond }) => {
     await ack();
-    const report = await services.history.byId(Number(action.value));
-    if (!report) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text: 'That report is no longer stored (older than history.retentionDays).' });
-      return;
+    const ephemeral = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
+    try {
+      const id = action.value ?? '';
+      if (!/^[1-9]\d{0,15}$/.test(id)) {
+        await ephemeral(`:no_entry: This Details button is not valid (report id "${cutText(id, 30)}"): use /digest history.`);
+        return;
+      }
+      const report = await services.history.byId(Number(id));
+      if (!report) {
+        await ephemeral('That report is no longer stored (older than history.retentionDays).');
+        return;
+      }
+      const message = sealMessage(renderReportBlocks(report, { remedyButtons: false }), signer, services.secrets);
+      const channel = body.container?.channel_id ?? body.channel?.id;
+      // The digest itself, or the thread the button sits in.
+      const ts = body.container?.thread_ts ?? body.message?.thread_ts ?? body.container?.message_ts ?? body.message?.ts;
+      await client.chat.postMessage({ channel: channel!, thread_ts: ts, text: message.text, blocks: message.blocks as never });
+    } catch (error) {
+      const text = describeErrorForUser(error, log, { action: action.action_id, user: body.user.id });
+      await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text) } as never).catch(() => undefined);
     }
-    const message = renderReportBlocks(report, { remedyButtons: false });
-    const channel = body.container?.channel_id ?? body.channel?.id;
-    // The digest itself, or the thread the button sits in.
-    const ts = body.container?.thread_ts ?? body.message?.thread_ts ?? body.container?.message_ts ?? body.message?.ts;
-    await client.chat.postMessage({ channel: channel!, thread_ts: ts, text: message.text, blocks: message.blocks as never });
   });
 
   app.error(async (error) => {
@@ -125,6 +157,13 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       await app.stop();
     },
   };
+}
+
+/** HTTP mode: Bolt's receiver behind the guard that refuses stale, future, unsigned and malformed requests. */
+function guardedReceiver(signingSecret: string, customRoutes: CustomRoute[], services: AppServices): HTTPReceiver {
+  const receiver = new HTTPReceiver({ signingSecret, customRoutes, logger: boltLogger(services.log), processBeforeResponse: false });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, log: services.log.child({ component: 'slack' }) });
+  return receiver;
 }
 
 /** Yields to the event loop so the ack's HTTP response is written before the work starts. */

@@ -21,6 +21,8 @@ export interface SlackPagerOptions {
   clock: Clock;
   /** Signs the Acknowledge/Escalate/Resolve buttons of pages and incident messages. */
   signer: ValueSigner;
+  /** Configured secrets, masked in every page and incident message. */
+  secrets?: readonly string[];
 }
 
 export function createSlackPager(options: SlackPagerOptions): Pager {
@@ -59,7 +61,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
   return {
     async send(page) {
       const where = await channelOf(page);
-      const message = sealMessage(renderPage(page, options.clock.now()), options.signer);
+      const message = sealMessage(renderPage(page, options.clock.now()), options.signer, options.secrets);
       const res = await call(`while paging ${where.channel}`, () =>
         client.chat.postMessage({
           channel: where.channel,
@@ -82,7 +84,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     },
 
     async showIncident(channel, display): Promise<Delivered> {
-      const message = sealMessage(renderIncidentMessage(display, options.clock.now()), options.signer);
+      const message = sealMessage(renderIncidentMessage(display, options.clock.now()), options.signer, options.secrets);
       const i = display.incident;
       if (i.messageTs && i.channel) {
         await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks as never }));

@@ -10,6 +10,9 @@ import { INCIDENT_ACTIONS } from './incident-blocks.ts';
 import { errorMessage, escapeMrkdwn, textMessage } from './message-blocks.ts';
 import { incidentRefusalMessage } from './incident-refusal.ts';
 import type { ActorInput } from '../incidents/incident-service.ts';
+import type { ValueSigner } from '../security/value-signer.ts';
+import { sealView } from './seal-message.ts';
+import { UserError } from '../user-error.ts';
 
 export const DECLARE_INCIDENT_ACTION = 'incident:declare';
 const DECLARE_VIEW = 'incident-declare';
@@ -20,7 +23,7 @@ export interface DeclarePayload {
   report: { target: string; kind: string; status: string; startedAt: string; findings: Array<{ check: string; status: string; title: string }> };
 }
 
-export function handleIncidentButtons(app: App, services: AppServices): void {
+export function handleIncidentButtons(app: App, services: AppServices, signer: ValueSigner): void {
   const doers = {
     [INCIDENT_ACTIONS.ack]: { run: (id: number, actor: ActorInput) => services.incidents!.acknowledge(id, actor), said: 'acknowledged' },
     [INCIDENT_ACTIONS.escalate]: { run: (id: number, actor: ActorInput) => services.incidents!.escalate(id, actor), said: 'escalated: the next level is paged now' },
@@ -32,7 +35,7 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
       const ephemeral = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(text) } as never);
       try {
         if (!services.incidents) throw new Error('incidents are not configured');
-        const id = Number(action.value);
+        const id = incidentId(action.value);
         await doer.run(id, { user: body.user.id, ...((body.container?.channel_id ?? body.channel?.id) && { channel: body.container?.channel_id ?? body.channel?.id }) });
         await ephemeral(`${incidentRef(id)} ${doer.said}.`);
       } catch (error) {
@@ -53,7 +56,7 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
       const channel = body.container?.channel_id ?? body.channel?.id ?? '';
       await client.views.open({
         trigger_id: body.trigger_id,
-        view: {
+        view: sealView({
           type: 'modal',
           callback_id: DECLARE_VIEW,
           private_metadata: JSON.stringify({ report: payload.report, channel }),
@@ -72,7 +75,7 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
             },
             { type: 'context', elements: [{ type: 'mrkdwn', text: cutText(`The report of *${escapeMrkdwn(payload.report?.target ?? '?')}* is attached to the incident.`, 300) }] },
           ],
-        } as never,
+        }, signer) as never,
       });
     } catch (error) {
       const text = describeErrorForUser(error, services.log, { action: DECLARE_INCIDENT_ACTION, user: body.user.id });
@@ -88,7 +91,7 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
       return;
     }
     await ack();
-    const meta = JSON.parse(view.private_metadata) as { report?: unknown; channel?: string };
+    const meta = parseMeta(view.private_metadata);
     try {
       const incident = await services.incidents!.declare({ severity: severity ?? 2, title, commander: body.user.id, report: meta.report, ...(meta.channel && { channel: meta.channel }) });
       if (meta.channel) {
@@ -100,4 +103,20 @@ export function handleIncidentButtons(app: App, services: AppServices): void {
       if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: refusal?.text ?? `:x: ${escapeMrkdwn(text)}` }).catch(() => undefined);
     }
   });
+}
+
+/** The incident id a button carries: a positive whole number, or a refusal naming what came. */
+function incidentId(value: string | undefined): number {
+  if (!value || !/^[1-9]\d{0,15}$/.test(value)) throw new UserError(`this button names no incident ("${cutText(value ?? '', 30)}"): use /incident list`);
+  return Number(value);
+}
+
+/** The dialog's metadata as the bot wrote it (signature already checked); anything else is empty. */
+function parseMeta(text: string): { report?: unknown; channel?: string } {
+  try {
+    const v = JSON.parse(text) as { report?: unknown; channel?: unknown };
+    return { report: v.report, ...(typeof v.channel === 'string' && /^[CDG][A-Z0-9]{2,20}$/.test(v.channel) && { channel: v.channel }) };
+  } catch {
+    return {};
+  }
 }

@@ -11,6 +11,12 @@ import type { Logger } from '../logger.ts';
 /** Longer than the 5-minute signature window and Slack's retry schedule (about 5 minutes). */
 const KEEP_MS = 60 * 60_000;
 const CLEAN_EVERY_MS = 10 * 60_000;
+/**
+ * The look-up runs before the listener acks: a state store slower than this does not hold the
+ * ack past Slack's 3 seconds. The request then goes on (logged), and what it does is still done
+ * once by the claims of its own (action runs, incident epochs, confirmations).
+ */
+const LOOKUP_BUDGET_MS = 1_000;
 
 export function handleOnce(pool: pg.Pool, log: Logger): Middleware<AnyMiddlewareArgs> {
   let cleanedAt = 0;
@@ -22,7 +28,19 @@ export function handleOnce(pool: pg.Pool, log: Logger): Middleware<AnyMiddleware
       return;
     }
     const id = createHash('sha256').update(canonicalJson(body)).digest('hex');
-    const { rowCount } = await pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
+    const insert = pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), LOOKUP_BUDGET_MS);
+    });
+    const result = await Promise.race([insert, late]).finally(() => clearTimeout(timer));
+    if (result === 'late') {
+      insert.catch((err: unknown) => log.warn({ err }, 'while recording a Slack request'));
+      log.warn({ kind, budgetMs: LOOKUP_BUDGET_MS }, 'the state store did not say in time whether this Slack request was handled before: handling it');
+      await args.next();
+      return;
+    }
+    const { rowCount } = result;
     if (Date.now() - cleanedAt > CLEAN_EVERY_MS) {
       cleanedAt = Date.now();
       void pool.query(`DELETE FROM slack_requests WHERE seen_at < now() - $1 * interval '1 millisecond'`, [KEEP_MS]).catch((err: unknown) => log.warn({ err }, 'while forgetting old Slack requests'));

@@ -18,7 +18,7 @@ import type { Presser } from '../actions/authorize-action.ts';
 import type { AppServices } from '../app-services.ts';
 import { describeErrorForUser } from '../answer-error.ts';
 import { cutText } from '../render/display-report.ts';
-import { redactSecrets } from '../redact-secrets.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { errorMessage, escapeMrkdwn, textMessage } from './message-blocks.ts';
 import { sealMessage, sealView } from './seal-message.ts';
@@ -55,7 +55,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
     const messageTs = body.container?.message_ts ?? body.message?.ts ?? '';
     // A report posted as a thread reply (/diag all details) answers in that same thread.
     const threadTs = body.container?.thread_ts ?? body.message?.thread_ts ?? messageTs;
-    const ephemeral: Reply = (m) => respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(m.text) } as never);
+    const ephemeral: Reply = (m) => respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(maskSecrets(m.text, services.secrets)) } as never);
     const user = body.user.id;
     try {
       const messageKey = typeof context.signedNonce === 'string' ? context.signedNonce : messageTs;
@@ -83,7 +83,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
         return;
       }
       const id = await recordConfirmation(services.pool, user, press);
-      await respond({ response_type: 'ephemeral', replace_original: false, ...sealMessage(confirmationMessage(vetted.spec, press, id), signer) } as never);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...sealMessage(confirmationMessage(vetted.spec, press, id), signer, services.secrets) } as never);
     } catch (error) {
       const text = describeErrorForUser(error, services.log, { action: action.action_id, user });
       await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text) } as never).catch(() => undefined);
@@ -93,7 +93,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
   app.action<BlockAction<ButtonAction>>(CONFIRM_ACTIONS.run, async ({ ack, action, body, client, respond }) => {
     await ack();
     const user = body.user.id;
-    const ephemeral: Reply = (m) => respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(m.text) } as never);
+    const ephemeral: Reply = (m) => respond({ response_type: 'ephemeral', replace_original: false, ...textMessage(maskSecrets(m.text, services.secrets)) } as never);
     try {
       const press = await useConfirmation(services.pool, action.value ?? '', user);
       if (typeof press === 'string') {
@@ -146,7 +146,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
       return;
     }
     // Refusals go to the presser privately, as for a button.
-    const ephemeral: Reply = (m) => client.chat.postEphemeral({ channel: press.channel, user, text: m.text, ...(press.threadTs && { thread_ts: press.threadTs }) });
+    const ephemeral: Reply = (m) => client.chat.postEphemeral({ channel: press.channel, user, text: maskSecrets(m.text, services.secrets), ...(press.threadTs && { thread_ts: press.threadTs }) });
     try {
       await runAndAnswer({ ...press, params: { ...press.params, [input.param]: value } }, user, client, services, ephemeral);
     } catch (error) {
@@ -172,11 +172,14 @@ async function refuseCarried(press: PressContext, spec: ActionSpec, user: string
 
 async function runAndAnswer(press: PressContext, user: string, client: WebClient, services: AppServices, ephemeral: Reply): Promise<void> {
   const thread = createThreadIo(client, press, user, services);
-  const outcome = await runAction(
-    { ...request(press, presserOf(client, user, press.channel)), messageTs: press.messageTs, messageKey: press.messageKey, io: thread.io, thread: { channel: press.channel, ts: press.threadTs } },
-    { config: services.config, audit: services.audit, pool: services.pool, log: services.log, actions: services.actions },
-  );
-  await answer(outcome, user, thread, ephemeral);
+  // Tracked as a whole: a shutdown waits (within its grace period) until the outcome is posted.
+  await services.actions.track((async () => {
+    const outcome = await runAction(
+      { ...request(press, presserOf(client, user, press.channel)), messageTs: press.messageTs, messageKey: press.messageKey, io: thread.io, thread: { channel: press.channel, ts: press.threadTs } },
+      { config: services.config, audit: services.audit, pool: services.pool, log: services.log, actions: services.actions },
+    );
+    await answer(outcome, user, thread, ephemeral);
+  })());
 }
 
 async function answer(outcome: ActionOutcome, user: string, thread: ThreadIo | undefined, ephemeral: Reply): Promise<void> {
@@ -188,7 +191,8 @@ async function answer(outcome: ActionOutcome, user: string, thread: ThreadIo | u
     await ephemeral({ text: `:no_entry: ${text} (${askWhom(outcome.askable)}).` });
   } else {
     const who = outcome.kind === 'duplicate' ? `, started by <@${outcome.startedBy}> ${outcome.ageSeconds} s ago.` : '';
-    await ephemeral({ text: `:no_entry: ${text}${who}` });
+    // An interrupted run was already said in the thread; the presser gets it too.
+    await ephemeral({ text: `${outcome.kind === 'interrupted' ? ':warning:' : ':no_entry:'} ${text}${who}` });
   }
 }
 
@@ -271,7 +275,9 @@ interface ThreadIo {
 function createThreadIo(client: WebClient, press: PressContext, user: string, services: AppServices): ThreadIo {
   let progressTs: string | undefined;
   let chain: Promise<void> = Promise.resolve();
-  const show = (text: string): Promise<void> => {
+  const show = (unmasked: string): Promise<void> => {
+    // Progress and outcomes quote what executors and servers said: masked like everything posted.
+    const text = maskSecrets(unmasked, services.secrets);
     chain = chain.then(async () => {
       if (progressTs) {
         await client.chat.update({ channel: press.channel, ts: progressTs, text });
@@ -294,7 +300,7 @@ function createThreadIo(client: WebClient, press: PressContext, user: string, se
         await client.files.uploadV2({
           channel_id: press.channel,
           thread_ts: press.threadTs,
-          content: redactSecrets(file.content),
+          content: maskSecrets(file.content, services.secrets),
           filename: file.filename,
           title: file.title,
           snippet_type: 'text',

@@ -1,7 +1,9 @@
-// Signing at the edge, on the way out: every button value in a message and every dialog's
-// private_metadata is replaced by the bot's signed form just before it is sent to Slack. The
-// buttons of one message share a nonce, so what a press does once is done once per message.
-// verify-interactive.ts undoes it on the way in, refusing anything the bot did not sign.
+// The last step before a message leaves for Slack: every text in it is masked (the generic secret
+// patterns and every configured secret), and every button value and every dialog's
+// private_metadata is replaced by the bot's signed form. The buttons of one message share a
+// nonce, so what a press does once is done once per message. verify-interactive.ts undoes the
+// signing on the way in, refusing anything the bot did not sign.
+import { maskSecrets } from '../security/mask-secrets.ts';
 import { ValueSigner } from '../security/value-signer.ts';
 
 const HOUR = 3600_000;
@@ -39,10 +41,25 @@ export interface Sealable {
   blocks?: readonly object[] | undefined;
 }
 
-/** The message with every button value signed (one nonce for the message). Other fields are kept as they are. */
-export function sealMessage<M extends Sealable>(message: M, signer: ValueSigner, nonce = ValueSigner.nonce()): M {
-  if (!message.blocks) return message;
-  return { ...message, blocks: message.blocks.map((b) => sealBlock(b, signer, nonce)) };
+/**
+ * The message with every text masked (`secrets`: the configured ones, see configSecrets) and
+ * every button value signed (one nonce for the message).
+ */
+export function sealMessage<M extends Sealable>(message: M, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): M {
+  const masked = maskTexts(message, secrets) as M;
+  if (!masked.blocks) return masked;
+  return { ...masked, blocks: masked.blocks.map((b) => sealBlock(b, signer, nonce)) };
+}
+
+/** Every `text` string anywhere in the message (fallback, sections, fields, buttons, context), masked. */
+function maskTexts(value: unknown, secrets: readonly string[]): unknown {
+  if (Array.isArray(value)) return value.map((v) => maskTexts(v, secrets));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = k === 'text' && typeof v === 'string' ? maskSecrets(v, secrets) : maskTexts(v, secrets);
+    return out;
+  }
+  return value;
 }
 
 /** A dialog whose private_metadata is signed for its callback_id. */

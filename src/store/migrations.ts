@@ -202,6 +202,74 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 7,
+    name: 'signed buttons and handled requests',
+    sql: `
+      -- Keys that sign every button value and dialog metadata the bot renders. The newest key that
+      -- is not retired signs; every key not yet retired verifies (rotation: a new key is added and
+      -- the older ones retire once the longest-lived button they signed has expired).
+      CREATE TABLE signing_keys (
+        id          text PRIMARY KEY,
+        secret      bytea NOT NULL CHECK (octet_length(secret) >= 32),
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        retired_at  timestamptz
+      );
+
+      -- Slack requests already handled (a retry, a replay of the same signed body, a socket
+      -- envelope delivered twice): one row per request identity, kept past the signature window.
+      CREATE TABLE slack_requests (
+        id       text PRIMARY KEY,
+        kind     text NOT NULL,
+        seen_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX slack_requests_seen_at ON slack_requests (seen_at);
+
+      -- A destructive action runs only after a confirmation the bot itself recorded: the press
+      -- (or the dialog it opened) creates a row, and the presser's "Run it" consumes it once.
+      CREATE TABLE action_confirmations (
+        id          text PRIMARY KEY,
+        user_id     text NOT NULL,
+        request     jsonb NOT NULL,          -- action, target, params, where the button was
+        created_at  timestamptz NOT NULL DEFAULT now(),
+        expires_at  timestamptz NOT NULL,
+        used_at     timestamptz
+      );
+      CREATE INDEX action_confirmations_expires_at ON action_confirmations (expires_at);
+    `,
+  },
+  {
+    version: 8,
+    name: 'action run leases',
+    sql: `
+      -- A claim names the process that runs it and holds a lease that process renews; a claim
+      -- whose owner died is recorded as interrupted. An interrupted run no longer blocks its
+      -- button: the once-only key is unique among running and finished runs only.
+      ALTER TABLE action_runs DROP CONSTRAINT action_runs_pkey;
+      ALTER TABLE action_runs ADD COLUMN id bigserial PRIMARY KEY;
+      CREATE UNIQUE INDEX action_runs_once ON action_runs (key) WHERE outcome IS DISTINCT FROM 'interrupted';
+      ALTER TABLE action_runs
+        ADD COLUMN owner           text,            -- hostname:pid:random of the process running it
+        ADD COLUMN owner_pid       integer,
+        ADD COLUMN owner_scope     text,            -- boot id and pid namespace: where owner_pid means something
+        ADD COLUMN lease_until     timestamptz,
+        ADD COLUMN renewed_at      timestamptz,
+        ADD COLUMN thread_channel  text,            -- where the report's thread is
+        ADD COLUMN thread_ts       text,
+        ADD COLUMN milestone       text,            -- what the executor said it has done so far
+        ADD COLUMN progress        text,            -- the last progress line shown
+        ADD COLUMN notice_state    text CHECK (notice_state IN ('none', 'pending', 'sent', 'failed')),
+        ADD COLUMN notice_until    timestamptz,     -- an interruption not yet said in the thread is retried after this
+        ADD COLUMN notice_attempts integer NOT NULL DEFAULT 0,
+        ADD COLUMN notice_error    text;
+      -- Claims an earlier version left without an outcome count as expired 15 minutes after their
+      -- start (a rollout's own deadline is 10 min); so do claims an earlier version makes meanwhile.
+      UPDATE action_runs SET lease_until = started_at + interval '15 minutes', renewed_at = started_at WHERE outcome IS NULL;
+      ALTER TABLE action_runs ALTER COLUMN lease_until SET DEFAULT now() + interval '15 minutes';
+      CREATE INDEX action_runs_open ON action_runs (lease_until) WHERE outcome IS NULL;
+      CREATE INDEX action_runs_notices ON action_runs (notice_until) WHERE notice_state = 'pending';
+    `,
+  },
+  {
     version: 9,
     name: 'incident escalations',
     sql: `

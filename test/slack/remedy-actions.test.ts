@@ -8,6 +8,8 @@ import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 const MESSAGE_TS = '1700000001.000100'; // the report message the buttons are on, in blockActionBody
+/** This file's channel: its audit rows are told apart from those other files write meanwhile. */
+const CHANNEL = 'C0REMEDY';
 const sessions: pg.Client[] = [];
 const t = useHttpTestBot(() => `targets:
   main-db:
@@ -47,7 +49,7 @@ async function alive(pid: number): Promise<boolean> {
 }
 
 function press(value: { action: string; params: Record<string, unknown>; target: string }, user = 'U0ALICE', responseId = 'p') {
-  return pressRemedy(t, value, { actionId: 'remedy:postgres.terminate_backend', userId: user, responseId });
+  return pressRemedy(t, value, { actionId: 'remedy:postgres.terminate_backend', userId: user, responseId, channelId: CHANNEL });
 }
 
 const terminate = (pid: number, target = 'main-db') => ({ action: 'postgres.terminate_backend', params: { pid }, target });
@@ -56,7 +58,7 @@ async function lastAudit(): Promise<{ actor: string; outcome: string; target: st
   const c = new pg.Client({ connectionString: inject('pgUrl') });
   await c.connect();
   try {
-    return (await c.query("SELECT actor, outcome, target FROM audit_log WHERE action LIKE 'postgres.%' ORDER BY id DESC LIMIT 1")).rows[0];
+    return (await c.query("SELECT actor, outcome, target FROM audit_log WHERE action LIKE 'postgres.%' AND channel = $1 ORDER BY id DESC LIMIT 1", [CHANNEL])).rows[0];
   } finally {
     await c.end();
   }
@@ -68,7 +70,7 @@ describe('remedy buttons', () => {
     expect((await press(terminate(pid))).status).toBe(200);
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
     const outcome = t.slack.callsTo('chat.postMessage')[0]!;
-    expect(outcome.args).toMatchObject({ channel: 'C0OPS', thread_ts: MESSAGE_TS });
+    expect(outcome.args).toMatchObject({ channel: CHANNEL, thread_ts: MESSAGE_TS });
     expect(String(outcome.args.text)).toContain(`<@U0ALICE> ran Terminate session on main-db: terminated backend ${pid}`);
     await waitFor(async () => !(await alive(pid)), 5_000, 'the backend to go');
     expect(await lastAudit()).toEqual({ actor: 'U0ALICE', outcome: 'succeeded', target: 'main-db' });
@@ -124,7 +126,7 @@ describe('remedy buttons', () => {
     ['an expired value', async (pid: number) => await signAsBot('remedy:postgres.terminate_backend', JSON.stringify(terminate(pid)), undefined, -1_000)],
   ])('%s is refused before anything runs, audited, and the presser is told to run /diag again', async (name, value) => {
     const pid = await idleSession();
-    const res = await t.send(blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: await value(pid), responseUrl: t.slack.responseUrl('forged') }));
+    const res = await t.send(blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: await value(pid), responseUrl: t.slack.responseUrl('forged'), channelId: CHANNEL }));
     expect(res.status).toBe(200);
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = callText(t.slack.callsTo('respond')[0]!);
@@ -133,7 +135,7 @@ describe('remedy buttons', () => {
     expect(await alive(pid)).toBe(true);
     const c = new pg.Client({ connectionString: inject('pgUrl') });
     await c.connect();
-    const row = (await c.query("SELECT action, outcome, detail FROM audit_log ORDER BY id DESC LIMIT 1").finally(() => c.end())).rows[0];
+    const row = (await c.query('SELECT action, outcome, detail FROM audit_log WHERE channel = $1 ORDER BY id DESC LIMIT 1', [CHANNEL]).finally(() => c.end())).rows[0];
     expect(row).toMatchObject({ action: 'remedy:postgres.terminate_backend', outcome: 'refused' });
     expect(row.detail).toMatch(/^button value (unsigned|bad-signature|unknown-key|expired)$/);
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
