@@ -3,6 +3,7 @@
 // Tests that need to break a server on purpose start their own with test/support/start-test-postgres.ts.
 // After the run, the whole-suite secret scan: no configured secret in anything the fake Slack API
 // received or a test bot logged (test/support/suite-recording.ts); one found fails the run.
+import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -49,7 +50,8 @@ export default async function setup(project: TestProject) {
       const lines = sightings.slice(0, 20).map((s) => `  ${s.secret} (${s.form}, configured in ${s.source}) in ${s.where}`);
       throw new Error(`secret scan: ${sightings.length} configured secret(s) reached Slack or a log; records kept in ${recordDir}:\n${lines.join('\n')}`);
     }
-    if (process.env.CHATOPS_TEST_KEEP_RECORDS) process.stderr.write(`secret scan: clean; records kept in ${recordDir}\n`);
-    else await rm(recordDir, { recursive: true, force: true });
+    const recorded = readdirSync(recordDir).filter((f) => f.endsWith('.jsonl') && !f.startsWith('secrets-')).length;
+    process.stderr.write(`secret scan: clean (${recorded} recording files of the fake Slack API and the test bots' logs)${process.env.CHATOPS_TEST_KEEP_RECORDS ? `; kept in ${recordDir}` : ''}\n`);
+    if (!process.env.CHATOPS_TEST_KEEP_RECORDS) await rm(recordDir, { recursive: true, force: true });
   };
 }
