@@ -6,20 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/index.ts';
 import { slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
+import { INCIDENTS_YAML } from '../support/incidents-yaml.ts';
 
 const t = useHttpTestBot(() => `targets:
   main-db:
     kind: postgres
     url: \${MONITORED_URL}
     timeoutMs: 3000
-incidents:
-  channel: C0INCIDENTS
-  roles:
-    team-lead: { user: U0LEAD }
-oncall:
-  rotations:
-    primary: { members: [U0ONCALL], every: weekly, handoff: "09:00", timezone: UTC, start: "2026-01-05" }
-access:
+${INCIDENTS_YAML}access:
   oncall.override:
     users: [U0ALICE]
   audit:

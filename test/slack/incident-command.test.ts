@@ -10,6 +10,7 @@ import { kubePod } from '../support/kube-objects.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
 import { pressIncidentButton as pressIncidentButtonOf } from '../support/press-incident-button.ts';
+import { INCIDENTS_YAML } from '../support/incidents-yaml.ts';
 
 const k = useFakeKubeApi();
 const t = useHttpTestBot(() => `targets:
@@ -17,14 +18,7 @@ const t = useHttpTestBot(() => `targets:
     kind: k8s
     kubeconfig: ${k.kubeconfig}
     namespaces: [shop]
-incidents:
-  channel: C0INCIDENTS
-  roles:
-    team-lead: { user: U0LEAD }
-oncall:
-  rotations:
-    primary: { members: [U0ONCALL], every: weekly, handoff: "09:00", timezone: UTC, start: "2026-01-05" }
-`);
+${INCIDENTS_YAML}`);
 
 function command(text: string, responseId: string, userId = 'U0ALICE') {
   return t.send(slashCommandBody({ command: '/incident', text, responseUrl: t.slack.responseUrl(responseId), userId }));

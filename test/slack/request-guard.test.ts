@@ -6,19 +6,13 @@ import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, SIGNING_SECRET, useHttpTestBot } from '../support/test-bot.ts';
+import { INCIDENTS_YAML } from '../support/incidents-yaml.ts';
 
 const t = useHttpTestBot(() => `targets:
   main-db:
     kind: postgres
     url: \${MONITORED_URL}
-incidents:
-  channel: C0INCIDENTS
-  roles:
-    team-lead: { user: U0LEAD }
-oncall:
-  rotations:
-    primary: { members: [U0ONCALL], every: weekly, handoff: "09:00", timezone: UTC, start: "2026-01-05" }
-`);
+${INCIDENTS_YAML}`);
 
 const url = () => `http://127.0.0.1:${t.bot.port}/slack/events`;
 
