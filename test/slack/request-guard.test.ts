@@ -12,12 +12,15 @@ const t = useHttpTestBot(() => `targets:
   main-db:
     kind: postgres
     url: \${MONITORED_URL}
-${INCIDENTS_YAML}`);
+${INCIDENTS_YAML}`, { ownStore: 'guard_store' });
 
 const url = () => `http://127.0.0.1:${t.bot.port}/slack/events`;
 
+/** This file's bot keeps its state in a database of its own (its incidents page no one else's bot). */
 async function count(sql: string, params: unknown[] = []): Promise<number> {
-  const c = new pg.Client({ connectionString: inject('pgUrl') });
+  const store = new URL(inject('pgUrl'));
+  store.pathname = '/guard_store';
+  const c = new pg.Client({ connectionString: store.toString() });
   await c.connect();
   try {
     return Number((await c.query(sql, params)).rows[0].n);

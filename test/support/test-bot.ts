@@ -4,6 +4,7 @@
 // /diag whatever the transport, as recorded by the fake Slack API.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import pg from 'pg';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
@@ -36,6 +37,25 @@ export async function startTestBot(slackEnv: Record<string, string>, config = MA
     // A config the bot refuses: startBot says why, and nothing runs with it.
   }
   return await startBot(env, testBotLogger());
+}
+
+/**
+ * A new, empty database on the shared test server, for a bot whose state must not meet the other
+ * files' bots (their escalation engines page every open incident of the store they share).
+ */
+export async function freshDatabase(name: string): Promise<string> {
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`database name ${name} is not a plain identifier`);
+  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(inject('pgUrl'));
+  url.pathname = `/${name}`;
+  return url.toString();
 }
 
 export const callText = (call: RecordedCall): string => JSON.stringify(call.args);
@@ -79,11 +99,12 @@ export interface HttpTestBot {
  * The bot in HTTP mode with a fake Slack API, for one test file: started before its tests with the
  * given chatops.yml, stopped after them, the recorded calls cleared before each test.
  */
-export function useHttpTestBot(config: () => string | Promise<string>): HttpTestBot {
+export function useHttpTestBot(config: () => string | Promise<string>, options: { ownStore?: string } = {}): HttpTestBot {
   const ctx = {} as HttpTestBot;
   beforeAll(async () => {
     ctx.slack = await startFakeSlackApi();
-    ctx.bot = await startTestBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: ctx.slack.apiUrl, PORT: '0' }, await config());
+    const store: Record<string, string> = options.ownStore ? { DATABASE_URL: await freshDatabase(options.ownStore) } : {};
+    ctx.bot = await startTestBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: ctx.slack.apiUrl, PORT: '0', ...store }, await config());
     ctx.send = (body, headers) => postSigned(`http://127.0.0.1:${ctx.bot.port}/slack/events`, body, { secret: SIGNING_SECRET, ...(headers && { headers }) });
   });
   afterAll(async () => {
