@@ -252,7 +252,7 @@ export class ActionRunner {
     let recorded = 0;
     const { rows } = await this.#o.pool.query<ClaimRow>(
       `SELECT ${CLAIM_COLUMNS} FROM action_runs
-       WHERE outcome IS NULL AND owner IS DISTINCT FROM $1 AND (lease_until IS NULL OR lease_until < now() OR owner_scope = $2)
+       WHERE outcome IS NULL AND (lease_until IS NULL OR lease_until < now() OR (owner_scope = $2 AND owner IS DISTINCT FROM $1))
        ORDER BY started_at LIMIT 100`, [this.instance, this.#scope ?? null]);
     for (const row of rows) {
       const why = this.#whyDead(row);
@@ -368,7 +368,9 @@ export class ActionRunner {
 
   /** Why this open claim's owner is gone, or undefined while it may still be running. */
   #whyDead(row: ClaimRow): string | undefined {
-    if (row.owner === this.instance) return undefined;
+    // Its own claim: dead only once no run of this process holds it and its lease has run out (its
+    // outcome could not be stored); a run that is still going renews its lease.
+    if (row.owner === this.instance) return !this.#inflight.has(row.id) && row.expired ? 'this bot process could not store how it ended' : undefined;
     if (this.#scope && row.owner_scope === this.#scope && row.owner_pid !== null && !isRunning(row.owner_pid)) {
       return `the bot process running it (pid ${row.owner_pid} on this host) is gone`;
     }

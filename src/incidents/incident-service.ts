@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { UserError } from '../user-error.ts';
+import { cleanTypedText } from '../clean-command-text.ts';
 import type { IncidentsConfig } from '../config/incidents-schema.ts';
 import { addEvent, armNext, type Clock, type EscalationEngine } from './escalation-engine.ts';
 import { ladderPoints, nextEscalation, pointsSkippedOnSeverityChange, type LadderPoint } from './escalation-plan.ts';
@@ -66,7 +67,8 @@ export class IncidentService {
 
   async #declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
     // Angle brackets would let a title mention @channel wherever it is shown: keep their look only.
-    const title = input.title.trim().replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/&/g, '+');
+    // Every way in (the command, the Declare dialog, any transport) meets the same rules.
+    const title = cleanTypedText(input.title, 'the title').replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/&/g, '+');
     if (title.length === 0) throw new UserError('an incident needs a title: /incident declare sev2 <what is wrong>');
     if (title.length > 200) throw new UserError(`the title is ${title.length} characters; keep it under 200`);
     const now = this.#clock.now();
@@ -156,7 +158,7 @@ export class IncidentService {
       const incident = await this.get(id);
       if (!incident) throw notFound(id);
       await this.#authorize('note', actor, incident);
-      const clean = text.trim();
+      const clean = cleanTypedText(text, 'the note');
       if (!clean) throw new UserError('the note is empty: /incident note INC-42 <text>');
       await addEvent(this.#o.pool, id, this.#clock.now(), actor.user, 'note', clean.slice(0, 2_000));
     } catch (error) {

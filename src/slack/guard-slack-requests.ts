@@ -5,6 +5,7 @@
 // with a type and a user). Anything else is answered 401 or 400 and never reaches a handler.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import querystring from 'node:querystring';
 import type { Logger } from '../logger.ts';
 
 /** Slack's own window: a request older or newer than this is refused. */
@@ -80,35 +81,72 @@ function checkSignature(req: IncomingMessage, raw: Buffer, secret: string, nowMs
   return undefined;
 }
 
-/** What Bolt and the handlers assume of a body; undefined when it holds. */
+/**
+ * What Bolt and the handlers assume of a body, checked on the body as Bolt itself will read it
+ * (the same content-type rule, node:querystring, JSON.parse of `payload`); undefined when it holds.
+ */
 function checkShape(req: IncomingMessage, text: string): { status: number; reason: string } | undefined {
-  const type = (header(req, 'content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/json') {
-    // Events API (url_verification, event callbacks): an object.
-    const body = parseJson(text);
-    return isObject(body) && typeof body.type === 'string' ? undefined : { status: 400, reason: 'JSON body is not an object with a type' };
-  }
-  if (type !== 'application/x-www-form-urlencoded') return { status: 400, reason: `content type "${type.slice(0, 60)}" is not form or JSON` };
-  const form = new URLSearchParams(text);
-  if (form.has('ssl_check')) return undefined;
-  if (form.has('payload')) {
-    const payload = parseJson(form.get('payload')!);
-    if (!isObject(payload) || typeof payload.type !== 'string') return { status: 400, reason: 'payload is not a JSON object with a type' };
-    const user = payload.user;
-    if (!isObject(user) || typeof user.id !== 'string' || user.id === '') return { status: 400, reason: 'payload has no user id' };
-    if (payload.type === 'block_actions' && !(Array.isArray(payload.actions) && payload.actions.length > 0 && payload.actions.every(isObject))) {
-      return { status: 400, reason: 'block_actions payload has no actions' };
+  const type = req.headers['content-type'];
+  let body: unknown;
+  if (type === 'application/x-www-form-urlencoded') {
+    const form = parseQuery(text);
+    const repeated = Object.entries(form).find(([, v]) => Array.isArray(v));
+    if (repeated) return { status: 400, reason: `field "${repeated[0].slice(0, 40)}" appears more than once` };
+    if (typeof form.payload === 'string') {
+      body = parseJson(form.payload);
+      if (!isObject(body)) return { status: 400, reason: 'payload is not a JSON object' };
+    } else if ('ssl_check' in form) {
+      // Slack's certificate check: nothing else may ride along with it.
+      return form.ssl_check === '1' && Object.keys(form).every((k) => k === 'ssl_check' || k === 'token') ? undefined : { status: 400, reason: 'malformed ssl_check' };
+    } else {
+      body = form;
     }
-    if ((payload.type === 'view_submission' || payload.type === 'view_closed') && !isObject(payload.view)) return { status: 400, reason: `${payload.type} payload has no view` };
-    return undefined;
+  } else {
+    // Bolt reads any other content type as JSON: only the Events API's own bodies are accepted.
+    body = parseJson(text);
+    if (!isObject(body) || (body.type !== 'url_verification' && body.type !== 'event_callback')) {
+      return { status: 400, reason: `a ${String(type ?? 'no').slice(0, 60)} body that is not a form nor an Events API JSON object` };
+    }
+    return depthOf(body) > MAX_DEPTH ? { status: 400, reason: `JSON nested deeper than ${MAX_DEPTH}` } : undefined;
   }
-  if (form.has('command')) {
+  if (!isObject(body)) return { status: 400, reason: 'body is not an object' };
+  if (depthOf(body) > MAX_DEPTH) return { status: 400, reason: `JSON nested deeper than ${MAX_DEPTH}` };
+  // Bolt takes any body with a `command` for a slash command: it must have a command's fields.
+  if ('command' in body) {
     for (const field of ['command', 'user_id', 'channel_id']) {
-      if (!form.get(field)) return { status: 400, reason: `slash command without ${field}` };
+      if (typeof body[field] !== 'string' || body[field] === '') return { status: 400, reason: `slash command without ${field}` };
     }
     return undefined;
   }
-  return { status: 400, reason: 'neither a slash command nor an interactivity payload' };
+  if (typeof body.type !== 'string') return { status: 400, reason: 'neither a slash command nor an interactivity payload' };
+  const user = body.user;
+  if (!isObject(user) || typeof user.id !== 'string' || user.id === '') return { status: 400, reason: 'payload has no user id' };
+  if (body.type === 'block_actions') {
+    // Slack sends one action per press; several would let one press borrow another's signature.
+    if (!(Array.isArray(body.actions) && body.actions.length === 1 && isObject(body.actions[0]))) return { status: 400, reason: 'block_actions payload without exactly one action' };
+  }
+  if ((body.type === 'view_submission' || body.type === 'view_closed') && !isObject(body.view)) return { status: 400, reason: `${body.type} payload has no view` };
+  return undefined;
+}
+
+/** Deeper than anything Slack sends (a modal's state is about 6 levels). */
+const MAX_DEPTH = 32;
+
+/** How deep a parsed JSON value nests, without recursion (a hostile body can nest 100,000 deep). */
+function depthOf(value: unknown): number {
+  let max = 0;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (depth > max) max = depth;
+    if (max > MAX_DEPTH) return max;
+    if (v && typeof v === 'object') for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return max;
+}
+
+function parseQuery(text: string): Record<string, string | string[] | undefined> {
+  return querystring.parse(text);
 }
 
 function parseJson(text: string): unknown {

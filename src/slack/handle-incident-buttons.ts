@@ -13,6 +13,7 @@ import type { ActorInput } from '../incidents/incident-service.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { sealView } from './seal-message.ts';
 import { UserError } from '../user-error.ts';
+import { cleanTypedText } from '../clean-command-text.ts';
 
 export const DECLARE_INCIDENT_ACTION = 'incident:declare';
 const DECLARE_VIEW = 'incident-declare';
@@ -84,8 +85,15 @@ export function handleIncidentButtons(app: App, services: AppServices, signer: V
   });
 
   app.view<ViewSubmitAction>(DECLARE_VIEW, async ({ ack, view, body, client }) => {
-    const title = view.state.values.title?.title?.value?.trim() ?? '';
     const severity = parseSeverity(view.state.values.severity?.severity?.selected_option?.value ?? '');
+    let title: string;
+    try {
+      title = cleanTypedText(view.state.values.title?.title?.value ?? '', 'the title');
+    } catch (error) {
+      // Said on the field itself, as Slack shows a dialog's errors.
+      await ack({ response_action: 'errors', errors: { title: (error as Error).message } });
+      return;
+    }
     if (!title) {
       await ack({ response_action: 'errors', errors: { title: 'say in a few words what is wrong' } });
       return;
@@ -100,7 +108,10 @@ export function handleIncidentButtons(app: App, services: AppServices, signer: V
     } catch (error) {
       const text = describeErrorForUser(error, services.log, { action: DECLARE_VIEW, user: body.user.id });
       const refusal = incidentRefusalMessage(error, 'press');
-      if (meta.channel) await client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: refusal?.text ?? `:x: ${escapeMrkdwn(text)}` }).catch(() => undefined);
+      const said = refusal?.text ?? `:x: ${escapeMrkdwn(text)}`;
+      // In the channel the dialog came from, or else directly to the presser: never unanswered.
+      await (meta.channel ? client.chat.postEphemeral({ channel: meta.channel, user: body.user.id, text: said }) : client.chat.postMessage({ channel: body.user.id, text: said }))
+        .catch((err: unknown) => services.log.warn({ err }, 'while answering a Declare dialog'));
     }
   });
 }

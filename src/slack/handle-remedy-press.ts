@@ -97,6 +97,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
     try {
       const press = await useConfirmation(services.pool, action.value ?? '', user);
       if (typeof press === 'string') {
+        await auditRefusedConfirmation(services, user, body.channel?.id, CONFIRM_ACTIONS.run, press);
         await ephemeral({ text: `:no_entry: ${escapeMrkdwn(press)}` });
         return;
       }
@@ -116,6 +117,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
     try {
       const press = await useConfirmation(services.pool, action.value ?? '', user);
       if (typeof press === 'string') {
+        await auditRefusedConfirmation(services, user, body.channel?.id, CONFIRM_ACTIONS.cancel, press);
         await respond({ response_type: 'ephemeral', replace_original: false, text: `:no_entry: ${escapeMrkdwn(press)}` } as never);
         return;
       }
@@ -141,6 +143,7 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
     await ack();
     const press = id ? await useConfirmation(services.pool, id, user) : 'This dialog is not one the bot opened.';
     if (typeof press === 'string' || !input) {
+      await auditRefusedConfirmation(services, user, typeof press === 'string' ? undefined : press.channel, REMEDY_INPUT_VIEW, typeof press === 'string' ? press : 'this action takes no value');
       const channel = typeof press === 'string' ? user : press.channel;
       await client.chat.postMessage({ channel, text: `:no_entry: ${escapeMrkdwn(typeof press === 'string' ? press : 'this action takes no value')}` }).catch(() => undefined);
       return;
@@ -232,6 +235,13 @@ async function useConfirmation(pool: pg.Pool, id: string, user: string): Promise
   if (c.user_id !== user) return 'This confirmation belongs to whoever pressed the button: press it yourself to run it.';
   if (c.used) return 'This confirmation was already used.';
   return 'This confirmation has expired: press the button on the report again.';
+}
+
+/** A "Run it", "Cancel" or dialog that could not use its confirmation: one audit row, like any refusal. */
+async function auditRefusedConfirmation(services: AppServices, user: string, channel: string | undefined, step: string, reason: string): Promise<void> {
+  await services.audit
+    .record({ actor: user, ...(channel && { channel }), source: 'slack', action: step, outcome: 'refused', detail: reason })
+    .catch((err: unknown) => services.log.error({ err }, 'while auditing a refused confirmation'));
 }
 
 function parseConfirmationRef(metadata: string): string | undefined {

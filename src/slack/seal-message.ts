@@ -13,6 +13,9 @@ const DAY = 24 * HOUR;
 const BUTTON_TTL: ReadonlyArray<readonly [string, number]> = [
   // A report's remedies act on what the report saw: run /diag again after a day.
   ['confirm:', 10 * 60_000],
+  // A pid is reused once its session ends: a button naming one lives an hour.
+  ['remedy:postgres.cancel_query', HOUR],
+  ['remedy:postgres.terminate_backend', HOUR],
   ['remedy:', DAY],
   ['incident:declare', DAY],
   // Pages and the incident message: the incident message is re-signed at every change; a page

@@ -44,6 +44,12 @@ export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlew
 
     if (body.type === 'block_actions') {
       const actions = Array.isArray(body.actions) ? (body.actions as ActionLike[]) : [];
+      // Slack sends one action per press: several would let one press borrow another's nonce.
+      if (actions.length !== 1) {
+        await ack?.();
+        await refuse({ intent: '(several actions)', user, channel, verdict: { ok: false, reason: 'malformed' }, args, audit, log });
+        return;
+      }
       let nonce: string | undefined;
       for (const action of actions) {
         const actionId = typeof action.action_id === 'string' ? action.action_id : '';
@@ -89,7 +95,8 @@ async function refuse(r: { intent: string; user: string; channel: string | undef
     : `:no_entry: This button was changed or has expired: ${fresh}. Nothing was done.`;
   r.log.warn({ intent: r.intent.slice(0, 100), user: r.user, reason: r.verdict.reason }, 'refused a button value the bot did not sign');
   await r.audit
-    .record({ actor: r.user, ...(r.channel && { channel: r.channel }), source: 'slack', action: r.intent.slice(0, 100) || '(no action id)', outcome: 'refused', detail: `button value ${r.verdict.reason}` })
+    // A remedy's refusal is audited under the action's own name, like its runs and denials.
+    .record({ actor: r.user, ...(r.channel && { channel: r.channel }), source: 'slack', action: r.intent.replace(/^remedy:/, '').slice(0, 100) || '(no action id)', outcome: 'refused', detail: `button value ${r.verdict.reason}` })
     .catch((err: unknown) => r.log.error({ err }, 'while auditing a refused button'));
   const respond = (r.args as { respond?: (m: object) => Promise<unknown> }).respond;
   const client = (r.args as { client?: { chat: { postMessage(a: object): Promise<unknown>; postEphemeral(a: object): Promise<unknown> } } }).client;

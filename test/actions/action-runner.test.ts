@@ -74,6 +74,23 @@ describe('recovering claims of dead owners', () => {
   });
 });
 
+describe('a claim of this very process that it lost track of', () => {
+  it('is recorded as interrupted once its lease has run out, so the button does not stay "already running"', async () => {
+    const runner = new ActionRunner({ pool, log: silentLogger(), leaseMs: 300, notify: async () => undefined });
+    // Its outcome could not be stored: no run of this process holds it any more.
+    await pool.query(
+      `INSERT INTO action_runs (key, action, target, params, started_by, owner, owner_pid, lease_until, thread_channel, thread_ts)
+       VALUES ('own-lost', 'postgres.cancel_query', 'db', '{"pid":1}', 'U0ALICE', $1, $2, now() + interval '200 milliseconds', 'C0OPS', '1700000098.0001')`, [runner.instance, process.pid]);
+    expect(await runner.sweep()).toBe(0); // the lease still runs
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await runner.sweep()).toBe(1);
+    const row = (await pool.query<{ outcome: string; detail: string }>(`SELECT outcome, detail FROM action_runs WHERE key = 'own-lost'`)).rows[0]!;
+    expect(row.outcome).toBe('interrupted');
+    expect(row.detail).toContain('this bot process could not store how it ended');
+    await runner.drain(0);
+  });
+});
+
 describe('statement bounds of the PostgreSQL remedies', () => {
   const target = (extra: Record<string, unknown> = {}) => ({ name: 'main-db', kind: 'postgres', url: inject('pgUrl'), timeoutMs: 3000, thresholds: {}, ...extra }) as unknown as Target;
 

@@ -18,7 +18,7 @@ ${INCIDENTS_YAML}access:
     users: [U0ALICE]
   audit:
     users: [U0ALICE]
-`, { ownStore: 'fuzz_store' });
+`, { ownStore: 'fuzz' });
 
 /** mulberry32: a small seeded generator. */
 function rng(seed: number): () => number {

@@ -4,7 +4,7 @@
 // the commander, a paged person and a rule's group can. Escalate now goes up exactly one level
 // however often, and by however many people, it is pressed.
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { pressIncidentButton } from '../support/press-incident-button.ts';
@@ -22,7 +22,7 @@ oncall:
 access:
   incident.declare: { users: [U0ALICE], channels: [C0WAR] }
   incident.resolve: { groups: [S0SRE] }
-`, { ownStore: 'incident_access_store' });
+`, { ownStore: 'incident_access' });
 
 function command(text: string, responseId: string, userId = 'U0ALICE', channelId = 'C0OPS') {
   return t.send(slashCommandBody({ command: '/incident', text, responseUrl: t.slack.responseUrl(responseId), userId, channelId }));
@@ -35,10 +35,7 @@ async function answer(responseId: string): Promise<{ text: string; ephemeral: bo
 }
 
 async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<T[]> {
-  // This file's bot keeps its state in a database of its own: its incidents meet no other file's.
-  const store = new URL(inject('pgUrl'));
-  store.pathname = '/incident_access_store';
-  const c = new pg.Client({ connectionString: store.toString() });
+  const c = new pg.Client({ connectionString: t.storeUrl });
   await c.connect();
   try {
     return (await c.query<T>(sql, params)).rows;

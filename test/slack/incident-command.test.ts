@@ -117,6 +117,16 @@ describe('/incident', () => {
     const raw = t.slack.callsTo('views.open')[0]!.args.view;
     const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { callback_id: string; private_metadata: string; blocks: Array<{ element?: { initial_value?: string } }> };
     expect(view.blocks[0]!.element!.initial_value).toMatch(/^prod: deployment|^prod: pod\/web-1/);
+    // A title with a control character is refused on the field itself, and nothing is declared.
+    const before = await latestIncident();
+    for (const bad of ['db down\u0000x', 'db \u202Edown', 'db\u0007 down']) {
+      const res = await t.send(viewSubmissionBody({
+        callbackId: view.callback_id, privateMetadata: view.private_metadata,
+        values: { title: { title: { type: 'plain_text_input', value: bad } }, severity: { severity: { type: 'static_select', selected_option: { value: 'sev2' } } as never } },
+      }));
+      expect(await res.json()).toEqual({ response_action: 'errors', errors: { title: expect.stringMatching(/^the title has an invisible control character U\+(0000|202E|0007) at position \d+/) } });
+    }
+    expect((await latestIncident())?.id).toBe(before?.id);
     await t.send(viewSubmissionBody({
       callbackId: view.callback_id, privateMetadata: view.private_metadata,
       values: { title: { title: { type: 'plain_text_input', value: 'web crashlooping in shop' } }, severity: { severity: { type: 'static_select', selected_option: { value: 'sev2' } } as never } },

@@ -67,7 +67,7 @@ async function startBot(env: Record<string, string> = {}): Promise<BotProcess & 
   const bot = await startBotProcess(inject('pgUrl'), { env: { CHATOPS_CONFIG: configFile, ACTION_LEASE_MS: '1500', ...env } });
   started.push(bot);
   await waitHealthy(bot);
-  const t = { slack: bot.slack, bot: undefined as never, send: (body: string, headers?: Record<string, string>) => postSigned(bot.url, body, { secret: BOT_SIGNING_SECRET, ...(headers && { headers }) }) };
+  const t = { slack: bot.slack, bot: undefined as never, storeUrl: inject('pgUrl'), send: (body: string, headers?: Record<string, string>) => postSigned(bot.url, body, { secret: BOT_SIGNING_SECRET, ...(headers && { headers }) }) };
   return Object.assign(bot, { t });
 }
 

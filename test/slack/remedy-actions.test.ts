@@ -136,7 +136,7 @@ describe('remedy buttons', () => {
     const c = new pg.Client({ connectionString: inject('pgUrl') });
     await c.connect();
     const row = (await c.query('SELECT action, outcome, detail FROM audit_log WHERE channel = $1 ORDER BY id DESC LIMIT 1', [CHANNEL]).finally(() => c.end())).rows[0];
-    expect(row).toMatchObject({ action: 'remedy:postgres.terminate_backend', outcome: 'refused' });
+    expect(row).toMatchObject({ action: 'postgres.terminate_backend', outcome: 'refused' });
     expect(row.detail).toMatch(/^button value (unsigned|bad-signature|unknown-key|expired)$/);
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
@@ -163,6 +163,14 @@ describe('remedy buttons', () => {
     expect(callText(t.slack.callsTo('respond').find((c) => c.responseId === 'again')!)).toContain('This confirmation was already used');
     await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length >= 1);
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(1);
+    // Each refused use of the confirmation is an audit row of its own.
+    const c = new pg.Client({ connectionString: inject('pgUrl') });
+    await c.connect();
+    const refused = (await c.query(`SELECT actor, outcome, detail FROM audit_log WHERE action = 'confirm:run' AND actor IN ('U0MALLORY', 'U0ALICE') AND at > now() - interval '1 minute' ORDER BY id`).finally(() => c.end())).rows;
+    expect(refused).toEqual([
+      { actor: 'U0MALLORY', outcome: 'refused', detail: expect.stringContaining('belongs to whoever pressed the button') },
+      { actor: 'U0ALICE', outcome: 'refused', detail: 'This confirmation was already used.' },
+    ]);
   });
 
   it('/audit shows the last rows to the users access.audit names, and nobody else', async () => {

@@ -3,7 +3,7 @@
 // requests, command text with characters no one types. The bot answers each one, once, and keeps
 // answering afterwards.
 import pg from 'pg';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, SIGNING_SECRET, useHttpTestBot } from '../support/test-bot.ts';
 import { INCIDENTS_YAML } from '../support/incidents-yaml.ts';
@@ -12,15 +12,13 @@ const t = useHttpTestBot(() => `targets:
   main-db:
     kind: postgres
     url: \${MONITORED_URL}
-${INCIDENTS_YAML}`, { ownStore: 'guard_store' });
+${INCIDENTS_YAML}`, { ownStore: 'guard' });
 
 const url = () => `http://127.0.0.1:${t.bot.port}/slack/events`;
 
-/** This file's bot keeps its state in a database of its own (its incidents page no one else's bot). */
+/** In this file's bot's own store (its incidents page no other file's bot). */
 async function count(sql: string, params: unknown[] = []): Promise<number> {
-  const store = new URL(inject('pgUrl'));
-  store.pathname = '/guard_store';
-  const c = new pg.Client({ connectionString: store.toString() });
+  const c = new pg.Client({ connectionString: t.storeUrl });
   await c.connect();
   try {
     return Number((await c.query(sql, params)).rows[0].n);
@@ -78,6 +76,29 @@ describe('requests that must not do work', () => {
     ['neither a command nor a payload', 'hello=world'],
   ])('%s is answered 400 and the bot keeps serving', async (_name, body) => {
     const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
+    expect(res.status).toBe(400);
+    await stillAnswers();
+  });
+
+  it.each([
+    ['ssl_check smuggling a null payload', 'ssl_check=0&payload=null'],
+    ['ssl_check=1 with a command riding along', 'ssl_check=1&command=%2Fincident&text=list&user_id=U0ALICE&channel_id=C0OPS'],
+    ['a repeated payload field', `payload=${encodeURIComponent(JSON.stringify({ type: 'view_closed', user: { id: 'U0ALICE' }, view: {} }))}&payload=x&command=%2Fdiag&text=db`],
+    ['a repeated command field', 'command=%2Fdiag&command=%2Fincident&text=list&user_id=U0ALICE&channel_id=C0OPS'],
+    ['a payload that looks like a command without a user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', command: '/incident', text: 'list' }))}`],
+    ['two actions in one press', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, actions: [{ action_id: 'runbook:open', value: 'x' }, { action_id: 'runbook:open', value: 'y' }] }))}`],
+    ['JSON nested 100,000 deep', `payload=${encodeURIComponent(`{"type":"block_actions","user":{"id":"U0ALICE"},"actions":[{"action_id":"runbook:open"}],"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)}`],
+  ])('%s is answered 400 and reaches no handler', async (_name, body) => {
+    const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
+    expect(res.status).toBe(400);
+    await stillAnswers();
+  });
+
+  it.each([
+    ['a JSON slash command', JSON.stringify({ type: 'x', command: '/incident', text: 'list' })],
+    ['a JSON press without a user', JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'incident:resolve', value: '1' }] })],
+  ])('%s (content type JSON) is answered 400', async (_name, body) => {
+    const res = await postSigned(url(), body, { secret: SIGNING_SECRET, headers: { 'content-type': 'application/json' } });
     expect(res.status).toBe(400);
     await stillAnswers();
   });

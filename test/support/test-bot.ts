@@ -4,7 +4,6 @@
 // /diag whatever the transport, as recorded by the fake Slack API.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import pg from 'pg';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
@@ -13,6 +12,7 @@ import { recordSecrets, testBotLogger } from './suite-recording.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from './fake-slack-api.ts';
 import { postSigned } from './signed-slack-request.ts';
+import { freshDatabaseUrl } from './fresh-database.ts';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 
@@ -37,25 +37,6 @@ export async function startTestBot(slackEnv: Record<string, string>, config = MA
     // A config the bot refuses: startBot says why, and nothing runs with it.
   }
   return await startBot(env, testBotLogger());
-}
-
-/**
- * A new, empty database on the shared test server, for a bot whose state must not meet the other
- * files' bots (their escalation engines page every open incident of the store they share).
- */
-export async function freshDatabase(name: string): Promise<string> {
-  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`database name ${name} is not a plain identifier`);
-  const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(inject('pgUrl'));
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 export const callText = (call: RecordedCall): string => JSON.stringify(call.args);
@@ -91,6 +72,8 @@ export const SIGNING_SECRET = 'test-signing-secret';
 export interface HttpTestBot {
   slack: FakeSlackApi;
   bot: RunningBot;
+  /** The bot's state store (the shared test database, or its own with `ownStore`). */
+  storeUrl: string;
   /** POSTs a signed Slack request body (slash command or interactivity payload) to the bot. */
   send(body: string, headers?: Record<string, string>): Promise<Response>;
 }
@@ -103,8 +86,10 @@ export function useHttpTestBot(config: () => string | Promise<string>, options: 
   const ctx = {} as HttpTestBot;
   beforeAll(async () => {
     ctx.slack = await startFakeSlackApi();
-    const store: Record<string, string> = options.ownStore ? { DATABASE_URL: await freshDatabase(options.ownStore) } : {};
-    ctx.bot = await startTestBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: ctx.slack.apiUrl, PORT: '0', ...store }, await config());
+    // A store of its own for a bot whose incidents must not meet other files' bots (their
+    // escalation engines page every open incident of the store they share).
+    ctx.storeUrl = options.ownStore ? await freshDatabaseUrl(options.ownStore) : inject('pgUrl');
+    ctx.bot = await startTestBot({ SLACK_SIGNING_SECRET: SIGNING_SECRET, SLACK_API_URL: ctx.slack.apiUrl, PORT: '0', DATABASE_URL: ctx.storeUrl }, await config());
     ctx.send = (body, headers) => postSigned(`http://127.0.0.1:${ctx.bot.port}/slack/events`, body, { secret: SIGNING_SECRET, ...(headers && { headers }) });
   });
   afterAll(async () => {
