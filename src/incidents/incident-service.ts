@@ -5,7 +5,7 @@
 // (incident-access.ts) here, whichever transport asked; refusals are audited.
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
-import { UserError } from '../user-error.ts';
+import { isUserError, UserError } from '../user-error.ts';
 import { cleanTypedText } from '../clean-command-text.ts';
 import type { IncidentsConfig } from '../config/incidents-schema.ts';
 import { addEvent, armNext, type Clock, type EscalationEngine } from './escalation-engine.ts';
@@ -285,7 +285,8 @@ function actorOf(input: ActorInput): IncidentActor {
 function outcomeOf(error: unknown): string {
   if (error instanceof IncidentAccessDenied) return 'denied';
   if (error instanceof EscalatedTooRecently) return 'duplicate';
-  return 'refused';
+  // A refusal the user can act on, or something that broke (the store, Slack): said apart.
+  return isUserError(error) ? 'refused' : 'failed';
 }
 
 function notFound(id: number): UserError {
