@@ -22,7 +22,7 @@ import { assertPortFree, freePort } from '../free-port.ts';
 import { cleanCommandText } from '../clean-command-text.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { guardSlackRequests } from './guard-slack-requests.ts';
-import { handleOnce } from './handle-once.ts';
+import { handleOnce, RequestLedger } from './handle-once.ts';
 import { sealMessage } from './seal-message.ts';
 import { verifyInteractive } from './verify-interactive.ts';
 
@@ -77,13 +77,16 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
 
   // Before any listener: a request already handled (a retry, a replay) is acknowledged and
   // dropped; a press or a dialog must carry a value the bot signed.
-  app.use(handleOnce(services.pool, log));
+  const ledger = new RequestLedger(services.pool, log);
+  app.use(handleOnce(ledger));
   app.use(verifyInteractive({ signer, audit: services.audit, log }));
 
   for (const command of commands) {
-    app.command(command.name, async ({ ack, command: payload, respond, client }) => {
+    app.command(command.name, async ({ ack, command: payload, respond, client, context }) => {
       await ack(); // before any I/O: Slack's 3-second limit is never at the mercy of a slow system
       await afterAckIsSent();
+      // A retry or a replay of a command already handled does nothing more.
+      if (!(await ledger.firstTime(payload, 'command', context.retryNum))) return;
       // Slack always sends a response_url; a payload without one is answered privately in its channel.
       const answer: RespondFn = typeof respond === 'function'
         ? respond

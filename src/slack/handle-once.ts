@@ -12,47 +12,71 @@ import type { Logger } from '../logger.ts';
 const KEEP_MS = 60 * 60_000;
 const CLEAN_EVERY_MS = 10 * 60_000;
 /**
- * The look-up runs before the listener acks: a state store slower than this does not hold the
- * ack past Slack's 3 seconds. The request then goes on (logged), and what it does is still done
- * once by the claims of its own (action runs, incident epochs, confirmations).
+ * A press or a dialog is looked up before its listener acks: a state store slower than this does
+ * not hold the ack past Slack's 3 seconds. The request then goes on (logged), and what it does is
+ * still done once by the claims of its own (action runs, incident epochs, confirmations).
  */
 const LOOKUP_BUDGET_MS = 1_000;
 
-export function handleOnce(pool: pg.Pool, log: Logger): Middleware<AnyMiddlewareArgs> {
-  let cleanedAt = 0;
-  return async (args) => {
-    const body = args.body as Record<string, unknown>;
-    const kind = typeof body.command === 'string' ? 'command' : body.type === 'block_actions' || body.type === 'view_submission' ? body.type : undefined;
-    if (!kind) {
-      await args.next();
-      return;
-    }
-    const id = identity(body);
+export type RequestKind = 'command' | 'block_actions' | 'view_submission';
+
+/** The handled-requests table: `firstTime` says whether a request is new, across replicas. */
+export class RequestLedger {
+  readonly #pool: pg.Pool;
+  readonly #log: Logger;
+  #cleanedAt = 0;
+
+  constructor(pool: pg.Pool, log: Logger) {
+    this.#pool = pool;
+    this.#log = log;
+  }
+
+  /** True the first time this request (by its whole body) is seen; false for a retry or a replay. */
+  async firstTime(body: object, kind: RequestKind, retryNum?: number): Promise<boolean> {
+    const id = identity(body as Record<string, unknown>);
     if (!id) {
       // Nested past what Slack sends (the HTTP guard refuses such bodies): not deduplicated, logged.
-      log.warn({ kind }, 'a Slack request too deeply nested to identify: handled without the once check');
-      await args.next();
-      return;
+      this.#log.warn({ kind }, 'a Slack request too deeply nested to identify: handled without the once check');
+      return true;
     }
-    const insert = pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
+    const insert = this.#pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), LOOKUP_BUDGET_MS);
     });
     const result = await Promise.race([insert, late]).finally(() => clearTimeout(timer));
     if (result === 'late') {
-      insert.catch((err: unknown) => log.warn({ err }, 'while recording a Slack request'));
-      log.warn({ kind, budgetMs: LOOKUP_BUDGET_MS }, 'the state store did not say in time whether this Slack request was handled before: handling it');
+      insert.catch((err: unknown) => this.#log.warn({ err }, 'while recording a Slack request'));
+      this.#log.warn({ kind, budgetMs: LOOKUP_BUDGET_MS }, 'the state store did not say in time whether this Slack request was handled before: handling it');
+      return true;
+    }
+    if (Date.now() - this.#cleanedAt > CLEAN_EVERY_MS) {
+      this.#cleanedAt = Date.now();
+      void this.#pool.query(`DELETE FROM slack_requests WHERE seen_at < now() - $1 * interval '1 millisecond'`, [KEEP_MS])
+        .catch((err: unknown) => this.#log.warn({ err }, 'while forgetting old Slack requests'));
+    }
+    if (result.rowCount === 0) {
+      this.#log.info({ kind, retry: retryNum }, 'a Slack request already handled came again (retry or replay): acknowledged, not run again');
+      return false;
+    }
+    return true;
+  }
+}
+
+/**
+ * Presses and dialog submissions: looked up before their listener runs (a replay is acknowledged
+ * and dropped). Slash commands pass: each command's listener asks the ledger right after its ack,
+ * so the ack of a command never waits for the store.
+ */
+export function handleOnce(ledger: RequestLedger): Middleware<AnyMiddlewareArgs> {
+  return async (args) => {
+    const body = args.body as Record<string, unknown>;
+    const kind = body.type === 'block_actions' || body.type === 'view_submission' ? body.type : undefined;
+    if (!kind || typeof body.command === 'string') {
       await args.next();
       return;
     }
-    const { rowCount } = result;
-    if (Date.now() - cleanedAt > CLEAN_EVERY_MS) {
-      cleanedAt = Date.now();
-      void pool.query(`DELETE FROM slack_requests WHERE seen_at < now() - $1 * interval '1 millisecond'`, [KEEP_MS]).catch((err: unknown) => log.warn({ err }, 'while forgetting old Slack requests'));
-    }
-    if (rowCount === 0) {
-      log.info({ kind, retry: args.context.retryNum }, 'a Slack request already handled came again (retry or replay): acknowledged, not run again');
+    if (!(await ledger.firstTime(body, kind, args.context.retryNum))) {
       await (args as { ack?: () => Promise<void> }).ack?.();
       return;
     }
