@@ -2,7 +2,7 @@
 // chart), and show a target's history from the stored reports.
 import pg from 'pg';
 import { describe, expect, inject, it } from 'vitest';
-import { slashCommandBody } from '../support/signed-slack-request.ts';
+import { blockActionBody, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { pressButton } from '../support/press-button.ts';
 
@@ -53,6 +53,18 @@ describe('/digest', () => {
     await digest('history main-db 3', 'h');
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     expect(callText(t.slack.callsTo('respond')[0]!)).toMatch(/\*main-db\*, last 3 days \(\d+ reports\)/);
+  });
+
+  it('a Details button answers its presser even when it cannot show anything: a bad id, a report no longer stored, an unsigned value', async () => {
+    await pressButton(t, 'digest:details:0', 'abc', { responseId: 'nan', channelId: 'C0DIGEST' });
+    await pressButton(t, 'digest:details:1', '999999999', { responseId: 'gone', channelId: 'C0DIGEST' });
+    await t.send(blockActionBody({ actionId: 'digest:details:2', value: '1', responseUrl: t.slack.responseUrl('forged'), channelId: 'C0DIGEST' }));
+    await t.slack.waitFor((calls) => ['nan', 'gone', 'forged'].every((id) => calls.some((c) => c.method === 'respond' && c.responseId === id)));
+    const byId = (id: string) => callText(t.slack.callsTo('respond').find((c) => c.responseId === id)!);
+    expect(byId('nan')).toContain('This Details button is not valid (report id \\"abc\\"): use /digest history.');
+    expect(byId('gone')).toContain('That report is no longer stored');
+    expect(byId('forged')).toContain('This button was changed or has expired: use /digest history.');
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
   it('refuses bad input naming it and what is accepted', async () => {
