@@ -142,16 +142,17 @@ export function pagedPeople(recipients: readonly PageRecipient[]): PagedPeople {
 export class EscalatedTooRecently extends UserError {
   override name = 'EscalatedTooRecently';
   readonly incident: number;
-  readonly by: string;
+  /** Who pressed Escalate now; undefined when the ladder itself moved to that level. */
+  readonly by: string | undefined;
   readonly to: string;
   readonly at: Date;
   /** When another escalation is accepted. */
   readonly againAt: Date;
   readonly ageSeconds: number;
 
-  constructor(f: { incident: number; by: string; to: string; at: Date; againAt: Date; now: Date }) {
+  constructor(f: { incident: number; by: string | undefined; to: string; at: Date; againAt: Date; now: Date }) {
     const ageSeconds = Math.max(0, Math.round((f.now.getTime() - f.at.getTime()) / 1000));
-    super(`${incidentRef(f.incident)} was escalated ${ageSeconds} s ago by <@${f.by}> to ${f.to}; escalate again after ${f.againAt.toISOString().slice(11, 19)} UTC to go one more level`);
+    super(`${incidentRef(f.incident)} was escalated ${ageSeconds} s ago ${f.by ? `by <@${f.by}>` : 'by its ladder'} to ${f.to}; escalate again after ${f.againAt.toISOString().slice(11, 19)} UTC to go one more level`);
     this.incident = f.incident;
     this.by = f.by;
     this.to = f.to;

@@ -126,7 +126,15 @@ export class IncidentService {
   async escalate(id: number, actorInput: ActorInput): Promise<Incident> {
     const actor = actorOf(actorInput).user;
     return await this.#change(id, actorInput, 'escalate', 'incident.escalate', async (client, incident, now) => {
-      const last = incident.lastEscalation;
+      // The latest escalation, pressed or the ladder's own move to a new level (not its first).
+      const pressed = incident.lastEscalation;
+      const { rows: [laddered] } = await client.query<{ label: string; created_at: Date }>(
+        `SELECT label, created_at FROM incident_pages
+          WHERE incident_id = $1 AND point ~ ':s[1-9][0-9]*a0$' AND created_at > $2 AND created_at <= $3
+          ORDER BY created_at DESC LIMIT 1`, [id, new Date(now.getTime() - ESCALATION_GUARD_MS), now]);
+      // A page of the level the last press went to, sent after it, is that press's own page.
+      const byLadder = laddered && !(pressed && laddered.label === pressed.to && laddered.created_at >= pressed.at) && (!pressed || laddered.created_at > pressed.at);
+      const last = byLadder ? { at: laddered.created_at, by: undefined, to: laddered.label } : pressed;
       if (last && now.getTime() - last.at.getTime() < ESCALATION_GUARD_MS) {
         throw new EscalatedTooRecently({ incident: id, by: last.by, to: last.to, at: last.at, againAt: new Date(last.at.getTime() + ESCALATION_GUARD_MS), now });
       }

@@ -14,7 +14,7 @@ export function incidentRefusalMessage(error: unknown, again: 'press' | 'run'): 
   if (error instanceof EscalatedTooRecently) {
     const verb = again === 'press' ? 'press again' : 'run it again';
     return textMessage(
-      `:no_entry: ${incidentRef(error.incident)} was escalated ${error.ageSeconds} s ago by <@${error.by}> to ${escapeMrkdwn(error.to)}; ` +
+      `:no_entry: ${incidentRef(error.incident)} was escalated ${error.ageSeconds} s ago ${error.by ? `by <@${error.by}>` : 'by its ladder'} to ${escapeMrkdwn(error.to)}; ` +
         `${verb} after ${slackDate(error.againAt, '{time_secs}')} to go one more level.`,
     );
   }

@@ -151,6 +151,23 @@ describe('Escalate now', () => {
       .toEqual(['Escalated now by <@U0ALICE>: paging team lead', 'Escalated now by <@U0CMDR>: paging engineering manager']);
   });
 
+  it("within 30 s of the ladder's own move to a new level, Escalate now is refused naming it; after that it goes one more level", async () => {
+    const inc = await h.service.declare({ severity: 2, title: 'search slow', commander: 'U0CMDR' });
+    await h.at(0);
+    await h.at(HOUR); // the ladder pages the team lead itself
+    const laddered = h.clock.t;
+    expect(h.keys().filter((k) => k.includes('/dm:'))).toContain(`INC-${inc.id}/sev2:s1a0/dm:U0LEAD`);
+    h.clock.set(laddered + 5_000);
+    const again = await h.service.escalate(inc.id, 'U0CMDR').then(() => undefined, (e: unknown) => e);
+    expect(again).toBeInstanceOf(EscalatedTooRecently);
+    expect(again).toMatchObject({ by: undefined, to: 'team lead', ageSeconds: 5 });
+    expect((again as Error).message).toContain('was escalated 5 s ago by its ladder to team lead');
+    h.clock.set(laddered + 30_000);
+    await h.service.escalate(inc.id, 'U0CMDR');
+    await h.engine.runDue();
+    expect(h.keys().filter((k) => k.includes('/dm:'))).toContain(`INC-${inc.id}/sev2:s2a0/dm:U0EM`);
+  });
+
   it('two services on their own connections escalating at once: exactly one escalation', async () => {
     const pool = new pg.Pool({ connectionString: h.url, max: 2 });
     const other = h.make(CONFIG_YAML, pool);
