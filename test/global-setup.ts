@@ -34,7 +34,9 @@ export default async function setup(project: TestProject) {
   // Inherited by the worker processes, which record into it.
   process.env[RECORD_DIR_ENV] = recordDir;
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'chatops-test-pg-'));
-  const server = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app', listen: 'tcp' });
+  // Room for every file's bots, pools and child processes at once: a test that diagnoses this
+  // server (a digest that expects all ok) must not see the suite itself fill its connection slots.
+  const server = await startEmbeddedPostgres({ dataDir, persistent: false, database: 'app', listen: 'tcp', settings: { max_connections: '400' } });
   project.provide('pgUrl', server.url);
   project.provide('pgAdminUrl', server.urlFor('postgres'));
   const redis = await startTestRedis();

@@ -1,5 +1,6 @@
 // Digests end to end, short of the clock: real probes and state store, the real channel poster
 // against the fake Slack Web API. node-cron is driven through the scheduler's slot API.
+import http from 'node:http';
 import net from 'node:net';
 import pg from 'pg';
 import { PNG } from 'pngjs';
@@ -21,6 +22,7 @@ import { unsealedValue } from '../support/test-signer.ts';
 let slack: FakeSlackApi;
 let store: Store;
 let silent: net.Server;
+let healthy: http.Server;
 let config: Config;
 let services: DigestServices;
 
@@ -45,6 +47,11 @@ beforeAll(async () => {
   silent = net.createServer(() => {}); // accepts and never answers: a hung target
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   const hungPort = (silent.address() as net.AddressInfo).port;
+  // Always well: the quiet digest's target. (The shared PostgreSQL is not: other files hold locks
+  // and open transactions on it on purpose, and its checks see the whole server.)
+  healthy = http.createServer((_req, res) => res.end('ok'));
+  await new Promise<void>((resolve) => healthy.listen(0, '127.0.0.1', resolve));
+  const healthyPort = (healthy.address() as net.AddressInfo).port;
   const stateUrl = await freshDatabase();
   store = await openStore({ databaseUrl: stateUrl, dataDir: '/nonexistent', log: silentLogger() });
   config = parseConfig(
@@ -52,10 +59,11 @@ beforeAll(async () => {
       targets: {
         'main-db': { kind: 'postgres', url: stateUrl },
         'hung-api': { kind: 'http', url: `http://127.0.0.1:${hungPort}/health`, timeoutMs: 1000 },
+        'healthy-api': { kind: 'http', url: `http://127.0.0.1:${healthyPort}/health`, timeoutMs: 1000 },
       },
       digests: {
         morning: { cron: '0 8 * * *', timezone: 'Europe/Berlin', channel: 'C0DIGEST', mentionOnCrit: 'S0ONCALL' },
-        quiet: { cron: '0 9 * * *', channel: 'C0DIGEST', targets: ['main-db'], onlyWhenNotOk: true },
+        quiet: { cron: '0 9 * * *', channel: 'C0DIGEST', targets: ['healthy-api'], onlyWhenNotOk: true },
       },
     },
     'test',
@@ -74,6 +82,7 @@ afterAll(async () => {
   await store?.close();
   await slack?.close();
   silent?.close();
+  healthy?.close();
 });
 
 beforeEach(() => slack.reset());
@@ -122,6 +131,8 @@ describe('digests', () => {
 
   it('posts nothing for an only-when-not-ok digest when all is well, but records the run', async () => {
     const result = await scheduler('replica-a').runSlot(digest('quiet'), new Date('2026-11-21T08:00:00Z'));
+    // What is not ok, if anything, says why it posted.
+    expect(result?.set.reports.flatMap((r) => r.findings.filter((f) => f.status !== 'ok').map((f) => `${f.check}: ${f.title}`))).toEqual([]);
     expect(result?.posted).toBe(false);
     expect(['ok']).toContain(result?.set.status);
     expect(headers()).toHaveLength(0);

@@ -94,7 +94,7 @@ interface RunRow {
 
 async function runsOf(name: string): Promise<RunRow[]> {
   return (await pool.query<RunRow>(
-    `SELECT id::text AS id, outcome, owner, milestone, progress, notice_state, detail FROM action_runs WHERE params->>'name' = $1 OR params->>'table' = $1 ORDER BY id`, [name])).rows;
+    `SELECT id::text AS id, outcome, owner, milestone, progress, notice_state, detail FROM action_runs WHERE params->>'name' = $1 OR params->>'table' = $1 ORDER BY action_runs.id`, [name])).rows;
 }
 
 async function auditOf(name: string): Promise<string[]> {
