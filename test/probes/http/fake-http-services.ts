@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { afterEach } from 'vitest';
 
 export interface FakeResponse {
   status?: number;
@@ -95,6 +96,22 @@ export class FakeHttpServer {
 }
 
 /** A port nothing listens on (bound, then released). */
+/**
+ * `serve(...)` for one test file: starts a FakeHttpServer, and closes every server it started
+ * after each test.
+ */
+export function useFakeHttpServers(): (...args: Parameters<typeof FakeHttpServer.start>) => Promise<FakeHttpServer> {
+  const servers: FakeHttpServer[] = [];
+  afterEach(async () => {
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return async (...args) => {
+    const s = await FakeHttpServer.start(...args);
+    servers.push(s);
+    return s;
+  };
+}
+
 export async function closedPort(): Promise<number> {
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));

@@ -2,10 +2,10 @@
 // port) is reported, never followed, so the second server never sees the configured secret
 // headers; a redirect within the origin is followed with them. Both request paths (fetch, and
 // node:https for tlsInsecure) behave alike. Prometheus (the JSON-API client) too.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { httpProbe } from '../../../src/probes/http/http-probe.ts';
 import { prometheusProbe } from '../../../src/probes/prometheus/prometheus-probe.ts';
-import { FakeHttpServer, selfSignedCertificate } from './fake-http-services.ts';
+import { selfSignedCertificate, useFakeHttpServers, type FakeHttpServer } from './fake-http-services.ts';
 import { findingOf, runKind } from './probe-helpers.ts';
 import { recordSecrets } from '../../support/suite-recording.ts';
 
@@ -14,15 +14,7 @@ const TOKEN = 'tok-Jd83hf7Gk2Lq0Pz5';
 const HEADERS = { 'X-Api-Key': API_KEY, 'X-Internal-Token': TOKEN, Authorization: `Bearer ${TOKEN}` };
 recordSecrets('test/probes/http/redirect-origin.test.ts', [API_KEY, TOKEN]);
 
-const servers: FakeHttpServer[] = [];
-async function serve(...args: Parameters<typeof FakeHttpServer.start>): Promise<FakeHttpServer> {
-  const s = await FakeHttpServer.start(...args);
-  servers.push(s);
-  return s;
-}
-afterEach(async () => {
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
+const serve = useFakeHttpServers();
 
 function expectNoSecretHeaders(s: FakeHttpServer): void {
   for (const r of s.requests) {
