@@ -15,6 +15,7 @@ import { startFakeSocketMode, type FakeSocketMode } from '../support/fake-socket
 import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, expectRunningThenReport, expectUnknownTargetReply, startTestBot } from '../support/test-bot.ts';
 import { TEST_SIGNER } from '../support/test-signer.ts';
+import { signAsBot } from '../support/press-button.ts';
 
 const APP_TOKEN = 'xapp-1-A0APP-1234-test-app-token';
 let slack: FakeSlackApi;
@@ -71,6 +72,41 @@ describe('Socket Mode', () => {
     await slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     const reply = expectUnknownTargetReply(slack);
     expect(reply.responseId).toBe('sm-unknown');
+  });
+
+  it('a press whose value the bot did not sign is refused over the socket too, and audited', async () => {
+    const press = (value: string, responseId: string) => ({
+      type: 'block_actions',
+      user: { id: 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
+      team: { id: 'T0FAKE' },
+      channel: { id: 'C0OPS' },
+      container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'C0OPS' },
+      trigger_id: `${responseId}.trigger`,
+      response_url: slack.responseUrl(responseId),
+      actions: [{ type: 'button', action_id: 'remedy:postgres.terminate_backend', block_id: 'b', value, action_ts: `${Date.now() / 1000}` }],
+    });
+    const id = socket.push({ type: 'interactive', accepts_response_payload: false, payload: press(JSON.stringify({ action: 'postgres.terminate_backend', params: { pid: 1 }, target: 'main-db' }), 'sm-forged') });
+    await socket.waitForAck(id);
+    await slack.waitFor((calls) => calls.some((c) => c.responseId === 'sm-forged'));
+    expect(callText(slack.callsTo('respond').find((c) => c.responseId === 'sm-forged')!)).toContain('This button was changed or has expired: run /diag again');
+  });
+
+  it('an envelope delivered again (a retry) is handled once', async () => {
+    const payload = {
+      type: 'block_actions',
+      user: { id: 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
+      team: { id: 'T0FAKE' },
+      channel: { id: 'C0OPS' },
+      container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'C0OPS' },
+      trigger_id: 'retry.trigger',
+      response_url: slack.responseUrl('sm-retry'),
+      actions: [{ type: 'button', action_id: 'runbook:open', block_id: 'b', value: await signAsBot('runbook:open', 'postgres-connection-exhaustion'), action_ts: `${Date.now() / 1000}` }],
+    };
+    await socket.waitForAck(socket.push({ type: 'interactive', payload }));
+    await slack.waitFor((calls) => calls.some((c) => c.responseId === 'sm-retry'));
+    await socket.waitForAck(socket.push({ type: 'interactive', payload, retry_attempt: 1, retry_reason: 'timeout' }));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(slack.callsTo('respond').filter((c) => c.responseId === 'sm-retry')).toHaveLength(1);
   });
 
   it('answers /healthz and /readyz on PORT but serves no /slack/events', async () => {
