@@ -1,6 +1,8 @@
 // Lint: the recommended JS and TypeScript rules, plus one architectural rule: only src/slack/
-// may import the Slack libraries (transport at the edge).
+// may import the Slack libraries (transport at the edge). In tests, an expect() whose matcher never
+// runs (left in a comment, never awaited) is an error: such an assertion can never fail.
 import js from '@eslint/js';
+import vitest from '@vitest/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -14,5 +16,6 @@ export default tseslint.config(
     },
   },
   { files: ['src/slack/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  { files: ['test/**'], plugins: { vitest }, rules: { 'vitest/valid-expect': ['error', { alwaysAwait: false, maxArgs: 2 }], 'vitest/valid-expect-in-promise': 'error' } },
   { files: ['bin/**', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );

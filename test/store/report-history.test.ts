@@ -225,7 +225,8 @@ describe('report history at digest volume (20 targets x 30 days x 4 reports a da
     const charts = async () => Promise.all(targets.flatMap((t) => series.map(([c, m]) => h.metricSeries(t, c, m, week))));
     const points = await charts();
     expect(points).toHaveLength(60);
-    expect(points.every((p) => p.length === 7 * 4 + 1)) // the boundary is inclusive.toBe(true);
+    // The boundary is inclusive: 7 days of points every 6 hours, plus the one at the start.
+    expect(points.every((p) => p.length === 7 * 4 + 1)).toBe(true);
 
     if (measure) {
       const serial = async () => {
