@@ -5,6 +5,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACTIONS, findAction } from '../src/actions/action-catalogue.ts';
 import { invalidParams } from '../src/actions/validate-params.ts';
+import { checkActionRegistry } from '../src/actions/check-action-registry.ts';
+import { POSTGRES_EXECUTORS } from '../src/actions/postgres-actions.ts';
+import { KUBERNETES_EXECUTORS } from '../src/actions/kubernetes-actions.ts';
 import { backendRemedies, backendRemedy, MAX_SESSION_REMEDIES } from '../src/probes/postgres/backend-remedy.ts';
 import type { ClusterSnapshot } from '../src/probes/kubernetes/cluster-snapshot.ts';
 import type { KubeTarget } from '../src/probes/kubernetes/kube-target.ts';
@@ -75,5 +78,18 @@ describe('action catalogue', () => {
       const params = spec.input ? { ...r.params, [spec.input.param]: spec.input.max } : r.params;
       expect(invalidParams(spec.params, params), `${r.action} ${JSON.stringify(r.params)}`).toBeUndefined();
     }
+  });
+});
+
+describe('the action registry', () => {
+  it('every action of the catalogue has an executor and every executor an action', () => {
+    expect(checkActionRegistry(ACTIONS, { ...POSTGRES_EXECUTORS, ...KUBERNETES_EXECUTORS })).toEqual([]);
+  });
+
+  it('names a spec without an executor, and an executor without a spec', () => {
+    const problems = checkActionRegistry(ACTIONS.filter((a) => a.id !== 'postgres.cancel_query'), { ...POSTGRES_EXECUTORS, 'postgres.drop_table': POSTGRES_EXECUTORS['postgres.cancel_query']! });
+    expect(problems).toContain('executor postgres.cancel_query has no entry in the action catalogue');
+    expect(problems).toContain('executor postgres.drop_table has no entry in the action catalogue');
+    expect(problems).toContain('action k8s.restart is in the catalogue but has no executor');
   });
 });

@@ -6,7 +6,8 @@ import type pg from 'pg';
 import type { Config, Target } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import { findAction, type ActionSpec } from './action-catalogue.ts';
+import { ACTIONS, findAction, type ActionSpec } from './action-catalogue.ts';
+import { checkActionRegistry } from './check-action-registry.ts';
 import { invalidParams, ownEntry } from './validate-params.ts';
 import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
 import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
@@ -15,6 +16,8 @@ import { KUBERNETES_EXECUTORS } from './kubernetes-actions.ts';
 import { POSTGRES_EXECUTORS } from './postgres-actions.ts';
 
 const EXECUTORS: Record<string, ActionExecutor> = { ...POSTGRES_EXECUTORS, ...KUBERNETES_EXECUTORS };
+const registryProblems = checkActionRegistry(ACTIONS, EXECUTORS);
+if (registryProblems.length > 0) throw new Error(`the action registry does not match: ${registryProblems.join('; ')}`);
 
 export interface ActionRequest {
   action: string;
