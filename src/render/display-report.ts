@@ -182,7 +182,7 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     headline,
-    duration: formatDuration(report.durationMs),
+    duration: formatElapsedMs(report.durationMs),
     counts,
     findings,
     ...(okLine !== undefined && { okLine }),
@@ -305,7 +305,8 @@ export function omittedLineFor(n: number): string {
 
 // --- Small helpers, exported for the renderers ---------------------------------------------------
 
-export function formatDuration(ms: number): string {
+/** How long a run took, from milliseconds: "850 ms", "4.2 s", "2 min 5 s" (formatDuration in probes/format.ts takes seconds). */
+export function formatElapsedMs(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '? ms';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;

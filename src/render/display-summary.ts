@@ -1,7 +1,7 @@
 // The display model of `/diag all`: one line per target with its worst finding, worst first.
 // As for single reports, every cut to Slack's limits happens here, not in the renderers.
 import { sortFindings, type Report, type ReportSet, type Status } from '../report.ts';
-import { cutText, formatDuration, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, plural } from './display-report.ts';
+import { cutText, formatElapsedMs, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, plural } from './display-report.ts';
 
 /** Characters of one target's line. */
 export const MAX_SUMMARY_LINE_CHARS = 240;
@@ -61,7 +61,7 @@ export function toDisplaySummary(set: ReportSet, measure: (text: string) => numb
     status: set.status,
     headline: total === 0 ? 'no targets configured' : bad.length === 0 ? `all ${plural(total, 'target')} ok` : `${bad.length} of ${plural(total, 'target')} need attention`,
     counts,
-    duration: formatDuration(set.durationMs),
+    duration: formatElapsedMs(set.durationMs),
     startedAt: set.startedAt,
     sections,
     ...(ok.length > 0 && { okLine: cutText(`${ok.length} ok: ${ok.map((r) => r.target).join(', ')}`, MAX_OK_TARGETS_CHARS, measure) }),
@@ -79,7 +79,7 @@ function summaryLine(r: Report, measure: (text: string) => number): SummaryLine 
     target: cutText(r.target, 60, measure),
     kind: r.kind,
     text: cutText(text, MAX_SUMMARY_LINE_CHARS - measure(suffix), measure) + suffix,
-    duration: formatDuration(r.durationMs),
+    duration: formatElapsedMs(r.durationMs),
   };
 }
 
