@@ -14,8 +14,7 @@ let bot: RunningBot;
 
 try {
   const graceMs = readShutdownGraceMs(process.env);
-  bot = await startBot(process.env, log);
-  secrets = bot.services.secrets;
+  bot = await startBot(process.env, log, { onSecrets: (configured) => (secrets = configured) });
   installShutdown({ log, graceMs, stop: () => bot.stop() });
 } catch (error) {
   if (isUserError(error)) {

@@ -37,9 +37,13 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<RunningBot> {
+/** `onSecrets`: told every configured secret as soon as the config is read (the logger masks them from then on). */
+export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onSecrets?: (secrets: readonly string[]) => void } = {}): Promise<RunningBot> {
   const settings = readSlackSettings(env);
   const config = loadConfig({ file: env.CHATOPS_CONFIG || undefined, env });
+  // Every configured secret, masked in all the bot posts, stores and logs.
+  const secrets = configSecrets(config, env);
+  hooks.onSecrets?.(secrets);
   const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   // Button values are signed with CHATOPS_SIGNING_KEYS when set, else with keys kept in the store.
@@ -59,8 +63,6 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger): Promise<Run
       await threadPoster.reply({ channel: n.channel, ts: n.threadTs }, textMessage(`:warning: <@${n.startedBy}> ${escapeMrkdwn(n.text)}`));
     },
   });
-  // Every configured secret, masked in all the bot posts, stores and logs.
-  const secrets = configSecrets(config, env);
   const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: new ReportHistory(store.pool, { secrets }), pool: store.pool, log, actions, secrets };
   try {
     const slack = await createSlackApp({

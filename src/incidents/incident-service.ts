@@ -131,6 +131,7 @@ export class IncidentService {
       const { rows: [laddered] } = await client.query<{ label: string; created_at: Date }>(
         `SELECT label, created_at FROM incident_pages
           WHERE incident_id = $1 AND point ~ ':s[1-9][0-9]*a0$' AND created_at > $2 AND created_at <= $3
+            AND state IN ('pending', 'sending', 'sent') AND NOT (recipient ? 'thread')
           ORDER BY created_at DESC LIMIT 1`, [id, new Date(now.getTime() - ESCALATION_GUARD_MS), now]);
       // A page of the level the last press went to, sent after it, is that press's own page.
       const byLadder = laddered && !(pressed && laddered.label === pressed.to && laddered.created_at >= pressed.at) && (!pressed || laddered.created_at > pressed.at);

@@ -96,6 +96,11 @@ function envSecrets(env: NodeJS.ProcessEnv): string[] {
     if (!value || NOT_SECRET.test(value.trim())) continue;
     if (SECRET_ENV.test(name)) found.push(value);
     if (URL_ENV.test(name)) for (const s of urlSecrets(value)) if (s !== value) found.push(s);
+    // CHATOPS_SIGNING_KEYS: the whole value and each key's secret (id:base64, comma separated).
+    if (/SIGNING_KEYS$/.test(name)) {
+      found.push(value);
+      for (const entry of value.split(',')) found.push(entry.slice(entry.indexOf(':') + 1).trim());
+    }
   }
   return found;
 }

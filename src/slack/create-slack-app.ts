@@ -72,21 +72,22 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         // builds the listeners' WebClients from a spread of the App's clientOptions, so a shared
         // object would make every chat.postMessage retry up to 100 times in production.
         { socketMode: true, appToken: settings.appToken, customRoutes, installerOptions: { port, clientOptions: { ...clientOptions } } }
-      : { receiver: guardedReceiver(settings.signingSecret!, customRoutes, services) }),
+      : { receiver: guardedReceiver(settings.signingSecret!, settings.responseUrlBases, customRoutes, services) }),
   });
 
   // Before any listener: a request already handled (a retry, a replay) is acknowledged and
   // dropped; a press or a dialog must carry a value the bot signed.
   const ledger = new RequestLedger(services.pool, log);
   app.use(handleOnce(ledger));
-  app.use(verifyInteractive({ signer, audit: services.audit, log }));
+  app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrlBases: settings.responseUrlBases }));
 
   for (const command of commands) {
     app.command(command.name, async ({ ack, command: payload, respond, client, context }) => {
       await ack(); // before any I/O: Slack's 3-second limit is never at the mercy of a slow system
       await afterAckIsSent();
       // A retry or a replay of a command already handled does nothing more.
-      if (!(await ledger.firstTime(payload, 'command', context.retryNum))) return;
+      // Acknowledged already, so it can wait for the store: a slow store never lets a replay through.
+      if (!(await ledger.firstTime(payload, 'command', context.retryNum, Infinity))) return;
       // Slack always sends a response_url; a payload without one is answered privately in its channel.
       const answer: RespondFn = typeof respond === 'function'
         ? respond
@@ -163,9 +164,9 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
 }
 
 /** HTTP mode: Bolt's receiver behind the guard that refuses stale, future, unsigned and malformed requests. */
-function guardedReceiver(signingSecret: string, customRoutes: CustomRoute[], services: AppServices): HTTPReceiver {
+function guardedReceiver(signingSecret: string, responseUrlBases: readonly string[], customRoutes: CustomRoute[], services: AppServices): HTTPReceiver {
   const receiver = new HTTPReceiver({ signingSecret, customRoutes, logger: boltLogger(services.log), processBeforeResponse: false });
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, log: services.log.child({ component: 'slack' }) });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, responseUrlBases, log: services.log.child({ component: 'slack' }) });
   return receiver;
 }
 

@@ -7,6 +7,8 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import querystring from 'node:querystring';
 import type { Logger } from '../logger.ts';
+import { slackRequestKind } from './slack-request-kind.ts';
+import { isTrustedResponseUrl, responseUrlsOf } from './response-urls.ts';
 
 /** Slack's own window: a request older or newer than this is refused. */
 export const MAX_CLOCK_SKEW_S = 5 * 60;
@@ -16,6 +18,8 @@ const EVENTS_PATH = '/slack/events';
 
 export interface GuardOptions {
   signingSecret: string;
+  /** Where answers may go (responseUrlBases). */
+  responseUrlBases: readonly string[];
   log: Logger;
   now?: () => number;
 }
@@ -36,7 +40,7 @@ export function guardSlackRequests(inner: RequestListener, options: GuardOptions
     readBody(req).then(
       (raw) => {
         if (raw === undefined) return reject(res, 413, 'body too large', options.log);
-        const problem = checkSignature(req, raw, options.signingSecret, now()) ?? checkShape(req, raw.toString('utf8'));
+        const problem = checkSignature(req, raw, options.signingSecret, now()) ?? checkShape(req, raw.toString('utf8'), options.responseUrlBases);
         if (problem) return reject(res, problem.status, problem.reason, options.log);
         // Bolt reads req.rawBody instead of the (already consumed) stream.
         (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
@@ -85,15 +89,17 @@ function checkSignature(req: IncomingMessage, raw: Buffer, secret: string, nowMs
  * What Bolt and the handlers assume of a body, checked on the body as Bolt itself will read it
  * (the same content-type rule, node:querystring, JSON.parse of `payload`); undefined when it holds.
  */
-function checkShape(req: IncomingMessage, text: string): { status: number; reason: string } | undefined {
+function checkShape(req: IncomingMessage, text: string, bases: readonly string[]): { status: number; reason: string } | undefined {
   const type = req.headers['content-type'];
   let body: unknown;
+  let fromPayload = false;
   if (type === 'application/x-www-form-urlencoded') {
     const form = parseQuery(text);
     const repeated = Object.entries(form).find(([, v]) => Array.isArray(v));
     if (repeated) return { status: 400, reason: `field "${repeated[0].slice(0, 40)}" appears more than once` };
     if (typeof form.payload === 'string') {
       body = parseJson(form.payload);
+      fromPayload = true;
       if (!isObject(body)) return { status: 400, reason: 'payload is not a JSON object' };
     } else if ('ssl_check' in form) {
       // Slack's certificate check: nothing else may ride along with it.
@@ -111,22 +117,31 @@ function checkShape(req: IncomingMessage, text: string): { status: number; reaso
   }
   if (!isObject(body)) return { status: 400, reason: 'body is not an object' };
   if (depthOf(body) > MAX_DEPTH) return { status: 400, reason: `JSON nested deeper than ${MAX_DEPTH}` };
-  // Bolt takes any body with a `command` for a slash command: it must have a command's fields.
-  if ('command' in body) {
+  // Classified as Bolt will route it: only what the bot has listeners for gets through.
+  const kind = slackRequestKind(body);
+  if (kind === 'command') {
     for (const field of ['command', 'user_id', 'channel_id']) {
       if (typeof body[field] !== 'string' || body[field] === '') return { status: 400, reason: `slash command without ${field}` };
     }
-    return undefined;
+    if (fromPayload) return { status: 400, reason: 'a slash command inside an interactivity payload' };
+    return responseUrlProblem(body, bases);
   }
-  if (typeof body.type !== 'string') return { status: 400, reason: 'neither a slash command nor an interactivity payload' };
   const user = body.user;
   if (!isObject(user) || typeof user.id !== 'string' || user.id === '') return { status: 400, reason: 'payload has no user id' };
-  if (body.type === 'block_actions') {
+  if (kind === 'action') {
     // Slack sends one action per press; several would let one press borrow another's signature.
+    if (body.type !== 'block_actions') return { status: 400, reason: `an action payload of type "${String(body.type).slice(0, 40)}" (only block_actions is taken)` };
     if (!(Array.isArray(body.actions) && body.actions.length === 1 && isObject(body.actions[0]))) return { status: 400, reason: 'block_actions payload without exactly one action' };
+    return responseUrlProblem(body, bases);
   }
-  if ((body.type === 'view_submission' || body.type === 'view_closed') && !isObject(body.view)) return { status: 400, reason: `${body.type} payload has no view` };
-  return undefined;
+  if (kind === 'view') return isObject(body.view) ? responseUrlProblem(body, bases) : { status: 400, reason: `${String(body.type)} payload has no view` };
+  return { status: 400, reason: `a ${kind} payload (type "${String(body.type).slice(0, 40)}"), which the bot does not take` };
+}
+
+/** Every response_url a request names must be Slack's (or the configured stand-in's). */
+function responseUrlProblem(body: Record<string, unknown>, bases: readonly string[]): { status: number; reason: string } | undefined {
+  const bad = responseUrlsOf(body).find((u) => !isTrustedResponseUrl(u, bases));
+  return bad === undefined ? undefined : { status: 400, reason: `response_url ${JSON.stringify(String(bad).slice(0, 80))} is not Slack's (accepted: ${bases.join(', ')})` };
 }
 
 /** Deeper than anything Slack sends (a modal's state is about 6 levels). */

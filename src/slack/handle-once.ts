@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { slackRequestKind } from './slack-request-kind.ts';
 
 /** Longer than the 5-minute signature window and Slack's retry schedule (about 5 minutes). */
 const KEEP_MS = 60 * 60_000;
@@ -32,7 +33,11 @@ export class RequestLedger {
   }
 
   /** True the first time this request (by its whole body) is seen; false for a retry or a replay. */
-  async firstTime(body: object, kind: RequestKind, retryNum?: number): Promise<boolean> {
+  /**
+   * `budgetMs`: how long to wait for the store before handling the request anyway (a press waits
+   * before its ack); Infinity waits as long as it takes (a command, already acknowledged).
+   */
+  async firstTime(body: object, kind: RequestKind, retryNum?: number, budgetMs = LOOKUP_BUDGET_MS): Promise<boolean> {
     const id = identity(body as Record<string, unknown>);
     if (!id) {
       // Nested past what Slack sends (the HTTP guard refuses such bodies): not deduplicated, logged.
@@ -42,12 +47,12 @@ export class RequestLedger {
     const insert = this.#pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), LOOKUP_BUDGET_MS);
+      if (Number.isFinite(budgetMs)) timer = setTimeout(() => resolve('late'), budgetMs);
     });
     const result = await Promise.race([insert, late]).finally(() => clearTimeout(timer));
     if (result === 'late') {
       insert.catch((err: unknown) => this.#log.warn({ err }, 'while recording a Slack request'));
-      this.#log.warn({ kind, budgetMs: LOOKUP_BUDGET_MS }, 'the state store did not say in time whether this Slack request was handled before: handling it');
+      this.#log.warn({ kind, budgetMs }, 'the state store did not say in time whether this Slack request was handled before: handling it');
       return true;
     }
     if (Date.now() - this.#cleanedAt > CLEAN_EVERY_MS) {
@@ -71,8 +76,10 @@ export class RequestLedger {
 export function handleOnce(ledger: RequestLedger): Middleware<AnyMiddlewareArgs> {
   return async (args) => {
     const body = args.body as Record<string, unknown>;
-    const kind = body.type === 'block_actions' || body.type === 'view_submission' ? body.type : undefined;
-    if (!kind || typeof body.command === 'string') {
+    // As Bolt routes it: anything that reaches an action or a view listener is looked up.
+    const routed = slackRequestKind(body);
+    const kind = routed === 'action' ? 'block_actions' : routed === 'view' ? 'view_submission' : undefined;
+    if (!kind) {
       await args.next();
       return;
     }

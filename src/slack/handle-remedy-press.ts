@@ -83,7 +83,15 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
         return;
       }
       const id = await recordConfirmation(services.pool, user, press);
-      await respond({ response_type: 'ephemeral', replace_original: false, ...sealMessage(confirmationMessage(vetted.spec, press, id), signer, services.secrets) } as never);
+      const prompt = sealMessage(confirmationMessage(vetted.spec, press, id), signer, services.secrets);
+      // Through the Web API to the presser: the prompt reaches the real user whatever the request
+      // said about itself; response_url only where the bot cannot post (a channel it is not in).
+      try {
+        await client.chat.postEphemeral({ channel, user, text: prompt.text, blocks: prompt.blocks as never, ...(threadTs !== messageTs && { thread_ts: threadTs }) });
+      } catch (err) {
+        services.log.info({ err, channel }, 'cannot post the confirmation in the channel: answering through response_url');
+        await respond({ response_type: 'ephemeral', replace_original: false, ...prompt } as never);
+      }
     } catch (error) {
       const text = describeErrorForUser(error, services.log, { action: action.action_id, user });
       await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text) } as never).catch(() => undefined);

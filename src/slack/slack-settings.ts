@@ -1,6 +1,7 @@
 // The Slack credentials and transport settings, from the environment. Missing ones stop the bot
 // with a message saying which and where they come from.
 import { UserError } from '../user-error.ts';
+import { responseUrlBases } from './response-urls.ts';
 
 export interface SlackSettings {
   botToken: string;
@@ -9,6 +10,8 @@ export interface SlackSettings {
   appToken?: string;
   apiUrl?: string;
   port: number;
+  /** Where the bot may answer through a response_url (responseUrlBases). */
+  responseUrlBases: string[];
 }
 
 export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSettings {
@@ -26,5 +29,5 @@ export function readSlackSettings(env: NodeJS.ProcessEnv = process.env): SlackSe
   if (appToken && !appToken.startsWith('xapp-')) throw new UserError('SLACK_APP_TOKEN must be an app-level token starting with xapp-');
   const port = Number(env.PORT ?? 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError(`PORT must be a port number 0-65535, got "${env.PORT}"`);
-  return { botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET, appToken, apiUrl: env.SLACK_API_URL || undefined, port };
+  return { botToken: env.SLACK_BOT_TOKEN!, signingSecret: env.SLACK_SIGNING_SECRET, appToken, apiUrl: env.SLACK_API_URL || undefined, port, responseUrlBases: responseUrlBases(env) };
 }

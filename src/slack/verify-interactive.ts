@@ -7,6 +7,8 @@ import type { AuditLog } from '../store/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { Rejected, ValueSigner } from '../security/value-signer.ts';
 import { buttonIntent } from './seal-message.ts';
+import { slackRequestKind } from './slack-request-kind.ts';
+import { isTrustedResponseUrl, responseUrlsOf } from './response-urls.ts';
 
 /** What to run again for fresh buttons, by the start of the action id. */
 const FRESH_FROM: ReadonlyArray<readonly [string, string]> = [
@@ -28,21 +30,40 @@ export interface VerifyOptions {
   signer: ValueSigner;
   audit: AuditLog;
   log: Logger;
+  /** Where answers may go: a request naming another response_url is dropped (responseUrlBases). */
+  responseUrlBases: readonly string[];
 }
 
 export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlewareArgs> {
   const { signer, audit, log } = options;
   return async (args) => {
     const body = args.body as { type?: unknown; actions?: unknown; view?: unknown; user?: { id?: unknown }; channel?: { id?: unknown }; container?: { channel_id?: unknown } };
-    if (body.type !== 'block_actions' && body.type !== 'view_submission') {
+    const ack = (args as { ack?: (response?: object) => Promise<void> }).ack;
+    // Classified as Bolt routes it (not by `type` alone); the HTTP guard refuses the same bodies
+    // with 400, and this holds them back in Socket Mode too.
+    const kind = slackRequestKind(body as Record<string, unknown>);
+    if (kind === 'command' || kind === 'action' || kind === 'view') {
+      const untrusted = responseUrlsOf(body as Record<string, unknown>).find((u) => !isTrustedResponseUrl(u, options.responseUrlBases));
+      if (untrusted !== undefined) {
+        await ack?.();
+        log.warn({ kind, responseUrl: String(untrusted).slice(0, 80) }, 'refused a Slack request whose response_url is not Slack\'s');
+        return;
+      }
+    }
+    if (kind === 'options' || kind === 'shortcut' || (kind === 'action' && body.type !== 'block_actions')) {
+      // Nothing the bot offers is answered this way: dropped before any listener.
+      await ack?.();
+      log.warn({ kind, type: String(body.type).slice(0, 40) }, 'refused a Slack request of a kind the bot does not take');
+      return;
+    }
+    if (kind !== 'action' && kind !== 'view') {
       await args.next();
       return;
     }
     const user = typeof body.user?.id === 'string' ? body.user.id : '(unknown)';
     const channel = typeof body.channel?.id === 'string' ? body.channel.id : typeof body.container?.channel_id === 'string' ? body.container.channel_id : undefined;
-    const ack = (args as { ack?: (response?: object) => Promise<void> }).ack;
 
-    if (body.type === 'block_actions') {
+    if (kind === 'action') {
       const actions = Array.isArray(body.actions) ? (body.actions as ActionLike[]) : [];
       // Slack sends one action per press: several would let one press borrow another's nonce.
       if (actions.length !== 1) {

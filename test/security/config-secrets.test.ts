@@ -31,6 +31,7 @@ const env = {
   SLACK_SIGNING_SECRET: 'signing-secret-5678',
   SLACK_APP_TOKEN: 'xapp-app-token-9012',
   DATABASE_URL: 'postgres://chatops:state-db-pass@db/chatops',
+  CHATOPS_SIGNING_KEYS: 'new:bmV3LWJ1dHRvbi1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWI=,old:b2xkLWJ1dHRvbi1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWI=',
   PG_PASSWORD_URL: 'ignored',
   FEATURE_TOKEN_CHECK: 'true',
   PORT: '3000',
@@ -70,6 +71,9 @@ describe('configSecrets', () => {
     ['the Slack signing secret', 'signing-secret-5678'],
     ['the Slack app token', 'xapp-app-token-9012'],
     ['the state store password', 'state-db-pass'],
+    ['the button signing keys', 'new:bmV3LWJ1dHRvbi1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWI=,old:b2xkLWJ1dHRvbi1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWI='],
+    ['a button signing key', 'bmV3LWJ1dHRvbi1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWI='],
+    ['another button signing key', 'b2xkLWJ1dHRvbi1zaWduaW5nLWtleS0wMTIzNDU2Nzg5YWI='],
   ])('has %s', (_what, secret) => {
     expect(secrets).toContain(secret);
   });

@@ -216,7 +216,7 @@ describe('SIGTERM while an action runs', () => {
       const bot = await startBot({ SHUTDOWN_GRACE_MS: '3000' });
       await pressRemedy(bot.t, { action: 'postgres.vacuum_analyze', target: 'main-db', params: { database, schema: 'public', table } });
       // The confirmation said the bounds.
-      expect(bot.slack.callsTo('respond').some((c) => JSON.stringify(c.args).includes('lock_timeout'))).toBe(true);
+      expect([...bot.slack.callsTo('chat.postEphemeral'), ...bot.slack.callsTo('respond')].some((c) => JSON.stringify(c.args).includes('lock_timeout'))).toBe(true);
       const backend = await waitFor(async () => {
         const { rows } = await pool.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query LIKE 'VACUUM (ANALYZE)%' AND query LIKE $1 AND wait_event_type = 'Lock'`, [`%${table}%`]);
         return rows[0]?.pid;

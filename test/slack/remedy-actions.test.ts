@@ -54,6 +54,16 @@ function press(value: { action: string; params: Record<string, unknown>; target:
 
 const terminate = (pid: number, target = 'main-db') => ({ action: 'postgres.terminate_backend', params: { pid }, target });
 
+async function maxAuditId(): Promise<number> {
+  const c = new pg.Client({ connectionString: inject('pgUrl') });
+  await c.connect();
+  try {
+    return Number((await c.query('SELECT coalesce(max(id), 0) AS id FROM audit_log')).rows[0].id);
+  } finally {
+    await c.end();
+  }
+}
+
 async function lastAudit(): Promise<{ actor: string; outcome: string; target: string }> {
   const c = new pg.Client({ connectionString: inject('pgUrl') });
   await c.connect();
@@ -143,9 +153,13 @@ describe('remedy buttons', () => {
 
   it('a destructive press runs only on the presser\'s own confirmation, once', async () => {
     const pid = await idleSession();
+    const auditBefore = await maxAuditId();
     await pressRemedy(t, terminate(pid), { confirm: false, responseId: 'ask' });
-    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    const prompt = t.slack.callsTo('respond')[0]!;
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postEphemeral'));
+    // To the presser through the Web API, not to the press's response_url.
+    const prompt = t.slack.callsTo('chat.postEphemeral')[0]!;
+    expect(prompt.args).toMatchObject({ user: 'U0ALICE', channel: 'C0OPS' });
+    expect(t.slack.callsTo('respond')).toHaveLength(0);
     expect(callText(prompt)).toContain(`Confirm Terminate session?`);
     expect(await alive(pid)).toBe(true);
     const run = (prompt.args.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>).find((b) => b.type === 'actions')!.elements!.find((e) => e.action_id === 'confirm:run')!.value;
@@ -166,7 +180,7 @@ describe('remedy buttons', () => {
     // Each refused use of the confirmation is an audit row of its own.
     const c = new pg.Client({ connectionString: inject('pgUrl') });
     await c.connect();
-    const refused = (await c.query(`SELECT actor, outcome, detail FROM audit_log WHERE action = 'confirm:run' AND actor IN ('U0MALLORY', 'U0ALICE') AND at > now() - interval '1 minute' ORDER BY id`).finally(() => c.end())).rows;
+    const refused = (await c.query(`SELECT actor, outcome, detail FROM audit_log WHERE action = 'confirm:run' AND actor IN ('U0MALLORY', 'U0ALICE') AND id > $1 ORDER BY id`, [auditBefore]).finally(() => c.end())).rows;
     expect(refused).toEqual([
       { actor: 'U0MALLORY', outcome: 'refused', detail: expect.stringContaining('belongs to whoever pressed the button') },
       { actor: 'U0ALICE', outcome: 'refused', detail: 'This confirmation was already used.' },

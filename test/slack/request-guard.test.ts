@@ -95,6 +95,21 @@ describe('requests that must not do work', () => {
   });
 
   it.each([
+    ['an action payload that says interactive_message', `payload=${encodeURIComponent(JSON.stringify({ type: 'interactive_message', user: { id: 'U0ALICE' }, response_url: 'https://hooks.slack.com/x', actions: [{ action_id: 'remedy:postgres.terminate_backend', value: '{}' }] }))}`],
+    ['a dialog_submission carrying an action id', `payload=${encodeURIComponent(JSON.stringify({ type: 'dialog_submission', user: { id: 'U0ALICE' }, action_id: 'remedy:postgres.terminate_backend', value: '{}' }))}`],
+    ['a block_suggestion', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_suggestion', user: { id: 'U0ALICE' }, action_id: 'x', value: 'a' }))}`],
+    ['a shortcut', `payload=${encodeURIComponent(JSON.stringify({ type: 'shortcut', user: { id: 'U0ALICE' }, callback_id: 'x' }))}`],
+    ['a payload carrying a slash command', `payload=${encodeURIComponent(JSON.stringify({ type: 'view_closed', user: { id: 'U0ALICE' }, command: '/incident', user_id: 'U0ALICE', channel_id: 'C0OPS', text: 'list' }))}`],
+    ['a slash command carrying an event', 'command=%2Fincident&text=list&user_id=U0ALICE&channel_id=C0OPS&event=x'],
+    ['a press whose response_url is not Slack\'s', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_url: 'http://attacker.example/collect', actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
+    ['a slash command whose response_url is not Slack\'s', 'command=%2Fdiag&text=db&user_id=U0ALICE&channel_id=C0OPS&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcollect'],
+  ])('%s is answered 400 and reaches no listener', async (_name, body) => {
+    const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
+    expect(res.status).toBe(400);
+    await stillAnswers();
+  });
+
+  it.each([
     ['a JSON slash command', JSON.stringify({ type: 'x', command: '/incident', text: 'list' })],
     ['a JSON press without a user', JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'incident:resolve', value: '1' }] })],
   ])('%s (content type JSON) is answered 400', async (_name, body) => {

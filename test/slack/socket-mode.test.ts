@@ -29,7 +29,8 @@ beforeAll(async () => {
   socket = await startFakeSocketMode({ upstreamApiUrl: slack.apiUrl });
   port = await freePort();
   // No SLACK_SIGNING_SECRET: Socket Mode needs none.
-  bot = await startTestBot({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, PORT: String(port) });
+  // Answers through response_url go to the fake Slack API, not to the socket stand-in's origin.
+  bot = await startTestBot({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, SLACK_RESPONSE_URL_BASE: slack.apiUrl, PORT: String(port) });
   base = `http://127.0.0.1:${port}`;
 });
 
@@ -164,7 +165,7 @@ describe('Socket Mode wiring', () => {
     vi.stubGlobal('fetch', async () => Response.json({ ok: true, team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' }));
     try {
       const { app } = await createSlackApp({
-        settings: { botToken: 'xoxb-1', appToken: 'xapp-1-abc', port: 0 },
+        settings: { botToken: 'xoxb-1', appToken: 'xapp-1-abc', port: 0, responseUrlBases: [] },
         services: { log: silentLogger() } as unknown as AppServices,
         commands: [],
         readiness: async () => ({ ready: true, reasons: [] }),

@@ -39,6 +39,8 @@ export interface RemedyValue {
 }
 
 let signer: Promise<ValueSigner> | undefined;
+/** Confirmation prompts already pressed by this file's presses. */
+const takenPrompts = new Set<string>();
 
 /** A signer with the test bots' own key (from the state store; created there if no bot has started yet). */
 export function botSigner(): Promise<ValueSigner> {
@@ -77,10 +79,15 @@ export async function pressButton(t: HttpTestBot, actionId: string, raw: string,
   );
 }
 
-/** The bot's private confirmation prompt ("Run it / Cancel") among these calls, if any. */
-export function confirmationPrompt(calls: readonly RecordedCall[], responseId: string): { run: string; cancel: string } | undefined {
+/**
+ * The bot's private confirmation prompt ("Run it / Cancel") for `user` among these calls, if any:
+ * posted with chat.postEphemeral to the presser (or, where the bot cannot post, to the press's
+ * response_url).
+ */
+export function confirmationPrompt(calls: readonly RecordedCall[], responseId: string, user = 'U0ALICE'): { run: string; cancel: string } | undefined {
   for (const c of calls) {
-    if (c.method !== 'respond' || c.responseId !== responseId) continue;
+    const toPresser = c.method === 'chat.postEphemeral' && c.args.user === user;
+    if (!toPresser && !(c.method === 'respond' && c.responseId === responseId)) continue;
     const blocks = (c.args.blocks ?? []) as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>;
     const buttons = blocks.flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
     const run = buttons.find((e) => e.action_id === 'confirm:run')?.value;
@@ -112,10 +119,15 @@ export async function pressRemedy(t: HttpTestBot, value: RemedyValue, options: P
   const res = await pressButton(t, actionId, JSON.stringify(value), { ...options, responseId });
   const spec = findAction(value.action);
   if (res.status !== 200 || options.confirm === false || !spec?.destructive || spec.input) return res;
-  // The prompt, or any other answer to this press (a refusal, a denial).
-  await t.slack.waitFor((calls) => calls.slice(before).some((c) => c.method === 'respond' && c.responseId === responseId));
-  const prompt = confirmationPrompt(t.slack.calls.slice(before), responseId);
+  // The prompt, or any other answer to this press (a refusal, a denial). Presses of one user at
+  // once each take a prompt of their own.
+  const user = options.userId ?? 'U0ALICE';
+  const untaken = (calls: readonly RecordedCall[]) => calls.filter((c) => { const p = confirmationPrompt([c], responseId, user); return p !== undefined && !takenPrompts.has(p.run); });
+  await t.slack.waitFor((calls) => calls.slice(before).some((c) => (c.method === 'respond' && c.responseId === responseId)) || untaken(calls.slice(before)).length > 0);
+  const [mine] = untaken(t.slack.calls.slice(before));
+  const prompt = mine && confirmationPrompt([mine], responseId, user);
   if (!prompt) return res;
+  takenPrompts.add(prompt.run);
   return await t.send(
     blockActionBody({
       actionId: 'confirm:run',
