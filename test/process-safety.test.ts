@@ -89,7 +89,8 @@ describe('a running bot process in Socket Mode and malformed envelopes', () => {
       env: { SLACK_APP_TOKEN: 'xapp-bot-process-app-token', SLACK_SIGNING_SECRET: '' },
       beforeStart: async (env) => {
         socket = await startFakeSocketMode({ upstreamApiUrl: env.SLACK_API_URL! });
-        return { SLACK_API_URL: socket.apiUrl };
+        // Answers through response_url go to the fake Slack API, not to the socket stand-in.
+        return { SLACK_API_URL: socket.apiUrl, SLACK_RESPONSE_URL_BASE: env.SLACK_API_URL! };
       },
     });
     await waitHealthy(bot);
