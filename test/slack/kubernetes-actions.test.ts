@@ -207,11 +207,12 @@ async function lastAuditId(): Promise<number> {
 }
 
 /** Audit rows of `action` written after row `afterId`: outcome, params and detail. */
-async function auditSince(afterId: number, action: string): Promise<Array<{ outcome: string; params: Record<string, unknown>; detail: string | null }>> {
+/** Audit rows of `action` since `afterId`; with `params`, only the rows that have those (other files press k8s.restart on the shared store too). */
+async function auditSince(afterId: number, action: string, params?: object): Promise<Array<{ outcome: string; params: Record<string, unknown>; detail: string | null }>> {
   const c = new pg.Client({ connectionString: inject('pgUrl') });
   await c.connect();
   try {
-    return (await c.query('SELECT outcome, params, detail FROM audit_log WHERE id > $1 AND action = $2 ORDER BY id', [afterId, action])).rows;
+    return (await c.query('SELECT outcome, params, detail FROM audit_log WHERE id > $1 AND action = $2 AND ($3::jsonb IS NULL OR params @> $3::jsonb) ORDER BY id', [afterId, action, params ? JSON.stringify(params) : null])).rows;
   } finally {
     await c.end();
   }
@@ -259,7 +260,7 @@ describe('names are checked as Kubernetes names before any request', () => {
     await pressRemedy(t, { action, params, target: 'prod' }, { userId: 'U0ALICE' });
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
     expect(callText(t.slack.callsTo('respond')[0]!)).toContain(inJson(reason));
-    expect((await auditSince(before, action)).map((r) => r.outcome)).toEqual(['refused']);
+    expect((await auditSince(before, action, params)).map((r) => r.outcome)).toEqual(['refused']);
     expect(k.api.requests).toEqual([]);
     expect(t.slack.callsTo('views.open')).toHaveLength(0);
     expect(t.slack.uploads).toHaveLength(0);
