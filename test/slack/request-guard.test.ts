@@ -74,13 +74,6 @@ describe('requests that must not do work', () => {
     ['a view_submission without a view', `payload=${encodeURIComponent(JSON.stringify({ type: 'view_submission', user: { id: 'U0ALICE' } }))}`],
     ['a slash command without a user', 'command=%2Fincident&text=declare+sev1+x&channel_id=C0OPS'],
     ['neither a command nor a payload', 'hello=world'],
-  ])('%s is answered 400 and the bot keeps serving', async (_name, body) => {
-    const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
-    expect(res.status).toBe(400);
-    await stillAnswers();
-  });
-
-  it.each([
     ['ssl_check smuggling a null payload', 'ssl_check=0&payload=null'],
     ['ssl_check=1 with a command riding along', 'ssl_check=1&command=%2Fincident&text=list&user_id=U0ALICE&channel_id=C0OPS'],
     ['a repeated payload field', `payload=${encodeURIComponent(JSON.stringify({ type: 'view_closed', user: { id: 'U0ALICE' }, view: {} }))}&payload=x&command=%2Fdiag&text=db`],
@@ -88,13 +81,6 @@ describe('requests that must not do work', () => {
     ['a payload that looks like a command without a user', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', command: '/incident', text: 'list' }))}`],
     ['two actions in one press', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, actions: [{ action_id: 'runbook:open', value: 'x' }, { action_id: 'runbook:open', value: 'y' }] }))}`],
     ['JSON nested 100,000 deep', `payload=${encodeURIComponent(`{"type":"block_actions","user":{"id":"U0ALICE"},"actions":[{"action_id":"runbook:open"}],"x":${'['.repeat(100_000)}${']'.repeat(100_000)}}`)}`],
-  ])('%s is answered 400 and reaches no handler', async (_name, body) => {
-    const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
-    expect(res.status).toBe(400);
-    await stillAnswers();
-  });
-
-  it.each([
     ['an action payload that says interactive_message', `payload=${encodeURIComponent(JSON.stringify({ type: 'interactive_message', user: { id: 'U0ALICE' }, response_url: 'https://hooks.slack.com/x', actions: [{ action_id: 'remedy:postgres.terminate_backend', value: '{}' }] }))}`],
     ['a dialog_submission carrying an action id', `payload=${encodeURIComponent(JSON.stringify({ type: 'dialog_submission', user: { id: 'U0ALICE' }, action_id: 'remedy:postgres.terminate_backend', value: '{}' }))}`],
     ['a block_suggestion', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_suggestion', user: { id: 'U0ALICE' }, action_id: 'x', value: 'a' }))}`],
@@ -103,7 +89,7 @@ describe('requests that must not do work', () => {
     ['a slash command carrying an event', 'command=%2Fincident&text=list&user_id=U0ALICE&channel_id=C0OPS&event=x'],
     ['a press whose response_url is not Slack\'s', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_url: 'http://attacker.example/collect', actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
     ['a slash command whose response_url is not Slack\'s', 'command=%2Fdiag&text=db&user_id=U0ALICE&channel_id=C0OPS&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcollect'],
-  ])('%s is answered 400 and reaches no listener', async (_name, body) => {
+  ])('%s is answered 400, reaches no listener, and the bot keeps serving', async (_name, body) => {
     const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
     expect(res.status).toBe(400);
     await stillAnswers();
