@@ -23,6 +23,7 @@ import { cleanCommandText } from '../clean-command-text.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { guardSlackRequests } from './guard-slack-requests.ts';
 import { handleOnce, RequestLedger } from './handle-once.ts';
+import type { ResponseUrlPolicy } from './response-urls.ts';
 import { sealMessage } from './seal-message.ts';
 import { verifyInteractive } from './verify-interactive.ts';
 
@@ -60,6 +61,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   const port = settings.port === 0 && socketMode ? await freePort() : settings.port;
   const identity = await verifyBotToken(settings.botToken, settings.apiUrl);
   log.info({ botUserId: identity.botUserId, team: identity.teamId }, 'bot token verified');
+  // Answers through a response_url go to this workspace's Slack URLs only.
+  const responseUrls: ResponseUrlPolicy = { bases: settings.responseUrlBases, ...(identity.teamId && { teamId: identity.teamId }) };
   const app = new App({
     token: settings.botToken,
     botId: identity.botId,
@@ -72,14 +75,14 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         // builds the listeners' WebClients from a spread of the App's clientOptions, so a shared
         // object would make every chat.postMessage retry up to 100 times in production.
         { socketMode: true, appToken: settings.appToken, customRoutes, installerOptions: { port, clientOptions: { ...clientOptions } } }
-      : { receiver: guardedReceiver(settings.signingSecret!, settings.responseUrlBases, customRoutes, services) }),
+      : { receiver: guardedReceiver(settings.signingSecret!, responseUrls, customRoutes, services) }),
   });
 
   // Before any listener: a request already handled (a retry, a replay) is acknowledged and
   // dropped; a press or a dialog must carry a value the bot signed.
   const ledger = new RequestLedger(services.pool, log);
   app.use(handleOnce(ledger));
-  app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrlBases: settings.responseUrlBases }));
+  app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrls }));
 
   for (const command of commands) {
     app.command(command.name, async ({ ack, command: payload, respond, client, context }) => {
@@ -164,9 +167,9 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
 }
 
 /** HTTP mode: Bolt's receiver behind the guard that refuses stale, future, unsigned and malformed requests. */
-function guardedReceiver(signingSecret: string, responseUrlBases: readonly string[], customRoutes: CustomRoute[], services: AppServices): HTTPReceiver {
+function guardedReceiver(signingSecret: string, responseUrls: ResponseUrlPolicy, customRoutes: CustomRoute[], services: AppServices): HTTPReceiver {
   const receiver = new HTTPReceiver({ signingSecret, customRoutes, logger: boltLogger(services.log), processBeforeResponse: false });
-  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, responseUrlBases, log: services.log.child({ component: 'slack' }) });
+  receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, responseUrls, log: services.log.child({ component: 'slack' }) });
   return receiver;
 }
 

@@ -8,7 +8,7 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import querystring from 'node:querystring';
 import type { Logger } from '../logger.ts';
 import { slackRequestKind } from './slack-request-kind.ts';
-import { isTrustedResponseUrl, responseUrlsOf } from './response-urls.ts';
+import { isTrustedResponseUrl, responseUrlsOf, type ResponseUrlPolicy } from './response-urls.ts';
 
 /** Slack's own window: a request older or newer than this is refused. */
 export const MAX_CLOCK_SKEW_S = 5 * 60;
@@ -18,8 +18,8 @@ const EVENTS_PATH = '/slack/events';
 
 export interface GuardOptions {
   signingSecret: string;
-  /** Where answers may go (responseUrlBases). */
-  responseUrlBases: readonly string[];
+  /** Where answers may go. */
+  responseUrls: ResponseUrlPolicy;
   log: Logger;
   now?: () => number;
 }
@@ -40,7 +40,7 @@ export function guardSlackRequests(inner: RequestListener, options: GuardOptions
     readBody(req).then(
       (raw) => {
         if (raw === undefined) return reject(res, 413, 'body too large', options.log);
-        const problem = checkSignature(req, raw, options.signingSecret, now()) ?? checkShape(req, raw.toString('utf8'), options.responseUrlBases);
+        const problem = checkSignature(req, raw, options.signingSecret, now()) ?? checkShape(req, raw.toString('utf8'), options.responseUrls);
         if (problem) return reject(res, problem.status, problem.reason, options.log);
         // Bolt reads req.rawBody instead of the (already consumed) stream.
         (req as IncomingMessage & { rawBody?: Buffer }).rawBody = raw;
@@ -89,7 +89,7 @@ function checkSignature(req: IncomingMessage, raw: Buffer, secret: string, nowMs
  * What Bolt and the handlers assume of a body, checked on the body as Bolt itself will read it
  * (the same content-type rule, node:querystring, JSON.parse of `payload`); undefined when it holds.
  */
-function checkShape(req: IncomingMessage, text: string, bases: readonly string[]): { status: number; reason: string } | undefined {
+function checkShape(req: IncomingMessage, text: string, bases: ResponseUrlPolicy): { status: number; reason: string } | undefined {
   const type = req.headers['content-type'];
   let body: unknown;
   let fromPayload = false;
@@ -109,16 +109,21 @@ function checkShape(req: IncomingMessage, text: string, bases: readonly string[]
     }
   } else {
     // Bolt reads any other content type as JSON: only the Events API's own bodies are accepted.
+    // An event callback must be routed as an event (not carry a command or actions), a URL
+    // verification must be nothing but its challenge.
     body = parseJson(text);
-    if (!isObject(body) || (body.type !== 'url_verification' && body.type !== 'event_callback')) {
-      return { status: 400, reason: `a ${String(type ?? 'no').slice(0, 60)} body that is not a form nor an Events API JSON object` };
-    }
+    const events = isObject(body) && (
+      (body.type === 'event_callback' && isObject(body.event) && slackRequestKind(body) === 'event') ||
+      (body.type === 'url_verification' && typeof body.challenge === 'string' && slackRequestKind(body) === 'unknown'));
+    if (!events) return { status: 400, reason: `a ${String(type ?? 'no').slice(0, 60)} body that is not a form nor an Events API JSON object` };
     return depthOf(body) > MAX_DEPTH ? { status: 400, reason: `JSON nested deeper than ${MAX_DEPTH}` } : undefined;
   }
   if (!isObject(body)) return { status: 400, reason: 'body is not an object' };
   if (depthOf(body) > MAX_DEPTH) return { status: 400, reason: `JSON nested deeper than ${MAX_DEPTH}` };
   // Classified as Bolt will route it: only what the bot has listeners for gets through.
   const kind = slackRequestKind(body);
+  // Only a dialog's submission comes with a list of response URLs.
+  if ('response_urls' in body && kind !== 'view') return { status: 400, reason: 'response_urls on a request that is not a dialog submission' };
   if (kind === 'command') {
     for (const field of ['command', 'user_id', 'channel_id']) {
       if (typeof body[field] !== 'string' || body[field] === '') return { status: 400, reason: `slash command without ${field}` };
@@ -139,9 +144,9 @@ function checkShape(req: IncomingMessage, text: string, bases: readonly string[]
 }
 
 /** Every response_url a request names must be Slack's (or the configured stand-in's). */
-function responseUrlProblem(body: Record<string, unknown>, bases: readonly string[]): { status: number; reason: string } | undefined {
-  const bad = responseUrlsOf(body).find((u) => !isTrustedResponseUrl(u, bases));
-  return bad === undefined ? undefined : { status: 400, reason: `response_url ${JSON.stringify(String(bad).slice(0, 80))} is not Slack's (accepted: ${bases.join(', ')})` };
+function responseUrlProblem(body: Record<string, unknown>, policy: ResponseUrlPolicy): { status: number; reason: string } | undefined {
+  const bad = responseUrlsOf(body).find((u) => !isTrustedResponseUrl(u, policy));
+  return bad === undefined ? undefined : { status: 400, reason: `response_url ${JSON.stringify(String(bad).slice(0, 80))} is not one of this workspace's Slack URLs (accepted: ${policy.bases.join(', ')})` };
 }
 
 /** Deeper than anything Slack sends (a modal's state is about 6 levels). */

@@ -89,7 +89,11 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
       try {
         await client.chat.postEphemeral({ channel, user, text: prompt.text, blocks: prompt.blocks as never, ...(threadTs !== messageTs && { thread_ts: threadTs }) });
       } catch (err) {
-        services.log.info({ err, channel }, 'cannot post the confirmation in the channel: answering through response_url');
+        const code = (err as { data?: { error?: string } }).data?.error;
+        if (code !== 'not_in_channel' && code !== 'channel_not_found') throw err;
+        // A channel the bot is not in: Slack's own response URL of this press (checked to be this
+        // workspace's) reaches the presser there.
+        services.log.info({ channel, error: code }, 'cannot post the confirmation in the channel: answering through response_url');
         await respond({ response_type: 'ephemeral', replace_original: false, ...prompt } as never);
       }
     } catch (error) {

@@ -8,7 +8,7 @@ import type { Logger } from '../logger.ts';
 import type { Rejected, ValueSigner } from '../security/value-signer.ts';
 import { buttonIntent } from './seal-message.ts';
 import { slackRequestKind } from './slack-request-kind.ts';
-import { isTrustedResponseUrl, responseUrlsOf } from './response-urls.ts';
+import { isTrustedResponseUrl, responseUrlsOf, type ResponseUrlPolicy } from './response-urls.ts';
 
 /** What to run again for fresh buttons, by the start of the action id. */
 const FRESH_FROM: ReadonlyArray<readonly [string, string]> = [
@@ -30,8 +30,8 @@ export interface VerifyOptions {
   signer: ValueSigner;
   audit: AuditLog;
   log: Logger;
-  /** Where answers may go: a request naming another response_url is dropped (responseUrlBases). */
-  responseUrlBases: readonly string[];
+  /** Where answers may go: a request naming another response_url is dropped. */
+  responseUrls: ResponseUrlPolicy;
 }
 
 export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlewareArgs> {
@@ -43,7 +43,7 @@ export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlew
     // with 400, and this holds them back in Socket Mode too.
     const kind = slackRequestKind(body as Record<string, unknown>);
     if (kind === 'command' || kind === 'action' || kind === 'view') {
-      const untrusted = responseUrlsOf(body as Record<string, unknown>).find((u) => !isTrustedResponseUrl(u, options.responseUrlBases));
+      const untrusted = responseUrlsOf(body as Record<string, unknown>).find((u) => !isTrustedResponseUrl(u, options.responseUrls));
       if (untrusted !== undefined) {
         await ack?.();
         log.warn({ kind, responseUrl: String(untrusted).slice(0, 80) }, 'refused a Slack request whose response_url is not Slack\'s');

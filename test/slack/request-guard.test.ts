@@ -53,6 +53,13 @@ describe('requests that must not do work', () => {
     expect(t.slack.calls.filter((c) => c.method === 'respond' || c.method.startsWith('chat.'))).toHaveLength(0);
   });
 
+  it("a command whose response_url is this workspace's on Slack's hooks is taken", async () => {
+    // /diag answers with chat.postMessage: nothing goes to the (unreachable here) hooks URL.
+    const body = slashCommandBody({ command: '/diag', text: 'db', responseUrl: 'https://hooks.slack.com/commands/T0FAKE/123/abc' });
+    expect((await postSigned(url(), body, { secret: SIGNING_SECRET })).status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update'));
+  });
+
   it('four minutes either way is within the window', async () => {
     const title = 'clock skew within';
     const body = slashCommandBody({ command: '/incident', text: `declare sev4 ${title}`, responseUrl: t.slack.responseUrl('ok') });
@@ -89,6 +96,10 @@ describe('requests that must not do work', () => {
     ['a slash command carrying an event', 'command=%2Fincident&text=list&user_id=U0ALICE&channel_id=C0OPS&event=x'],
     ['a press whose response_url is not Slack\'s', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_url: 'http://attacker.example/collect', actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
     ['a slash command whose response_url is not Slack\'s', 'command=%2Fdiag&text=db&user_id=U0ALICE&channel_id=C0OPS&response_url=http%3A%2F%2F127.0.0.1%3A9%2Fcollect'],
+    ['a press whose response_urls is an array-like object', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_urls: { length: 1, 0: { response_url: 'http://127.0.0.1:9/steal' } }, actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
+    ['a press whose response_url is an incoming webhook', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_url: 'https://hooks.slack.com/services/T0OTHER/B1/xyz', actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
+    ['a press whose response_url is another workspace\'s', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_url: 'https://hooks.slack.com/actions/T0OTHER/1/abc', actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
+    ['a press whose response_url is empty', `payload=${encodeURIComponent(JSON.stringify({ type: 'block_actions', user: { id: 'U0ALICE' }, response_url: '', actions: [{ action_id: 'runbook:open', value: 'x' }] }))}`],
   ])('%s is answered 400, reaches no listener, and the bot keeps serving', async (_name, body) => {
     const res = await postSigned(url(), body, { secret: SIGNING_SECRET });
     expect(res.status).toBe(400);
@@ -96,6 +107,8 @@ describe('requests that must not do work', () => {
   });
 
   it.each([
+    ['an event callback carrying a slash command', JSON.stringify({ type: 'event_callback', command: '/diag', text: 'nosuch', user_id: 'U0ALICE', channel_id: 'C0OPS' })],
+    ['a URL verification carrying actions', JSON.stringify({ type: 'url_verification', challenge: 'x', actions: [{ action_id: 'runbook:open', value: 'x' }], user: { id: 'U0ALICE' } })],
     ['a JSON slash command', JSON.stringify({ type: 'x', command: '/incident', text: 'list' })],
     ['a JSON press without a user', JSON.stringify({ type: 'block_actions', actions: [{ action_id: 'incident:resolve', value: '1' }] })],
   ])('%s (content type JSON) is answered 400', async (_name, body) => {
