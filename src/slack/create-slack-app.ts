@@ -13,7 +13,7 @@ import { errorMessage } from './message-blocks.ts';
 import { renderRunbookBlocks } from './runbook-blocks.ts';
 import { renderReportBlocks } from './report-blocks.ts';
 import { DIGEST_DETAILS_ACTION } from './digest-blocks.ts';
-import { handleRemedyPresses } from './handle-remedy-press.ts';
+import { handleRemedyDialogClosed, handleRemedyPresses } from './handle-remedy-press.ts';
 import { handleIncidentButtons } from './handle-incident-buttons.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
@@ -118,6 +118,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   });
 
   handleRemedyPresses(app, services, signer);
+  handleRemedyDialogClosed(app, services);
   handleIncidentButtons(app, services, signer);
 
   // A digest's Details button: the stored report of that target, in the digest's thread.

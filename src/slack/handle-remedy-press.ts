@@ -8,7 +8,7 @@
 // the presser (Scale: replicas) records the confirmation when it opens its dialog, and the
 // dialog's submission consumes it. A forged or replayed press therefore never skips the prompt.
 import { randomBytes } from 'node:crypto';
-import type { App, BlockAction, ButtonAction, ViewSubmitAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, ViewClosedAction, ViewSubmitAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type pg from 'pg';
 import { findAction, type ActionSpec } from '../actions/action-catalogue.ts';
@@ -168,6 +168,19 @@ export function handleRemedyPresses(app: App, services: AppServices, signer: Val
       const text = describeErrorForUser(error, services.log, { action: press.action, user });
       await ephemeral({ text: `:x: ${escapeMrkdwn(text)}` }).catch(() => undefined);
     }
+  });
+}
+
+/** A Scale dialog closed without submitting: its confirmation is used up, the attempt audited as cancelled. */
+export function handleRemedyDialogClosed(app: App, services: AppServices): void {
+  app.view<ViewClosedAction>({ callback_id: REMEDY_INPUT_VIEW, type: 'view_closed' }, async ({ ack, view, body }) => {
+    await ack();
+    const id = parseConfirmationRef(view.private_metadata);
+    const press = id ? await useConfirmation(services.pool, id, body.user.id).catch(() => undefined) : undefined;
+    if (!press || typeof press === 'string') return;
+    await services.audit
+      .record({ actor: body.user.id, channel: press.channel, source: 'slack', action: press.action, target: press.target, params: press.params, outcome: 'cancelled', detail: 'the dialog was closed' })
+      .catch((err: unknown) => services.log.error({ err }, 'while auditing a closed dialog'));
   });
 }
 
@@ -341,6 +354,8 @@ function inputView(spec: ActionSpec, press: PressContext, confirmation: string):
     type: 'modal',
     callback_id: REMEDY_INPUT_VIEW,
     private_metadata: JSON.stringify({ confirmation }),
+    // Closing it is an answer too: the attempt is audited as cancelled.
+    notify_on_close: true,
     title: { type: 'plain_text', text: cutText(spec.title, 24) },
     submit: { type: 'plain_text', text: cutText(spec.title, 24) },
     close: { type: 'plain_text', text: 'Cancel' },

@@ -12,6 +12,7 @@ import { answers, pressRemedy } from '../support/press-button.ts';
 import { SILENT_IO } from '../../src/actions/action-executor.ts';
 import { KUBERNETES_EXECUTORS } from '../../src/actions/kubernetes-actions.ts';
 import type { Target } from '../../src/config/config.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const MESSAGE_TS = '1700000001.000100';
 const k = useFakeKubeApi();
@@ -162,6 +163,26 @@ describe('k8s.scale', () => {
     const [patch] = patches(`/apis/apps/v1/namespaces/shop/deployments/${name}/scale`);
     expect(patch!.body).toEqual({ spec: { replicas: 5 } });
     expect(threadTexts().at(-1)).toBe(':white_check_mark: <@U0ALICE> ran Scale on prod: scaled deployment/api-gateway in shop from 3 to 5 replicas.');
+  });
+});
+
+describe('k8s.scale dialog closed', () => {
+  it('closing the dialog is audited as cancelled, and its confirmation can no longer scale', async () => {
+    const name = deployment('api-gateway'); // on the target's restartable list
+    const before = await lastAuditId();
+    await press('k8s.scale', { namespace: 'shop', workload: 'deployment', name });
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'views.open'));
+    const raw = t.slack.callsTo('views.open')[0]!.args.view;
+    const view = (typeof raw === 'string' ? JSON.parse(raw) : raw) as { callback_id: string; private_metadata: string; notify_on_close?: boolean };
+    expect(view.notify_on_close).toBe(true);
+    const closed = { type: 'view_closed', team: { id: 'T0FAKE' }, user: { id: 'U0ALICE' }, api_app_id: 'A0APP', is_cleared: false, view: { id: 'V0CLOSED', type: 'modal', callback_id: view.callback_id, private_metadata: view.private_metadata, state: { values: {} }, hash: '1.x' } };
+    expect((await t.send(new URLSearchParams({ payload: JSON.stringify(closed) }).toString())).status).toBe(200);
+    await waitFor(async () => (await auditSince(before, 'k8s.scale', { name })).some((r) => r.outcome === 'cancelled'), 5_000, 'the cancelled row');
+    // The dialog's confirmation is spent: a late submission of it scales nothing.
+    await t.send(viewSubmissionBody({ callbackId: view.callback_id, privateMetadata: view.private_metadata, values: { value: { value: { type: 'plain_text_input', value: '7' } } } }));
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && /This confirmation was already used/.test(String(c.args.text))));
+    expect(patches(`/apis/apps/v1/namespaces/shop/deployments/${name}/scale`)).toHaveLength(0);
+    expect((await auditSince(before, 'k8s.scale', { name })).map((r) => r.outcome)).toEqual(['cancelled']);
   });
 });
 
