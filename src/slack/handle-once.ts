@@ -49,7 +49,14 @@ export class RequestLedger {
     const late = new Promise<'late'>((resolve) => {
       if (Number.isFinite(budgetMs)) timer = setTimeout(() => resolve('late'), budgetMs);
     });
-    const result = await Promise.race([insert, late]).finally(() => clearTimeout(timer));
+    let result: pg.QueryResult | 'late';
+    try {
+      result = await Promise.race([insert, late]).finally(() => clearTimeout(timer));
+    } catch (err) {
+      // The store cannot say: the request is handled (what it does has claims of its own).
+      this.#log.warn({ err, kind }, 'the state store could not record this Slack request: handling it without the once check');
+      return true;
+    }
     if (result === 'late') {
       insert.catch((err: unknown) => this.#log.warn({ err }, 'while recording a Slack request'));
       this.#log.warn({ kind, budgetMs }, 'the state store did not say in time whether this Slack request was handled before: handling it');

@@ -44,7 +44,10 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       embedded.socketDir ? 'embedded PostgreSQL is running on a Unix socket in its data dir (no TCP)' : 'embedded PostgreSQL is running on 127.0.0.1',
     );
   }
-  const pool = new pg.Pool({ connectionString: url, max: 5, application_name: 'chatops-store', connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
+  // Room for the escalation engine's 4 timer workers (each holds a connection for its transaction)
+  // and the pages it sends, plus the commands, presses, request ledger, action leases and digests
+  // that run meanwhile: with 5, a burst of SEV-1 declarations starved the commands.
+  const pool = new pg.Pool({ connectionString: url, max: 12, application_name: 'chatops-store', connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
   pool.on('error', (err) => log.warn({ err }, 'state store connection error'));
   try {
     await migrate(pool, log);
