@@ -1,12 +1,17 @@
 // A slash command as the engine sees it: text in, messages out. No Slack library here; the
 // adapter in src/slack/ turns Bolt's ack/respond/client into a Replier.
 import type { AppServices } from './app-services.ts';
+import type { Message as NeutralMessage } from './message/message.ts';
 
-export interface Message {
+/** Ready-made Block Kit, for producers not yet moved to the neutral model. */
+export interface BlockKitLike {
   /** Plain-text fallback, used in notifications and by clients without Block Kit. */
   text: string;
   blocks?: object[];
 }
+
+/** What a command answers with: the neutral message (rendered by the edge). */
+export type Message = NeutralMessage | BlockKitLike;
 
 export interface PostedMessage {
   /** Replaces the message in place ("running..." -> the report). */

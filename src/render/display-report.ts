@@ -4,6 +4,9 @@ import { sortFindings } from '../report.ts';
 import type { Finding, Remedy, Report, Status } from '../report.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 import { SIGNED_OVERHEAD } from '../security/value-signer.ts';
+import { cutText } from './cut-text.ts';
+
+export { cutText };
 
 // --- Slack's limits (https://docs.slack.dev/reference/block-kit) ---------------------------------
 
@@ -56,7 +59,6 @@ const MAX_DETAIL_CHARS = MAX_SECTION_TEXT - MAX_TITLE_CHARS - 200;
 /** Detail line caps tried in turn when the whole message is over MAX_MESSAGE_TEXT. */
 const DETAIL_LINE_STEPS = [MAX_DETAIL_LINES, 8, 4, 2, 1, 0] as const;
 
-const ELLIPSIS = '…';
 
 // --- The model ------------------------------------------------------------------------------------
 
@@ -322,28 +324,6 @@ function plainLength(text: string): number {
   return text.length;
 }
 
-/**
- * `text` cut so that measure(result) <= max, ending with "…" when cut. Never splits a surrogate
- * pair. measure must not shrink as text grows (true of plain and escaped length).
- */
-export function cutText(text: string, max: number, measure: (text: string) => number = plainLength): string {
-  if (measure(text) <= max) return text;
-  // Largest prefix length whose cut form fits: binary search, since measure grows with the prefix.
-  let lo = 0;
-  let hi = Math.min(text.length, max);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (measure(text.slice(0, mid) + ELLIPSIS) <= max) lo = mid;
-    else hi = mid - 1;
-  }
-  let end = lo;
-  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
-  return text.slice(0, end).trimEnd() + ELLIPSIS;
-}
-
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
-}
 
 /** Control characters out (they would drive a terminal), CRLF to LF; keeps newlines and tabs. */
 function clean(text: string): string {

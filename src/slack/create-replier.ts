@@ -13,7 +13,7 @@ const FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_arch
 /** Every message goes out with its button values signed (sealMessage). */
 export function createReplier(args: { respond: RespondFn; client: WebClient; channelId: string; log: Logger; signer: ValueSigner; secrets: readonly string[] }): Replier {
   const { respond, client, channelId, log, signer, secrets } = args;
-  const seal = (m: Message): Message => sealMessage(m, signer, secrets);
+  const seal = (m: Message) => sealMessage(m, signer, secrets);
   return {
     async ephemeral(unsealed) {
       const message = seal(unsealed);

@@ -1,6 +1,7 @@
 // Small Block Kit messages for the rest of the app. No Slack library: plain objects that
 // chat.postMessage / respond() accept as they are.
 import { MAX_SECTION_TEXT, cutText } from '../render/display-report.ts';
+import { escapeMrkdwn } from './escape-mrkdwn.ts';
 
 export interface SlackMessage {
   /** Plain fallback, used for notifications and by clients that cannot show blocks. */
@@ -8,14 +9,7 @@ export interface SlackMessage {
   blocks: object[];
 }
 
-/**
- * Text made safe for Slack mrkdwn: &, < and > escaped (so text cannot form links or mentions such
- * as <!channel>), and runs of backticks broken with a zero-width space so text cannot close the
- * code block it is shown in.
- */
-export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/`(?=`)/g, '`\u200b');
-}
+export { escapeMrkdwn };
 
 /** Length of text once escaped: what Slack counts against its limits. */
 export function mrkdwnLength(text: string): number {

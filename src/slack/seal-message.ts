@@ -5,6 +5,9 @@
 // signing on the way in, refusing anything the bot did not sign.
 import { maskSecrets } from '../security/mask-secrets.ts';
 import { ValueSigner } from '../security/value-signer.ts';
+import type { Message } from '../message/message.ts';
+import { encodeIntent } from './encode-intent.ts';
+import { renderMessage } from './render-message.ts';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;
@@ -48,8 +51,9 @@ export interface Sealable {
  * The message with every text masked (`secrets`: the configured ones, see configSecrets) and
  * every button value signed (one nonce for the message).
  */
-export function sealMessage<M extends Sealable>(message: M, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): M {
-  const masked = maskTexts(message, secrets) as M;
+export function sealMessage(message: Message | Sealable, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): { text: string; blocks?: object[] } {
+  const rendered = 'notification' in message ? renderMessage(message, encodeIntent) : { text: message.text, ...(message.blocks && { blocks: [...message.blocks] }) };
+  const masked = maskTexts(rendered, secrets) as { text: string; blocks?: object[] };
   if (!masked.blocks) return masked;
   return { ...masked, blocks: masked.blocks.map((b) => sealBlock(b, signer, nonce)) };
 }

@@ -1,0 +1,47 @@
+// What an interactive element asks the bot to do, in the bot's own terms. The transport encodes an
+// intent into whatever its buttons carry (Slack: an action id and a signed value) and decodes a
+// press back into an intent, refusing what it did not offer. Adding an intent here is a type error
+// in every transport's registry until it declares how to encode, decode and handle it.
+
+/** Run one remediation action (an id of the action registry) with these parameters on a target. */
+export interface RemedyIntent {
+  intent: 'remedy';
+  action: string;
+  params: Record<string, string | number>;
+  target: string;
+}
+
+/** Show a runbook. */
+export interface RunbookOpenIntent {
+  intent: 'runbook.open';
+  runbook: string;
+}
+
+/** Open the "declare an incident" dialog prefilled from a report. */
+export interface IncidentDeclareIntent {
+  intent: 'incident.declare';
+  title: string;
+  report: { target: string; kind: string; status: string; startedAt: string; findings: Array<{ check: string; status: string; title: string }> };
+}
+
+/** Acknowledge, escalate now or resolve an incident. */
+export interface IncidentMoveIntent {
+  intent: 'incident.ack' | 'incident.escalate' | 'incident.resolve';
+  incident: number;
+}
+
+/** Show a stored report (a digest's Details button). */
+export interface DigestDetailsIntent {
+  intent: 'digest.details';
+  report: number;
+}
+
+/** Run or cancel a destructive action the presser was asked to confirm (a recorded confirmation id). */
+export interface ConfirmIntent {
+  intent: 'confirm.run' | 'confirm.cancel';
+  confirmation: string;
+}
+
+export type Intent = RemedyIntent | RunbookOpenIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent;
+
+export type IntentName = Intent['intent'];

@@ -1,0 +1,80 @@
+// The neutral message model through both renderers: Block Kit for Slack, text for a terminal.
+import { describe, expect, it } from 'vitest';
+import { renderMessage } from '../../src/slack/render-message.ts';
+import { encodeIntent } from '../../src/slack/encode-intent.ts';
+import { renderTerminal } from '../../src/cli/render-terminal.ts';
+import { context, date, group, header, icon, line, strong, user, type Message } from '../../src/message/message.ts';
+
+const message: Message = {
+  notification: [icon('crit'), { type: 'text', text: ' db <main> & co' }],
+  blocks: [
+    header('db-main (postgres): CRIT', 'crit'),
+    context('in 12 ms · ', date('2026-12-01T10:00:00.000Z', 'datetime-secs')),
+    {
+      type: 'section',
+      paragraphs: [line(icon('crit', 'strong'), strong(' Lock held by <@U1> *pid* 42')), { type: 'code', lines: ['select ```1```', '<!channel>'] }, line({ type: 'text', text: '2 more lines', style: 'em' })],
+    },
+    {
+      type: 'actions',
+      buttons: [
+        { label: 'Terminate pid 42', style: 'danger', intent: { intent: 'remedy', action: 'postgres.terminate_backend', params: { pid: 42 }, target: 'db-main' }, confirm: { title: 'Terminate?', text: 'Ends pid 42', ok: 'Run it', deny: 'Cancel' } },
+        { label: 'Terminate pid 43', intent: { intent: 'remedy', action: 'postgres.terminate_backend', params: { pid: 43 }, target: 'db-main' } },
+        { label: 'Too big', intent: { intent: 'remedy', action: 'postgres.terminate_backend', params: { q: 'x'.repeat(2000) }, target: 'db-main' } },
+        { label: 'Runbook', icon: 'book', intent: { intent: 'runbook.open', runbook: 'postgres-locks' } },
+      ],
+    },
+    { type: 'section', paragraphs: [line('asked by ', user('U123ABC'), ' and ', group('S99'), ' (not an id: ', user('bob>'), ')')] },
+  ],
+};
+
+describe('the Slack renderer', () => {
+  const out = renderMessage(message, encodeIntent);
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Block Kit JSON, read by path
+  const blocks = out.blocks as Array<Record<string, any>>;
+
+  it('escapes text, groups one style in one pair of markers and writes mentions, dates and emoji', () => {
+    expect(out.text).toBe(':red_circle: db &lt;main&gt; &amp; co');
+    expect(blocks[0]).toEqual({ type: 'header', text: { type: 'plain_text', text: ':red_circle: db-main (postgres): CRIT', emoji: true } });
+    expect(blocks[1]!.elements[0].text).toBe('in 12 ms · <!date^1796119200^{date_short_pretty} {time_secs}|2026-12-01T10:00:00.000Z>');
+    expect(blocks[2]!.text.text).toBe('*:red_circle: Lock held by &lt;@U1&gt; *pid* 42*\n```\nselect `\u200b`\u200b`1`\u200b`\u200b`\n&lt;!channel&gt;\n```\n_2 more lines_');
+    expect(blocks[4]!.text.text).toBe('asked by <@U123ABC> and <!subteam^S99> (not an id: @bob&gt;)');
+  });
+
+  it('gives repeated action ids a number, drops a button whose value cannot fit, and keeps the confirm words', () => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Block Kit JSON, read by path
+    const buttons = blocks[3]!.elements as Array<Record<string, any>>;
+    expect(buttons.map((b) => b.action_id)).toEqual(['remedy:postgres.terminate_backend', 'remedy:postgres.terminate_backend:2', 'runbook:open']);
+    expect(JSON.parse(buttons[0]!.value)).toEqual({ action: 'postgres.terminate_backend', params: { pid: 42 }, target: 'db-main' });
+    expect(buttons[0]!.confirm).toMatchObject({ title: { text: 'Terminate?' }, text: { text: 'Ends pid 42' }, style: 'danger' });
+    expect(buttons[2]).toMatchObject({ value: 'postgres-locks', text: { text: ':book: Runbook' } });
+  });
+});
+
+describe('the terminal renderer', () => {
+  it('writes status tags, indents what belongs to a finding, and says what each button would do', () => {
+    const text = renderTerminal(message, { color: false });
+    expect(text).toBe(
+      [
+        '[CRIT]    db-main (postgres): CRIT',
+        '          in 12 ms · 2026-12-01 10:00:00 UTC',
+        '',
+        '[CRIT]    Lock held by <@U1> *pid* 42',
+        '          select ```1```',
+        '          <!channel>',
+        '          2 more lines',
+        '          action: Terminate pid 42 (postgres.terminate_backend pid=42)',
+        '          action: Terminate pid 43 (postgres.terminate_backend pid=43)',
+        `          action: Too big (postgres.terminate_backend q=${'x'.repeat(59)}…)`,
+        '          runbook: postgres-locks',
+        '',
+        'asked by @U123ABC and @S99 (not an id: @bob>)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('never lets a control character reach the terminal', () => {
+    const text = renderTerminal({ notification: [], blocks: [{ type: 'section', paragraphs: [line('a\u001b[31mred\u0007')] }] }, { color: false });
+    expect(text).toBe('a[31mred\n');
+  });
+});
