@@ -8,7 +8,7 @@ import { askableFor, isAllowed, rulesFor } from '../actions/authorize-action.ts'
 import type { AccessRule } from '../config/config.ts';
 import { UserError } from '../user-error.ts';
 import { incidentRef } from './incident.ts';
-import type { PageRecipient } from './pager.ts';
+import { storedMentions, type PageRecipient } from './pager.ts';
 
 export const INCIDENT_OPERATIONS = ['declare', 'ack', 'resolve', 'escalate', 'sev', 'note'] as const;
 export type IncidentOperation = (typeof INCIDENT_OPERATIONS)[number];
@@ -127,12 +127,9 @@ export function pagedPeople(recipients: readonly PageRecipient[]): PagedPeople {
   for (const r of recipients) {
     if ('dm' in r) users.add(r.dm);
     else if ('channel' in r) {
-      for (const m of r.mentions) {
-        const user = /^<@([UW][A-Z0-9]+)>$/.exec(m)?.[1];
-        const group = /^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$/.exec(m)?.[1];
-        if (user) users.add(user);
-        if (group) groups.add(group);
-      }
+      const named = storedMentions(r.mentions);
+      for (const u of named.users) users.add(u);
+      for (const g of named.groups) groups.add(g);
     }
   }
   return { users: [...users], groups: [...groups] };

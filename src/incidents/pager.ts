@@ -1,16 +1,42 @@
 // How the engine reaches people, without knowing Slack: send a page, find out whether a page an
 // interrupted delivery may have sent is already there, and keep the incident's own message and
 // thread up to date. src/slack/ implements it over the Web API.
+import type { Line } from '../message/message.ts';
 import type { Incident } from './incident.ts';
+
+/** The people a channel page names, by id: users, and user groups (a group mention notifies its members). */
+export interface Mentions {
+  users: string[];
+  groups: string[];
+}
 
 /** Where one page goes. */
 export type PageRecipient =
   /** A direct message to one person. */
   | { dm: string }
-  /** A message in a channel naming the people paged (`<@U…>`, `<!subteam^S…>`), SEV-1 with @here. */
-  | { channel: string; mentions: string[]; broadcast?: 'here' | 'channel' }
-  /** A line in the incident's thread: a missed deadline, nobody to page, an undeliverable page. */
-  | { thread: true; text: string };
+  /** A message in a channel naming the people paged, SEV-1 with @here. */
+  | { channel: string; mentions: Mentions; broadcast?: 'here' | 'channel' }
+  /**
+   * A line in the incident's thread: a missed deadline, nobody to page, an undeliverable page.
+   * Plain words, or a line of spans where it names people or channels.
+   */
+  | { thread: true; text: string | Line };
+
+/**
+ * The mentions of a stored channel page. Page rows written before mentions were ids hold them as
+ * Slack mention strings (`<@U…>`, `<!subteam^S…|name>`); those are read back as ids.
+ */
+export function storedMentions(mentions: Mentions | readonly string[]): Mentions {
+  if (!Array.isArray(mentions)) return mentions as Mentions;
+  const out: Mentions = { users: [], groups: [] };
+  for (const m of mentions as readonly string[]) {
+    const user = /^<@([UW][A-Z0-9]+)>$/.exec(m)?.[1];
+    const group = /^<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>$/.exec(m)?.[1];
+    if (user) out.users.push(user);
+    if (group) out.groups.push(group);
+  }
+  return out;
+}
 
 export interface OutgoingPage {
   /** Unique per incident, severity, ladder point and recipient: how a page is found again. */
@@ -49,8 +75,8 @@ export class PageError extends Error {
 
 export interface IncidentDisplay {
   incident: Incident;
-  /** Pages sent so far, by level: "on-call: <@U1> (DM)". */
-  paged: Array<{ label: string; to: string; at: Date }>;
+  /** Pages sent so far: the level ("on-call"), whom it reached (a DM's user, a channel), when. */
+  paged: Array<{ label: string; to: PageRecipient; at: Date }>;
   /** When acknowledgement is due, while it is not acknowledged. */
   ackDueAt?: Date;
   next?: { label: string; at: Date };

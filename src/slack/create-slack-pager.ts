@@ -6,7 +6,8 @@ import { WebClient, ErrorCode } from '@slack/web-api';
 import { PageError, type Delivered, type OutgoingPage, type Pager } from '../incidents/pager.ts';
 import type { Clock } from '../incidents/escalation-engine.ts';
 import { redactSecrets } from '../redact-secrets.ts';
-import { renderIncidentMessage, renderPage } from './incident-blocks.ts';
+import { incidentCardMessage } from '../incidents/incident-card-message.ts';
+import { pageMessage } from '../incidents/page-message.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { sealMessage } from './seal-message.ts';
 
@@ -61,7 +62,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
   return {
     async send(page) {
       const where = await channelOf(page);
-      const message = sealMessage(renderPage(page, options.clock.now()), options.signer, options.secrets);
+      const message = sealMessage(pageMessage(page, options.clock.now()), options.signer, options.secrets);
       const res = await call(`while paging ${where.channel}`, () =>
         client.chat.postMessage({
           channel: where.channel,
@@ -84,7 +85,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     },
 
     async showIncident(channel, display): Promise<Delivered> {
-      const message = sealMessage(renderIncidentMessage(display, options.clock.now()), options.signer, options.secrets);
+      const message = sealMessage(incidentCardMessage(display, options.clock.now()), options.signer, options.secrets);
       const i = display.incident;
       if (i.messageTs && i.channel) {
         await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks as never }));

@@ -223,7 +223,7 @@ describe('nobody to page, Slack failures', () => {
     const { rows } = await h.pool.query<{ state: string; error: string }>(`SELECT state, error FROM incident_pages WHERE key LIKE '%s0a0/dm:U0ALICE'`);
     expect(rows[0]).toMatchObject({ state: 'failed', error: expect.stringContaining('user_not_found') });
     const notes = h.slack.messagesIn(INCIDENTS_CHANNEL).filter((m) => m.thread_ts).map((m) => m.text);
-    expect(notes[0]).toMatch(/^Could not page on-call &lt;@U0ALICE&gt; by DM after 1 attempt: while opening a DM with U0ALICE: user_not_found\. The ladder goes on\.$/);
+    expect(notes[0]).toMatch(/^Could not page on-call <@U0ALICE> by DM after 1 attempt: while opening a DM with U0ALICE: user_not_found\. The ladder goes on\.$/);
     expect(h.keys()).toContain(`INC-${inc.id}/sev2:s1a0/dm:U0LEAD`);
   });
 });
