@@ -31,12 +31,8 @@ export interface ActionContext extends ActionIo {
   signal: AbortSignal;
 }
 
+/** How an action runs; what the target's config allows is its definition's `refuse`, asked first. */
 export interface ActionExecutor {
-  /**
-   * Why this target's config does not allow these parameters (a workload not on the restartable
-   * list, a namespace not watched), checked at every press: a stale or forged button is refused.
-   */
-  refuse?(target: Target, params: ActionParams): string | undefined;
   /** Does it; resolves with one plain-text line saying what happened, rejects when it failed. */
   run(target: Target, params: ActionParams, io: ActionContext): Promise<string>;
 }

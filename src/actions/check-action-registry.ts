@@ -1,14 +1,43 @@
-// The catalogue (what an action is) and the executors (how it runs) are two lists joined by id:
-// every spec must have an executor and every executor a spec, or the bot refuses to start, naming
-// the id, instead of offering a button that can never run.
-import type { ActionSpec } from './action-catalogue.ts';
-import type { ActionExecutor } from './action-executor.ts';
+// The actions of every kind form one registry, checked when it loads: every action has a spec and
+// an executor, its parameters are declared, ids are unique and read `<kind>.<name>` with the kind
+// that offers it. A problem stops the bot at start, naming the action, instead of offering a
+// button that can never run.
+import type { ActionDefinition } from './action-definition.ts';
 
-/** What does not match, one line per id; empty when every spec has exactly its executor. */
-export function checkActionRegistry(specs: readonly ActionSpec[], executors: Readonly<Record<string, ActionExecutor>>): string[] {
-  const ids = new Set(specs.map((s) => s.id));
-  return [
-    ...specs.filter((s) => !Object.hasOwn(executors, s.id)).map((s) => `action ${s.id} is in the catalogue but has no executor`),
-    ...Object.keys(executors).filter((id) => !ids.has(id)).map((id) => `executor ${id} has no entry in the action catalogue`),
-  ];
+const ACTION_NAME = /^[a-z][a-z0-9_]*$/;
+
+/** What is wrong, one line per problem; empty when the actions are fit to register. */
+export function checkActionRegistry(kinds: ReadonlyArray<{ kind: string; actions: readonly ActionDefinition<never>[] }>): string[] {
+  const problems: string[] = [];
+  const owner = new Map<string, string>();
+  for (const { kind, actions } of kinds) {
+    for (const a of actions) {
+      const [prefix, name, ...rest] = a.id.split('.');
+      if (prefix !== kind || name === undefined || rest.length > 0 || !ACTION_NAME.test(name)) {
+        problems.push(`action ${a.id} of kind ${kind} must be named ${kind}.<name> (lowercase letters, digits and _)`);
+      }
+      const other = owner.get(a.id);
+      if (other !== undefined) problems.push(`action ${a.id} is defined twice (kinds ${other} and ${kind})`);
+      owner.set(a.id, kind);
+      if (!a.title) problems.push(`action ${a.id} has no title`);
+      if (typeof a.describe !== 'function') problems.push(`action ${a.id} has no describe`);
+      if (typeof a.executor !== 'function') problems.push(`action ${a.id} has no executor`);
+      if (typeof a.params !== 'object' || a.params === null) {
+        problems.push(`action ${a.id} declares no params (an empty object when it takes none)`);
+        continue;
+      }
+      for (const [param, spec] of Object.entries(a.params)) {
+        if ((spec?.type !== 'integer' && spec?.type !== 'string') || !spec.accepts) {
+          problems.push(`action ${a.id}: parameter ${param} must be declared as an integer or string with the words of what it accepts`);
+        }
+      }
+      if (a.input) {
+        const declared = Object.hasOwn(a.params, a.input.param) ? a.params[a.input.param] : undefined;
+        if (declared?.type !== 'integer' || declared.min !== a.input.min || declared.max !== a.input.max) {
+          problems.push(`action ${a.id}: input ${a.input.param} must be declared in params as an integer from ${a.input.min} to ${a.input.max}`);
+        }
+      }
+    }
+  }
+  return problems;
 }

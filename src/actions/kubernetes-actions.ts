@@ -5,12 +5,12 @@ import * as k8s from '@kubernetes/client-node';
 import type { Target } from '../config/config.ts';
 import { describeKubeError, type KubeRequestDescription } from '../probes/kubernetes/describe-kube-error.ts';
 import { createKubeClient, loadKubeConfig, type KubeClient } from '../probes/kubernetes/kube-client.ts';
-import { isRestartable, watchesNamespace, type KubeTarget } from '../probes/kubernetes/kube-target.ts';
+import type { KubeTarget } from '../probes/kubernetes/kube-target.ts';
 import { formatDuration } from '../probes/format.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { UserError } from '../user-error.ts';
 import type { ActionContext, ActionExecutor, ActionIo, ActionParams } from './action-executor.ts';
-import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from './action-catalogue.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from '../probes/kubernetes/kubernetes-params.ts';
 import { assertParams } from './validate-params.ts';
 import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
 
@@ -202,33 +202,16 @@ async function logs(target: Target, params: ActionParams, io: ActionIo): Promise
   return `posted the last ${lines.length} log lines of ${pod}/${container} in ${namespace}, ${which}${note}; ${errors} error lines marked >>`;
 }
 
-function refuseWorkload(target: Target, p: ActionParams): string | undefined {
-  const t = target as unknown as KubeTarget;
-  if (!['deployment', 'statefulset', 'daemonset'].includes(String(p.workload))) return `"${p.workload}" is not a deployment, statefulset or daemonset`;
-  if (!watchesNamespace(t, String(p.namespace))) return `namespace ${p.namespace} is not watched by ${t.name}`;
-  if (!isRestartable(t, String(p.namespace), String(p.workload), String(p.name))) {
-    return `${p.workload}/${p.name} in ${p.namespace} is not on the restartable list of ${t.name}`;
-  }
-  return undefined;
-}
+const executors = {
+  'k8s.restart': { run: restart },
+  'k8s.scale': { run: scale },
+  'k8s.delete_pod': { run: deletePod },
+  'k8s.logs': { run: logs },
+} satisfies Record<string, ActionExecutor>;
 
-function refuseNamespace(target: Target, p: ActionParams): string | undefined {
-  const t = target as unknown as KubeTarget;
-  return watchesNamespace(t, String(p.namespace)) ? undefined : `namespace ${p.namespace} is not watched by ${t.name}`;
-}
-
-export const KUBERNETES_EXECUTORS: Record<string, ActionExecutor> = {
-  'k8s.restart': { refuse: refuseWorkload, run: restart },
-  'k8s.scale': {
-    refuse: (target, p) => refuseWorkload(target, p) ?? (p.workload === 'daemonset' ? 'a daemonset runs one pod per node and cannot be scaled' : undefined),
-    run: scale,
-  },
-  'k8s.delete_pod': {
-    refuse: (target, p) => ((target as unknown as KubeTarget).deletePods ? refuseNamespace(target, p) : `${target.name} does not allow deleting pods (deletePods is not set)`),
-    run: deletePod,
-  },
-  'k8s.logs': {
-    refuse: (target, p) => refuseNamespace(target, p) ?? (p.previous === 'yes' || p.previous === 'no' ? undefined : `previous must be yes or no, got "${p.previous}"`),
-    run: logs,
-  },
-};
+/**
+ * The executors of the k8s actions, by action id; the kind's actions load this module (and the
+ * Kubernetes client) on their first press. What a target allows is the actions' `refuse`, in
+ * kubernetes-kind.ts, asked before.
+ */
+export const KUBERNETES_EXECUTORS: typeof executors & Readonly<Record<string, ActionExecutor>> = executors;

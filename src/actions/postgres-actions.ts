@@ -6,7 +6,7 @@ import type { Target } from '../config/config.ts';
 import { UserError } from '../user-error.ts';
 import type { ActionContext, ActionExecutor, ActionParams } from './action-executor.ts';
 import { formatBound, LOCK_NOT_AVAILABLE, QUERY_CANCELED, setBoundsSql, SIGNAL_BOUNDS, sqlState, vacuumBounds, type StatementBounds } from './statement-bounds.ts';
-import { PG_IDENTIFIER, PG_PID } from './action-catalogue.ts';
+import { PG_IDENTIFIER, PG_PID } from '../probes/postgres/postgres-params.ts';
 import { assertParams, show } from './validate-params.ts';
 
 /**
@@ -60,11 +60,18 @@ async function assertDatabase(c: pg.Client, database: string): Promise<void> {
   if (rows[0]?.db !== database) throw new UserError(`nothing was run: connected to database ${show(rows[0]?.db)} instead of ${show(database)}`);
 }
 
-export const POSTGRES_EXECUTORS: Record<string, ActionExecutor> = {
+const executors = {
   'postgres.cancel_query': { run: (target, p, io) => signalBackend('pg_cancel_backend', target, Number(p.pid), io) },
   'postgres.terminate_backend': { run: (target, p, io) => signalBackend('pg_terminate_backend', target, Number(p.pid), io) },
   'postgres.vacuum_analyze': { run: vacuumAnalyze },
-};
+} satisfies Record<string, ActionExecutor>;
+
+/**
+ * The executors of the postgres actions, by action id; the kind's actions load this module on
+ * their first press. An id that is not here reads as possibly undefined: a type error where the
+ * kind names it.
+ */
+export const POSTGRES_EXECUTORS: typeof executors & Readonly<Record<string, ActionExecutor>> = executors;
 
 async function vacuumAnalyze(target: Target, p: ActionParams, io: ActionContext): Promise<string> {
   const bounds = vacuumBounds(target);

@@ -6,18 +6,11 @@ import type pg from 'pg';
 import type { Config, Target } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import { ACTIONS, findAction, type ActionSpec } from './action-catalogue.ts';
-import { checkActionRegistry } from './check-action-registry.ts';
-import { invalidParams, ownEntry } from './validate-params.ts';
+import { findAction, type ActionSpec } from './action-catalogue.ts';
+import { invalidParams } from './validate-params.ts';
 import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
 import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
 import type { ActionRunner } from './action-runner.ts';
-import { KUBERNETES_EXECUTORS } from './kubernetes-actions.ts';
-import { POSTGRES_EXECUTORS } from './postgres-actions.ts';
-
-const EXECUTORS: Record<string, ActionExecutor> = { ...POSTGRES_EXECUTORS, ...KUBERNETES_EXECUTORS };
-const registryProblems = checkActionRegistry(ACTIONS, EXECUTORS);
-if (registryProblems.length > 0) throw new Error(`the action registry does not match: ${registryProblems.join('; ')}`);
 
 export interface ActionRequest {
   action: string;
@@ -75,19 +68,20 @@ export async function vetAction(
 ): Promise<{ outcome: ActionOutcome } | { spec: ActionSpec; executor: ActionExecutor; target: Target }> {
   const { action, params, target: targetName, presser } = request;
   const spec = findAction(action);
-  const executor = ownEntry(EXECUTORS, action);
   const target = services.config.targets.find((t) => t.name === targetName);
-  const problem = !spec || !executor
+  const problem = !spec
     ? `unknown action "${action}"`
     : !target
       ? `target "${targetName}" is not configured`
       : !action.startsWith(`${target.kind}.`)
         ? `${action} does not apply to ${target.kind} target ${targetName}`
-        : invalidParams(spec.params, params) ?? executor.refuse?.(target, params);
+        : invalidParams(spec.params, params) ?? spec.refuse?.(target, params);
   if (problem) {
     await audit('refused', problem);
     return { outcome: { kind: 'refused', text: `This button is not valid any more: ${problem}.` } };
   }
+  // Loaded on the first press of one of the kind's actions (its client library with it).
+  const executor = await spec!.executor();
 
   if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
     await audit('denied');

@@ -4,9 +4,12 @@ import { checkId, type Thresholds } from './probe-definition.ts';
 
 export type FindingExtra = Omit<Finding, 'check' | 'status' | 'title'>;
 
-/** A finding builder for one kind: `finding('connections', 'warn', 'Connections 90%')`. */
-export function findingFor(kind: string) {
-  return (check: string, status: Status, title: string, extra: FindingExtra = {}): Finding => {
+/**
+ * A finding builder for one kind: `finding('connections', 'warn', 'Connections 90%')`. Given the
+ * kind's check names (`findingFor<PostgresCheckName>('postgres')`), a misspelt name is a type error.
+ */
+export function findingFor<N extends string = string>(kind: string) {
+  return (check: N, status: Status, title: string, extra: FindingExtra = {}): Finding => {
     const f: Finding = { check: checkId(kind, check), status, title };
     if (extra.detail) f.detail = extra.detail;
     if (extra.metrics) f.metrics = extra.metrics;

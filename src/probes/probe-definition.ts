@@ -1,8 +1,12 @@
-// The contract every probe kind fulfils. A probe is data (its checks, its target schema) plus one
-// async function that returns findings and never throws to its caller.
+// The contract every probe kind fulfils: one light definition per kind (its target schema, checks,
+// actions, trend metrics, scope words), and a runtime it loads only when a target of the kind runs.
+// The engine (run-kind-checks.ts) owns what every kind needs alike: the default timeout, guarding
+// each check, the deadline, thresholds, scrubbing secrets; a kind writes checks, and where it needs
+// one, the opening and closing of a per-run session (a connection, a cluster snapshot).
 import type { z } from 'zod';
 import type { Finding } from '../report.ts';
 import type { Logger } from '../logger.ts';
+import type { ActionDefinition } from '../actions/action-definition.ts';
 import type { ProbeState } from './probe-state.ts';
 
 export interface Thresholds {
@@ -10,12 +14,9 @@ export interface Thresholds {
   crit: number;
 }
 
-export interface CheckSpec {
-  /** Check name without the kind prefix, e.g. `connections`; the finding id is `<kind>.<name>`. */
-  name: string;
-  description: string;
-  /** Default thresholds, when the check has any; overridable per target in the config. */
-  thresholds?: Thresholds & { unit: string };
+/** A check's default thresholds and the unit they are counted in (for help and the README). */
+export interface DefaultThresholds extends Thresholds {
+  unit: string;
 }
 
 export interface ProbeContext {
@@ -40,39 +41,123 @@ export interface TargetBase {
   timeoutMs: number;
 }
 
-export interface ProbeDefinition<T extends TargetBase = TargetBase> {
+/** A target of a kind: the shared keys plus the keys its schema parses. */
+export type KindTarget<S extends z.ZodType> = TargetBase & z.output<S>;
+
+/**
+ * One check of a kind. Its run gets the kind's per-run context and its own thresholds (the
+ * defaults below merged with the target's overrides); `of` gives another check's, by the check
+ * object itself, never by a name.
+ */
+export interface CheckDefinition<C = unknown> {
+  /** Without the kind prefix, e.g. `connections`; the finding id is `<kind>.<name>`. */
+  name: string;
+  /** Words for the title of an `unknown` finding when the check cannot run ("Connections"). */
+  label: string;
+  description: string;
+  /** Default thresholds, when the check has any; overridable per target in the config. */
+  thresholds?: DefaultThresholds;
+  /** What the session must have got for this check to run (k8s: the lists it reads). */
+  needs?: readonly string[];
+  /** False when the check says nothing about this run (http body without bodyMatch). */
+  applies?(ctx: C): boolean;
+  /** Absent for the check the session itself answers (reachable: connecting is the check). */
+  run?(ctx: C, own: Thresholds, of: (check: CheckDefinition<C>) => Thresholds): Promise<Finding[]> | Finding[];
+}
+
+/** What a runtime's open hands the engine back. */
+export type Opened<C> =
+  /** Nothing more can be learned (unreachable, bad credentials): only these findings. */
+  | { stop: Finding[]; close?(): Promise<void> | void }
+  /** The session answered `lead`, but every check is `unknown` for this reason ("INFO failed: ..."). */
+  | { lead: Finding[]; unavailable: string; close?(): Promise<void> | void }
+  | Session<C>;
+
+export interface Session<C> {
+  /** Findings the session itself produced (reachable), reported before the checks'. */
+  lead?: Finding[];
+  ctx: C;
+  /** Time left for the checks, from now; unbounded when the checks are pure functions of the session. */
+  budgetMs?: number;
+  /** Words for an error a check threw ("permission denied for pg_stat_statements"). */
+  describeError(error: unknown): string;
+  /** Why a need of a check (`needs`) is missing, or undefined when the session has it. */
+  missing?(need: string): string | undefined;
+  /** The finding of a check the budget or a cancel cut short; default `unknown`, naming which. */
+  unfinished?(check: CheckDefinition<C>, cancelled: boolean): Finding;
+  /** All findings in order, with each check's own: the final list (counters stored, repeats dropped). */
+  finish?(findings: Finding[], byCheck: ReadonlyArray<{ check: CheckDefinition<C>; findings: Finding[] }>): Promise<Finding[]> | Finding[];
+  /** Ends the run's session (a connection); always called, whatever happened. */
+  close?(): Promise<void> | void;
+}
+
+/** What a run gives a runtime's open besides the target. */
+export interface OpenContext extends ProbeContext {
+  /** The target's timeout, or the default when it has none. */
+  timeoutMs: number;
+  /** The target's secrets and every configured one, longest first. */
+  secrets: readonly string[];
+}
+
+/** The heavy part of a kind (client libraries), loaded on the first run of a target of the kind. */
+export interface KindRuntime<T extends TargetBase = TargetBase, C = unknown> {
+  open(target: T, run: OpenContext): Promise<Opened<C>>;
+  /** Releases what is kept between runs (connection pools); called at shutdown. */
+  closeAll?(): Promise<void>;
+}
+
+/** A metric drawn on the digest's trend chart. */
+export interface TrendMetric<C = unknown> {
+  check: CheckDefinition<C>;
+  /** Key in the finding's metrics, in percent. */
+  metric: string;
+  label: string;
+}
+
+export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> {
   kind: string;
   /** Other words a user may type for this kind (`db` for `postgres`). */
   aliases: readonly string[];
   description: string;
-  checks: readonly CheckSpec[];
-  /** Schema of the kind-specific keys of a target in chatops.yml. */
+  /** Schema of the kind-specific keys of a target in chatops.yml; each key `.describe()`d for the README. */
   targetSchema: z.ZodType<Omit<T, keyof TargetBase>>;
   /** Builds the kind-specific keys from a bare URL, for `chatops diag <kind> --url URL`. */
   fromUrl(url: string): Omit<T, keyof TargetBase>;
+  /** In the order of the report; the first is the one a failed session speaks through. */
+  checks: readonly CheckDefinition<C>[];
+  /** The remedies its findings offer. */
+  actions: readonly ActionDefinition<T>[];
+  /** Metrics of its findings the digest charts. */
+  trends: readonly TrendMetric<C>[];
+  /** The target's secrets (a URL password, a header token): masked in every finding. */
+  secrets(target: T): string[];
   /**
    * The target narrowed by the words after its name (`/diag k8s prod payments`: one namespace);
    * throws a UserError naming what is accepted. Kinds without it take no extra words.
    */
   narrow?(target: T, args: readonly string[]): T;
-  run(target: T, ctx: ProbeContext): Promise<Finding[]>;
-  /** Releases what the probe keeps between runs (connection pools); called at shutdown. */
-  close?(): Promise<void>;
+  /** Words for the part of the target a run looks at (" (namespace payments)"), or "". */
+  describeScope?(target: T): string;
+  /** Loads the runtime (client libraries): a dynamic import, so the definition stays light. */
+  runtime(): Promise<KindRuntime<T, C>>;
 }
+
+/** The former name of a kind definition. */
+export type ProbeDefinition<T extends TargetBase = TargetBase, C = unknown> = KindDefinition<T, C>;
 
 export function checkId(kind: string, check: string): string {
   return `${kind}.${check}`;
 }
 
-/** Default thresholds of a probe merged with a target's overrides. */
+/** Default thresholds of a kind merged with a target's overrides. */
 export function resolveThresholds(
-  probe: Pick<ProbeDefinition, 'checks'>,
+  probe: { checks: readonly Pick<CheckDefinition<never>, 'name' | 'thresholds'>[] },
   overrides: Record<string, Partial<Thresholds>> = {},
 ): Record<string, Thresholds> {
   const out: Record<string, Thresholds> = {};
   for (const check of probe.checks) {
     if (!check.thresholds) continue;
-    const o = overrides[check.name] ?? {};
+    const o = Object.hasOwn(overrides, check.name) ? overrides[check.name]! : {};
     out[check.name] = { warn: o.warn ?? check.thresholds.warn, crit: o.crit ?? check.thresholds.crit };
   }
   return out;

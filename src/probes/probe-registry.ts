@@ -1,36 +1,34 @@
-// Every probe kind the bot knows. Adding a kind = one line here; config validation, `/diag help`
-// and the CLI all read this list.
-import type { ProbeDefinition, TargetBase } from './probe-definition.ts';
-import { postgresProbe } from './postgres/postgres-probe.ts';
-import { redisProbe } from './redis/redis-probe.ts';
-import { httpProbe } from './http/http-probe.ts';
-import { prometheusProbe } from './prometheus/prometheus-probe.ts';
-import { alertmanagerProbe } from './alertmanager/alertmanager-probe.ts';
-import { kubernetesProbe } from './kubernetes/kubernetes-probe.ts';
+// Every probe kind the bot knows: adding a kind is its folder and one line here. Config
+// validation, `/diag help`, runbook validation, the action registry, the digest's trend metrics
+// and the README's reference all read this list. The definitions are light: a kind's client
+// library is loaded only when a target of that kind runs (kind-runtimes.ts).
+import type { KindDefinition, TargetBase } from './probe-definition.ts';
+import { checkKinds } from './check-kinds.ts';
+import { postgresKind } from './postgres/postgres-kind.ts';
+import { redisKind } from './redis/redis-kind.ts';
+import { httpKind } from './http/http-kind.ts';
+import { prometheusKind } from './prometheus/prometheus-kind.ts';
+import { alertmanagerKind } from './alertmanager/alertmanager-kind.ts';
+import { kubernetesKind } from './kubernetes/kubernetes-kind.ts';
+import { kindRuntimes } from './kind-runtimes.ts';
 
-export const PROBES: readonly ProbeDefinition<TargetBase>[] = registerProbes([
-  postgresProbe as unknown as ProbeDefinition<TargetBase>,
-  redisProbe as unknown as ProbeDefinition<TargetBase>,
-  httpProbe as unknown as ProbeDefinition<TargetBase>,
-  prometheusProbe as unknown as ProbeDefinition<TargetBase>,
-  alertmanagerProbe as unknown as ProbeDefinition<TargetBase>,
-  kubernetesProbe as unknown as ProbeDefinition<TargetBase>,
+export const PROBES: readonly KindDefinition<TargetBase>[] = registerKinds([
+  postgresKind,
+  redisKind,
+  httpKind,
+  prometheusKind,
+  alertmanagerKind,
+  kubernetesKind,
 ]);
 
-function registerProbes(probes: ProbeDefinition<TargetBase>[]): ProbeDefinition<TargetBase>[] {
-  const seen = new Map<string, string>();
-  for (const p of probes) {
-    for (const word of [p.kind, ...p.aliases]) {
-      const owner = seen.get(word);
-      if (owner) throw new Error(`probe word "${word}" is claimed by both ${owner} and ${p.kind}`);
-      seen.set(word, p.kind);
-    }
-  }
-  return probes;
+function registerKinds(kinds: readonly KindDefinition<TargetBase>[]): readonly KindDefinition<TargetBase>[] {
+  const problems = checkKinds(kinds);
+  if (problems.length > 0) throw new Error(`the probe kinds do not register: ${problems.join('; ')}`);
+  return kinds;
 }
 
-/** The probe for a kind name or one of its aliases (`db` -> postgres). */
-export function findProbe(word: string): ProbeDefinition<TargetBase> | undefined {
+/** The kind for a kind name or one of its aliases (`db` -> postgres). */
+export function findProbe(word: string): KindDefinition<TargetBase> | undefined {
   const w = word.toLowerCase();
   return PROBES.find((p) => p.kind === w || p.aliases.includes(w));
 }
@@ -44,7 +42,12 @@ export function allCheckIds(): Set<string> {
   return new Set(PROBES.flatMap((p) => p.checks.map((c) => `${p.kind}.${c.name}`)));
 }
 
-/** Closes what probes keep between runs (warm connections), at shutdown. */
+/** The metrics drawn on the digest's trend chart: check id, metric, label. */
+export const TREND_METRICS: ReadonlyArray<{ check: string; metric: string; label: string }> = PROBES.flatMap((p) =>
+  p.trends.map((t) => ({ check: `${p.kind}.${t.check.name}`, metric: t.metric, label: t.label })),
+);
+
+/** Closes what probes keep between runs (warm connections), at shutdown; loads nothing. */
 export async function closeProbes(): Promise<void> {
-  await Promise.all(PROBES.map((p) => p.close?.()));
+  await kindRuntimes.closeAll();
 }

@@ -1,11 +1,14 @@
 // Runs one probe against one target and always returns a Report: a probe that throws or
-// overruns its time becomes a finding, never an exception or a hang for the caller.
+// overruns its time becomes a finding, never an exception or a hang for the caller. The kind's
+// checks run through runKindChecks (guards, deadlines, thresholds, the kind's secrets); here the
+// overall limit, the configured secrets and the runbook links are added.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { buildReport, type Finding, type Report } from '../report.ts';
 import type { Target } from '../config/config.ts';
 import { findProbe } from './probe-registry.ts';
 import { MemoryProbeStateStore, type ProbeStateStore } from './probe-state.ts';
+import { runKindChecks } from './run-kind-checks.ts';
 import { scrubFindings } from './scrub-findings.ts';
 
 export interface RunProbeOptions {
@@ -47,7 +50,7 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
       }, limitMs);
     });
     const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(target.name), ...(options.secrets && { secrets: options.secrets }) };
-    findings = await Promise.race([probe.run(target, ctx), overrun]);
+    findings = await Promise.race([runKindChecks(probe, target, ctx), overrun]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref }, 'probe failed unexpectedly');

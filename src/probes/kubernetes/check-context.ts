@@ -12,7 +12,11 @@ export { statusAbove, statusBelow } from '../finding-for.ts';
 
 export const KIND = 'k8s';
 
-export const finding = findingFor(KIND);
+/** The names of the k8s checks: a finding naming another is a type error. */
+export type KubeCheckName =
+  | 'api' | 'crashloop' | 'oomkilled' | 'image_pull' | 'pending' | 'deployments' | 'restarts' | 'readiness' | 'nodes' | 'warning_events';
+
+export const finding = findingFor<KubeCheckName>(KIND);
 
 /** Workloads reported one finding each per check; the rest share one finding. */
 export const MAX_WORKLOAD_FINDINGS = 8;
@@ -22,14 +26,14 @@ export const MAX_DETAIL_PODS = 5;
 export interface KubeCheckContext {
   snapshot: ClusterSnapshot;
   target: KubeTarget;
-  thresholds(check: string): Thresholds;
   /** Milliseconds since the epoch, the moment the lists were read. */
   now: number;
   /** Restart counts stored by the previous run of this target. */
   previousRestarts?: Remembered<Record<string, number>>;
 }
 
-export type KubeCheck = (ctx: KubeCheckContext) => Finding[];
+/** A check of the snapshot, with its own thresholds (Infinity when it has none). */
+export type KubeCheck = (ctx: KubeCheckContext, t: Thresholds) => Finding[];
 
 /** Seconds from a date to now; undefined when the date is unknown. */
 export function ageSeconds(ctx: KubeCheckContext, at: Date | undefined): number | undefined {
@@ -57,7 +61,7 @@ export function groupByWorkload<T>(items: readonly T[], refOf: (item: T) => Work
  * One finding per workload, worst first, at most MAX_WORKLOAD_FINDINGS of them; the others are
  * named in one more finding with the worst status among them.
  */
-export function perWorkload(check: string, findings: Array<Finding & { ref: WorkloadRef }>, noun: string): Finding[] {
+export function perWorkload(check: KubeCheckName, findings: Array<Finding & { ref: WorkloadRef }>, noun: string): Finding[] {
   const rank: Record<Status, number> = { crit: 3, warn: 2, unknown: 1, ok: 0 };
   const sorted = [...findings].sort((a, b) => rank[b.status] - rank[a.status]);
   const shown = sorted.slice(0, MAX_WORKLOAD_FINDINGS).map(({ ref: _ref, ...f }) => f);

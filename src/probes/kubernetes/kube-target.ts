@@ -1,7 +1,7 @@
 // A Kubernetes target in chatops.yml: how to reach the cluster (a kubeconfig context, the pod's
 // own service account, or a bare API server URL), what to watch, and what buttons may change.
 import { z } from 'zod';
-import type { TargetBase } from '../probe-definition.ts';
+import type { KindTarget } from '../probe-definition.ts';
 
 export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
@@ -13,51 +13,35 @@ export interface RestartableWorkload {
   name: string;
 }
 
-export type KubeTarget = TargetBase & {
-  /** Path of a kubeconfig file; default $KUBECONFIG, then ~/.kube/config. */
-  kubeconfig?: string;
-  /** Context in the kubeconfig; default its current-context. */
-  context?: string;
-  /** Use the service account the bot runs as inside the cluster. */
-  inCluster: boolean;
-  /** A bare API server URL (`chatops diag k8s --url`), with an optional bearer token. */
-  server?: string;
-  token?: string;
-  /** Namespaces to diagnose, or every namespace. */
-  namespaces: string[] | 'all';
-  labelSelector?: string;
-  /** Entries `deployment/api` or `prod/deployment/api`. */
-  restartable: string[];
-  /** Whether the Delete pod button is offered and honoured. */
-  deletePods: boolean;
-  /** How often a restart's rollout is polled. */
-  rolloutPollMs: number;
-  /** How far back warning events count. */
-  eventWindowMinutes: number;
-};
 
 const NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
 const RESTARTABLE = /^(?:([a-z0-9][-a-z0-9]*)\/)?(deployment|statefulset|daemonset)\/([a-z0-9][-a-z0-9.]*)$/;
 
 export const kubeTargetSchema = z
   .object({
-    kubeconfig: z.string().min(1).optional(),
-    context: z.string().min(1).optional(),
-    inCluster: z.boolean().default(false),
-    server: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the API server, like https://10.0.0.1:6443' }).optional(),
-    token: z.string().min(1).optional(),
+    kubeconfig: z.string().min(1).optional()
+      .describe('how to reach the cluster, one of: `kubeconfig` (path; default `$KUBECONFIG`, then `~/.kube/config`) and/or `context`, `inCluster: true`, or `server` + `token`'),
+    context: z.string().min(1).optional().describe('the kubeconfig context (default its current-context)'),
+    inCluster: z.boolean().default(false).describe('`true`: the pod\'s service account'),
+    server: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the API server, like https://10.0.0.1:6443' }).optional().describe('a bare API server URL, with `token`'),
+    token: z.string().min(1).optional().describe('bearer token for `server`'),
     namespaces: z
       .union([z.literal('all'), z.array(z.string().regex(NAME, 'a namespace name (lower case letters, digits, -)')).min(1)])
-      .default(['default']),
-    labelSelector: z.string().min(1).optional(),
-    restartable: z.array(z.string().regex(RESTARTABLE, 'deployment/<name>, statefulset/<name> or daemonset/<name>, optionally prefixed with <namespace>/')).default([]),
-    deletePods: z.boolean().default(false),
-    rolloutPollMs: z.number().int().min(10).max(60_000).default(2_000),
-    eventWindowMinutes: z.number().int().min(1).max(24 * 60).default(60),
+      .default(['default'])
+      .describe('list, or `all` (default `[default]`)'),
+    labelSelector: z.string().min(1).optional().describe('only pods and workloads with these labels'),
+    restartable: z.array(z.string().regex(RESTARTABLE, 'deployment/<name>, statefulset/<name> or daemonset/<name>, optionally prefixed with <namespace>/')).default([])
+      .describe('workloads the Restart and Scale buttons may change: `deployment/<name>`, `statefulset/<name>`, `daemonset/<name>`, optionally prefixed `<namespace>/`'),
+    deletePods: z.boolean().default(false).describe('offer and honour the Delete pod button (default false)'),
+    rolloutPollMs: z.number().int().min(10).max(60_000).default(2_000).describe('how often a restart\'s rollout is polled (default 2000)'),
+    eventWindowMinutes: z.number().int().min(1).max(24 * 60).default(60).describe('how far back warning events count (default 60)'),
   })
   .refine((t) => [t.inCluster, t.server !== undefined, t.kubeconfig !== undefined || t.context !== undefined].filter(Boolean).length <= 1, {
     error: 'choose one way to reach the cluster: kubeconfig/context, inCluster: true, or server',
   });
+
+/** A Kubernetes target in chatops.yml, as its schema parses it. */
+export type KubeTarget = KindTarget<typeof kubeTargetSchema>;
 
 export function parseRestartable(entry: string): RestartableWorkload | undefined {
   const m = RESTARTABLE.exec(entry);

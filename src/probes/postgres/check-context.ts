@@ -1,6 +1,5 @@
 // What every check receives: a bounded query function and what is known about the server.
 import type { Finding } from '../../report.ts';
-import type { Thresholds } from '../probe-definition.ts';
 import type { ProbeState } from '../probe-state.ts';
 import { findingFor } from '../finding-for.ts';
 
@@ -8,7 +7,12 @@ export { statusAbove, statusBelow } from '../finding-for.ts';
 
 export const KIND = 'postgres';
 
-export const finding = findingFor(KIND);
+/** The names of the PostgreSQL checks: a finding naming another is a type error. */
+export type PostgresCheckName =
+  | 'reachable' | 'connections' | 'idle_in_transaction' | 'long_transactions' | 'long_queries' | 'blocking_locks' | 'slow_queries'
+  | 'cache_hit' | 'vacuum' | 'wraparound' | 'replication' | 'sequences' | 'database_size' | 'deadlocks';
+
+export const finding = findingFor<PostgresCheckName>(KIND);
 
 /** application_name of the probe's own sessions: every check leaves them out. */
 export const PROBE_APPLICATION = 'chatops-probe';
@@ -45,8 +49,6 @@ export interface ServerInfo {
 export interface CheckContext {
   /** Runs one statement on the probe's pool; rejects on any error (the caller turns it into `unknown`). */
   query<R extends object = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]>;
-  /** Thresholds of a check: the probe's defaults merged with the target's overrides. */
-  thresholds(check: string): Thresholds;
   server: ServerInfo;
   /** Name of the configured target, to key state kept between runs. */
   targetName: string;
@@ -56,11 +58,6 @@ export interface CheckContext {
   /** Client sessions of other roles whose state and query this role cannot see (0 with pg_monitor). */
   hiddenSessions(): Promise<number>;
 }
-
-export type Check = (ctx: CheckContext) => Promise<Finding[]>;
-
-
-
 
 export function canSeeAllSessions(server: ServerInfo): boolean {
   return server.superuser || server.readAllStats;
@@ -79,7 +76,7 @@ export function hiddenSessionsNote(server: ServerInfo, hidden: number): string |
  * An `ok` that rests on sessions the role cannot see is not an ok: it becomes `unknown` and says
  * what is missing.
  */
-export async function okOrBlind(ctx: CheckContext, check: string, okTitle: string, extra: Omit<Finding, 'check' | 'status' | 'title'> = {}): Promise<Finding> {
+export async function okOrBlind(ctx: CheckContext, check: PostgresCheckName, okTitle: string, extra: Omit<Finding, 'check' | 'status' | 'title'> = {}): Promise<Finding> {
   const hidden = await ctx.hiddenSessions();
   const note = hiddenSessionsNote(ctx.server, hidden);
   if (!note) return finding(check, 'ok', okTitle, extra);

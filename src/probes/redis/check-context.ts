@@ -1,8 +1,6 @@
 // What every Redis check receives: the INFO the probe read once, a bounded command function for
 // the few checks that need more (SLOWLOG, CLIENT LIST, the doctors), CONFIG values that may be
 // unavailable, and the counters compared with the previous run.
-import type { Finding } from '../../report.ts';
-import type { Thresholds } from '../probe-definition.ts';
 import type { Counters, Reading } from './counters.ts';
 import type { Info } from './info.ts';
 import { findingFor } from '../finding-for.ts';
@@ -11,7 +9,11 @@ export { statusAbove, statusBelow } from '../finding-for.ts';
 
 export const KIND = 'redis';
 
-export const finding = findingFor(KIND);
+/** The names of the Redis checks: a finding naming another is a type error. */
+export type RedisCheckName =
+  | 'reachable' | 'memory' | 'evictions' | 'hit_rate' | 'fragmentation' | 'clients' | 'slowlog' | 'persistence' | 'replication' | 'doctor';
+
+export const finding = findingFor<RedisCheckName>(KIND);
 
 /** CLIENT SETNAME of the probe's own connections: client counts and the slowlog leave them out. */
 export const PROBE_CLIENT_NAME = 'chatops-probe';
@@ -26,8 +28,6 @@ export interface CheckContext {
   call(command: string, ...args: Array<string | number>): Promise<unknown>;
   /** CONFIG GET of one parameter, read once per run; CONFIG may be renamed or denied by ACL. */
   config(name: string): Promise<ConfigValue>;
-  /** Thresholds of a check: the probe's defaults merged with the target's overrides. */
-  thresholds(check: string): Thresholds;
   /** Counters since the previous run of this target (or since server start on a first run). */
   counters: Counters;
   /** What is stored for the next run; a check may add its own marks (the last slowlog id). */
@@ -38,11 +38,6 @@ export interface CheckContext {
   serverNowS: number;
   timeoutMs: number;
 }
-
-export type Check = (ctx: CheckContext) => Promise<Finding[]>;
-
-
-
 
 /** Rounds for metrics: numbers a renderer prints, not float noise. */
 export function round(n: number, digits = 1): number {

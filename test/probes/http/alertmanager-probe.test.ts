@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { alertmanagerProbe } from '../../../src/probes/alertmanager/alertmanager-probe.ts';
+import { alertmanagerKind } from '../../../src/probes/alertmanager/alertmanager-kind.ts';
 import { findProbe } from '../../../src/probes/probe-registry.ts';
 import { alertmanagerRoutes, closedPort, FakeHttpServer, type AmAlertSpec } from './fake-http-services.ts';
 import { findingOf, runKind, statuses } from './probe-helpers.ts';
@@ -14,7 +14,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const run = (url: string, options?: Parameters<typeof runKind>[2]) => runKind(alertmanagerProbe, { url }, options);
+const run = (url: string, options?: Parameters<typeof runKind>[2]) => runKind(alertmanagerKind, { url }, options);
 
 describe('alertmanager probe', () => {
   it('is registered as kind alertmanager with alias am', () => {

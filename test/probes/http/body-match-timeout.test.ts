@@ -3,7 +3,8 @@
 // the probe (and the process) answers in bounded time. An invalid /regex/ is refused at load.
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.ts';
-import { httpProbe } from '../../../src/probes/http/http-probe.ts';
+import { httpKind } from '../../../src/probes/http/http-kind.ts';
+import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
 import { BODY_MATCH_TIMEOUT_MS, bodyMatcher } from '../../../src/probes/http/checks/body.ts';
 import { resolveThresholds } from '../../../src/probes/probe-definition.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
@@ -35,9 +36,9 @@ describe('bodyMatch with a time bound', () => {
       name: 'api-health',
       kind: 'http',
       timeoutMs: 3_000,
-      thresholds: resolveThresholds(httpProbe),
+      thresholds: resolveThresholds(httpKind),
     };
-    const findings = await httpProbe.run(target, { signal: new AbortController().signal, log: silentLogger(), state: new MemoryProbeStateStore().forTarget('api-health') });
+    const findings = await runKindChecks(httpKind, target, { signal: new AbortController().signal, log: silentLogger(), state: new MemoryProbeStateStore().forTarget('api-health') });
     const body = findingOf(findings, 'http.body');
     expect(body.status).toBe('unknown');
     expect(body.title).toBe(`Body not checked: targets.api-health.bodyMatch /^(a+)+$/ took longer than ${BODY_MATCH_TIMEOUT_MS} ms and was stopped`);

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../../src/config/load-config.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { classifyRequestError } from '../../../src/probes/http/classify-error.ts';
-import { httpProbe, type HttpTarget } from '../../../src/probes/http/http-probe.ts';
+import { httpKind, type HttpTarget } from '../../../src/probes/http/http-kind.ts';
 import { findProbe } from '../../../src/probes/probe-registry.ts';
 import { runProbe } from '../../../src/probes/run-probe.ts';
 import { closedPort, FakeHttpServer, selfSignedCertificate } from './fake-http-services.ts';
@@ -20,13 +20,13 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-const run = (keys: Keys, options?: Parameters<typeof runKind>[2]) => runKind(httpProbe, keys, options);
+const run = (keys: Keys, options?: Parameters<typeof runKind>[2]) => runKind(httpKind, keys, options);
 
 describe('http probe', () => {
   it('is registered as kind http with alias health', () => {
     expect(findProbe('health')?.kind).toBe('http');
-    expect(httpProbe.checks.find((c) => c.name === 'latency')?.thresholds).toEqual({ warn: 1000, crit: 5000, unit: 'ms' });
-    expect(httpProbe.checks.find((c) => c.name === 'certificate')?.thresholds).toMatchObject({ warn: 20, crit: 3 });
+    expect(httpKind.checks.find((c) => c.name === 'latency')?.thresholds).toEqual({ warn: 1000, crit: 5000, unit: 'ms' });
+    expect(httpKind.checks.find((c) => c.name === 'certificate')?.thresholds).toMatchObject({ warn: 20, crit: 3 });
   });
 
   it('a healthy endpoint: reachable, 200, body matches, fast; no certificate check over http', async () => {

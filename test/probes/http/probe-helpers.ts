@@ -1,7 +1,8 @@
-// Runs one of the HTTP-based probes the way the bot does (thresholds resolved, a fresh signal)
+// Runs one of the HTTP-based kinds the way the bot does (thresholds resolved, a fresh signal)
 // and picks findings out of the result.
 import type { Finding } from '../../../src/report.ts';
-import { resolveThresholds, type ProbeDefinition, type TargetBase, type Thresholds } from '../../../src/probes/probe-definition.ts';
+import { resolveThresholds, type KindDefinition, type TargetBase, type Thresholds } from '../../../src/probes/probe-definition.ts';
+import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 
@@ -11,19 +12,19 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-export async function runKind<T extends TargetBase>(
-  probe: ProbeDefinition<T>,
+export async function runKind<T extends TargetBase, C>(
+  kind: KindDefinition<T, C>,
   keys: Omit<T, keyof TargetBase>,
   options: RunOptions = {},
 ): Promise<Finding[]> {
   const target = {
     ...keys,
     name: 'test-target',
-    kind: probe.kind,
+    kind: kind.kind,
     timeoutMs: options.timeoutMs ?? 3_000,
-    thresholds: resolveThresholds(probe as unknown as ProbeDefinition, options.thresholds),
+    thresholds: resolveThresholds(kind, options.thresholds),
   } as T;
-  return await probe.run(target, {
+  return await runKindChecks(kind, target, {
     signal: options.signal ?? new AbortController().signal,
     log: silentLogger(),
     state: new MemoryProbeStateStore().forTarget('test-target'),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { prometheusProbe } from '../../../src/probes/prometheus/prometheus-probe.ts';
+import { prometheusKind } from '../../../src/probes/prometheus/prometheus-kind.ts';
 import { findProbe } from '../../../src/probes/probe-registry.ts';
 import { closedPort, FakeHttpServer, prometheusRoutes, ruleGroup, type PrometheusState } from './fake-http-services.ts';
 import { findingOf, runKind, statuses } from './probe-helpers.ts';
@@ -15,12 +15,12 @@ afterEach(async () => {
 });
 
 const run = (url: string, options?: Parameters<typeof runKind>[2], headers?: Record<string, string>) =>
-  runKind(prometheusProbe, headers ? { url, headers } : { url }, options);
+  runKind(prometheusKind, headers ? { url, headers } : { url }, options);
 
 describe('prometheus probe', () => {
   it('is registered as kind prometheus with alias prom', () => {
     expect(findProbe('prom')?.kind).toBe('prometheus');
-    expect(prometheusProbe.checks.map((c) => c.name)).toEqual(['reachable', 'targets', 'alerts', 'rules', 'alertmanagers']);
+    expect(prometheusKind.checks.map((c) => c.name)).toEqual(['reachable', 'targets', 'alerts', 'rules', 'alertmanagers']);
   });
 
   it('a healthy Prometheus: every check ok, version named', async () => {

@@ -3,7 +3,7 @@
 // And lists are paged: thousands of pods arrive in pages of PAGE_SIZE, each object once.
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { kubernetesProbe } from '../../../src/probes/kubernetes/kubernetes-probe.ts';
+import { kubernetesKind } from '../../../src/probes/kubernetes/kubernetes-kind.ts';
 import { PAGE_SIZE } from '../../../src/probes/kubernetes/collect-cluster.ts';
 import { isUserError } from '../../../src/user-error.ts';
 import { freePort } from '../../../src/free-port.ts';
@@ -97,10 +97,10 @@ describe('kubernetes probe: paging and scope', () => {
 
   it('/diag k8s <target> <namespace> narrows to a watched namespace and refuses others by name', () => {
     const target = kubeTarget({ kubeconfig: k.kubeconfig, target: { namespaces: ['prod', 'staging'] } });
-    expect(kubernetesProbe.narrow!(target, ['staging']).namespaces).toEqual(['staging']);
+    expect(kubernetesKind.narrow!(target, ['staging']).namespaces).toEqual(['staging']);
     let error: unknown;
     try {
-      kubernetesProbe.narrow!(target, ['kube-system']);
+      kubernetesKind.narrow!(target, ['kube-system']);
     } catch (e) {
       error = e;
     }

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { silentLogger } from '../../../src/logger.ts';
-import { kubernetesProbe } from '../../../src/probes/kubernetes/kubernetes-probe.ts';
+import { kubernetesKind } from '../../../src/probes/kubernetes/kubernetes-kind.ts';
+import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
 import { kubeTargetSchema, type KubeTarget } from '../../../src/probes/kubernetes/kube-target.ts';
 import { resolveThresholds, type Thresholds } from '../../../src/probes/probe-definition.ts';
 import { MemoryProbeStateStore, type ProbeStateStore } from '../../../src/probes/probe-state.ts';
@@ -38,14 +39,14 @@ export function kubeTarget(options: KubeRunOptions): KubeTarget {
     name: 'prod-cluster',
     kind: 'k8s',
     timeoutMs: options.timeoutMs ?? 3_000,
-    thresholds: resolveThresholds(kubernetesProbe, options.thresholds),
+    thresholds: resolveThresholds(kubernetesKind, options.thresholds),
   } as KubeTarget;
 }
 
 export async function runKubeProbe(options: KubeRunOptions): Promise<Finding[]> {
   const target = kubeTarget(options);
   const store = options.store ?? new MemoryProbeStateStore();
-  return await kubernetesProbe.run(target, { signal: new AbortController().signal, log: silentLogger(), state: store.forTarget(target.name) });
+  return await runKindChecks(kubernetesKind, target, { signal: new AbortController().signal, log: silentLogger(), state: store.forTarget(target.name) });
 }
 
 export function findingsOf(findings: Finding[], check: string): Finding[] {

@@ -4,7 +4,8 @@ import pg from 'pg';
 import type { Finding } from '../../../src/report.ts';
 import type { Thresholds } from '../../../src/probes/probe-definition.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { postgresProbe } from '../../../src/probes/postgres/postgres-probe.ts';
+import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
+import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 
 /** Shared by the runs of a test file (keyed by server URL), as the state store is by the bot's runs. */
@@ -14,7 +15,8 @@ export async function runProbe(
   url: string,
   options: { thresholds?: Record<string, Thresholds>; timeoutMs?: number; name?: string } = {},
 ): Promise<Finding[]> {
-  return await postgresProbe.run(
+  return await runKindChecks(
+    postgresKind,
     { name: options.name ?? 'test-db', kind: 'postgres', url, thresholds: options.thresholds ?? {}, timeoutMs: options.timeoutMs ?? 5_000 },
     { signal: new AbortController().signal, log: silentLogger(), state: testState.forTarget(url) },
   );

@@ -140,10 +140,11 @@ describe('redis probe: TLS', () => {
   it('runs every check over TLS when the certificate is trusted', async () => {
     // Node reads extra CAs at start: run the probe in a child process that trusts the test certificate.
     const script = `
-      import { redisProbe } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../../src/probes/redis/redis-probe.ts'))};
+      import { redisKind } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../../src/probes/redis/redis-kind.ts'))};
+      import { runKindChecks } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../../src/probes/run-kind-checks.ts'))};
       import { MemoryProbeStateStore } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../../src/probes/probe-state.ts'))};
       import { silentLogger } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../../src/logger.ts'))};
-      const findings = await redisProbe.run(
+      const findings = await runKindChecks(redisKind,
         { name: 'tls', kind: 'redis', url: 'rediss://127.0.0.1:${tlsPort}', thresholds: {}, timeoutMs: 3000 },
         { signal: new AbortController().signal, log: silentLogger(), state: new MemoryProbeStateStore().forTarget('tls') });
       console.log(JSON.stringify(findings));`;

@@ -1,7 +1,7 @@
 // A healthy server (the suite's shared redis-server) and the probe's definition: every check ok,
 // the target schema, the registry, and a proof that a run touches no keys.
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import { redisProbe } from '../../../src/probes/redis/redis-probe.ts';
+import { redisKind } from '../../../src/probes/redis/redis-kind.ts';
 import { allCheckIds, findProbe } from '../../../src/probes/probe-registry.ts';
 import { resolveThresholds } from '../../../src/probes/probe-definition.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
@@ -83,25 +83,25 @@ describe('redis probe: a healthy server', () => {
 describe('redis probe: definition', () => {
   it('is registered as redis with the alias cache, and its check ids are known to runbooks', () => {
     expect(findProbe('cache')?.kind).toBe('redis');
-    expect(findProbe('redis')).toBe(redisProbe);
+    expect(findProbe('redis')).toBe(redisKind);
     const ids = allCheckIds();
     for (const c of CHECKS) expect(ids.has(`redis.${c}`), c).toBe(true);
   });
 
   it('has the default thresholds of the checks table, "below" for the hit rate', () => {
-    expect(resolveThresholds(redisProbe)).toEqual({
+    expect(resolveThresholds(redisKind)).toEqual({
       memory: { warn: 90, crit: 95 },
       hit_rate: { warn: 80, crit: 50 },
       fragmentation: { warn: 1.5, crit: 1 },
       clients: { warn: 80, crit: 90 },
       persistence: { warn: 48, crit: Infinity },
     });
-    for (const c of redisProbe.checks) if (c.thresholds) expect(c.thresholds.unit.length).toBeGreaterThan(0);
-    expect(redisProbe.checks.find((c) => c.name === 'hit_rate')?.thresholds?.unit).toContain('below');
+    for (const c of redisKind.checks) if (c.thresholds) expect(c.thresholds.unit.length).toBeGreaterThan(0);
+    expect(redisKind.checks.find((c) => c.name === 'hit_rate')?.thresholds?.unit).toContain('below');
   });
 
   it('accepts redis:// and rediss:// URLs, with users and passwords, and refuses other schemes with a clear message', () => {
-    const schema = redisProbe.targetSchema;
+    const schema = redisKind.targetSchema;
     for (const ok of ['redis://127.0.0.1:6379', 'rediss://cache.example.com:6380/2', 'redis://:pw@host', 'redis://monitor:p%40ss@host:6379/0', 'rediss://user:pw@[::1]:6379']) {
       expect(schema.safeParse({ url: ok }).success, ok).toBe(true);
     }
@@ -110,7 +110,7 @@ describe('redis probe: definition', () => {
       expect(r.success, bad).toBe(false);
       expect(r.error?.issues[0]?.message).toMatch(/redis:\/\/ or rediss:\/\//);
     }
-    expect(redisProbe.fromUrl('rediss://h:6380')).toEqual({ url: 'rediss://h:6380' });
+    expect(redisKind.fromUrl('rediss://h:6380')).toEqual({ url: 'rediss://h:6380' });
   });
 
   it('turns an invalid URL into a crit finding without echoing its password', async () => {

@@ -7,7 +7,8 @@ import { startTestRedis, type RunningRedis } from '../../support/start-test-redi
 import type { Finding } from '../../../src/report.ts';
 import type { Thresholds } from '../../../src/probes/probe-definition.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { redisProbe } from '../../../src/probes/redis/redis-probe.ts';
+import { redisKind } from '../../../src/probes/redis/redis-kind.ts';
+import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
 import { MemoryProbeStateStore, type ProbeStateStore } from '../../../src/probes/probe-state.ts';
 
 export interface RunOptions {
@@ -21,7 +22,8 @@ export interface RunOptions {
 export async function runRedisProbe(url: string, options: RunOptions = {}): Promise<Finding[]> {
   const name = options.name ?? 'test-redis';
   const store = options.store ?? new MemoryProbeStateStore();
-  return await redisProbe.run(
+  return await runKindChecks(
+    redisKind,
     { name, kind: 'redis', url, thresholds: options.thresholds ?? {}, timeoutMs: options.timeoutMs ?? 5_000 },
     { signal: new AbortController().signal, log: silentLogger(), state: store.forTarget(name) },
   );

@@ -2,7 +2,7 @@
 // notified about. Listed by severity and alertname with their receivers; a critical one is critical.
 import { z } from 'zod';
 import type { Finding } from '../../../report.ts';
-import { failedCall, type ApiCheckContext } from '../../http/api-probe.ts';
+import { failedCall, type ApiCheckContext } from '../../http/failed-call.ts';
 import { alertCount, summarizeAlerts, type AlertItem } from '../../prometheus/alert-summary.ts';
 import { finding, KIND } from '../check-context.ts';
 

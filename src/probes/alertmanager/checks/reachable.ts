@@ -1,7 +1,7 @@
 // /-/healthy (the process is alive) and /-/ready (configuration loaded, cluster settled: it can
 // take and send alerts). Not healthy or not reachable is critical; alive but not ready a warning.
 import type { Finding } from '../../../report.ts';
-import type { ApiCheckContext } from '../../http/api-probe.ts';
+import type { ApiCheckContext } from '../../http/failed-call.ts';
 import { apiFailureFix, describeApiFailure, type RawResult } from '../../http/json-api.ts';
 import { snippet } from '../../http/probe-support.ts';
 import { formatMs } from '../../format.ts';

@@ -4,19 +4,19 @@ import type { Finding, Status } from '../../../report.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, type CertificateOutcome, type HttpCheckInput } from '../check-context.ts';
 import type { PeerCertificate } from '../peer-certificate.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { statusBelow } from '../probe-support.ts';
 import { formatDuration } from '../../format.ts';
 
 const DAY_MS = 86_400_000;
 
-export function checkCertificate(outcome: CertificateOutcome, input: HttpCheckInput, now = new Date()): Finding {
+export function checkCertificate(outcome: CertificateOutcome, input: HttpCheckInput, t: Thresholds, now = new Date()): Finding {
   if (outcome === undefined) {
     return finding('certificate', 'unknown', `Certificate: could not check (no TLS handshake within ${input.timeoutMs} ms)`);
   }
   if (!outcome.ok) return finding('certificate', 'unknown', `Certificate: could not check (${outcome.message})`);
   const cert = outcome.certificate;
   const daysLeft = (cert.validTo.getTime() - now.getTime()) / DAY_MS;
-  const t = input.thresholds('certificate');
   const statuses: Status[] = [daysLeft <= 0 ? 'crit' : statusBelow(daysLeft, t)];
   const parts = [`Certificate ${cert.subject}`];
   const notYet = cert.validFrom.getTime() > now.getTime();

@@ -1,12 +1,12 @@
 // Time from sending the request to the last byte read (at most 64 KiB), as a client sees it.
 import type { Finding } from '../../../report.ts';
-import { finding, type HttpCheckInput } from '../check-context.ts';
+import type { Thresholds } from '../../probe-definition.ts';
+import { finding } from '../check-context.ts';
 import type { HttpResult } from '../http-request.ts';
 import { statusAbove } from '../probe-support.ts';
 import { formatMs } from '../../format.ts';
 
-export function checkLatency(res: HttpResult, input: HttpCheckInput): Finding {
-  const t = input.thresholds('latency');
+export function checkLatency(res: HttpResult, t: Thresholds): Finding {
   const status = statusAbove(res.totalMs, t);
   const title = status === 'ok'
     ? `Latency ${formatMs(res.totalMs)}`

@@ -1,12 +1,13 @@
 // The API itself: reachable, credentials accepted, namespaces present, every list allowed. A
 // refused list names the verb and resource the bot's role lacks.
 import { formatCount } from '../../format.ts';
-import { finding, type KubeCheck } from '../check-context.ts';
+import type { Finding } from '../../../report.ts';
+import { finding, type KubeCheckContext } from '../check-context.ts';
 
 /** Failures that make every request fail alike: said once, not once per list. */
 const CLUSTER_WIDE = new Set(['unauthorized', 'unreachable', 'timeout', 'tls']);
 
-export const checkApi: KubeCheck = (ctx) => {
+export function checkApi(ctx: Pick<KubeCheckContext, 'snapshot'>): Finding[] {
   const s = ctx.snapshot;
   // The pods list is the one every check needs: its failure is the one to name.
   const fatal = [...s.failed].sort((a, b) => Number(b.resource === 'pods') - Number(a.resource === 'pods')).find((f) => CLUSTER_WIDE.has(f.problem.kind));
@@ -27,4 +28,4 @@ export const checkApi: KubeCheck = (ctx) => {
   if (findings.length > 0) return findings;
   const scope = s.scope === 'all' ? 'all namespaces' : s.scope.join(', ');
   return [finding('api', 'ok', `API ${s.server} answered: ${formatCount(s.podCount)} pods, ${formatCount(s.workloadCount)} workloads in ${scope}, ${s.nodes?.count ?? 0} nodes (${s.pageCount} pages)`)];
-};
+}

@@ -7,8 +7,7 @@ import { restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
 import type { Status } from '../../../report.ts';
 
-export const checkDeployments: KubeCheck = (ctx) => {
-  const t = ctx.thresholds('deployments');
+export const checkDeployments: KubeCheck = (ctx, t) => {
   const judged = ctx.snapshot.workloadProblems.map((w) => ({ w, ...judge(w, t) })).filter((j) => j.status !== 'ok');
   if (judged.length === 0) return [finding('deployments', 'ok', `All ${ctx.snapshot.workloadCount} workloads have their replicas available`)];
   return perWorkload('deployments', judged.map(({ w, status, what }) => ({

@@ -18,8 +18,7 @@ export function classifyPullFailure(reason: string, text: string): PullFailure {
   return 'unknown cause';
 }
 
-export const checkImagePull: KubeCheck = (ctx) => {
-  const t = ctx.thresholds('image_pull');
+export const checkImagePull: KubeCheck = (ctx, t) => {
   const failing = ctx.snapshot.containers.filter((c) => c.waiting && PULL_REASONS.has(c.waiting.reason));
   if (failing.length === 0) return [finding('image_pull', 'ok', 'No image pull failures')];
   return perWorkload('image_pull', groupByWorkload(failing, (c) => c.pod.workload).map(({ ref, items }) => {

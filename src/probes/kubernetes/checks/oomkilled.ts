@@ -6,8 +6,7 @@ import { ageSeconds, finding, groupByWorkload, MAX_DETAIL_PODS, perWorkload, sta
 import { logsRemedy, restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
 
-export const checkOomKilled: KubeCheck = (ctx) => {
-  const t = ctx.thresholds('oomkilled');
+export const checkOomKilled: KubeCheck = (ctx, t) => {
   const killed = ctx.snapshot.containers
     .map((c) => {
       const kill = [c.terminated, c.lastTerminated].find((s) => s?.reason === 'OOMKilled');

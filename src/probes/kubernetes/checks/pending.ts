@@ -18,8 +18,7 @@ export function classifySchedulingFailure(message: string): string | undefined {
   return reasons.length ? reasons.join(', ') : undefined;
 }
 
-export const checkPending: KubeCheck = (ctx) => {
-  const t = ctx.thresholds('pending');
+export const checkPending: KubeCheck = (ctx, t) => {
   // A pod waiting on its image is the image_pull check's business.
   const pulling = new Set(ctx.snapshot.containers.filter((c) => /Image|RegistryUnavailable/.test(c.waiting?.reason ?? '')).map((c) => `${c.pod.namespace}/${c.pod.name}`));
   const stuck = ctx.snapshot.pendingPods

@@ -6,8 +6,7 @@ import { podEvent } from '../cluster-snapshot.ts';
 import { logsRemedy, restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
 
-export const checkReadiness: KubeCheck = (ctx) => {
-  const t = ctx.thresholds('readiness');
+export const checkReadiness: KubeCheck = (ctx, t) => {
   const notReady = ctx.snapshot.containers
     .filter((c) => !c.ready && c.running && !c.init && c.pod.phase === 'Running')
     .map((c) => ({ c, age: ageSeconds(ctx, c.pod.notReadySince) ?? 0 }))

@@ -8,8 +8,7 @@ import { workloadLabel, type WorkloadRef } from '../workload-of.ts';
 export const RESTARTS_STATE_KEY = 'k8s.restart_counts';
 const WINDOW_S = 600;
 
-export const checkRestarts: KubeCheck = (ctx) => {
-  const t = ctx.thresholds('restarts');
+export const checkRestarts: KubeCheck = (ctx, t) => {
   const previous = ctx.previousRestarts;
   if (!previous) {
     return [finding('restarts', 'ok', `Restart counts recorded for ${ctx.snapshot.restartCounts.size} containers; growth is measured from the next run`)];

@@ -2,6 +2,7 @@
 // pg_blocking_pids are readable without pg_monitor, so this check sees every wait; only the
 // query text of other roles may be hidden.
 import type { Finding, Remedy, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, PROBE_APPLICATION, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedy } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../../format.ts';
@@ -23,8 +24,7 @@ interface BlockerRow extends SessionRow {
 
 const MAX_WAITER_LINES = 4;
 
-export async function checkBlockingLocks(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('blocking_locks');
+export async function checkBlockingLocks(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   // pg_locks.waitstart exists from PG14; before that the statement start is the best bound.
   const waitstart = ctx.server.versionNum >= 140000 ? 'l.waitstart' : 'null::timestamptz';
   const waiters = await ctx.query<WaiterRow>(`

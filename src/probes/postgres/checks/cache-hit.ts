@@ -1,6 +1,7 @@
 // Share of block reads served from shared_buffers, per database, since the statistics were last
 // reset. A database that has barely been read says nothing yet, so it is not judged.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusBelow, type CheckContext } from '../check-context.ts';
 import { formatCount, formatPct } from '../../format.ts';
@@ -14,8 +15,7 @@ interface Row {
 /** Below this many block accesses a database's ratio is noise (a fresh or idle database). */
 const MIN_BLOCKS = 100_000;
 
-export async function checkCacheHit(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('cache_hit');
+export async function checkCacheHit(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(`
     select datname, blks_hit::float8 as hit, blks_read::float8 as read
     from pg_stat_database

@@ -1,6 +1,7 @@
 // Client backends against the slots ordinary roles can use: max_connections minus the slots
 // reserved for superusers (and, PG16+, for pg_use_reserved_connections).
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { clientBackend, finding, hiddenSessionsNote, notProbe, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatPct } from '../../format.ts';
 
@@ -18,7 +19,7 @@ interface GroupRow {
   n: number;
 }
 
-export async function checkConnections(ctx: CheckContext): Promise<Finding[]> {
+export async function checkConnections(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const reserved = ctx.server.versionNum >= 160000 ? `current_setting('reserved_connections')::int` : '0';
   const [limitsRows, groups] = await Promise.all([
     ctx.query<LimitsRow>(`
@@ -48,7 +49,7 @@ export async function checkConnections(ctx: CheckContext): Promise<Finding[]> {
     add(byDb, g.datname ?? '(none)', g.n);
   }
   const pct = (total / usable) * 100;
-  const status = statusAbove(pct, ctx.thresholds('connections'));
+  const status = statusAbove(pct, t);
   const title = `Connections ${total}/${usable} (${formatPct(pct)})`;
   const lines = [
     `by state: ${top(byState, 6)}`,

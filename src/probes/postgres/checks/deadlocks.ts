@@ -2,6 +2,7 @@
 // previous reading: it is kept in the probe state of the target, per database, so it survives a
 // restart of the bot.
 import type { Finding, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatDuration, formatPct, plural } from '../../format.ts';
@@ -28,8 +29,7 @@ const BASELINE_TTL_MS = 7 * 86_400_000;
 const MIN_XACTS_DELTA = 100;
 const MIN_XACTS_TOTAL = 1_000;
 
-export async function checkDeadlocks(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('deadlocks');
+export async function checkDeadlocks(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(`
     select datname, deadlocks::float8 as deadlocks, xact_commit::float8 as commits, xact_rollback::float8 as rollbacks,
            extract(epoch from now() - stats_reset)::float8 as stats_reset_s

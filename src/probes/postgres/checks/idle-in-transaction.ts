@@ -1,6 +1,7 @@
 // A session idle in a transaction holds its locks and its snapshot (which stops vacuum) while
 // doing nothing: usually an application that forgot to commit.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../../format.ts';
@@ -13,8 +14,7 @@ interface Row extends SessionRow {
   over_warn: number;
 }
 
-export async function checkIdleInTransaction(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('idle_in_transaction');
+export async function checkIdleInTransaction(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(
     `select a.pid, a.usename, a.application_name, a.datname, a.state, a.query,
             extract(epoch from now() - a.state_change)::float8 as age_s,

@@ -1,5 +1,6 @@
 // The longest running active statement; a cancel stops the statement but keeps the session.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../../format.ts';
@@ -12,8 +13,7 @@ interface Row extends SessionRow {
   over_warn: number;
 }
 
-export async function checkLongQueries(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('long_queries');
+export async function checkLongQueries(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(
     `select a.pid, a.usename, a.application_name, a.datname, a.query, a.wait_event_type, a.wait_event,
             extract(epoch from now() - a.query_start)::float8 as age_s,

@@ -1,6 +1,7 @@
 // The oldest open transaction: it keeps every row version newer than its snapshot alive, so
 // vacuum cannot clean up behind it, and it may hold locks others queue on.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../../format.ts';
@@ -12,8 +13,7 @@ interface Row extends SessionRow {
   over_warn: number;
 }
 
-export async function checkLongTransactions(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('long_transactions');
+export async function checkLongTransactions(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(
     `select a.pid, a.usename, a.application_name, a.datname, a.state, a.query,
             extract(epoch from now() - a.xact_start)::float8 as age_s,

@@ -1,6 +1,7 @@
 // On a replica: how far replay is behind. On a primary: standbys' replay lag and replication
 // slots that are inactive or retaining WAL (a dead slot fills the disk).
 import type { Finding, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatBytes, formatDuration, plural } from '../../format.ts';
@@ -27,12 +28,11 @@ interface SlotRow {
   retained_bytes: number | null;
 }
 
-export async function checkReplication(ctx: CheckContext): Promise<Finding[]> {
-  return ctx.server.inRecovery ? await checkReplica(ctx) : await checkPrimary(ctx);
+export async function checkReplication(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
+  return ctx.server.inRecovery ? await checkReplica(ctx, t) : await checkPrimary(ctx, t);
 }
 
-async function checkReplica(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('replication');
+async function checkReplica(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   // With nothing new to replay the replay timestamp ages although the replica is current.
   const [row] = await ctx.query<ReplicaRow>(`
     select case when pg_last_wal_receive_lsn() is not null and pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() then 0
@@ -55,8 +55,7 @@ async function checkReplica(ctx: CheckContext): Promise<Finding[]> {
   return [finding('replication', status, title, { detail: lines.join('\n'), metrics: lag === null ? {} : { lag_s: Math.round(lag * 10) / 10 } })];
 }
 
-async function checkPrimary(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('replication');
+async function checkPrimary(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const walStatus = ctx.server.versionNum >= 130000 ? 'wal_status' : 'null::text';
   const [standbys, slots] = await Promise.all([
     ctx.query<StandbyRow>(`

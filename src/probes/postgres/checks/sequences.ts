@@ -5,6 +5,7 @@
 // can run out at all is kept per target for a few minutes (it changes only with DDL); their current
 // values are read on every run.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatPct } from '../../format.ts';
 
@@ -23,8 +24,7 @@ const FAR_LIMIT = 1e15;
 
 const watched = new Map<string, { at: number; oids: number[] }>();
 
-export async function checkSequences(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('sequences');
+export async function checkSequences(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const oids = await sequencesThatCanRunOut(ctx);
   if (oids.length === 0) {
     return [finding('sequences', 'ok', 'No sequence can run out: every one feeds a bigint range', { metrics: { max_pct: 0, watched: 0 } })];

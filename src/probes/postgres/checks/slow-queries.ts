@@ -2,6 +2,7 @@
 // covers the whole server). It keeps history since its last reset, so a slow statement shows here
 // after it finished, unlike long_queries.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { errorCode } from '../classify-error.ts';
 import { formatCount, formatMs } from '../../format.ts';
@@ -38,8 +39,7 @@ const MAINTENANCE_WORDS = [
 ];
 const MAINTENANCE_RE = String.raw`^(\s|/\*([^*]|\*+[^*/])*\*+/|--[^\n]*\n)*(${MAINTENANCE_WORDS.join('|')})\M`;
 
-export async function checkSlowQueries(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('slow_queries');
+export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const db = ctx.server.database;
   const [ext] = await ctx.query<ExtensionRow>(`
     select (select extversion from pg_extension where extname = 'pg_stat_statements') as installed,

@@ -1,6 +1,7 @@
 // Busy tables (many dead rows, a large share of the table) and how long since they were last
 // vacuumed. A busy table vacuumed recently is autovacuum keeping up; one not vacuumed for days is not.
 import type { Finding, Remedy, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatCount, formatDuration, formatPct, plural } from '../../format.ts';
@@ -20,8 +21,7 @@ const MIN_DEAD_TUPLES = 10_000;
 const MIN_DEAD_RATIO = 0.1;
 const DAY = 86_400;
 
-export async function checkVacuum(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('vacuum');
+export async function checkVacuum(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(
     // One statistics lookup per table finds the candidates (offset 0 keeps the planner from
     // flattening the subquery); the other statistics are read only for those. The

@@ -1,6 +1,7 @@
 // Transaction ID age per database. Past autovacuum_freeze_max_age autovacuum forces freezing;
 // near 2^31 the server stops accepting writes, so the absolute age is judged too.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, notProbe, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatDuration, formatPct } from '../../format.ts';
@@ -23,8 +24,7 @@ interface HolderRow {
 /** Absolute xid ages (of the 2.1 billion limit) that are alarming whatever the settings. */
 const ABSOLUTE = { warn: 1_300_000_000, crit: 1_400_000_000 };
 
-export async function checkWraparound(ctx: CheckContext): Promise<Finding[]> {
-  const t = ctx.thresholds('wraparound');
+export async function checkWraparound(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const rows = await ctx.query<Row>(`
     select datname, age(datfrozenxid)::float8 as xid_age, mxid_age(datminmxid)::float8 as mxid_age,
            current_setting('autovacuum_freeze_max_age')::float8 as freeze_max_age,

@@ -1,6 +1,6 @@
 // Where Prometheus sends its alerts. No active Alertmanager means firing alerts notify nobody.
 import type { Finding } from '../../../report.ts';
-import { failedCall, type ApiCheckContext } from '../../http/api-probe.ts';
+import { failedCall, type ApiCheckContext } from '../../http/failed-call.ts';
 import { capLines } from '../../http/probe-support.ts';
 import { plural } from '../../format.ts';
 import { alertmanagersSchema } from '../api-types.ts';

@@ -1,7 +1,7 @@
 // Alerts Prometheus is firing, counted by their severity label: a firing critical alert is
 // critical, a firing warning a warning; pending alerts (waiting out their `for:`) are listed.
 import type { Finding } from '../../../report.ts';
-import { failedCall, type ApiCheckContext } from '../../http/api-probe.ts';
+import { failedCall, type ApiCheckContext } from '../../http/failed-call.ts';
 import { alertsSchema } from '../api-types.ts';
 import { alertCount, summarizeAlerts, type AlertItem } from '../alert-summary.ts';
 import { finding, KIND } from '../check-context.ts';

@@ -1,7 +1,7 @@
 // /-/healthy says whether Prometheus is up; /api/v1/status/buildinfo gives its version and,
 // where a proxy exposes only the API, stands in for the health endpoint.
 import type { Finding } from '../../../report.ts';
-import type { ApiCheckContext } from '../../http/api-probe.ts';
+import type { ApiCheckContext } from '../../http/failed-call.ts';
 import { apiFailureFix, describeApiFailure } from '../../http/json-api.ts';
 import { snippet } from '../../http/probe-support.ts';
 import { formatMs } from '../../format.ts';

@@ -2,7 +2,7 @@
 // and their recorded series stop. A group whose evaluation takes longer than its interval
 // misses evaluations. Either is a warning.
 import type { Finding } from '../../../report.ts';
-import { failedCall, type ApiCheckContext } from '../../http/api-probe.ts';
+import { failedCall, type ApiCheckContext } from '../../http/failed-call.ts';
 import { capLines } from '../../http/probe-support.ts';
 import { formatMs, plural } from '../../format.ts';
 import { rulesSchema } from '../api-types.ts';

@@ -2,7 +2,7 @@
 // targets of a job down is a warning; every target of a job down is critical: that job's
 // metrics and the alerts built on them are gone.
 import type { Finding } from '../../../report.ts';
-import { failedCall, type ApiCheckContext } from '../../http/api-probe.ts';
+import { failedCall, type ApiCheckContext } from '../../http/failed-call.ts';
 import { formatDuration, plural } from '../../format.ts';
 import { targetsSchema, type ActiveTarget } from '../api-types.ts';
 import { finding, KIND } from '../check-context.ts';

@@ -3,6 +3,7 @@
 // rejected_connections growth since the previous run. CLIENT LIST names the top holders; on a
 // server with thousands of clients it is skipped to keep the probe light.
 import type { Finding, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { PROBE_CLIENT_NAME, finding, round, statusAbove, type CheckContext } from '../check-context.ts';
 import { describeCheckError } from '../classify-error.ts';
@@ -22,7 +23,7 @@ export interface ClientEntry {
   idle: number;
 }
 
-export async function checkClients(ctx: CheckContext): Promise<Finding[]> {
+export async function checkClients(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { info, counters } = ctx;
   const connected = num(info, 'connected_clients') ?? 0;
   const blocked = num(info, 'blocked_clients') ?? 0;
@@ -56,7 +57,7 @@ export async function checkClients(ctx: CheckContext): Promise<Finding[]> {
     const pct = (clients / maxclients) * 100;
     metrics.maxclients = maxclients;
     metrics.pct = round(pct);
-    statuses.push(statusAbove(pct, ctx.thresholds('clients')));
+    statuses.push(statusAbove(pct, t));
     title = `Clients ${formatCount(clients)}/${formatCount(maxclients)} (${formatPct(pct)})`;
   } else {
     title = `Clients ${formatCount(clients)} (maxclients unknown)`;

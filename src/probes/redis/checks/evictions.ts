@@ -2,11 +2,12 @@
 // any growth since then is a warning. Without an earlier run the total only says evictions
 // happened at some point; it is a warning only while memory still sits at the limit.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, type CheckContext } from '../check-context.ts';
 import { num } from '../info.ts';
 import { counted, formatCount, formatPct } from '../../format.ts';
 
-export async function checkEvictions(ctx: CheckContext): Promise<Finding[]> {
+export async function checkEvictions(ctx: CheckContext, memory: Thresholds): Promise<Finding[]> {
   const { info, counters } = ctx;
   const policy = info.get('maxmemory_policy') ?? 'unknown';
   const maxmemory = num(info, 'maxmemory') ?? 0;
@@ -35,7 +36,7 @@ export async function checkEvictions(ctx: CheckContext): Promise<Finding[]> {
     return [finding('evictions', 'ok', `No keys evicted ${counters.phrase}`, { metrics })];
   }
   // Totals only: evicting now is likely when memory is still at the eviction threshold.
-  const nearLimit = maxmemory > 0 && pct >= ctx.thresholds('memory').warn;
+  const nearLimit = maxmemory > 0 && pct >= memory.warn;
   lines.push(
     counters.basis === 'server-start'
       ? 'No earlier run of this target to compare with: the next run reports the growth since this one.'

@@ -3,6 +3,7 @@
 // below 1 means the OS holds less in RAM than Redis allocated: part of it is swapped out, which
 // turns every access to those pages into a disk read.
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, round, type CheckContext } from '../check-context.ts';
 import { num } from '../info.ts';
 import { formatBytes } from '../../format.ts';
@@ -12,9 +13,8 @@ export const MIN_FRAGMENTATION_BYTES = 100 * 1024 * 1024;
 /** Missing RSS needed before a ratio below 1 counts as swapping. */
 export const MIN_SWAPPED_BYTES = 10 * 1024 * 1024;
 
-export async function checkFragmentation(ctx: CheckContext): Promise<Finding[]> {
+export async function checkFragmentation(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { info } = ctx;
-  const t = ctx.thresholds('fragmentation');
   const used = num(info, 'used_memory');
   const rss = num(info, 'used_memory_rss');
   if (used === undefined || rss === undefined || used <= 0) {

@@ -2,6 +2,7 @@
 // server start on a first run. A handful of lookups says nothing, so the rate is judged only with
 // enough traffic in the window (or, failing that, in the totals, saying so).
 import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, round, statusBelow, type CheckContext } from '../check-context.ts';
 import { formatCount, formatDuration, formatPct } from '../../format.ts';
 
@@ -10,9 +11,8 @@ export const MIN_WINDOW_LOOKUPS = 1_000;
 /** Lookups needed to judge the totals since server start: more, since they may be old. */
 export const MIN_TOTAL_LOOKUPS = 10_000;
 
-export async function checkHitRate(ctx: CheckContext): Promise<Finding[]> {
+export async function checkHitRate(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { counters } = ctx;
-  const t = ctx.thresholds('hit_rate');
   const hits = counters.delta('keyspaceHits');
   const misses = counters.delta('keyspaceMisses');
   const totalHits = counters.current.keyspaceHits;

@@ -3,11 +3,12 @@
 // limit with noeviction every write fails with OOM; a volatile-* policy with no key carrying a TTL
 // has nothing to evict and behaves the same.
 import type { Finding, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { finding, round, statusAbove, type CheckContext } from '../check-context.ts';
 import { errorCount, keyspace, num } from '../info.ts';
 import { formatBytes, formatCount, formatPct } from '../../format.ts';
 
-export async function checkMemory(ctx: CheckContext): Promise<Finding[]> {
+export async function checkMemory(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { info } = ctx;
   const used = num(info, 'used_memory');
   if (used === undefined) return [finding('memory', 'unknown', 'Memory: INFO has no used_memory (not a Redis server, or INFO memory hidden)')];
@@ -40,7 +41,7 @@ export async function checkMemory(ctx: CheckContext): Promise<Finding[]> {
 
   const pct = (counted / maxmemory) * 100;
   metrics.pct = round(pct);
-  let status: Status = statusAbove(pct, ctx.thresholds('memory'));
+  let status: Status = statusAbove(pct, t);
   const atLimit = counted >= maxmemory;
   let title: string;
   if (nothingToEvict && atLimit) {

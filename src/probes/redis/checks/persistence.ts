@@ -3,14 +3,14 @@
 // unsaved changes is a warning when snapshots are configured; whether they are needs CONFIG GET
 // save, which a managed or locked-down server may refuse: the finding then says so.
 import type { Finding, Status } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
 import { worstStatus } from '../../../report.ts';
 import { finding, round, statusAbove, type CheckContext } from '../check-context.ts';
 import { num } from '../info.ts';
 import { counted, formatDuration } from '../../format.ts';
 
-export async function checkPersistence(ctx: CheckContext): Promise<Finding[]> {
+export async function checkPersistence(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { info } = ctx;
-  const t = ctx.thresholds('persistence');
   const save = await ctx.config('save');
   const rdbOn = save.ok ? (save.value ?? '').trim() !== '' : undefined;
   const aofOn = num(info, 'aof_enabled') === 1;

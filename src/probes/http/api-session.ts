@@ -1,0 +1,33 @@
+// A run of a JSON-API kind (prometheus, alertmanager): one client and one deadline for every
+// check. The checks run at once; a check the deadline cuts short is `unknown` (the reachable one
+// `crit`: the server did not answer), and when no call got any answer only the reachable finding
+// is kept: the others would repeat its cause.
+import type { KindRuntime } from '../probe-definition.ts';
+import type { ApiTarget } from './api-target.ts';
+import { failureMessage } from './classify-error.ts';
+import type { ApiCheckContext } from './failed-call.ts';
+import { ApiClient } from './json-api.ts';
+import { Deadline, findingFor } from './probe-support.ts';
+
+export const apiSession: KindRuntime<ApiTarget, ApiCheckContext> = {
+  async open(target, run) {
+    const finding = findingFor(target.kind);
+    const deadline = new Deadline(run.signal, run.timeoutMs);
+    const opened = performance.now();
+    let api: ApiClient;
+    try {
+      api = new ApiClient(target.url, target.headers, deadline, run.secrets);
+    } catch (e) {
+      return { stop: [finding('reachable', 'crit', `Unreachable: invalid URL (${failureMessage(e)})`, { detail: 'Expected a base URL like http://prometheus:9090.' })] };
+    }
+    return {
+      ctx: { api, timeoutMs: deadline.timeoutMs, now: new Date() },
+      budgetMs: deadline.timeoutMs - (performance.now() - opened),
+      describeError: failureMessage,
+      unfinished: (check, cancelled) =>
+        finding(check.name, check.name === 'reachable' && !cancelled ? 'crit' : 'unknown', `${check.label}: could not check (${cancelled ? 'the probe was cancelled' : `no answer within ${deadline.timeoutMs} ms`})`),
+      // Every check calls the server: when not one call got an answer, they all failed alike.
+      finish: (findings, byCheck) => (api.answered === 0 ? byCheck.filter((r) => r.check.name === 'reachable').flatMap((r) => r.findings) : findings),
+    };
+  },
+};

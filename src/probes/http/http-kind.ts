@@ -1,0 +1,101 @@
+// The http kind: one request to a health URL (status, body match, latency) and, for https, the
+// certificate read on a connection of its own, both at once within the target's timeout. The
+// checks are pure functions of what that one round trip found (http-session.ts).
+import { z } from 'zod';
+import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-definition.ts';
+import type { HttpCheckName, HttpRun } from './check-context.ts';
+import { targetSecrets } from './secrets.ts';
+import { checkBody, invalidBodyMatch } from './checks/body.ts';
+import { checkCertificate } from './checks/certificate.ts';
+import { checkLatency } from './checks/latency.ts';
+import { checkReachable } from './checks/reachable.ts';
+import { checkStatus } from './checks/status.ts';
+
+const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/** An HTTP header name (RFC 9110 token). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+const targetSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).describe('http or https'),
+    method: z.preprocess((v) => (typeof v === 'string' ? v.toUpperCase() : v), z.enum(HTTP_METHODS)).optional().describe('default GET'),
+    headers: z
+      .record(z.string().regex(HEADER_NAME, 'not a valid header name'), z.string().regex(/^[^\r\n]*$/, 'a header value is one line'))
+      .optional()
+      .describe('map; use `${VAR}` for tokens'),
+    expectStatus: z.array(z.number().int().min(100).max(599)).min(1).optional().describe('list, default any 2xx'),
+    bodyMatch: z
+      .string()
+      .min(1)
+      .superRefine((value, ctx) => {
+        const invalid = invalidBodyMatch(value);
+        if (invalid) ctx.addIssue({ code: 'custom', message: `not a valid /regex/: ${invalid}`, input: value });
+      })
+      .optional()
+      .describe('substring or `/regex/flags`'),
+    tlsInsecure: z.boolean().optional().describe('accept an untrusted certificate, still report its expiry'),
+  })
+  .refine((t) => !(t.method === 'HEAD' && t.bodyMatch !== undefined), {
+    message: 'bodyMatch needs a body: it cannot be used with method HEAD',
+    path: ['bodyMatch'],
+  });
+
+export type HttpTarget = KindTarget<typeof targetSchema>;
+
+type HttpCheck = CheckDefinition<HttpRun> & { name: HttpCheckName };
+
+const checks: readonly HttpCheck[] = [
+  {
+    name: 'reachable',
+    label: 'Reachability',
+    description: 'The request gets an answer within the timeout; otherwise the error class (DNS, refused, timeout, connection closed, certificate not trusted, TLS).',
+    run: (r) => [checkReachable(r.reached)],
+  },
+  {
+    name: 'status',
+    label: 'Status',
+    description: 'The status code is expected (expectStatus, or any 2xx); an unexpected one is critical and shows the start of the body. Redirects are followed within the origin only; one to another origin is reported, not followed (the target\'s headers never leave its origin).',
+    applies: (r) => r.response !== undefined,
+    run: (r) => [checkStatus(r.response!, r.input)],
+  },
+  {
+    name: 'body',
+    label: 'Body',
+    description: 'The body (first 64 KiB) contains bodyMatch, a substring or /regex/ (stopped after 250 ms: unknown); only when bodyMatch is configured.',
+    // The body of a redirect that was not followed is not the endpoint's: the status says it all.
+    applies: (r) => r.response !== undefined && r.input.bodyMatch !== undefined && r.response.offOriginRedirect === undefined,
+    run: (r) => [checkBody(r.response!, r.input.bodyMatch!, r.input, r.bodyMatchKey)],
+  },
+  {
+    name: 'latency',
+    label: 'Latency',
+    description: 'Time until the last byte of the (bounded) body was read.',
+    thresholds: { warn: 1000, crit: 5000, unit: 'ms' },
+    applies: (r) => r.response !== undefined,
+    run: (r, t) => [checkLatency(r.response!, t)],
+  },
+  {
+    name: 'certificate',
+    label: 'Certificate',
+    description: 'https only: days until the certificate expires (expired is critical), its subject, issuer and whether this host trusts it.',
+    thresholds: { warn: 20, crit: 3, unit: 'days left (below)' },
+    // Worth reporting even when the request failed on it (expired, untrusted); when the server
+    // could not be reached at all, the reachable finding says everything.
+    applies: (r) => r.https && (r.reached.ok || r.certificate?.ok === true),
+    run: (r, t) => [checkCertificate(r.certificate, r.input, t)],
+  },
+];
+
+export const httpKind: KindDefinition<HttpTarget, HttpRun> = {
+  kind: 'http',
+  aliases: ['health'],
+  description: 'HTTP(S) endpoint: reachable, status, body match, latency, certificate expiry',
+  targetSchema,
+  fromUrl: (url) => ({ url }),
+  checks,
+  actions: [],
+  trends: [],
+  secrets: (target) => targetSecrets(target.url, target.headers),
+  runtime: async () => (await import('./http-session.ts')).httpSession,
+};

@@ -1,0 +1,119 @@
+// The k8s kind: list pods, events, workloads and nodes a page at a time, fold them into a
+// snapshot (kubernetes-session.ts, which loads the Kubernetes client), then judge it with pure
+// checks. An API error is a k8s.api finding and the checks that needed that list say they could
+// not run. Its buttons (restart, scale, delete pod, logs) are allowed only for what the target's
+// config allows, checked again at every press.
+import type { ActionDefinition } from '../../actions/action-definition.ts';
+import type { ActionParams } from '../../actions/action-executor.ts';
+import type { CheckDefinition, KindDefinition } from '../probe-definition.ts';
+import { sortedSecrets } from '../scrub-findings.ts';
+import { UserError } from '../../user-error.ts';
+import type { KubeCheckContext, KubeCheckName } from './check-context.ts';
+import { isRestartable, kubeTargetSchema, watchesNamespace, WORKLOAD_KINDS, type KubeTarget } from './kube-target.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_REPLICA_COUNT, K8S_WORKLOAD_KIND, SCALE_REPLICAS, YES_NO } from './kubernetes-params.ts';
+import { checkCrashloop } from './checks/crashloop.ts';
+import { checkDeployments } from './checks/deployments.ts';
+import { checkImagePull } from './checks/image-pull.ts';
+import { checkNodes } from './checks/nodes.ts';
+import { checkOomKilled } from './checks/oomkilled.ts';
+import { checkPending } from './checks/pending.ts';
+import { checkReadiness } from './checks/readiness.ts';
+import { checkRestarts } from './checks/restarts.ts';
+import { checkWarningEvents } from './checks/warning-events.ts';
+
+type KubeCheck = CheckDefinition<KubeCheckContext> & { name: KubeCheckName };
+
+const POD_LISTS = ['pods'];
+
+const checks: readonly KubeCheck[] = [
+  { name: 'api', label: 'API', description: 'The API server answers, the credentials are accepted, the namespaces exist and every list is allowed (a 403 names the missing verb and resource).' },
+  { name: 'crashloop', label: 'Crashloops', needs: POD_LISTS, description: 'Containers (init containers too) waiting in CrashLoopBackOff: restart count and how the last run ended; 2+ restarts = crit.', run: checkCrashloop },
+  { name: 'oomkilled', label: 'OOM kills', needs: POD_LISTS, description: 'Containers whose current or last run ended OOMKilled, with their memory limit and request.', thresholds: { warn: 1440, crit: 60, unit: 'min since the kill (below)' }, run: checkOomKilled },
+  { name: 'image_pull', label: 'Image pulls', needs: POD_LISTS, description: 'ImagePullBackOff / ErrImagePull classified from the kubelet\'s words: not found, unauthorized, registry unreachable.', thresholds: { warn: 0, crit: 120, unit: 's failing' }, run: checkImagePull },
+  { name: 'pending', label: 'Pending pods', needs: POD_LISTS, description: 'Pods Pending too long, with the scheduler\'s reason (insufficient cpu/memory, taints, volume claims) or what blocks the containers.', thresholds: { warn: 300, crit: 900, unit: 's pending' }, run: checkPending },
+  { name: 'deployments', label: 'Workloads', needs: ['deployments', 'statefulsets', 'daemonsets'], description: 'Deployments, statefulsets and daemonsets with unavailable replicas (crit by fraction or when none is available), ProgressDeadlineExceeded, or paused.', thresholds: { warn: 0, crit: 50, unit: '% of replicas unavailable' }, run: checkDeployments },
+  { name: 'restarts', label: 'Restarts', needs: POD_LISTS, description: 'Restart count growth since the previous run, per workload, as restarts per 10 minutes.', thresholds: { warn: 4, crit: 10, unit: 'restarts per 10 min' }, run: checkRestarts },
+  { name: 'readiness', label: 'Readiness', needs: POD_LISTS, description: 'Running containers not ready for a while, with the newest Unhealthy / ProbeError event.', thresholds: { warn: 60, crit: Infinity, unit: 's not ready (warn only by default)' }, run: checkReadiness },
+  { name: 'nodes', label: 'Nodes', description: 'Node Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, cordoned.', run: checkNodes },
+  { name: 'warning_events', label: 'Warning events', description: 'Recent Warning events grouped by reason, newest message of each (informational; volume, eviction and sandbox failures warn).', run: checkWarningEvents },
+];
+
+function refuseWorkload(t: KubeTarget, p: ActionParams): string | undefined {
+  if (!(WORKLOAD_KINDS as readonly string[]).includes(String(p.workload))) return `"${p.workload}" is not a deployment, statefulset or daemonset`;
+  if (!watchesNamespace(t, String(p.namespace))) return `namespace ${p.namespace} is not watched by ${t.name}`;
+  if (!isRestartable(t, String(p.namespace), String(p.workload), String(p.name))) {
+    return `${p.workload}/${p.name} in ${p.namespace} is not on the restartable list of ${t.name}`;
+  }
+  return undefined;
+}
+
+function refuseNamespace(t: KubeTarget, p: ActionParams): string | undefined {
+  return watchesNamespace(t, String(p.namespace)) ? undefined : `namespace ${p.namespace} is not watched by ${t.name}`;
+}
+
+/** The executors hold the Kubernetes client: loaded on the first press. */
+const executors = async () => (await import('../../actions/kubernetes-actions.ts')).KUBERNETES_EXECUTORS;
+
+const actions: readonly ActionDefinition<KubeTarget>[] = [
+  {
+    id: 'k8s.restart',
+    title: 'Restart',
+    destructive: true,
+    params: { namespace: K8S_NAMESPACE, workload: K8S_WORKLOAD_KIND, name: K8S_NAME, replicas: K8S_REPLICA_COUNT },
+    describe: (p, target) => `Restart ${p.workload} ${p.name} in ${target}/${p.namespace}: ${Number(p.replicas) > 0 ? `${p.replicas} ${p.replicas === 1 ? 'pod' : 'pods'}` : 'its pods'} will be replaced one by one (kubectl rollout restart); the rollout is watched here.`,
+    refuse: refuseWorkload,
+    executor: async () => (await executors())['k8s.restart'],
+  },
+  {
+    id: 'k8s.scale',
+    title: 'Scale',
+    destructive: true,
+    params: { namespace: K8S_NAMESPACE, workload: K8S_WORKLOAD_KIND, name: K8S_NAME, replicas: SCALE_REPLICAS },
+    input: { param: 'replicas', label: 'Replicas', min: SCALE_REPLICAS.min, max: SCALE_REPLICAS.max },
+    describe: (p, target) => `Scale ${p.workload} ${p.name} in ${target}/${p.namespace}${p.replicas === undefined ? '' : ` to ${p.replicas} replicas`}.`,
+    refuse: (t, p) => refuseWorkload(t, p) ?? (p.workload === 'daemonset' ? 'a daemonset runs one pod per node and cannot be scaled' : undefined),
+    executor: async () => (await executors())['k8s.scale'],
+  },
+  {
+    id: 'k8s.delete_pod',
+    title: 'Delete pod',
+    destructive: true,
+    params: { namespace: K8S_NAMESPACE, pod: K8S_NAME },
+    describe: (p, target) => `Delete pod ${p.pod} in ${target}/${p.namespace}: its controller starts a new one; a pod without a controller is gone for good.`,
+    refuse: (t, p) => (t.deletePods ? refuseNamespace(t, p) : `${t.name} does not allow deleting pods (deletePods is not set)`),
+    executor: async () => (await executors())['k8s.delete_pod'],
+  },
+  {
+    id: 'k8s.logs',
+    title: 'Logs',
+    destructive: false,
+    params: { namespace: K8S_NAMESPACE, pod: K8S_NAME, container: K8S_CONTAINER, previous: YES_NO },
+    describe: (p, target) => `Post the last 50 log lines of ${p.pod}/${p.container} in ${target}/${p.namespace}${p.previous === 'yes' ? ' (previous instance)' : ''} in the thread.`,
+    refuse: (t, p) => refuseNamespace(t, p) ?? (p.previous === 'yes' || p.previous === 'no' ? undefined : `previous must be yes or no, got "${p.previous}"`),
+    executor: async () => (await executors())['k8s.logs'],
+  },
+];
+
+export const kubernetesKind: KindDefinition<KubeTarget, KubeCheckContext> = {
+  kind: 'k8s',
+  aliases: ['kubernetes', 'kube'],
+  description: 'Kubernetes: crashloops, OOM kills, image pulls, pending pods, workload availability and rollouts, restarts, readiness, nodes, warning events',
+  targetSchema: kubeTargetSchema,
+  fromUrl: (url) => kubeTargetSchema.parse({ server: url }),
+  checks,
+  actions,
+  trends: [],
+  secrets: (target) => sortedSecrets(target.token ? [target.token] : []),
+  /** `/diag k8s <target> <namespace>`: one of the target's namespaces (any, when it watches all). */
+  narrow(target, args) {
+    if (args.length === 0) return target;
+    const [namespace, ...extra] = args;
+    if (extra.length > 0) throw new UserError(`too many words after ${target.name}: ${args.join(' ')}; expected at most a namespace`);
+    if (!watchesNamespace(target, namespace!)) {
+      throw new UserError(`${target.name} does not watch namespace "${namespace}"; its namespaces: ${(target.namespaces as string[]).join(', ')}`);
+    }
+    return { ...target, namespaces: [namespace!] };
+  },
+  describeScope: (target) => (Array.isArray(target.namespaces) && target.namespaces.length === 1 ? ` (namespace ${target.namespaces[0]})` : ''),
+  runtime: async () => (await import('./kubernetes-session.ts')).kubernetesSession,
+};

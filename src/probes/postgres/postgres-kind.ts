@@ -1,0 +1,183 @@
+// The PostgreSQL kind: reachable first, then every other check at once over a small pool, each
+// bounded by the target's timeout. Its checks, thresholds, buttons and trend metrics are declared
+// here; pg itself is loaded by postgres-session.ts on the first run of a postgres target.
+import { z } from 'zod';
+import type { ActionDefinition } from '../../actions/action-definition.ts';
+import { DEFAULT_VACUUM_TIMEOUT_MS, describeBounds, formatBound, SIGNAL_BOUNDS, VACUUM_LOCK_TIMEOUT_MS } from '../../actions/statement-bounds.ts';
+import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-definition.ts';
+import { urlSecrets } from '../scrub-findings.ts';
+import type { CheckContext, PostgresCheckName } from './check-context.ts';
+import { PG_IDENTIFIER, PG_PID } from './postgres-params.ts';
+import { checkBlockingLocks } from './checks/blocking-locks.ts';
+import { checkCacheHit } from './checks/cache-hit.ts';
+import { checkConnections } from './checks/connections.ts';
+import { checkDatabaseSize } from './checks/database-size.ts';
+import { checkDeadlocks } from './checks/deadlocks.ts';
+import { checkIdleInTransaction } from './checks/idle-in-transaction.ts';
+import { checkLongQueries } from './checks/long-queries.ts';
+import { checkLongTransactions } from './checks/long-transactions.ts';
+import { checkReplication } from './checks/replication.ts';
+import { checkSequences } from './checks/sequences.ts';
+import { checkSlowQueries } from './checks/slow-queries.ts';
+import { checkVacuum } from './checks/vacuum.ts';
+import { checkWraparound } from './checks/wraparound.ts';
+
+const targetSchema = z.object({
+  url: z.string().describe('`postgres://user:password@host:5432/db`; a role with `pg_monitor` sees every session\'s query text'),
+  vacuumTimeoutMs: z
+    .number().int().min(1_000).max(86_400_000).optional()
+    .describe('statement_timeout of the VACUUM ANALYZE button, 1000 to 86400000 (default 1800000 = 30 min)'),
+});
+
+export type PostgresTarget = KindTarget<typeof targetSchema>;
+
+type PostgresCheck = CheckDefinition<CheckContext> & { name: PostgresCheckName };
+
+const reachable: PostgresCheck = {
+  name: 'reachable',
+  label: 'Reachability',
+  description: 'Connect and `select 1` within the timeout; the error class when it fails (refused, auth, too many clients, timeout, DNS).',
+};
+const connections: PostgresCheck = {
+  name: 'connections',
+  label: 'Connections',
+  description: 'Client backends against max_connections minus reserved slots, by state, application and database.',
+  thresholds: { warn: 80, crit: 95, unit: '%' },
+  run: checkConnections,
+};
+const cacheHit: PostgresCheck = {
+  name: 'cache_hit',
+  label: 'Cache hit ratio',
+  description: 'Share of block reads served from shared_buffers, per database.',
+  thresholds: { warn: 98, crit: 90, unit: '% hit (below)' },
+  run: checkCacheHit,
+};
+
+const checks: readonly PostgresCheck[] = [
+  reachable,
+  connections,
+  {
+    name: 'idle_in_transaction',
+    label: 'Sessions idle in transaction',
+    description: 'Sessions idle inside an open transaction, and for how long.',
+    thresholds: { warn: 60, crit: 300, unit: 's' },
+    run: checkIdleInTransaction,
+  },
+  {
+    name: 'long_transactions',
+    label: 'Long transactions',
+    description: 'The oldest open transactions among client sessions.',
+    thresholds: { warn: 300, crit: 1800, unit: 's' },
+    run: checkLongTransactions,
+  },
+  {
+    name: 'long_queries',
+    label: 'Long queries',
+    description: 'The longest running active statements.',
+    thresholds: { warn: 120, crit: 300, unit: 's' },
+    run: checkLongQueries,
+  },
+  {
+    name: 'blocking_locks',
+    label: 'Lock waits',
+    description: 'Sessions waiting on a lock, the session blocking them, and for how long; any chain is a warning.',
+    thresholds: { warn: 60, crit: 120, unit: 's waited' },
+    run: checkBlockingLocks,
+  },
+  {
+    name: 'slow_queries',
+    label: 'Slow statements',
+    description: 'pg_stat_statements: statements with the highest mean and total time.',
+    thresholds: { warn: 100, crit: 1000, unit: 'ms mean' },
+    run: checkSlowQueries,
+  },
+  cacheHit,
+  {
+    name: 'vacuum',
+    label: 'Vacuum',
+    description: 'Tables with over 10,000 dead rows making up 10% or more, and days since their last vacuum.',
+    thresholds: { warn: 1, crit: 2, unit: 'days since vacuum' },
+    run: checkVacuum,
+  },
+  {
+    name: 'wraparound',
+    label: 'Transaction ID wraparound',
+    description: 'age(datfrozenxid) per database as a share of autovacuum_freeze_max_age (absolute 1.3 B / 1.4 B).',
+    thresholds: { warn: 90, crit: 95, unit: '% of autovacuum_freeze_max_age' },
+    run: checkWraparound,
+  },
+  {
+    name: 'replication',
+    label: 'Replication',
+    description: 'Replica replay lag; on a primary, standby lag and inactive or WAL-retaining slots.',
+    thresholds: { warn: 5, crit: 30, unit: 's lag' },
+    run: checkReplication,
+  },
+  {
+    name: 'sequences',
+    label: 'Sequences',
+    description: 'Sequences close to the maximum of their own range or of the column they feed (a bigint sequence on an integer column ends at 2^31).',
+    thresholds: { warn: 85, crit: 95, unit: '%' },
+    run: checkSequences,
+  },
+  {
+    name: 'database_size',
+    label: 'Database size',
+    description: 'Size of the target database (estimated from pg_class) and its largest tables (informational).',
+    run: checkDatabaseSize,
+  },
+  {
+    name: 'deadlocks',
+    label: 'Deadlocks and rollbacks',
+    description: 'New deadlocks since the previous run (warn) and the share of rolled back transactions.',
+    thresholds: { warn: 10, crit: 50, unit: '% rollbacks' },
+    run: checkDeadlocks,
+  },
+];
+
+/** The executors hold pg: loaded on the first press. */
+const executors = async () => (await import('../../actions/postgres-actions.ts')).POSTGRES_EXECUTORS;
+
+const actions: readonly ActionDefinition<PostgresTarget>[] = [
+  {
+    id: 'postgres.cancel_query',
+    title: 'Cancel query',
+    destructive: true,
+    params: { pid: PG_PID },
+    describe: (p, target) => `Cancel the running statement of backend ${p.pid} on ${target} (pg_cancel_backend); the session stays connected. Bounded by ${describeBounds(SIGNAL_BOUNDS)}.`,
+    executor: async () => (await executors())['postgres.cancel_query'],
+  },
+  {
+    id: 'postgres.terminate_backend',
+    title: 'Terminate session',
+    destructive: true,
+    params: { pid: PG_PID },
+    describe: (p, target) => `Terminate backend ${p.pid} on ${target} (pg_terminate_backend): its open transaction is rolled back and the client disconnected. Bounded by ${describeBounds(SIGNAL_BOUNDS)}.`,
+    executor: async () => (await executors())['postgres.terminate_backend'],
+  },
+  {
+    id: 'postgres.vacuum_analyze',
+    title: 'VACUUM ANALYZE',
+    // Not destructive to data, but heavy I/O on a busy table: confirmed and granted like one.
+    destructive: true,
+    params: { database: PG_IDENTIFIER, schema: PG_IDENTIFIER, table: PG_IDENTIFIER },
+    describe: (p, target) => `Run VACUUM (ANALYZE) on ${p.schema}.${p.table} in database ${p.database} of ${target}: reclaims dead rows and refreshes statistics; reads the whole table. Waits at most ${formatBound(VACUUM_LOCK_TIMEOUT_MS)} for its lock (lock_timeout) and runs at most ${formatBound(DEFAULT_VACUUM_TIMEOUT_MS)} (statement_timeout; the target's vacuumTimeoutMs when set).`,
+    executor: async () => (await executors())['postgres.vacuum_analyze'],
+  },
+];
+
+export const postgresKind: KindDefinition<PostgresTarget, CheckContext> = {
+  kind: 'postgres',
+  aliases: ['db', 'pg', 'postgresql'],
+  description: 'PostgreSQL: reachability, connections, stuck sessions, locks, slow statements, vacuum, wraparound, replication',
+  targetSchema,
+  fromUrl: (url) => ({ url }),
+  checks,
+  actions,
+  trends: [
+    { check: connections, metric: 'pct', label: 'connections used %' },
+    { check: cacheHit, metric: 'hit_pct', label: 'cache hit %' },
+  ],
+  secrets: (target) => urlSecrets(target.url),
+  runtime: async () => (await import('./postgres-session.ts')).postgresSession,
+};
