@@ -2,6 +2,7 @@
 import { runProbe } from '../src/probes/run-probe.ts';
 import { PROBES } from '../src/probes/probe-registry.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
+import { describeScope } from '../src/probes/describe-scope.ts';
 import { renderReportBlocks } from '../src/slack/report-blocks.ts';
 import { progressMessage, textMessage } from '../src/slack/message-blocks.ts';
 import type { AppServices } from '../src/app-services.ts';
@@ -28,7 +29,7 @@ export const diagCommand: SlashCommand = {
       return;
     }
     const target = resolveTargetWords(services.config, words);
-    const scope = target.kind === 'k8s' && Array.isArray(target.namespaces) && target.namespaces.length === 1 ? ` (namespace ${String(target.namespaces[0])})` : '';
+    const scope = describeScope(target);
     const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*${scope}…`));
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
     await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined }));

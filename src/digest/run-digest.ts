@@ -6,19 +6,13 @@ import type { AppServices } from '../app-services.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import type { DigestConfig, Target } from '../config/config.ts';
 import { runAllProbes } from '../probes/run-all-probes.ts';
+import { TREND_METRICS } from '../probes/probe-registry.ts';
 import type { ReportSet } from '../report.ts';
 import type { ReportHistory } from '../store/report-history.ts';
 import { digestChanges } from './digest-changes.ts';
 import { renderDigestBlocks } from '../slack/digest-blocks.ts';
 import { renderTrendChart, type TrendSeries } from './render-trend-chart.ts';
 
-/** The metrics drawn on the trend chart: check, metric, label. */
-export const TREND_METRICS: ReadonlyArray<{ check: string; metric: string; label: string }> = [
-  { check: 'postgres.connections', metric: 'pct', label: 'connections used %' },
-  { check: 'postgres.cache_hit', metric: 'hit_pct', label: 'cache hit %' },
-  { check: 'redis.memory', metric: 'pct', label: 'memory used %' },
-  { check: 'redis.hit_rate', metric: 'hit_pct', label: 'cache hit %' },
-];
 const TREND_DAYS = 7;
 
 export interface DigestRunOptions {
