@@ -43,8 +43,13 @@ export function renderTerminal(message: Message, options: TerminalOptions): stri
   // Lines that follow a status-tagged line are indented under its text.
   let indent = '';
   for (const block of message.blocks) {
-    const separate = block.type !== 'actions' && !(block.type === 'context' && (previous === 'header' || previous === 'context'));
+    // Remedies and runbooks belong to the finding above them; other buttons (declare an incident,
+    // details) are about the whole message and stand on their own.
+    const attached = block.type === 'actions' && block.buttons.every(isFindingButton);
+    const separate = !attached && !(block.type === 'context' && (previous === 'header' || previous === 'context'));
     if (separate && out.length > 0) out.push('');
+    // A line that starts a new group is not indented under the status line of the group before.
+    if (separate && block.type !== 'header') indent = '';
     switch (block.type) {
       case 'header': {
         const tag = block.icon ? iconText(block.icon, style, true) : '';
@@ -59,8 +64,10 @@ export function renderTerminal(message: Message, options: TerminalOptions): stri
         indent = '';
         block.paragraphs.forEach((p, i) => {
           const lines = paragraphLines(p, style);
-          if (i === 0 && p.type === 'line' && startsWithStatus(p.spans)) indent = INDENT;
-          out.push(...lines.map((l) => (i === 0 ? l : `${indent}${l}`)));
+          // A line led by a status has its own tag (one target of /diag all per line).
+          const tagged = p.type === 'line' && startsWithStatus(p.spans);
+          if (i === 0 && tagged) indent = INDENT;
+          out.push(...lines.map((l, j) => (i === 0 || (j === 0 && tagged) ? l : `${indent}${l}`)));
         });
         break;
       }
@@ -83,6 +90,10 @@ export function renderTerminal(message: Message, options: TerminalOptions): stri
     previous = block.type;
   }
   return `${out.join('\n')}\n`;
+}
+
+function isFindingButton(b: Button): boolean {
+  return !b.intent || b.intent.intent === 'remedy' || b.intent.intent === 'runbook.open';
 }
 
 function startsWithStatus(spans: Line): boolean {

@@ -5,12 +5,13 @@
 import type { AppServices } from '../app-services.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import type { DigestConfig, Target } from '../config/config.ts';
+import { UNLIMITED_BUDGET, type Budget } from '../message/budget.ts';
 import { runAllProbes } from '../probes/run-all-probes.ts';
 import { TREND_METRICS } from '../probes/probe-registry.ts';
 import type { ReportSet } from '../report.ts';
 import type { ReportHistory } from '../store/report-history.ts';
 import { digestChanges } from './digest-changes.ts';
-import { renderDigestBlocks } from '../slack/digest-blocks.ts';
+import { digestMessage } from './digest-message.ts';
 import { renderTrendChart, type TrendSeries } from './render-trend-chart.ts';
 
 const TREND_DAYS = 7;
@@ -33,6 +34,11 @@ export interface DigestServices extends Pick<AppServices, 'config' | 'runbooks' 
   poster: ChannelPoster;
   /** Configured secrets (configSecrets), masked in every finding; none in tests that configure none. */
   secrets?: readonly string[];
+  /**
+   * What one message of the poster's transport can hold: SLACK_BUDGET, passed by the Slack side.
+   * Without it nothing is left out of the digest (the renderer still cuts to its hard limits).
+   */
+  budget?: Budget;
 }
 
 export async function runDigest(digest: DigestConfig, services: DigestServices, options: DigestRunOptions): Promise<DigestRunResult> {
@@ -44,7 +50,7 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
   const changes = digestChanges(previous?.reports, set.reports);
   if (digest.onlyWhenNotOk && set.status === 'ok') return { set, posted: false, changes: changes.changes.length };
 
-  const message = renderDigestBlocks(digest, set, changes, { late: options.late ?? false, slot: options.slot, storedIds });
+  const message = digestMessage(digest, set, changes, { budget: services.budget ?? UNLIMITED_BUDGET, late: options.late ?? false, slot: options.slot, storedIds });
   const parent = await services.poster.post(digest.channel, message);
   const chart = await trendChart(targets, services.history, options.slot).catch((err: unknown) => {
     services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');

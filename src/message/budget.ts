@@ -1,5 +1,6 @@
 // How much a transport can show in one message. A producer that must choose what to leave out
 // (a long report) asks the renderer's budget; nothing else in the engine knows a transport's limits.
+import type { Intent } from './intent.ts';
 
 export interface Budget {
   /** Blocks in one message. */
@@ -16,6 +17,8 @@ export interface Budget {
   maxMessageText: number;
   /** Length of a text as the transport counts it (Slack counts it escaped); never less than text.length. */
   measure(text: string): number;
+  /** Whether a button carrying this intent can be sent (Slack: its value and action id fit); absent: every one can. */
+  fitsButton?(intent: Intent): boolean;
 }
 
 /** A terminal, a JSON file: everything fits. */

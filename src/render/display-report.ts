@@ -1,39 +1,24 @@
-// The display model every report renderer (Slack Block Kit, terminal) shares. All truncation to
-// Slack's limits happens here, so a renderer only lays out what it is given and cannot overflow.
+// The display model of a report, from which reportMessage builds the neutral message. What is
+// left out to fit a transport is decided here, against the Budget the caller passes (SLACK_BUDGET
+// from the Slack side, UNLIMITED_BUDGET for a terminal, where nothing is left out).
+import { UNLIMITED_BUDGET, type Budget } from '../message/budget.ts';
+import type { Intent } from '../message/intent.ts';
 import { sortFindings } from '../report.ts';
 import type { Finding, Remedy, Report, Status } from '../report.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
-import { SIGNED_OVERHEAD } from '../security/value-signer.ts';
 import { cutText } from './cut-text.ts';
 
 export { cutText };
 
-// --- Slack's limits (https://docs.slack.dev/reference/block-kit) ---------------------------------
-
-/** Blocks in one message. */
-export const MAX_BLOCKS = 50;
-/** Characters in the text of a section block (and of any mrkdwn text object). */
-export const MAX_SECTION_TEXT = 3000;
-/** Characters in the text of a header block. */
-export const MAX_HEADER_TEXT = 150;
-/** Characters in the text of a button. */
-export const MAX_BUTTON_TEXT = 75;
-/** Characters in the value of a button. */
-export const MAX_BUTTON_VALUE = 2000;
-/** Characters in the url of a button. */
-export const MAX_BUTTON_URL = 3000;
-/** Characters in an action_id. */
-export const MAX_ACTION_ID = 255;
-/** Elements in an actions block. */
-export const MAX_ACTIONS_ELEMENTS = 25;
 /**
- * Our budget for all the text of one message's blocks. Slack rejects chat.postMessage with
- * `msg_blocks_too_long` above an undocumented cumulative limit (about 12,000 characters, reported
- * rejections from ~11,300), well below 50 full sections; 10,000 leaves room for the JSON around it.
+ * Slack's characters of a section, still imported by src/slack/message-blocks.ts; the engine's
+ * limits are the Budget's (src/slack/slack-budget.ts holds Slack's).
+ * @deprecated import MAX_SECTION_TEXT from src/slack/slack-budget.ts
  */
-export const MAX_MESSAGE_TEXT = 10_000;
+export const MAX_SECTION_TEXT = 3000;
 
-// --- Our own caps, chosen so that one finding always fits in one section ------------------------
+// --- Our own caps, for a transport with limits (Slack): one finding always fits in one section -----
+// With an unlimited budget (a terminal) none of them applies: everything is shown.
 
 /** Remedy buttons per finding. */
 export const MAX_REMEDIES_PER_FINDING = 5;
@@ -49,31 +34,53 @@ export const MAX_OK_LINE_CHARS = 1000;
 export const HEADER_PREFIX_RESERVE = 24;
 /**
  * Characters a renderer may add around one finding (status emoji, bold markers, code fences,
- * newlines, runbook button label); counted against MAX_MESSAGE_TEXT.
+ * newlines, runbook button label); counted against the budget's maxMessageText.
  */
 export const FINDING_FRAME_CHARS = 64;
 /** Characters a renderer may add around the header and the context line. */
 const FIXED_FRAME_CHARS = 160;
-/** Characters of the detail block of one finding; keeps the section under MAX_SECTION_TEXT. */
-const MAX_DETAIL_CHARS = MAX_SECTION_TEXT - MAX_TITLE_CHARS - 200;
-/** Detail line caps tried in turn when the whole message is over MAX_MESSAGE_TEXT. */
+/** Detail line caps tried in turn when the whole message is over the budget. */
 const DETAIL_LINE_STEPS = [MAX_DETAIL_LINES, 8, 4, 2, 1, 0] as const;
 
+/** The caps that apply under a budget: Slack's, or none at all for an unlimited one. */
+interface Caps {
+  remedies: number;
+  detailLines: number;
+  detailLineChars: number;
+  titleChars: number;
+  okLineChars: number;
+  /** Characters of the detail block of one finding; keeps the section under the budget's maxSectionText. */
+  detailChars: number;
+  lineSteps: readonly number[];
+}
+
+function capsFor(budget: Budget): Caps {
+  if (budget.maxSectionText === Infinity && budget.maxMessageText === Infinity) {
+    return { remedies: Infinity, detailLines: Infinity, detailLineChars: Infinity, titleChars: Infinity, okLineChars: Infinity, detailChars: Infinity, lineSteps: [Infinity] };
+  }
+  return {
+    remedies: MAX_REMEDIES_PER_FINDING,
+    detailLines: MAX_DETAIL_LINES,
+    detailLineChars: MAX_DETAIL_LINE_CHARS,
+    titleChars: MAX_TITLE_CHARS,
+    okLineChars: MAX_OK_LINE_CHARS,
+    detailChars: budget.maxSectionText - MAX_TITLE_CHARS - 200,
+    lineSteps: DETAIL_LINE_STEPS,
+  };
+}
 
 // --- The model ------------------------------------------------------------------------------------
 
 export interface DisplayRemedy {
   action: string;
-  /** Button text, at most MAX_BUTTON_TEXT characters. */
+  /** Button text, within the budget's maxButtonText. */
   label: string;
   params: Record<string, string | number>;
-  /** JSON of { action, params, target }: the button value, at most MAX_BUTTON_VALUE characters. */
-  value: string;
 }
 
 export interface DisplayRunbook {
   id: string;
-  /** Where the runbook can be read, when the caller knows (and it fits a button). */
+  /** Where the runbook can be read, when the caller knows (an http(s) URL). */
   url?: string;
 }
 
@@ -82,12 +89,12 @@ export interface DisplayFinding {
   status: Status;
   /** One line. */
   title: string;
-  /** Detail lines, each at most MAX_DETAIL_LINE_CHARS; empty when there is no detail. */
+  /** Detail lines (each cut to MAX_DETAIL_LINE_CHARS under a limited budget); empty when there is no detail. */
   detail: string[];
   /** Detail lines left out. */
   moreLines: number;
   remedies: DisplayRemedy[];
-  /** Remedies left out (over MAX_REMEDIES_PER_FINDING, or too large for a button). */
+  /** Remedies left out (over MAX_REMEDIES_PER_FINDING, or a button the budget cannot carry). */
   moreRemedies: number;
   runbook?: DisplayRunbook;
   /** "3 more lines · 2 more actions not shown", when anything was left out. */
@@ -100,7 +107,7 @@ export interface DisplayReport {
   status: Status;
   startedAt: string;
   durationMs: number;
-  /** "<target> (<kind>): <STATUS>", short enough for a header after a status emoji. */
+  /** "<target> (<kind>): <STATUS>", short enough for a header after a status icon. */
   headline: string;
   /** "142 ms", "3.2 s". */
   duration: string;
@@ -112,18 +119,14 @@ export interface DisplayReport {
   okLine?: string;
   /** Findings that are not ok and did not fit. */
   omittedFindings: number;
-  /** "N more findings not shown (use the CLI with --json for all)", when omittedFindings > 0. */
+  /** "N more findings not shown (…)", when omittedFindings > 0. */
   omittedLine?: string;
 }
 
 export interface DisplayOptions {
-  /**
-   * Length of a text as the target counts it. Slack counts mrkdwn after escaping (& is 5
-   * characters), so its renderer passes the escaped length. Must never be less than text.length
-   * and must not shrink when text grows. Default: text.length.
-   */
-  measure?: (text: string) => number;
-  /** URL of a runbook, if one can be linked; dropped when it is not an http(s) URL that fits. */
+  /** What the transport can show; UNLIMITED_BUDGET (the default) leaves nothing out. */
+  budget?: Budget;
+  /** URL of a runbook, if one can be linked; dropped when it is not an http(s) URL. */
   runbookUrl?: (id: string) => string | undefined;
   /**
    * Configured secrets (configSecrets) masked, with the generic patterns, in every title, detail
@@ -135,7 +138,9 @@ export interface DisplayOptions {
 // --- Building it ---------------------------------------------------------------------------------
 
 export function toDisplayReport(report: Report, options: DisplayOptions = {}): DisplayReport {
-  const measure = options.measure ?? plainLength;
+  const budget = options.budget ?? UNLIMITED_BUDGET;
+  const caps = capsFor(budget);
+  const measure = budget.measure;
   const sorted = sortFindings(report.findings);
   const bad = sorted.filter((f) => f.status !== 'ok');
   // Masked whole once, before any of the cuts below.
@@ -144,20 +149,21 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
   const counts: Record<Status, number> = { crit: 0, warn: 0, unknown: 0, ok: 0 };
   for (const f of sorted) counts[f.status] += 1;
 
-  const headline = buildHeadline(report, MAX_HEADER_TEXT - HEADER_PREFIX_RESERVE);
-  const okLine = ok.length > 0 ? buildOkLine(ok, report.kind, measure) : undefined;
+  const headline = buildHeadline(report, budget.maxHeaderText - HEADER_PREFIX_RESERVE);
+  const okLine = ok.length > 0 ? buildOkLine(ok, report.kind, caps.okLineChars, measure) : undefined;
   const fixedChars = FIXED_FRAME_CHARS + measure(headline) + (okLine ? measure(okLine) : 0);
 
   // Blocks: header, context line, the ok line; then per finding a section and, when it has
-  // buttons, an actions block; and the "N more findings" line when some are left out.
-  const fixedBlocks = 2 + (okLine ? 1 : 0);
+  // buttons, an actions block; the "Declare incident" button; and the "N more findings" line
+  // when some are left out.
+  const fixedBlocks = 3 + (okLine ? 1 : 0);
   const blockCost = (f: Finding) => 1 + (hasButtons(f) ? 1 : 0);
   let shown = bad.length;
-  if (fixedBlocks + sum(bad.map(blockCost)) > MAX_BLOCKS) {
+  if (fixedBlocks + sum(bad.map(blockCost)) > budget.maxBlocks) {
     let used = fixedBlocks + 1;
     shown = 0;
     for (const f of bad) {
-      if (used + blockCost(f) > MAX_BLOCKS) break;
+      if (used + blockCost(f) > budget.maxBlocks) break;
       used += blockCost(f);
       shown += 1;
     }
@@ -165,16 +171,15 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
 
   // Text: shorten every detail alike until the message fits; if even titles alone do not fit,
   // leave out the least severe findings.
-  const build = (maxLines: number, n: number) =>
-    masked.slice(0, n).map((f) => toDisplayFinding(f, report.target, maxLines, measure, options.runbookUrl));
+  const build = (maxLines: number, n: number) => masked.slice(0, n).map((f) => toDisplayFinding(f, report.target, maxLines, caps, budget, options.runbookUrl));
   const textOf = (list: DisplayFinding[], n: number) =>
     fixedChars + sum(list.map((f) => findingChars(f, measure))) + (n < bad.length ? measure(omittedLineFor(bad.length - n)) : 0);
   let findings: DisplayFinding[] = [];
-  for (const maxLines of DETAIL_LINE_STEPS) {
+  for (const maxLines of caps.lineSteps) {
     findings = build(maxLines, shown);
-    if (textOf(findings, shown) <= MAX_MESSAGE_TEXT) break;
+    if (textOf(findings, shown) <= budget.maxMessageText) break;
   }
-  while (findings.length > 0 && textOf(findings, findings.length) > MAX_MESSAGE_TEXT) findings.pop();
+  while (findings.length > 0 && textOf(findings, findings.length) > budget.maxMessageText) findings.pop();
 
   const omittedFindings = bad.length - findings.length;
   return {
@@ -210,24 +215,26 @@ function toDisplayFinding(
   f: Finding,
   target: string,
   maxLines: number,
-  measure: (text: string) => number,
+  caps: Caps,
+  budget: Budget,
   runbookUrl: DisplayOptions['runbookUrl'],
 ): DisplayFinding {
-  const title = cutText(oneLine(f.title) || f.check, MAX_TITLE_CHARS, measure);
-  const { lines: detail, more: moreLines } = cutDetail(f.detail ?? '', maxLines, measure);
+  const measure = budget.measure;
+  const title = cutText(oneLine(f.title) || f.check, caps.titleChars, measure);
+  const { lines: detail, more: moreLines } = cutDetail(f.detail ?? '', maxLines, caps, measure);
 
   const remedies: DisplayRemedy[] = [];
   let moreRemedies = 0;
   for (const r of f.remedies ?? []) {
-    const d = remedies.length < MAX_REMEDIES_PER_FINDING ? toDisplayRemedy(r, target) : undefined;
+    const d = remedies.length < caps.remedies ? toDisplayRemedy(r, target, budget) : undefined;
     if (d) remedies.push(d);
     else moreRemedies += 1;
   }
 
   let runbook: DisplayRunbook | undefined;
-  if (f.runbook && f.runbook.length <= MAX_BUTTON_VALUE) {
+  if (f.runbook && fits(budget, { intent: 'runbook.open', runbook: f.runbook })) {
     const url = runbookUrl?.(f.runbook);
-    runbook = { id: f.runbook, ...(url !== undefined && isButtonUrl(url) && { url }) };
+    runbook = { id: f.runbook, ...(url !== undefined && isWebUrl(url) && { url }) };
   }
 
   const notes: string[] = [];
@@ -246,13 +253,15 @@ function toDisplayFinding(
   };
 }
 
-/** A remedy as a button, or undefined when it cannot be one (its value or action id too long). */
-function toDisplayRemedy(r: Remedy, target: string): DisplayRemedy | undefined {
-  const value = JSON.stringify({ action: r.action, params: r.params, target });
-  // The Slack edge signs the value (SIGNED_OVERHEAD more characters) before sending it.
-  if (value.length > MAX_BUTTON_VALUE - SIGNED_OVERHEAD || `remedy:${r.action}:${MAX_ACTIONS_ELEMENTS}`.length > MAX_ACTION_ID) return undefined;
-  const label = cutText(oneLine(r.label) || r.action, MAX_BUTTON_TEXT, plainLength);
-  return { action: r.action, label, params: r.params, value };
+/** A remedy as a button, or undefined when the transport cannot carry it (its value too long for a Slack button). */
+function toDisplayRemedy(r: Remedy, target: string, budget: Budget): DisplayRemedy | undefined {
+  if (!fits(budget, { intent: 'remedy', action: r.action, params: r.params, target })) return undefined;
+  const label = cutText(oneLine(r.label) || r.action, budget.maxButtonText);
+  return { action: r.action, label, params: r.params };
+}
+
+function fits(budget: Budget, intent: Intent): boolean {
+  return budget.fitsButton?.(intent) ?? true;
 }
 
 function findingChars(f: DisplayFinding, measure: (text: string) => number): number {
@@ -265,7 +274,7 @@ function findingChars(f: DisplayFinding, measure: (text: string) => number): num
   );
 }
 
-function cutDetail(detail: string, maxLines: number, measure: (text: string) => number): { lines: string[]; more: number } {
+function cutDetail(detail: string, maxLines: number, caps: Caps, measure: (text: string) => number): { lines: string[]; more: number } {
   const all = clean(detail).replace(/\s+$/, '').split('\n');
   // Leading blank lines carry nothing; an empty detail has no lines at all.
   while (all.length > 0 && all[0]?.trim() === '') all.shift();
@@ -273,8 +282,8 @@ function cutDetail(detail: string, maxLines: number, measure: (text: string) => 
   let chars = 0;
   for (const line of all) {
     if (lines.length >= maxLines) break;
-    const cut = cutText(line, MAX_DETAIL_LINE_CHARS, measure);
-    if (chars + measure(cut) + 1 > MAX_DETAIL_CHARS) break;
+    const cut = cutText(line, caps.detailLineChars, measure);
+    if (chars + measure(cut) + 1 > caps.detailChars) break;
     lines.push(cut);
     chars += measure(cut) + 1;
   }
@@ -282,12 +291,12 @@ function cutDetail(detail: string, maxLines: number, measure: (text: string) => 
 }
 
 function buildHeadline(report: Report, max: number): string {
-  const kind = cutText(oneLine(report.kind), 30, plainLength);
+  const kind = cutText(oneLine(report.kind), 30);
   const suffix = ` (${kind}): ${report.status.toUpperCase()}`;
-  return cutText(oneLine(report.target), Math.max(1, max - suffix.length), plainLength) + suffix;
+  return cutText(oneLine(report.target), Math.max(1, max - suffix.length)) + suffix;
 }
 
-function buildOkLine(ok: Finding[], kind: string, measure: (text: string) => number): string {
+function buildOkLine(ok: Finding[], kind: string, max: number, measure: (text: string) => number): string {
   const head = `${plural(ok.length, 'check')} ok: `;
   const names = ok.map((f) => oneLine(f.check.startsWith(`${kind}.`) ? f.check.slice(kind.length + 1) : f.check));
   let line = head;
@@ -295,17 +304,18 @@ function buildOkLine(ok: Finding[], kind: string, measure: (text: string) => num
     const next = `${line}${i > 0 ? ', ' : ''}${names[i]}`;
     const rest = names.length - i - 1;
     const tail = rest > 0 ? `, … ${rest} more` : '';
-    if (measure(next + tail) > MAX_OK_LINE_CHARS) return `${line}${i > 0 ? ', ' : ''}… ${names.length - i} more`;
+    if (measure(next + tail) > max) return `${line}${i > 0 ? ', ' : ''}… ${names.length - i} more`;
     line = next;
   }
   return line;
 }
 
+/** Only a transport with limits (Slack) leaves findings out: its reader is sent to the CLI, which shows them all. */
 export function omittedLineFor(n: number): string {
   return `${plural(n, 'more finding')} not shown (use the CLI with --json for all)`;
 }
 
-// --- Small helpers, exported for the renderers ---------------------------------------------------
+// --- Small helpers, exported for the message builders -------------------------------------------
 
 /** How long a run took, from milliseconds: "850 ms", "4.2 s", "2 min 5 s" (formatDuration in probes/format.ts takes seconds). */
 export function formatElapsedMs(ms: number): string {
@@ -320,23 +330,19 @@ export function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function plainLength(text: string): number {
-  return text.length;
-}
-
-
 /** Control characters out (they would drive a terminal), CRLF to LF; keeps newlines and tabs. */
 function clean(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/\r\n?/g, '\n').replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 }
 
-function oneLine(text: string): string {
+/** One line of plain text: control characters out, runs of white space as one space. */
+export function oneLine(text: string): string {
   return clean(text).replace(/\s+/g, ' ').trim();
 }
 
-function isButtonUrl(url: string): boolean {
-  if (url.length > MAX_BUTTON_URL || !URL.canParse(url)) return false;
+function isWebUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
   const { protocol } = new URL(url);
   return protocol === 'https:' || protocol === 'http:';
 }

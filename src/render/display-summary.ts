@@ -1,16 +1,21 @@
-// The display model of `/diag all`: one line per target with its worst finding, worst first.
-// As for single reports, every cut to Slack's limits happens here, not in the renderers.
+// The display model of `/diag all`: one line per target with its worst finding, worst first. As
+// for single reports, what is left out to fit is decided here against the caller's Budget (with
+// UNLIMITED_BUDGET, the default, nothing is).
+import { UNLIMITED_BUDGET, type Budget } from '../message/budget.ts';
 import { sortFindings, type Report, type ReportSet, type Status } from '../report.ts';
-import { cutText, formatElapsedMs, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, plural } from './display-report.ts';
+import { cutText, formatElapsedMs, plural } from './display-report.ts';
 
-/** Characters of one target's line. */
+/** Characters of one target's line, under a limited budget. */
 export const MAX_SUMMARY_LINE_CHARS = 240;
-/** Characters of the folded "N ok: a, b, ..." line. */
+/** Characters of a target's name and of its kind in its line, under a limited budget. */
+const MAX_TARGET_CHARS = 60;
+const MAX_KIND_CHARS = 16;
+/** Characters of the folded "N ok: a, b, ..." line, under a limited budget. */
 export const MAX_OK_TARGETS_CHARS = 1000;
-/** Target lines in one section; keeps a section well under MAX_SECTION_TEXT. */
+/** Target lines in one section; keeps a section well under Slack's 3,000 characters. */
 export const LINES_PER_SECTION = 8;
-/** Room a renderer may add around each line (emoji, bold name, separators). */
-const LINE_FRAME_CHARS = 48;
+/** Room a renderer may add around each line (status emoji, bold name, kind, duration, separators). */
+const LINE_FRAME_CHARS = 56;
 /** Room for header, context and notes around the lines. */
 const FIXED_FRAME_CHARS = 600;
 
@@ -38,7 +43,9 @@ export interface DisplaySummary {
   omittedLine?: string;
 }
 
-export function toDisplaySummary(set: ReportSet, measure: (text: string) => number = (t) => t.length): DisplaySummary {
+export function toDisplaySummary(set: ReportSet, budget: Budget = UNLIMITED_BUDGET): DisplaySummary {
+  const measure = budget.measure;
+  const limited = budget.maxMessageText !== Infinity || budget.maxSectionText !== Infinity;
   const counts: Record<Status, number> = { crit: 0, warn: 0, unknown: 0, ok: 0 };
   for (const r of set.reports) counts[r.status] += 1;
   const total = set.reports.length;
@@ -46,17 +53,21 @@ export function toDisplaySummary(set: ReportSet, measure: (text: string) => numb
   const ok = set.reports.filter((r) => r.status === 'ok');
 
   const lines: SummaryLine[] = [];
-  let budget = MAX_MESSAGE_TEXT - FIXED_FRAME_CHARS - MAX_OK_TARGETS_CHARS;
+  let room = budget.maxMessageText - FIXED_FRAME_CHARS - MAX_OK_TARGETS_CHARS;
+  // A header, a context line, the notes, and one section per LINES_PER_SECTION lines.
+  const maxLines = Math.max(0, (budget.maxBlocks - 6) * LINES_PER_SECTION);
   for (const r of bad) {
-    const line = summaryLine(r, measure);
-    const cost = measure(line.text) + measure(line.target) + LINE_FRAME_CHARS;
-    if (cost > budget) break;
-    budget -= cost;
+    if (lines.length >= maxLines) break;
+    const line = summaryLine(r, limited, measure);
+    const cost = measure(line.text) + measure(line.target) + measure(line.kind) + LINE_FRAME_CHARS;
+    if (cost > room) break;
+    room -= cost;
     lines.push(line);
   }
   const sections: SummaryLine[][] = [];
   for (let i = 0; i < lines.length; i += LINES_PER_SECTION) sections.push(lines.slice(i, i + LINES_PER_SECTION));
   const omitted = bad.length - lines.length;
+  const okLine = `${ok.length} ok: ${ok.map((r) => r.target).join(', ')}`;
   return {
     status: set.status,
     headline: total === 0 ? 'no targets configured' : bad.length === 0 ? `all ${plural(total, 'target')} ok` : `${bad.length} of ${plural(total, 'target')} need attention`,
@@ -64,26 +75,27 @@ export function toDisplaySummary(set: ReportSet, measure: (text: string) => numb
     duration: formatElapsedMs(set.durationMs),
     startedAt: set.startedAt,
     sections,
-    ...(ok.length > 0 && { okLine: cutText(`${ok.length} ok: ${ok.map((r) => r.target).join(', ')}`, MAX_OK_TARGETS_CHARS, measure) }),
+    ...(ok.length > 0 && { okLine: limited ? cutText(okLine, MAX_OK_TARGETS_CHARS, measure) : okLine }),
     ...(omitted > 0 && { omittedLine: `${plural(omitted, 'more target')} not shown (use the CLI with --json for all)` }),
   };
 }
 
-function summaryLine(r: Report, measure: (text: string) => number): SummaryLine {
+function summaryLine(r: Report, limited: boolean, measure: (text: string) => number): SummaryLine {
   const worst = sortFindings(r.findings)[0];
   const text = !worst || worst.status === 'ok' ? `${plural(r.findings.length, 'check')} ok` : worst.title.replace(/\s+/g, ' ');
   const more = r.findings.filter((f) => f.status !== 'ok').length - 1;
   const suffix = more > 0 ? ` (+${more} more)` : '';
+  const kind = r.kind.replace(/\s+/g, ' ');
   return {
     status: r.status,
-    target: cutText(r.target, 60, measure),
-    kind: r.kind,
-    text: cutText(text, MAX_SUMMARY_LINE_CHARS - measure(suffix), measure) + suffix,
+    target: limited ? cutText(r.target, MAX_TARGET_CHARS, measure) : r.target,
+    kind: limited ? cutText(kind, MAX_KIND_CHARS, measure) : kind,
+    text: (limited ? cutText(text, MAX_SUMMARY_LINE_CHARS - measure(suffix), measure) : text) + suffix,
     duration: formatElapsedMs(r.durationMs),
   };
 }
 
 // A section holds LINES_PER_SECTION lines of at most MAX_SUMMARY_LINE_CHARS plus framing.
-if (LINES_PER_SECTION * (MAX_SUMMARY_LINE_CHARS + 60 + LINE_FRAME_CHARS) > MAX_SECTION_TEXT) {
+if (LINES_PER_SECTION * (MAX_SUMMARY_LINE_CHARS + MAX_TARGET_CHARS + MAX_KIND_CHARS + LINE_FRAME_CHARS) > 3000) {
   throw new Error('summary sections could exceed Slack section limit');
 }

@@ -122,7 +122,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   handleIncidentButtons(app, services, signer);
 
   // A digest's Details button: the stored report of that target, in the digest's thread.
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}:`), async ({ ack, action, body, client, respond }) => {
+  app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}(?::\\d+)?$`), async ({ ack, action, body, client, respond }) => {
     await ack();
     const ephemeral = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
     try {

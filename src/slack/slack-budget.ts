@@ -1,5 +1,7 @@
 // Slack's limits (https://docs.slack.dev/reference/block-kit), as the budget producers fit into.
 import type { Budget } from '../message/budget.ts';
+import { SIGNED_OVERHEAD } from '../security/value-signer.ts';
+import { encodeIntent } from './encode-intent.ts';
 import { escapeMrkdwn } from './escape-mrkdwn.ts';
 
 /** Blocks in one message. */
@@ -39,4 +41,10 @@ export const SLACK_BUDGET: Budget = {
   maxMessageText: MAX_MESSAGE_TEXT,
   // Slack counts mrkdwn after escaping (& is 5 characters).
   measure: (text) => escapeMrkdwn(text).length,
+  // What renderMessage would leave out: a value over Slack's limit once signed (SIGNED_OVERHEAD
+  // more characters), or an action id too long even with the `:<n>` that keeps it unique.
+  fitsButton: (intent) => {
+    const { actionId, value } = encodeIntent(intent);
+    return value.length <= MAX_BUTTON_VALUE - SIGNED_OVERHEAD && `${actionId}:${MAX_ACTIONS_ELEMENTS}`.length <= MAX_ACTION_ID;
+  },
 };

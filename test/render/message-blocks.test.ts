@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorMessage, escapeMrkdwn, progressMessage, textMessage } from '../../src/slack/message-blocks.ts';
-import { MAX_SECTION_TEXT } from '../../src/render/display-report.ts';
+import { MAX_SECTION_TEXT } from '../../src/slack/slack-budget.ts';
 
 describe('message helpers', () => {
   it('builds a one-section message with the same fallback text', () => {

@@ -1,6 +1,8 @@
-// Whatever the report, the message stays inside Slack's limits.
+// Whatever the report, its message under Slack's budget stays inside Slack's limits once rendered.
 import { describe, expect, it } from 'vitest';
-import { renderReportBlocks } from '../../src/slack/report-blocks.ts';
+import { reportMessage, type ReportMessageOptions } from '../../src/render/report-message.ts';
+import { encodeIntent } from '../../src/slack/encode-intent.ts';
+import { renderMessage } from '../../src/slack/render-message.ts';
 import {
   MAX_ACTION_ID,
   MAX_ACTIONS_ELEMENTS,
@@ -11,10 +13,14 @@ import {
   MAX_HEADER_TEXT,
   MAX_MESSAGE_TEXT,
   MAX_SECTION_TEXT,
-} from '../../src/render/display-report.ts';
+  SLACK_BUDGET,
+} from '../../src/slack/slack-budget.ts';
 import type { Finding, Report, Status } from '../../src/report.ts';
 import { worstStatus } from '../../src/report.ts';
 import { huge } from './fixtures.ts';
+
+/** The report message under Slack's budget, as Block Kit. */
+const renderReportBlocks = (r: Report, options: Omit<ReportMessageOptions, 'budget'> = {}) => renderMessage(reportMessage(r, { budget: SLACK_BUDGET, ...options }), encodeIntent);
 
 interface TextObject { type: string; text: string }
 interface Block {
@@ -61,8 +67,11 @@ describe('the huge report', () => {
   const message = renderReportBlocks(huge, { runbookUrl: (id) => `https://runbooks.example.com/${id}` });
   const blocks = message.blocks as Block[];
 
-  it('stays inside every limit', () => {
+  it('stays inside every limit, with the "Declare incident" button too', () => {
     expect(violations(message)).toEqual([]);
+    const declaring = renderReportBlocks(huge, { runbookUrl: (id) => `https://runbooks.example.com/${id}`, declareIncident: true });
+    expect(violations(declaring)).toEqual([]);
+    expect(JSON.stringify(declaring.blocks)).toContain('"action_id":"incident:declare"');
   });
 
   it('keeps the worst findings and says how many more there are', () => {

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import { renderTerminal } from '../../src/cli/render-terminal.ts';
+import { UNLIMITED_BUDGET } from '../../src/message/budget.ts';
 import { toDisplayReport } from '../../src/render/display-report.ts';
-import { renderReportBlocks } from '../../src/slack/report-blocks.ts';
-import { renderReportText } from '../../src/render/report-text.ts';
+import { reportMessage } from '../../src/render/report-message.ts';
+import type { Report } from '../../src/report.ts';
+import { encodeIntent } from '../../src/slack/encode-intent.ts';
+import { renderMessage } from '../../src/slack/render-message.ts';
+import { SLACK_BUDGET } from '../../src/slack/slack-budget.ts';
 import { allOk, mixed } from './fixtures.ts';
+
+const renderReportBlocks = (report: Report) => renderMessage(reportMessage(report, { budget: SLACK_BUDGET }), encodeIntent);
+const renderReportText = (report: Report, options: { color: boolean }) => renderTerminal(reportMessage(report, { budget: UNLIMITED_BUDGET }), options);
 
 describe('order and folding', () => {
   it('puts crit before warn before unknown, and folds ok into one line', () => {
@@ -48,7 +56,7 @@ describe('order and folding', () => {
     expect(coloured).toContain('\u001b[1;31m[CRIT]');
     expect(coloured).toContain('\u001b[1;33m[WARN]');
     expect(coloured).toContain('\u001b[1;90m[UNKNOWN]');
-    expect(coloured).toContain('\u001b[32m2 checks ok');
+    expect(coloured).toContain('\u001b[32m[OK]\u001b[0m 2 checks ok');
     // eslint-disable-next-line no-control-regex
     expect(coloured.replace(/\u001b\[[\d;]*m/g, '')).toBe(plain);
   });

@@ -1,11 +1,17 @@
 // `/diag all` rendering: golden files for a mixed run, and Slack's limits for a very large one.
 import { describe, expect, it } from 'vitest';
-import { renderSummaryBlocks } from '../../src/slack/summary-blocks.ts';
-import { renderSummaryText } from '../../src/render/summary-text.ts';
-import { MAX_BLOCKS, MAX_HEADER_TEXT, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT } from '../../src/render/display-report.ts';
+import { renderTerminal } from '../../src/cli/render-terminal.ts';
+import { UNLIMITED_BUDGET } from '../../src/message/budget.ts';
+import { summaryMessage } from '../../src/render/summary-message.ts';
 import { buildReport, type ReportSet, type Status } from '../../src/report.ts';
+import { encodeIntent } from '../../src/slack/encode-intent.ts';
+import { renderMessage } from '../../src/slack/render-message.ts';
+import { MAX_BLOCKS, MAX_HEADER_TEXT, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, SLACK_BUDGET } from '../../src/slack/slack-budget.ts';
 import { allOk, mixed } from './fixtures.ts';
 import { expectGolden } from './golden.ts';
+import { expectGoldenBoth } from './render-both.ts';
+
+const renderSummaryBlocks = (s: ReportSet) => renderMessage(summaryMessage(s, { budget: SLACK_BUDGET, details: 'thread' }), encodeIntent);
 
 const started = '2026-11-22T03:00:00.000Z';
 
@@ -20,16 +26,16 @@ type Block = { type: string; text?: { text: string }; elements?: Array<{ text: s
 const textOf = (b: Block) => b.text?.text ?? b.elements?.map((e) => e.text).join(' ') ?? '';
 
 describe('/diag all summary', () => {
-  it('golden: Block Kit', () => {
-    expectGolden('summary-mixed.json', `${JSON.stringify(renderSummaryBlocks(mixedSet, { detailsInThread: true }), null, 2)}\n`);
+  it("golden: under Slack's budget, the reports in the thread, in Block Kit and in the terminal", () => {
+    expectGoldenBoth('summary-mixed', summaryMessage(mixedSet, { budget: SLACK_BUDGET, details: 'thread' }));
   });
 
-  it('golden: text (summary, then the details of each target that needs attention)', () => {
-    expectGolden('summary-mixed.txt', renderSummaryText(mixedSet, { color: false }));
+  it('golden: with no budget, each report that needs attention after the summary (the CLI)', () => {
+    expectGolden('summary-mixed-cli.txt', renderTerminal(summaryMessage(mixedSet, { budget: UNLIMITED_BUDGET, details: 'inline' }), { color: false }));
   });
 
   it('lists bad targets worst first with their worst finding, and folds the ok ones', () => {
-    const blocks = renderSummaryBlocks(mixedSet, { detailsInThread: true }).blocks as Block[];
+    const blocks = renderSummaryBlocks(mixedSet).blocks as Block[];
     const sections = blocks.filter((b) => b.type === 'section').map(textOf).join('\n');
     expect(sections.indexOf('legacy-api')).toBeGreaterThan(-1);
     expect(sections).toContain('Probe timed out after 12.0 s');
@@ -43,7 +49,7 @@ describe('/diag all summary', () => {
       ]),
       startedAt: started,
     }));
-    const message = renderSummaryBlocks(set(many, 'crit'), { detailsInThread: true });
+    const message = renderSummaryBlocks(set(many, 'crit'));
     const blocks = message.blocks as Block[];
     expect(blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
     expect(textOf(blocks[0]!).length).toBeLessThanOrEqual(MAX_HEADER_TEXT);

@@ -1,0 +1,96 @@
+// A diagnostics report as a neutral message: a header with the report's status, when and how long,
+// one section per finding that is not ok (worst first) with its remedies and runbook as buttons,
+// and the ok checks folded into one line. What is left out to fit is decided against the budget
+// the caller passes: SLACK_BUDGET from the Slack side, UNLIMITED_BUDGET for a terminal.
+import { findAction } from '../actions/action-catalogue.ts';
+import type { Budget } from '../message/budget.ts';
+import type { IncidentDeclareIntent } from '../message/intent.ts';
+import { context, date, em, header, icon, line, strong, text, type Block, type Button, type Message, type Paragraph } from '../message/message.ts';
+import { sortFindings, type Report, type Status } from '../report.ts';
+import { cutText } from './cut-text.ts';
+import { toDisplayReport, type DisplayFinding, type DisplayReport } from './display-report.ts';
+
+export interface ReportMessageOptions {
+  /** What the transport can show. */
+  budget: Budget;
+  /** Where a runbook can be read; without one the runbook button asks the bot to show it. */
+  runbookUrl?: (id: string) => string | undefined;
+  /** Remedies as buttons (default); false where no action runner answers them (a stored report). */
+  remedyButtons?: boolean;
+  /** A "Declare incident" button under a report with a critical finding (when incidents are set up). */
+  declareIncident?: boolean;
+  /** Configured secrets, masked in every title, detail and label before anything is cut. */
+  secrets?: readonly string[];
+}
+
+/** Characters of the "Declare incident" button's payload (title and findings): a Slack button value holds 2,000. */
+export const MAX_DECLARE_PAYLOAD = 1_900;
+
+export function reportMessage(report: Report, options: ReportMessageOptions): Message {
+  const d = toDisplayReport(report, {
+    budget: options.budget,
+    ...(options.runbookUrl && { runbookUrl: options.runbookUrl }),
+    ...(options.secrets && { secrets: options.secrets }),
+  });
+  const blocks: Block[] = [header(d.headline, d.status), context(`in ${d.duration} · `, date(d.startedAt, 'datetime-secs'))];
+  for (const f of d.findings) {
+    blocks.push({ type: 'section', paragraphs: findingParagraphs(f) });
+    const buttons = findingButtons(f, options.remedyButtons ?? true, report.target);
+    if (buttons.length > 0) blocks.push({ type: 'actions', buttons });
+  }
+  if (options.declareIncident && report.status === 'crit') blocks.push({ type: 'actions', buttons: [declareButton(report)] });
+  if (d.omittedLine) blocks.push(context(em(d.omittedLine)));
+  if (d.okLine) blocks.push(context(icon('ok'), ' ', d.okLine));
+  return { notification: [icon(d.status), text(` ${d.headline}${countsSuffix(d)}`)], blocks };
+}
+
+function findingParagraphs(f: DisplayFinding): Paragraph[] {
+  const out: Paragraph[] = [line(icon(f.status, 'strong'), strong(` ${f.title}`))];
+  if (f.detail.length > 0) out.push({ type: 'code', lines: f.detail });
+  if (f.note) out.push(line(em(f.note)));
+  return out;
+}
+
+function findingButtons(f: DisplayFinding, withRemedies: boolean, target: string): Button[] {
+  const buttons: Button[] = (withRemedies ? f.remedies : []).map((r) => {
+    const button: Button = { label: r.label, intent: { intent: 'remedy', action: r.action, params: r.params, target } };
+    const spec = findAction(r.action);
+    if (spec?.destructive) {
+      button.style = 'danger';
+      // A destructive action asks first, saying exactly what will happen; one that asks for a
+      // value (Scale) opens a dialog that says it instead.
+      if (!spec.input) button.confirm = { title: `${spec.title}?`, text: spec.describe(r.params, target), ok: 'Run it', deny: 'Cancel' };
+    }
+    return button;
+  });
+  if (f.runbook) {
+    buttons.push({ label: 'Runbook', icon: 'book', intent: { intent: 'runbook.open', runbook: f.runbook.id }, ...(f.runbook.url !== undefined && { url: f.runbook.url }) });
+  }
+  return buttons;
+}
+
+/** The dialog comes prefilled with a title and the report's findings that are not ok, as many as fit MAX_DECLARE_PAYLOAD. */
+function declareButton(report: Report): Button {
+  const bad = sortFindings(report.findings).filter((f) => f.status !== 'ok');
+  const intent: IncidentDeclareIntent = {
+    intent: 'incident.declare',
+    title: cutText(`${report.target}: ${bad[0]?.title ?? 'critical'}`, 150),
+    report: { target: report.target, kind: report.kind, status: report.status, startedAt: report.startedAt, findings: [] },
+  };
+  const payloadOf = (i: IncidentDeclareIntent) => JSON.stringify({ title: i.title, report: i.report });
+  for (const f of bad) {
+    const next = { check: f.check, status: f.status, title: cutText(f.title, 150) };
+    if (payloadOf({ ...intent, report: { ...intent.report, findings: [...intent.report.findings, next] } }).length > MAX_DECLARE_PAYLOAD) break;
+    intent.report.findings.push(next);
+  }
+  return { label: 'Declare incident', icon: 'siren', style: 'danger', intent };
+}
+
+/** " (1 crit, 2 warn, 12 ok)", for notifications. */
+function countsSuffix(d: DisplayReport): string {
+  const counts = (['crit', 'warn', 'unknown', 'ok'] as const satisfies readonly Status[])
+    .filter((s) => d.counts[s] > 0)
+    .map((s) => `${d.counts[s]} ${s}`)
+    .join(', ');
+  return counts ? ` (${counts})` : '';
+}
