@@ -17,6 +17,7 @@ const STATUSES: ReadonlySet<string> = new Set(['crit', 'warn', 'unknown', 'ok'])
 /** Icons other than statuses, as plain characters every terminal shows. */
 const ICON_TEXT: Record<Exclude<IconName, Status>, string> = {
   progress: '…',
+  expired: 'expired:',
   error: 'error:',
   warning: '!',
   denied: 'denied:',
@@ -149,6 +150,7 @@ function spanWords(s: Exclude<Span, { type: 'text' } | { type: 'icon' }>): strin
       const at = Date.parse(s.at);
       if (!Number.isFinite(at)) return clean(s.at.slice(0, 40));
       const iso = new Date(at).toISOString();
+      if (s.format === 'time-secs') return `${iso.slice(11, 19)} UTC`;
       return s.format === 'time' ? `${iso.slice(11, 16)} UTC` : `${iso.slice(0, 10)} ${iso.slice(11, s.format === 'datetime-secs' ? 19 : 16)} UTC`;
     }
     case 'link':

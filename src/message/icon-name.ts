@@ -5,6 +5,8 @@ import type { Status } from '../report.ts';
 export type IconName =
   | Status
   | 'progress'
+  /** Something ran out of time (an expired button). */
+  | 'expired'
   | 'error'
   | 'warning'
   | 'denied'

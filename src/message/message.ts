@@ -25,8 +25,8 @@ export type Span =
   /** A status or a symbol (✓, ⏳, ⚠); the renderer picks its form (emoji, [CRIT] tag...). */
   | { type: 'icon'; icon: IconName; style?: SpanStyle };
 
-/** `datetime`: "Dec 1 at 14:03"; `datetime-secs` adds seconds; `time`: "14:03". */
-export type DateFormat = 'datetime' | 'datetime-secs' | 'time';
+/** `datetime`: "Dec 1 at 14:03"; `datetime-secs` adds seconds; `time`: "14:03"; `time-secs`: "14:03:07". */
+export type DateFormat = 'datetime' | 'datetime-secs' | 'time' | 'time-secs';
 
 export type Line = Span[];
 

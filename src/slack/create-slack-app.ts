@@ -2,7 +2,7 @@
 // text to the engine's command and turns the engine's messages into Slack calls.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type BlockAction, type ButtonAction, type CustomRoute, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, type CustomRoute, type RespondFn } from '@slack/bolt';
 import { retryPolicies } from '@slack/web-api';
 import { describeErrorForUser } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
@@ -10,21 +10,16 @@ import type { SlashCommand } from '../slash-command.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createReplier } from './create-replier.ts';
 import { errorMessage } from './message-blocks.ts';
-import { renderRunbookBlocks } from './runbook-blocks.ts';
-import { renderReportBlocks } from './report-blocks.ts';
-import { DIGEST_DETAILS_ACTION } from './digest-blocks.ts';
-import { handleRemedyDialogClosed, handleRemedyPresses } from './handle-remedy-press.ts';
-import { handleIncidentButtons } from './handle-incident-buttons.ts';
+import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
+import { registerInteractions } from './interactions/register-interactions.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
-import { cutText } from '../render/display-report.ts';
 import { assertPortFree, freePort } from '../free-port.ts';
 import { cleanCommandText } from '../clean-command-text.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { guardSlackRequests } from './guard-slack-requests.ts';
 import { handleOnce, RequestLedger } from './handle-once.ts';
 import type { ResponseUrlPolicy } from './response-urls.ts';
-import { sealMessage } from './seal-message.ts';
 import { verifyInteractive } from './verify-interactive.ts';
 
 export interface Readiness {
@@ -82,7 +77,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   // dropped; a press or a dialog must carry a value the bot signed.
   const ledger = new RequestLedger(services.pool, log);
   app.use(handleOnce(ledger));
-  app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrls }));
+  app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrls, decode: services, secrets: services.secrets }));
 
   for (const command of commands) {
     app.command(command.name, async ({ ack, command: payload, respond, client, context }) => {
@@ -110,42 +105,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     });
   }
 
-  app.action<BlockAction<ButtonAction>>('runbook:open', async ({ ack, action, respond }) => {
-    await ack();
-    const runbook = services.runbooks.byId.get(action.value ?? '');
-    const message = sealMessage(runbook ? renderRunbookBlocks(runbook) : errorMessage(`unknown runbook "${cutText(action.value ?? '', 60)}"`), signer, services.secrets);
-    await respond({ response_type: 'ephemeral', replace_original: false, text: message.text, blocks: message.blocks as never });
-  });
-
-  handleRemedyPresses(app, services, signer);
-  handleRemedyDialogClosed(app, services);
-  handleIncidentButtons(app, services, signer);
-
-  // A digest's Details button: the stored report of that target, in the digest's thread.
-  app.action<BlockAction<ButtonAction>>(new RegExp(`^${DIGEST_DETAILS_ACTION}(?::\\d+)?$`), async ({ ack, action, body, client, respond }) => {
-    await ack();
-    const ephemeral = (text: string) => respond({ response_type: 'ephemeral', replace_original: false, text });
-    try {
-      const id = action.value ?? '';
-      if (!/^[1-9]\d{0,15}$/.test(id)) {
-        await ephemeral(`:no_entry: This Details button is not valid (report id "${cutText(id, 30)}"): use /digest history.`);
-        return;
-      }
-      const report = await services.history.byId(Number(id));
-      if (!report) {
-        await ephemeral('That report is no longer stored (older than history.retentionDays).');
-        return;
-      }
-      const message = sealMessage(renderReportBlocks(report, { remedyButtons: false }), signer, services.secrets);
-      const channel = body.container?.channel_id ?? body.channel?.id;
-      // The digest itself, or the thread the button sits in.
-      const ts = body.container?.thread_ts ?? body.message?.thread_ts ?? body.container?.message_ts ?? body.message?.ts;
-      await client.chat.postMessage({ channel: channel!, thread_ts: ts, text: message.text, blocks: message.blocks as never });
-    } catch (error) {
-      const text = describeErrorForUser(error, log, { action: action.action_id, user: body.user.id });
-      await respond({ response_type: 'ephemeral', replace_original: false, ...errorMessage(text) } as never).catch(() => undefined);
-    }
-  });
+  // Every button and dialog the bot offers, as its declaration says (src/slack/interactions/).
+  registerInteractions(app, BOT_INTERACTIONS, services, signer);
 
   app.error(async (error) => {
     log.error({ err: error }, 'unhandled error in a Slack listener');

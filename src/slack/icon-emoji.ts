@@ -7,6 +7,7 @@ export const ICON_EMOJI: Record<IconName, string> = {
   unknown: ':white_circle:',
   ok: ':large_green_circle:',
   progress: ':hourglass_flowing_sand:',
+  expired: ':hourglass:',
   error: ':x:',
   warning: ':warning:',
   denied: ':no_entry:',

@@ -30,7 +30,7 @@ export interface BlockKitMessage {
 }
 
 const MARK: Record<SpanStyle, string> = { strong: '*', em: '_', code: '`' };
-const DATE_FORMAT = { datetime: '{date_short_pretty} {time}', 'datetime-secs': '{date_short_pretty} {time_secs}', time: '{time}' } as const;
+const DATE_FORMAT = { datetime: '{date_short_pretty} {time}', 'datetime-secs': '{date_short_pretty} {time_secs}', time: '{time}', 'time-secs': '{time_secs}' } as const;
 const SLACK_ID = /^[A-Z0-9]{2,}$/;
 
 export function renderMessage(message: Message, encode: (intent: Intent) => EncodedIntent): BlockKitMessage {

@@ -1,24 +1,20 @@
 // Signing at the edge, on the way in: a button press or a dialog submission reaches its handler
-// only with a value the bot signed for that button (or dialog) and that has not expired. The
-// handler then sees the value as the bot wrote it; the message's nonce is in context.signedNonce.
-// Anything else is refused before any work, audited, and answered to the presser.
+// only with a value the bot signed for that button (or dialog) and that has not expired. A press's
+// value is then decoded into its intent by the interaction registry (shape and types checked): the
+// handler gets the intent in context.intent, the dialog its metadata as the bot wrote it, and the
+// message's nonce is in context.signedNonce. Anything else is refused before any work, audited,
+// and answered to the presser, saying what to run again for a fresh button.
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { Logger } from '../logger.ts';
-import type { Rejected, ValueSigner } from '../security/value-signer.ts';
-import { buttonIntent } from './seal-message.ts';
+import type { ValueSigner } from '../security/value-signer.ts';
+import { icon, simpleMessage, type Message } from '../message/message.ts';
+import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
+import type { DecodeContext } from './interactions/interaction.ts';
+import { signedIntentOf } from './interactions/interaction-registry.ts';
+import { sealMessage } from './seal-message.ts';
 import { slackRequestKind } from './slack-request-kind.ts';
 import { isTrustedResponseUrl, responseUrlsOf, type ResponseUrlPolicy } from './response-urls.ts';
-
-/** What to run again for fresh buttons, by the start of the action id. */
-const FRESH_FROM: ReadonlyArray<readonly [string, string]> = [
-  ['confirm:', 'press the button on the report again'],
-  ['remedy:', 'run /diag again'],
-  ['incident:declare', 'run /diag again'],
-  ['incident:', 'use /incident show <id> or the latest page'],
-  ['digest:', 'use /digest history'],
-  ['runbook:', 'use /runbook'],
-];
 
 interface ActionLike {
   action_id?: unknown;
@@ -32,10 +28,17 @@ export interface VerifyOptions {
   log: Logger;
   /** Where answers may go: a request naming another response_url is dropped. */
   responseUrls: ResponseUrlPolicy;
+  /** What decoding a value may consult (the runbook ids). */
+  decode: DecodeContext;
+  /** Masked in the answers to refused presses. */
+  secrets: readonly string[];
 }
 
+/** Why a press or a dialog is refused: its signature (with Slack's reason), or its decoded value. */
+type Refusal = { reason: 'unsigned' | 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' } | { reason: 'invalid'; problem: string };
+
 export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlewareArgs> {
-  const { signer, audit, log } = options;
+  const { signer, log } = options;
   return async (args) => {
     const body = args.body as { type?: unknown; actions?: unknown; view?: unknown; user?: { id?: unknown }; channel?: { id?: unknown }; container?: { channel_id?: unknown } };
     const ack = (args as { ack?: (response?: object) => Promise<void> }).ack;
@@ -68,28 +71,32 @@ export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlew
       // Slack sends one action per press: several would let one press borrow another's nonce.
       if (actions.length !== 1) {
         await ack?.();
-        await refuse({ intent: '(several actions)', user, channel, verdict: { ok: false, reason: 'malformed' }, args, audit, log });
+        await refuse({ intent: '(several actions)', user, channel, refusal: { reason: 'malformed' }, args, options });
         return;
       }
-      let nonce: string | undefined;
-      for (const action of actions) {
-        const actionId = typeof action.action_id === 'string' ? action.action_id : '';
-        const intent = buttonIntent(actionId);
-        // A link button (a runbook's URL) carries no value and has nothing to run.
-        if (action.value === undefined && action.type === 'button' && actionId === 'runbook:open') {
-          await ack?.();
-          return;
-        }
-        const verdict = await signer.verify(intent, action.value);
-        if (!verdict.ok) {
-          await ack?.();
-          await refuse({ intent, user, channel, verdict, args, audit, log });
-          return;
-        }
-        action.value = verdict.raw;
-        nonce = verdict.nonce;
+      const action = actions[0]!;
+      const actionId = typeof action.action_id === 'string' ? action.action_id : '';
+      const intent = signedIntentOf(actionId);
+      // A link button (a runbook's URL) carries no value and has nothing to run.
+      if (action.value === undefined && action.type === 'button' && BOT_INTERACTIONS.lookup(actionId)?.linkWithoutValue) {
+        await ack?.();
+        return;
       }
-      args.context.signedNonce = nonce;
+      const verdict = await signer.verify(intent, action.value);
+      if (!verdict.ok) {
+        await ack?.();
+        await refuse({ intent, user, channel, refusal: verdict, args, options });
+        return;
+      }
+      const decoded = BOT_INTERACTIONS.decode(actionId, verdict.raw, options.decode);
+      if (!decoded.ok) {
+        await ack?.();
+        await refuse({ intent, user, channel, refusal: { reason: 'invalid', problem: decoded.problem }, args, options });
+        return;
+      }
+      action.value = verdict.raw;
+      args.context.signedNonce = verdict.nonce;
+      args.context.intent = decoded.intent;
       await args.next();
       return;
     }
@@ -99,7 +106,7 @@ export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlew
     const verdict = await signer.verify(callbackId, view?.private_metadata);
     if (!verdict.ok || !view) {
       await ack?.();
-      await refuse({ intent: callbackId, user, channel: undefined, verdict: verdict.ok ? { ok: false, reason: 'malformed' } : verdict, args, audit, log });
+      await refuse({ intent: callbackId, user, channel: undefined, refusal: verdict.ok ? { reason: 'malformed' } : verdict, args, options });
       return;
     }
     view.private_metadata = verdict.raw;
@@ -108,27 +115,32 @@ export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlew
   };
 }
 
-async function refuse(r: { intent: string; user: string; channel: string | undefined; verdict: Rejected; args: AnyMiddlewareArgs; audit: AuditLog; log: Logger }): Promise<void> {
-  const expired = r.verdict.reason === 'expired';
-  const fresh = FRESH_FROM.find(([prefix]) => r.intent.startsWith(prefix))?.[1] ?? 'run the command again';
-  const text = expired
-    ? `:hourglass: This button has expired: ${fresh} for a fresh one. Nothing was done.`
-    : `:no_entry: This button was changed or has expired: ${fresh}. Nothing was done.`;
-  r.log.warn({ intent: r.intent.slice(0, 100), user: r.user, reason: r.verdict.reason }, 'refused a button value the bot did not sign');
-  await r.audit
+async function refuse(r: { intent: string; user: string; channel: string | undefined; refusal: Refusal; args: AnyMiddlewareArgs; options: VerifyOptions }): Promise<void> {
+  const { log, audit, signer, secrets } = r.options;
+  const { reason } = r.refusal;
+  const fresh = BOT_INTERACTIONS.fresh(r.intent);
+  const message: Message = r.refusal.reason === 'invalid'
+    ? simpleMessage(icon('denied'), ` ${r.refusal.problem}. Nothing was done.`)
+    : reason === 'expired'
+      ? simpleMessage(icon('expired'), ` This button has expired: ${fresh} for a fresh one. Nothing was done.`)
+      : simpleMessage(icon('denied'), ` This button was changed or has expired: ${fresh}. Nothing was done.`);
+  const detail = r.refusal.reason === 'invalid' ? r.refusal.problem : `button value ${reason}`;
+  log.warn({ intent: r.intent.slice(0, 100), user: r.user, reason }, r.refusal.reason === 'invalid' ? 'refused a button value of the wrong shape' : 'refused a button value the bot did not sign');
+  await audit
     // A remedy's refusal is audited under the action's own name, like its runs and denials.
-    .record({ actor: r.user, ...(r.channel && { channel: r.channel }), source: 'slack', action: r.intent.replace(/^remedy:/, '').slice(0, 100) || '(no action id)', outcome: 'refused', detail: `button value ${r.verdict.reason}` })
-    .catch((err: unknown) => r.log.error({ err }, 'while auditing a refused button'));
+    .record({ actor: r.user, ...(r.channel && { channel: r.channel }), source: 'slack', action: BOT_INTERACTIONS.auditAs(r.intent).slice(0, 100) || '(no action id)', outcome: 'refused', detail: detail.slice(0, 500) })
+    .catch((err: unknown) => log.error({ err }, 'while auditing a refused button'));
+  const sealed = sealMessage(message, signer, secrets);
   const respond = (r.args as { respond?: (m: object) => Promise<unknown> }).respond;
-  const client = (r.args as { client?: { chat: { postMessage(a: object): Promise<unknown>; postEphemeral(a: object): Promise<unknown> } } }).client;
+  const client = (r.args as { client?: { chat: { postMessage(a: object): Promise<unknown> } } }).client;
   try {
     if (respond) {
-      await respond({ response_type: 'ephemeral', replace_original: false, text });
+      await respond({ response_type: 'ephemeral', replace_original: false, ...sealed });
     } else if (client && r.user !== '(unknown)') {
       // A dialog has no response_url: tell the presser directly.
-      await client.chat.postMessage({ channel: r.user, text });
+      await client.chat.postMessage({ channel: r.user, ...sealed });
     }
   } catch (err) {
-    r.log.warn({ err }, 'while answering a refused button');
+    log.warn({ err }, 'while answering a refused button');
   }
 }

@@ -7,7 +7,7 @@ import { inject } from 'vitest';
 import { findAction } from '../../src/actions/action-catalogue.ts';
 import { storedKeyRing } from '../../src/security/signing-keys.ts';
 import { ValueSigner } from '../../src/security/value-signer.ts';
-import { buttonIntent } from '../../src/slack/seal-message.ts';
+import { signedIntentOf } from '../../src/slack/interactions/interaction-registry.ts';
 import type { RecordedCall } from './fake-slack-api.ts';
 import { blockActionBody } from './signed-slack-request.ts';
 import type { HttpTestBot } from './test-bot.ts';
@@ -61,7 +61,7 @@ export function botSigner(): Promise<ValueSigner> {
 
 /** A value as the bot would have signed it into a button with this action id. */
 export async function signAsBot(actionId: string, raw: string, nonce = TEST_MESSAGE_NONCE, ttlMs = 3600_000): Promise<string> {
-  return (await botSigner()).sign(buttonIntent(actionId), raw, { nonce, ttlMs });
+  return (await botSigner()).sign(signedIntentOf(actionId), raw, { nonce, ttlMs });
 }
 
 /** Presses a button with this raw value, signed by the bot. */
