@@ -1,0 +1,43 @@
+// A runbook as a neutral message: its title, summary and symptoms, the checks it explains, then
+// its Markdown body (each renderer converts it). Under a limited budget the body is split into
+// parts that fit a section each, and the parts that do not fit the message are counted; with no
+// budget (a terminal) it is whole.
+import type { Budget } from '../message/budget.ts';
+import { code, context, header, line, strong, type Block, type Message, type Paragraph, type Span } from '../message/message.ts';
+import { cutText } from '../render/cut-text.ts';
+import { splitText } from '../render/markdown-to-mrkdwn.ts';
+import type { Runbook } from './runbook.ts';
+
+/** Characters around the title, summary and symptoms (markers, bullets, "Explains:", the "more parts" line). */
+const INTRO_FRAME_CHARS = 200;
+
+export interface RunbookMessageOptions {
+  /** What the transport can show. */
+  budget: Budget;
+}
+
+export function runbookMessage(runbook: Runbook, options: RunbookMessageOptions): Message {
+  const { budget } = options;
+  const intro: Paragraph[] = [line(runbook.summary)];
+  if (runbook.symptoms.length > 0) intro.push(line(''), line(strong('Symptoms')), { type: 'list', items: runbook.symptoms.map((s) => [{ type: 'text', text: s }]) });
+  const blocks: Block[] = [header(cutText(runbook.title, budget.maxHeaderText)), { type: 'section', paragraphs: intro }];
+  if (runbook.checks.length > 0) {
+    const checks: Span[] = runbook.checks.flatMap((c, i) => (i === 0 ? [code(c)] : [{ type: 'text', text: ', ' } as const, code(c)]));
+    blocks.push(context('Explains: ', ...checks));
+  }
+  blocks.push({ type: 'divider' });
+  const parts = splitText(runbook.body, budget.maxSectionText);
+  // As many whole parts as the message has blocks and characters for (the title, summary,
+  // symptoms and the "more parts" line counted), in order.
+  const room = budget.maxBlocks - blocks.length - 1;
+  let chars = INTRO_FRAME_CHARS + budget.measure(`${runbook.title}${runbook.summary}${runbook.symptoms.join('')}${runbook.checks.join('')}`);
+  let shown = 0;
+  for (const part of parts) {
+    if (shown >= room || chars + budget.measure(part) > budget.maxMessageText) break;
+    chars += budget.measure(part);
+    blocks.push({ type: 'markdown', text: part });
+    shown += 1;
+  }
+  if (shown < parts.length) blocks.push(context(`${parts.length - shown} more parts not shown: see runbooks/${runbook.id}.md`));
+  return { notification: [{ type: 'text', text: `Runbook: ${runbook.title}` }], blocks };
+}
