@@ -2,16 +2,17 @@
 // target of which runs never loads its client library. Shutdown closes only what was loaded.
 import type { KindDefinition, KindRuntime, TargetBase } from './probe-definition.ts';
 
-const loaded = new Map<string, Promise<KindRuntime<TargetBase, unknown>>>();
+/** By definition (not by kind name): each definition loads its own runtime. */
+const loaded = new Map<object, Promise<KindRuntime<TargetBase, unknown>>>();
 
 export const kindRuntimes = {
   load<T extends TargetBase, C>(kind: KindDefinition<T, C>): Promise<KindRuntime<T, C>> {
-    let runtime = loaded.get(kind.kind) as Promise<KindRuntime<T, C>> | undefined;
+    let runtime = loaded.get(kind) as Promise<KindRuntime<T, C>> | undefined;
     if (!runtime) {
       runtime = kind.runtime();
       // A failed import is retried on the next run rather than remembered.
-      runtime.catch(() => loaded.delete(kind.kind));
-      loaded.set(kind.kind, runtime as unknown as Promise<KindRuntime<TargetBase, unknown>>);
+      runtime.catch(() => loaded.delete(kind));
+      loaded.set(kind, runtime as unknown as Promise<KindRuntime<TargetBase, unknown>>);
     }
     return runtime;
   },

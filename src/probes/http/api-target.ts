@@ -7,7 +7,7 @@ export const apiTargetSchema = z.object({
   headers: z
     .record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'not a valid header name'), z.string().regex(/^[^\r\n]*$/, 'a header value is one line'))
     .optional()
-    .describe('map; use `${VAR}` for tokens'),
+    .describe('a map of header names and values (use `${VAR}` for tokens)'),
 });
 
 export type ApiTarget = KindTarget<typeof apiTargetSchema>;

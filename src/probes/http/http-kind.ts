@@ -23,7 +23,7 @@ const targetSchema = z
     headers: z
       .record(z.string().regex(HEADER_NAME, 'not a valid header name'), z.string().regex(/^[^\r\n]*$/, 'a header value is one line'))
       .optional()
-      .describe('map; use `${VAR}` for tokens'),
+      .describe('a map of header names and values (use `${VAR}` for tokens)'),
     expectStatus: z.array(z.number().int().min(100).max(599)).min(1).optional().describe('list, default any 2xx'),
     bodyMatch: z
       .string()

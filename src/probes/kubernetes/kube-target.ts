@@ -20,7 +20,7 @@ const RESTARTABLE = /^(?:([a-z0-9][-a-z0-9]*)\/)?(deployment|statefulset|daemons
 export const kubeTargetSchema = z
   .object({
     kubeconfig: z.string().min(1).optional()
-      .describe('how to reach the cluster, one of: `kubeconfig` (path; default `$KUBECONFIG`, then `~/.kube/config`) and/or `context`, `inCluster: true`, or `server` + `token`'),
+      .describe('path of a kubeconfig file (default `$KUBECONFIG`, then `~/.kube/config`); the cluster is reached one way: `kubeconfig` and/or `context`, or `inCluster: true`, or `server` + `token`'),
     context: z.string().min(1).optional().describe('the kubeconfig context (default its current-context)'),
     inCluster: z.boolean().default(false).describe('`true`: the pod\'s service account'),
     server: z.url({ protocol: /^https?$/, error: 'an http(s) URL of the API server, like https://10.0.0.1:6443' }).optional().describe('a bare API server URL, with `token`'),
