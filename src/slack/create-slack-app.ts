@@ -3,7 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type CustomRoute, type RespondFn } from '@slack/bolt';
-import { retryPolicies } from '@slack/web-api';
+import { retryPolicies, type WebClient } from '@slack/web-api';
 import { describeErrorForUser } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
 import type { SlashCommand } from '../slash-command.ts';
@@ -89,10 +89,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
       // Slack always sends a response_url; a payload without one is answered privately in its channel.
       const answer: RespondFn = typeof respond === 'function'
         ? respond
-        : async (m) => {
-          await client.chat.postEphemeral({ channel: payload.channel_id, user: payload.user_id, ...(typeof m === 'string' ? { text: m } : m) } as never);
-          return undefined as never;
-        };
+        : ephemeralRespond(client, payload.channel_id, payload.user_id);
       const reply = createReplier({ respond: answer, client, channelId: payload.channel_id, log, signer, secrets: services.secrets });
       try {
         const text = cleanCommandText(typeof payload.text === 'string' ? payload.text : '', `Usage: \`${command.name} ${command.usageHint}\``);
@@ -133,6 +130,19 @@ function guardedReceiver(signingSecret: string, responseUrls: ResponseUrlPolicy,
   const receiver = new HTTPReceiver({ signingSecret, customRoutes, logger: boltLogger(services.log), processBeforeResponse: false });
   receiver.requestListener = guardSlackRequests(receiver.requestListener, { signingSecret, responseUrls, log: services.log.child({ component: 'slack' }) });
   return receiver;
+}
+
+/**
+ * respond() for a command that came without a response_url: privately in its channel, through the
+ * Web API. RespondFn promises what Slack's response_url answered, which chat.postEphemeral does
+ * not give: the one cast, and nothing reads that answer.
+ */
+function ephemeralRespond(client: WebClient, channel: string, user: string): RespondFn {
+  return async (m) => {
+    const args = typeof m === 'string' ? { text: m } : m;
+    await client.chat.postEphemeral({ channel, user, text: args.text ?? '', ...(args.blocks && { blocks: args.blocks }), ...(args.thread_ts && { thread_ts: args.thread_ts }) });
+    return undefined as unknown as Awaited<ReturnType<RespondFn>>;
+  };
 }
 
 /** Yields to the event loop so the ack's HTTP response is written before the work starts. */
