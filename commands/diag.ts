@@ -3,12 +3,12 @@ import { runProbe } from '../src/probes/run-probe.ts';
 import { PROBES } from '../src/probes/probe-registry.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { describeScope } from '../src/probes/describe-scope.ts';
-import { renderReportBlocks } from '../src/slack/report-blocks.ts';
-import { progressMessage, textMessage } from '../src/slack/message-blocks.ts';
+import { reportMessage, type ReportMessageOptions } from '../src/render/report-message.ts';
+import { summaryMessage } from '../src/render/summary-message.ts';
+import { code, em, line, progressMessage, section, spans, strong, type Line, type Message, type Paragraph } from '../src/message/message.ts';
 import type { AppServices } from '../src/app-services.ts';
-import type { CommandInvocation, SlashCommand } from '../src/slash-command.ts';
+import type { CommandInvocation, CommandOutcome, CommandSource, SlashCommand } from '../src/slash-command.ts';
 import { runAllProbes } from '../src/probes/run-all-probes.ts';
-import { renderSummaryBlocks } from '../src/slack/summary-blocks.ts';
 import { plural } from '../src/render/display-report.ts';
 import { UserError } from '../src/user-error.ts';
 
@@ -21,19 +21,17 @@ export const diagCommand: SlashCommand = {
     const words = text.trim().split(/\s+/).filter(Boolean);
     const word = words[0] ?? '';
     if (word === '' || word === 'help') {
-      await reply.ephemeral(textMessage(diagHelp(services)));
+      await reply.ephemeral(diagHelp(services));
       return;
     }
-    if (word === 'all') {
-      await diagAll(invocation);
-      return;
-    }
+    if (word === 'all') return await diagAll(invocation);
     const target = resolveTargetWords(services.config, words);
     const scope = describeScope(target);
-    const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on *${target.name}*${scope}…`));
+    const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
-    await posted.update(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined }));
-    await audit(services, { actor: userId, channel: channelId, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
+    await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
+    await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
+    return { status: report.status };
   },
 };
 
@@ -42,7 +40,7 @@ export const MAX_DETAIL_REPLIES = 10;
 /** Progress updates of the "running" message at most this often. */
 const PROGRESS_EVERY_MS = 2_000;
 
-async function diagAll({ text, userId, channelId, reply, services }: CommandInvocation): Promise<void> {
+async function diagAll({ text, userId, channelId, reply, services }: CommandInvocation): Promise<CommandOutcome> {
   const targets = services.config.targets;
   if (targets.length === 0) throw new UserError(`no targets are configured (${services.config.source}); add some under targets:`);
   const posted = await reply.post(progressMessage(`Running diagnostics on ${plural(targets.length, 'target')}…`));
@@ -65,31 +63,47 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     },
   });
   await progressSent;
-  await posted.update(renderSummaryBlocks(set, { detailsInThread: true }));
-  for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
-    await posted
-      .reply(renderReportBlocks(report, { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined }))
-      .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
+  if (reply.source === 'cli') {
+    // A terminal has no threads: every report that needs attention follows the summary.
+    await posted.update(summaryMessage(set, { budget: reply.budget, details: 'inline', reportOptions: reportOptions(services) }));
+  } else {
+    await posted.update(summaryMessage(set, { budget: reply.budget, details: 'thread' }));
+    for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
+      await posted
+        .reply(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }))
+        .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
+    }
   }
-  await audit(services, { actor: userId, channel: channelId, target: 'all', text, outcome: set.status, durationMs: set.durationMs });
+  await audit(services, { actor: userId, channel: channelId, source: reply.source, target: 'all', text, outcome: set.status, durationMs: set.durationMs });
+  return { status: set.status };
 }
 
-async function audit(services: AppServices, row: { actor: string; channel: string; target: string; text: string; outcome: string; durationMs: number }) {
+async function audit(services: AppServices, row: { actor: string; channel: string; source: CommandSource; target: string; text: string; outcome: string; durationMs: number }) {
+  // A terminal has no channel.
   await services.audit
-    .record({ actor: row.actor, channel: row.channel, source: 'slack', action: 'diag', target: row.target, params: { text: row.text }, outcome: row.outcome, durationMs: row.durationMs })
+    .record({ actor: row.actor, ...(row.source === 'slack' && { channel: row.channel }), source: row.source, action: 'diag', target: row.target, params: { text: row.text }, outcome: row.outcome, durationMs: row.durationMs })
     .catch((err: unknown) => services.log.error({ err, target: row.target }, 'while writing the audit row of /diag'));
 }
 
-export function diagHelp(services: AppServices): string {
-  const lines = ['*Usage:* `/diag <target>`, `/diag <kind>` or `/diag all`; Kubernetes: `/diag k8s [target] [namespace]`', '', '*Configured targets:*'];
-  if (services.config.targets.length === 0) lines.push(`_none yet: add targets to ${services.config.source}_`);
-  for (const t of services.config.targets) lines.push(`• \`${t.name}\` (${t.kind})`);
-  lines.push('', '*Kinds:*');
-  for (const p of PROBES) {
-    const aliases = p.aliases.length ? ` (also: ${p.aliases.map((a) => `\`${a}\``).join(', ')})` : '';
-    lines.push(`• \`${p.kind}\`${aliases}: ${p.description}`);
-  }
-  return lines.join('\n');
+/** How to call /diag, the configured targets and the kinds. */
+export function diagHelp(services: Pick<AppServices, 'config'>): Message {
+  const usage = spans(strong('Usage:'), ' ', code('/diag <target>'), ', ', code('/diag <kind>'), ' or ', code('/diag all'), '; Kubernetes: ', code('/diag k8s [target] [namespace]'));
+  const targets: Paragraph = services.config.targets.length === 0
+    ? line(em(`none yet: add targets to ${services.config.source}`))
+    : { type: 'list', items: services.config.targets.map((t): Line => spans(code(t.name), ` (${t.kind})`)) };
+  const kinds: Line[] = PROBES.map((p) => {
+    const aliases = p.aliases.flatMap((a, i) => (i === 0 ? [code(a)] : [', ', code(a)]));
+    return spans(code(p.kind), ...(aliases.length ? [' (also: ', ...aliases, ')'] : []), `: ${p.description}`);
+  });
+  return {
+    notification: usage,
+    blocks: [section({ type: 'line', spans: usage }, line(''), line(strong('Configured targets:')), targets, line(''), line(strong('Kinds:')), { type: 'list', items: kinds })],
+  };
+}
+
+/** Runbook links, the Declare incident button where incidents are set up, and the secrets to mask. */
+function reportOptions(services: AppServices): Omit<ReportMessageOptions, 'budget'> {
+  return { runbookUrl: runbookUrlFor(services), declareIncident: services.incidents !== undefined, secrets: services.secrets };
 }
 
 function runbookUrlFor(services: AppServices): (id: string) => string | undefined {

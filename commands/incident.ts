@@ -3,21 +3,26 @@
 //   /incident list | show <id> | ack <id> | resolve <id> | escalate <id> | sev <n> <id> | note <id> <text>
 import type { AppServices } from '../src/app-services.ts';
 import { incidentRef, parseIncidentRef, type Incident } from '../src/incidents/incident.ts';
-import type { IncidentService } from '../src/incidents/incident-service.ts';
+import { deniedSentence, EscalatedTooRecently, IncidentAccessDenied, type IncidentAskable } from '../src/incidents/incident-access.ts';
+import type { IncidentEvent, IncidentService } from '../src/incidents/incident-service.ts';
 import { parseSeverity, severityLabel } from '../src/incidents/ladder.ts';
-import { escapeMrkdwn, textMessage } from '../src/slack/message-blocks.ts';
-import { slackDate } from '../src/slack/incident-blocks.ts';
-import { incidentRefusalMessage } from '../src/slack/incident-refusal.ts';
+import type { Budget } from '../src/message/budget.ts';
+import { channel, code, context, date, em, group, icon, line, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
 import type { CommandInvocation, SlashCommand } from '../src/slash-command.ts';
 import { UserError } from '../src/user-error.ts';
 import { formatDuration } from '../src/probes/format.ts';
+import { fitList } from './parts/fit-list.ts';
 
-const USAGE = [
-  '`/incident declare <sev1|sev2|sev3|sev4> <title>` (or `/incident sev1 <title>`)',
-  '`/incident list`, `/incident show <id>`',
-  '`/incident ack <id>`, `/incident resolve <id>`, `/incident escalate <id>`',
-  '`/incident sev <1-4> <id>`, `/incident note <id> <text>`',
-].join('\n');
+const USAGE: Line[] = [
+  spans(code('/incident declare <sev1|sev2|sev3|sev4> <title>'), ' (or ', code('/incident sev1 <title>'), ')'),
+  spans(code('/incident list'), ', ', code('/incident show <id>')),
+  spans(code('/incident ack <id>'), ', ', code('/incident resolve <id>'), ', ', code('/incident escalate <id>')),
+  spans(code('/incident sev <1-4> <id>'), ', ', code('/incident note <id> <text>')),
+];
+/** Subcommands that change an incident: they page, post and are allowed by rules that name Slack users. */
+const CHANGES = new Set(['declare', 'sev', 'ack', 'acknowledge', 'resolve', 'escalate', 'note']);
+/** Events shown by /incident show, the latest. */
+const MAX_EVENTS = 40;
 
 export const incidentCommand: SlashCommand = {
   name: '/incident',
@@ -27,71 +32,77 @@ export const incidentCommand: SlashCommand = {
     try {
       await runIncidentCommand(invocation);
     } catch (error) {
-      // Refused by access rules or a repeated escalation: named with who could, or when, and markup the error text cannot carry.
-      const refusal = incidentRefusalMessage(error, 'run');
+      // Refused by access rules or a repeated escalation: named with who could, or when.
+      const refusal = incidentRefusal(error);
       if (!refusal) throw error;
       await invocation.reply.ephemeral(refusal);
     }
   },
 };
 
-async function runIncidentCommand({ text, userId, channelId, reply, services }: CommandInvocation): Promise<void> {
-  const [sub = '', ...rest] = text.trim().split(/\s+/).filter(Boolean);
+async function runIncidentCommand({ text: typed, userId, channelId, reply, services }: CommandInvocation): Promise<void> {
+  const [sub = '', ...rest] = typed.trim().split(/\s+/).filter(Boolean);
   const word = sub.toLowerCase();
   if (word === '' || word === 'help') {
-    await reply.ephemeral(textMessage(`*Usage*\n${USAGE}`));
+    const title = spans(strong('Usage'));
+    await reply.ephemeral({ notification: title, blocks: [section(line(...title), ...USAGE.map((l) => line(...l)))] });
     return;
+  }
+  const directSeverity = parseSeverity(word);
+  const declaring = word === 'declare' || (directSeverity !== undefined && /^sev/.test(word));
+  if (reply.source === 'cli' && (declaring || CHANGES.has(word))) {
+    throw new UserError(`incident ${word} changes an incident, which pages and posts through Slack and is allowed by rules naming Slack users: run /incident ${word} in Slack; the terminal shows chatops incident list and chatops incident show <id>`);
   }
   const incidents = serviceOf(services);
   const actor = { user: userId, channel: channelId };
-  const directSeverity = parseSeverity(word);
-  if (word === 'declare' || (directSeverity && /^sev/.test(word))) {
+  if (declaring) {
     const sevWord = word === 'declare' ? rest.shift() ?? '' : word;
     const severity = parseSeverity(sevWord);
     if (!severity || !/^sev-?[1-4]$/i.test(sevWord)) throw new UserError(`"${sevWord}" is not a severity; accepted: sev1, sev2, sev3, sev4`);
     const incident = await incidents.declare({ severity, title: rest.join(' '), commander: userId, channel: channelId });
-    const where = incident.channel ? ` Follow it in <#${incident.channel}>.` : '';
-    await reply.post(textMessage(`:rotating_light: <@${userId}> declared *${severityLabel(severity)} ${incidentRef(incident.id)}*: ${escapeMrkdwn(incident.title)}.${where}`));
+    const where = incident.channel ? [' Follow it in ', channel(incident.channel), '.'] : [];
+    await reply.post(simpleMessage(icon('siren'), ' ', user(userId), ' declared ', strong(`${severityLabel(severity)} ${incidentRef(incident.id)}`), `: ${incident.title}.`, ...where));
     return;
   }
   if (word === 'list') {
-    const open = await incidents.listOpen();
-    await reply.ephemeral(textMessage(open.length ? `*Open incidents*\n${open.map(listLine).join('\n')}` : 'No open incidents.'));
+    await reply.ephemeral(incidentListMessage(await incidents.listOpen(), new Date(), reply.budget));
     return;
   }
   if (word === 'sev') {
     const severity = parseSeverity(rest[0] ?? '');
     if (!severity) throw new UserError(`"${rest[0] ?? ''}" is not a severity; accepted: 1, 2, 3, 4 (or sev1..sev4)`);
     const incident = await incidents.setSeverity(idFrom(rest[1]), severity, actor);
-    await reply.post(textMessage(`<@${userId}> changed ${incidentRef(incident.id)} to *${severityLabel(severity)}*: the ladder follows the new severity.`));
+    await reply.post(simpleMessage(user(userId), ` changed ${incidentRef(incident.id)} to `, strong(severityLabel(severity)), ': the ladder follows the new severity.'));
     return;
   }
   const known = ['show', 'ack', 'acknowledge', 'resolve', 'escalate', 'note'];
   if (!known.includes(word)) throw new UserError(`unknown subcommand "${sub}"; accepted: declare, sev1..sev4, list, show, ack, resolve, escalate, sev, note`);
   const id = idFrom(rest[0]);
   switch (word) {
-    case 'show':
-      await reply.ephemeral(textMessage(await showText(incidents, id)));
+    case 'show': {
+      const incident = await incidents.get(id);
+      if (!incident) throw new UserError(`there is no incident ${incidentRef(id)}; /incident list shows the open ones`);
+      await reply.ephemeral(incidentShowMessage(incident, await incidents.timeline(id), reply.budget));
       return;
+    }
     case 'ack':
     case 'acknowledge':
       await incidents.acknowledge(id, actor);
-      await reply.post(textMessage(`:eyes: <@${userId}> acknowledged ${incidentRef(id)}.`));
+      await reply.post(simpleMessage(icon('eyes'), ' ', user(userId), ` acknowledged ${incidentRef(id)}.`));
       return;
     case 'resolve':
       await incidents.resolve(id, actor);
-      await reply.post(textMessage(`:white_check_mark: <@${userId}> resolved ${incidentRef(id)}.`));
+      await reply.post(simpleMessage(icon('done'), ' ', user(userId), ` resolved ${incidentRef(id)}.`));
       return;
-    case 'escalate':
-    {
+    case 'escalate': {
       const escalated = await incidents.escalate(id, actor);
-      const level = escalated.lastEscalation ? `paging ${escapeMrkdwn(escalated.lastEscalation.to)} now` : 'the next level is paged now';
-      await reply.post(textMessage(`:arrow_double_up: <@${userId}> escalated ${incidentRef(id)}: ${level}.`));
-    }
+      const level = escalated.lastEscalation ? `paging ${escalated.lastEscalation.to} now` : 'the next level is paged now';
+      await reply.post(simpleMessage(icon('escalate'), ' ', user(userId), ` escalated ${incidentRef(id)}: ${level}.`));
       return;
+    }
     case 'note':
       await incidents.note(id, actor, rest.slice(1).join(' '));
-      await reply.ephemeral(textMessage(`Noted in the timeline of ${incidentRef(id)}.`));
+      await reply.ephemeral(simpleMessage(`Noted in the timeline of ${incidentRef(id)}.`));
       return;
   }
 }
@@ -107,18 +118,75 @@ function idFrom(word: string | undefined): number {
   return id;
 }
 
-function listLine(i: Incident): string {
-  const age = formatDuration((Date.now() - i.declaredAt.getTime()) / 1000);
-  const state = i.status === 'acknowledged' ? `acknowledged by <@${i.acknowledgedBy}>` : 'not acknowledged';
-  return `• *${severityLabel(i.severity)} ${incidentRef(i.id)}* ${escapeMrkdwn(i.title)}: ${state}, open ${age}, commander <@${i.commander}>`;
+/** The open incidents, most severe and oldest first: who acknowledged, how long open, who commands. */
+export function incidentListMessage(open: readonly Incident[], now: Date, budget: Budget): Message {
+  if (open.length === 0) return simpleMessage('No open incidents.');
+  const title = spans(strong('Open incidents'));
+  const lines = open.map((i): Line => {
+    const age = formatDuration((now.getTime() - i.declaredAt.getTime()) / 1000);
+    const state = i.status === 'acknowledged' && i.acknowledgedBy ? spans('acknowledged by ', user(i.acknowledgedBy)) : spans('not acknowledged');
+    return spans(strong(`${severityLabel(i.severity)} ${incidentRef(i.id)}`), ` ${i.title}: `, ...state, `, open ${age}, commander `, user(i.commander));
+  });
+  return { notification: title, blocks: fitList(title, lines, budget, (n) => `${n} more not shown`) };
 }
 
-async function showText(incidents: IncidentService, id: number): Promise<string> {
-  const incident = await incidents.get(id);
-  if (!incident) throw new UserError(`there is no incident ${incidentRef(id)}; /incident list shows the open ones`);
-  const events = await incidents.timeline(id);
-  const shown = events.slice(-40);
-  const lines = shown.map((e) => `• ${slackDate(e.at, '{date_short} {time}')} ${e.kind === 'note' && e.actor ? `<@${e.actor}>: ${escapeMrkdwn(e.text)}` : e.text}`);
-  const header = `*${severityLabel(incident.severity)} ${incidentRef(id)}*: ${escapeMrkdwn(incident.title)} (${incident.status})`;
-  return [header, ...(events.length > shown.length ? [`_${events.length - shown.length} earlier events not shown_`] : []), ...lines].join('\n');
+/** One incident and the latest events of its timeline. */
+export function incidentShowMessage(incident: Incident, events: readonly IncidentEvent[], budget: Budget): Message {
+  const title = spans(strong(`${severityLabel(incident.severity)} ${incidentRef(incident.id)}`), `: ${incident.title} (${incident.status})`);
+  const shown = events.slice(-MAX_EVENTS);
+  const earlier = events.length - shown.length;
+  const lines = shown.map((e): Line => [date(e.at), text(' '), ...(e.kind === 'note' && e.actor ? [user(e.actor), text(`: ${e.text}`)] : storedTextSpans(e.text))]);
+  if (earlier === 0) return { notification: title, blocks: fitList(title, lines, budget, (n) => `${n} later events not shown`) };
+  return {
+    notification: title,
+    blocks: [section(line(...title)), context(em(`${earlier} earlier events not shown`)), ...fitList(undefined, lines, budget, (n) => `${n} later events not shown`)],
+  };
+}
+
+// Timeline entries are stored with Slack's mention syntax (<@U1>, <#C1>, <!subteam^S1>).
+const STORED_MENTION = /<(@|#|!subteam\^)([A-Z0-9]{2,})(?:\|[^>]*)?>/g;
+
+/** A stored timeline text as spans: its mentions as users, channels and groups, the rest as text. */
+export function storedTextSpans(stored: string): Span[] {
+  const out: Span[] = [];
+  let at = 0;
+  for (const m of stored.matchAll(STORED_MENTION)) {
+    if (m.index > at) out.push(text(stored.slice(at, m.index)));
+    const id = m[2]!;
+    out.push(m[1] === '@' ? user(id) : m[1] === '#' ? channel(id) : group(id));
+    at = m.index + m[0].length;
+  }
+  if (at < stored.length) out.push(text(stored.slice(at)));
+  return out;
+}
+
+/** The answer to a refused incident operation, or undefined for any other error. */
+export function incidentRefusal(error: unknown): Message | undefined {
+  if (error instanceof IncidentAccessDenied) {
+    return simpleMessage(icon('denied'), ` ${deniedSentence(error.operation, error.incident)} (`, ...askWhom(error.askable), ').');
+  }
+  if (error instanceof EscalatedTooRecently) {
+    return simpleMessage(
+      icon('denied'), ` ${incidentRef(error.incident)} was escalated ${error.ageSeconds} s ago `, ...(error.by ? [text('by '), user(error.by)] : [text('by its ladder')]),
+      ` to ${error.to}; run it again after `, date(error.againAt, 'datetime-secs'), ' to go one more level.',
+    );
+  }
+  return undefined;
+}
+
+/** "ask @U1 (commander), @U2 (paged) or a member of @S1, or do it in #C1" */
+function askWhom(a: IncidentAskable): Span[] {
+  const people: Span[][] = [
+    ...(a.commander ? [[user(a.commander), text(' (commander)')]] : []),
+    ...a.paged.map((u) => [user(u), text(' (paged)')]),
+    ...a.users.map((u) => [user(u)]),
+    ...[...a.pagedGroups, ...a.groups].map((g) => [text('a member of '), group(g)]),
+  ];
+  const places = a.channels.map((c) => [channel(c)]);
+  const parts = [...(people.length ? [[text('ask '), ...joined(people, ' or ')]] : []), ...(places.length ? [[text('do it in '), ...joined(places, ' or ')]] : [])];
+  return parts.length ? joined(parts, ', or ') : [text('no one may: add a rule under access in the bot\'s config')];
+}
+
+function joined(parts: Span[][], separator: string): Span[] {
+  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]));
 }

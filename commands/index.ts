@@ -1,5 +1,6 @@
 // The command registry: every slash command the bot answers. Names must be unique, and the help
 // text and the manifest check are built from this same list.
+import { code, section, spans, type Message } from '../src/message/message.ts';
 import type { SlashCommand } from '../src/slash-command.ts';
 import { diagCommand } from './diag.ts';
 import { runbookCommand } from './runbook.ts';
@@ -20,6 +21,11 @@ export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
   return commands;
 }
 
-export function commandHelp(commands: readonly SlashCommand[] = COMMANDS): string {
-  return commands.map((c) => `\`${c.name} ${c.usageHint}\`: ${c.description}`).join('\n');
+/**
+ * One line per command: how to call it and what it does. `typed` is how a command is typed where
+ * the help is read: `/diag` in Slack (the default), `chatops diag` in a terminal.
+ */
+export function commandHelp(commands: readonly SlashCommand[] = COMMANDS, typed: (name: string) => string = (name) => name): Message {
+  const items = commands.map((c) => spans(code(`${typed(c.name)} ${c.usageHint}`), `: ${c.description}`));
+  return { notification: spans('Commands'), blocks: [section({ type: 'list', items })] };
 }

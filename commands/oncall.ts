@@ -5,7 +5,7 @@ import type { AppServices } from '../src/app-services.ts';
 import { OverrideStore } from '../src/oncall/override-store.ts';
 import { nextShifts, onCallAt, type OnCallShift, type Rotation } from '../src/oncall/rotation.ts';
 import { DURATION_FORMS, parseDuration } from '../src/parse-duration.ts';
-import { escapeMrkdwn, textMessage } from '../src/slack/message-blocks.ts';
+import { channel, code, date, group, icon, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
 import type { SlashCommand } from '../src/slash-command.ts';
 import { UserError } from '../src/user-error.ts';
 
@@ -27,19 +27,23 @@ export const oncallCommand: SlashCommand = {
     const [sub = '', ...args] = text.trim().split(/\s+/).filter(Boolean);
     const rotations = services.config.oncall.rotations;
     if (sub === '' || sub === 'list') {
-      await reply.ephemeral(textMessage(rotations.length === 0 ? howToConfigure(services) : await listText(services, rotations, new Date())));
+      await reply.ephemeral(rotations.length === 0 ? howToConfigure(services.config.source) : await onCallMessage(services, rotations, new Date()));
       return;
     }
     if (sub === 'help') {
-      await reply.ephemeral(textMessage(`Use ${USAGE}.`));
+      await reply.ephemeral(simpleMessage('Use ', code('/oncall'), ', ', code('/oncall list'), ' or ', code('/oncall override @user <duration> [rotation]'), '.'));
       return;
     }
     if (sub !== 'override') throw new UserError(`unknown subcommand "${sub}"; use ${USAGE}`);
+    if (reply.source === 'cli') {
+      // Who gets paged is changed by a Slack user the access rules name; pages go out through Slack.
+      throw new UserError('an on-call override is set in Slack (/oncall override @user <duration>), by a user access.oncall.override names; the terminal shows the rotations: chatops oncall');
+    }
 
     const [who, durationText, rotationName, ...extra] = args;
     if (!who || !durationText || extra.length > 0) throw new UserError('usage: /oncall override @user <duration> [rotation], e.g. /oncall override @alice 4h');
-    const user = MENTION.exec(who)?.[1];
-    if (!user) {
+    const person = MENTION.exec(who)?.[1];
+    if (!person) {
       // Without "escape users" on the command, Slack sends the name as typed, not the user id.
       const hint = who.startsWith('@') ? ' (if you did, the app needs should_escape: true for /oncall, see manifest.yml)' : '';
       throw new UserError(`"${who}" is not a Slack user: mention them, e.g. /oncall override @alice 4h${hint}`);
@@ -51,20 +55,20 @@ export const oncallCommand: SlashCommand = {
     const rotation = pickRotation(services, rotations, rotationName);
 
     if (!(await isAllowed(services.config.access, 'oncall.override', { user: userId, channel: channelId, inGroup }))) {
-      await reply.ephemeral(textMessage(`:no_entry: You may not set on-call overrides: ${whoMay(services)}.`));
+      await reply.ephemeral(simpleMessage(icon('denied'), ' You may not set on-call overrides: ', ...whoMay(services), '.'));
       return;
     }
 
     const store = new OverrideStore(services.pool);
     const startsAt = new Date();
     const replaced = onCallAt(rotation, startsAt, await store.active(rotation.name, startsAt));
-    const stored = await store.add({ rotation: rotation.name, user, startsAt, endsAt: new Date(startsAt.getTime() + ms), createdBy: userId });
+    const stored = await store.add({ rotation: rotation.name, user: person, startsAt, endsAt: new Date(startsAt.getTime() + ms), createdBy: userId });
     await services.audit.record({
       actor: userId, channel: channelId, source: 'slack', action: 'oncall.override', target: rotation.name,
-      params: { user, duration: durationText }, outcome: 'succeeded',
+      params: { user: person, duration: durationText }, outcome: 'succeeded',
     });
-    const instead = replaced && replaced.user !== user ? `, instead of <@${replaced.user}>` : '';
-    await reply.post(textMessage(`:pager: <@${user}> is on call for ${rotation.name} until ${slackDate(stored.endsAt)}${instead}, set by <@${userId}>.`));
+    const instead = replaced && replaced.user !== person ? [', instead of ', user(replaced.user)] : [];
+    await reply.post(simpleMessage(icon('pager'), ' ', user(person), ` is on call for ${rotation.name} until `, date(stored.endsAt), ...instead, ', set by ', user(userId), '.'));
   },
 };
 
@@ -80,46 +84,45 @@ function pickRotation(services: AppServices, rotations: readonly Rotation[], nam
   return rotation;
 }
 
-async function listText(services: AppServices, rotations: readonly Rotation[], now: Date): Promise<string> {
+/** Each rotation: who is on call now, until when, and who is next from when. */
+export async function onCallMessage(services: Pick<AppServices, 'pool' | 'config'>, rotations: readonly Rotation[], now: Date): Promise<Message> {
   const store = new OverrideStore(services.pool);
-  const lines = ['*On call*'];
+  const items: Line[] = [];
   for (const r of rotations) {
     const overrides = await store.covering(r.name, new Date(now.getTime() - LOOK_BACK_MS), new Date(now.getTime() + LOOK_AHEAD_MS));
-    const [current, next] = nextShifts(r, now, overrides, 2);
-    const schedule = `${r.every}, handoff ${r.handoff} ${escapeMrkdwn(r.timezone)}`;
-    if (!current) {
-      lines.push(`• *${r.name}* (${schedule}): no members; add Slack user ids under oncall.rotations.${r.name}.members (${escapeMrkdwn(services.config.source)})`);
-      continue;
-    }
-    const after = next ? `; next ${shiftText(next)} from ${slackDate(next.from)}` : '';
-    lines.push(`• *${r.name}* (${schedule}): ${shiftText(current)} until ${slackDate(current.until)}${after}`);
+    items.push(rotationLine(r, nextShifts(r, now, overrides, 2), services.config.source));
   }
-  return lines.join('\n');
+  const title = spans(strong('On call'));
+  return { notification: title, blocks: [section({ type: 'line', spans: title }, { type: 'list', items })] };
 }
 
-function shiftText(s: OnCallShift): string {
-  return s.override ? `<@${s.user}> (override, set by <@${s.override.createdBy}>)` : `<@${s.user}>`;
+/** "primary (weekly, handoff 09:00 Europe/Berlin): @alice until <date>; next @bob from <date>" */
+export function rotationLine(r: Rotation, [current, next]: readonly OnCallShift[], source: string): Line {
+  const head = spans(strong(r.name), ` (${r.every}, handoff ${r.handoff} ${r.timezone}): `);
+  if (!current) return [...head, text(`no members; add Slack user ids under oncall.rotations.${r.name}.members (${source})`)];
+  const after = next ? spans('; next ', ...shiftSpans(next), ' from ', date(next.from)) : [];
+  return [...head, ...shiftSpans(current), text(' until '), date(current.until), ...after];
 }
 
-function howToConfigure(services: AppServices): string {
-  return [
-    `No on-call rotations are configured (${escapeMrkdwn(services.config.source)}). Add them under \`oncall.rotations\`, e.g.:`,
-    '```oncall:\n  rotations:\n    primary:\n      members: [U0123ABCD, U0456EFGH]\n      every: weekly\n      handoff: "09:00"\n      timezone: Europe/Berlin\n      start: "2026-01-05"```',
-  ].join('\n');
+function shiftSpans(s: OnCallShift): Span[] {
+  return s.override ? [user(s.user), text(' (override, set by '), user(s.override.createdBy), text(')')] : [user(s.user)];
 }
 
-/** "ask <@U1> or a member of <!subteam^S1>, or run it in <#C1>", from the oncall.override rules. */
-function whoMay(services: AppServices): string {
+function howToConfigure(source: string): Message {
+  const intro = spans(`No on-call rotations are configured (${source}). Add them under `, code('oncall.rotations'), ', e.g.:');
+  const example = ['oncall:', '  rotations:', '    primary:', '      members: [U0123ABCD, U0456EFGH]', '      every: weekly', '      handoff: "09:00"', '      timezone: Europe/Berlin', '      start: "2026-01-05"'];
+  return { notification: intro, blocks: [section({ type: 'line', spans: intro }, { type: 'code', lines: example })] };
+}
+
+/** "ask @U1 or a member of @S1, or run it in #C1", from the oncall.override rules. */
+function whoMay(services: Pick<AppServices, 'config'>): Span[] {
   const rules = rulesFor(services.config.access, 'oncall.override');
-  const users = rules.flatMap((r) => r.users);
-  const groups = rules.flatMap((r) => r.groups);
-  const channels = rules.flatMap((r) => r.channels);
-  const people = [...users.map((u) => `<@${u}>`), ...groups.map((g) => `a member of <!subteam^${g}>`)];
-  const parts = [...(people.length ? [`ask ${people.join(' or ')}`] : []), ...(channels.length ? [`run it in ${channels.map((c) => `<#${c}>`).join(' or ')}`] : [])];
-  return parts.length ? parts.join(', or ') : `no one may: add a rule under access.oncall.override (${escapeMrkdwn(services.config.source)})`;
+  const people = [...rules.flatMap((r) => r.users).map((u) => [user(u)]), ...rules.flatMap((r) => r.groups).map((g) => [text('a member of '), group(g)])];
+  const channels = rules.flatMap((r) => r.channels).map((c) => [channel(c)]);
+  const parts = [...(people.length ? [[text('ask '), ...joined(people, ' or ')]] : []), ...(channels.length ? [[text('run it in '), ...joined(channels, ' or ')]] : [])];
+  return parts.length ? joined(parts, ', or ') : [text(`no one may: add a rule under access.oncall.override (${services.config.source})`)];
 }
 
-/** Shown in each reader's own time zone; the ISO time is the fallback. */
-function slackDate(d: Date): string {
-  return `<!date^${Math.floor(d.getTime() / 1000)}^{date_short_pretty} {time}|${d.toISOString()}>`;
+function joined(parts: Span[][], separator: string): Span[] {
+  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]));
 }

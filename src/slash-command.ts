@@ -1,7 +1,9 @@
 // A slash command as the engine sees it: text in, messages out. No Slack library here; the
 // adapter in src/slack/ turns Bolt's ack/respond/client into a Replier.
 import type { AppServices } from './app-services.ts';
+import type { Budget } from './message/budget.ts';
 import type { Message as NeutralMessage } from './message/message.ts';
+import type { Status } from './report.ts';
 
 /** Ready-made Block Kit, for producers not yet moved to the neutral model. */
 export interface BlockKitLike {
@@ -20,7 +22,14 @@ export interface PostedMessage {
   reply(message: Message): Promise<void>;
 }
 
+/** Where a command was typed: Slack, or a terminal (`bin/chatops`). Audit rows record it as their source. */
+export type CommandSource = 'slack' | 'cli';
+
 export interface Replier {
+  /** Which transport answers. Commands that change state from Slack only refuse the terminal. */
+  readonly source: CommandSource;
+  /** How much one message can hold (Slack: SLACK_BUDGET; a terminal: UNLIMITED_BUDGET). */
+  readonly budget: Budget;
   /** Only the invoking user sees it. */
   ephemeral(message: Message): Promise<void>;
   /** Visible in the channel; returns a handle to replace it later. */
@@ -37,10 +46,15 @@ export interface CommandInvocation {
   inGroup(group: string): Promise<boolean>;
 }
 
+/** How a command ended, for a transport that reports it (a terminal's exit code); Slack shows only the messages. */
+export interface CommandOutcome {
+  status: Status;
+}
+
 export interface SlashCommand {
   /** With the slash: `/diag`. */
   name: string;
   description: string;
   usageHint: string;
-  run(invocation: CommandInvocation): Promise<void>;
+  run(invocation: CommandInvocation): Promise<CommandOutcome | void>;
 }

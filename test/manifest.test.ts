@@ -2,6 +2,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { COMMANDS, registerCommands, commandHelp } from '../commands/index.ts';
+import { renderTerminal } from '../src/cli/render-terminal.ts';
 
 interface ManifestCommand { command: string; description: string; usage_hint?: string }
 const manifest = parse(readFileSync(new URL('../manifest.yml', import.meta.url), 'utf8')) as {
@@ -33,6 +34,7 @@ describe('manifest.yml and commands/', () => {
     const c = COMMANDS[0]!;
     expect(() => registerCommands([c, c])).toThrow(`slash command ${c.name} is registered twice`);
     expect(() => registerCommands([{ ...c, name: 'diag' }])).toThrow('invalid slash command name');
-    for (const cmd of COMMANDS) expect(commandHelp()).toContain(cmd.name);
+    const help = renderTerminal(commandHelp(), { color: false });
+    for (const cmd of COMMANDS) expect(help).toContain(`${cmd.name} ${cmd.usageHint}: ${cmd.description}`);
   });
 });

@@ -28,9 +28,12 @@ import { severityLabel } from '../incidents/ladder.ts';
 
 const EXIT_USAGE = 3;
 
-const MAIN_HELP = `Usage: chatops <command> [options]
+const MAIN_HELP = `Usage: chatops <command> [words...] [options]
 
-Commands:
+Every slash command of the bot runs here too, with the words typed after the slash, through the
+same code as in Slack (what only Slack can do is refused, naming what the terminal can do):
+{{COMMANDS}}
+Diagnostics and the terminal's own commands:
   diag <target|kind>   run read-only diagnostics and print the report
   diag k8s [target] [namespace]
                        Kubernetes, optionally one namespace of the target
@@ -41,9 +44,16 @@ Commands:
                        buttons already posted for 31 days
   help                 show this help
 
-Run 'chatops diag --help' or 'chatops ladder --help' for their options.
+Run 'chatops <command> --help' for its options ('chatops diag --help', 'chatops ladder --help').
 Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
 `;
+
+/** The help, with every command of the registry as a terminal types it. */
+async function mainHelp(): Promise<string> {
+  const [{ COMMANDS, commandHelp }, { renderTerminal }] = await Promise.all([import('../../commands/index.ts'), import('./render-terminal.ts')]);
+  const list = renderTerminal(commandHelp(COMMANDS, (name) => `chatops ${name.slice(1)}`), { color: false });
+  return MAIN_HELP.replace('{{COMMANDS}}', `${list.trimEnd().replace(/^/gm, '  ')}\n`);
+}
 
 function diagHelp(): string {
   return `Usage: chatops diag <target|kind|all> [namespace] [--config FILE] [--url URL] [--json] [--timeout MS]
@@ -67,12 +77,16 @@ Example: chatops diag db --url postgres://monitor@db.internal:5432/app --json
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(MAIN_HELP);
+    process.stdout.write(await mainHelp());
     return command ? 0 : EXIT_USAGE;
   }
   if (command === 'ladder') return await ladder(rest);
   if (command === 'keys') return await keys(rest);
-  if (command !== 'diag') throw new UserError(`unknown command "${command}"; accepted: diag, help, keys, ladder`);
+  if (command !== 'diag') {
+    // Loaded here only: the other commands of the registry, run as in Slack.
+    const { runCommandFromArgs } = await import('./run-command.ts');
+    return await runCommandFromArgs(command, rest);
+  }
   return await diag(rest);
 }
 
@@ -209,10 +223,16 @@ async function diag(args: string[]): Promise<number> {
   const word = positionals[0]!;
   const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
   if (word === 'all' && values.url) throw new UserError('diag all runs the configured targets: it takes --config, not --url');
-  const config: Config | undefined = values.url ? undefined : loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
   if ((word === 'all' || values.url) && positionals.length > 1) {
     throw new UserError(`diag ${word}${values.url ? ' --url' : ''} takes no more words, got ${positionals.slice(1).map((p) => `"${p}"`).join(' ')}`);
   }
+  if (!values.json && !values.url) {
+    // The answer of /diag itself, rendered for the terminal; --json and --url print data instead.
+    const { runCommand } = await import('./run-command.ts');
+    const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
+    return await runCommand({ name: 'diag', words: positionals, configFile: values.config, timeoutMs, color, env: process.env, stdout: process.stdout, stderr: process.stderr });
+  }
+  const config: Config | undefined = values.url ? undefined : loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
   const targets = word === 'all' ? allTargets(config!) : [config ? resolveTargetWords(config, positionals) : adHocTarget(word, values.url!)];
   if (timeoutMs !== undefined) for (const t of targets) t.timeoutMs = timeoutMs;
 

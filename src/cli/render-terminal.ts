@@ -34,6 +34,7 @@ const ICON_TEXT: Record<Exclude<IconName, Status>, string> = {
   sev3: '',
   sev4: '',
   stop: '',
+  escalate: '⇈',
   chart: '',
 };
 

@@ -23,4 +23,5 @@ export type IconName =
   | 'sev3'
   | 'sev4'
   | 'stop'
+  | 'escalate'
   | 'chart';

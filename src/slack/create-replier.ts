@@ -7,6 +7,7 @@ import type { Logger } from '../logger.ts';
 import type { Message, PostedMessage, Replier } from '../slash-command.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { sealMessage } from './seal-message.ts';
+import { SLACK_BUDGET } from './slack-budget.ts';
 
 const FALLBACK_ERRORS = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action']);
 
@@ -15,6 +16,8 @@ export function createReplier(args: { respond: RespondFn; client: WebClient; cha
   const { respond, client, channelId, log, signer, secrets } = args;
   const seal = (m: Message) => sealMessage(m, signer, secrets);
   return {
+    source: 'slack',
+    budget: SLACK_BUDGET,
     async ephemeral(unsealed) {
       const message = seal(unsealed);
       await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks as never });

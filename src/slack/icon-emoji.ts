@@ -24,5 +24,6 @@ export const ICON_EMOJI: Record<IconName, string> = {
   sev3: ':large_orange_circle:',
   sev4: ':large_yellow_circle:',
   stop: ':octagonal_sign:',
+  escalate: ':arrow_double_up:',
   chart: ':chart_with_upwards_trend:',
 };

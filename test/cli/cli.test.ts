@@ -95,7 +95,7 @@ describe('bin/chatops', () => {
     [['diag', 'nosuch', '--url', 'x://y'], /"nosuch" must be a kind; accepted: postgres/],
     [['diag', 'db', '--url', 'postgres://x/y', '--timeout', 'soon'], /--timeout must be milliseconds between 100 and 120000, got "soon"/],
     [['diag', 'db', '--frob'], /Unknown option '--frob'/],
-    [['frob'], /unknown command "frob"; accepted: diag, help/],
+    [['frob'], /unknown command "frob"; accepted: audit, diag, digest, help, incident, keys, ladder, oncall, runbook/],
     [['diag', 'nosuch', '--config', '/nonexistent.yml'], /config file \/nonexistent\.yml does not exist/],
   ])('%j is a usage error (exit 3) with a clear message', async (args, message) => {
     const run = await chatops(args);

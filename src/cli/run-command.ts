@@ -1,0 +1,126 @@
+// `chatops <command> <words...>`: any command of the registry, run by the same code as its slash
+// command in Slack, with a terminal for a replier. The user is `cli:<os user>` (as audit rows name
+// terminal runs), in no Slack user group; commands that change state through Slack refuse the
+// terminal themselves, naming what it can do instead.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import { cleanCommandText } from '../clean-command-text.ts';
+import type { Config } from '../config/config.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { createLogger, type Logger } from '../logger.ts';
+import { exitCodeFor } from '../report.ts';
+import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
+import type { SlashCommand } from '../slash-command.ts';
+import { UserError } from '../user-error.ts';
+import { createTerminalReplier, type TerminalOutput } from './terminal-replier.ts';
+import { openTerminalServices, type StoreNeed } from './terminal-services.ts';
+
+/**
+ * What each command reads of the state store from a terminal. Diagnostics use it only when
+ * DATABASE_URL points at it (to be audited and compare with the last run); the runbooks need none.
+ */
+const STORE_NEEDS: Readonly<Record<string, StoreNeed>> = { '/diag': 'optional', '/runbook': 'none' };
+
+export interface RunCommandOptions {
+  /** Without the slash: `runbook`. */
+  name: string;
+  words: readonly string[];
+  /** --config, else CHATOPS_CONFIG, else ./chatops.yml. */
+  configFile?: string | undefined;
+  /** Per-check timeout for every target (diag --timeout). */
+  timeoutMs?: number | undefined;
+  color: boolean;
+  env: NodeJS.ProcessEnv;
+  stdout: TerminalOutput;
+  stderr: TerminalOutput;
+}
+
+/** Runs the command; resolves with the exit code (its status for diagnostics, else 0). */
+export async function runCommand(options: RunCommandOptions): Promise<number> {
+  const command = await findCommand(options.name);
+  const { env } = options;
+  let secrets: readonly string[] = [];
+  // Masks the configured secrets from the moment they are known.
+  const log = createLogger({ level: env.LOG_LEVEL ?? 'warn', destination: process.stderr, secrets: () => secrets });
+  const config = loadConfig({ file: options.configFile ?? env.CHATOPS_CONFIG, env });
+  if (options.timeoutMs !== undefined) for (const t of config.targets) t.timeoutMs = options.timeoutMs;
+  const { configSecrets } = await import('../security/config-secrets.ts');
+  secrets = configSecrets(config, env);
+  const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.usageHint}`);
+  const runbooks = await loadRunbookIndex(config, command, log);
+  const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, store: STORE_NEEDS[command.name] ?? 'required' });
+  try {
+    const reply = createTerminalReplier({ stdout: options.stdout, stderr: options.stderr, color: options.color, secrets });
+    const outcome = await command.run({ text, userId: `cli:${os.userInfo().username}`, channelId: '', reply, services, inGroup: async () => false });
+    return outcome ? exitCodeFor(outcome.status) : 0;
+  } finally {
+    await close();
+  }
+}
+
+/** The command of the registry typed as `name` (`runbook` for /runbook). */
+export async function findCommand(name: string): Promise<SlashCommand> {
+  const { COMMANDS } = await import('../../commands/index.ts');
+  const command = COMMANDS.find((c) => c.name === `/${name}`);
+  if (!command) throw new UserError(`unknown command "${name}"; accepted: ${[...COMMANDS.map((c) => c.name.slice(1)), 'help', 'keys', 'ladder'].sort().join(', ')}`);
+  return command;
+}
+
+/** /runbook needs its runbooks; elsewhere they are links, and a broken one must not stop a terminal run. */
+async function loadRunbookIndex(config: Config, command: SlashCommand, log: Logger): Promise<RunbookIndex> {
+  const { loadRunbooks } = await import('../runbooks/load-runbooks.ts');
+  const { allCheckIds } = await import('../probes/probe-registry.ts');
+  if (command.name === '/runbook') return loadRunbooks(config.runbooks.dir, allCheckIds());
+  try {
+    return loadRunbooks(config.runbooks.dir, allCheckIds());
+  } catch (err) {
+    log.warn({ err }, 'runbooks not loaded; findings are shown without runbook links');
+    return { all: [], byId: new Map(), byCheck: new Map() };
+  }
+}
+
+/** `chatops <name> [words...] [--config FILE] [--no-color]`: the words are the command's text, as typed after the slash command. */
+export async function runCommandFromArgs(name: string, args: string[]): Promise<number> {
+  const command = await findCommand(name);
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, 'no-color': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}; see 'chatops ${name} --help'`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(commandUsage(command));
+    return 0;
+  }
+  return await runCommand({
+    name,
+    words: positionals,
+    configFile: values.config,
+    color: process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR,
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+  });
+}
+
+/** `chatops oncall --help`: the slash command's usage, as typed in a terminal. */
+export function commandUsage(command: SlashCommand): string {
+  const name = command.name.slice(1);
+  const store = (STORE_NEEDS[command.name] ?? 'required') === 'none' ? '' : 'State store: DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR (default .chatops: stop the bot first).\n';
+  return `Usage: chatops ${name} ${command.usageHint} [--config FILE] [--no-color]
+
+${command.description}. Runs the same code as ${command.name} in Slack and prints its answer;
+'chatops ${name} help' shows the command's own help where it has one.
+
+  --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
+  --no-color        plain text even on a terminal (also: NO_COLOR=1)
+  -h, --help        this help
+
+${store}Exit code: 0 answered, 3 refused or usage error.
+`;
+}
