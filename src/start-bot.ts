@@ -141,7 +141,7 @@ function startIncidents(
     clock,
     log: log.child({ component: 'incidents' }),
   });
-  services.incidents = new IncidentService({ pool: services.pool, config: incidents, engine, pager, log, audit: services.audit });
+  services.incidents = new IncidentService({ pool: services.pool, config: incidents, engine, pager, groupMembers: async (group) => (await client.usergroups.users.list({ usergroup: group })).users ?? [], log, audit: services.audit });
   engine.start();
   return engine;
 }

@@ -8,12 +8,13 @@ import type { Logger } from '../logger.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { cleanTypedText } from '../clean-command-text.ts';
 import type { IncidentsConfig } from '../config/incidents-schema.ts';
-import { addEvent, armNext, type Clock, type EscalationEngine } from './escalation-engine.ts';
+import type { Clock } from './clock.ts';
 import { ladderPoints, nextEscalation, pointsSkippedOnSeverityChange, type LadderPoint } from './escalation-plan.ts';
 import { checkIncidentAccess, EscalatedTooRecently, IncidentAccessDenied, pagedPeople, type IncidentActor, type IncidentOperation, type PagedPeople } from './incident-access.ts';
-import { currentLadder, incidentFromRow, incidentRef, type Incident, type IncidentRow } from './incident.ts';
+import { currentLadder, incidentRef, type Incident } from './incident.ts';
+import { IncidentStore } from './incident-store.ts';
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
-import type { PageRecipient, Pager } from './pager.ts';
+import type { Pager } from './pager.ts';
 import type { AuditLog } from '../store/audit-log.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 
@@ -30,11 +31,23 @@ export const ESCALATION_GUARD_MS = 30_000;
 /** A Slack user id, or the user and the channel they act in. */
 export type ActorInput = string | IncidentActor;
 
+/** What the service needs of the escalation engine. */
+export interface IncidentEnginePort {
+  readonly clock: Clock;
+  /** Posts or updates the incident's message (before the pages a change makes). */
+  refreshIncidentMessage(id: number): Promise<void>;
+  /** Something changed: look at the ladder now. */
+  poke(): void;
+}
+
 export interface IncidentServiceOptions {
   pool: pg.Pool;
   config: IncidentsConfig;
-  engine: EscalationEngine;
-  pager: Pager;
+  engine: IncidentEnginePort;
+  /** Creates an incident's own channel when the config asks for one. */
+  pager: Pick<Pager, 'createIncidentChannel'>;
+  /** Members of a Slack user group, for the access rules (asked before any transaction). */
+  groupMembers(group: string): Promise<string[]>;
   log: Logger;
   /** Every declaration and change, and every refused one, is an audit row as well as a timeline entry. */
   audit?: AuditLog;
@@ -42,9 +55,11 @@ export interface IncidentServiceOptions {
 
 export class IncidentService {
   readonly #o: IncidentServiceOptions;
+  readonly #store: IncidentStore;
 
   constructor(options: IncidentServiceOptions) {
     this.#o = options;
+    this.#store = new IncidentStore(options.pool);
   }
 
   get #clock(): Clock {
@@ -74,24 +89,21 @@ export class IncidentService {
     const now = this.#clock.now();
     // The ladder of every severity as configured now: a later config edit does not reach this incident.
     const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles)]));
-    const incident = await this.#transaction(async (client) => {
-      const { rows } = await client.query<IncidentRow>(
-        `INSERT INTO incidents (severity, title, commander, declared_at, ladders, report) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
-        [input.severity, title, input.commander, now, JSON.stringify(ladders), input.report === undefined ? null : JSON.stringify(input.report)]);
-      const created = incidentFromRow(rows[0]!);
-      await addEvent(client, created.id, now, input.commander, 'declared', `Declared ${severityLabel(created.severity)}: ${title}`);
-      await armNext(client, created, now);
+    const incident = await this.#store.transaction(async (tx) => {
+      const created = await tx.createIncident({ severity: input.severity, title, commander: input.commander, declaredAt: now, ladders: ladders as Incident['ladders'], report: input.report });
+      await tx.addEvent(created.id, now, input.commander, 'declared', `Declared ${severityLabel(created.severity)}: ${title}`);
+      await tx.armNext(created, now);
       return created;
     });
     if (this.#o.config.dedicatedChannels && this.#o.pager.createIncidentChannel) {
       const name = incidentChannelName(incident.id, title);
       try {
         const channel = await this.#o.pager.createIncidentChannel(name, [input.commander]);
-        await this.#o.pool.query('UPDATE incidents SET dedicated_channel = $2 WHERE id = $1', [incident.id, channel]);
-        await addEvent(this.#o.pool, incident.id, now, null, 'channel', `Incident channel <#${channel}> created`);
+        await this.#store.setDedicatedChannel(incident.id, channel);
+        await this.#store.addEvent(incident.id, now, null, 'channel', `Incident channel <#${channel}> created`);
       } catch (err) {
         this.#o.log.warn({ err, incident: incident.id }, 'while creating the incident channel');
-        await addEvent(this.#o.pool, incident.id, now, null, 'channel', `Could not create #${name}: ${(err as Error).message}`);
+        await this.#store.addEvent(incident.id, now, null, 'channel', `Could not create #${name}: ${(err as Error).message}`);
       }
     }
     await this.#afterChange(incident.id);
@@ -100,20 +112,19 @@ export class IncidentService {
 
   async acknowledge(id: number, actorInput: ActorInput): Promise<Incident> {
     const actor = actorOf(actorInput).user;
-    return await this.#change(id, actorInput, 'ack', 'incident.ack', async (client, incident, now) => {
+    return await this.#change(id, actorInput, 'ack', 'incident.ack', async (tx, incident, now) => {
       if (incident.status === 'acknowledged') throw new UserError(`${incidentRef(id)} was already acknowledged by <@${incident.acknowledgedBy}>`);
-      await client.query(`UPDATE incidents SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3 WHERE id = $1`, [id, now, actor]);
-      await addEvent(client, id, now, actor, 'acknowledged', `Acknowledged by <@${actor}>`);
+      await tx.acknowledge(id, now, actor);
+      await tx.addEvent(id, now, actor, 'acknowledged', `Acknowledged by <@${actor}>`);
       return { ...incident, status: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: actor };
     });
   }
 
   async resolve(id: number, actorInput: ActorInput): Promise<Incident> {
     const actor = actorOf(actorInput).user;
-    return await this.#change(id, actorInput, 'resolve', 'incident.resolve', async (client, incident, now) => {
-      await client.query(`UPDATE incidents SET status = 'resolved', resolved_at = $2, resolved_by = $3 WHERE id = $1`, [id, now, actor]);
-      await client.query(`UPDATE incident_pages SET state = 'cancelled' WHERE incident_id = $1 AND state = 'pending'`, [id]);
-      await addEvent(client, id, now, actor, 'resolved', `Resolved by <@${actor}> after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`);
+    return await this.#change(id, actorInput, 'resolve', 'incident.resolve', async (tx, incident, now) => {
+      await tx.resolve(id, now, actor);
+      await tx.addEvent(id, now, actor, 'resolved', `Resolved by <@${actor}> after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`);
       return { ...incident, status: 'resolved' as const, resolvedAt: now, resolvedBy: actor };
     });
   }
@@ -125,38 +136,34 @@ export class IncidentService {
    */
   async escalate(id: number, actorInput: ActorInput): Promise<Incident> {
     const actor = actorOf(actorInput).user;
-    return await this.#change(id, actorInput, 'escalate', 'incident.escalate', async (client, incident, now) => {
+    return await this.#change(id, actorInput, 'escalate', 'incident.escalate', async (tx, incident, now) => {
       // The latest escalation, pressed or the ladder's own move to a new level (not its first).
       const pressed = incident.lastEscalation;
-      const { rows: [laddered] } = await client.query<{ label: string; created_at: Date }>(
-        `SELECT label, created_at FROM incident_pages
-          WHERE incident_id = $1 AND point ~ ':s[1-9][0-9]*a0$' AND created_at > $2 AND created_at <= $3
-            AND state IN ('pending', 'sending', 'sent') AND NOT (recipient ? 'thread')
-          ORDER BY created_at DESC LIMIT 1`, [id, new Date(now.getTime() - ESCALATION_GUARD_MS), now]);
+      const laddered = await tx.latestLadderEscalation(id, new Date(now.getTime() - ESCALATION_GUARD_MS), now);
       // A page of the level the last press went to, sent after it, is that press's own page.
-      const byLadder = laddered && !(pressed && laddered.label === pressed.to && laddered.created_at >= pressed.at) && (!pressed || laddered.created_at > pressed.at);
-      const last = byLadder ? { at: laddered.created_at, by: undefined, to: laddered.label } : pressed;
+      const byLadder = laddered && !(pressed && laddered.label === pressed.to && laddered.createdAt >= pressed.at) && (!pressed || laddered.createdAt > pressed.at);
+      const last = byLadder ? { at: laddered.createdAt, by: undefined, to: laddered.label } : pressed;
       if (last && now.getTime() - last.at.getTime() < ESCALATION_GUARD_MS) {
         throw new EscalatedTooRecently({ incident: id, by: last.by, to: last.to, at: last.at, againAt: new Date(last.at.getTime() + ESCALATION_GUARD_MS), now });
       }
       const points = ladderPoints(currentLadder(incident), incident.declaredAt);
       const next = nextEscalation(points, incident.status, new Set(incident.donePoints));
       if (!next) throw new UserError(`${incidentRef(id)} has no further level to page: every step of its ${severityLabel(incident.severity)} ladder has been paged`);
-      await client.query('UPDATE incidents SET last_escalated_at = $2, last_escalated_by = $3, last_escalated_to = $4 WHERE id = $1', [id, now, actor, next.label]);
-      await addEvent(client, id, now, actor, 'escalated', `Escalated now by <@${actor}>: paging ${next.label}`);
+      await tx.setLastEscalation(id, now, actor, next.label);
+      await tx.addEvent(id, now, actor, 'escalated', `Escalated now by <@${actor}>: paging ${next.label}`);
       return { ...incident, lastEscalation: { at: now, by: actor, to: next.label }, override: next };
     });
   }
 
   async setSeverity(id: number, severity: Severity, actorInput: ActorInput): Promise<Incident> {
     const actor = actorOf(actorInput).user;
-    return await this.#change(id, actorInput, 'sev', `incident.sev${severity}`, async (client, incident, now) => {
+    return await this.#change(id, actorInput, 'sev', `incident.sev${severity}`, async (tx, incident, now) => {
       if (incident.severity === severity) throw new UserError(`${incidentRef(id)} is already ${severityLabel(severity)}`);
       const changed = { ...incident, severity };
       const skipped = pointsSkippedOnSeverityChange(ladderPoints(currentLadder(changed), incident.declaredAt), incident.severity, severity, now.getTime());
       const done = [...new Set([...incident.donePoints, ...skipped])];
-      await client.query('UPDATE incidents SET severity = $2, done_points = $3 WHERE id = $1', [id, severity, done]);
-      await addEvent(client, id, now, actor, 'severity', `Severity ${severityLabel(incident.severity)} → ${severityLabel(severity)} by <@${actor}>`);
+      await tx.setSeverity(id, severity, done);
+      await tx.addEvent(id, now, actor, 'severity', `Severity ${severityLabel(incident.severity)} → ${severityLabel(severity)} by <@${actor}>`);
       return { ...changed, donePoints: done };
     });
   }
@@ -169,7 +176,7 @@ export class IncidentService {
       await this.#authorize('note', actor, incident);
       const clean = cleanTypedText(text, 'the note');
       if (!clean) throw new UserError('the note is empty: /incident note INC-42 <text>');
-      await addEvent(this.#o.pool, id, this.#clock.now(), actor.user, 'note', clean.slice(0, 2_000));
+      await this.#store.addEvent(id, this.#clock.now(), actor.user, 'note', clean.slice(0, 2_000));
     } catch (error) {
       await this.#audit(actor, 'incident.note', id, {}, outcomeOf(error), error);
       throw error;
@@ -178,21 +185,17 @@ export class IncidentService {
   }
 
   async get(id: number): Promise<Incident | undefined> {
-    const { rows } = await this.#o.pool.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1', [id]);
-    return rows[0] && incidentFromRow(rows[0]);
+    return await this.#store.get(id);
   }
 
   async timeline(id: number): Promise<IncidentEvent[]> {
-    const { rows } = await this.#o.pool.query<{ at: Date; actor: string | null; kind: string; text: string }>(
-      'SELECT at, actor, kind, text FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [id]);
+    const rows = await this.#store.timeline(id);
     return rows.map((r) => ({ at: r.at, ...(r.actor && { actor: r.actor }), kind: r.kind, text: r.text }));
   }
 
   /** Open and acknowledged incidents, most severe and oldest first. */
   async listOpen(limit = 50): Promise<Incident[]> {
-    const { rows } = await this.#o.pool.query<IncidentRow>(
-      `SELECT * FROM incidents WHERE status <> 'resolved' ORDER BY severity, declared_at LIMIT $1`, [limit]);
-    return rows.map(incidentFromRow);
+    return await this.#store.listOpen(limit);
   }
 
   async #change(id: number, actorInput: ActorInput, operation: IncidentOperation, action: string, apply: Apply): Promise<Incident> {
@@ -223,7 +226,7 @@ export class IncidentService {
       ...(incident && { incident, paged: () => this.pagedPeople(incident.id) }),
       groupMembers: async (group) => {
         try {
-          return await this.#o.engine.groupMembers(group);
+          return await this.#o.groupMembers(group);
         } catch (err) {
           this.#o.log.warn({ err, group }, 'could not read the members of a user group; counted as not a member');
           return [];
@@ -234,9 +237,7 @@ export class IncidentService {
 
   /** Who was paged for the incident (DMs and mentions; pages given up or cancelled before they went do not count). */
   async pagedPeople(id: number): Promise<PagedPeople> {
-    const { rows } = await this.#o.pool.query<{ recipient: PageRecipient }>(
-      `SELECT recipient FROM incident_pages WHERE incident_id = $1 AND state IN ('pending', 'sending', 'sent') AND NOT (recipient ? 'thread')`, [id]);
-    return pagedPeople(rows.map((r) => r.recipient));
+    return pagedPeople(await this.#store.pagedRecipients(id));
   }
 
   async #audit(actor: IncidentActor, action: string, id: number | undefined, params: Record<string, unknown>, outcome: string, error?: unknown): Promise<void> {
@@ -249,16 +250,15 @@ export class IncidentService {
   }
 
   async #applyChange(id: number, now: Date, apply: Apply): Promise<void> {
-    await this.#transaction(async (client) => {
-      const { rows } = await client.query<IncidentRow>('SELECT * FROM incidents WHERE id = $1 FOR UPDATE', [id]);
-      if (!rows[0]) throw notFound(id);
-      const incident = incidentFromRow(rows[0]);
+    await this.#store.transaction(async (tx) => {
+      const incident = await tx.lockIncident(id);
+      if (!incident) throw notFound(id);
       if (incident.status === 'resolved') throw new UserError(`${incidentRef(id)} was resolved by <@${incident.resolvedBy}>; declare a new incident if it is back`);
-      const changed = await apply(client, incident, now);
+      const changed = await apply(tx, incident, now);
       // A new epoch: timers armed before this change are stale and will be discarded.
       const epoch = incident.epoch + 1;
-      await client.query('UPDATE incidents SET epoch = $2, updated_at = $3 WHERE id = $1', [id, epoch, now]);
-      await armNext(client, { ...changed, epoch }, now, changed.override);
+      await tx.setEpoch(id, epoch, now);
+      await tx.armNext({ ...changed, epoch }, now, changed.override);
     });
   }
 
@@ -268,23 +268,10 @@ export class IncidentService {
     this.#o.engine.poke();
   }
 
-  async #transaction<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#o.pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
-  }
 }
 
-type Apply = (client: pg.PoolClient, incident: Incident, now: Date) => Promise<Incident & { override?: LadderPoint }>;
+/** A change under the incident's row lock: no network call in it. */
+type Apply = (tx: IncidentStore, incident: Incident, now: Date) => Promise<Incident & { override?: LadderPoint }>;
 
 function actorOf(input: ActorInput): IncidentActor {
   return typeof input === 'string' ? { user: input } : input;

@@ -4,7 +4,7 @@
 // found in the channel's history instead of being sent twice.
 import { WebClient, ErrorCode } from '@slack/web-api';
 import { PageError, type Delivered, type OutgoingPage, type Pager } from '../incidents/pager.ts';
-import type { Clock } from '../incidents/escalation-engine.ts';
+import type { Clock } from '../incidents/clock.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { incidentCardMessage } from '../incidents/incident-card-message.ts';
 import { pageMessage } from '../incidents/page-message.ts';

@@ -3,7 +3,8 @@
 // CHATOPS_CONFIG.
 import pg from 'pg';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { EscalationEngine, SYSTEM_CLOCK } from '../../src/incidents/escalation-engine.ts';
+import { SYSTEM_CLOCK } from '../../src/incidents/clock.ts';
+import { EscalationEngine } from '../../src/incidents/escalation-engine.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createOnCallLookup } from '../../src/oncall/on-call-lookup.ts';
 import { OverrideStore } from '../../src/oncall/override-store.ts';

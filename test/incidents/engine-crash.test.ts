@@ -7,7 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
-import { EscalationEngine, SYSTEM_CLOCK } from '../../src/incidents/escalation-engine.ts';
+import { SYSTEM_CLOCK } from '../../src/incidents/clock.ts';
+import { EscalationEngine } from '../../src/incidents/escalation-engine.ts';
 import { IncidentService } from '../../src/incidents/incident-service.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createOnCallLookup } from '../../src/oncall/on-call-lookup.ts';
@@ -49,7 +50,7 @@ describe('the engine killed and restarted', () => {
     // Incidents are declared here; only the child runs the engine.
     const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: 'C0INCIDENTS', clock: SYSTEM_CLOCK, signer: TEST_SIGNER });
     const idle = new EscalationEngine({ pool: h.pool, pager, oncall: createOnCallLookup([], new OverrideStore(h.pool)), groupMembers: async () => [], incidentsChannel: 'C0INCIDENTS', log: silentLogger() });
-    const service = new IncidentService({ pool: h.pool, config: config.incidents!, engine: idle, pager, log: silentLogger() });
+    const service = new IncidentService({ pool: h.pool, config: config.incidents!, engine: idle, pager, groupMembers: async () => [], log: silentLogger() });
     for (let i = 0; i < INCIDENTS; i++) await service.declare({ severity: 2, title: `outage ${i}`, commander: 'U0CMDR' });
 
     const env = { DATABASE_URL: h.url, SLACK_API_URL: h.slack.apiUrl, CHATOPS_CONFIG: file, LEASE_MS: '1000' };

@@ -6,7 +6,8 @@ import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
 import type { Config } from '../../src/config/config.ts';
-import { EscalationEngine, type Clock } from '../../src/incidents/escalation-engine.ts';
+import type { Clock } from '../../src/incidents/clock.ts';
+import { EscalationEngine } from '../../src/incidents/escalation-engine.ts';
 import { IncidentService } from '../../src/incidents/incident-service.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createOnCallLookup } from '../../src/oncall/on-call-lookup.ts';
@@ -77,16 +78,17 @@ export function useIncidentHarness(prefix: string): Harness {
     h.make = (yaml = CONFIG_YAML, pool = h.pool) => {
       const config = parseConfig(parseYaml(yaml), 'test.yml', {});
       const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock, signer: TEST_SIGNER });
+      const groupMembers = async (group: string) => (group === 'S0SRE' ? ['U0SRE1', 'U0SRE2'] : []);
       const engine = new EscalationEngine({
         pool,
         pager,
         oncall: createOnCallLookup(config.oncall.rotations, new OverrideStore(pool)),
-        groupMembers: async (group) => (group === 'S0SRE' ? ['U0SRE1', 'U0SRE2'] : []),
+        groupMembers,
         incidentsChannel: config.incidents!.channel,
         clock: h.clock,
         log: silentLogger(),
       });
-      const service = new IncidentService({ pool, config: config.incidents!, engine, pager, log: silentLogger() });
+      const service = new IncidentService({ pool, config: config.incidents!, engine, pager, groupMembers, log: silentLogger() });
       return { engine, service, config };
     };
     const made = h.make();
