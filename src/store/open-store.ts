@@ -10,6 +10,18 @@ import { PgProbeStateStore, type ProbeStateStore } from '../probes/probe-state.t
 import { migrate } from './migrate.ts';
 import { ReportHistory } from './report-history.ts';
 import type { RunningPostgres } from './start-embedded-postgres.ts';
+import { TIMER_WORKERS } from '../incidents/timer-workers.ts';
+
+/**
+ * Connections for everything but the escalation engine's timer workers, which each hold one for
+ * their transaction: the page outbox's claims and updates (one statement at a time, no lock kept),
+ * the incident messages, and the commands, presses, request ledger, action leases and digests that
+ * run meanwhile. With 5 connections in all, a burst of SEV-1 declarations starved the commands.
+ */
+const OTHER_CONNECTIONS = 8;
+
+/** The state store's pool: the timer workers plus room for the rest (12 with 4 workers). */
+const STORE_POOL_MAX = TIMER_WORKERS + OTHER_CONNECTIONS;
 
 export interface Store {
   pool: pg.Pool;
@@ -44,10 +56,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
       embedded.socketDir ? 'embedded PostgreSQL is running on a Unix socket in its data dir (no TCP)' : 'embedded PostgreSQL is running on 127.0.0.1',
     );
   }
-  // Room for the escalation engine's 4 timer workers (each holds a connection for its transaction)
-  // and the pages it sends, plus the commands, presses, request ledger, action leases and digests
-  // that run meanwhile: with 5, a burst of SEV-1 declarations starved the commands.
-  const pool = new pg.Pool({ connectionString: url, max: 12, application_name: 'chatops-store', connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
+  const pool = new pg.Pool({ connectionString: url, max: STORE_POOL_MAX, application_name: 'chatops-store', connectionTimeoutMillis: 5_000, statement_timeout: 15_000 });
   pool.on('error', (err) => log.warn({ err }, 'state store connection error'));
   try {
     await migrate(pool, log);
