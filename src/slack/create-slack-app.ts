@@ -2,7 +2,7 @@
 // text to the engine's command and turns the engine's messages into Slack calls.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type CustomRoute, type RespondFn } from '@slack/bolt';
+import { App, HTTPReceiver, type CustomRoute, type RespondFn, type types } from '@slack/bolt';
 import { retryPolicies, type WebClient } from '@slack/web-api';
 import { describeErrorForUser } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
@@ -139,7 +139,7 @@ function guardedReceiver(signingSecret: string, responseUrls: ResponseUrlPolicy,
  */
 function ephemeralRespond(client: WebClient, channel: string, user: string): RespondFn {
   return async (m) => {
-    const args = typeof m === 'string' ? { text: m } : m;
+    const args: { text?: string; blocks?: Array<types.KnownBlock | types.Block>; thread_ts?: string } = typeof m === 'string' ? { text: m } : m;
     await client.chat.postEphemeral({ channel, user, text: args.text ?? '', ...(args.blocks && { blocks: args.blocks }), ...(args.thread_ts && { thread_ts: args.thread_ts }) });
     return undefined as unknown as Awaited<ReturnType<RespondFn>>;
   };

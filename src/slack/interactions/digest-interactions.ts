@@ -2,7 +2,8 @@
 import { describeErrorForUser } from '../../answer-error.ts';
 import { errorMessage, simpleMessage } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
-import { renderReportBlocks } from '../report-blocks.ts';
+import { reportMessage } from '../../render/report-message.ts';
+import { SLACK_BUDGET } from '../slack-budget.ts';
 import type { InteractionFamily } from './interaction.ts';
 
 const DAY = 24 * 3600_000;
@@ -28,7 +29,7 @@ export const DIGEST_INTERACTIONS = {
           return;
         }
         // The digest itself, or the thread the button sits in.
-        await edge.post(press.channel, renderReportBlocks(report, { remedyButtons: false }), press.threadTs);
+        await edge.post(press.channel, reportMessage(report, { budget: SLACK_BUDGET, remedyButtons: false, secrets: edge.services.secrets }), press.threadTs);
       } catch (error) {
         const text = describeErrorForUser(error, edge.services.log, { action: press.actionId, user: press.user });
         await edge.answer(errorMessage(text)).catch(() => undefined);

@@ -8,8 +8,7 @@ import type { types } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { AppServices } from '../../app-services.ts';
 import type { Intent, IntentName } from '../../message/intent.ts';
-// Neutral messages; while some producers still build Block Kit, the edge takes theirs too.
-import type { Message } from '../../slash-command.ts';
+import type { Message } from '../../message/message.ts';
 
 type IntentWith<I, N> = I extends { intent: infer M } ? (N extends M ? Omit<I, 'intent'> & { intent: N } : never) : never;
 /** The intent named N (one of a shared interface's names: `incident.ack` of the incident moves). */

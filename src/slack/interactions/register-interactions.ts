@@ -9,7 +9,7 @@ import type { AppServices } from '../../app-services.ts';
 import type { Intent } from '../../message/intent.ts';
 import { maskSecrets } from '../../security/mask-secrets.ts';
 import type { ValueSigner } from '../../security/value-signer.ts';
-import type { Message } from '../../slash-command.ts';
+import type { Message } from '../../message/message.ts';
 import { sealMessage, sealView } from '../seal-message.ts';
 import type { InteractionRegistry } from './interaction-registry.ts';
 import type { DialogPress, Edge, Press } from './interaction.ts';

@@ -1,7 +1,8 @@
 // A report's Runbook button: the runbook, privately to the presser. A button with the runbook's
 // URL opens it in the browser instead; its press carries no value and asks nothing of the bot.
 import { cutText } from '../../render/cut-text.ts';
-import { renderRunbookBlocks } from '../runbook-blocks.ts';
+import { runbookMessage } from '../../runbooks/runbook-message.ts';
+import { SLACK_BUDGET } from '../slack-budget.ts';
 import type { InteractionFamily } from './interaction.ts';
 
 const DAY = 24 * 3600_000;
@@ -22,7 +23,7 @@ export const RUNBOOK_INTERACTIONS = {
     fresh: 'use /runbook',
     linkWithoutValue: true,
     async handle(intent, _press, edge) {
-      await edge.answer(renderRunbookBlocks(edge.services.runbooks.byId.get(intent.runbook)!));
+      await edge.answer(runbookMessage(edge.services.runbooks.byId.get(intent.runbook)!, { budget: SLACK_BUDGET }));
     },
   },
 } satisfies InteractionFamily;
