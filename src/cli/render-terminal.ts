@@ -60,7 +60,7 @@ export function renderTerminal(message: Message, options: TerminalOptions): stri
         break;
       }
       case 'context':
-        out.push(`${previous === 'header' || previous === 'context' ? indent : ''}${style.dim(spansText(block.spans, style))}`);
+        out.push(`${previous === 'header' || previous === 'context' ? indent : ''}${spansText(block.spans, style, false, true)}`);
         break;
       case 'section': {
         indent = '';
@@ -114,8 +114,11 @@ function paragraphLines(p: Paragraph, style: TerminalStyle): string[] {
   }
 }
 
-/** Spans as terminal text; a status icon leading a line becomes its tag column. */
-function spansText(spans: Line, style: TerminalStyle, leading = false): string {
+/**
+ * Spans as terminal text; a status icon leading a line becomes its tag column. Small print (`small`)
+ * is dim, each piece on its own so a status icon in it keeps its colour.
+ */
+function spansText(spans: Line, style: TerminalStyle, leading = false, small = false): string {
   return spans
     .map((s, i) => {
       if (s.type === 'icon') {
@@ -125,10 +128,10 @@ function spansText(spans: Line, style: TerminalStyle, leading = false): string {
       if (s.type === 'text') {
         const t = clean(s.text);
         if (s.style === 'strong') return style.paint('1', t);
-        if (s.style === 'em') return style.dim(t);
+        if (s.style === 'em' || small) return style.dim(t);
         return t;
       }
-      return spanWords(s);
+      return small ? style.dim(spanWords(s)) : spanWords(s);
     })
     .join('');
 }
