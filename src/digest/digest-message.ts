@@ -10,11 +10,11 @@ import type { ReportSet } from '../report.ts';
 import type { DigestChanges } from './digest-changes.ts';
 
 /** Change lines shown under a limited budget; the rest are counted. */
-export const MAX_CHANGE_LINES = 15;
+const MAX_CHANGE_LINES = 15;
 /** Characters of the changes under a limited budget: room next to the summary's, under Slack's message total. */
 const MAX_CHANGES_TEXT = 1_500;
 /** Details buttons: one per target that needs attention, worst first, at most the budget's buttons of a block. */
-export const MAX_DETAIL_BUTTONS = 25;
+const MAX_DETAIL_BUTTONS = 25;
 
 export interface DigestMessageOptions {
   /** What the transport can show. */

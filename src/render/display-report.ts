@@ -17,32 +17,32 @@ export { cutText };
  */
 export const MAX_SECTION_TEXT = 3000;
 
-// --- Our own caps, for a transport with limits (Slack): one finding always fits in one section -----
-// With an unlimited budget (a terminal) none of them applies: everything is shown.
+// --- Our own caps under a limited budget (Slack's): one finding always fits in one section, and a
+// long report stays readable there. Under an unlimited budget (a terminal) none applies.
 
 /** Remedy buttons per finding. */
-export const MAX_REMEDIES_PER_FINDING = 5;
+const MAX_REMEDIES_PER_FINDING = 5;
 /** Detail lines per finding before "N more lines". */
-export const MAX_DETAIL_LINES = 15;
+const MAX_DETAIL_LINES = 15;
 /** Characters per detail line before it is cut with "…". */
-export const MAX_DETAIL_LINE_CHARS = 160;
+const MAX_DETAIL_LINE_CHARS = 160;
 /** Characters of a finding title. */
-export const MAX_TITLE_CHARS = 250;
+const MAX_TITLE_CHARS = 250;
 /** Characters of the folded "N checks ok: …" line. */
-export const MAX_OK_LINE_CHARS = 1000;
+const MAX_OK_LINE_CHARS = 1000;
 /** Room a renderer keeps in the header for a status emoji before the headline. */
-export const HEADER_PREFIX_RESERVE = 24;
+const HEADER_PREFIX_RESERVE = 24;
 /**
  * Characters a renderer may add around one finding (status emoji, bold markers, code fences,
  * newlines, runbook button label); counted against the budget's maxMessageText.
  */
-export const FINDING_FRAME_CHARS = 64;
+const FINDING_FRAME_CHARS = 64;
 /** Characters a renderer may add around the header and the context line. */
 const FIXED_FRAME_CHARS = 160;
 /** Detail line caps tried in turn when the whole message is over the budget. */
 const DETAIL_LINE_STEPS = [MAX_DETAIL_LINES, 8, 4, 2, 1, 0] as const;
 
-/** The caps that apply under a budget: Slack's, or none at all for an unlimited one. */
+/** The caps that apply under a budget: ours under a limited one, none at all under an unlimited one. */
 interface Caps {
   remedies: number;
   detailLines: number;
@@ -311,7 +311,7 @@ function buildOkLine(ok: Finding[], kind: string, max: number, measure: (text: s
 }
 
 /** Only a transport with limits (Slack) leaves findings out: its reader is sent to the CLI, which shows them all. */
-export function omittedLineFor(n: number): string {
+function omittedLineFor(n: number): string {
   return `${plural(n, 'more finding')} not shown (use the CLI with --json for all)`;
 }
 
@@ -337,7 +337,7 @@ function clean(text: string): string {
 }
 
 /** One line of plain text: control characters out, runs of white space as one space. */
-export function oneLine(text: string): string {
+function oneLine(text: string): string {
   return clean(text).replace(/\s+/g, ' ').trim();
 }
 

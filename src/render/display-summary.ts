@@ -6,14 +6,14 @@ import { sortFindings, type Report, type ReportSet, type Status } from '../repor
 import { cutText, formatElapsedMs, plural } from './display-report.ts';
 
 /** Characters of one target's line, under a limited budget. */
-export const MAX_SUMMARY_LINE_CHARS = 240;
+const MAX_SUMMARY_LINE_CHARS = 240;
 /** Characters of a target's name and of its kind in its line, under a limited budget. */
 const MAX_TARGET_CHARS = 60;
 const MAX_KIND_CHARS = 16;
 /** Characters of the folded "N ok: a, b, ..." line, under a limited budget. */
-export const MAX_OK_TARGETS_CHARS = 1000;
+const MAX_OK_TARGETS_CHARS = 1000;
 /** Target lines in one section; keeps a section well under Slack's 3,000 characters. */
-export const LINES_PER_SECTION = 8;
+const LINES_PER_SECTION = 8;
 /** Room a renderer may add around each line (status emoji, bold name, kind, duration, separators). */
 const LINE_FRAME_CHARS = 56;
 /** Room for header, context and notes around the lines. */

@@ -24,7 +24,7 @@ export interface ReportMessageOptions {
 }
 
 /** Characters of the "Declare incident" button's payload (title and findings): a Slack button value holds 2,000. */
-export const MAX_DECLARE_PAYLOAD = 1_900;
+const MAX_DECLARE_PAYLOAD = 1_900;
 
 export function reportMessage(report: Report, options: ReportMessageOptions): Message {
   const d = toDisplayReport(report, {
