@@ -142,9 +142,6 @@ export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> 
   runtime(): Promise<KindRuntime<T, C>>;
 }
 
-/** The former name of a kind definition. */
-export type ProbeDefinition<T extends TargetBase = TargetBase, C = unknown> = KindDefinition<T, C>;
-
 export function checkId(kind: string, check: string): string {
   return `${kind}.${check}`;
 }

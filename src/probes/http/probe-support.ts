@@ -5,16 +5,14 @@ import { maskSecrets } from '../../security/mask-secrets.ts';
 
 export { findingFor, statusAbove, statusBelow, type FindingExtra } from '../finding-for.ts';
 
-export const DEFAULT_TIMEOUT_MS = 5_000;
-
-/** The run's budget: the caller's signal and the target's timeout, whichever ends first. */
+/** The run's budget: the caller's signal and the target's timeout (resolved by the engine), whichever ends first. */
 export class Deadline {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
   readonly #caller: AbortSignal;
 
   constructor(caller: AbortSignal, timeoutMs: number) {
-    this.timeoutMs = timeoutMs > 0 ? timeoutMs : DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = timeoutMs;
     this.#caller = caller;
     this.signal = AbortSignal.any([caller, AbortSignal.timeout(this.timeoutMs)]);
   }
