@@ -1,6 +1,7 @@
 // The neutral message as Block Kit: the one place that writes mrkdwn, mentions, <!date> and
 // action ids. Producers fit their content to SLACK_BUDGET; this renderer still cuts every text to
 // Slack's hard limits, so no message can be refused for its size.
+import type { types } from '@slack/bolt';
 import type { Block, Button, Line, Message, Paragraph, Span, SpanStyle } from '../message/message.ts';
 import type { Intent } from '../message/intent.ts';
 import { markdownToMrkdwn, splitText } from '../render/markdown-to-mrkdwn.ts';
@@ -26,7 +27,7 @@ import {
 /** A message as chat.postMessage, chat.update and respond() take it. */
 export interface BlockKitMessage {
   text: string;
-  blocks: object[];
+  blocks: types.KnownBlock[];
 }
 
 const MARK: Record<SpanStyle, string> = { strong: '*', em: '_', code: '`' };
@@ -95,7 +96,7 @@ function paragraphText(p: Paragraph): string {
   }
 }
 
-function renderBlock(block: Block, encode: (intent: Intent) => EncodedIntent): object[] {
+function renderBlock(block: Block, encode: (intent: Intent) => EncodedIntent): types.KnownBlock[] {
   switch (block.type) {
     case 'header': {
       const text = block.icon ? `${ICON_EMOJI[block.icon]} ${block.text}` : block.text;
@@ -118,7 +119,7 @@ function renderBlock(block: Block, encode: (intent: Intent) => EncodedIntent): o
       return splitText(markdownToMrkdwn(block.text), MAX_SECTION_TEXT).map((chunk) => ({ type: 'section', text: { type: 'mrkdwn', text: chunk } }));
     case 'actions': {
       const elements = renderButtons(block.buttons, encode);
-      const out: object[] = [];
+      const out: types.ActionsBlock[] = [];
       for (let i = 0; i < elements.length; i += MAX_ACTIONS_ELEMENTS) out.push({ type: 'actions', elements: elements.slice(i, i + MAX_ACTIONS_ELEMENTS) });
       return out;
     }
@@ -126,12 +127,12 @@ function renderBlock(block: Block, encode: (intent: Intent) => EncodedIntent): o
 }
 
 /** Buttons in Block Kit; a button whose value or action id cannot fit Slack's limits is left out. */
-function renderButtons(buttons: readonly Button[], encode: (intent: Intent) => EncodedIntent): object[] {
+function renderButtons(buttons: readonly Button[], encode: (intent: Intent) => EncodedIntent): types.Button[] {
   const seen = new Map<string, number>();
-  const out: object[] = [];
+  const out: types.Button[] = [];
   for (const b of buttons) {
     const label = cutText(b.icon ? `${ICON_EMOJI[b.icon]} ${b.label}` : b.label, MAX_BUTTON_TEXT);
-    const element: Record<string, unknown> = { type: 'button', text: { type: 'plain_text', text: label, emoji: true } };
+    const element: types.Button = { type: 'button', text: { type: 'plain_text', text: label, emoji: true } };
     if (b.intent) {
       const { actionId, value } = encode(b.intent);
       // The edge signs the value (SIGNED_OVERHEAD more characters) before sending it.

@@ -38,18 +38,18 @@ export function buttonTtl(actionId: string): number {
  * every button value signed (one nonce for the message).
  */
 export function sealMessage(message: Message | Sealable, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): SealedMessage {
-  const rendered = 'notification' in message ? renderMessage(message, encodeIntent) : message;
+  const rendered: SealedMessage = 'notification' in message ? renderMessage(message, encodeIntent) : { text: message.text, ...(message.blocks && { blocks: legacyBlocks(message.blocks) }) };
   const text = maskSecrets(rendered.text, secrets);
   if (!rendered.blocks) return { text };
-  return { text, blocks: slackBlocks(rendered.blocks).map((b) => sealBlock(maskTexts(b, secrets), signer, nonce)) };
+  return { text, blocks: rendered.blocks.map((b) => sealBlock(maskTexts(b, secrets), signer, nonce)) };
 }
 
 /**
- * Blocks written as plain objects (the renderer's, and those of producers not yet moved to the
- * neutral model) as Bolt's Block Kit type: they are Block Kit by construction, and Slack checks
- * them on arrival. The one place the edge takes a block's shape on trust.
+ * Blocks written as plain objects by a producer not yet moved to the neutral model, as Bolt's
+ * Block Kit type: Slack checks them on arrival. The one place the edge takes a block's shape on
+ * trust; it goes when BlockKitLike does.
  */
-function slackBlocks(blocks: readonly object[]): SlackBlock[] {
+function legacyBlocks(blocks: readonly object[]): SlackBlock[] {
   return blocks as SlackBlock[];
 }
 
