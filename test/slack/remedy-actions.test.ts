@@ -151,6 +151,21 @@ describe('remedy buttons', () => {
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 
+  it('a signed value that is not a remedy is refused before any handler, audited under the action, naming what is wrong', async () => {
+    const res = await t.send(blockActionBody({ actionId: 'remedy:postgres.terminate_backend', value: await signAsBot('remedy:postgres.terminate_backend', '["pid", 1]'), responseUrl: t.slack.responseUrl('shape'), channelId: CHANNEL }));
+    expect(res.status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'shape'));
+    const reply = t.slack.callsTo('respond').find((c) => c.responseId === 'shape')!;
+    expect(reply.args.response_type).toBe('ephemeral');
+    expect(callText(reply)).toContain('This button is not valid any more: its value is not a remedy ({\\"action\\", \\"params\\", \\"target\\"}). Nothing was done.');
+    const c = new pg.Client({ connectionString: inject('pgUrl') });
+    await c.connect();
+    const row = (await c.query('SELECT actor, action, outcome, detail FROM audit_log WHERE channel = $1 ORDER BY id DESC LIMIT 1', [CHANNEL]).finally(() => c.end())).rows[0];
+    expect(row).toEqual({ actor: 'U0ALICE', action: 'postgres.terminate_backend', outcome: 'refused', detail: 'This button is not valid any more: its value is not a remedy ({"action", "params", "target"})' });
+    expect(t.slack.callsTo('chat.postEphemeral')).toHaveLength(0);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
+  });
+
   it('a destructive press runs only on the presser\'s own confirmation, once', async () => {
     const pid = await idleSession();
     const auditBefore = await maxAuditId();
