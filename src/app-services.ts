@@ -1,4 +1,5 @@
-// What commands and actions need from the running bot, passed explicitly (no globals).
+// What commands and actions need from the running bot, passed explicitly (no globals). The bot
+// makes every part before it builds this (src/start-bot.ts): it is complete when handed out.
 import type pg from 'pg';
 import type { ActionRunner } from './actions/action-runner.ts';
 import type { Config } from './config/config.ts';
@@ -20,7 +21,7 @@ export interface AppServices {
   pool: pg.Pool;
   /** Runs remedies once each, with leases; drained at shutdown. */
   actions: ActionRunner;
-  /** Set once the Slack app is up (digests post through it). */
+  /** The digests' schedules (absent from a terminal run without a store). */
   digests?: DigestScheduler;
   /** Set when the config has an incidents: section. */
   incidents?: IncidentService;

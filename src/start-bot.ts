@@ -14,6 +14,11 @@ import { readSlackSettings } from './slack/slack-settings.ts';
 import { openStore } from './store/open-store.ts';
 import type { IncidentsConfig } from './config/incidents-schema.ts';
 import { EscalationEngine } from './incidents/escalation-engine.ts';
+import { SYSTEM_CLOCK } from './incidents/clock.ts';
+import { createWebClient } from './slack/create-web-client.ts';
+import type pg from 'pg';
+import type { Config } from './config/config.ts';
+import type { AuditLog } from './store/audit-log.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { createOnCallLookup } from './oncall/on-call-lookup.ts';
 import { OverrideStore } from './oncall/override-store.ts';
@@ -21,7 +26,6 @@ import { createSlackPager } from './slack/create-slack-pager.ts';
 import type { SlackSettings } from './slack/slack-settings.ts';
 import { checkLadder, describeLadderCheck } from './incidents/check-ladder.ts';
 import { createSlackDirectory } from './slack/create-slack-directory.ts';
-import type { ChannelPoster } from './channel-poster.ts';
 import { ActionRunner, actionDrainMs, readActionLeaseMs } from './actions/action-runner.ts';
 import { readShutdownGraceMs } from './process-safety.ts';
 import { escapeMrkdwn, textMessage } from './slack/message-blocks.ts';
@@ -51,19 +55,31 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
   const keyRing = envKeys ? staticKeyRing(envKeys) : await storedKeyRing(store.pool);
   const signer = new ValueSigner(keyRing);
+  // Each part is made once, in dependency order, and is complete before anything receives it.
+  // Slack's Web API client needs only the settings: what posts outside a request exists before the app.
+  const web = createWebClient(settings);
+  const poster = createChannelPoster(web, signer, secrets);
+  const groupMembers = async (group: string): Promise<string[]> => (await web.usergroups.users.list({ usergroup: group })).users ?? [];
   // Remedies run with a lease; one cut short (shutdown, or a process that died) is recorded as
-  // interrupted and said in its report's thread, through the Slack client once there is one.
-  let threadPoster: ChannelPoster | undefined;
+  // interrupted and said in its report's thread.
   const actions = new ActionRunner({
     pool: store.pool,
     log: log.child({ component: 'actions' }),
     leaseMs: readActionLeaseMs(env),
     notify: async (n) => {
-      if (!threadPoster) throw new Error('Slack is not connected yet');
-      await threadPoster.reply({ channel: n.channel, ts: n.threadTs }, textMessage(`:warning: <@${n.startedBy}> ${escapeMrkdwn(n.text)}`));
+      await poster.reply({ channel: n.channel, ts: n.threadTs }, textMessage(`:warning: <@${n.startedBy}> ${escapeMrkdwn(n.text)}`));
     },
   });
-  const services: AppServices = { config, runbooks, audit: store.audit, probeState: store.probeState, history: new ReportHistory(store.pool, { secrets }), pool: store.pool, log, actions, secrets };
+  const history = new ReportHistory(store.pool, { secrets });
+  const digests = new DigestScheduler(config.digests, { config, runbooks, probeState: store.probeState, log, secrets, history, poster }, store.pool, {
+    instance: `${os.hostname()}:${process.pid}`,
+    retentionDays: config.history.retentionDays,
+  });
+  const incidents = config.incidents ? createIncidents(config.incidents, { config, settings, pool: store.pool, audit: store.audit, secrets, signer, groupMembers, log }) : undefined;
+  const services: AppServices = {
+    config, runbooks, audit: store.audit, probeState: store.probeState, history, pool: store.pool, log, actions, secrets, digests,
+    ...(incidents && { incidents: incidents.service }),
+  };
   try {
     const slack = await createSlackApp({
       settings,
@@ -75,20 +91,16 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
         return { ready: storeOk, reasons: storeOk ? [] : ['state store is not answering'] };
       },
     });
-    threadPoster = createChannelPoster(slack.app.client, signer, services.secrets);
     // Claims whose process died while this host's bot was down are recorded before presses arrive.
     await actions.start();
     const { port, mode } = await slack.start();
-    const digests = new DigestScheduler(config.digests, { ...services, poster: createChannelPoster(slack.app.client, signer, services.secrets) }, store.pool, {
-      instance: `${os.hostname()}:${process.pid}`,
-      retentionDays: config.history.retentionDays,
-    });
-    services.digests = digests;
     await digests.start();
-    const engine = config.incidents ? startIncidents(config.incidents, settings, services, slack.app.client, signer, log) : undefined;
+    // The engine starts by handling whatever fell due while no replica was running (sent at
+    // once, marked late), then wakes at each next due time.
+    incidents?.engine.start();
     if (config.incidents) {
       // Pre-flight: a ladder level nobody can receive is said at start, not discovered at 3 a.m.
-      void checkLadder(config, createSlackDirectory(slack.app.client))
+      void checkLadder(config, createSlackDirectory(web))
         .then((check) => {
           for (const line of describeLadderCheck(check)) log.warn(line);
         })
@@ -100,7 +112,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       mode,
       services,
       async stop() {
-        await engine?.stop();
+        await incidents?.engine.stop();
         await digests.stop();
         await slack.stop();
         // No press arrives any more: running actions get most of the shutdown grace to finish.
@@ -111,6 +123,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       },
     };
   } catch (error) {
+    await digests.stop().catch(() => undefined);
     await actions.drain(0).catch(() => undefined);
     keyRing.close?.();
     await store.close().catch(() => undefined);
@@ -118,30 +131,32 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   }
 }
 
-/**
- * The escalation engine and the incident service. The engine starts by handling whatever fell
- * due while no replica was running (sent at once, marked late), then wakes at each next due time.
- */
-function startIncidents(
-  incidents: IncidentsConfig,
-  settings: SlackSettings,
-  services: AppServices,
-  client: { usergroups: { users: { list(args: { usergroup: string }): Promise<{ users?: string[] }> } } },
-  signer: ValueSigner,
-  log: Logger,
-): EscalationEngine {
-  const clock = { now: () => new Date() };
-  const pager = createSlackPager({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), incidentsChannel: incidents.channel, clock, signer, secrets: services.secrets });
+/** What the escalation engine and the incident service are made from. */
+interface IncidentParts {
+  config: Config;
+  settings: SlackSettings;
+  pool: pg.Pool;
+  audit: AuditLog;
+  secrets: readonly string[];
+  signer: ValueSigner;
+  /** Members of a Slack user group: for DMs to a group and for the access rules. */
+  groupMembers(group: string): Promise<string[]>;
+  log: Logger;
+}
+
+/** The escalation engine (not started yet) and the incident service over it. */
+function createIncidents(incidents: IncidentsConfig, p: IncidentParts): { engine: EscalationEngine; service: IncidentService } {
+  const clock = SYSTEM_CLOCK;
+  const pager = createSlackPager({ token: p.settings.botToken, ...(p.settings.apiUrl && { apiUrl: p.settings.apiUrl }), incidentsChannel: incidents.channel, clock, signer: p.signer, secrets: p.secrets });
   const engine = new EscalationEngine({
-    pool: services.pool,
+    pool: p.pool,
     pager,
-    oncall: createOnCallLookup(services.config.oncall.rotations, new OverrideStore(services.pool)),
-    groupMembers: async (group) => (await client.usergroups.users.list({ usergroup: group })).users ?? [],
+    oncall: createOnCallLookup(p.config.oncall.rotations, new OverrideStore(p.pool)),
+    groupMembers: p.groupMembers,
     incidentsChannel: incidents.channel,
     clock,
-    log: log.child({ component: 'incidents' }),
+    log: p.log.child({ component: 'incidents' }),
   });
-  services.incidents = new IncidentService({ pool: services.pool, config: incidents, engine, pager, groupMembers: async (group) => (await client.usergroups.users.list({ usergroup: group })).users ?? [], log, audit: services.audit });
-  engine.start();
-  return engine;
+  const service = new IncidentService({ pool: p.pool, config: incidents, engine, pager, groupMembers: p.groupMembers, log: p.log, audit: p.audit });
+  return { engine, service };
 }
