@@ -1,4 +1,7 @@
 // Runbooks are written in markdown; Slack speaks mrkdwn. Convert the few constructs that differ.
+// Slack's alone: src/slack/render-message.ts is its one user (it belongs in src/slack/).
+export { splitText } from './split-text.ts';
+
 export function markdownToMrkdwn(markdown: string): string {
   const out: string[] = [];
   let inFence = false;
@@ -25,28 +28,4 @@ export function markdownToMrkdwn(markdown: string): string {
     );
   }
   return out.join('\n');
-}
-
-/**
- * Splits text into chunks of at most `max` characters, preferring paragraph and line breaks and
- * never leaving a code fence open across chunks.
- */
-export function splitText(text: string, max: number): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  const flush = () => {
-    if (current.trim()) chunks.push(closeFence(current.trimEnd()));
-    current = (current.match(/```/g)?.length ?? 0) % 2 === 1 ? '```\n' : '';
-  };
-  for (const line of text.split('\n')) {
-    const piece = line.length > max - 8 ? `${line.slice(0, max - 9)}…` : line;
-    if (current.length + piece.length + 1 > max - 4) flush();
-    current += `${piece}\n`;
-  }
-  flush();
-  return chunks;
-}
-
-function closeFence(chunk: string): string {
-  return (chunk.match(/```/g)?.length ?? 0) % 2 === 1 ? `${chunk}\n\`\`\`` : chunk;
 }

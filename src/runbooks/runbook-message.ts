@@ -5,7 +5,7 @@
 import type { Budget } from '../message/budget.ts';
 import { code, context, header, line, strong, type Block, type Message, type Paragraph, type Span } from '../message/message.ts';
 import { cutText } from '../render/cut-text.ts';
-import { splitText } from '../render/markdown-to-mrkdwn.ts';
+import { splitText } from '../render/split-text.ts';
 import type { Runbook } from './runbook.ts';
 
 /** Characters around the title, summary and symptoms (markers, bullets, "Explains:", the "more parts" line). */
