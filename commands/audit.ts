@@ -1,7 +1,7 @@
 // /audit [n]: the last n actions and commands, for the users `access.audit` names.
 import { isAllowed } from '../src/actions/authorize-action.ts';
 import type { Budget } from '../src/message/budget.ts';
-import { date, simpleMessage, spans, strong, text, user, type Line, type Message } from '../src/message/message.ts';
+import { code, date, simpleMessage, spans, strong, text, user, type Line, type Message } from '../src/message/message.ts';
 import type { SlashCommand } from '../src/slash-command.ts';
 import type { AuditRow } from '../src/store/audit-log.ts';
 import { UserError } from '../src/user-error.ts';
@@ -38,7 +38,7 @@ export function auditMessage(rows: readonly AuditRow[], budget: Budget): Message
 
 function auditLine(r: AuditRow): Line {
   const who = r.actor.startsWith('cli:') ? text(r.actor) : user(r.actor);
-  const params = r.params && Object.keys(r.params).length ? ` ${JSON.stringify(r.params)}` : '';
+  const params = r.params && Object.keys(r.params).length ? [text(' '), code(JSON.stringify(r.params))] : [];
   const took = r.durationMs === undefined ? '' : ` (${r.durationMs} ms)`;
-  return spans(date(r.at, 'datetime-secs'), ' ', who, ' ', strong(r.action), ` ${r.target ?? ''}${params}: ${r.outcome}${took}`);
+  return spans(date(r.at, 'datetime-secs'), ' ', who, ' ', strong(r.action), ` ${r.target ?? ''}`, ...params, `: ${r.outcome}${took}`);
 }

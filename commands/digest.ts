@@ -1,5 +1,5 @@
 // /digest now [name] | list | history <target> [days]: the scheduled health digests on demand.
-import type { AppServices } from '../src/app-services.ts';
+import type { Config } from '../src/config/config.ts';
 import type { Budget } from '../src/message/budget.ts';
 import { channel, code, date, icon, progressMessage, section, simpleMessage, spans, strong, text, type Line, type Message } from '../src/message/message.ts';
 import { statusRank, worstStatus, type Status } from '../src/report.ts';
@@ -19,7 +19,8 @@ export const digestCommand: SlashCommand = {
     const [sub = '', ...args] = typed.trim().split(/\s+/).filter(Boolean);
     const scheduler = services.digests;
     if (sub === '' || sub === 'help' || sub === 'list') {
-      await reply.ephemeral(digestListMessage(services, new Date()));
+      const now = new Date();
+      await reply.ephemeral(digestListMessage(services.config, (name) => scheduler?.nextRun(name, now)));
       return;
     }
     if (sub === 'now') {
@@ -51,15 +52,15 @@ export const digestCommand: SlashCommand = {
   },
 };
 
-/** Each configured digest: its schedule, channel, targets and next run. */
-export function digestListMessage(services: Pick<AppServices, 'config' | 'digests'>, now: Date): Message {
-  const digests = services.config.digests;
+/** Each configured digest: its schedule, channel, targets and next run (`nextRun`, when it has one). */
+export function digestListMessage(config: Pick<Config, 'digests' | 'source'>, nextRun: (name: string) => Date | undefined): Message {
+  const { digests } = config;
   if (digests.length === 0) {
-    return simpleMessage(`No digests configured (${services.config.source}). Use `, code('/digest list'), ', ', code('/digest now [name]'), ' or ', code('/digest history <target> [days]'), '.');
+    return simpleMessage(`No digests configured (${config.source}). Use `, code('/digest list'), ', ', code('/digest now [name]'), ' or ', code('/digest history <target> [days]'), '.');
   }
   const title = spans(strong('Digests'));
   const items = digests.map((d): Line => {
-    const next = services.digests?.nextRun(d.name, now);
+    const next = nextRun(d.name);
     const targets = d.targets === 'all' ? 'all targets' : d.targets.join(', ');
     return spans(strong(d.name), ': ', code(d.cron), ` (${d.timezone}) to `, channel(d.channel), `, ${targets}; next `, next ? date(next) : 'not scheduled');
   });

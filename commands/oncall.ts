@@ -27,7 +27,7 @@ export const oncallCommand: SlashCommand = {
     const [sub = '', ...args] = text.trim().split(/\s+/).filter(Boolean);
     const rotations = services.config.oncall.rotations;
     if (sub === '' || sub === 'list') {
-      await reply.ephemeral(rotations.length === 0 ? howToConfigure(services.config.source) : await onCallMessage(services, rotations, new Date()));
+      await reply.ephemeral(rotations.length === 0 ? howToConfigure(services.config.source) : onCallMessage(await shiftsOf(services, rotations, new Date()), services.config.source));
       return;
     }
     if (sub === 'help') {
@@ -84,20 +84,32 @@ function pickRotation(services: AppServices, rotations: readonly Rotation[], nam
   return rotation;
 }
 
-/** Each rotation: who is on call now, until when, and who is next from when. */
-export async function onCallMessage(services: Pick<AppServices, 'pool' | 'config'>, rotations: readonly Rotation[], now: Date): Promise<Message> {
+/** The shifts of each rotation that shape "now" and "next" (overrides included). */
+async function shiftsOf(services: Pick<AppServices, 'pool'>, rotations: readonly Rotation[], now: Date): Promise<RotationShifts[]> {
   const store = new OverrideStore(services.pool);
-  const items: Line[] = [];
-  for (const r of rotations) {
-    const overrides = await store.covering(r.name, new Date(now.getTime() - LOOK_BACK_MS), new Date(now.getTime() + LOOK_AHEAD_MS));
-    items.push(rotationLine(r, nextShifts(r, now, overrides, 2), services.config.source));
+  const out: RotationShifts[] = [];
+  for (const rotation of rotations) {
+    const overrides = await store.covering(rotation.name, new Date(now.getTime() - LOOK_BACK_MS), new Date(now.getTime() + LOOK_AHEAD_MS));
+    out.push({ rotation, shifts: nextShifts(rotation, now, overrides, 2) });
   }
+  return out;
+}
+
+export interface RotationShifts {
+  rotation: Rotation;
+  /** The current shift, then the next. */
+  shifts: readonly OnCallShift[];
+}
+
+/** Each rotation: who is on call now, until when, and who is next from when. `source`: the config file. */
+export function onCallMessage(rotations: readonly RotationShifts[], source: string): Message {
   const title = spans(strong('On call'));
+  const items = rotations.map((r) => rotationLine(r.rotation, r.shifts, source));
   return { notification: title, blocks: [section({ type: 'line', spans: title }, { type: 'list', items })] };
 }
 
 /** "primary (weekly, handoff 09:00 Europe/Berlin): @alice until <date>; next @bob from <date>" */
-export function rotationLine(r: Rotation, [current, next]: readonly OnCallShift[], source: string): Line {
+function rotationLine(r: Rotation, [current, next]: readonly OnCallShift[], source: string): Line {
   const head = spans(strong(r.name), ` (${r.every}, handoff ${r.handoff} ${r.timezone}): `);
   if (!current) return [...head, text(`no members; add Slack user ids under oncall.rotations.${r.name}.members (${source})`)];
   const after = next ? spans('; next ', ...shiftSpans(next), ' from ', date(next.from)) : [];
@@ -108,7 +120,8 @@ function shiftSpans(s: OnCallShift): Span[] {
   return s.override ? [user(s.user), text(' (override, set by '), user(s.override.createdBy), text(')')] : [user(s.user)];
 }
 
-function howToConfigure(source: string): Message {
+/** No rotations yet: where to add them, with an example. */
+export function howToConfigure(source: string): Message {
   const intro = spans(`No on-call rotations are configured (${source}). Add them under `, code('oncall.rotations'), ', e.g.:');
   const example = ['oncall:', '  rotations:', '    primary:', '      members: [U0123ABCD, U0456EFGH]', '      every: weekly', '      handoff: "09:00"', '      timezone: Europe/Berlin', '      start: "2026-01-05"'];
   return { notification: intro, blocks: [section({ type: 'line', spans: intro }, { type: 'code', lines: example })] };
