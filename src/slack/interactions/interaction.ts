@@ -5,7 +5,6 @@
 // closing) it does. The registry (interaction-registry.ts) checks the declarations against each
 // other when the bot starts; the handlers answer with neutral messages, rendered by the edge.
 import type { types } from '@slack/bolt';
-import type { WebClient } from '@slack/web-api';
 import type { AppServices } from '../../app-services.ts';
 import type { Intent, IntentName } from '../../message/intent.ts';
 import type { Message } from '../../message/message.ts';
@@ -71,8 +70,6 @@ export interface Edge {
   openDialog(triggerId: string, view: DialogView): Promise<void>;
   /** Whether a user is in a Slack user group. */
   inGroup(group: string, user: string): Promise<boolean>;
-  /** The Web API client, for what the edge has no verb for. */
-  client: WebClient;
 }
 
 export interface ButtonInteraction<N extends IntentName> {

@@ -66,7 +66,6 @@ function edgeFor(a: { client: WebClient; respond?: RespondFn; user: string; serv
   const seal = (m: Message) => sealMessage(m, signer, services.secrets);
   return {
     services,
-    client,
     async answer(m) {
       const sealed = seal(m);
       // A dialog has no response_url: the presser is told directly.
