@@ -8,7 +8,7 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { AuditLog } from '../store/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
-import { icon, simpleMessage, type Message } from '../message/message.ts';
+import { buttonRefusalMessage } from './button-refusal-message.ts';
 import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
 import type { DecodeContext } from './interactions/interaction.ts';
 import { signedIntentOf } from './interactions/interaction-registry.ts';
@@ -119,11 +119,7 @@ async function refuse(r: { intent: string; user: string; channel: string | undef
   const { log, audit, signer, secrets } = r.options;
   const { reason } = r.refusal;
   const fresh = BOT_INTERACTIONS.fresh(r.intent);
-  const message: Message = r.refusal.reason === 'invalid'
-    ? simpleMessage(icon('denied'), ` ${r.refusal.problem}. Nothing was done.`)
-    : reason === 'expired'
-      ? simpleMessage(icon('expired'), ` This button has expired: ${fresh} for a fresh one. Nothing was done.`)
-      : simpleMessage(icon('denied'), ` This button was changed or has expired: ${fresh}. Nothing was done.`);
+  const message = buttonRefusalMessage(r.refusal.reason === 'invalid' ? { kind: 'invalid', problem: r.refusal.problem } : { kind: reason === 'expired' ? 'expired' : 'not-signed', fresh });
   const detail = r.refusal.reason === 'invalid' ? r.refusal.problem : `button value ${reason}`;
   log.warn({ intent: r.intent.slice(0, 100), user: r.user, reason }, r.refusal.reason === 'invalid' ? 'refused a button value of the wrong shape' : 'refused a button value the bot did not sign');
   await audit

@@ -8,6 +8,7 @@ import { outcomeMessage } from '../../src/actions/outcome-message.ts';
 import { EscalatedTooRecently, IncidentAccessDenied } from '../../src/incidents/incident-access.ts';
 import { renderMessage } from '../../src/slack/render-message.ts';
 import { encodeIntent } from '../../src/slack/encode-intent.ts';
+import { buttonRefusalMessage } from '../../src/slack/button-refusal-message.ts';
 import { incidentRefusalMessage } from '../../src/slack/incident-refusal.ts';
 import { expectGoldenBoth } from '../render/render-both.ts';
 
@@ -32,6 +33,12 @@ describe('golden files: answers to presses', () => {
     expect(outcomeMessage({ kind: 'failed', text: 'ran <x> & failed' }, 'U0ALICE').to).toBe('thread');
     expect(renderMessage(outcomeMessage({ kind: 'failed', text: 'ran <x> & failed' }, 'U0ALICE').message, encodeIntent).text).toBe(':x: <@U0ALICE> ran &lt;x&gt; &amp; failed');
     expect(outcomeMessage({ kind: 'interrupted', text: 'interrupted' }, 'U0ALICE').to).toBe('presser');
+  });
+
+  it('a button refused before its handler: expired, not the bot\'s, not of its shape', () => {
+    expectGoldenBoth('press-refused-expired', buttonRefusalMessage({ kind: 'expired', fresh: 'run /diag again' }));
+    expectGoldenBoth('press-refused-not-signed', buttonRefusalMessage({ kind: 'not-signed', fresh: 'use /incident show <id> or the latest page' }));
+    expectGoldenBoth('press-refused-invalid', buttonRefusalMessage({ kind: 'invalid', problem: 'This Details button is not valid (report id "abc"): use /digest history' }));
   });
 
   it('the progress line of a running remedy', () => {
