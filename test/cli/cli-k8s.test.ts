@@ -20,7 +20,8 @@ function chatops(args: string[]): Promise<{ code: number; stdout: string; stderr
   });
 }
 
-describe('chatops diag k8s', () => {
+// Each run is a process that loads the bot's modules: seconds each on a busy machine.
+describe('chatops diag k8s', { timeout: 120_000 }, () => {
   it('diagnoses one namespace of a configured cluster and exits with the status', async () => {
     k.api.add(kubePod({ namespace: 'shop', name: 'web-1', containers: [{ name: 'web', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }] }));
     k.api.add(kubePod({ namespace: 'other', name: 'quiet' }));

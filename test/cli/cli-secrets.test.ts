@@ -47,7 +47,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-describe('bin/chatops diag: no secret in what it prints', () => {
+// Each run is a process that loads the bot's modules: seconds each on a busy machine.
+describe('bin/chatops diag: no secret in what it prints', { timeout: 120_000 }, () => {
   it.each([['key', API_KEY], ['env', ENV_SECRET]])('diag %s, as text and as JSON', async (target, secret) => {
     const env = { API_KEY, SLACK_SIGNING_SECRET: ENV_SECRET, NO_COLOR: '1' };
     for (const args of [['diag', target, '--config', config], ['diag', target, '--config', config, '--json'], ['diag', 'all', '--config', config]]) {

@@ -20,7 +20,8 @@ function chatops(args: string[], env: Record<string, string> = {}): Promise<Run>
   });
 }
 
-describe('bin/chatops', () => {
+// Each run is a process that loads the bot's modules: seconds each on a busy machine.
+describe('bin/chatops', { timeout: 120_000 }, () => {
   it('--help describes the commands; no command is a usage error (3)', async () => {
     const help = await chatops(['--help']);
     expect(help.code).toBe(0);
