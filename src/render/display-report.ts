@@ -170,13 +170,14 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
   }
 
   // Text: shorten every detail alike until the message fits; if even titles alone do not fit,
-  // leave out the least severe findings.
-  const build = (maxLines: number, n: number) => masked.slice(0, n).map((f) => toDisplayFinding(f, report.target, maxLines, caps, budget, options.runbookUrl));
+  // leave out the least severe findings. What does not depend on the detail cap is prepared once.
+  const prepared = masked.slice(0, shown).map((f) => prepareFinding(f, report.target, caps, budget, options.runbookUrl));
+  const build = (maxLines: number) => prepared.map((p) => toDisplayFinding(p, maxLines, caps, measure));
   const textOf = (list: DisplayFinding[], n: number) =>
     fixedChars + sum(list.map((f) => findingChars(f, measure))) + (n < bad.length ? measure(omittedLineFor(bad.length - n)) : 0);
   let findings: DisplayFinding[] = [];
   for (const maxLines of caps.lineSteps) {
-    findings = build(maxLines, shown);
+    findings = build(maxLines);
     if (textOf(findings, shown) <= budget.maxMessageText) break;
   }
   while (findings.length > 0 && textOf(findings, findings.length) > budget.maxMessageText) findings.pop();
@@ -211,17 +212,24 @@ function hasButtons(f: Finding): boolean {
   return (f.remedies?.length ?? 0) > 0 || !!f.runbook;
 }
 
-function toDisplayFinding(
-  f: Finding,
-  target: string,
-  maxLines: number,
-  caps: Caps,
-  budget: Budget,
-  runbookUrl: DisplayOptions['runbookUrl'],
-): DisplayFinding {
-  const measure = budget.measure;
-  const title = cutText(oneLine(f.title) || f.check, caps.titleChars, measure);
-  const { lines: detail, more: moreLines } = cutDetail(f.detail ?? '', maxLines, caps, measure);
+/** A finding's title, detail lines, buttons: what does not depend on how many detail lines are shown. */
+interface PreparedFinding {
+  f: Finding;
+  title: string;
+  /** Every detail line, cleaned, and each one's cut form and measure once computed. */
+  lines: string[];
+  cut: Array<{ text: string; size: number } | undefined>;
+  remedies: DisplayRemedy[];
+  moreRemedies: number;
+  runbook?: DisplayRunbook;
+}
+
+function prepareFinding(f: Finding, target: string, caps: Caps, budget: Budget, runbookUrl: DisplayOptions['runbookUrl']): PreparedFinding {
+  const title = cutText(oneLine(f.title) || f.check, caps.titleChars, budget.measure);
+  const lines = clean(f.detail ?? '').replace(/\s+$/, '').split('\n');
+  // Leading blank lines carry nothing; an empty detail has no lines at all.
+  const first = lines.findIndex((l) => l.trim() !== '');
+  const all = first < 0 ? [] : lines.slice(first);
 
   const remedies: DisplayRemedy[] = [];
   let moreRemedies = 0;
@@ -236,19 +244,23 @@ function toDisplayFinding(
     const url = runbookUrl?.(f.runbook);
     runbook = { id: f.runbook, ...(url !== undefined && isWebUrl(url) && { url }) };
   }
+  return { f, title, lines: all, cut: [], remedies, moreRemedies, ...(runbook && { runbook }) };
+}
 
+function toDisplayFinding(p: PreparedFinding, maxLines: number, caps: Caps, measure: (text: string) => number): DisplayFinding {
+  const { lines: detail, more: moreLines } = cutDetail(p, maxLines, caps, measure);
   const notes: string[] = [];
   if (moreLines > 0) notes.push(plural(moreLines, 'more line'));
-  if (moreRemedies > 0) notes.push(`${plural(moreRemedies, 'more action')} not shown`);
+  if (p.moreRemedies > 0) notes.push(`${plural(p.moreRemedies, 'more action')} not shown`);
   return {
-    check: f.check,
-    status: f.status,
-    title,
+    check: p.f.check,
+    status: p.f.status,
+    title: p.title,
     detail,
     moreLines,
-    remedies,
-    moreRemedies,
-    ...(runbook && { runbook }),
+    remedies: p.remedies,
+    moreRemedies: p.moreRemedies,
+    ...(p.runbook && { runbook: p.runbook }),
     ...(notes.length > 0 && { note: notes.join(' · ') }),
   };
 }
@@ -274,20 +286,21 @@ function findingChars(f: DisplayFinding, measure: (text: string) => number): num
   );
 }
 
-function cutDetail(detail: string, maxLines: number, caps: Caps, measure: (text: string) => number): { lines: string[]; more: number } {
-  const all = clean(detail).replace(/\s+$/, '').split('\n');
-  // Leading blank lines carry nothing; an empty detail has no lines at all.
-  while (all.length > 0 && all[0]?.trim() === '') all.shift();
+function cutDetail(p: PreparedFinding, maxLines: number, caps: Caps, measure: (text: string) => number): { lines: string[]; more: number } {
   const lines: string[] = [];
   let chars = 0;
-  for (const line of all) {
-    if (lines.length >= maxLines) break;
-    const cut = cutText(line, caps.detailLineChars, measure);
-    if (chars + measure(cut) + 1 > caps.detailChars) break;
-    lines.push(cut);
-    chars += measure(cut) + 1;
+  for (let i = 0; i < p.lines.length && lines.length < maxLines; i++) {
+    let cut = p.cut[i];
+    if (!cut) {
+      const text = cutText(p.lines[i]!, caps.detailLineChars, measure);
+      cut = { text, size: measure(text) };
+      p.cut[i] = cut;
+    }
+    if (chars + cut.size + 1 > caps.detailChars) break;
+    lines.push(cut.text);
+    chars += cut.size + 1;
   }
-  return { lines, more: all.length - lines.length };
+  return { lines, more: p.lines.length - lines.length };
 }
 
 function buildHeadline(report: Report, max: number): string {
