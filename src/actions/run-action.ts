@@ -6,10 +6,11 @@ import type pg from 'pg';
 import type { Config, Target } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import type { AuditLog } from '../store/audit-log.ts';
-import { findAction, type ActionSpec } from './action-catalogue.ts';
+import { findAction } from './action-catalogue.ts';
+import type { ActionDefinition } from './action-definition.ts';
 import { invalidParams } from './validate-params.ts';
 import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
-import { SILENT_IO, type ActionExecutor, type ActionIo, type ActionParams } from './action-executor.ts';
+import { SILENT_IO, type ActionIo, type ActionParams } from './action-executor.ts';
 import type { ActionRunner } from './action-runner.ts';
 
 export interface ActionRequest {
@@ -65,7 +66,7 @@ export async function vetAction(
   request: Omit<ActionRequest, 'messageTs'>,
   services: ActionServices,
   audit: Audit = auditFor(request, services),
-): Promise<{ outcome: ActionOutcome } | { spec: ActionSpec; executor: ActionExecutor; target: Target }> {
+): Promise<{ outcome: ActionOutcome } | { spec: ActionDefinition; target: Target }> {
   const { action, params, target: targetName, presser } = request;
   const spec = findAction(action);
   const target = services.config.targets.find((t) => t.name === targetName);
@@ -80,8 +81,6 @@ export async function vetAction(
     await audit('refused', problem);
     return { outcome: { kind: 'refused', text: `This button is not valid any more: ${problem}.` } };
   }
-  // Loaded on the first press of one of the kind's actions (its client library with it).
-  const executor = await spec!.executor();
 
   if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
     await audit('denied');
@@ -90,7 +89,7 @@ export async function vetAction(
     const subject = [targetName, params.namespace, params.name ?? params.pod].filter((p) => p !== undefined).join('/');
     return { outcome: { kind: 'denied', text: `You are not allowed to run ${action} on ${subject}`, askable } };
   }
-  return { spec: spec!, executor: executor!, target: target! };
+  return { spec: spec!, target: target! };
 }
 
 function auditFor(request: Omit<ActionRequest, 'messageTs'>, services: ActionServices): Audit {
@@ -107,14 +106,15 @@ export async function runAction(request: ActionRequest, services: ActionServices
 
   const vetted = await vetAction(request, services, audit);
   if ('outcome' in vetted) return vetted.outcome;
-  const { spec, executor, target } = vetted;
+  const { spec, target } = vetted;
 
   const key = createHash('sha256').update(JSON.stringify([request.messageKey ?? request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
   // Claimed with a lease, run, and its outcome audited once; a run cut short is recorded as
   // interrupted (here at shutdown, or by any replica once its process is gone).
   return await services.actions.runOnce(
     { key, action, title: spec.title, target: targetName, params, startedBy: presser.user, ...(presser.channel && { channel: presser.channel }), ...(request.thread && { thread: request.thread }) },
-    (ctx) => executor.run(target, params, ctx),
+    // The executor (and its client library) is loaded on the first run of one of the kind's actions.
+    async (ctx) => (await spec.executor()).run(target, params, ctx),
     request.io ?? SILENT_IO,
     audit,
   );
