@@ -16,6 +16,9 @@
 //     is vacuumed (target: within 1.5x).
 //  2. Slack ack latency of /diag db over HTTP (signed requests) next to a bare Bolt app acking a
 //     no-op command, measured in the same run (p50/p99 of 500 requests; target: within 1.3x).
+//  8. `bin/chatops diag <postgres target>` as a whole process next to check_postgres running the
+//     corresponding actions, one process each (median of 7; target: under 0.3x, peak RSS under
+//     100 MiB), and what the CLI's start-up loads and costs (bench/cli-vs-check-postgres.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -50,6 +53,7 @@ import { createOnCallLookup } from '../src/oncall/on-call-lookup.ts';
 import { OverrideStore } from '../src/oncall/override-store.ts';
 import type { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { BENCH_INCIDENTS_CHANNEL, seedOpenIncidents } from './incident-scenario.ts';
+import { benchCliVsCheckPostgres } from './cli-vs-check-postgres.ts';
 import { randomBytes } from 'node:crypto';
 import { staticKeyRing } from '../src/security/signing-keys.ts';
 import { ValueSigner } from '../src/security/value-signer.ts';
@@ -580,9 +584,9 @@ async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedP
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents' or 'ack' to run one part
+const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents', 'ack' or 'cli' to run one part
 // Parts that need no database are not kept waiting for the embedded server to start.
-const pgServer = !only || ['report', 'digest', 'incidents', 'ack'].includes(only)
+const pgServer = !only || ['report', 'digest', 'incidents', 'ack', 'cli'].includes(only)
   ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres', listen: 'tcp' })
   : undefined;
 try {
@@ -597,6 +601,7 @@ try {
     if (only === 'ack') await sql(pgServer!.urlFor('postgres'), 'CREATE DATABASE empty');
     await benchAckLatency(pgServer!);
   }
+  if (!only || only === 'cli') await benchCliVsCheckPostgres(pgServer!, log);
 } finally {
   await pgServer?.stop();
 }

@@ -12,9 +12,7 @@ import { resolveTargetWords } from '../probes/resolve-target.ts';
 import { runProbe } from '../probes/run-probe.ts';
 import { renderReportText } from '../render/report-text.ts';
 import { exitCodeFor, type Status } from '../report.ts';
-import { runAllProbes } from '../probes/run-all-probes.ts';
-import { renderSummaryText } from '../render/summary-text.ts';
-import { openStore, type Store } from '../store/open-store.ts';
+import type { Store } from '../store/open-store.ts';
 import type { Logger } from '../logger.ts';
 import { loadRunbooks } from '../runbooks/load-runbooks.ts';
 import { isUserError, UserError } from '../user-error.ts';
@@ -23,7 +21,7 @@ import { configSecrets } from '../security/config-secrets.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 import type { Report } from '../report.ts';
 import { scrubFindings } from '../probes/scrub-findings.ts';
-import { checkLadder, describeStepTime, type LadderCheck } from '../incidents/check-ladder.ts';
+import type { LadderCheck } from '../incidents/check-ladder.ts';
 import { severityLabel } from '../incidents/ladder.ts';
 
 const EXIT_USAGE = 3;
@@ -127,6 +125,7 @@ async function keys(args: string[]): Promise<number> {
     throw new UserError('CHATOPS_SIGNING_KEYS is set, so the bot signs with those keys: rotate there (new key first, the old one after it until its buttons expire)');
   }
   const log = createLogger({ level: 'warn', destination: process.stderr });
+  const { openStore } = await import('../store/open-store.ts');
   const store = await openStore({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: process.env.CHATOPS_DATA_DIR || '.chatops', log });
   try {
     const { rotateSigningKeys } = await import('../security/signing-keys.ts');
@@ -166,14 +165,15 @@ async function ladder(args: string[]): Promise<number> {
   // Loaded here only: diag must not pay for the Slack client.
   const { verifyBotToken } = await import('../slack/verify-bot-token.ts');
   const { createSlackDirectoryForToken } = await import('../slack/create-slack-directory.ts');
+  const { checkLadder, describeStepTime } = await import('../incidents/check-ladder.ts');
   // A rejected token would otherwise show up as every id being unreadable.
   await verifyBotToken(token, apiUrl);
   const check = await checkLadder(config, createSlackDirectoryForToken(token, apiUrl));
-  process.stdout.write(renderLadderCheck(check, config.source));
+  process.stdout.write(renderLadderCheck(check, config.source, describeStepTime));
   return check.problems.length === 0 ? 0 : 1;
 }
 
-function renderLadderCheck(check: LadderCheck, source: string): string {
+function renderLadderCheck(check: LadderCheck, source: string, describeStepTime: (afterMs: number) => string): string {
   const lines: string[] = [];
   if (check.levels.length > 0) lines.push(`Escalation ladder (${source}):`);
   let severity: number | undefined;
@@ -248,6 +248,8 @@ async function diag(args: string[]): Promise<number> {
     const options = { log, runbookForCheck, secrets, ...(store && { state: store.probeState }) };
     const started = Date.now();
     if (word === 'all') {
+      // Loaded here only: one target's report does not pay for the summary.
+      const [{ runAllProbes }, { renderSummaryText }] = await Promise.all([import('../probes/run-all-probes.ts'), import('../render/summary-text.ts')]);
       const set = await runAllProbes(targets, options).then((s) => ({ ...s, reports: s.reports.map(masked) }));
       output = values.json ? JSON.stringify(set, null, 2) : renderSummaryText(set, { color });
       status = set.status;
@@ -284,6 +286,8 @@ async function tryOpenStore(log: Logger): Promise<Store | undefined> {
   const databaseUrl = process.env.DATABASE_URL;
   if (!databaseUrl) return undefined;
   try {
+    // Loaded here only: without DATABASE_URL the CLI has no use for the store's modules.
+    const { openStore } = await import('../store/open-store.ts');
     return await openStore({ databaseUrl, dataDir: '.chatops', log });
   } catch (err) {
     log.warn({ err }, 'state store at DATABASE_URL not available: this run is not audited');
