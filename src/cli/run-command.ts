@@ -16,10 +16,17 @@ import { createTerminalReplier, type TerminalOutput } from './terminal-replier.t
 import { openTerminalServices, type StoreNeed } from './terminal-services.ts';
 
 /**
- * What each command reads of the state store from a terminal. Diagnostics use it only when
- * DATABASE_URL points at it (to be audited and compare with the last run); the runbooks need none.
+ * What each command reads from a terminal: the state store (diagnostics only when DATABASE_URL
+ * points at it, to be audited and compare with the last run; the runbooks none), the digests'
+ * schedules, the incidents. A command not named here gets the store and nothing more.
  */
-const STORE_NEEDS: Readonly<Record<string, StoreNeed>> = { '/diag': 'optional', '/runbook': 'none' };
+const NEEDS: Readonly<Record<string, { store: StoreNeed; digests?: boolean; incidents?: boolean }>> = {
+  '/diag': { store: 'optional' },
+  '/runbook': { store: 'none' },
+  '/digest': { store: 'required', digests: true },
+  '/incident': { store: 'required', incidents: true },
+};
+const DEFAULT_NEEDS = { store: 'required' } as const;
 
 export interface RunCommandOptions {
   /** Without the slash: `runbook`. */
@@ -48,7 +55,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   secrets = configSecrets(config, env);
   const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.usageHint}`);
   const runbooks = await loadRunbookIndex(config, command, log);
-  const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, store: STORE_NEEDS[command.name] ?? 'required' });
+  const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...(NEEDS[command.name] ?? DEFAULT_NEEDS) });
   try {
     const reply = createTerminalReplier({ stdout: options.stdout, stderr: options.stderr, color: options.color, secrets });
     const outcome = await command.run({ text, userId: `cli:${os.userInfo().username}`, channelId: '', reply, services, inGroup: async () => false });
@@ -111,7 +118,7 @@ export async function runCommandFromArgs(name: string, args: string[]): Promise<
 /** `chatops oncall --help`: the slash command's usage, as typed in a terminal. */
 export function commandUsage(command: SlashCommand): string {
   const name = command.name.slice(1);
-  const store = (STORE_NEEDS[command.name] ?? 'required') === 'none' ? '' : 'State store: DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR (default .chatops: stop the bot first).\n';
+  const store = (NEEDS[command.name] ?? DEFAULT_NEEDS).store === 'none' ? '' : 'State store: DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR (default .chatops: stop the bot first).\n';
   return `Usage: chatops ${name} ${command.usageHint} [--config FILE] [--no-color]
 
 ${command.description}. Runs the same code as ${command.name} in Slack and prints its answer;

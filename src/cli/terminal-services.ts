@@ -25,6 +25,10 @@ export interface TerminalServicesOptions {
   log: Logger;
   env: NodeJS.ProcessEnv;
   store: StoreNeed;
+  /** The digests' schedules (/digest). */
+  digests?: boolean;
+  /** The incidents, to read (/incident). */
+  incidents?: boolean;
 }
 
 export interface TerminalServices {
@@ -54,14 +58,14 @@ export async function openTerminalServices(options: TerminalServicesOptions): Pr
     return { services, close: async () => undefined };
   }
   try {
-    return await withStore(store, base);
+    return await withStore(store, base, options);
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
 }
 
-async function withStore(store: Store, base: Pick<AppServices, 'config' | 'runbooks' | 'secrets' | 'log'>): Promise<TerminalServices> {
+async function withStore(store: Store, base: Pick<AppServices, 'config' | 'runbooks' | 'secrets' | 'log'>, parts: Pick<TerminalServicesOptions, 'digests' | 'incidents'>): Promise<TerminalServices> {
   const { config, secrets } = base;
   const { ReportHistory } = await import('../store/report-history.ts');
   const history = new ReportHistory(store.pool, { secrets });
@@ -76,8 +80,8 @@ async function withStore(store: Store, base: Pick<AppServices, 'config' | 'runbo
       throw new Error('remediation actions run from Slack buttons, not from a terminal');
     },
   };
-  if (config.digests.length > 0) services.digests = await digestSchedule(services, history);
-  if (config.incidents) services.incidents = await readOnlyIncidents(services, config.incidents);
+  if (parts.digests && config.digests.length > 0) services.digests = await digestSchedule(services, history);
+  if (parts.incidents && config.incidents) services.incidents = await readOnlyIncidents(services, config.incidents);
   return {
     services,
     close: async () => {
