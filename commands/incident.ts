@@ -135,7 +135,7 @@ export function incidentShowMessage(incident: Incident, events: readonly Inciden
   const title = spans(strong(`${severityLabel(incident.severity)} ${incidentRef(incident.id)}`), `: ${incident.title} (${incident.status})`);
   const shown = events.slice(-MAX_EVENTS);
   const earlier = events.length - shown.length;
-  const lines = shown.map((e): Line => [date(e.at), text(' '), ...(e.kind === 'note' && e.actor ? [user(e.actor), text(`: ${e.text}`)] : storedTextSpans(e.text))]);
+  const lines = shown.map((e): Line => [date(e.at), text(' '), ...(e.kind === 'note' && e.actor ? [user(e.actor), text(`: ${e.text}`)] : (e.line ?? storedTextSpans(e.text)))]);
   if (earlier === 0) return { notification: title, blocks: fitList(title, lines, budget, (n) => `${n} later events not shown`) };
   return {
     notification: title,
@@ -143,7 +143,7 @@ export function incidentShowMessage(incident: Incident, events: readonly Inciden
   };
 }
 
-// Timeline entries are stored with Slack's mention syntax (<@U1>, <#C1>, <!subteam^S1>).
+// Timeline entries made without their line hold Slack's mention syntax (<@U1>, <#C1>, <!subteam^S1>).
 const STORED_MENTION = /<(@|#|!subteam\^)([A-Z0-9]{2,})(?:\|[^>]*)?>/g;
 
 /** A stored timeline text as spans: its mentions as users, channels and groups, the rest as text. */

@@ -6,6 +6,7 @@
 // else may resolve, escalate or change the severity.
 import { askableFor, isAllowed, rulesFor } from '../actions/authorize-action.ts';
 import type { AccessRule } from '../config/config.ts';
+import { spans, text, user, type Line } from '../message/message.ts';
 import { UserError } from '../user-error.ts';
 import { incidentRef } from './incident.ts';
 import { storedMentions, type PageRecipient } from './pager.ts';
@@ -61,7 +62,7 @@ export class IncidentAccessDenied extends UserError {
   readonly askable: IncidentAskable;
 
   constructor(operation: IncidentOperation, incident: number | undefined, askable: IncidentAskable) {
-    super(`${deniedSentence(operation, incident)} (${askWhomPlain(askable)})`);
+    super(spans(`${deniedSentence(operation, incident)} (`, ...askWhomLine(askable), ')'));
     this.operation = operation;
     this.incident = incident;
     this.askable = askable;
@@ -73,15 +74,23 @@ export function deniedSentence(operation: IncidentOperation, incident: number | 
   return `You are not allowed to ${VERBS[operation]}${incident === undefined ? '' : ` ${incidentRef(incident)}`}`;
 }
 
-function askWhomPlain(a: IncidentAskable): string {
-  const people = [
-    ...(a.commander ? [`<@${a.commander}> (commander)`] : []),
-    ...a.paged.map((u) => `<@${u}> (paged)`),
-    ...a.users.map((u) => `<@${u}>`),
-    ...[...a.pagedGroups, ...a.groups].map((g) => `a member of user group ${g}`),
+/** "ask @U1 (commander) or @U2 (paged) or a member of user group S1, or do it in channel C1", people by id. */
+function askWhomLine(a: IncidentAskable): Line {
+  const people: Line[] = [
+    ...(a.commander ? [spans(user(a.commander), ' (commander)')] : []),
+    ...a.paged.map((u) => spans(user(u), ' (paged)')),
+    ...a.users.map((u) => spans(user(u))),
+    ...[...a.pagedGroups, ...a.groups].map((g) => spans(`a member of user group ${g}`)),
   ];
-  const parts = [...(people.length ? [`ask ${people.join(' or ')}`] : []), ...(a.channels.length ? [`do it in channel ${a.channels.join(' or ')}`] : [])];
-  return parts.length ? parts.join(', or ') : 'no one may: add a rule under access in the bot\'s config';
+  const parts: Line[] = [
+    ...(people.length ? [spans('ask ', ...joined(people, ' or '))] : []),
+    ...(a.channels.length ? [spans(`do it in channel ${a.channels.join(' or ')}`)] : []),
+  ];
+  return parts.length ? joined(parts, ', or ') : spans('no one may: add a rule under access in the bot\'s config');
+}
+
+function joined(lines: readonly Line[], separator: string): Line {
+  return lines.flatMap((l, n) => (n === 0 ? l : [text(separator), ...l]));
 }
 
 export interface AccessCheck {
@@ -149,7 +158,8 @@ export class EscalatedTooRecently extends UserError {
 
   constructor(f: { incident: number; by: string | undefined; to: string; at: Date; againAt: Date; now: Date }) {
     const ageSeconds = Math.max(0, Math.round((f.now.getTime() - f.at.getTime()) / 1000));
-    super(`${incidentRef(f.incident)} was escalated ${ageSeconds} s ago ${f.by ? `by <@${f.by}>` : 'by its ladder'} to ${f.to}; escalate again after ${f.againAt.toISOString().slice(11, 19)} UTC to go one more level`);
+    super(spans(`${incidentRef(f.incident)} was escalated ${ageSeconds} s ago `, ...(f.by ? [text('by '), user(f.by)] : [text('by its ladder')]),
+      ` to ${f.to}; escalate again after ${f.againAt.toISOString().slice(11, 19)} UTC to go one more level`));
     this.incident = f.incident;
     this.by = f.by;
     this.to = f.to;

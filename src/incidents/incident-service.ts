@@ -6,6 +6,8 @@
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { isUserError, UserError } from '../user-error.ts';
+import { channel as channelSpan, plainText, spans, user, type Line } from '../message/message.ts';
+import { storedTimelineLine } from './stored-timeline-line.ts';
 import { cleanTypedText } from '../clean-command-text.ts';
 import type { IncidentsConfig } from '../config/incidents-schema.ts';
 import type { Clock } from './clock.ts';
@@ -22,7 +24,10 @@ export interface IncidentEvent {
   at: Date;
   actor?: string;
   kind: string;
+  /** The plain words: people as @U…, channels as #C…. */
   text: string;
+  /** The entry as spans: people, channels and user groups by id, for the edge to render (the service always sets it). */
+  line?: Line;
 }
 
 /** A second "Escalate now" within this long of an escalation is refused (a double click, two people at once). */
@@ -91,7 +96,7 @@ export class IncidentService {
     const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles)]));
     const incident = await this.#store.transaction(async (tx) => {
       const created = await tx.createIncident({ severity: input.severity, title, commander: input.commander, declaredAt: now, ladders: ladders as Incident['ladders'], report: input.report });
-      await tx.addEvent(created.id, now, input.commander, 'declared', `Declared ${severityLabel(created.severity)}: ${title}`);
+      await tx.addEvent(created.id, now, input.commander, 'declared', spans(`Declared ${severityLabel(created.severity)}: ${title}`));
       await tx.armNext(created, now);
       return created;
     });
@@ -100,10 +105,10 @@ export class IncidentService {
       try {
         const channel = await this.#o.pager.createIncidentChannel(name, [input.commander]);
         await this.#store.setDedicatedChannel(incident.id, channel);
-        await this.#store.addEvent(incident.id, now, null, 'channel', `Incident channel <#${channel}> created`);
+        await this.#store.addEvent(incident.id, now, null, 'channel', spans('Incident channel ', channelSpan(channel), ' created'));
       } catch (err) {
         this.#o.log.warn({ err, incident: incident.id }, 'while creating the incident channel');
-        await this.#store.addEvent(incident.id, now, null, 'channel', `Could not create #${name}: ${(err as Error).message}`);
+        await this.#store.addEvent(incident.id, now, null, 'channel', spans(`Could not create #${name}: ${(err as Error).message}`));
       }
     }
     await this.#afterChange(incident.id);
@@ -113,9 +118,9 @@ export class IncidentService {
   async acknowledge(id: number, actorInput: ActorInput): Promise<Incident> {
     const actor = actorOf(actorInput).user;
     return await this.#change(id, actorInput, 'ack', 'incident.ack', async (tx, incident, now) => {
-      if (incident.status === 'acknowledged') throw new UserError(`${incidentRef(id)} was already acknowledged by <@${incident.acknowledgedBy}>`);
+      if (incident.status === 'acknowledged') throw new UserError(spans(`${incidentRef(id)} was already acknowledged by `, user(incident.acknowledgedBy ?? '')));
       await tx.acknowledge(id, now, actor);
-      await tx.addEvent(id, now, actor, 'acknowledged', `Acknowledged by <@${actor}>`);
+      await tx.addEvent(id, now, actor, 'acknowledged', spans('Acknowledged by ', user(actor)));
       return { ...incident, status: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: actor };
     });
   }
@@ -124,7 +129,7 @@ export class IncidentService {
     const actor = actorOf(actorInput).user;
     return await this.#change(id, actorInput, 'resolve', 'incident.resolve', async (tx, incident, now) => {
       await tx.resolve(id, now, actor);
-      await tx.addEvent(id, now, actor, 'resolved', `Resolved by <@${actor}> after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`);
+      await tx.addEvent(id, now, actor, 'resolved', spans('Resolved by ', user(actor), ` after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`));
       return { ...incident, status: 'resolved' as const, resolvedAt: now, resolvedBy: actor };
     });
   }
@@ -150,7 +155,7 @@ export class IncidentService {
       const next = nextEscalation(points, incident.status, new Set(incident.donePoints));
       if (!next) throw new UserError(`${incidentRef(id)} has no further level to page: every step of its ${severityLabel(incident.severity)} ladder has been paged`);
       await tx.setLastEscalation(id, now, actor, next.label);
-      await tx.addEvent(id, now, actor, 'escalated', `Escalated now by <@${actor}>: paging ${next.label}`);
+      await tx.addEvent(id, now, actor, 'escalated', spans('Escalated now by ', user(actor), `: paging ${next.label}`));
       return { ...incident, lastEscalation: { at: now, by: actor, to: next.label }, override: next };
     });
   }
@@ -163,7 +168,7 @@ export class IncidentService {
       const skipped = pointsSkippedOnSeverityChange(ladderPoints(currentLadder(changed), incident.declaredAt), incident.severity, severity, now.getTime());
       const done = [...new Set([...incident.donePoints, ...skipped])];
       await tx.setSeverity(id, severity, done);
-      await tx.addEvent(id, now, actor, 'severity', `Severity ${severityLabel(incident.severity)} → ${severityLabel(severity)} by <@${actor}>`);
+      await tx.addEvent(id, now, actor, 'severity', spans(`Severity ${severityLabel(incident.severity)} → ${severityLabel(severity)} by `, user(actor)));
       return { ...changed, donePoints: done };
     });
   }
@@ -176,7 +181,7 @@ export class IncidentService {
       await this.#authorize('note', actor, incident);
       const clean = cleanTypedText(text, 'the note');
       if (!clean) throw new UserError('the note is empty: /incident note INC-42 <text>');
-      await this.#store.addEvent(id, this.#clock.now(), actor.user, 'note', clean.slice(0, 2_000));
+      await this.#store.addEvent(id, this.#clock.now(), actor.user, 'note', spans(clean.slice(0, 2_000)));
     } catch (error) {
       await this.#audit(actor, 'incident.note', id, {}, outcomeOf(error), error);
       throw error;
@@ -190,7 +195,10 @@ export class IncidentService {
 
   async timeline(id: number): Promise<IncidentEvent[]> {
     const rows = await this.#store.timeline(id);
-    return rows.map((r) => ({ at: r.at, ...(r.actor && { actor: r.actor }), kind: r.kind, text: r.text }));
+    return rows.map((r) => {
+      const line = storedTimelineLine(r);
+      return { at: r.at, ...(r.actor && { actor: r.actor }), kind: r.kind, text: plainText(line), line };
+    });
   }
 
   /** Open and acknowledged incidents, most severe and oldest first. */
@@ -253,7 +261,7 @@ export class IncidentService {
     await this.#store.transaction(async (tx) => {
       const incident = await tx.lockIncident(id);
       if (!incident) throw notFound(id);
-      if (incident.status === 'resolved') throw new UserError(`${incidentRef(id)} was resolved by <@${incident.resolvedBy}>; declare a new incident if it is back`);
+      if (incident.status === 'resolved') throw new UserError(spans(`${incidentRef(id)} was resolved by `, user(incident.resolvedBy ?? ''), '; declare a new incident if it is back'));
       const changed = await apply(tx, incident, now);
       // A new epoch: timers armed before this change are stale and will be discarded.
       const epoch = incident.epoch + 1;

@@ -2,6 +2,7 @@
 // outbox) and their timeline. The engine and the service decide; this file reads and writes.
 // A store made by `transaction` runs on that transaction's connection: hold no network call in it.
 import type pg from 'pg';
+import { plainText, type Line } from '../message/message.ts';
 import { ladderPoints, nextPoint, type LadderPoint } from './escalation-plan.ts';
 import { currentLadder, incidentFromRow, type Incident, type IncidentRow } from './incident.ts';
 import type { Severity } from './ladder.ts';
@@ -50,7 +51,10 @@ export interface StoredEvent {
   at: Date;
   actor: string | null;
   kind: string;
+  /** The plain words (mentions as @id); Slack mention syntax in rows written before `line`. */
   text: string;
+  /** The entry as spans; null in rows written before it was stored. */
+  line: Line | null;
 }
 
 interface PageRow {
@@ -190,10 +194,14 @@ export class IncidentStore {
     return r && { timer: { id: r.timer_id, incidentId: Number(r.id), point: r.timer_point, epoch: r.timer_epoch }, incident: incidentFromRow(r) };
   }
 
-  /** The claimed timer under its row lock if the claim still holds and it is still pending; undefined otherwise (another engine took it over). */
+  /**
+   * The claimed timer under its row lock if the claim still holds and it is still pending;
+   * undefined otherwise (another engine took it over). It waits for a lock rather than skipping:
+   * another engine's claim statement may hold the row for an instant while it passes it over.
+   */
   async lockClaimedTimer(id: string, claimUntil: Date): Promise<TimerRef | undefined> {
     const { rows } = await this.#db.query<{ id: string; incident_id: string; point: string; epoch: number }>(
-      `SELECT id, incident_id, point, epoch FROM incident_timers WHERE id = $1 AND state = 'pending' AND due_at = $2 FOR UPDATE SKIP LOCKED`, [id, claimUntil]);
+      `SELECT id, incident_id, point, epoch FROM incident_timers WHERE id = $1 AND state = 'pending' AND due_at = $2 FOR UPDATE`, [id, claimUntil]);
     const r = rows[0];
     return r && { id: r.id, incidentId: Number(r.incident_id), point: r.point, epoch: r.epoch };
   }
@@ -303,12 +311,14 @@ export class IncidentStore {
 
   // --- Timeline --------------------------------------------------------------------------------
 
-  async addEvent(incidentId: number, at: Date, actor: string | null, kind: string, text: string): Promise<void> {
-    await this.#db.query('INSERT INTO incident_events (incident_id, at, actor, kind, text) VALUES ($1, $2, $3, $4, $5)', [incidentId, at, actor, kind, text]);
+  /** A timeline entry: its spans, and their plain words for anyone reading the table. */
+  async addEvent(incidentId: number, at: Date, actor: string | null, kind: string, line: Line): Promise<void> {
+    await this.#db.query('INSERT INTO incident_events (incident_id, at, actor, kind, text, line) VALUES ($1, $2, $3, $4, $5, $6)',
+      [incidentId, at, actor, kind, plainText(line), JSON.stringify(line)]);
   }
 
   async timeline(incidentId: number): Promise<StoredEvent[]> {
-    const { rows } = await this.#db.query<StoredEvent>('SELECT at, actor, kind, text FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [incidentId]);
+    const { rows } = await this.#db.query<StoredEvent>('SELECT at, actor, kind, text, line FROM incident_events WHERE incident_id = $1 ORDER BY at, id', [incidentId]);
     return rows;
   }
 }

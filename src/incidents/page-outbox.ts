@@ -6,7 +6,7 @@
 // failures are retried with backoff; a page that still cannot go is recorded failed and said in
 // the incident's thread.
 import type { Logger } from '../logger.ts';
-import { channel, spans, user } from '../message/message.ts';
+import { channel, spans, user, type Span } from '../message/message.ts';
 import { formatDuration } from '../probes/format.ts';
 import type { Clock } from './clock.ts';
 import type { Incident } from './incident.ts';
@@ -94,8 +94,8 @@ export class PageOutbox {
       const sentAt = clock.now();
       const lateMs = sentAt.getTime() - row.dueAt.getTime();
       if ((await store.markSent(row.id, sentAt, delivered, lateMs)) && !('thread' in row.recipient)) {
-        const to = 'dm' in row.recipient ? `<@${row.recipient.dm}> by DM` : `<#${row.recipient.channel}>`;
-        await store.addEvent(incident.id, sentAt, null, 'paged', `Paged ${row.label}: ${to}${lateMs > LATE_AFTER_MS ? ` (${formatDuration(lateMs / 1000)} late)` : ''}`);
+        const late = lateMs > LATE_AFTER_MS ? [` (${formatDuration(lateMs / 1000)} late)`] : [];
+        await store.addEvent(incident.id, sentAt, null, 'paged', spans(`Paged ${row.label}: `, ...whom(row.recipient), ...late));
       }
       return 'sent';
     } catch (error) {
@@ -120,14 +120,17 @@ export class PageOutbox {
     const given = await store.failPage(row.id, reason);
     this.#o.log.warn({ incident: incident.id, page: row.key, err: error }, 'page given up');
     if (given && !('thread' in row.recipient)) {
-      const to = 'dm' in row.recipient ? `<@${row.recipient.dm}> by DM` : `<#${row.recipient.channel}>`;
       const after = ` after ${row.attempts} ${row.attempts === 1 ? 'attempt' : 'attempts'}: ${reason}. The ladder goes on.`;
-      const text = `Could not page ${row.label} ${to}${after}`;
-      const said = spans(`Could not page ${row.label} `, ...('dm' in row.recipient ? [user(row.recipient.dm), ' by DM'] : [channel(row.recipient.channel)]), after);
+      const said = spans(`Could not page ${row.label} `, ...whom(row.recipient), after);
       const at = new Date(now);
-      await store.addEvent(incident.id, at, null, 'page_failed', text);
+      await store.addEvent(incident.id, at, null, 'page_failed', said);
       await store.insertPage({ key: `${row.key}/failed`, incidentId: incident.id, point: row.point, label: row.label, recipient: { thread: true, text: said }, until: 'resolved', dueAt: at, createdAt: at });
     }
     return 'failed';
   }
+}
+
+/** Whom a DM or a channel page reached, by id: "@U1 by DM", "#C1". */
+function whom(recipient: { dm: string } | { channel: string }): Array<Span | string> {
+  return 'dm' in recipient ? [user(recipient.dm), ' by DM'] : [channel(recipient.channel)];
 }

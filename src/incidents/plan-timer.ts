@@ -3,6 +3,7 @@
 // returns the page rows and timeline entries to write and the points now handled; the caller
 // writes them and arms the next point. A timer that is not the incident's active one under its
 // current epoch (an ack, resolve, escalation or severity change came after it) is discarded.
+import { channel, group, spans, user, type Line, type Span } from '../message/message.ts';
 import { formatDuration } from '../probes/format.ts';
 import { isLive, ladderPoints, type LadderPoint } from './escalation-plan.ts';
 import { currentLadder, incidentRef, type Incident } from './incident.ts';
@@ -12,7 +13,8 @@ import { resolveRecipients, type RecipientData, type RecipientNeeds } from './re
 
 export interface PlannedEvent {
   kind: string;
-  text: string;
+  /** People, channels and groups by id. */
+  line: Line;
 }
 
 export type TimerPlan =
@@ -60,7 +62,7 @@ function planPoint(
   });
   if (point.kind === 'deadline') {
     const text = `${severityLabel(incident.severity)} acknowledge deadline (${formatDuration(ladder.ackWithinMs / 1000)}) missed: nobody has acknowledged ${ref} yet.`;
-    return { pages: [page(`${ref}/${point.id}/thread`, point.label, { thread: true, text }, 'resolved')], events: [{ kind: 'deadline_missed', text }], nobody: false };
+    return { pages: [page(`${ref}/${point.id}/thread`, point.label, { thread: true, text }, 'resolved')], events: [{ kind: 'deadline_missed', line: spans(text) }], nobody: false };
   }
   // After downtime, a repeat already due makes the earlier one pointless: one page, not three.
   const later = points.find((p) => p.kind === 'page' && p.step === point.step && (p.attempt ?? 0) > (point.attempt ?? 0) && p.dueAt <= now.getTime() && !done.has(p.id));
@@ -73,14 +75,14 @@ function planPoint(
   if (recipients.length === 0) {
     const why = missing.length > 0 ? missing.join('; ') : 'the level names nobody';
     const text = `Nobody to page for ${step.label} (${why}): paging the next level now.`;
-    return { pages: [page(`${ref}/${point.id}/thread`, step.label, { thread: true, text }, 'resolved')], events: [{ kind: 'nobody_to_page', text }], nobody: true };
+    return { pages: [page(`${ref}/${point.id}/thread`, step.label, { thread: true, text }, 'resolved')], events: [{ kind: 'nobody_to_page', line: spans(text) }], nobody: true };
   }
   const pages = recipients.map((recipient) => {
     const to = 'dm' in recipient ? `dm:${recipient.dm}` : 'channel' in recipient ? `channel:${recipient.channel}` : 'thread';
     return page(`${ref}/${point.id}/${to}`, step.label, recipient, point.until);
   });
-  const named = [...users.map((u) => `<@${u}>`), ...groups.map((g) => `<!subteam^${g}>`)];
-  const who = [...named, ...channels.map((c) => `<#${c}>`)].join(', ');
+  const named: Span[] = [...users.map(user), ...groups.map(group), ...channels.map(channel)];
+  const who = named.flatMap((s, n) => (n === 0 ? [s] : [', ', s]));
   const repeat = (point.attempt ?? 0) > 0 ? ` (repeat ${point.attempt})` : '';
-  return { pages, events: [{ kind: 'page', text: `Paging ${step.label}${repeat}: ${who}${missing.length ? ` (${missing.join('; ')})` : ''}` }], nobody: false };
+  return { pages, events: [{ kind: 'page', line: spans(`Paging ${step.label}${repeat}: `, ...who, ...(missing.length ? [` (${missing.join('; ')})`] : [])) }], nobody: false };
 }

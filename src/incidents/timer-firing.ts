@@ -121,7 +121,7 @@ async function apply(tx: IncidentStore, timer: TimerRef, incident: Incident | un
     return;
   }
   for (const page of plan.pages) await tx.insertPage(page);
-  for (const event of plan.events) await tx.addEvent(incident.id, now, null, event.kind, event.text);
+  for (const event of plan.events) await tx.addEvent(incident.id, now, null, event.kind, event.line);
   await tx.finishTimer(timer.id, 'done', now);
   await tx.setDonePoints(incident.id, plan.donePoints, now);
   await tx.armNext({ ...incident, donePoints: plan.donePoints }, now);

@@ -281,4 +281,14 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN last_escalated_to text;
     `,
   },
+  {
+    version: 10,
+    name: 'incident timeline as spans',
+    sql: `
+      -- A timeline entry as a line of spans: text, and people, channels and user groups by id
+      -- (how they are shown is the reader's business); text keeps the plain words (@U…, #C…).
+      -- Rows written before hold Slack's mention syntax in text only, and are read back as ids.
+      ALTER TABLE incident_events ADD COLUMN line jsonb;
+    `,
+  },
 ];

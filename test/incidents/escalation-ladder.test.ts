@@ -75,7 +75,9 @@ describe('acknowledge, resolve, escalate', () => {
       `${r}/sev1:s1a0/channel:${INCIDENTS_CHANNEL}`, `${r}/sev1:s1a0/dm:U0LEAD`,
     ]);
     expect(h.slack.messagesIn(INCIDENTS_CHANNEL).filter((m) => m.thread_ts)).toEqual([]);
-    await expect(h.service.acknowledge(inc.id, 'U0BOB')).rejects.toThrow(`INC-${inc.id} was already acknowledged by <@U0ALICE>`);
+    // The refusal names who acknowledged by id: the edge renders the mention.
+    const again = await h.service.acknowledge(inc.id, 'U0BOB').then(() => undefined, (e: unknown) => e);
+    expect(again).toMatchObject({ message: `INC-${inc.id} was already acknowledged by @U0ALICE`, line: [{ type: 'text', text: `INC-${inc.id} was already acknowledged by ` }, { type: 'user', id: 'U0ALICE' }] });
   });
 
   it.each([
@@ -110,7 +112,7 @@ describe('acknowledge, resolve, escalate', () => {
     expect(h.keys()).toHaveLength(2);
     const { rows } = await h.pool.query(`SELECT count(*)::int AS n FROM incident_timers WHERE state = 'pending'`);
     expect(rows[0].n).toBe(0);
-    await expect(h.service.escalate(inc.id, 'U0ALICE')).rejects.toThrow(/was resolved by <@U0ALICE>/);
+    await expect(h.service.escalate(inc.id, 'U0ALICE')).rejects.toThrow(/was resolved by @U0ALICE; declare a new incident/);
   });
 
   it('escalate now pages the next level at once; its own time later does not page it again', async () => {
@@ -123,7 +125,8 @@ describe('acknowledge, resolve, escalate', () => {
     expect(h.keys().filter((k) => k.includes('/dm:'))).toEqual([`INC-${inc.id}/sev3:s0a0/dm:U0ALICE`, `INC-${inc.id}/sev3:s1a0/dm:U0LEAD`, `INC-${inc.id}/sev3:s2a0/dm:U0EM`]);
     const leadPage = h.slack.calls.find((c) => c.args.channel === 'DU0LEAD')!;
     expect(leadPage).toBeDefined();
-    expect((await h.service.timeline(inc.id)).map((e) => e.text)).toContain('Escalated now by <@U0CMDR>: paging team lead');
+    const escalated = (await h.service.timeline(inc.id)).find((e) => e.kind === 'escalated')!;
+    expect(escalated).toMatchObject({ text: 'Escalated now by @U0CMDR: paging team lead', line: [{ type: 'text', text: 'Escalated now by ' }, { type: 'user', id: 'U0CMDR' }, { type: 'text', text: ': paging team lead' }] });
   });
 });
 
@@ -225,5 +228,27 @@ describe('nobody to page, Slack failures', () => {
     const notes = h.slack.messagesIn(INCIDENTS_CHANNEL).filter((m) => m.thread_ts).map((m) => m.text);
     expect(notes[0]).toMatch(/^Could not page on-call <@U0ALICE> by DM after 1 attempt: while opening a DM with U0ALICE: user_not_found\. The ladder goes on\.$/);
     expect(h.keys()).toContain(`INC-${inc.id}/sev2:s1a0/dm:U0LEAD`);
+  });
+});
+
+describe('the timeline as stored', () => {
+  it('holds people, channels and groups by id, never Slack syntax; rows written with Slack syntax are read back as ids', async () => {
+    const inc = await declare(1);
+    for (const t of [0, 5 * MIN, 15 * MIN, 60 * MIN]) await h.at(t);
+    await h.service.acknowledge(inc.id, 'U0LEAD');
+    await h.service.note(inc.id, 'U0LEAD', 'rolled back');
+    const { rows } = await h.pool.query<{ kind: string; text: string; line: unknown }>('SELECT kind, text, line FROM incident_events WHERE incident_id = $1 ORDER BY id', [inc.id]);
+    expect(rows.map((r) => r.kind)).toEqual(expect.arrayContaining(['declared', 'page', 'paged', 'deadline_missed', 'acknowledged', 'note']));
+    for (const r of rows) expect(`${r.text} ${JSON.stringify(r.line)}`).not.toMatch(/<[@#!]/);
+    expect(rows.find((r) => r.kind === 'page')).toEqual({ kind: 'page', text: 'Paging on-call: @U0ALICE', line: [{ type: 'text', text: 'Paging on-call: ' }, { type: 'user', id: 'U0ALICE' }] });
+    expect(rows.find((r) => r.kind === 'paged' && r.text.includes('DM'))).toMatchObject({ line: [{ type: 'text', text: 'Paged on-call: ' }, { type: 'user', id: 'U0ALICE' }, { type: 'text', text: ' by DM' }] });
+
+    // A row an earlier version wrote: Slack's syntax in its text, no line.
+    await h.pool.query(`INSERT INTO incident_events (incident_id, at, actor, kind, text) VALUES ($1, $2, NULL, 'page', 'Paging sre: <@U0SRE1>, <!subteam^S0SRE|sre>, <#C0WAR>')`, [inc.id, new Date(h.clock.t + 1)]);
+    const old = (await h.service.timeline(inc.id)).at(-1)!;
+    expect(old).toMatchObject({
+      text: 'Paging sre: @U0SRE1, @S0SRE, #C0WAR',
+      line: [{ type: 'text', text: 'Paging sre: ' }, { type: 'user', id: 'U0SRE1' }, { type: 'text', text: ', ' }, { type: 'group', id: 'S0SRE' }, { type: 'text', text: ', ' }, { type: 'channel', id: 'C0WAR' }],
+    });
   });
 });

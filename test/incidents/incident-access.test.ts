@@ -41,7 +41,9 @@ describe('without access rules', () => {
       expect(denied.askable).toEqual({ commander: 'U0CMDR', paged: ['U0ALICE'], pagedGroups: [], users: [], groups: [], channels: [] });
     }
     expect((await denial(h.service.resolve(other.id, 'U0RANDOM'))).message)
-      .toBe(`You are not allowed to resolve INC-${other.id} (ask <@U0CMDR> (commander) or <@U0ALICE> (paged))`);
+      .toBe(`You are not allowed to resolve INC-${other.id} (ask @U0CMDR (commander) or @U0ALICE (paged))`);
+    // People by id in the refusal's line: the edge renders them as mentions.
+    expect((await denial(h.service.resolve(other.id, 'U0RANDOM'))).line.filter((s) => s.type === 'user')).toEqual([{ type: 'user', id: 'U0CMDR' }, { type: 'user', id: 'U0ALICE' }]);
     // Nothing changed: still open, same severity and epoch, its timer armed, no page cancelled.
     expect(await state(other.id)).toEqual(before);
     await h.at(HOUR);
@@ -95,7 +97,7 @@ describe('with access rules', () => {
   it('a rule decides for everyone but the commander and the paged people, who always may', async () => {
     const { service, engine } = h.make(`${CONFIG_YAML}${RULES}`);
     const denied = await denial(service.declare({ severity: 2, title: 'x', commander: 'U0RANDOM', channel: 'C0OPS' }));
-    expect(denied.message).toBe('You are not allowed to declare incidents (ask <@U0CMDR>, or do it in channel C0WAR)');
+    expect(denied.message).toBe('You are not allowed to declare incidents (ask @U0CMDR, or do it in channel C0WAR)');
     expect(await h.pool.query('SELECT 1 FROM incidents')).toMatchObject({ rowCount: 0 });
     const war = await service.declare({ severity: 2, title: 'from the war room', commander: 'U0RANDOM', channel: 'C0WAR' });
     const inc = await service.declare({ severity: 2, title: 'api down', commander: 'U0CMDR', channel: 'C0OPS' });
@@ -140,7 +142,7 @@ describe('Escalate now', () => {
     expect(again).toMatchObject({ incident: inc.id, by: 'U0ALICE', to: 'team lead', at: new Date(firstAt), againAt: new Date(firstAt + 30_000), ageSeconds: 0 });
     h.clock.set(firstAt + 29_000);
     expect((await h.service.escalate(inc.id, 'U0CMDR').catch((e: unknown) => e) as Error).message)
-      .toBe(`INC-${inc.id} was escalated 29 s ago by <@U0ALICE> to team lead; escalate again after 10:10:30 UTC to go one more level`);
+      .toBe(`INC-${inc.id} was escalated 29 s ago by @U0ALICE to team lead; escalate again after 10:10:30 UTC to go one more level`);
     await h.engine.runDue();
     expect(h.keys().filter((k) => k.includes('/dm:'))).toEqual([`INC-${inc.id}/sev2:s0a0/dm:U0ALICE`, `INC-${inc.id}/sev2:s1a0/dm:U0LEAD`]);
     h.clock.set(firstAt + 30_000);
@@ -148,7 +150,7 @@ describe('Escalate now', () => {
     await h.engine.runDue();
     expect(h.keys().filter((k) => k.includes('/dm:'))).toEqual([`INC-${inc.id}/sev2:s0a0/dm:U0ALICE`, `INC-${inc.id}/sev2:s1a0/dm:U0LEAD`, `INC-${inc.id}/sev2:s2a0/dm:U0EM`]);
     expect((await h.service.timeline(inc.id)).filter((e) => e.kind === 'escalated').map((e) => e.text))
-      .toEqual(['Escalated now by <@U0ALICE>: paging team lead', 'Escalated now by <@U0CMDR>: paging engineering manager']);
+      .toEqual(['Escalated now by @U0ALICE: paging team lead', 'Escalated now by @U0CMDR: paging engineering manager']);
   });
 
   it("within 30 s of the ladder's own move to a new level, Escalate now is refused naming it; after that it goes one more level", async () => {
