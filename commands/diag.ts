@@ -5,12 +5,14 @@ import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { describeScope } from '../src/probes/describe-scope.ts';
 import { reportMessage, type ReportMessageOptions } from '../src/render/report-message.ts';
 import { summaryMessage } from '../src/render/summary-message.ts';
-import { code, em, line, progressMessage, section, spans, strong, type Line, type Message, type Paragraph } from '../src/message/message.ts';
+import type { Budget } from '../src/message/budget.ts';
+import { code, em, line, progressMessage, section, spans, strong, type Line, type Message } from '../src/message/message.ts';
 import type { AppServices } from '../src/app-services.ts';
 import type { CommandInvocation, CommandOutcome, CommandSource, SlashCommand } from '../src/slash-command.ts';
 import { runAllProbes } from '../src/probes/run-all-probes.ts';
 import { plural } from '../src/render/display-report.ts';
 import { UserError } from '../src/user-error.ts';
+import { fitList } from './parts/fit-list.ts';
 
 export const diagCommand: SlashCommand = {
   name: '/diag',
@@ -21,7 +23,7 @@ export const diagCommand: SlashCommand = {
     const words = text.trim().split(/\s+/).filter(Boolean);
     const word = words[0] ?? '';
     if (word === '' || word === 'help') {
-      await reply.ephemeral(diagHelp(services));
+      await reply.ephemeral(diagHelp(services, reply.budget));
       return;
     }
     if (word === 'all') return await diagAll(invocation);
@@ -85,19 +87,20 @@ async function audit(services: AppServices, row: { actor: string; channel: strin
     .catch((err: unknown) => services.log.error({ err, target: row.target }, 'while writing the audit row of /diag'));
 }
 
-/** How to call /diag, the configured targets and the kinds. */
-export function diagHelp(services: Pick<AppServices, 'config'>): Message {
+/** How to call /diag, the configured targets (as many sections as they need) and the kinds. */
+export function diagHelp(services: Pick<AppServices, 'config'>, budget: Budget): Message {
   const usage = spans(strong('Usage:'), ' ', code('/diag <target>'), ', ', code('/diag <kind>'), ' or ', code('/diag all'), '; Kubernetes: ', code('/diag k8s [target] [namespace]'));
-  const targets: Paragraph = services.config.targets.length === 0
-    ? line(em(`none yet: add targets to ${services.config.source}`))
-    : { type: 'list', items: services.config.targets.map((t): Line => spans(code(t.name), ` (${t.kind})`)) };
+  const { targets, source } = services.config;
+  const configured = targets.length === 0
+    ? [section(line(strong('Configured targets:')), line(em(`none yet: add targets to ${source}`)))]
+    : fitList(spans(strong('Configured targets:')), targets.map((t): Line => spans(code(t.name), ` (${t.kind})`)), budget, (n) => `${n} more targets not shown: see ${source}`);
   const kinds: Line[] = PROBES.map((p) => {
     const aliases = p.aliases.flatMap((a, i) => (i === 0 ? [code(a)] : [', ', code(a)]));
     return spans(code(p.kind), ...(aliases.length ? [' (also: ', ...aliases, ')'] : []), `: ${p.description}`);
   });
   return {
     notification: usage,
-    blocks: [section({ type: 'line', spans: usage }, line(''), line(strong('Configured targets:')), targets, line(''), line(strong('Kinds:')), { type: 'list', items: kinds })],
+    blocks: [section({ type: 'line', spans: usage }), ...configured, section(line(strong('Kinds:')), { type: 'list', items: kinds })],
   };
 }
 

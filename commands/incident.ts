@@ -168,7 +168,7 @@ export function incidentRefusal(error: unknown): Message | undefined {
   if (error instanceof EscalatedTooRecently) {
     return simpleMessage(
       icon('denied'), ` ${incidentRef(error.incident)} was escalated ${error.ageSeconds} s ago `, ...(error.by ? [text('by '), user(error.by)] : [text('by its ladder')]),
-      ` to ${error.to}; run it again after `, date(error.againAt, 'datetime-secs'), ' to go one more level.',
+      ` to ${error.to}; run it again after `, date(error.againAt, 'time-secs'), ' to go one more level.',
     );
   }
   return undefined;

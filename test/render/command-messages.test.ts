@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { auditMessage } from '../../commands/audit.ts';
 import { diagHelp } from '../../commands/diag.ts';
 import { digestHistoryMessage, digestListMessage } from '../../commands/digest.ts';
-import { incidentListMessage, incidentRefusal, incidentShowMessage } from '../../commands/incident.ts';
+import { incidentListMessage, incidentRefusal, incidentShowMessage, storedTextSpans } from '../../commands/incident.ts';
 import { commandHelp } from '../../commands/index.ts';
 import { howToConfigure, onCallMessage } from '../../commands/oncall.ts';
 import { runbookListMessage } from '../../commands/runbook.ts';
@@ -91,7 +91,7 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
   });
 
   it('/diag help and the command list', () => {
-    expectBoth('diag-help', diagHelp({ config }));
+    expectBoth('diag-help', diagHelp({ config }, SLACK_BUDGET));
     expectBoth('command-help', commandHelp());
   });
 
@@ -114,15 +114,20 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
     ];
     expectBoth('incident-list', incidentListMessage(open, NOW, SLACK_BUDGET));
     expectBoth('incident-list-empty', incidentListMessage([], NOW, SLACK_BUDGET));
+    // Entries as the store holds them (mentions in Slack's syntax), and as spans.
+    const event = (at: string, kind: string, stored: string, actor?: string): IncidentEvent => {
+      const entry = { at: new Date(at), ...(actor && { actor }), kind, text: stored, line: storedTextSpans(stored) };
+      return entry;
+    };
     const events: IncidentEvent[] = [
-      { at: new Date('2026-12-01T08:25:00Z'), actor: 'U0ALICE', kind: 'declared', text: 'Declared SEV-1: Checkout ‹!here› fails' },
-      { at: new Date('2026-12-01T08:25:01Z'), kind: 'channel', text: 'Incident channel <#C0INC7> created' },
-      { at: new Date('2026-12-01T08:25:02Z'), kind: 'paged', text: 'Paged on-call: <@U0BOB> by DM' },
-      { at: new Date('2026-12-01T08:30:00Z'), actor: 'U0BOB', kind: 'acknowledged', text: 'Acknowledged by <@U0BOB>' },
-      { at: new Date('2026-12-01T08:41:00Z'), actor: 'U0CAROL', kind: 'note', text: 'rolled back to 1.4.2 <@U0X> *not bold*' },
+      event('2026-12-01T08:25:00Z', 'declared', 'Declared SEV-1: Checkout ‹!here› fails', 'U0ALICE'),
+      event('2026-12-01T08:25:01Z', 'channel', 'Incident channel <#C0INC7> created'),
+      event('2026-12-01T08:25:02Z', 'paged', 'Paged on-call: <@U0BOB> by DM'),
+      event('2026-12-01T08:30:00Z', 'acknowledged', 'Acknowledged by <@U0BOB>', 'U0BOB'),
+      event('2026-12-01T08:41:00Z', 'note', 'rolled back to 1.4.2 <@U0X> *not bold*', 'U0CAROL'),
     ];
     expectBoth('incident-show', incidentShowMessage(open[0]!, events, SLACK_BUDGET));
-    const many = Array.from({ length: 45 }, (_, i): IncidentEvent => ({ at: new Date(NOW.getTime() + i * 60_000), kind: 'page', text: `Paging on-call (${i + 1})` }));
+    const many = Array.from({ length: 45 }, (_, i) => event(new Date(NOW.getTime() + i * 60_000).toISOString(), 'page', `Paging on-call (${i + 1})`));
     expectBoth('incident-show-long', incidentShowMessage(open[1]!, many, SLACK_BUDGET));
     const askable = { commander: 'U0ALICE', paged: ['U0BOB'], pagedGroups: ['S0DBA'], users: [], groups: [], channels: ['C0WAR'] };
     expectBoth('incident-denied', incidentRefusal(new IncidentAccessDenied('resolve', 7, askable))!);
@@ -151,6 +156,15 @@ describe('long answers fit the transport', () => {
     const notShown = blocks.at(-1)!.elements[0].text as string;
     expect(notShown).toBe(`${50 - shown} older rows not shown`);
     expect(shown).toBeGreaterThan(20);
+  });
+
+  it('/diag help with 200 configured targets names every one, in sections Slack takes whole', () => {
+    const many = parseConfig({ targets: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`db-${String(i).padStart(3, '0')}`, { kind: 'postgres', url: `postgres://db-${i}.internal/app` }])) }, SOURCE, {});
+    const out = renderMessage(diagHelp({ config: many }, SLACK_BUDGET), encodeIntent);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- Block Kit JSON, read by path
+    const sections = (out.blocks as Array<Record<string, any>>).filter((b) => b.type === 'section').map((b) => b.text.text as string);
+    for (const s of sections) expect(s.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    for (let i = 0; i < 200; i++) expect(sections.join('\n')).toContain(`• \`db-${String(i).padStart(3, '0')}\` (postgres)`);
   });
 
   it('in a terminal every row is shown', () => {
