@@ -61,6 +61,12 @@ describe('/oncall', () => {
     expect(callText(t.slack.callsTo('chat.postMessage')[0]!)).toContain('<@U0DAVE> is on call for primary until');
   });
 
+  it('help names the three forms as code', async () => {
+    await oncall('help', 'help');
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'help'));
+    expect(respondText('help')).toContain('Use `/oncall`, `/oncall list` or `/oncall override @user &lt;duration&gt; [rotation]`.');
+  });
+
   it('refuses a user no access rule allows, naming who may', async () => {
     await oncall('override <@U0CAROL|carol> 4h', 'denied', 'U0BOB');
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
