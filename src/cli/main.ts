@@ -10,7 +10,9 @@ import { resolveThresholds } from '../probes/probe-definition.ts';
 import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
 import { resolveTargetWords } from '../probes/resolve-target.ts';
 import { runProbe } from '../probes/run-probe.ts';
-import { renderReportText } from '../render/report-text.ts';
+import { renderTerminal } from './render-terminal.ts';
+import { UNLIMITED_BUDGET } from '../message/budget.ts';
+import { reportMessage } from '../render/report-message.ts';
 import { exitCodeFor, type Status } from '../report.ts';
 import type { Store } from '../store/open-store.ts';
 import type { Logger } from '../logger.ts';
@@ -249,13 +251,13 @@ async function diag(args: string[]): Promise<number> {
     const started = Date.now();
     if (word === 'all') {
       // Loaded here only: one target's report does not pay for the summary.
-      const [{ runAllProbes }, { renderSummaryText }] = await Promise.all([import('../probes/run-all-probes.ts'), import('../render/summary-text.ts')]);
+      const [{ runAllProbes }, { summaryMessage }] = await Promise.all([import('../probes/run-all-probes.ts'), import('../render/summary-message.ts')]);
       const set = await runAllProbes(targets, options).then((s) => ({ ...s, reports: s.reports.map(masked) }));
-      output = values.json ? JSON.stringify(set, null, 2) : renderSummaryText(set, { color });
+      output = values.json ? JSON.stringify(set, null, 2) : renderTerminal(summaryMessage(set, { budget: UNLIMITED_BUDGET, details: 'inline' }), { color });
       status = set.status;
     } else {
       const report = masked(await runProbe(targets[0]!, options));
-      output = values.json ? JSON.stringify(report, null, 2) : renderReportText(report, { color });
+      output = values.json ? JSON.stringify(report, null, 2) : renderTerminal(reportMessage(report, { budget: UNLIMITED_BUDGET }), { color });
       status = report.status;
     }
     await store?.audit

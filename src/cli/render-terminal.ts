@@ -119,14 +119,20 @@ function paragraphLines(p: Paragraph, style: TerminalStyle): string[] {
  * is dim, each piece on its own so a status icon in it keeps its colour.
  */
 function spansText(spans: Line, style: TerminalStyle, leading = false, small = false): string {
+  // An icon with no terminal form takes the space written after it along.
+  let dropSpace = false;
   return spans
     .map((s, i) => {
+      const afterEmptyIcon = dropSpace;
+      dropSpace = false;
       if (s.type === 'icon') {
         const asTag = leading && i === 0 && STATUSES.has(s.icon);
-        return asTag ? style.tag(s.icon as Status) : iconText(s.icon, style, false);
+        const shown = asTag ? style.tag(s.icon as Status) : iconText(s.icon, style, false);
+        dropSpace = shown === '';
+        return shown;
       }
       if (s.type === 'text') {
-        const t = clean(s.text);
+        const t = afterEmptyIcon ? clean(s.text).replace(/^ /, '') : clean(s.text);
         if (s.style === 'strong') return style.paint('1', t);
         if (s.style === 'em' || small) return style.dim(t);
         return t;

@@ -10,12 +10,6 @@ import { cutText } from './cut-text.ts';
 
 export { cutText };
 
-/**
- * Slack's characters of a section, still imported by src/slack/message-blocks.ts; the engine's
- * limits are the Budget's (src/slack/slack-budget.ts holds Slack's).
- * @deprecated import MAX_SECTION_TEXT from src/slack/slack-budget.ts
- */
-export const MAX_SECTION_TEXT = 3000;
 
 // --- Our own caps under a limited budget (Slack's): one finding always fits in one section, and a
 // long report stays readable there. Under an unlimited budget (a terminal) none applies.

@@ -1,6 +1,7 @@
 // Small Block Kit messages for the rest of the app. No Slack library: plain objects that
 // chat.postMessage / respond() accept as they are.
-import { MAX_SECTION_TEXT, cutText } from '../render/display-report.ts';
+import { cutText } from '../render/cut-text.ts';
+import { MAX_SECTION_TEXT } from './slack-budget.ts';
 import { escapeMrkdwn } from './escape-mrkdwn.ts';
 
 export interface SlackMessage {

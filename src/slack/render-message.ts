@@ -4,7 +4,8 @@
 import type { types } from '@slack/bolt';
 import type { Block, Button, Line, Message, Paragraph, Span, SpanStyle } from '../message/message.ts';
 import type { Intent } from '../message/intent.ts';
-import { markdownToMrkdwn, splitText } from '../render/markdown-to-mrkdwn.ts';
+import { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
+import { splitText } from '../render/split-text.ts';
 import { cutText } from '../render/cut-text.ts';
 import { SIGNED_OVERHEAD } from '../security/value-signer.ts';
 import type { EncodedIntent } from './encode-intent.ts';

@@ -1,6 +1,5 @@
 // Runbooks are written in markdown; Slack speaks mrkdwn. Convert the few constructs that differ.
 // Slack's alone: src/slack/render-message.ts is its one user (it belongs in src/slack/).
-export { splitText } from './split-text.ts';
 
 export function markdownToMrkdwn(markdown: string): string {
   const out: string[] = [];
