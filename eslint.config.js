@@ -1,5 +1,6 @@
-// Lint: the recommended JS and TypeScript rules, plus one architectural rule: only src/slack/
-// may import the Slack libraries (transport at the edge). In tests, an expect() whose matcher never
+// Lint: the recommended JS and TypeScript rules, plus the shape of the code: only src/slack/ may
+// import the Slack libraries or src/slack/ itself (transport at the edge: the engine and the
+// commands produce neutral messages), except the entry points that wire the edge in. In tests, an expect() whose matcher never
 // runs (left in a comment, never awaited) is an error: such an assertion can never fail.
 import js from '@eslint/js';
 import vitest from '@vitest/eslint-plugin';
@@ -12,10 +13,23 @@ export default tseslint.config(
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@slack/*'], message: 'Only src/slack/ may import Slack libraries.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@slack/*'], message: 'Only src/slack/ may import Slack libraries: produce a neutral Message (src/message/message.ts) and let the edge render it.' },
+            { group: ['**/slack/*', './slack/*', '../slack/*'], message: 'Only src/slack/ and the entry points may import src/slack/: produce a neutral Message (src/message/message.ts), and declare buttons as intents (src/message/intent.ts).' },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'ImportExpression[source.value=/(^|\\/)slack\\//]', message: 'Only src/slack/ and the entry points may import src/slack/, dynamically too.' },
+      ],
     },
   },
-  { files: ['src/slack/**', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off' } },
+  // The edge itself, the entry points that wire it in, and tests and benches that drive it.
+  { files: ['src/slack/**', 'src/start-bot.ts', 'src/main.ts', 'src/cli/main.ts', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' } },
   { files: ['test/**'], plugins: { vitest }, rules: { 'vitest/valid-expect': ['error', { alwaysAwait: false, maxArgs: 2 }], 'vitest/valid-expect-in-promise': 'error' } },
   { files: ['bin/**', '**/*.js'], languageOptions: { globals: { process: 'readonly', console: 'readonly' } } },
 );
