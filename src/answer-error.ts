@@ -12,15 +12,6 @@ export function describeErrorLine(error: unknown, log: Logger, context: Record<s
   return [{ type: 'text', text: internalError(error, log, context) }];
 }
 
-/**
- * The answer as text for Slack's errorMessage (src/slack/message-blocks.ts), which keeps a user
- * mention and escapes everything else: the people a UserError names become mentions there.
- */
-export function describeErrorForUser(error: unknown, log: Logger, context: Record<string, unknown>): string {
-  if (!isUserError(error)) return internalError(error, log, context);
-  return error.line.map((s) => (s.type === 'text' ? redactSecrets(s.text) : s.type === 'user' ? `<@${s.id}>` : s.type === 'channel' ? `#${s.id}` : s.type === 'group' ? `@${s.id}` : '')).join('');
-}
-
 function internalError(error: unknown, log: Logger, context: Record<string, unknown>): string {
   const ref = randomUUID().slice(0, 8);
   log.error({ err: error, ref, ...context }, 'internal error');

@@ -1,5 +1,6 @@
 // Posting to a channel without a command to answer (scheduled digests, pages). No Slack library
 // here: src/slack/ implements it over the Web API.
+import type { Budget } from './message/budget.ts';
 import type { Message } from './slash-command.ts';
 
 export interface PostedRef {
@@ -8,6 +9,8 @@ export interface PostedRef {
 }
 
 export interface ChannelPoster {
+  /** What one message can hold where this poster posts: producers that choose what to leave out fit it. */
+  readonly budget: Budget;
   post(channel: string, message: Message): Promise<PostedRef>;
   /** A reply in the thread of `parent`. */
   reply(parent: PostedRef, message: Message): Promise<PostedRef>;

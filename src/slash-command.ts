@@ -2,18 +2,11 @@
 // adapter in src/slack/ turns Bolt's ack/respond/client into a Replier.
 import type { AppServices } from './app-services.ts';
 import type { Budget } from './message/budget.ts';
-import type { Message as NeutralMessage } from './message/message.ts';
+import type { Message } from './message/message.ts';
 import type { Status } from './report.ts';
 
-/** Ready-made Block Kit, for producers not yet moved to the neutral model. */
-export interface BlockKitLike {
-  /** Plain-text fallback, used in notifications and by clients without Block Kit. */
-  text: string;
-  blocks?: object[];
-}
-
-/** What a command answers with: the neutral message (rendered by the edge). */
-export type Message = NeutralMessage | BlockKitLike;
+/** What a command answers with: the neutral message, rendered by its transport's edge. */
+export type { Message };
 
 export interface PostedMessage {
   /** Replaces the message in place ("running..." -> the report). */

@@ -28,7 +28,7 @@ import { checkLadder, describeLadderCheck } from './incidents/check-ladder.ts';
 import { createSlackDirectory } from './slack/create-slack-directory.ts';
 import { ActionRunner, actionDrainMs, readActionLeaseMs } from './actions/action-runner.ts';
 import { readShutdownGraceMs } from './process-safety.ts';
-import { escapeMrkdwn, textMessage } from './slack/message-blocks.ts';
+import { simpleMessage, icon, user } from './message/message.ts';
 import { ValueSigner } from './security/value-signer.ts';
 import { configSecrets } from './security/config-secrets.ts';
 import { ReportHistory } from './store/report-history.ts';
@@ -67,7 +67,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     log: log.child({ component: 'actions' }),
     leaseMs: readActionLeaseMs(env),
     notify: async (n) => {
-      await poster.reply({ channel: n.channel, ts: n.threadTs }, textMessage(`:warning: <@${n.startedBy}> ${escapeMrkdwn(n.text)}`));
+      await poster.reply({ channel: n.channel, ts: n.threadTs }, simpleMessage(icon('warning'), ' ', user(n.startedBy), ' ', n.text));
     },
   });
   const history = new ReportHistory(store.pool, { secrets });

@@ -2,7 +2,8 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../src/logger.ts';
-import { describeErrorForUser } from '../src/answer-error.ts';
+import { describeErrorLine } from '../src/answer-error.ts';
+import { plainText } from '../src/message/message.ts';
 import { UserError } from '../src/user-error.ts';
 
 function capture() {
@@ -31,8 +32,8 @@ describe('logger', () => {
 
   it('answers a user error verbatim and anything else with a logged reference', () => {
     const { log, text } = capture();
-    expect(describeErrorForUser(new UserError('unknown target "x"'), log, {})).toBe('unknown target "x"');
-    const answer = describeErrorForUser(new TypeError('boom at postgres://u:p4ss@h/d'), log, { command: '/diag' });
+    expect(plainText(describeErrorLine(new UserError('unknown target "x"'), log, {}))).toBe('unknown target "x"');
+    const answer = plainText(describeErrorLine(new TypeError('boom at postgres://u:p4ss@h/d'), log, { command: '/diag' }));
     const ref = /^internal error, see logs \(ref ([0-9a-f]{8})\)$/.exec(answer)?.[1];
     expect(ref).toBeDefined();
     const logged = JSON.parse(text().trim());

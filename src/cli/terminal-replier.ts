@@ -22,7 +22,7 @@ export interface TerminalReplierOptions {
 
 export function createTerminalReplier(options: TerminalReplierOptions): Replier {
   const print = (message: Message) => {
-    const neutral = asNeutral(message);
+    const neutral = (message);
     const text = maskSecrets(renderTerminal(neutral, { color: options.color }), options.secrets, Infinity);
     (isProgress(neutral) ? options.stderr : options.stdout).write(text);
   };
@@ -53,8 +53,3 @@ function isProgress(message: NeutralMessage): boolean {
   return first?.type === 'icon' && first.icon === 'progress';
 }
 
-function asNeutral(message: Message): NeutralMessage {
-  if ('notification' in message) return message;
-  // Block Kit can only be shown by Slack: a producer not moved to the neutral model yet.
-  throw new Error(`a command answered with Block Kit, which a terminal cannot show ("${message.text.slice(0, 80)}")`);
-}

@@ -2,6 +2,7 @@
 // state store where the command reads it. Nothing here talks to Slack: what only Slack can do
 // (post a digest, page, refresh an incident's message) is refused by the commands before it is
 // reached, and the stand-ins below say so if it ever were.
+import { UNLIMITED_BUDGET } from '../message/budget.ts';
 import type { AppServices } from '../app-services.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
@@ -111,7 +112,7 @@ async function digestSchedule(services: AppServices, history: AppServices['histo
   const slackOnly = async (): Promise<never> => {
     throw new UserError('a digest is posted to Slack: run /digest now in Slack');
   };
-  const poster = { post: slackOnly, reply: slackOnly, uploadPng: slackOnly };
+  const poster = { budget: UNLIMITED_BUDGET, post: slackOnly, reply: slackOnly, uploadPng: slackOnly };
   const { config, runbooks, probeState, log, secrets } = services;
   return new DigestScheduler(config.digests, { config, runbooks, probeState, log, secrets, history, poster }, services.pool, { instance: 'cli', retentionDays: services.config.history.retentionDays });
 }

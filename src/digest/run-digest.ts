@@ -5,7 +5,6 @@
 import type { AppServices } from '../app-services.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import type { DigestConfig, Target } from '../config/config.ts';
-import { UNLIMITED_BUDGET, type Budget } from '../message/budget.ts';
 import { runAllProbes } from '../probes/run-all-probes.ts';
 import { TREND_METRICS } from '../probes/probe-registry.ts';
 import type { ReportSet } from '../report.ts';
@@ -34,11 +33,6 @@ export interface DigestServices extends Pick<AppServices, 'config' | 'runbooks' 
   poster: ChannelPoster;
   /** Configured secrets (configSecrets), masked in every finding; none in tests that configure none. */
   secrets?: readonly string[];
-  /**
-   * What one message of the poster's transport can hold: SLACK_BUDGET, passed by the Slack side.
-   * Without it nothing is left out of the digest (the renderer still cuts to its hard limits).
-   */
-  budget?: Budget;
 }
 
 export async function runDigest(digest: DigestConfig, services: DigestServices, options: DigestRunOptions): Promise<DigestRunResult> {
@@ -50,7 +44,7 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
   const changes = digestChanges(previous?.reports, set.reports);
   if (digest.onlyWhenNotOk && set.status === 'ok') return { set, posted: false, changes: changes.changes.length };
 
-  const message = digestMessage(digest, set, changes, { budget: services.budget ?? UNLIMITED_BUDGET, late: options.late ?? false, slot: options.slot, storedIds });
+  const message = digestMessage(digest, set, changes, { budget: services.poster.budget, late: options.late ?? false, slot: options.slot, storedIds });
   const parent = await services.poster.post(digest.channel, message);
   const chart = await trendChart(targets, services.history, options.slot).catch((err: unknown) => {
     services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');

@@ -7,6 +7,7 @@ import { redactSecrets } from '../redact-secrets.ts';
 import type { Message } from '../slash-command.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { sealMessage } from './seal-message.ts';
+import { SLACK_BUDGET } from './slack-budget.ts';
 
 /** Button values are signed on the way out (sealMessage). */
 export function createChannelPoster(client: WebClient, signer: ValueSigner, secrets: readonly string[] = []): ChannelPoster {
@@ -16,7 +17,7 @@ export function createChannelPoster(client: WebClient, signer: ValueSigner, secr
       const res = await client.chat.postMessage({
         channel,
         text: message.text,
-        blocks: message.blocks as never,
+        blocks: message.blocks,
         ...(threadTs === undefined ? {} : { thread_ts: threadTs }),
       });
       if (!res.ts) throw new Error('chat.postMessage answered without a ts');
@@ -27,6 +28,7 @@ export function createChannelPoster(client: WebClient, signer: ValueSigner, secr
   }
 
   return {
+    budget: SLACK_BUDGET,
     post(channel, message) {
       return postMessage(channel, message, undefined, `while posting to ${channel}`);
     },

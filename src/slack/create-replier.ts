@@ -20,38 +20,38 @@ export function createReplier(args: { respond: RespondFn; client: WebClient; cha
     budget: SLACK_BUDGET,
     async ephemeral(unsealed) {
       const message = seal(unsealed);
-      await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks as never });
+      await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
     },
     async post(unsealed): Promise<PostedMessage> {
       const message = seal(unsealed);
       try {
-        const res = await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks as never });
+        const res = await client.chat.postMessage({ channel: channelId, text: message.text, blocks: message.blocks });
         const ts = res.ts!;
         const channel = res.channel ?? channelId;
         return {
           async update(unsealedNext: Message) {
             const next = seal(unsealedNext);
-            await client.chat.update({ channel, ts, text: next.text, blocks: next.blocks as never });
+            await client.chat.update({ channel, ts, text: next.text, blocks: next.blocks });
           },
           async reply(unsealedNext: Message) {
             const next = seal(unsealedNext);
-            await client.chat.postMessage({ channel, thread_ts: ts, text: next.text, blocks: next.blocks as never });
+            await client.chat.postMessage({ channel, thread_ts: ts, text: next.text, blocks: next.blocks });
           },
         };
       } catch (err) {
         const code = (err as { data?: { error?: string } }).data?.error;
         if (!code || !FALLBACK_ERRORS.has(code)) throw err;
         log.info({ channel: channelId, error: code }, 'cannot post in channel, answering through response_url');
-        await respond({ response_type: 'in_channel', text: message.text, blocks: message.blocks as never });
+        await respond({ response_type: 'in_channel', text: message.text, blocks: message.blocks });
         return {
           async update(unsealedNext: Message) {
             const next = seal(unsealedNext);
-            await respond({ replace_original: true, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
+            await respond({ replace_original: true, response_type: 'in_channel', text: next.text, blocks: next.blocks });
           },
           // response_url messages cannot be threaded: follow-ups go below (five per command at most).
           async reply(unsealedNext: Message) {
             const next = seal(unsealedNext);
-            await respond({ replace_original: false, response_type: 'in_channel', text: next.text, blocks: next.blocks as never });
+            await respond({ replace_original: false, response_type: 'in_channel', text: next.text, blocks: next.blocks });
           },
         };
       }

@@ -4,12 +4,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type CustomRoute, type RespondFn, type types } from '@slack/bolt';
 import { retryPolicies, type WebClient } from '@slack/web-api';
-import { describeErrorForUser } from '../answer-error.ts';
+import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
 import type { SlashCommand } from '../slash-command.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createReplier } from './create-replier.ts';
-import { errorMessage } from './message-blocks.ts';
+import { errorMessage } from '../message/message.ts';
 import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
 import { registerInteractions } from './interactions/register-interactions.ts';
 import type { SlackSettings } from './slack-settings.ts';
@@ -96,7 +96,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         const inGroup = async (group: string) => ((await client.usergroups.users.list({ usergroup: group })).users ?? []).includes(payload.user_id);
         await command.run({ text, userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup });
       } catch (error) {
-        const text = describeErrorForUser(error, log, { command: command.name, text: payload.text, user: payload.user_id });
+        const text = describeErrorLine(error, log, { command: command.name, text: payload.text, user: payload.user_id });
         await reply.ephemeral(errorMessage(text)).catch((err: unknown) => log.error({ err }, 'while answering an error'));
       }
     });

@@ -67,7 +67,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
         client.chat.postMessage({
           channel: where.channel,
           text: message.text,
-          blocks: message.blocks as never,
+          blocks: message.blocks,
           ...(where.threadTs && { thread_ts: where.threadTs }),
           metadata: { event_type: PAGE_EVENT, event_payload: { key: page.key } },
           unfurl_links: false,
@@ -88,10 +88,10 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
       const message = sealMessage(incidentCardMessage(display, options.clock.now()), options.signer, options.secrets);
       const i = display.incident;
       if (i.messageTs && i.channel) {
-        await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks as never }));
+        await call(`while updating ${i.channel}`, () => client.chat.update({ channel: i.channel!, ts: i.messageTs!, text: message.text, blocks: message.blocks }));
         return { channel: i.channel, ts: i.messageTs };
       }
-      const res = await call(`while posting to ${channel}`, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks as never }));
+      const res = await call(`while posting to ${channel}`, () => client.chat.postMessage({ channel, text: message.text, blocks: message.blocks }));
       return { channel: res.channel ?? channel, ts: res.ts! };
     },
 

@@ -37,7 +37,7 @@ const SLACK_ID = /^[A-Z0-9]{2,}$/;
 
 export function renderMessage(message: Message, encode: (intent: Intent) => EncodedIntent): BlockKitMessage {
   const blocks = message.blocks.flatMap((b) => renderBlock(b, encode));
-  return { text: cutText(mrkdwn(message.notification), MAX_CONTEXT_TEXT), blocks: blocks.slice(0, MAX_BLOCKS) };
+  return { text: cutMrkdwn(mrkdwn(message.notification), MAX_CONTEXT_TEXT), blocks: blocks.slice(0, MAX_BLOCKS) };
 }
 
 /** Spans as mrkdwn: text escaped, adjacent spans of one style inside one pair of markers. */
@@ -86,6 +86,19 @@ function spanText(span: Span): string {
   }
 }
 
+/**
+ * Rendered mrkdwn cut to `max` characters without leaving half an escape (`&am…`), half a mention
+ * or date (`<@U12…`), or a code block left open.
+ */
+export function cutMrkdwn(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let cut = cutText(text, max - 4)
+    .replace(/&[a-z]{0,4}…$/, '…')
+    .replace(/<[^<>\n]*…$/, '…');
+  if ((cut.match(/```/g)?.length ?? 0) % 2 === 1) cut += '\n```';
+  return cut;
+}
+
 function paragraphText(p: Paragraph): string {
   switch (p.type) {
     case 'line':
@@ -104,16 +117,16 @@ function renderBlock(block: Block, encode: (intent: Intent) => EncodedIntent): t
       return [{ type: 'header', text: { type: 'plain_text', text: cutText(text, MAX_HEADER_TEXT), emoji: true } }];
     }
     case 'section':
-      return [{ type: 'section', text: { type: 'mrkdwn', text: cutText(block.paragraphs.map(paragraphText).join('\n'), MAX_SECTION_TEXT) } }];
+      return [{ type: 'section', text: { type: 'mrkdwn', text: cutMrkdwn(block.paragraphs.map(paragraphText).join('\n'), MAX_SECTION_TEXT) } }];
     case 'fields':
       return [
         {
           type: 'section',
-          fields: block.fields.slice(0, MAX_FIELDS).map((f) => ({ type: 'mrkdwn', text: cutText(`*${escapeMrkdwn(f.label)}*\n${mrkdwn(f.value)}`, MAX_FIELD_TEXT) })),
+          fields: block.fields.slice(0, MAX_FIELDS).map((f) => ({ type: 'mrkdwn', text: cutMrkdwn(`*${escapeMrkdwn(f.label)}*\n${mrkdwn(f.value)}`, MAX_FIELD_TEXT) })),
         },
       ];
     case 'context':
-      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: cutText(mrkdwn(block.spans), MAX_CONTEXT_TEXT) }] }];
+      return [{ type: 'context', elements: [{ type: 'mrkdwn', text: cutMrkdwn(mrkdwn(block.spans), MAX_CONTEXT_TEXT) }] }];
     case 'divider':
       return [{ type: 'divider' }];
     case 'markdown':

@@ -22,12 +22,6 @@ export interface SealedMessage {
   blocks?: SlackBlock[];
 }
 
-/** Block Kit built by a producer not yet moved to the neutral model. */
-export interface Sealable {
-  text: string;
-  blocks?: readonly object[] | undefined;
-}
-
 /** How long a button with this action id works once signed (the registry's declaration of its intent). */
 export function buttonTtl(actionId: string): number {
   return BOT_INTERACTIONS.ttlMs(actionId);
@@ -37,20 +31,11 @@ export function buttonTtl(actionId: string): number {
  * The message with every text masked (`secrets`: the configured ones, see configSecrets) and
  * every button value signed (one nonce for the message).
  */
-export function sealMessage(message: Message | Sealable, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): SealedMessage {
-  const rendered: SealedMessage = 'notification' in message ? renderMessage(message, encodeIntent) : { text: message.text, ...(message.blocks && { blocks: legacyBlocks(message.blocks) }) };
+export function sealMessage(message: Message, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): SealedMessage {
+  const rendered: SealedMessage = renderMessage(message, encodeIntent);
   const text = maskSecrets(rendered.text, secrets);
   if (!rendered.blocks) return { text };
   return { text, blocks: rendered.blocks.map((b) => sealBlock(maskTexts(b, secrets), signer, nonce)) };
-}
-
-/**
- * Blocks written as plain objects by a producer not yet moved to the neutral model, as Bolt's
- * Block Kit type: Slack checks them on arrival. The one place the edge takes a block's shape on
- * trust; it goes when BlockKitLike does.
- */
-function legacyBlocks(blocks: readonly object[]): SlackBlock[] {
-  return blocks as SlackBlock[];
 }
 
 /** Every `text` string anywhere in a block (sections, fields, buttons, context), masked. */

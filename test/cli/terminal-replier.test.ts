@@ -33,10 +33,4 @@ describe('the terminal replier', () => {
     await reply.ephemeral(simpleMessage(`password=${SECRET} in a finding`));
     expect(out.join('')).not.toContain(SECRET.slice(0, 8));
   });
-
-  it('refuses Block Kit, naming the message', async () => {
-    const { reply, out } = terminal();
-    await expect(reply.ephemeral({ text: 'legacy answer', blocks: [] })).rejects.toThrow('a command answered with Block Kit, which a terminal cannot show ("legacy answer")');
-    expect(out).toEqual([]);
-  });
 });

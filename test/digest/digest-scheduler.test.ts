@@ -14,7 +14,6 @@ import { silentLogger } from '../../src/logger.ts';
 import { allCheckIds } from '../../src/probes/probe-registry.ts';
 import { loadRunbooks } from '../../src/runbooks/load-runbooks.ts';
 import { createChannelPoster } from '../../src/slack/create-channel-poster.ts';
-import { SLACK_BUDGET } from '../../src/slack/slack-budget.ts';
 import { openStore, type Store } from '../../src/store/open-store.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { TEST_SIGNER } from '../support/test-signer.ts';
@@ -76,7 +75,6 @@ beforeAll(async () => {
     history: store.reportHistory,
     log: silentLogger(),
     poster: createChannelPoster(new WebClient('xoxb-digest', { slackApiUrl: slack.apiUrl }), TEST_SIGNER),
-    budget: SLACK_BUDGET,
   };
 });
 

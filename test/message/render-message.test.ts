@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { renderMessage } from '../../src/slack/render-message.ts';
 import { encodeIntent } from '../../src/slack/encode-intent.ts';
 import { renderTerminal } from '../../src/cli/render-terminal.ts';
-import { context, date, group, header, icon, line, strong, user, type Message } from '../../src/message/message.ts';
+import { context, date, errorMessage, group, header, icon, line, progressMessage, simpleMessage, strong, text, user, type Message } from '../../src/message/message.ts';
+import { MAX_SECTION_TEXT } from '../../src/slack/slack-budget.ts';
 
 const message: Message = {
   notification: [icon('crit'), { type: 'text', text: ' db <main> & co' }],
@@ -76,5 +77,29 @@ describe('the terminal renderer', () => {
   it('never lets a control character reach the terminal', () => {
     const text = renderTerminal({ notification: [], blocks: [{ type: 'section', paragraphs: [line('a\u001b[31mred\u0007')] }] }, { color: false });
     expect(text).toBe('a[31mred\n');
+  });
+});
+
+describe('errors and long text in Block Kit', () => {
+  const sectionText = (m: Message) => (renderMessage(m, encodeIntent).blocks[0] as { text: { text: string } }).text.text;
+
+  it('escapes error words, which come from exceptions and users, and names people only from their ids', () => {
+    expect(renderMessage(errorMessage('unknown target "<!channel>" & more'), encodeIntent).text).toBe(':x: unknown target "&lt;!channel&gt;" &amp; more');
+    expect(sectionText(errorMessage([text('already acknowledged by '), user('U0ALICE')]))).toBe(':x: already acknowledged by <@U0ALICE>');
+    expect(sectionText(progressMessage('running ', strong('db-main')))).toBe(':hourglass_flowing_sand: running *db-main*');
+  });
+
+  it('keeps a section inside the limit without half an escape, half a mention or an open code block', () => {
+    const amp = sectionText(errorMessage('&'.repeat(10_000)));
+    expect(amp.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    expect(amp.endsWith('…')).toBe(true);
+    expect(amp).not.toMatch(/&(?!amp;)/);
+    const mentions = sectionText(simpleMessage(...Array.from({ length: 400 }, () => user('U0ALICE12'))));
+    expect(mentions.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    expect(mentions).toMatch(/^(<@U0ALICE12>)+…$/);
+    const fenced = sectionText({ notification: [], blocks: [{ type: 'section', paragraphs: [{ type: 'code', lines: Array.from({ length: 500 }, (_, i) => `line ${i}`) }] }] });
+    expect(fenced.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+    expect(fenced.match(/```/g)).toHaveLength(2);
+    expect(fenced.endsWith('\n```')).toBe(true);
   });
 });

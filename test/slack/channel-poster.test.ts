@@ -1,5 +1,6 @@
 // createChannelPoster against the local fake Slack Web API, through a real WebClient configured as in
 // production: messages, threaded replies, a PNG upload by files.uploadV2 (all three steps) and errors.
+import { line, section, simpleMessage, spans, strong } from '../../src/message/message.ts';
 import { inspect } from 'node:util';
 import { retryPolicies, WebClient } from '@slack/web-api';
 import { PNG } from 'pngjs';
@@ -53,11 +54,10 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
 
 describe('createChannelPoster', () => {
   it('posts a message and returns the channel and ts Slack gave it', async () => {
-    const blocks = [{ type: 'section', text: { type: 'mrkdwn', text: '*digest*' } }];
-    const ref = await poster.post('C0DIGEST', { text: 'morning digest', blocks });
+    const ref = await poster.post('C0DIGEST', { notification: spans('morning digest'), blocks: [section(line(strong('digest')))] });
 
     const [call] = slack.callsTo('chat.postMessage');
-    expect(call?.args).toMatchObject({ channel: 'C0DIGEST', text: 'morning digest', blocks });
+    expect(call?.args).toMatchObject({ channel: 'C0DIGEST', text: 'morning digest', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*digest*' } }] });
     expect(call?.args.thread_ts).toBeUndefined();
     expect(call?.authorization).toBe(`Bearer ${TOKEN}`);
     expect(ref.channel).toBe('C0DIGEST');
@@ -65,8 +65,8 @@ describe('createChannelPoster', () => {
   });
 
   it('replies in the thread of the parent', async () => {
-    const parent = await poster.post('C0DIGEST', { text: 'parent' });
-    const child = await poster.reply(parent, { text: 'details' });
+    const parent = await poster.post('C0DIGEST', simpleMessage('parent'));
+    const child = await poster.reply(parent, simpleMessage('details'));
 
     const calls = slack.callsTo('chat.postMessage');
     expect(calls).toHaveLength(2);
@@ -78,7 +78,7 @@ describe('createChannelPoster', () => {
   it('uploads a PNG byte for byte, with channel, title, thread and comment', async () => {
     const png = noisePng(200, 150);
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
-    const parent = await poster.post('C0DIGEST', { text: 'digest' });
+    const parent = await poster.post('C0DIGEST', simpleMessage('digest'));
 
     await poster.uploadPng('C0DIGEST', png, { filename: 'trend.png', title: 'CPU, last 24 h', parent, comment: '[1] trend' });
 
@@ -105,7 +105,7 @@ describe('createChannelPoster', () => {
 
   it('reports a platform error with the channel and the Slack error, never the token', async () => {
     slack.failNext('chat.postMessage', 'channel_not_found');
-    const err = await rejection(poster.post('C0GONE', { text: 'hello' }));
+    const err = await rejection(poster.post('C0GONE', simpleMessage('hello')));
 
     expect(err.message).toBe('while posting to C0GONE: channel_not_found');
     expect((err.cause as { data?: { error?: string } }).data?.error).toBe('channel_not_found');
@@ -114,7 +114,7 @@ describe('createChannelPoster', () => {
 
   it('reports a failed reply with the channel and thread', async () => {
     slack.failNext('chat.postMessage', 'is_archived');
-    const err = await rejection(poster.reply({ channel: 'C0OLD', ts: '1700000000.000100' }, { text: 'late' }));
+    const err = await rejection(poster.reply({ channel: 'C0OLD', ts: '1700000000.000100' }, simpleMessage('late')));
 
     expect(err.message).toBe('while replying in C0OLD (thread 1700000000.000100): is_archived');
     expectNoToken(err);

@@ -1,5 +1,5 @@
 // A digest's Details button: the stored report of that target, in the digest's thread.
-import { describeErrorForUser } from '../../answer-error.ts';
+import { describeErrorLine } from '../../answer-error.ts';
 import { errorMessage, simpleMessage } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
 import { reportMessage } from '../../render/report-message.ts';
@@ -31,7 +31,7 @@ export const DIGEST_INTERACTIONS = {
         // The digest itself, or the thread the button sits in.
         await edge.post(press.channel, reportMessage(report, { budget: SLACK_BUDGET, remedyButtons: false, secrets: edge.services.secrets }), press.threadTs);
       } catch (error) {
-        const text = describeErrorForUser(error, edge.services.log, { action: press.actionId, user: press.user });
+        const text = describeErrorLine(error, edge.services.log, { action: press.actionId, user: press.user });
         await edge.answer(errorMessage(text)).catch(() => undefined);
       }
     },

@@ -1,6 +1,6 @@
 // The buttons of incidents and pages (Acknowledge, Escalate now, Resolve), and "Declare incident"
 // on a report with a critical finding: a dialog with the title prefilled, the report attached.
-import { describeErrorForUser } from '../../answer-error.ts';
+import { describeErrorLine } from '../../answer-error.ts';
 import { cleanTypedText } from '../../clean-command-text.ts';
 import { incidentRef } from '../../incidents/incident.ts';
 import type { ActorInput, IncidentService } from '../../incidents/incident-service.ts';
@@ -47,7 +47,7 @@ function move<N extends MoveName>(intent: N, actionId: string, run: (incidents: 
         // Not allowed, or escalated moments ago: who could do it, or when, with mentions.
         const refusal = incidentRefusalMessage(error, 'press');
         if (refusal) return void (await edge.answer(refusal).catch(() => undefined));
-        const text = describeErrorForUser(error, edge.services.log, { action: actionId, user: press.user });
+        const text = describeErrorLine(error, edge.services.log, { action: actionId, user: press.user });
         await edge.answer(errorMessage(text)).catch(() => undefined);
       }
     },
@@ -124,7 +124,7 @@ async function openDeclareDialog(intent: IntentOf<'incident.declare'>, press: Pr
       ],
     });
   } catch (error) {
-    const text = describeErrorForUser(error, edge.services.log, { action: DECLARE_INCIDENT_ACTION, user: press.user });
+    const text = describeErrorLine(error, edge.services.log, { action: DECLARE_INCIDENT_ACTION, user: press.user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
   }
 }
@@ -151,7 +151,7 @@ async function submitDeclare(d: DialogPress, ack: (errors?: Record<string, strin
       await edge.post(meta.channel, simpleMessage(icon('siren'), ' ', user(d.user), ` declared ${severityLabel(incident.severity)} ${incidentRef(incident.id)}: ${incident.title}`));
     }
   } catch (error) {
-    const text = describeErrorForUser(error, edge.services.log, { action: DECLARE_VIEW, user: d.user });
+    const text = describeErrorLine(error, edge.services.log, { action: DECLARE_VIEW, user: d.user });
     const said = incidentRefusalMessage(error, 'press') ?? errorMessage(text);
     // In the channel the dialog came from, or else directly to the presser: never unanswered.
     await (meta.channel ? edge.tell({ channel: meta.channel, user: d.user }, said) : edge.post(d.user, said))

@@ -15,7 +15,7 @@ import { cancelledMessage, confirmationMessage, confirmedMessage } from '../../a
 import { outcomeMessage } from '../../actions/outcome-message.ts';
 import { runAction, vetAction, type ActionOutcome, type ActionRequest } from '../../actions/run-action.ts';
 import type { ActionIo } from '../../actions/action-executor.ts';
-import { describeErrorForUser } from '../../answer-error.ts';
+import { describeErrorLine } from '../../answer-error.ts';
 import { errorMessage, icon, simpleMessage, type Message } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
 import { escapeMrkdwn } from '../escape-mrkdwn.ts';
@@ -141,7 +141,7 @@ async function pressRemedy(intent: IntentOf<'remedy'>, p: Press, edge: Edge): Pr
       await edge.answer(prompt);
     }
   } catch (error) {
-    const text = describeErrorForUser(error, services.log, { action: p.actionId, user });
+    const text = describeErrorLine(error, services.log, { action: p.actionId, user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
   }
 }
@@ -160,7 +160,7 @@ async function runConfirmed(intent: IntentOf<'confirm.run'>, p: Press, edge: Edg
     await edge.replace(confirmedMessage(describe(press))).catch((err: unknown) => services.log.warn({ err }, 'while replacing a confirmation prompt'));
     await runAndAnswer(press, user, edge, edge.answer);
   } catch (error) {
-    const text = describeErrorForUser(error, services.log, { action: 'confirm:run', user });
+    const text = describeErrorLine(error, services.log, { action: 'confirm:run', user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
   }
 }
@@ -178,7 +178,7 @@ async function cancelConfirmed(intent: IntentOf<'confirm.cancel'>, p: Press, edg
     await services.audit.record({ actor: user, channel: press.channel, source: 'slack', action: press.action, target: press.target, params: press.params, outcome: 'cancelled' });
     await edge.replace(cancelledMessage(press.action, press.target));
   } catch (error) {
-    const text = describeErrorForUser(error, services.log, { action: 'confirm:cancel', user });
+    const text = describeErrorLine(error, services.log, { action: 'confirm:cancel', user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
   }
 }
@@ -208,7 +208,7 @@ async function submitInput(d: DialogPress, ack: (errors?: Record<string, string>
   try {
     await runAndAnswer({ ...press, params: { ...press.params, [input.param]: value } }, user, edge, privately);
   } catch (error) {
-    const text = describeErrorForUser(error, services.log, { action: press.action, user });
+    const text = describeErrorLine(error, services.log, { action: press.action, user });
     await privately(errorMessage(text)).catch(() => undefined);
   }
 }
