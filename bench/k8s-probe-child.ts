@@ -10,6 +10,10 @@ import type { Finding, Status } from '../src/report.ts';
 // Everything the running bot has loaded (Slack, pg, charts, every probe), so the idle figure is
 // the bot's idle figure and growth is what a report adds to it.
 import '../src/start-bot.ts';
+// A kind loads its client library on its first run; the bot that answers /diag k8s has it loaded.
+// Loaded here, so growth is what a report adds, not the library's first load.
+import { kubernetesKind } from '../src/probes/kubernetes/kubernetes-kind.ts';
+await kubernetesKind.runtime();
 
 const kubeconfig = process.argv[2] || process.env.BENCH_KUBECONFIG;
 const namespace = process.argv[3] || process.env.BENCH_NAMESPACE || 'bench';
