@@ -3,7 +3,7 @@
 //   /incident list | show <id> | ack <id> | resolve <id> | escalate <id> | sev <n> <id> | note <id> <text>
 import type { AppServices } from '../src/app-services.ts';
 import { incidentRef, parseIncidentRef, type Incident } from '../src/incidents/incident.ts';
-import { deniedSentence, EscalatedTooRecently, IncidentAccessDenied, type IncidentAskable } from '../src/incidents/incident-access.ts';
+import { incidentRefusalMessage } from '../src/incidents/incident-refusal-message.ts';
 import type { IncidentEvent, IncidentService } from '../src/incidents/incident-service.ts';
 import { parseSeverity, severityLabel } from '../src/incidents/ladder.ts';
 import type { Budget } from '../src/message/budget.ts';
@@ -33,7 +33,7 @@ export const incidentCommand: SlashCommand = {
       await runIncidentCommand(invocation);
     } catch (error) {
       // Refused by access rules or a repeated escalation: named with who could, or when.
-      const refusal = incidentRefusal(error);
+      const refusal = incidentRefusalMessage(error, 'run');
       if (!refusal) throw error;
       await invocation.reply.ephemeral(refusal);
     }
@@ -160,33 +160,3 @@ export function storedTextSpans(stored: string): Span[] {
   return out;
 }
 
-/** The answer to a refused incident operation, or undefined for any other error. */
-export function incidentRefusal(error: unknown): Message | undefined {
-  if (error instanceof IncidentAccessDenied) {
-    return simpleMessage(icon('denied'), ` ${deniedSentence(error.operation, error.incident)} (`, ...askWhom(error.askable), ').');
-  }
-  if (error instanceof EscalatedTooRecently) {
-    return simpleMessage(
-      icon('denied'), ` ${incidentRef(error.incident)} was escalated ${error.ageSeconds} s ago `, ...(error.by ? [text('by '), user(error.by)] : [text('by its ladder')]),
-      ` to ${error.to}; run it again after `, date(error.againAt, 'time-secs'), ' to go one more level.',
-    );
-  }
-  return undefined;
-}
-
-/** "ask @U1 (commander), @U2 (paged) or a member of @S1, or do it in #C1" */
-function askWhom(a: IncidentAskable): Span[] {
-  const people: Span[][] = [
-    ...(a.commander ? [[user(a.commander), text(' (commander)')]] : []),
-    ...a.paged.map((u) => [user(u), text(' (paged)')]),
-    ...a.users.map((u) => [user(u)]),
-    ...[...a.pagedGroups, ...a.groups].map((g) => [text('a member of '), group(g)]),
-  ];
-  const places = a.channels.map((c) => [channel(c)]);
-  const parts = [...(people.length ? [[text('ask '), ...joined(people, ' or ')]] : []), ...(places.length ? [[text('do it in '), ...joined(places, ' or ')]] : [])];
-  return parts.length ? joined(parts, ', or ') : [text('no one may: add a rule under access in the bot\'s config')];
-}
-
-function joined(parts: Span[][], separator: string): Span[] {
-  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]));
-}

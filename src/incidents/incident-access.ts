@@ -6,7 +6,7 @@
 // else may resolve, escalate or change the severity.
 import { askableFor, isAllowed, rulesFor } from '../actions/authorize-action.ts';
 import type { AccessRule } from '../config/config.ts';
-import { spans, text, user, type Line } from '../message/message.ts';
+import { channel, group, joinLines, spans, text, user, type Line } from '../message/message.ts';
 import { UserError } from '../user-error.ts';
 import { incidentRef } from './incident.ts';
 import { storedMentions, type PageRecipient } from './pager.ts';
@@ -74,23 +74,19 @@ export function deniedSentence(operation: IncidentOperation, incident: number | 
   return `You are not allowed to ${VERBS[operation]}${incident === undefined ? '' : ` ${incidentRef(incident)}`}`;
 }
 
-/** "ask @U1 (commander) or @U2 (paged) or a member of user group S1, or do it in channel C1", people by id. */
-function askWhomLine(a: IncidentAskable): Line {
+/** "ask @U1 (commander) or @U2 (paged) or a member of @S1, or do it in #C1": people, groups and channels by id. */
+export function askWhomLine(a: IncidentAskable): Line {
   const people: Line[] = [
     ...(a.commander ? [spans(user(a.commander), ' (commander)')] : []),
     ...a.paged.map((u) => spans(user(u), ' (paged)')),
     ...a.users.map((u) => spans(user(u))),
-    ...[...a.pagedGroups, ...a.groups].map((g) => spans(`a member of user group ${g}`)),
+    ...[...a.pagedGroups, ...a.groups].map((g) => spans('a member of ', group(g))),
   ];
   const parts: Line[] = [
-    ...(people.length ? [spans('ask ', ...joined(people, ' or '))] : []),
-    ...(a.channels.length ? [spans(`do it in channel ${a.channels.join(' or ')}`)] : []),
+    ...(people.length ? [spans('ask ', ...joinLines(people, ' or '))] : []),
+    ...(a.channels.length ? [spans('do it in ', ...joinLines(a.channels.map((c) => [channel(c)]), ' or '))] : []),
   ];
-  return parts.length ? joined(parts, ', or ') : spans('no one may: add a rule under access in the bot\'s config');
-}
-
-function joined(lines: readonly Line[], separator: string): Line {
-  return lines.flatMap((l, n) => (n === 0 ? l : [text(separator), ...l]));
+  return parts.length ? joinLines(parts, ', or ') : spans('no one may: add a rule under access in the bot\'s config');
 }
 
 export interface AccessCheck {

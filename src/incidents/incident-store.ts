@@ -32,15 +32,8 @@ export interface NewPage {
 }
 
 /** A page row claimed for delivery, with a lease. */
-export interface ClaimedPage {
+export interface ClaimedPage extends Omit<NewPage, 'createdAt'> {
   id: string;
-  key: string;
-  incidentId: number;
-  point: string;
-  label: string;
-  recipient: PageRecipient;
-  until: 'acknowledged' | 'resolved';
-  dueAt: Date;
   /** Delivery attempts so far, this one included. */
   attempts: number;
   /** It was claimed before and never finished: it may have gone out already. */

@@ -96,6 +96,11 @@ export function spans(...parts: Array<Span | string>): Line {
   return parts.map((s) => (typeof s === 'string' ? text(s) : s));
 }
 
+/** The parts one after another with `separator` between them: "a, b or c" built from spans. */
+export function joinLines(parts: readonly Line[], separator: string): Line {
+  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]));
+}
+
 export function section(...paragraphs: Paragraph[]): Block {
   return { type: 'section', paragraphs };
 }

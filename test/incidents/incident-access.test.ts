@@ -97,7 +97,7 @@ describe('with access rules', () => {
   it('a rule decides for everyone but the commander and the paged people, who always may', async () => {
     const { service, engine } = h.make(`${CONFIG_YAML}${RULES}`);
     const denied = await denial(service.declare({ severity: 2, title: 'x', commander: 'U0RANDOM', channel: 'C0OPS' }));
-    expect(denied.message).toBe('You are not allowed to declare incidents (ask @U0CMDR, or do it in channel C0WAR)');
+    expect(denied.message).toBe('You are not allowed to declare incidents (ask @U0CMDR, or do it in #C0WAR)');
     expect(await h.pool.query('SELECT 1 FROM incidents')).toMatchObject({ rowCount: 0 });
     const war = await service.declare({ severity: 2, title: 'from the war room', commander: 'U0RANDOM', channel: 'C0WAR' });
     const inc = await service.declare({ severity: 2, title: 'api down', commander: 'U0CMDR', channel: 'C0OPS' });

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { auditMessage } from '../../commands/audit.ts';
 import { diagHelp } from '../../commands/diag.ts';
 import { digestHistoryMessage, digestListMessage } from '../../commands/digest.ts';
-import { incidentListMessage, incidentRefusal, incidentShowMessage, storedTextSpans } from '../../commands/incident.ts';
+import { incidentListMessage, incidentShowMessage, storedTextSpans } from '../../commands/incident.ts';
+import { incidentRefusalMessage } from '../../src/incidents/incident-refusal-message.ts';
 import { commandHelp } from '../../commands/index.ts';
 import { howToConfigure, onCallMessage } from '../../commands/oncall.ts';
 import { runbookListMessage } from '../../commands/runbook.ts';
@@ -130,8 +131,8 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
     const many = Array.from({ length: 45 }, (_, i) => event(new Date(NOW.getTime() + i * 60_000).toISOString(), 'page', `Paging on-call (${i + 1})`));
     expectBoth('incident-show-long', incidentShowMessage(open[1]!, many, SLACK_BUDGET));
     const askable = { commander: 'U0ALICE', paged: ['U0BOB'], pagedGroups: ['S0DBA'], users: [], groups: [], channels: ['C0WAR'] };
-    expectBoth('incident-denied', incidentRefusal(new IncidentAccessDenied('resolve', 7, askable))!);
-    expectBoth('incident-escalated-recently', incidentRefusal(new EscalatedTooRecently({ incident: 7, by: 'U0BOB', to: 'team lead', at: new Date(NOW.getTime() - 12_000), againAt: new Date(NOW.getTime() + 18_000), now: NOW }))!);
+    expectBoth('incident-denied', incidentRefusalMessage(new IncidentAccessDenied('resolve', 7, askable), 'run')!);
+    expectBoth('incident-escalated-recently', incidentRefusalMessage(new EscalatedTooRecently({ incident: 7, by: 'U0BOB', to: 'team lead', at: new Date(NOW.getTime() - 12_000), againAt: new Date(NOW.getTime() + 18_000), now: NOW }), 'run')!);
   });
 });
 

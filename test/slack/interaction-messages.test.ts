@@ -9,7 +9,7 @@ import { EscalatedTooRecently, IncidentAccessDenied } from '../../src/incidents/
 import { renderMessage } from '../../src/slack/render-message.ts';
 import { encodeIntent } from '../../src/slack/encode-intent.ts';
 import { buttonRefusalMessage } from '../../src/slack/button-refusal-message.ts';
-import { incidentRefusalMessage } from '../../src/slack/incident-refusal.ts';
+import { incidentRefusalMessage } from '../../src/incidents/incident-refusal-message.ts';
 import { expectGoldenBoth } from '../render/render-both.ts';
 
 describe('golden files: answers to presses', () => {

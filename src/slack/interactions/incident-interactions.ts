@@ -9,7 +9,7 @@ import type { IncidentDeclareIntent } from '../../message/intent.ts';
 import { errorMessage, icon, simpleMessage, user } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
 import { escapeMrkdwn } from '../escape-mrkdwn.ts';
-import { incidentRefusalMessage } from '../incident-refusal.ts';
+import { incidentRefusalMessage } from '../../incidents/incident-refusal-message.ts';
 import type { Decoded, DialogInteraction, DialogPress, Edge, InteractionFamily, IntentOf, Press } from './interaction.ts';
 
 const HOUR = 3600_000;
