@@ -6,6 +6,7 @@ import { context, date, group, line, simpleMessage, spans, strong, text, user, t
 import { formatDuration } from '../probes/format.ts';
 import { incidentButtons, incidentHeadline } from './incident-card-message.ts';
 import { storedMentions, type Mentions, type OutgoingPage } from './pager.ts';
+import { storedTimelineLine } from './stored-timeline-line.ts';
 
 /** A page later than this is said to be late. */
 const SAY_LATE_AFTER_MS = 2_000;
@@ -14,7 +15,8 @@ const SAY_LATE_AFTER_MS = 2_000;
 export function pageMessage(page: OutgoingPage, now: Date): Message {
   const i = page.incident;
   const r = page.recipient;
-  if ('thread' in r) return simpleMessage(...(typeof r.text === 'string' ? [text(r.text)] : r.text));
+  // A note queued before notes were lines holds Slack's mention strings: read back as ids.
+  if ('thread' in r) return simpleMessage(...(typeof r.text === 'string' ? storedTimelineLine({ text: r.text, line: null }) : r.text));
 
   const named: Span[] = 'dm' in r ? [] : mentioned(r.broadcast, storedMentions(r.mentions));
   const repeat = page.attempt > 0 ? ` (reminder ${page.attempt})` : '';

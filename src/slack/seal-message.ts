@@ -13,6 +13,7 @@ import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
 import type { DialogView } from './interactions/interaction.ts';
 import { signedIntentOf } from './interactions/interaction-registry.ts';
 import { renderMessage } from './render-message.ts';
+import { maskMessage } from '../message/mask-message.ts';
 
 /** Block Kit as chat.postMessage, chat.update, chat.postEphemeral and respond() take it. */
 export type SlackBlock = types.KnownBlock | types.Block;
@@ -32,7 +33,8 @@ export function buttonTtl(actionId: string): number {
  * every button value signed (one nonce for the message).
  */
 export function sealMessage(message: Message, signer: ValueSigner, secrets: readonly string[] = [], nonce = ValueSigner.nonce()): SealedMessage {
-  const rendered: SealedMessage = renderMessage(message, encodeIntent);
+  // Masked as written, before the renderer escapes and cuts; the rendered text once more after.
+  const rendered: SealedMessage = renderMessage(maskMessage(message, secrets), encodeIntent);
   const text = maskSecrets(rendered.text, secrets);
   if (!rendered.blocks) return { text };
   return { text, blocks: rendered.blocks.map((b) => sealBlock(maskTexts(b, secrets), signer, nonce)) };
