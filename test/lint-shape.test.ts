@@ -15,6 +15,9 @@ describe('the edge boundary', () => {
     ['commands/probe-file.ts', "import { escapeMrkdwn } from '../src/slack/escape-mrkdwn.ts';\nexport const x = escapeMrkdwn('a');\n", 'no-restricted-imports'],
     ['src/incidents/probe-file.ts', "import { WebClient } from '@slack/web-api';\nexport const x = WebClient;\n", 'no-restricted-imports'],
     ['src/render/probe-file.ts', "export const x = () => import('../slack/escape-mrkdwn.ts');\n", 'no-restricted-syntax'],
+    ['src/render/probe-file.ts', "export const x = () => import('@slack/bolt');\n", 'no-restricted-syntax'],
+    ['src/render/probe-file.ts', 'export const x = () => import(`../slack/escape-mrkdwn.ts`);\n', 'no-restricted-syntax'],
+    ['src/render/probe-file.ts', "const where = '../slack/escape-mrkdwn.ts';\nexport const x = () => import(where);\n", 'no-restricted-syntax'],
   ])('refuses Slack in %s', async (file, code, rule) => {
     expect(await ruleIds(code, file)).toContain(rule);
   });
