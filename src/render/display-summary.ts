@@ -12,10 +12,12 @@ const MAX_TARGET_CHARS = 60;
 const MAX_KIND_CHARS = 16;
 /** Characters of the folded "N ok: a, b, ..." line, under a limited budget. */
 const MAX_OK_TARGETS_CHARS = 1000;
-/** Target lines in one section; keeps a section well under Slack's 3,000 characters. */
+/** Target lines in one section at most (fewer when the budget's section cannot hold that many). */
 const LINES_PER_SECTION = 8;
 /** Room a renderer may add around each line (status emoji, bold name, kind, duration, separators). */
 const LINE_FRAME_CHARS = 56;
+/** A target's line at its longest under a limited budget, with what a renderer adds. */
+const MAX_LINE_WITH_FRAME = MAX_SUMMARY_LINE_CHARS + MAX_TARGET_CHARS + MAX_KIND_CHARS + LINE_FRAME_CHARS;
 /** Room for header, context and notes around the lines. */
 const FIXED_FRAME_CHARS = 600;
 
@@ -55,7 +57,9 @@ export function toDisplaySummary(set: ReportSet, budget: Budget = UNLIMITED_BUDG
   const lines: SummaryLine[] = [];
   let room = budget.maxMessageText - FIXED_FRAME_CHARS - MAX_OK_TARGETS_CHARS;
   // A header, a context line, the notes, and one section per LINES_PER_SECTION lines.
-  const maxLines = Math.max(0, (budget.maxBlocks - 6) * LINES_PER_SECTION);
+  // As many lines in a section as its budget holds at their longest (8 under Slack's 3,000 characters).
+  const perSection = Math.max(1, Math.min(LINES_PER_SECTION, Math.floor(budget.maxSectionText / MAX_LINE_WITH_FRAME)));
+  const maxLines = Math.max(0, (budget.maxBlocks - 6) * perSection);
   for (const r of bad) {
     if (lines.length >= maxLines) break;
     const line = summaryLine(r, limited, measure);
@@ -65,7 +69,7 @@ export function toDisplaySummary(set: ReportSet, budget: Budget = UNLIMITED_BUDG
     lines.push(line);
   }
   const sections: SummaryLine[][] = [];
-  for (let i = 0; i < lines.length; i += LINES_PER_SECTION) sections.push(lines.slice(i, i + LINES_PER_SECTION));
+  for (let i = 0; i < lines.length; i += perSection) sections.push(lines.slice(i, i + perSection));
   const omitted = bad.length - lines.length;
   const okLine = `${ok.length} ok: ${ok.map((r) => r.target).join(', ')}`;
   return {
@@ -93,9 +97,4 @@ function summaryLine(r: Report, limited: boolean, measure: (text: string) => num
     text: (limited ? cutText(text, MAX_SUMMARY_LINE_CHARS - measure(suffix), measure) : text) + suffix,
     duration: formatElapsedMs(r.durationMs),
   };
-}
-
-// A section holds LINES_PER_SECTION lines of at most MAX_SUMMARY_LINE_CHARS plus framing.
-if (LINES_PER_SECTION * (MAX_SUMMARY_LINE_CHARS + MAX_TARGET_CHARS + MAX_KIND_CHARS + LINE_FRAME_CHARS) > 3000) {
-  throw new Error('summary sections could exceed Slack section limit');
 }

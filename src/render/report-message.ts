@@ -23,8 +23,6 @@ export interface ReportMessageOptions {
   secrets?: readonly string[];
 }
 
-/** Characters of the "Declare incident" button's payload (title and findings): a Slack button value holds 2,000. */
-const MAX_DECLARE_PAYLOAD = 1_900;
 
 export function reportMessage(report: Report, options: ReportMessageOptions): Message {
   const d = toDisplayReport(report, {
@@ -38,7 +36,7 @@ export function reportMessage(report: Report, options: ReportMessageOptions): Me
     const buttons = findingButtons(f, options.remedyButtons ?? true, report.target);
     if (buttons.length > 0) blocks.push({ type: 'actions', buttons });
   }
-  if (options.declareIncident && report.status === 'crit') blocks.push({ type: 'actions', buttons: [declareButton(report)] });
+  if (options.declareIncident && report.status === 'crit') blocks.push({ type: 'actions', buttons: [declareButton(report, options.budget)] });
   if (d.omittedLine) blocks.push(context(em(d.omittedLine)));
   if (d.okLine) blocks.push(context(icon('ok'), ' ', d.okLine));
   return { notification: [icon(d.status), text(` ${d.headline}${countsSuffix(d)}`)], blocks };
@@ -69,18 +67,17 @@ function findingButtons(f: DisplayFinding, withRemedies: boolean, target: string
   return buttons;
 }
 
-/** The dialog comes prefilled with a title and the report's findings that are not ok, as many as fit MAX_DECLARE_PAYLOAD. */
-function declareButton(report: Report): Button {
+/** The dialog comes prefilled with a title and the report's findings that are not ok, as many as the budget's button holds. */
+function declareButton(report: Report, budget: Budget): Button {
   const bad = sortFindings(report.findings).filter((f) => f.status !== 'ok');
   const intent: IncidentDeclareIntent = {
     intent: 'incident.declare',
     title: cutText(`${report.target}: ${bad[0]?.title ?? 'critical'}`, 150),
     report: { target: report.target, kind: report.kind, status: report.status, startedAt: report.startedAt, findings: [] },
   };
-  const payloadOf = (i: IncidentDeclareIntent) => JSON.stringify({ title: i.title, report: i.report });
   for (const f of bad) {
     const next = { check: f.check, status: f.status, title: cutText(f.title, 150) };
-    if (payloadOf({ ...intent, report: { ...intent.report, findings: [...intent.report.findings, next] } }).length > MAX_DECLARE_PAYLOAD) break;
+    if (budget.fitsButton && !budget.fitsButton({ ...intent, report: { ...intent.report, findings: [...intent.report.findings, next] } })) break;
     intent.report.findings.push(next);
   }
   return { label: 'Declare incident', icon: 'siren', style: 'danger', intent };
