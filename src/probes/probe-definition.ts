@@ -132,6 +132,13 @@ export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> 
   /** The target's secrets (a URL password, a header token): masked in every finding. */
   secrets(target: T): string[];
   /**
+   * Secrets the target's config points at outside its own keys (a kubeconfig's credentials, the
+   * pod's service account token), collected once when the config is loaded (configSecrets) so
+   * they are masked everywhere. It may read files; a client library it needs is loaded only when
+   * it is called, never when the definition is imported. Kinds without it have none.
+   */
+  externalSecrets?(target: T): string[];
+  /**
    * The target narrowed by the words after its name (`/diag k8s prod payments`: one namespace);
    * throws a UserError naming what is accepted. Kinds without it take no extra words.
    */

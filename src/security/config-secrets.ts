@@ -1,14 +1,12 @@
 // Every secret the bot was configured with, so that anything it posts, logs, prints or stores can
 // be masked with maskSecrets: passwords of connection URLs (raw and decoded) and their secret
-// query values, tokens, passwords and API keys under any key of a target, header values, the
-// credentials of a Kubernetes target's kubeconfig (or its service account token), and from the
-// environment the Slack tokens, the signing secret, the state store's password and any variable
-// named like a secret. Compute it once when the config is loaded: it may read kubeconfig files.
-import { existsSync, readFileSync } from 'node:fs';
+// query values, tokens, passwords and API keys under any key of a target, what the target's kind
+// says are its secrets (header values, a kubeconfig's credentials: KindDefinition's `secrets` and
+// `externalSecrets`), and from the environment the Slack tokens, the signing secret, the state
+// store's password and any variable named like a secret. Compute it once when the config is
+// loaded: a kind may read files (a kubeconfig).
 import type { Config, Target } from '../config/config.ts';
-import { loadKubeConfig } from '../probes/kubernetes/kube-client.ts';
-import type { KubeTarget } from '../probes/kubernetes/kube-target.ts';
-import { targetSecrets } from '../probes/http/secrets.ts';
+import { findProbe } from '../probes/probe-registry.ts';
 import { urlSecrets } from '../probes/scrub-findings.ts';
 import { MIN_SECRET_CHARS } from './mask-secrets.ts';
 
@@ -22,7 +20,6 @@ const SECRET_ENV = /TOKEN|SECRET|PASSWORD|PASSWD|API_?KEY|PRIVATE_KEY|CREDENTIAL
 const URL_ENV = /(^|_)(URL|DSN)$/;
 /** Values that are switches or numbers, not secrets, whatever the variable is called (DISABLE_TOKEN_CHECK=true). */
 const NOT_SECRET = /^(?:true|false|yes|no|on|off|none|null|\d+)$/i;
-const SERVICE_ACCOUNT_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
 
 /**
  * The configured secrets of every target, and those of `env` when given, longest first. Pass the
@@ -35,15 +32,17 @@ export function configSecrets(config: Pick<Config, 'targets'>, env: NodeJS.Proce
   return sortSecrets(found);
 }
 
-/** The secrets of one target, whatever its kind. */
+/** The secrets of one target: those under secret-looking keys, and those its kind's definition names. */
 export function targetConfigSecrets(target: Target): string[] {
   const found = new Set<string>();
   collect(target, '', found, 0);
-  const headers = target.headers;
-  if (typeof target.url === 'string' && headers && typeof headers === 'object') {
-    for (const s of targetSecrets(target.url, headers as Record<string, string>)) found.add(s);
+  const kind = findProbe(target.kind);
+  if (kind) {
+    // A kind may list its connection URL whole, to mask it in its findings; everywhere else the URL
+    // names the target (only the password inside it is a secret, found above).
+    const names = new Set(Object.entries(target).flatMap(([k, v]) => (typeof v === 'string' && !SECRET_KEY.test(k) ? [v.trim()] : [])));
+    for (const s of [...kind.secrets(target), ...(kind.externalSecrets?.(target) ?? [])]) if (!names.has(s.trim())) found.add(s);
   }
-  if (target.kind === 'k8s') for (const s of kubeSecrets(target as unknown as KubeTarget)) found.add(s);
   return sortSecrets(found);
 }
 
@@ -59,35 +58,7 @@ function collect(value: unknown, key: string, found: Set<string>, depth: number)
     for (const v of value) collect(v, key, found, depth + 1);
     return;
   }
-  for (const [k, v] of Object.entries(value)) {
-    // Header values are judged by targetSecrets (Content-Type is not a secret, X-Api-Key is).
-    if (k === 'headers' && depth === 0) continue;
-    collect(v, k, found, depth + 1);
-  }
-}
-
-/** Tokens, passwords and client keys of the kubeconfig user the target uses, or its service account token. */
-function kubeSecrets(target: KubeTarget): string[] {
-  const found: string[] = [];
-  if (target.inCluster && existsSync(SERVICE_ACCOUNT_TOKEN)) {
-    try {
-      found.push(readFileSync(SERVICE_ACCOUNT_TOKEN, 'utf8'));
-    } catch {
-      // Unreadable here: the probe cannot use it either.
-    }
-  }
-  if (target.server || target.inCluster) return found;
-  try {
-    const kc = loadKubeConfig(target);
-    for (const user of kc.getUsers()) {
-      for (const v of [user.token, user.password, user.keyData]) if (v) found.push(v);
-      const provider = user.authProvider as { config?: Record<string, unknown> } | undefined;
-      for (const [k, v] of Object.entries(provider?.config ?? {})) if (typeof v === 'string' && SECRET_KEY.test(k)) found.push(v);
-    }
-  } catch {
-    // A kubeconfig that cannot be read yields no secrets of its own; the probe says why it fails.
-  }
-  return found;
+  for (const [k, v] of Object.entries(value)) collect(v, k, found, depth + 1);
 }
 
 function envSecrets(env: NodeJS.ProcessEnv): string[] {

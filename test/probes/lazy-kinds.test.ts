@@ -59,29 +59,31 @@ describe('kinds load their client library only when a target of the kind runs', 
     for (const pkg of HEAVY) expect(loaded(r.modules, pkg), pkg).toBe(false);
   });
 
-  it('a config with a target of every kind validates, and help, runbooks and the actions read the light definitions only', async () => {
+  it('a config with a target of every kind validates, and help, runbooks, the actions and its secrets read the light definitions only', async () => {
     const script = path.join(dir, 'light.ts');
     writeFileSync(script, `
       import { parseConfig } from ${JSON.stringify(path.join(ROOT, 'src/config/load-config.ts'))};
       import { PROBES, allCheckIds } from ${JSON.stringify(path.join(ROOT, 'src/probes/probe-registry.ts'))};
       import { ACTIONS, findAction } from ${JSON.stringify(path.join(ROOT, 'src/actions/action-catalogue.ts'))};
       import { loadRunbooks } from ${JSON.stringify(path.join(ROOT, 'src/runbooks/load-runbooks.ts'))};
+      import { configSecrets } from ${JSON.stringify(path.join(ROOT, 'src/security/config-secrets.ts'))};
       const config = parseConfig({ targets: {
         db: { kind: 'postgres', url: 'postgres://u:p@db:5432/app', thresholds: { connections: { warn: 70 } } },
         cache: { kind: 'redis', url: 'redis://cache:6379' },
         api: { kind: 'http', url: 'https://api/health' },
         prom: { kind: 'prometheus', url: 'http://prom:9090' },
         am: { kind: 'alertmanager', url: 'http://am:9093' },
-        prod: { kind: 'k8s', server: 'https://k8s:6443', namespaces: ['shop'], restartable: ['deployment/api'] },
+        prod: { kind: 'k8s', server: 'https://k8s:6443', token: 'kube-token-123', namespaces: ['shop'], restartable: ['deployment/api'] },
       } }, 'test');
       const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
       const help = PROBES.map((p) => p.kind + ' ' + p.aliases.join('/') + ': ' + p.description);
       const described = ACTIONS.map((a) => findAction(a.id).describe({}, 'x'));
-      console.log(JSON.stringify({ targets: config.targets.map((t) => t.kind), thresholds: config.targets[0].thresholds.connections, runbooks: runbooks.all.length, help: help.length, described: described.length }));
+      const secrets = configSecrets(config);
+      console.log(JSON.stringify({ targets: config.targets.map((t) => t.kind), thresholds: config.targets[0].thresholds.connections, runbooks: runbooks.all.length, help: help.length, described: described.length, secrets }));
     `);
     const r = await run(process.execPath, [script]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ targets: ['postgres', 'redis', 'http', 'prometheus', 'alertmanager', 'k8s'], thresholds: { warn: 70, crit: 95 }, help: 6 });
+    expect(JSON.parse(r.stdout)).toMatchObject({ targets: ['postgres', 'redis', 'http', 'prometheus', 'alertmanager', 'k8s'], thresholds: { warn: 70, crit: 95 }, help: 6, secrets: ['kube-token-123'] });
     expect(r.modules.some((url) => url.endsWith('/src/probes/kubernetes/kubernetes-kind.ts'))).toBe(true);
     for (const pkg of ['pg', ...HEAVY]) expect(loaded(r.modules, pkg), pkg).toBe(false);
   });

@@ -1,10 +1,13 @@
 // configSecrets finds every secret a config and the bot's environment hold, whatever the probe
 // kind, and maskSecrets with them hides each one however it is spelled in a text.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
+import { httpKind } from '../../src/probes/http/http-kind.ts';
+import { kubernetesKind } from '../../src/probes/kubernetes/kubernetes-kind.ts';
+import { findProbe } from '../../src/probes/probe-registry.ts';
 import { configSecrets } from '../../src/security/config-secrets.ts';
 import { maskSecrets } from '../../src/security/mask-secrets.ts';
 
@@ -97,5 +100,45 @@ describe('configSecrets', () => {
       expect(out).not.toContain(Buffer.from(s).toString('base64').replace(/=+$/, ''));
     }
     expect(out.split('\n').every((line) => / \*\*\*=*$/.test(line))).toBe(true);
+  });
+});
+
+describe('configSecrets reads each target\'s secrets through its kind\'s definition', () => {
+  const secrets = configSecrets(config, env);
+  const target = (name: string) => config.targets.find((t) => t.name === name)!;
+
+  it('has what every kind says are its target\'s secrets, besides the whole connection URL', () => {
+    for (const t of config.targets) {
+      const kind = findProbe(t.kind)!;
+      for (const s of [...kind.secrets(t), ...(kind.externalSecrets?.(t) ?? [])]) if (s !== t.url) expect(secrets, `${t.name}: ${s}`).toContain(s);
+    }
+  });
+
+  it('has a kubeconfig\'s credentials, which the k8s kind reads outside the target\'s keys', () => {
+    const external = kubernetesKind.externalSecrets!(target('k8s-file') as never);
+    expect(external).toEqual(expect.arrayContaining(['kube-token-from-file-77', 'kube-password-88']));
+    expect(external).toContain(Buffer.from('-----BEGIN PRIVATE KEY-----\nkeykeykey\n').toString('base64'));
+    for (const s of external) expect(secrets).toContain(s.trim());
+    // A bare server with a token reads no file.
+    expect(kubernetesKind.externalSecrets!(target('k8s') as never)).toEqual([]);
+  });
+
+  it('has an HTTP header value whole and its credential alone, as the http kind judges them', () => {
+    expect(httpKind.secrets(target('api') as never)).toEqual(expect.arrayContaining(['api-key-3456', 'basic-pass-31']));
+    expect(secrets).toEqual(expect.arrayContaining(['Bearer prom-bearer-64', 'prom-bearer-64', 'api-key-3456']));
+    expect(secrets).not.toContain('application/json');
+  });
+
+  it('keeps a connection URL without a password out: it names the target in every message', () => {
+    const plain = parseConfig({ targets: { db: { kind: 'postgres', url: 'postgres://db:5432/app' }, cache: { kind: 'redis', url: 'redis://cache:6379' } } }, 'chatops.yml', {});
+    expect(configSecrets(plain)).toEqual([]);
+  });
+
+  it('names no kind and imports nothing from a kind\'s folder', () => {
+    const source = readFileSync(path.resolve(import.meta.dirname, '../../src/security/config-secrets.ts'), 'utf8');
+    const code = source.replace(/^\s*\/\/.*$/gm, '');
+    expect(code).not.toMatch(/probes\/(?:postgres|redis|http|prometheus|alertmanager|kubernetes)\//);
+    expect(code).not.toMatch(/kind === ['"]/);
+    expect(code).not.toMatch(/as unknown as/);
   });
 });

@@ -9,6 +9,7 @@ import type { CheckDefinition, KindDefinition } from '../probe-definition.ts';
 import { sortedSecrets } from '../scrub-findings.ts';
 import { UserError } from '../../user-error.ts';
 import type { KubeCheckContext, KubeCheckName } from './check-context.ts';
+import { kubeconfigSecrets } from './kube-secrets.ts';
 import { isRestartable, kubeTargetSchema, watchesNamespace, WORKLOAD_KINDS, type KubeTarget } from './kube-target.ts';
 import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_REPLICA_COUNT, K8S_WORKLOAD_KIND, SCALE_REPLICAS, YES_NO } from './kubernetes-params.ts';
 import { checkCrashloop } from './checks/crashloop.ts';
@@ -104,6 +105,8 @@ export const kubernetesKind: KindDefinition<KubeTarget, KubeCheckContext> = {
   actions,
   trends: [],
   secrets: (target) => sortedSecrets(target.token ? [target.token] : []),
+  /** The kubeconfig user's credentials, or the service account token: not in the target's keys. */
+  externalSecrets: kubeconfigSecrets,
   /** `/diag k8s <target> <namespace>`: one of the target's namespaces (any, when it watches all). */
   narrow(target, args) {
     if (args.length === 0) return target;
