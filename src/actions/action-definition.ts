@@ -23,6 +23,11 @@ export interface ActionSpec {
   input?: { param: string; label: string; min: number; max: number };
   /** What pressing the button will do, for the confirmation dialog and dry runs. */
   describe(params: Record<string, string | number>, target: string): string;
+  /**
+   * How long its button stays valid, when less than a report's day: an action naming something the
+   * target soon reuses for another (a PostgreSQL pid) expires sooner.
+   */
+  buttonTtlMs?: number;
 }
 
 export interface ActionDefinition<T extends TargetBase = TargetBase> extends ActionSpec {

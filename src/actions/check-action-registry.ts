@@ -22,6 +22,9 @@ export function checkActionRegistry(kinds: ReadonlyArray<{ kind: string; actions
       if (!a.title) problems.push(`action ${a.id} has no title`);
       if (typeof a.describe !== 'function') problems.push(`action ${a.id} has no describe`);
       if (typeof a.executor !== 'function') problems.push(`action ${a.id} has no executor`);
+      if (a.buttonTtlMs !== undefined && !(Number.isSafeInteger(a.buttonTtlMs) && a.buttonTtlMs > 0)) {
+        problems.push(`action ${a.id}: buttonTtlMs must be a positive whole number of milliseconds`);
+      }
       if (typeof a.params !== 'object' || a.params === null) {
         problems.push(`action ${a.id} declares no params (an empty object when it takes none)`);
         continue;

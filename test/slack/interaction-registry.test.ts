@@ -2,6 +2,7 @@
 // bot offers through the whole way a button goes (encode, render, sign, verify, decode), with the
 // TTL and the refusals of values the bot did not offer.
 import { describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../src/actions/action-catalogue.ts';
 import type { Intent, IntentName } from '../../src/message/intent.ts';
 import type { Message } from '../../src/message/message.ts';
 import type { RunbookIndex } from '../../src/runbooks/load-runbooks.ts';
@@ -124,6 +125,26 @@ describe('every intent through encode, sign, verify and decode', () => {
     expect(buttons.map((b) => b.action_id)).toEqual(['remedy:postgres.terminate_backend', 'remedy:postgres.terminate_backend:2']);
     const verdict = await signer.verify(signedIntentOf(buttons[1]!.action_id), buttons[1]!.value);
     expect(verdict.ok).toBe(true);
+  });
+
+  it('a remedy button lives as long as its action says: an hour for the two naming a pid, a day for every other', async () => {
+    const pid = ['postgres.cancel_query', 'postgres.terminate_backend'];
+    expect(ACTIONS.filter((a) => a.buttonTtlMs !== undefined).map((a) => a.id).sort()).toEqual(pid);
+    for (const a of ACTIONS) {
+      const ttl = pid.includes(a.id) ? HOUR : DAY;
+      expect(BOT_INTERACTIONS.ttlMs(`remedy:${a.id}`), a.id).toBe(ttl);
+      expect(BOT_INTERACTIONS.ttlMs(`remedy:${a.id}:2`), `${a.id}:2`).toBe(ttl);
+    }
+    now = NOW;
+    const buttons = sealed([
+      { intent: 'remedy', action: 'postgres.cancel_query', params: { pid: 4242 }, target: 'main-db' },
+      { intent: 'remedy', action: 'postgres.vacuum_analyze', params: { database: 'app', schema: 'public', table: 'orders' }, target: 'main-db' },
+    ]);
+    const lives = await Promise.all(buttons.map(async (b) => {
+      const verdict = await signer.verify(signedIntentOf(b.action_id), b.value);
+      return verdict.ok ? Math.floor((verdict.expiresAt.getTime() - NOW) / 1000) * 1000 : verdict.reason;
+    }));
+    expect(lives).toEqual([HOUR, DAY]);
   });
 
   it('a dialog is signed for its callback id, for an hour', async () => {

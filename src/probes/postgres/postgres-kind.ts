@@ -135,6 +135,12 @@ const checks: readonly PostgresCheck[] = [
   },
 ];
 
+/**
+ * A button naming a backend lives an hour, not a report's day: a pid is reused once its session
+ * ends, and a day-old button would cancel or terminate another session.
+ */
+const PID_BUTTON_TTL_MS = 60 * 60_000;
+
 /** The executors hold pg: loaded on the first press. */
 const executors = async () => (await import('../../actions/postgres-actions.ts')).POSTGRES_EXECUTORS;
 
@@ -144,6 +150,7 @@ const actions: readonly ActionDefinition<PostgresTarget>[] = [
     title: 'Cancel query',
     destructive: true,
     params: { pid: PG_PID },
+    buttonTtlMs: PID_BUTTON_TTL_MS,
     describe: (p, target) => `Cancel the running statement of backend ${p.pid} on ${target} (pg_cancel_backend); the session stays connected. Bounded by ${describeBounds(SIGNAL_BOUNDS)}.`,
     executor: async () => (await executors())['postgres.cancel_query'],
   },
@@ -152,6 +159,7 @@ const actions: readonly ActionDefinition<PostgresTarget>[] = [
     title: 'Terminate session',
     destructive: true,
     params: { pid: PG_PID },
+    buttonTtlMs: PID_BUTTON_TTL_MS,
     describe: (p, target) => `Terminate backend ${p.pid} on ${target} (pg_terminate_backend): its open transaction is rolled back and the client disconnected. Bounded by ${describeBounds(SIGNAL_BOUNDS)}.`,
     executor: async () => (await executors())['postgres.terminate_backend'],
   },

@@ -30,8 +30,6 @@ const DAY = 24 * HOUR;
 export const REMEDY_INPUT_VIEW = 'remedy-input';
 const INPUT_BLOCK = 'value';
 const INPUT_ELEMENT = 'value';
-/** Actions naming a PostgreSQL backend: a pid is reused once its session ends. */
-const PID_ACTIONS = new Set(['postgres.cancel_query', 'postgres.terminate_backend']);
 
 export const REMEDY_INTERACTIONS = {
   remedy: {
@@ -40,9 +38,9 @@ export const REMEDY_INTERACTIONS = {
     family: true,
     encode: (i) => ({ actionId: `remedy:${i.action}`, value: JSON.stringify({ action: i.action, params: i.params, target: i.target }) }),
     decode: decodeRemedy,
-    // A report's remedies act on what the report saw: run /diag again after a day; a button naming
-    // a pid lives an hour.
-    ttlMs: (actionId) => (PID_ACTIONS.has(actionId.slice('remedy:'.length)) ? HOUR : DAY),
+    // A report's remedies act on what the report saw: run /diag again after a day, or sooner when
+    // the action says so (a button naming a pid lives an hour: buttonTtlMs).
+    ttlMs: (actionId) => findAction(actionId.slice('remedy:'.length))?.buttonTtlMs ?? DAY,
     fresh: 'run /diag again',
     // A remedy's refusal is audited under the action's own name, like its runs and denials.
     auditAs: (actionId) => actionId.slice('remedy:'.length) || actionId,
