@@ -5,7 +5,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { findAction, K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, PG_IDENTIFIER, PG_PID, type ParamSpec } from '../src/actions/action-catalogue.ts';
+import { findAction, type ParamSpec } from '../src/actions/action-catalogue.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE } from '../src/probes/kubernetes/kubernetes-params.ts';
+import { PG_IDENTIFIER, PG_PID } from '../src/probes/postgres/postgres-params.ts';
 import { assertParams, invalidParam, invalidParams, ownEntry, show } from '../src/actions/validate-params.ts';
 import { parseRunbookFile } from '../src/runbooks/load-runbooks.ts';
 

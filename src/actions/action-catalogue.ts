@@ -7,9 +7,6 @@ import type { ActionDefinition } from './action-definition.ts';
 
 export type { ActionSpec } from './action-definition.ts';
 export type { IntegerParam, ParamSpec, StringParam } from './param-spec.ts';
-export { PG_IDENTIFIER, PG_PID } from '../probes/postgres/postgres-params.ts';
-export { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from '../probes/kubernetes/kubernetes-params.ts';
-export { WORKLOAD_KINDS } from '../probes/kubernetes/kube-target.ts';
 
 /** Every kind's actions, in registry order; checked when the registry loads (check-action-registry.ts). */
 export const ACTIONS: readonly ActionDefinition[] = PROBES.flatMap((p) => p.actions);
