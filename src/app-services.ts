@@ -5,27 +5,27 @@ import type { ActionRunner } from './actions/action-runner.ts';
 import type { Config } from './config/config.ts';
 import type { Logger } from './logger.ts';
 import type { RunbookIndex } from './runbooks/load-runbooks.ts';
-import type { AuditLog } from './store/audit-log.ts';
+import type { AuditTrail } from './store/audit-log.ts';
 import type { ProbeStateStore } from './probes/probe-state.ts';
 import type { ReportHistory } from './store/report-history.ts';
 import type { DigestScheduler } from './digest/digest-scheduler.ts';
 import type { IncidentService } from './incidents/incident-service.ts';
 
 export interface AppServices {
-  config: Config;
-  runbooks: RunbookIndex;
-  audit: AuditLog;
-  probeState: ProbeStateStore;
-  history: ReportHistory;
+  readonly config: Config;
+  readonly runbooks: RunbookIndex;
+  readonly audit: AuditTrail;
+  readonly probeState: ProbeStateStore;
+  readonly history: ReportHistory;
   /** The state store's pool (action runs). */
-  pool: pg.Pool;
+  readonly pool: pg.Pool;
   /** Runs remedies once each, with leases; drained at shutdown. */
-  actions: ActionRunner;
+  readonly actions: ActionRunner;
   /** The digests' schedules (absent from a terminal run without a store). */
-  digests?: DigestScheduler;
+  readonly digests?: DigestScheduler;
   /** Set when the config has an incidents: section. */
-  incidents?: IncidentService;
-  log: Logger;
+  readonly incidents?: IncidentService;
+  readonly log: Logger;
   /** Every configured secret (configSecrets): masked in anything the bot posts or logs. */
-  secrets: readonly string[];
+  readonly secrets: readonly string[];
 }

@@ -18,7 +18,7 @@ import { SYSTEM_CLOCK } from './incidents/clock.ts';
 import { createWebClient } from './slack/create-web-client.ts';
 import type pg from 'pg';
 import type { Config } from './config/config.ts';
-import type { AuditLog } from './store/audit-log.ts';
+import type { AuditTrail } from './store/audit-log.ts';
 import { IncidentService } from './incidents/incident-service.ts';
 import { createOnCallLookup } from './oncall/on-call-lookup.ts';
 import { OverrideStore } from './oncall/override-store.ts';
@@ -136,7 +136,7 @@ interface IncidentParts {
   config: Config;
   settings: SlackSettings;
   pool: pg.Pool;
-  audit: AuditLog;
+  audit: AuditTrail;
   secrets: readonly string[];
   signer: ValueSigner;
   /** Members of a Slack user group: for DMs to a group and for the access rules. */

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import type { Config, Target } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
-import type { AuditLog } from '../store/audit-log.ts';
+import type { AuditTrail } from '../store/audit-log.ts';
 import { findAction } from './action-catalogue.ts';
 import type { ActionDefinition } from './action-definition.ts';
 import { invalidParams } from './validate-params.ts';
@@ -48,7 +48,7 @@ export type ActionOutcome =
 
 export interface ActionServices {
   config: Config;
-  audit: AuditLog;
+  audit: AuditTrail;
   pool: pg.Pool;
   log: Logger;
   /** Claims, leases and outcomes of runs (start-bot makes one per process). */

@@ -8,7 +8,7 @@ import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { MemoryProbeStateStore } from '../probes/probe-state.ts';
 import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
-import { AuditLog, type AuditEntry, type AuditRow } from '../store/audit-log.ts';
+import type { AuditEntry, AuditRow, AuditTrail } from '../store/audit-log.ts';
 import type { Store } from '../store/open-store.ts';
 import { UserError } from '../user-error.ts';
 
@@ -70,19 +70,19 @@ async function withStore(store: Store, base: Pick<AppServices, 'config' | 'runbo
   const { config, secrets } = base;
   const { ReportHistory } = await import('../store/report-history.ts');
   const history = new ReportHistory(store.pool, { secrets });
+  // Each part is made before the services are: the object is complete when it is handed out.
+  const ports = { ...base, audit: store.audit, probeState: store.probeState, history, pool: store.pool };
+  const digests = parts.digests && config.digests.length > 0 ? await digestSchedule(ports) : undefined;
+  const incidents = parts.incidents && config.incidents ? await readOnlyIncidents(ports, config.incidents) : undefined;
   const services: AppServices = {
-    ...base,
-    audit: store.audit,
-    probeState: store.probeState,
-    history,
-    pool: store.pool,
+    ...ports,
+    ...(digests && { digests }),
+    ...(incidents && { incidents }),
     // Remedies are buttons under a report in Slack: a terminal run never starts one.
     get actions(): never {
       throw new Error('remediation actions run from Slack buttons, not from a terminal');
     },
   };
-  if (parts.digests && config.digests.length > 0) services.digests = await digestSchedule(services, history);
-  if (parts.incidents && config.incidents) services.incidents = await readOnlyIncidents(services, config.incidents);
   return {
     services,
     close: async () => {
@@ -107,18 +107,18 @@ async function openStoreFor(need: StoreNeed, env: NodeJS.ProcessEnv, log: Logger
 }
 
 /** The digests' schedules, for their next run times; never started, and it posts nothing. */
-async function digestSchedule(services: AppServices, history: AppServices['history']): Promise<NonNullable<AppServices['digests']>> {
+async function digestSchedule(services: Pick<AppServices, 'config' | 'runbooks' | 'probeState' | 'log' | 'secrets' | 'history' | 'pool'>): Promise<NonNullable<AppServices['digests']>> {
   const { DigestScheduler } = await import('../digest/digest-scheduler.ts');
   const slackOnly = async (): Promise<never> => {
     throw new UserError('a digest is posted to Slack: run /digest now in Slack');
   };
   const poster = { budget: UNLIMITED_BUDGET, post: slackOnly, reply: slackOnly, uploadPng: slackOnly };
-  const { config, runbooks, probeState, log, secrets } = services;
+  const { config, runbooks, probeState, log, secrets, history } = services;
   return new DigestScheduler(config.digests, { config, runbooks, probeState, log, secrets, history, poster }, services.pool, { instance: 'cli', retentionDays: services.config.history.retentionDays });
 }
 
 /** Incidents to read (the open list, one timeline); changes page and post through Slack, so the terminal refuses them. */
-async function readOnlyIncidents(services: AppServices, config: NonNullable<Config['incidents']>): Promise<NonNullable<AppServices['incidents']>> {
+async function readOnlyIncidents(services: Pick<AppServices, 'pool' | 'log' | 'audit'>, config: NonNullable<Config['incidents']>): Promise<NonNullable<AppServices['incidents']>> {
   const { IncidentService } = await import('../incidents/incident-service.ts');
   const slackOnly = (): never => {
     throw new UserError('incidents change through Slack, where the bot pages and keeps their messages: run /incident there');
@@ -139,15 +139,10 @@ function noStore(what: string): never {
 }
 
 /** The audit log of a terminal run without a state store (DATABASE_URL unset): nothing is kept, as before. */
-class UnrecordedAuditLog extends AuditLog {
-  constructor() {
-    // No pool: neither method below reaches one.
-    super(undefined as never);
-  }
+class UnrecordedAuditLog implements AuditTrail {
+  async record(_entry: AuditEntry): Promise<void> {}
 
-  override async record(_entry: AuditEntry): Promise<void> {}
-
-  override async recent(_limit: number): Promise<AuditRow[]> {
+  async recent(_limit: number): Promise<AuditRow[]> {
     throw new UserError('the audit log is in the state store: set DATABASE_URL, or run where the bot keeps its store (CHATOPS_DATA_DIR)');
   }
 }

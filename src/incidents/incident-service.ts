@@ -17,7 +17,7 @@ import { currentLadder, incidentRef, type Incident } from './incident.ts';
 import { IncidentStore } from './incident-store.ts';
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
 import type { Pager } from './pager.ts';
-import type { AuditLog } from '../store/audit-log.ts';
+import type { AuditTrail } from '../store/audit-log.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 
 export interface IncidentEvent {
@@ -55,7 +55,7 @@ export interface IncidentServiceOptions {
   groupMembers(group: string): Promise<string[]>;
   log: Logger;
   /** Every declaration and change, and every refused one, is an audit row as well as a timeline entry. */
-  audit?: AuditLog;
+  audit?: AuditTrail;
 }
 
 export class IncidentService {

@@ -5,7 +5,7 @@
 // message's nonce is in context.signedNonce. Anything else is refused before any work, audited,
 // and answered to the presser, saying what to run again for a fresh button.
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
-import type { AuditLog } from '../store/audit-log.ts';
+import type { AuditTrail } from '../store/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { buttonRefusalMessage } from './button-refusal-message.ts';
@@ -24,7 +24,7 @@ interface ActionLike {
 
 export interface VerifyOptions {
   signer: ValueSigner;
-  audit: AuditLog;
+  audit: AuditTrail;
   log: Logger;
   /** Where answers may go: a request naming another response_url is dropped. */
   responseUrls: ResponseUrlPolicy;

@@ -18,7 +18,13 @@ export interface AuditRow extends AuditEntry {
   at: Date;
 }
 
-export class AuditLog {
+/** What the bot does with its audit trail: write a row, read the latest ones. */
+export interface AuditTrail {
+  record(entry: AuditEntry): Promise<void>;
+  recent(limit: number): Promise<AuditRow[]>;
+}
+
+export class AuditLog implements AuditTrail {
   private readonly pool: pg.Pool;
 
   constructor(pool: pg.Pool) {
