@@ -86,9 +86,9 @@ export async function checkLadder(config: Config, directory: SlackDirectory): Pr
     const a = userAnswers.get(id);
     if (!a) return { reason: `user ${id} was not looked up` };
     if (!a.ok) {
-      return a.error === 'user_not_found'
-        ? { reason: `user ${id} is not a Slack user (user_not_found)` }
-        : { reason: `user ${id} cannot be looked up (${a.error}${a.error === 'missing_scope' ? ': the app needs the users:read scope' : ''})` };
+      return a.problem === 'not-found'
+        ? { reason: `user ${id} is not a Slack user (${a.detail})` }
+        : { reason: `user ${id} cannot be looked up (${a.detail}${a.fix ? `: ${a.fix}` : ''})` };
     }
     if (a.deleted) return { reason: `user ${id}${a.name ? ` (@${a.name})` : ''} is deactivated` };
     return { receivers: [id] };
@@ -96,7 +96,7 @@ export async function checkLadder(config: Config, directory: SlackDirectory): Pr
   const reachGroup = (id: string): Reach => {
     const a = groupAnswers.get(id);
     if (!a) return { reason: `user group ${id} was not looked up` };
-    if (!a.ok) return { reason: `user group ${id} cannot be read (${a.error}${a.error === 'missing_scope' ? ': the app needs the usergroups:read scope' : ''})` };
+    if (!a.ok) return { reason: `user group ${id} cannot be read (${a.detail}${a.fix ? `: ${a.fix}` : ''})` };
     if (a.members.length === 0) return { reason: `user group ${id} has no members` };
     return { receivers: [`group ${id}`] };
   };

@@ -1,8 +1,8 @@
 // The SlackDirectory over the Web API: users.info and usergroups.users.list. A failed call becomes
-// `{ ok: false, error }` with Slack's error code. Create one directory per check: answers are
+// `{ ok: false, problem, detail, fix }`: Slack's error code, and the scope the app lacks. Create one directory per check: answers are
 // cached for its lifetime, so an id named in many places is asked about once.
 import { WebClient } from '@slack/web-api';
-import type { DirectoryGroup, DirectoryUser, SlackDirectory } from '../incidents/slack-directory.ts';
+import type { DirectoryFailure, DirectoryGroup, DirectoryUser, SlackDirectory } from '../incidents/slack-directory.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 
 export function createSlackDirectory(client: WebClient): SlackDirectory {
@@ -18,7 +18,7 @@ export function createSlackDirectory(client: WebClient): SlackDirectory {
             ...(res.user?.name !== undefined && { name: res.user.name }),
             ...(res.user?.deleted !== undefined && { deleted: res.user.deleted }),
           }),
-          (error: unknown): DirectoryUser => ({ ok: false, error: errorCode(error) }),
+          (error: unknown): DirectoryUser => failure(errorCode(error), 'user_not_found', 'users:read'),
         );
         users.set(id, answer);
       }
@@ -29,7 +29,7 @@ export function createSlackDirectory(client: WebClient): SlackDirectory {
       if (!answer) {
         answer = client.usergroups.users.list({ usergroup: id }).then(
           (res): DirectoryGroup => ({ ok: true, members: res.users ?? [] }),
-          (error: unknown): DirectoryGroup => ({ ok: false, error: errorCode(error) }),
+          (error: unknown): DirectoryGroup => failure(errorCode(error), 'no_such_subteam', 'usergroups:read'),
         );
         groups.set(id, answer);
       }
@@ -45,6 +45,13 @@ export function createSlackDirectoryForToken(token: string, apiUrl?: string): Sl
     retryConfig: { retries: 1, minTimeout: 200, maxTimeout: 1_000 },
   });
   return createSlackDirectory(client);
+}
+
+/** A failed lookup in the check's terms: Slack's code for "no such id", and the scope that reading it needs. */
+function failure(code: string, notFound: string, scope: string): DirectoryFailure {
+  if (code === notFound) return { ok: false, problem: 'not-found', detail: code };
+  if (code === 'missing_scope') return { ok: false, problem: 'no-permission', detail: code, fix: `the app needs the ${scope} scope` };
+  return { ok: false, problem: 'other', detail: code };
 }
 
 /** Slack's error code (`user_not_found`), else the client's (`slack_webapi_request_error: ...`). */

@@ -12,12 +12,12 @@ function directory(users: Record<string, { deleted?: boolean; name?: string }>, 
     async user(id) {
       asked.push(id);
       const u = users[id];
-      return u ? { ok: true, ...u } : { ok: false, error: 'user_not_found' };
+      return u ? { ok: true, ...u } : { ok: false, problem: 'not-found', detail: 'user_not_found' };
     },
     async groupMembers(id) {
       asked.push(id);
       const members = groups[id];
-      return members ? { ok: true, members } : { ok: false, error: 'no_such_subteam' };
+      return members ? { ok: true, members } : { ok: false, problem: 'not-found', detail: 'no_such_subteam' };
     },
   };
 }
