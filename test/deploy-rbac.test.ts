@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SILENT_IO } from '../src/actions/action-executor.ts';
-import { KUBERNETES_EXECUTORS } from '../src/actions/kubernetes-actions.ts';
+import { KUBERNETES_EXECUTORS } from '../src/probes/kubernetes/kubernetes-actions.ts';
 import type { Target } from '../src/config/config.ts';
 import { kubeDeployment, kubePod } from './support/kube-objects.ts';
 import { kubeTarget, runKubeProbe, useFakeKubeApi } from './probes/kubernetes/kube-helpers.ts';

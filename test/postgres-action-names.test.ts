@@ -3,7 +3,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { SILENT_IO } from '../src/actions/action-executor.ts';
-import { POSTGRES_EXECUTORS } from '../src/actions/postgres-actions.ts';
+import { POSTGRES_EXECUTORS } from '../src/probes/postgres/postgres-actions.ts';
 import type { Target } from '../src/config/config.ts';
 
 const suffix = `${process.pid}_${Math.floor(Math.random() * 1e6)}`;

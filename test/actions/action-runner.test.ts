@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ActionRunner, type InterruptionNotice } from '../../src/actions/action-runner.ts';
 import { SILENT_IO } from '../../src/actions/action-executor.ts';
-import { POSTGRES_EXECUTORS } from '../../src/actions/postgres-actions.ts';
+import { POSTGRES_EXECUTORS } from '../../src/probes/postgres/postgres-actions.ts';
 import type { Target } from '../../src/config/config.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';

@@ -10,7 +10,7 @@ import { kubeDeployment, kubePod } from '../support/kube-objects.ts';
 import { kubeTarget, useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
 import { answers, pressRemedy } from '../support/press-button.ts';
 import { SILENT_IO } from '../../src/actions/action-executor.ts';
-import { KUBERNETES_EXECUTORS } from '../../src/actions/kubernetes-actions.ts';
+import { KUBERNETES_EXECUTORS } from '../../src/probes/kubernetes/kubernetes-actions.ts';
 import type { Target } from '../../src/config/config.ts';
 import { waitFor } from '../support/wait-for.ts';
 

@@ -53,7 +53,7 @@ function refuseNamespace(t: KubeTarget, p: ActionParams): string | undefined {
 }
 
 /** The executors hold the Kubernetes client: loaded on the first press. */
-const executors = async () => (await import('../../actions/kubernetes-actions.ts')).KUBERNETES_EXECUTORS;
+const executors = async () => (await import('./kubernetes-actions.ts')).KUBERNETES_EXECUTORS;
 
 const actions: readonly ActionDefinition<KubeTarget>[] = [
   {

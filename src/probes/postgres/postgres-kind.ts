@@ -3,7 +3,7 @@
 // here; pg itself is loaded by postgres-session.ts on the first run of a postgres target.
 import { z } from 'zod';
 import type { ActionDefinition } from '../../actions/action-definition.ts';
-import { DEFAULT_VACUUM_TIMEOUT_MS, describeBounds, formatBound, SIGNAL_BOUNDS, VACUUM_LOCK_TIMEOUT_MS } from '../../actions/statement-bounds.ts';
+import { DEFAULT_VACUUM_TIMEOUT_MS, describeBounds, formatBound, SIGNAL_BOUNDS, VACUUM_LOCK_TIMEOUT_MS } from './statement-bounds.ts';
 import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-definition.ts';
 import { urlSecrets } from '../scrub-findings.ts';
 import type { CheckContext, PostgresCheckName } from './check-context.ts';
@@ -142,7 +142,7 @@ const checks: readonly PostgresCheck[] = [
 const PID_BUTTON_TTL_MS = 60 * 60_000;
 
 /** The executors hold pg: loaded on the first press. */
-const executors = async () => (await import('../../actions/postgres-actions.ts')).POSTGRES_EXECUTORS;
+const executors = async () => (await import('./postgres-actions.ts')).POSTGRES_EXECUTORS;
 
 const actions: readonly ActionDefinition<PostgresTarget>[] = [
   {

@@ -1,8 +1,8 @@
 // How long each SQL statement a remedy runs may wait for a lock and may run at all. Set on the
 // action's own session (VACUUM cannot run inside a transaction block, so SET LOCAL is no option),
 // said in the confirmation, and named in the error when a bound is hit.
-import type { Target } from '../config/config.ts';
-import { formatDuration } from '../probes/format.ts';
+import type { Target } from '../../config/config.ts';
+import { formatDuration } from '../format.ts';
 
 export interface StatementBounds {
   lockTimeoutMs: number;

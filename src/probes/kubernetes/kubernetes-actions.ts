@@ -2,16 +2,16 @@
 // watched to its end), scale, delete one pod, and a container's recent logs. Each is allowed only
 // for what the target's config allows, checked again at every press.
 import * as k8s from '@kubernetes/client-node';
-import type { Target } from '../config/config.ts';
-import { describeKubeError, type KubeRequestDescription } from '../probes/kubernetes/describe-kube-error.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient } from '../probes/kubernetes/kube-client.ts';
-import type { KubeTarget } from '../probes/kubernetes/kube-target.ts';
-import { formatDuration } from '../probes/format.ts';
-import { redactSecrets } from '../redact-secrets.ts';
-import { UserError } from '../user-error.ts';
-import type { ActionContext, ActionExecutor, ActionIo, ActionParams } from './action-executor.ts';
-import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from '../probes/kubernetes/kubernetes-params.ts';
-import { assertParams } from './validate-params.ts';
+import type { Target } from '../../config/config.ts';
+import { describeKubeError, type KubeRequestDescription } from './describe-kube-error.ts';
+import { createKubeClient, loadKubeConfig, type KubeClient } from './kube-client.ts';
+import type { KubeTarget } from './kube-target.ts';
+import { formatDuration } from '../format.ts';
+import { redactSecrets } from '../../redact-secrets.ts';
+import { UserError } from '../../user-error.ts';
+import type { ActionContext, ActionExecutor, ActionIo, ActionParams } from '../../actions/action-executor.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from './kubernetes-params.ts';
+import { assertParams } from '../../actions/validate-params.ts';
 import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
 
 /** Lines of logs a Logs button shows. */

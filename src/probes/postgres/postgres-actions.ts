@@ -2,12 +2,12 @@
 // says what happened in one line; a backend that is already gone is not an error. Every statement
 // runs under the lock_timeout and statement_timeout of its action (statement-bounds.ts).
 import pg from 'pg';
-import type { Target } from '../config/config.ts';
-import { UserError } from '../user-error.ts';
-import type { ActionContext, ActionExecutor, ActionParams } from './action-executor.ts';
+import type { Target } from '../../config/config.ts';
+import { UserError } from '../../user-error.ts';
+import type { ActionContext, ActionExecutor, ActionParams } from '../../actions/action-executor.ts';
 import { formatBound, LOCK_NOT_AVAILABLE, QUERY_CANCELED, setBoundsSql, SIGNAL_BOUNDS, sqlState, vacuumBounds, type StatementBounds } from './statement-bounds.ts';
-import { PG_IDENTIFIER, PG_PID } from '../probes/postgres/postgres-params.ts';
-import { assertParams, show } from './validate-params.ts';
+import { PG_IDENTIFIER, PG_PID } from './postgres-params.ts';
+import { assertParams, show } from '../../actions/validate-params.ts';
 
 /**
  * A session of its own for one action, its lock and statement timeouts set on the session (SET, not
