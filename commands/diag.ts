@@ -6,7 +6,7 @@ import { describeScope } from '../src/probes/describe-scope.ts';
 import { reportMessage, type ReportMessageOptions } from '../src/render/report-message.ts';
 import { summaryMessage } from '../src/render/summary-message.ts';
 import type { Budget } from '../src/message/budget.ts';
-import { code, em, line, progressMessage, section, spans, strong, type Line, type Message } from '../src/message/message.ts';
+import { code, command, em, line, progressMessage, section, spans, strong, type Line, type Message } from '../src/message/message.ts';
 import type { AppServices } from '../src/app-services.ts';
 import type { CommandInvocation, CommandOutcome, CommandSource, SlashCommand } from '../src/slash-command.ts';
 import { runAllProbes } from '../src/probes/run-all-probes.ts';
@@ -89,7 +89,7 @@ async function audit(services: AppServices, row: { actor: string; channel: strin
 
 /** How to call /diag, the configured targets (as many sections as they need) and the kinds. */
 export function diagHelp(services: Pick<AppServices, 'config'>, budget: Budget): Message {
-  const usage = spans(strong('Usage:'), ' ', code('/diag <target>'), ', ', code('/diag <kind>'), ' or ', code('/diag all'), '; Kubernetes: ', code('/diag k8s [target] [namespace]'));
+  const usage = spans(strong('Usage:'), ' ', command('diag', '<target>'), ', ', command('diag', '<kind>'), ' or ', command('diag', 'all'), '; Kubernetes: ', command('diag', 'k8s [target] [namespace]'));
   const { targets, source } = services.config;
   const configured = targets.length === 0
     ? [section(line(strong('Configured targets:')), line(em(`none yet: add targets to ${source}`)))]

@@ -1,31 +1,38 @@
 // /digest now [name] | list | history <target> [days]: the scheduled health digests on demand.
 import type { Config } from '../src/config/config.ts';
 import type { Budget } from '../src/message/budget.ts';
-import { channel, code, date, icon, progressMessage, section, simpleMessage, spans, strong, text, type Line, type Message } from '../src/message/message.ts';
+import { channel, code, command, date, icon, progressMessage, section, simpleMessage, spans, strong, text, type Line, type Message } from '../src/message/message.ts';
 import { statusRank, worstStatus, type Status } from '../src/report.ts';
-import type { SlashCommand } from '../src/slash-command.ts';
+import type { CommandSource } from '../src/slash-command.ts';
+import type { ChatCommand } from './parts/chat-command.ts';
 import type { StoredReport } from '../src/store/report-history.ts';
 import { UserError } from '../src/user-error.ts';
 import { fitList } from './parts/fit-list.ts';
 
-const USAGE = '`/digest list`, `/digest now [name]` or `/digest history <target> [days]`';
+/** How to call /digest where it is typed: a terminal cannot post a digest (`now`). */
+function usage(source: CommandSource): Line {
+  if (source === 'cli') return spans(command('digest', 'list'), ' or ', command('digest', 'history <target> [days]'));
+  return spans(command('digest', 'list'), ', ', command('digest', 'now [name]'), ' or ', command('digest', 'history <target> [days]'));
+}
 const MAX_HISTORY_DAYS = 90;
 
-export const digestCommand: SlashCommand = {
+export const digestCommand: ChatCommand = {
   name: '/digest',
   description: 'Health digests: list the schedules, run one now, or show a target\'s history',
   usageHint: 'list | now [name] | history <target> [days]',
+  terminalUsageHint: 'list | history <target> [days]',
+  slackOnly: ['now'],
   async run({ text: typed, reply, services }) {
     const [sub = '', ...args] = typed.trim().split(/\s+/).filter(Boolean);
     const scheduler = services.digests;
     if (sub === '' || sub === 'help' || sub === 'list') {
       const now = new Date();
-      await reply.ephemeral(digestListMessage(services.config, (name) => scheduler?.nextRun(name, now)));
+      await reply.ephemeral(digestListMessage(services.config, (name) => scheduler?.nextRun(name, now), reply.source));
       return;
     }
     if (sub === 'now') {
       if (reply.source === 'cli') {
-        throw new UserError('a digest is posted to its Slack channel: run /digest now in Slack; the terminal shows chatops digest list, chatops digest history <target> [days] and chatops diag all');
+        throw new UserError(spans('a digest is posted to its Slack channel: run ', code('/digest now'), ' in Slack; the terminal shows ', command('digest', 'list'), ', ', command('digest', 'history <target> [days]'), ' and ', command('diag', 'all')));
       }
       if (!scheduler || scheduler.digests.length === 0) throw new UserError(`no digests are configured (${services.config.source}); add one under digests:`);
       const name = args[0] ?? (scheduler.digests.length === 1 ? scheduler.digests[0]!.name : undefined);
@@ -38,7 +45,7 @@ export const digestCommand: SlashCommand = {
     }
     if (sub === 'history') {
       const [target, daysText = '7'] = args;
-      if (!target) throw new UserError(`usage: /digest history <target> [days]; targets: ${services.config.targets.map((t) => t.name).join(', ')}`);
+      if (!target) throw new UserError(spans('usage: ', command('digest', 'history <target> [days]'), `; targets: ${services.config.targets.map((t) => t.name).join(', ')}`));
       if (!services.config.targets.some((t) => t.name === target)) {
         throw new UserError(`unknown target "${target}"; configured: ${services.config.targets.map((t) => t.name).join(', ') || 'none'}`);
       }
@@ -48,16 +55,17 @@ export const digestCommand: SlashCommand = {
       await reply.ephemeral(digestHistoryMessage(target, days, reports, reply.budget));
       return;
     }
-    throw new UserError(`unknown subcommand "${sub}"; use ${USAGE}`);
+    throw new UserError(spans(`unknown subcommand "${sub}"; use `, ...usage(reply.source)));
   },
 };
 
-/** Each configured digest: its schedule, channel, targets and next run (`nextRun`, when it has one). */
-export function digestListMessage(config: Pick<Config, 'digests' | 'source'>, nextRun: (name: string) => Date | undefined): Message {
+/**
+ * Each configured digest: its schedule, channel, targets and next run (`nextRun`, when it has one).
+ * `source`: where it is read, for the forms it names when there are none.
+ */
+export function digestListMessage(config: Pick<Config, 'digests' | 'source'>, nextRun: (name: string) => Date | undefined, source: CommandSource = 'slack'): Message {
   const { digests } = config;
-  if (digests.length === 0) {
-    return simpleMessage(`No digests configured (${config.source}). Use `, code('/digest list'), ', ', code('/digest now [name]'), ' or ', code('/digest history <target> [days]'), '.');
-  }
+  if (digests.length === 0) return simpleMessage(`No digests configured (${config.source}). Use `, ...usage(source), '.');
   const title = spans(strong('Digests'));
   const items = digests.map((d): Line => {
     const next = nextRun(d.name);

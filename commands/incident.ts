@@ -7,27 +7,34 @@ import { incidentRefusalMessage } from '../src/incidents/incident-refusal-messag
 import type { IncidentEvent, IncidentService } from '../src/incidents/incident-service.ts';
 import { parseSeverity, severityLabel } from '../src/incidents/ladder.ts';
 import type { Budget } from '../src/message/budget.ts';
-import { channel, code, context, date, em, group, icon, line, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
-import type { CommandInvocation, SlashCommand } from '../src/slash-command.ts';
+import { channel, code, command, context, date, em, group, icon, line, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
+import type { CommandInvocation, CommandSource } from '../src/slash-command.ts';
+import type { ChatCommand } from './parts/chat-command.ts';
 import { UserError } from '../src/user-error.ts';
 import { formatDuration } from '../src/probes/format.ts';
 import { fitList } from './parts/fit-list.ts';
 
+const READ: Line = spans(command('incident', 'list'), ', ', command('incident', 'show <id>'));
 const USAGE: Line[] = [
-  spans(code('/incident declare <sev1|sev2|sev3|sev4> <title>'), ' (or ', code('/incident sev1 <title>'), ')'),
-  spans(code('/incident list'), ', ', code('/incident show <id>')),
-  spans(code('/incident ack <id>'), ', ', code('/incident resolve <id>'), ', ', code('/incident escalate <id>')),
-  spans(code('/incident sev <1-4> <id>'), ', ', code('/incident note <id> <text>')),
+  spans(command('incident', 'declare <sev1|sev2|sev3|sev4> <title>'), ' (or ', command('incident', 'sev1 <title>'), ')'),
+  READ,
+  spans(command('incident', 'ack <id>'), ', ', command('incident', 'resolve <id>'), ', ', command('incident', 'escalate <id>')),
+  spans(command('incident', 'sev <1-4> <id>'), ', ', command('incident', 'note <id> <text>')),
 ];
+/** What a terminal runs (it only reads incidents); the rest is named as Slack only. */
+const TERMINAL_USAGE: Line[] = [READ, spans('In Slack only: declare, sev1..sev4, ack, resolve, escalate, sev, note.')];
+const usage = (source: CommandSource): Line[] => (source === 'cli' ? TERMINAL_USAGE : USAGE);
 /** Subcommands that change an incident: they page, post and are allowed by rules that name Slack users. */
 const CHANGES = new Set(['declare', 'sev', 'ack', 'acknowledge', 'resolve', 'escalate', 'note']);
 /** Events shown by /incident show, the latest. */
 const MAX_EVENTS = 40;
 
-export const incidentCommand: SlashCommand = {
+export const incidentCommand: ChatCommand = {
   name: '/incident',
   description: 'Declare an incident, page up the severity ladder until someone acknowledges, and keep its timeline',
   usageHint: 'declare sev1|sev2|sev3|sev4 <title> | list | show|ack|resolve|escalate <id> | sev <n> <id> | note <id> <text>',
+  terminalUsageHint: 'list | show <id>',
+  slackOnly: ['declare', 'sev1..sev4', 'ack', 'resolve', 'escalate', 'sev', 'note'],
   async run(invocation) {
     try {
       await runIncidentCommand(invocation);
@@ -45,13 +52,13 @@ async function runIncidentCommand({ text: typed, userId, channelId, reply, servi
   const word = sub.toLowerCase();
   if (word === '' || word === 'help') {
     const title = spans(strong('Usage'));
-    await reply.ephemeral({ notification: title, blocks: [section(line(...title), ...USAGE.map((l) => line(...l)))] });
+    await reply.ephemeral({ notification: title, blocks: [section(line(...title), ...usage(reply.source).map((l) => line(...l)))] });
     return;
   }
   const directSeverity = parseSeverity(word);
   const declaring = word === 'declare' || (directSeverity !== undefined && /^sev/.test(word));
   if (reply.source === 'cli' && (declaring || CHANGES.has(word))) {
-    throw new UserError(`incident ${word} changes an incident, which pages and posts through Slack and is allowed by rules naming Slack users: run /incident ${word} in Slack; the terminal shows chatops incident list and chatops incident show <id>`);
+    throw new UserError(spans(`incident ${word} changes an incident, which pages and posts through Slack and is allowed by rules naming Slack users: run `, code(`/incident ${word}`), ' in Slack; the terminal shows ', command('incident', 'list'), ' and ', command('incident', 'show <id>')));
   }
   const incidents = serviceOf(services);
   const actor = { user: userId, channel: channelId };
@@ -81,7 +88,7 @@ async function runIncidentCommand({ text: typed, userId, channelId, reply, servi
   switch (word) {
     case 'show': {
       const incident = await incidents.get(id);
-      if (!incident) throw new UserError(`there is no incident ${incidentRef(id)}; /incident list shows the open ones`);
+      if (!incident) throw new UserError(spans(`there is no incident ${incidentRef(id)}; `, command('incident', 'list'), ' shows the open ones'));
       await reply.ephemeral(incidentShowMessage(incident, await incidents.timeline(id), reply.budget));
       return;
     }
@@ -108,13 +115,13 @@ async function runIncidentCommand({ text: typed, userId, channelId, reply, servi
 }
 
 function serviceOf(services: AppServices): IncidentService {
-  if (!services.incidents) throw new UserError(`incidents are not set up: add an incidents: section with the channel to announce them in to ${services.config.source}`);
+  if (!services.incidents) throw new UserError(spans('incidents are not set up: add an ', code('incidents:'), ` section with the channel to announce them in to ${services.config.source}`));
   return services.incidents;
 }
 
 function idFrom(word: string | undefined): number {
   const id = parseIncidentRef(word ?? '');
-  if (id === undefined) throw new UserError(`"${word ?? ''}" is not an incident id; use INC-42 or 42 (/incident list shows them)`);
+  if (id === undefined) throw new UserError(spans(`"${word ?? ''}" is not an incident id; use INC-42 or 42 (`, command('incident', 'list'), ' shows them)'));
   return id;
 }
 

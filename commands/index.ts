@@ -1,7 +1,8 @@
 // The command registry: every slash command the bot answers. Names must be unique, and the help
 // text and the manifest check are built from this same list.
-import { code, section, spans, type Message } from '../src/message/message.ts';
-import type { SlashCommand } from '../src/slash-command.ts';
+import { code, command, section, spans, text, type Line, type Message } from '../src/message/message.ts';
+import type { CommandSource } from '../src/slash-command.ts';
+import type { ChatCommand } from './parts/chat-command.ts';
 import { diagCommand } from './diag.ts';
 import { runbookCommand } from './runbook.ts';
 import { digestCommand } from './digest.ts';
@@ -9,9 +10,11 @@ import { auditCommand } from './audit.ts';
 import { oncallCommand } from './oncall.ts';
 import { incidentCommand } from './incident.ts';
 
-export const COMMANDS: readonly SlashCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand, oncallCommand, incidentCommand]);
+export type { ChatCommand };
 
-export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
+export const COMMANDS: readonly ChatCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand, oncallCommand, incidentCommand]);
+
+export function registerCommands(commands: ChatCommand[]): ChatCommand[] {
   const names = new Set<string>();
   for (const c of commands) {
     if (!/^\/[a-z][a-z0-9-]{0,31}$/.test(c.name)) throw new Error(`invalid slash command name "${c.name}"`);
@@ -22,10 +25,15 @@ export function registerCommands(commands: SlashCommand[]): SlashCommand[] {
 }
 
 /**
- * One line per command: how to call it and what it does. `typed` is how a command is typed where
- * the help is read: `/diag` in Slack (the default), `chatops diag` in a terminal.
+ * One line per command: how to call it and what it does. In Slack (the default) every form of
+ * `/diag ...`; in a terminal (`cli`: `chatops diag ...`) only the forms a terminal runs, and the
+ * subcommands it refuses named as Slack only.
  */
-export function commandHelp(commands: readonly SlashCommand[] = COMMANDS, typed: (name: string) => string = (name) => name): Message {
-  const items = commands.map((c) => spans(code(`${typed(c.name)} ${c.usageHint}`), `: ${c.description}`));
+export function commandHelp(commands: readonly ChatCommand[] = COMMANDS, where: CommandSource = 'slack'): Message {
+  const items = commands.map((c): Line => {
+    if (where === 'slack') return spans(code(`${c.name} ${c.usageHint}`), `: ${c.description}`);
+    const slackOnly = c.slackOnly?.length ? [text(` (Slack only: ${c.slackOnly.join(', ')})`)] : [];
+    return spans(command(c.name.slice(1), c.terminalUsageHint ?? c.usageHint), `: ${c.description}`, ...slackOnly);
+  });
   return { notification: spans('Commands'), blocks: [section({ type: 'list', items })] };
 }

@@ -5,11 +5,17 @@ import type { AppServices } from '../src/app-services.ts';
 import { OverrideStore } from '../src/oncall/override-store.ts';
 import { nextShifts, onCallAt, type OnCallShift, type Rotation } from '../src/oncall/rotation.ts';
 import { DURATION_FORMS, parseDuration } from '../src/parse-duration.ts';
-import { channel, code, date, group, icon, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
-import type { SlashCommand } from '../src/slash-command.ts';
+import { channel, code, command, date, group, icon, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
+import type { CommandSource } from '../src/slash-command.ts';
+import type { ChatCommand } from './parts/chat-command.ts';
 import { UserError } from '../src/user-error.ts';
 
-const USAGE = '`/oncall`, `/oncall list` or `/oncall override @user <duration> [rotation]`';
+const OVERRIDE = 'override @user <duration> [rotation]';
+/** How to call /oncall where it is typed: a terminal cannot set an override. */
+function usage(source: CommandSource): Line {
+  if (source === 'cli') return spans(command('oncall'), ' or ', command('oncall', 'list'));
+  return spans(command('oncall'), ', ', command('oncall', 'list'), ' or ', command('oncall', OVERRIDE));
+}
 const MIN_OVERRIDE_MS = 60_000;
 const MAX_OVERRIDE_MS = 14 * 86_400_000;
 // Overrides last 14 days at most and shifts 7: this window holds every one that can shape
@@ -19,10 +25,12 @@ const LOOK_AHEAD_MS = 30 * 86_400_000;
 // Slack sends a mention in command text as <@U123|alice>, or <@U123> without the name.
 const MENTION = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/;
 
-export const oncallCommand: SlashCommand = {
+export const oncallCommand: ChatCommand = {
   name: '/oncall',
   description: 'Who is on call now and next; put someone else on call for a while',
-  usageHint: 'list | override @user <duration> [rotation]',
+  usageHint: `list | ${OVERRIDE}`,
+  terminalUsageHint: '[list]',
+  slackOnly: ['override'],
   async run({ text, userId, channelId, reply, services, inGroup }) {
     const [sub = '', ...args] = text.trim().split(/\s+/).filter(Boolean);
     const rotations = services.config.oncall.rotations;
@@ -31,22 +39,22 @@ export const oncallCommand: SlashCommand = {
       return;
     }
     if (sub === 'help') {
-      await reply.ephemeral(simpleMessage('Use ', code('/oncall'), ', ', code('/oncall list'), ' or ', code('/oncall override @user <duration> [rotation]'), '.'));
+      await reply.ephemeral(simpleMessage('Use ', ...usage(reply.source), '.'));
       return;
     }
-    if (sub !== 'override') throw new UserError(`unknown subcommand "${sub}"; use ${USAGE}`);
+    if (sub !== 'override') throw new UserError(spans(`unknown subcommand "${sub}"; use `, ...usage(reply.source)));
     if (reply.source === 'cli') {
       // Who gets paged is changed by a Slack user the access rules name; pages go out through Slack.
-      throw new UserError('an on-call override is set in Slack (/oncall override @user <duration>), by a user access.oncall.override names; the terminal shows the rotations: chatops oncall');
+      throw new UserError(spans('an on-call override is set in Slack (', code('/oncall override @user <duration>'), '), by a user ', code('access.oncall.override'), ' names; the terminal shows the rotations: ', command('oncall')));
     }
 
     const [who, durationText, rotationName, ...extra] = args;
-    if (!who || !durationText || extra.length > 0) throw new UserError('usage: /oncall override @user <duration> [rotation], e.g. /oncall override @alice 4h');
+    if (!who || !durationText || extra.length > 0) throw new UserError(spans('usage: ', command('oncall', OVERRIDE), ', e.g. ', command('oncall', 'override @alice 4h')));
     const person = MENTION.exec(who)?.[1];
     if (!person) {
       // Without "escape users" on the command, Slack sends the name as typed, not the user id.
-      const hint = who.startsWith('@') ? ' (if you did, the app needs should_escape: true for /oncall, see manifest.yml)' : '';
-      throw new UserError(`"${who}" is not a Slack user: mention them, e.g. /oncall override @alice 4h${hint}`);
+      const hint = who.startsWith('@') ? spans(' (if you did, the app needs should_escape: true for /oncall, see manifest.yml)') : [];
+      throw new UserError(spans(`"${who}" is not a Slack user: mention them, e.g. `, command('oncall', 'override @alice 4h'), ...hint));
     }
     const ms = parseDuration(durationText);
     if (ms === undefined || ms < MIN_OVERRIDE_MS || ms > MAX_OVERRIDE_MS) {

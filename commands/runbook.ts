@@ -1,7 +1,7 @@
 // /runbook [id]: lists the runbooks, or shows one.
 import { UserError } from '../src/user-error.ts';
 import { runbookMessage } from '../src/runbooks/runbook-message.ts';
-import { code, line, section, spans, strong, type Message, type Paragraph } from '../src/message/message.ts';
+import { code, command, line, section, spans, strong, type Message, type Paragraph } from '../src/message/message.ts';
 import type { RunbookIndex } from '../src/runbooks/load-runbooks.ts';
 import type { SlashCommand } from '../src/slash-command.ts';
 
@@ -26,7 +26,7 @@ export const runbookCommand: SlashCommand = {
 
 /** Every runbook: its id (what /runbook takes) and its title. */
 export function runbookListMessage(runbooks: Pick<RunbookIndex, 'all'>): Message {
-  const title = spans(strong('Runbooks'), ' (', code('/runbook <id>'), ' shows one):');
+  const title = spans(strong('Runbooks'), ' (', command('runbook', '<id>'), ' shows one):');
   const items = runbooks.all.map((r) => spans(code(r.id), `: ${r.title}`));
   const list: Paragraph = items.length ? { type: 'list', items } : line('none yet: add Markdown files to the runbooks directory (runbooks.dir)');
   return { notification: title, blocks: [section({ type: 'line', spans: title }, list)] };

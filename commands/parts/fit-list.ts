@@ -51,6 +51,8 @@ function markup(span: Span, budget: Budget): number {
   switch (span.type) {
     case 'text':
       return span.style ? 2 : 0;
+    case 'command':
+      return 2;
     case 'icon':
       return 30;
     case 'user':

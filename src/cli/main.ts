@@ -48,10 +48,10 @@ Run 'chatops <command> --help' for its options ('chatops diag --help', 'chatops 
 Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
 `;
 
-/** The help, with every command of the registry as a terminal types it. */
+/** The help, with every command of the registry as a terminal types it and only the forms a terminal runs. */
 async function mainHelp(): Promise<string> {
   const [{ COMMANDS, commandHelp }, { renderTerminal }] = await Promise.all([import('../../commands/index.ts'), import('./render-terminal.ts')]);
-  const list = renderTerminal(commandHelp(COMMANDS, (name) => `chatops ${name.slice(1)}`), { color: false });
+  const list = renderTerminal(commandHelp(COMMANDS, 'cli'), { color: false });
   return MAIN_HELP.replace('{{COMMANDS}}', `${list.trimEnd().replace(/^/gm, '  ')}\n`);
 }
 

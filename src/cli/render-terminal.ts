@@ -98,6 +98,11 @@ function isFindingButton(b: Button): boolean {
   return !b.intent || b.intent.intent === 'remedy' || b.intent.intent === 'runbook.open';
 }
 
+/** One line of spans as a terminal prints it (an error's words): commands as `chatops <command>`. */
+export function terminalLine(spans: Line, options: TerminalOptions): string {
+  return spansText(spans, terminalStyle(options.color));
+}
+
 function startsWithStatus(spans: Line): boolean {
   const first = spans[0];
   return first?.type === 'icon' && STATUSES.has(first.icon);
@@ -165,6 +170,8 @@ function spanWords(s: Exclude<Span, { type: 'text' } | { type: 'icon' }>): strin
     }
     case 'link':
       return s.text === undefined ? clean(s.url) : `${clean(s.text)} (${clean(s.url)})`;
+    case 'command':
+      return `chatops ${clean(s.name)}${s.args ? ` ${clean(s.args)}` : ''}`;
   }
 }
 

@@ -10,8 +10,9 @@ import { loadConfig } from '../config/load-config.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { exitCodeFor } from '../report.ts';
 import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
-import type { SlashCommand } from '../slash-command.ts';
-import { UserError } from '../user-error.ts';
+import type { ChatCommand } from '../../commands/parts/chat-command.ts';
+import { isUserError, UserError } from '../user-error.ts';
+import { terminalLine } from './render-terminal.ts';
 import { createTerminalReplier, type TerminalOutput } from './terminal-replier.ts';
 import { openTerminalServices, type StoreNeed } from './terminal-services.ts';
 
@@ -53,20 +54,24 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   if (options.timeoutMs !== undefined) for (const t of config.targets) t.timeoutMs = options.timeoutMs;
   const { configSecrets } = await import('../security/config-secrets.ts');
   secrets = configSecrets(config, env);
-  const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.usageHint}`);
+  const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.terminalUsageHint ?? command.usageHint}`);
   const runbooks = await loadRunbookIndex(config, command, log);
   const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...(NEEDS[command.name] ?? DEFAULT_NEEDS) });
   try {
     const reply = createTerminalReplier({ stdout: options.stdout, stderr: options.stderr, color: options.color, secrets });
     const outcome = await command.run({ text, userId: `cli:${os.userInfo().username}`, channelId: '', reply, services, inGroup: async () => false });
     return outcome ? exitCodeFor(outcome.status) : 0;
+  } catch (error) {
+    // A refusal's words as the terminal shows them: the commands it names as typed here.
+    if (isUserError(error)) throw new UserError(terminalLine(error.line, { color: false }), { cause: error });
+    throw error;
   } finally {
     await close();
   }
 }
 
 /** The command of the registry typed as `name` (`runbook` for /runbook). */
-export async function findCommand(name: string): Promise<SlashCommand> {
+export async function findCommand(name: string): Promise<ChatCommand> {
   const { COMMANDS } = await import('../../commands/index.ts');
   const command = COMMANDS.find((c) => c.name === `/${name}`);
   if (!command) throw new UserError(`unknown command "${name}"; accepted: ${[...COMMANDS.map((c) => c.name.slice(1)), 'help', 'keys', 'ladder'].sort().join(', ')}`);
@@ -74,7 +79,7 @@ export async function findCommand(name: string): Promise<SlashCommand> {
 }
 
 /** /runbook needs its runbooks; elsewhere they are links, and a broken one must not stop a terminal run. */
-async function loadRunbookIndex(config: Config, command: SlashCommand, log: Logger): Promise<RunbookIndex> {
+async function loadRunbookIndex(config: Config, command: ChatCommand, log: Logger): Promise<RunbookIndex> {
   const { loadRunbooks } = await import('../runbooks/load-runbooks.ts');
   const { allCheckIds } = await import('../probes/probe-registry.ts');
   if (command.name === '/runbook') return loadRunbooks(config.runbooks.dir, allCheckIds());
@@ -115,14 +120,15 @@ export async function runCommandFromArgs(name: string, args: string[]): Promise<
   });
 }
 
-/** `chatops oncall --help`: the slash command's usage, as typed in a terminal. */
-export function commandUsage(command: SlashCommand): string {
+/** `chatops oncall --help`: the slash command's usage, as typed in a terminal: the forms a terminal runs. */
+export function commandUsage(command: ChatCommand): string {
   const name = command.name.slice(1);
+  const slackOnly = command.slackOnly?.length ? `\nIn Slack only (${command.name} there): ${command.slackOnly.join(', ')}.` : '';
   const store = (NEEDS[command.name] ?? DEFAULT_NEEDS).store === 'none' ? '' : 'State store: DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR (default .chatops: stop the bot first).\n';
-  return `Usage: chatops ${name} ${command.usageHint} [--config FILE] [--no-color]
+  return `Usage: chatops ${name} ${command.terminalUsageHint ?? command.usageHint} [--config FILE] [--no-color]
 
 ${command.description}. Runs the same code as ${command.name} in Slack and prints its answer;
-'chatops ${name} help' shows the command's own help where it has one.
+'chatops ${name} help' shows the command's own help where it has one.${slackOnly}
 
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --no-color        plain text even on a terminal (also: NO_COLOR=1)

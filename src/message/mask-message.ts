@@ -9,6 +9,7 @@ export function maskMessage(message: Message, secrets: readonly string[]): Messa
   const span = (s: Span): Span => {
     if (s.type === 'text') return { ...s, text: mask(s.text) };
     if (s.type === 'link') return { ...s, url: mask(s.url), ...(s.text !== undefined && { text: mask(s.text) }) };
+    // Mentions, dates, icons and command references (a command's name and words) are the bot's own.
     return s;
   };
   const line = (l: Line): Line => l.map(span);

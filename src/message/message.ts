@@ -23,7 +23,12 @@ export type Span =
   | { type: 'date'; at: string; format?: DateFormat }
   | { type: 'link'; url: string; text?: string }
   /** A status or a symbol (✓, ⏳, ⚠); the renderer picks its form (emoji, [CRIT] tag...). */
-  | { type: 'icon'; icon: IconName; style?: SpanStyle };
+  | { type: 'icon'; icon: IconName; style?: SpanStyle }
+  /**
+   * A command the reader can type, by its name without a slash (`incident`) and its words
+   * (`list`): Slack shows `/incident list`, a terminal `chatops incident list`.
+   */
+  | { type: 'command'; name: string; args?: string };
 
 /** `datetime`: "Dec 1 at 14:03"; `datetime-secs` adds seconds; `time`: "14:03"; `time-secs`: "14:03:07". */
 export type DateFormat = 'datetime' | 'datetime-secs' | 'time' | 'time-secs';
@@ -85,6 +90,8 @@ export const date = (at: Date | string, format: DateFormat = 'datetime'): Span =
 export const link = (url: string, label?: string): Span => (label === undefined ? { type: 'link', url } : { type: 'link', url, text: label });
 export const icon = (name: IconName, style?: SpanStyle): Span => (style ? { type: 'icon', icon: name, style } : { type: 'icon', icon: name });
 export const statusIcon = (status: Status): Span => icon(status);
+/** A reference to a command: `command('incident', 'list')` (the name without its slash). */
+export const command = (name: string, args?: string): Span => (args ? { type: 'command', name, args } : { type: 'command', name });
 
 /** A paragraph from spans (strings are plain text). */
 export function line(...spans: Array<Span | string>): Paragraph {
@@ -149,6 +156,8 @@ export function plainText(l: Line): string {
           return s.text ?? s.url;
         case 'icon':
           return '';
+        case 'command':
+          return `/${s.name}${s.args ? ` ${s.args}` : ''}`;
       }
     })
     .join('');

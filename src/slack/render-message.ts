@@ -45,7 +45,7 @@ export function mrkdwn(spans: Line): string {
   let out = '';
   let open: SpanStyle | undefined;
   for (const span of spans) {
-    const style = span.type === 'text' || span.type === 'icon' ? span.style : undefined;
+    const style = span.type === 'text' || span.type === 'icon' ? span.style : span.type === 'command' ? 'code' : undefined;
     if (style !== open) {
       if (open) out += MARK[open];
       if (style) out += MARK[style];
@@ -63,6 +63,8 @@ function spanText(span: Span): string {
       return escapeMrkdwn(span.style === 'code' ? span.text.replace(/`/g, "'") : span.text);
     case 'icon':
       return ICON_EMOJI[span.icon];
+    case 'command':
+      return escapeMrkdwn(`/${span.name}${span.args ? ` ${span.args}` : ''}`.replace(/`/g, "'"));
     case 'user':
       return SLACK_ID.test(span.id) ? `<@${span.id}>` : escapeMrkdwn(`@${span.id}`);
     case 'group':

@@ -59,21 +59,33 @@ afterAll(async () => {
 
 // Each run is a process that loads the bot's modules: a few seconds each on a busy machine.
 describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
-  it('help lists every command of the registry as a terminal types it', async () => {
+  it('help lists every command of the registry as a terminal types it, with only the forms a terminal runs', async () => {
     const run = await chatops(['help']);
     expect(run.code).toBe(0);
-    for (const line of ['chatops diag [target | kind | all | help] [namespace]', 'chatops runbook [runbook-id]', 'chatops digest list', 'chatops audit [n]', 'chatops oncall list', 'chatops incident declare']) {
+    for (const line of [
+      'chatops diag [target | kind | all | help] [namespace]: ',
+      'chatops runbook [runbook-id]: ',
+      'chatops digest list | history <target> [days]: ',
+      'chatops audit [n]: ',
+      'chatops oncall [list]: ',
+      'chatops incident list | show <id>: ',
+      '(Slack only: now)',
+      '(Slack only: override)',
+      '(Slack only: declare, sev1..sev4, ack, resolve, escalate, sev, note)',
+    ]) {
       expect(run.stdout).toContain(line);
     }
+    for (const refused of ['chatops digest list | now', 'override @user', 'chatops incident declare', '/diag', '`']) expect(run.stdout).not.toContain(refused);
     const usage = await chatops(['oncall', '--help']);
     expect(usage.code).toBe(0);
-    expect(usage.stdout).toContain('Usage: chatops oncall list | override @user <duration> [rotation] [--config FILE] [--no-color]');
+    expect(usage.stdout).toContain('Usage: chatops oncall [list] [--config FILE] [--no-color]');
+    expect(usage.stdout).toContain('In Slack only (/oncall there): override.');
   });
 
   it('runbook: the list, one runbook whole, an unknown id with the valid ones', async () => {
     const list = await chatops(['runbook']);
     expect(list.code).toBe(0);
-    expect(list.stdout).toMatch(/^Runbooks \(\/runbook <id> shows one\):\n• /);
+    expect(list.stdout).toMatch(/^Runbooks \(chatops runbook <id> shows one\):\n• /);
     expect(list.stdout).toContain('• postgres-locks: PostgreSQL lock contention');
     const one = await chatops(['runbook', 'postgres-locks']);
     expect(one.code).toBe(0);
@@ -137,6 +149,10 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     const show = await chatops(['incident', 'show', `INC-${id}`]);
     expect(show.code).toBe(0);
     expect(show.stdout).toMatch(new RegExp(`^SEV-1 INC-${id}: Checkout fails \\(acknowledged\\)\\n• .* UTC Declared SEV-1: Checkout fails\\n• .* UTC Acknowledged by @U0BOB\\n• .* UTC @U0CAROL: rolled back to 1.4.2\\n$`));
+    const [missing, help] = await Promise.all([chatops(['incident', 'show', String(id + 1000)]), chatops(['incident', 'help'])]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toBe(`chatops: there is no incident INC-${id + 1000}; chatops incident list shows the open ones\n`);
+    expect(help.stdout).toBe('Usage\nchatops incident list, chatops incident show <id>\nIn Slack only: declare, sev1..sev4, ack, resolve, escalate, sev, note.\n');
 
     const changes = [['declare', 'sev2', 'db', 'down'], ['sev1', 'db', 'down'], ['ack', String(id)], ['resolve', String(id)], ['escalate', String(id)], ['note', String(id), 'hi']];
     const runs = await Promise.all(changes.map((words) => chatops(['incident', ...words])));
@@ -168,6 +184,9 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect(now.code).toBe(3);
     expect(now.stderr).toContain('a digest is posted to its Slack channel: run /digest now in Slack; the terminal shows chatops digest list, chatops digest history <target> [days] and chatops diag all');
     expect((await pool.query('SELECT count(*)::int AS n FROM digest_runs')).rows[0].n).toBe(0);
+    const bogus = await chatops(['digest', 'bogus']);
+    expect(bogus.code).toBe(3);
+    expect(bogus.stderr).toBe('chatops: unknown subcommand "bogus"; use chatops digest list or chatops digest history <target> [days]\n');
   });
 
   it('oncall override is refused and stores nothing; a bad word is a usage error naming it', async () => {
@@ -178,7 +197,7 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect((await pool.query('SELECT count(*)::int AS n FROM oncall_overrides')).rows[0].n).toBe(before);
     const bad = await chatops(['oncall', 'frob']);
     expect(bad.code).toBe(3);
-    expect(bad.stderr).toContain('unknown subcommand "frob"; use `/oncall`');
+    expect(bad.stderr).toContain('chatops: unknown subcommand "frob"; use chatops oncall or chatops oncall list\n');
     const control = await chatops(['runbook', 'a\u0007b']);
     expect(control.code).toBe(3);
     expect(control.stderr).toContain('the text has an invisible control character U+0007 at position 2');

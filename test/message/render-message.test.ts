@@ -2,8 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import { renderMessage } from '../../src/slack/render-message.ts';
 import { encodeIntent } from '../../src/slack/encode-intent.ts';
-import { renderTerminal } from '../../src/cli/render-terminal.ts';
-import { context, date, errorMessage, group, header, icon, line, progressMessage, simpleMessage, strong, text, user, type Message } from '../../src/message/message.ts';
+import { renderTerminal, terminalLine } from '../../src/cli/render-terminal.ts';
+import { maskMessage } from '../../src/message/mask-message.ts';
+import { UserError } from '../../src/user-error.ts';
+import { code, command, context, date, errorMessage, group, header, icon, line, progressMessage, simpleMessage, strong, plainText, text, user, type Message } from '../../src/message/message.ts';
 import { MAX_SECTION_TEXT } from '../../src/slack/slack-budget.ts';
 
 const message: Message = {
@@ -101,5 +103,23 @@ describe('errors and long text in Block Kit', () => {
     expect(fenced.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
     expect(fenced.match(/```/g)).toHaveLength(2);
     expect(fenced.endsWith('\n```')).toBe(true);
+  });
+});
+
+describe('a reference to a command', () => {
+  const l = [text('use '), command('digest', 'history <target> [days]'), text(' or '), command('oncall'), text('; not '), code('/x')];
+
+  it('is the slash command, as code, in Slack (escaped like the other words) and chatops <command> in a terminal', () => {
+    expect(renderMessage(simpleMessage(...l), encodeIntent).text).toBe('use `/digest history &lt;target&gt; [days]` or `/oncall`; not `/x`');
+    expect(renderTerminal(simpleMessage(...l), { color: false })).toBe('use chatops digest history <target> [days] or chatops oncall; not /x\n');
+    expect(terminalLine(l, { color: false })).toBe('use chatops digest history <target> [days] or chatops oncall; not /x');
+  });
+
+  it('reads as the slash command in plain words, is kept as it is by masking, and carries no empty words', () => {
+    expect(plainText(l)).toBe('use /digest history <target> [days] or /oncall; not /x');
+    expect(command('oncall')).toEqual({ type: 'command', name: 'oncall' });
+    const masked = maskMessage(simpleMessage(...l), ['oncall']);
+    expect(masked.notification[3]).toEqual({ type: 'command', name: 'oncall' });
+    expect(new UserError(l).message).toBe('use /digest history <target> [days] or /oncall; not /x');
   });
 });

@@ -15,7 +15,7 @@ import { parseConfig } from '../../src/config/load-config.ts';
 import { EscalatedTooRecently, IncidentAccessDenied } from '../../src/incidents/incident-access.ts';
 import type { Incident } from '../../src/incidents/incident.ts';
 import type { IncidentEvent } from '../../src/incidents/incident-service.ts';
-import { UNLIMITED_BUDGET } from '../../src/message/budget.ts';
+import { UNLIMITED_BUDGET, type Budget } from '../../src/message/budget.ts';
 import type { Message } from '../../src/message/message.ts';
 import { nextShifts, type Rotation } from '../../src/oncall/rotation.ts';
 import type { Runbook } from '../../src/runbooks/runbook.ts';
@@ -24,14 +24,19 @@ import { renderMessage } from '../../src/slack/render-message.ts';
 import { MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, SLACK_BUDGET } from '../../src/slack/slack-budget.ts';
 import type { AuditRow } from '../../src/store/audit-log.ts';
 import type { StoredReport } from '../../src/store/report-history.ts';
+import type { CommandSource } from '../../src/slash-command.ts';
 import { expectGolden } from './golden.ts';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const SOURCE = '/etc/chatops/chatops.yml';
 
-function expectBoth(name: string, message: Message): void {
-  expectGolden(`${name}.json`, `${JSON.stringify(renderMessage(message, encodeIntent), null, 2)}\n`);
-  expectGolden(`${name}.txt`, renderTerminal(message, { color: false }));
+/**
+ * `<name>.json`: the message built for Slack (SLACK_BUDGET) as Block Kit; `<name>.txt`: the message
+ * built for a terminal (UNLIMITED_BUDGET, nothing left out; the forms a terminal runs), as the terminal prints it.
+ */
+function expectBoth(name: string, build: (budget: Budget, source: CommandSource) => Message): void {
+  expectGolden(`${name}.json`, `${JSON.stringify(renderMessage(build(SLACK_BUDGET, 'slack'), encodeIntent), null, 2)}\n`);
+  expectGolden(`${name}.txt`, renderTerminal(build(UNLIMITED_BUDGET, 'cli'), { color: false }));
 }
 
 const config = parseConfig(
@@ -78,34 +83,35 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
       ],
       SOURCE,
     );
-    expectBoth('oncall-list', message);
-    expectBoth('oncall-none', howToConfigure(SOURCE));
+    expectBoth('oncall-list', () => message);
+    expectBoth('oncall-none', () => howToConfigure(SOURCE));
   });
 
   it('/audit: the rows, with Slack users as mentions and terminal users as written', () => {
-    expectBoth('audit', auditMessage(auditRows, SLACK_BUDGET));
+    expectBoth('audit', (budget) => auditMessage(auditRows, budget));
   });
 
   it('/runbook: the list', () => {
     const runbook = (id: string, title: string): Runbook => ({ id, title, summary: '', severityHint: 'warn', symptoms: [], checks: [], remedies: [], body: '', file: `runbooks/${id}.md` });
-    expectBoth('runbook-list', runbookListMessage({ all: [runbook('postgres-locks', 'PostgreSQL lock contention & long transactions'), runbook('redis-memory-pressure', 'Redis memory full, evicting keys')] }));
+    expectBoth('runbook-list', () => runbookListMessage({ all: [runbook('postgres-locks', 'PostgreSQL lock contention & long transactions'), runbook('redis-memory-pressure', 'Redis memory full, evicting keys')] }));
   });
 
   it('/diag help and the command list', () => {
-    expectBoth('diag-help', diagHelp({ config }, SLACK_BUDGET));
-    expectBoth('command-help', commandHelp());
+    expectBoth('diag-help', (budget) => diagHelp({ config }, budget));
+    expectBoth('command-help', (_budget, source) => commandHelp(undefined, source));
   });
 
   it('/digest list and history', () => {
-    expectBoth('digest-list', digestListMessage(config, (name) => (name === 'morning' ? new Date('2026-12-02T07:00:00Z') : undefined)));
+    expectBoth('digest-list', (_budget, source) => digestListMessage(config, (name) => (name === 'morning' ? new Date('2026-12-02T07:00:00Z') : undefined), source));
+    expectBoth('digest-none', (_budget, source) => digestListMessage({ digests: [], source: SOURCE }, () => undefined, source));
     const reports = [
       stored('2026-11-29', 'ok', [{ check: 'postgres.reachable', status: 'ok', title: 'Reachable in 3 ms' }]),
       stored('2026-11-30', 'warn', [{ check: 'postgres.connections', status: 'warn', title: 'Connections 170/200 (85%)' }]),
       stored('2026-11-30', 'crit', [{ check: 'postgres.locks', status: 'crit', title: 'pid 4242 blocks 12 sessions for 5 min' }]),
       stored('2026-12-01', 'ok', []),
     ];
-    expectBoth('digest-history', digestHistoryMessage('main-db', 7, reports, SLACK_BUDGET));
-    expectBoth('digest-history-empty', digestHistoryMessage('main-db', 7, [], SLACK_BUDGET));
+    expectBoth('digest-history', (budget) => digestHistoryMessage('main-db', 7, reports, budget));
+    expectBoth('digest-history-empty', (budget) => digestHistoryMessage('main-db', 7, [], budget));
   });
 
   it('/incident list, show and the refusals', () => {
@@ -113,8 +119,8 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
       incident(7, { severity: 1, title: 'Checkout <!here> fails', status: 'acknowledged', acknowledgedBy: 'U0BOB', acknowledgedAt: NOW }),
       incident(9, { severity: 3, title: 'Slow search', declaredAt: new Date(NOW.getTime() - 3 * 86_400_000) }),
     ];
-    expectBoth('incident-list', incidentListMessage(open, NOW, SLACK_BUDGET));
-    expectBoth('incident-list-empty', incidentListMessage([], NOW, SLACK_BUDGET));
+    expectBoth('incident-list', (budget) => incidentListMessage(open, NOW, budget));
+    expectBoth('incident-list-empty', (budget) => incidentListMessage([], NOW, budget));
     // Entries as the store holds them (mentions in Slack's syntax), and as spans.
     const event = (at: string, kind: string, stored: string, actor?: string): IncidentEvent => {
       const entry = { at: new Date(at), ...(actor && { actor }), kind, text: stored, line: storedTextSpans(stored) };
@@ -127,12 +133,12 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
       event('2026-12-01T08:30:00Z', 'acknowledged', 'Acknowledged by <@U0BOB>', 'U0BOB'),
       event('2026-12-01T08:41:00Z', 'note', 'rolled back to 1.4.2 <@U0X> *not bold*', 'U0CAROL'),
     ];
-    expectBoth('incident-show', incidentShowMessage(open[0]!, events, SLACK_BUDGET));
+    expectBoth('incident-show', (budget) => incidentShowMessage(open[0]!, events, budget));
     const many = Array.from({ length: 45 }, (_, i) => event(new Date(NOW.getTime() + i * 60_000).toISOString(), 'page', `Paging on-call (${i + 1})`));
-    expectBoth('incident-show-long', incidentShowMessage(open[1]!, many, SLACK_BUDGET));
+    expectBoth('incident-show-long', (budget) => incidentShowMessage(open[1]!, many, budget));
     const askable = { commander: 'U0ALICE', paged: ['U0BOB'], pagedGroups: ['S0DBA'], users: [], groups: [], channels: ['C0WAR'] };
-    expectBoth('incident-denied', incidentRefusalMessage(new IncidentAccessDenied('resolve', 7, askable), 'run')!);
-    expectBoth('incident-escalated-recently', incidentRefusalMessage(new EscalatedTooRecently({ incident: 7, by: 'U0BOB', to: 'team lead', at: new Date(NOW.getTime() - 12_000), againAt: new Date(NOW.getTime() + 18_000), now: NOW }), 'run')!);
+    expectBoth('incident-denied', () => incidentRefusalMessage(new IncidentAccessDenied('resolve', 7, askable), 'run')!);
+    expectBoth('incident-escalated-recently', () => incidentRefusalMessage(new EscalatedTooRecently({ incident: 7, by: 'U0BOB', to: 'team lead', at: new Date(NOW.getTime() - 12_000), againAt: new Date(NOW.getTime() + 18_000), now: NOW }), 'run')!);
   });
 });
 

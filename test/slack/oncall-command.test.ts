@@ -91,7 +91,7 @@ describe('/oncall', () => {
     expect(respondText('d')).toContain('should_escape: true for /oncall');
     expect(respondText('e')).toContain('unknown rotation \\"secondary\\"; configured: primary');
     expect(respondText('f')).toContain('unknown subcommand \\"frobnicate\\"; use `/oncall`, `/oncall list` or `/oncall override @user &lt;duration&gt; [rotation]`'); // errors are escaped mrkdwn
-    expect(respondText('g')).toContain('usage: /oncall override @user &lt;duration&gt; [rotation]');
+    expect(respondText('g')).toContain('usage: `/oncall override @user &lt;duration&gt; [rotation]`, e.g. `/oncall override @alice 4h`');
     expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
   });
 });
