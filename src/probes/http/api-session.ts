@@ -9,6 +9,9 @@ import type { ApiCheckContext } from './failed-call.ts';
 import { ApiClient } from './json-api.ts';
 import { Deadline, findingFor } from './probe-support.ts';
 
+/** How long after the calls' own deadline the engine stops waiting (as Deadline.race allows). */
+const DEADLINE_SLACK_MS = 250;
+
 export const apiSession: KindRuntime<ApiTarget, ApiCheckContext> = {
   async open(target, run) {
     const finding = findingFor(target.kind);
@@ -22,7 +25,9 @@ export const apiSession: KindRuntime<ApiTarget, ApiCheckContext> = {
     }
     return {
       ctx: { api, timeoutMs: deadline.timeoutMs, now: new Date() },
-      budgetMs: deadline.timeoutMs - (performance.now() - opened),
+      // The calls end at the deadline on their own (a timeout finding names what did not answer);
+      // the engine's cut comes a little later, for a check that would not stop.
+      budgetMs: deadline.timeoutMs + DEADLINE_SLACK_MS - (performance.now() - opened),
       describeError: failureMessage,
       unfinished: (check, cancelled) =>
         finding(check.name, check.name === 'reachable' && !cancelled ? 'crit' : 'unknown', `${check.label}: could not check (${cancelled ? 'the probe was cancelled' : `no answer within ${deadline.timeoutMs} ms`})`),
