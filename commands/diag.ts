@@ -33,7 +33,7 @@ export const diagCommand: SlashCommand = {
     const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
     await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
     await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
-    return { status: report.status };
+    return { status: report.status, data: report };
   },
 };
 
@@ -77,7 +77,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     }
   }
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: 'all', text, outcome: set.status, durationMs: set.durationMs });
-  return { status: set.status };
+  return { status: set.status, data: set };
 }
 
 async function audit(services: AppServices, row: { actor: string; channel: string; source: CommandSource; target: string; text: string; outcome: string; durationMs: number }) {

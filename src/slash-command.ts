@@ -42,6 +42,8 @@ export interface CommandInvocation {
 /** How a command ended, for a transport that reports it (a terminal's exit code); Slack shows only the messages. */
 export interface CommandOutcome {
   status: Status;
+  /** What the command found, as data, for a caller that prints data (`chatops diag --json`). */
+  data?: unknown;
 }
 
 export interface SlashCommand {

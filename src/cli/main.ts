@@ -1,28 +1,14 @@
 // `chatops diag ...` from a terminal, for when Slack itself is down. Same probes, same Report.
 // Exit codes follow the monitoring-plugin convention: 0 ok, 1 warn, 2 crit, 3 unknown/usage.
-import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig } from '../config/load-config.ts';
-import type { Config, Target } from '../config/config.ts';
+import type { Target } from '../config/config.ts';
 import { DEFAULT_TIMEOUT_MS } from '../config/config.ts';
 import { createLogger } from '../logger.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
-import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
-import { resolveTargetWords } from '../probes/resolve-target.ts';
-import { runProbe } from '../probes/run-probe.ts';
-import { renderTerminal } from './render-terminal.ts';
-import { UNLIMITED_BUDGET } from '../message/budget.ts';
-import { reportMessage } from '../render/report-message.ts';
-import { exitCodeFor, type Status } from '../report.ts';
-import type { Store } from '../store/open-store.ts';
-import type { Logger } from '../logger.ts';
-import { loadRunbooks } from '../runbooks/load-runbooks.ts';
+import { findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { redactSecrets } from '../redact-secrets.ts';
-import { configSecrets } from '../security/config-secrets.ts';
-import { maskSecrets } from '../security/mask-secrets.ts';
-import type { Report } from '../report.ts';
-import { scrubFindings } from '../probes/scrub-findings.ts';
 import type { LadderCheck } from '../incidents/check-ladder.ts';
 import { severityLabel } from '../incidents/ladder.ts';
 
@@ -223,95 +209,24 @@ async function diag(args: string[]): Promise<number> {
     throw new UserError(`--timeout must be milliseconds between 100 and 120000, got "${values.timeout}"`);
   }
   const word = positionals[0]!;
-  const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr });
   if (word === 'all' && values.url) throw new UserError('diag all runs the configured targets: it takes --config, not --url');
   if ((word === 'all' || values.url) && positionals.length > 1) {
     throw new UserError(`diag ${word}${values.url ? ' --url' : ''} takes no more words, got ${positionals.slice(1).map((p) => `"${p}"`).join(' ')}`);
   }
-  if (!values.json && !values.url) {
-    // The answer of /diag itself, rendered for the terminal; --json and --url print data instead.
-    const { runCommand } = await import('./run-command.ts');
-    const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
-    return await runCommand({ name: 'diag', words: positionals, configFile: values.config, timeoutMs, color, env: process.env, stdout: process.stdout, stderr: process.stderr });
-  }
-  const config: Config | undefined = values.url ? undefined : loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG });
-  const targets = word === 'all' ? allTargets(config!) : [config ? resolveTargetWords(config, positionals) : adHocTarget(word, values.url!)];
-  if (timeoutMs !== undefined) for (const t of targets) t.timeoutMs = timeoutMs;
-
-  // Everything printed is masked whole before the renderers cut it, and once more as printed.
-  const secrets = configSecrets({ targets }, process.env);
-  const masked = (r: Report): Report => ({ ...r, findings: scrubFindings(r.findings, secrets) });
-  const runbookForCheck = tryLoadRunbookLinks(config, log);
-  const store = await tryOpenStore(log);
+  // /diag itself, answering in the terminal; --json prints what it found instead, and --url runs
+  // it on one target made from the URL.
+  const { runCommand } = await import('./run-command.ts');
   const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
-  let output: string;
-  let status: Status;
-  try {
-    const options = { log, runbookForCheck, secrets, ...(store && { state: store.probeState }) };
-    const started = Date.now();
-    if (word === 'all') {
-      // Loaded here only: one target's report does not pay for the summary.
-      const [{ runAllProbes }, { summaryMessage }] = await Promise.all([import('../probes/run-all-probes.ts'), import('../render/summary-message.ts')]);
-      const set = await runAllProbes(targets, options).then((s) => ({ ...s, reports: s.reports.map(masked) }));
-      output = values.json ? JSON.stringify(set, null, 2) : renderTerminal(summaryMessage(set, { budget: UNLIMITED_BUDGET, details: 'inline' }), { color });
-      status = set.status;
-    } else {
-      const report = masked(await runProbe(targets[0]!, options));
-      output = values.json ? JSON.stringify(report, null, 2) : renderTerminal(reportMessage(report, { budget: UNLIMITED_BUDGET }), { color });
-      status = report.status;
-    }
-    await store?.audit
-      .record({
-        actor: `cli:${os.userInfo().username}`, source: 'cli', action: 'diag', target: word === 'all' ? 'all' : targets[0]!.name,
-        params: { text: word }, outcome: status, durationMs: Date.now() - started,
-      })
-      .catch((err: unknown) => log.warn({ err }, 'could not write the audit row of this run'));
-  } finally {
-    await store?.close();
-  }
-  output = maskSecrets(output, secrets, Infinity);
-  process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
-  return exitCodeFor(status);
-}
-
-function allTargets(config: Config): Target[] {
-  if (config.targets.length === 0) throw new UserError(`no targets are configured (${config.source}); add some under targets:`);
-  return config.targets;
-}
-
-/**
- * With DATABASE_URL set (the bot's state store), a terminal run is audited like a Slack one and
- * probes compare with the previous run. Without it the CLI stays self-contained: it never starts
- * an embedded server, and a store it cannot open does not stop diagnostics.
- */
-async function tryOpenStore(log: Logger): Promise<Store | undefined> {
-  const databaseUrl = process.env.DATABASE_URL;
-  if (!databaseUrl) return undefined;
-  try {
-    // Loaded here only: without DATABASE_URL the CLI has no use for the store's modules.
-    const { openStore } = await import('../store/open-store.ts');
-    return await openStore({ databaseUrl, dataDir: '.chatops', log });
-  } catch (err) {
-    log.warn({ err }, 'state store at DATABASE_URL not available: this run is not audited');
-    return undefined;
-  }
+  const config = values.url ? { ...parseConfig({}, '(--url)'), targets: [adHocTarget(word, values.url)] } : undefined;
+  return await runCommand({
+    name: 'diag', words: positionals, configFile: values.config, config, json: values.json, timeoutMs, color, env: process.env, stdout: process.stdout, stderr: process.stderr,
+  });
 }
 
 function adHocTarget(word: string, url: string): Target {
   const probe = findProbe(word);
   if (!probe) throw new UserError(`with --url, "${word}" must be a kind; accepted: ${kindNames().join(', ')}`);
   return { ...probe.fromUrl(url), name: probe.kind, kind: probe.kind, timeoutMs: DEFAULT_TIMEOUT_MS, thresholds: resolveThresholds(probe) };
-}
-
-/** Runbook links are a nicety here: a broken runbook must not stop diagnostics from a terminal. */
-function tryLoadRunbookLinks(config: Config | undefined, log: Logger): ReadonlyMap<string, string> | undefined {
-  try {
-    const dir = (config ?? parseConfig({}, '(no config file)')).runbooks.dir;
-    return loadRunbooks(dir, allCheckIds()).byCheck;
-  } catch (err) {
-    log.warn({ err }, 'runbooks not loaded; findings are shown without runbook links');
-    return undefined;
-  }
 }
 
 let exitCode = EXIT_USAGE;

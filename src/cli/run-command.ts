@@ -13,6 +13,7 @@ import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
 import type { ChatCommand } from '../../commands/parts/chat-command.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { terminalLine } from './render-terminal.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 import { createTerminalReplier, type TerminalOutput } from './terminal-replier.ts';
 import { openTerminalServices, type StoreNeed } from './terminal-services.ts';
 
@@ -35,6 +36,10 @@ export interface RunCommandOptions {
   words: readonly string[];
   /** --config, else CHATOPS_CONFIG, else ./chatops.yml. */
   configFile?: string | undefined;
+  /** The configuration to use instead of reading one (diag --url: one target made from the URL). */
+  config?: Config | undefined;
+  /** Print the command's outcome data as JSON on stdout instead of its messages (diag --json). */
+  json?: boolean;
   /** Per-check timeout for every target (diag --timeout). */
   timeoutMs?: number | undefined;
   color: boolean;
@@ -50,7 +55,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   let secrets: readonly string[] = [];
   // Masks the configured secrets from the moment they are known.
   const log = createLogger({ level: env.LOG_LEVEL ?? 'warn', destination: process.stderr, secrets: () => secrets });
-  const config = loadConfig({ file: options.configFile ?? env.CHATOPS_CONFIG, env });
+  const config = options.config ?? loadConfig({ file: options.configFile ?? env.CHATOPS_CONFIG, env });
   if (options.timeoutMs !== undefined) for (const t of config.targets) t.timeoutMs = options.timeoutMs;
   const { configSecrets } = await import('../security/config-secrets.ts');
   secrets = configSecrets(config, env);
@@ -58,8 +63,13 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const runbooks = await loadRunbookIndex(config, command, log);
   const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...(NEEDS[command.name] ?? DEFAULT_NEEDS) });
   try {
-    const reply = createTerminalReplier({ stdout: options.stdout, stderr: options.stderr, color: options.color, secrets });
+    // With --json the messages are not printed: stdout holds the data and nothing else.
+    const reply = createTerminalReplier({ stdout: options.json ? DISCARD : options.stdout, stderr: options.json ? DISCARD : options.stderr, color: options.color, secrets });
     const outcome = await command.run({ text, userId: `cli:${os.userInfo().username}`, channelId: '', reply, services, inGroup: async () => false });
+    if (options.json) {
+      if (outcome?.data === undefined) throw new UserError(`${command.name.slice(1)} has no data to print as JSON`);
+      options.stdout.write(`${maskSecrets(JSON.stringify(outcome.data, null, 2), secrets, Infinity)}\n`);
+    }
     return outcome ? exitCodeFor(outcome.status) : 0;
   } catch (error) {
     // A refusal's words as the terminal shows them: the commands it names as typed here.
@@ -69,6 +79,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     await close();
   }
 }
+
+const DISCARD: TerminalOutput = { write: () => undefined };
 
 /** The command of the registry typed as `name` (`runbook` for /runbook). */
 export async function findCommand(name: string): Promise<ChatCommand> {

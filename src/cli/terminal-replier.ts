@@ -22,9 +22,8 @@ export interface TerminalReplierOptions {
 
 export function createTerminalReplier(options: TerminalReplierOptions): Replier {
   const print = (message: Message) => {
-    const neutral = (message);
-    const text = maskSecrets(renderTerminal(neutral, { color: options.color }), options.secrets, Infinity);
-    (isProgress(neutral) ? options.stderr : options.stdout).write(text);
+    const text = maskSecrets(renderTerminal(message, { color: options.color }), options.secrets, Infinity);
+    (isProgress(message) ? options.stderr : options.stdout).write(text);
   };
   const posted: PostedMessage = {
     async update(message) {
