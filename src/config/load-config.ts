@@ -3,7 +3,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
-import cron from 'node-cron';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { isTimeZone } from './is-time-zone.ts';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
@@ -16,6 +16,15 @@ import { interpolateEnv } from './interpolate-env.ts';
 import { incidentsSchema, oncallSchema, toIncidentsConfig, toRotations } from './incidents-schema.ts';
 import { DEFAULT_TIMEOUT_MS, type Config, type Target } from './config.ts';
 
+// node-cron, loaded when a digest's schedule is first checked: a config without digests (the CLI's
+// `diag db`) never pays for it. Its CommonJS build, so the check stays synchronous.
+const requireModule = createRequire(import.meta.url);
+let cron: { validate(expression: string): boolean } | undefined;
+function validCron(expression: string): boolean {
+  cron ??= requireModule('node-cron') as { validate(expression: string): boolean };
+  return cron.validate(expression);
+}
+
 const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 /** Words `/diag` gives a meaning of its own. */
 const RESERVED_NAMES = ['all', 'help'];
@@ -24,7 +33,7 @@ const SHARED_TARGET_KEYS = ['kind', 'timeoutMs', 'thresholds'] as const;
 const SECRET_KEY = /url|password|token|secret|key/i;
 
 const digestSchema = z.strictObject({
-  cron: z.string().refine((v) => cron.validate(v), { error: 'not a valid cron expression (e.g. "0 8 * * 1-5": minute hour day month weekday)' }),
+  cron: z.string().refine((v) => validCron(v), { error: 'not a valid cron expression (e.g. "0 8 * * 1-5": minute hour day month weekday)' }),
   timezone: z.string().refine(isTimeZone, { error: 'not an IANA time zone (e.g. "Europe/Berlin", "UTC")' }).default('UTC'),
   channel: z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD (channel details -> bottom of the About tab)'),
   targets: z.union([z.literal('all'), z.array(z.string()).min(1)]).default('all'),
