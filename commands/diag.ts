@@ -14,10 +14,14 @@ import { plural } from '../src/render/display-report.ts';
 import { UserError } from '../src/user-error.ts';
 import { fitList } from './parts/fit-list.ts';
 
+/** The kinds whose runs a word after the target narrows (k8s: a namespace), and that word. */
+const SCOPED = PROBES.filter((p) => p.scopeWord !== undefined);
+const SCOPE_HINT = SCOPED.length > 0 ? ` [${[...new Set(SCOPED.map((p) => p.scopeWord))].join(' | ')}]` : '';
+
 export const diagCommand: SlashCommand = {
   name: '/diag',
   description: 'Run read-only diagnostics against a configured target',
-  usageHint: '[target | kind | all | help] [namespace]',
+  usageHint: `[target | kind | all | help]${SCOPE_HINT}`,
   async run(invocation) {
     const { text, userId, channelId, reply, services } = invocation;
     const words = text.trim().split(/\s+/).filter(Boolean);
@@ -89,7 +93,10 @@ async function audit(services: AppServices, row: { actor: string; channel: strin
 
 /** How to call /diag, the configured targets (as many sections as they need) and the kinds. */
 export function diagHelp(services: Pick<AppServices, 'config'>, budget: Budget): Message {
-  const usage = spans(strong('Usage:'), ' ', command('diag', '<target>'), ', ', command('diag', '<kind>'), ' or ', command('diag', 'all'), '; Kubernetes: ', command('diag', 'k8s [target] [namespace]'));
+  const usage = spans(
+    strong('Usage:'), ' ', command('diag', '<target>'), ', ', command('diag', '<kind>'), ' or ', command('diag', 'all'),
+    ...SCOPED.flatMap((p) => [`; ${p.kind}: `, command('diag', `${p.kind} [target] [${p.scopeWord}]`)]),
+  );
   const { targets, source } = services.config;
   const configured = targets.length === 0
     ? [section(line(strong('Configured targets:')), line(em(`none yet: add targets to ${source}`)))]

@@ -21,9 +21,7 @@ same code as in Slack (what only Slack can do is refused, naming what the termin
 {{COMMANDS}}
 Diagnostics and the terminal's own commands:
   diag <target|kind>   run read-only diagnostics and print the report
-  diag k8s [target] [namespace]
-                       Kubernetes, optionally one namespace of the target
-  diag all             every configured target at once: a summary, then the details
+{{SCOPED}}  diag all             every configured target at once: a summary, then the details
   ladder check         look up in Slack everyone the escalation ladder pages, and report
                        levels nobody can receive (needs SLACK_BOT_TOKEN)
   keys rotate          add a new key for signing button values; the old ones keep verifying
@@ -38,11 +36,15 @@ Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
 async function mainHelp(): Promise<string> {
   const [{ COMMANDS, commandHelp }, { renderTerminal }] = await Promise.all([import('../../commands/index.ts'), import('./render-terminal.ts')]);
   const list = renderTerminal(commandHelp(COMMANDS, 'cli'), { color: false });
-  return MAIN_HELP.replace('{{COMMANDS}}', `${list.trimEnd().replace(/^/gm, '  ')}\n`);
+  const scoped = PROBES.filter((p) => p.scopeWord !== undefined)
+    .map((p) => `  diag ${p.kind} [target] [${p.scopeWord}]\n                       ${p.kind}, optionally one ${p.scopeWord} of the target\n`)
+    .join('');
+  return MAIN_HELP.replace('{{COMMANDS}}', `${list.trimEnd().replace(/^/gm, '  ')}\n`).replace('{{SCOPED}}', scoped);
 }
 
 function diagHelp(): string {
-  return `Usage: chatops diag <target|kind|all> [namespace] [--config FILE] [--url URL] [--json] [--timeout MS]
+  const scope = [...new Set(PROBES.flatMap((p) => (p.scopeWord === undefined ? [] : [p.scopeWord])))].map((w) => ` [${w}]`).join('');
+  return `Usage: chatops diag <target|kind|all>${scope} [--config FILE] [--url URL] [--json] [--timeout MS]
 
 Runs the same checks as /diag in Slack and prints the report.
 

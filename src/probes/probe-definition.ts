@@ -143,6 +143,8 @@ export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> 
    * throws a UserError naming what is accepted. Kinds without it take no extra words.
    */
   narrow?(target: T, args: readonly string[]): T;
+  /** What the word after the target names, for usage lines (`namespace`); set with `narrow`. */
+  scopeWord?: string;
   /** Words for the part of the target a run looks at (" (namespace payments)"), or "". */
   describeScope?(target: T): string;
   /** Loads the runtime (client libraries): a dynamic import, so the definition stays light. */

@@ -108,6 +108,7 @@ export const kubernetesKind: KindDefinition<KubeTarget, KubeCheckContext> = {
   /** The kubeconfig user's credentials, or the service account token: not in the target's keys. */
   externalSecrets: kubeconfigSecrets,
   /** `/diag k8s <target> <namespace>`: one of the target's namespaces (any, when it watches all). */
+  scopeWord: 'namespace',
   narrow(target, args) {
     if (args.length === 0) return target;
     const [namespace, ...extra] = args;
