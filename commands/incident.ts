@@ -3,11 +3,12 @@
 //   /incident list | show <id> | ack <id> | resolve <id> | escalate <id> | sev <n> <id> | note <id> <text>
 import type { AppServices } from '../src/app-services.ts';
 import { incidentRef, parseIncidentRef, type Incident } from '../src/incidents/incident.ts';
+import { storedTimelineLine } from '../src/incidents/stored-timeline-line.ts';
 import { incidentRefusalMessage } from '../src/incidents/incident-refusal-message.ts';
 import type { IncidentEvent, IncidentService } from '../src/incidents/incident-service.ts';
 import { parseSeverity, severityLabel } from '../src/incidents/ladder.ts';
 import type { Budget } from '../src/message/budget.ts';
-import { channel, code, command, context, date, em, group, icon, line, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
+import { channel, code, command, context, date, em, icon, line, section, simpleMessage, spans, strong, text, user, type Line, type Message } from '../src/message/message.ts';
 import type { CommandInvocation, CommandSource } from '../src/slash-command.ts';
 import type { ChatCommand } from './parts/chat-command.ts';
 import { UserError } from '../src/user-error.ts';
@@ -142,28 +143,11 @@ export function incidentShowMessage(incident: Incident, events: readonly Inciden
   const title = spans(strong(`${severityLabel(incident.severity)} ${incidentRef(incident.id)}`), `: ${incident.title} (${incident.status})`);
   const shown = events.slice(-MAX_EVENTS);
   const earlier = events.length - shown.length;
-  const lines = shown.map((e): Line => [date(e.at), text(' '), ...(e.kind === 'note' && e.actor ? [user(e.actor), text(`: ${e.text}`)] : (e.line ?? storedTextSpans(e.text)))]);
+  const lines = shown.map((e): Line => [date(e.at), text(' '), ...(e.kind === 'note' && e.actor ? [user(e.actor), text(`: ${e.text}`)] : storedTimelineLine({ text: e.text, line: e.line ?? null }))]);
   if (earlier === 0) return { notification: title, blocks: fitList(title, lines, budget, (n) => `${n} later events not shown`) };
   return {
     notification: title,
     blocks: [section(line(...title)), context(em(`${earlier} earlier events not shown`)), ...fitList(undefined, lines, budget, (n) => `${n} later events not shown`)],
   };
-}
-
-// Timeline entries made without their line hold Slack's mention syntax (<@U1>, <#C1>, <!subteam^S1>).
-const STORED_MENTION = /<(@|#|!subteam\^)([A-Z0-9]{2,})(?:\|[^>]*)?>/g;
-
-/** A stored timeline text as spans: its mentions as users, channels and groups, the rest as text. */
-export function storedTextSpans(stored: string): Span[] {
-  const out: Span[] = [];
-  let at = 0;
-  for (const m of stored.matchAll(STORED_MENTION)) {
-    if (m.index > at) out.push(text(stored.slice(at, m.index)));
-    const id = m[2]!;
-    out.push(m[1] === '@' ? user(id) : m[1] === '#' ? channel(id) : group(id));
-    at = m.index + m[0].length;
-  }
-  if (at < stored.length) out.push(text(stored.slice(at)));
-  return out;
 }
 

@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { auditMessage } from '../../commands/audit.ts';
 import { diagHelp } from '../../commands/diag.ts';
 import { digestHistoryMessage, digestListMessage } from '../../commands/digest.ts';
-import { incidentListMessage, incidentShowMessage, storedTextSpans } from '../../commands/incident.ts';
+import { incidentListMessage, incidentShowMessage } from '../../commands/incident.ts';
+import { storedTimelineLine } from '../../src/incidents/stored-timeline-line.ts';
 import { incidentRefusalMessage } from '../../src/incidents/incident-refusal-message.ts';
 import { commandHelp } from '../../commands/index.ts';
 import { howToConfigure, onCallMessage } from '../../commands/oncall.ts';
@@ -123,7 +124,7 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
     expectBoth('incident-list-empty', (budget) => incidentListMessage([], NOW, budget));
     // Entries as the store holds them (mentions in Slack's syntax), and as spans.
     const event = (at: string, kind: string, stored: string, actor?: string): IncidentEvent => {
-      const entry = { at: new Date(at), ...(actor && { actor }), kind, text: stored, line: storedTextSpans(stored) };
+      const entry = { at: new Date(at), ...(actor && { actor }), kind, text: stored, line: storedTimelineLine({ text: stored, line: null }) };
       return entry;
     };
     const events: IncidentEvent[] = [
