@@ -5,7 +5,7 @@ import type { AppServices } from '../src/app-services.ts';
 import { OverrideStore } from '../src/oncall/override-store.ts';
 import { nextShifts, onCallAt, type OnCallShift, type Rotation } from '../src/oncall/rotation.ts';
 import { DURATION_FORMS, parseDuration } from '../src/parse-duration.ts';
-import { channel, code, command, date, group, icon, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
+import { channel, code, command, date, group, icon, joinLines, section, simpleMessage, spans, strong, text, user, type Line, type Message, type Span } from '../src/message/message.ts';
 import type { CommandSource } from '../src/slash-command.ts';
 import type { ChatCommand } from './parts/chat-command.ts';
 import { UserError } from '../src/user-error.ts';
@@ -140,10 +140,6 @@ function whoMay(services: Pick<AppServices, 'config'>): Span[] {
   const rules = rulesFor(services.config.access, 'oncall.override');
   const people = [...rules.flatMap((r) => r.users).map((u) => [user(u)]), ...rules.flatMap((r) => r.groups).map((g) => [text('a member of '), group(g)])];
   const channels = rules.flatMap((r) => r.channels).map((c) => [channel(c)]);
-  const parts = [...(people.length ? [[text('ask '), ...joined(people, ' or ')]] : []), ...(channels.length ? [[text('run it in '), ...joined(channels, ' or ')]] : [])];
-  return parts.length ? joined(parts, ', or ') : [text(`no one may: add a rule under access.oncall.override (${services.config.source})`)];
-}
-
-function joined(parts: Span[][], separator: string): Span[] {
-  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]));
+  const parts = [...(people.length ? [[text('ask '), ...joinLines(people, ' or ')]] : []), ...(channels.length ? [[text('run it in '), ...joinLines(channels, ' or ')]] : [])];
+  return parts.length ? joinLines(parts, ', or ') : [text(`no one may: add a rule under access.oncall.override (${services.config.source})`)];
 }

@@ -1,7 +1,7 @@
 // What a remedy press came to, as a neutral message, and where it belongs: a run's end (succeeded,
 // failed) in the report's thread for everyone, naming who pressed; a refusal, a denial (with who
 // could run it), a duplicate (with who started it) or an interruption to the presser alone.
-import { channel, group, icon, simpleMessage, text, user, type Message, type Span } from '../message/message.ts';
+import { channel, group, icon, joinLines, simpleMessage, text, user, type Message, type Span } from '../message/message.ts';
 import type { ActionOutcome } from './run-action.ts';
 
 export function outcomeMessage(outcome: ActionOutcome, presser: string): { to: 'thread' | 'presser'; message: Message } {
@@ -26,14 +26,10 @@ export function outcomeMessage(outcome: ActionOutcome, presser: string): { to: '
 function askWhom(a: { users: string[]; groups: string[]; channels: string[] }): Span[] {
   const people: Span[][] = [...a.users.map((u) => [user(u)]), ...a.groups.map((g) => [text('a member of '), group(g)])];
   const out: Span[] = [];
-  if (people.length > 0) out.push(text('ask '), ...joined(people, ' or '));
+  if (people.length > 0) out.push(text('ask '), ...joinLines(people, ' or '));
   if (a.channels.length > 0) {
     if (out.length > 0) out.push(text(', or '));
-    out.push(text('press it in '), ...joined(a.channels.map((c) => [channel(c)]), ' or '));
+    out.push(text('press it in '), ...joinLines(a.channels.map((c) => [channel(c)]), ' or '));
   }
   return out.length > 0 ? out : [text('no one may: add a rule under access in the bot\'s config')];
-}
-
-function joined(parts: Span[][], separator: string): Span[] {
-  return parts.flatMap((p, i) => (i === 0 ? p : [text(separator), ...p]));
 }
