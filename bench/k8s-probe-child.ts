@@ -1,7 +1,7 @@
 // The bot side of the /diag k8s benchmark, in a process of its own so its memory figures are not
 // mixed with the fake API server's. Usage: node --expose-gc bench/k8s-probe-child.ts <kubeconfig>
 // <namespace> [runs] (kubeconfig also from BENCH_KUBECONFIG). Prints one JSON line on stdout.
-import { kubernetesProbe } from '../src/probes/kubernetes/kubernetes-probe.ts';
+import { runKindChecks } from '../src/probes/run-kind-checks.ts';
 import { kubeTargetSchema, type KubeTarget } from '../src/probes/kubernetes/kube-target.ts';
 import { resolveThresholds } from '../src/probes/probe-definition.ts';
 import { MemoryProbeStateStore } from '../src/probes/probe-state.ts';
@@ -31,7 +31,7 @@ const target = {
   name: 'bench-cluster',
   kind: 'k8s',
   timeoutMs: 10_000,
-  thresholds: resolveThresholds(kubernetesProbe),
+  thresholds: resolveThresholds(kubernetesKind),
 } as KubeTarget;
 // One store for all runs, as the bot keeps one: later runs compare restarts with the previous.
 const state = new MemoryProbeStateStore().forTarget(target.name);
@@ -54,7 +54,7 @@ const times: number[] = [];
 let findings: Finding[] = [];
 for (let i = 0; i < WARMUP + runs; i++) {
   const t0 = performance.now();
-  findings = await kubernetesProbe.run(target, { signal: new AbortController().signal, log, state });
+  findings = await runKindChecks(kubernetesKind, target, { signal: new AbortController().signal, log, state });
   const dt = performance.now() - t0;
   if (i >= WARMUP) times.push(dt);
   sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
