@@ -11,10 +11,13 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 
 const MAIN = path.resolve(import.meta.dirname, '../src/main.ts');
+// Started away from the checkout: a chatops.yml there (the README's quick start makes one) must not
+// be what these bots read.
+const CWD = mkdtempSync(path.join(os.tmpdir(), 'chatops-start-cwd-'));
 
 function start(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (error, _stdout, stderr) => {
+    execFile(process.execPath, [MAIN], { cwd: CWD, env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (error, _stdout, stderr) => {
       resolve({ code: error ? Number(error.code) : 0, stderr });
     });
   });
@@ -74,6 +77,7 @@ describe('starting the bot', () => {
     const port = await freePort();
     const slack = await startFakeSlackApi();
     const bot = spawn(process.execPath, [MAIN], {
+      cwd: CWD,
       env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, PORT: String(port), CHATOPS_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
