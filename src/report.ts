@@ -21,11 +21,34 @@ export interface Finding {
   remedies?: Remedy[];
   /** Id of the runbook in runbooks/ that explains this finding. */
   runbook?: string;
+  /**
+   * How to fix it, in full, without a "Fix:" prefix: shown on its own line after the detail (never
+   * inside a code block) and never cut.
+   */
+  fix?: string;
+  /**
+   * The finding names the root cause of other findings of the report (the session holding the lock
+   * the others wait on): the report opens with it, and its buttons are the report's fix.
+   */
+  rootCause?: boolean;
+  /**
+   * What the root cause does to others, one line each ("pid 4242 (api) waits on it for 2 min"),
+   * listed under it. Effects have no buttons of their own.
+   */
+  effects?: string[];
+  /**
+   * The bot's own configuration is the problem (a variable not set, a kube context that does not
+   * exist, a host name that does not resolve), not the system's health: always `unknown`, counted
+   * apart ("bot configuration: 2 problems"), never crit and never a "Declare incident" button.
+   */
+  config?: boolean;
 }
 
 export interface Report {
   target: string;
   kind: string;
+  /** Which server the target points at, without credentials ("db.internal:5432/app"), when the kind knows. */
+  endpoint?: string;
   status: Status;
   startedAt: string;
   durationMs: number;
@@ -54,9 +77,44 @@ export function worstStatus(statuses: Iterable<Status>): Status {
   return worst;
 }
 
-/** Findings sorted worst first; the sort is stable so probes control the order within a status. */
+/**
+ * Findings sorted root cause first, then worst first; the sort is stable so probes control the
+ * order within a status.
+ */
 export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort((a, b) => RANK[b.status] - RANK[a.status]);
+  return [...findings].sort((a, b) => Number(b.rootCause ?? false) - Number(a.rootCause ?? false) || RANK[b.status] - RANK[a.status]);
+}
+
+/** The status a report or a set gets from its findings: a configuration problem is never the system's status. */
+function statusOf(findings: readonly Finding[]): Status {
+  const own = findings.filter((f) => !f.config);
+  return own.length === 0 && findings.length > 0 ? 'unknown' : worstStatus(own.map((f) => f.status));
+}
+
+/** True when every finding of the report is about the bot's own configuration. */
+export function isConfigProblem(report: Report): boolean {
+  return report.findings.length > 0 && report.findings.every((f) => f.config);
+}
+
+/**
+ * The findings as a report holds them: a configuration finding is `unknown`, and a remedy offered
+ * twice (the same action with the same parameters, as when two checks blame one pid) stays only
+ * on the first finding that offers it, in report order.
+ */
+function normaliseFindings(findings: readonly Finding[]): Finding[] {
+  const seen = new Set<string>();
+  return sortFindings(findings.map((f) => (f.config && f.status !== 'unknown' ? { ...f, status: 'unknown' as const } : f))).map((f) => {
+    if (!f.remedies?.length) return f;
+    const remedies = f.remedies.filter((r) => {
+      const key = JSON.stringify([r.action, Object.entries(r.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (remedies.length === f.remedies.length) return f;
+    const { remedies: _dropped, ...rest } = f;
+    return remedies.length > 0 ? { ...rest, remedies } : rest;
+  });
 }
 
 /** Monitoring-plugin exit codes: 0 ok, 1 warn, 2 crit, 3 unknown. */
@@ -64,14 +122,16 @@ export function exitCodeFor(status: Status): number {
   return { ok: 0, warn: 1, crit: 2, unknown: 3 }[status];
 }
 
-export function buildReport(target: string, kind: string, startedAt: Date, findings: Finding[]): Report {
+export function buildReport(target: string, kind: string, startedAt: Date, findings: Finding[], endpoint?: string): Report {
+  const normalised = normaliseFindings(findings);
   return {
     target,
     kind,
-    status: worstStatus(findings.map((f) => f.status)),
+    ...(endpoint !== undefined && endpoint !== '' && { endpoint }),
+    status: statusOf(normalised),
     startedAt: startedAt.toISOString(),
     durationMs: Date.now() - startedAt.getTime(),
-    findings: sortFindings(findings),
+    findings: normalised,
   };
 }
 

@@ -39,6 +39,11 @@ export interface TargetBase {
   /** Per-check threshold overrides, already merged over the probe's defaults. */
   thresholds: Record<string, Thresholds>;
   timeoutMs: number;
+  /**
+   * Why the bot's configuration of this target cannot be used ("targets.cache.url: environment
+   * variable CACHE_URL is not set"): the target is not run, its report is one configuration finding.
+   */
+  configProblem?: string;
 }
 
 /** A target of a kind: the shared keys plus the keys its schema parses. */
@@ -147,6 +152,12 @@ export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> 
   scopeWord?: string;
   /** Words for the part of the target a run looks at (" (namespace payments)"), or "". */
   describeScope?(target: T): string;
+  /**
+   * Which server the target points at, for a report's header, never with credentials
+   * ("db.internal:5432/app", "cache:6379 db 0", "https://api.example.com", "context prod").
+   * Must not throw and must not do I/O.
+   */
+  describeEndpoint?(target: T): string;
   /** Loads the runtime (client libraries): a dynamic import, so the definition stays light. */
   runtime(): Promise<KindRuntime<T, C>>;
 }

@@ -36,6 +36,10 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
       { check: `${target.kind}.probe`, status: 'unknown', title: `No probe for kind ${target.kind}` },
     ]);
   }
+  const endpoint = describeEndpoint(probe, target);
+  if (target.configProblem !== undefined) {
+    return buildReport(target.name, probe.kind, startedAt, [configFinding(probe.kind, target.configProblem)], endpoint);
+  }
   const limitMs = target.timeoutMs * 2 + OVERALL_MARGIN_MS;
   const controller = new AbortController();
   const abortFromCaller = () => controller.abort(options.signal?.reason);
@@ -61,5 +65,25 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
   }
   if (options.secrets) findings = scrubFindings(findings, options.secrets);
   const linked = findings.map((f) => (f.runbook || !options.runbookForCheck?.has(f.check) ? f : { ...f, runbook: options.runbookForCheck.get(f.check) }));
-  return buildReport(target.name, probe.kind, startedAt, linked);
+  return buildReport(target.name, probe.kind, startedAt, linked, endpoint);
+}
+
+/** The one finding of a target the bot's configuration leaves unusable. */
+function configFinding(kind: string, problem: string): Finding {
+  return {
+    check: `${kind}.config`,
+    status: 'unknown',
+    config: true,
+    title: `Bot configuration: ${problem}`,
+    fix: 'correct the target in the bot\'s configuration (chatops.yml or its environment) and run `chatops config check`; nothing was checked on the server',
+  };
+}
+
+/** The kind's words for the server, or undefined; a kind's describer that throws costs only the words. */
+function describeEndpoint(probe: NonNullable<ReturnType<typeof findProbe>>, target: Target): string | undefined {
+  try {
+    return probe.describeEndpoint?.(target);
+  } catch {
+    return undefined;
+  }
 }
