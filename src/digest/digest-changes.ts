@@ -1,15 +1,23 @@
 // What changed since the previous digest: new problems, resolved ones, a status that got worse or
-// better, a metric that moved a lot (connections 40% -> 85%), targets added or gone. Pure: the
-// caller gives the previous digest's reports (ReportHistory.previousRun) and the current ones.
+// better, a metric a person acts on that moved a lot (connections 45% → 91%, cache hit 99.5% →
+// 97.1%: only the metrics of DIGEST_METRICS), targets added or gone. Pure: the caller gives the
+// previous digest's reports (ReportHistory.previousRun) and the current ones.
+import { formatCount, formatDuration, formatMs } from '../probes/format.ts';
 import { statusRank, type Finding, type Report, type Status } from '../report.ts';
+import { DIGEST_METRICS, type DigestMetric } from './digest-metrics.ts';
 
 export type DigestChangeKind =
   | 'new_problem' | 'worse' | 'better' | 'resolved' | 'metric_moved' | 'target_added' | 'target_gone';
 
 export interface MetricMove {
+  /** The key in the finding's metrics. */
   metric: string;
+  /** The allow-list's words for it (DIGEST_METRICS): "cache hit". */
+  label: string;
   from: number;
   to: number;
+  /** Moved the way that is worse. */
+  worse: boolean;
 }
 
 export interface DigestChange {
@@ -25,7 +33,7 @@ export interface DigestChange {
   title?: string;
   /** metric_moved: the moves of that check, biggest first; a status change lists the moves of its check too. */
   moves?: MetricMove[];
-  /** One line for a human: "db: new crit: Connections 190/200 (95%) (pct 40% -> 95%)". */
+  /** One line for a human: "db: new crit: Connections 190/200 (95%) (connections 40% → 95%)". */
   text: string;
 }
 
@@ -36,35 +44,10 @@ export interface DigestChanges {
   changes: DigestChange[];
 }
 
-/** How a metric is judged to have moved a lot; undefined: never reported. */
-export type MetricRule =
-  | { kind: 'percent'; points: number }
-  | { kind: 'relative'; factor: number; minDelta: number };
-
 export interface DigestChangeOptions {
-  /** A percentage metric (`pct`, `*_pct`) moved when it changed by at least this many points. Default 20. */
-  percentPoints?: number;
-  /** Another metric moved when the larger value is at least `factor` times the smaller. Default 2. */
-  factor?: number;
-  /** ...and the two differ by at least this much (keeps 0 -> 1 or 3 ms -> 7 ms quiet). Default 10. */
-  minDelta?: number;
-  /**
-   * The rule of a metric, overriding the defaults above; return undefined to ignore it. The default
-   * treats `pct`/`*_pct`/`*_percent` as percentages, ignores ids, versions, status codes and
-   * cumulative totals (`*_pid`, `*_num`, `*_total`, `status`, `role_*`) and judges the rest relatively.
-   */
-  metricRule?: (check: string, metric: string, defaults: DefaultRules) => MetricRule | undefined;
+  /** The metrics a move of which is listed; default DIGEST_METRICS. Any other metric is never named. */
+  metrics?: readonly DigestMetric[];
 }
-
-export interface DefaultRules {
-  percent: MetricRule;
-  relative: MetricRule;
-  /** The default choice for this metric, built from the options. */
-  fallback: MetricRule | undefined;
-}
-
-const PERCENT = /(^|_)(pct|percent)$/;
-const IGNORED = /(^|_)pid$|_num$|_total$|^status$|^role_/;
 
 /**
  * Changes between the previous digest's reports and the current ones. `previous` undefined (or
@@ -80,7 +63,7 @@ export function digestChanges(
   const before = latestByTarget((previous ?? []).filter((r): r is Report => r !== undefined));
   if (before.size === 0) return { firstDigest: true, changes: [] };
   const now = latestByTarget(current);
-  const ruleFor = ruleChooser(options);
+  const allowed = allowList(options.metrics ?? DIGEST_METRICS);
 
   const ranked: Array<{ change: DigestChange; group: number; order: number; weight: number }> = [];
   const add = (change: DigestChange, order: number, weight = 0) =>
@@ -101,14 +84,14 @@ export function digestChanges(
     const newFindings = byCheck(report.findings);
     for (const [check, f] of newFindings) {
       const old = oldFindings.get(check);
-      const moves = old ? metricMoves(check, old, f, ruleFor) : [];
+      const moves = old ? metricMoves(old, f, allowed.get(check) ?? []) : [];
       const status = statusChange(report.target, check, old, f, moves);
       if (status) add(status, order++);
       else if (moves.length > 0) {
         add({
           kind: 'metric_moved', target: report.target, check, status: f.status, previousStatus: old?.status,
           title: f.title, moves: moves.map((m) => m.move),
-          text: `${report.target}: ${shortCheck(check)} ${moves.map((m) => moveText(m.move, m.rule)).join(', ')}`,
+          text: `${report.target}: ${moves.map((m) => m.text).join(', ')}`,
         }, order++, moves[0]?.weight ?? 0);
       }
     }
@@ -139,7 +122,8 @@ function groupOf(c: DigestChange): number {
     case 'worse':
       // crit 0, warn 1, unknown 2; a new problem before a worsening of the same severity.
       return (3 - statusRank(c.status ?? 'unknown')) * 2 + (c.kind === 'new_problem' ? 0 : 1);
-    case 'metric_moved': return 6;
+    // A metric that moved the worse way before one that got better.
+    case 'metric_moved': return c.moves?.some((m) => m.worse) ? 6 : 7;
     case 'better': return 7;
     case 'resolved': return 8;
     case 'target_gone': return 9;
@@ -150,7 +134,7 @@ function groupOf(c: DigestChange): number {
 function statusChange(target: string, check: string, old: Finding | undefined, f: Finding, moves: JudgedMove[]): DigestChange | undefined {
   const was = old?.status ?? 'ok';
   if (was === f.status) return undefined;
-  const suffix = moves[0] ? ` (${moveText(moves[0].move, moves[0].rule)})` : '';
+  const suffix = moves[0] ? ` (${moves[0].text})` : '';
   const base = { target, check, status: f.status, previousStatus: old?.status, title: f.title, ...(moves.length ? { moves: moves.map((m) => m.move) } : {}) };
   if (was === 'ok') {
     return { kind: 'new_problem', ...base, text: `${target}: new ${f.status}: ${f.title}${suffix}` };
@@ -159,66 +143,76 @@ function statusChange(target: string, check: string, old: Finding | undefined, f
     return { kind: 'resolved', ...base, text: `${target}: resolved (was ${was}): ${f.title}${suffix}` };
   }
   const kind = statusRank(f.status) > statusRank(was) ? 'worse' : 'better';
-  return { kind, ...base, text: `${target}: ${was} -> ${f.status}: ${f.title}${suffix}` };
+  return { kind, ...base, text: `${target}: ${was} → ${f.status}: ${f.title}${suffix}` };
 }
 
 interface JudgedMove {
   move: MetricMove;
-  rule: MetricRule;
+  /** "cache hit 99.5% → 97.1%" */
+  text: string;
   /** How far past its threshold, to rank moves: 1 = just at it. */
   weight: number;
 }
 
-function metricMoves(check: string, old: Finding, f: Finding, ruleFor: (check: string, metric: string) => MetricRule | undefined): JudgedMove[] {
+/** The allowed metrics of one check that moved enough, biggest move first. */
+function metricMoves(old: Finding, f: Finding, allowed: readonly DigestMetric[]): JudgedMove[] {
   const out: JudgedMove[] = [];
-  for (const [metric, to] of Object.entries(f.metrics ?? {})) {
-    const from = old.metrics?.[metric];
-    if (from === undefined || !Number.isFinite(from) || !Number.isFinite(to) || from === to) continue;
-    const rule = ruleFor(check, metric);
-    if (!rule) continue;
-    const weight = moveWeight(from, to, rule);
-    if (weight >= 1) out.push({ move: { metric, from, to }, rule, weight });
+  for (const m of allowed) {
+    const from = old.metrics?.[m.metric];
+    const to = f.metrics?.[m.metric];
+    if (from === undefined || to === undefined || !Number.isFinite(from) || !Number.isFinite(to)) continue;
+    const [a, b] = [formatMetric(from, m.unit), formatMetric(to, m.unit)];
+    // Moves too small to show in the unit's own precision are no move.
+    if (a === b) continue;
+    const weight = moveWeight(from, to, m);
+    if (weight < 1) continue;
+    const worse = m.worse === 'up' ? to > from : to < from;
+    out.push({ move: { metric: m.metric, label: m.label, from, to, worse }, text: `${m.label} ${a} → ${b}`, weight });
   }
-  return out.sort((a, b) => b.weight - a.weight);
+  // Worse moves first, then the biggest.
+  return out.sort((x, y) => Number(y.move.worse) - Number(x.move.worse) || y.weight - x.weight);
 }
 
-function moveWeight(from: number, to: number, rule: MetricRule): number {
+function moveWeight(from: number, to: number, m: DigestMetric): number {
   const delta = Math.abs(to - from);
-  if (rule.kind === 'percent') return delta / rule.points;
-  if (delta < rule.minDelta) return 0;
+  if ('points' in m.moved) return delta / m.moved.points;
+  if (delta < m.moved.minDelta) return 0;
   const lo = Math.min(Math.abs(from), Math.abs(to));
   const hi = Math.max(Math.abs(from), Math.abs(to));
   // From or to zero (or across it): as big as a move gets; otherwise how many "factors" it moved.
   if (lo === 0 || Math.sign(from) !== Math.sign(to)) return Number.MAX_VALUE;
-  return Math.log(hi / lo) / Math.log(rule.factor);
+  return Math.log(hi / lo) / Math.log(m.moved.factor);
 }
 
-function ruleChooser(options: DigestChangeOptions): (check: string, metric: string) => MetricRule | undefined {
-  const percent: MetricRule = { kind: 'percent', points: options.percentPoints ?? 20 };
-  const relative: MetricRule = { kind: 'relative', factor: options.factor ?? 2, minDelta: options.minDelta ?? 10 };
-  if (percent.points <= 0 || relative.factor <= 1 || relative.minDelta < 0) {
-    throw new RangeError('digestChanges: percentPoints must be > 0, factor > 1 and minDelta >= 0');
+/** The allow-list by check id, each entry checked: a move rule that can never or always fire is refused. */
+function allowList(metrics: readonly DigestMetric[]): Map<string, DigestMetric[]> {
+  const map = new Map<string, DigestMetric[]>();
+  for (const m of metrics) {
+    const bad = 'points' in m.moved
+      ? (m.moved.points > 0 ? undefined : `points must be > 0, got ${m.moved.points}`)
+      : m.moved.factor > 1 && m.moved.minDelta >= 0 ? undefined : `factor must be > 1 and minDelta >= 0, got factor ${m.moved.factor}, minDelta ${m.moved.minDelta}`;
+    if (bad) throw new RangeError(`digest metric ${m.check} ${m.metric}: ${bad}`);
+    map.set(m.check, [...(map.get(m.check) ?? []), m]);
   }
-  return (check, metric) => {
-    const fallback = IGNORED.test(metric) ? undefined : PERCENT.test(metric) ? percent : relative;
-    return options.metricRule ? options.metricRule(check, metric, { percent, relative, fallback }) : fallback;
-  };
+  return map;
 }
 
-function moveText(m: MetricMove, rule: MetricRule): string {
-  const unit = rule.kind === 'percent' ? '%' : '';
-  return `${m.metric} ${num(m.from)}${unit} -> ${num(m.to)}${unit}`;
+/** A value in its unit, as the change line shows it: "97.1%", "480 ms", "5 min", "1,200", "9 days", "1.85". */
+function formatMetric(v: number, unit: DigestMetric['unit']): string {
+  switch (unit) {
+    case '%': return `${round(v, 1)}%`;
+    case 'ms': return formatMs(v);
+    case 's': return formatDuration(v);
+    case 'count': return formatCount(v);
+    case 'days': return `${round(v, 0)} ${round(v, 0) === 1 ? 'day' : 'days'}`;
+    case 'ratio': return String(round(v, 2));
+  }
 }
 
-function num(n: number): string {
-  if (Number.isInteger(n)) return String(n);
-  return String(Math.round(n * 100) / 100);
-}
-
-/** `postgres.connections` -> `connections`: the target already says which kind it is. */
-function shortCheck(check: string): string {
-  const dot = check.indexOf('.');
-  return dot >= 0 ? check.slice(dot + 1) : check;
+function round(v: number, decimals: number): number {
+  const f = 10 ** decimals;
+  const r = Math.round(v * f) / f;
+  return Object.is(r, -0) ? 0 : r;
 }
 
 /** One report per target; with several, the latest. */

@@ -2,6 +2,8 @@
 // thresholds, and the first digest that has nothing to compare with.
 import { describe, expect, it } from 'vitest';
 import { digestChanges, type DigestChange } from '../../src/digest/digest-changes.ts';
+import { DIGEST_METRICS } from '../../src/digest/digest-metrics.ts';
+import { allCheckIds } from '../../src/probes/probe-registry.ts';
 import type { Finding, Report, Status } from '../../src/report.ts';
 
 function report(target: string, findings: Finding[], startedAt = '2025-01-02T07:00:00.000Z'): Report {
@@ -61,8 +63,8 @@ describe('digestChanges', () => {
       [report('db', [f('postgres.connections', 'crit', 'Connections 97%'), f('postgres.locks', 'warn', '1 session waiting')])],
     );
     expect(changes.map((c) => [c.kind, c.previousStatus, c.status, c.text])).toEqual([
-      ['worse', 'warn', 'crit', 'db: warn -> crit: Connections 97%'],
-      ['better', 'crit', 'warn', 'db: crit -> warn: 1 session waiting'],
+      ['worse', 'warn', 'crit', 'db: warn → crit: Connections 97%'],
+      ['better', 'crit', 'warn', 'db: crit → warn: 1 session waiting'],
     ]);
   });
 
@@ -81,77 +83,125 @@ describe('digestChanges', () => {
 
   describe('metrics', () => {
     const conn = (status: Status, pct: number, extra: Record<string, number> = {}) =>
-      f('postgres.connections', status, `Connections ${pct * 2}/200 (${pct}%)`, { pct, connections: pct * 2, ...extra });
+      f('postgres.connections', status, `Connections ${pct * 2}/200 (${pct}%)`, { pct, connections: pct * 2, idle: pct, max_connections: 200, ...extra });
+    const hit = (pct: number) => f('postgres.cache_hit', 'ok', `Cache hit ${pct}%`, { hit_pct: pct, databases: 3 });
+    const texts = (previous: Finding[], current: Finding[]) => digestChanges([report('db', previous)], [report('db', current)]).changes.map((c) => c.text);
 
-    it('a percentage that moved by at least 20 points', () => {
-      const { changes } = digestChanges([report('db', [conn('ok', 40)])], [report('db', [conn('ok', 59)])]);
-      expect(changes).toEqual([]);
-      const moved = digestChanges([report('db', [conn('ok', 40)])], [report('db', [conn('ok', 60)])]).changes;
+    it('names a percentage that moved by its points, with its label, unit and direction', () => {
+      expect(texts([conn('ok', 45)], [conn('ok', 64)])).toEqual([]);
+      const moved = digestChanges([report('db', [conn('ok', 45)])], [report('db', [conn('ok', 65)])]).changes;
       expect(moved).toEqual([{
         kind: 'metric_moved', target: 'db', check: 'postgres.connections', status: 'ok', previousStatus: 'ok',
-        title: 'Connections 120/200 (60%)', moves: [{ metric: 'pct', from: 40, to: 60 }],
-        text: 'db: connections pct 40% -> 60%',
+        title: 'Connections 130/200 (65%)', moves: [{ metric: 'pct', label: 'connections', from: 45, to: 65, worse: true }],
+        text: 'db: connections 45% → 65%',
       }]);
-      const down = digestChanges([report('db', [conn('ok', 70)])], [report('db', [conn('ok', 45.5)])]).changes;
-      expect(down.map((c) => c.text)).toEqual(['db: connections pct 70% -> 45.5%']);
+      expect(texts([conn('ok', 91)], [conn('ok', 45.54)])).toEqual(['db: connections 91% → 45.5%']);
     });
 
-    it('another metric that doubled or halved, by at least 10', () => {
-      const lat = (ms: number) => f('http.latency', 'ok', `${ms} ms`, { latency_ms: ms });
-      const at = (from: number, to: number) => digestChanges([report('web', [lat(from)])], [report('web', [lat(to)])]).changes.map((c) => c.text);
-      expect(at(100, 190)).toEqual([]);
-      expect(at(100, 200)).toEqual(['web: latency latency_ms 100 -> 200']);
-      expect(at(400, 200)).toEqual(['web: latency latency_ms 400 -> 200']);
-      expect(at(3, 9)).toEqual([]); // tripled, but by 6 ms only
-      expect(at(0, 25)).toEqual(['web: latency latency_ms 0 -> 25']);
+    it('a cache hit rate: a fall of a few points is named, to one decimal', () => {
+      expect(texts([hit(99.5)], [hit(97.1)])).toEqual(['db: cache hit 99.5% → 97.1%']);
+      expect(texts([hit(99.5)], [hit(99.1)])).toEqual([]);
+      // A change too small for the shown precision is no change.
+      expect(texts([hit(99.5)], [hit(99.52)])).toEqual([]);
     });
 
-    it('ignores ids, versions, status codes and cumulative totals', () => {
-      const m = (pid: number, total: number) => f('postgres.long_queries', 'ok', 'ok', { longest_pid: pid, deadlocks_total: total, server_version_num: pid });
-      expect(digestChanges([report('db', [m(100, 100)])], [report('db', [m(90_000, 900)])]).changes).toEqual([]);
+    it('never names the bot\'s own latency, sampling windows, raw byte counts, counters, ids or versions', () => {
+      const previous = [
+        f('postgres.reachable', 'ok', 'up', { connect_ms: 3, server_version_num: 160000 }),
+        f('postgres.database_size', 'ok', 'size', { database_bytes: 1e6, largest_table_bytes: 1e5 }),
+        f('postgres.deadlocks', 'ok', 'd', { new_deadlocks: 0, deadlocks_total: 10, rollback_pct: 1 }),
+        f('postgres.long_queries', 'ok', 'q', { queries: 0, longest_s: 1, longest_pid: 100 }),
+        conn('ok', 40),
+      ];
+      const current = [
+        f('postgres.reachable', 'ok', 'up', { connect_ms: 900, server_version_num: 170000 }),
+        f('postgres.database_size', 'ok', 'size', { database_bytes: 9e9, largest_table_bytes: 8e9 }),
+        f('postgres.deadlocks', 'ok', 'd', { new_deadlocks: 40, deadlocks_total: 9000, rollback_pct: 2 }),
+        f('postgres.long_queries', 'ok', 'q', { queries: 0, longest_s: 100, longest_pid: 90_000 }),
+        conn('ok', 41, { connections: 800, idle: 700, max_connections: 1000 }),
+      ];
+      expect(texts(previous, current)).toEqual([]);
+      const redis = (window: number, used: number, connect: number) => [
+        f('redis.reachable', 'ok', 'up', { connect_ms: connect, uptime_s: window }),
+        f('redis.evictions', 'ok', 'e', { evicted: 0, evicted_total: used, window_s: window }),
+        f('redis.memory', 'ok', 'm', { used_bytes: used, maxmemory_bytes: 2 * used, keys: used, pct: 50 }),
+      ];
+      expect(digestChanges([report('cache', redis(60, 1e6, 2))], [report('cache', redis(86_400, 1e9, 400))]).changes).toEqual([]);
     });
 
-    it('thresholds are configurable, per metric too', () => {
-      const prev = [report('db', [conn('ok', 40, { idle: 20 })])];
-      const cur = [report('db', [conn('ok', 50, { idle: 50 })])];
-      expect(digestChanges(prev, cur).changes.map((c) => c.text)).toEqual(['db: connections idle 20 -> 50']);
-      expect(digestChanges(prev, cur, { percentPoints: 10, factor: 3 }).changes.map((c) => c.text)).toEqual(['db: connections pct 40% -> 50%']);
-      expect(digestChanges(prev, cur, { percentPoints: 10 }).changes.map((c) => c.text)).toEqual(['db: connections idle 20 -> 50, pct 40% -> 50%']);
-      const onlyPct = digestChanges(prev, cur, {
-        metricRule: (check, metric, d) => (check === 'postgres.connections' && metric === 'pct' ? { kind: 'percent', points: 5 } : metric === 'idle' ? undefined : d.fallback),
-      });
-      expect(onlyPct.changes.map((c) => c.text)).toEqual(['db: connections pct 40% -> 50%']);
-      expect(() => digestChanges(prev, cur, { factor: 1 })).toThrow(RangeError);
+    it('writes each unit as a person reads it', () => {
+      const lag = (s: number) => f('postgres.replication', 'ok', 'r', { standbys: 1, slots: 1, inactive_slots: 0, max_lag_s: s });
+      expect(texts([lag(4)], [lag(600)])).toEqual(['db: replication lag 4 s → 10 min']);
+      const web = (ms: number, days: number) => [f('http.latency', 'ok', 'l', { latency_ms: ms, headers_ms: ms, body_bytes: ms }), f('http.certificate', 'ok', 'c', { days_left: days })];
+      const at = (a: [number, number], b: [number, number]) => digestChanges([report('web', web(...a))], [report('web', web(...b))]).changes.map((c) => c.text);
+      expect(at([120, 60], [480, 60])).toEqual(['web: response time 120 ms → 480 ms']);
+      expect(at([120, 60], [200, 60])).toEqual([]); // not doubled
+      expect(at([20, 60], [60, 60])).toEqual([]); // tripled, by 40 ms only
+      expect(at([120, 60], [120, 20])).toEqual(['web: certificate expires in 60 days → 20 days']);
+    });
+
+    it('ranks a worse move before a better one, and the biggest first', () => {
+      const { changes } = digestChanges(
+        [report('a', [conn('ok', 80)]), report('b', [hit(99.9)]), report('c', [conn('ok', 10)])],
+        [report('a', [conn('ok', 30)]), report('b', [hit(97)]), report('c', [conn('ok', 35)])],
+      );
+      expect(changes.map((c) => [c.text, c.moves?.[0]?.worse])).toEqual([
+        ['b: cache hit 99.9% → 97%', true],
+        ['c: connections 10% → 35%', true],
+        ['a: connections 80% → 30%', false],
+      ]);
+    });
+
+    it('the allow-list is configurable, and refuses a rule that cannot work', () => {
+      const prev = [report('db', [conn('ok', 40)])];
+      const cur = [report('db', [conn('ok', 50)])];
+      expect(digestChanges(prev, cur).changes).toEqual([]);
+      const metrics = [
+        { check: 'postgres.connections', metric: 'pct', label: 'pool', unit: '%' as const, worse: 'up' as const, moved: { points: 5 } },
+        { check: 'postgres.connections', metric: 'idle', label: 'idle sessions', unit: 'count' as const, worse: 'up' as const, moved: { factor: 1.2, minDelta: 5 } },
+      ];
+      expect(digestChanges(prev, cur, { metrics }).changes.map((c) => c.text)).toEqual(['db: pool 40% → 50%, idle sessions 40 → 50']);
+      expect(() => digestChanges(prev, cur, { metrics: [{ ...metrics[1]!, moved: { factor: 1, minDelta: 0 } }] })).toThrow('digest metric postgres.connections idle: factor must be > 1');
+    });
+
+    it('every entry of the allow-list names a check the kinds have, once', () => {
+      const ids = allCheckIds();
+      for (const m of DIGEST_METRICS) expect(ids, `${m.check} ${m.metric}`).toContain(m.check);
+      const keys = DIGEST_METRICS.map((m) => `${m.check} ${m.metric}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(DIGEST_METRICS.filter((m) => /(_ms|_s)$/.test(m.metric) && /reachable/.test(m.check))).toEqual([]);
     });
 
     it('a status change carries the move of its check instead of a separate line', () => {
       const { changes } = digestChanges([report('db', [conn('ok', 40)])], [report('db', [conn('warn', 85)])]);
       expect(changes).toHaveLength(1);
-      expect(changes[0]).toMatchObject({ kind: 'new_problem', moves: [{ metric: 'pct', from: 40, to: 85 }, { metric: 'connections', from: 80, to: 170 }] });
-      expect(changes[0]?.text).toBe('db: new warn: Connections 170/200 (85%) (pct 40% -> 85%)');
+      expect(changes[0]).toMatchObject({ kind: 'new_problem', moves: [{ metric: 'pct', label: 'connections', from: 40, to: 85, worse: true }] });
+      expect(changes[0]?.text).toBe('db: new warn: Connections 170/200 (85%) (connections 40% → 85%)');
     });
 
     it('compares a metric only within the same check', () => {
       const { changes } = digestChanges(
         [report('db', [f('postgres.connections', 'ok', 'c', { pct: 10 })])],
-        [report('db', [f('postgres.connections', 'ok', 'c'), f('postgres.sequences', 'ok', 's', { pct: 90 })])],
+        [report('db', [f('postgres.connections', 'ok', 'c'), f('postgres.sequences', 'ok', 's', { max_pct: 90 })])],
       );
       expect(changes).toEqual([]);
     });
   });
 
   it('puts the most important first: crit, warn, unknown problems, big moves, improvements, roster', () => {
+    const pct = (p: number) => ({ pct: p });
+    const metrics = ['x.three', 'x.five'].map((check) => ({ check, metric: 'pct', label: check.slice(2), unit: '%' as const, worse: 'up' as const, moved: { points: 20 } }));
     const previous = [
-      report('a', [f('x.one', 'ok'), f('x.two', 'crit'), f('x.three', 'ok', 't', { pct: 10 }), f('x.four', 'warn'), f('x.five', 'ok', 't', { pct: 10 })]),
+      report('a', [f('x.one', 'ok'), f('x.two', 'crit'), f('x.three', 'ok', 't', pct(10)), f('x.four', 'warn'), f('x.five', 'ok', 't', pct(10))]),
       report('b', [f('x.one', 'ok'), f('x.two', 'warn'), f('x.three', 'ok')]),
       report('gone', []),
     ];
     const current = [
       report('new', [f('x.one', 'crit')]),
-      report('a', [f('x.one', 'unknown'), f('x.two', 'ok'), f('x.three', 'ok', 't', { pct: 35 }), f('x.four', 'warn'), f('x.five', 'ok', 't', { pct: 90 })]),
+      report('a', [f('x.one', 'unknown'), f('x.two', 'ok'), f('x.three', 'ok', 't', pct(35)), f('x.four', 'warn'), f('x.five', 'ok', 't', pct(90))]),
       report('b', [f('x.one', 'warn'), f('x.two', 'crit'), f('x.three', 'crit')]),
     ];
-    expect(kinds(digestChanges(previous, current).changes)).toEqual([
+    expect(kinds(digestChanges(previous, current, { metrics }).changes)).toEqual([
       'new_problem b x.three', // crit, new
       'worse b x.two', // crit, worse
       'new_problem b x.one', // warn

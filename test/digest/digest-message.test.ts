@@ -23,7 +23,8 @@ const changes: DigestChanges = {
   firstDigest: false,
   changes: [
     { kind: 'new_problem', target: 'legacy-api', check: 'http.probe', status: 'crit', text: 'legacy-api: new crit: Probe timed out after 12.0 s' },
-    { kind: 'metric_moved', target: 'db-main', check: 'postgres.connections', status: 'crit', text: 'db-main: Connections 182/200 (91%) (pct 40% -> 91%) <& more>' },
+    { kind: 'worse', target: 'db-main', check: 'postgres.connections', status: 'crit', previousStatus: 'warn', text: 'db-main: warn → crit: Connections 182/200 (91%) (connections 45% → 91%) <& more>' },
+    { kind: 'metric_moved', target: 'db-main', check: 'postgres.cache_hit', status: 'ok', text: 'db-main: cache hit 99.5% → 97.1%' },
     { kind: 'resolved', target: 'cache', text: 'cache: resolved: Memory 95%' },
   ],
 };
