@@ -22,6 +22,8 @@ const MAX_DETAIL_LINES = 15;
 const MAX_DETAIL_LINE_CHARS = 160;
 /** Characters of a finding title. */
 const MAX_TITLE_CHARS = 250;
+/** Effect lines listed under a root cause before "N more effects". */
+const MAX_EFFECTS = 10;
 /** Characters of the folded "N checks ok: …" line. */
 const MAX_OK_LINE_CHARS = 1000;
 /** Room a renderer keeps in the header for a status emoji before the headline. */
@@ -43,6 +45,7 @@ interface Caps {
   detailLineChars: number;
   titleChars: number;
   okLineChars: number;
+  effects: number;
   /** Characters of the detail block of one finding; keeps the section under the budget's maxSectionText. */
   detailChars: number;
   lineSteps: readonly number[];
@@ -50,7 +53,7 @@ interface Caps {
 
 function capsFor(budget: Budget): Caps {
   if (budget.maxSectionText === Infinity && budget.maxMessageText === Infinity) {
-    return { remedies: Infinity, detailLines: Infinity, detailLineChars: Infinity, titleChars: Infinity, okLineChars: Infinity, detailChars: Infinity, lineSteps: [Infinity] };
+    return { remedies: Infinity, detailLines: Infinity, detailLineChars: Infinity, titleChars: Infinity, okLineChars: Infinity, effects: Infinity, detailChars: Infinity, lineSteps: [Infinity] };
   }
   return {
     remedies: MAX_REMEDIES_PER_FINDING,
@@ -58,6 +61,7 @@ function capsFor(budget: Budget): Caps {
     detailLineChars: MAX_DETAIL_LINE_CHARS,
     titleChars: MAX_TITLE_CHARS,
     okLineChars: MAX_OK_LINE_CHARS,
+    effects: MAX_EFFECTS,
     detailChars: budget.maxSectionText - MAX_TITLE_CHARS - 200,
     lineSteps: DETAIL_LINE_STEPS,
   };
@@ -91,6 +95,14 @@ export interface DisplayFinding {
   /** Remedies left out (over MAX_REMEDIES_PER_FINDING, or a button the budget cannot carry). */
   moreRemedies: number;
   runbook?: DisplayRunbook;
+  /** The finding names the root cause of the others: shown first, as "Root cause: …". */
+  rootCause: boolean;
+  /** What the root cause does to others, one line each (each cut like a detail line under a limited budget). */
+  effects: string[];
+  /** The fix in full, on its own line: never cut (only a fix longer than a whole section would be). */
+  fix?: string;
+  /** The bot's own configuration is the problem, not the system. */
+  config: boolean;
   /** "3 more lines · 2 more actions not shown", when anything was left out. */
   note?: string;
 }
@@ -101,8 +113,10 @@ export interface DisplayReport {
   status: Status;
   startedAt: string;
   durationMs: number;
-  /** "<target> (<kind>): <STATUS>", short enough for a header after a status icon. */
+  /** "<target> (<kind> at <endpoint>): <STATUS>", short enough for a header after a status icon. */
   headline: string;
+  /** Which server, when the kind said ("db.internal:5432/app"). */
+  endpoint?: string;
   /** "142 ms", "3.2 s". */
   duration: string;
   /** How many findings of each status the report holds (before anything is left out). */
@@ -143,7 +157,8 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
   const counts: Record<Status, number> = { crit: 0, warn: 0, unknown: 0, ok: 0 };
   for (const f of sorted) counts[f.status] += 1;
 
-  const headline = buildHeadline(report, budget.maxHeaderText - HEADER_PREFIX_RESERVE);
+  const endpoint = report.endpoint !== undefined ? maskSecrets(oneLine(report.endpoint), options.secrets ?? NO_SECRETS) : undefined;
+  const headline = buildHeadline(report, endpoint, budget.maxHeaderText - HEADER_PREFIX_RESERVE);
   const okLine = ok.length > 0 ? buildOkLine(ok, report.kind, caps.okLineChars, measure) : undefined;
   const fixedChars = FIXED_FRAME_CHARS + measure(headline) + (okLine ? measure(okLine) : 0);
 
@@ -184,6 +199,7 @@ export function toDisplayReport(report: Report, options: DisplayOptions = {}): D
     startedAt: report.startedAt,
     durationMs: report.durationMs,
     headline,
+    ...(endpoint && { endpoint }),
     duration: formatElapsedMs(report.durationMs),
     counts,
     findings,
@@ -198,6 +214,8 @@ const NO_SECRETS: readonly string[] = [];
 function maskFinding(f: Finding, secrets: readonly string[]): Finding {
   const out: Finding = { ...f, title: maskSecrets(f.title, secrets) };
   if (f.detail !== undefined) out.detail = maskSecrets(f.detail, secrets);
+  if (f.fix !== undefined) out.fix = maskSecrets(f.fix, secrets);
+  if (f.effects) out.effects = f.effects.map((e) => maskSecrets(e, secrets));
   if (f.remedies) out.remedies = f.remedies.map((r) => ({ ...r, label: maskSecrets(r.label, secrets) }));
   return out;
 }
@@ -216,10 +234,19 @@ interface PreparedFinding {
   remedies: DisplayRemedy[];
   moreRemedies: number;
   runbook?: DisplayRunbook;
+  effects: string[];
+  moreEffects: number;
+  fix?: string;
 }
 
 function prepareFinding(f: Finding, target: string, caps: Caps, budget: Budget, runbookUrl: DisplayOptions['runbookUrl']): PreparedFinding {
-  const title = cutText(oneLine(f.title) || f.check, caps.titleChars, budget.measure);
+  const words = oneLine(f.title) || f.check;
+  const title = cutText(f.config && !/^bot configuration\b/i.test(words) ? `Bot configuration: ${words}` : words, caps.titleChars, budget.measure);
+  const allEffects = (f.effects ?? []).map(oneLine).filter((e) => e !== '');
+  const effects = allEffects.slice(0, caps.effects).map((e) => cutText(e, caps.detailLineChars, budget.measure));
+  const fixWords = f.fix !== undefined ? oneLine(f.fix) : '';
+  // A fix is never cut for style; only one longer than a whole section could ever be.
+  const fix = fixWords === '' ? undefined : cutText(fixWords, Math.max(200, caps.detailChars), budget.measure);
   const lines = clean(f.detail ?? '').replace(/\s+$/, '').split('\n');
   // Leading blank lines carry nothing; an empty detail has no lines at all.
   const first = lines.findIndex((l) => l.trim() !== '');
@@ -238,13 +265,14 @@ function prepareFinding(f: Finding, target: string, caps: Caps, budget: Budget, 
     const url = runbookUrl?.(f.runbook);
     runbook = { id: f.runbook, ...(url !== undefined && isWebUrl(url) && { url }) };
   }
-  return { f, title, lines: all, cut: [], remedies, moreRemedies, ...(runbook && { runbook }) };
+  return { f, title, lines: all, cut: [], remedies, moreRemedies, ...(runbook && { runbook }), effects, moreEffects: allEffects.length - effects.length, ...(fix !== undefined && { fix }) };
 }
 
 function toDisplayFinding(p: PreparedFinding, maxLines: number, caps: Caps, measure: (text: string) => number): DisplayFinding {
   const { lines: detail, more: moreLines } = cutDetail(p, maxLines, caps, measure);
   const notes: string[] = [];
   if (moreLines > 0) notes.push(plural(moreLines, 'more line'));
+  if (p.moreEffects > 0) notes.push(`${plural(p.moreEffects, 'more affected')}`);
   if (p.moreRemedies > 0) notes.push(`${plural(p.moreRemedies, 'more action')} not shown`);
   return {
     check: p.f.check,
@@ -255,6 +283,10 @@ function toDisplayFinding(p: PreparedFinding, maxLines: number, caps: Caps, meas
     remedies: p.remedies,
     moreRemedies: p.moreRemedies,
     ...(p.runbook && { runbook: p.runbook }),
+    rootCause: p.f.rootCause === true,
+    effects: p.effects,
+    ...(p.fix !== undefined && { fix: p.fix }),
+    config: p.f.config === true,
     ...(notes.length > 0 && { note: notes.join(' · ') }),
   };
 }
@@ -276,6 +308,8 @@ function findingChars(f: DisplayFinding, measure: (text: string) => number): num
     measure(f.title) +
     sum(f.detail.map((l) => measure(l) + 1)) +
     (f.note ? measure(f.note) : 0) +
+    sum(f.effects.map((e) => measure(e) + 4)) +
+    (f.fix ? measure(f.fix) + 8 : 0) +
     sum(f.remedies.map((r) => r.label.length))
   );
 }
@@ -297,10 +331,14 @@ function cutDetail(p: PreparedFinding, maxLines: number, caps: Caps, measure: (t
   return { lines, more: p.lines.length - lines.length };
 }
 
-function buildHeadline(report: Report, max: number): string {
+function buildHeadline(report: Report, endpoint: string | undefined, max: number): string {
   const kind = cutText(oneLine(report.kind), 30);
-  const suffix = ` (${kind}): ${report.status.toUpperCase()}`;
-  return cutText(oneLine(report.target), Math.max(1, max - suffix.length)) + suffix;
+  const status = `: ${report.status.toUpperCase()}`;
+  const target = cutText(oneLine(report.target), Math.max(1, max - kind.length - status.length - 3));
+  const room = max - target.length - kind.length - status.length - 3;
+  // The server is named when there is room for something readable; the target and status come first.
+  const at = endpoint && room >= 12 ? ` at ${cutText(endpoint, room - 4)}` : '';
+  return `${target} (${kind}${at})${status}`;
 }
 
 function buildOkLine(ok: Finding[], kind: string, max: number, measure: (text: string) => number): string {

@@ -2,7 +2,7 @@
 // for single reports, what is left out to fit is decided here against the caller's Budget (with
 // UNLIMITED_BUDGET, the default, nothing is).
 import { UNLIMITED_BUDGET, type Budget } from '../message/budget.ts';
-import { sortFindings, type Report, type ReportSet, type Status } from '../report.ts';
+import { isConfigProblem, sortFindings, type Report, type ReportSet, type Status } from '../report.ts';
 import { cutText, formatElapsedMs, plural } from './display-report.ts';
 
 /** Characters of one target's line, under a limited budget. */
@@ -43,16 +43,30 @@ export interface DisplaySummary {
   okLine?: string;
   /** "N more targets not shown" */
   omittedLine?: string;
+  /** Targets the bot's own configuration leaves unusable: not counted as targets that need attention. */
+  config?: ConfigSummary;
+}
+
+export interface ConfigSummary {
+  /** "bot configuration: 2 problems" */
+  headline: string;
+  /** One per target: "cache: targets.cache.url: environment variable CACHE_URL is not set". */
+  lines: string[];
+  /** What to do about them. */
+  fix: string;
 }
 
 export function toDisplaySummary(set: ReportSet, budget: Budget = UNLIMITED_BUDGET): DisplaySummary {
   const measure = budget.measure;
   const limited = budget.maxMessageText !== Infinity || budget.maxSectionText !== Infinity;
   const counts: Record<Status, number> = { crit: 0, warn: 0, unknown: 0, ok: 0 };
-  for (const r of set.reports) counts[r.status] += 1;
+  for (const r of set.reports) if (!isConfigProblem(r)) counts[r.status] += 1;
   const total = set.reports.length;
-  const bad = set.reports.filter((r) => r.status !== 'ok');
+  // A target the bot cannot run for its own configuration is the bot's problem, said apart.
+  const misconfigured = set.reports.filter(isConfigProblem);
+  const bad = set.reports.filter((r) => r.status !== 'ok' && !isConfigProblem(r));
   const ok = set.reports.filter((r) => r.status === 'ok');
+  const checked = total - misconfigured.length;
 
   const lines: SummaryLine[] = [];
   let room = budget.maxMessageText - FIXED_FRAME_CHARS - MAX_OK_TARGETS_CHARS;
@@ -74,13 +88,28 @@ export function toDisplaySummary(set: ReportSet, budget: Budget = UNLIMITED_BUDG
   const okLine = `${ok.length} ok: ${ok.map((r) => r.target).join(', ')}`;
   return {
     status: set.status,
-    headline: total === 0 ? 'no targets configured' : bad.length === 0 ? `all ${plural(total, 'target')} ok` : `${bad.length} of ${plural(total, 'target')} need attention`,
+    headline: total === 0 ? 'no targets configured' : checked === 0 ? `no target could be checked` : bad.length === 0 ? `all ${plural(checked, 'target')} ok` : `${bad.length} of ${plural(checked, 'target')} need attention`,
     counts,
     duration: formatElapsedMs(set.durationMs),
     startedAt: set.startedAt,
     sections,
     ...(ok.length > 0 && { okLine: limited ? cutText(okLine, MAX_OK_TARGETS_CHARS, measure) : okLine }),
+    ...(misconfigured.length > 0 && { config: configSummary(misconfigured, limited, measure) }),
     ...(omitted > 0 && { omittedLine: `${plural(omitted, 'more target')} not shown (use the CLI with --json for all)` }),
+  };
+}
+
+function configSummary(reports: Report[], limited: boolean, measure: (text: string) => number): ConfigSummary {
+  const shown = limited ? reports.slice(0, LINES_PER_SECTION) : reports;
+  const lines = shown.map((r) => {
+    const words = `${r.target}: ${(r.findings[0]?.title ?? 'configuration problem').replace(/^bot configuration:\s*/i, '').replace(/\s+/g, ' ')}`;
+    return limited ? cutText(words, MAX_SUMMARY_LINE_CHARS, measure) : words;
+  });
+  if (shown.length < reports.length) lines.push(`${plural(reports.length - shown.length, 'more target')} (chatops config check lists them all)`);
+  return {
+    headline: `bot configuration: ${plural(reports.length, 'problem')}`,
+    lines,
+    fix: 'correct chatops.yml or the bot\'s environment, then run `chatops config check`; these targets were not checked',
   };
 }
 

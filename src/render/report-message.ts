@@ -8,6 +8,7 @@ import type { IncidentDeclareIntent } from '../message/intent.ts';
 import { context, date, em, header, icon, line, strong, text, type Block, type Button, type Message, type Paragraph } from '../message/message.ts';
 import { sortFindings, type Report, type Status } from '../report.ts';
 import { cutText } from './cut-text.ts';
+import { withCode } from './with-code.ts';
 import { toDisplayReport, type DisplayFinding, type DisplayReport } from './display-report.ts';
 
 export interface ReportMessageOptions {
@@ -43,11 +44,17 @@ export function reportMessage(report: Report, options: ReportMessageOptions): Me
 }
 
 function findingParagraphs(f: DisplayFinding): Paragraph[] {
-  const out: Paragraph[] = [line(icon(f.status, 'strong'), strong(` ${f.title}`))];
+  const out: Paragraph[] = [line(icon(f.status, 'strong'), strong(f.rootCause ? ' Root cause: ' : ' '), strong(f.title))];
   if (f.detail.length > 0) out.push({ type: 'code', lines: f.detail });
+  if (f.effects.length > 0) {
+    out.push(line(em(f.effects.length === 1 ? 'Effect:' : 'Effects:')));
+    out.push({ type: 'list', items: f.effects.map((e) => [text(e)]) });
+  }
+  if (f.fix) out.push(line(strong('Fix:'), ' ', ...withCode(f.fix)));
   if (f.note) out.push(line(em(f.note)));
   return out;
 }
+
 
 function findingButtons(f: DisplayFinding, withRemedies: boolean, target: string): Button[] {
   const buttons: Button[] = (withRemedies ? f.remedies : []).map((r) => {

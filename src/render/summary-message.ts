@@ -3,9 +3,10 @@
 // under it (Slack), or follows it (`details: 'inline'`, a terminal).
 import type { Budget } from '../message/budget.ts';
 import { context, date, em, header, icon, line, strong, text, type Block, type Message, type Paragraph } from '../message/message.ts';
-import type { ReportSet } from '../report.ts';
+import { isConfigProblem, type ReportSet } from '../report.ts';
 import { toDisplaySummary, type DisplaySummary, type SummaryLine } from './display-summary.ts';
 import { reportMessage, type ReportMessageOptions } from './report-message.ts';
+import { withCode } from './with-code.ts';
 
 export interface SummaryMessageOptions {
   /** What the transport can show. */
@@ -23,11 +24,21 @@ export function summaryMessage(set: ReportSet, options: SummaryMessageOptions): 
   const d = toDisplaySummary(set, options.budget);
   const blocks: Block[] = [header(`diag all: ${d.headline}`, d.status), context(`${countsText(d)} · in ${d.duration} · `, date(d.startedAt, 'datetime-secs'))];
   for (const lines of d.sections) blocks.push({ type: 'section', paragraphs: lines.map(lineParagraph) });
+  if (d.config) {
+    blocks.push({
+      type: 'section',
+      paragraphs: [
+        line(icon('unknown'), ' ', strong(d.config.headline)),
+        { type: 'list', items: d.config.lines.map((l) => [text(l)]) },
+        line(strong('Fix:'), ' ', ...withCode(d.config.fix)),
+      ],
+    });
+  }
   if (d.omittedLine) blocks.push(context(em(d.omittedLine)));
   if (d.okLine) blocks.push(context(icon('ok'), ' ', d.okLine));
   if (options.details === 'thread' && d.sections.length > 0) blocks.push(context(icon('thread'), ' The report of each target that needs attention is in the thread.'));
   if (options.details === 'inline') {
-    for (const r of set.reports.filter((r) => r.status !== 'ok')) {
+    for (const r of set.reports.filter((r) => r.status !== 'ok' && !isConfigProblem(r))) {
       blocks.push({ type: 'divider' }, ...reportMessage(r, { ...options.reportOptions, budget: options.budget }).blocks);
     }
   }

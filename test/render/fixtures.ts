@@ -1,6 +1,6 @@
 // Fixed reports for the renderer tests; startedAt and durationMs are fixed so output is stable.
 import type { Finding, Report } from '../../src/report.ts';
-import { sortFindings, worstStatus } from '../../src/report.ts';
+import { buildReport, sortFindings, worstStatus } from '../../src/report.ts';
 
 const STARTED_AT = '2025-03-14T09:26:53.000Z';
 
@@ -117,4 +117,49 @@ export const special: Report = report('db <prod> & "friends"', [
   { check: 'postgres.a<b>&c', status: 'ok', title: 'ok' },
 ]);
 
-export const FIXTURES = { 'all-ok': allOk, mixed, huge, special } as const;
+/**
+ * One culprit blamed by three checks, as the report holds it after merging: the root cause first
+ * with its one button, its victims as effects, a fix longer than a detail line, and the server named.
+ */
+export const rootCause: Report = {
+  ...buildReport('db-main', 'postgres', new Date(STARTED_AT), [
+    { check: 'postgres.cache_hit', status: 'ok', title: 'Cache hit ratio 99.2%' },
+    {
+      check: 'postgres.slow_queries',
+      status: 'warn',
+      title: '1 statement slower than 1 s on average since the previous run',
+      detail: '  mean ms  calls  query\n  1,204.0      3  SELECT * FROM invoices WHERE customer_id = $1',
+      fix: 'run `EXPLAIN (ANALYZE, BUFFERS)` on the statement off-peak and add the index its plan asks for; `pg_stat_statements_reset()` only after the fix, so the next run judges fresh calls',
+    },
+    {
+      check: 'postgres.blocking_locks',
+      status: 'crit',
+      rootCause: true,
+      title: 'billing-worker pid 23238, idle in transaction 2 min, blocks 1 api session',
+      detail: "last statement: UPDATE accounts SET balance = balance - $1 WHERE id = $2",
+      effects: ['pid 23301 (api) waits 1 min 50 s: UPDATE accounts SET balance = balance + $1 WHERE id = $2'],
+      remedies: [{ action: 'postgres.terminate_backend', label: 'Terminate pid 23238', params: { pid: 23238 } }],
+      fix: 'end the transaction in billing-worker (commit or roll back); terminating pid 23238 rolls back its open work and frees the lock, and the waiting sessions go on',
+      runbook: 'postgres-locks',
+    },
+  ], 'db.internal:5432/billing'),
+  startedAt: STARTED_AT,
+  durationMs: 142,
+};
+
+/** A target the bot's own configuration leaves unusable: never the system's status. */
+export const configProblem: Report = {
+  ...buildReport('cache', 'redis', new Date(STARTED_AT), [
+    {
+      check: 'redis.config',
+      status: 'crit',
+      config: true,
+      title: 'targets.cache.url: environment variable CACHE_URL is not set',
+      fix: 'set CACHE_URL in the bot\'s environment, or write `${CACHE_URL:-redis://localhost:6379}` to give a default; `chatops config check` lists every problem',
+    },
+  ]),
+  startedAt: STARTED_AT,
+  durationMs: 1,
+};
+
+export const FIXTURES = { 'all-ok': allOk, mixed, huge, special, 'root-cause': rootCause, 'config-problem': configProblem } as const;

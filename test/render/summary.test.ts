@@ -7,7 +7,7 @@ import { buildReport, type ReportSet, type Status } from '../../src/report.ts';
 import { encodeIntent } from '../../src/slack/encode-intent.ts';
 import { renderMessage } from '../../src/slack/render-message.ts';
 import { MAX_BLOCKS, MAX_HEADER_TEXT, MAX_MESSAGE_TEXT, MAX_SECTION_TEXT, SLACK_BUDGET } from '../../src/slack/slack-budget.ts';
-import { allOk, mixed } from './fixtures.ts';
+import { allOk, configProblem, mixed } from './fixtures.ts';
 import { expectGolden } from './golden.ts';
 import { expectGoldenBoth } from './render-both.ts';
 
@@ -32,6 +32,17 @@ describe('/diag all summary', () => {
 
   it('golden: with no budget, each report that needs attention after the summary (the CLI)', () => {
     expectGolden('summary-mixed-cli.txt', renderTerminal(summaryMessage(mixedSet, { budget: UNLIMITED_BUDGET, details: 'inline' }), { color: false }));
+  });
+
+  it("golden: a target the bot's configuration leaves unusable is said apart, not counted as needing attention", () => {
+    const withConfig = set([mixed, { ...configProblem, startedAt: started }, { ...allOk, target: 'reports-db' }], 'crit');
+    expectGoldenBoth('summary-config', (budget) => summaryMessage(withConfig, { budget, details: 'thread' }));
+    const blocks = renderSummaryBlocks(withConfig).blocks as Block[];
+    const all = blocks.map(textOf).join('\n');
+    expect(textOf(blocks[0]!)).toContain('1 of 2 targets need attention');
+    expect(all).toContain('bot configuration: 1 problem');
+    expect(all).toContain('cache: targets.cache.url: environment variable CACHE_URL is not set');
+    expect(all).not.toMatch(/cache \(redis\)/);
   });
 
   it('lists bad targets worst first with their worst finding, and folds the ok ones', () => {
