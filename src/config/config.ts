@@ -31,9 +31,27 @@ export interface AccessRule {
   channels: string[];
 }
 
+/** One thing wrong in chatops.yml: the key, and what is wrong with its value and what is accepted. */
+export interface ConfigProblem {
+  /** Dotted key path (`targets.cache.url`); empty for the file as a whole. */
+  path: string;
+  message: string;
+  /**
+   * Set when the problem is the target's own (a variable of its keys not set, a bad value of its
+   * keys): the target is kept, with `configProblem`, and only it is affected.
+   */
+  target?: string;
+}
+
 export interface Config {
   /** Where the config came from, for messages: a file path, or "(no config file)". */
   source: string;
+  /**
+   * Everything found wrong, in file order. A part with a problem is left out (a digest, an access
+   * rule, a section at its default), except a target whose problems are all its own: it stays, with
+   * `configProblem`, and its kind's keys may be missing.
+   */
+  problems: ConfigProblem[];
   targets: Target[];
   digests: DigestConfig[];
   /** Destructive actions are denied unless a rule here grants them. */

@@ -1,5 +1,6 @@
-// Reads chatops.yml, interpolates ${VAR}s and validates every key, failing with a message that
-// names the key, the bad value and what is accepted.
+// Reads chatops.yml, interpolates ${VAR}s and validates every key, collecting every problem with
+// the key, the bad value and what is accepted; a target whose problems are all its own is kept
+// (with configProblem) so that the rest of the configuration still runs.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
@@ -12,9 +13,9 @@ import { INCIDENT_ACCESS_IDS } from '../incidents/incident-access.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
-import { interpolateEnv } from './interpolate-env.ts';
+import { interpolateEnv, type UnsetVariable } from './interpolate-env.ts';
 import { incidentsSchema, oncallSchema, toIncidentsConfig, toRotations } from './incidents-schema.ts';
-import { DEFAULT_TIMEOUT_MS, type Config, type Target } from './config.ts';
+import { DEFAULT_TIMEOUT_MS, type AccessRule, type Config, type ConfigProblem, type DigestConfig, type Target } from './config.ts';
 
 // node-cron, loaded when a digest's schedule is first checked: a config without digests (the CLI's
 // `diag db`) never pays for it. Its CommonJS build, so the check stays synchronous.
@@ -41,29 +42,20 @@ const digestSchema = z.strictObject({
   mentionOnCrit: z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id like S0123ABCD').optional(),
 });
 
-const fileSchema = z.strictObject({
-  targets: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-  digests: z.record(z.string(), digestSchema).default({}),
-  access: z
-    .record(
-      z.string(),
-      z.strictObject({
-        users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD')).default([]),
-        groups: z.array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id like S0123ABCD')).default([]),
-        channels: z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD')).default([]),
-      }),
-    )
-    .default({}),
-  incidents: incidentsSchema.optional(),
-  oncall: oncallSchema.default({ rotations: {} }),
-  history: z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(30) }).default({ retentionDays: 30 }),
-  runbooks: z
-    .strictObject({
-      dir: z.string().min(1).optional(),
-      baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-    })
-    .default({}),
+const accessRuleSchema = z.strictObject({
+  users: z.array(z.string().regex(/^[UW][A-Z0-9]{2,}$/, 'a Slack user id like U0123ABCD')).default([]),
+  groups: z.array(z.string().regex(/^S[A-Z0-9]{2,}$/, 'a Slack user group id like S0123ABCD')).default([]),
+  channels: z.array(z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD')).default([]),
 });
+
+const historySchema = z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(30) }).default({ retentionDays: 30 });
+
+const runbooksSchema = z
+  .strictObject({
+    dir: z.string().min(1).optional(),
+    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .default({});
 
 const sharedTargetSchema = z.object({
   kind: z.string(),
@@ -73,136 +65,260 @@ const sharedTargetSchema = z.object({
     .default({}),
 });
 
+/**
+ * What to do with the problems found. `strict`: any problem throws, naming every one (configs
+ * built in code). `start` (the bot): a problem that is not a target's own throws, naming every
+ * one; a target whose problems are all its own is kept with `configProblem`. `collect`: nothing
+ * found in a readable file throws; `problems` lists it all (the terminal, `chatops config check`).
+ * A file that cannot be read (missing, not YAML, not a mapping) throws in every mode.
+ */
+export type ConfigMode = 'strict' | 'start' | 'collect';
+
 export interface LoadConfigOptions {
   /** Explicit path (CHATOPS_CONFIG or --config); a missing explicit file is an error. */
-  file?: string;
+  file?: string | undefined;
   /** Used when no explicit file is given; may be absent. */
   defaultFile?: string;
   env?: NodeJS.ProcessEnv;
   cwd?: string;
+  /** Default `start`. */
+  mode?: ConfigMode;
 }
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
+  const mode = options.mode ?? 'start';
   const file = options.file ? path.resolve(cwd, options.file) : undefined;
   const fallback = path.resolve(cwd, options.defaultFile ?? 'chatops.yml');
   const source = file ?? (existsSync(fallback) ? fallback : undefined);
   if (file && !existsSync(file)) {
     throw new ConfigError(`config file ${file} does not exist (from CHATOPS_CONFIG or --config); copy chatops.example.yml to start one`);
   }
-  if (!source) return parseConfig({}, '(no config file)', env, cwd);
-  const text = readFileSync(source, 'utf8');
+  if (!source) return parseConfig({}, '(no config file)', env, cwd, mode);
+  let text: string;
+  try {
+    text = readFileSync(source, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`${source}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(`${source}: not valid YAML: ${doc.errors[0]!.message}`);
+    const problems = doc.errors.map((e) => ({ path: '', message: `not valid YAML: ${e.message}` }));
+    throw ConfigError.of(source, problems);
   }
-  return parseConfig(doc.toJS() ?? {}, source, env, path.dirname(source));
+  return parseConfig(doc.toJS() ?? {}, source, env, path.dirname(source), mode);
 }
 
-/** Validates an already parsed config object; exported for tests and for configs built in code. */
-export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): Config {
-  const fail = (message: string): never => {
-    throw new ConfigError(`${source}: ${message}`);
-  };
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('the file must be a mapping with keys: targets, digests, access, incidents, oncall, history, runbooks');
-  let interpolated: unknown;
-  try {
-    interpolated = interpolateEnv(raw, env);
-  } catch (e) {
-    fail((e as Error).message);
+const SECTIONS = ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks'] as const;
+
+/**
+ * Validates an already parsed config object; exported for tests and for configs built in code.
+ * Every problem is found, not only the first (see ConfigMode for which ones throw).
+ */
+export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd(), mode: ConfigMode = 'strict'): Config {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`${source}: the file must be a mapping with keys: ${SECTIONS.join(', ')}`);
   }
-  const parsed = fileSchema.safeParse(interpolated, { reportInput: true });
-  if (!parsed.success) fail(describeIssue([], parsed.error.issues[0]!, ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks']));
-  const data = parsed.data!;
+  const problems: ConfigProblem[] = [];
+  const unset: UnsetVariable[] = [];
+  const interpolated = interpolateEnv(raw, env, [], unset) as Record<string, unknown>;
+  /** Where a variable is not set: that problem is said once, not again as a bad value. */
+  const unsetAt = unset.map((u) => u.path.join('.'));
+  const underUnset = (keyPath: string) => unsetAt.some((p) => keyPath === p || keyPath.startsWith(`${p}.`));
+  const add = (keyPath: string, message: string) => {
+    if (!underUnset(keyPath)) problems.push({ path: keyPath, message });
+  };
+  const addIssues = (prefix: string[], issues: readonly z.core.$ZodIssue[], acceptedKeys?: readonly string[]) => {
+    for (const issue of issues) {
+      const [keyPath, message] = describeIssue(prefix, issue, acceptedKeys);
+      add(keyPath, message);
+    }
+  };
+  const unknownSections = Object.keys(interpolated).filter((k) => !(SECTIONS as readonly string[]).includes(k));
+  if (unknownSections.length > 0) {
+    problems.push({ path: '', message: `unknown key${unknownSections.length > 1 ? 's' : ''} ${unknownSections.join(', ')}; accepted keys: ${SECTIONS.join(', ')}` });
+  }
+  /** One section parsed on its own: a bad one is left at its default, the others still read. */
+  const section = <S extends z.ZodType>(key: (typeof SECTIONS)[number], schema: S): z.output<S> | undefined => {
+    const parsed = schema.safeParse(interpolated[key], { reportInput: true });
+    if (parsed.success) return parsed.data;
+    addIssues([key], parsed.error.issues);
+    return undefined;
+  };
 
   const targets: Target[] = [];
-  for (const [name, rawTarget] of Object.entries(data.targets)) {
-    if (!TARGET_NAME.test(name)) {
-      fail(`targets.${name}: a target name must be lowercase letters, digits, - or _ (at most 40, starting with a letter or digit)`);
+  for (const [name, rawTarget] of Object.entries(mapping(interpolated.targets, 'targets', add))) {
+    const own: ConfigProblem[] = [];
+    const target = parseTarget(name, rawTarget, unset, (keyPath, message) => {
+      if (!underUnset(keyPath)) own.push({ path: keyPath, message });
+    });
+    // Interpolation problems of its keys are its own too.
+    for (const u of unset) if (u.path[0] === 'targets' && u.path[1] === name) own.push({ path: u.path.join('.'), message: u.message });
+    own.sort((a, b) => keyOrder(rawTarget, a.path) - keyOrder(rawTarget, b.path));
+    if (target && own.length > 0) {
+      targets.push({ ...target, configProblem: own.map(ConfigError.line).join('; ') });
+      problems.push(...own.map((p) => ({ ...p, target: name })));
+    } else if (target) {
+      targets.push(target);
+    } else {
+      problems.push(...own);
     }
-    if (RESERVED_NAMES.includes(name)) fail(`targets.${name}: "${name}" is a /diag word, not a target name; choose another name`);
-    targets.push(parseTarget(name, rawTarget, fail));
   }
   const names = targets.map((t) => t.name);
-  const digests = Object.entries(data.digests).map(([name, d]) => {
-    if (!TARGET_NAME.test(name)) fail(`digests.${name}: a digest name must be lowercase letters, digits, - or _`);
-    if (d.targets !== 'all') {
-      for (const t of d.targets) if (!names.includes(t)) fail(`digests.${name}.targets: no target named "${t}"; configured: ${names.join(', ') || 'none'}`);
+
+  const digests: DigestConfig[] = [];
+  for (const [name, rawDigest] of Object.entries(mapping(interpolated.digests, 'digests', add))) {
+    const at = `digests.${name}`;
+    const before = problems.length;
+    if (!TARGET_NAME.test(name)) add(at, 'a digest name must be lowercase letters, digits, - or _');
+    const parsed = digestSchema.safeParse(rawDigest, { reportInput: true });
+    if (!parsed.success) addIssues(['digests', name], parsed.error.issues);
+    const named = parsed.success ? parsed.data.targets : rawDigest.targets;
+    if (Array.isArray(named)) {
+      for (const t of named) if (typeof t === 'string' && !names.includes(t)) add(`${at}.targets`, `no target named "${t}"; configured: ${names.join(', ') || 'none'}`);
     }
-    const { mentionOnCrit, ...rest } = d;
-    return { name, ...rest, ...(mentionOnCrit && { mentionOnCrit }) };
-  });
-  const access = Object.entries(data.access).map(([pattern, rule]) => {
-    const known = [...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS];
+    if (problems.length > before || !parsed.success || unsetAt.some((p) => p.startsWith(`${at}.`))) {
+      // Its unset variables, said once each, after its other problems.
+      for (const u of unset) if (u.path.join('.').startsWith(`${at}.`)) problems.push({ path: u.path.join('.'), message: u.message });
+      continue;
+    }
+    const { mentionOnCrit, ...rest } = parsed.data;
+    digests.push({ name, ...rest, ...(mentionOnCrit && { mentionOnCrit }) });
+  }
+
+  const access: AccessRule[] = [];
+  const known = [...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS];
+  for (const [pattern, rawRule] of Object.entries(mapping(interpolated.access, 'access', add))) {
     const matches = pattern === 'audit' || pattern === 'oncall.override' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
-    if (!matches) fail(`access.${pattern}: matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.* or incident.*`);
-    return { pattern, ...rule };
-  });
+    if (!matches) add(`access.${pattern}`, `matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.* or incident.*`);
+    const parsed = accessRuleSchema.safeParse(rawRule, { reportInput: true });
+    if (!parsed.success) addIssues(['access', pattern], parsed.error.issues);
+    if (matches && parsed.success) access.push({ pattern, ...parsed.data });
+  }
+
+  const incidents = section('incidents', incidentsSchema.optional());
+  const oncall = section('oncall', oncallSchema.default({ rotations: {} })) ?? { rotations: {} };
+  const history = section('history', historySchema) ?? { retentionDays: 30 };
+  const runbooks = section('runbooks', runbooksSchema) ?? {};
+  // Every unset variable outside the targets and digests (said above) is a problem of its own.
+  for (const u of unset) {
+    if (u.path[0] !== 'targets' && u.path[0] !== 'digests') problems.push({ path: u.path.join('.'), message: u.message });
+  }
+  problems.sort((a, b) => sectionOrder(a.path) - sectionOrder(b.path));
+
+  const stopping = mode === 'strict' ? problems : mode === 'start' ? problems.filter((p) => p.target === undefined) : [];
+  if (stopping.length > 0) throw ConfigError.of(source, problems);
   return {
     source,
+    problems,
     targets,
     digests,
     access,
-    ...(data.incidents && { incidents: toIncidentsConfig(data.incidents, access) }),
-    oncall: { rotations: toRotations(data.oncall) },
-    history: data.history,
-    runbooks: { dir: path.resolve(baseDir, data.runbooks.dir ?? defaultRunbookDir()), baseUrl: data.runbooks.baseUrl },
+    ...(incidents && { incidents: toIncidentsConfig(incidents, access) }),
+    oncall: { rotations: toRotations(oncall) },
+    history,
+    runbooks: { dir: path.resolve(baseDir, runbooks.dir ?? defaultRunbookDir()), baseUrl: runbooks.baseUrl },
   };
 }
 
-function parseTarget(name: string, raw: Record<string, unknown>, fail: (m: string) => never): Target {
-  const at = ['targets', name];
+/** A section that must be a mapping of names (targets, digests, access); anything else is a problem and reads as empty. */
+function mapping(value: unknown, key: string, add: (keyPath: string, message: string) => void): Record<string, Record<string, unknown>> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    add(key, `must be a mapping of names to their settings (got ${show(key, value)})`);
+    return {};
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) add(`${key}.${name}`, `must be a mapping of settings (got ${show(name, v)})`);
+    else out[name] = v as Record<string, unknown>;
+  }
+  return out;
+}
+
+/** Problems in the order of the file's sections. */
+function sectionOrder(keyPath: string): number {
+  const i = (SECTIONS as readonly string[]).indexOf(keyPath.split('.')[0]!);
+  return i === -1 ? -1 : i;
+}
+
+/** A target's problems in the order of its keys. */
+function keyOrder(raw: Record<string, unknown>, keyPath: string): number {
+  const key = keyPath.split('.')[2];
+  const i = key === undefined ? -1 : Object.keys(raw).indexOf(key);
+  return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+}
+
+/**
+ * One target: undefined when it cannot be kept at all (a bad name, no usable kind); otherwise the
+ * target, with the problems of its own keys told to `add` (the caller keeps it with configProblem).
+ */
+function parseTarget(name: string, raw: Record<string, unknown>, unset: readonly UnsetVariable[], add: (keyPath: string, message: string) => void): Target | undefined {
+  const at = `targets.${name}`;
+  if (!TARGET_NAME.test(name)) {
+    add(at, 'a target name must be lowercase letters, digits, - or _ (at most 40, starting with a letter or digit)');
+    return undefined;
+  }
+  if (RESERVED_NAMES.includes(name)) {
+    add(at, `"${name}" is a /diag word, not a target name; choose another name`);
+    return undefined;
+  }
   const kindWord = raw.kind;
+  if (unset.some((u) => u.path.join('.') === `${at}.kind`)) return undefined;
   if (typeof kindWord !== 'string') {
-    fail(`${at.join('.')}.kind: missing or not a string (got ${show('kind', kindWord)}); accepted kinds: ${kindNames().join(', ')}`);
+    add(`${at}.kind`, `missing or not a string (got ${show('kind', kindWord)}); accepted kinds: ${kindNames().join(', ')}`);
+    return undefined;
   }
-  const probe = findProbe(kindWord as string);
   // A kind's aliases are accepted (`kind: kubernetes` for k8s) and stored as the kind itself.
-  if (!probe) {
-    fail(`${at.join('.')}.kind: unknown kind ${JSON.stringify(kindWord)}; accepted kinds: ${kindNames().join(', ')}`);
+  const p = findProbe(kindWord);
+  if (!p) {
+    add(`${at}.kind`, `unknown kind ${JSON.stringify(kindWord)}; accepted kinds: ${kindNames().join(', ')}`);
+    return undefined;
   }
-  const p = probe!;
+  const issues = (prefix: string[], list: readonly z.core.$ZodIssue[], accepted?: readonly string[]) => {
+    for (const issue of list) add(...describeIssue(prefix, issue, accepted));
+  };
   const shared = sharedTargetSchema.safeParse(raw, { reportInput: true });
-  if (!shared.success) fail(describeIssue(at, shared.error.issues[0]!));
-  const { timeoutMs, thresholds } = shared.data!;
+  if (!shared.success) issues(['targets', name], shared.error.issues);
+  const timeoutMs = shared.success ? shared.data.timeoutMs : DEFAULT_TIMEOUT_MS;
+  const overrides = shared.success ? shared.data.thresholds : {};
 
   const tunable = p.checks.filter((c) => c.thresholds).map((c) => c.name);
-  for (const check of Object.keys(thresholds)) {
+  for (const check of Object.keys(overrides)) {
     if (!tunable.includes(check)) {
-      fail(`${at.join('.')}.thresholds.${check}: no such check with thresholds for kind ${p.kind}; accepted: ${tunable.join(', ')}`);
+      add(`${at}.thresholds.${check}`, `no such check with thresholds for kind ${p.kind}; accepted: ${tunable.join(', ')}`);
     }
   }
+  const validOverrides = Object.fromEntries(Object.entries(overrides).filter(([check]) => tunable.includes(check)));
 
   const own = Object.fromEntries(Object.entries(raw).filter(([k]) => !(SHARED_TARGET_KEYS as readonly string[]).includes(k)));
   const ownSchema = p.targetSchema instanceof z.ZodObject ? p.targetSchema.strict() : p.targetSchema;
   const ownParsed = ownSchema.safeParse(own, { reportInput: true });
   if (!ownParsed.success) {
     const accepted = [...SHARED_TARGET_KEYS, ...(p.targetSchema instanceof z.ZodObject ? Object.keys(p.targetSchema.shape) : [])];
-    fail(describeIssue(at, ownParsed.error.issues[0]!, accepted));
+    issues(['targets', name], ownParsed.error.issues, accepted);
   }
   return {
-    ...(ownParsed.data as Record<string, unknown>),
+    ...(ownParsed.success ? (ownParsed.data as Record<string, unknown>) : {}),
     name,
     kind: p.kind,
     timeoutMs,
-    thresholds: resolveThresholds(p, thresholds),
+    thresholds: resolveThresholds(p, validOverrides),
   };
 }
 
-/** One zod issue as "key.path: what is wrong (got value); accepted: ...". */
-function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?: readonly string[]): string {
+/** One zod issue as ["key.path", "what is wrong (got value); accepted: ..."]. */
+function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?: readonly string[]): [string, string] {
   const keyPath = [...prefix, ...issue.path.map(String)];
-  const key = keyPath.join('.') || '(top level)';
+  const key = keyPath.join('.');
   if (issue.code === 'unrecognized_keys') {
-    const where = keyPath.length ? `${key}: ` : '';
-    return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` +
-      (acceptedKeys ? `; accepted keys: ${acceptedKeys.join(', ')}` : '');
+    return [key, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` + (acceptedKeys ? `; accepted keys: ${acceptedKeys.join(', ')}` : '')];
   }
   const last = String(keyPath[keyPath.length - 1] ?? '');
   const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(last, issue.input)})` : '';
   const accepted = issue.code === 'invalid_value' ? `; accepted: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : '';
-  return `${key}: ${issue.message}${got}${accepted}`;
+  return [key || '(top level)', `${issue.message}${got}${accepted}`];
 }
 
 function show(key: string, value: unknown): string {

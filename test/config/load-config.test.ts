@@ -68,8 +68,8 @@ targets:
     ['a bad target name', 'targets:\n  Main DB:\n    kind: postgres\n    url: u', /targets\.Main DB: a target name must be/],
   ])('refuses %s, naming the key and what is accepted', (_name, text, message) => {
     const file = text === null ? path.join(os.tmpdir(), 'nope.yml') : writeConfig(text);
-    expect(() => loadConfig({ file, env })).toThrow(ConfigError);
-    expect(() => loadConfig({ file, env })).toThrow(message);
+    expect(() => loadConfig({ file, env, mode: 'strict' })).toThrow(ConfigError);
+    expect(() => loadConfig({ file, env, mode: 'strict' })).toThrow(message);
   });
 
   it('never echoes a secret value in an error', () => {
@@ -86,6 +86,82 @@ targets:
     const config = parseConfig({ targets: { x: { kind: 'postgres', url: '${UNSET_VAR:-postgres://localhost/app}' } }, runbooks: { dir: '$${literal}' } }, 'f', {});
     expect(config.targets[0]!.url).toBe('postgres://localhost/app');
     expect(config.runbooks.dir.endsWith('${literal}')).toBe(true);
+  });
+});
+
+describe('every problem at once', () => {
+  const BROKEN = `
+targets:
+  db:
+    kind: postgres
+    url: \${DB_URL}
+  cache:
+    kind: redis
+    url: \${CACHE_URL}
+  web:
+    kind: http
+    url: ftp://web.internal/health
+    timeoutMs: 5
+  old:
+    kind: mysql
+digests:
+  morning:
+    cron: "every morning"
+    channel: C0123
+    targets: [db, nope]
+access:
+  postgres.nothing: {}
+`;
+
+  it('collects every problem with its key, keeps the targets whose problems are their own, and leaves out the rest', () => {
+    const config = loadConfig({ file: writeConfig(BROKEN), env, mode: 'collect' });
+    expect(config.problems.map((p) => [p.path, p.target])).toEqual([
+      ['targets.cache.url', 'cache'],
+      ['targets.web.url', 'web'],
+      ['targets.web.timeoutMs', 'web'],
+      ['targets.old.kind', undefined],
+      ['digests.morning.cron', undefined],
+      ['digests.morning.targets', undefined],
+      ['access.postgres.nothing', undefined],
+    ]);
+    expect(config.problems[0]!.message).toMatch(/environment variable CACHE_URL is not set/);
+    expect(config.problems[1]!.message).toBe('expected an http:// or https:// URL (got [hidden])');
+    expect(config.problems[3]!.message).toMatch(/unknown kind "mysql"; accepted kinds: postgres, redis/);
+    expect(config.problems[5]!.message).toBe('no target named "nope"; configured: db, cache, web');
+    expect(config.targets.map((t) => [t.name, t.configProblem !== undefined])).toEqual([['db', false], ['cache', true], ['web', true]]);
+    expect(config.targets[0]!.url).toBe(env.DB_URL);
+    expect(config.targets[2]!.configProblem).toBe('targets.web.url: expected an http:// or https:// URL (got [hidden]); targets.web.timeoutMs: Too small: expected number to be >=100 (got 5)');
+    expect(config.digests).toEqual([]);
+    expect(config.access).toEqual([]);
+  });
+
+  it('the bot refuses to start on a problem that is not a target\'s own, listing every problem, one per line', () => {
+    try {
+      loadConfig({ file: writeConfig(BROKEN), env });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const lines = (e as Error).message.split('\n');
+      expect(lines[0]).toMatch(/chatops\.yml: 7 problems:$/);
+      expect(lines.slice(1)).toEqual((e as ConfigError).problems.map((p) => `  ${ConfigError.line(p)}`));
+      expect((e as ConfigError).problems).toHaveLength(7);
+    }
+  });
+
+  it('the bot starts when every problem is a target\'s own: the target stays, with its problem', () => {
+    const config = loadConfig({ file: writeConfig('targets:\n  db:\n    kind: postgres\n    url: ${DB_URL}\n  cache:\n    kind: redis\n    url: ${CACHE_URL}\n'), env });
+    expect(config.problems).toEqual([{ path: 'targets.cache.url', target: 'cache', message: expect.stringMatching(/CACHE_URL is not set/) }]);
+    expect(config.targets.find((t) => t.name === 'cache')).toMatchObject({ kind: 'redis', configProblem: expect.stringMatching(/^targets\.cache\.url: environment variable CACHE_URL is not set/) });
+  });
+
+  it('an unset variable is said once, not again as a bad value; every unset one is said', () => {
+    const config = parseConfig({ digests: { d: { cron: '${CRON}', channel: '${CHANNEL}' } }, runbooks: { baseUrl: '${RUNBOOKS}' } }, 'f', {}, '/tmp', 'collect');
+    expect(config.problems.map((p) => p.path)).toEqual(['digests.d.cron', 'digests.d.channel', 'runbooks.baseUrl']);
+    expect(config.problems.every((p) => /environment variable \w+ is not set/.test(p.message))).toBe(true);
+  });
+
+  it('a file that is not YAML cannot be read in any mode', () => {
+    expect(() => loadConfig({ file: writeConfig('targets: [unclosed'), env, mode: 'collect' })).toThrow(/not valid YAML/);
   });
 });
 
