@@ -1,4 +1,6 @@
-// /digest now [name] | list | history <target> [days]: the scheduled health digests on demand.
+// /digest now [name] [--notify] | list | history <target> [days]: the scheduled health digests on
+// demand. A digest run by hand mentions nobody unless --notify asks it to, so trying one out does
+// not page the on-call group; scheduled runs mention as configured.
 import type { Config } from '../src/config/config.ts';
 import type { Budget } from '../src/message/budget.ts';
 import { channel, code, command, date, icon, progressMessage, section, simpleMessage, spans, strong, text, type Line, type Message } from '../src/message/message.ts';
@@ -12,14 +14,16 @@ import { fitList } from './parts/fit-list.ts';
 /** How to call /digest where it is typed: a terminal cannot post a digest (`now`). */
 function usage(source: CommandSource): Line {
   if (source === 'cli') return spans(command('digest', 'list'), ' or ', command('digest', 'history <target> [days]'));
-  return spans(command('digest', 'list'), ', ', command('digest', 'now [name]'), ' or ', command('digest', 'history <target> [days]'));
+  return spans(command('digest', 'list'), ', ', command('digest', 'now [name] [--notify]'), ' or ', command('digest', 'history <target> [days]'));
 }
+/** The options `/digest now` accepts: --notify mentions the digest's mentionOnCrit group, as a scheduled run does. */
+const NOW_FLAGS = ['--notify'] as const;
 const MAX_HISTORY_DAYS = 90;
 
 export const digestCommand: ChatCommand = {
   name: '/digest',
   description: 'Health digests: list the schedules, run one now, or show a target\'s history',
-  usageHint: 'list | now [name] | history <target> [days]',
+  usageHint: 'list | now [name] [--notify] | history <target> [days]',
   terminalUsageHint: 'list | history <target> [days]',
   slackOnly: ['now'],
   async run({ text: typed, reply, services }) {
@@ -35,12 +39,24 @@ export const digestCommand: ChatCommand = {
         throw new UserError(spans('a digest is posted to its Slack channel: run ', code('/digest now'), ' in Slack; the terminal shows ', command('digest', 'list'), ', ', command('digest', 'history <target> [days]'), ' and ', command('diag', 'all')));
       }
       if (!scheduler || scheduler.digests.length === 0) throw new UserError(`no digests are configured (${services.config.source}); add one under digests:`);
-      const name = args[0] ?? (scheduler.digests.length === 1 ? scheduler.digests[0]!.name : undefined);
+      const flags = args.filter((a) => a.startsWith('-'));
+      const words = args.filter((a) => !a.startsWith('-'));
+      const unknown = flags.find((f) => !(NOW_FLAGS as readonly string[]).includes(f));
+      if (unknown) throw new UserError(spans(`unknown option "${unknown}"; `, command('digest', 'now [name] [--notify]'), ` accepts ${NOW_FLAGS.join(', ')}`));
+      if (words.length > 1) throw new UserError(spans(`one digest at a time, got "${words.join(' ')}"; usage: `, command('digest', 'now [name] [--notify]')));
+      const notify = flags.includes('--notify');
+      const name = words[0] ?? (scheduler.digests.length === 1 ? scheduler.digests[0]!.name : undefined);
       if (!name) throw new UserError(`name the digest to run: ${scheduler.digests.map((d) => d.name).join(', ')}`);
       const digest = scheduler.find(name);
       if (!digest) throw new UserError(`unknown digest "${name}"; configured: ${scheduler.digests.map((d) => d.name).join(', ')}`);
-      await reply.ephemeral(progressMessage('Running the ', strong(digest.name), ' digest; it will be posted in ', channel(digest.channel), '.'));
-      await scheduler.runSlot(digest, new Date());
+      // Words only: a mention in this answer would notify the group too.
+      const mentions = !digest.mentionOnCrit
+        ? []
+        : notify
+          ? [' If a target is critical, its on-call group (mentionOnCrit) is mentioned.']
+          : [' Nobody is mentioned; ', command('digest', `now ${digest.name} --notify`), ' mentions its on-call group (mentionOnCrit) when a target is critical.'];
+      await reply.ephemeral(progressMessage('Running the ', strong(digest.name), ' digest; it will be posted in ', channel(digest.channel), '.', ...mentions));
+      await scheduler.runSlot(digest, new Date(), { notify });
       return;
     }
     if (sub === 'history') {

@@ -3,7 +3,7 @@
 // attention (its stored report). Fitted to the caller's budget, as the summary is.
 import type { DigestConfig } from '../config/config.ts';
 import type { Budget } from '../message/budget.ts';
-import { context, date, em, group, header, icon, line, spans, strong, text, type Block, type Button, type Message, type Paragraph } from '../message/message.ts';
+import { code, context, date, em, group, header, icon, line, spans, strong, text, type Block, type Button, type Message, type Paragraph } from '../message/message.ts';
 import { cutText } from '../render/cut-text.ts';
 import { summaryMessage } from '../render/summary-message.ts';
 import type { ReportSet } from '../report.ts';
@@ -20,6 +20,8 @@ export interface DigestMessageOptions {
   /** What the transport can show. */
   budget: Budget;
   late: boolean;
+  /** Mention the digest's mentionOnCrit group when a target is critical (scheduled runs, `/digest now --notify`). */
+  notify: boolean;
   slot: Date;
   /** Stored report id per target: the Details buttons carry them. */
   storedIds: ReadonlyMap<string, number>;
@@ -35,7 +37,14 @@ export function digestMessage(digest: DigestConfig, set: ReportSet, changes: Dig
     header(limited ? cutText(`${digest.name} digest`, budget.maxHeaderText - 24) : `${digest.name} digest`, set.status),
     context(date(options.slot, 'datetime'), ...(options.late ? [' · ', icon('warning'), ' posted late: the bot was down when this digest was due'] : [])),
   ];
-  if (digest.mentionOnCrit && set.status === 'crit') blocks.push({ type: 'section', paragraphs: [line(group(digest.mentionOnCrit), ' a target is critical')] });
+  if (digest.mentionOnCrit && set.status === 'crit') {
+    blocks.push({
+      type: 'section',
+      paragraphs: [options.notify
+        ? line(group(digest.mentionOnCrit), ' a target is critical')
+        : line('A target is critical; run by hand, so nobody was mentioned (', code(`/digest now ${digest.name} --notify`), ' mentions the on-call group).')],
+    });
+  }
   blocks.push({ type: 'section', paragraphs: changesParagraphs(changes, limited, budget.measure) }, ...summaryBlocks);
 
   const buttons = detailButtons(set, options.storedIds, Math.min(MAX_DETAIL_BUTTONS, budget.maxButtons));

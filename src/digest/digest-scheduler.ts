@@ -61,9 +61,11 @@ export class DigestScheduler {
 
   /**
    * Runs the digest for `slot` if this replica is the first to claim it; undefined when another
-   * replica (or an earlier run) has it.
+   * replica (or an earlier run) has it. `late`: posted after its time; `notify`: mention the
+   * digest's mentionOnCrit group on crit (scheduled runs do; `/digest now` only with --notify).
    */
-  async runSlot(digest: DigestConfig, slot: Date, late = false): Promise<DigestRunResult | undefined> {
+  async runSlot(digest: DigestConfig, slot: Date, options: { late?: boolean; notify?: boolean } = {}): Promise<DigestRunResult | undefined> {
+    const { late = false, notify = true } = options;
     const claimed = await this.#pool.query(
       `INSERT INTO digest_runs (digest, slot, claimed_by, late) VALUES ($1, $2, $3, $4)
        ON CONFLICT (digest, slot) DO NOTHING RETURNING 1`,
@@ -72,7 +74,7 @@ export class DigestScheduler {
     if (claimed.rowCount === 0) return undefined;
     const log = this.#services.log.child({ digest: digest.name, slot: slot.toISOString(), late });
     try {
-      const result = await runDigest(digest, this.#services, { slot, late });
+      const result = await runDigest(digest, this.#services, { slot, late, notify });
       await this.#finish(digest, slot, result.posted ? `posted ${result.set.status}` : `skipped ${result.set.status}`);
       const pruned = await this.#services.history.prune(this.#options.retentionDays);
       log.info({ status: result.set.status, posted: result.posted, pruned }, 'digest run finished');
@@ -98,7 +100,7 @@ export class DigestScheduler {
       [digest.name, slot],
     );
     if (!rows[0]?.ran_before || rows[0].claimed) return undefined;
-    return await this.runSlot(digest, slot, true);
+    return await this.runSlot(digest, slot, { late: true });
   }
 
   /** The latest minute before `now` that matches the digest's schedule, within the catch-up window. */

@@ -20,6 +20,8 @@ export interface DigestRunOptions {
   slot: Date;
   /** Posted after its time (the bot was down when it was due). */
   late?: boolean;
+  /** Mention the digest's mentionOnCrit group when a target is critical; default true (a scheduled run). */
+  notify?: boolean;
 }
 
 export interface DigestRunResult {
@@ -44,7 +46,7 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
   const changes = digestChanges(previous?.reports, set.reports);
   if (digest.onlyWhenNotOk && set.status === 'ok') return { set, posted: false, changes: changes.changes.length };
 
-  const message = digestMessage(digest, set, changes, { budget: services.poster.budget, late: options.late ?? false, slot: options.slot, storedIds });
+  const message = digestMessage(digest, set, changes, { budget: services.poster.budget, late: options.late ?? false, notify: options.notify ?? true, slot: options.slot, storedIds });
   const parent = await services.poster.post(digest.channel, message);
   const chart = await trendChart(targets, services.history, options.slot).catch((err: unknown) => {
     services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');

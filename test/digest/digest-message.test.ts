@@ -34,15 +34,24 @@ const textOf = (b: Block) => b.text?.text ?? b.elements?.map((e) => (typeof e.te
 
 describe('digest message', () => {
   it("golden: under Slack's budget, in Block Kit and in the terminal", () => {
-    expectGoldenBoth('digest-mixed', (budget) => digestMessage(digest, set, changes, { budget, late: true, slot, storedIds }));
+    expectGoldenBoth('digest-mixed', (budget) => digestMessage(digest, set, changes, { budget, late: true, notify: true, slot, storedIds }));
+  });
+
+  it('golden: run by hand without --notify, a crit mentions nobody and says how to', () => {
+    expectGoldenBoth('digest-manual', (budget) => digestMessage(digest, set, changes, { budget, late: false, notify: false, slot, storedIds }));
+    const slack = JSON.stringify(renderMessage(digestMessage(digest, set, changes, { budget: SLACK_BUDGET, late: false, notify: false, slot, storedIds }), encodeIntent));
+    expect(slack).not.toContain('subteam');
+    expect(slack).toContain('/digest now morning --notify');
+    const notified = JSON.stringify(renderMessage(digestMessage(digest, set, changes, { budget: SLACK_BUDGET, late: false, notify: true, slot, storedIds }), encodeIntent));
+    expect(notified).toContain('<!subteam^S0ONCALL> a target is critical');
   });
 
   it('golden: the first digest, nothing to compare with', () => {
-    expectGoldenBoth('digest-first', (budget) => digestMessage({ ...digest, mentionOnCrit: undefined }, set, { firstDigest: true, changes: [] }, { budget, late: false, slot, storedIds }));
+    expectGoldenBoth('digest-first', (budget) => digestMessage({ ...digest, mentionOnCrit: undefined }, set, { firstDigest: true, changes: [] }, { budget, late: false, notify: true, slot, storedIds }));
   });
 
   it('a Details button per target that needs attention, worst first, carrying its stored report', () => {
-    const m = digestMessage(digest, set, changes, { budget: SLACK_BUDGET, late: false, slot, storedIds });
+    const m = digestMessage(digest, set, changes, { budget: SLACK_BUDGET, late: false, notify: true, slot, storedIds });
     const actions = m.blocks.at(-1)!;
     expect(actions.type === 'actions' && actions.buttons.map((b) => [b.label, b.intent])).toEqual([
       ['Details: db-main', { intent: 'digest.details', report: 41 }],
@@ -59,7 +68,7 @@ describe('digest message', () => {
     }));
     const lots: DigestChange[] = Array.from({ length: 500 }, (_, i) => ({ kind: 'new_problem', target: `t${i}`, text: `t${i}: new crit: ${'&'.repeat(100)}` }));
     const ids = new Map(many.map((r, i) => [r.target, i + 1]));
-    const message = digestMessage(digest, { status: 'crit', startedAt: started, durationMs: 5, reports: many }, { firstDigest: false, changes: lots }, { budget: SLACK_BUDGET, late: false, slot, storedIds: ids });
+    const message = digestMessage(digest, { status: 'crit', startedAt: started, durationMs: 5, reports: many }, { firstDigest: false, changes: lots }, { budget: SLACK_BUDGET, late: false, notify: true, slot, storedIds: ids });
     const blocks = renderMessage(message, encodeIntent).blocks as Block[];
     expect(blocks.length).toBeLessThanOrEqual(MAX_BLOCKS);
     for (const b of blocks) expect(textOf(b).length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
@@ -76,7 +85,7 @@ describe('digest message', () => {
 
   it('shows every change and every target in the terminal', () => {
     const lots: DigestChange[] = Array.from({ length: 40 }, (_, i) => ({ kind: 'new_problem', target: `t${i}`, text: `t${i}: new crit` }));
-    const text = renderTerminal(digestMessage(digest, set, { firstDigest: false, changes: lots }, { budget: UNLIMITED_BUDGET, late: false, slot, storedIds }), { color: false });
+    const text = renderTerminal(digestMessage(digest, set, { firstDigest: false, changes: lots }, { budget: UNLIMITED_BUDGET, late: false, notify: true, slot, storedIds }), { color: false });
     for (let i = 0; i < 40; i++) expect(text).toContain(`• t${i}: new crit\n`);
     expect(text).not.toMatch(/and \d+ more|not shown/);
   });
