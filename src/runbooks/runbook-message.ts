@@ -1,11 +1,12 @@
 // A runbook as a neutral message: its title, summary and symptoms, the checks it explains, then
-// its Markdown body (each renderer converts it). Under a limited budget the body is split into
-// parts that fit a section each, and the parts that do not fit the message are counted; with no
-// budget (a terminal) it is whole.
+// its Markdown body as paragraphs (hard-wrapped lines joined, lists, code blocks and tables kept).
+// Under a limited budget the body is packed into sections that fit, and the sections that do not
+// fit the message are counted; with no budget (a terminal) it is whole.
 import type { Budget } from '../message/budget.ts';
 import { code, context, header, line, strong, type Block, type Message, type Paragraph, type Span } from '../message/message.ts';
+import { markdownParagraphs } from '../message/markdown-paragraphs.ts';
 import { cutText } from '../render/cut-text.ts';
-import { splitText } from '../render/split-text.ts';
+import { fitSections } from './fit-sections.ts';
 import type { Runbook } from './runbook.ts';
 
 /** Characters around the title, summary and symptoms (markers, bullets, "Explains:", the "more parts" line). */
@@ -26,16 +27,16 @@ export function runbookMessage(runbook: Runbook, options: RunbookMessageOptions)
     blocks.push(context('Explains: ', ...checks));
   }
   blocks.push({ type: 'divider' });
-  const parts = splitText(runbook.body, budget.maxSectionText);
+  const parts = fitSections(markdownParagraphs(runbook.body), budget.maxSectionText, budget.measure);
   // As many whole parts as the message has blocks and characters for (the title, summary,
   // symptoms and the "more parts" line counted), in order.
   const room = budget.maxBlocks - blocks.length - 1;
   let chars = INTRO_FRAME_CHARS + budget.measure(`${runbook.title}${runbook.summary}${runbook.symptoms.join('')}${runbook.checks.join('')}`);
   let shown = 0;
   for (const part of parts) {
-    if (shown >= room || chars + budget.measure(part) > budget.maxMessageText) break;
-    chars += budget.measure(part);
-    blocks.push({ type: 'markdown', text: part });
+    if (shown >= room || chars + part.size > budget.maxMessageText) break;
+    chars += part.size;
+    blocks.push({ type: 'section', paragraphs: part.paragraphs });
     shown += 1;
   }
   if (shown < parts.length) blocks.push(context(`${parts.length - shown} more parts not shown: see runbooks/${runbook.id}.md`));

@@ -1,30 +1,24 @@
-// Runbooks are written in markdown; Slack speaks mrkdwn. Convert the few constructs that differ.
-// Slack's alone: src/slack/render-message.ts is its one user (it belongs in src/slack/).
+// A markdown block's text as mrkdwn: parsed into the neutral paragraphs (src/message/markdown-paragraphs.ts)
+// and written the way the renderer writes any section, so hard-wrapped lines are joined, lists,
+// code blocks and tables kept, and the text escaped. Slack's alone: src/slack/render-message.ts is its one user.
+import { markdownParagraphs } from '../message/markdown-paragraphs.ts';
+import type { Paragraph } from '../message/message.ts';
+import { escapeMrkdwn } from './escape-mrkdwn.ts';
+import { mrkdwn } from './render-message.ts';
 
 export function markdownToMrkdwn(markdown: string): string {
-  const out: string[] = [];
-  let inFence = false;
-  for (const line of markdown.split('\n')) {
-    if (line.trimStart().startsWith('```')) {
-      inFence = !inFence;
-      out.push('```');
-      continue;
-    }
-    if (inFence) {
-      out.push(line);
-      continue;
-    }
-    const heading = /^#{1,6}\s+(.*)$/.exec(line);
-    if (heading) {
-      out.push(`*${heading[1]!.replace(/\*\*/g, '')}*`);
-      continue;
-    }
-    out.push(
-      line
-        .replace(/\*\*(.+?)\*\*/g, '*$1*')
-        .replace(/\[([^\]]+)\]\((https?:[^)]+)\)/g, '<$2|$1>')
-        .replace(/^(\s*)[-*]\s+/, '$1• '),
-    );
+  return markdownParagraphs(markdown)
+    .map((part) => part.paragraphs.map(paragraphMrkdwn).join('\n'))
+    .join('\n\n');
+}
+
+function paragraphMrkdwn(p: Paragraph): string {
+  switch (p.type) {
+    case 'line':
+      return mrkdwn(p.spans);
+    case 'code':
+      return `\`\`\`\n${p.lines.map(escapeMrkdwn).join('\n')}\n\`\`\``;
+    case 'list':
+      return p.items.map((item) => `• ${mrkdwn(item)}`).join('\n');
   }
-  return out.join('\n');
 }

@@ -33,6 +33,47 @@ const runbook: Runbook = {
   file: 'runbooks/postgres-connection-exhaustion.md',
 };
 
+// Written as people write runbooks: hard-wrapped at 100 columns, a numbered list with a nested
+// one, a fenced block, inline code, a table and a link.
+const wrapped: Runbook = {
+  ...runbook,
+  id: 'postgres-locks',
+  title: 'PostgreSQL lock contention',
+  summary: 'Queries wait on locks held by another session.',
+  symptoms: ['Requests hang, then time out'],
+  checks: ['postgres.blocking_locks'],
+  body: [
+    '## Confirm',
+    '',
+    '`postgres.blocking_locks` warns when any session waits on another (or after 1 minute of',
+    'waiting) and goes critical at 2 minutes. The [PostgreSQL manual](https://www.postgresql.org/docs/current/explicit-locking.html)',
+    'explains each lock mode & which modes conflict.',
+    '',
+    '```sql',
+    'SELECT pid, state, left(query, 80) AS query',
+    'FROM pg_stat_activity',
+    "WHERE wait_event_type = 'Lock';  -- waiting <now>",
+    '```',
+    '',
+    '| wait event | usual cause | look at |',
+    '|---|---|--:|',
+    '| `Lock` | a blocker holding **row** locks | `pg_locks` |',
+    '| `LWLock` | contention inside the server | CPU |',
+    '',
+    '## Fix',
+    '',
+    '1. **Remove the head of the chain, not the waiters.** Press **Cancel** when the blocker is',
+    '   running a statement:',
+    '   - `idle in transaction`: cancelling does nothing, press **Terminate**, which rolls back',
+    '     its transaction and releases every lock it holds.',
+    '   - a migration: cancel it, then rerun it with `SET lock_timeout = \'5s\';`.',
+    '2. Make clients retry on SQLSTATE `40P01`.',
+    '',
+    '- Keep transactions short.',
+    '- Build indexes with `CREATE INDEX CONCURRENTLY`.',
+  ].join('\n'),
+};
+
 const long: Runbook = {
   ...runbook,
   id: 'long',
@@ -45,6 +86,20 @@ const textOf = (b: Block) => b.text?.text ?? b.elements?.map((e) => e.text).join
 describe('runbook message', () => {
   it("golden: under Slack's budget, in Block Kit and in the terminal", () => {
     expectGoldenBoth('runbook', (budget) => runbookMessage(runbook, { budget }));
+  });
+
+  it('golden: a hard-wrapped runbook with a nested list, code, a table and a link, in Block Kit and in the terminal', () => {
+    expectGoldenBoth('runbook-markdown', (budget) => runbookMessage(wrapped, { budget }));
+  });
+
+  it('joins hard-wrapped lines: a sentence is one line in Slack and in the terminal', () => {
+    const slack = renderMessage(runbookMessage(wrapped, { budget: SLACK_BUDGET }), encodeIntent).blocks.map((b) => textOf(b as Block)).join('\n');
+    const terminal = renderTerminal(runbookMessage(wrapped, { budget: UNLIMITED_BUDGET }), { color: false });
+    for (const shown of [slack, terminal]) {
+      expect(shown).toMatch(/\(or after 1 minute of waiting\) and goes critical/);
+      expect(shown).toMatch(/cancelling does nothing, press \*?Terminate\*?, which rolls back its transaction/);
+      expect(shown).not.toMatch(/minute of\n|rolls back\n/);
+    }
   });
 
   it('is the same message with no budget when it fits', () => {
@@ -64,7 +119,9 @@ describe('runbook message', () => {
 
   it('a long body is whole in the terminal', () => {
     const text = renderTerminal(runbookMessage(long, { budget: UNLIMITED_BUDGET }), { color: false });
-    for (const l of long.body.split('\n')) expect(text).toContain(l);
+    // Headings lose their ## and the hard-wrapped lines of a paragraph are one line.
+    for (const l of long.body.split('\n')) expect(text).toContain(l.replace(/^## /, ''));
+    expect(text).toContain(`Line 1: ${'w'.repeat(80)} Line 2: `);
     expect(text).not.toContain('not shown');
   });
 });
