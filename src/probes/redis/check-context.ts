@@ -1,9 +1,11 @@
 // What every Redis check receives: the INFO the probe read once, a bounded command function for
 // the few checks that need more (SLOWLOG, CLIENT LIST, the doctors), CONFIG values that may be
-// unavailable, and the counters compared with the previous run.
+// unavailable, the counters compared with the previous run, and what PING answered when the
+// server answered it with an error (MISCONF, MASTERDOWN).
 import type { Counters, Reading } from './counters.ts';
 import type { Info } from './info.ts';
-import { findingFor } from '../finding-for.ts';
+import type { Finding, Status } from '../../report.ts';
+import { findingFor, type FindingExtra } from '../finding-for.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
 
@@ -13,13 +15,50 @@ export const KIND = 'redis';
 export type RedisCheckName =
   | 'reachable' | 'memory' | 'evictions' | 'hit_rate' | 'fragmentation' | 'clients' | 'slowlog' | 'persistence' | 'replication' | 'doctor';
 
-export const finding = findingFor<RedisCheckName>(KIND);
+const plain = findingFor<RedisCheckName>(KIND);
+
+/** A Redis finding; its fix, root cause, effects and configuration mark are kept as given. */
+export function finding(check: RedisCheckName, status: Status, title: string, extra: FindingExtra = {}): Finding {
+  const f = plain(check, status, title, extra);
+  if (extra.fix) f.fix = extra.fix;
+  if (extra.rootCause) f.rootCause = true;
+  if (extra.effects?.length) f.effects = extra.effects;
+  if (extra.config) f.config = true;
+  return f;
+}
 
 /** CLIENT SETNAME of the probe's own connections: client counts and the slowlog leave them out. */
 export const PROBE_CLIENT_NAME = 'chatops-probe';
 
 /** A CONFIG GET answer: the value (undefined when the server has no such parameter), or why it could not be read. */
 export type ConfigValue = { ok: true; value: string | undefined } | { ok: false; reason: string };
+
+/** An error reply to PING from a server that still answers INFO: "MISCONF ...", "MASTERDOWN ...". */
+export interface PingReply {
+  /** The reply's first word: MISCONF, MASTERDOWN. */
+  code: string;
+  message: string;
+}
+
+/**
+ * What the memory, evictions and hit rate checks judged, for the session to tell them as one
+ * story when a cache at its limit is what drives the evictions and the misses.
+ */
+export interface CacheObservations {
+  memory?: {
+    status: Status;
+    /** maxmemory is set and the policy has keys it may evict. */
+    evictingPolicy: boolean;
+    /** Used memory at or above memory's warn threshold. */
+    nearLimit: boolean;
+    policy: string;
+    usedBytes: number;
+    maxmemoryBytes: number;
+    pct: number;
+  };
+  evictions?: { status: Status; evicted: number; perSecond: number | undefined; phrase: string };
+  hitRate?: { status: Status; pct: number; lookups: number; phrase: string; previousPct?: number };
+}
 
 export interface CheckContext {
   /** INFO (default sections), parsed. */
@@ -37,6 +76,10 @@ export interface CheckContext {
   /** The server's clock, seconds since the epoch (INFO server_time_usec, else ours). */
   serverNowS: number;
   timeoutMs: number;
+  /** PING's error reply, when the server answered it with one (the checks that own its meaning report it). */
+  pingReply?: PingReply;
+  /** Filled by the memory, evictions and hit rate checks as they run. */
+  observed: CacheObservations;
 }
 
 /** Rounds for metrics: numbers a renderer prints, not float noise. */

@@ -51,6 +51,8 @@ export function classifyConnectError(e: unknown, timeoutMs: number): ConnectFail
       return { kind: 'busy script', message, fix: 'A Lua script or function has run longer than busy-reply-threshold and blocks the server: `SCRIPT KILL` / `FUNCTION KILL` if it has not written, else `SHUTDOWN NOSAVE` as a last resort.' };
     case 'MASTERDOWN':
       return { kind: 'replica without master', message, fix: 'This replica lost its master and replica-serve-stale-data is no: fix the master or the link, or point clients at the master.' };
+    case 'MISCONF':
+      return { kind: 'writes refused after a failed save', message, fix: 'The last background save failed and stop-writes-on-bgsave-error is yes: read the server log for the save error (disk full, `dir` not writable, fork failing), fix it, run BGSAVE and check that rdb_last_bgsave_status is ok again.' };
     case 'DENIED':
       return { kind: 'protected mode', message, fix: 'The server runs in protected mode and refuses clients from other hosts: set a password (requirepass or ACL) or bind it explicitly.' };
   }

@@ -5,7 +5,7 @@
 // as such, never a negative rate.
 import type { Remembered } from '../probe-state.ts';
 import { formatDuration } from '../format.ts';
-import { num, type Info } from './info.ts';
+import { errorCount, num, type Info } from './info.ts';
 
 /** Key in the target's probe state. */
 export const STATE_KEY = 'redis.counters';
@@ -19,6 +19,10 @@ export interface Reading {
   keyspaceMisses: number;
   /** Highest slowlog entry id seen (-1: none), so the next run reports only newer entries. */
   slowlogLastId?: number;
+  /** Commands refused with OOM since server start (INFO errorstats, Redis 6.2+; 0 before). */
+  oomErrors?: number;
+  /** The hit rate (%) this run judged over its window, shown as "was" by the next run. */
+  hitPct?: number;
 }
 
 export type CounterName = 'evictedKeys' | 'rejectedConnections' | 'keyspaceHits' | 'keyspaceMisses';
@@ -55,6 +59,7 @@ export function readingFromInfo(info: Info): Reading {
     rejectedConnections: num(info, 'rejected_connections') ?? 0,
     keyspaceHits: num(info, 'keyspace_hits') ?? 0,
     keyspaceMisses: num(info, 'keyspace_misses') ?? 0,
+    oomErrors: errorCount(info, 'OOM') ?? 0,
   };
 }
 
@@ -115,6 +120,8 @@ function isReading(v: unknown): v is Reading {
     typeof r.runId === 'string' &&
     n(r.uptimeS) &&
     COUNTERS.every((c) => n(r[c])) &&
-    (r.slowlogLastId === undefined || (typeof r.slowlogLastId === 'number' && Number.isInteger(r.slowlogLastId) && r.slowlogLastId >= -1))
+    (r.slowlogLastId === undefined || (typeof r.slowlogLastId === 'number' && Number.isInteger(r.slowlogLastId) && r.slowlogLastId >= -1)) &&
+    (r.oomErrors === undefined || n(r.oomErrors)) &&
+    (r.hitPct === undefined || (n(r.hitPct) && (r.hitPct as number) <= 100))
   );
 }

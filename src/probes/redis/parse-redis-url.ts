@@ -41,3 +41,15 @@ export function parseRedisUrl(url: string): ParsedUrl {
   if (password !== undefined) endpoint.password = password;
   return { ok: true, endpoint };
 }
+
+/** "cache:6379 db 0", "[::1]:6380 db 2 (TLS)": the server, never the user or password; "" for a URL that does not parse. */
+export function describeRedisEndpoint(url: string): string {
+  try {
+    const parsed = parseRedisUrl(url);
+    if (!parsed.ok) return '';
+    const { host, port, db, tls } = parsed.endpoint;
+    return `${host.includes(':') ? `[${host}]` : host}:${port} db ${db}${tls ? ' (TLS)' : ''}`;
+  } catch {
+    return '';
+  }
+}

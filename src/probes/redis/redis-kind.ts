@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-definition.ts';
 import { urlSecrets } from '../scrub-findings.ts';
 import type { CheckContext, RedisCheckName } from './check-context.ts';
-import { parseRedisUrl } from './parse-redis-url.ts';
+import { describeRedisEndpoint, parseRedisUrl } from './parse-redis-url.ts';
 import { checkClients } from './checks/clients.ts';
 import { checkDoctor } from './checks/doctor.ts';
 import { checkEvictions } from './checks/evictions.ts';
@@ -31,14 +31,18 @@ type RedisCheck = CheckDefinition<CheckContext> & { name: RedisCheckName };
 const memory: RedisCheck = {
   name: 'memory',
   label: 'Memory',
-  description: 'used_memory against maxmemory (0 = no limit) and the eviction policy; at the limit with noeviction writes fail.',
+  description:
+    'used_memory against maxmemory (0 = no limit) and the eviction policy. With noeviction (or volatile-* and no key with a TTL) writes fail at the limit: crit there, the thresholds below it. ' +
+    'Under an eviction policy the limit is where a cache sits: ok, warn only when writes were refused with OOM since the previous run; when its evictions or hit rate fire, the three are one root-cause finding here, with the evictions and the hit rate as its effects.',
   thresholds: { warn: 90, crit: 95, unit: '% of maxmemory' },
   run: checkMemory,
 };
 const hitRate: RedisCheck = {
   name: 'hit_rate',
   label: 'Hit rate',
-  description: 'keyspace_hits / (hits + misses) since the previous run, judged only with enough lookups.',
+  description:
+    'keyspace_hits / (hits + misses) over the lookups since the previous run (a first run: since server start), judged with one-sided Wilson score bounds at 99.99% confidence: ' +
+    'warn or crit only when the upper bound of the hit rate is below the threshold (300 misses and no hit: crit; 3 misses: not enough), ok when the lower bound is at or above warn, otherwise ok with "too few lookups to judge (n)".',
   thresholds: { warn: 80, crit: 50, unit: '% hits (below)' },
   run: checkHitRate,
 };
@@ -47,15 +51,18 @@ const checks: readonly RedisCheck[] = [
   {
     name: 'reachable',
     label: 'Reachability',
-    description: 'Connect (TLS, AUTH) and PING within the timeout; the error class when it fails (refused, auth failed, timeout, DNS, loading).',
+    description:
+      'Connect (TLS, AUTH) and PING within the timeout; the error class when it fails (refused, auth failed, timeout, loading). A host name that does not resolve is the bot\'s configuration (unknown). ' +
+      'A server answering PING with MISCONF or MASTERDOWN is reachable: persistence or replication reports the reply and the other checks run.',
   },
   memory,
   {
     name: 'evictions',
     label: 'Evictions',
-    description: 'Keys evicted since the previous run (any = warn); on a first run the total since server start.',
-    // Without an earlier run, evicting now is likely while memory sits at memory's warn threshold.
-    run: (ctx, _own, of) => checkEvictions(ctx, of(memory)),
+    description:
+      'Eviction rate: keys evicted since the previous run over the time in between (a first run: the average since server start); a cache evicting as its policy says is ok, a rate at or above the threshold a warning.',
+    thresholds: { warn: 100, crit: Infinity, unit: 'keys evicted per second (warn only by default)' },
+    run: checkEvictions,
   },
   hitRate,
   {
@@ -81,14 +88,14 @@ const checks: readonly RedisCheck[] = [
   {
     name: 'persistence',
     label: 'Persistence',
-    description: 'RDB background save and AOF write status (err = crit); last RDB save long ago with unsaved changes when snapshots are on.',
+    description: 'RDB background save and AOF write status (err = crit, saying when writes are refused: MISCONF), with the directory to fix; last RDB save long ago with unsaved changes when snapshots are on.',
     thresholds: { warn: 48, crit: Infinity, unit: 'h since the last RDB save (warn only by default)' },
     run: checkPersistence,
   },
   {
     name: 'replication',
     label: 'Replication',
-    description: 'Role, connected replicas, and on a replica the link to its master (down = crit) and its last I/O.',
+    description: 'Role, connected replicas, and on a replica the link to its master (down = crit, with the master\'s address, how long, and whether the replica still serves data: MASTERDOWN) and its last I/O.',
     run: checkReplication,
   },
   {
@@ -112,5 +119,6 @@ export const redisKind: KindDefinition<RedisTarget, CheckContext> = {
     { check: hitRate, metric: 'hit_pct', label: 'cache hit %' },
   ],
   secrets: (target) => urlSecrets(target.url),
+  describeEndpoint: (target) => describeRedisEndpoint(target.url),
   runtime: async () => (await import('./redis-session.ts')).redisSession,
 };

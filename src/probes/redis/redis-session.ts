@@ -1,11 +1,13 @@
 // A run of the Redis kind: one fresh connection per run (a connect is one round trip plus HELLO,
 // there is no server-side cache to keep warm, and a new connection is what the applications
 // experience), PING (the reachable check), one INFO the checks share, the previous run's counters
-// to compare with, and this run's stored once the report is complete.
+// to compare with, and this run's stored once the report is complete. A cache at its limit whose
+// evictions or hit rate fire is told as one root-cause finding (cache-story.ts).
 import type { KindRuntime, Opened, OpenContext } from '../probe-definition.ts';
 import type { Remembered } from '../probe-state.ts';
 import { untilDeadline } from '../until-deadline.ts';
-import { finding, type CheckContext, type ConfigValue } from './check-context.ts';
+import { finding, type CheckContext, type ConfigValue, type PingReply } from './check-context.ts';
+import { mergeCacheStory } from './cache-story.ts';
 import { describeCheckError, errorMessage } from './classify-error.ts';
 import { createConnection, type ProbeConnection } from './connection.ts';
 import { compareCounters, readingFromInfo, STATE_KEY, type Counters } from './counters.ts';
@@ -25,7 +27,7 @@ export const redisSession: KindRuntime<RedisTarget, CheckContext> = {
       return {
         stop: [
           finding('reachable', 'crit', `Unreachable: invalid URL (${parsed.reason})`, {
-            detail: 'Expected redis://[user:password@]host:6379[/db], or rediss:// for TLS; an ACL user goes before the password, the default user as redis://:password@host.',
+            fix: 'write the URL as redis://[user:password@]host:6379[/db], or rediss:// for TLS; an ACL user goes before the password, the default user as redis://:password@host.',
           }),
         ],
       };
@@ -42,7 +44,7 @@ export const redisSession: KindRuntime<RedisTarget, CheckContext> = {
     const conn = createConnection(parsed.endpoint, timeoutMs);
     const close = () => conn.redis.disconnect();
     try {
-      return await afterConnect(conn, close, remembered, run);
+      return await afterConnect(conn, close, remembered, run, target.name);
     } catch (e) {
       close();
       throw e;
@@ -50,9 +52,15 @@ export const redisSession: KindRuntime<RedisTarget, CheckContext> = {
   },
 };
 
-async function afterConnect(conn: ProbeConnection, close: () => void, remembered: Promise<Remembered<unknown> | undefined>, run: OpenContext): Promise<Opened<CheckContext>> {
+async function afterConnect(
+  conn: ProbeConnection,
+  close: () => void,
+  remembered: Promise<Remembered<unknown> | undefined>,
+  run: OpenContext,
+  targetName: string,
+): Promise<Opened<CheckContext>> {
   const { timeoutMs, signal, log, state } = run;
-  const reach = await checkReachable(conn, timeoutMs, signal);
+  const reach = await checkReachable(conn, timeoutMs, signal, targetName);
   if (!reach.ok) return { stop: [reach.finding], close };
 
   // INFO and the checks share one more timeout: the run ends within about twice the timeout.
@@ -63,12 +71,12 @@ async function afterConnect(conn: ProbeConnection, close: () => void, remembered
     info = parseInfo(String(await conn.redis.call('INFO')));
   } catch (e) {
     const why = describeCheckError(e, timeoutMs);
-    return { lead: [reachableFinding(reach.pingMs, undefined, why)], unavailable: `INFO failed: ${why}`, close };
+    return { lead: [reachableFinding(reach.pingMs, undefined, why, reach.reply)], unavailable: `INFO failed: ${why}`, close };
   }
   const counters = compareCounters(readingFromInfo(info), await remembered);
-  const ctx = checkContext(conn, info, counters, timeoutMs);
+  const ctx = checkContext(conn, info, counters, timeoutMs, reach.reply);
   return {
-    lead: [reachableFinding(reach.pingMs, info)],
+    lead: [reachableFinding(reach.pingMs, info, undefined, reach.reply)],
     ctx,
     budgetMs: dataDeadline - performance.now(),
     describeError: (e) => describeCheckError(e, timeoutMs),
@@ -82,13 +90,13 @@ async function afterConnect(conn: ProbeConnection, close: () => void, remembered
           signal,
         );
       }
-      return findings;
+      return mergeCacheStory(findings, ctx.observed);
     },
     close,
   };
 }
 
-function checkContext(conn: ProbeConnection, info: Info, counters: Counters, timeoutMs: number): CheckContext {
+function checkContext(conn: ProbeConnection, info: Info, counters: Counters, timeoutMs: number, pingReply: PingReply | undefined): CheckContext {
   const call = (command: string, ...args: Array<string | number>) => conn.redis.call(command, args) as Promise<unknown>;
   const configs = new Map<string, Promise<ConfigValue>>();
   const config = (name: string): Promise<ConfigValue> => {
@@ -112,6 +120,8 @@ function checkContext(conn: ProbeConnection, info: Info, counters: Counters, tim
     ownAddress: conn.localAddress(),
     serverNowS: serverTimeUs !== undefined ? serverTimeUs / 1e6 : Date.now() / 1000,
     timeoutMs,
+    ...(pingReply !== undefined && { pingReply }),
+    observed: {},
   };
 }
 

@@ -51,7 +51,7 @@ describe('redis probe: passwords and ACL users', () => {
     const f = findingOf(findings, 'reachable');
     expect(f.status).toBe('crit');
     expect(f.title).toMatch(/^Unreachable: auth failed \(WRONGPASS /);
-    expect(f.detail).toMatch(/user and password in the target URL/);
+    expect(f.fix).toMatch(/user and password in the target URL/);
     expect(elapsed).toBeLessThan(2_000);
     const text = JSON.stringify(findings);
     expect(text).not.toContain(WRONG);
@@ -132,7 +132,7 @@ describe('redis probe: TLS', () => {
     const f = findingOf(findings, 'reachable');
     expect(f.status).toBe('crit');
     expect(f.title).toMatch(/^Unreachable: TLS \(self[- ]signed certificate/);
-    expect(f.detail).toMatch(/NODE_EXTRA_CA_CERTS/);
+    expect(f.fix).toMatch(/NODE_EXTRA_CA_CERTS/);
     expect(elapsed).toBeLessThan(3_000);
     expect(JSON.stringify(findings)).not.toContain('pw-not-shown');
   });

@@ -25,7 +25,7 @@ describe('redis probe: a server that does not answer', () => {
     const f = findingOf(findings, 'reachable');
     expect(f.status).toBe('crit');
     expect(f.title).toMatch(/^Unreachable: timeout \(/);
-    expect(f.detail).toMatch(/CLIENT PAUSE/);
+    expect(f.fix).toMatch(/CLIENT PAUSE/);
     expect(elapsed).toBeGreaterThanOrEqual(TIMEOUT_MS - 50);
     expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
   });
@@ -57,7 +57,7 @@ describe('redis probe: a server that does not answer', () => {
     const f = findingOf(findings, 'reachable');
     expect(f.status).toBe('crit');
     expect(f.title).toMatch(/^Unreachable: refused \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
-    expect(f.detail).toMatch(/redis-server running/);
+    expect(f.fix).toMatch(/redis-server running/);
     expect(elapsed).toBeLessThan(TIMEOUT_MS + MARGIN_MS);
   });
 
@@ -94,8 +94,8 @@ describe('redis probe: replication', () => {
     expect(findingOf(findings, 'reachable').title).toMatch(/standalone replica/);
     const f = findingOf(findings, 'replication');
     expect(f.status).toBe('crit');
-    expect(f.title).toBe(`Replica of 127.0.0.1:${deadPort}: link down (never connected since the replica started)`);
-    expect(f.detail).toMatch(/repl-backlog-size/);
+    expect(f.title).toBe(`Replica of 127.0.0.1:${deadPort}: link down (never connected since the replica started): serves stale data`);
+    expect(f.fix).toMatch(/repl-backlog-size/);
     expect(f.metrics?.link_up).toBe(0);
   });
 

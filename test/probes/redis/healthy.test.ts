@@ -91,6 +91,7 @@ describe('redis probe: definition', () => {
   it('has the default thresholds of the checks table, "below" for the hit rate', () => {
     expect(resolveThresholds(redisKind)).toEqual({
       memory: { warn: 90, crit: 95 },
+      evictions: { warn: 100, crit: Infinity },
       hit_rate: { warn: 80, crit: 50 },
       fragmentation: { warn: 1.5, crit: 1 },
       clients: { warn: 80, crit: 90 },

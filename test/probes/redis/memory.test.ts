@@ -1,7 +1,10 @@
 // Memory faults induced for real on small servers of their own: a full server that refuses
-// writes (noeviction), and one that evicts (allkeys-lru), probed twice to see the growth.
+// writes (noeviction), and a cache that evicts (allkeys-lru), probed twice to see the rate. A
+// cache at its limit is not an incident by itself: its memory, evictions and hit rate are one
+// story, told as one root-cause finding when the evictions or the hit rate fire.
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
+import { buildReport } from '../../../src/report.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 import { ClientBag, privateServers, findingOf, infoField, runRedisProbe } from './redis-helpers.ts';
 
@@ -18,6 +21,15 @@ async function fill(client: Redis, from: number, count: number): Promise<Error |
   return results.find(([err]) => err)?.[0] ?? undefined;
 }
 
+/** `hits` GETs of a small key just written and `misses` GETs of keys that are not there. */
+async function lookups(client: Redis, hits: number, misses: number): Promise<void> {
+  await client.set('hot', '1');
+  const pipeline = client.pipeline();
+  for (let i = 0; i < hits; i++) pipeline.get('hot');
+  for (let i = 0; i < misses; i++) pipeline.get(`never-written:${i}`);
+  await pipeline.exec();
+}
+
 describe('redis probe: memory', () => {
   it('reports a server at maxmemory with noeviction as crit: writes fail', async () => {
     const s = await server({ maxmemory: '3mb', 'maxmemory-policy': 'noeviction' });
@@ -31,10 +43,12 @@ describe('redis probe: memory', () => {
     expect(f.status).toBe('crit');
     expect(f.title).toMatch(/^Memory at the limit: [\d.]+ MB of 3\.0 MB \(10\d%\), policy noeviction: writes fail with OOM$/);
     expect(f.detail).toMatch(/commands refused with OOM since server start/);
-    expect(f.detail).toMatch(/Fix: raise maxmemory/);
+    expect(f.detail).not.toMatch(/Fix:/);
+    expect(f.fix).toMatch(/^raise maxmemory/);
     expect(f.metrics?.pct).toBeGreaterThanOrEqual(100);
     // Nothing was evicted: the data just stops growing.
     expect(findingOf(findings, 'evictions').status).toBe('ok');
+    expect(buildReport('cache', 'redis', new Date(), findings).status).toBe('crit');
   });
 
   it('treats volatile-lru with no key carrying a TTL like noeviction', async () => {
@@ -49,7 +63,7 @@ describe('redis probe: memory', () => {
     expect(f.detail).toMatch(/no key has a TTL: nothing can be evicted/);
   });
 
-  it('reports evictions under allkeys-lru, then their growth over the window on the next run', async () => {
+  it('a cache filled past maxmemory under allkeys-lru is no incident: memory, evictions and hit rate are one root-cause finding, never crit', async () => {
     const s = await server({ maxmemory: '3mb', 'maxmemory-policy': 'allkeys-lru' });
     const client = await bag.open(s.url, 'filler');
     expect(await fill(client, 0, 600)).toBeUndefined();
@@ -58,26 +72,70 @@ describe('redis probe: memory', () => {
 
     const first = await runRedisProbe(s.url, { store });
 
-    // The probe's own commands may evict a few more keys: read the count from the finding.
-    const e1 = findingOf(first, 'evictions');
-    expect(e1.status).toBe('warn');
-    expect(e1.title).toMatch(/^[\d,]+ keys evicted since server start \(up [^)]+\); memory still at [\d.]+% of maxmemory$/);
-    expect(e1.detail).toMatch(/next run reports the growth/);
-    const totalFirst = e1.metrics!.evicted_total!;
-    expect(e1.metrics?.evicted).toBe(totalFirst);
-    // At the limit, as a cache under allkeys-lru is: the memory thresholds apply as they are.
-    expect(['warn', 'crit']).toContain(findingOf(first, 'memory').status);
-    expect(findingOf(first, 'memory').title).toMatch(/policy allkeys-lru/);
+    // Hundreds of keys evicted within a second or two of the start: the average rate is over 100 keys/s.
+    const m1 = findingOf(first, 'memory');
+    expect(m1.status).toBe('warn');
+    expect(m1.rootCause).toBe(true);
+    expect(m1.title).toMatch(/^Cache at maxmemory 3\.0 MB \(policy allkeys-lru\): evicting [\d,]+ keys\/s$/);
+    expect(m1.effects).toEqual([expect.stringMatching(/^[\d,]+ keys evicted since server start \(up [^)]+\): [\d,]+ keys\/s$/)]);
+    expect(m1.detail).toMatch(/a cache evicting as configured|A cache under an eviction policy fills up to maxmemory/);
+    expect(m1.fix).toMatch(/^give the working set room: raise maxmemory/);
+    expect(first.some((f) => f.check === 'redis.evictions')).toBe(false);
+    expect(findingOf(first, 'hit_rate').status).toBe('ok');
+    expect(first.filter((f) => f.status === 'crit')).toEqual([]);
+    const report1 = buildReport('cache', 'redis', new Date(), first);
+    expect(report1.status).toBe('warn');
+    expect(report1.findings[0]!.check).toBe('redis.memory');
+    const totalFirst = m1.metrics!.evicted_total!;
+    expect(m1.metrics?.evicted).toBe(totalFirst);
 
+    // More writes evict more, and 30% of the reads miss: the hit rate joins the story.
     expect(await fill(client, 1_000, 200)).toBeUndefined();
+    await lookups(client, 700, 300);
     const second = await runRedisProbe(s.url, { store });
 
-    const e2 = findingOf(second, 'evictions');
-    expect(e2.status).toBe('warn');
-    const growth = e2.metrics!.evicted_total! - totalFirst;
+    const m2 = findingOf(second, 'memory');
+    expect(m2.rootCause).toBe(true);
+    expect(m2.status).toBe('warn');
+    expect(m2.title).toMatch(/^Cache too small for its working set: at maxmemory 3\.0 MB \(policy allkeys-lru\), hit rate 70%$/);
+    const growth = m2.metrics!.evicted_total! - totalFirst;
     expect(growth).toBeGreaterThanOrEqual(150);
-    expect(e2.metrics?.evicted).toBe(growth);
-    expect(e2.title).toBe(`${growth.toLocaleString('en-US')} keys evicted in the last ${e2.title.match(/in the last ([\d.]+ s)/)?.[1]} (policy allkeys-lru)`);
-    expect(e2.metrics?.window_s).toBeLessThan(60);
+    expect(m2.metrics?.evicted).toBe(growth);
+    expect(m2.effects).toEqual([
+      expect.stringMatching(new RegExp(`^${growth.toLocaleString('en-US')} keys evicted in the last [\\d.]+ s: [\\d,]+ keys/s$`)),
+      expect.stringMatching(/^hit rate 70% in the last [\d.]+ s \(1,000 lookups\)$/),
+    ]);
+    expect(m2.fix).toMatch(/if the misses are not evictions: find which reads miss/);
+    expect(second.map((f) => f.check)).not.toContain('redis.evictions');
+    expect(second.map((f) => f.check)).not.toContain('redis.hit_rate');
+    expect(second.filter((f) => f.rootCause)).toHaveLength(1);
+    expect(second.filter((f) => f.status === 'crit')).toEqual([]);
+    expect(buildReport('cache', 'redis', new Date(), second).status).toBe('warn');
+  });
+
+  it('a cache at maxmemory evicting slowly with a good hit rate: every finding ok, memory said to work as configured', async () => {
+    const s = await server({ maxmemory: '3mb', 'maxmemory-policy': 'allkeys-lru' });
+    const client = await bag.open(s.url, 'filler');
+    expect(await fill(client, 0, 600)).toBeUndefined();
+    const store = new MemoryProbeStateStore();
+    await runRedisProbe(s.url, { store });
+
+    // A handful of new keys evict a handful of old ones; reads hit a small key (large replies
+    // would fill the client's output buffer, which counts against maxmemory and evicts more).
+    expect(await fill(client, 2_000, 3)).toBeUndefined();
+    await lookups(client, 2_000, 0);
+    const findings = await runRedisProbe(s.url, { store, thresholds: { evictions: { warn: 1_000, crit: Infinity } } });
+
+    const m = findingOf(findings, 'memory');
+    expect(m.status).toBe('ok');
+    expect(m.rootCause).toBeUndefined();
+    expect(m.title).toMatch(/^Memory [\d.]+ MB of 3\.0 MB \(\d+(\.\d)?%\), policy allkeys-lru: at the limit, a cache evicting as configured$/);
+    const e = findingOf(findings, 'evictions');
+    expect(e.status).toBe('ok');
+    expect(e.title).toMatch(/^\d+ keys? evicted in the last [\d.]+ s \([\d.]+ keys\/s, policy allkeys-lru\)$/);
+    const h = findingOf(findings, 'hit_rate');
+    expect(h.status).toBe('ok');
+    expect(h.metrics?.hit_pct).toBe(100);
+    expect(buildReport('cache', 'redis', new Date(), findings).status).toBe('ok');
   });
 });

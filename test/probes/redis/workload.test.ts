@@ -19,7 +19,7 @@ async function lookups(client: Redis, hits: number, misses: number): Promise<voi
 }
 
 describe('redis probe: hit rate', () => {
-  it('reports a miss-heavy workload as a low hit rate, first from the totals, then over the window', async () => {
+  it('reports a miss-heavy workload as a low hit rate once the lookups prove it, first from the totals, then over the window', async () => {
     const s = await server();
     const client = await bag.open(s.url, 'cache-reader');
     const store = new MemoryProbeStateStore();
@@ -27,15 +27,18 @@ describe('redis probe: hit rate', () => {
     await lookups(client, 500, 100);
     const quiet = findingOf(await runRedisProbe(s.url, { store }), 'hit_rate');
     expect(quiet.status).toBe('ok');
-    expect(quiet.title).toMatch(/^Hit rate not judged: 600 key lookups since server start/);
+    // 83% of 600: the true rate may still be above 80%.
+    expect(quiet.title).toMatch(/^Hit rate 83% since server start \(up [^)]+\): too few lookups to judge \(600\)$/);
+    expect(quiet.detail).toMatch(/between 7\d(\.\d)?% and 8\d(\.\d)?% \(Wilson score bounds, 99\.99% confidence\)/);
+    expect(quiet.metrics?.hit_pct).toBeUndefined();
 
     await lookups(client, 2_000, 10_000);
     const totals = findingOf(await runRedisProbe(s.url, { store }), 'hit_rate');
-    // Only 12,000 lookups since the previous run: judged on those, the window has enough.
+    // 12,000 lookups since the previous run: judged on those.
     expect(totals.status).toBe('crit');
     expect(totals.title).toMatch(/^Hit rate 1\d% in the last [\d.]+ s \(12,000 lookups\)$/);
     expect(totals.metrics).toMatchObject({ hits: 2_000, misses: 10_000 });
-    expect(totals.detail).toMatch(/Fix: find which reads miss/);
+    expect(totals.fix).toMatch(/^find which reads miss/);
 
     // A fresh store is a first run: the totals since server start are judged, and it says so.
     const first = findingOf(await runRedisProbe(s.url), 'hit_rate');
@@ -47,7 +50,40 @@ describe('redis probe: hit rate', () => {
     await lookups(client, 1_400, 600);
     const window = findingOf(await runRedisProbe(s.url, { store }), 'hit_rate');
     expect(window.status).toBe('warn');
-    expect(window.title).toMatch(/^Hit rate 70% in the last /);
+    expect(window.title).toMatch(/^Hit rate 70% in the last [\d.]+ s \(2,000 lookups, was 1\d%\)$/);
+  });
+});
+
+describe('redis probe: hit rate evidence', () => {
+  it('300 misses and no hit are crit; 3 misses are too few lookups to judge', async () => {
+    const s = await server();
+    const client = await bag.open(s.url, 'cache-reader');
+    const store = new MemoryProbeStateStore();
+    await runRedisProbe(s.url, { store });
+
+    await lookups(client, 0, 3);
+    const few = findingOf(await runRedisProbe(s.url, { store }), 'hit_rate');
+    expect(few.status).toBe('ok');
+    expect(few.title).toMatch(/^Hit rate 0% in the last [\d.]+ s: too few lookups to judge \(3\)$/);
+    // No hit in 3 lookups still leaves a true rate up to about 82%.
+    expect(few.detail).toMatch(/between 0% and 8\d(\.\d)?%/);
+    expect(few.fix).toBeUndefined();
+    expect(few.metrics).toEqual({ hits: 0, misses: 3 });
+
+    await lookups(client, 0, 300);
+    const many = findingOf(await runRedisProbe(s.url, { store }), 'hit_rate');
+    expect(many.status).toBe('crit');
+    expect(many.title).toMatch(/^Hit rate 0% in the last [\d.]+ s \(300 lookups\)$/);
+    expect(many.detail).toMatch(/between 0% and 4\.\d% \(Wilson score bounds, 99\.99% confidence\); warn below 80%, crit below 50%, judged on the upper bound/);
+    expect(many.fix).toMatch(/^find which reads miss/);
+    expect(many.metrics).toEqual({ hits: 0, misses: 300, hit_pct: 0 });
+
+    // A healthy window after it: judged ok, and the previous run's rate is remembered.
+    await lookups(client, 1_000, 0);
+    const healthy = findingOf(await runRedisProbe(s.url, { store }), 'hit_rate');
+    expect(healthy.status).toBe('ok');
+    expect(healthy.title).toMatch(/^Hit rate 100% in the last [\d.]+ s \(1,000 lookups\)$/);
+    expect(healthy.detail).toContain('The previous run measured 0%.');
   });
 });
 
@@ -80,7 +116,7 @@ describe('redis probe: clients', () => {
     const reach = findingOf(findings, 'reachable');
     expect(reach.status).toBe('crit');
     expect(reach.title).toMatch(/^Unreachable: too many clients/);
-    expect(reach.detail).toMatch(/maxclients/);
+    expect(reach.fix).toMatch(/maxclients/);
     bag.closeAll();
 
     // The server notices the hogs leaving a moment later.
@@ -167,9 +203,10 @@ describe('redis probe: counters that go down between runs', () => {
     const e = findingOf(findings, 'evictions');
     expect(e.status).toBe('ok');
     expect(e.title).toMatch(/^No keys evicted since the statistics were reset/);
+    // 10 hits in 30 lookups: even the upper bound (about 66%) is below 80%.
     const h = findingOf(findings, 'hit_rate');
-    expect(h.status).toBe('ok');
-    expect(h.title).toMatch(/^Hit rate not judged: 30 key lookups since the statistics were reset/);
+    expect(h.status).toBe('warn');
+    expect(h.title).toMatch(/^Hit rate 33% since the statistics were reset \(within the last [^)]+\) \(30 lookups\)$/);
   });
 
   it('notices a restart (a new run id) and reports the totals since', async () => {

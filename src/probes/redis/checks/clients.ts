@@ -96,10 +96,10 @@ export async function checkClients(ctx: CheckContext, t: Thresholds): Promise<Fi
   lines.push(`the probe's own connection${own > 1 ? 's' : ''} (${PROBE_CLIENT_NAME}) not counted`);
 
   const status = worstStatus(statuses);
-  if (status !== 'ok') {
-    lines.push('Fix: find the application holding the most connections above; make it use a connection pool of bounded size; raise maxclients only if the host has file descriptors and memory to spare.');
-  }
-  return [finding('clients', status, title, { detail: lines.join('\n'), metrics })];
+  const fix = status !== 'ok'
+    ? 'find the application holding the most connections above; make it use a connection pool of bounded size; raise maxclients only if the host has file descriptors and memory to spare.'
+    : undefined;
+  return [finding('clients', status, title, { detail: lines.join('\n'), metrics, ...(fix !== undefined && { fix }) })];
 }
 
 /** CLIENT LIST text: one client per line, `key=value` fields separated by spaces. */

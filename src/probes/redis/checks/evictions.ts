@@ -1,13 +1,27 @@
-// evicted_keys counts from server start, so "is it evicting now?" needs the previous run's value:
-// any growth since then is a warning. Without an earlier run the total only says evictions
-// happened at some point; it is a warning only while memory still sits at the limit.
-import type { Finding } from '../../../report.ts';
+// evicted_keys counts from server start, so "how fast is it evicting now?" needs the previous
+// run's value: the growth since then over the time in between is the eviction rate. On a first
+// run (or after a restart) the rate is the average since server start, said so. A cache under an
+// eviction policy is meant to evict at its limit: only a rate above the threshold is a warning;
+// whether the evictions cost reads is the hit rate's to say.
+import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
-import { finding, type CheckContext } from '../check-context.ts';
+import { finding, round, statusAbove, type CheckContext } from '../check-context.ts';
 import { num } from '../info.ts';
 import { counted, formatCount, formatPct } from '../../format.ts';
 
-export async function checkEvictions(ctx: CheckContext, memory: Thresholds): Promise<Finding[]> {
+/** A window shorter than this counts as this long: a burst within a second is not a rate. */
+const MIN_WINDOW_S = 1;
+
+export const EVICTIONS_FIX =
+  'evicted keys are cache misses to come: give the instance more memory (maxmemory, if the host has room) or store less (shorter TTLs, smaller values); ' +
+  'check whether one key pattern dominates (redis-cli --bigkeys off-peak).';
+
+/** "120 keys/s", "0.4 keys/s". */
+export function formatRate(perSecond: number): string {
+  return `${perSecond < 10 ? round(perSecond, 1).toString() : formatCount(perSecond)} keys/s`;
+}
+
+export async function checkEvictions(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { info, counters } = ctx;
   const policy = info.get('maxmemory_policy') ?? 'unknown';
   const maxmemory = num(info, 'maxmemory') ?? 0;
@@ -16,33 +30,37 @@ export async function checkEvictions(ctx: CheckContext, memory: Thresholds): Pro
   const evicted = counters.delta('evictedKeys');
   const total = counters.current.evictedKeys;
   const evictedClients = num(info, 'evicted_clients') ?? 0;
+  const windowS = counters.windowS;
+  const perSecond = windowS !== undefined ? evicted / Math.max(MIN_WINDOW_S, windowS) : undefined;
+  const average = counters.basis === 'previous-run' ? '' : ' on average';
 
   const lines = [
     `${formatCount(total)} keys evicted since server start (or the last CONFIG RESETSTAT); policy ${policy}` +
       (maxmemory > 0 ? `, memory at ${formatPct(pct)} of maxmemory` : ', no maxmemory set'),
   ];
   if (evictedClients > 0) lines.push(`${counted(evictedClients, 'client')} disconnected by maxmemory-clients since server start`);
-  const metrics = { evicted: evicted, evicted_total: total, window_s: Math.round(counters.windowS ?? 0) };
-  const fix = 'Fix: evicted keys are cache misses to come: give the instance more memory (maxmemory) or store less (shorter TTLs, smaller values); check whether one key pattern dominates (redis-cli --bigkeys off-peak).';
+  if (counters.basis === 'server-start') lines.push('No earlier run of this target to compare with: the rate is the average since server start; the next run measures the time in between.');
+  if (counters.basis === 'restart') lines.push('The server restarted since the previous run: the rate is the average since the restart.');
+  if (counters.basis === 'stats-reset') lines.push('The counters started over since the last run (CONFIG RESETSTAT): the next run measures the rate.');
+  const metrics: Record<string, number> = { evicted, evicted_total: total, window_s: Math.round(windowS ?? 0) };
+  if (perSecond !== undefined) metrics.per_s = round(perSecond);
 
-  if (counters.basis === 'previous-run') {
-    if (evicted > 0) {
-      lines.push(fix);
-      return [finding('evictions', 'warn', `${counted(evicted, 'key')} evicted ${counters.phrase} (policy ${policy})`, { detail: lines.join('\n'), metrics })];
-    }
+  if (evicted === 0) {
+    ctx.observed.evictions = { status: 'ok', evicted, perSecond, phrase: counters.phrase };
     return [finding('evictions', 'ok', `No keys evicted ${counters.phrase}`, { detail: total > 0 ? lines.join('\n') : undefined, metrics })];
   }
-  if (total === 0) {
-    return [finding('evictions', 'ok', `No keys evicted ${counters.phrase}`, { metrics })];
+  const status: Status = perSecond === undefined ? 'ok' : statusAbove(perSecond, t);
+  ctx.observed.evictions = { status, evicted, perSecond, phrase: counters.phrase };
+  const rate = perSecond === undefined ? 'rate known at the next run' : `${formatRate(perSecond)}${average}`;
+  if (status === 'ok') {
+    lines.push(`Below ${formatRate(t.warn)}: the cache makes room as its policy says.`);
+    return [finding('evictions', 'ok', `${counted(evicted, 'key')} evicted ${counters.phrase} (${rate}, policy ${policy})`, { detail: lines.join('\n'), metrics })];
   }
-  // Totals only: evicting now is likely when memory is still at the eviction threshold.
-  const nearLimit = maxmemory > 0 && pct >= memory.warn;
-  lines.push(
-    counters.basis === 'server-start'
-      ? 'No earlier run of this target to compare with: the next run reports the growth since this one.'
-      : 'The counters started over since the last run: the next run reports the growth since this one.',
-  );
-  if (nearLimit) lines.push(fix);
-  const title = `${counted(total, 'key')} evicted ${counters.phrase}` + (nearLimit ? `; memory still at ${formatPct(pct)} of maxmemory` : '; growth not known yet');
-  return [finding('evictions', nearLimit ? 'warn' : 'ok', title, { detail: lines.join('\n'), metrics })];
+  return [
+    finding('evictions', status, `Evicting ${rate} ${counters.phrase} (${counted(evicted, 'key')}, policy ${policy})`, {
+      detail: lines.join('\n'),
+      metrics,
+      fix: EVICTIONS_FIX,
+    }),
+  ];
 }

@@ -29,12 +29,22 @@ export async function checkFragmentation(ctx: CheckContext, t: Thresholds): Prom
   const metrics = { ratio: round(ratio, 2), fragmentation_bytes: bytes, rss_bytes: rss, used_bytes: used };
 
   if (ratio < t.crit && -bytes >= MIN_SWAPPED_BYTES) {
-    lines.push('Fix: the host is short of RAM: give it more memory or lower maxmemory; check swap use (vmstat, /proc/<pid>/status VmSwap) and other processes on the host.');
-    return [finding('fragmentation', 'crit', `Memory swapped out: RSS ${formatBytes(rss)} below the ${formatBytes(used)} Redis allocated (ratio ${ratio.toFixed(2)})`, { detail: lines.join('\n'), metrics })];
+    return [
+      finding('fragmentation', 'crit', `Memory swapped out: RSS ${formatBytes(rss)} below the ${formatBytes(used)} Redis allocated (ratio ${ratio.toFixed(2)})`, {
+        detail: lines.join('\n'),
+        metrics,
+        fix: 'the host is short of RAM: give it more memory or lower maxmemory; check swap use (vmstat, /proc/<pid>/status VmSwap) and other processes on the host.',
+      }),
+    ];
   }
   if (ratio > t.warn && bytes >= MIN_FRAGMENTATION_BYTES) {
-    lines.push('Fix: see MEMORY DOCTOR; with jemalloc enable active defragmentation (CONFIG SET activedefrag yes); a restart (failover to a replica first) returns the memory at once.');
-    return [finding('fragmentation', 'warn', `Fragmentation ratio ${ratio.toFixed(2)}: ${formatBytes(bytes)} of RSS beyond the data`, { detail: lines.join('\n'), metrics })];
+    return [
+      finding('fragmentation', 'warn', `Fragmentation ratio ${ratio.toFixed(2)}: ${formatBytes(bytes)} of RSS beyond the data`, {
+        detail: lines.join('\n'),
+        metrics,
+        fix: 'see MEMORY DOCTOR; with jemalloc enable active defragmentation (CONFIG SET activedefrag yes); a restart (failover to a replica first) returns the memory at once.',
+      }),
+    ];
   }
   const small = ratio > t.warn || ratio < t.crit ? ` (${formatBytes(Math.abs(bytes))} difference: too small to matter)` : '';
   return [finding('fragmentation', 'ok', `Fragmentation ratio ${ratio.toFixed(2)}${small}`, { detail: lines.join('\n'), metrics })];

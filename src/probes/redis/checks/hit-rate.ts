@@ -1,59 +1,62 @@
-// keyspace_hits / (hits + misses) over the time since the previous run, or over the totals since
-// server start on a first run. A handful of lookups says nothing, so the rate is judged only with
-// enough traffic in the window (or, failing that, in the totals, saying so).
-import type { Finding } from '../../../report.ts';
+// keyspace_hits / (hits + misses) over the lookups since the previous run (on a first run, since
+// server start). Whether that rate is below a threshold is a statistical question: 300 misses and
+// no hit say the cache misses; 3 misses say nothing yet. The rate is judged with one-sided Wilson
+// score bounds at 99.99% confidence: warn or crit only when even the upper bound is below the
+// threshold, ok when the lower bound is at or above the warn threshold, and otherwise "too few
+// lookups to judge".
+import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
-import { finding, round, statusBelow, type CheckContext } from '../check-context.ts';
-import { formatCount, formatDuration, formatPct } from '../../format.ts';
+import { finding, round, type CheckContext } from '../check-context.ts';
+import { wilsonBounds } from '../wilson-bound.ts';
+import { formatCount, formatPct } from '../../format.ts';
 
-/** Lookups needed to judge the window since the previous run. */
-export const MIN_WINDOW_LOOKUPS = 1_000;
-/** Lookups needed to judge the totals since server start: more, since they may be old. */
-export const MIN_TOTAL_LOOKUPS = 10_000;
+export const HIT_RATE_FIX =
+  'find which reads miss (keys never written, or expired or evicted before they are read): check the key naming between writer and reader, ' +
+  'TTLs shorter than the reuse interval, and evicted_keys (memory too small for the working set).';
 
 export async function checkHitRate(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { counters } = ctx;
   const hits = counters.delta('keyspaceHits');
   const misses = counters.delta('keyspaceMisses');
-  const totalHits = counters.current.keyspaceHits;
-  const totalMisses = counters.current.keyspaceMisses;
-
-  let judged: { hits: number; misses: number; phrase: string } | undefined;
-  let note: string | undefined;
-  if (counters.basis === 'previous-run') {
-    if (hits + misses >= MIN_WINDOW_LOOKUPS) judged = { hits, misses, phrase: counters.phrase };
-    else if (totalHits + totalMisses >= MIN_TOTAL_LOOKUPS) {
-      judged = { hits: totalHits, misses: totalMisses, phrase: `since server start (up ${formatDuration(counters.current.uptimeS)})` };
-      note = `Only ${formatCount(hits + misses)} lookups ${counters.phrase}: judged on the totals since server start (or the last CONFIG RESETSTAT).`;
-    }
-  } else if (hits + misses >= MIN_TOTAL_LOOKUPS) {
-    judged = { hits, misses, phrase: counters.phrase };
-    note = counters.basis === 'server-start' ? 'No earlier run of this target: judged on the totals since server start (or the last CONFIG RESETSTAT); the next run judges the time in between.' : undefined;
+  const lookups = hits + misses;
+  const phrase = counters.phrase;
+  if (lookups === 0) {
+    return [finding('hit_rate', 'ok', `Hit rate not judged: no key lookups ${phrase}`, { metrics: { hits, misses } })];
   }
+  const pct = (hits / lookups) * 100;
+  const bounds = wilsonBounds(hits, lookups);
+  const upper = bounds.upper * 100;
+  const lower = bounds.lower * 100;
+  const status: Status = upper < t.crit ? 'crit' : upper < t.warn ? 'warn' : 'ok';
+  const judged = status !== 'ok' || lower >= t.warn;
+  const previousPct = counters.basis === 'previous-run' ? counters.previous?.hitPct : undefined;
+  if (judged) ctx.next.hitPct = round(pct, 2);
+
+  const lines = [
+    `${formatCount(hits)} hits, ${formatCount(misses)} misses ${phrase}`,
+    `With ${formatCount(lookups)} lookups the true hit rate lies between ${formatPct(lower)} and ${formatPct(upper)} (Wilson score bounds, 99.99% confidence); ` +
+      `warn below ${t.warn}%, crit below ${t.crit}%, judged on the upper bound.`,
+  ];
+  if (previousPct !== undefined) lines.push(`The previous run measured ${formatPct(previousPct)}.`);
+  if (counters.basis === 'server-start') lines.push('No earlier run of this target: judged on the totals since server start (or the last CONFIG RESETSTAT); the next run judges the time in between.');
+  const metrics: Record<string, number> = { hits, misses };
+  if (judged) metrics.hit_pct = round(pct, 2);
+  ctx.observed.hitRate = { status, pct, lookups, phrase, ...(previousPct !== undefined && { previousPct }) };
 
   if (!judged) {
-    const lookups = counters.basis === 'previous-run' ? hits + misses : totalHits + totalMisses;
     return [
-      finding('hit_rate', 'ok', `Hit rate not judged: ${formatCount(lookups)} key lookups ${counters.phrase}, too few to mean something`, {
-        metrics: { hits, misses },
+      finding('hit_rate', 'ok', `Hit rate ${formatPct(pct)} ${phrase}: too few lookups to judge (${formatCount(lookups)})`, {
+        detail: lines.join('\n'),
+        metrics,
       }),
     ];
   }
-  const lookups = judged.hits + judged.misses;
-  const pct = (judged.hits / lookups) * 100;
-  const status = statusBelow(pct, t);
-  const lines = [`${formatCount(judged.hits)} hits, ${formatCount(judged.misses)} misses ${judged.phrase}`];
-  if (note) lines.push(note);
-  if (status !== 'ok') {
-    lines.push(
-      'Fix: find which reads miss (keys never written, or expired or evicted before they are read): check the key naming between writer and reader, ' +
-        'TTLs that are shorter than the reuse interval, and evicted_keys (memory too small for the working set).',
-    );
-  }
+  const was = previousPct !== undefined && status !== 'ok' ? `, was ${formatPct(previousPct)}` : '';
   return [
-    finding('hit_rate', status, `Hit rate ${formatPct(pct)} ${judged.phrase} (${formatCount(lookups)} lookups)`, {
+    finding('hit_rate', status, `Hit rate ${formatPct(pct)} ${phrase} (${formatCount(lookups)} lookups${was})`, {
       detail: lines.join('\n'),
-      metrics: { hit_pct: round(pct, 2), hits: judged.hits, misses: judged.misses },
+      metrics,
+      ...(status !== 'ok' && { fix: HIT_RATE_FIX }),
     }),
   ];
 }

@@ -1,23 +1,36 @@
 // Connect (TCP, TLS, HELLO with AUTH) and PING within the timeout. When that fails nothing else
-// can run, and the error class (refused, auth failed, timeout, DNS, loading, ...) is the finding.
+// can run, and the error class (refused, auth failed, timeout, loading, ...) is the finding; a
+// host name that does not resolve is the bot's configuration, not an outage. A server that
+// answers PING with an error reply is reachable: MISCONF (a failed background save stops writes)
+// and MASTERDOWN (a replica that serves nothing while its master is down) are what the
+// persistence and replication checks report, and every other check still runs.
 // The success finding is built once INFO is read: version, role and uptime.
 import type { Finding } from '../../../report.ts';
-import { finding } from '../check-context.ts';
-import { classifyConnectError } from '../classify-error.ts';
+import { finding, type PingReply } from '../check-context.ts';
+import { classifyConnectError, errorCode, errorMessage, replyCode } from '../classify-error.ts';
 import { readGreeting, type ProbeConnection } from '../connection.ts';
 import { num, type Info } from '../info.ts';
 import { formatDuration } from '../../format.ts';
 import { untilDeadline } from '../../until-deadline.ts';
 
-export type ReachableResult = { ok: true; pingMs: number } | { ok: false; finding: Finding };
+export type ReachableResult = { ok: true; pingMs: number; reply?: PingReply } | { ok: false; finding: Finding };
 
 /** Time ioredis gets beyond the timeout to report its own, more specific error first. */
 const GRACE_MS = 250;
 
-export async function checkReachable(conn: ProbeConnection, timeoutMs: number, signal: AbortSignal): Promise<ReachableResult> {
+/** Error replies to PING from a server that still answers INFO, and the check that says what they mean. */
+const ANSWERING_REPLIES: Readonly<Record<string, { check: string; meaning: string }>> = {
+  MISCONF: { check: 'persistence', meaning: 'writes refused after a failed background save' },
+  MASTERDOWN: { check: 'replication', meaning: 'a replica serving no data while its master is down' },
+};
+
+/** `targetName` names the target in the configuration, for the fix of a host name that does not resolve. */
+export async function checkReachable(conn: ProbeConnection, timeoutMs: number, signal: AbortSignal, targetName: string): Promise<ReachableResult> {
   const started = performance.now();
+  let connected = false;
   const attempt = (async () => {
     await conn.redis.connect();
+    connected = true;
     await conn.redis.call('PING');
   })();
   let failure: unknown;
@@ -47,8 +60,25 @@ export async function checkReachable(conn: ProbeConnection, timeoutMs: number, s
       }),
     };
   }
+  const code = replyCode(failure);
+  if (connected && code !== undefined && Object.hasOwn(ANSWERING_REPLIES, code)) {
+    return { ok: true, pingMs: elapsed, reply: { code, message: errorMessage(failure) } };
+  }
   // A handshake error (WRONGPASS) arrives as an error event; connect() then only says "Connection is closed".
-  let f = classifyConnectError(conn.firstError() ?? failure, timeoutMs);
+  const cause = conn.firstError() ?? failure;
+  let f = classifyConnectError(cause, timeoutMs);
+  if (f.kind === 'DNS') {
+    const host = conn.endpoint.host;
+    return {
+      ok: false,
+      finding: finding('reachable', 'unknown', `Host name ${host} does not resolve (${errorCode(cause) ?? f.message})`, {
+        detail: f.message,
+        fix: `check the host in targets.${targetName}.url (a typo, a name that only resolves elsewhere) and the DNS record from where the bot runs (\`getent hosts ${host}\`); nothing was checked on the server.`,
+        config: true,
+        metrics: { connect_ms: elapsed },
+      }),
+    };
+  }
   if (f.kind === 'connection reset' || f.kind === 'connection closed') {
     // Closed before a word: a server at maxclients says why to a connection that just listens.
     const greeting = await readGreeting(conn.endpoint, Math.min(1_000, timeoutMs));
@@ -56,13 +86,21 @@ export async function checkReachable(conn: ProbeConnection, timeoutMs: number, s
   }
   return {
     ok: false,
-    finding: finding('reachable', 'crit', `Unreachable: ${f.kind} (${f.message})`, { detail: f.fix, metrics: { connect_ms: elapsed } }),
+    finding: finding('reachable', 'crit', `Unreachable: ${f.kind} (${f.message})`, { fix: f.fix, metrics: { connect_ms: elapsed } }),
   };
 }
 
-/** The success finding: "Reachable: Redis 7.0.15 standalone master, up 3 d, 2 ms". */
-export function reachableFinding(pingMs: number, info: Info | undefined, infoError?: string): Finding {
+/** The success finding: "Reachable: Redis 7.0.15 standalone master, up 3 d, 2 ms", with PING's error reply when it gave one. */
+export function reachableFinding(pingMs: number, info: Info | undefined, infoError?: string, reply?: PingReply): Finding {
   if (!info) {
+    if (reply) {
+      // The checks that would explain the reply cannot run: the reply is the finding.
+      const f = classifyConnectError(new Error(reply.message), 0);
+      return finding('reachable', 'crit', `Server answers PING with ${reply.code} (${reply.message}); INFO failed (${infoError ?? 'unknown error'})`, {
+        fix: f.fix,
+        metrics: { connect_ms: pingMs },
+      });
+    }
     return finding('reachable', 'ok', `Reachable: PING answered in ${pingMs} ms; INFO failed (${infoError ?? 'unknown error'})`, { metrics: { connect_ms: pingMs } });
   }
   const version = info.get('redis_version') ?? '?';
@@ -70,5 +108,10 @@ export function reachableFinding(pingMs: number, info: Info | undefined, infoErr
   const role = info.get('role') === 'slave' ? 'replica' : (info.get('role') ?? '?');
   const uptime = num(info, 'uptime_in_seconds') ?? 0;
   const metrics: Record<string, number> = { connect_ms: pingMs, uptime_s: uptime };
-  return finding('reachable', 'ok', `Reachable: Redis ${version} ${mode} ${role}, up ${formatDuration(uptime)}, connect + PING ${pingMs} ms`, { metrics });
+  const base = `Reachable: Redis ${version} ${mode} ${role}, up ${formatDuration(uptime)}`;
+  if (reply) {
+    const known = ANSWERING_REPLIES[reply.code];
+    return finding('reachable', 'ok', `${base}; PING answers ${reply.code}${known ? `: ${known.meaning} (see ${known.check})` : ''}`, { detail: reply.message, metrics });
+  }
+  return finding('reachable', 'ok', `${base}, connect + PING ${pingMs} ms`, { metrics });
 }

@@ -9,7 +9,7 @@ import { counted, formatDuration } from '../../format.ts';
 export async function checkReplication(ctx: CheckContext): Promise<Finding[]> {
   const { info } = ctx;
   const role = info.get('role');
-  if (role === 'slave' || role === 'replica') return [replica(ctx)];
+  if (role === 'slave' || role === 'replica') return [await replica(ctx)];
   if (role !== 'master') return [finding('replication', 'unknown', `Replication: INFO reports no role${role ? ` (${role})` : ''}`)];
 
   const count = num(info, 'connected_slaves') ?? 0;
@@ -33,7 +33,7 @@ export async function checkReplication(ctx: CheckContext): Promise<Finding[]> {
   return [finding('replication', 'ok', title, { detail: lines.join('\n'), metrics: { role_master: 1, connected_replicas: count, max_lag_s: maxLag } })];
 }
 
-function replica(ctx: CheckContext): Finding {
+async function replica(ctx: CheckContext): Promise<Finding> {
   const { info } = ctx;
   const master = `${info.get('master_host') ?? '?'}:${info.get('master_port') ?? '?'}`;
   const link = info.get('master_link_status');
@@ -51,11 +51,24 @@ function replica(ctx: CheckContext): Finding {
   if (link !== 'up') {
     const since = downSince === undefined || downSince < 0 ? 'never connected since the replica started' : `down for ${formatDuration(downSince)}`;
     if (downSince !== undefined && downSince >= 0) metrics.link_down_s = downSince;
-    lines.push(
-      'Fix: check that the master is up and reachable from the replica (network, firewall), that masterauth/masteruser match the master, and the replica log; ' +
+    // With replica-serve-stale-data no, every data command answers MASTERDOWN: the replica serves nothing.
+    const staleServed = ctx.pingReply?.code === 'MASTERDOWN' ? false : await servesStaleData(ctx);
+    if (ctx.pingReply?.code === 'MASTERDOWN') lines.push(`PING answers: ${ctx.pingReply.message}`);
+    const serving = staleServed === false ? ': serves no data (replica-serve-stale-data no, clients get MASTERDOWN)' : staleServed === true ? ': serves stale data' : '';
+    return finding('replication', 'crit', `Replica of ${master}: link down (${syncing ? 'sync in progress, ' : ''}${since})${serving}`, {
+      detail: lines.join('\n'),
+      metrics,
+      fix:
+        `check that the master ${master} is up and reachable from the replica (network, firewall), that masterauth/masteruser match the master, and the replica log; ` +
+        (staleServed === false ? 'meanwhile point clients at the master or a healthy replica, or promote this one (REPLICAOF NO ONE) if the master is gone for good; ' : '') +
         'after a long outage a full resync follows: a larger repl-backlog-size lets short outages resume with a partial sync.',
-    );
-    return finding('replication', 'crit', `Replica of ${master}: link down (${syncing ? 'sync in progress, ' : ''}${since})`, { detail: lines.join('\n'), metrics });
+    });
   }
   return finding('replication', 'ok', `Replica of ${master}: link up, last I/O ${lastIo === undefined ? '?' : `${formatDuration(lastIo)} ago`}`, { detail: lines.join('\n'), metrics });
+}
+
+/** Whether a replica with its link down answers reads: replica-serve-stale-data, when CONFIG GET reads it. */
+async function servesStaleData(ctx: CheckContext): Promise<boolean | undefined> {
+  const c = await ctx.config('replica-serve-stale-data');
+  return c.ok && c.value !== undefined ? c.value === 'yes' : undefined;
 }

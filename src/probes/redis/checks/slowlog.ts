@@ -59,7 +59,7 @@ export async function checkSlowlog(ctx: CheckContext): Promise<Finding[]> {
     if (thresholdUs !== undefined && thresholdUs < 0) {
       return [
         finding('slowlog', 'unknown', 'Slowlog disabled (slowlog-log-slower-than -1): slow commands are not recorded', {
-          detail: 'Enable it: CONFIG SET slowlog-log-slower-than 10000 (10 ms), and in the config file.',
+          fix: 'enable it: CONFIG SET slowlog-log-slower-than 10000 (10 ms), and in the config file.',
           metrics,
         }),
       ];
@@ -72,12 +72,12 @@ export async function checkSlowlog(ctx: CheckContext): Promise<Finding[]> {
   const lines = fresh.slice(0, SHOWN).map((e) => describe(e, commands, ctx.serverNowS));
   if (fresh.length > SHOWN) lines.push(`… ${counted(fresh.length - SHOWN, 'more entry', 'more entries')}`);
   lines.push(logging + (commands ? '' : '; key names hidden: COMMAND INFO not available'));
-  lines.push('Fix: replace O(N) commands on large values (KEYS, SMEMBERS/HGETALL/LRANGE 0 -1 on big keys, large SORT or ZRANGE) with SCAN-family iteration or smaller ranges; split big keys.');
   const slowest = fresh[0]!;
   return [
     finding('slowlog', 'warn', `${counted(fresh.length, 'slow command')} ${window}, slowest ${formatMicros(slowest.micros)}: ${redactCommand(slowest.argv, commands)}`, {
       detail: lines.join('\n'),
       metrics,
+      fix: 'replace O(N) commands on large values (KEYS, SMEMBERS/HGETALL/LRANGE 0 -1 on big keys, large SORT or ZRANGE) with SCAN-family iteration or smaller ranges; split big keys.',
     }),
   ];
 }
