@@ -4,7 +4,8 @@
 // numbers, bullets and indentation, fenced code is kept line for line, and a table is a code
 // block of aligned columns (the neutral model has no table). Every renderer then shows the same
 // structure in its own syntax, escaping the text as it does for any other message.
-import { Lexer, type MarkedToken, type Token, type Tokens } from 'marked';
+import { createRequire } from 'node:module';
+import type { MarkedToken, Token, Tokens } from 'marked';
 import { text as plain, type Line, type Paragraph, type Span, type SpanStyle } from './message.ts';
 
 /** One block of the markdown (a heading, a paragraph, a list, a code block, a table) as paragraphs. */
@@ -21,9 +22,14 @@ const TABLE_MAX_WIDTH = 100;
 /** Emphasis that wins when two are nested (`**bold `code`**` is code). */
 const STYLE_RANK: Record<SpanStyle, number> = { em: 1, strong: 2, code: 3 };
 
+type Marked = typeof import('marked');
+let marked: Marked | undefined;
+/** marked is loaded when a runbook is first shown, not by every command that could show one. */
+const loadMarked = (): Marked => (marked ??= createRequire(import.meta.url)('marked') as Marked);
+
 /** The markdown's top-level blocks in order, each as the paragraphs it becomes. */
 export function markdownParagraphs(markdown: string): MarkdownPart[] {
-  const tokens = new Lexer({ gfm: true, breaks: false }).lex(markdown);
+  const tokens = new (loadMarked().Lexer)({ gfm: true, breaks: false }).lex(markdown);
   const parts: MarkdownPart[] = [];
   for (const token of tokens) {
     const paragraphs = blockParagraphs(token, '', 0);
@@ -81,7 +87,7 @@ function listParagraphs(list: Tokens.List, indent: string, depth: number): Parag
       lead = tokens ? inline(tokens) : [plain(softBreaks(text))];
       rest = content.slice(1);
     }
-    const [head, ...more] = splitLines(box ? [plain(box), ...lead] : lead);
+    const [head, ...more] = splitLines(box ? mergeText([plain(box), ...lead]) : lead);
     if (!list.ordered && depth === 0 && indent === '') out.push({ type: 'list', items: [head!] });
     else out.push(lineOf(`${indent}${bullet} `, head!));
     for (const l of more) out.push(lineOf(inner, l));

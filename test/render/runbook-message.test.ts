@@ -80,6 +80,23 @@ const long: Runbook = {
   body: Array.from({ length: 3000 }, (_, i) => (i % 40 === 0 ? `## Step ${i / 40}` : `Line ${i}: ${'w'.repeat(80)}`)).join('\n'),
 };
 
+// Long and full of what Slack escapes: code blocks of <, > and &, a code block and a paragraph each
+// longer than a section.
+const sentence = (i: number) => `Step ${i} holds when a && b < c > d, so check it before going on. `;
+const heavy: Runbook = {
+  ...runbook,
+  id: 'heavy',
+  body: [
+    ...Array.from({ length: 40 }, (_, i) =>
+      [`## Step ${i}`, '', `${sentence(i)}${sentence(i)}`.replace(/ so /, '\nso '), '', '```sh', ...Array.from({ length: 12 }, (_, j) => `test "$(cat /tmp/${i}.${j})" -lt 3 && echo '<&>' > /dev/null`), '```'].join('\n'),
+    ),
+    ['## Everything', '', '```', ...Array.from({ length: 150 }, (_, j) => `line ${j} of one long block: a < b && c > d`), '```'].join('\n'),
+    ['## One paragraph', '', Array.from({ length: 60 }, (_, i) => sentence(i)).join('\n')].join('\n'),
+  ].join('\n\n'),
+};
+/** Slack's limit per section with every section shown. */
+const ALL_SECTIONS = { ...SLACK_BUDGET, maxBlocks: Infinity, maxMessageText: Infinity };
+
 type Block = { type: string; text?: { text: string }; elements?: Array<{ text: string }> };
 const textOf = (b: Block) => b.text?.text ?? b.elements?.map((e) => e.text).join(' ') ?? '';
 
@@ -115,6 +132,32 @@ describe('runbook message', () => {
     expect(textOf(blocks.at(-1)!)).toMatch(/^\d+ more parts not shown: see runbooks\/long\.md$/);
     // The parts shown are whole: the cut is between parts, and says so.
     expect(blocks.filter((b) => b.type === 'section').map(textOf).join('\n')).toContain('*Step 0*');
+  });
+
+  it("a long body full of escapes and code is cut between whole sections, each within Slack's limits, no escape or code block broken", () => {
+    for (const budget of [SLACK_BUDGET, ALL_SECTIONS]) {
+      const sections = (renderMessage(runbookMessage(heavy, { budget }), encodeIntent).blocks as Block[]).filter((b) => b.type === 'section').map(textOf);
+      for (const s of sections) {
+        expect(s.length).toBeLessThanOrEqual(MAX_SECTION_TEXT);
+        // The renderer had nothing to cut: the sections were made to fit.
+        expect(s.endsWith('…')).toBe(false);
+        expect((s.match(/```/g)?.length ?? 0) % 2, s).toBe(0);
+        expect(s).not.toMatch(/&(?!amp;|lt;|gt;)/);
+        expect(s).not.toMatch(/[<>]/);
+      }
+    }
+    const all = (renderMessage(runbookMessage(heavy, { budget: ALL_SECTIONS }), encodeIntent).blocks as Block[]).filter((b) => b.type === 'section').map(textOf);
+    const shown = all.join('\n');
+    // The block longer than a section is in several closed blocks, every line kept.
+    for (let j = 0; j < 150; j += 1) expect(shown).toContain(`line ${j} of one long block: a &lt; b &amp;&amp; c &gt; d`);
+    // The paragraph longer than a section is cut after a sentence, its sentences each whole on one line.
+    const paragraph = all.flatMap((s) => s.split('\n')).filter((l) => l.startsWith('Step ') && l.length > 1000);
+    expect(paragraph.length).toBeGreaterThan(1);
+    for (const l of paragraph) expect(l).toMatch(/before going on\.$/);
+    for (let i = 0; i < 60; i += 1) expect(shown).toContain(`Step ${i} holds when a &amp;&amp; b &lt; c &gt; d, so check it before going on.`);
+    const slack = renderMessage(runbookMessage(heavy, { budget: SLACK_BUDGET }), encodeIntent).blocks as Block[];
+    expect(slack.map(textOf).join('').length).toBeLessThanOrEqual(MAX_MESSAGE_TEXT);
+    expect(textOf(slack.at(-1)!)).toMatch(/^\d+ more parts not shown: see runbooks\/heavy\.md$/);
   });
 
   it('a long body is whole in the terminal', () => {

@@ -1,0 +1,53 @@
+// Markdown as the neutral message's paragraphs: what each construct becomes, and the same text as
+// Slack's mrkdwn for a markdown block.
+import { describe, expect, it } from 'vitest';
+import { markdownParagraphs } from '../../src/message/markdown-paragraphs.ts';
+import { code, em, line, link, strong, text, type Paragraph } from '../../src/message/message.ts';
+import { markdownToMrkdwn } from '../../src/slack/markdown-to-mrkdwn.ts';
+
+const paragraphs = (md: string): Paragraph[] => markdownParagraphs(md).flatMap((p) => p.paragraphs);
+
+describe('markdown as paragraphs', () => {
+  it('joins the lines of a paragraph, keeps a hard break, and reads emphasis, code and links', () => {
+    expect(paragraphs('The **slow `query`** log,\nwrapped *here*  \nthen [docs](https://d.example/x?a=1&b=2) and <https://d.example>.')).toEqual([
+      line('The ', strong('slow '), code('query'), text(' log, wrapped '), em('here')),
+      line('then ', link('https://d.example/x?a=1&b=2', 'docs'), ' and ', link('https://d.example'), '.'),
+    ]);
+  });
+
+  it('marks headings, keeps code verbatim, and takes html and escapes as text', () => {
+    const parts = markdownParagraphs('# Fix <now>\n\n```sql\n  SELECT 1;\n\n-- a & b\n```\n\nkill \\*all\\* <pid>');
+    expect(parts.map((p) => p.heading)).toEqual([true, false, false]);
+    expect(parts.flatMap((p) => p.paragraphs)).toEqual([line(strong('Fix <now>')), { type: 'code', lines: ['  SELECT 1;', '', '-- a & b'] }, line('kill *all* <pid>')]);
+  });
+
+  it('writes numbered and nested lists with their numbers, bullets and indentation', () => {
+    const md = ['3. first', '   continued', '   - nested', '     - deeper', '4. second', '', '   more of the second', '', '- top', '  1. inner', '- [x] done'].join('\n');
+    expect(paragraphs(md)).toEqual([
+      line('3. first continued'),
+      line('   ◦ nested'),
+      line('     ▪ deeper'),
+      line('4. second'),
+      line('   more of the second'),
+      { type: 'list', items: [[text('top')]] },
+      line('  1. inner'),
+      { type: 'list', items: [[text('[x] done')]] },
+    ]);
+  });
+
+  it('quotes a blockquote', () => {
+    expect(paragraphs('> a\n> b')).toEqual([line('> a b')]);
+  });
+
+  it('writes a table as aligned columns, or a wide one row by row', () => {
+    expect(paragraphs('| a | long header |\n|--:|---|\n| `x` | **y** |')).toEqual([{ type: 'code', lines: ['a | long header', '--+------------', 'x | y'] }]);
+    const wide = `| name | what |\n|---|---|\n| one | ${'word '.repeat(25)}|\n| two | short |`;
+    expect(paragraphs(wide)).toEqual([{ type: 'code', lines: ['name: one', `what: ${'word '.repeat(25).trim()}`, '', 'name: two', 'what: short'] }]);
+  });
+
+  it('as mrkdwn: joined lines, escaped text, closed code blocks', () => {
+    expect(markdownToMrkdwn('## Check\n\nA **b** & `c`\nwrapped.\n\n```\nx < y\n```\n\n- one\n- two')).toBe(
+      '*Check*\n\nA *b* &amp; `c` wrapped.\n\n```\nx &lt; y\n```\n\n• one\n• two',
+    );
+  });
+});
