@@ -53,6 +53,7 @@ function niceStep(raw: number): number {
 }
 
 export interface ValueScale {
+  min: number;
   max: number;
   ticks: number[];
 }
@@ -63,12 +64,48 @@ export function valueScale(maxValue: number, integerSteps: boolean): ValueScale 
   let step = niceStep(top / 4);
   if (integerSteps) step = Math.max(1, Math.ceil(step));
   const max = Math.ceil(top / step - 1e-9) * step;
-  const ticks: number[] = [];
-  for (let i = 0; i * step <= max + 1e-9; i++) ticks.push(Math.round(i * step * 1e6) / 1e6);
-  return { max, ticks };
+  return { min: 0, max, ticks: stepTicks(0, max, step) };
 }
 
-export const PERCENT_SCALE: ValueScale = { max: 100, ticks: [0, 25, 50, 75, 100] };
+/** Smallest span of a percentage axis, in points: a steady 99.9% is not drawn as noise. */
+const MIN_PERCENT_SPAN = 5;
+
+/**
+ * A percentage axis fitted to what it shows (the values and the thresholds drawn as bands), within
+ * 0-100: a cache hit rate falling from 99.5% to 97% spans most of the plot instead of a sliver at
+ * the top of 0-100. At least MIN_PERCENT_SPAN points, a little room either side, round ends.
+ */
+export function percentScale(values: readonly number[]): ValueScale {
+  const finite = values.filter((v) => Number.isFinite(v)).map((v) => Math.min(100, Math.max(0, v)));
+  if (finite.length === 0) return { min: 0, max: 100, ticks: [0, 25, 50, 75, 100] };
+  let lo = Math.min(...finite);
+  let hi = Math.max(...finite);
+  const pad = Math.max((hi - lo) * 0.1, 0.5);
+  lo -= pad;
+  hi += pad;
+  if (hi - lo < MIN_PERCENT_SPAN) {
+    const mid = (lo + hi) / 2;
+    lo = mid - MIN_PERCENT_SPAN / 2;
+    hi = mid + MIN_PERCENT_SPAN / 2;
+  }
+  // Keep within 0-100, moving the window rather than shrinking it.
+  if (hi > 100) [lo, hi] = [lo - (hi - 100), 100];
+  if (lo < 0) [lo, hi] = [0, Math.min(100, hi - lo)];
+  const step = niceStep((hi - lo) / 4);
+  const min = Math.max(0, Math.floor(lo / step + 1e-9) * step);
+  const max = Math.min(100, Math.ceil(hi / step - 1e-9) * step);
+  return { min: round6(min), max: round6(max), ticks: stepTicks(min, max, step) };
+}
+
+function stepTicks(min: number, max: number, step: number): number[] {
+  const ticks: number[] = [];
+  for (let i = 0; min + i * step <= max + 1e-9; i++) ticks.push(round6(min + i * step));
+  return ticks;
+}
+
+function round6(v: number): number {
+  return Math.round(v * 1e6) / 1e6;
+}
 
 /** Axis label text: 1200 -> "1.2k", 2.5 -> "2.5". */
 export function formatValue(v: number): string {

@@ -32,12 +32,15 @@ export interface TextOptions {
   weight?: 'bold';
   fill?: string;
   anchor?: 'start' | 'middle' | 'end';
+  /** A class that names what the text is (`latest`), for tests and debugging. */
+  className?: string;
 }
 
 export function svgText(x: number, y: number, text: string, opts: TextOptions): string {
   const weight = opts.weight ? ` font-weight="${opts.weight}"` : '';
   const anchor = opts.anchor && opts.anchor !== 'start' ? ` text-anchor="${opts.anchor}"` : '';
-  return `<text x="${n(x)}" y="${n(y)}" font-size="${opts.size}"${weight}${anchor} fill="${opts.fill ?? '#222'}">${escapeXml(text)}</text>`;
+  const cls = opts.className ? ` class="${escapeXml(opts.className)}"` : '';
+  return `<text${cls} x="${n(x)}" y="${n(y)}" font-size="${opts.size}"${weight}${anchor} fill="${opts.fill ?? '#222'}">${escapeXml(text)}</text>`;
 }
 
 export function svgLine(x1: number, y1: number, x2: number, y2: number, stroke: string, extra = ''): string {

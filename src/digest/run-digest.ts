@@ -1,17 +1,17 @@
 // One digest run: probe the digest's targets (the /diag all machinery), store the reports, compare
 // with the previous run of the same digest, and post one message with what changed and a
 // "Details" button per target that needs attention (the stored report, in the thread), then a
-// 7-day trend chart in its thread.
+// 7-day trend chart in its thread, this run included; no chart when there is nothing to draw.
 import type { AppServices } from '../app-services.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import type { DigestConfig, Target } from '../config/config.ts';
 import { runAllProbes } from '../probes/run-all-probes.ts';
-import { TREND_METRICS } from '../probes/probe-registry.ts';
 import type { ReportSet } from '../report.ts';
 import type { ReportHistory } from '../store/report-history.ts';
 import { digestChanges } from './digest-changes.ts';
 import { digestMessage } from './digest-message.ts';
-import { renderTrendChart, type TrendSeries } from './render-trend-chart.ts';
+import { digestTrendSeries } from './digest-trend-series.ts';
+import { renderTrendChart } from './render-trend-chart.ts';
 
 const TREND_DAYS = 7;
 
@@ -48,7 +48,7 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
 
   const message = digestMessage(digest, set, changes, { budget: services.poster.budget, late: options.late ?? false, notify: options.notify ?? true, slot: options.slot, storedIds });
   const parent = await services.poster.post(digest.channel, message);
-  const chart = await trendChart(targets, services.history, options.slot).catch((err: unknown) => {
+  const chart = await trendChart(targets, services.history, set, options.slot).catch((err: unknown) => {
     services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');
     return undefined;
   });
@@ -62,15 +62,8 @@ export function digestTargets(digest: DigestConfig, all: readonly Target[]): Tar
   return digest.targets === 'all' ? [...all] : all.filter((t) => (digest.targets as string[]).includes(t.name));
 }
 
-async function trendChart(targets: readonly Target[], history: ReportHistory, to: Date): Promise<Buffer | undefined> {
-  const from = new Date(to.getTime() - TREND_DAYS * 86_400_000);
-  const series: TrendSeries[] = [];
-  for (const t of targets) {
-    for (const m of TREND_METRICS.filter((m) => m.check.startsWith(`${t.kind}.`))) {
-      const points = await history.metricSeries(t.name, m.check, m.metric, from);
-      if (points.length > 0) series.push({ target: t.name, metric: m.label, unit: '%', points });
-    }
-  }
-  if (series.length === 0) return undefined;
+/** The PNG of the last days' trends, this run included; undefined when there is no point to draw. */
+async function trendChart(targets: readonly Target[], history: ReportHistory, set: ReportSet, slot: Date): Promise<Buffer | undefined> {
+  const { series, from, to } = await digestTrendSeries(targets, history, set, slot, TREND_DAYS);
   return await renderTrendChart(series, { from, to, title: `Last ${TREND_DAYS} days` });
 }

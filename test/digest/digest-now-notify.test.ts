@@ -1,6 +1,6 @@
 // `/digest now` through the real bot: a digest run by hand mentions nobody, so trying one out does
 // not page the on-call group; `--notify` asks for the mention a scheduled run makes; an unknown
-// option is refused naming the accepted one.
+// option is refused naming the accepted one. Its one target has no charted metric: no chart is uploaded.
 import net from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -67,6 +67,8 @@ describe('/digest now and mentions', () => {
     expect(digest).toContain(`A target is critical; run by hand, so nobody was mentioned (\`/digest now ${DIGEST} --notify\``);
     expect(reply).toContain(`Nobody is mentioned; \`/digest now ${DIGEST} --notify\` mentions its on-call group`);
     expect(reply).not.toContain('subteam');
+    // An http target has no charted metric: nothing to draw, no chart uploaded.
+    expect(t.slack.uploads).toHaveLength(0);
   });
 
   it('with --notify, the crit digest mentions the on-call group, as a scheduled run does', async () => {

@@ -114,6 +114,9 @@ describe('digests', () => {
     const { rows } = await store.pool.query('SELECT claimed_by, outcome FROM digest_runs WHERE digest = $1 AND slot = $2', ['morning', slot]);
     expect(rows).toHaveLength(1);
     expect(rows[0].outcome).toBe('posted crit');
+    // The first digest has a chart too: this run's own points (main-db's connections and cache hit).
+    expect(slack.uploads).toHaveLength(1);
+    expect(PNG.sync.read(slack.uploads[0]!.bytes).width).toBeGreaterThanOrEqual(400);
   });
 
   it('the next digest says what changed and uploads a trend chart that decodes', async () => {
