@@ -3,10 +3,11 @@
 import type { Remembered } from '../probe-state.ts';
 import type { Thresholds } from '../probe-definition.ts';
 import type { Finding, Status } from '../../report.ts';
-import { findingFor } from '../finding-for.ts';
+import { findingFor, type FindingExtra } from '../finding-for.ts';
 import type { ClusterSnapshot } from './cluster-snapshot.ts';
 import type { KubeTarget } from './kube-target.ts';
 import { workloadKey, workloadLabel, type WorkloadRef } from './workload-of.ts';
+import { tagWorkload, type WorkloadStory } from './workload-story.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
 
@@ -16,7 +17,15 @@ export const KIND = 'k8s';
 export type KubeCheckName =
   | 'api' | 'crashloop' | 'oomkilled' | 'image_pull' | 'pending' | 'deployments' | 'restarts' | 'readiness' | 'nodes' | 'warning_events';
 
-export const finding = findingFor<KubeCheckName>(KIND);
+const baseFinding = findingFor<KubeCheckName>(KIND);
+
+/** A k8s finding; besides detail, metrics and remedies it keeps `fix` and `config`. */
+export function finding(check: KubeCheckName, status: Status, title: string, extra: FindingExtra = {}): Finding {
+  const f = baseFinding(check, status, title, extra);
+  if (extra.fix) f.fix = extra.fix;
+  if (extra.config) f.config = true;
+  return f;
+}
 
 /** Workloads reported one finding each per check; the rest share one finding. */
 export const MAX_WORKLOAD_FINDINGS = 8;
@@ -59,16 +68,29 @@ export function groupByWorkload<T>(items: readonly T[], refOf: (item: T) => Work
 
 /**
  * One finding per workload, worst first, at most MAX_WORKLOAD_FINDINGS of them; the others are
- * named in one more finding with the worst status among them.
+ * named in one more finding with the worst status among them. Each finding shown is tagged with
+ * its workload and its words for a root cause (workload-story.ts), for the session's merge.
  */
-export function perWorkload(check: KubeCheckName, findings: Array<Finding & { ref: WorkloadRef }>, noun: string): Finding[] {
+export function perWorkload(check: KubeCheckName, findings: Array<Finding & { ref: WorkloadRef; story?: Omit<WorkloadStory, 'ref'> }>, noun: string): Finding[] {
   const rank: Record<Status, number> = { crit: 3, warn: 2, unknown: 1, ok: 0 };
   const sorted = [...findings].sort((a, b) => rank[b.status] - rank[a.status]);
-  const shown = sorted.slice(0, MAX_WORKLOAD_FINDINGS).map(({ ref: _ref, ...f }) => f);
+  const shown = sorted.slice(0, MAX_WORKLOAD_FINDINGS).map(({ ref, story, ...f }) => tagWorkload(f, { ref, ...story }));
   const rest = sorted.slice(MAX_WORKLOAD_FINDINGS);
   if (rest.length > 0) {
     const status = rest.reduce<Status>((w, f) => (rank[f.status] > rank[w] ? f.status : w), 'ok');
     shown.push(finding(check, status, `${rest.length} more workloads with ${noun}`, { detail: rest.map((f) => workloadLabel(f.ref)).join('\n') }));
   }
   return shown;
+}
+
+/** "3 of 4 pods" when the workload's desired replicas are known, else "pod <name>" or "3 pods". */
+export function podsOfWorkload(ctx: Pick<KubeCheckContext, 'snapshot'>, ref: WorkloadRef, pods: ReadonlySet<string>): string {
+  const desired = ctx.snapshot.workloadReplicas.get(workloadKey(ref));
+  if (desired !== undefined && desired > 0 && ref.kind !== 'pod') return `${pods.size} of ${desired} ${desired === 1 ? 'pod' : 'pods'}`;
+  return pods.size === 1 ? `pod ${[...pods][0]}` : `${pods.size} pods`;
+}
+
+/** "1 pod", "3 pods". */
+export function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

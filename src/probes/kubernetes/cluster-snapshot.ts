@@ -49,6 +49,8 @@ export interface WorkloadStatus {
   deadlineExceeded?: string;
   /** A rollout the controller has not picked up yet or not finished. */
   rolling: boolean;
+  /** When a deployment's Available condition turned False (below its minimum availability). */
+  unavailableSince?: Date;
 }
 
 export interface EventRecord {

@@ -211,6 +211,7 @@ function ref(kind: string, meta: k8s.V1ObjectMeta | undefined): WorkloadRef {
 function deploymentStatus(d: k8s.V1Deployment): WorkloadStatus {
   const desired = d.spec?.replicas ?? 1;
   const progressing = d.status?.conditions?.find((c) => c.type === 'Progressing');
+  const available = d.status?.conditions?.find((c) => c.type === 'Available');
   const updated = d.status?.updatedReplicas ?? 0;
   return {
     ref: ref('deployment', d.metadata),
@@ -220,6 +221,7 @@ function deploymentStatus(d: k8s.V1Deployment): WorkloadStatus {
     updated,
     paused: d.spec?.paused === true,
     ...(progressing?.status === 'False' && progressing.reason === 'ProgressDeadlineExceeded' && { deadlineExceeded: progressing.message ?? 'progress deadline exceeded' }),
+    ...(available?.status === 'False' && available.lastTransitionTime && { unavailableSince: new Date(available.lastTransitionTime) }),
     rolling: (d.status?.observedGeneration ?? 0) < (d.metadata?.generation ?? 0) || updated < desired || (d.status?.replicas ?? 0) > updated,
   };
 }

@@ -3,11 +3,20 @@
 import * as k8s from '@kubernetes/client-node';
 import { errorCode } from '../error-code.ts';
 
-export type KubeProblemKind = 'unauthorized' | 'forbidden' | 'not_found' | 'timeout' | 'unreachable' | 'tls' | 'other';
+/** `unresolved`: the server's host name does not exist in DNS, which is the bot's configuration, not an outage. */
+export type KubeProblemKind = 'unauthorized' | 'forbidden' | 'not_found' | 'timeout' | 'unreachable' | 'unresolved' | 'tls' | 'other';
 
 export interface KubeProblem {
   kind: KubeProblemKind;
+  /** What happened, without advice. */
   text: string;
+  /** What to change, when the answer says. */
+  fix?: string;
+}
+
+/** The problem as one sentence, its fix in brackets: for an action's answer. */
+export function problemWords(p: KubeProblem): string {
+  return p.fix ? `${p.text} (${p.fix})` : p.text;
 }
 
 export interface KubeRequestDescription {
@@ -27,7 +36,11 @@ export function describeKubeError(error: unknown, request: KubeRequestDescriptio
       case 401:
         return { kind: 'unauthorized', text: `credentials rejected by ${server} (401 Unauthorized): the token or client certificate is wrong or expired` };
       case 403:
-        return { kind: 'forbidden', text: `forbidden: the bot may not ${request.verb} ${request.resource}${where} (add it to its RBAC role, see deploy/rbac.yaml)${said}` };
+        return {
+          kind: 'forbidden',
+          text: `forbidden: the bot may not ${request.verb} ${request.resource}${where}${said}`,
+          fix: `add ${request.verb} on ${request.resource}${where} to the bot's RBAC role (see deploy/rbac.yaml) and apply it`,
+        };
       case 404:
         if (request.resource === 'namespaces') return { kind: 'not_found', text: `namespace ${request.name ?? request.namespace} not found` };
         return { kind: 'not_found', text: `${request.resource}${request.name ? ` ${request.name}` : ''} not found${where}${said}` };
@@ -41,10 +54,15 @@ export function describeKubeError(error: unknown, request: KubeRequestDescriptio
   }
   const code = errorCode(error);
   if (code === 'ECONNREFUSED') return { kind: 'unreachable', text: `connection refused by ${server}` };
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return { kind: 'unreachable', text: `DNS lookup failed for ${hostOf(server)}` };
+  if (code === 'ENOTFOUND') {
+    return { kind: 'unresolved', text: `the host name ${hostOf(server)} of ${server} does not resolve in DNS`, fix: 'correct the cluster\'s server in the kubeconfig (or the target\'s server), or the bot\'s DNS; kubectl config view --minify shows the server a context uses' };
+  }
+  if (code === 'EAI_AGAIN') return { kind: 'unreachable', text: `DNS lookup failed for ${hostOf(server)} (temporary failure, EAI_AGAIN)` };
   if (code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'UND_ERR_SOCKET') return { kind: 'unreachable', text: `${server} is unreachable (${code})` };
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'ETIMEDOUT') return { kind: 'timeout', text: `connecting to ${server} timed out` };
-  if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) return { kind: 'tls', text: `TLS to ${server} failed (${code}): the cluster CA in the kubeconfig does not match` };
+  if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) {
+    return { kind: 'tls', text: `TLS to ${server} failed (${code}): the cluster CA in the kubeconfig does not match`, fix: 'update certificate-authority-data of the cluster in the kubeconfig to the cluster\'s CA' };
+  }
   const message = error instanceof Error ? error.message : String(error);
   return { kind: 'other', text: `${request.verb} ${request.resource} failed: ${message}${code ? ` (${code})` : ''}` };
 }

@@ -2,7 +2,10 @@
 // target's timeout and the caller's abort signal (the client has no timeout of its own). The
 // client library (about 0.45 s to load) is required on first use, not when this module loads:
 // reading a config's secrets imports this module whether or not a k8s target is configured.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
 import type * as K8s from '@kubernetes/client-node';
 import type { KubeTarget } from './kube-target.ts';
 
@@ -24,27 +27,92 @@ export interface KubeClient {
   options(signal: AbortSignal, timeoutMs: number, extra?: K8s.ConfigurationOptions): K8s.ConfigurationOptions;
 }
 
+/**
+ * The bot's configuration of a target does not lead to a cluster: a kubeconfig file that is not
+ * there, a context it does not hold, a kubeconfig that cannot be read. Its message says what is
+ * missing; `fix` says what to change.
+ */
+export class KubeConfigProblem extends Error {
+  override name = 'KubeConfigProblem';
+  readonly fix: string;
+
+  constructor(message: string, fix: string, options?: ErrorOptions) {
+    super(message, options);
+    this.fix = fix;
+  }
+}
+
+/** Where the client would read a kubeconfig from when the target names none. */
+function defaultKubeconfigs(): { files: string[]; from: string } | undefined {
+  const env = process.env.KUBECONFIG;
+  if (env) return { files: env.split(path.delimiter).filter(Boolean), from: '$KUBECONFIG' };
+  const home = os.homedir();
+  const file = path.join(home, '.kube', 'config');
+  if (existsSync(file)) return { files: [file], from: 'the default' };
+  return undefined;
+}
+
 export function loadKubeConfig(target: Pick<KubeTarget, 'kubeconfig' | 'context' | 'inCluster' | 'server' | 'token'>): K8s.KubeConfig {
   const kc = new (k8sLibrary().KubeConfig)();
+  let source = 'the kubeconfig';
   if (target.server) {
     // The client refuses plain http unless verification is off; there is nothing to verify then.
     kc.loadFromClusterAndUser({ name: 'target', server: target.server, skipTLSVerify: target.server.startsWith('http:') }, { name: 'target', ...(target.token && { token: target.token }) });
   } else if (target.inCluster) {
-    kc.loadFromCluster();
-  } else if (target.kubeconfig) {
-    kc.loadFromFile(target.kubeconfig);
+    try {
+      kc.loadFromCluster();
+    } catch (e) {
+      throw new KubeConfigProblem(`inCluster: the pod's service account cannot be read (${messageOf(e)})`, 'run the bot in a pod with a service account, or set kubeconfig/context for this target instead of inCluster', { cause: e });
+    }
   } else {
-    kc.loadFromDefault();
+    const files = target.kubeconfig ? { files: [target.kubeconfig], from: 'the target\'s' } : defaultKubeconfigs();
+    if (!files && !process.env.KUBERNETES_SERVICE_HOST) {
+      throw new KubeConfigProblem(
+        `no kubeconfig: $KUBECONFIG is not set and ${path.join(os.homedir(), '.kube', 'config')} does not exist`,
+        'set kubeconfig (and context) for this target, set $KUBECONFIG for the bot, or inCluster: true when the bot runs in the cluster',
+      );
+    }
+    for (const file of files?.files ?? []) {
+      if (!existsSync(file)) {
+        throw new KubeConfigProblem(
+          `kubeconfig file ${file} does not exist`,
+          files!.from === '$KUBECONFIG'
+            ? `point $KUBECONFIG at an existing kubeconfig, or set kubeconfig for this target (kubectl config view --raw > <file> writes one)`
+            : `set kubeconfig of this target to an existing file, or remove it to use $KUBECONFIG or ~/.kube/config`,
+        );
+      }
+    }
+    if (files) source = `the kubeconfig ${files.files.join(path.delimiter)}`;
+    try {
+      if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
+      else kc.loadFromDefault();
+    } catch (e) {
+      throw new KubeConfigProblem(`${source} cannot be read: ${messageOf(e)}`, 'fix or replace the kubeconfig file (kubectl config view checks that it parses)', { cause: e });
+    }
   }
   if (target.context) {
     if (!kc.getContextObject(target.context)) {
       const known = kc.getContexts().map((c) => c.name);
-      throw new Error(`context "${target.context}" is not in the kubeconfig; contexts there: ${known.join(', ') || 'none'}`);
+      throw new KubeConfigProblem(
+        `context "${target.context}" is not in ${source}; contexts there: ${known.join(', ') || 'none'}`,
+        known.length > 0
+          ? `set context of this target to one of ${known.join(', ')} (kubectl config get-contexts lists them), or add context "${target.context}" to the kubeconfig`
+          : `add context "${target.context}" to the kubeconfig, or point kubeconfig at the file that has it`,
+      );
     }
     kc.setCurrentContext(target.context);
   }
-  if (!kc.getCurrentCluster()) throw new Error('the kubeconfig names no cluster for its current context');
+  if (!kc.getCurrentCluster()) {
+    throw new KubeConfigProblem(
+      `${source} names no cluster for its current context${kc.getCurrentContext() ? ` "${kc.getCurrentContext()}"` : ''}`,
+      'set context of this target to a context with a cluster (kubectl config get-contexts), or set current-context in the kubeconfig',
+    );
+  }
   return kc;
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 export function createKubeClient(kc: K8s.KubeConfig): KubeClient {

@@ -3,8 +3,8 @@
 // for what the target's config allows, checked again at every press.
 import * as k8s from '@kubernetes/client-node';
 import type { Target } from '../../config/config.ts';
-import { describeKubeError, type KubeRequestDescription } from './describe-kube-error.ts';
-import { createKubeClient, loadKubeConfig, type KubeClient } from './kube-client.ts';
+import { describeKubeError, problemWords, type KubeRequestDescription } from './describe-kube-error.ts';
+import { createKubeClient, KubeConfigProblem, loadKubeConfig, type KubeClient } from './kube-client.ts';
 import type { KubeTarget } from './kube-target.ts';
 import { formatDuration } from '../format.ts';
 import { redactSecrets } from '../../redact-secrets.ts';
@@ -30,7 +30,13 @@ interface Workload {
 
 function kube(target: Target): { client: KubeClient; target: KubeTarget } {
   const t = target as unknown as KubeTarget;
-  return { client: createKubeClient(loadKubeConfig(t)), target: t };
+  try {
+    return { client: createKubeClient(loadKubeConfig(t)), target: t };
+  } catch (e) {
+    // The target's configuration leads to no cluster: said as the probe says it, with the fix.
+    if (e instanceof KubeConfigProblem) throw new UserError(`${e.message} (${e.fix})`, { cause: e });
+    throw e;
+  }
 }
 
 /** The workload a restart or scale names, its names checked as Kubernetes names before any request. */
@@ -44,7 +50,7 @@ async function call<T>(client: KubeClient, target: KubeTarget, request: KubeRequ
   try {
     return await fn(client.options(new AbortController().signal, target.timeoutMs, extra));
   } catch (error) {
-    throw new UserError(describeKubeError(error, request, target.timeoutMs, client.server).text, { cause: error });
+    throw new UserError(problemWords(describeKubeError(error, request, target.timeoutMs, client.server)), { cause: error });
   }
 }
 
@@ -162,7 +168,7 @@ async function deletePod(target: Target, params: ActionParams, io: ActionContext
     await client.core.deleteNamespacedPod({ name, namespace }, client.options(new AbortController().signal, t.timeoutMs));
   } catch (error) {
     if (error instanceof k8s.ApiException && error.code === 404) return `pod ${name} in ${namespace} is already gone`;
-    throw new UserError(describeKubeError(error, { verb: 'delete', resource: 'pods', namespace, name }, t.timeoutMs, client.server).text, { cause: error });
+    throw new UserError(problemWords(describeKubeError(error, { verb: 'delete', resource: 'pods', namespace, name }, t.timeoutMs, client.server)), { cause: error });
   }
   return `deleted pod ${name} in ${namespace}; its controller creates a replacement`;
 }

@@ -52,6 +52,33 @@ function refuseNamespace(t: KubeTarget, p: ActionParams): string | undefined {
   return watchesNamespace(t, String(p.namespace)) ? undefined : `namespace ${p.namespace} is not watched by ${t.name}`;
 }
 
+/** Namespaces named in an endpoint; more are counted. */
+const ENDPOINT_NAMESPACES = 3;
+
+/**
+ * Which cluster the target reaches, without credentials and without reading the kubeconfig:
+ * "context prod, namespace payments", "in-cluster", "https://10.0.0.1:6443".
+ */
+function describeEndpoint(target: KubeTarget): string {
+  let where: string;
+  if (target.server) {
+    try {
+      const u = new URL(target.server);
+      where = `${u.protocol}//${u.host}${u.pathname === '/' ? '' : u.pathname}`;
+    } catch {
+      where = 'API server';
+    }
+  } else if (target.inCluster) where = 'in-cluster';
+  else if (target.context) where = `context ${target.context}`;
+  else if (target.kubeconfig) where = `current context of ${target.kubeconfig}`;
+  else where = 'current kube context';
+  const ns = target.namespaces;
+  if (!Array.isArray(ns)) return where;
+  const named = ns.slice(0, ENDPOINT_NAMESPACES).join(', ');
+  const more = ns.length > ENDPOINT_NAMESPACES ? ` and ${ns.length - ENDPOINT_NAMESPACES} more` : '';
+  return `${where}, ${ns.length === 1 ? 'namespace' : 'namespaces'} ${named}${more}`;
+}
+
 /** The executors hold the Kubernetes client: loaded on the first press. */
 const executors = async () => (await import('./kubernetes-actions.ts')).KUBERNETES_EXECUTORS;
 
@@ -119,5 +146,6 @@ export const kubernetesKind: KindDefinition<KubeTarget, KubeCheckContext> = {
     return { ...target, namespaces: [namespace!] };
   },
   describeScope: (target) => (Array.isArray(target.namespaces) && target.namespaces.length === 1 ? ` (namespace ${target.namespaces[0]})` : ''),
+  describeEndpoint,
   runtime: async () => (await import('./kubernetes-session.ts')).kubernetesSession,
 };

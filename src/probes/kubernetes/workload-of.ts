@@ -29,3 +29,8 @@ export function workloadKey(w: WorkloadRef): string {
 export function workloadLabel(w: WorkloadRef): string {
   return `${w.kind}/${w.name} in ${w.namespace}`;
 }
+
+/** "deployment prod/api": how a root cause names its workload. */
+export function workloadName(w: WorkloadRef): string {
+  return `${w.kind} ${w.namespace}/${w.name}`;
+}

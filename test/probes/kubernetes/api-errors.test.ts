@@ -30,7 +30,9 @@ describe('kubernetes probe: API errors are findings', () => {
       const findings = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { namespaces: ['locked'] } });
       const api = findingsOf(findings, 'api');
       expect(api.map((f) => f.status)).toEqual(['warn', 'warn']);
-      expect(api.map((f) => f.title).join('\n')).toContain('Cannot list pods in locked: forbidden: the bot may not list pods in namespace locked (add it to its RBAC role, see deploy/rbac.yaml): pods is forbidden');
+      const pods = api.find((f) => f.title.startsWith('Cannot list pods in locked'))!;
+      expect(pods.title).toContain('Cannot list pods in locked: forbidden: the bot may not list pods in namespace locked: pods is forbidden');
+      expect(pods.fix).toBe('add list on pods in namespace locked to the bot\'s RBAC role (see deploy/rbac.yaml) and apply it');
       expect(api.map((f) => f.title).join('\n')).toContain('the bot may not list nodes cluster-wide');
       for (const check of ['crashloop', 'oomkilled', 'image_pull', 'pending', 'restarts', 'readiness', 'nodes']) {
         expect(findingOf(findings, check).status, check).toBe('unknown');
@@ -59,14 +61,16 @@ describe('kubernetes probe: API errors are findings', () => {
     }
   });
 
-  it('an unreachable server and a kubeconfig without the context are crit with the reason', async () => {
+  it('an unreachable server is crit with the reason; a kubeconfig without the context is the bot\'s configuration', async () => {
     const dir = `${k.kubeconfig}-bad`;
     const closedPort = await freePort();
     writeFileSync(dir, `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${closedPort}", insecure-skip-tls-verify: true}}]\nusers: [{name: u, user: {token: t}}]\ncontexts: [{name: x, context: {cluster: c, user: u}}]\ncurrent-context: x\n`);
     const refused = await runKubeProbe({ kubeconfig: dir });
     expect(refused[0]!.title).toBe(`Cannot list pods in prod: connection refused by http://127.0.0.1:${closedPort}`);
+    expect(refused[0]!.status).toBe('crit');
     const noContext = await runKubeProbe({ kubeconfig: dir, target: { context: 'prod-admin' } });
-    expect(noContext[0]!.title).toContain('context "prod-admin" is not in the kubeconfig; contexts there: x');
+    expect(noContext).toHaveLength(1);
+    expect(noContext[0]).toMatchObject({ status: 'unknown', config: true, title: `Bot configuration: context "prod-admin" is not in the kubeconfig ${dir}; contexts there: x` });
   });
 });
 

@@ -28,7 +28,7 @@ describe('kubernetes probe: healthy', () => {
 });
 
 describe('kubernetes probe: crashing containers', () => {
-  it('a crashlooping deployment is crit, names restarts and the last exit, and offers logs of the previous instance and a restart', async () => {
+  it('a crashlooping deployment is crit, names the last exit, and offers logs of the previous instance, a restart and a scale once', async () => {
     k.api.add(kubeDeployment({ namespace: 'crash', name: 'api-gateway', replicas: 3, available: 2 }));
     k.api.add(kubePod({ namespace: 'crash', name: 'api-gateway-5d4f8c7b9-aaaaa', owner: { kind: 'Deployment', name: 'api-gateway' } }));
     k.api.add(kubePod({
@@ -36,14 +36,20 @@ describe('kubernetes probe: crashing containers', () => {
       containers: [{ name: 'app', ready: false, restartCount: 14, state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 5m0s restarting failed container' } }, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAgoS: 40 } } }],
     }));
     const findings = await run('crash', { restartable: ['deployment/api-gateway'] });
+    // The crashloop and the deployment's missing replica are one story: one root cause.
     const f = findingOf(findings, 'crashloop');
     expect(f.status).toBe('crit');
-    expect(f.title).toContain('deployment/api-gateway in crash: pod api-gateway-5d4f8c7b9-bbbbb in CrashLoopBackOff (app restarted 14×, last exit Error (code 1) 40 s ago)');
+    expect(f.rootCause).toBe(true);
+    expect(f.title).toBe('deployment crash/api-gateway: 1 of 3 pods crashlooping, exit code 1');
+    expect(f.detail).toContain('api-gateway-5d4f8c7b9-bbbbb/app: 14 restarts, last exit Error (code 1) ');
+    expect(f.effects).toEqual(['deployment crash/api-gateway: 2 of 3 replicas available for 1 h']);
+    expect(findingsOf(findings, 'deployments')).toEqual([]);
     expect(f.remedies).toEqual([
       { action: 'k8s.logs', label: 'Logs (previous) api-gateway-5d4f8c7b9-bbbbb', params: { namespace: 'crash', pod: 'api-gateway-5d4f8c7b9-bbbbb', container: 'app', previous: 'yes' } },
       { action: 'k8s.restart', label: 'Restart api-gateway', params: { namespace: 'crash', workload: 'deployment', name: 'api-gateway', replicas: 3 } },
+      { action: 'k8s.scale', label: 'Scale api-gateway…', params: { namespace: 'crash', workload: 'deployment', name: 'api-gateway' } },
     ]);
-    // Not on the restartable list: no restart button, logs still offered.
+    // Not on the restartable list: no restart or scale button, logs still offered.
     const unlisted = findingOf(await run('crash'), 'crashloop');
     expect(unlisted.remedies?.map((r) => r.action)).toEqual(['k8s.logs']);
   });
@@ -119,7 +125,9 @@ describe('kubernetes probe: workloads', () => {
     expect(of('mostly-down')).toMatchObject({ status: 'crit', title: 'deployment/mostly-down in wl: 1/3 available (67% unavailable)' });
     expect(of('mostly-down')!.remedies!.map((r) => r.action)).toEqual(['k8s.restart', 'k8s.scale']);
     expect(of('stuck')).toMatchObject({ status: 'crit', title: 'deployment/stuck in wl: rollout stalled (ProgressDeadlineExceeded)' });
-    expect(of('stuck')!.detail).toMatch(/has timed out progressing[\s\S]*kubectl rollout undo deployment\/stuck -n wl/);
+    expect(of('stuck')!.detail).toContain('rollout stalled: ReplicaSet "stuck-5d4f8c7b9" has timed out progressing.');
+    expect(of('stuck')!.fix).toBe('kubectl rollout undo deployment/stuck -n wl goes back to the previous version');
+    expect(of('held')!.fix).toBe('kubectl rollout resume deployment/held -n wl resumes it');
     expect(of('held')).toMatchObject({ status: 'warn', title: 'deployment/held in wl: paused' });
     expect(of('held')!.remedies!.map((r) => r.action)).toEqual(['k8s.scale']);
     expect(of('fine')).toBeUndefined();

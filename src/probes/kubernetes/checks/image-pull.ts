@@ -1,7 +1,7 @@
 // Images that cannot be pulled, classified from the kubelet's words (the container's waiting
 // message, else the newest "Failed" event): not found, unauthorized, registry unreachable.
 import { formatDuration } from '../../format.ts';
-import { ageSeconds, finding, groupByWorkload, perWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
+import { ageSeconds, finding, groupByWorkload, perWorkload, podsOfWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
 import { podEvent } from '../cluster-snapshot.ts';
 import { workloadLabel } from '../workload-of.ts';
 
@@ -18,6 +18,15 @@ export function classifyPullFailure(reason: string, text: string): PullFailure {
   return 'unknown cause';
 }
 
+/** What to change for each kind of pull failure. */
+const PULL_FIXES: Partial<Record<PullFailure, string>> = {
+  'not found': 'correct the image name or tag in the workload\'s spec, or push the image',
+  'unauthorized': 'give the pods credentials for the registry: an imagePullSecret in the pod spec or its service account',
+  'not found or no access': 'check that the image exists, and give the pods credentials for the registry (imagePullSecrets) if it is private',
+  'registry unreachable or slow': 'check that the nodes reach the registry (DNS, firewall, proxy) or wait for the registry to recover',
+  'invalid image name': 'correct the image reference in the workload\'s spec',
+};
+
 export const checkImagePull: KubeCheck = (ctx, t) => {
   const failing = ctx.snapshot.containers.filter((c) => c.waiting && PULL_REASONS.has(c.waiting.reason));
   if (failing.length === 0) return [finding('image_pull', 'ok', 'No image pull failures')];
@@ -33,8 +42,10 @@ export const checkImagePull: KubeCheck = (ctx, t) => {
       ...finding('image_pull', statusAbove(age, t) === 'ok' ? 'warn' : statusAbove(age, t), title, {
         ...(text && { detail: text }),
         metrics: { pods: pods.size, seconds: Math.round(age) },
+        ...(PULL_FIXES[cause] && { fix: PULL_FIXES[cause] }),
       }),
       ref,
+      story: { cause: `image ${first.image ?? '?'} cannot be pulled: ${cause} (${first.waiting!.reason} on ${podsOfWorkload(ctx, ref, pods)} for ${formatDuration(age)})` },
     };
   }), 'image pull failures');
 };

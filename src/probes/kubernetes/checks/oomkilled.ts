@@ -26,8 +26,16 @@ export const checkOomKilled: KubeCheck = (ctx, t) => {
         detail: detail.join('\n'),
         metrics: { containers: items.length, minutes_since_kill: Math.round(newest.ageMin) },
         remedies: [logsRemedy(newest.c.pod, newest.c.name, true), ...restartRemedies(ctx, ref)],
+        fix: newest.c.memoryLimit
+          ? `raise the memory limit of ${newest.c.name} (now ${newest.c.memoryLimit}) in the workload's spec, or find what makes it grow`
+          : `set a memory request and limit for ${newest.c.name} that fit what it uses, or find what makes it grow`,
       }),
       ref,
+      story: {
+        cause: `${newest.c.name} OOMKilled ${formatDuration(newest.ageMin * 60)} ago (${limit})`,
+        effect: `oomkilled: ${newest.c.name} OOMKilled ${formatDuration(newest.ageMin * 60)} ago`,
+        culprit: { namespace: newest.c.pod.namespace, pod: newest.c.pod.name, container: newest.c.name },
+      },
     };
   }), 'OOMKilled containers');
 };

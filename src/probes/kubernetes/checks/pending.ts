@@ -1,7 +1,7 @@
 // Pods that stay Pending: the scheduler's reason (insufficient cpu or memory, taints, a missing
 // volume claim) or, once scheduled, what keeps the containers from being created.
 import { formatDuration } from '../../format.ts';
-import { ageSeconds, finding, groupByWorkload, MAX_DETAIL_PODS, perWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
+import { ageSeconds, finding, groupByWorkload, MAX_DETAIL_PODS, perWorkload, podsOfWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
 import { podEvent, type PodInfo } from '../cluster-snapshot.ts';
 import { deletePodRemedy, restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
@@ -38,6 +38,7 @@ export const checkPending: KubeCheck = (ctx, t) => {
         remedies: [...restartRemedies(ctx, ref, { scale: true }).filter((r) => r.action === 'k8s.scale'), ...(items.length === 1 ? deletePodRemedy(ctx.target, oldest.pod) : [])],
       }),
       ref,
+      story: { cause: `${podsOfWorkload(ctx, ref, new Set(items.map((p) => p.pod.name)))} Pending for ${formatDuration(oldest.age)}${why.short ? ` (${why.short})` : ''}` },
     };
   }), 'pending pods');
 };

@@ -1,7 +1,7 @@
 // Running containers that have not been ready for a while: the readiness probe fails, usually
 // because a dependency is down. The newest Unhealthy event says what the probe saw.
 import { formatDuration } from '../../format.ts';
-import { ageSeconds, finding, groupByWorkload, MAX_DETAIL_PODS, perWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
+import { ageSeconds, finding, groupByWorkload, MAX_DETAIL_PODS, perWorkload, plural, podsOfWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
 import { podEvent } from '../cluster-snapshot.ts';
 import { logsRemedy, restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
@@ -28,6 +28,10 @@ export const checkReadiness: KubeCheck = (ctx, t) => {
         remedies: [logsRemedy(first.c.pod, first.c.name, false), ...restartRemedies(ctx, ref)],
       }),
       ref,
+      story: {
+        cause: `${podsOfWorkload(ctx, ref, pods)} not ready for ${formatDuration(Math.max(...items.map((x) => x.age)))}${event ? ` (${event.message})` : ''}`,
+        effect: `readiness: ${plural(pods.size, 'pod')} not ready for ${formatDuration(Math.max(...items.map((x) => x.age)))}`,
+      },
     };
   }), 'containers not ready');
 };

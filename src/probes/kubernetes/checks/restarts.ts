@@ -39,6 +39,11 @@ export const checkRestarts: KubeCheck = (ctx, t) => {
         remedies: [logsRemedy(top.pod, top.container, true)],
       }),
       ref,
+      story: {
+        cause: `${total} restarts ${window}`,
+        effect: `restarts: ${total} restarts ${window}`,
+        culprit: { namespace: top.pod.namespace, pod: top.pod.name, container: top.container },
+      },
     };
   }), 'growing restart counts');
 };
