@@ -12,6 +12,8 @@ export interface LadderLevel {
   /** The step's label: "on-call", "team lead". */
   step: string;
   afterMs: number;
+  /** Set when the step pages in working hours only. */
+  during?: 'working-hours';
   /** Who would be paged: user ids, `group S…`, `rotation primary (2 members)`, `channel C…`. */
   receivers: string[];
 }
@@ -123,10 +125,10 @@ export async function checkLadder(config: Config, directory: SlackDirectory): Pr
         'role' in r ? reachRole(r.role) : 'oncall' in r ? reachRotation(r.oncall) : 'channel' in r ? { receivers: [`channel ${r.channel}`] } : reachPerson(r),
       );
       const receivers = [...new Set(reaches.flatMap((x) => ('receivers' in x ? x.receivers : [])))];
-      levels.push({ severity, step: step.label, afterMs: step.afterMs, receivers });
+      levels.push({ severity, step: step.label, afterMs: step.afterMs, ...(step.during && { during: step.during }), receivers });
       if (receivers.length === 0) {
         const reasons = reaches.flatMap((x) => ('reason' in x ? [x.reason] : []));
-        levelProblems.push(`${severityLabel(severity)} step '${step.label}' (${describeStepTime(step.afterMs)}): nobody can receive it: ${reasons.join('; ')}`);
+        levelProblems.push(`${severityLabel(severity)} step '${step.label}' (${describeStepTime(step.afterMs, step.during)}): nobody can receive it: ${reasons.join('; ')}`);
       }
     }
   }
@@ -154,9 +156,10 @@ export function describeLadderCheck(check: LadderCheck): string[] {
   return check.problems.map((p) => `escalation ladder: ${p}`);
 }
 
-/** When a step pages, counted from the declaration: "at once", "after 1 h". */
-export function describeStepTime(afterMs: number): string {
-  return afterMs <= 0 ? 'at once' : `after ${formatDuration(afterMs / 1000)}`;
+/** When a step pages, counted from the declaration: "at once", "after 1 h", "after 4 h, in working hours". */
+export function describeStepTime(afterMs: number, during?: 'working-hours'): string {
+  const when = afterMs <= 0 ? 'at once' : `after ${formatDuration(afterMs / 1000)}`;
+  return during === 'working-hours' ? `${when}, in working hours` : when;
 }
 
 /** Reachable if any part is; otherwise every part's reason, under `label`. */

@@ -1,7 +1,12 @@
 // The ladder as a plan: every point at which something is due (each page of each step, each
 // repeat, the acknowledge deadline), in time order. What to do next is a pure function of the
 // plan, the incident's status and the points already handled; the engine only stores the answer.
+// A step that pages in working hours only is due at the next start of working hours when its time
+// falls outside them, and never sooner after the level before it than the ladder's gap between
+// them (a SEV-3 declared on Friday night pages on-call on Monday morning and the team lead not
+// in the same minute).
 import type { LadderSnapshot, Severity } from './ladder.ts';
+import { DEFAULT_WORKING_HOURS, nextWorkingTime } from './working-hours.ts';
 
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
 
@@ -25,10 +30,16 @@ export function ladderPoints(ladder: LadderSnapshot, declaredAt: Date): LadderPo
   const points: LadderPoint[] = [
     { id: `${sev}:deadline`, kind: 'deadline', dueAt: t0 + ladder.ackWithinMs, until: 'acknowledged', label: 'acknowledge deadline' },
   ];
+  let previous = { dueAt: t0, afterMs: 0 };
   ladder.steps.forEach((step, i) => {
+    const hours = step.during === 'working-hours' ? (ladder.workingHours ?? DEFAULT_WORKING_HOURS) : undefined;
+    const planned = t0 + step.afterMs;
+    const first = hours ? nextWorkingTime(Math.max(planned, previous.dueAt + step.afterMs - previous.afterMs), hours) : planned;
     for (let a = 0; a <= step.repeat.times; a++) {
-      points.push({ id: `${sev}:s${i}a${a}`, kind: 'page', step: i, attempt: a, dueAt: t0 + step.afterMs + a * step.repeat.everyMs, until: step.until, label: step.label });
+      const at = first + a * step.repeat.everyMs;
+      points.push({ id: `${sev}:s${i}a${a}`, kind: 'page', step: i, attempt: a, dueAt: hours ? nextWorkingTime(at, hours) : at, until: step.until, label: step.label });
     }
+    previous = { dueAt: first, afterMs: step.afterMs };
   });
   // Stable: at the same moment pages go before the deadline notice, steps in ladder order.
   return points.sort((a, b) => a.dueAt - b.dueAt || Number(a.kind === 'deadline') - Number(b.kind === 'deadline'));

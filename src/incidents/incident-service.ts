@@ -92,8 +92,8 @@ export class IncidentService {
     if (title.length === 0) throw new UserError('an incident needs a title: /incident declare sev2 <what is wrong>');
     if (title.length > 200) throw new UserError(`the title is ${title.length} characters; keep it under 200`);
     const now = this.#clock.now();
-    // The ladder of every severity as configured now: a later config edit does not reach this incident.
-    const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles)]));
+    // The ladder of every severity and the working hours as configured now: a later config edit does not reach this incident.
+    const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles, this.#o.config.workingHours)]));
     const incident = await this.#store.transaction(async (tx) => {
       const created = await tx.createIncident({ severity: input.severity, title, commander: input.commander, declaredAt: now, ladders: ladders as Incident['ladders'], report: input.report });
       await tx.addEvent(created.id, now, input.commander, 'declared', spans(`Declared ${severityLabel(created.severity)}: ${title}`));

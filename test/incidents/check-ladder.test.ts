@@ -46,12 +46,18 @@ describe('checkLadder', () => {
     const check = await checkLadder(config(), dir);
     expect(check.problems).toEqual([]);
     expect(describeLadderCheck(check)).toEqual([]);
-    expect(check.levels).toHaveLength(16);
+    // SEV-1 and SEV-2 climb to the VP; SEV-3 and SEV-4 stop at the engineering manager.
+    expect(check.levels).toHaveLength(14);
     expect(check.levels.filter((l) => l.severity === 1)).toEqual([
       { severity: 1, step: 'on-call', afterMs: 0, receivers: ['rotation primary (2 members)'] },
       { severity: 1, step: 'team lead', afterMs: 3_600_000, receivers: ['U0LEAD'] },
       { severity: 1, step: 'engineering manager', afterMs: 4 * 3_600_000, receivers: ['U0EM'] },
       { severity: 1, step: 'VP of engineering', afterMs: 24 * 3_600_000, receivers: ['group S0VPS'] },
+    ]);
+    expect(check.levels.filter((l) => l.severity === 3)).toEqual([
+      { severity: 3, step: 'on-call', afterMs: 4 * 3_600_000, during: 'working-hours', receivers: ['rotation primary (2 members)'] },
+      { severity: 3, step: 'team lead', afterMs: 24 * 3_600_000, during: 'working-hours', receivers: ['U0LEAD'] },
+      { severity: 3, step: 'engineering manager', afterMs: 72 * 3_600_000, during: 'working-hours', receivers: ['U0EM'] },
     ]);
     // Each id once, however many levels name it.
     expect(dir.asked.sort()).toEqual(['S0VPS', 'U0ALICE', 'U0BOB', 'U0EM', 'U0LEAD']);
@@ -94,7 +100,7 @@ describe('checkLadder', () => {
       raw.oncall = { rotations: {} } as unknown as typeof raw.oncall;
     }), directory(EVERYONE, { S0VPS: ['U0VP'] }));
     expect(check.problems).toContain("rotation primary is not defined in oncall.rotations; used at step 'on-call' of SEV-1, SEV-2, SEV-3 and SEV-4");
-    expect(check.problems).toContain("SEV-3 step 'on-call' (at once): nobody can receive it: rotation primary is not defined in oncall.rotations");
+    expect(check.problems).toContain("SEV-3 step 'on-call' (after 4 h, in working hours): nobody can receive it: rotation primary is not defined in oncall.rotations");
   });
 
   it('a channel receives a level; a configured ladder is checked instead of the default', async () => {
@@ -118,6 +124,15 @@ describe('checkLadder', () => {
       "user U0GONE is not a Slack user (user_not_found); used at step 'first' of SEV-1 and SEV-2",
       "user group S0NONE cannot be read (no_such_subteam); used at step 'first' of SEV-4",
     ]);
+  });
+
+  it('a severity the config ladders alone is checked as configured; the others keep the default', async () => {
+    const check = await checkLadder(config((raw) => {
+      raw.incidents = { ...raw.incidents, ladder: { sev4: { ackWithin: '2d', steps: [{ label: 'triage', after: '2d', notify: [{ channel: 'C0TRIAGE' }], until: 'resolved', during: 'working-hours' }] } } } as typeof raw.incidents;
+    }), directory(EVERYONE, { S0VPS: ['U0VP'] }));
+    expect(check.problems).toEqual([]);
+    expect(check.levels.filter((l) => l.severity === 4)).toEqual([{ severity: 4, step: 'triage', afterMs: 48 * 3_600_000, during: 'working-hours', receivers: ['channel C0TRIAGE'] }]);
+    expect(check.levels.filter((l) => l.severity === 2).map((l) => l.step)).toEqual(['on-call', 'team lead', 'engineering manager', 'VP of engineering']);
   });
 
   it('without incidents configured, says how to configure them', async () => {
