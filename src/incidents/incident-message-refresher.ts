@@ -58,9 +58,9 @@ export class IncidentMessageRefresher {
     const next = nextLevel(incident, now).next;
     const delivered = await this.#o.pager.showIncident(incident.channel ?? this.#o.incidentsChannel, {
       incident,
-      paged: pages.map((p) => ({ label: p.label, to: p.recipient, at: p.sentAt })),
+      paged: pages.map((p) => ({ label: p.label, to: p.recipient, at: p.sentAt, point: p.point })),
       ...(incident.status === 'open' && { ackDueAt: new Date(incident.declaredAt.getTime() + ladder.ackWithinMs) }),
-      ...(next && { next: { label: next.label, at: next.at } }),
+      ...(next && { next }),
     });
     if (!incident.messageTs) await store.setMessage(id, delivered);
   }

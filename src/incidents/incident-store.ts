@@ -279,10 +279,10 @@ export class IncidentStore {
   }
 
   /** The incident's delivered pages (DMs and channel pages), in the order they went. */
-  async sentPages(incidentId: number): Promise<Array<{ label: string; recipient: PageRecipient; sentAt: Date }>> {
-    const { rows } = await this.#db.query<{ label: string; recipient: PageRecipient; sent_at: Date }>(
-      `SELECT label, recipient, sent_at FROM incident_pages WHERE incident_id = $1 AND state = 'sent' AND NOT (recipient ? 'thread') ORDER BY sent_at`, [incidentId]);
-    return rows.map((r) => ({ label: r.label, recipient: r.recipient, sentAt: r.sent_at }));
+  async sentPages(incidentId: number): Promise<Array<{ label: string; point: string; recipient: PageRecipient; sentAt: Date }>> {
+    const { rows } = await this.#db.query<{ label: string; point: string; recipient: PageRecipient; sent_at: Date }>(
+      `SELECT label, point, recipient, sent_at FROM incident_pages WHERE incident_id = $1 AND state = 'sent' AND NOT (recipient ? 'thread') ORDER BY sent_at`, [incidentId]);
+    return rows.map((r) => ({ label: r.label, point: r.point, recipient: r.recipient, sentAt: r.sent_at }));
   }
 
   /** Recipients of the incident's pages that are going or went (given up or cancelled ones do not count). */

@@ -3,6 +3,7 @@
 // thread up to date. src/slack/ implements it over the Web API.
 import type { Line } from '../message/message.ts';
 import type { Incident } from './incident.ts';
+import type { NextStep } from './next-step-line.ts';
 
 /** The people a channel page names, by id: users, and user groups (a group mention notifies its members). */
 export interface Mentions {
@@ -48,7 +49,7 @@ export interface OutgoingPage {
   /** 0 for the first page of a step, 1.. for repeats. */
   attempt: number;
   /** The next level and when it will be paged, if nobody acts. */
-  next?: { label: string; at: Date; until: 'acknowledged' | 'resolved' };
+  next?: NextStep;
   /** How late it leaves (the bot was down or Slack refused for a while). */
   lateMs: number;
 }
@@ -75,11 +76,15 @@ export class PageError extends Error {
 
 export interface IncidentDisplay {
   incident: Incident;
-  /** Pages sent so far: the level ("on-call"), whom it reached (a DM's user, a channel), when. */
-  paged: Array<{ label: string; to: PageRecipient; at: Date }>;
+  /**
+   * Pages sent so far: the level ("on-call"), whom it reached (a DM's person, a channel page's
+   * people and groups, in that channel), when; `point`: the ladder point it was sent for, so the
+   * pages of one point are said on one line.
+   */
+  paged: Array<{ label: string; to: PageRecipient; at: Date; point?: string }>;
   /** When acknowledgement is due, while it is not acknowledged. */
   ackDueAt?: Date;
-  next?: { label: string; at: Date };
+  next?: NextStep;
 }
 
 export interface Pager {

@@ -1,7 +1,9 @@
 // The engine's Pager over the Web API. Its WebClient neither retries nor waits out rate limits by
 // itself: the engine keeps retries durable (a restart does not forget them) and honours
 // Retry-After. Every page carries its key as message metadata, so an interrupted delivery can be
-// found in the channel's history instead of being sent twice.
+// found in the channel's history (or the card's thread) instead of being sent twice. A page to
+// the channel the incident card is in goes in the card's thread (@here pages are also sent to the
+// channel, so they still wake it); DMs stay DMs.
 import { WebClient, ErrorCode } from '@slack/web-api';
 import { PageError, type Delivered, type OutgoingPage, type Pager } from '../incidents/pager.ts';
 import type { Clock } from '../incidents/clock.ts';
@@ -42,7 +44,8 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     }
   }
 
-  async function channelOf(page: OutgoingPage): Promise<{ channel: string; threadTs?: string }> {
+  /** Where a page goes; `threadTs`: in the incident card's thread. */
+  async function channelOf(page: OutgoingPage): Promise<{ channel: string; threadTs?: string; broadcast?: boolean }> {
     const r = page.recipient;
     if ('dm' in r) {
       let channel = dmChannels.get(r.dm);
@@ -54,21 +57,27 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
       }
       return { channel };
     }
-    if ('channel' in r) return { channel: r.channel };
     const i = page.incident;
-    return i.messageTs ? { channel: i.channel ?? options.incidentsChannel, threadTs: i.messageTs } : { channel: i.channel ?? options.incidentsChannel };
+    const cardChannel = i.channel ?? options.incidentsChannel;
+    if ('channel' in r) {
+      // Beside the card: in its thread. Another channel has no card: the page stands alone there.
+      if (r.channel !== cardChannel || !i.messageTs) return { channel: r.channel };
+      return { channel: r.channel, threadTs: i.messageTs, ...(r.broadcast && { broadcast: true }) };
+    }
+    return i.messageTs ? { channel: cardChannel, threadTs: i.messageTs } : { channel: cardChannel };
   }
 
   return {
     async send(page) {
       const where = await channelOf(page);
-      const message = sealMessage(pageMessage(page, options.clock.now()), options.signer, options.secrets);
+      const placement = where.threadTs && !('thread' in page.recipient) ? 'card-thread' : 'alone';
+      const message = sealMessage(pageMessage(page, options.clock.now(), placement), options.signer, options.secrets);
       const res = await call(`while paging ${where.channel}`, () =>
         client.chat.postMessage({
           channel: where.channel,
           text: message.text,
           blocks: message.blocks,
-          ...(where.threadTs && { thread_ts: where.threadTs }),
+          ...(where.threadTs && (where.broadcast ? { thread_ts: where.threadTs, reply_broadcast: true } : { thread_ts: where.threadTs })),
           metadata: { event_type: PAGE_EVENT, event_payload: { key: page.key } },
           unfurl_links: false,
         }));
@@ -77,11 +86,24 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
 
     async findSent(page) {
       if ('thread' in page.recipient) return undefined;
-      const { channel } = await channelOf(page);
+      const { channel, threadTs } = await channelOf(page);
+      const keyed = (messages: Array<{ ts?: string; metadata?: { event_payload?: unknown } }> | undefined) =>
+        messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === page.key)?.ts;
+      if (threadTs) {
+        // A card deleted since: its thread is gone, and the page with it.
+        const replies = await call(`while looking for page ${page.key} in the thread of ${channel}`, () =>
+          client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true }).catch((err: unknown) => {
+            if ((err as { data?: { error?: string } }).data?.error === 'thread_not_found') return { messages: [] };
+            throw err;
+          }));
+        const ts = keyed(replies.messages);
+        if (ts) return { channel, ts };
+      }
+      // Also a page sent before the card was posted, which went to the channel itself.
       const res = await call(`while looking for page ${page.key} in ${channel}`, () =>
         client.conversations.history({ channel, limit: 100, include_all_metadata: true }));
-      const found = res.messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === page.key);
-      return found?.ts ? { channel, ts: found.ts } : undefined;
+      const ts = keyed(res.messages);
+      return ts ? { channel, ts } : undefined;
     },
 
     async showIncident(channel, display): Promise<Delivered> {

@@ -48,12 +48,12 @@ describe('the engine killed and restarted', () => {
     writeFileSync(file, CONFIG);
     const config = parseConfig(parseYaml(CONFIG), file, {});
     // Incidents are declared here; only the child runs the engine.
-    const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.slack.apiUrl, incidentsChannel: 'C0INCIDENTS', clock: SYSTEM_CLOCK, signer: TEST_SIGNER });
+    const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.apiUrl, incidentsChannel: 'C0INCIDENTS', clock: SYSTEM_CLOCK, signer: TEST_SIGNER });
     const idle = new EscalationEngine({ pool: h.pool, pager, oncall: createOnCallLookup([], new OverrideStore(h.pool)), groupMembers: async () => [], incidentsChannel: 'C0INCIDENTS', log: silentLogger() });
     const service = new IncidentService({ pool: h.pool, config: config.incidents!, engine: idle, pager, groupMembers: async () => [], log: silentLogger() });
     for (let i = 0; i < INCIDENTS; i++) await service.declare({ severity: 2, title: `outage ${i}`, commander: 'U0CMDR' });
 
-    const env = { DATABASE_URL: h.url, SLACK_API_URL: h.slack.apiUrl, CHATOPS_CONFIG: file, LEASE_MS: '1000' };
+    const env = { DATABASE_URL: h.url, SLACK_API_URL: h.apiUrl, CHATOPS_CONFIG: file, LEASE_MS: '1000' };
     let kills = 0;
     for (const lifetimeMs of [150 + Math.random() * 300, 400 + Math.random() * 500]) {
       const child = startChild(env);

@@ -40,14 +40,14 @@ function incident(severity: Severity, more: Partial<Incident> = {}): Incident {
 }
 
 const PAGED: IncidentDisplay['paged'] = [
-  { label: 'on-call', to: { dm: 'U0ALICE' }, at: at(0) },
-  { label: 'on-call', to: { channel: 'C0INCIDENTS', mentions: { users: ['U0ALICE'], groups: [] }, broadcast: 'here' }, at: at(0) },
+  { label: 'on-call', to: { dm: 'U0ALICE' }, at: at(0), point: 'sev1:s0a0' },
+  { label: 'on-call', to: { channel: 'C0INCIDENTS', mentions: { users: ['U0ALICE'], groups: [] }, broadcast: 'here' }, at: at(0.01), point: 'sev1:s0a0' },
 ];
 
 const CARDS: Record<string, { display: IncidentDisplay; now: Date }> = {
-  open: { display: { incident: incident(1), paged: PAGED, ackDueAt: at(15), next: { label: 'team lead', at: at(60) } }, now: at(3) },
+  open: { display: { incident: incident(1), paged: PAGED, ackDueAt: at(15), next: { label: 'on-call', at: at(5), until: 'acknowledged' } }, now: at(3) },
   acknowledged: {
-    display: { incident: incident(2, { status: 'acknowledged', acknowledgedBy: 'U0ALICE', acknowledgedAt: at(4) }), paged: PAGED.slice(0, 1), next: { label: 'team lead', at: at(60) } },
+    display: { incident: incident(2, { status: 'acknowledged', acknowledgedBy: 'U0ALICE', acknowledgedAt: at(4) }), paged: PAGED.slice(0, 1), next: { label: 'team lead', at: at(60), until: 'resolved' } },
     now: at(5),
   },
   resolved: {
@@ -55,12 +55,36 @@ const CARDS: Record<string, { display: IncidentDisplay; now: Date }> = {
     now: at(50),
   },
   overdue: {
-    display: { incident: incident(1), paged: [...PAGED, { label: 'on-call', to: { dm: 'U0ALICE' }, at: at(5) }], ackDueAt: at(15), next: { label: 'team lead', at: at(60) } },
+    display: {
+      incident: incident(1),
+      paged: [...PAGED, { label: 'on-call', to: { dm: 'U0ALICE' }, at: at(5), point: 'sev1:s0a1' }, { label: 'on-call', to: { channel: 'C0INCIDENTS', mentions: { users: ['U0ALICE'], groups: [] }, broadcast: 'here' }, at: at(5), point: 'sev1:s0a1' }],
+      ackDueAt: at(15),
+      next: { label: 'team lead', at: at(60), until: 'resolved' },
+    },
     now: at(16),
   },
   'dedicated-channel': {
-    display: { incident: incident(3, { dedicatedChannel: 'C0INC42' }), paged: [], ackDueAt: at(240), next: { label: 'team lead', at: at(60) } },
+    display: { incident: incident(3, { dedicatedChannel: 'C0INC42' }), paged: [], ackDueAt: at(240), next: { label: 'on-call', at: at(240), until: 'acknowledged' } },
     now: at(1),
+  },
+  // A SEV-4 declared on a Saturday: nobody paged yet, on-call on Monday when working hours start.
+  'waiting-for-working-hours': {
+    display: { incident: incident(4, { declaredAt: new Date('2026-11-28T10:00:00.000Z') }), paged: [], ackDueAt: new Date('2026-11-29T10:00:00.000Z'), next: { label: 'on-call', at: new Date('2026-11-30T09:00:00.000Z'), until: 'acknowledged' } },
+    now: new Date('2026-11-28T10:01:00.000Z'),
+  },
+  // A level that pages a group in the incidents channel and posts in another channel that names nobody.
+  'group-and-channel': {
+    display: {
+      incident: incident(2),
+      paged: [
+        { label: 'database team', to: { channel: 'C0INCIDENTS', mentions: { users: [], groups: ['S0DBA'] } }, at: at(60), point: 'sev2:s1a0' },
+        { label: 'database team', to: { channel: 'C0WAR', mentions: { users: [], groups: [] } }, at: at(60), point: 'sev2:s1a0' },
+        { label: 'status page', to: { channel: 'C0STATUS', mentions: { users: [], groups: [] } }, at: at(61), point: 'sev2:s2a0' },
+      ],
+      ackDueAt: at(60),
+      next: { label: 'engineering manager', at: at(240), until: 'resolved' },
+    },
+    now: at(62),
   },
 };
 
@@ -70,9 +94,11 @@ function page(more: Partial<OutgoingPage> & Pick<OutgoingPage, 'recipient'>): Ou
 
 const SEV1_CHANNEL = { channel: 'C0INCIDENTS', mentions: { users: ['U0ALICE', 'U0BOB'], groups: ['S0SRE'] }, broadcast: 'here' as const };
 
-const PAGES: Record<string, { page: OutgoingPage; now: Date }> = {
+/** `placement`: a page to the incidents channel goes in the card's thread. */
+const PAGES: Record<string, { page: OutgoingPage; now: Date; placement?: 'card-thread' }> = {
   dm: { page: page({ recipient: { dm: 'U0ALICE' } }), now: at(0) },
-  'channel-sev1': { page: page({ incident: incident(1), recipient: SEV1_CHANNEL, next: { label: 'on-call', at: at(5), until: 'acknowledged' } }), now: at(0) },
+  'channel-sev1': { page: page({ incident: incident(1), recipient: SEV1_CHANNEL, next: { label: 'on-call', at: at(5), until: 'acknowledged' } }), now: at(0), placement: 'card-thread' },
+  'other-channel': { page: page({ recipient: { channel: 'C0WAR', mentions: { users: [], groups: [] } }, label: 'war room' }), now: at(0) },
   reminder: { page: page({ incident: incident(1), recipient: { dm: 'U0ALICE' }, attempt: 2, next: { label: 'team lead', at: at(60), until: 'resolved' } }), now: at(10) },
   late: { page: page({ recipient: { dm: 'U0LEAD' }, label: 'team lead', lateMs: 95_000, next: { label: 'engineering manager', at: at(240), until: 'resolved' } }), now: at(61.6) },
   'last-level': {
@@ -97,15 +123,15 @@ describe('golden files: the incident card', () => {
 });
 
 describe('golden files: pages', () => {
-  for (const [name, { page: p, now }] of Object.entries(PAGES)) {
-    const message = pageMessage(p, now);
+  for (const [name, { page: p, now, placement }] of Object.entries(PAGES)) {
+    const message = pageMessage(p, now, placement);
     it(`${name}: Block Kit`, () => expectGolden(`incident-page-${name}.json`, slack(message)));
     it(`${name}: terminal`, () => expectGolden(`incident-page-${name}.txt`, renderTerminal(message, { color: false })));
   }
 });
 
 describe('the incident card', () => {
-  it('reads as before: state, commander, deadline, next level, who was paged; the title escaped', () => {
+  it('reads: state, commander, deadline, next level, who was paged; the title escaped', () => {
     const { display, now } = CARDS.open!;
     const out = renderMessage(incidentCardMessage(display, now), encodeIntent);
     const blocks = out.blocks as Json[];
@@ -115,9 +141,31 @@ describe('the incident card', () => {
       ':bell: Open, not acknowledged',
       'Commander <@U0CMDR> · declared <!date^1795428000^{date_short_pretty} {time}|2026-11-23T10:00:00.000Z>',
       'Ack due in 12 min (<!date^1795428900^{time}|2026-11-23T10:15:00.000Z>)',
-      'Next: team lead paged <!date^1795431600^{time}|2026-11-23T11:00:00.000Z> if nobody acts',
+      'Next: on-call paged <!date^1795428300^{time}|2026-11-23T10:05:00.000Z> if not acknowledged.',
     ].join('\n'));
-    expect(blocks[2]!.elements[0].text).toBe('Paged:\n• on-call: <@U0ALICE> <!date^1795428000^{time}|2026-11-23T10:00:00.000Z>\n• on-call: <#C0INCIDENTS> <!date^1795428000^{time}|2026-11-23T10:00:00.000Z>');
+    // The people paged, then where: a channel is where the page was posted, never someone paged.
+    expect(blocks[2]!.elements[0].text).toBe('Paged:\n• on-call: <@U0ALICE> by DM and in <#C0INCIDENTS>, <!date^1795428000^{time}|2026-11-23T10:00:00.000Z>');
+  });
+
+  it('names reminders, user groups, and a channel page that names nobody as posted there', () => {
+    const context = (name: string) => (renderMessage(incidentCardMessage(CARDS[name]!.display, CARDS[name]!.now), encodeIntent).blocks[2] as Json).elements[0].text as string;
+    expect(context('overdue').split('\n').slice(1)).toEqual([
+      '• on-call: <@U0ALICE> by DM and in <#C0INCIDENTS>, <!date^1795428000^{time}|2026-11-23T10:00:00.000Z>',
+      '• on-call (reminder 1): <@U0ALICE> by DM and in <#C0INCIDENTS>, <!date^1795428300^{time}|2026-11-23T10:05:00.000Z>',
+    ]);
+    expect(context('group-and-channel').split('\n').slice(1)).toEqual([
+      '• database team: <!subteam^S0DBA> in <#C0INCIDENTS> and in <#C0WAR>, <!date^1795431600^{time}|2026-11-23T11:00:00.000Z>',
+      '• status page: posted in <#C0STATUS>, <!date^1795431660^{time}|2026-11-23T11:01:00.000Z>',
+    ]);
+  });
+
+  it('says the next step in the words of the pages; a step days ahead carries its date', () => {
+    const next = (name: string) => (renderMessage(incidentCardMessage(CARDS[name]!.display, CARDS[name]!.now), encodeIntent).blocks[1] as Json).text.text.split('\n').find((l: string) => l.startsWith('Next:'));
+    expect(next('acknowledged')).toBe('Next: team lead paged <!date^1795431600^{time}|2026-11-23T11:00:00.000Z> if not resolved.');
+    expect(next('waiting-for-working-hours')).toBe('Next: on-call paged <!date^1796029200^{date_short_pretty} {time}|2026-11-30T09:00:00.000Z> if not acknowledged.');
+    // The same sentence on the page that leaves at the same moment.
+    const p = page({ incident: CARDS.acknowledged!.display.incident, recipient: { dm: 'U0ALICE' }, next: CARDS.acknowledged!.display.next });
+    expect((renderMessage(pageMessage(p, CARDS.acknowledged!.now), encodeIntent).blocks[1] as Json).elements[0].text).toBe(next('acknowledged'));
   });
 
   it('offers Acknowledge only while open, Resolve after a confirmation, and no button once resolved', () => {
@@ -147,8 +195,8 @@ describe('the incident card', () => {
 
 describe('pages', () => {
   it('a channel page notifies: its notification and first line carry @here, the people and the group', () => {
-    const { page: p, now } = PAGES['channel-sev1']!;
-    const out = renderMessage(pageMessage(p, now), encodeIntent);
+    const { page: p, now, placement } = PAGES['channel-sev1']!;
+    const out = renderMessage(pageMessage(p, now, placement), encodeIntent);
     expect(out.text).toBe('<!here> <@U0ALICE> <@U0BOB> <!subteam^S0SRE> :rotating_light: SEV-1 INC-42: API gateway returns 502 for &lt;2% of requests &amp; rising');
     expect((out.blocks[0] as Json).text.text).toBe(
       '*:rotating_light: SEV-1 INC-42: API gateway returns 502 for &lt;2% of requests &amp; rising*\n<!here> <@U0ALICE> <@U0BOB> <!subteam^S0SRE>: paged as *on-call*. Declared &lt;1 s ago by <@U0CMDR>.');
@@ -162,6 +210,16 @@ describe('pages', () => {
     expect((text('late').blocks[1] as Json).elements[0].text).toBe('Next: engineering manager paged <!date^1795442400^{time}|2026-11-23T14:00:00.000Z> if not resolved. Sent 1 min late.');
     expect((text('last-level').blocks[1] as Json).elements[0].text).toBe('This is the last level of the ladder.');
     expect(((text('last-level').blocks[2] as Json).elements as Json[]).map((e) => e.action_id)).toEqual(['incident:escalate', 'incident:resolve']);
+  });
+
+  it('a page in the card\'s thread has no buttons (the card above has them); a DM and a page in another channel do', () => {
+    const actions = (name: string) => {
+      const { page: p, now, placement } = PAGES[name]!;
+      return (renderMessage(pageMessage(p, now, placement), encodeIntent).blocks as Json[]).filter((b) => b.type === 'actions').flatMap((b) => (b.elements as Json[]).map((e) => e.action_id));
+    };
+    expect(actions('channel-sev1')).toEqual([]);
+    expect(actions('dm')).toEqual(['incident:ack', 'incident:escalate', 'incident:resolve']);
+    expect(actions('other-channel')).toEqual(['incident:ack', 'incident:escalate', 'incident:resolve']);
   });
 
   it('a thread line is that line: plain words escaped, people as mentions', () => {
