@@ -169,6 +169,7 @@ describe('kubernetes probe: nodes and events', () => {
       ['crit', 'Node n-down: NotReady (Kubelet stopped posting node status.)'],
       ['warn', 'Node n-cordoned: cordoned (unschedulable)'],
     ]);
+    expect(findings.find((f) => f.title.includes('n-cordoned'))!.fix).toBe('kubectl uncordon n-cordoned when it is healthy again');
     for (const n of api.list('Node')) api.remove('Node', undefined, n.metadata.name);
   });
 

@@ -11,7 +11,8 @@ export const checkNodes: KubeCheck = (ctx) => {
     const parts = [...(n.ready ? [] : [`NotReady${n.readyMessage ? ` (${n.readyMessage})` : ''}`]), ...n.pressures, ...(n.unschedulable ? ['cordoned (unschedulable)'] : [])];
     const status = !n.ready || n.pressures.length > 0 ? 'crit' : 'warn';
     return finding('nodes', status, `Node ${n.name}: ${parts.join(', ')}`, {
-      detail: `kubectl describe node ${n.name}${n.unschedulable ? `\nkubectl uncordon ${n.name} when it is healthy again` : ''}`,
+      detail: `kubectl describe node ${n.name}`,
+      ...(n.unschedulable && { fix: `kubectl uncordon ${n.name} when it is healthy again` }),
     });
   });
 };
