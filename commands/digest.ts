@@ -3,7 +3,7 @@
 // not page the on-call group; scheduled runs mention as configured.
 import type { Config } from '../src/config/config.ts';
 import type { Budget } from '../src/message/budget.ts';
-import { channel, code, command, date, icon, progressMessage, section, simpleMessage, spans, strong, text, type Line, type Message } from '../src/message/message.ts';
+import { channel, code, command, context, date, icon, progressMessage, section, simpleMessage, spans, strong, text, type Line, type Message } from '../src/message/message.ts';
 import { statusRank, worstStatus, type Status } from '../src/report.ts';
 import type { CommandSource } from '../src/slash-command.ts';
 import type { ChatCommand } from './parts/chat-command.ts';
@@ -88,7 +88,11 @@ export function digestListMessage(config: Pick<Config, 'digests' | 'source'>, ne
     const targets = d.targets === 'all' ? 'all targets' : d.targets.join(', ');
     return spans(strong(d.name), ': ', code(d.cron), ` (${d.timezone}) to `, channel(d.channel), `, ${targets}; next `, next ? date(next) : 'not scheduled');
   });
-  return { notification: title, blocks: [section({ type: 'line', spans: title }, { type: 'list', items })] };
+  // Where a digest can be run by hand (Slack): how, and that it mentions nobody unless asked.
+  const hint = source === 'cli'
+    ? []
+    : [context(command('digest', 'now <name>'), ' posts one now, mentioning nobody; add ', code('--notify'), ' to mention its on-call group on crit as a scheduled run does.')];
+  return { notification: title, blocks: [section({ type: 'line', spans: title }, { type: 'list', items }), ...hint] };
 }
 
 /** One line per day, newest first: the worst status of the target that day and its worst finding. */
