@@ -1,7 +1,8 @@
 // What every check receives: a bounded query function and what is known about the server.
 import type { Finding } from '../../report.ts';
 import type { ProbeState } from '../probe-state.ts';
-import { findingFor } from '../finding-for.ts';
+import { findingFor, type FindingExtra } from '../finding-for.ts';
+import type { RunEvidence } from './run-evidence.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
 
@@ -12,7 +13,17 @@ export type PostgresCheckName =
   | 'reachable' | 'connections' | 'idle_in_transaction' | 'long_transactions' | 'long_queries' | 'blocking_locks' | 'slow_queries'
   | 'cache_hit' | 'vacuum' | 'wraparound' | 'replication' | 'sequences' | 'database_size' | 'deadlocks';
 
-export const finding = findingFor<PostgresCheckName>(KIND);
+const baseFinding = findingFor<PostgresCheckName>(KIND);
+
+/** A PostgreSQL finding, with its fix, root cause, effects and configuration flag when given. */
+export function finding(check: PostgresCheckName, status: Finding['status'], title: string, extra: FindingExtra = {}): Finding {
+  const f = baseFinding(check, status, title, extra);
+  if (extra.fix) f.fix = extra.fix;
+  if (extra.rootCause) f.rootCause = true;
+  if (extra.effects?.length) f.effects = extra.effects;
+  if (extra.config) f.config = true;
+  return f;
+}
 
 /** application_name of the probe's own sessions: every check leaves them out. */
 export const PROBE_APPLICATION = 'chatops-probe';
@@ -57,6 +68,8 @@ export interface CheckContext {
   state: ProbeState;
   /** Client sessions of other roles whose state and query this role cannot see (0 with pg_monitor). */
   hiddenSessions(): Promise<number>;
+  /** What the session checks of this run saw, for the run's finish to merge findings that share a culprit. */
+  evidence: RunEvidence;
 }
 
 export function canSeeAllSessions(server: ServerInfo): boolean {
@@ -83,6 +96,7 @@ export async function okOrBlind(ctx: CheckContext, check: PostgresCheckName, okT
   return finding(check, 'unknown', `${okTitle} among visible sessions; ${hidden} of other roles hidden`, {
     ...extra,
     detail: [extra.detail, note].filter(Boolean).join('\n'),
+    fix: `GRANT pg_monitor TO ${ctx.server.role};`,
   });
 }
 

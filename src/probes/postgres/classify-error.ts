@@ -22,6 +22,8 @@ export interface ConnectFailure {
   kind: string;
   message: string;
   fix: string;
+  /** The bot's configuration is at fault (a host name that does not resolve), not the server. */
+  config?: boolean;
 }
 
 const TIMEOUT_MESSAGES = [
@@ -47,7 +49,12 @@ export function classifyConnectError(e: unknown, timeoutMs: number): ConnectFail
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
-      return { kind: 'DNS', message, fix: 'The host name does not resolve: check the host in the URL and DNS from where the bot runs.' };
+      return {
+        kind: 'DNS',
+        message,
+        config: true,
+        fix: "correct the host in the target's URL (chatops.yml or the variable it reads), or the DNS the bot resolves names with; nothing was checked on the server",
+      };
     case '57P03':
       return { kind: 'not accepting connections', message, fix: 'The server is starting up, shutting down or in recovery mode: check its log and wait or restart it.' };
     case 'ETIMEDOUT':

@@ -8,6 +8,7 @@ import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-defin
 import { urlSecrets } from '../scrub-findings.ts';
 import type { CheckContext, PostgresCheckName } from './check-context.ts';
 import { PG_IDENTIFIER, PG_PID } from './postgres-params.ts';
+import { describePostgresEndpoint } from './postgres-endpoint.ts';
 import { checkBlockingLocks } from './checks/blocking-locks.ts';
 import { checkCacheHit } from './checks/cache-hit.ts';
 import { checkConnections } from './checks/connections.ts';
@@ -187,5 +188,6 @@ export const postgresKind: KindDefinition<PostgresTarget, CheckContext> = {
     { check: cacheHit, metric: 'hit_pct', label: 'cache hit %' },
   ],
   secrets: (target) => urlSecrets(target.url),
+  describeEndpoint: (target) => describePostgresEndpoint(target.url),
   runtime: async () => (await import('./postgres-session.ts')).postgresSession,
 };

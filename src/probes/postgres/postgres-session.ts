@@ -5,28 +5,38 @@ import type { KindRuntime, OpenContext } from '../probe-definition.ts';
 import type { ProbeState } from '../probe-state.ts';
 import { untilDeadline } from '../until-deadline.ts';
 import { clientBackend, finding, notProbe, canSeeAllSessions, type CheckContext, type ServerInfo } from './check-context.ts';
-import { classifyConnectError, describeCheckError, errorCode } from './classify-error.ts';
+import { describeCheckError, errorCode } from './classify-error.ts';
 import { ConcurrencyLimit } from './concurrency-limit.ts';
 import { POOL_MAX } from './pool-config.ts';
 import { probePools } from './probe-pools.ts';
 import type { PostgresTarget } from './postgres-kind.ts';
-import { checkReachable } from './checks/reachable.ts';
+import { checkReachable, connectFailure } from './checks/reachable.ts';
+import { endpointHost } from './postgres-endpoint.ts';
+import { mergeRootCauses } from './merge-root-causes.ts';
+import { RunEvidence } from './run-evidence.ts';
 
 export const postgresSession: KindRuntime<PostgresTarget, CheckContext> = {
   async open(target, run: OpenContext) {
     const { timeoutMs, signal } = run;
     const invalid = invalidUrl(target.url);
     if (invalid) {
-      return { stop: [finding('reachable', 'crit', `Unreachable: invalid URL (${invalid})`, { detail: 'Expected a URL like postgres://host:5432/database, with user and password before the host.' })] };
+      return {
+        stop: [
+          finding('reachable', 'unknown', `Target URL is not a PostgreSQL URL (${invalid})`, {
+            config: true,
+            fix: `write targets.${target.name}.url as postgres://user:password@host:5432/database (chatops.yml or the variable it reads)`,
+          }),
+        ],
+      };
     }
+    const where = { host: endpointHost(target.url), targetName: target.name };
     let pool: pg.Pool;
     try {
       pool = probePools.get(target.url, timeoutMs, run.log);
     } catch (e) {
-      const f = classifyConnectError(e, timeoutMs);
-      return { stop: [finding('reachable', 'crit', `Unreachable: ${f.kind} (${f.message})`, { detail: f.fix })] };
+      return { stop: [connectFailure(e, where, timeoutMs)] };
     }
-    const reach = await untilDeadline(checkReachable(pool, timeoutMs), timeoutMs + 500, signal);
+    const reach = await untilDeadline(checkReachable(pool, timeoutMs, where), timeoutMs + 500, signal);
     if (reach === undefined) {
       return {
         stop: [
@@ -38,11 +48,13 @@ export const postgresSession: KindRuntime<PostgresTarget, CheckContext> = {
     }
     if (!reach.ok) return { stop: [reach.finding] };
     const server = reach.server;
+    const ctx = checkContext(pool, server, target, timeoutMs, run.state);
     return {
       lead: [reach.finding],
-      ctx: checkContext(pool, server, target, timeoutMs, run.state),
+      ctx,
       budgetMs: timeoutMs,
       describeError: (e) => describeCheckError(e, server.role, timeoutMs),
+      finish: (findings) => mergeRootCauses(findings, ctx.evidence),
     };
   },
   closeAll: () => probePools.closeAll(),
@@ -76,6 +88,7 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
     targetName: target.name,
     timeoutMs,
     state,
+    evidence: new RunEvidence(),
     hiddenSessions: () => {
       if (canSeeAllSessions(server)) return Promise.resolve(0);
       hidden ??= query<{ n: number }>(

@@ -71,7 +71,7 @@ describe('postgres probe: a server of its own', () => {
     const { reachable } = await probeLockedOut(server.url);
 
     expect(reachable.title).toContain('too many clients');
-    expect(reachable.detail).toMatch(/pooler|terminate/);
+    expect(reachable.fix).toMatch(/pooler|terminate/);
   });
 
   it('still diagnoses a server that ran out of slots when it already holds warm connections', async () => {

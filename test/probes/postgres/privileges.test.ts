@@ -43,7 +43,7 @@ describeOnEachServer('credentials and privileges', { app: { pgStatStatements: tr
     expect(f.status).toBe('crit');
     expect(f.title).toContain('auth failed');
     expect(f.title).toContain('password authentication failed');
-    expect(f.detail).toMatch(/password/i);
+    expect(f.fix).toMatch(/password/i);
     expect(JSON.stringify(findings)).not.toContain(secret);
     expect(JSON.stringify(findings)).not.toContain('127.0.0.1');
   });

@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll, describe, inject } from 'vitest';
 import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
 import { startPostgres13 } from '../../support/start-old-postgres.ts';
+import { startTestPostgres } from '../../support/start-test-postgres.ts';
 import { ClientBag, uniqueName, withDatabase } from './probe-helpers.ts';
 
 export interface RunningServer {
@@ -31,6 +32,21 @@ export const SERVERS: readonly ServerUnderTest[] = [
       return { adminUrl: server.urlFor('postgres'), stop: () => server.stop() };
     },
   },
+];
+
+/**
+ * Servers of the file's own, 17 and 13, for scenarios that read what the whole server shows (locks,
+ * sessions) and must not see other files' faults, nor show them theirs.
+ */
+export const OWN_SERVERS: readonly ServerUnderTest[] = [
+  {
+    label: '17',
+    start: async () => {
+      const server = await startTestPostgres();
+      return { adminUrl: server.urlFor('postgres'), stop: () => server.stop() };
+    },
+  },
+  SERVERS[1]!,
 ];
 
 export interface DatabaseOptions {
@@ -62,8 +78,9 @@ export function describeOnEachServer<K extends string>(
   topic: string,
   databases: Record<K, DatabaseOptions>,
   body: (pg: ServerInSuite<K>) => void,
+  servers: readonly ServerUnderTest[] = SERVERS,
 ): void {
-  const suites = SERVERS.map((server) => serverInSuite(server, databases));
+  const suites = servers.map((server) => serverInSuite(server, databases));
   beforeAll(() => {
     for (const s of suites) s.boot();
   });

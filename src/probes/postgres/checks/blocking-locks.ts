@@ -1,12 +1,14 @@
-// Sessions waiting on a lock and the session at the root of the chain. pg_locks and
+// Sessions waiting on a lock and the sessions at the head of each chain. pg_locks and
 // pg_blocking_pids are readable without pg_monitor, so this check sees every wait; only the
-// query text of other roles may be hidden.
+// query text of other roles may be hidden. Each head of a chain is a root cause of its own: its
+// finding names it, lists the sessions waiting on it as effects, and offers the one button that
+// ends the chain (cancel a running statement, terminate a session idle in transaction).
 import type { Finding, Remedy, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { finding, PROBE_APPLICATION, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
 import { backendRemedy } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../../format.ts';
-import { sessionLine, type SessionRow } from '../session-line.ts';
+import { queryText, sessionLine, type SessionRow } from '../session-line.ts';
 
 interface WaiterRow extends SessionRow {
   locktype: string;
@@ -22,7 +24,10 @@ interface BlockerRow extends SessionRow {
   state_age_s: number | null;
 }
 
-const MAX_WAITER_LINES = 4;
+/** Effects listed under one root cause; the rest are counted. */
+const MAX_EFFECT_LINES = 5;
+/** Root causes reported one by one; further heads of chains are counted in the last one. */
+const MAX_ROOTS = 3;
 
 export async function checkBlockingLocks(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   // pg_locks.waitstart exists from PG14; before that the statement start is the best bound.
@@ -74,54 +79,118 @@ export async function checkBlockingLocks(ctx: CheckContext, t: Thresholds): Prom
     const roots = w.blocked_by.flatMap((b) => (waitingPids.has(b) ? rootsOf(b, seen) : [b]));
     return roots.length ? roots : [pid];
   };
-  const rootCount = new Map<number, number>();
-  for (const w of blocked) for (const r of new Set(rootsOf(w.pid))) rootCount.set(r, (rootCount.get(r) ?? 0) + 1);
-  const roots = [...rootCount.entries()].sort((a, b) => b[1] - a[1]).map(([pid]) => pid);
-  const root = roots[0]!;
-
-  const maxWait = Math.max(0, ...blocked.map((w) => w.wait_s ?? 0));
-  // Any chain is worth a look; the wait time decides whether it is urgent.
-  const byWait = statusAbove(maxWait, t);
-  const status: Status = byWait === 'ok' ? 'warn' : byWait;
-
-  const lines: string[] = [];
-  for (const pid of roots.slice(0, 2)) lines.push(blockerLine(pid, blockerByPid.get(pid)));
-  for (const w of blocked.slice(0, MAX_WAITER_LINES)) {
-    const what = `waiting for ${w.mode} on ${w.relation ? `table ${w.relation}` : w.locktype} behind pid ${w.blocked_by.join(', ')}`;
-    lines.push(`  ${sessionLine(w, w.wait_s, what)}`);
-  }
-  if (blocked.length > MAX_WAITER_LINES) lines.push(`  and ${blocked.length - MAX_WAITER_LINES} more waiting`);
-  lines.push("Fix: cancel the blocker's query, or terminate it when it is idle in transaction; set lock_timeout for migrations.");
-
-  const remedies: Remedy[] = [];
-  for (const pid of roots.slice(0, 2)) {
-    if (pid <= 0) continue;
-    if (blockerByPid.get(pid)?.state === 'active') {
-      remedies.push(backendRemedy('postgres.cancel_query', pid));
+  const victims = new Map<number, WaiterRow[]>();
+  for (const w of blocked) {
+    for (const r of new Set(rootsOf(w.pid))) {
+      if (r === w.pid) continue;
+      victims.set(r, [...(victims.get(r) ?? []), w]);
     }
-    remedies.push(backendRemedy('postgres.terminate_backend', pid));
   }
+  // A cycle (a deadlock about to be broken) has no head outside it: its members are their own roots.
+  for (const w of blocked) if (![...victims.values()].some((v) => v.includes(w))) victims.set(w.pid, [w]);
+  const roots = [...victims.entries()].sort((a, b) => b[1].length - a[1].length || maxWait(b[1]) - maxWait(a[1]));
+  ctx.evidence.lockRoots = roots.map(([pid, v]) => ({ pid, waiters: v.map((w) => w.pid).filter((p) => p !== pid) }));
 
-  const others = roots.length > 1 ? ` and ${plural(roots.length - 1, 'other')}` : '';
-  const heldBy = root > 0 ? `pid ${root}${others}` : `a prepared transaction${others}`;
-  return [
-    finding(
-      'blocking_locks',
-      status,
-      `${plural(blocked.length, 'session')} waiting on locks held by ${heldBy}, longest wait ${formatDuration(maxWait)}`,
-      {
+  const shown = roots.slice(0, MAX_ROOTS);
+  const findings: Finding[] = [];
+  for (const [i, [pid, waiting]] of shown.entries()) {
+    const longest = maxWait(waiting);
+    // Any chain is worth a look; the wait time decides whether it is urgent.
+    const byWait = statusAbove(longest, t);
+    const status: Status = byWait === 'ok' ? 'warn' : byWait;
+    const blocker = blockerByPid.get(pid);
+    const effects = waiting.slice(0, MAX_EFFECT_LINES).map((w) => effectLine(w, pid));
+    if (waiting.length > MAX_EFFECT_LINES) effects.push(`and ${plural(waiting.length - MAX_EFFECT_LINES, 'more session')} waiting`);
+    const lines = [blockerLine(pid, blocker)];
+    for (const w of waiting.slice(0, MAX_EFFECT_LINES)) {
+      lines.push(`pid ${w.pid} waits for ${w.mode} on ${w.relation ? `table ${w.relation}` : w.locktype}`);
+    }
+    const last = i === shown.length - 1;
+    if (last && roots.length > shown.length) lines.push(`and ${plural(roots.length - shown.length, 'other session')} at the head of a lock chain`);
+    findings.push(
+      finding('blocking_locks', status, rootTitle(pid, blocker, waiting), {
+        rootCause: true,
         detail: await withHiddenNote(ctx, lines),
-        metrics: { waiting: blocked.length, max_wait_s: Math.round(maxWait), blockers: roots.length, root_blocker_pid: root },
-        remedies,
-      },
-    ),
-  ];
+        effects,
+        fix: rootFix(pid, blocker),
+        metrics: { waiting: waiting.length, max_wait_s: Math.round(longest), blockers: roots.length, root_blocker_pid: pid },
+        remedies: rootRemedies(pid, blocker),
+      }),
+    );
+  }
+  return findings;
+}
+
+function maxWait(waiting: readonly WaiterRow[]): number {
+  return Math.max(0, ...waiting.map((w) => w.wait_s ?? 0));
+}
+
+/** "billing-worker pid 23238, idle in transaction 2 min, blocks 1 api session". */
+function rootTitle(pid: number, b: BlockerRow | undefined, waiting: readonly WaiterRow[]): string {
+  const blocks = `blocks ${blockedSessions(waiting)}`;
+  if (pid === 0) return `A prepared transaction ${blocks}`;
+  if (!b) return `pid ${pid} (gone since the probe looked) ${blocks}`;
+  const who = b.application_name ? `${b.application_name} pid ${pid}` : b.usename ? `pid ${pid} (user ${b.usename})` : `pid ${pid}`;
+  return `${who}, ${stateWords(b)}, ${blocks}`;
+}
+
+function stateWords(b: BlockerRow): string {
+  const age = b.state_age_s !== null ? ` ${formatDuration(b.state_age_s)}` : '';
+  switch (b.state) {
+    case null:
+      return b.xact_age_s !== null ? `transaction open ${formatDuration(b.xact_age_s)}` : 'state hidden';
+    case 'active':
+      return `running a statement for${age || ' a while'}`;
+    default:
+      return `${b.state}${age}`;
+  }
+}
+
+/** "1 api session", "3 sessions (2 api, 1 cron)". */
+function blockedSessions(waiting: readonly WaiterRow[]): string {
+  const byApp = new Map<string, number>();
+  for (const w of waiting) {
+    const app = w.application_name || '(no application_name)';
+    byApp.set(app, (byApp.get(app) ?? 0) + 1);
+  }
+  if (byApp.size === 1) {
+    const [app] = byApp.keys();
+    return app === '(no application_name)' ? plural(waiting.length, 'session') : `${waiting.length} ${app} session${waiting.length === 1 ? '' : 's'}`;
+  }
+  const apps = [...byApp.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([app, n]) => `${n} ${app}`);
+  return `${plural(waiting.length, 'session')} (${apps.join(', ')}${byApp.size > 3 ? ', ...' : ''})`;
+}
+
+/** "pid 4242 (api) waits 1 min: UPDATE accounts SET ..."; behind another waiter when not directly. */
+function effectLine(w: WaiterRow, root: number): string {
+  const app = w.application_name ? ` (${w.application_name})` : w.usename ? ` (user ${w.usename})` : '';
+  const behind = w.blocked_by.includes(root) ? '' : ` behind pid ${w.blocked_by.join(', ')}`;
+  return `pid ${w.pid}${app} waits ${formatDuration(w.wait_s ?? 0)}${behind}: ${queryText(w.query)}`;
 }
 
 function blockerLine(pid: number, b: BlockerRow | undefined): string {
-  if (pid === 0) return 'blocker: a prepared transaction (see pg_prepared_xacts; COMMIT PREPARED or ROLLBACK PREPARED it)';
+  if (pid === 0) return 'blocker: a prepared transaction (see pg_prepared_xacts)';
   if (!b) return `blocker pid ${pid} (already gone)`;
   const state = b.state ?? 'state hidden';
   const label = `blocker, ${state}${b.xact_age_s !== null ? `, transaction open ${formatDuration(b.xact_age_s)}` : ''}`;
   return sessionLine(b, null, label);
+}
+
+function rootFix(pid: number, b: BlockerRow | undefined): string {
+  if (pid === 0) return 'COMMIT PREPARED or ROLLBACK PREPARED the transaction (its gid is in pg_prepared_xacts); then find the transaction manager that left it.';
+  if (!b) return 'run the diagnosis again: the blocker ended, the sessions behind it may be free now.';
+  if (b.state === 'active') {
+    return `cancel the statement of pid ${pid} (the session stays); terminate it if it does not stop. Do not cancel the waiters: they are the effect. Set lock_timeout for migrations.`;
+  }
+  return (
+    `terminate pid ${pid}: ${b.state?.startsWith('idle in transaction') ? 'it is idle in transaction, so there is no statement to cancel; ' : ''}` +
+    'its transaction is rolled back and every lock it holds released. Do not cancel the waiters: they are the effect. ' +
+    'Then make the application commit or roll back, and set idle_in_transaction_session_timeout.'
+  );
+}
+
+/** One button: the one that ends the chain. */
+function rootRemedies(pid: number, b: BlockerRow | undefined): Remedy[] {
+  if (pid <= 0 || !b) return [];
+  return [backendRemedy(b.state === 'active' ? 'postgres.cancel_query' : 'postgres.terminate_backend', pid)];
 }

@@ -59,12 +59,10 @@ export async function checkConnections(ctx: CheckContext, t: Thresholds): Promis
   ];
   const note = hiddenSessionsNote(ctx.server, hidden);
   if (note) lines.push(note);
-  if (status !== 'ok') {
-    lines.push('Fix: find the application holding the most connections, put a pooler (PgBouncer) in front, terminate idle sessions.');
-  }
   return [
     finding('connections', status, title, {
       detail: total > 0 || note ? lines.join('\n') : undefined,
+      fix: status !== 'ok' ? 'find the application holding the most connections, put a pooler (PgBouncer) in front, terminate idle sessions.' : undefined,
       metrics: {
         connections: total,
         usable,

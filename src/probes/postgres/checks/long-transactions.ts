@@ -2,7 +2,7 @@
 // vacuum cannot clean up behind it, and it may hold locks others queue on.
 import type { Finding } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
-import { finding, notProbe, okOrBlind, statusAbove, withHiddenNote, type CheckContext } from '../check-context.ts';
+import { finding, hiddenSessionsNote, notProbe, okOrBlind, statusAbove, type CheckContext } from '../check-context.ts';
 import { backendRemedies } from '../backend-remedy.ts';
 import { formatDuration, plural } from '../../format.ts';
 import { MAX_LINES, sessionLine, type SessionRow } from '../session-line.ts';
@@ -25,27 +25,43 @@ export async function checkLongTransactions(ctx: CheckContext, t: Thresholds): P
     [t.warn],
   );
   const offenders = rows.filter((r) => r.age_s >= t.warn);
-  const oldest = offenders[0];
-  if (!oldest) {
+  if (offenders.length === 0) {
     const age = rows[0]?.age_s ?? 0;
     return [await okOrBlind(ctx, 'long_transactions', rows.length ? `Oldest transaction ${formatDuration(age)}` : 'No open transaction', {
       metrics: { transactions: 0, oldest_s: Math.round(age) },
     })];
   }
-  const lines = offenders.map((r) => sessionLine(r, r.age_s, r.state ?? undefined));
-  lines.push('A long transaction also stops vacuum from removing dead rows anywhere in its database.');
-  lines.push('Fix: cancel or terminate it; set transaction_timeout (PG17+) or statement_timeout; split batch jobs.');
-  const remedies = backendRemedies('postgres.terminate_backend', offenders);
-  return [
-    finding(
-      'long_transactions',
-      statusAbove(oldest.age_s, t),
-      `${plural(oldest.over_warn, 'transaction')} open over ${formatDuration(t.warn)}, oldest ${formatDuration(oldest.age_s)} (pid ${oldest.pid})`,
-      {
-        detail: await withHiddenNote(ctx, lines),
-        metrics: { transactions: oldest.over_warn, oldest_s: Math.round(oldest.age_s), oldest_pid: oldest.pid },
-        remedies,
-      },
-    ),
-  ];
+  const note = hiddenSessionsNote(ctx.server, await ctx.hiddenSessions());
+  const render = (listed: Row[], count: number): Finding[] => {
+    const oldest = listed[0];
+    if (!oldest) {
+      return count > 0 ? [finding('long_transactions', 'warn', `${plural(count, 'more transaction')} open over ${formatDuration(t.warn)}`, { metrics: { transactions: count } })] : [];
+    }
+    const lines = listed.map((r) => sessionLine(r, r.age_s, r.state ?? undefined));
+    lines.push('A long transaction also stops vacuum from removing dead rows anywhere in its database.');
+    if (note) lines.push(note);
+    return [
+      finding(
+        'long_transactions',
+        statusAbove(oldest.age_s, t),
+        `${plural(count, 'transaction')} open over ${formatDuration(t.warn)}, oldest ${formatDuration(oldest.age_s)} (pid ${oldest.pid})`,
+        {
+          detail: lines.join('\n'),
+          fix: 'cancel or terminate it; set transaction_timeout (PG17+) or statement_timeout; split batch jobs.',
+          metrics: { transactions: count, oldest_s: Math.round(oldest.age_s), oldest_pid: oldest.pid },
+          remedies: backendRemedies('postgres.terminate_backend', listed),
+        },
+      ),
+    ];
+  };
+  const findings = render(offenders, offenders[0]!.over_warn);
+  ctx.evidence.sessions.set('long_transactions', {
+    flagged: offenders.map((r) => ({ pid: r.pid, status: statusAbove(r.age_s, t), fact: `transaction open ${formatDuration(r.age_s)}` })),
+    findings,
+    without: (pids) => {
+      const kept = offenders.filter((r) => !pids.has(r.pid));
+      return render(kept, offenders[0]!.over_warn - (offenders.length - kept.length));
+    },
+  });
+  return findings;
 }

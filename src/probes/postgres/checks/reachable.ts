@@ -3,7 +3,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { Finding } from '../../../report.ts';
 import { finding, canSeeAllSessions, type ServerInfo } from '../check-context.ts';
-import { classifyConnectError, errorMessage } from '../classify-error.ts';
+import { classifyConnectError, errorCode, errorMessage } from '../classify-error.ts';
 
 export type ReachableResult = { ok: true; finding: Finding; server: ServerInfo } | { ok: false; finding: Finding };
 
@@ -28,7 +28,32 @@ select current_setting('server_version_num')::int as version_num,
        pg_has_role(current_user, 'pg_read_all_stats', 'USAGE') as read_all_stats,
        pg_is_in_recovery() as in_recovery`;
 
-export async function checkReachable(pool: Pool, timeoutMs: number): Promise<ReachableResult> {
+/**
+ * The finding of a connection that failed: an outage is crit; a host name that does not resolve
+ * is the bot's configuration (unknown, config), naming the host.
+ */
+export function connectFailure(e: unknown, where: ConfiguredHost, timeoutMs: number, metrics?: Record<string, number>): Finding {
+  const f = classifyConnectError(e, timeoutMs);
+  if (f.config) {
+    return finding('reachable', 'unknown', `Host name ${where.host || '(none)'} does not resolve (${errorCode(e) ?? 'DNS'})`, {
+      config: true,
+      detail: f.message,
+      fix:
+        `check the host in targets.${where.targetName}.url (a typo, a name that only resolves elsewhere) and the DNS record ` +
+        `from where the bot runs (\`getent hosts ${where.host}\`); nothing was checked on the server.`,
+      ...(metrics && { metrics }),
+    });
+  }
+  return finding('reachable', 'crit', `Unreachable: ${f.kind} (${f.message})`, { fix: f.fix, ...(metrics && { metrics }) });
+}
+
+/** The configured host and the target that names it, for a finding that blames the configuration. */
+export interface ConfiguredHost {
+  host: string;
+  targetName: string;
+}
+
+export async function checkReachable(pool: Pool, timeoutMs: number, where: ConfiguredHost): Promise<ReachableResult> {
   const started = performance.now();
   let client: PoolClient | undefined;
   let failed = false;
@@ -38,14 +63,7 @@ export async function checkReachable(pool: Pool, timeoutMs: number): Promise<Rea
   } catch (e) {
     failed = true;
     client?.release(true);
-    const f = classifyConnectError(e, timeoutMs);
-    return {
-      ok: false,
-      finding: finding('reachable', 'crit', `Unreachable: ${f.kind} (${f.message})`, {
-        detail: f.fix,
-        metrics: { connect_ms: Math.round(performance.now() - started) },
-      }),
-    };
+    return { ok: false, finding: connectFailure(e, where, timeoutMs, { connect_ms: Math.round(performance.now() - started) }) };
   } finally {
     if (!failed) client?.release();
   }
@@ -81,9 +99,8 @@ export async function checkReachable(pool: Pool, timeoutMs: number): Promise<Rea
     ok: true,
     server,
     finding: finding('reachable', 'ok', title, {
-      detail: blind
-        ? `Other roles' sessions and query text are hidden from ${server.role}: GRANT pg_monitor TO ${server.role};`
-        : undefined,
+      detail: blind ? `Other roles' sessions and query text are hidden from ${server.role}.` : undefined,
+      fix: blind ? `GRANT pg_monitor TO ${server.role};` : undefined,
       metrics: { connect_ms: connectMs, server_version_num: server.versionNum },
     }),
   };

@@ -13,14 +13,18 @@ interface Row {
   schemaname: string;
   sequencename: string;
   data_type: string;
-  last_value: number;
-  pct: number;
+  readable: boolean;
+  last_value: number | null;
+  pct: number | null;
+  unreadable: number;
 }
 
 /** How long the list of sequences worth reading is reused before the catalogue is read again. */
 export const SEQUENCE_LIST_TTL_MS = 5 * 60_000;
 /** A sequence whose effective maximum is above this cannot run out in practice (bigint on bigint). */
 const FAR_LIMIT = 1e15;
+/** Unreadable sequences named in the finding (the count says how many in all). */
+const MAX_NAMED = 5;
 
 const watched = new Map<string, { at: number; oids: number[] }>();
 
@@ -29,34 +33,65 @@ export async function checkSequences(ctx: CheckContext, t: Thresholds): Promise<
   if (oids.length === 0) {
     return [finding('sequences', 'ok', 'No sequence can run out: every one feeds a bigint range', { metrics: { max_pct: 0, watched: 0 } })];
   }
-  // pg_sequence_last_value is null for a sequence never used; unreadable ones are skipped.
+  // A sequence the role may not read (no SELECT or USAGE on it: pg_monitor does not give that)
+  // has no value to judge: it is counted and named, never taken for "not used yet".
+  // pg_sequence_last_value is null for a sequence never used.
   const rows = await ctx.query<Row>(
     `${EFFECTIVE_RANGE_SQL}
      , valued as (
-       select r.*, case when has_sequence_privilege(r.seqrelid, 'SELECT,USAGE')
-                        then pg_sequence_last_value(r.seqrelid)::float8 end as last_value
+       select r.*, has_sequence_privilege(r.seqrelid, 'SELECT,USAGE') as readable
        from ranged r
+     ), counted as (
+       select v.*, (count(*) filter (where not v.readable) over ())::int as unreadable,
+              case when v.readable then pg_sequence_last_value(v.seqrelid)::float8 end as last_value
+       from valued v
+     ), judged as (
+       select c.*, (100 * case when c.seqincrement > 0 then (c.last_value - c.min_value) / nullif(c.max_value - c.min_value, 0)
+                             else (c.max_value - c.last_value) / nullif(c.max_value - c.min_value, 0) end)::float8 as pct
+       from counted c
      )
-     select n.nspname as schemaname, c.relname as sequencename, v.data_type, v.last_value,
-            (100 * case when v.seqincrement > 0 then (v.last_value - v.min_value) / nullif(v.max_value - v.min_value, 0)
-                        else (v.max_value - v.last_value) / nullif(v.max_value - v.min_value, 0) end)::float8 as pct
-     from valued v join pg_class c on c.oid = v.seqrelid join pg_namespace n on n.oid = c.relnamespace
-     where v.last_value is not null
-     order by pct desc nulls last
-     limit 5`,
+     select n.nspname as schemaname, c.relname as sequencename, j.data_type, j.readable, j.last_value, j.pct, j.unreadable
+     from ((select * from judged where readable and last_value is not null order by pct desc nulls last limit 5)
+           union all
+           (select * from judged where not readable limit ${MAX_NAMED})) j
+     join pg_class c on c.oid = j.seqrelid join pg_namespace n on n.oid = c.relnamespace`,
     [oids],
   );
-  const worst = rows[0];
-  const metrics = { max_pct: worst ? Math.round(worst.pct * 100) / 100 : 0, watched: oids.length };
+  const readable = rows.filter((r) => r.readable && r.pct !== null).sort((a, b) => b.pct! - a.pct!);
+  const hidden = rows.filter((r) => !r.readable);
+  const unreadable = rows[0]?.unreadable ?? 0;
+  const worst = readable[0];
+  const metrics = { max_pct: worst ? Math.round(worst.pct! * 100) / 100 : 0, watched: oids.length, unreadable };
+  const status = worst ? statusAbove(worst.pct!, t) : 'ok';
+  const lines = readable
+    .filter((r) => r.pct! >= t.warn)
+    .map((r) => `${r.schemaname}.${r.sequencename} (${r.data_type}): ${formatPct(r.pct!)} used, last value ${Math.round(r.last_value!).toLocaleString('en-US')}`);
+  const bigintFix = 'migrate the sequence and its column to bigint (ALTER SEQUENCE ... AS bigint, ALTER TABLE ... TYPE bigint) before it runs out.';
+  if (unreadable > 0) {
+    const names = hidden.map((r) => `${r.schemaname}.${r.sequencename}`);
+    const more = unreadable > names.length ? ` and ${unreadable - names.length} more` : '';
+    lines.push(`Not readable by ${ctx.server.role} (no SELECT or USAGE privilege; pg_monitor does not give it): ${names.join(', ')}${more}`);
+    const grant =
+      `GRANT SELECT ON SEQUENCE ${names.join(', ')} TO ${ctx.server.role};` +
+      (more ? ` (or GRANT SELECT ON ALL SEQUENCES IN SCHEMA <schema> TO ${ctx.server.role};)` : '') +
+      (ctx.server.versionNum >= 140000 ? ` On PostgreSQL 14+ GRANT pg_read_all_data TO ${ctx.server.role}; gives it every sequence, but also every table's rows.` : '');
+    if (status === 'ok') {
+      const seen = worst ? `; the readable ones at most ${formatPct(worst.pct!)} used` : '';
+      return [
+        finding('sequences', 'unknown', `Sequences: ${unreadable} of ${oids.length} integer-range sequences not readable by role ${ctx.server.role}${seen}`, {
+          detail: lines.join('\n'),
+          fix: grant,
+          metrics,
+        }),
+      ];
+    }
+    const title = `Sequence ${worst!.schemaname}.${worst!.sequencename} ${formatPct(worst!.pct!)} used; ${unreadable} more not readable`;
+    return [finding('sequences', status, title, { detail: lines.join('\n'), fix: `${bigintFix} To see the others: ${grant}`, metrics })];
+  }
   if (!worst) return [finding('sequences', 'ok', `None of ${oids.length} integer-range sequences used yet`, { metrics })];
-  const status = statusAbove(worst.pct, t);
-  const title = `Sequence ${worst.schemaname}.${worst.sequencename} ${formatPct(worst.pct)} used`;
+  const title = `Sequence ${worst.schemaname}.${worst.sequencename} ${formatPct(worst.pct!)} used`;
   if (status === 'ok') return [finding('sequences', 'ok', title, { metrics })];
-  const lines = rows
-    .filter((r) => r.pct >= t.warn)
-    .map((r) => `${r.schemaname}.${r.sequencename} (${r.data_type}): ${formatPct(r.pct)} used, last value ${Math.round(r.last_value).toLocaleString('en-US')}`);
-  lines.push('Fix: migrate the sequence and its column to bigint (ALTER SEQUENCE ... AS bigint, ALTER TABLE ... TYPE bigint) before it runs out.');
-  return [finding('sequences', status, title, { detail: lines.join('\n'), metrics })];
+  return [finding('sequences', status, title, { detail: lines.join('\n'), fix: bigintFix, metrics })];
 }
 
 /** Effective range of sequences: the smaller of the sequence's own and its owning column's. */

@@ -63,7 +63,6 @@ export async function checkVacuum(ctx: CheckContext, t: Thresholds): Promise<Fin
       finding('vacuum', 'ok', `${plural(rows[0]!.busy_tables, 'table')} with many dead rows, vacuumed recently`, { detail: lines.join('\n'), metrics }),
     ];
   }
-  lines.push('Fix: VACUUM ANALYZE the table; if autovacuum cannot keep up, lower autovacuum_vacuum_scale_factor for it or end the long transactions holding it back.');
   const remedies: Remedy[] = flagged.slice(0, 3).map((r) => ({
     action: 'postgres.vacuum_analyze',
     label: `VACUUM ANALYZE ${r.schemaname}.${r.relname}`,
@@ -74,5 +73,12 @@ export async function checkVacuum(ctx: CheckContext, t: Thresholds): Promise<Fin
     flagged.length === 1
       ? `${first.schemaname}.${first.relname}: ${formatCount(first.dead)} dead rows, ${since}`
       : `${flagged.length} tables with many dead rows need vacuum; ${first.schemaname}.${first.relname} ${since}`;
-  return [finding('vacuum', status, title, { detail: lines.join('\n'), metrics, remedies })];
+  return [
+    finding('vacuum', status, title, {
+      detail: lines.join('\n'),
+      fix: 'VACUUM ANALYZE the table; if autovacuum cannot keep up, lower autovacuum_vacuum_scale_factor for it or end the long transactions holding it back.',
+      metrics,
+      remedies,
+    }),
+  ];
 }

@@ -63,6 +63,11 @@ export async function checkWraparound(ctx: CheckContext, t: Thresholds): Promise
   for (const h of holders.sort((a, b) => b.age - a.age).slice(0, 3)) {
     lines.push(`holding back freezing: ${h.kind} ${h.name}, ${Math.round(h.age).toLocaleString('en-US')} transactions old${h.duration_s !== null ? `, open ${formatDuration(h.duration_s)}` : ''}`);
   }
-  lines.push('Fix: VACUUM (FREEZE) the oldest tables of that database; end long transactions, drop stale replication slots and prepared transactions.');
-  return [finding('wraparound', status, title, { detail: lines.join('\n'), metrics })];
+  return [
+    finding('wraparound', status, title, {
+      detail: lines.join('\n'),
+      fix: 'VACUUM (FREEZE) the oldest tables of that database; end long transactions, drop stale replication slots and prepared transactions.',
+      metrics,
+    }),
+  ];
 }
