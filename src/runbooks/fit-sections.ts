@@ -53,6 +53,8 @@ export function fitSections(parts: readonly MarkdownPart[], maxChars: number, me
       // A block that fits a section starts a new one rather than being cut.
       const adding = i === 0 && current.length > 0 ? 2 + (whole <= maxChars ? whole : sizeOf(piece)) : 1 + sizeOf(piece);
       if (current.length > 0 && size + adding > maxChars) breakSection(i === 0);
+      // A carried heading and a piece that fills a section alone do not fit together.
+      if (i === 0 && current.length > 0 && size + 2 + sizeOf(piece) > maxChars) flush();
       if (i === 0) {
         if (current.length > 0) push(BLANK);
         start = current.length;
