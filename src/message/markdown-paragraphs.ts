@@ -104,7 +104,7 @@ function inline(tokens: readonly Token[], style?: SpanStyle): Line {
     switch (t.type) {
       case 'text':
         if (t.tokens) out.push(...inline(t.tokens, style));
-        else out.push(styled(softBreaks(t.text), style));
+        else out.push(styled(decodeEntities(softBreaks(t.text)), style));
         break;
       case 'escape':
         out.push(styled(t.text, style));
@@ -129,7 +129,8 @@ function inline(tokens: readonly Token[], style?: SpanStyle): Line {
         const label = inline(t.tokens, undefined)
           .map((s) => (s.type === 'text' ? s.text : ''))
           .join('');
-        out.push(label === '' || label === t.href ? { type: 'link', url: t.href } : { type: 'link', url: t.href, text: label });
+        const url = decodeEntities(t.href);
+        out.push(label === '' || label === url ? { type: 'link', url } : { type: 'link', url, text: label });
         break;
       }
       case 'html':
@@ -148,6 +149,13 @@ function styled(value: string, style: SpanStyle | undefined): Span {
 
 function stronger(a: SpanStyle | undefined, b: SpanStyle): SpanStyle {
   return a && STYLE_RANK[a] > STYLE_RANK[b] ? a : b;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };
+
+/** The named character references marked leaves in text (it decodes numeric ones): `&amp;` is `&`. Code keeps them. */
+function decodeEntities(value: string): string {
+  return value.replace(/&(amp|lt|gt|quot|apos|nbsp);/g, (_, name: string) => ENTITIES[name]!);
 }
 
 /** A line break inside a paragraph written only to wrap the source is a space. */

@@ -35,6 +35,12 @@ describe('markdown as paragraphs', () => {
     ]);
   });
 
+  it('reads character references in text and links, not in code', () => {
+    expect(paragraphs('R&amp;D &lt;team&gt; &#39;x&#39; `a &amp;&amp; b` [q&amp;a](https://d.example/?a=1&amp;b=2)')).toEqual([
+      line("R&D <team> 'x' ", code('a &amp;&amp; b'), ' ', link('https://d.example/?a=1&b=2', 'q&a')),
+    ]);
+  });
+
   it('quotes a blockquote', () => {
     expect(paragraphs('> a\n> b')).toEqual([line('> a b')]);
   });
