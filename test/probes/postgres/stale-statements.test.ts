@@ -1,0 +1,60 @@
+// pg_stat_statements adds up every call since its last reset: a slow statement of an hour ago
+// must not keep the report red. Each server, as a superuser and as a pg_monitor role (each with
+// its own probe state, as two targets would have): the first run judges the history and says
+// since when, at most a warning; the next judges only the calls made since.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
+import { ClientBag, findingOf, runProbe, uniqueName, withCredentials } from './probe-helpers.ts';
+import { describeOnEachServer } from './servers-under-test.ts';
+
+const THRESHOLDS = { slow_queries: { warn: 100, crit: 200 } };
+
+describeOnEachServer('slow statements judged since the previous run', { stale: { pgStatStatements: true } }, (pg) => {
+  const bag = new ClientBag();
+  const monitor = { role: uniqueName('probe_stale'), password: `Pw-${Math.random().toString(36).slice(2)}-s` };
+
+  beforeAll(async () => {
+    const admin = await bag.open(pg.adminUrl);
+    await admin.query(`CREATE ROLE ${monitor.role} LOGIN PASSWORD '${monitor.password}'`);
+    await admin.query(`GRANT pg_monitor TO ${monitor.role}`);
+  });
+
+  afterAll(async () => {
+    await probePools.closeAll();
+    const admin = await bag.open(pg.adminUrl);
+    await admin.query(`DROP ROLE IF EXISTS ${monitor.role}`);
+    await bag.closeAll();
+  });
+
+  it('a statement slow long ago is a warning since the stats reset, then ok; a new slow call is crit', async () => {
+    const urls = { superuser: pg.url('stale'), pg_monitor: withCredentials(pg.url('stale'), monitor.role, monitor.password) };
+    const job = await bag.open(pg.url('stale'), 'report-job');
+    for (let i = 0; i < 2; i++) await job.query('SELECT pg_sleep(0.3)');
+
+    for (const url of Object.values(urls)) {
+      const first = findingOf(await runProbe(url, { thresholds: THRESHOLDS }), 'slow_queries');
+      // 300 ms is over the 200 ms crit, but only the history says so.
+      expect(first.status).toBe('warn');
+      const since = pg.versionNum >= 140000 ? 'since stats reset \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d UTC' : 'since stats reset \\(date unknown before PostgreSQL 14\\)';
+      expect(first.title).toMatch(new RegExp(`^A statement averages (\\d{3} ms|\\d+\\.\\d s) over 2 calls ${since}$`));
+      expect(first.detail).toContain('SELECT pg_sleep($1)');
+      expect(first.detail).toContain('at most a warning');
+      expect(first.fix).toMatch(/^EXPLAIN/);
+    }
+
+    for (const url of Object.values(urls)) {
+      const second = findingOf(await runProbe(url, { thresholds: THRESHOLDS }), 'slow_queries');
+      expect(second.status).toBe('ok');
+      expect(second.title).toMatch(/^(Statements in the last .*: slowest mean \d+(\.\d+)? ms|No statement ran in the last .*)$/);
+    }
+
+    await job.query('SELECT pg_sleep(0.25)');
+    for (const url of Object.values(urls)) {
+      const third = findingOf(await runProbe(url, { thresholds: THRESHOLDS }), 'slow_queries');
+      expect(third.status).toBe('crit');
+      expect(third.title).toMatch(/^A statement averaged (\d{3} ms|\d+\.\d s) over 1 call in the last /);
+      expect(third.detail).toContain('SELECT pg_sleep($1)');
+      expect(third.detail).not.toContain('at most a warning');
+    }
+  });
+});
