@@ -1,6 +1,9 @@
 // /diag [target|kind|all|help]: runs a probe (or all of them) and answers with the report.
 import { runProbe } from '../src/probes/run-probe.ts';
-import { PROBES } from '../src/probes/probe-registry.ts';
+import { findProbe, PROBES } from '../src/probes/probe-registry.ts';
+import { resolveThresholds } from '../src/probes/probe-definition.ts';
+import { buildReport, type Report } from '../src/report.ts';
+import type { Target } from '../src/config/config.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { describeScope } from '../src/probes/describe-scope.ts';
 import { reportMessage, type ReportMessageOptions } from '../src/render/report-message.ts';
@@ -22,24 +25,79 @@ export const diagCommand: SlashCommand = {
   name: '/diag',
   description: 'Run read-only diagnostics against a configured target',
   usageHint: `[target | kind | all | help]${SCOPE_HINT}`,
-  async run(invocation) {
-    const { text, userId, channelId, reply, services } = invocation;
-    const words = text.trim().split(/\s+/).filter(Boolean);
-    const word = words[0] ?? '';
-    if (word === '' || word === 'help') {
-      await reply.ephemeral(diagHelp(services, reply.budget));
-      return;
-    }
-    if (word === 'all') return await diagAll(invocation);
-    const target = resolveTargetWords(services.config, words);
-    const scope = describeScope(target);
-    const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
-    const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
-    await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
-    await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
-    return { status: report.status, data: report };
-  },
+  run: (invocation) => runDiag(invocation, {}),
 };
+
+/** What a terminal run may ask of /diag besides its words. */
+export interface DiagOptions {
+  /** Only these checks of the target's kind (by name, `connections` or `postgres.connections`); its first check always runs. */
+  checks?: readonly string[];
+  /** Thresholds of the one check named in `checks`, over the target's. */
+  thresholds?: { warn?: number | undefined; crit?: number | undefined };
+}
+
+/** /diag with the terminal's options; the slash command is this with none. */
+export async function runDiag(invocation: CommandInvocation, options: DiagOptions): Promise<CommandOutcome | void> {
+  const { text, userId, channelId, reply, services } = invocation;
+  const words = text.trim().split(/\s+/).filter(Boolean);
+  const word = words[0] ?? '';
+  if (word === '' || word === 'help') {
+    await reply.ephemeral(diagHelp(services, reply.budget));
+    return;
+  }
+  const narrowed = options.checks !== undefined || options.thresholds !== undefined;
+  if (word === 'all') {
+    if (narrowed) throw new UserError('checks and thresholds are chosen for one target: name a target or a kind, not all');
+    return await diagAll(invocation);
+  }
+  const resolved = resolveTargetWords(services.config, words);
+  if (resolved.configProblem !== undefined && reply.source === 'cli') {
+    throw new UserError(`${resolved.name} cannot be run: its configuration has a problem (${resolved.configProblem}); chatops config check lists every problem of ${services.config.source}`);
+  }
+  const { target, keep } = narrowed ? narrowTarget(resolved, options) : { target: resolved, keep: undefined };
+  const scope = describeScope(target);
+  const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
+  const full = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
+  const report = keep ? onlyChecks(full, keep) : full;
+  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
+  await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
+  return { status: report.status, data: report };
+}
+
+/**
+ * The target with the thresholds asked for, and the ids of the checks whose findings are kept: the
+ * ones named, the kind's first (the session speaks through it) and what the run itself says
+ * (timeouts, configuration). Names are checked against the kind's, naming the accepted ones.
+ */
+function narrowTarget(target: Target, options: DiagOptions): { target: Target; keep: ReadonlySet<string> | undefined } {
+  const probe = findProbe(target.kind);
+  if (!probe) throw new UserError(`no probe for kind ${target.kind}`);
+  const names = probe.checks.map((c) => c.name);
+  const chosen = (options.checks ?? []).map((name) => {
+    const bare = name.startsWith(`${probe.kind}.`) ? name.slice(probe.kind.length + 1) : name;
+    if (!names.includes(bare)) throw new UserError(`"${name}" is not a ${probe.kind} check; accepted: ${names.join(', ')}`);
+    return bare;
+  });
+  let thresholds = target.thresholds;
+  if (options.thresholds !== undefined) {
+    const tunable = probe.checks.filter((c) => c.thresholds).map((c) => c.name);
+    if (chosen.length !== 1) {
+      throw new UserError(`warning and critical thresholds are given for one check: name exactly one check with thresholds (got ${chosen.length === 0 ? 'none' : chosen.join(', ')}); ${probe.kind} checks with thresholds: ${tunable.join(', ')}`);
+    }
+    const check = chosen[0]!;
+    if (!tunable.includes(check)) throw new UserError(`the ${probe.kind} check ${check} has no thresholds; ${probe.kind} checks with thresholds: ${tunable.join(', ')}`);
+    const current = resolveThresholds(probe, target.thresholds)[check]!;
+    thresholds = { ...target.thresholds, [check]: { warn: options.thresholds.warn ?? current.warn, crit: options.thresholds.crit ?? current.crit } };
+  }
+  const keep = chosen.length === 0 ? undefined : new Set([probe.checks[0]!.name, ...chosen, 'probe', 'config'].map((c) => `${probe.kind}.${c}`));
+  return { target: { ...target, thresholds }, keep };
+}
+
+/** The report of the checks asked for only. */
+function onlyChecks(report: Report, keep: ReadonlySet<string>): Report {
+  const findings = report.findings.filter((f) => keep.has(f.check) || f.config);
+  return buildReport(report.target, report.kind, new Date(report.startedAt), findings, report.endpoint);
+}
 
 /** Full reports posted under a `/diag all` summary; the summary line names the rest. */
 export const MAX_DETAIL_REPLIES = 10;

@@ -1,12 +1,18 @@
 // `chatops diag ...` from a terminal, for when Slack itself is down. Same probes, same Report.
-// Exit codes follow the monitoring-plugin convention: 0 ok, 1 warn, 2 crit, 3 unknown/usage.
+// A monitoring plugin too: the first line is the plugin's status line (status, summary,
+// performance data), and the exit codes follow the convention: 0 ok, 1 warn, 2 crit, 3 unknown/usage.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, parseConfig } from '../config/load-config.ts';
-import type { Target } from '../config/config.ts';
+import type { Config, Target } from '../config/config.ts';
 import { DEFAULT_TIMEOUT_MS } from '../config/config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { createLogger } from '../logger.ts';
-import { resolveThresholds } from '../probes/probe-definition.ts';
-import { findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
+import { resolveThresholds, type Thresholds } from '../probes/probe-definition.ts';
+import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
+import { isConfigProblem, type Report, type ReportSet, type Status } from '../report.ts';
+import type { DiagOptions } from '../../commands/diag.ts';
 import { isUserError, UserError } from '../user-error.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import type { LadderCheck } from '../incidents/check-ladder.ts';
@@ -24,9 +30,11 @@ Diagnostics and the terminal's own commands:
 {{SCOPED}}  diag all             every configured target at once: a summary, then the details
   ladder check         look up in Slack everyone the escalation ladder pages, and report
                        levels nobody can receive (needs SLACK_BOT_TOKEN)
+  config check         validate the whole config file and list every problem at once
   keys rotate          add a new key for signing button values; the old ones keep verifying
                        buttons already posted for 31 days
   help                 show this help
+  --version            the version of chatops
 
 Run 'chatops <command> --help' for its options ('chatops diag --help', 'chatops ladder --help').
 Configuration: CHATOPS_CONFIG (default ./chatops.yml); see README.md.
@@ -44,21 +52,37 @@ async function mainHelp(): Promise<string> {
 
 function diagHelp(): string {
   const scope = [...new Set(PROBES.flatMap((p) => (p.scopeWord === undefined ? [] : [p.scopeWord])))].map((w) => ` [${w}]`).join('');
-  return `Usage: chatops diag <target|kind|all>${scope} [--config FILE] [--url URL] [--json] [--timeout MS]
+  return `Usage: chatops diag <target|kind|all>${scope} [--config FILE] [--url URL] [--check NAME]... [-w N] [-c N] [--json] [--timeout MS]
 
-Runs the same checks as /diag in Slack and prints the report.
+Runs the same checks as /diag in Slack and prints the report, led by one status line in the
+monitoring-plugin format (Nagios, Icinga, Checkmk, Sensu):
+
+  CRITICAL: db (postgres): Connections 190/197 (96.4%) | 'connections_pct'=96.4%;80;95 ...
+
+the status, a summary, and after "|" the findings' metrics as performance data ('label'=value
+with its unit, then warn;crit when the metric is the one the check's thresholds judge).
 
   all               every configured target, concurrently; --json prints { status, reports: [...] }
   <target|kind>     a target name from the config, or a kind: ${PROBES.map((p) => [p.kind, ...p.aliases].join('/')).join(', ')}
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --url URL         probe this URL directly instead of a configured target (then <kind> is required)
+  --check NAME      run only this check of the target's kind (repeatable); its first check
+                    (reachable, api) always runs
+  -w, --warning N   the warning threshold of the one --check given (it must have thresholds)
+  -c, --critical N  its critical threshold
   --json            print the Report as JSON on stdout, nothing else
   --timeout MS      per-check timeout in milliseconds (default ${DEFAULT_TIMEOUT_MS})
   --no-color        plain text even on a terminal (also: NO_COLOR=1)
+  --version         the version of chatops
   -h, --help        this help
 
+Only what runs is validated: a problem elsewhere in the config file (another target, a digest)
+does not stop it; a problem of the target run is a usage error ('chatops config check' lists all).
+Without DATABASE_URL, counters (evictions, deadlocks, hit rates) are kept between runs in
+$CHATOPS_DATA_DIR/probe-state.json (default .chatops), so a second run judges rates.
+
 Exit code: 0 ok, 1 warn, 2 crit, 3 unknown or usage error.
-Example: chatops diag db --url postgres://monitor@db.internal:5432/app --json
+Example: chatops diag db --url postgres://monitor@db.internal:5432/app --check connections -w 70 -c 90
 `;
 }
 
@@ -68,8 +92,10 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(await mainHelp());
     return command ? 0 : EXIT_USAGE;
   }
+  if (command === '--version' || command === '-V') return printVersion();
   if (command === 'ladder') return await ladder(rest);
   if (command === 'keys') return await keys(rest);
+  if (command === 'config') return await configCommand(rest);
   if (command !== 'diag') {
     // Loaded here only: the other commands of the registry, run as in Slack.
     const { runCommandFromArgs } = await import('./run-command.ts');
@@ -189,9 +215,13 @@ async function diag(args: string[]): Promise<number> {
       options: {
         config: { type: 'string' },
         url: { type: 'string' },
+        check: { type: 'string', multiple: true },
+        warning: { type: 'string', short: 'w' },
+        critical: { type: 'string', short: 'c' },
         json: { type: 'boolean', default: false },
         timeout: { type: 'string' },
         'no-color': { type: 'boolean', default: false },
+        version: { type: 'boolean', short: 'V', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -202,6 +232,13 @@ async function diag(args: string[]): Promise<number> {
   if (values.help) {
     process.stdout.write(diagHelp());
     return 0;
+  }
+  if (values.version) return printVersion();
+  const warn = thresholdOption('--warning', values.warning);
+  const crit = thresholdOption('--critical', values.critical);
+  const thresholds = warn === undefined && crit === undefined ? undefined : { warn, crit };
+  if (thresholds && (values.check?.length ?? 0) !== 1) {
+    throw new UserError(`-w/--warning and -c/--critical set the thresholds of one check: give exactly one --check, a check with thresholds (got ${values.check?.length ? values.check.map((c) => `"${c}"`).join(' ') : 'none'})`);
   }
   if (positionals.length === 0) {
     throw new UserError(`diag takes a target or kind, got none; see 'chatops diag --help'`);
@@ -220,15 +257,213 @@ async function diag(args: string[]): Promise<number> {
   const { runCommand } = await import('./run-command.ts');
   const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
   const config = values.url ? { ...parseConfig({}, '(--url)'), targets: [adHocTarget(word, values.url)] } : undefined;
+  const diagOptions = { ...(values.check && { checks: values.check }), ...(thresholds && { thresholds }) };
   return await runCommand({
     name: 'diag', words: positionals, configFile: values.config, config, json: values.json, timeoutMs, color, env: process.env, stdout: process.stdout, stderr: process.stderr,
+    diag: diagOptions,
+    firstLine: (data, used) => pluginLine(data as Report | ReportSet, (report) => thresholdsOf(report, used, diagOptions)),
   });
 }
 
+/** -w/-c: a number. */
+function thresholdOption(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UserError(`${name} must be a number in the unit of the check's thresholds, got "${value}"`);
+  return n;
+}
+
+/** The thresholds a report's checks ran with: the target's, with -w/-c over the one --check. */
+function thresholdsOf(report: Report, config: Config, options: DiagOptions): Record<string, Thresholds> {
+  const target = config.targets.find((t) => t.name === report.target);
+  const probe = findProbe(report.kind);
+  if (!target || !probe) return {};
+  const resolved = resolveThresholds(probe, target.thresholds);
+  const check = options.checks?.[0]?.replace(`${probe.kind}.`, '');
+  if (options.thresholds && check !== undefined && Object.hasOwn(resolved, check)) {
+    resolved[check] = { warn: options.thresholds.warn ?? resolved[check]!.warn, crit: options.thresholds.crit ?? resolved[check]!.crit };
+  }
+  return resolved;
+}
+
+/**
+ * The target made from --url: the kind's keys from the URL, validated as the config validates
+ * them, so a URL the kind cannot use (another scheme) is a usage error naming what it accepts.
+ */
 function adHocTarget(word: string, url: string): Target {
   const probe = findProbe(word);
   if (!probe) throw new UserError(`with --url, "${word}" must be a kind; accepted: ${kindNames().join(', ')}`);
-  return { ...probe.fromUrl(url), name: probe.kind, kind: probe.kind, timeoutMs: DEFAULT_TIMEOUT_MS, thresholds: resolveThresholds(probe) };
+  let scheme = 'none';
+  try {
+    scheme = `"${new URL(url).protocol.replace(/:$/, '')}"`;
+  } catch {
+    // Not a URL: the kind's schema says what it wants.
+  }
+  let keys: unknown;
+  try {
+    keys = probe.fromUrl(url);
+  } catch (e) {
+    throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(e)} (scheme ${scheme})`);
+  }
+  const parsed = probe.targetSchema.safeParse(keys);
+  if (!parsed.success) throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(parsed.error)} (scheme ${scheme})`);
+  return { ...(parsed.data as Record<string, unknown>), name: probe.kind, kind: probe.kind, timeoutMs: DEFAULT_TIMEOUT_MS, thresholds: resolveThresholds(probe) };
+}
+
+/** What a kind's schema says of a URL, without the URL itself (it may hold a password). */
+function urlIssues(error: unknown): string {
+  const issues = (error as { issues?: Array<{ message: string }> }).issues;
+  return issues?.length ? [...new Set(issues.map((i) => i.message))].join('; ') : redactSecrets(error instanceof Error ? error.message : String(error));
+}
+
+const PLUGIN_STATUS: Record<Status, string> = { ok: 'OK', warn: 'WARNING', crit: 'CRITICAL', unknown: 'UNKNOWN' };
+
+/**
+ * The monitoring-plugin status line: `STATUS: summary | perfdata`. The summary never holds a "|"
+ * (the separator); the performance data follows the plugin guidelines: 'label'=value[UOM];warn;crit.
+ */
+function pluginLine(data: Report | ReportSet, thresholds: (report: Report) => Record<string, Thresholds>): string {
+  const reports = 'reports' in data ? data.reports : [data];
+  const summary = ('reports' in data ? setSummary(data) : reportSummary(data)).replaceAll('|', '/').replace(/\s+/g, ' ');
+  const seen = new Set<string>();
+  const perf = reports.flatMap((r) => perfData(r, thresholds(r), 'reports' in data ? `${r.target}.` : '')).filter((p) => {
+    const label = p.slice(0, p.indexOf('='));
+    if (seen.has(label)) return false;
+    seen.add(label);
+    return true;
+  });
+  return `${PLUGIN_STATUS[data.status]}: ${summary}${perf.length ? ` | ${perf.join(' ')}` : ''}`;
+}
+
+function reportSummary(report: Report): string {
+  const name = `${report.target} (${report.kind})`;
+  const notOk = report.findings.filter((f) => f.status !== 'ok');
+  if (notOk.length === 0) return `${name}: ${report.findings.length === 1 ? '1 check' : `${report.findings.length} checks`} ok`;
+  return `${name}: ${notOk[0]!.title}${notOk.length > 1 ? `; ${notOk.length - 1} more not ok` : ''}`;
+}
+
+function setSummary(set: ReportSet): string {
+  // As the report says it: targets the bot's configuration kept from running are counted apart.
+  const config = set.reports.filter(isConfigProblem);
+  const checked = set.reports.filter((r) => !isConfigProblem(r));
+  const notOk = checked.filter((r) => r.status !== 'ok');
+  const n = checked.length;
+  const health = notOk.length === 0
+    ? `${n === 1 ? 'the target is' : `all ${n} targets are`} ok`
+    : `${notOk.length} of ${n} ${n === 1 ? 'target needs' : 'targets need'} attention: ${notOk.map((r) => `${r.target} ${r.status}`).join(', ')}`;
+  return `diag all: ${health}${config.length ? `; bot configuration keeps ${config.map((r) => r.target).join(', ')} from running` : ''}`;
+}
+
+/** Units of measure of the plugin guidelines, from how a metric is named. */
+function unitOf(metric: string): string {
+  if (/(^|_)pct$/.test(metric)) return '%';
+  if (/(^|_)ms$/.test(metric)) return 'ms';
+  if (/(^|_)s$/.test(metric)) return 's';
+  if (/(^|_)bytes$/.test(metric)) return 'B';
+  if (/(^|_)total$/.test(metric)) return 'c';
+  return '';
+}
+
+/** Which of a check's metrics its thresholds judge, by the thresholds' unit ("% of maxmemory", "s lag", "days left"). */
+const JUDGED: ReadonlyArray<[RegExp, (metric: string) => boolean]> = [
+  [/^%/, (m) => unitOf(m) === '%'],
+  [/^ms\b/, (m) => unitOf(m) === 'ms'],
+  [/^s\b/, (m) => unitOf(m) === 's'],
+  [/^days\b/, (m) => /(^|_)days(_|$)/.test(m)],
+  [/^h\b/, (m) => /_h$/.test(m)],
+];
+
+function perfData(report: Report, thresholds: Record<string, Thresholds>, prefix: string): string[] {
+  const probe = findProbe(report.kind);
+  const out: string[] = [];
+  for (const f of report.findings) {
+    if (f.config || !f.metrics) continue;
+    const check = f.check.startsWith(`${report.kind}.`) ? f.check.slice(report.kind.length + 1) : f.check;
+    const unit = probe?.checks.find((c) => c.name === check)?.thresholds?.unit;
+    const judge = unit === undefined ? undefined : JUDGED.find(([pattern]) => pattern.test(unit))?.[1];
+    const entries = Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v));
+    const judged = judge ? entries.filter(([m]) => judge(m)) : [];
+    const t = Object.hasOwn(thresholds, check) ? thresholds[check] : undefined;
+    for (const [metric, value] of entries) {
+      const label = `${prefix}${metric.startsWith(check) ? metric : `${check}_${metric}`}`.replaceAll("'", "''").replaceAll('=', '_');
+      const levels = t && judged.length === 1 && judged[0]![0] === metric ? `;${plugInRanges(t)}` : '';
+      out.push(`'${label}'=${value}${unitOf(metric)}${levels}`);
+    }
+  }
+  return out;
+}
+
+/** warn;crit as plugin ranges: above a value alerts as "N", below it as "N:" (a check judged from below has warn > crit). */
+function plugInRanges(t: Thresholds): string {
+  const below = t.warn > t.crit;
+  const one = (n: number) => (Number.isFinite(n) ? `${n}${below ? ':' : ''}` : '');
+  return `${one(t.warn)};${one(t.crit)}`;
+}
+
+/** `chatops --version`. */
+function printVersion(): number {
+  const pkg = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+  process.stdout.write(`chatops ${pkg.version}\n`);
+  return 0;
+}
+
+const CONFIG_HELP = `Usage: chatops config check [--config FILE]
+
+Validates the whole config file as the bot reads it (every target, digest, access rule, the
+incidents, on-call and runbooks sections, every \${VAR} it names) and lists every problem at
+once, one per line: the key, what is wrong, the bad value and what is accepted. Secrets are
+never shown.
+
+  --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
+  -h, --help        this help
+
+Exit code: 0 valid, 3 problems found (or no file to check).
+`;
+
+/** `chatops config check`: every problem of the file, one per line. */
+async function configCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } } });
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}; see 'chatops config --help'`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(CONFIG_HELP);
+    return 0;
+  }
+  if (positionals[0] !== 'check' || positionals.length > 1) {
+    throw new UserError(`config takes one subcommand, check; got ${positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ')}`);
+  }
+  const file = values.config ?? process.env.CHATOPS_CONFIG;
+  if (!file && !existsSync('chatops.yml')) throw new UserError('no config file to check: ./chatops.yml does not exist; pass --config FILE or set CHATOPS_CONFIG');
+  let config: Config;
+  try {
+    config = loadConfig({ file, mode: 'collect' });
+  } catch (e) {
+    // A file that cannot be read as YAML: its errors, as the problems.
+    if (!(e instanceof ConfigError) || e.problems.length === 0) throw e;
+    process.stdout.write(e.problems.map((p) => `${ConfigError.line(p)}\n`).join(''));
+    process.stderr.write(`chatops: ${e.message.split('\n')[0]}\n`);
+    return EXIT_USAGE;
+  }
+  const problems = [...config.problems];
+  const { loadRunbooks } = await import('../runbooks/load-runbooks.ts');
+  try {
+    loadRunbooks(config.runbooks.dir, allCheckIds());
+  } catch (e) {
+    if (!isUserError(e)) throw e;
+    problems.push({ path: 'runbooks.dir', message: e.message });
+  }
+  if (problems.length === 0) {
+    const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    process.stdout.write(`${config.source}: valid (${count(config.targets.length, 'target')}, ${count(config.digests.length, 'digest')})\n`);
+    return 0;
+  }
+  process.stdout.write(problems.map((p) => `${ConfigError.line(p)}\n`).join(''));
+  process.stderr.write(`chatops: ${config.source}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}\n`);
+  return EXIT_USAGE;
 }
 
 let exitCode = EXIT_USAGE;

@@ -6,7 +6,9 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { cleanCommandText } from '../clean-command-text.ts';
 import type { Config } from '../config/config.ts';
+import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
+import type { DiagOptions } from '../../commands/diag.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { exitCodeFor } from '../report.ts';
 import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
@@ -20,15 +22,26 @@ import { openTerminalServices, type StoreNeed } from './terminal-services.ts';
 /**
  * What each command reads from a terminal: the state store (diagnostics only when DATABASE_URL
  * points at it, to be audited and compare with the last run; the runbooks none), the digests'
- * schedules, the incidents. A command not named here gets the store and nothing more.
+ * schedules, the incidents, and the sections of the config it reads: a problem elsewhere in the
+ * file does not stop it (a broken digest does not stop `diag db`). A command not named here gets
+ * the store and nothing more, and reads every section.
  */
-const NEEDS: Readonly<Record<string, { store: StoreNeed; digests?: boolean; incidents?: boolean }>> = {
-  '/diag': { store: 'optional' },
-  '/runbook': { store: 'none' },
-  '/digest': { store: 'required', digests: true },
-  '/incident': { store: 'required', incidents: true },
+interface Needs {
+  store: StoreNeed;
+  digests?: boolean;
+  incidents?: boolean;
+  /** Sections whose problems stop the command; /diag judges its target itself (a target's own problem). */
+  sections?: readonly string[];
+}
+const NEEDS: Readonly<Record<string, Needs>> = {
+  '/diag': { store: 'optional', sections: [] },
+  '/runbook': { store: 'none', sections: ['runbooks'] },
+  '/digest': { store: 'required', digests: true, sections: ['targets', 'digests', 'history', 'runbooks'] },
+  '/incident': { store: 'required', incidents: true, sections: ['incidents', 'oncall', 'access'] },
+  '/oncall': { store: 'required', sections: ['incidents', 'oncall', 'access'] },
+  '/audit': { store: 'required', sections: ['access'] },
 };
-const DEFAULT_NEEDS = { store: 'required' } as const;
+const DEFAULT_NEEDS: Needs = { store: 'required' };
 
 export interface RunCommandOptions {
   /** Without the slash: `runbook`. */
@@ -46,6 +59,13 @@ export interface RunCommandOptions {
   env: NodeJS.ProcessEnv;
   stdout: TerminalOutput;
   stderr: TerminalOutput;
+  /** diag's terminal options: some checks only, one check's thresholds. */
+  diag?: DiagOptions;
+  /**
+   * A line printed before the command's answer, made from what it found and the config it ran
+   * with (diag's monitoring-plugin status line); not with --json.
+   */
+  firstLine?: (data: unknown, config: Config) => string | undefined;
 }
 
 /** Runs the command; resolves with the exit code (its status for diagnostics, else 0). */
@@ -55,20 +75,30 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   let secrets: readonly string[] = [];
   // Masks the configured secrets from the moment they are known.
   const log = createLogger({ level: env.LOG_LEVEL ?? 'warn', destination: process.stderr, secrets: () => secrets });
-  const config = options.config ?? loadConfig({ file: options.configFile ?? env.CHATOPS_CONFIG, env });
+  const config = options.config ?? loadConfig({ file: options.configFile ?? env.CHATOPS_CONFIG, env, mode: 'collect' });
+  const needs = NEEDS[command.name] ?? DEFAULT_NEEDS;
+  refuseProblems(config, needs, options);
   if (options.timeoutMs !== undefined) for (const t of config.targets) t.timeoutMs = options.timeoutMs;
   const { configSecrets } = await import('../security/config-secrets.ts');
-  secrets = configSecrets(config, env);
+  // A target with a problem of its own is not run, and its kind's keys may be missing.
+  secrets = configSecrets({ targets: config.targets.filter((t) => t.configProblem === undefined) }, env);
   const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.terminalUsageHint ?? command.usageHint}`);
   const runbooks = await loadRunbookIndex(config, command, log);
-  const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...(NEEDS[command.name] ?? DEFAULT_NEEDS) });
+  const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...needs });
   try {
-    // With --json the messages are not printed: stdout holds the data and nothing else.
-    const reply = createTerminalReplier({ stdout: options.json ? DISCARD : options.stdout, stderr: options.json ? DISCARD : options.stderr, color: options.color, secrets });
-    const outcome = await command.run({ text, userId: `cli:${os.userInfo().username}`, channelId: '', reply, services, inGroup: async () => false });
+    // With --json the messages are not printed: stdout holds the data and nothing else. With a
+    // first line, the answer waits for it.
+    const held: string[] = [];
+    const stdout: TerminalOutput = options.json ? DISCARD : options.firstLine ? { write: (t) => void held.push(t) } : options.stdout;
+    const reply = createTerminalReplier({ stdout, stderr: options.json ? DISCARD : options.stderr, color: options.color, secrets });
+    const invocation = { text, userId: `cli:${os.userInfo().username}`, channelId: '', reply, services, inGroup: async () => false };
+    const outcome = options.diag && command.name === '/diag' ? await (await import('../../commands/diag.ts')).runDiag(invocation, options.diag) : await command.run(invocation);
     if (options.json) {
       if (outcome?.data === undefined) throw new UserError(`${command.name.slice(1)} has no data to print as JSON`);
       options.stdout.write(`${maskSecrets(JSON.stringify(outcome.data, null, 2), secrets, Infinity)}\n`);
+    } else if (options.firstLine) {
+      const first = outcome?.data === undefined ? undefined : options.firstLine(outcome.data, config);
+      options.stdout.write(`${first === undefined ? '' : `${maskSecrets(first, secrets, Infinity)}\n`}${held.join('')}`);
     }
     return outcome ? exitCodeFor(outcome.status) : 0;
   } catch (error) {
@@ -82,11 +112,29 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
 
 const DISCARD: TerminalOutput = { write: () => undefined };
 
+/**
+ * Problems of the config in what the command reads stop it, naming every one; the rest are left
+ * alone. /diag reads only its targets: a target with a problem of its own is refused when it is the
+ * one run, and `diag all` says which targets the file's problems leave out.
+ */
+function refuseProblems(config: Config, needs: Needs, options: Pick<RunCommandOptions, 'words' | 'stderr'>): void {
+  const stopping = config.problems.filter((p) => p.target === undefined && (needs.sections === undefined || p.path === '' || needs.sections.includes(p.path.split('.')[0]!)));
+  if (needs.sections?.length === 0) {
+    if (options.words[0] === 'all') {
+      for (const p of config.problems) {
+        if (p.target === undefined && p.path.startsWith('targets.')) options.stderr.write(`chatops: warning: ${config.source}: ${ConfigError.line(p)}; not run\n`);
+      }
+    }
+    return;
+  }
+  if (stopping.length > 0) throw ConfigError.of(config.source, stopping);
+}
+
 /** The command of the registry typed as `name` (`runbook` for /runbook). */
 export async function findCommand(name: string): Promise<ChatCommand> {
   const { COMMANDS } = await import('../../commands/index.ts');
   const command = COMMANDS.find((c) => c.name === `/${name}`);
-  if (!command) throw new UserError(`unknown command "${name}"; accepted: ${[...COMMANDS.map((c) => c.name.slice(1)), 'help', 'keys', 'ladder'].sort().join(', ')}`);
+  if (!command) throw new UserError(`unknown command "${name}"; accepted: ${[...COMMANDS.map((c) => c.name.slice(1)), 'config', 'help', 'keys', 'ladder'].sort().join(', ')}`);
   return command;
 }
 

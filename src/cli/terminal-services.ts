@@ -6,6 +6,7 @@ import { UNLIMITED_BUDGET } from '../message/budget.ts';
 import type { AppServices } from '../app-services.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
+import { FileProbeStateStore } from '../probes/file-probe-state-store.ts';
 import { MemoryProbeStateStore } from '../probes/probe-state.ts';
 import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
 import type { AuditEntry, AuditRow, AuditTrail } from '../store/audit-log.ts';
@@ -15,7 +16,8 @@ import { UserError } from '../user-error.ts';
 /**
  * What a command reads of the state store. `required`: opened as the bot opens it (DATABASE_URL,
  * else the embedded store in CHATOPS_DATA_DIR); `optional`: only with DATABASE_URL, and a store
- * that cannot be opened does not stop the command (diagnostics stay self-contained); `none`.
+ * that cannot be opened does not stop the command (diagnostics stay self-contained: without it,
+ * the probes keep their counters in a file in CHATOPS_DATA_DIR); `none`.
  */
 export type StoreNeed = 'required' | 'optional' | 'none';
 
@@ -45,7 +47,8 @@ export async function openTerminalServices(options: TerminalServicesOptions): Pr
     const services: AppServices = {
       ...base,
       audit: new UnrecordedAuditLog(),
-      probeState: new MemoryProbeStateStore(),
+      // Counters of the previous terminal run, to judge rates by: a file in the data directory.
+      probeState: options.store === 'none' ? new MemoryProbeStateStore() : new FileProbeStateStore(dataDirOf(env), log),
       get history(): never {
         return noStore('stored reports');
       },
@@ -95,7 +98,7 @@ async function withStore(store: Store, base: Pick<AppServices, 'config' | 'runbo
 async function openStoreFor(need: StoreNeed, env: NodeJS.ProcessEnv, log: Logger): Promise<Store | undefined> {
   if (need === 'none') return undefined;
   const { openStore } = await import('../store/open-store.ts');
-  if (need === 'required') return await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
+  if (need === 'required') return await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: dataDirOf(env), log });
   const databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) return undefined;
   try {
@@ -132,6 +135,11 @@ async function readOnlyIncidents(services: Pick<AppServices, 'pool' | 'log' | 'a
     log: services.log,
     audit: services.audit,
   });
+}
+
+/** CHATOPS_DATA_DIR, default .chatops: the embedded store, and the terminal's probe state file. */
+function dataDirOf(env: NodeJS.ProcessEnv): string {
+  return env.CHATOPS_DATA_DIR || '.chatops';
 }
 
 function noStore(what: string): never {

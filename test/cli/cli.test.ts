@@ -1,6 +1,6 @@
 // The CLI as a user runs it: a process, its exit code, its stdout and stderr.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -11,9 +11,11 @@ const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
 
 interface Run { code: number; stdout: string; stderr: string }
 
+/** Every run keeps its probe state in a directory of its own unless a test gives one: never the checkout's .chatops. */
 function chatops(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-data-'));
+    execFile(BIN, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHATOPS_DATA_DIR: dataDir, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -86,7 +88,8 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     expect(set.status).toBe('crit');
     expect(set.reports.map((r) => r.target)).toEqual(['old-db', 'main-db']);
     const text = await chatops(['diag', 'all', '--config', file], { WATCHED_URL: inject('pgUrl') });
-    expect(text.stdout).toMatch(/^\[CRIT\]\s+diag all: \d of 2 targets need attention/);
+    expect(text.stdout).toMatch(/^CRITICAL: diag all: \d of 2 targets need attention: old-db crit.* \| .*'main-db\.connections_pct'=[\d.]+%;80;95/);
+    expect(text.stdout.split('\n')[1]).toMatch(/^\[CRIT\]\s+diag all: \d of 2 targets need attention/);
     expect(text.stdout).toMatch(/old-db \(postgres\): Unreachable: refused/);
     expect((await chatops(['diag', 'all', '--url', 'postgres://x/y'])).stderr).toContain('diag all runs the configured targets');
   });
@@ -96,12 +99,144 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     [['diag', 'nosuch', '--url', 'x://y'], /"nosuch" must be a kind; accepted: postgres/],
     [['diag', 'db', '--url', 'postgres://x/y', '--timeout', 'soon'], /--timeout must be milliseconds between 100 and 120000, got "soon"/],
     [['diag', 'db', '--frob'], /Unknown option '--frob'/],
-    [['frob'], /unknown command "frob"; accepted: audit, diag, digest, help, incident, keys, ladder, oncall, runbook/],
+    [['frob'], /unknown command "frob"; accepted: audit, config, diag, digest, help, incident, keys, ladder, oncall, runbook/],
     [['diag', 'nosuch', '--config', '/nonexistent.yml'], /config file \/nonexistent\.yml does not exist/],
+    [['diag', 'cache', '--url', 'http://cache.internal:6379'], /--url is not a redis URL: must be a redis:\/\/ or rediss:\/\/ URL.*\(scheme "http"\)/],
+    [['diag', 'http', '--url', 'ftp://web.internal/health'], /--url is not a http URL: expected an http:\/\/ or https:\/\/ URL \(scheme "ftp"\)/],
+    [['diag', 'db', '--url', 'postgres://x/y', '--check', 'conections'], /"conections" is not a postgres check; accepted: reachable, connections, /],
+    [['diag', 'db', '--url', 'postgres://x/y', '-w', '70'], /-w\/--warning and -c\/--critical set the thresholds of one check: give exactly one --check, a check with thresholds \(got none\)/],
+    [['diag', 'db', '--url', 'postgres://x/y', '--check', 'connections', '--check', 'deadlocks', '-c', '90'], /give exactly one --check.*\(got "connections" "deadlocks"\)/],
+    [['diag', 'db', '--url', 'postgres://x/y', '--check', 'database_size', '-w', '70'], /the postgres check database_size has no thresholds; postgres checks with thresholds: connections, /],
+    [['diag', 'db', '--url', 'postgres://x/y', '--check', 'connections', '-w', 'high'], /--warning must be a number in the unit of the check's thresholds, got "high"/],
+    [['diag', 'all', '--check', 'connections', '--config', '/dev/null'], /checks and thresholds are chosen for one target: name a target or a kind, not all/],
+    [['config', 'frob'], /config takes one subcommand, check; got "frob"/],
   ])('%j is a usage error (exit 3) with a clear message', async (args, message) => {
     const run = await chatops(args);
     expect(run.code).toBe(3);
     expect(run.stderr).toMatch(message);
     expect(run.stdout).toBe('');
   });
+
+  it('the first line is the monitoring-plugin status line, with the findings\' metrics as performance data (postgres)', async () => {
+    const run = await chatops(['diag', 'db', '--url', inject('pgUrl')]);
+    const [first, second] = run.stdout.split('\n');
+    const status = ['OK', 'WARNING', 'CRITICAL', 'UNKNOWN'][run.code]!;
+    expect(first).toMatch(new RegExp(`^${status}: postgres \\(postgres\\): [^|]+ \\| '`));
+    const perf = first!.slice(first!.indexOf(' | ') + 3).split(' ');
+    // 'label'=value[UOM][;warn;crit]: quoted labels, no spaces.
+    for (const p of perf) expect(p).toMatch(/^'[a-z0-9_.]+'=-?[\d.]+(%|s|ms|B|c)?(;[\d.:]*){0,2}$/);
+    expect(perf).toContainEqual(expect.stringMatching(/^'connections_pct'=[\d.]+%;80;95$/));
+    expect(perf).toContainEqual(expect.stringMatching(/^'reachable_connect_ms'=\d+ms$/));
+    expect(perf).toContainEqual(expect.stringMatching(/^'long_queries_longest_s'=\d+s;120;300$/));
+    expect(perf).toContainEqual(expect.stringMatching(/^'database_size_database_bytes'=\d+B$/));
+    expect(perf).toContainEqual(expect.stringMatching(/^'deadlocks_total'=\d+c$/));
+    // The thresholds a metric is judged by are given to that metric only.
+    expect(perf).toContainEqual(expect.stringMatching(/^'connections'=\d+$/));
+    // Then the full report, as before.
+    expect(second).toMatch(/^\[(OK|WARN|CRIT|UNKNOWN)\]\s+postgres \(postgres/);
+    expect(run.stdout).toMatch(/reachable/i);
+  });
+
+  it('the status line of a redis target, and --check running only the checks named', async () => {
+    const run = await chatops(['diag', 'cache', '--url', inject('redisUrl'), '--check', 'memory', '--check', 'redis.clients']);
+    const first = run.stdout.split('\n')[0]!;
+    expect(first).toMatch(/^OK: redis \(redis\): 3 checks ok \| /);
+    expect(first).toMatch(/'reachable_connect_ms'=\d+ms/);
+    expect(first).toMatch(/'memory_used_bytes'=\d+B/);
+    expect(first).toMatch(/'clients'=\d+ /);
+    expect(first).toMatch(/'clients_pct'=[\d.]+%;80;90/);
+    expect(first).not.toMatch(/evictions|hit_rate|slowlog/);
+    const json = JSON.parse((await chatops(['diag', 'cache', '--url', inject('redisUrl'), '--check', 'memory', '--json'])).stdout) as Report;
+    expect(json.findings.map((f) => f.check).sort()).toEqual(['redis.memory', 'redis.reachable']);
+  });
+
+  it('-w and -c override the thresholds of the one check run: the status and the performance data follow them', async () => {
+    // A few sessions of our own, so the connections in use are above zero percent.
+    const held = await Promise.all(Array.from({ length: 5 }, async () => {
+      const client = new pg.Client({ connectionString: inject('pgUrl') });
+      await client.connect();
+      return client;
+    }));
+    try {
+      const base = ['diag', 'db', '--url', inject('pgUrl'), '--check', 'connections'];
+      const ok = await chatops(base);
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toMatch(/^OK: postgres \(postgres\): 2 checks ok \| .*'connections_pct'=[\d.]+%;80;95/);
+      const warn = await chatops([...base, '-w', '0.1', '-c', '99']);
+      expect(warn.code).toBe(1);
+      expect(warn.stdout).toMatch(/^WARNING: postgres \(postgres\): Connections .* \| .*'connections_pct'=[\d.]+%;0\.1;99( |$)/m);
+      const crit = await chatops([...base, '--warning', '0', '--critical', '0.1']);
+      expect(crit.code).toBe(2);
+      expect(crit.stdout).toMatch(/^CRITICAL: .*'connections_pct'=[\d.]+%;0;0\.1( |$)/m);
+    } finally {
+      await Promise.all(held.map((c) => c.end()));
+    }
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../package.json'), 'utf8')) as { version: string };
+    for (const args of [['--version'], ['diag', '--version']]) {
+      const run = await chatops(args);
+      expect(run).toMatchObject({ code: 0, stdout: `chatops ${version}\n` });
+    }
+  });
+
+  it('diag db runs when another target\'s variable is unset and a digest\'s cron is bad; that target alone is refused, and diag all shows it as bot configuration', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-partial-'));
+    const file = path.join(dir, 'chatops.yml');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n  cache:\n    kind: redis\n    url: ${CACHE_URL}\ndigests:\n  morning:\n    cron: "every morning"\n    channel: C0123\n');
+    const env = { WATCHED_URL: inject('pgUrl') };
+    const db = await chatops(['diag', 'main-db', '--config', file, '--json'], env);
+    expect((JSON.parse(db.stdout) as Report).findings.find((f) => f.check === 'postgres.reachable')?.status).toBe('ok');
+    expect(db.stderr).not.toMatch(/CACHE_URL|cron/);
+    const byKind = await chatops(['diag', 'db', '--config', file], env);
+    expect(byKind.stdout).toMatch(/^(OK|WARNING|CRITICAL|UNKNOWN): main-db \(postgres\): [^|]+ \| 'reachable_connect_ms'=\d+ms/);
+    const cache = await chatops(['diag', 'cache', '--config', file], env);
+    expect(cache.code).toBe(3);
+    expect(cache.stdout).toBe('');
+    expect(cache.stderr).toMatch(/^chatops: cache cannot be run: its configuration has a problem \(targets\.cache\.url: environment variable CACHE_URL is not set/);
+    const all = await chatops(['diag', 'all', '--config', file, '--json'], env);
+    const set = JSON.parse(all.stdout) as ReportSet;
+    expect(set.reports.map((r) => r.target).sort()).toEqual(['cache', 'main-db']);
+    expect(set.reports.find((r) => r.target === 'cache')!.findings).toEqual([expect.objectContaining({ check: 'redis.config', status: 'unknown', config: true })]);
+    const allText = await chatops(['diag', 'all', '--config', file], env);
+    expect(allText.stdout).toMatch(/^\w+: diag all: (all 1 targets are ok|the target is ok|1 of 1 target needs attention: main-db \w+); bot configuration keeps cache from running \| 'main-db\.reachable_connect_ms'=\d+ms/);
+    // /digest reads the digests: there the bad cron stops it, named.
+    const digest = await chatops(['digest', 'list', '--config', file], env);
+    expect(digest.code).toBe(3);
+    expect(digest.stderr).toMatch(/digests\.morning\.cron: not a valid cron expression/);
+  });
+
+  it('config check lists every problem at once, one per line, with exit 3; a valid file exits 0', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-check-'));
+    const file = path.join(dir, 'chatops.yml');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n  cache:\n    kind: redis\n    url: ${CACHE_URL}\n  old:\n    kind: mysql\ndigests:\n  morning:\n    cron: "every morning"\n    channel: "#ops"\n    targets: [main-db, nope]\n');
+    const run = await chatops(['config', 'check', '--config', file], { WATCHED_URL: 'postgres://monitor:s3cr3t-pw@db:5432/app' });
+    expect(run.code).toBe(3);
+    expect(run.stdout.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^targets\.cache\.url: environment variable CACHE_URL is not set/),
+      expect.stringMatching(/^targets\.old\.kind: unknown kind "mysql"; accepted kinds: postgres, redis, http/),
+      expect.stringMatching(/^digests\.morning\.cron: not a valid cron expression .*\(got "every morning"\)/),
+      expect.stringMatching(/^digests\.morning\.channel: a Slack channel id like C0123ABCD .*\(got "#ops"\)/),
+      'digests.morning.targets: no target named "nope"; configured: main-db, cache',
+    ]);
+    expect(run.stderr).toBe(`chatops: ${file}: 5 problems\n`);
+    expect(run.stdout + run.stderr).not.toContain('s3cr3t-pw');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n');
+    const valid = await chatops(['config', 'check', '--config', file], { WATCHED_URL: 'postgres://db:5432/app' });
+    expect(valid).toMatchObject({ code: 0, stdout: `${file}: valid (1 target, 0 digests)\n` });
+  });
+
+  it('a second terminal run judges a rate from the state file the first one left in CHATOPS_DATA_DIR', async () => {
+    const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-state-')), 'data');
+    const args = ['diag', 'cache', '--url', inject('redisUrl'), '--check', 'evictions', '--json'];
+    const title = async () => (JSON.parse((await chatops(args, { CHATOPS_DATA_DIR: dataDir })).stdout) as Report).findings.find((f) => f.check === 'redis.evictions')!.title;
+    expect(await title()).toMatch(/since server start/);
+    expect(statSync(path.join(dataDir, 'probe-state.json')).mode & 0o777).toBe(0o600);
+    expect(await title()).toMatch(/ in the last \d/);
+    // A corrupt file costs the memory, not the run.
+    writeFileSync(path.join(dataDir, 'probe-state.json'), '{"redis": ');
+    expect(await title()).toMatch(/since server start/);
+  });
 });
+

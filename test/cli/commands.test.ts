@@ -108,8 +108,9 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
 
   it('diag: the report of /diag on stdout, progress on stderr, the exit code of its status, an audit row as cli:<user>; then audit shows it', async () => {
     const run = await chatops(['diag', 'main-db']);
-    expect(run.code).toBe({ ok: 0, warn: 1, crit: 2, unknown: 3 }[/^\[(OK|WARN|CRIT|UNKNOWN)\]/.exec(run.stdout)![1]!.toLowerCase() as 'ok']);
-    expect(run.stdout).toMatch(/^\[(OK|WARN|CRIT|UNKNOWN)\]\s+main-db \(postgres\)/);
+    // The monitoring-plugin status line, then the report.
+    expect(run.code).toBe({ OK: 0, WARNING: 1, CRITICAL: 2, UNKNOWN: 3 }[/^(OK|WARNING|CRITICAL|UNKNOWN): main-db \(postgres\): /.exec(run.stdout)![1] as 'OK']);
+    expect(run.stdout.split('\n')[1]).toMatch(/^\[(OK|WARN|CRIT|UNKNOWN)\]\s+main-db \(postgres/);
     expect(run.stdout).not.toContain('Running');
     expect(run.stderr).toContain('Running postgres diagnostics on main-db…');
     const { rows } = await pool.query("SELECT actor, channel, source, target, params FROM audit_log WHERE action = 'diag' ORDER BY id DESC LIMIT 1");
@@ -125,8 +126,9 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
   it('diag all: the summary, then the report of each target that needs attention, worst status as exit code', async () => {
     const run = await chatops(['diag', 'all']);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/^\[CRIT\]\s+diag all: \d of 2 targets need attention/);
-    expect(run.stdout).toMatch(/gone-db \(postgres\): Unreachable: refused[\s\S]*─{40}\n\n\[CRIT\]\s+gone-db \(postgres\): CRIT/);
+    expect(run.stdout).toMatch(/^CRITICAL: diag all: \d of 2 targets need attention: gone-db crit.* \| /);
+    expect(run.stdout.split('\n')[1]).toMatch(/^\[CRIT\]\s+diag all: \d of 2 targets need attention/);
+    expect(run.stdout).toMatch(/gone-db \(postgres\): Unreachable: refused[\s\S]*─{40}\n\n\[CRIT\]\s+gone-db \(postgres[^)]*\): CRIT/);
     expect(run.stderr).toContain('Running diagnostics on 2 targets…');
   });
 

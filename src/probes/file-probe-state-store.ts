@@ -1,0 +1,116 @@
+// What a terminal run remembers between runs when there is no state store (DATABASE_URL unset):
+// the latest value of each target's counters, in one small JSON file, so the next run judges a
+// rate ("3 evictions since the previous run") instead of starting over every time. The file is
+// private (mode 0600), replaced whole through a temporary file and a rename (a reader never sees
+// half of it), and re-read before each write so two runs at once keep each other's values. A file
+// that is missing, unreadable or corrupt reads as empty: it never stops a run.
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from '../logger.ts';
+import type { ProbeState, ProbeStateStore, Remembered } from './probe-state.ts';
+
+/** Values of targets not run for this long are dropped: a renamed target leaves nothing behind for good. */
+const KEEP_MS = 30 * 24 * 3600_000;
+
+interface Entry {
+  value: unknown;
+  /** ISO time it was stored. */
+  at: string;
+}
+
+/** target -> key -> latest value. */
+type Entries = Record<string, Record<string, Entry>>;
+
+export class FileProbeStateStore implements ProbeStateStore {
+  /** The file's name in the data directory. */
+  static readonly FILE = 'probe-state.json';
+  readonly #file: string;
+  readonly #dir: string;
+  readonly #log: Logger | undefined;
+  /** The file as read at the first get, or after the last write. */
+  #entries: Entries | undefined;
+
+  constructor(dataDir: string, log?: Logger) {
+    this.#dir = path.resolve(dataDir);
+    this.#file = path.join(this.#dir, FileProbeStateStore.FILE);
+    this.#log = log;
+  }
+
+  forTarget(target: string): ProbeState {
+    return {
+      get: async <T>(key: string): Promise<Remembered<T> | undefined> => {
+        this.#entries ??= this.#read();
+        const entry = Object.hasOwn(this.#entries, target) && Object.hasOwn(this.#entries[target]!, key) ? this.#entries[target]![key]! : undefined;
+        return entry ? { value: structuredClone(entry.value) as T, at: new Date(entry.at) } : undefined;
+      },
+      set: async (key: string, value: unknown): Promise<void> => {
+        this.#write(target, key, { value: structuredClone(value), at: new Date().toISOString() });
+      },
+    };
+  }
+
+  /** The entries of the file; empty when it is missing or not what this store writes. */
+  #read(): Entries {
+    let text: string;
+    try {
+      text = readFileSync(this.#file, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#log?.warn({ err, file: this.#file }, 'probe state file not readable: counters start over');
+      return empty();
+    }
+    try {
+      return validEntries(JSON.parse(text));
+    } catch (err) {
+      this.#log?.warn({ err, file: this.#file }, 'probe state file is not valid JSON: counters start over');
+      return empty();
+    }
+  }
+
+  /** The latest file with this one value replaced, written whole; a failure costs only the memory of it. */
+  #write(target: string, key: string, entry: Entry): void {
+    const entries = this.#read();
+    (entries[target] ??= empty())[key] = entry;
+    const oldest = Date.now() - KEEP_MS;
+    for (const [t, keys] of Object.entries(entries)) {
+      for (const [k, e] of Object.entries(keys)) if (Date.parse(e.at) < oldest) delete keys[k];
+      if (Object.keys(keys).length === 0) delete entries[t];
+    }
+    this.#entries = entries;
+    const temp = path.join(this.#dir, `.${FileProbeStateStore.FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      writeFileSync(temp, `${JSON.stringify(entries)}\n`, { mode: 0o600, flag: 'wx' });
+      renameSync(temp, this.#file);
+    } catch (err) {
+      try {
+        rmSync(temp, { force: true });
+      } catch {
+        // Never made.
+      }
+      this.#log?.warn({ err, file: this.#file }, 'probe state file not written: the next run starts its counters over');
+    }
+  }
+}
+
+/** Only well-formed entries of a parsed file (it may have been edited or cut short). */
+function validEntries(parsed: unknown): Entries {
+  const out: Entries = empty();
+  if (!isRecord(parsed)) return out;
+  for (const [target, keys] of Object.entries(parsed)) {
+    if (!isRecord(keys)) continue;
+    for (const [key, e] of Object.entries(keys)) {
+      if (isRecord(e) && 'value' in e && typeof e.at === 'string' && !Number.isNaN(Date.parse(e.at))) (out[target] ??= empty())[key] = { value: e.value, at: e.at };
+    }
+  }
+  return out;
+}
+
+/** Without a prototype: names read from the file (`__proto__`) are only keys. */
+function empty<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
