@@ -47,7 +47,7 @@ function blockParagraphs(token: Token, indent: string, depth: number): Paragraph
     case 'paragraph':
       return linesOf(indent, inline(t.tokens));
     case 'text':
-      return linesOf(indent, t.tokens ? inline(t.tokens) : [plain(softBreaks(t.text))]);
+      return linesOf(indent, t.tokens ? inline(t.tokens) : [plain(decodeEntities(softBreaks(t.text)))]);
     case 'code':
       return [{ type: 'code', lines: t.text.split('\n') }];
     case 'list':
@@ -58,8 +58,11 @@ function blockParagraphs(token: Token, indent: string, depth: number): Paragraph
       return t.tokens.flatMap((c) => blockParagraphs(c, `${indent}> `, depth));
     case 'hr':
       return [lineOf(indent, [plain('─'.repeat(20))])];
-    case 'html':
-      return t.text.trim() ? [lineOf(indent, [plain(softBreaks(t.text.trim()))])] : [];
+    case 'html': {
+      // An HTML comment is a note to whoever edits the file, not to the reader.
+      const shown = withoutComments(t.text).trim();
+      return shown ? [lineOf(indent, [plain(softBreaks(shown))])] : [];
+    }
     default:
       // space, def (a link reference, already applied to its links), and anything unknown.
       return [];
@@ -84,7 +87,7 @@ function listParagraphs(list: Tokens.List, indent: string, depth: number): Parag
     let lead: Line = [];
     if (first && (first.type === 'text' || first.type === 'paragraph')) {
       const { tokens, text } = first as Tokens.Text | Tokens.Paragraph;
-      lead = tokens ? inline(tokens) : [plain(softBreaks(text))];
+      lead = tokens ? inline(tokens) : [plain(decodeEntities(softBreaks(text)))];
       rest = content.slice(1);
     }
     const [head, ...more] = splitLines(box ? mergeText([plain(box), ...lead]) : lead);
@@ -134,7 +137,7 @@ function inline(tokens: readonly Token[], style?: SpanStyle): Line {
         break;
       }
       case 'html':
-        out.push(styled(softBreaks(t.text), style));
+        if (withoutComments(t.text)) out.push(styled(softBreaks(withoutComments(t.text)), style));
         break;
       default:
         if (typeof t.raw === 'string' && t.raw) out.push(styled(softBreaks(t.raw), style));
@@ -149,6 +152,10 @@ function styled(value: string, style: SpanStyle | undefined): Span {
 
 function stronger(a: SpanStyle | undefined, b: SpanStyle): SpanStyle {
   return a && STYLE_RANK[a] > STYLE_RANK[b] ? a : b;
+}
+
+function withoutComments(html: string): string {
+  return html.replace(/<!--[\s\S]*?-->/g, '');
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: '\u00a0' };

@@ -15,8 +15,8 @@ describe('markdown as paragraphs', () => {
     ]);
   });
 
-  it('marks headings, keeps code verbatim, and takes html and escapes as text', () => {
-    const parts = markdownParagraphs('# Fix <now>\n\n```sql\n  SELECT 1;\n\n-- a & b\n```\n\nkill \\*all\\* <pid>');
+  it('marks headings, keeps code verbatim, takes html and escapes as text, and leaves out HTML comments', () => {
+    const parts = markdownParagraphs('# Fix <now>\n\n<!-- a note for editors -->\n\n```sql\n  SELECT 1;\n\n-- a & b\n```\n\nkill \\*all\\* <pid><!-- inline note -->');
     expect(parts.map((p) => p.heading)).toEqual([true, false, false]);
     expect(parts.flatMap((p) => p.paragraphs)).toEqual([line(strong('Fix <now>')), { type: 'code', lines: ['  SELECT 1;', '', '-- a & b'] }, line('kill *all* <pid>')]);
   });
