@@ -3,6 +3,7 @@
 import type { CheckDefinition, KindDefinition } from '../probe-definition.ts';
 import { apiTargetSchema, type ApiTarget } from '../http/api-target.ts';
 import type { ApiCheckContext } from '../http/failed-call.ts';
+import { describeHttpEndpoint } from '../http/describe-endpoint.ts';
 import { targetSecrets } from '../http/secrets.ts';
 import { KIND, type AlertmanagerCheckName } from './check-context.ts';
 import { checkAlerts } from './checks/alerts.ts';
@@ -14,7 +15,7 @@ const checks: readonly AlertmanagerCheck[] = [
   {
     name: 'reachable',
     label: 'Reachability',
-    description: '/-/healthy and /-/ready: unreachable or unhealthy is critical, healthy but not ready a warning.',
+    description: '/-/healthy and /-/ready: unreachable or unhealthy is critical, healthy but not ready a warning. A host name that does not resolve is the bot\'s configuration (unknown).',
     run: checkReachable,
   },
   {
@@ -35,5 +36,6 @@ export const alertmanagerKind: KindDefinition<ApiTarget, ApiCheckContext> = {
   actions: [],
   trends: [],
   secrets: (target) => targetSecrets(target.url, target.headers),
+  describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('../http/api-session.ts')).apiSession,
 };

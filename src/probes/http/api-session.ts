@@ -21,10 +21,10 @@ export const apiSession: KindRuntime<ApiTarget, ApiCheckContext> = {
     try {
       api = new ApiClient(target.url, target.headers, deadline, run.secrets);
     } catch (e) {
-      return { stop: [finding('reachable', 'crit', `Unreachable: invalid URL (${failureMessage(e)})`, { detail: 'Expected a base URL like http://prometheus:9090.' })] };
+      return { stop: [finding('reachable', 'crit', `Unreachable: invalid URL (${failureMessage(e)})`, { fix: 'write the base URL like http://prometheus:9090 (http or https).' })] };
     }
     return {
-      ctx: { api, timeoutMs: deadline.timeoutMs, now: new Date() },
+      ctx: { api, timeoutMs: deadline.timeoutMs, now: new Date(), url: target.url, urlKey: `targets.${target.name}.url` },
       // The calls end at the deadline on their own (a timeout finding names what did not answer);
       // the engine's cut comes a little later, for a check that would not stop.
       budgetMs: deadline.timeoutMs + DEADLINE_SLACK_MS - (performance.now() - opened),

@@ -45,4 +45,7 @@ export interface HttpRun {
   input: HttpCheckInput;
   /** Where bodyMatch is configured, for its error messages (`targets.api.bodyMatch`). */
   bodyMatchKey: string;
+  /** The target's URL as configured, and where (`targets.api.url`): a host that does not resolve is named with them. */
+  url: string;
+  urlKey: string;
 }

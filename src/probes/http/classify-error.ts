@@ -10,6 +10,8 @@ export interface RequestFailure {
   fix: string;
   /** The caller gave up (shutdown, overall timeout): nothing is known about the server. */
   cancelled: boolean;
+  /** The system error code behind it, where one names the class (ENOTFOUND, EAI_AGAIN). */
+  code?: string;
 }
 
 const UNTRUSTED = new Set([
@@ -47,7 +49,7 @@ export function classifyRequestError(e: unknown, timeoutMs: number, timedOut: bo
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
     case 'EAI_FAIL':
-      return failure('DNS', 'The host name does not resolve from where the bot runs: check the host in the URL and the DNS record (`getent hosts HOST`).');
+      return { ...failure('DNS', 'The host name does not resolve from where the bot runs: check the host in the URL and the DNS record (`getent hosts HOST`).'), code };
     case 'ECONNREFUSED':
       return failure('refused', 'Nothing listens on that host and port: is the service running, and are host and port right? Check the process or pod and its listen address.');
     case 'EHOSTUNREACH':

@@ -9,8 +9,12 @@ export interface ApiCheckContext {
   api: ApiClient;
   timeoutMs: number;
   now: Date;
+  /** The target's base URL as configured, and where (`targets.prom.url`): a host that does not resolve is named with them. */
+  url: string;
+  urlKey: string;
 }
 
 export function failedCall(kind: string, check: string, label: string, failure: ApiFailure): Finding {
-  return findingFor(kind)(check, 'unknown', `${label}: could not check (${describeApiFailure(failure)})`, { detail: apiFailureFix(failure) });
+  const fix = apiFailureFix(failure);
+  return findingFor(kind)(check, 'unknown', `${label}: could not check (${describeApiFailure(failure)})`, fix ? { fix } : {});
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-definition.ts';
 import type { HttpCheckName, HttpRun } from './check-context.ts';
+import { describeHttpEndpoint } from './describe-endpoint.ts';
 import { targetSecrets } from './secrets.ts';
 import { checkBody, invalidBodyMatch } from './checks/body.ts';
 import { checkCertificate } from './checks/certificate.ts';
@@ -49,8 +50,9 @@ const checks: readonly HttpCheck[] = [
   {
     name: 'reachable',
     label: 'Reachability',
-    description: 'The request gets an answer within the timeout; otherwise the error class (DNS, refused, timeout, connection closed, certificate not trusted, TLS).',
-    run: (r) => [checkReachable(r.reached)],
+    description:
+      'The request gets an answer within the timeout; otherwise the error class (refused, timeout, connection closed, certificate not trusted, TLS). A host name that does not resolve is the bot\'s configuration (unknown), not an outage.',
+    run: (r) => [checkReachable(r.reached, r.url, r.urlKey)],
   },
   {
     name: 'status',
@@ -97,5 +99,6 @@ export const httpKind: KindDefinition<HttpTarget, HttpRun> = {
   actions: [],
   trends: [],
   secrets: (target) => targetSecrets(target.url, target.headers),
+  describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('./http-session.ts')).httpSession,
 };

@@ -6,6 +6,9 @@
 // Redirects are followed here, not by fetch, and only within the origin of the configured URL:
 // the target's headers (API keys, tokens, whatever their names) are never sent to another origin.
 // A redirect to another origin is not followed: it is the answer, with `offOriginRedirect` set.
+//
+// A user and password in the URL (http://user:pw@host) are sent as HTTP basic authentication,
+// as curl does: fetch refuses a URL with credentials, and the URL itself is sent without them.
 import http from 'node:http';
 import https from 'node:https';
 
@@ -57,11 +60,14 @@ interface RoundTrip {
 }
 
 export async function httpRequest(spec: HttpRequestSpec): Promise<HttpResult> {
-  const headers = withDefaults(spec.headers);
+  const start = new URL(spec.url);
+  const headers = withCredentials(withDefaults(spec.headers), start);
+  start.username = '';
+  start.password = '';
   const roundTrip = spec.insecure && spec.url.startsWith('https:') ? nodeRoundTrip : fetchRoundTrip;
   const started = performance.now();
-  const origin = new URL(spec.url).origin;
-  let url = new URL(spec.url);
+  const origin = start.origin;
+  let url = start;
   let method = spec.method ?? 'GET';
   for (let redirects = 0; ; redirects++) {
     const res = await roundTrip(url, method, headers, spec.signal);
@@ -108,6 +114,21 @@ function parseLocation(location: string, base: URL): URL | undefined {
 function withDefaults(headers: Record<string, string> = {}): Record<string, string> {
   const has = (name: string) => Object.keys(headers).some((k) => k.toLowerCase() === name);
   return has('user-agent') ? { ...headers } : { ...headers, 'user-agent': USER_AGENT };
+}
+
+/** The URL's user and password as a basic Authorization header, unless the target sets its own. */
+function withCredentials(headers: Record<string, string>, url: URL): Record<string, string> {
+  if (!url.username && !url.password) return headers;
+  if (Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) return headers;
+  const decode = (s: string) => {
+    try {
+      return decodeURIComponent(s);
+    } catch {
+      return s;
+    }
+  };
+  const pair = `${decode(url.username)}:${decode(url.password)}`;
+  return { ...headers, authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
 }
 
 async function fetchRoundTrip(url: URL, method: string, headers: Record<string, string>, signal: AbortSignal): Promise<RoundTrip> {

@@ -16,7 +16,7 @@ export const httpSession: KindRuntime<HttpTarget, HttpRun> = {
       url = new URL(target.url);
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`scheme ${url.protocol} is not http: or https:`);
     } catch (e) {
-      return { stop: [finding('reachable', 'crit', `Unreachable: invalid URL (${failureMessage(e)})`, { detail: 'Expected a URL like https://api.example.com/health.' })] };
+      return { stop: [finding('reachable', 'crit', `Unreachable: invalid URL (${failureMessage(e)})`, { fix: 'write the URL as https://api.example.com/health (http or https).' })] };
     }
     const deadline = new Deadline(run.signal, run.timeoutMs);
     const input: HttpCheckInput = {
@@ -59,6 +59,8 @@ export const httpSession: KindRuntime<HttpTarget, HttpRun> = {
         https,
         input,
         bodyMatchKey: `targets.${target.name}.bodyMatch`,
+        url: target.url,
+        urlKey: `targets.${target.name}.url`,
       },
       describeError: failureMessage,
     };

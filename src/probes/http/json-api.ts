@@ -149,18 +149,18 @@ export function describeApiFailure(f: ApiFailure): string {
   }
 }
 
-/** What to do about a failed call, for the detail of a finding. */
+/** What to do about a failed call, for the fix of a finding (no "Fix:" prefix). */
 export function apiFailureFix(f: ApiFailure): string {
   switch (f.type) {
     case 'request':
       return f.failure.fix;
     case 'status':
-      if (f.status === 401 || f.status === 403) return 'Fix: the server refuses the probe\'s credentials: check the headers of the target (the secret they reference).';
-      if (f.status === 404) return 'Fix: no such path here: check the base URL (a route prefix such as /prometheus, or a proxy that exposes only part of the API).';
-      return 'Fix: read the server log around now; a proxy in front may also answer for it when the server is down.';
+      if (f.status === 401 || f.status === 403) return 'the server refuses the probe\'s credentials: check the headers of the target (the secret they reference).';
+      if (f.status === 404) return 'no such path here: check the base URL (a route prefix such as /prometheus, or a proxy that exposes only part of the API).';
+      return 'read the server log around now; a proxy in front may also answer for it when the server is down.';
     case 'api-error':
-      return 'Fix: the server understood the call but failed it: read its log for the same error.';
+      return 'the server understood the call but failed it: read its log for the same error.';
     case 'malformed':
-      return 'Fix: something else answers at this URL (a login page, a proxy, another service), or the answer was cut off: check the base URL with curl.';
+      return 'something else answers at this URL (a login page, a proxy, another service), or the answer was cut off: check the base URL with curl.';
   }
 }

@@ -11,6 +11,12 @@ function envelope<T extends z.ZodType>(data: T) {
 
 export const buildInfoSchema = envelope(z.object({ version: z.string(), revision: z.string().optional() }));
 
+/**
+ * /api/v1/status/runtimeinfo: startTime is RFC 3339 with nanoseconds ("2025-07-14T16:15:23.123456789Z");
+ * serverTime (Prometheus 3) is the server's clock when it answered.
+ */
+export const runtimeInfoSchema = envelope(z.object({ startTime: z.string(), serverTime: z.string().optional() }));
+
 export const targetsSchema = envelope(
   z.object({
     activeTargets: z.array(

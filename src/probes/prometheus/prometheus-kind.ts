@@ -4,6 +4,7 @@
 import type { CheckDefinition, KindDefinition } from '../probe-definition.ts';
 import { apiTargetSchema, type ApiTarget } from '../http/api-target.ts';
 import type { ApiCheckContext } from '../http/failed-call.ts';
+import { describeHttpEndpoint } from '../http/describe-endpoint.ts';
 import { targetSecrets } from '../http/secrets.ts';
 import { KIND, type PrometheusCheckName } from './check-context.ts';
 import { checkAlertmanagers } from './checks/alertmanagers.ts';
@@ -18,13 +19,14 @@ const checks: readonly PrometheusCheck[] = [
   {
     name: 'reachable',
     label: 'Reachability',
-    description: '/-/healthy answers 200 (or, where it is not exposed, /api/v1/status/buildinfo answers); the version; otherwise the error class.',
+    description: '/-/healthy answers 200 (or, where it is not exposed, /api/v1/status/buildinfo answers); the version; otherwise the error class. A host name that does not resolve is the bot\'s configuration (unknown).',
     run: checkReachable,
   },
   {
     name: 'targets',
     label: 'Scrape targets',
-    description: 'Active targets whose health is not up, with lastError, grouped by job: some down is a warning, a whole job down critical.',
+    description:
+      'Active targets whose health is not up, with lastError, grouped by job: some down is a warning, a whole job down critical; none at all a warning. Within 2 minutes of Prometheus\' start (/api/v1/status/runtimeinfo startTime) no targets, or targets not scraped yet, are "just started" (unknown).',
     run: checkTargets,
   },
   {
@@ -42,7 +44,7 @@ const checks: readonly PrometheusCheck[] = [
   {
     name: 'alertmanagers',
     label: 'Alertmanagers',
-    description: 'Alertmanagers Prometheus sends alerts to; none active is a warning: alerts go nowhere.',
+    description: 'Alertmanagers Prometheus sends alerts to; none active is a warning (alerts go nowhere), or "just started" (unknown) within 2 minutes of Prometheus\' start.',
     run: checkAlertmanagers,
   },
 ];
@@ -57,5 +59,6 @@ export const prometheusKind: KindDefinition<ApiTarget, ApiCheckContext> = {
   actions: [],
   trends: [],
   secrets: (target) => targetSecrets(target.url, target.headers),
+  describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('../http/api-session.ts')).apiSession,
 };

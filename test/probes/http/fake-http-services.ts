@@ -234,6 +234,28 @@ export interface PrometheusState {
   ruleGroups?: Record<string, unknown>[];
   alertmanagers?: string[];
   droppedAlertmanagers?: string[];
+  /** How long ago the server started, for /api/v1/status/runtimeinfo; default 3 days. */
+  startedSecondsAgo?: number;
+}
+
+/** data of /api/v1/status/runtimeinfo, as Prometheus 3.x returns it (startTime with nanoseconds). */
+export function runtimeInfo(startedSecondsAgo: number, now = Date.now()): Record<string, unknown> {
+  const iso = (ms: number) => new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1456789Z');
+  return {
+    startTime: iso(now - startedSecondsAgo * 1000),
+    CWD: '/prometheus',
+    hostname: 'prometheus-0',
+    serverTime: iso(now),
+    reloadConfigSuccess: true,
+    lastConfigTime: iso(now - startedSecondsAgo * 1000 + 150),
+    corruptionCount: 0,
+    goroutineCount: 41,
+    GOMAXPROCS: 2,
+    GOMEMLIMIT: 1_073_741_824,
+    GOGC: '75',
+    GODEBUG: '',
+    storageRetention: '15d',
+  };
 }
 
 /** The routes of a Prometheus server in the given state. */
@@ -244,6 +266,7 @@ export function prometheusRoutes(state: PrometheusState = {}): Record<string, Ro
     '/api/v1/status/buildinfo': {
       body: success({ version: '3.5.0', revision: 'abc123', branch: 'HEAD', buildUser: 'root@build', buildDate: '20250714-16:15:23', goVersion: 'go1.24.5' }),
     },
+    '/api/v1/status/runtimeinfo': () => ({ body: success(runtimeInfo(state.startedSecondsAgo ?? 3 * 86_400)) }),
     '/api/v1/targets': () => ({
       body: success({ activeTargets: (state.targets ?? [{ job: 'prometheus', instance: 'localhost:9090' }]).map((t) => activeTarget(t)), droppedTargets: [] }),
     }),

@@ -91,7 +91,7 @@ describe('http probe', () => {
     expect(findings).toHaveLength(1);
     expect(findings[0]).toMatchObject({ check: 'http.reachable', status: 'crit' });
     expect(findings[0]!.title).toMatch(/^Unreachable: refused \(connect ECONNREFUSED 127\.0\.0\.1:\d+\)$/);
-    expect(findings[0]!.detail).toMatch(/Nothing listens/);
+    expect(findings[0]!.fix).toMatch(/Nothing listens/);
   });
 
   it('latency over the warning threshold is a warning', async () => {

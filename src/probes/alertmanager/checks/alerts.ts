@@ -34,8 +34,8 @@ export async function checkAlerts(ctx: ApiCheckContext): Promise<Finding[]> {
     }));
   const s = summarizeAlerts(items, ctx.now);
   const title = s.firing === 0 ? 'No active alerts (unsilenced, uninhibited)' : `${alertCount(s.firing)} active: ${s.bySeverity}`;
-  if (s.status !== 'ok') {
-    s.lines.push('Fix: work the critical ones first; silence only what someone is working on, with a comment and an end time (amtool silence add ...), so the list stays a list of open problems.');
-  }
-  return [finding('alerts', s.status, title, { detail: s.lines.join('\n') || undefined, metrics: s.metrics })];
+  const fix = s.status !== 'ok'
+    ? 'work the critical ones first; silence only what someone is working on, with a comment and an end time (amtool silence add ...), so the list stays a list of open problems.'
+    : undefined;
+  return [finding('alerts', s.status, title, { detail: s.lines.join('\n') || undefined, metrics: s.metrics, ...(fix !== undefined && { fix }) })];
 }

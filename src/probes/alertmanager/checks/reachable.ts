@@ -4,6 +4,7 @@ import type { Finding } from '../../../report.ts';
 import type { ApiCheckContext } from '../../http/failed-call.ts';
 import { apiFailureFix, describeApiFailure, type RawResult } from '../../http/json-api.ts';
 import { snippet } from '../../http/probe-support.ts';
+import { unresolvedHost } from '../../http/unresolved-host.ts';
 import { formatMs } from '../../format.ts';
 import { finding } from '../check-context.ts';
 
@@ -12,7 +13,9 @@ export async function checkReachable(ctx: ApiCheckContext): Promise<Finding[]> {
   if (!healthy.ok) {
     const f = healthy.failure;
     if (f.type === 'request' && f.failure.cancelled) return [finding('reachable', 'unknown', 'Not checked: the probe was cancelled before Alertmanager answered')];
-    return [finding('reachable', 'crit', `Unreachable: ${describeApiFailure(f)}`, { detail: apiFailureFix(f) })];
+    const config = f.type === 'request' ? unresolvedHost(f.failure, ctx.url, ctx.urlKey) : undefined;
+    if (config) return [finding('reachable', 'unknown', config.title, config.extra)];
+    return [finding('reachable', 'crit', `Unreachable: ${describeApiFailure(f)}`, { fix: apiFailureFix(f) })];
   }
   const h = healthy.response;
   const metrics = { latency_ms: h.totalMs };
@@ -20,7 +23,8 @@ export async function checkReachable(ctx: ApiCheckContext): Promise<Finding[]> {
     const failure = { type: 'status' as const, path: '/-/healthy', status: h.status, statusText: h.statusText, body: h.body };
     return [
       finding('reachable', 'crit', `Not healthy: /-/healthy answered HTTP ${h.status}${h.statusText ? ` ${h.statusText}` : ''}: ${snippet(h.body, 120)}`, {
-        detail: [readiness(ready), apiFailureFix(failure)].join('\n'),
+        detail: readiness(ready),
+        fix: apiFailureFix(failure),
         metrics,
       }),
     ];
@@ -28,7 +32,8 @@ export async function checkReachable(ctx: ApiCheckContext): Promise<Finding[]> {
   if (!ready.ok || ready.response.status !== 200) {
     return [
       finding('reachable', 'warn', `Healthy but not ready (${readiness(ready)})`, {
-        detail: 'Fix: a starting Alertmanager is not ready until its configuration is loaded and its cluster has settled; if it stays so, read its log (configuration errors, peers it cannot reach on the cluster port).',
+        detail: 'A starting Alertmanager is not ready until its configuration is loaded and its cluster has settled.',
+        fix: 'if it stays not ready, read its log (configuration errors, peers it cannot reach on the cluster port).',
         metrics,
       }),
     ];

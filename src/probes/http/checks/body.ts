@@ -63,12 +63,15 @@ export function checkBody(res: HttpResult, spec: string, input: Pick<HttpCheckIn
   const matched = matcher.test(res.body);
   if (matched === 'timeout') {
     return finding('body', 'unknown', `Body not checked: ${key} ${matcher.label} took longer than ${BODY_MATCH_TIMEOUT_MS} ms and was stopped`, {
-      detail: `Fix: the pattern backtracks too much on this body (nested repetition such as (a+)+): rewrite ${key} without nested or overlapping repetition, or use a plain substring.`,
+      detail: 'The pattern backtracks too much on this body (nested repetition such as (a+)+).',
+      fix: `rewrite ${key} without nested or overlapping repetition, or use a plain substring.`,
     });
   }
   if (matched) return finding('body', 'ok', `Body matches ${matcher.label}`);
   const lines = [`Body: ${snippet(res.body, 200, input.secrets)}`];
   if (res.truncated) lines.push(`Only the first ${MAX_BODY_BYTES / 1024} KiB of the body were searched.`);
-  lines.push('Fix: the service answers but not as a healthy one does: read the body for the failing dependency, or update bodyMatch if the health format changed.');
-  return finding('body', 'crit', `Body does not match ${matcher.label}`, { detail: lines.join('\n') });
+  return finding('body', 'crit', `Body does not match ${matcher.label}`, {
+    detail: lines.join('\n'),
+    fix: 'the service answers but not as a healthy one does: read the body for the failing dependency, or update bodyMatch if the health format changed.',
+  });
 }

@@ -37,14 +37,16 @@ export function checkCertificate(outcome: CertificateOutcome, input: HttpCheckIn
     `Valid from ${instant(cert.validFrom)} to ${instant(cert.validTo)}`,
     cert.trusted ? 'Trusted by this host' : `${input.tlsInsecure ? 'Not verified (tlsInsecure: true)' : 'Not trusted by this host'}: ${trustReason(cert)}`,
   ];
+  const fixes: string[] = [];
   if (untrusted) {
-    lines.push('Fix: serve a certificate from a CA clients trust, with the full chain and this host name; or set tlsInsecure: true on the target if a private CA is expected.');
+    fixes.push('serve a certificate from a CA clients trust, with the full chain and this host name; or set tlsInsecure: true on the target if a private CA is expected.');
   }
   if (daysLeft < t.warn || notYet) {
-    lines.push('Fix: renew the certificate now (cert-manager: check the Certificate and its CertificateRequest/Order; ACME: run the client and read its log), then reload the server or ingress so it serves the new one.');
+    fixes.push(`${fixes.length ? 'Renew' : 'renew'} the certificate now (cert-manager: check the Certificate and its CertificateRequest/Order; ACME: run the client and read its log), then reload the server or ingress so it serves the new one.`);
   }
   return finding('certificate', status, `${parts.join(', ')}, issuer ${cert.issuer}`, {
     detail: lines.filter((l) => l !== undefined).join('\n'),
+    ...(fixes.length > 0 && { fix: fixes.join(' ') }),
     metrics: { days_left: Math.round(daysLeft * 10) / 10 },
   });
 }

@@ -12,10 +12,8 @@ export function checkLatency(res: HttpResult, t: Thresholds): Finding {
     ? `Latency ${formatMs(res.totalMs)}`
     : `Latency ${formatMs(res.totalMs)} (${status} at ${formatMs(status === 'crit' ? t.crit : t.warn)})`;
   return finding('latency', status, title, {
-    detail: status === 'ok' ? undefined : [
-      `Headers after ${formatMs(res.headersMs)}, body (${res.bytes} bytes) after ${formatMs(res.totalMs)}.`,
-      'Fix: check the service\'s CPU, memory and dependencies (a slow database behind the health route), and compare with other instances.',
-    ].join('\n'),
+    detail: status === 'ok' ? undefined : `Headers after ${formatMs(res.headersMs)}, body (${res.bytes} bytes) after ${formatMs(res.totalMs)}.`,
+    ...(status !== 'ok' && { fix: 'check the service\'s CPU, memory and dependencies (a slow database behind the health route), and compare with other instances.' }),
     metrics: { latency_ms: res.totalMs, headers_ms: res.headersMs, body_bytes: res.bytes },
   });
 }

@@ -15,8 +15,8 @@ export async function checkAlerts(ctx: ApiCheckContext): Promise<Finding[]> {
   const s = summarizeAlerts(items, ctx.now);
   const pending = s.pending ? `; ${s.pending} pending` : '';
   const title = s.firing === 0 ? `No alerts firing${pending}` : `${alertCount(s.firing)} firing: ${s.bySeverity}${pending}`;
-  if (s.status !== 'ok') {
-    s.lines.push('Fix: work the critical ones first, from their runbook annotation; an alert that fires often without anyone acting on it needs its threshold, `for:` or routing tuned.');
-  }
-  return [finding('alerts', s.status, title, { detail: s.lines.join('\n') || undefined, metrics: s.metrics })];
+  const fix = s.status !== 'ok'
+    ? 'work the critical ones first, from their runbook annotation; an alert that fires often without anyone acting on it needs its threshold, `for:` or routing tuned.'
+    : undefined;
+  return [finding('alerts', s.status, title, { detail: s.lines.join('\n') || undefined, metrics: s.metrics, ...(fix !== undefined && { fix }) })];
 }

@@ -4,6 +4,7 @@ import type { Finding } from '../../../report.ts';
 import type { ApiCheckContext } from '../../http/failed-call.ts';
 import { apiFailureFix, describeApiFailure } from '../../http/json-api.ts';
 import { snippet } from '../../http/probe-support.ts';
+import { unresolvedHost } from '../../http/unresolved-host.ts';
 import { formatMs } from '../../format.ts';
 import { buildInfoSchema } from '../api-types.ts';
 import { finding } from '../check-context.ts';
@@ -14,7 +15,9 @@ export async function checkReachable(ctx: ApiCheckContext): Promise<Finding[]> {
   if (!healthy.ok) {
     const f = healthy.failure;
     if (f.type === 'request' && f.failure.cancelled) return [finding('reachable', 'unknown', 'Not checked: the probe was cancelled before Prometheus answered')];
-    return [finding('reachable', 'crit', `Unreachable: ${describeApiFailure(f)}`, { detail: apiFailureFix(f) })];
+    const config = f.type === 'request' ? unresolvedHost(f.failure, ctx.url, ctx.urlKey) : undefined;
+    if (config) return [finding('reachable', 'unknown', config.title, config.extra)];
+    return [finding('reachable', 'crit', `Unreachable: ${describeApiFailure(f)}`, { fix: apiFailureFix(f) })];
   }
   const res = healthy.response;
   const metrics = { latency_ms: res.totalMs };
@@ -25,7 +28,7 @@ export async function checkReachable(ctx: ApiCheckContext): Promise<Finding[]> {
   const failure = { type: 'status' as const, path: '/-/healthy', status: res.status, statusText: res.statusText, body: res.body };
   return [
     finding('reachable', 'crit', `Not healthy: /-/healthy answered HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ''}: ${snippet(res.body, 120)}`, {
-      detail: apiFailureFix(failure),
+      fix: apiFailureFix(failure),
       metrics,
     }),
   ];

@@ -40,6 +40,11 @@ export async function checkRules(ctx: ApiCheckContext): Promise<Finding[]> {
   if (failingRules) titleParts.push(`${plural(failingRules, 'rule')} failing to evaluate in ${plural(failingGroups.size, 'group')}`);
   if (slow.length) titleParts.push(`${plural(slow.length, 'group')} slower than their interval`);
   const lines = capLines([...failing, ...slow], 10, 'more');
-  lines.push('Fix: run the rule\'s expression in the Prometheus UI to see the error (many-to-many matching, a renamed metric or label, a query timeout); `promtool check rules FILE` catches syntax errors before a reload.');
-  return [finding('rules', 'warn', titleParts.join('; '), { detail: lines.join('\n'), metrics })];
+  return [
+    finding('rules', 'warn', titleParts.join('; '), {
+      detail: lines.join('\n'),
+      metrics,
+      fix: 'run the rule\'s expression in the Prometheus UI to see the error (many-to-many matching, a renamed metric or label, a query timeout); `promtool check rules FILE` catches syntax errors before a reload.',
+    }),
+  ];
 }

@@ -1,11 +1,13 @@
 // Active scrape targets that are not up, grouped by job, with their last scrape error. Some
 // targets of a job down is a warning; every target of a job down is critical: that job's
-// metrics and the alerts built on them are gone.
+// metrics and the alerts built on them are gone. A Prometheus that started within the last two
+// minutes and has no targets yet, or has not scraped them yet, is "just started" (unknown).
 import type { Finding } from '../../../report.ts';
 import { failedCall, type ApiCheckContext } from '../../http/failed-call.ts';
 import { formatDuration, plural } from '../../format.ts';
 import { targetsSchema, type ActiveTarget } from '../api-types.ts';
 import { finding, KIND } from '../check-context.ts';
+import { justStarted } from '../just-started.ts';
 
 const MAX_JOBS = 8;
 const MAX_TARGETS_PER_JOB = 3;
@@ -21,10 +23,20 @@ export async function checkTargets(ctx: ApiCheckContext): Promise<Finding[]> {
   if (!res.ok) return [failedCall(KIND, 'targets', 'Scrape targets', res.failure)];
   const targets = res.data.data.activeTargets;
   if (targets.length === 0) {
+    const metrics = { targets: 0, up: 0, down: 0, jobs_down: 0 };
+    const started = await justStarted(ctx);
+    if (started !== undefined) {
+      return [
+        finding('targets', 'unknown', `Prometheus just started (${started}): no scrape targets discovered yet`, {
+          detail: 'Service discovery fills the target list within the first minutes after a start; the next run judges it.',
+          metrics,
+        }),
+      ];
+    }
     return [
       finding('targets', 'warn', 'No active scrape targets: Prometheus collects nothing', {
-        detail: 'Fix: check scrape_configs and service discovery (for Kubernetes: the ServiceMonitor/PodMonitor selectors and the labels of the services).',
-        metrics: { targets: 0, up: 0, down: 0, jobs_down: 0 },
+        fix: 'check scrape_configs and service discovery (for Kubernetes: the ServiceMonitor/PodMonitor selectors and the labels of the services).',
+        metrics,
       }),
     ];
   }
@@ -44,6 +56,17 @@ export async function checkTargets(ctx: ApiCheckContext): Promise<Finding[]> {
   if (down === 0) {
     return [finding('targets', 'ok', `All ${plural(targets.length, 'target')} up in ${plural(jobs.size, 'job')}`, { metrics })];
   }
+  if (wholeJobs.length === 0 && affected.every((j) => j.notUp.every((t) => t.health === 'unknown'))) {
+    const started = await justStarted(ctx);
+    if (started !== undefined) {
+      return [
+        finding('targets', 'unknown', `Prometheus just started (${started}): ${down}/${targets.length} targets not scraped yet`, {
+          detail: 'The first scrape of each target comes within one scrape interval of the start; the next run judges them.',
+          metrics,
+        }),
+      ];
+    }
+  }
   const status = wholeJobs.length > 0 ? 'crit' : 'warn';
   const title = wholeJobs.length > 0
     ? `${plural(wholeJobs.length, 'job')} entirely down (${wholeJobs.map((j) => j.name).slice(0, 3).join(', ')}${wholeJobs.length > 3 ? ', ...' : ''}); ${down}/${targets.length} targets not up`
@@ -57,8 +80,13 @@ export async function checkTargets(ctx: ApiCheckContext): Promise<Finding[]> {
     if (job.notUp.length > MAX_TARGETS_PER_JOB) lines.push(`  ... ${job.notUp.length - MAX_TARGETS_PER_JOB} more`);
   }
   if (ordered.length > MAX_JOBS) lines.push(`... ${ordered.length - MAX_JOBS} more jobs`);
-  lines.push('Fix: open the scrape URL from the Prometheus host (curl it): a refused or timed out scrape means the exporter or service is down or a network policy blocks it; a 401/404 means auth or metrics path; then check service discovery and scrape annotations.');
-  return [finding('targets', status, title, { detail: lines.join('\n'), metrics })];
+  return [
+    finding('targets', status, title, {
+      detail: lines.join('\n'),
+      metrics,
+      fix: 'open the scrape URL from the Prometheus host (curl it): a refused or timed out scrape means the exporter or service is down or a network policy blocks it; a 401/404 means auth or metrics path; then check service discovery and scrape annotations.',
+    }),
+  ];
 }
 
 function describeTarget(t: ActiveTarget, now: Date): string {
