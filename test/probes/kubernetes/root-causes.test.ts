@@ -14,7 +14,8 @@ import { kubeTarget, useFakeKubeApi } from './kube-helpers.ts';
 const k = useFakeKubeApi();
 
 async function diagnose(namespace: string, target: Record<string, unknown> = {}, store = new MemoryProbeStateStore(), secrets: string[] = []): Promise<Report> {
-  const t = kubeTarget({ kubeconfig: k.kubeconfig, target: { namespaces: [namespace], ...target } });
+  // A generous timeout: the first run loads the client library, and a run cut short stores no restart counts.
+  const t = kubeTarget({ kubeconfig: k.kubeconfig, timeoutMs: 10_000, target: { namespaces: [namespace], ...target } });
   return await runProbe(t as unknown as Target, { log: silentLogger(), state: store, secrets });
 }
 
