@@ -8,6 +8,7 @@ import { formatBytes, formatDuration, plural } from '../../format.ts';
 
 interface ReplicaRow {
   caught_up: boolean | null;
+  behind_bytes: number | null;
   replay_age_s: number | null;
   receivers: number;
   receiver_status: string | null;
@@ -34,6 +35,9 @@ interface SlotRow {
   retained_bytes: number | null;
 }
 
+/** WAL received but not replayed, when no replay time is known, worth a warning (a segment). */
+const NOT_REPLAYED_WARN_BYTES = 16 * 1024 * 1024;
+
 export async function checkReplication(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   return ctx.server.inRecovery ? await checkReplica(ctx, t) : await checkPrimary(ctx, t);
 }
@@ -42,7 +46,8 @@ async function checkReplica(ctx: CheckContext, t: Thresholds): Promise<Finding[]
   // pg_stat_wal_receiver has a row while the WAL receiver runs; its details are null for a role
   // without pg_read_all_stats. primary_conninfo is only compared with '' (it holds a password).
   const [row] = await ctx.query<ReplicaRow>(`
-    select pg_last_wal_receive_lsn() = pg_last_wal_replay_lsn() as caught_up,
+    select pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() as caught_up,
+           pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn())::float8 as behind_bytes,
            extract(epoch from now() - pg_last_xact_replay_timestamp())::float8 as replay_age_s,
            (select count(*) from pg_stat_wal_receiver)::int as receivers,
            (select status from pg_stat_wal_receiver limit 1) as receiver_status,
@@ -98,8 +103,13 @@ async function checkReplica(ctx: CheckContext, t: Thresholds): Promise<Finding[]
   }
   // With nothing new to replay the replay timestamp ages although the replica is current.
   const lag = row.caught_up ? 0 : row.replay_age_s;
-  const status: Status = lag === null ? 'unknown' : statusAbove(lag, t);
-  const title = lag === null ? 'Replica: streaming, replay lag unknown (nothing replayed yet)' : `Replica: streaming${from}, replay lag ${formatDuration(lag)}`;
+  // Nothing replayed since the standby started: only the WAL received and not yet replayed tells.
+  const behind = row.behind_bytes ?? 0;
+  const status: Status = lag === null ? (behind < NOT_REPLAYED_WARN_BYTES ? 'ok' : 'warn') : statusAbove(lag, t);
+  const title =
+    lag === null
+      ? `Replica: streaming${from}, no transaction replayed since it started, ${formatBytes(behind)} received not yet replayed`
+      : `Replica: streaming${from}, replay lag ${formatDuration(lag)}`;
   return [
     finding('replication', status, title, {
       detail: `WAL receiver streaming${from}; ${replayed}.`,
@@ -113,7 +123,7 @@ async function checkPrimary(ctx: CheckContext, t: Thresholds): Promise<Finding[]
   const walStatus = ctx.server.versionNum >= 130000 ? 'wal_status' : 'null::text';
   const [standbys, slots] = await Promise.all([
     ctx.query<StandbyRow>(`
-      select application_name, client_addr::text, state, extract(epoch from replay_lag)::float8 as replay_lag_s
+      select application_name, host(client_addr) as client_addr, state, extract(epoch from replay_lag)::float8 as replay_lag_s
       from pg_stat_replication
       order by replay_lag desc nulls last
       limit 10`),
