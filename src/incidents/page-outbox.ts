@@ -6,13 +6,13 @@
 // failures are retried with backoff; a page that still cannot go is recorded failed and said in
 // the incident's thread.
 import type { Logger } from '../logger.ts';
-import { channel, spans, user, type Span } from '../message/message.ts';
+import { channel, group, spans, user, type Span } from '../message/message.ts';
 import { formatDuration } from '../probes/format.ts';
 import type { Clock } from './clock.ts';
 import type { Incident } from './incident.ts';
 import type { ClaimedPage, IncidentStore } from './incident-store.ts';
 import { nextLevel } from './next-level.ts';
-import { PageError, type OutgoingPage, type Pager } from './pager.ts';
+import { PageError, storedMentions, type Mentions, type OutgoingPage, type Pager } from './pager.ts';
 
 export interface PageOutboxOptions {
   store: IncidentStore;
@@ -130,7 +130,14 @@ export class PageOutbox {
   }
 }
 
-/** Whom a DM or a channel page reached, by id: "@U1 by DM", "#C1". */
-function whom(recipient: { dm: string } | { channel: string }): Array<Span | string> {
-  return 'dm' in recipient ? [user(recipient.dm), ' by DM'] : [channel(recipient.channel)];
+/**
+ * Whom a DM or a channel page reached, by id: "@U1 by DM", "@U1, @S1 in #C1"; a channel page that
+ * names nobody was "posted in #C1" (a channel is where a page went, never someone paged).
+ */
+function whom(recipient: { dm: string } | { channel: string; mentions: Mentions | readonly string[] }): Array<Span | string> {
+  if ('dm' in recipient) return [user(recipient.dm), ' by DM'];
+  const { users, groups } = storedMentions(recipient.mentions);
+  const named: Span[] = [...users.map((u) => user(u)), ...groups.map((g) => group(g))];
+  if (named.length === 0) return ['posted in ', channel(recipient.channel)];
+  return [...named.flatMap((s, n) => (n === 0 ? [s] : [', ', s])), ' in ', channel(recipient.channel)];
 }

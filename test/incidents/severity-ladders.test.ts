@@ -170,6 +170,9 @@ describe('pages beside the incident card', () => {
     // The card names the people paged; the channel is where it was posted.
     expect(card()).toContain('• on-call: <@U0ALICE> by DM and in <#C0INCIDENTS>, ');
     expect(card()).not.toMatch(/• on-call: <#C0INCIDENTS>/);
+    // So does the timeline.
+    const paged = (await h.service.timeline(inc.id)).filter((e) => e.kind === 'paged').map((e) => e.text).sort();
+    expect(paged).toEqual(['Paged on-call: @U0ALICE by DM', 'Paged on-call: @U0ALICE in #C0INCIDENTS']);
   });
 
   it('a SEV-2 channel page stays in the thread only', async () => {
