@@ -34,6 +34,33 @@ describeOnEachServer('credentials and privileges', { app: { pgStatStatements: tr
     expect(connections.usable).toBe(Number(connections.max_connections) - 3);
   });
 
+  it('runs every check under a pg_monitor role on a healthy database: none unknown, none blind', async () => {
+    const role = uniqueName('probe_mon');
+    const password = `Pw-${Math.random().toString(36).slice(2)}-m`;
+    const admin = await bag.open(pg.adminUrl);
+    await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await admin.query(`GRANT pg_monitor TO ${role}`);
+    try {
+      // Another role's open transaction, which pg_monitor must see (it stays under the thresholds).
+      const other = await bag.open(pg.url('app'), 'someone-else');
+      await other.query('BEGIN');
+      await other.query('SELECT 1');
+
+      const findings = await runProbe(withCredentials(pg.url('app'), role, password));
+
+      expect(findings.map((f) => f.check).sort()).toEqual(ALL_CHECKS);
+      expect(findings.filter((f) => f.status === 'unknown').map((f) => `${f.check}: ${f.title}`)).toEqual([]);
+      expect(findingOf(findings, 'reachable').title).not.toContain('lacks pg_monitor');
+      expect(JSON.stringify(findings)).not.toMatch(/hidden/);
+      expect(findingOf(findings, 'long_transactions').title).toMatch(/^Oldest transaction /);
+    } finally {
+      await probePools.closeAll();
+      await bag.closeAll();
+      const cleanup = await bag.open(pg.adminUrl);
+      await cleanup.query(`DROP ROLE IF EXISTS ${role}`);
+    }
+  });
+
   it('classifies a wrong password as auth failed and never shows the password', async () => {
     const secret = 'Wr0ng-Passw0rd-7f3e';
     const findings = await runProbe(withCredentials(pg.adminUrl, 'postgres', secret));
