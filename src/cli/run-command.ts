@@ -5,7 +5,7 @@
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { cleanCommandText } from '../clean-command-text.ts';
-import type { Config } from '../config/config.ts';
+import type { Config, ConfigProblem } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
 import type { DiagOptions } from '../../commands/diag.ts';
@@ -118,15 +118,15 @@ const DISCARD: TerminalOutput = { write: () => undefined };
  * one run, and `diag all` says which targets the file's problems leave out.
  */
 function refuseProblems(config: Config, needs: Needs, options: Pick<RunCommandOptions, 'words' | 'stderr'>): void {
-  const stopping = config.problems.filter((p) => p.target === undefined && (needs.sections === undefined || p.path === '' || needs.sections.includes(p.path.split('.')[0]!)));
+  const fileWide = config.problems.filter((p) => p.target === undefined);
   if (needs.sections?.length === 0) {
     if (options.words[0] === 'all') {
-      for (const p of config.problems) {
-        if (p.target === undefined && p.path.startsWith('targets.')) options.stderr.write(`chatops: warning: ${config.source}: ${ConfigError.line(p)}; not run\n`);
-      }
+      for (const p of fileWide) if (p.path.startsWith('targets.')) options.stderr.write(`chatops: warning: ${config.source}: ${ConfigError.line(p)}; not run\n`);
     }
     return;
   }
+  const read = (p: ConfigProblem) => needs.sections === undefined || p.path === '' || needs.sections.includes(p.path.split('.')[0]!);
+  const stopping = fileWide.filter(read);
   if (stopping.length > 0) throw ConfigError.of(config.source, stopping);
 }
 

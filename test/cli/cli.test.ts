@@ -184,7 +184,7 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
   it('diag db runs when another target\'s variable is unset and a digest\'s cron is bad; that target alone is refused, and diag all shows it as bot configuration', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-partial-'));
     const file = path.join(dir, 'chatops.yml');
-    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n  cache:\n    kind: redis\n    url: ${CACHE_URL}\ndigests:\n  morning:\n    cron: "every morning"\n    channel: C0123\n');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n  cache:\n    kind: redis\n    url: ${CACHE_URL}\n  old:\n    kind: mysql\ndigests:\n  morning:\n    cron: "every morning"\n    channel: C0123\n');
     const env = { WATCHED_URL: inject('pgUrl') };
     const db = await chatops(['diag', 'main-db', '--config', file, '--json'], env);
     expect((JSON.parse(db.stdout) as Report).findings.find((f) => f.check === 'postgres.reachable')?.status).toBe('ok');
@@ -200,6 +200,8 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     expect(set.reports.map((r) => r.target).sort()).toEqual(['cache', 'main-db']);
     expect(set.reports.find((r) => r.target === 'cache')!.findings).toEqual([expect.objectContaining({ check: 'redis.config', status: 'unknown', config: true })]);
     const allText = await chatops(['diag', 'all', '--config', file], env);
+    // A target the file's problems leave out is named, not silently skipped.
+    expect(allText.stderr).toContain(`chatops: warning: ${file}: targets.old.kind: unknown kind "mysql"; accepted kinds: postgres, redis`);
     expect(allText.stdout).toMatch(/^\w+: diag all: (all 1 targets are ok|the target is ok|1 of 1 target needs attention: main-db \w+); bot configuration keeps cache from running \| 'main-db\.reachable_connect_ms'=\d+ms/);
     // /digest reads the digests: there the bad cron stops it, named.
     const digest = await chatops(['digest', 'list', '--config', file], env);
