@@ -43,13 +43,11 @@ export class KubeConfigProblem extends Error {
 }
 
 /** Where the client would read a kubeconfig from when the target names none. */
-function defaultKubeconfigs(): { files: string[]; from: string } | undefined {
+function defaultKubeconfigs(): { files: string[]; fromEnv: boolean } | undefined {
   const env = process.env.KUBECONFIG;
-  if (env) return { files: env.split(path.delimiter).filter(Boolean), from: '$KUBECONFIG' };
-  const home = os.homedir();
-  const file = path.join(home, '.kube', 'config');
-  if (existsSync(file)) return { files: [file], from: 'the default' };
-  return undefined;
+  if (env) return { files: env.split(path.delimiter).filter(Boolean), fromEnv: true };
+  const file = path.join(os.homedir(), '.kube', 'config');
+  return existsSync(file) ? { files: [file], fromEnv: false } : undefined;
 }
 
 export function loadKubeConfig(target: Pick<KubeTarget, 'kubeconfig' | 'context' | 'inCluster' | 'server' | 'token'>): K8s.KubeConfig {
@@ -65,7 +63,7 @@ export function loadKubeConfig(target: Pick<KubeTarget, 'kubeconfig' | 'context'
       throw new KubeConfigProblem(`inCluster: the pod's service account cannot be read (${messageOf(e)})`, 'run the bot in a pod with a service account, or set kubeconfig/context for this target instead of inCluster', { cause: e });
     }
   } else {
-    const files = target.kubeconfig ? { files: [target.kubeconfig], from: 'the target\'s' } : defaultKubeconfigs();
+    const files = target.kubeconfig ? { files: [target.kubeconfig], fromEnv: false } : defaultKubeconfigs();
     if (!files && !process.env.KUBERNETES_SERVICE_HOST) {
       throw new KubeConfigProblem(
         `no kubeconfig: $KUBECONFIG is not set and ${path.join(os.homedir(), '.kube', 'config')} does not exist`,
@@ -75,8 +73,8 @@ export function loadKubeConfig(target: Pick<KubeTarget, 'kubeconfig' | 'context'
     for (const file of files?.files ?? []) {
       if (!existsSync(file)) {
         throw new KubeConfigProblem(
-          `kubeconfig file ${file} does not exist`,
-          files!.from === '$KUBECONFIG'
+          `kubeconfig file ${file}${files!.fromEnv ? ' (from $KUBECONFIG)' : ''} does not exist`,
+          files!.fromEnv
             ? `point $KUBECONFIG at an existing kubeconfig, or set kubeconfig for this target (kubectl config view --raw > <file> writes one)`
             : `set kubeconfig of this target to an existing file, or remove it to use $KUBECONFIG or ~/.kube/config`,
         );

@@ -27,7 +27,7 @@ type KubeCheck = CheckDefinition<KubeCheckContext> & { name: KubeCheckName };
 const POD_LISTS = ['pods'];
 
 const checks: readonly KubeCheck[] = [
-  { name: 'api', label: 'API', description: 'The API server answers, the credentials are accepted, the namespaces exist and every list is allowed (a 403 names the missing verb and resource).' },
+  { name: 'api', label: 'API', description: 'The API server answers, the credentials are accepted, the namespaces exist and every list is allowed (a 403 names the missing verb and resource). A context or kubeconfig file that is not there, or a server host name that does not resolve, is the bot\'s configuration (unknown, with the fix), not an outage.' },
   { name: 'crashloop', label: 'Crashloops', needs: POD_LISTS, description: 'Containers (init containers too) waiting in CrashLoopBackOff: restart count and how the last run ended; 2+ restarts = crit.', run: checkCrashloop },
   { name: 'oomkilled', label: 'OOM kills', needs: POD_LISTS, description: 'Containers whose current or last run ended OOMKilled, with their memory limit and request.', thresholds: { warn: 1440, crit: 60, unit: 'min since the kill (below)' }, run: checkOomKilled },
   { name: 'image_pull', label: 'Image pulls', needs: POD_LISTS, description: 'ImagePullBackOff / ErrImagePull classified from the kubelet\'s words: not found, unauthorized, registry unreachable.', thresholds: { warn: 0, crit: 120, unit: 's failing' }, run: checkImagePull },

@@ -60,6 +60,26 @@ describe('kubernetes: the bot\'s configuration is not an outage', () => {
     }]);
   });
 
+  it('$KUBECONFIG naming a file that is not there, and a kubeconfig that does not parse, are configuration too', async () => {
+    const missing = path.join(path.dirname(k.kubeconfig), 'gone.yaml');
+    const saved = process.env.KUBECONFIG;
+    process.env.KUBECONFIG = missing;
+    try {
+      const findings = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { kubeconfig: undefined } });
+      expect(findings).toHaveLength(1);
+      expect(findings[0]).toMatchObject({ status: 'unknown', config: true, title: `Bot configuration: kubeconfig file ${missing} (from $KUBECONFIG) does not exist` });
+      expect(findings[0]!.fix).toContain('point $KUBECONFIG at an existing kubeconfig');
+    } finally {
+      if (saved === undefined) delete process.env.KUBECONFIG;
+      else process.env.KUBECONFIG = saved;
+    }
+    const broken = path.join(path.dirname(k.kubeconfig), 'broken.yaml');
+    writeFileSync(broken, 'apiVersion: v1\nclusters: [unterminated\n');
+    const unreadable = await runKubeProbe({ kubeconfig: broken });
+    expect(unreadable).toHaveLength(1);
+    expect(unreadable[0]).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining(`Bot configuration: the kubeconfig ${broken} cannot be read`) });
+  });
+
   it('a cluster server host name that does not resolve is configuration, naming the host and the context', async () => {
     const kubeconfig = kubeconfigFor('https://api.no-such-cluster.invalid:6443', 'unresolvable');
     const report = await diagnose({ context: 'prod' }, kubeconfig);
