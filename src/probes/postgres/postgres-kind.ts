@@ -37,7 +37,7 @@ type PostgresCheck = CheckDefinition<CheckContext> & { name: PostgresCheckName }
 const reachable: PostgresCheck = {
   name: 'reachable',
   label: 'Reachability',
-  description: 'Connect and `select 1` within the timeout; the error class when it fails (refused, auth, too many clients, timeout, DNS).',
+  description: 'Connect and `select 1` within the timeout; the error class when it fails (refused, auth, too many clients, timeout). A host name that does not resolve is the bot\'s configuration (unknown), not an outage.',
 };
 const connections: PostgresCheck = {
   name: 'connections',
@@ -49,7 +49,7 @@ const connections: PostgresCheck = {
 const cacheHit: PostgresCheck = {
   name: 'cache_hit',
   label: 'Cache hit ratio',
-  description: 'Share of block reads served from shared_buffers, per database.',
+  description: 'Share of block reads served from shared_buffers, per database, since the previous run; on a first run since the stats reset, at most a warning.',
   thresholds: { warn: 98, crit: 90, unit: '% hit (below)' },
   run: checkCacheHit,
 };
@@ -74,21 +74,21 @@ const checks: readonly PostgresCheck[] = [
   {
     name: 'long_queries',
     label: 'Long queries',
-    description: 'The longest running active statements.',
+    description: 'The longest running active statements; a statement waiting on a lock is the lock\'s effect, not judged here and given no button.',
     thresholds: { warn: 120, crit: 300, unit: 's' },
     run: checkLongQueries,
   },
   {
     name: 'blocking_locks',
     label: 'Lock waits',
-    description: 'Sessions waiting on a lock, the session blocking them, and for how long; any chain is a warning.',
+    description: 'The session at the head of each lock chain as the report\'s root cause (with what other checks found about it), the sessions waiting on it as its effects, and one button: cancel its statement, or terminate it when idle in transaction. Any chain is a warning; the longest wait decides more.',
     thresholds: { warn: 60, crit: 120, unit: 's waited' },
     run: checkBlockingLocks,
   },
   {
     name: 'slow_queries',
     label: 'Slow statements',
-    description: 'pg_stat_statements: statements with the highest mean and total time.',
+    description: 'pg_stat_statements: statements with the highest mean and total time over the calls since the previous run; on a first run, since the stats reset and at most a warning.',
     thresholds: { warn: 100, crit: 1000, unit: 'ms mean' },
     run: checkSlowQueries,
   },
@@ -110,14 +110,14 @@ const checks: readonly PostgresCheck[] = [
   {
     name: 'replication',
     label: 'Replication',
-    description: 'Replica replay lag; on a primary, standby lag and inactive or WAL-retaining slots.',
+    description: 'On a replica: whether its WAL receiver runs, and replay lag while it streams; on a primary, standby lag and inactive or WAL-retaining slots. What the role may not see is unknown, not zero.',
     thresholds: { warn: 5, crit: 30, unit: 's lag' },
     run: checkReplication,
   },
   {
     name: 'sequences',
     label: 'Sequences',
-    description: 'Sequences close to the maximum of their own range or of the column they feed (a bigint sequence on an integer column ends at 2^31).',
+    description: 'Sequences close to the maximum of their own range or of the column they feed (a bigint sequence on an integer column ends at 2^31). A sequence the role may not read (pg_monitor gives no SELECT on sequences) is unknown, with the GRANT.',
     thresholds: { warn: 85, crit: 95, unit: '%' },
     run: checkSequences,
   },
@@ -130,7 +130,7 @@ const checks: readonly PostgresCheck[] = [
   {
     name: 'deadlocks',
     label: 'Deadlocks and rollbacks',
-    description: 'New deadlocks since the previous run (warn) and the share of rolled back transactions.',
+    description: 'New deadlocks since the previous run (warn) and the share of rolled back transactions since then (on a first run since the stats reset, at most a warning).',
     thresholds: { warn: 10, crit: 50, unit: '% rollbacks' },
     run: checkDeadlocks,
   },
