@@ -6,6 +6,13 @@ import { podEvent } from '../cluster-snapshot.ts';
 import { logsRemedy, restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
 
+/** How much of the kubelet's words a root cause quotes. */
+const MAX_CAUSE_QUOTE = 160;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 export const checkReadiness: KubeCheck = (ctx, t) => {
   const notReady = ctx.snapshot.containers
     .filter((c) => !c.ready && c.running && !c.init && c.pod.phase === 'Running')
@@ -16,6 +23,7 @@ export const checkReadiness: KubeCheck = (ctx, t) => {
     const first = items[0]!;
     const event = podEvent(ctx.snapshot, first.c.pod, ['Unhealthy', 'ProbeError']);
     const pods = new Set(items.map((x) => x.c.pod.name));
+    const longest = formatDuration(Math.max(...items.map((x) => x.age)));
     const title = `${workloadLabel(ref)}: ${pods.size === 1 ? `pod ${first.c.pod.name}` : `${pods.size} pods`} not ready for ${formatDuration(Math.max(...items.map((x) => x.age)))}`;
     const detail = [
       ...(event ? [`${event.reason}: ${event.message}`] : []),
@@ -29,8 +37,8 @@ export const checkReadiness: KubeCheck = (ctx, t) => {
       }),
       ref,
       story: {
-        cause: `${podsOfWorkload(ctx, ref, pods)} not ready for ${formatDuration(Math.max(...items.map((x) => x.age)))}${event ? ` (${event.message})` : ''}`,
-        effect: `readiness: ${plural(pods.size, 'pod')} not ready for ${formatDuration(Math.max(...items.map((x) => x.age)))}`,
+        cause: `${podsOfWorkload(ctx, ref, pods)} not ready for ${longest}${event ? ` (${cut(event.message, MAX_CAUSE_QUOTE)})` : ''}`,
+        effect: `readiness: ${plural(pods.size, 'pod')} not ready for ${longest}`,
       },
     };
   }), 'containers not ready');
