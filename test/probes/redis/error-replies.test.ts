@@ -39,10 +39,12 @@ describe('redis probe: error replies to PING', () => {
     expect(p.fix).toContain('make `/proc` writable by the user redis runs as');
     expect(p.fix).toMatch(/BGSAVE and check that rdb_last_bgsave_status is ok again/);
     expect(p.fix).not.toMatch(/^Fix:/);
-    // Nothing else was dropped: the checks that read INFO and run their own commands answered.
-    for (const check of ['memory', 'clients', 'slowlog', 'replication', 'fragmentation']) {
+    // Nothing else was dropped: the checks that read INFO and run their own commands answered
+    // (the slowlog may list the test's own BGSAVE on a loaded machine).
+    for (const check of ['memory', 'clients', 'replication', 'fragmentation']) {
       expect(findingOf(findings, check).status, check).toBe('ok');
     }
+    expect(findingOf(findings, 'slowlog').status).not.toBe('unknown');
     expect(buildReport('cache', 'redis', new Date(), findings).status).toBe('crit');
   });
 
