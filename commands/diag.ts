@@ -73,11 +73,11 @@ function narrowTarget(target: Target, options: DiagOptions): { target: Target; k
   const probe = findProbe(target.kind);
   if (!probe) throw new UserError(`no probe for kind ${target.kind}`);
   const names = probe.checks.map((c) => c.name);
-  const chosen = (options.checks ?? []).map((name) => {
+  const chosen = [...new Set((options.checks ?? []).map((name) => {
     const bare = name.startsWith(`${probe.kind}.`) ? name.slice(probe.kind.length + 1) : name;
     if (!names.includes(bare)) throw new UserError(`"${name}" is not a ${probe.kind} check; accepted: ${names.join(', ')}`);
     return bare;
-  });
+  }))];
   let thresholds = target.thresholds;
   if (options.thresholds !== undefined) {
     const tunable = probe.checks.filter((c) => c.thresholds).map((c) => c.name);

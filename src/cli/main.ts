@@ -237,7 +237,7 @@ async function diag(args: string[]): Promise<number> {
   const warn = thresholdOption('--warning', values.warning);
   const crit = thresholdOption('--critical', values.critical);
   const thresholds = warn === undefined && crit === undefined ? undefined : { warn, crit };
-  if (thresholds && (values.check?.length ?? 0) !== 1) {
+  if (thresholds && new Set(values.check ?? []).size !== 1) {
     throw new UserError(`-w/--warning and -c/--critical set the thresholds of one check: give exactly one --check, a check with thresholds (got ${values.check?.length ? values.check.map((c) => `"${c}"`).join(' ') : 'none'})`);
   }
   if (positionals.length === 0) {
