@@ -56,5 +56,15 @@ describeOnEachServer('slow statements judged since the previous run', { stale: {
       expect(third.detail).toContain('SELECT pg_sleep($1)');
       expect(third.detail).not.toContain('at most a warning');
     }
+
+    // A statement the previous run did not see may be new or old (evicted, another server): its
+    // whole history is all there is, so at most a warning.
+    await job.query("SELECT pg_sleep(0.3), 'first time' AS note");
+    for (const url of Object.values(urls)) {
+      const fourth = findingOf(await runProbe(url, { thresholds: THRESHOLDS }), 'slow_queries');
+      expect(fourth.status).toBe('warn');
+      expect(fourth.title).toMatch(/^A statement averages (\d{3} ms|\d+\.\d s) over 1 call \(not seen by the previous run: all its calls\)$/);
+      expect(fourth.detail).toContain('SELECT pg_sleep($1), $2 AS note');
+    }
   });
 });

@@ -5,6 +5,7 @@
 // hour-old pg_sleep: it says since when, and is never judged worse than a warning.
 import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
+import { worstStatus } from '../../../report.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { errorCode } from '../classify-error.ts';
 import { formatCount, formatDuration, formatMs } from '../../format.ts';
@@ -42,6 +43,11 @@ interface Judged {
   calls: number;
   total_ms: number;
   mean_ms: number;
+  /**
+   * Judged on its whole history: no previous run, or the previous run did not see it (new, or
+   * read from another server); at most a warning.
+   */
+  history: boolean;
   usename?: string | null;
   query?: string | null;
 }
@@ -115,7 +121,8 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
   }
 
   const now = Date.now();
-  const remembered = await ctx.state.get<Baseline>(STATE_KEY).catch(() => undefined);
+  const stateKey = `${STATE_KEY} ${ctx.endpoint}`;
+  const remembered = await ctx.state.get<Baseline>(stateKey).catch(() => undefined);
   const before = remembered?.value;
   const usable = before !== undefined && now - before.at <= BASELINE_TTL_MS && before.database === db && (before.reset ?? reset) === (reset ?? before.reset);
   const keyOf = (r: CounterRow) => `${r.queryid ?? '?'}:${r.dbid}:${r.userid}`;
@@ -126,12 +133,13 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
     baseline.counters[key] = [r.calls, Math.round(r.total_ms * 1000) / 1000];
     const prev = usable ? before.counters[key] : undefined;
     // Counters that went down belong to an entry evicted and made again: all its calls are new.
-    const fresh = !prev || r.calls < prev[0];
-    const calls = usable && !fresh ? r.calls - prev[0] : r.calls;
-    const totalMs = usable && !fresh ? Math.max(0, r.total_ms - prev[1]) : r.total_ms;
-    if (calls > 0) judged.push({ key, queryid: r.queryid, userid: r.userid, calls, total_ms: totalMs, mean_ms: totalMs / calls });
+    // One the previous run did not see may be new, or old: its history is all there is.
+    const remade = prev !== undefined && r.calls < prev[0];
+    const calls = prev && !remade ? r.calls - prev[0] : r.calls;
+    const totalMs = prev && !remade ? Math.max(0, r.total_ms - prev[1]) : r.total_ms;
+    if (calls > 0) judged.push({ key, queryid: r.queryid, userid: r.userid, calls, total_ms: totalMs, mean_ms: totalMs / calls, history: !prev });
   }
-  await ctx.state.set(STATE_KEY, baseline).catch(() => undefined);
+  await ctx.state.set(stateKey, baseline).catch(() => undefined);
 
   const span = usable ? `in the last ${formatDuration((now - before.at) / 1000)}` : sinceReset(reset, ctx.server.versionNum);
   const byMean = [...judged].sort((a, b) => b.mean_ms - a.mean_ms).slice(0, LIMIT);
@@ -141,9 +149,13 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
     const title = usable ? `No statement ran ${span}` : 'No query statements recorded in pg_stat_statements for this database yet';
     return [finding('slow_queries', 'ok', title, { metrics: { max_mean_ms: 0 } })];
   }
-  const judgedStatus = statusAbove(worst.mean_ms, t);
   // The whole history may be old news: at most a warning until a run sees calls of its own.
-  const status: Status = !usable && judgedStatus === 'crit' ? 'warn' : judgedStatus;
+  const statusOf = (s: Judged): Status => {
+    const judgedStatus = statusAbove(s.mean_ms, t);
+    return s.history && judgedStatus === 'crit' ? 'warn' : judgedStatus;
+  };
+  const status = worstStatus(byMean.map(statusOf));
+  const spanOf = (s: Judged) => (!s.history ? span : usable ? '(not seen by the previous run: all its calls)' : span);
   const slow = byMean.filter((s) => s.mean_ms >= t.warn);
   const metrics = { max_mean_ms: round(worst.mean_ms), slow_statements: slow.length, top_total_ms: round(byTotal[0]?.total_ms ?? 0) };
   if (status === 'ok') {
@@ -152,7 +164,7 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
   // Statements that are individually quick but add up: only worth a line when they add up to much.
   const topTotal = byTotal.filter((s) => s.total_ms >= t.crit && !slow.some((m) => m.key === s.key));
   await withText(ctx, view, [...slow, ...topTotal]);
-  const lines = slow.map((s) => statementLine(s));
+  const lines = slow.map((s) => statementLine(s) + (s.history && usable ? ' [not seen by the previous run: all its calls, at most a warning]' : ''));
   if (topTotal.length) {
     lines.push(`most total time ${span}:`);
     for (const s of topTotal.slice(0, 2)) lines.push(`  ${statementLine(s)}`);
@@ -163,12 +175,12 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
   if ([...slow, ...topTotal].some((s) => isHiddenQuery(s.query ?? null))) {
     lines.push(`Statement text of other roles is hidden: grant pg_read_all_stats (or pg_monitor) to ${ctx.server.role}`);
   }
-  const averages = usable ? 'averaged' : 'averages';
+  const averages = worst.history ? 'averages' : 'averaged';
   return [
     finding(
       'slow_queries',
       status,
-      `${slow.length === 1 ? `A statement ${averages}` : `${slow.length} statements ${averages} over ${formatMs(t.warn)}, slowest`} ${formatMs(worst.mean_ms)} over ${formatCount(worst.calls)} call${worst.calls === 1 ? '' : 's'} ${span}`,
+      `${slow.length === 1 ? `A statement ${averages}` : `${slow.length} statements ${averages} over ${formatMs(t.warn)}, slowest`} ${formatMs(worst.mean_ms)} over ${formatCount(worst.calls)} call${worst.calls === 1 ? '' : 's'} ${spanOf(worst)}`,
       { detail: lines.join('\n'), fix: 'EXPLAIN (ANALYZE, BUFFERS) the statement, add the missing index, or rewrite it.', metrics },
     ),
   ];
