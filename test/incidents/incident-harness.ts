@@ -58,8 +58,8 @@ export interface Harness {
   pool: pg.Pool;
   url: string;
   clock: FakeClock;
-  /** An engine and service over the shared database, with the given config. */
-  make(configYaml?: string, pool?: pg.Pool): { engine: EscalationEngine; service: IncidentService; config: Config };
+  /** An engine and service over the shared database, with the given config; `apiUrl`: another Web API (the fake itself). */
+  make(configYaml?: string, pool?: pg.Pool, apiUrl?: string): { engine: EscalationEngine; service: IncidentService; config: Config };
   engine: EscalationEngine;
   service: IncidentService;
   /** Moves the clock to T0 + ms and runs what is due. */
@@ -83,9 +83,9 @@ export function useIncidentHarness(prefix: string): Harness {
     h.url = await freshDatabaseUrl(prefix);
     h.pool = new pg.Pool({ connectionString: h.url, max: 6 });
     h.clock = new FakeClock(T0);
-    h.make = (yaml = CONFIG_YAML, pool = h.pool) => {
+    h.make = (yaml = CONFIG_YAML, pool = h.pool, apiUrl = h.apiUrl) => {
       const config = parseConfig(parseYaml(yaml), 'test.yml', {});
-      const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock, signer: TEST_SIGNER });
+      const pager = createSlackPager({ token: 'xoxb-test', apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock, signer: TEST_SIGNER });
       const groupMembers = async (group: string) => (group === 'S0SRE' ? ['U0SRE1', 'U0SRE2'] : []);
       const engine = new EscalationEngine({
         pool,

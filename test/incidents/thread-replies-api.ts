@@ -14,46 +14,50 @@ export interface ThreadRepliesApi {
 }
 
 export async function startThreadRepliesApi(slack: FakeSlackApi): Promise<ThreadRepliesApi> {
+  const fake = new URL(slack.apiUrl);
+  const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const method = /^\/api\/([\w.]+)$/.exec(req.url ?? '')?.[1];
-      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k, v]) => typeof v === 'string' && !['host', 'content-length', 'connection'].includes(k))) as Record<string, string>;
-      const forward = () => fetch(new URL(req.url ?? '/', slack.apiUrl.replace(/\/api\/$/, '/')), { method: req.method ?? 'POST', headers, ...(raw.length > 0 && { body: new Uint8Array(raw) }) });
-      if (method === 'conversations.replies') {
-        // Recorded by the fake like every call; answered here.
-        void forward().catch(() => undefined);
-        const args = argsOf(raw.toString('utf8'), String(req.headers['content-type'] ?? ''));
-        const channel = String(args.channel ?? '');
-        const ts = String(args.ts ?? '');
-        const withMetadata = args.include_all_metadata === 'true' || args.include_all_metadata === true;
-        const thread = slack.messagesIn(channel).filter((m) => m.ts === ts || m.thread_ts === ts);
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if (!thread.some((m) => m.ts === ts)) return void res.end(JSON.stringify({ ok: false, error: 'thread_not_found' }));
-        const messages = thread.map((m) => ({ type: 'message', ts: m.ts, ...(m.thread_ts && { thread_ts: m.thread_ts }), text: m.text, ...(withMetadata && m.metadata && { metadata: m.metadata }) }));
-        return void res.end(JSON.stringify({ ok: true, messages, has_more: false }));
-      }
-      forward()
-        .then(async (answer) => {
-          const out: Record<string, string> = { 'content-type': answer.headers.get('content-type') ?? 'application/json' };
-          const retryAfter = answer.headers.get('retry-after');
-          if (retryAfter) out['retry-after'] = retryAfter;
-          res.writeHead(answer.status, out);
-          res.end(Buffer.from(await answer.arrayBuffer()));
-        })
-        .catch((err: unknown) => {
-          res.writeHead(502, { 'content-type': 'text/plain' });
-          res.end(String(err));
-        });
+      const replies = /^\/api\/conversations\.replies$/.test(req.url ?? '');
+      // Every call reaches the fake (it records them all); a thread's replies are answered here.
+      const forwarded = http.request({ host: fake.hostname, port: fake.port, path: req.url, method: req.method, headers: { ...req.headers, host: fake.host }, agent }, (answer) => {
+        if (replies) {
+          answer.resume();
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forwarded.on('error', (err) => {
+        if (replies) return;
+        res.writeHead(502, { 'content-type': 'text/plain' });
+        res.end(String(err));
+      });
+      forwarded.end(raw);
+      if (!replies) return;
+      const args = argsOf(raw.toString('utf8'), String(req.headers['content-type'] ?? ''));
+      const channel = String(args.channel ?? '');
+      const ts = String(args.ts ?? '');
+      const withMetadata = args.include_all_metadata === 'true' || args.include_all_metadata === true;
+      const thread = slack.messagesIn(channel).filter((m) => m.ts === ts || m.thread_ts === ts);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      if (!thread.some((m) => m.ts === ts)) return void res.end(JSON.stringify({ ok: false, error: 'thread_not_found' }));
+      const messages = thread.map((m) => ({ type: 'message', ts: m.ts, ...(m.thread_ts && { thread_ts: m.thread_ts }), text: m.text, ...(withMetadata && m.metadata && { metadata: m.metadata }) }));
+      res.end(JSON.stringify({ ok: true, messages, has_more: false }));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     apiUrl: `http://127.0.0.1:${port}/api/`,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => new Promise<void>((resolve) => {
+      agent.destroy();
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
   };
 }
 
