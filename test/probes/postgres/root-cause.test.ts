@@ -107,6 +107,73 @@ describeOnEachServer('root cause of a lock chain', { incident: { pgStatStatement
     });
   }
 
+  it('names the head of a chain as its root (cancel when it runs a statement), and each independent blocker as a root of its own', async () => {
+    const url = pg.url('incident');
+    const admin = await bag.open(url);
+    const [t1, t2, t3] = [uniqueName('chain_a'), uniqueName('chain_b'), uniqueName('other')];
+    for (const t of [t1, t2, t3]) await admin.query(`CREATE TABLE ${t} (id int PRIMARY KEY, v int); INSERT INTO ${t} VALUES (1, 0)`);
+    const chain = new ClientBag();
+    let chainPids: number[] = [];
+    try {
+      // A holds t1 and runs a statement; B holds t2 and waits for t1; C waits for t2 (behind B).
+      const a = await chain.open(url, 'migration');
+      const b = await chain.open(url, 'worker-b');
+      const c = await chain.open(url, 'worker-c');
+      const d = await chain.open(url, 'cron');
+      const e = await chain.open(url, 'api');
+      const [aPid, bPid, cPid, dPid, ePid] = await Promise.all([a, b, c, d, e].map((x) => pidOf(x)));
+      chainPids = [aPid!, bPid!, cPid!, dPid!, ePid!];
+      await a.query('BEGIN');
+      await a.query(`LOCK TABLE ${t1}`);
+      const aRuns = a.query('SELECT pg_sleep(30)').catch(() => undefined);
+      await b.query('BEGIN');
+      await b.query(`LOCK TABLE ${t2}`);
+      const bWaits = b.query(`SELECT count(*) FROM ${t1}`).catch(() => undefined);
+      const cWaits = c.query(`SELECT count(*) FROM ${t2}`).catch(() => undefined);
+      // An independent chain: D idle in transaction with a row lock, E waiting for it.
+      await d.query('BEGIN');
+      await d.query(`UPDATE ${t3} SET v = 1 WHERE id = 1`);
+      const eWaits = e.query(`UPDATE ${t3} SET v = 2 WHERE id = 1`).catch(() => undefined);
+      await waitFor(
+        async () => (await admin.query('SELECT 1 FROM pg_locks WHERE NOT granted AND pid = ANY($1)', [[bPid, cPid, ePid]])).rowCount === 3,
+        10_000,
+        'B, C and E to wait',
+      );
+
+      const findings = await runProbe(url, { thresholds: THRESHOLDS });
+      const roots = findings.filter((f) => f.rootCause);
+      const byPid = new Map(roots.map((f) => [f.metrics?.root_blocker_pid, f]));
+      expect([...byPid.keys()].sort()).toEqual([aPid, dPid, workerPid].sort());
+
+      const head = byPid.get(aPid)!;
+      expect(head.title).toMatch(new RegExp(`^migration pid ${aPid}, running a statement for .*, blocks 2 sessions \\(1 worker-b, 1 worker-c\\)$`));
+      expect(head.remedies).toEqual([{ action: 'postgres.cancel_query', label: `Cancel pid ${aPid}`, params: { pid: aPid } }]);
+      expect(head.effects).toHaveLength(2);
+      expect(head.effects).toContainEqual(expect.stringMatching(new RegExp(`^pid ${bPid} \\(worker-b\\) waits .*: SELECT count`)));
+      expect(head.effects).toContainEqual(expect.stringMatching(new RegExp(`^pid ${cPid} \\(worker-c\\) waits .* behind pid ${bPid}: SELECT count`)));
+      expect(head.fix).toMatch(new RegExp(`^cancel the statement of pid ${aPid}`));
+
+      const other = byPid.get(dPid)!;
+      expect(other.title).toMatch(new RegExp(`^cron pid ${dPid}, idle in transaction .*, blocks 1 api session$`));
+      expect(other.remedies).toEqual([{ action: 'postgres.terminate_backend', label: `Terminate pid ${dPid}`, params: { pid: dPid } }]);
+
+      // No button on any waiter, B included although it holds a lock too (it is not a head).
+      const pids = findings.flatMap((f) => f.remedies ?? []).map((r) => r.params.pid);
+      for (const victim of [bPid, cPid, ePid, apiPid]) expect(pids).not.toContain(victim);
+      // The migration's running statement is the root cause's, not long_queries' to cancel.
+      expect(findings.filter((f) => f.check === 'postgres.long_queries').flatMap((f) => f.remedies ?? []).map((r) => r.params.pid)).not.toContain(aPid);
+      expect(new Set(pids).size).toBe(pids.length);
+
+      // A backend busy in a statement or a lock wait reads no goodbye: end them from outside.
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [chainPids]);
+      await Promise.all([aRuns, bWaits, cWaits, eWaits]);
+    } finally {
+      await admin.query('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [chainPids]);
+      await chain.closeAll();
+      await admin.query(`DROP TABLE IF EXISTS ${t1}, ${t2}, ${t3}`);
+    }
+  });
+
   it('judges every check the same under pg_monitor as a superuser, except the sequence it may not read', async () => {
     forgetSequenceLists();
     const superuser = await runProbe(pg.url('incident'), { thresholds: THRESHOLDS });

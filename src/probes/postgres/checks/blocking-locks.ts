@@ -157,7 +157,7 @@ function blockedSessions(waiting: readonly WaiterRow[]): string {
     const [app] = byApp.keys();
     return app === '(no application_name)' ? plural(waiting.length, 'session') : `${waiting.length} ${app} session${waiting.length === 1 ? '' : 's'}`;
   }
-  const apps = [...byApp.entries()].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([app, n]) => `${n} ${app}`);
+  const apps = [...byApp.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 3).map(([app, n]) => `${n} ${app}`);
   return `${plural(waiting.length, 'session')} (${apps.join(', ')}${byApp.size > 3 ? ', ...' : ''})`;
 }
 
