@@ -37,6 +37,11 @@ export interface Finding {
    */
   effects?: string[];
   /**
+   * Ids of the checks whose findings this one took in (their facts, effects and metrics): those
+   * checks have no finding of their own in the report, and are neither ok nor resolved.
+   */
+  merged?: string[];
+  /**
    * The bot's own configuration is the problem (a variable not set, a kube context that does not
    * exist, a host name that does not resolve), not the system's health: always `unknown`, counted
    * apart ("bot configuration: 2 problems"), never crit and never a "Declare incident" button.
@@ -89,6 +94,14 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
 function statusOf(findings: readonly Finding[]): Status {
   const own = findings.filter((f) => !f.config);
   return own.length === 0 && findings.length > 0 ? 'unknown' : worstStatus(own.map((f) => f.status));
+}
+
+/**
+ * The finding that speaks for a check in a report: its own, or the root cause that took it in.
+ * Digests and trend charts read a check's status and metrics through this.
+ */
+export function findingOfCheck(report: Pick<Report, 'findings'>, check: string): Finding | undefined {
+  return report.findings.find((f) => f.check === check) ?? report.findings.find((f) => f.merged?.includes(check));
 }
 
 /** True when every finding of the report is about the bot's own configuration. */

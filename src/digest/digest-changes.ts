@@ -96,7 +96,8 @@ export function digestChanges(
       }
     }
     for (const [check, old] of oldFindings) {
-      if (newFindings.has(check) || old.status === 'ok') continue;
+      // A check a root cause took in is part of that finding's story, not resolved.
+      if (newFindings.has(check) || old.status === 'ok' || report.findings.some((f) => f.merged?.includes(check))) continue;
       add({
         kind: 'resolved', target: report.target, check, previousStatus: old.status, title: old.title,
         text: `${report.target}: resolved (was ${old.status}, no longer reported): ${old.title}`,

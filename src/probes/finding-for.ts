@@ -14,6 +14,12 @@ export function findingFor<N extends string = string>(kind: string) {
     if (extra.detail) f.detail = extra.detail;
     if (extra.metrics) f.metrics = extra.metrics;
     if (extra.remedies?.length) f.remedies = extra.remedies;
+    if (extra.runbook) f.runbook = extra.runbook;
+    if (extra.fix) f.fix = extra.fix;
+    if (extra.rootCause) f.rootCause = true;
+    if (extra.effects?.length) f.effects = extra.effects;
+    if (extra.merged?.length) f.merged = extra.merged;
+    if (extra.config) f.config = true;
     return f;
   };
 }

@@ -39,6 +39,8 @@ export function scrubFindings(findings: readonly Finding[], secrets: readonly st
   return findings.map((f) => {
     const out: Finding = { ...f, title: scrubText(f.title, secrets) };
     if (f.detail !== undefined) out.detail = scrubText(f.detail, secrets);
+    if (f.fix !== undefined) out.fix = scrubText(f.fix, secrets);
+    if (f.effects) out.effects = f.effects.map((e) => scrubText(e, secrets));
     if (f.remedies) out.remedies = f.remedies.map((r) => ({ ...r, label: scrubText(r.label, secrets) }));
     return out;
   });

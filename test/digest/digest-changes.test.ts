@@ -57,6 +57,15 @@ describe('digestChanges', () => {
     expect(changes[2]?.previousStatus).toBe('warn');
   });
 
+  it('does not call a check resolved when a root cause took it in', () => {
+    const root: Finding = { check: 'redis.memory', status: 'crit', title: 'Cache too small for its working set', rootCause: true, merged: ['redis.hit_rate', 'redis.evictions'] };
+    const { changes } = digestChanges(
+      [report('cache', [f('redis.hit_rate', 'warn', 'Hit rate 80%'), f('redis.memory', 'ok')])],
+      [report('cache', [root])],
+    );
+    expect(kinds(changes)).toEqual(['new_problem cache redis.memory']);
+  });
+
   it('reports worse and better between problem levels', () => {
     const { changes } = digestChanges(
       [report('db', [f('postgres.connections', 'warn'), f('postgres.locks', 'crit')])],

@@ -93,6 +93,14 @@ describe('mask first, then cut', () => {
     if (inKey >= 4 && inKey < KEY.length) expect(unmasked).toContain(KEY.slice(0, 4));
   });
 
+  it("scrubFindings masks a finding's fix and its effects as well as its title and detail", () => {
+    const [f] = scrubFindings([{ check: 'x', status: 'crit', rootCause: true, title: 't', fix: `rotate ${KEY} now`, effects: [`waits on ${KEY}`, 'plain'] }], SECRETS);
+    expect(JSON.stringify(f)).not.toContain(KEY);
+    expect(f!.effects).toHaveLength(2);
+    expect(f!.effects![1]).toBe('plain');
+    expect(f!.rootCause).toBe(true);
+  });
+
   it('scrubFindings then cutText: the cut sees only the mask', () => {
     const [f] = scrubFindings([{ check: 'x', status: 'crit', title: `${'t'.repeat(95)}${KEY}` }], SECRETS);
     expect(cutText(f!.title, 100)).not.toContain(KEY.slice(0, 4));

@@ -35,7 +35,7 @@ describe('/diag k8s', () => {
     expect(String(t.slack.callsTo('chat.postMessage')[0]!.args.text)).toContain('Running k8s diagnostics on *prod* (namespace shop)');
     const update = t.slack.callsTo('chat.update')[0]!;
     const blocks = update.args.blocks as Array<{ type: string; text?: { text: string }; elements?: Button[] }>;
-    expect(blocks[0]!.text!.text).toMatch(/prod \(k8s\): CRIT/);
+    expect(blocks[0]!.text!.text).toMatch(/prod \(k8s at [^)]*\): CRIT/);
     const buttons = blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []);
     const byAction = (id: string) => buttons.find((b) => b.action_id === id);
     const restart = byAction('remedy:k8s.restart')!;

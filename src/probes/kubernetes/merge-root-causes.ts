@@ -92,6 +92,7 @@ function rootCauseOf(group: RootCauseGroup, lastLines: ReadonlyMap<string, strin
   const metrics = Object.assign({}, ...group.effects.map((p) => p.finding.metrics ?? {}), ...[...group.causes].reverse().map((p) => p.finding.metrics ?? {})) as Record<string, number>;
   const effects = group.effects.map((p) => p.story.effect ?? `${p.check}: ${p.finding.title}`);
   const remedies = remediesOf(group);
+  const mergedChecks = [...new Set(parts.map((p) => p.finding.check))].filter((c) => c !== primary!.finding.check);
   return {
     check: primary!.finding.check,
     status,
@@ -103,6 +104,7 @@ function rootCauseOf(group: RootCauseGroup, lastLines: ReadonlyMap<string, strin
     ...(fixes.length > 0 && { fix: fixes.join('\n') }),
     rootCause: true,
     ...(effects.length > 0 && { effects }),
+    ...(mergedChecks.length > 0 && { merged: mergedChecks }),
   };
 }
 

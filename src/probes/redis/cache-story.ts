@@ -52,6 +52,7 @@ export function mergeCacheStory(findings: readonly Finding[], observed: CacheObs
     fix,
     rootCause: true,
     effects,
+    merged: [evictionsFinding.check, ...(hitFires ? [hitFinding.check] : [])],
   });
   const out: Finding[] = [];
   for (const f of findings) {
