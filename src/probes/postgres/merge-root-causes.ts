@@ -12,8 +12,9 @@ import type { RunEvidence } from './run-evidence.ts';
 const ROOT_CHECK = checkId(KIND, 'blocking_locks');
 
 export function mergeRootCauses(findings: readonly Finding[], evidence: RunEvidence): Finding[] {
+  if (evidence.lockRoots.length === 0) return [...findings];
+  // A prepared transaction (pid 0) is no session of any other finding, but its victims are effects.
   const rootPids = new Set(evidence.lockRoots.map((r) => r.pid).filter((pid) => pid > 0));
-  if (rootPids.size === 0) return [...findings];
   const victims = new Set(evidence.lockRoots.flatMap((r) => r.waiters).filter((pid) => !rootPids.has(pid)));
   const gone = new Set([...rootPids, ...victims]);
 

@@ -4,8 +4,8 @@
 // since when, at most a warning; the next judges only the calls made since.
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
-import { ClientBag, findingOf, runProbe, uniqueName, withCredentials } from './probe-helpers.ts';
-import { describeOnEachServer } from './servers-under-test.ts';
+import { ClientBag, findingOf, runProbe, uniqueName, waitFor, withCredentials } from './probe-helpers.ts';
+import { describeOnEachServer, OWN_SERVERS, reportStatistics } from './servers-under-test.ts';
 
 const THRESHOLDS = { slow_queries: { warn: 100, crit: 200 } };
 
@@ -68,3 +68,47 @@ describeOnEachServer('slow statements judged since the previous run', { stale: {
     }
   });
 });
+
+// Rollback ratios from pg_stat_database add up since the statistics reset too. On servers of the
+// file's own: every database's ratio is judged, and other files' databases must not weigh in.
+describeOnEachServer('rollbacks judged since the previous run', { rollbacks: {} }, (pg) => {
+  const bag = new ClientBag();
+
+  afterAll(async () => {
+    await probePools.closeAll();
+    await bag.closeAll();
+  });
+
+  it('a rollback ratio of the past is at most a warning, rollbacks since the previous run are crit', async () => {
+    const url = pg.url('rollbacks');
+    const app = await bag.open(url, 'flaky-app');
+    const rolledBack = async () =>
+      Number((await app.query<{ n: string }>('SELECT xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')).rows[0]!.n);
+    // The probe compares with its previous run, so it runs once the counters show the burst.
+    const burst = async (rollbacks: number, commits: number) => {
+      const before = await rolledBack();
+      for (let i = 0; i < rollbacks; i++) await app.query('BEGIN; SELECT 1; ROLLBACK');
+      for (let i = 0; i < commits; i++) await app.query('BEGIN; SELECT 1; COMMIT');
+      await waitFor(
+        async () => {
+          await reportStatistics(app, pg.versionNum);
+          return (await rolledBack()) >= before + rollbacks;
+        },
+        15_000,
+        'the rollbacks to reach pg_stat_database',
+      );
+    };
+
+    await burst(800, 400);
+    // 67% rolled back, over the 50% crit: but only the history says so.
+    const first = findingOf(await runProbe(url), 'deadlocks');
+    expect(first.status).toBe('warn');
+    expect(first.title).toContain(`(${pg.database('rollbacks')})`);
+    expect(first.detail).toMatch(new RegExp(`${pg.database('rollbacks')}: 6\\d% of \\d+ transactions rolled back since stats reset`));
+
+    await burst(300, 0);
+    const now = findingOf(await runProbe(url), 'deadlocks');
+    expect(now.status).toBe('crit');
+    expect(now.detail).toMatch(new RegExp(`${pg.database('rollbacks')}: (9\\d|100)(\\.\\d)?% of \\d+ transactions rolled back in the last `));
+  });
+}, OWN_SERVERS);
