@@ -2,7 +2,7 @@
 import { runProbe } from '../src/probes/run-probe.ts';
 import { findProbe, PROBES } from '../src/probes/probe-registry.ts';
 import { resolveThresholds } from '../src/probes/probe-definition.ts';
-import { buildReport, type Report } from '../src/report.ts';
+import { buildReport, isConfigProblem, type Report } from '../src/report.ts';
 import type { Target } from '../src/config/config.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { describeScope } from '../src/probes/describe-scope.ts';
@@ -54,10 +54,10 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
   if (resolved.configProblem !== undefined && reply.source === 'cli') {
     throw new UserError(`${resolved.name} cannot be run: its configuration has a problem (${resolved.configProblem}); chatops config check lists every problem of ${services.config.source}`);
   }
-  const { target, keep } = narrowed ? narrowTarget(resolved, options) : { target: resolved, keep: undefined };
+  const { target, keep, checks } = narrowed ? narrowTarget(resolved, options) : { target: resolved, keep: undefined, checks: undefined };
   const scope = describeScope(target);
   const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
-  const full = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets });
+  const full = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, ...(checks && { checks }) });
   const report = keep ? onlyChecks(full, keep) : full;
   await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
@@ -69,7 +69,7 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
  * ones named, the kind's first (the session speaks through it) and what the run itself says
  * (timeouts, configuration). Names are checked against the kind's, naming the accepted ones.
  */
-function narrowTarget(target: Target, options: DiagOptions): { target: Target; keep: ReadonlySet<string> | undefined } {
+function narrowTarget(target: Target, options: DiagOptions): { target: Target; keep: ReadonlySet<string> | undefined; checks: ReadonlySet<string> | undefined } {
   const probe = findProbe(target.kind);
   if (!probe) throw new UserError(`no probe for kind ${target.kind}`);
   const names = probe.checks.map((c) => c.name);
@@ -90,7 +90,7 @@ function narrowTarget(target: Target, options: DiagOptions): { target: Target; k
     thresholds = { ...target.thresholds, [check]: { warn: options.thresholds.warn ?? current.warn, crit: options.thresholds.crit ?? current.crit } };
   }
   const keep = chosen.length === 0 ? undefined : new Set([probe.checks[0]!.name, ...chosen, 'probe', 'config'].map((c) => `${probe.kind}.${c}`));
-  return { target: { ...target, thresholds }, keep };
+  return { target: { ...target, thresholds }, keep, checks: chosen.length === 0 ? undefined : new Set(chosen) };
 }
 
 /** The report of the checks asked for only. */
@@ -132,7 +132,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     await posted.update(summaryMessage(set, { budget: reply.budget, details: 'inline', reportOptions: reportOptions(services) }));
   } else {
     await posted.update(summaryMessage(set, { budget: reply.budget, details: 'thread' }));
-    for (const report of set.reports.filter((r) => r.status !== 'ok').slice(0, MAX_DETAIL_REPLIES)) {
+    for (const report of set.reports.filter((r) => r.status !== 'ok' && !isConfigProblem(r)).slice(0, MAX_DETAIL_REPLIES)) {
       await posted
         .reply(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }))
         .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));

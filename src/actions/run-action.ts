@@ -76,7 +76,9 @@ export async function vetAction(
       ? `target "${targetName}" is not configured`
       : !action.startsWith(`${target.kind}.`)
         ? `${action} does not apply to ${target.kind} target ${targetName}`
-        : invalidParams(spec.params, params) ?? spec.refuse?.(target, params);
+        : target.configProblem !== undefined
+          ? `the bot's configuration of ${targetName} cannot be used (${target.configProblem})`
+          : invalidParams(spec.params, params) ?? spec.refuse?.(target, params);
   if (problem) {
     await audit('refused', problem);
     return { outcome: { kind: 'refused', text: `This button is not valid any more: ${problem}.` } };

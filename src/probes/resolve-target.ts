@@ -38,6 +38,8 @@ export function resolveTargetWords(config: Config, words: readonly string[]): Ta
   }
   target ??= resolveTarget(config, first);
   if (rest.length === 0) return target;
+  // A target kept for a configuration problem is not run: its report says the problem, whatever words follow.
+  if (target.configProblem !== undefined) return target;
   const narrow = findProbe(target.kind)?.narrow;
   if (!narrow) throw new UserError(`${target.name} (${target.kind}) takes no more words, got "${rest.join(' ')}"`);
   return narrow(target, rest) as Target;

@@ -14,7 +14,11 @@ import { untilDeadline } from './until-deadline.ts';
 /** The thresholds of a check that has none: nothing is ever over them. */
 const NONE: Thresholds = { warn: Infinity, crit: Infinity };
 
-export async function runKindChecks<T extends TargetBase, C>(kind: KindDefinition<T, C>, target: T, ctx: ProbeContext): Promise<Finding[]> {
+/**
+ * `only`: the names of the checks to run (`connections`), when not all; the session's own findings
+ * (reachable) come whatever it holds.
+ */
+export async function runKindChecks<T extends TargetBase, C>(kind: KindDefinition<T, C>, target: T, ctx: ProbeContext, only?: ReadonlySet<string>): Promise<Finding[]> {
   const finding = findingFor(kind.kind);
   const first = kind.checks[0]!;
   const timeoutMs = target.timeoutMs > 0 ? target.timeoutMs : DEFAULT_TIMEOUT_MS;
@@ -27,7 +31,7 @@ export async function runKindChecks<T extends TargetBase, C>(kind: KindDefinitio
     const runtime = await kindRuntimes.load(kind);
     opened = await runtime.open(target, { ...ctx, timeoutMs, secrets });
     if ('stop' in opened) return scrub(opened.stop);
-    const runnable = kind.checks.filter((c) => c.run !== undefined);
+    const runnable = kind.checks.filter((c) => c.run !== undefined && (only === undefined || only.has(c.name)));
     if ('unavailable' in opened) {
       const why = opened.unavailable;
       return scrub([...opened.lead, ...runnable.map((c) => finding(c.name, 'unknown', `${c.label}: could not check (${why})`))]);

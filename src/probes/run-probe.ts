@@ -20,6 +20,8 @@ export interface RunProbeOptions {
   state?: ProbeStateStore;
   /** Every configured secret (configSecrets): given to the probe, and masked in every finding. */
   secrets?: readonly string[];
+  /** Only these checks of the kind, by name (`connections`); all when not given. */
+  checks?: ReadonlySet<string>;
 }
 
 const processState = new MemoryProbeStateStore();
@@ -54,7 +56,7 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
       }, limitMs);
     });
     const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(target.name), ...(options.secrets && { secrets: options.secrets }) };
-    findings = await Promise.race([runKindChecks(probe, target, ctx), overrun]);
+    findings = await Promise.race([runKindChecks(probe, target, ctx, options.checks), overrun]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref }, 'probe failed unexpectedly');

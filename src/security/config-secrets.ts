@@ -36,7 +36,8 @@ export function configSecrets(config: Pick<Config, 'targets'>, env: NodeJS.Proce
 export function targetConfigSecrets(target: Target): string[] {
   const found = new Set<string>();
   collect(target, '', found, 0);
-  const kind = findProbe(target.kind);
+  // A target kept for a configuration problem may lack its kind's keys: it runs nothing, so it has no secrets to read.
+  const kind = target.configProblem === undefined ? findProbe(target.kind) : undefined;
   if (kind) {
     // A kind may list its connection URL whole, to mask it in its findings; everywhere else the URL
     // names the target (only the password inside it is a secret, found above).

@@ -58,6 +58,15 @@ const ctx = (signal = new AbortController().signal) => ({ signal, log: silentLog
 const titles = (findings: Finding[]) => findings.map((f) => `${f.check} ${f.status} ${f.title}`);
 
 describe('runKindChecks', () => {
+  it('runs only the checks asked for, with the session\'s own findings', async () => {
+    const ran: string[] = [];
+    const spy = (name: string): CheckDefinition<Ctx> => ({ name, label: name, description: name, run: () => (ran.push(name), [finding(name, 'ok', `${name} fine`)]) });
+    const kind = toyKind(() => ({ lead: [finding('reachable', 'ok', 'Answers')], ctx: { seen: {}, has: new Set() }, describeError: String }), [spy('disk'), spy('queue')]);
+    const findings = await runKindChecks(kind, target(), ctx(), new Set(['queue']));
+    expect(ran).toEqual(['queue']);
+    expect(titles(findings)).toEqual(['toy.reachable ok Answers', 'toy.queue ok queue fine']);
+  });
+
   it('gives each check its own thresholds, another check\'s by the check object, and guards each one', async () => {
     const seen: Record<string, Thresholds> = {};
     let closed = 0;
