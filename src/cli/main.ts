@@ -189,14 +189,14 @@ async function ladder(args: string[]): Promise<number> {
   return check.problems.length === 0 ? 0 : 1;
 }
 
-function renderLadderCheck(check: LadderCheck, source: string, describeStepTime: (afterMs: number) => string): string {
+function renderLadderCheck(check: LadderCheck, source: string, describeStepTime: (afterMs: number, during?: 'working-hours') => string): string {
   const lines: string[] = [];
   if (check.levels.length > 0) lines.push(`Escalation ladder (${source}):`);
   let severity: number | undefined;
   for (const level of check.levels) {
     if (level.severity !== severity) lines.push(`  ${severityLabel(level.severity)}`);
     severity = level.severity;
-    lines.push(`    ${level.step} (${describeStepTime(level.afterMs)}): ${level.receivers.join(', ') || 'nobody'}`);
+    lines.push(`    ${level.step} (${describeStepTime(level.afterMs, level.during)}): ${level.receivers.join(', ') || 'nobody'}`);
   }
   if (check.problems.length === 0) lines.push('No problems: every level has someone to receive it.');
   else {
