@@ -1,7 +1,7 @@
 // What every check receives: a bounded query function and what is known about the server.
 import type { Finding } from '../../report.ts';
 import type { ProbeState } from '../probe-state.ts';
-import { findingFor, type FindingExtra } from '../finding-for.ts';
+import { findingFor } from '../finding-for.ts';
 import type { RunEvidence } from './run-evidence.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
@@ -13,17 +13,7 @@ export type PostgresCheckName =
   | 'reachable' | 'connections' | 'idle_in_transaction' | 'long_transactions' | 'long_queries' | 'blocking_locks' | 'slow_queries'
   | 'cache_hit' | 'vacuum' | 'wraparound' | 'replication' | 'sequences' | 'database_size' | 'deadlocks';
 
-const baseFinding = findingFor<PostgresCheckName>(KIND);
-
-/** A PostgreSQL finding, with its fix, root cause, effects and configuration flag when given. */
-export function finding(check: PostgresCheckName, status: Finding['status'], title: string, extra: FindingExtra = {}): Finding {
-  const f = baseFinding(check, status, title, extra);
-  if (extra.fix) f.fix = extra.fix;
-  if (extra.rootCause) f.rootCause = true;
-  if (extra.effects?.length) f.effects = extra.effects;
-  if (extra.config) f.config = true;
-  return f;
-}
+export const finding = findingFor<PostgresCheckName>(KIND);
 
 /** application_name of the probe's own sessions: every check leaves them out. */
 export const PROBE_APPLICATION = 'chatops-probe';

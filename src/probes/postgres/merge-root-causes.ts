@@ -20,6 +20,8 @@ export function mergeRootCauses(findings: readonly Finding[], evidence: RunEvide
 
   const facts = new Map<number, Array<{ check: string; status: Finding['status']; fact: string }>>();
   const replaced = new Map<Finding, Finding[]>();
+  // Checks left with no finding of their own, by the root whose session or victims they were about.
+  const takenIn = new Map<number, Set<string>>();
   for (const [check, by] of evidence.sessions) {
     const hit = by.flagged.filter((s) => gone.has(s.pid));
     if (hit.length === 0) continue;
@@ -28,6 +30,12 @@ export function mergeRootCauses(findings: readonly Finding[], evidence: RunEvide
     }
     const again = by.without(gone);
     by.findings.forEach((f, i) => replaced.set(f, i === 0 ? again : []));
+    if (again.length > 0) continue;
+    for (const root of evidence.lockRoots) {
+      if (hit.some((s) => s.pid === root.pid || root.waiters.includes(s.pid))) {
+        takenIn.set(root.pid, (takenIn.get(root.pid) ?? new Set()).add(checkId(KIND, check)));
+      }
+    }
   }
 
   const out: Finding[] = [];
@@ -38,8 +46,9 @@ export function mergeRootCauses(findings: readonly Finding[], evidence: RunEvide
       continue;
     }
     const pid = f.check === ROOT_CHECK && f.rootCause ? f.metrics?.root_blocker_pid : undefined;
-    const merged = pid !== undefined ? facts.get(pid) : undefined;
-    if (!merged) {
+    const merged = (pid !== undefined && facts.get(pid)) || [];
+    const checks = pid !== undefined ? [...(takenIn.get(pid) ?? [])] : [];
+    if (merged.length === 0 && checks.length === 0) {
       out.push(f);
       continue;
     }
@@ -48,6 +57,7 @@ export function mergeRootCauses(findings: readonly Finding[], evidence: RunEvide
       ...f,
       status: worstStatus([f.status, ...merged.map((m) => m.status)]),
       detail: [f.detail, ...lines].filter(Boolean).join('\n'),
+      ...(checks.length > 0 && { merged: [...new Set([...(f.merged ?? []), ...checks])] }),
     });
   }
   return out;
