@@ -80,8 +80,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   refuseProblems(config, needs, options);
   if (options.timeoutMs !== undefined) for (const t of config.targets) t.timeoutMs = options.timeoutMs;
   const { configSecrets } = await import('../security/config-secrets.ts');
-  // A target with a problem of its own is not run, and its kind's keys may be missing.
-  secrets = configSecrets({ targets: config.targets.filter((t) => t.configProblem === undefined) }, env);
+  // Every target's secrets, those of a target kept for a problem too (its URL's password is still
+  // a secret); configSecrets reads only the keys such a target has.
+  secrets = configSecrets({ targets: config.targets }, env);
   const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.terminalUsageHint ?? command.usageHint}`);
   const runbooks = await loadRunbookIndex(config, command, log);
   const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...needs });

@@ -31,7 +31,8 @@ const TARGET_NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/;
 const RESERVED_NAMES = ['all', 'help'];
 const SHARED_TARGET_KEYS = ['kind', 'timeoutMs', 'thresholds'] as const;
 /** Keys whose values may be secrets: never echo them back in an error. */
-const SECRET_KEY = /url|password|token|secret|key/i;
+/** Keys (anywhere in a value's path) whose values are never shown in a problem. */
+const SECRET_KEY = /url|password|passw|token|secret|key|auth|cookie|credential|header|cert|dsn/i;
 
 const digestSchema = z.strictObject({
   cron: z.string().refine((v) => validCron(v), { error: 'not a valid cron expression (e.g. "0 8 * * 1-5": minute hour day month weekday)' }),
@@ -104,7 +105,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => ({ path: '', message: `not valid YAML: ${e.message}` }));
+    // Where and what, never the quoted lines around it: they may hold a secret written in the file.
+    const problems = doc.errors.map((e) => ({ path: '', message: `not valid YAML: ${yamlErrorWords(e)}` }));
     throw ConfigError.of(source, problems);
   }
   return parseConfig(doc.toJS() ?? {}, source, env, path.dirname(source), mode);
@@ -226,12 +228,12 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
 function mapping(value: unknown, key: string, add: (keyPath: string, message: string) => void): Record<string, Record<string, unknown>> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) {
-    add(key, `must be a mapping of names to their settings (got ${show(key, value)})`);
+    add(key, `must be a mapping of names to their settings (got ${show([key], value)})`);
     return {};
   }
   const out: Record<string, Record<string, unknown>> = {};
   for (const [name, v] of Object.entries(value)) {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) add(`${key}.${name}`, `must be a mapping of settings (got ${show(name, v)})`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) add(`${key}.${name}`, `must be a mapping of settings (got ${show([key, name], v)})`);
     else out[name] = v as Record<string, unknown>;
   }
   return out;
@@ -267,7 +269,7 @@ function parseTarget(name: string, raw: Record<string, unknown>, unset: readonly
   const kindWord = raw.kind;
   if (unset.some((u) => u.path.join('.') === `${at}.kind`)) return undefined;
   if (typeof kindWord !== 'string') {
-    add(`${at}.kind`, `missing or not a string (got ${show('kind', kindWord)}); accepted kinds: ${kindNames().join(', ')}`);
+    add(`${at}.kind`, `missing or not a string (got ${show(['kind'], kindWord)}); accepted kinds: ${kindNames().join(', ')}`);
     return undefined;
   }
   // A kind's aliases are accepted (`kind: kubernetes` for k8s) and stored as the kind itself.
@@ -316,18 +318,34 @@ function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?:
     return [key, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` + (acceptedKeys ? `; accepted keys: ${acceptedKeys.join(', ')}` : '')];
   }
   const last = String(keyPath[keyPath.length - 1] ?? '');
-  const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(last, issue.input)})` : '';
+  const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(keyPath.map(String), issue.input)})` : '';
   const accepted = issue.code === 'invalid_value' ? `; accepted: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : '';
   return [key || '(top level)', `${issue.message}${got}${accepted}`];
 }
 
-function show(key: string, value: unknown): string {
-  if (SECRET_KEY.test(key) && typeof value === 'string') return '[hidden]';
+/**
+ * A bad value in words for a problem message. A mapping or a list is described, never printed (it
+ * may hold a URL, a token, a header); a string under a secret-like key anywhere on its path is hidden.
+ */
+function show(keyPath: readonly string[], value: unknown): string {
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value);
+    return keys.length === 0 ? 'an empty mapping' : `a mapping with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
+  }
+  if (typeof value === 'string' && keyPath.some((k) => SECRET_KEY.test(k))) return '[hidden]';
   // Masked whole, then cut: a cut never leaves part of a secret.
   const text = redactSecrets(JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+
+/** A YAML parse error as its reason and position, without the quoted source lines. */
+function yamlErrorWords(e: { message: string; linePos?: readonly { line: number; col: number }[] }): string {
+  const reason = e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '').trim();
+  const at = e.linePos?.[0];
+  return redactSecrets(at ? `${reason} (line ${at.line}, column ${at.col})` : reason);
+}
 
 function defaultRunbookDir(): string {
   // runbooks/ of this project, wherever the process was started from.

@@ -4,5 +4,7 @@ import type { Target } from '../config/config.ts';
 import { findProbe } from './probe-registry.ts';
 
 export function describeScope(target: Target): string {
+  // A target kept for a configuration problem may lack the keys its kind would read.
+  if (target.configProblem !== undefined) return '';
   return findProbe(target.kind)?.describeScope?.(target) ?? '';
 }

@@ -38,10 +38,11 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
       { check: `${target.kind}.probe`, status: 'unknown', title: `No probe for kind ${target.kind}` },
     ]);
   }
-  const endpoint = describeEndpoint(probe, target);
   if (target.configProblem !== undefined) {
-    return buildReport(target.name, probe.kind, startedAt, [configFinding(probe.kind, target.configProblem)], endpoint);
+    // Its kind's keys may be missing: nothing reads them, not even to name the server.
+    return buildReport(target.name, probe.kind, startedAt, [configFinding(probe.kind, target.configProblem)]);
   }
+  const endpoint = describeEndpoint(probe, target);
   const limitMs = target.timeoutMs * 2 + OVERALL_MARGIN_MS;
   const controller = new AbortController();
   const abortFromCaller = () => controller.abort(options.signal?.reason);

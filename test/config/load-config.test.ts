@@ -203,3 +203,45 @@ describe('kubernetes targets', () => {
     expect(() => parseConfig({ targets: { prod: { kind: 'k8s', restartable: [], nodes: 3 } } }, 'f', {})).toThrow(/unknown key nodes; accepted keys: .*kubeconfig, context, inCluster/);
   });
 });
+
+describe('a problem never shows a secret', () => {
+  const env = { TOKEN: 'eyJhbGciOiJSUzI1NiJ9.tokenSECRETvalue', AUTH: 'Basic dXNlcjpTRUNSRVRwdzEyMw==\n' };
+  const texts = (file: string) => JSON.stringify(loadConfig({ file, env, mode: 'collect' }).problems);
+
+  it('describes a mapping it refuses instead of printing it', () => {
+    const file = writeConfig(`targets:
+  kube:
+    kind: k8s
+    inCluster: true
+    server: https://10.0.0.1:6443
+    token: \${TOKEN}
+`);
+    const problems = texts(file);
+    expect(problems).toContain('kube');
+    expect(problems).not.toContain('tokenSECRETvalue');
+    expect(problems).not.toContain('10.0.0.1');
+  });
+
+  it('hides a header value that fails validation, whatever the header is called', () => {
+    const file = writeConfig(`targets:
+  web:
+    kind: http
+    url: http://127.0.0.1:1/health
+    headers:
+      Authorization: \${AUTH}
+`);
+    expect(texts(file)).not.toContain('dXNlcjpTRUNSRVRwdzEyMw');
+  });
+
+  it('says where a file is not YAML without quoting its lines', () => {
+    const file = writeConfig('targets:\n  cache:\n    kind: redis\n    url: "redis://:LiteralPw999@cache:6379\n  bad: [\n');
+    let message = '';
+    try {
+      loadConfig({ file, env, mode: 'collect' });
+    } catch (e) {
+      message = String((e as Error).message);
+    }
+    expect(message).toMatch(/not valid YAML: .*line \d+, column \d+/);
+    expect(message).not.toContain('LiteralPw999');
+  });
+});

@@ -45,7 +45,26 @@ export function targetSecrets(url: string, headers: Record<string, string> = {})
     }
   }
   for (const secret of urlSecrets(url)) if (secret !== url) add(secret);
+  // Credentials in the URL are sent as basic authentication: the "user:password" pair, which the
+  // masking also finds in base64 (as an echoed Authorization header carries it).
+  try {
+    const u = new URL(url);
+    if (u.password) {
+      add(`${safeDecode(u.username)}:${safeDecode(u.password)}`);
+      add(Buffer.from(`${safeDecode(u.username)}:${safeDecode(u.password)}`).toString('base64'));
+    }
+  } catch {
+    // Not a URL: nothing was sent as basic authentication.
+  }
   return sortedSecrets(found);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 /** The URL without credentials, query or fragment: safe to show, short enough to read. */

@@ -118,6 +118,18 @@ describe('credentials in the URL', () => {
     expect(JSON.stringify(report)).not.toContain('p@ss-w0rd');
   });
 
+  it('are masked when a server echoes the Authorization header it was sent, whatever the user name', async () => {
+    for (const user of ['bob', 'alice', 'ops-team']) {
+      const s = await serve({ '/health': (req) => ({ status: 500, body: `upstream failed; request had authorization=${req.headers.authorization}` }) });
+      const config = parseConfig({ targets: { web: { kind: 'http', url: `${s.url.replace('http://', `http://${user}:S3cretPassw0rd@`)}/health` } } }, 'test.yml', {});
+      const report = await runProbe(config.targets[0]!, { log: silentLogger() });
+      const text = JSON.stringify(report);
+      expect(text, user).toContain('authorization=');
+      expect(text, user).not.toContain(Buffer.from(`${user}:S3cretPassw0rd`).toString('base64'));
+      expect(text, user).not.toContain('S3cretPassw0rd');
+    }
+  });
+
   it('leave an Authorization header of the target alone', async () => {
     const s = await serve({ '/health': { body: 'ok' } });
     await runKind(httpKind, { url: s.url.replace('http://', 'http://user:pw@') + '/health', headers: { Authorization: 'Bearer the-token' } });
