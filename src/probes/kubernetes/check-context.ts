@@ -39,6 +39,8 @@ export interface KubeCheckContext {
   now: number;
   /** Restart counts stored by the previous run of this target. */
   previousRestarts?: Remembered<Record<string, number>>;
+  /** Every configured secret: masked in text a check quotes from the cluster before it is cut. */
+  secrets?: readonly string[];
 }
 
 /** A check of the snapshot, with its own thresholds (Infinity when it has none). */

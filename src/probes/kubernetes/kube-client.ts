@@ -85,7 +85,7 @@ export function loadKubeConfig(target: Pick<KubeTarget, 'kubeconfig' | 'context'
       if (target.kubeconfig) kc.loadFromFile(target.kubeconfig);
       else kc.loadFromDefault();
     } catch (e) {
-      throw new KubeConfigProblem(`${source} cannot be read: ${messageOf(e)}`, 'fix or replace the kubeconfig file (kubectl config view checks that it parses)', { cause: e });
+      throw new KubeConfigProblem(`${source} cannot be read: ${parseErrorWords(e)}`, 'fix or replace the kubeconfig file (kubectl config view checks that it parses)', { cause: e });
     }
   }
   if (target.context) {
@@ -135,4 +135,18 @@ export function createKubeClient(kc: K8s.KubeConfig): KubeClient {
       };
     },
   };
+}
+
+/**
+ * Why a kubeconfig did not load, without the lines a YAML error quotes around its position: they
+ * may hold the file's token or key, which cannot be masked when the file does not parse.
+ */
+function parseErrorWords(e: unknown): string {
+  const err = e as { reason?: unknown; mark?: { line?: number; column?: number }; code?: unknown };
+  if (typeof err?.reason === 'string') {
+    const at = err.mark && typeof err.mark.line === 'number' ? ` (line ${err.mark.line + 1}, column ${(err.mark.column ?? 0) + 1})` : '';
+    return `not valid YAML: ${err.reason}${at}`;
+  }
+  if (typeof err?.code === 'string') return `${err.code}`;
+  return (messageOf(e).split('\n')[0] ?? '').slice(0, 120);
 }

@@ -50,7 +50,7 @@ export const kubernetesSession: KindRuntime<KubeTarget, KubeCheckContext> = {
     const remembered = (await previous) as Remembered<Record<string, number>> | undefined;
     return {
       lead: api,
-      ctx: { snapshot, target, now, ...(remembered && { previousRestarts: remembered }) },
+      ctx: { snapshot, target, now, secrets: run.secrets, ...(remembered && { previousRestarts: remembered }) },
       describeError: (e) => (e instanceof Error ? e.message : String(e)),
       missing: (resource) => snapshot.failed.find((f) => f.resource === resource)?.problem.text,
       async finish(findings) {

@@ -78,6 +78,12 @@ describe('kubernetes: the bot\'s configuration is not an outage', () => {
     const unreadable = await runKubeProbe({ kubeconfig: broken });
     expect(unreadable).toHaveLength(1);
     expect(unreadable[0]).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining(`Bot configuration: the kubeconfig ${broken} cannot be read`) });
+     // A file that does not parse cannot be read for its secrets: the finding quotes none of its lines.
+    const leaky = path.join(path.dirname(k.kubeconfig), 'leaky.yaml');
+    writeFileSync(leaky, 'apiVersion: v1\nusers:\n- name: u\n  user:\n    token: kubeTOKENsecretValue0123456789\n   bad: indent\n');
+    const quoted = await runKubeProbe({ kubeconfig: leaky });
+    expect(quoted[0]).toMatchObject({ status: 'unknown', config: true, title: expect.stringMatching(/cannot be read: not valid YAML: .*\(line \d+, column \d+\)/) });
+    expect(JSON.stringify(quoted)).not.toContain('kubeTOKENsecret');
   });
 
   it('a cluster server host name that does not resolve is configuration, naming the host and the context', async () => {

@@ -1,5 +1,6 @@
 // Running containers that have not been ready for a while: the readiness probe fails, usually
 // because a dependency is down. The newest Unhealthy event says what the probe saw.
+import { scrubText } from '../../scrub-findings.ts';
 import { formatDuration } from '../../format.ts';
 import { ageSeconds, finding, groupByWorkload, MAX_DETAIL_PODS, perWorkload, plural, podsOfWorkload, statusAbove, type KubeCheck } from '../check-context.ts';
 import { podEvent } from '../cluster-snapshot.ts';
@@ -37,7 +38,7 @@ export const checkReadiness: KubeCheck = (ctx, t) => {
       }),
       ref,
       story: {
-        cause: `${podsOfWorkload(ctx, ref, pods)} not ready for ${longest}${event ? ` (${cut(event.message, MAX_CAUSE_QUOTE)})` : ''}`,
+        cause: `${podsOfWorkload(ctx, ref, pods)} not ready for ${longest}${event ? ` (${cut(scrubText(event.message, ctx.secrets ?? []), MAX_CAUSE_QUOTE)})` : ''}`,
         effect: `readiness: ${plural(pods.size, 'pod')} not ready for ${longest}`,
       },
     };
