@@ -38,6 +38,11 @@ export interface ClaimedPage extends Omit<NewPage, 'createdAt'> {
   attempts: number;
   /** It was claimed before and never finished: it may have gone out already. */
   interrupted: boolean;
+  /**
+   * When it became due for delivery (written, or its retry time): no claim, the interrupted one
+   * included, came before it, so an interrupted page cannot have reached Slack earlier.
+   */
+  readySince: Date;
 }
 
 export interface StoredEvent {
@@ -59,6 +64,7 @@ interface PageRow {
   recipient: PageRecipient;
   until_status: 'acknowledged' | 'resolved';
   due_at: Date;
+  next_try_at: Date;
   attempts: number;
   was: string;
 }
@@ -250,6 +256,7 @@ export class IncidentStore {
     return rows.map((r) => ({
       id: r.id, key: r.key, incidentId: Number(r.incident_id), point: r.point, label: r.label, recipient: r.recipient,
       until: r.until_status, dueAt: r.due_at, attempts: r.attempts, interrupted: r.was === 'sending',
+      readySince: r.next_try_at,
     }));
   }
 

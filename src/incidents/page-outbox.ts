@@ -87,6 +87,7 @@ export class PageOutbox {
       attempt: Number(/a(\d+)$/.exec(row.point)?.[1] ?? 0),
       lateMs: Math.max(0, now.getTime() - row.dueAt.getTime()),
       ...nextLevel(incident, now),
+      ...(row.interrupted && { sentNotBefore: row.readySince }),
     };
     try {
       // Claimed before and never finished: it may have gone out already.

@@ -52,6 +52,8 @@ export interface OutgoingPage {
   next?: NextStep;
   /** How late it leaves (the bot was down or Slack refused for a while). */
   lateMs: number;
+  /** For an interrupted delivery: it cannot have reached Slack before this (where to start looking). */
+  sentNotBefore?: Date;
 }
 
 export interface Delivered {

@@ -14,6 +14,11 @@ import type { ValueSigner } from '../security/value-signer.ts';
 import { sealMessage } from './seal-message.ts';
 
 const PAGE_EVENT = 'chatops_page';
+/** Looking for an interrupted page in a thread: replies per call, calls at most (after `oldest`). */
+const REPLIES_PER_PAGE = 200;
+const MAX_REPLY_PAGES = 10;
+/** Started this long before the page can have been sent: our clock and Slack's may differ. */
+const LOOKUP_MARGIN_MS = 5 * 60_000;
 /** Errors no retry can fix. */
 const PERMANENT = new Set(['user_not_found', 'channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'cannot_dm_bot', 'user_disabled', 'missing_scope', 'not_authed', 'restricted_action', 'msg_too_long', 'invalid_blocks', 'no_text']);
 
@@ -67,6 +72,29 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     return i.messageTs ? { channel: cardChannel, threadTs: i.messageTs } : { channel: cardChannel };
   }
 
+  /**
+   * A page in the card's thread, by its key. Slack answers a thread oldest first, a page of replies
+   * at a time: the search starts a margin before the page can have been sent and follows the
+   * cursor, for a bounded number of pages (beyond them the page counts as not found).
+   */
+  async function findInThread(page: OutgoingPage, channel: string, threadTs: string): Promise<string | undefined> {
+    const oldest = page.sentNotBefore ? slackTs(page.sentNotBefore.getTime() - LOOKUP_MARGIN_MS) : undefined;
+    let cursor: string | undefined;
+    for (let n = 0; n < MAX_REPLY_PAGES; n++) {
+      const replies = await call(`while looking for page ${page.key} in the thread of ${channel}`, () =>
+        client.conversations.replies({ channel, ts: threadTs, limit: REPLIES_PER_PAGE, include_all_metadata: true, ...(oldest && { oldest }), ...(cursor && { cursor }) }).catch((err: unknown) => {
+          // A card deleted since: its thread is gone, and the page with it.
+          if ((err as { data?: { error?: string } }).data?.error === 'thread_not_found') return { messages: [], response_metadata: undefined };
+          throw err;
+        }));
+      const ts = keyed(replies.messages, page.key);
+      if (ts) return ts;
+      cursor = replies.response_metadata?.next_cursor || undefined;
+      if (!cursor) return undefined;
+    }
+    return undefined;
+  }
+
   return {
     async send(page) {
       const where = await channelOf(page);
@@ -87,22 +115,14 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
     async findSent(page) {
       if ('thread' in page.recipient) return undefined;
       const { channel, threadTs } = await channelOf(page);
-      const keyed = (messages: Array<{ ts?: string; metadata?: { event_payload?: unknown } }> | undefined) =>
-        messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === page.key)?.ts;
       if (threadTs) {
-        // A card deleted since: its thread is gone, and the page with it.
-        const replies = await call(`while looking for page ${page.key} in the thread of ${channel}`, () =>
-          client.conversations.replies({ channel, ts: threadTs, limit: 200, include_all_metadata: true }).catch((err: unknown) => {
-            if ((err as { data?: { error?: string } }).data?.error === 'thread_not_found') return { messages: [] };
-            throw err;
-          }));
-        const ts = keyed(replies.messages);
+        const ts = await findInThread(page, channel, threadTs);
         if (ts) return { channel, ts };
       }
       // Also a page sent before the card was posted, which went to the channel itself.
       const res = await call(`while looking for page ${page.key} in ${channel}`, () =>
         client.conversations.history({ channel, limit: 100, include_all_metadata: true }));
-      const ts = keyed(res.messages);
+      const ts = keyed(res.messages, page.key);
       return ts ? { channel, ts } : undefined;
     },
 
@@ -125,6 +145,16 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
       return id;
     },
   };
+}
+
+/** The ts of the message carrying this page key in its metadata. */
+function keyed(messages: Array<{ ts?: string; metadata?: { event_payload?: unknown } }> | undefined, key: string): string | undefined {
+  return messages?.find((m) => (m.metadata?.event_payload as { key?: unknown } | undefined)?.key === key)?.ts;
+}
+
+/** A time as a Slack message timestamp: seconds with six decimals. */
+function slackTs(ms: number): string {
+  return (Math.max(0, ms) / 1000).toFixed(6);
 }
 
 function toPageError(doing: string, cause: unknown): PageError {

@@ -11,9 +11,8 @@ describe('two engines on one database', () => {
   it('1,000 incidents: every page once, no page lost', async () => {
     const otherPool = new pg.Pool({ connectionString: h.url, max: 6 });
     try {
-      // No interrupted delivery to look up here: straight to the fake, without the thread lookups' stand-in.
-      const a = h.make(undefined, undefined, h.slack.apiUrl);
-      const b = h.make(undefined, otherPool, h.slack.apiUrl);
+      const a = h.make();
+      const b = h.make(undefined, otherPool);
       const todo = Array.from({ length: 1_000 }, (_, i) => i);
       await Promise.all(Array.from({ length: 8 }, async () => {
         for (let i = todo.shift(); i !== undefined; i = todo.shift()) await a.service.declare({ severity: 2, title: `incident ${i}`, commander: 'U0CMDR' });

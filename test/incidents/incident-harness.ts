@@ -1,6 +1,6 @@
 // The incident engine as the bot runs it, on a fake clock: real PostgreSQL (a database per test
-// file), the real Slack pager against the fake Slack Web API (with conversations.replies, for
-// pages in the incident card's thread), the real on-call lookup. Ladders of hours run in
+// file), the real Slack pager against the fake Slack Web API (which stamps messages with the fake
+// clock, as Slack stamps them with the time it took them), the real on-call lookup. Ladders of hours run in
 // milliseconds by moving the clock and asking the engine for what is due. T0 is a Monday at
 // 10:00 UTC, within the default working hours (Monday to Friday, 09:00 to 17:00 UTC).
 import pg from 'pg';
@@ -18,7 +18,6 @@ import { createSlackPager } from '../../src/slack/create-slack-pager.ts';
 import { startFakeSlackApi, type FakeSlackApi, type PostedSlackMessage } from '../support/fake-slack-api.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
 import { TEST_SIGNER } from '../support/test-signer.ts';
-import { startThreadRepliesApi, type ThreadRepliesApi } from './thread-replies-api.ts';
 
 export const INCIDENTS_CHANNEL = 'C0INCIDENTS';
 export const T0 = Date.parse('2026-11-23T10:00:00Z');
@@ -53,13 +52,13 @@ export class FakeClock implements Clock {
 
 export interface Harness {
   slack: FakeSlackApi;
-  /** The Web API the pagers talk to: the fake, with conversations.replies. */
+  /** The Web API the pagers talk to: the fake's. */
   apiUrl: string;
   pool: pg.Pool;
   url: string;
   clock: FakeClock;
-  /** An engine and service over the shared database, with the given config; `apiUrl`: another Web API (the fake itself). */
-  make(configYaml?: string, pool?: pg.Pool, apiUrl?: string): { engine: EscalationEngine; service: IncidentService; config: Config };
+  /** An engine and service over the shared database, with the given config. */
+  make(configYaml?: string, pool?: pg.Pool): { engine: EscalationEngine; service: IncidentService; config: Config };
   engine: EscalationEngine;
   service: IncidentService;
   /** Moves the clock to T0 + ms and runs what is due. */
@@ -75,17 +74,15 @@ let seen = 0;
 
 export function useIncidentHarness(prefix: string): Harness {
   const h = {} as Harness;
-  let replies: ThreadRepliesApi | undefined;
   beforeAll(async () => {
     h.slack = await startFakeSlackApi();
-    replies = await startThreadRepliesApi(h.slack);
-    h.apiUrl = replies.apiUrl;
+    h.apiUrl = h.slack.apiUrl;
     h.url = await freshDatabaseUrl(prefix);
     h.pool = new pg.Pool({ connectionString: h.url, max: 6 });
     h.clock = new FakeClock(T0);
-    h.make = (yaml = CONFIG_YAML, pool = h.pool, apiUrl = h.apiUrl) => {
+    h.make = (yaml = CONFIG_YAML, pool = h.pool) => {
       const config = parseConfig(parseYaml(yaml), 'test.yml', {});
-      const pager = createSlackPager({ token: 'xoxb-test', apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock, signer: TEST_SIGNER });
+      const pager = createSlackPager({ token: 'xoxb-test', apiUrl: h.apiUrl, incidentsChannel: config.incidents!.channel, clock: h.clock, signer: TEST_SIGNER });
       const groupMembers = async (group: string) => (group === 'S0SRE' ? ['U0SRE1', 'U0SRE2'] : []);
       const engine = new EscalationEngine({
         pool,
@@ -120,6 +117,7 @@ export function useIncidentHarness(prefix: string): Harness {
   });
   beforeEach(async () => {
     h.slack.reset();
+    h.slack.setClock(() => h.clock.t);
     seen = 0;
     h.clock.set(T0);
     // Each test starts with no incident in flight.
@@ -127,7 +125,6 @@ export function useIncidentHarness(prefix: string): Harness {
   });
   afterAll(async () => {
     await h.pool?.end();
-    await replies?.close();
     await h.slack?.close();
   });
   return h;

@@ -56,6 +56,11 @@ export interface FakeSlackApi {
   rateLimitNext(method: string, retryAfterS: number, times?: number): void;
   /** The users users.info knows (others: user_not_found); until called, every user is known. */
   setUsers(users: string[]): void;
+  /**
+   * Stamps the messages posted from now on with this clock (ms), as Slack stamps a message with the
+   * time it took it; without one, ts count up from 1700000001.000100. Kept across `reset`.
+   */
+  setClock(now: (() => number) | undefined): void;
   /** Messages posted (chat.postMessage accepted them) to a channel, or to any when none is named, oldest first. */
   messagesIn(channel?: string): PostedSlackMessage[];
   waitFor(predicate: (calls: RecordedCall[]) => boolean, timeoutMs?: number): Promise<void>;
@@ -75,6 +80,14 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   /** Files announced by files.getUploadURLExternal; `bytes` once POSTed to their upload_url. */
   const pending = new Map<string, { filename: string; length: number; bytes?: Buffer }>();
   let ts = 1_700_000_000;
+  let clock: (() => number) | undefined;
+  /** With a clock: the last ts handed out, in microseconds (ts are unique and increasing). */
+  let lastMicros = 0;
+  const nextTs = (): string => {
+    if (!clock) return `${++ts}.000100`;
+    lastMicros = Math.max(lastMicros + 1, Math.floor(clock() * 1000));
+    return `${Math.floor(lastMicros / 1e6)}.${String(lastMicros % 1e6).padStart(6, '0')}`;
+  };
   let fileSeq = 0;
   let base = '';
   const server = http.createServer((req, res) => {
@@ -133,7 +146,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         case 'auth.test':
           return send(200, { ok: true, url: 'https://fake.slack.com/', team: 'Fake', user: 'chatops', team_id: 'T0FAKE', user_id: 'U0BOT', bot_id: 'B0BOT' });
         case 'chat.postMessage': {
-          const message: PostedSlackMessage = { channel: String(args.channel), ts: `${++ts}.000100`, text: String(args.text ?? '') };
+          const message: PostedSlackMessage = { channel: String(args.channel), ts: nextTs(), text: String(args.text ?? '') };
           if (typeof args.thread_ts === 'string') message.thread_ts = args.thread_ts;
           if (args.metadata && typeof args.metadata === 'object') message.metadata = args.metadata as PostedSlackMessage['metadata'];
           messages.push(message);
@@ -147,6 +160,8 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
             .map((m) => ({ type: 'message', ts: m.ts, text: m.text, ...(withMetadata && m.metadata && { metadata: m.metadata }) }));
           return send(200, { ok: true, messages: found, has_more: false });
         }
+        case 'conversations.replies':
+          return send(200, threadReplies(args));
         case 'conversations.open': {
           const users = String(args.users ?? '');
           if (!users) return send(200, { ok: false, error: 'invalid_arguments' });
@@ -182,6 +197,49 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       }
     });
   });
+
+  /**
+   * A thread as Slack answers it: the parent first, then its replies oldest first, after `oldest`
+   * (exclusive unless `inclusive`) and up to `latest`; `limit` messages a call, the rest behind
+   * `response_metadata.next_cursor` (continuation pages carry replies only); metadata only when
+   * include_all_metadata is set. A ts that is no message of the channel: thread_not_found.
+   */
+  function threadReplies(args: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(args.channel ?? '');
+    const parentTs = String(args.ts ?? '');
+    const parent = messages.find((m) => m.channel === channel && m.ts === parentTs);
+    if (!parent) return { ok: false, error: 'thread_not_found' };
+    const limit = args.limit === undefined ? 1000 : Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1) return { ok: false, error: 'invalid_limit' };
+    const inclusive = args.inclusive === true || args.inclusive === 'true';
+    const oldest = args.oldest === undefined ? undefined : micros(String(args.oldest));
+    const latest = args.latest === undefined ? undefined : micros(String(args.latest));
+    if (oldest === null) return { ok: false, error: 'invalid_ts_oldest' };
+    if (latest === null) return { ok: false, error: 'invalid_ts_latest' };
+    const replies = messages.filter((m) => m.channel === channel && m.thread_ts === parentTs && m.ts !== parentTs)
+      .sort((a, b) => (micros(a.ts)! < micros(b.ts)! ? -1 : 1))
+      .filter((m) => oldest === undefined || (inclusive ? micros(m.ts)! >= oldest : micros(m.ts)! > oldest))
+      .filter((m) => latest === undefined || (inclusive ? micros(m.ts)! <= latest : micros(m.ts)! < latest));
+    let from = 0;
+    if (args.cursor !== undefined && args.cursor !== '') {
+      const after = micros(/^after:(.+)$/.exec(Buffer.from(String(args.cursor), 'base64').toString('utf8'))?.[1] ?? '');
+      if (after === null) return { ok: false, error: 'invalid_cursor' };
+      from = replies.findIndex((m) => micros(m.ts)! > after);
+      if (from < 0) from = replies.length;
+    }
+    const first = args.cursor === undefined || args.cursor === '';
+    const take = first ? Math.max(0, limit - 1) : limit;
+    const slice = replies.slice(from, from + take);
+    const hasMore = from + take < replies.length;
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const wire = (m: PostedSlackMessage) => ({ type: 'message', ts: m.ts, ...(m.thread_ts && { thread_ts: m.thread_ts }), text: m.text, ...(withMetadata && m.metadata && { metadata: m.metadata }) });
+    return {
+      ok: true,
+      messages: [...(first ? [parent] : []), ...slice].map(wire),
+      has_more: hasMore,
+      ...(hasMore && { response_metadata: { next_cursor: Buffer.from(`after:${slice.at(-1)?.ts ?? parentTs}`).toString('base64') } }),
+    };
+  }
 
   /** The upload_url: accepts the bytes raw or as a multipart form (web-api sends a form with one file part). */
   async function handleUpload(fileId: string, body: Buffer, contentType: string, authorization: string | undefined): Promise<[number, string]> {
@@ -237,6 +295,10 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     failNext: (method, error) => failures.set(method, error),
     setGroup: (group, users) => groups.set(group, users),
     rateLimitNext: (method, retryAfterS, times = 1) => rateLimits.set(method, { retryAfterS, times }),
+    setClock: (now) => {
+      clock = now;
+      lastMicros = 0;
+    },
     setUsers: (users) => {
       knownUsers = new Set(users);
     },
@@ -255,11 +317,18 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       failures.clear();
       rateLimits.clear();
       messages.length = 0;
+      lastMicros = 0;
       uploads.length = 0;
       pending.clear();
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** A Slack ts ("1700000001.000100", or whole seconds) in microseconds; null when it is none. */
+function micros(ts: string): bigint | null {
+  const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(ts);
+  return m ? BigInt(m[1]!) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0')) : null;
 }
 
 function parseBody(raw: string, contentType: string): Record<string, unknown> {
