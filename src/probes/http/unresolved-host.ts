@@ -1,11 +1,12 @@
-// A host name that does not resolve (ENOTFOUND, EAI_AGAIN) is the bot's configuration, not the
+// A host name that does not exist (ENOTFOUND, EAI_NONAME) is the bot's configuration, not the
 // server's health: an `unknown` configuration finding naming the host and the key to correct.
 import type { FindingExtra } from './probe-support.ts';
 import type { RequestFailure } from './classify-error.ts';
 
 /** The title and the rest of the configuration finding, or undefined when the failure is not DNS. */
 export function unresolvedHost(failure: RequestFailure, url: string, urlKey: string): { title: string; extra: FindingExtra } | undefined {
-  if (failure.kind !== 'DNS' || failure.cancelled) return undefined;
+  // A resolver that did not answer (EAI_AGAIN, EAI_FAIL) may be DNS down, not a wrong name: an outage.
+  if (failure.kind !== 'DNS' || failure.cancelled || (failure.code !== 'ENOTFOUND' && failure.code !== 'EAI_NONAME')) return undefined;
   let host: string;
   try {
     host = new URL(url).hostname.replace(/^\[(.*)\]$/, '$1');

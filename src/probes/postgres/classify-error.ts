@@ -46,8 +46,10 @@ export function classifyConnectError(e: unknown, timeoutMs: number): ConnectFail
       return { kind: 'too many clients', message, fix: 'All connection slots are taken: find the application holding them (pg_stat_activity by application_name), put a pooler in front, or terminate idle sessions.' };
     case '3D000':
       return { kind: 'database missing', message, fix: 'The database named in the URL does not exist on this server: fix the URL or create the database.' };
-    case 'ENOTFOUND':
     case 'EAI_AGAIN':
+      // The resolver did not answer: the name may be right and DNS down, which is an outage.
+      return { kind: 'DNS unavailable', message, fix: 'Name resolution failed for now (the DNS server did not answer): check the DNS the bot resolves names with (`getent hosts HOST`), or the network path to it.' };
+    case 'ENOTFOUND':
     case 'EAI_NONAME':
       return {
         kind: 'DNS',

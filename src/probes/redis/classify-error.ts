@@ -62,8 +62,10 @@ export function classifyConnectError(e: unknown, timeoutMs: number): ConnectFail
   switch (code) {
     case 'ECONNREFUSED':
       return { kind: 'refused', message, fix: 'Nothing listens on that host and port: is redis-server running, and are host/port right? Check the service and `bind`/`port`.' };
-    case 'ENOTFOUND':
     case 'EAI_AGAIN':
+      // The resolver did not answer: the name may be right and DNS down, which is an outage.
+      return { kind: 'DNS unavailable', message, fix: 'Name resolution failed for now (the DNS server did not answer): check the DNS the bot resolves names with (`getent hosts HOST`), or the network path to it.' };
+    case 'ENOTFOUND':
     case 'EAI_NONAME':
       return { kind: 'DNS', message, fix: 'The host name does not resolve: check the host in the URL and DNS from where the bot runs.' };
     case 'ETIMEDOUT':
