@@ -4,7 +4,7 @@
 // A step that pages in working hours only is due at the next start of working hours when its time
 // falls outside them, and never sooner after the level before it than the ladder's gap between
 // them (a SEV-3 declared on Friday night pages on-call on Monday morning and the team lead not
-// in the same minute).
+// in the same minute). Its repeats are each due `everyMs` after the one before, in working hours.
 import type { LadderSnapshot, Severity } from './ladder.ts';
 import { DEFAULT_WORKING_HOURS, nextWorkingTime } from './working-hours.ts';
 
@@ -35,9 +35,12 @@ export function ladderPoints(ladder: LadderSnapshot, declaredAt: Date): LadderPo
     const hours = step.during === 'working-hours' ? (ladder.workingHours ?? DEFAULT_WORKING_HOURS) : undefined;
     const planned = t0 + step.afterMs;
     const first = hours ? nextWorkingTime(Math.max(planned, previous.dueAt + step.afterMs - previous.afterMs), hours) : planned;
+    let at = first;
     for (let a = 0; a <= step.repeat.times; a++) {
-      const at = first + a * step.repeat.everyMs;
-      points.push({ id: `${sev}:s${i}a${a}`, kind: 'page', step: i, attempt: a, dueAt: hours ? nextWorkingTime(at, hours) : at, until: step.until, label: step.label });
+      // Each repeat counts from the page before it: repeats that fall outside working hours go
+      // out `everyMs` apart from the next start, not all at that start.
+      if (a > 0) at = hours ? nextWorkingTime(at + step.repeat.everyMs, hours) : at + step.repeat.everyMs;
+      points.push({ id: `${sev}:s${i}a${a}`, kind: 'page', step: i, attempt: a, dueAt: at, until: step.until, label: step.label });
     }
     previous = { dueAt: first, afterMs: step.afterMs };
   });

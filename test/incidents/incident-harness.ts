@@ -1,8 +1,8 @@
 // The incident engine as the bot runs it, on a fake clock: real PostgreSQL (a database per test
 // file), the real Slack pager against the fake Slack Web API (which stamps messages with the fake
-// clock, as Slack stamps them with the time it took them), the real on-call lookup. Ladders of hours run in
-// milliseconds by moving the clock and asking the engine for what is due. T0 is a Monday at
-// 10:00 UTC, within the default working hours (Monday to Friday, 09:00 to 17:00 UTC).
+// clock, as Slack stamps them with the time it took them), the real on-call lookup. Ladders of
+// hours run in milliseconds by moving the clock and asking the engine for what is due. T0 is a
+// Monday at 10:00 UTC, within the default working hours (Monday to Friday, 09:00 to 17:00 UTC).
 import pg from 'pg';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, beforeEach } from 'vitest';

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load-config.ts';
 import { ladderPoints } from '../../src/incidents/escalation-plan.ts';
-import { defaultLadder, snapshotLadder } from '../../src/incidents/ladder.ts';
+import { defaultLadder, snapshotLadder, type LadderSnapshot } from '../../src/incidents/ladder.ts';
 import { DEFAULT_WORKING_HOURS, describeWorkingHours, nextWorkingTime, type WorkingHours } from '../../src/incidents/working-hours.ts';
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -65,6 +65,30 @@ describe('the default ladders', () => {
     // Without stored hours, a working-hours step reads the default ones.
     const { workingHours: _, ...stored } = sev3;
     expect(ladderPoints(stored, new Date('2026-11-28T10:00:00Z')).find((p) => p.id === 'sev3:s0a0')!.dueAt).toBe(at('2026-11-30T09:00:00Z'));
+  });
+});
+
+describe('repeats of a step that pages in working hours only', () => {
+  const MIN = 60_000;
+  /** One level, paged at once and twice more 5 min apart until acknowledged, in working hours only. */
+  const ladder = (hours?: WorkingHours): LadderSnapshot => ({
+    severity: 3,
+    ackWithinMs: 60 * MIN,
+    steps: [{ label: 'on-call', afterMs: 0, notify: [{ user: 'U0ALICE' }], via: ['dm'], until: 'acknowledged', repeat: { times: 2, everyMs: 5 * MIN }, during: 'working-hours' }],
+    ...(hours && { workingHours: hours }),
+  });
+  const repeats = (declared: string, hours?: WorkingHours) =>
+    ladderPoints(ladder(hours), new Date(declared)).filter((p) => p.kind === 'page').map((p) => [p.attempt, iso(p.dueAt)]);
+
+  it('keep their spacing after the next start of working hours instead of all going out at it', () => {
+    // Friday 16:56 UTC: the first page at once, the repeats due at 17:01 and 17:06 wait for Monday.
+    expect(repeats('2026-11-27T16:56:00Z')).toEqual([[0, '2026-11-27T16:56:00.000Z'], [1, '2026-11-30T09:00:00.000Z'], [2, '2026-11-30T09:05:00.000Z']]);
+    // Within working hours they are simply 5 min apart.
+    expect(repeats('2026-11-23T10:00:00Z')).toEqual([[0, '2026-11-23T10:00:00.000Z'], [1, '2026-11-23T10:05:00.000Z'], [2, '2026-11-23T10:10:00.000Z']]);
+    // Declared on Saturday: the first page on Monday at the start, the repeats 5 and 10 min later.
+    expect(repeats('2026-11-28T12:00:00Z')).toEqual([[0, '2026-11-30T09:00:00.000Z'], [1, '2026-11-30T09:05:00.000Z'], [2, '2026-11-30T09:10:00.000Z']]);
+    // In the hours' own time zone: Friday 16:58 in Berlin, the repeats from Monday 09:00 Berlin (08:00 UTC).
+    expect(repeats('2026-11-27T15:58:00Z', BERLIN)).toEqual([[0, '2026-11-27T15:58:00.000Z'], [1, '2026-11-30T08:00:00.000Z'], [2, '2026-11-30T08:05:00.000Z']]);
   });
 });
 
