@@ -4,11 +4,14 @@
 // private (mode 0600), replaced whole through a temporary file and a rename (a reader never sees
 // half of it), and re-read before each write so two runs at once keep each other's values. A file
 // that is missing, unreadable or corrupt reads as empty: it never stops a run.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from '../logger.ts';
 import type { ProbeState, ProbeStateStore, Remembered } from './probe-state.ts';
+
+/** A file larger than this is not what this store writes: it reads as empty. */
+const MAX_FILE_BYTES = 1024 * 1024;
 
 /** Values of targets not run for this long are dropped: a renamed target leaves nothing behind for good. */
 const KEEP_MS = 30 * 24 * 3600_000;
@@ -54,15 +57,21 @@ export class FileProbeStateStore implements ProbeStateStore {
   #read(): Entries {
     let text: string;
     try {
-      text = readFileSync(this.#file, 'utf8');
+      const refused = this.#unsafeDir();
+      if (refused) {
+        this.#log?.warn({ dir: this.#dir }, `probe state not read: ${refused}; counters start over`);
+        return empty();
+      }
+      text = readPrivateFile(this.#file);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#log?.warn({ err, file: this.#file }, 'probe state file not readable: counters start over');
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.#log?.warn({ code: (err as NodeJS.ErrnoException).code ?? 'error', file: this.#file }, 'probe state file not readable: counters start over');
       return empty();
     }
     try {
       return validEntries(JSON.parse(text));
-    } catch (err) {
-      this.#log?.warn({ err, file: this.#file }, 'probe state file is not valid JSON: counters start over');
+    } catch {
+      // Not the error: its message quotes the file's text.
+      this.#log?.warn({ file: this.#file }, 'probe state file is not valid JSON: counters start over');
       return empty();
     }
   }
@@ -80,6 +89,8 @@ export class FileProbeStateStore implements ProbeStateStore {
     const temp = path.join(this.#dir, `.${FileProbeStateStore.FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
       mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      const refused = this.#unsafeDir();
+      if (refused) throw new Error(refused);
       writeFileSync(temp, `${JSON.stringify(entries)}\n`, { mode: 0o600, flag: 'wx' });
       renameSync(temp, this.#file);
     } catch (err) {
@@ -90,6 +101,42 @@ export class FileProbeStateStore implements ProbeStateStore {
       }
       this.#log?.warn({ err, file: this.#file }, 'probe state file not written: the next run starts its counters over');
     }
+  }
+
+  /**
+   * Why the data directory is not trusted with counters, or undefined: it must be a directory (not
+   * a link) that this user owns and no one else may write to, or another user could forge them.
+   */
+  #unsafeDir(): string | undefined {
+    let st;
+    try {
+      st = lstatSync(this.#dir);
+    } catch {
+      return undefined; // Not there yet: it is made private when first written.
+    }
+    if (!st.isDirectory()) return `${this.#dir} is not a directory`;
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return `${this.#dir} belongs to another user`;
+    if ((st.mode & 0o022) !== 0) return `${this.#dir} may be written by other users (chmod go-w it)`;
+    return undefined;
+  }
+}
+
+/** The file's text, refusing a link, something not a regular file, or anything larger than a store writes. */
+function readPrivateFile(file: string): string {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.size > MAX_FILE_BYTES) throw Object.assign(new Error('not a probe state file'), { code: 'ENOTSTATE' });
+    const buffer = Buffer.alloc(st.size);
+    let read = 0;
+    while (read < st.size) {
+      const n = readSync(fd, buffer, read, st.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read).toString('utf8');
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -1,5 +1,5 @@
 // The terminal's probe state file: what one run stores, the next one reads; a bad file never stops a run.
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -58,5 +58,33 @@ describe('FileProbeStateStore', () => {
     await expect(store.forTarget('cache').set('k', 1)).resolves.toBeUndefined();
     await expect(store.forTarget('cache').get('k')).resolves.toMatchObject({ value: 1 });
     expect(existsSync(path.join(blocker, 'data'))).toBe(false);
+  });
+});
+
+describe('FileProbeStateStore trusts only its own private file', () => {
+  const stored = (dir: string) => new FileProbeStateStore(dir).forTarget('cache').get('redis.counters');
+  const forged = JSON.stringify({ cache: { 'redis.counters': { value: { evicted_keys: 0 }, at: new Date().toISOString() } } });
+
+  it('does not follow a link in place of the file', async () => {
+    const dir = tempDir();
+    const elsewhere = path.join(tempDir(), 'forged.json');
+    writeFileSync(elsewhere, forged);
+    symlinkSync(elsewhere, path.join(dir, FileProbeStateStore.FILE));
+    expect(await stored(dir)).toBeUndefined();
+  });
+
+  it('does not read counters from a directory other users may write to, nor write there', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, FileProbeStateStore.FILE), forged, { mode: 0o600 });
+    chmodSync(dir, 0o777);
+    expect(await stored(dir)).toBeUndefined();
+    await new FileProbeStateStore(dir).forTarget('cache').set('redis.counters', { evicted_keys: 5 });
+    expect(readFileSync(path.join(dir, FileProbeStateStore.FILE), 'utf8')).toBe(forged);
+  });
+
+  it('reads a file larger than it would ever write as empty', async () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, FileProbeStateStore.FILE), `${forged.slice(0, -1)}, "pad": "${'x'.repeat(1024 * 1024)}"}`);
+    expect(await stored(dir)).toBeUndefined();
   });
 });
