@@ -6,8 +6,27 @@ export function describeHttpEndpoint(url: string): string {
   try {
     const u = new URL(url);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return '';
-    return u.pathname === '/' ? u.origin : `${u.origin}${u.pathname}`;
+    if (u.pathname === '/') return u.origin;
+    // A path segment that looks like a token (a ping URL's UUID, a webhook key) is not shown.
+    const path = u.pathname.split('/').map((segment) => (looksLikeToken(decodeSafe(segment)) ? '…' : segment)).join('/');
+    return `${u.origin}${path}`;
   } catch {
     return '';
+  }
+}
+
+/** Long, and mixing letters with digits (or hex, or base64url): a key more than a word. */
+function looksLikeToken(segment: string): boolean {
+  if (segment.length < 16) return false;
+  const letters = /[A-Za-z]/.test(segment);
+  const digits = /\d/.test(segment);
+  return (letters && digits) || /^[0-9a-f-]{16,}$/i.test(segment);
+}
+
+function decodeSafe(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }

@@ -145,6 +145,10 @@ describe('describeEndpoint', () => {
     expect(prometheusKind.describeEndpoint!({ ...base, kind: 'prometheus', url: 'http://prometheus:9090' })).toBe('http://prometheus:9090');
     expect(alertmanagerKind.describeEndpoint!({ ...base, kind: 'alertmanager', url: 'http://am:9093/alertmanager/?x=1' })).toBe('http://am:9093/alertmanager/');
     expect(httpKind.describeEndpoint!({ ...base, kind: 'http', url: 'not a url pw' })).toBe('');
+    // A token in the path (a ping URL, a webhook key) is not shown; ordinary words are.
+    expect(httpKind.describeEndpoint!({ ...base, kind: 'http', url: 'https://hc-ping.com/4f1c2a9e-8b7d-4c3e-9a1f-2b6d8e0c7a55' })).toBe('https://hc-ping.com/…');
+    expect(httpKind.describeEndpoint!({ ...base, kind: 'http', url: 'https://api.example.com/hooks/T0abcDEF1234ghijKL56/health' })).toBe('https://api.example.com/hooks/…/health');
+    expect(httpKind.describeEndpoint!({ ...base, kind: 'http', url: 'https://api.example.com/internal/healthcheck-readiness' })).toBe('https://api.example.com/internal/healthcheck-readiness');
   });
 });
 
