@@ -245,3 +245,11 @@ describe('a problem never shows a secret', () => {
     expect(message).not.toContain('LiteralPw999');
   });
 });
+
+describe('a postgres target', () => {
+  it('takes only a postgres URL or a libpq string, naming the accepted schemes', () => {
+    const config = parseConfig({ targets: { db: { kind: 'postgres', url: 'http://db:5432/app' }, kv: { kind: 'postgres', url: 'host=db dbname=app' }, ok: { kind: 'postgresql', url: 'postgresql://db/app' } } }, 'f.yml', {}, process.cwd(), 'collect');
+    expect(config.problems.map((p) => p.path)).toEqual(['targets.db.url']);
+    expect(config.problems[0]!.message).toContain('postgres:// or postgresql://');
+  });
+});

@@ -22,7 +22,7 @@ export interface ConnectFailure {
   kind: string;
   message: string;
   fix: string;
-  /** The bot's configuration is at fault (a host name that does not resolve), not the server. */
+  /** The bot's configuration is at fault (a host name that does not resolve, a login the server refuses), not the server. */
   config?: boolean;
 }
 
@@ -41,7 +41,7 @@ export function classifyConnectError(e: unknown, timeoutMs: number): ConnectFail
       return { kind: 'refused', message, fix: 'Nothing listens on that host and port: is PostgreSQL running, and are host/port right? Check the service and `listen_addresses`.' };
     case '28P01':
     case '28000':
-      return { kind: 'auth failed', message, fix: 'Check the user and password in the target URL (the secret it references), and that pg_hba.conf allows this user from this host.' };
+      return { kind: 'auth failed', message, config: true, fix: 'Check the user and password in the target URL (the secret it references), and that pg_hba.conf allows this user from this host.' };
     case '53300':
       return { kind: 'too many clients', message, fix: 'All connection slots are taken: find the application holding them (pg_stat_activity by application_name), put a pooler in front, or terminate idle sessions.' };
     case '3D000':

@@ -24,13 +24,22 @@ import { checkVacuum } from './checks/vacuum.ts';
 import { checkWraparound } from './checks/wraparound.ts';
 
 const targetSchema = z.object({
-  url: z.string().describe('`postgres://user:password@host:5432/db`; a role with `pg_monitor` sees every session\'s query text'),
+  url: z
+    .string()
+    .refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL (or a libpq key=value string), like postgres://user:password@host:5432/db' })
+    .describe('`postgres://user:password@host:5432/db`; a role with `pg_monitor` sees every session\'s query text'),
   vacuumTimeoutMs: z
     .number().int().min(1_000).max(86_400_000).optional()
     .describe('statement_timeout of the VACUUM ANALYZE button, 1000 to 86400000 (default 1800000 = 30 min)'),
 });
 
 export type PostgresTarget = KindTarget<typeof targetSchema>;
+
+/** A URL of the postgres scheme, or a libpq key=value string (no scheme at all). */
+function isPostgresUrl(url: string): boolean {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url.trim());
+  return scheme === null ? /\w=/.test(url) : ['postgres', 'postgresql'].includes(scheme[1]!.toLowerCase());
+}
 
 type PostgresCheck = CheckDefinition<CheckContext> & { name: PostgresCheckName };
 

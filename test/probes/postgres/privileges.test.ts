@@ -61,14 +61,15 @@ describeOnEachServer('credentials and privileges', { app: { pgStatStatements: tr
     }
   });
 
-  it('classifies a wrong password as auth failed and never shows the password', async () => {
+  it('a wrong password is the bot configuration (unknown, never crit), and the password is never shown', async () => {
     const secret = 'Wr0ng-Passw0rd-7f3e';
     const findings = await runProbe(withCredentials(pg.adminUrl, 'postgres', secret));
 
     expect(findings).toHaveLength(1);
     const f = findingOf(findings, 'reachable');
-    expect(f.status).toBe('crit');
-    expect(f.title).toContain('auth failed');
+    expect(f.status).toBe('unknown');
+    expect(f.config).toBe(true);
+    expect(f.title).toContain("The server refuses the bot's login");
     expect(f.title).toContain('password authentication failed');
     expect(f.fix).toMatch(/password/i);
     expect(JSON.stringify(findings)).not.toContain(secret);

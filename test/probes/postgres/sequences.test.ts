@@ -50,6 +50,18 @@ describeOnEachServer('sequences', { seq: {} }, (pg) => {
     expect(f.detail).toMatch(/events_id_seq \(integer\)/);
   });
 
+  it('tells a bigint sequence near its own MAXVALUE to raise the limit, not to become bigint', async () => {
+    const db = await bag.open(pg.url('seq'));
+    await db.query('CREATE SEQUENCE order_seq MAXVALUE 1000');
+    await db.query("SELECT setval('order_seq', 960)");
+    const f = findingOf(await runProbe(pg.url('seq')), 'sequences');
+    expect(f.status).toBe('crit');
+    expect(f.detail).toContain('order_seq (bigint)');
+    expect(f.fix).toContain('already bigint');
+    expect(f.fix).toContain('NO MAXVALUE');
+    expect(f.fix).not.toContain('AS bigint');
+  });
+
   it('reads the current values of the sequences it watches on every run', async () => {
     const db = await bag.open(pg.url('seq'));
     await db.query('CREATE TABLE tickets (id serial PRIMARY KEY)');

@@ -30,17 +30,27 @@ select current_setting('server_version_num')::int as version_num,
 
 /**
  * The finding of a connection that failed: an outage is crit; a host name that does not resolve
- * is the bot's configuration (unknown, config), naming the host.
+ * or a login the server refuses is the bot's configuration (unknown, config), naming which.
  */
 export function connectFailure(e: unknown, where: ConfiguredHost, timeoutMs: number, metrics?: Record<string, number>): Finding {
   const f = classifyConnectError(e, timeoutMs);
+  if (f.config && f.kind === 'auth failed') {
+    // The server answered: it is up, and it refuses the bot's own login.
+    return finding('reachable', 'unknown', `The server refuses the bot's login: ${f.message}`, {
+      config: true,
+      fix:
+        `check the user and password in targets.${where.targetName}.url (and the variable it reads), and that pg_hba.conf lets that user in ` +
+        `from the bot's host; the server answered, but nothing else could be checked.`,
+      ...(metrics && { metrics }),
+    });
+  }
   if (f.config) {
     return finding('reachable', 'unknown', `Host name ${where.host || '(none)'} does not resolve (${errorCode(e) ?? 'DNS'})`, {
       config: true,
       detail: f.message,
       fix:
         `check the host in targets.${where.targetName}.url (a typo, a name that only resolves elsewhere) and the DNS record ` +
-        `from where the bot runs (\`getent hosts ${where.host}\`); nothing was checked on the server.`,
+        `from where the bot runs (\`getent hosts ${where.host}\`), or whether DNS itself is failing there (then the applications may not reach it either); nothing was checked on the server.`,
       ...(metrics && { metrics }),
     });
   }

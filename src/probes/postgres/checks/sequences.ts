@@ -66,7 +66,10 @@ export async function checkSequences(ctx: CheckContext, t: Thresholds): Promise<
   const lines = readable
     .filter((r) => r.pct! >= t.warn)
     .map((r) => `${r.schemaname}.${r.sequencename} (${r.data_type}): ${formatPct(r.pct!)} used, last value ${Math.round(r.last_value!).toLocaleString('en-US')}`);
-  const bigintFix = 'migrate the sequence and its column to bigint (ALTER SEQUENCE ... AS bigint, ALTER TABLE ... TYPE bigint) before it runs out.';
+  // A bigint sequence runs out at its own MAXVALUE or at its column's type, not for being too small a type.
+  const bigintFix = worst?.data_type === 'bigint'
+    ? `the sequence is already bigint: its limit is its MAXVALUE or its column's type; raise the limit (ALTER SEQUENCE ${worst.schemaname}.${worst.sequencename} NO MAXVALUE, or a larger one) and, if its column is integer, migrate the column (ALTER TABLE ... TYPE bigint) before it runs out.`
+    : 'migrate the sequence and its column to bigint (ALTER SEQUENCE ... AS bigint, ALTER TABLE ... TYPE bigint) before it runs out.';
   if (unreadable > 0) {
     const names = hidden.map((r) => `${r.schemaname}.${r.sequencename}`);
     const more = unreadable > names.length ? ` and ${unreadable - names.length} more` : '';
