@@ -88,7 +88,7 @@ export class FileProbeStateStore implements ProbeStateStore {
     this.#entries = entries;
     const temp = path.join(this.#dir, `.${FileProbeStateStore.FILE}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
+      makeDir(this.#dir);
       const refused = this.#unsafeDir();
       if (refused) throw new Error(refused);
       writeFileSync(temp, `${JSON.stringify(entries)}\n`, { mode: 0o600, flag: 'wx' });
@@ -99,7 +99,8 @@ export class FileProbeStateStore implements ProbeStateStore {
       } catch {
         // Never made.
       }
-      this.#log?.warn({ err, file: this.#file }, 'probe state file not written: the next run starts its counters over');
+      // The code, not the error: one short line in a terminal run.
+      this.#log?.warn({ code: (err as NodeJS.ErrnoException).code ?? (err as Error).message, file: this.#file }, 'probe state file not written: the next run starts its counters over');
     }
   }
 
@@ -118,6 +119,37 @@ export class FileProbeStateStore implements ProbeStateStore {
     if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return `${this.#dir} belongs to another user`;
     if ((st.mode & 0o022) !== 0) return `${this.#dir} may be written by other users (chmod go-w it)`;
     return undefined;
+  }
+}
+
+/** Parent directories made at the most for a data directory: a path deeper than this is not made. */
+const MAX_MISSING_PARENTS = 16;
+
+/**
+ * The data directory, private: made on its own when its parent exists, else its missing parents
+ * first, each once and top down (never a recursive mkdir, which spins on paths such as /proc/x).
+ */
+function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      lstatSync(d);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (missing.length === MAX_MISSING_PARENTS || path.dirname(d) === d) {
+      throw Object.assign(new Error(`more than ${MAX_MISSING_PARENTS} missing directories above ${dir}`), { code: 'ETOODEEP' });
+    }
+    missing.push(d);
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d, { mode: 0o700 });
+    } catch (err) {
+      // Another run made it meanwhile.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
   }
 }
 

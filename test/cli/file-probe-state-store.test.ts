@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FileProbeStateStore } from '../../src/probes/file-probe-state-store.ts';
+import { createLogger } from '../../src/logger.ts';
 
 const tempDir = () => mkdtempSync(path.join(os.tmpdir(), 'chatops-state-'));
 
@@ -58,6 +59,34 @@ describe('FileProbeStateStore', () => {
     await expect(store.forTarget('cache').set('k', 1)).resolves.toBeUndefined();
     await expect(store.forTarget('cache').get('k')).resolves.toMatchObject({ value: 1 });
     expect(existsSync(path.join(blocker, 'data'))).toBe(false);
+  });
+
+  it('a data directory under /proc is not made and never hangs the run; the warning is one line with the error code', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    const store = new FileProbeStateStore('/proc/nope/data', log);
+    await store.forTarget('cache').set('k', 1);
+    await new FileProbeStateStore('/proc/nope', log).forTarget('cache').set('k', 1);
+    expect(existsSync('/proc/nope')).toBe(false);
+    expect(lines).toHaveLength(2);
+    for (const line of lines) {
+      expect(line.trimEnd()).not.toContain('\n');
+      expect(JSON.parse(line)).toMatchObject({ code: expect.stringMatching(/^E[A-Z]+$/), msg: 'probe state file not written: the next run starts its counters over' });
+      expect(line).not.toMatch(/stack|"err"/);
+    }
+  });
+
+  it('makes a few missing parents, but not a path of more missing directories than a data directory has', async () => {
+    const root = tempDir();
+    const shallow = path.join(root, 'a', 'b', 'c');
+    await new FileProbeStateStore(shallow).forTarget('cache').set('k', 1);
+    expect(statSync(shallow).mode & 0o777).toBe(0o700);
+    const lines: string[] = [];
+    const log = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    const deep = path.join(root, ...Array.from({ length: 20 }, (_, i) => `d${i}`));
+    await new FileProbeStateStore(deep, log).forTarget('cache').set('k', 1);
+    expect(existsSync(path.join(root, 'd0'))).toBe(false);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ code: 'ETOODEEP' });
   });
 });
 
