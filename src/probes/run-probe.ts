@@ -56,7 +56,7 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
         resolve([{ check: `${probe.kind}.probe`, status: 'crit', title: `Probe timed out after ${(limitMs / 1000).toFixed(1)} s` }]);
       }, limitMs);
     });
-    const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(target.name), ...(options.secrets && { secrets: options.secrets }) };
+    const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(stateKey(target.name, endpoint)), ...(options.secrets && { secrets: options.secrets }) };
     findings = await Promise.race([runKindChecks(probe, target, ctx, options.checks), overrun]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
@@ -69,6 +69,15 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
   if (options.secrets) findings = scrubFindings(findings, options.secrets);
   const linked = findings.map((f) => (f.runbook || !options.runbookForCheck?.has(f.check) ? f : { ...f, runbook: options.runbookForCheck.get(f.check) }));
   return buildReport(target.name, probe.kind, startedAt, linked, endpoint);
+}
+
+/**
+ * Whose counters a run compares with: the target's, on the server it points at. A target repointed
+ * at another server (or `chatops diag redis --url` run against several) starts its counters over
+ * instead of comparing two servers' counters as if they were one.
+ */
+function stateKey(name: string, endpoint: string | undefined): string {
+  return endpoint ? `${name} ${endpoint}` : name;
 }
 
 /** The one finding of a target the bot's configuration leaves unusable. */
