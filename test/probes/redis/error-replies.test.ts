@@ -89,6 +89,7 @@ describe('redis probe: configuration, not outage', () => {
     expect(f.title).toMatch(/^Host name cache\.nowhere\.invalid does not resolve \(ENOTFOUND\)$/);
     expect(f.fix).toMatch(/^check the host in targets\.cache\.url/);
     expect(f.fix).toContain('getent hosts cache.nowhere.invalid');
+    expect(f.fix).toContain('or DNS is failing from where the bot runs (then the applications may not reach it either)');
     expect(JSON.stringify(findings)).not.toContain('s3cret-pw');
     const report = buildReport('cache', 'redis', new Date(), findings);
     expect(report.status).toBe('unknown');

@@ -73,7 +73,9 @@ export async function checkReachable(conn: ProbeConnection, timeoutMs: number, s
       ok: false,
       finding: finding('reachable', 'unknown', `Host name ${host} does not resolve (${errorCode(cause) ?? f.message})`, {
         detail: f.message,
-        fix: `check the host in targets.${targetName}.url (a typo, a name that only resolves elsewhere) and the DNS record from where the bot runs (\`getent hosts ${host}\`); nothing was checked on the server.`,
+        fix:
+          `check the host in targets.${targetName}.url (a typo, a name that only resolves elsewhere) and its DNS record (\`getent hosts ${host}\`), ` +
+          'or DNS is failing from where the bot runs (then the applications may not reach it either); nothing was checked on the server.',
         config: true,
         metrics: { connect_ms: elapsed },
       }),
