@@ -1,14 +1,16 @@
-// A Redis at maxmemory under an eviction policy, evicting, and missing reads because of it, is one
-// story, not three findings: the memory limit is the root cause, the eviction rate and the hit
-// rate's drop are what it does. When the evictions or the hit rate fire while memory sits at the
-// limit, the three findings become one root-cause finding on the memory check, with one effect
-// line per consequence and one fix; otherwise the findings stay as the checks made them.
+// A Redis at maxmemory under an eviction policy, evicting too fast, and missing reads because of
+// it, is one story, not three findings: the memory limit is the root cause, the eviction rate and
+// the hit rate's drop are what it does. Only when the evictions themselves fire (above their warn
+// rate) while memory sits at the limit do the findings become one root-cause finding on the memory
+// check, with one effect line per consequence and one fix. Evictions within their rate are the
+// cache working as configured: a low hit rate next to them stays its own finding, and its fix says
+// the misses are not the memory's fault.
 import type { Finding, Status } from '../../report.ts';
 import { worstStatus } from '../../report.ts';
 import { checkId } from '../probe-definition.ts';
 import { finding, KIND, type CacheObservations } from './check-context.ts';
 import { formatRate } from './checks/evictions.ts';
-import { HIT_RATE_FIX } from './checks/hit-rate.ts';
+import { HIT_RATE_FIX, MISSES_NOT_MEMORY_FIX } from './checks/hit-rate.ts';
 import { counted, formatBytes, formatCount, formatPct } from '../format.ts';
 
 const MEMORY = checkId(KIND, 'memory');
@@ -19,9 +21,10 @@ const fires = (s: Status | undefined) => s === 'warn' || s === 'crit';
 
 export function mergeCacheStory(findings: readonly Finding[], observed: CacheObservations): Finding[] {
   const { memory, evictions, hitRate } = observed;
-  if (!memory?.evictingPolicy || !memory.nearLimit || !evictions || evictions.evicted === 0) return [...findings];
   const hitFires = fires(hitRate?.status);
-  if (!fires(evictions.status) && !hitFires) return [...findings];
+  if (!evictions) return [...findings];
+  if (!fires(evictions.status)) return hitFires ? withMissesFix(findings, evictions) : [...findings];
+  if (!memory?.evictingPolicy || !memory.nearLimit || evictions.evicted === 0) return [...findings];
   const memoryFinding = findings.find((f) => f.check === MEMORY);
   const evictionsFinding = findings.find((f) => f.check === EVICTIONS);
   const hitFinding = findings.find((f) => f.check === HIT_RATE);
@@ -61,4 +64,16 @@ export function mergeCacheStory(findings: readonly Finding[], observed: CacheObs
     else out.push(f);
   }
   return out;
+}
+
+/** A low hit rate next to evictions within their rate: the fix looks at the reads, not the memory. */
+function withMissesFix(findings: readonly Finding[], evictions: NonNullable<CacheObservations['evictions']>): Finding[] {
+  const evicted = `${counted(evictions.evicted, 'key')} ${evictions.phrase}`;
+  const why =
+    evictions.evicted === 0
+      ? `no key was evicted ${evictions.phrase}, so the misses are not the memory's fault: `
+      : evictions.perSecond === undefined
+        ? `${evicted} evicted, rate known at the next run; unless the misses are of evicted keys: `
+        : `the evictions are within their rate (${evicted}), too few to blame the memory for the misses: `;
+  return findings.map((f) => (f.check === HIT_RATE && fires(f.status) ? { ...f, fix: why + MISSES_NOT_MEMORY_FIX } : f));
 }

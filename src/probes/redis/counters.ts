@@ -2,7 +2,9 @@
 // and misses) grow from server start. The probe keeps the previous run's reading in the state
 // store and reports the difference over the time between the two runs. A restart (new run_id) or
 // CONFIG RESETSTAT (a counter went down) starts a new baseline: the totals since then are reported
-// as such, never a negative rate.
+// as such, never a negative rate. Totals since server start (a first run) say what happened over
+// the server's whole life, not what happens now: they may warn, never go crit.
+import type { Status } from '../../report.ts';
 import type { Remembered } from '../probe-state.ts';
 import { formatDuration } from '../format.ts';
 import { errorCount, num, type Info } from './info.ts';
@@ -47,7 +49,7 @@ export interface Counters {
   sincePreviousS?: number;
   /** Growth over the window, never negative. */
   delta(name: CounterName): number;
-  /** "in the last 5 min", "since server start (up 3 d)", ... */
+  /** "in the last 5 min", "since the server started 3 d ago", ... */
   phrase: string;
 }
 
@@ -70,7 +72,7 @@ export function compareCounters(current: Reading, remembered: Remembered<unknown
   const sincePreviousS = previous && remembered ? Math.max(0, (now - remembered.at.getTime()) / 1000) : undefined;
   const totals = (name: CounterName) => current[name];
   if (!previous || sincePreviousS === undefined) {
-    return { basis: 'server-start', current, windowS: current.uptimeS, delta: totals, phrase: `since server start (up ${formatDuration(current.uptimeS)})` };
+    return { basis: 'server-start', current, windowS: current.uptimeS, delta: totals, phrase: `since the server started ${formatDuration(current.uptimeS)} ago` };
   }
   // A new run id, or an uptime shorter than the time since the last run, is a restart.
   if (previous.runId !== current.runId || current.uptimeS + 1 < previous.uptimeS) {
@@ -103,6 +105,14 @@ export function compareCounters(current: Reading, remembered: Remembered<unknown
     delta: (name) => Math.max(0, current[name] - previous[name]),
     phrase: `in the last ${formatWindow(sincePreviousS)}`,
   };
+}
+
+/**
+ * The status a counter-based check may give: on a first run (totals since server start) crit is
+ * lowered to warn, the next run judges the window since this one.
+ */
+export function lifetimeCap(status: Status, counters: Counters): Status {
+  return counters.basis === 'server-start' && status === 'crit' ? 'warn' : status;
 }
 
 /** "0.4 s" for the short windows of back-to-back runs, else "5 min", "2 h 5 min". */

@@ -33,7 +33,7 @@ const memory: RedisCheck = {
   label: 'Memory',
   description:
     'used_memory against maxmemory (0 = no limit) and the eviction policy. With noeviction (or volatile-* and no key with a TTL) writes fail at the limit: crit there, the thresholds below it. ' +
-    'Under an eviction policy the limit is where a cache sits: ok, warn only when writes were refused with OOM since the previous run; when its evictions or hit rate fire, the three are one root-cause finding here, with the evictions and the hit rate as its effects.',
+    'Under an eviction policy the limit is where a cache sits: ok, warn only when writes were refused with OOM since the previous run; when its evictions fire (above their warn rate), the three are one root-cause finding here, with the evictions and a low hit rate as its effects; a low hit rate with evictions ok stays a hit rate finding.',
   thresholds: { warn: 90, crit: 95, unit: '% of maxmemory' },
   run: checkMemory,
 };
@@ -41,7 +41,7 @@ const hitRate: RedisCheck = {
   name: 'hit_rate',
   label: 'Hit rate',
   description:
-    'keyspace_hits / (hits + misses) over the lookups since the previous run (a first run: since server start), judged with one-sided Wilson score bounds at 99.99% confidence: ' +
+    'keyspace_hits / (hits + misses) over the lookups since the previous run (a first run: since server start, warn at most), judged with one-sided Wilson score bounds at 99.99% confidence: ' +
     'warn or crit only when the upper bound of the hit rate is below the threshold (300 misses and no hit: crit; 3 misses: not enough), ok when the lower bound is at or above warn, otherwise ok with "too few lookups to judge (n)".',
   thresholds: { warn: 80, crit: 50, unit: '% hits (below)' },
   run: checkHitRate,
@@ -60,7 +60,7 @@ const checks: readonly RedisCheck[] = [
     name: 'evictions',
     label: 'Evictions',
     description:
-      'Eviction rate: keys evicted since the previous run over the time in between (a first run: the average since server start); a cache evicting as its policy says is ok, a rate at or above the threshold a warning.',
+      'Eviction rate: keys evicted since the previous run over the time in between (a first run: the average since server start, warn at most); a cache evicting as its policy says is ok, a rate at or above the threshold a warning.',
     thresholds: { warn: 100, crit: Infinity, unit: 'keys evicted per second (warn only by default)' },
     run: checkEvictions,
   },

@@ -2,7 +2,7 @@
 // there is no server-side cache to keep warm, and a new connection is what the applications
 // experience), PING (the reachable check), one INFO the checks share, the previous run's counters
 // to compare with, and this run's stored once the report is complete. A cache at its limit whose
-// evictions or hit rate fire is told as one root-cause finding (cache-story.ts).
+// evictions fire is told as one root-cause finding (cache-story.ts).
 import type { KindRuntime, Opened, OpenContext } from '../probe-definition.ts';
 import type { Remembered } from '../probe-state.ts';
 import { untilDeadline } from '../until-deadline.ts';

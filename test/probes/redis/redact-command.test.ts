@@ -96,7 +96,7 @@ describe('compareCounters', () => {
   it('treats a stored value of another shape as no previous run', () => {
     const c = compareCounters(reading({}), { value: { runId: 'r1', evictedKeys: 'many' }, at });
     expect(c.basis).toBe('server-start');
-    expect(c.phrase).toBe('since server start (up 16 min)');
+    expect(c.phrase).toBe('since the server started 16 min ago');
   });
 });
 

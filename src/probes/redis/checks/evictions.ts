@@ -1,11 +1,13 @@
 // evicted_keys counts from server start, so "how fast is it evicting now?" needs the previous
 // run's value: the growth since then over the time in between is the eviction rate. On a first
-// run (or after a restart) the rate is the average since server start, said so. A cache under an
+// run (or after a restart) the rate is the average since server start, said so; an average over
+// the server's whole life warns at most, never crit. A cache under an
 // eviction policy is meant to evict at its limit: only a rate above the threshold is a warning;
 // whether the evictions cost reads is the hit rate's to say.
 import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { finding, round, statusAbove, type CheckContext } from '../check-context.ts';
+import { lifetimeCap } from '../counters.ts';
 import { num } from '../info.ts';
 import { counted, formatCount, formatPct } from '../../format.ts';
 
@@ -39,7 +41,7 @@ export async function checkEvictions(ctx: CheckContext, t: Thresholds): Promise<
       (maxmemory > 0 ? `, memory at ${formatPct(pct)} of maxmemory` : ', no maxmemory set'),
   ];
   if (evictedClients > 0) lines.push(`${counted(evictedClients, 'client')} disconnected by maxmemory-clients since server start`);
-  if (counters.basis === 'server-start') lines.push('No earlier run of this target to compare with: the rate is the average since server start; the next run measures the time in between.');
+  if (counters.basis === 'server-start') lines.push('No earlier run of this target to compare with: the rate is the average since the server started, which can warn but not go crit; the next run measures the time in between.');
   if (counters.basis === 'restart') lines.push('The server restarted since the previous run: the rate is the average since the restart.');
   if (counters.basis === 'stats-reset') lines.push('The counters started over since the last run (CONFIG RESETSTAT): the next run measures the rate.');
   const metrics: Record<string, number> = { evicted, evicted_total: total, window_s: Math.round(windowS ?? 0) };
@@ -49,7 +51,7 @@ export async function checkEvictions(ctx: CheckContext, t: Thresholds): Promise<
     ctx.observed.evictions = { status: 'ok', evicted, perSecond, phrase: counters.phrase };
     return [finding('evictions', 'ok', `No keys evicted ${counters.phrase}`, { detail: total > 0 ? lines.join('\n') : undefined, metrics })];
   }
-  const status: Status = perSecond === undefined ? 'ok' : statusAbove(perSecond, t);
+  const status: Status = perSecond === undefined ? 'ok' : lifetimeCap(statusAbove(perSecond, t), counters);
   ctx.observed.evictions = { status, evicted, perSecond, phrase: counters.phrase };
   const rate = perSecond === undefined ? 'rate known at the next run' : `${formatRate(perSecond)}${average}`;
   if (status === 'ok') {

@@ -3,16 +3,22 @@
 // no hit say the cache misses; 3 misses say nothing yet. The rate is judged with one-sided Wilson
 // score bounds at 99.99% confidence: warn or crit only when even the upper bound is below the
 // threshold, ok when the lower bound is at or above the warn threshold, and otherwise "too few
-// lookups to judge".
+// lookups to judge". On a first run the totals since server start are the server's whole life:
+// a low rate there warns, never crit; the next run judges the window since this one.
 import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { finding, round, type CheckContext } from '../check-context.ts';
+import { lifetimeCap } from '../counters.ts';
 import { wilsonBounds } from '../wilson-bound.ts';
 import { formatCount, formatPct } from '../../format.ts';
 
 export const HIT_RATE_FIX =
   'find which reads miss (keys never written, or expired or evicted before they are read): check the key naming between writer and reader, ' +
   'TTLs shorter than the reuse interval, and evicted_keys (memory too small for the working set).';
+
+/** The fix when the evictions are known not to explain the misses. */
+export const MISSES_NOT_MEMORY_FIX =
+  'find which reads miss: keys never written (check the key naming between writer and reader) or expired before they are read (TTLs shorter than the reuse interval).';
 
 export async function checkHitRate(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const { counters } = ctx;
@@ -27,7 +33,8 @@ export async function checkHitRate(ctx: CheckContext, t: Thresholds): Promise<Fi
   const bounds = wilsonBounds(hits, lookups);
   const upper = bounds.upper * 100;
   const lower = bounds.lower * 100;
-  const status: Status = upper < t.crit ? 'crit' : upper < t.warn ? 'warn' : 'ok';
+  const measured: Status = upper < t.crit ? 'crit' : upper < t.warn ? 'warn' : 'ok';
+  const status = lifetimeCap(measured, counters);
   const judged = status !== 'ok' || lower >= t.warn;
   const previousPct = counters.basis === 'previous-run' ? counters.previous?.hitPct : undefined;
   if (judged) ctx.next.hitPct = round(pct, 2);
@@ -38,7 +45,13 @@ export async function checkHitRate(ctx: CheckContext, t: Thresholds): Promise<Fi
       `warn below ${t.warn}%, crit below ${t.crit}%, judged on the upper bound.`,
   ];
   if (previousPct !== undefined) lines.push(`The previous run measured ${formatPct(previousPct)}.`);
-  if (counters.basis === 'server-start') lines.push('No earlier run of this target: judged on the totals since server start (or the last CONFIG RESETSTAT); the next run judges the time in between.');
+  if (counters.basis === 'server-start') {
+    lines.push(
+      'No earlier run of this target: judged on the totals since the server started (or the last CONFIG RESETSTAT)' +
+        (measured !== status ? `, which can warn but not go crit (below ${t.crit}%)` : '') +
+        '; the next run judges the time in between.',
+    );
+  }
   const metrics: Record<string, number> = { hits, misses };
   if (judged) metrics.hit_pct = round(pct, 2);
   ctx.observed.hitRate = { status, pct, lookups, phrase, ...(previousPct !== undefined && { previousPct }) };
