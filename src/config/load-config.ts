@@ -293,6 +293,15 @@ function parseTarget(name: string, raw: Record<string, unknown>, unset: readonly
     }
   }
   const validOverrides = Object.fromEntries(Object.entries(overrides).filter(([check]) => tunable.includes(check)));
+  // warn and crit in the check's own direction: more is worse (connections), or less is (cache hit).
+  for (const [check, merged] of Object.entries(resolveThresholds(p, validOverrides))) {
+    const defaults = p.checks.find((c) => c.name === check)!.thresholds!;
+    const lowerIsWorse = defaults.warn > defaults.crit;
+    if (lowerIsWorse ? merged.warn < merged.crit : merged.warn > merged.crit) {
+      add(`${at}.thresholds.${check}`,
+        `warn ${merged.warn} and crit ${merged.crit} are the wrong way round: for ${check} ${lowerIsWorse ? 'less' : 'more'} is worse, so warn must be ${lowerIsWorse ? 'at or above' : 'at or below'} crit (defaults: warn ${defaults.warn}, crit ${defaults.crit} ${defaults.unit})`);
+    }
+  }
 
   const own = Object.fromEntries(Object.entries(raw).filter(([k]) => !(SHARED_TARGET_KEYS as readonly string[]).includes(k)));
   const ownSchema = p.targetSchema instanceof z.ZodObject ? p.targetSchema.strict() : p.targetSchema;
@@ -317,7 +326,6 @@ function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?:
   if (issue.code === 'unrecognized_keys') {
     return [key, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` + (acceptedKeys ? `; accepted keys: ${acceptedKeys.join(', ')}` : '')];
   }
-  const last = String(keyPath[keyPath.length - 1] ?? '');
   const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(keyPath.map(String), issue.input)})` : '';
   const accepted = issue.code === 'invalid_value' ? `; accepted: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : '';
   return [key || '(top level)', `${issue.message}${got}${accepted}`];

@@ -253,3 +253,15 @@ describe('a postgres target', () => {
     expect(config.problems[0]!.message).toContain('postgres:// or postgresql://');
   });
 });
+
+describe('thresholds', () => {
+  it('refuses warn and crit the wrong way round for the check, naming its direction and defaults', () => {
+    const config = parseConfig({ targets: {
+      db: { kind: 'postgres', url: 'postgres://db/app', thresholds: { connections: { warn: 95, crit: 80 }, cache_hit: { warn: 90, crit: 99 } } },
+      fine: { kind: 'postgres', url: 'postgres://db/app', thresholds: { connections: { warn: 70 }, cache_hit: { crit: 80 } } },
+    } }, 'f.yml', {}, process.cwd(), 'collect');
+    expect(config.problems.map((p) => p.path)).toEqual(['targets.db.thresholds.connections', 'targets.db.thresholds.cache_hit']);
+    expect(config.problems[0]!.message).toContain('more is worse');
+    expect(config.problems[1]!.message).toContain('less is worse');
+  });
+});
