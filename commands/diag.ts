@@ -1,7 +1,7 @@
 // /diag [target|kind|all|help]: runs a probe (or all of them) and answers with the report.
 import { runProbe } from '../src/probes/run-probe.ts';
 import { findProbe, PROBES } from '../src/probes/probe-registry.ts';
-import { resolveThresholds } from '../src/probes/probe-definition.ts';
+import { resolveThresholds, type DefaultThresholds, type Thresholds } from '../src/probes/probe-definition.ts';
 import { buildReport, isConfigProblem, type Report } from '../src/report.ts';
 import type { Target } from '../src/config/config.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
@@ -87,10 +87,24 @@ function narrowTarget(target: Target, options: DiagOptions): { target: Target; k
     const check = chosen[0]!;
     if (!tunable.includes(check)) throw new UserError(`the ${probe.kind} check ${check} has no thresholds; ${probe.kind} checks with thresholds: ${tunable.join(', ')}`);
     const current = resolveThresholds(probe, target.thresholds)[check]!;
-    thresholds = { ...target.thresholds, [check]: { warn: options.thresholds.warn ?? current.warn, crit: options.thresholds.crit ?? current.crit } };
+    const asked = { warn: options.thresholds.warn ?? current.warn, crit: options.thresholds.crit ?? current.crit };
+    refuseReversed(probe.kind, check, probe.checks.find((c) => c.name === check)!.thresholds!, asked, options.thresholds);
+    thresholds = { ...target.thresholds, [check]: asked };
   }
   const keep = chosen.length === 0 ? undefined : new Set([probe.checks[0]!.name, ...chosen, 'probe', 'config'].map((c) => `${probe.kind}.${c}`));
   return { target: { ...target, thresholds }, keep, checks: chosen.length === 0 ? undefined : new Set(chosen) };
+}
+
+/**
+ * A check's direction is its defaults' (warn above crit: lower is worse): warning and critical
+ * thresholds given the other way round would judge the check backwards, so they are refused.
+ */
+function refuseReversed(kind: string, check: string, defaults: DefaultThresholds, asked: Thresholds, given: NonNullable<DiagOptions['thresholds']>): void {
+  const lowerIsWorse = defaults.warn > defaults.crit;
+  if (lowerIsWorse ? asked.warn >= asked.crit : asked.warn <= asked.crit) return;
+  const pair = `warning ${asked.warn}${given.warn === undefined ? ' (its current)' : ''}, critical ${asked.crit}${given.crit === undefined ? ' (its current)' : ''}`;
+  const rule = lowerIsWorse ? 'the critical threshold must be at most the warning one' : 'the critical threshold must be at least the warning one';
+  throw new UserError(`the ${kind} check ${check} is worse when ${lowerIsWorse ? 'lower' : 'higher'} (defaults: warning ${defaults.warn}, critical ${defaults.crit}, in ${defaults.unit}): ${rule}, got ${pair}`);
 }
 
 /** The report of the checks asked for only. */

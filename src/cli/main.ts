@@ -69,7 +69,8 @@ with its unit, then warn;crit when the metric is the one the check's thresholds 
   --check NAME      run only this check of the target's kind (repeatable); its first check
                     (reachable, api) always runs
   -w, --warning N   the warning threshold of the one --check given (it must have thresholds)
-  -c, --critical N  its critical threshold
+  -c, --critical N  its critical threshold; the pair keeps the check's direction (its defaults'):
+                    critical above warning, or below it where lower is worse (hit rate)
   --json            print the Report as JSON on stdout, nothing else
   --timeout MS      per-check timeout in milliseconds (default ${DEFAULT_TIMEOUT_MS})
   --no-color        plain text even on a terminal (also: NO_COLOR=1)
@@ -335,27 +336,37 @@ function pluginLine(data: Report | ReportSet, thresholds: (report: Report) => Re
   return `${PLUGIN_STATUS[data.status]}: ${summary}${perf.length ? ` | ${perf.join(' ')}` : ''}`;
 }
 
+/** Worst first: the status line leads with what decides the status. */
+const SEVERITY: Record<Status, number> = { crit: 3, warn: 2, unknown: 1, ok: 0 };
+
 function reportSummary(report: Report): string {
   const name = `${report.target} (${report.kind})`;
-  const notOk = report.findings.filter((f) => f.status !== 'ok');
+  // Stable: among findings of one status, the report's order (root cause first) stays.
+  const notOk = report.findings.filter((f) => f.status !== 'ok').sort((a, b) => SEVERITY[b.status] - SEVERITY[a.status]);
   if (notOk.length === 0) return `${name}: ${report.findings.length === 1 ? '1 check' : `${report.findings.length} checks`} ok`;
   return `${name}: ${notOk[0]!.title}${notOk.length > 1 ? `; ${notOk.length - 1} more not ok` : ''}`;
 }
 
 function setSummary(set: ReportSet): string {
-  // As the report says it: targets the bot's configuration kept from running are counted apart.
+  // As the report's header says it: targets the bot's configuration kept from running are counted apart.
   const config = set.reports.filter(isConfigProblem);
   const checked = set.reports.filter((r) => !isConfigProblem(r));
-  const notOk = checked.filter((r) => r.status !== 'ok');
+  const notOk = checked.filter((r) => r.status !== 'ok').sort((a, b) => SEVERITY[b.status] - SEVERITY[a.status]);
   const n = checked.length;
-  const health = notOk.length === 0
-    ? `${n === 1 ? 'the target is' : `all ${n} targets are`} ok`
-    : `${notOk.length} of ${n} ${n === 1 ? 'target needs' : 'targets need'} attention: ${notOk.map((r) => `${r.target} ${r.status}`).join(', ')}`;
-  return `diag all: ${health}${config.length ? `; bot configuration keeps ${config.map((r) => r.target).join(', ')} from running` : ''}`;
+  const targets = `${n} ${n === 1 ? 'target' : 'targets'}`;
+  const health = n === 0
+    ? 'no target could be checked'
+    : notOk.length === 0
+      ? `all ${targets} ok`
+      : `${notOk.length} of ${targets} need attention: ${notOk.map((r) => `${r.target} ${r.status}`).join(', ')}`;
+  const kept = config.length ? `${n === 0 ? ':' : ';'} bot configuration keeps ${config.map((r) => r.target).join(', ')} from running (chatops config check)` : '';
+  return `diag all: ${health}${kept}`;
 }
 
 /** Units of measure of the plugin guidelines, from how a metric is named. */
 function unitOf(metric: string): string {
+  // A rate (per second, a ratio) has none: "/s" is not a unit of the guidelines.
+  if (/(^|_)(per_[a-z]+|rate)$/.test(metric)) return '';
   if (/(^|_)pct$/.test(metric)) return '%';
   if (/(^|_)ms$/.test(metric)) return 'ms';
   if (/(^|_)s$/.test(metric)) return 's';
@@ -379,23 +390,42 @@ function perfData(report: Report, thresholds: Record<string, Thresholds>, prefix
   for (const f of report.findings) {
     if (f.config || !f.metrics) continue;
     const check = f.check.startsWith(`${report.kind}.`) ? f.check.slice(report.kind.length + 1) : f.check;
-    const unit = probe?.checks.find((c) => c.name === check)?.thresholds?.unit;
-    const judge = unit === undefined ? undefined : JUDGED.find(([pattern]) => pattern.test(unit))?.[1];
-    const entries = Object.entries(f.metrics).filter(([, v]) => Number.isFinite(v));
+    const defaults = probe?.checks.find((c) => c.name === check)?.thresholds;
+    const judge = defaults === undefined ? undefined : JUDGED.find(([pattern]) => pattern.test(defaults.unit))?.[1];
+    // A time, size, count or share below zero is a sentinel ("never"), not a measurement.
+    const entries = Object.entries(f.metrics).filter(([m, v]) => Number.isFinite(v) && !(v < 0 && unitOf(m) !== ''));
     const judged = judge ? entries.filter(([m]) => judge(m)) : [];
     const t = Object.hasOwn(thresholds, check) ? thresholds[check] : undefined;
     for (const [metric, value] of entries) {
       const label = `${prefix}${metric.startsWith(check) ? metric : `${check}_${metric}`}`.replaceAll("'", "''").replaceAll('=', '_');
-      const levels = t && judged.length === 1 && judged[0]![0] === metric ? `;${plugInRanges(t)}` : '';
-      out.push(`'${label}'=${value}${unitOf(metric)}${levels}`);
+      const ranged = t && defaults && judged.length === 1 && judged[0]![0] === metric && !contradicts(value, t, defaults, f.status);
+      out.push(`'${label}'=${value}${unitOf(metric)}${ranged ? `;${plugInRanges(t, defaults)}` : ''}`);
     }
   }
   return out;
 }
 
-/** warn;crit as plugin ranges: above a value alerts as "N", below it as "N:" (a check judged from below has warn > crit). */
-function plugInRanges(t: Thresholds): string {
-  const below = t.warn > t.crit;
+/** Lower is worse when the check's defaults say so (warn above crit: a hit rate, days left), whatever pair -w/-c gave. */
+function lowerIsWorse(defaults: Thresholds): boolean {
+  return defaults.warn > defaults.crit;
+}
+
+/**
+ * True when the thresholds would call the value worse than the finding's status: the check did not
+ * judge this value by them in this state (memory under an eviction policy, too few lookups), so
+ * ranges next to it would contradict the status.
+ */
+function contradicts(value: number, t: Thresholds, defaults: Thresholds, status: Status): boolean {
+  const rank = { ok: 0, unknown: 0, warn: 1, crit: 2 } as const;
+  const below = lowerIsWorse(defaults);
+  const beyond = (limit: number) => (below ? value < limit : value >= limit);
+  const implied = beyond(t.crit) ? 2 : beyond(t.warn) ? 1 : 0;
+  return implied > rank[status];
+}
+
+/** warn;crit as plugin ranges: above a value alerts as "N", below it as "N:". */
+function plugInRanges(t: Thresholds, defaults: Thresholds): string {
+  const below = lowerIsWorse(defaults);
   const one = (n: number) => (Number.isFinite(n) ? `${n}${below ? ':' : ''}` : '');
   return `${one(t.warn)};${one(t.crit)}`;
 }

@@ -4,18 +4,21 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { spawnSync } from 'node:child_process';
 import { describe, expect, inject, it } from 'vitest';
 import type { Report, ReportSet } from '../../src/report.ts';
+import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { startTestRedis } from '../support/start-test-redis.ts';
+import { isolatedCliEnv } from './isolated-cli-env.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
 
 interface Run { code: number; stdout: string; stderr: string }
 
-/** Every run keeps its probe state in a directory of its own unless a test gives one: never the checkout's .chatops. */
+/** Every run keeps its probe state and reads a config of its own unless a test gives them: never the checkout's .chatops or chatops.yml. */
 function chatops(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-data-'));
-    execFile(BIN, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, CHATOPS_DATA_DIR: dataDir, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(BIN, args, { env: { ...isolatedCliEnv(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
@@ -57,13 +60,13 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     }
   });
 
-  it('a wrong password is crit (exit 2), and the password is nowhere in the output', async () => {
+  it('a wrong password is the bot\'s configuration (unknown, exit 3), and the password is nowhere in the output', async () => {
     const url = new URL(inject('pgUrl'));
     url.password = 'not-the-password-42';
     const run = await chatops(['diag', 'postgres', '--url', url.toString(), '--json', '--timeout', '3000']);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
     const report = JSON.parse(run.stdout) as Report;
-    expect(report.findings[0]).toMatchObject({ check: 'postgres.reachable', status: 'crit' });
+    expect(report.findings[0]).toMatchObject({ check: 'postgres.reachable', status: 'unknown', config: true });
     expect(run.stdout + run.stderr).not.toContain('not-the-password-42');
   });
 
@@ -110,6 +113,9 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     [['diag', 'db', '--url', 'postgres://x/y', '--check', 'connections', '-w', 'high'], /--warning must be a number in the unit of the check's thresholds, got "high"/],
     [['diag', 'all', '--check', 'connections', '--config', '/dev/null'], /checks and thresholds are chosen for one target: name a target or a kind, not all/],
     [['config', 'frob'], /config takes one subcommand, check; got "frob"/],
+    // The direction of a check is its defaults': a pair the other way round would judge it backwards.
+    [['diag', 'cache', '--url', 'redis://127.0.0.1:9', '--check', 'clients', '-c', '1'], /the redis check clients is worse when higher \(defaults: warning 80, critical 90, in %[^)]*\): the critical threshold must be at least the warning one, got warning 80 \(its current\), critical 1$/m],
+    [['diag', 'cache', '--url', 'redis://127.0.0.1:9', '--check', 'hit_rate', '-w', '10', '-c', '50'], /the redis check hit_rate is worse when lower \(defaults: warning 80, critical 50, in %[^)]*\)\): the critical threshold must be at most the warning one, got warning 10, critical 50$/m],
   ])('%j is a usage error (exit 3) with a clear message', async (args, message) => {
     const run = await chatops(args);
     expect(run.code).toBe(3);
@@ -202,7 +208,11 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     const allText = await chatops(['diag', 'all', '--config', file], env);
     // A target the file's problems leave out is named, not silently skipped.
     expect(allText.stderr).toContain(`chatops: warning: ${file}: targets.old.kind: unknown kind "mysql"; accepted kinds: postgres, redis`);
-    expect(allText.stdout).toMatch(/^\w+: diag all: (all 1 targets are ok|the target is ok|1 of 1 target needs attention: main-db \w+); bot configuration keeps cache from running \| 'main-db\.reachable_connect_ms'=\d+ms/);
+    expect(allText.stdout).toMatch(/^\w+: diag all: (all 1 target ok|1 of 1 target need attention: main-db \w+); bot configuration keeps cache from running \(chatops config check\) \| 'main-db\.reachable_connect_ms'=\d+ms/);
+    // The header says it in the same words.
+    const header = allText.stdout.split('\n')[1]!;
+    expect(header).toMatch(/diag all: (all 1 target ok|1 of 1 target need attention)/);
+    expect(allText.stdout.split('\n')[0]).toContain(header.match(/diag all: ([^·(]+?)(\s+·|\s*$)/)![1]!.trim());
     // /digest reads the digests: there the bad cron stops it, named.
     const digest = await chatops(['digest', 'list', '--config', file], env);
     expect(digest.code).toBe(3);
@@ -233,12 +243,108 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-state-')), 'data');
     const args = ['diag', 'cache', '--url', inject('redisUrl'), '--check', 'evictions', '--json'];
     const title = async () => (JSON.parse((await chatops(args, { CHATOPS_DATA_DIR: dataDir })).stdout) as Report).findings.find((f) => f.check === 'redis.evictions')!.title;
-    expect(await title()).toMatch(/since server start/);
+    expect(await title()).toMatch(/since (the )?server start/);
     expect(statSync(path.join(dataDir, 'probe-state.json')).mode & 0o777).toBe(0o600);
     expect(await title()).toMatch(/ in the last \d/);
     // A corrupt file costs the memory, not the run.
     writeFileSync(path.join(dataDir, 'probe-state.json'), '{"redis": ');
-    expect(await title()).toMatch(/since server start/);
+    expect(await title()).toMatch(/since (the )?server start/);
+  });
+
+  it('a rate has no unit in the performance data, and a negative sentinel ("never") is not printed', async () => {
+    // A replica of a master that does not exist: its last I/O with the master is -1, never.
+    const replica = await startTestRedis();
+    try {
+      expect(spawnSync('redis-cli', ['-p', String(replica.port), 'replicaof', '127.0.0.1', '9']).status).toBe(0);
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-rate-'));
+      await chatops(['diag', 'cache', '--url', replica.url, '--check', 'evictions'], { CHATOPS_DATA_DIR: dataDir });
+      const run = await chatops(['diag', 'cache', '--url', replica.url], { CHATOPS_DATA_DIR: dataDir });
+      const perf = run.stdout.split('\n')[0]!.split(' | ')[1]!.split(' ');
+      expect(perf).toContainEqual(expect.stringMatching(/^'evictions_per_s'=[\d.]+$/));
+      expect(perf).toContainEqual(expect.stringMatching(/^'evictions_window_s'=\d+s$/));
+      expect(perf).toContainEqual("'replication_link_up'=0");
+      expect(perf.filter((p) => /=-/.test(p))).toEqual([]);
+      expect(run.stdout.split('\n')[0]).not.toMatch(/master_last_io/);
+    } finally {
+      await replica.stop();
+    }
+  });
+
+  it('memory under an eviction policy is not judged by its thresholds, so its performance data carries no warn;crit that would contradict the status', async () => {
+    const cache = await startTestRedis({ maxmemory: '2mb', 'maxmemory-policy': 'allkeys-lru' });
+    try {
+      const fill = spawnSync('redis-cli', ['-p', String(cache.port), 'eval', "for i=1,30000 do redis.call('set','k'..i,string.rep('x',100)) end return 1", '0']);
+      expect(fill.status).toBe(0);
+      const run = await chatops(['diag', 'cache', '--url', cache.url, '--check', 'memory', '--json']);
+      const memory = (JSON.parse(run.stdout) as Report).findings.find((f) => f.check === 'redis.memory')!;
+      expect(memory.metrics!.pct).toBeGreaterThanOrEqual(95);
+      expect(memory.status).not.toBe('crit');
+      const first = (await chatops(['diag', 'cache', '--url', cache.url, '--check', 'memory'])).stdout.split('\n')[0]!;
+      expect(first).toMatch(/'memory_pct'=[\d.]+%( |$)/);
+      // Where the thresholds do judge, they are still given.
+      const clients = (await chatops(['diag', 'cache', '--url', cache.url, '--check', 'clients'])).stdout.split('\n')[0]!;
+      expect(clients).toMatch(/'clients_pct'=[\d.]+%;80;90/);
+    } finally {
+      await cache.stop();
+    }
+  });
+
+  it('the status line leads with the worst finding, not the first one (a warning root cause sorts first)', async () => {
+    const url = await freshDatabaseUrl('cli_worst');
+    const setup = new pg.Client({ connectionString: url });
+    await setup.connect();
+    try {
+      await setup.query('CREATE SEQUENCE order_seq AS integer');
+      await setup.query('SELECT setval(\'order_seq\', 2061584302)');
+      await setup.query('CREATE TABLE orders (id int)');
+    } finally {
+      await setup.end();
+    }
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-worst-'));
+    const file = path.join(dir, 'chatops.yml');
+    // A lock waited on for any time at all is a warning: its blocker is the root cause, sorted first; the sequence is critical.
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${WATCHED_URL}\n    thresholds:\n      blocking_locks: { warn: 0.001, crit: 100000 }\n');
+    const blocker = new pg.Client({ connectionString: url, application_name: 'billing-worker' });
+    const waiter = new pg.Client({ connectionString: url });
+    await Promise.all([blocker.connect(), waiter.connect()]);
+    let run: Run;
+    let report: Report;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE orders IN ACCESS EXCLUSIVE MODE');
+      const waiting = waiter.query('SELECT count(*) FROM orders');
+      await new Promise((r) => setTimeout(r, 1500));
+      report = JSON.parse((await chatops(['diag', 'main-db', '--config', file, '--json'], { WATCHED_URL: url })).stdout) as Report;
+      run = await chatops(['diag', 'main-db', '--config', file], { WATCHED_URL: url });
+      await blocker.query('ROLLBACK');
+      await waiting;
+    } finally {
+      await Promise.all([blocker.end(), waiter.end()]);
+    }
+    expect(report.findings[0]).toMatchObject({ status: 'warn', rootCause: true });
+    expect(report.findings.find((f) => f.check === 'postgres.sequences')?.status).toBe('crit');
+    expect(run.code).toBe(2);
+    expect(run.stdout).toMatch(/^CRITICAL: main-db \(postgres\): Sequence public\.order_seq 96(\.\d)?% used; \d+ more not ok \| /);
+  });
+
+  it('diag all with only configuration problems says no target could be checked, and what keeps them from running', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-noconf-'));
+    const file = path.join(dir, 'chatops.yml');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${NO_SUCH_DB_URL}\n  api:\n    kind: http\n    url: ${NO_SUCH_API_URL}\n');
+    const run = await chatops(['diag', 'all', '--config', file]);
+    expect(run.code).toBe(3);
+    expect(run.stdout.split('\n')[0]).toBe('UNKNOWN: diag all: no target could be checked: bot configuration keeps main-db, api from running (chatops config check)');
+    expect(run.stdout).not.toMatch(/all 0 targets/);
+  });
+
+  it('a data directory that cannot be made (under /proc) costs the counters, not the run, and is warned about in one line', async () => {
+    const run = await chatops(['diag', 'cache', '--url', inject('redisUrl'), '--check', 'evictions'], { CHATOPS_DATA_DIR: '/proc/nope' });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^OK: redis \(redis\)/);
+    const warnings = run.stderr.split('\n').filter((l) => l.includes('probe state'));
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/"code":"ENOENT"/);
+    expect(run.stderr).not.toMatch(/stack|\n\s+at /);
   });
 });
 
