@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/report.ts';
 import { kubePod } from '../support/kube-objects.ts';
 import { useFakeKubeApi } from '../probes/kubernetes/kube-helpers.ts';
+import { isolatedCliEnv } from './isolated-cli-env.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
 const k = useFakeKubeApi();
 
 function chatops(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(BIN, args, { env: isolatedCliEnv(), timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeHttpServer } from '../probes/http/fake-http-services.ts';
 import { recordSecrets } from '../support/suite-recording.ts';
+import { isolatedCliEnv } from './isolated-cli-env.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
 const API_KEY = 'cli-api-key-0a9b8c7d6e5f';
@@ -16,7 +17,7 @@ recordSecrets('test/cli/cli-secrets.test.ts', [API_KEY, ENV_SECRET]);
 
 function chatops(args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(BIN, args, { env: { ...isolatedCliEnv(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

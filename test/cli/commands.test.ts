@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { OverrideStore } from '../../src/oncall/override-store.ts';
 import { ReportHistory } from '../../src/store/report-history.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { isolatedCliEnv } from './isolated-cli-env.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/chatops');
@@ -23,7 +24,7 @@ let config: string;
 
 function chatops(args: string[], env: Record<string, string> = {}): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(BIN, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_URL: databaseUrl, CHATOPS_CONFIG: config, WATCHED_URL: inject('pgUrl'), NO_COLOR: '1', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(BIN, args, { cwd: ROOT, env: { ...isolatedCliEnv(), DATABASE_URL: databaseUrl, CHATOPS_CONFIG: config, WATCHED_URL: inject('pgUrl'), NO_COLOR: '1', ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });

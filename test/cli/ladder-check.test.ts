@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
+import { isolatedCliEnv } from './isolated-cli-env.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
 
@@ -39,7 +40,7 @@ function writeConfig(name: string, text: string): string {
 
 function chatops(args: string[], env: Record<string, string> = { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_API_URL: slack.apiUrl }): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(BIN, args, { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(BIN, args, { env: { ...isolatedCliEnv(), ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
     });
   });
