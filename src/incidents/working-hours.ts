@@ -2,6 +2,8 @@
 // may page. A step that falls due outside them pages at the next start of working hours. Pure:
 // the time is an argument; the hours are read in their own IANA time zone, DST included.
 
+import { localParts, localTime } from '../local-time.ts';
+
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
@@ -18,7 +20,6 @@ export interface WorkingHours {
 /** Monday to Friday, 09:00 to 17:00 UTC. */
 export const DEFAULT_WORKING_HOURS: WorkingHours = { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '09:00', to: '17:00', timezone: 'UTC' };
 
-const DAY_MS = 86_400_000;
 
 /** `at` itself when it is within working hours, else the next start of working hours. */
 export function nextWorkingTime(at: number, hours: WorkingHours): number {
@@ -49,47 +50,3 @@ function describeDays(days: readonly Weekday[]): string {
   return consecutive ? `${sorted[0]}-${sorted.at(-1)}` : sorted.join(',');
 }
 
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(timeZone: string, ms: number): LocalParts {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of format.formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return parts as unknown as LocalParts;
-}
-
-/** Milliseconds the zone is ahead of UTC at the instant `ms`. */
-function offsetAt(timeZone: string, ms: number): number {
-  const p = localParts(timeZone, ms);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/**
- * The instant a local wall-clock time happens (day may overflow the month). A time repeated when
- * clocks go back is its first occurrence; one skipped when they go forward is read with the offset
- * from before the change (02:30 becomes 03:30).
- */
-function localTime(timeZone: string, year: number, month: number, day: number, hour: number, minute: number): number {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const before = offsetAt(timeZone, wall - DAY_MS);
-  const after = offsetAt(timeZone, wall + DAY_MS);
-  const first = wall - before;
-  if (offsetAt(timeZone, first) === before) return first;
-  const second = wall - after;
-  return offsetAt(timeZone, second) === after ? second : first;
-}

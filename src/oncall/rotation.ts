@@ -2,6 +2,8 @@
 // or weekly, counted from a start date. Overrides (stored, set with /oncall override) win while
 // they last. Pure: the time is an argument.
 
+import { localParts, localTime } from '../local-time.ts';
+
 export interface Rotation {
   name: string;
   /** Slack user ids, in turn order. */
@@ -41,7 +43,7 @@ export function shiftAt(rotation: Rotation, at: Date): OnCallShift | undefined {
   const [sy, sm, sd] = rotation.start.split('-').map(Number) as [number, number, number];
   const [hh, mm] = rotation.handoff.split(':').map(Number) as [number, number];
   // Shifts are counted in local calendar days, so a handoff keeps its wall-clock time across DST.
-  const begin = (k: number): Date => localTime(rotation.timezone, sy, sm, sd + k * days, hh, mm);
+  const begin = (k: number): Date => new Date(localTime(rotation.timezone, sy, sm, sd + k * days, hh, mm));
   const local = localParts(rotation.timezone, at.getTime());
   const dayDiff = Math.round((Date.UTC(local.year, local.month - 1, local.day) - Date.UTC(sy, sm - 1, sd)) / DAY_MS);
   let k = Math.floor(dayDiff / days);
@@ -95,48 +97,3 @@ function clip(shift: OnCallShift, at: Date, interrupting: readonly Override[]): 
   return { ...shift, from, until };
 }
 
-interface LocalParts {
-  year: number;
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-  second: number;
-}
-
-const formats = new Map<string, Intl.DateTimeFormat>();
-
-function localParts(timeZone: string, ms: number): LocalParts {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
-    });
-    formats.set(timeZone, format);
-  }
-  const parts: Record<string, number> = {};
-  for (const p of format.formatToParts(new Date(ms))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
-  return parts as unknown as LocalParts;
-}
-
-/** Milliseconds the zone is ahead of UTC at the instant `ms`. */
-function offsetAt(timeZone: string, ms: number): number {
-  const p = localParts(timeZone, ms);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
-}
-
-/**
- * The instant a local wall-clock time happens in `timeZone` (day may overflow the month). A time
- * repeated when clocks go back is its first occurrence; one skipped when they go forward is read
- * with the offset from before the change (02:30 becomes 03:30).
- */
-function localTime(timeZone: string, year: number, month: number, day: number, hour: number, minute: number): Date {
-  const wall = Date.UTC(year, month - 1, day, hour, minute);
-  const before = offsetAt(timeZone, wall - DAY_MS);
-  const after = offsetAt(timeZone, wall + DAY_MS);
-  // The earlier offset when it still names this wall time, else the later one.
-  const first = wall - before;
-  if (offsetAt(timeZone, first) === before) return new Date(first);
-  const second = wall - after;
-  return new Date(offsetAt(timeZone, second) === after ? second : first);
-}

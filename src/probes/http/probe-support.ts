@@ -1,24 +1,13 @@
 // What the three HTTP-based probes (http, prometheus, alertmanager) share besides the request:
 // findings with the kind's prefix, the run's deadline, a readable snippet of a body.
 
-import type { Finding, Status } from '../../report.ts';
 import { maskSecrets } from '../../security/mask-secrets.ts';
-import { findingFor as plainFindingFor, type FindingExtra } from '../finding-for.ts';
+import { findingFor as plainFindingFor } from '../finding-for.ts';
 
 export { statusAbove, statusBelow, type FindingExtra } from '../finding-for.ts';
 
-/** The kind's finding builder; a finding's fix, root cause, effects and configuration mark are kept as given. */
-export function findingFor<N extends string = string>(kind: string) {
-  const plain = plainFindingFor<N>(kind);
-  return (check: N, status: Status, title: string, extra: FindingExtra = {}): Finding => {
-    const f = plain(check, status, title, extra);
-    if (extra.fix) f.fix = extra.fix;
-    if (extra.rootCause) f.rootCause = true;
-    if (extra.effects?.length) f.effects = extra.effects;
-    if (extra.config) f.config = true;
-    return f;
-  };
-}
+/** The kind's finding builder (the shared one: it keeps a finding's fix, root cause, effects and configuration mark). */
+export const findingFor = plainFindingFor;
 
 /** The run's budget: the caller's signal and the target's timeout (resolved by the engine), whichever ends first. */
 export class Deadline {

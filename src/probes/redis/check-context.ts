@@ -4,8 +4,8 @@
 // server answered it with an error (MISCONF, MASTERDOWN).
 import type { Counters, Reading } from './counters.ts';
 import type { Info } from './info.ts';
-import type { Finding, Status } from '../../report.ts';
-import { findingFor, type FindingExtra } from '../finding-for.ts';
+import type { Status } from '../../report.ts';
+import { findingFor } from '../finding-for.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
 
@@ -15,17 +15,8 @@ export const KIND = 'redis';
 export type RedisCheckName =
   | 'reachable' | 'memory' | 'evictions' | 'hit_rate' | 'fragmentation' | 'clients' | 'slowlog' | 'persistence' | 'replication' | 'doctor';
 
-const plain = findingFor<RedisCheckName>(KIND);
-
 /** A Redis finding; its fix, root cause, effects and configuration mark are kept as given. */
-export function finding(check: RedisCheckName, status: Status, title: string, extra: FindingExtra = {}): Finding {
-  const f = plain(check, status, title, extra);
-  if (extra.fix) f.fix = extra.fix;
-  if (extra.rootCause) f.rootCause = true;
-  if (extra.effects?.length) f.effects = extra.effects;
-  if (extra.config) f.config = true;
-  return f;
-}
+export const finding = findingFor<RedisCheckName>(KIND);
 
 /** CLIENT SETNAME of the probe's own connections: client counts and the slowlog leave them out. */
 export const PROBE_CLIENT_NAME = 'chatops-probe';
