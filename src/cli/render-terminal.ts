@@ -84,10 +84,6 @@ export function renderTerminal(message: Message, options: TerminalOptions): stri
         indent = '';
         out.push(style.dim('─'.repeat(40)));
         break;
-      case 'markdown':
-        indent = '';
-        out.push(...clean(block.text).replace(/\s+$/, '').split('\n'));
-        break;
     }
     previous = block.type;
   }

@@ -36,8 +36,6 @@ export function maskMessage(message: Message, secrets: readonly string[]): Messa
         return { type: 'context', spans: line(b.spans) };
       case 'actions':
         return { type: 'actions', buttons: b.buttons.map(button) };
-      case 'markdown':
-        return { type: 'markdown', text: mask(b.text) };
       case 'divider':
         return b;
     }

@@ -67,9 +67,7 @@ export type Block =
   /** Small print: when, how long, what was left out. */
   | { type: 'context'; spans: Line }
   | { type: 'actions'; buttons: Button[] }
-  | { type: 'divider' }
-  /** Text written in Markdown (a runbook's body): each renderer converts it to its own form. */
-  | { type: 'markdown'; text: string };
+  | { type: 'divider' };
 
 export interface Message {
   /** What a notification says and what a client without blocks shows: one line, no layout. */

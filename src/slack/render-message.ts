@@ -4,8 +4,6 @@
 import type { types } from '@slack/bolt';
 import type { Block, Button, Line, Message, Paragraph, Span, SpanStyle } from '../message/message.ts';
 import type { Intent } from '../message/intent.ts';
-import { markdownToMrkdwn } from './markdown-to-mrkdwn.ts';
-import { splitText } from '../render/split-text.ts';
 import { cutText } from '../render/cut-text.ts';
 import { SIGNED_OVERHEAD } from '../security/value-signer.ts';
 import type { EncodedIntent } from './encode-intent.ts';
@@ -131,8 +129,6 @@ function renderBlock(block: Block, encode: (intent: Intent) => EncodedIntent): t
       return [{ type: 'context', elements: [{ type: 'mrkdwn', text: cutMrkdwn(mrkdwn(block.spans), MAX_CONTEXT_TEXT) }] }];
     case 'divider':
       return [{ type: 'divider' }];
-    case 'markdown':
-      return splitText(markdownToMrkdwn(block.text), MAX_SECTION_TEXT).map((chunk) => ({ type: 'section', text: { type: 'mrkdwn', text: chunk } }));
     case 'actions': {
       const elements = renderButtons(block.buttons, encode);
       const out: types.ActionsBlock[] = [];

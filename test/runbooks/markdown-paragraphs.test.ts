@@ -3,7 +3,6 @@
 import { describe, expect, it } from 'vitest';
 import { markdownParagraphs } from '../../src/message/markdown-paragraphs.ts';
 import { code, em, line, link, strong, text, type Paragraph } from '../../src/message/message.ts';
-import { markdownToMrkdwn } from '../../src/slack/markdown-to-mrkdwn.ts';
 
 const paragraphs = (md: string): Paragraph[] => markdownParagraphs(md).flatMap((p) => p.paragraphs);
 
@@ -49,11 +48,5 @@ describe('markdown as paragraphs', () => {
     expect(paragraphs('| a | long header |\n|--:|---|\n| `x` | **y** |')).toEqual([{ type: 'code', lines: ['a | long header', '--+------------', 'x | y'] }]);
     const wide = `| name | what |\n|---|---|\n| one | ${'word '.repeat(25)}|\n| two | short |`;
     expect(paragraphs(wide)).toEqual([{ type: 'code', lines: ['name: one', `what: ${'word '.repeat(25).trim()}`, '', 'name: two', 'what: short'] }]);
-  });
-
-  it('as mrkdwn: joined lines, escaped text, closed code blocks', () => {
-    expect(markdownToMrkdwn('## Check\n\nA **b** & `c`\nwrapped.\n\n```\nx < y\n```\n\n- one\n- two')).toBe(
-      '*Check*\n\nA *b* &amp; `c` wrapped.\n\n```\nx &lt; y\n```\n\n• one\n• two',
-    );
   });
 });
