@@ -6,7 +6,8 @@
 import type { IconName } from '../message/icon-name.ts';
 import { channel, date, group, header, icon, line, spans, text, user, type Block, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
 import { formatDuration } from '../probes/format.ts';
-import { incidentRef, type Incident } from './incident.ts';
+import { currentLadder, incidentRef, type Incident } from './incident.ts';
+import { ladderPoints, nextEscalation } from './escalation-plan.ts';
 import { severityLabel, type Severity } from './ladder.ts';
 import { dueDate } from './due-date.ts';
 import { nextStepLine } from './next-step-line.ts';
@@ -53,7 +54,9 @@ export function incidentButtons(i: Incident): Block {
     type: 'actions',
     buttons: [
       ...(i.status === 'open' ? [{ label: 'Acknowledge', style: 'primary' as const, intent: { intent: 'incident.ack' as const, incident: i.id } }] : []),
-      { label: 'Escalate now', intent: { intent: 'incident.escalate', incident: i.id } },
+      // Offered only while the ladder has a level above the highest one paged: at the last level
+      // there is nobody more to page.
+      ...(hasLevelAbove(i) ? [{ label: 'Escalate now', intent: { intent: 'incident.escalate' as const, incident: i.id } }] : []),
       {
         label: 'Resolve',
         style: 'danger',
@@ -62,6 +65,10 @@ export function incidentButtons(i: Incident): Block {
       },
     ],
   };
+}
+
+function hasLevelAbove(i: Incident): boolean {
+  return nextEscalation(ladderPoints(currentLadder(i), i.declaredAt), i.status, new Set(i.donePoints)) !== undefined;
 }
 
 function statusLine(i: Incident): Paragraph {

@@ -1,6 +1,7 @@
 // The incident card and the pages as neutral messages, through both renderers (golden files:
 // Slack's Block Kit JSON and the terminal's text), plus what must hold whatever the layout: a
 // channel page's notification names the people it pages, the buttons carry the incident's intents.
+import { ladderPoints } from '../../src/incidents/escalation-plan.ts';
 import { describe, expect, it } from 'vitest';
 import { renderTerminal } from '../../src/cli/render-terminal.ts';
 import type { Incident } from '../../src/incidents/incident.ts';
@@ -37,6 +38,11 @@ function incident(severity: Severity, more: Partial<Incident> = {}): Incident {
     epoch: 1,
     ...more,
   };
+}
+
+function allPagePoints(severity: Severity): string[] {
+  const i = incident(severity);
+  return ladderPoints(i.ladders[`sev${severity}`], i.declaredAt).filter((p) => p.kind === 'page').map((p) => p.id);
 }
 
 const PAGED: IncidentDisplay['paged'] = [
@@ -102,7 +108,8 @@ const PAGES: Record<string, { page: OutgoingPage; now: Date; placement?: 'card-t
   reminder: { page: page({ incident: incident(1), recipient: { dm: 'U0ALICE' }, attempt: 2, next: { label: 'team lead', at: at(60), until: 'resolved' } }), now: at(10) },
   late: { page: page({ recipient: { dm: 'U0LEAD' }, label: 'team lead', lateMs: 95_000, next: { label: 'engineering manager', at: at(240), until: 'resolved' } }), now: at(61.6) },
   'last-level': {
-    page: { key: 'INC-42/sev2:s3a0/dm:U0VP', incident: incident(2, { status: 'acknowledged', acknowledgedBy: 'U0ALICE', acknowledgedAt: at(4) }), label: 'VP of engineering', recipient: { dm: 'U0VP' }, attempt: 0, lateMs: 0 },
+    // Every level of the SEV-2 ladder has been paged: nobody is left to escalate to.
+    page: { key: 'INC-42/sev2:s3a0/dm:U0VP', incident: incident(2, { status: 'acknowledged', acknowledgedBy: 'U0ALICE', acknowledgedAt: at(4), donePoints: allPagePoints(2) }), label: 'VP of engineering', recipient: { dm: 'U0VP' }, attempt: 0, lateMs: 0 },
     now: at(24 * 60),
   },
 };
@@ -209,7 +216,9 @@ describe('pages', () => {
     expect(text('reminder').text).toBe(':rotating_light: SEV-1 INC-42: API gateway returns 502 for &lt;2% of requests &amp; rising (reminder 2)');
     expect((text('late').blocks[1] as Json).elements[0].text).toBe('Next: engineering manager paged <!date^1795442400^{time}|2026-11-23T14:00:00.000Z> if not resolved. Sent 1 min late.');
     expect((text('last-level').blocks[1] as Json).elements[0].text).toBe('This is the last level of the ladder.');
-    expect(((text('last-level').blocks[2] as Json).elements as Json[]).map((e) => e.action_id)).toEqual(['incident:escalate', 'incident:resolve']);
+    // At the last level there is nobody more to page: no Escalate now button.
+    expect(((text('last-level').blocks[2] as Json).elements as Json[]).map((e) => e.action_id)).toEqual(['incident:resolve']);
+    expect(((text('reminder').blocks.at(-1) as Json).elements as Json[]).map((e) => e.action_id)).toContain('incident:escalate');
   });
 
   it('a page in the card\'s thread has no buttons (the card above has them); a DM and a page in another channel do', () => {
