@@ -9,7 +9,7 @@ import { findingFor } from './probe-support.ts';
 export const KIND = 'http';
 
 /** The names of the http checks: a finding naming another is a type error. */
-export type HttpCheckName = 'reachable' | 'status' | 'body' | 'latency' | 'certificate';
+export type HttpCheckName = 'reachable' | 'status' | 'body' | 'latency' | 'certificate' | 'rate_limit';
 
 export const finding = findingFor<HttpCheckName>(KIND);
 

@@ -9,6 +9,7 @@ import { targetSecrets } from './secrets.ts';
 import { checkBody, invalidBodyMatch } from './checks/body.ts';
 import { checkCertificate } from './checks/certificate.ts';
 import { checkLatency } from './checks/latency.ts';
+import { checkRateLimit, rateLimitApplies } from './checks/rate-limit.ts';
 import { checkReachable } from './checks/reachable.ts';
 import { checkStatus } from './checks/status.ts';
 
@@ -45,6 +46,16 @@ const targetSchema = z
 export type HttpTarget = KindTarget<typeof targetSchema>;
 
 type HttpCheck = CheckDefinition<HttpRun> & { name: HttpCheckName };
+
+const rateLimit: HttpCheck = {
+  name: 'rate_limit',
+  label: 'Rate limit',
+  description:
+    'Headroom the answer\'s rate-limit headers state, in percent of the limit (the tightest quota when there are several): X-RateLimit-Limit/-Remaining/-Reset (reset in seconds or as a unix epoch) and GitHub\'s X-RateLimit-Used, the IETF RateLimit/RateLimit-Policy fields and the older RateLimit-Limit/-Remaining/-Reset. A 429 is critical, with Retry-After in words; a value that cannot be read is unknown, naming the header. Only when the answer carries such headers.',
+  thresholds: { warn: 20, crit: 5, unit: '%' },
+  applies: (r) => r.response !== undefined && rateLimitApplies(r.response),
+  run: (r, t) => [checkRateLimit(r.response!, r.input, t)],
+};
 
 const checks: readonly HttpCheck[] = [
   {
@@ -87,17 +98,18 @@ const checks: readonly HttpCheck[] = [
     applies: (r) => r.https && (r.reached.ok || r.certificate?.ok === true),
     run: (r, t) => [checkCertificate(r.certificate, r.input, t)],
   },
+  rateLimit,
 ];
 
 export const httpKind: KindDefinition<HttpTarget, HttpRun> = {
   kind: 'http',
   aliases: ['health'],
-  description: 'HTTP(S) endpoint: reachable, status, body match, latency, certificate expiry',
+  description: 'HTTP(S) endpoint: reachable, status, body match, latency, certificate expiry, rate-limit headroom',
   targetSchema,
   fromUrl: (url) => ({ url }),
   checks,
   actions: [],
-  trends: [],
+  trends: [{ check: rateLimit, metric: 'headroom_pct', label: 'rate-limit headroom %' }],
   secrets: (target) => targetSecrets(target.url, target.headers),
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('./http-session.ts')).httpSession,
