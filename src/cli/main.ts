@@ -33,6 +33,8 @@ Diagnostics and the terminal's own commands:
   config check         validate the whole config file and list every problem at once
   keys rotate          add a new key for signing button values; the old ones keep verifying
                        buttons already posted for 31 days
+  stripe verify-signature --secret-env VAR --header VALUE --body-file FILE
+                       say why a Stripe webhook delivery fails signature verification
   help                 show this help
   --version            the version of chatops
 
@@ -97,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'ladder') return await ladder(rest);
   if (command === 'keys') return await keys(rest);
   if (command === 'config') return await configCommand(rest);
+  // Loaded here only: the Stripe SDK is for this command alone.
+  if (command === 'stripe') return await (await import('./verify-stripe-signature.ts')).verifyStripeSignature(rest);
   if (command !== 'diag') {
     // Loaded here only: the other commands of the registry, run as in Slack.
     const { runCommandFromArgs } = await import('./run-command.ts');
