@@ -82,6 +82,17 @@ describe('http rate_limit', () => {
     expect(rate).toMatchObject({ status: 'ok', title: 'Rate limit 75% left (45 of 60, RateLimit-Remaining), resets in 12 s' });
   });
 
+  it('the older draft single RateLimit field (limit=, remaining=, reset=)', async () => {
+    const { rate } = await rateLimitOf({ body: 'ok', headers: { RateLimit: 'limit=100, remaining=10, reset=45' } });
+    expect(rate).toMatchObject({ status: 'warn', title: 'Rate limit 10% left (10 of 100, RateLimit), resets in 45 s: warn below 20%' });
+  });
+
+  it('an epoch reset already passed is said so, not read as a wait', async () => {
+    const past = Math.floor(Date.now() / 1000) - 120;
+    const { rate } = await rateLimitOf({ body: 'ok', headers: { 'X-RateLimit-Limit': '60', 'X-RateLimit-Remaining': '59', 'X-RateLimit-Reset': String(past) } });
+    expect(rate).toMatchObject({ status: 'ok', title: 'Rate limit 98.3% left (59 of 60, X-RateLimit), reset time already passed' });
+  });
+
   it('a 429 with Retry-After in seconds is critical "rate limited", with when to retry in words', async () => {
     const { findings, rate } = await rateLimitOf({
       status: 429,
