@@ -52,7 +52,7 @@ const rateLimit: HttpCheck = {
   label: 'Rate limit',
   description:
     'Headroom the answer\'s rate-limit headers state, in percent of the limit (the tightest quota when there are several): X-RateLimit-Limit/-Remaining/-Reset (reset in seconds or as a unix epoch) and GitHub\'s X-RateLimit-Used, the IETF RateLimit/RateLimit-Policy fields and the older RateLimit-Limit/-Remaining/-Reset. A 429 is critical, with Retry-After in words; a value that cannot be read is unknown, naming the header. Only when the answer carries such headers.',
-  thresholds: { warn: 20, crit: 5, unit: '%' },
+  thresholds: { warn: 20, crit: 5, unit: '% left (below)' },
   applies: (r) => r.response !== undefined && rateLimitApplies(r.response),
   run: (r, t) => [checkRateLimit(r.response!, r.input, t)],
 };

@@ -1,6 +1,7 @@
 // A run of the http kind: the request and, for https, the certificate on a connection of its
 // own, both at once and within the target's timeout. A failed request is classified for the
 // reachable check; the other checks judge the answer.
+import type { Finding } from '../../report.ts';
 import type { KindRuntime } from '../probe-definition.ts';
 import { finding, MAX_BODY_BYTES, type CertificateOutcome, type HttpCheckInput, type HttpRun, type RequestOutcome } from './check-context.ts';
 import { classifyRequestError, failureMessage } from './classify-error.ts';
@@ -63,6 +64,18 @@ export const httpSession: KindRuntime<HttpTarget, HttpRun> = {
         urlKey: `targets.${target.name}.url`,
       },
       describeError: failureMessage,
+      finish: oneStoryFor429,
     };
   },
 };
+
+/**
+ * A 429 is one story: the rate limit's finding (when to retry, the quota) speaks for it, and the
+ * status check's "HTTP 429" is taken into it rather than said twice.
+ */
+function oneStoryFor429(findings: Finding[]): Finding[] {
+  const limited = findings.find((f) => f.check === 'http.rate_limit' && f.status === 'crit' && f.metrics?.status === 429);
+  const status = findings.find((f) => f.check === 'http.status' && f.metrics?.status === 429);
+  if (!limited || !status) return findings;
+  return findings.filter((f) => f !== status).map((f) => (f === limited ? { ...f, rootCause: true, merged: [...(f.merged ?? []), status.check] } : f));
+}

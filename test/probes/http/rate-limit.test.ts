@@ -17,7 +17,7 @@ async function rateLimitOf(answer: FakeResponse, keys: Partial<Keys> = {}) {
 describe('http rate_limit', () => {
   it('has the documented thresholds (less headroom is worse) and charts headroom_pct', () => {
     const check = httpKind.checks.find((c) => c.name === 'rate_limit');
-    expect(check?.thresholds).toEqual({ warn: 20, crit: 5, unit: '%' });
+    expect(check?.thresholds).toEqual({ warn: 20, crit: 5, unit: '% left (below)' });
     expect(httpKind.trends).toContainEqual(expect.objectContaining({ check, metric: 'headroom_pct' }));
   });
 
@@ -101,8 +101,10 @@ describe('http rate_limit', () => {
     });
     expect(rate).toMatchObject({ status: 'crit', title: 'Rate limited (HTTP 429), retry in 2 min' });
     expect(rate?.fix).toMatch(/^wait 2 min before retrying; then slow down the callers/);
-    expect(rate?.metrics).toEqual({ headroom_pct: 0, retry_after_s: 120 });
-    expect(findingOf(findings, 'http.status').status).toBe('crit');
+    expect(rate?.metrics).toEqual({ status: 429, headroom_pct: 0, retry_after_s: 120 });
+    // One story: the rate limit speaks for the 429; the status check's finding is taken into it.
+    expect(rate).toMatchObject({ rootCause: true, merged: ['http.status'] });
+    expect(findings.filter((f) => f.check === 'http.status')).toEqual([]);
   });
 
   it('a 429 with Retry-After as an HTTP date states the time and how long until it', async () => {

@@ -90,6 +90,7 @@ function rateLimited(res: HttpResult, q: Quota | undefined, lines: string[], inp
     ...(evidence.length > 0 && { detail: evidence.join('\n') }),
     fix: `${retry !== undefined ? `wait ${retry.words.replace(/^in /, '')} before retrying; then ` : ''}${FIX}`,
     metrics: {
+      status: 429,
       headroom_pct: q?.limit !== undefined ? Math.round((q.remaining / q.limit) * 1000) / 10 : 0,
       ...(retry !== undefined && { retry_after_s: Math.round(retry.seconds) }),
     },
