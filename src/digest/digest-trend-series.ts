@@ -41,6 +41,8 @@ export async function digestTrendSeries(
         if (value !== undefined && Number.isFinite(value)) byTime.set(Date.parse(r.startedAt), value);
       }
       const points = [...byTime].sort((a, b) => a[0] - b[0]).map(([at, value]) => ({ at: new Date(at), value }));
+      // A metric the target never reported (an http target without rate-limit headers) has no panel.
+      if (points.length === 0) continue;
       const own = thresholds[m.check.slice(t.kind.length + 1)];
       series.push({
         target: t.name,
