@@ -1,8 +1,8 @@
 // /diag [target|kind|all|help]: runs a probe (or all of them) and answers with the report.
 import { runProbe } from '../src/probes/run-probe.ts';
 import { findProbe, PROBES } from '../src/probes/probe-registry.ts';
-import { resolveThresholds, type DefaultThresholds, type Thresholds } from '../src/probes/probe-definition.ts';
-import { buildReport, isConfigProblem, type Report } from '../src/report.ts';
+import { lowerIsWorse, resolveThresholds, thresholdsReversed, type DefaultThresholds, type Thresholds } from '../src/probes/probe-definition.ts';
+import { isConfigProblem } from '../src/report.ts';
 import type { Target } from '../src/config/config.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { describeScope } from '../src/probes/describe-scope.ts';
@@ -54,22 +54,21 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
   if (resolved.configProblem !== undefined && reply.source === 'cli') {
     throw new UserError(`${resolved.name} cannot be run: its configuration has a problem (${resolved.configProblem}); chatops config check lists every problem of ${services.config.source}`);
   }
-  const { target, keep, checks } = narrowed ? narrowTarget(resolved, options) : { target: resolved, keep: undefined, checks: undefined };
+  const { target, checks } = narrowed ? narrowTarget(resolved, options) : { target: resolved, checks: undefined };
   const scope = describeScope(target);
   const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
-  const full = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, ...(checks && { checks }) });
-  const report = keep ? onlyChecks(full, keep) : full;
+  // With --check the engine runs only those checks (the session's own findings come too).
+  const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, ...(checks && { checks }) });
   await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
 }
 
 /**
- * The target with the thresholds asked for, and the ids of the checks whose findings are kept: the
- * ones named, the kind's first (the session speaks through it) and what the run itself says
- * (timeouts, configuration). Names are checked against the kind's, naming the accepted ones.
+ * The target with the thresholds asked for, and the names of the checks to run (all when none is
+ * named). Names are checked against the kind's, naming the accepted ones.
  */
-function narrowTarget(target: Target, options: DiagOptions): { target: Target; keep: ReadonlySet<string> | undefined; checks: ReadonlySet<string> | undefined } {
+function narrowTarget(target: Target, options: DiagOptions): { target: Target; checks: ReadonlySet<string> | undefined } {
   const probe = findProbe(target.kind);
   if (!probe) throw new UserError(`no probe for kind ${target.kind}`);
   const names = probe.checks.map((c) => c.name);
@@ -91,8 +90,7 @@ function narrowTarget(target: Target, options: DiagOptions): { target: Target; k
     refuseReversed(probe.kind, check, probe.checks.find((c) => c.name === check)!.thresholds!, asked, options.thresholds);
     thresholds = { ...target.thresholds, [check]: asked };
   }
-  const keep = chosen.length === 0 ? undefined : new Set([probe.checks[0]!.name, ...chosen, 'probe', 'config'].map((c) => `${probe.kind}.${c}`));
-  return { target: { ...target, thresholds }, keep, checks: chosen.length === 0 ? undefined : new Set(chosen) };
+  return { target: { ...target, thresholds }, checks: chosen.length === 0 ? undefined : new Set(chosen) };
 }
 
 /**
@@ -100,17 +98,11 @@ function narrowTarget(target: Target, options: DiagOptions): { target: Target; k
  * thresholds given the other way round would judge the check backwards, so they are refused.
  */
 function refuseReversed(kind: string, check: string, defaults: DefaultThresholds, asked: Thresholds, given: NonNullable<DiagOptions['thresholds']>): void {
-  const lowerIsWorse = defaults.warn > defaults.crit;
-  if (lowerIsWorse ? asked.warn >= asked.crit : asked.warn <= asked.crit) return;
+  if (!thresholdsReversed(defaults, asked)) return;
+  const lower = lowerIsWorse(defaults);
   const pair = `warning ${asked.warn}${given.warn === undefined ? ' (its current)' : ''}, critical ${asked.crit}${given.crit === undefined ? ' (its current)' : ''}`;
-  const rule = lowerIsWorse ? 'the critical threshold must be at most the warning one' : 'the critical threshold must be at least the warning one';
-  throw new UserError(`the ${kind} check ${check} is worse when ${lowerIsWorse ? 'lower' : 'higher'} (defaults: warning ${defaults.warn}, critical ${defaults.crit}, in ${defaults.unit}): ${rule}, got ${pair}`);
-}
-
-/** The report of the checks asked for only. */
-function onlyChecks(report: Report, keep: ReadonlySet<string>): Report {
-  const findings = report.findings.filter((f) => keep.has(f.check) || f.config);
-  return buildReport(report.target, report.kind, new Date(report.startedAt), findings, report.endpoint);
+  const rule = lower ? 'the critical threshold must be at most the warning one' : 'the critical threshold must be at least the warning one';
+  throw new UserError(`the ${kind} check ${check} is worse when ${lower ? 'lower' : 'higher'} (defaults: warning ${defaults.warn}, critical ${defaults.crit}, in ${defaults.unit}): ${rule}, got ${pair}`);
 }
 
 /** Full reports posted under a `/diag all` summary; the summary line names the rest. */

@@ -9,7 +9,7 @@ import type { Config, Target } from '../config/config.ts';
 import { DEFAULT_TIMEOUT_MS } from '../config/config.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { createLogger } from '../logger.ts';
-import { resolveThresholds, type Thresholds } from '../probes/probe-definition.ts';
+import { lowerIsWorse, resolveThresholds, type Thresholds } from '../probes/probe-definition.ts';
 import { allCheckIds, findProbe, kindNames, PROBES } from '../probes/probe-registry.ts';
 import { isConfigProblem, type Report, type ReportSet, type Status } from '../report.ts';
 import type { DiagOptions } from '../../commands/diag.ts';
@@ -407,11 +407,6 @@ function perfData(report: Report, thresholds: Record<string, Thresholds>, prefix
     }
   }
   return out;
-}
-
-/** Lower is worse when the check's defaults say so (warn above crit: a hit rate, days left), whatever pair -w/-c gave. */
-function lowerIsWorse(defaults: Thresholds): boolean {
-  return defaults.warn > defaults.crit;
 }
 
 /**

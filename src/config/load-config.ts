@@ -10,7 +10,7 @@ import { isTimeZone } from './is-time-zone.ts';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
 import { ACTIONS } from '../actions/action-catalogue.ts';
 import { INCIDENT_ACCESS_IDS } from '../incidents/incident-access.ts';
-import { resolveThresholds } from '../probes/probe-definition.ts';
+import { lowerIsWorse, resolveThresholds, thresholdsReversed } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
 import { interpolateEnv, type UnsetVariable } from './interpolate-env.ts';
@@ -296,10 +296,10 @@ function parseTarget(name: string, raw: Record<string, unknown>, unset: readonly
   // warn and crit in the check's own direction: more is worse (connections), or less is (cache hit).
   for (const [check, merged] of Object.entries(resolveThresholds(p, validOverrides))) {
     const defaults = p.checks.find((c) => c.name === check)!.thresholds!;
-    const lowerIsWorse = defaults.warn > defaults.crit;
-    if (lowerIsWorse ? merged.warn < merged.crit : merged.warn > merged.crit) {
+    if (thresholdsReversed(defaults, merged)) {
+      const less = lowerIsWorse(defaults);
       add(`${at}.thresholds.${check}`,
-        `warn ${merged.warn} and crit ${merged.crit} are the wrong way round: for ${check} ${lowerIsWorse ? 'less' : 'more'} is worse, so warn must be ${lowerIsWorse ? 'at or above' : 'at or below'} crit (defaults: warn ${defaults.warn}, crit ${defaults.crit} ${defaults.unit})`);
+        `warn ${merged.warn} and crit ${merged.crit} are the wrong way round: for ${check} ${less ? 'less' : 'more'} is worse, so warn must be ${less ? 'at or above' : 'at or below'} crit (defaults: warn ${defaults.warn}, crit ${defaults.crit} ${defaults.unit})`);
     }
   }
 

@@ -3,7 +3,7 @@
 // 97.1%: only the metrics of DIGEST_METRICS), targets added or gone. Pure: the caller gives the
 // previous digest's reports (ReportHistory.previousRun) and the current ones.
 import { formatCount, formatDuration, formatMs } from '../probes/format.ts';
-import { statusRank, type Finding, type Report, type Status } from '../report.ts';
+import { findingOfCheck, statusRank, type Finding, type Report, type Status } from '../report.ts';
 import { DIGEST_METRICS, type DigestMetric } from './digest-metrics.ts';
 
 export type DigestChangeKind =
@@ -97,7 +97,7 @@ export function digestChanges(
     }
     for (const [check, old] of oldFindings) {
       // A check a root cause took in is part of that finding's story, not resolved.
-      if (newFindings.has(check) || old.status === 'ok' || report.findings.some((f) => f.merged?.includes(check))) continue;
+      if (old.status === 'ok' || findingOfCheck(report, check)) continue;
       add({
         kind: 'resolved', target: report.target, check, previousStatus: old.status, title: old.title,
         text: `${report.target}: resolved (was ${old.status}, no longer reported): ${old.title}`,

@@ -4,7 +4,7 @@
 import type { Target } from '../config/config.ts';
 import { findProbe, TREND_METRICS } from '../probes/probe-registry.ts';
 import { resolveThresholds } from '../probes/probe-definition.ts';
-import type { ReportSet } from '../report.ts';
+import { findingOfCheck, type ReportSet } from '../report.ts';
 import type { ReportHistory } from '../store/report-history.ts';
 import type { TrendSeries } from './render-trend-chart.ts';
 
@@ -37,7 +37,7 @@ export async function digestTrendSeries(
       for (const p of await history.metricSeries(t.name, m.check, m.metric, from)) byTime.set(p.at.getTime(), p.value);
       // This run's own values, whether or not the store returned them.
       for (const r of current.reports.filter((r) => r.target === t.name)) {
-        const value = r.findings.find((f) => (f.check === m.check || f.merged?.includes(m.check)) && typeof f.metrics?.[m.metric] === 'number')?.metrics?.[m.metric];
+        const value = findingOfCheck(r, m.check)?.metrics?.[m.metric];
         if (value !== undefined && Number.isFinite(value)) byTime.set(Date.parse(r.startedAt), value);
       }
       const points = [...byTime].sort((a, b) => a[0] - b[0]).map(([at, value]) => ({ at: new Date(at), value }));

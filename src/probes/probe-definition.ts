@@ -166,6 +166,16 @@ export function checkId(kind: string, check: string): string {
   return `${kind}.${check}`;
 }
 
+/** Less is worse for a check whose default warn is above its crit (a hit rate, days left). */
+export function lowerIsWorse(defaults: Thresholds): boolean {
+  return defaults.warn > defaults.crit;
+}
+
+/** True when warn and crit are the wrong way round for the check's direction (its defaults'). */
+export function thresholdsReversed(defaults: Thresholds, t: Thresholds): boolean {
+  return lowerIsWorse(defaults) ? t.warn < t.crit : t.warn > t.crit;
+}
+
 /** Default thresholds of a kind merged with a target's overrides. */
 export function resolveThresholds(
   probe: { checks: readonly Pick<CheckDefinition<never>, 'name' | 'thresholds'>[] },

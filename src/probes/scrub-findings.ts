@@ -3,6 +3,7 @@
 // and pass every finding through scrubFindings before returning.
 import type { Finding } from '../report.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
+import { safeDecode } from './safe-decode.ts';
 
 /** Query parameters whose values are secrets (`?password=`, `?token=`, `?sig=`). */
 const SECRET_PARAM = /token|key|secret|pass|auth|sig|session|code|credential/i;
@@ -44,12 +45,4 @@ export function scrubFindings(findings: readonly Finding[], secrets: readonly st
     if (f.remedies) out.remedies = f.remedies.map((r) => ({ ...r, label: scrubText(r.label, secrets) }));
     return out;
   });
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }

@@ -1,6 +1,8 @@
 // Which server an HTTP-based target points at, for a report's header: the URL's origin and path,
 // never its user, password, query (tokens live there) or fragment.
 
+import { safeDecode } from '../safe-decode.ts';
+
 /** "https://api.example.com/health", "http://prometheus:9090"; "" for a URL that does not parse. */
 export function describeHttpEndpoint(url: string): string {
   try {
@@ -8,7 +10,7 @@ export function describeHttpEndpoint(url: string): string {
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return '';
     if (u.pathname === '/') return u.origin;
     // A path segment that looks like a token (a ping URL's UUID, a webhook key) is not shown.
-    const path = u.pathname.split('/').map((segment) => (looksLikeToken(decodeSafe(segment)) ? '…' : segment)).join('/');
+    const path = u.pathname.split('/').map((segment) => (looksLikeToken(safeDecode(segment)) ? '…' : segment)).join('/');
     return `${u.origin}${path}`;
   } catch {
     return '';
@@ -21,12 +23,4 @@ function looksLikeToken(segment: string): boolean {
   const letters = /[A-Za-z]/.test(segment);
   const digits = /\d/.test(segment);
   return (letters && digits) || /^[0-9a-f-]{16,}$/i.test(segment);
-}
-
-function decodeSafe(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

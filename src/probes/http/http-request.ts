@@ -11,6 +11,7 @@
 // as curl does: fetch refuses a URL with credentials, and the URL itself is sent without them.
 import http from 'node:http';
 import https from 'node:https';
+import { safeDecode } from '../safe-decode.ts';
 
 export interface HttpRequestSpec {
   url: string;
@@ -120,14 +121,7 @@ function withDefaults(headers: Record<string, string> = {}): Record<string, stri
 function withCredentials(headers: Record<string, string>, url: URL): Record<string, string> {
   if (!url.username && !url.password) return headers;
   if (Object.keys(headers).some((k) => k.toLowerCase() === 'authorization')) return headers;
-  const decode = (s: string) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  };
-  const pair = `${decode(url.username)}:${decode(url.password)}`;
+  const pair = `${safeDecode(url.username)}:${safeDecode(url.password)}`;
   return { ...headers, authorization: `Basic ${Buffer.from(pair, 'utf8').toString('base64')}` };
 }
 

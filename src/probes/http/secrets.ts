@@ -2,6 +2,7 @@
 // them (an error page printing the request). No finding may carry them, nor a password or token
 // in the URL, whatever ends up in a title or a detail.
 import { sortedSecrets, urlSecrets } from '../scrub-findings.ts';
+import { safeDecode } from '../safe-decode.ts';
 
 export { scrubFindings, scrubText, sortedSecrets } from '../scrub-findings.ts';
 
@@ -57,14 +58,6 @@ export function targetSecrets(url: string, headers: Record<string, string> = {})
     // Not a URL: nothing was sent as basic authentication.
   }
   return sortedSecrets(found);
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return s;
-  }
 }
 
 /** The URL without credentials, query or fragment: safe to show, short enough to read. */

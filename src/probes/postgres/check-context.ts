@@ -53,8 +53,6 @@ export interface CheckContext {
   server: ServerInfo;
   /** Name of the configured target, to key state kept between runs. */
   targetName: string;
-  /** host:port/database of the target: state kept between runs belongs to one server. */
-  endpoint: string;
   timeoutMs: number;
   /** Values kept from the previous run of this target (counters turned into rates). */
   state: ProbeState;

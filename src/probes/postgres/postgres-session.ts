@@ -11,7 +11,7 @@ import { POOL_MAX } from './pool-config.ts';
 import { probePools } from './probe-pools.ts';
 import type { PostgresTarget } from './postgres-kind.ts';
 import { checkReachable, connectFailure } from './checks/reachable.ts';
-import { describePostgresEndpoint, endpointHost } from './postgres-endpoint.ts';
+import { endpointHost } from './postgres-endpoint.ts';
 import { mergeRootCauses } from './merge-root-causes.ts';
 import { RunEvidence } from './run-evidence.ts';
 
@@ -86,7 +86,6 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
     query,
     server,
     targetName: target.name,
-    endpoint: describePostgresEndpoint(target.url),
     timeoutMs,
     state,
     evidence: new RunEvidence(),

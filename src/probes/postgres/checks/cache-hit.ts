@@ -46,9 +46,9 @@ export async function checkCacheHit(ctx: CheckContext, t: Thresholds): Promise<F
     order by blks_hit + blks_read desc
     limit 20`);
   const now = Date.now();
-  const remembered = await ctx.state.get<Record<string, Reading>>(`${STATE_KEY} ${ctx.endpoint}`).catch(() => undefined);
+  const remembered = await ctx.state.get<Record<string, Reading>>(STATE_KEY).catch(() => undefined);
   const previous = new Map(Object.entries(remembered?.value ?? {}).filter(([, r]) => now - r.at <= BASELINE_TTL_MS));
-  await ctx.state.set(`${STATE_KEY} ${ctx.endpoint}`, Object.fromEntries(rows.map((r) => [r.datname, { hit: r.hit, read: r.read, at: now }]))).catch(() => undefined);
+  await ctx.state.set(STATE_KEY, Object.fromEntries(rows.map((r) => [r.datname, { hit: r.hit, read: r.read, at: now }]))).catch(() => undefined);
 
   const judged: Judged[] = [];
   for (const r of rows) {

@@ -39,7 +39,7 @@ export async function checkDeadlocks(ctx: CheckContext, t: Thresholds): Promise<
     limit 50`);
   const now = Date.now();
   // No state store at hand (or it failed): this run is a new baseline.
-  const remembered = await ctx.state.get<Record<string, Reading>>(`${STATE_KEY} ${ctx.endpoint}`).catch(() => undefined);
+  const remembered = await ctx.state.get<Record<string, Reading>>(STATE_KEY).catch(() => undefined);
   const previous = new Map(Object.entries(remembered?.value ?? {}).filter(([, r]) => now - r.at <= BASELINE_TTL_MS));
   const readings: Record<string, Reading> = {};
 
@@ -80,7 +80,7 @@ export async function checkDeadlocks(ctx: CheckContext, t: Thresholds): Promise<
       if (s !== 'ok') lines.push(`${r.datname}: ${formatPct(ratio)} of ${Math.round(commits + rollbacks)} transactions rolled back ${usable ? `in the last ${formatDuration((now - prev.at) / 1000)}` : 'since stats reset'}`);
     }
   }
-  await ctx.state.set(`${STATE_KEY} ${ctx.endpoint}`, readings).catch(() => undefined);
+  await ctx.state.set(STATE_KEY, readings).catch(() => undefined);
   const status = worstStatus(statuses);
   const total = rows.reduce((sum, r) => sum + r.deadlocks, 0);
   const deadlockPart =

@@ -121,8 +121,7 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
   }
 
   const now = Date.now();
-  const stateKey = `${STATE_KEY} ${ctx.endpoint}`;
-  const remembered = await ctx.state.get<Baseline>(stateKey).catch(() => undefined);
+  const remembered = await ctx.state.get<Baseline>(STATE_KEY).catch(() => undefined);
   const before = remembered?.value;
   const usable = before !== undefined && now - before.at <= BASELINE_TTL_MS && before.database === db && (before.reset ?? reset) === (reset ?? before.reset);
   const keyOf = (r: CounterRow) => `${r.queryid ?? '?'}:${r.dbid}:${r.userid}`;
@@ -139,7 +138,7 @@ export async function checkSlowQueries(ctx: CheckContext, t: Thresholds): Promis
     const totalMs = prev && !remade ? Math.max(0, r.total_ms - prev[1]) : r.total_ms;
     if (calls > 0) judged.push({ key, queryid: r.queryid, userid: r.userid, calls, total_ms: totalMs, mean_ms: totalMs / calls, history: !prev });
   }
-  await ctx.state.set(stateKey, baseline).catch(() => undefined);
+  await ctx.state.set(STATE_KEY, baseline).catch(() => undefined);
 
   const span = usable ? `in the last ${formatDuration((now - before.at) / 1000)}` : sinceReset(reset, ctx.server.versionNum);
   const byMean = [...judged].sort((a, b) => b.mean_ms - a.mean_ms).slice(0, LIMIT);
