@@ -68,6 +68,8 @@ with its unit, then warn;crit when the metric is the one the check's thresholds 
   <target|kind>     a target name from the config, or a kind: ${PROBES.map((p) => [p.kind, ...p.aliases].join('/')).join(', ')}
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --url URL         probe this URL directly instead of a configured target (then <kind> is required)
+                    hosted APIs need no config: ${PROBES.flatMap((p) => (p.standalone ? [`${p.kind} reads ${p.standalone.keyEnv}`] : [])).join(', ')}
+                    (--url is then the API base; without it, and without a config file, the API's own)
   --check NAME      run only this check of the target's kind (repeatable); its first check
                     (reachable, api) always runs
   -w, --warning N   the warning threshold of the one --check given (it must have thresholds)
@@ -261,7 +263,12 @@ async function diag(args: string[]): Promise<number> {
   // it on one target made from the URL.
   const { runCommand } = await import('./run-command.ts');
   const color = process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR;
-  const config = values.url ? { ...parseConfig({}, '(--url)'), targets: [adHocTarget(word, values.url)] } : undefined;
+  // A hosted API (stripe, openai, sendgrid) needs no config: with --url, or when there is no config
+  // file to read, its target is made from the URL (or the API's own) and the key's usual variable.
+  const standalone = findProbe(word)?.standalone;
+  const noConfigFile = values.config === undefined && !existsSync(process.env.CHATOPS_CONFIG ?? 'chatops.yml');
+  const adHocUrl = values.url ?? (standalone && noConfigFile && positionals.length === 1 ? standalone.defaultUrl : undefined);
+  const config = adHocUrl !== undefined ? { ...parseConfig({}, values.url ? '(--url)' : `(${standalone?.keyEnv})`), targets: [adHocTarget(word, adHocUrl, process.env)] } : undefined;
   const diagOptions = { ...(values.check && { checks: values.check }), ...(thresholds && { thresholds }) };
   return await runCommand({
     name: 'diag', words: positionals, configFile: values.config, config, json: values.json, timeoutMs, color, env: process.env, stdout: process.stdout, stderr: process.stderr,
@@ -295,9 +302,14 @@ function thresholdsOf(report: Report, config: Config, options: DiagOptions): Rec
  * The target made from --url: the kind's keys from the URL, validated as the config validates
  * them, so a URL the kind cannot use (another scheme) is a usage error naming what it accepts.
  */
-function adHocTarget(word: string, url: string): Target {
+function adHocTarget(word: string, url: string, env: NodeJS.ProcessEnv): Target {
   const probe = findProbe(word);
   if (!probe) throw new UserError(`with --url, "${word}" must be a kind; accepted: ${kindNames().join(', ')}`);
+  const keyEnv = probe.standalone?.keyEnv;
+  const apiKey = keyEnv === undefined ? undefined : env[keyEnv]?.trim();
+  if (keyEnv !== undefined && !apiKey) {
+    throw new UserError(`diag ${probe.kind} without a config reads the API key from ${keyEnv}, which is not set; export ${keyEnv}=<key> (or use --config FILE with a ${probe.kind} target)`);
+  }
   let scheme = 'none';
   try {
     scheme = `"${new URL(url).protocol.replace(/:$/, '')}"`;
@@ -306,7 +318,7 @@ function adHocTarget(word: string, url: string): Target {
   }
   let keys: unknown;
   try {
-    keys = probe.fromUrl(url);
+    keys = apiKey === undefined ? probe.fromUrl(url) : { ...probe.fromUrl(url), apiKey };
   } catch (e) {
     throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(e)} (scheme ${scheme})`);
   }

@@ -48,7 +48,7 @@ export async function digestTrendSeries(
         target: t.name,
         // "cache hit %" -> "cache hit": the panel writes the unit.
         metric: m.label.replace(/\s*%$/, ''),
-        unit: '%',
+        unit: m.unit,
         points,
         ...(own && { thresholds: own }),
       });

@@ -114,9 +114,20 @@ export interface KindRuntime<T extends TargetBase = TargetBase, C = unknown> {
 /** A metric drawn on the digest's trend chart. */
 export interface TrendMetric<C = unknown> {
   check: CheckDefinition<C>;
-  /** Key in the finding's metrics, in percent. */
+  /** Key in the finding's metrics, in `unit`. */
   metric: string;
   label: string;
+  /** Percent (default) or a count (undelivered events): the chart's axis and bands follow it. */
+  unit?: '%' | 'count';
+}
+
+/**
+ * A hosted API the CLI can diagnose with no config (`chatops diag stripe [--url URL]`): the base
+ * URL when none is given, and the environment variable the key is read from into `apiKey`.
+ */
+export interface StandaloneApi {
+  defaultUrl: string;
+  keyEnv: string;
 }
 
 export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> {
@@ -158,6 +169,8 @@ export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> 
    * Must not throw and must not do I/O.
    */
   describeEndpoint?(target: T): string;
+  /** Set for a hosted API (stripe, openai, sendgrid): how the CLI builds a target without a config. */
+  standalone?: StandaloneApi;
   /** Loads the runtime (client libraries): a dynamic import, so the definition stays light. */
   runtime(): Promise<KindRuntime<T, C>>;
 }

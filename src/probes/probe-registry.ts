@@ -10,6 +10,9 @@ import { httpKind } from './http/http-kind.ts';
 import { prometheusKind } from './prometheus/prometheus-kind.ts';
 import { alertmanagerKind } from './alertmanager/alertmanager-kind.ts';
 import { kubernetesKind } from './kubernetes/kubernetes-kind.ts';
+import { stripeKind } from './stripe/stripe-kind.ts';
+import { openaiKind } from './openai/openai-kind.ts';
+import { sendgridKind } from './sendgrid/sendgrid-kind.ts';
 import { kindRuntimes } from './kind-runtimes.ts';
 
 export const PROBES: readonly KindDefinition<TargetBase>[] = registerKinds([
@@ -19,6 +22,9 @@ export const PROBES: readonly KindDefinition<TargetBase>[] = registerKinds([
   prometheusKind,
   alertmanagerKind,
   kubernetesKind,
+  stripeKind,
+  openaiKind,
+  sendgridKind,
 ]);
 
 function registerKinds(kinds: readonly KindDefinition<TargetBase>[]): readonly KindDefinition<TargetBase>[] {
@@ -43,8 +49,8 @@ export function allCheckIds(): Set<string> {
 }
 
 /** The metrics drawn on the digest's trend chart: check id, metric, label. */
-export const TREND_METRICS: ReadonlyArray<{ check: string; metric: string; label: string }> = PROBES.flatMap((p) =>
-  p.trends.map((t) => ({ check: `${p.kind}.${t.check.name}`, metric: t.metric, label: t.label })),
+export const TREND_METRICS: ReadonlyArray<{ check: string; metric: string; label: string; unit: '%' | 'count' }> = PROBES.flatMap((p) =>
+  p.trends.map((t) => ({ check: `${p.kind}.${t.check.name}`, metric: t.metric, label: t.label, unit: t.unit ?? '%' })),
 );
 
 /** Closes what probes keep between runs (warm connections), at shutdown; loads nothing. */

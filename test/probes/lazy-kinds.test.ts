@@ -12,7 +12,7 @@ import type { Report } from '../../src/report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/chatops');
-const HEAVY = ['@kubernetes/client-node', 'ioredis', 'undici'];
+const HEAVY = ['@kubernetes/client-node', 'ioredis', 'undici', 'stripe', 'openai'];
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'lazy-kinds-'));
 const hook = path.join(dir, 'record-modules.mjs');
@@ -74,6 +74,9 @@ describe('kinds load their client library only when a target of the kind runs', 
         prom: { kind: 'prometheus', url: 'http://prom:9090' },
         am: { kind: 'alertmanager', url: 'http://am:9093' },
         prod: { kind: 'k8s', server: 'https://k8s:6443', token: 'kube-token-123', namespaces: ['shop'], restartable: ['deployment/api'] },
+        pay: { kind: 'stripe', apiKey: 'sk_test_stripe-key-123' },
+        ai: { kind: 'openai', apiKey: 'sk-openai-key-123' },
+        mail: { kind: 'sendgrid', apiKey: 'SG.sendgrid-key-123' },
       } }, 'test');
       const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
       const help = PROBES.map((p) => p.kind + ' ' + p.aliases.join('/') + ': ' + p.description);
@@ -83,7 +86,8 @@ describe('kinds load their client library only when a target of the kind runs', 
     `);
     const r = await run(process.execPath, [script]);
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ targets: ['postgres', 'redis', 'http', 'prometheus', 'alertmanager', 'k8s'], thresholds: { warn: 70, crit: 95 }, help: 6, secrets: ['kube-token-123'] });
+    expect(JSON.parse(r.stdout)).toMatchObject({ targets: ['postgres', 'redis', 'http', 'prometheus', 'alertmanager', 'k8s', 'stripe', 'openai', 'sendgrid'], thresholds: { warn: 70, crit: 95 }, help: 9 });
+    expect([...JSON.parse(r.stdout).secrets].sort()).toEqual(expect.arrayContaining(['SG.sendgrid-key-123', 'kube-token-123', 'sk-openai-key-123', 'sk_test_stripe-key-123']));
     expect(r.modules.some((url) => url.endsWith('/src/probes/kubernetes/kubernetes-kind.ts'))).toBe(true);
     for (const pkg of ['pg', ...HEAVY]) expect(loaded(r.modules, pkg), pkg).toBe(false);
   });
