@@ -44,6 +44,7 @@ export const DIGEST_METRICS: readonly DigestMetric[] = [
   { check: 'redis.fragmentation', metric: 'ratio', label: 'fragmentation ratio', unit: 'ratio', worse: 'up', moved: { factor: 1.5, minDelta: 0.5 } },
   { check: 'redis.replication', metric: 'max_lag_s', label: 'replication lag', unit: 's', worse: 'up', moved: { factor: 2, minDelta: 30 } },
   { check: 'http.latency', metric: 'latency_ms', label: 'response time', unit: 'ms', worse: 'up', moved: { factor: 2, minDelta: 100 } },
+  { check: 'http.rate_limit', metric: 'headroom_pct', label: 'rate-limit headroom', unit: '%', worse: 'down', moved: { points: 20 } },
   { check: 'http.certificate', metric: 'days_left', label: 'certificate expires in', unit: 'days', worse: 'down', moved: { factor: 2, minDelta: 7 } },
   { check: 'prometheus.targets', metric: 'down', label: 'scrape targets down', unit: 'count', worse: 'up', moved: { factor: 2, minDelta: 1 } },
   { check: 'prometheus.rules', metric: 'failing', label: 'failing rules', unit: 'count', worse: 'up', moved: { factor: 2, minDelta: 1 } },

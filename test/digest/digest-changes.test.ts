@@ -114,6 +114,13 @@ describe('digestChanges', () => {
       expect(texts([hit(99.5)], [hit(99.52)])).toEqual([]);
     });
 
+    it('a rate-limit headroom falling by 20 points or more is named as worse; smaller moves are not', () => {
+      const headroom = (pct: number) => f('http.rate_limit', 'ok', `Rate limit: ${pct}% left`, { headroom_pct: pct, remaining: pct * 10 });
+      const moved = digestChanges([report('api', [headroom(85)])], [report('api', [headroom(30)])]).changes;
+      expect(moved.map((c) => [c.text, c.moves?.[0]?.worse])).toEqual([['api: rate-limit headroom 85% → 30%', true]]);
+      expect(digestChanges([report('api', [headroom(85)])], [report('api', [headroom(70)])]).changes).toEqual([]);
+    });
+
     it('never names the bot\'s own latency, sampling windows, raw byte counts, counters, ids or versions', () => {
       const previous = [
         f('postgres.reachable', 'ok', 'up', { connect_ms: 3, server_version_num: 160000 }),
