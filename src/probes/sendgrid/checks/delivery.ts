@@ -1,0 +1,57 @@
+// Bounces over the last day (yesterday and today, UTC, from /v3/stats): the bounce rate is
+// bounces / requests, judged against 5% / 10% by default (past these, mailbox providers and
+// SendGrid start treating the sender as a spammer). Below a minimum of requests the rate says
+// nothing and is not judged.
+import type { Finding } from '../../../report.ts';
+import type { Thresholds } from '../../probe-definition.ts';
+import { statusAbove } from '../../finding-for.ts';
+import { formatCount } from '../../format.ts';
+import { failedCall, finding, lackingScope, type SendgridContext } from '../check-context.ts';
+import { formatRate } from '../percent.ts';
+import type { StatsTotals } from '../stats-window.ts';
+
+const LABEL = 'Delivery';
+
+export async function checkDelivery(ctx: SendgridContext, t: Thresholds): Promise<Finding[]> {
+  const lacking = lackingScope(ctx, 'delivery', LABEL);
+  if (lacking) return [lacking];
+  const stats = await ctx.stats();
+  if (!stats.ok) return [failedCall('delivery', LABEL, stats.failure, 'stats.read')];
+  const s = stats.totals;
+  const since = `since ${stats.from} 00:00 UTC`;
+  const counts = { requests: s.requests, delivered: s.delivered, bounces: s.bounces, blocks: s.blocks, deferred: s.deferred, invalid_emails: s.invalid_emails };
+  if (s.requests < ctx.minRequests) {
+    return [
+      finding('delivery', 'ok', `Too few requests to judge the bounce rate: ${formatCount(s.requests)} ${since} (judged from ${formatCount(ctx.minRequests)})`, {
+        detail: countsLine(s),
+        metrics: counts,
+      }),
+    ];
+  }
+  const pct = (s.bounces / s.requests) * 100;
+  const status = statusAbove(pct, t);
+  const rate = `Bounce rate ${formatRate(pct)} (${formatCount(s.bounces)} of ${formatCount(s.requests)} requests ${since})`;
+  const title = status === 'ok' ? rate : `${rate}: above ${status === 'crit' ? t.crit : t.warn}%`;
+  return [
+    finding('delivery', status, title, {
+      detail: countsLine(s),
+      metrics: { ...counts, bounce_pct: Math.round(pct * 100) / 100 },
+      ...(status !== 'ok' && {
+        fix: 'find what bounces: SendGrid > Activity (filter Bounced) or GET /v3/suppression/bounces shows the addresses and the receivers\' reasons. Many at one domain: that receiver refuses you (read the reason). Many unknown users: a bad or old list was imported or a signup form lets typos in; stop that send, and remove the addresses. Blocks count apart: they are receivers refusing your mail, not bad addresses.',
+      }),
+    }),
+  ];
+}
+
+function countsLine(s: StatsTotals): string {
+  return [
+    `requests ${formatCount(s.requests)}`,
+    `delivered ${formatCount(s.delivered)}`,
+    `bounces ${formatCount(s.bounces)}`,
+    `blocks ${formatCount(s.blocks)}`,
+    `deferred ${formatCount(s.deferred)}`,
+    `invalid emails ${formatCount(s.invalid_emails)}`,
+    `dropped (earlier bounce) ${formatCount(s.bounce_drops)}`,
+    `spam reports ${formatCount(s.spam_reports)}`,
+  ].join(', ');
+}

@@ -1,0 +1,144 @@
+// GET calls to SendGrid's v3 API through the project's JSON-API client (one deadline, the key
+// masked in every body it hands out, failed requests classified). On top of it, what SendGrid's
+// answers say: its error envelope `{"errors":[{"field":null,"message":"..."}]}`, a 429's
+// X-RateLimit-* headers read into when to retry. Every way a call goes wrong is a value.
+import type { z } from 'zod';
+import type { ApiClient } from '../http/json-api.ts';
+import type { RequestFailure } from '../http/classify-error.ts';
+import { snippet } from '../http/probe-support.ts';
+import { readRateLimits } from '../http/rate-limit-headers.ts';
+import { MAX_MASKED_CHARS } from '../../security/mask-secrets.ts';
+import { formatDuration } from '../format.ts';
+
+const CUT_NOTE = /… \(\d+ more characters not shown\)$/;
+
+export type SendgridFailure =
+  | { type: 'request'; path: string; failure: RequestFailure }
+  /** An error status; `error` is SendGrid's messages, or the start of the body when it is not SendGrid's envelope. */
+  | { type: 'status'; path: string; status: number; statusText: string; error: string; envelope: boolean; retry?: string }
+  | { type: 'malformed'; path: string; status: number; reason: string; body: string };
+
+export type SendgridResult<T> = { ok: true; data: T; headers: Record<string, string> } | { ok: false; failure: SendgridFailure };
+
+export class SendgridApi {
+  readonly #client: ApiClient;
+  readonly #now: () => Date;
+
+  constructor(client: ApiClient, now: () => Date = () => new Date()) {
+    this.#client = client;
+    this.#now = now;
+  }
+
+  /** Calls that got an HTTP answer (any status). */
+  get answered(): number {
+    return this.#client.answered;
+  }
+
+  async getJson<T>(route: string, schema: z.ZodType<T>): Promise<SendgridResult<T>> {
+    const path = `/${route.replace(/^\//, '')}`;
+    const raw = await this.#client.get(route, 'application/json');
+    if (!raw.ok) {
+      const f = raw.failure;
+      // The client's get fails only without an answer.
+      return { ok: false, failure: f.type === 'request' ? f : { type: 'malformed', path, status: 0, reason: 'no answer', body: '' } };
+    }
+    // The body comes masked (the key, every configured secret), so nothing below can quote the key.
+    const res = raw.response;
+    let json: unknown;
+    let parsed = false;
+    try {
+      json = JSON.parse(res.body);
+      parsed = true;
+    } catch {
+      // Judged below, after the status: an HTML error page from a proxy is a status problem first.
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const messages = parsed ? envelopeMessages(json) : undefined;
+      const failure: SendgridFailure = {
+        type: 'status',
+        path,
+        status: res.status,
+        statusText: res.statusText,
+        error: messages ?? snippet(res.body, 120),
+        envelope: messages !== undefined,
+      };
+      if (res.status === 429) failure.retry = retryWords(res.headers, this.#now());
+      return { ok: false, failure };
+    }
+    // The client masks at most MAX_MASKED_CHARS of a body and notes the rest: such a body cannot be read whole.
+    if (res.truncated || (res.bytes > MAX_MASKED_CHARS && CUT_NOTE.test(res.body))) {
+      return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `the answer is too large to read (${res.bytes} bytes)`, body: '' } };
+    }
+    if (!parsed) return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: 'not JSON', body: res.body } };
+    const checked = schema.safeParse(json);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const where = issue?.path.length ? issue.path.join('.') : 'the answer';
+      return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`, body: res.body } };
+    }
+    return { ok: true, data: checked.data, headers: res.headers };
+  }
+}
+
+/** The messages of SendGrid's `{"errors":[{"field":...,"message":...}]}`, joined; undefined for another body. */
+function envelopeMessages(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const errors = (json as { errors?: unknown }).errors;
+  if (!Array.isArray(errors) || errors.length === 0) return undefined;
+  const messages = errors.map((e: unknown) => {
+    if (typeof e !== 'object' || e === null) return String(e);
+    const { field, message } = e as { field?: unknown; message?: unknown };
+    const text = typeof message === 'string' && message ? message : '(no message)';
+    return typeof field === 'string' && field ? `${field}: ${text}` : text;
+  });
+  return snippet(messages.join('; '), 160);
+}
+
+/** When a 429 may be retried, from Retry-After or X-RateLimit-Reset (SendGrid sends a unix epoch), in words. */
+function retryWords(headers: Record<string, string>, now: Date): string {
+  const retryAfter = headers['retry-after'];
+  if (retryAfter !== undefined && /^\s*\d+\s*$/.test(retryAfter)) return `retry in ${formatDuration(Number(retryAfter))}`;
+  const reading = readRateLimits(headers, now);
+  if (reading.bad !== undefined) return `the rate-limit header ${reading.bad.header} "${snippet(reading.bad.value, 40)}" cannot be read (expected ${reading.bad.expected}); retry in a minute`;
+  const q = reading.quotas[0];
+  if (q === undefined) return 'no rate-limit header says when; retry in a minute';
+  const left = q.limit === undefined ? `${q.remaining} left` : `${q.remaining} of ${q.limit} left`;
+  if (q.resetInS === undefined) return `${left}; no header says when the window resets, retry in a minute`;
+  const at = q.resetAt ?? new Date(now.getTime() + q.resetInS * 1000);
+  return `${left}; retry after ${at.toISOString().slice(11, 19)} UTC (in ${formatDuration(Math.max(1, q.resetInS))})`;
+}
+
+/** One line saying what went wrong with a call, for the title of a finding. */
+export function describeSendgridFailure(f: SendgridFailure): string {
+  switch (f.type) {
+    case 'request':
+      return f.failure.cancelled ? 'the probe was cancelled' : `${f.path}: ${f.failure.kind} (${f.failure.message})`;
+    case 'status': {
+      const head = `${f.path} answered HTTP ${f.status}${f.statusText ? ` ${f.statusText}` : ''}: ${f.error}`;
+      return f.retry === undefined ? head : `${head} (${f.retry})`;
+    }
+    case 'malformed':
+      return `${f.path} answered HTTP ${f.status} with something that is not SendGrid's JSON (${f.reason})${f.body ? `: ${snippet(f.body, 80)}` : ''}`;
+  }
+}
+
+/** What to do about a failed call, for the fix of a finding; `scope` is the read scope the call needs. */
+export function sendgridFailureFix(f: SendgridFailure, scope?: string): string {
+  switch (f.type) {
+    case 'request':
+      return f.failure.fix;
+    case 'status':
+      if (f.status === 401) return 'SendGrid does not accept the API key (deleted, revoked or mistyped): create a key in SendGrid (Settings > API Keys) and put it where the target\'s apiKey comes from (SENDGRID_API_KEY).';
+      if (f.status === 403) {
+        return scope === undefined
+          ? 'SendGrid knows the key but refuses this call: a missing scope, IP Access Management not listing the bot\'s address, or a suspended account (Settings > Account Details).'
+          : `the key probably lacks the ${scope} scope (Settings > API Keys > Edit API Key), or IP Access Management does not list the bot's address.`;
+      }
+      if (f.status === 429) return 'SendGrid rate-limits this key: something else is calling the API with it in a loop, or the probe runs too often; wait for the reset and look for the caller that spends the quota.';
+      if (f.status === 404) return 'no such path here: the target\'s url must be SendGrid\'s API base (https://api.sendgrid.com, or https://api.eu.sendgrid.com for EU subusers), with no path.';
+      if (f.status >= 500) return 'SendGrid\'s API is failing: see https://status.sendgrid.com; if it says nothing, retry in a few minutes and open a support case with the time.';
+      return 'read the error SendGrid gave; check the target\'s url and key.';
+    case 'malformed':
+      return 'something other than SendGrid answers at the target\'s url (a proxy, a captive portal, a login page), or the answer was cut off: check it with curl -H "Authorization: Bearer $SENDGRID_API_KEY" <url>/v3/scopes.';
+  }
+}
