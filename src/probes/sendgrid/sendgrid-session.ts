@@ -41,7 +41,8 @@ export const sendgridSession: KindRuntime<SendgridTarget, SendgridContext> = {
         now,
         timeoutMs: deadline.timeoutMs,
         scopes: auth.scopes,
-        sendingDomain: target.sendingDomain,
+        // The schema lower-cases it; a target built in code may not have been parsed.
+        sendingDomain: target.sendingDomain?.trim().toLowerCase().replace(/\.$/, '') || undefined,
         minRequests: target.minRequests ?? DEFAULT_MIN_REQUESTS,
         at,
         stats: () => (stats ??= readStatsWindow(api, now)),
