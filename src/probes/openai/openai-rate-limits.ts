@@ -1,0 +1,67 @@
+// OpenAI's rate-limit headers, read per dimension: `x-ratelimit-limit-requests`,
+// `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests` and the same for `-tokens`.
+// Resets are Go durations (`6m0s`, `1s`, `20ms`, `1h2m3.5s`); some servers send plain seconds.
+// Providers differ: Azure sends the remaining counts without the limits, some proxies send -1
+// for "not limited", local servers send nothing. Each case is said, never guessed into a percent.
+
+export type Dimension = 'requests' | 'tokens';
+
+export type DimensionReading =
+  | { state: 'read'; limit: number; remaining: number; pct: number; resetS?: number; badReset?: string }
+  /** No header of this dimension in the answer. */
+  | { state: 'absent' }
+  /** A value of -1 (or below): the server states no limit. */
+  | { state: 'unlimited'; header: string; value: string }
+  /** What is left, but not out of how much. */
+  | { state: 'no-limit'; remaining: number }
+  | { state: 'bad'; header: string; value: string; expected: string };
+
+export const DIMENSIONS: readonly Dimension[] = ['requests', 'tokens'];
+
+export function readOpenaiRateLimits(headers: Record<string, string>): Record<Dimension, DimensionReading> {
+  return { requests: readDimension(headers, 'requests'), tokens: readDimension(headers, 'tokens') };
+}
+
+function readDimension(headers: Record<string, string>, dim: Dimension): DimensionReading {
+  const names = { limit: `x-ratelimit-limit-${dim}`, remaining: `x-ratelimit-remaining-${dim}`, reset: `x-ratelimit-reset-${dim}` };
+  const limitRaw = headers[names.limit];
+  const remainingRaw = headers[names.remaining];
+  if (limitRaw === undefined && remainingRaw === undefined) return { state: 'absent' };
+  for (const [header, raw] of [[names.limit, limitRaw], [names.remaining, remainingRaw]] as const) {
+    if (raw !== undefined && /^\s*-\d+(?:\.\d+)?\s*$/.test(raw)) return { state: 'unlimited', header, value: raw.trim() };
+  }
+  const limit = limitRaw === undefined ? undefined : count(limitRaw);
+  if (limitRaw !== undefined && (limit === undefined || limit === 0)) return { state: 'bad', header: names.limit, value: limitRaw, expected: 'a whole number above 0, or -1' };
+  if (remainingRaw === undefined) return { state: 'bad', header: names.remaining, value: '(missing)', expected: `a whole number next to ${names.limit}` };
+  const remaining = count(remainingRaw);
+  if (remaining === undefined) return { state: 'bad', header: names.remaining, value: remainingRaw, expected: 'a whole number >= 0, or -1' };
+  if (limit === undefined) return { state: 'no-limit', remaining };
+  const reading: DimensionReading = { state: 'read', limit, remaining, pct: Math.min(100, (remaining / limit) * 100) };
+  const resetRaw = headers[names.reset];
+  if (resetRaw !== undefined) {
+    const s = parseResetDuration(resetRaw);
+    if (s === undefined) reading.badReset = resetRaw;
+    else reading.resetS = s;
+  }
+  return reading;
+}
+
+const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+$/;
+const UNIT_S: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
+
+/** Seconds in a Go duration (`6m0s`, `20ms`, `1h2m3.5s`) or plain seconds (`30`, `0.5`); undefined otherwise. */
+export function parseResetDuration(raw: string): number | undefined {
+  const value = raw.trim();
+  if (/^\d+(?:\.\d+)?$/.test(value)) return Number(value);
+  if (!GO_DURATION.test(value)) return undefined;
+  let total = 0;
+  for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * UNIT_S[m[2]!]!;
+  return total;
+}
+
+function count(raw: string): number | undefined {
+  const value = raw.trim();
+  if (!/^\d+$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
