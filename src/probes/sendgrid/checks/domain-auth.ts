@@ -74,7 +74,7 @@ export async function checkDomainAuth(ctx: SendgridContext): Promise<Finding[]> 
       finding('domain_auth', 'crit', missing ? `Sending domain ${sending} is not authenticated in SendGrid` : `Sending domain ${sending} fails authentication: ${failingNames(forSending[0]!)}`, {
         detail: [
           missing
-            ? `Authenticated: ${capLines(domains.map(name), 10, 'more').join(', ')}; none is ${sending} or a parent of it.`
+            ? `Authenticated: ${capLines(domains.map((d) => d.domain), 10, 'more').join(', ')}; none is ${sending} or a parent of it.`
             : 'SendGrid no longer finds the DNS records it needs: mail from this domain loses its DKIM signature and SPF alignment, and DMARC fails at Gmail, Yahoo and Microsoft.',
           ...lines,
         ].join('\n'),
@@ -87,7 +87,7 @@ export async function checkDomainAuth(ctx: SendgridContext): Promise<Finding[]> 
   }
   if (invalid.length > 0) {
     return [
-      finding('domain_auth', 'warn', `${plural(invalid.length, 'authenticated domain')} ${invalid.length === 1 ? 'fails' : 'fail'} validation: ${invalid.slice(0, 3).map(name).join(', ')}${invalid.length > 3 ? ', ...' : ''}`, {
+      finding('domain_auth', 'warn', `${plural(invalid.length, 'authenticated domain')} ${invalid.length === 1 ? 'fails' : 'fail'} validation: ${invalid.slice(0, 3).map((d) => d.domain).join(', ')}${invalid.length > 3 ? ', ...' : ''}`, {
         detail: lines.join('\n'),
         fix: 'put the failing records back at the domain\'s DNS provider exactly as shown (CNAMEs not proxied), then SendGrid > Settings > Sender Authentication > Verify; a domain nobody sends from any more can be deleted there instead.',
         metrics,
@@ -109,10 +109,6 @@ function covers(authenticated: string, sending: string): boolean {
   return sending === a || sending.endsWith(`.${a}`);
 }
 
-function name(d: Domain): string {
-  return d.subdomain ? `${d.domain} (${d.subdomain}.${d.domain})` : d.domain;
-}
-
 function failingNames(d: Domain): string {
   const failing = Object.entries(d.dns ?? {}).filter(([, r]) => r !== null && !r.valid).map(([k]) => k);
   return failing.length ? failing.join(', ') : 'no record named';
@@ -124,5 +120,5 @@ function describeInvalid(d: Domain): string {
     .filter(([, r]) => r !== null && !r.valid)
     .map(([key, r]) => `${key} ${r!.type?.toUpperCase() ?? '?'} ${r!.host ?? '?'} -> ${r!.data ?? '?'}`);
   const records = failing.length ? failing.join('; ') : 'SendGrid names no failing record (run Verify in Sender Authentication to see why)';
-  return `${name(d)} (id ${d.id}): ${records}`;
+  return `${d.domain} (id ${d.id}${d.subdomain ? `, subdomain ${d.subdomain}` : ''}): ${records}`;
 }
