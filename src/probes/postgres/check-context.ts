@@ -3,6 +3,7 @@ import type { Finding } from '../../report.ts';
 import type { ProbeState } from '../probe-state.ts';
 import { findingFor } from '../finding-for.ts';
 import type { RunEvidence } from './run-evidence.ts';
+import type { DepthSettings } from './depth-settings.ts';
 
 export { statusAbove, statusBelow } from '../finding-for.ts';
 
@@ -11,7 +12,8 @@ export const KIND = 'postgres';
 /** The names of the PostgreSQL checks: a finding naming another is a type error. */
 export type PostgresCheckName =
   | 'reachable' | 'connections' | 'idle_in_transaction' | 'long_transactions' | 'long_queries' | 'blocking_locks' | 'slow_queries'
-  | 'cache_hit' | 'vacuum' | 'wraparound' | 'replication' | 'sequences' | 'database_size' | 'deadlocks';
+  | 'cache_hit' | 'vacuum' | 'wraparound' | 'replication' | 'sequences' | 'database_size' | 'deadlocks'
+  | 'backups' | 'indexes' | 'bloat' | 'checkpoints';
 
 export const finding = findingFor<PostgresCheckName>(KIND);
 
@@ -60,6 +62,13 @@ export interface CheckContext {
   hiddenSessions(): Promise<number>;
   /** What the session checks of this run saw, for the run's finish to merge findings that share a culprit. */
   evidence: RunEvidence;
+  /** The target's settings for the backups, indexes and bloat checks (backupCheck, limits). */
+  settings: DepthSettings;
+  /**
+   * Runs one statement given in the bot's config (backupCheck.query) in a READ ONLY transaction,
+   * as a single statement (extended protocol), under the pool's statement_timeout; rolled back.
+   */
+  readOnly<R extends object = Record<string, unknown>>(sql: string): Promise<R[]>;
 }
 
 export function canSeeAllSessions(server: ServerInfo): boolean {

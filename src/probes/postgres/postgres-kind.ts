@@ -22,6 +22,11 @@ import { checkSequences } from './checks/sequences.ts';
 import { checkSlowQueries } from './checks/slow-queries.ts';
 import { checkVacuum } from './checks/vacuum.ts';
 import { checkWraparound } from './checks/wraparound.ts';
+import { checkBackups } from './checks/backups.ts';
+import { checkIndexes } from './checks/indexes.ts';
+import { checkBloat } from './checks/bloat.ts';
+import { checkCheckpoints } from './checks/checkpoints.ts';
+import { backupCheckSchema, limitsSchema } from './depth-settings.ts';
 
 const targetSchema = z.object({
   url: z
@@ -31,6 +36,8 @@ const targetSchema = z.object({
   vacuumTimeoutMs: z
     .number().int().min(1_000).max(86_400_000).optional()
     .describe('statement_timeout of the VACUUM ANALYZE button, 1000 to 86400000 (default 1800000 = 30 min)'),
+  backupCheck: backupCheckSchema,
+  limits: limitsSchema,
 });
 
 export type PostgresTarget = KindTarget<typeof targetSchema>;
@@ -143,6 +150,34 @@ const checks: readonly PostgresCheck[] = [
     thresholds: { warn: 10, crit: 50, unit: '% rollbacks' },
     run: checkDeadlocks,
   },
+  {
+    name: 'backups',
+    label: 'Backups and WAL archiving',
+    description: 'pg_stat_archiver: a failure newer than the last success is critical (the WAL segment, the failure count); no segment archived for hours while completed segments wait is a warning; archive_mode off is ok and says point-in-time recovery is not possible. With `backupCheck`, the newest backup\'s age from a read-only query: over maxAge warn, over twice crit.',
+    thresholds: { warn: 1, crit: Infinity, unit: 'h since the last archived WAL segment while segments wait (warn only by default)' },
+    run: checkBackups,
+  },
+  {
+    name: 'indexes',
+    label: 'Indexes',
+    description: 'In the target\'s database: INVALID indexes (a failed CREATE INDEX CONCURRENTLY) with the statement that rebuilds them; indexes never scanned since the stats reset (not unique nor backing a constraint) over the size threshold; tables over `limits.missingIndexRows` rows read mostly by sequential scans of over `limits.rowsPerSeqScan` rows each, with the top statement on them from pg_stat_statements. All warnings.',
+    thresholds: { warn: 100, crit: Infinity, unit: 'MB: an unused index this large is reported (warn only)' },
+    run: checkIndexes,
+  },
+  {
+    name: 'bloat',
+    label: 'Table bloat',
+    description: 'Estimated from the planner statistics (no table is read) for tables over `limits.bloatTableMb` (1 GB): the share of the table beyond what its rows need at its fillfactor. A warning at most; tables whose statistics the role cannot read are unknown.',
+    thresholds: { warn: 50, crit: Infinity, unit: '% of the table estimated as bloat (warn only)' },
+    run: checkBloat,
+  },
+  {
+    name: 'checkpoints',
+    label: 'Checkpoints',
+    description: 'Share of requested (WAL-volume) checkpoints among at least `limits.minCheckpoints` (10), since the previous run or else since the stats reset (pg_stat_checkpointer on 17+, pg_stat_bgwriter before).',
+    thresholds: { warn: 30, crit: Infinity, unit: '% of checkpoints requested (warn only by default)' },
+    run: checkCheckpoints,
+  },
 ];
 
 /**
@@ -187,7 +222,7 @@ const actions: readonly ActionDefinition<PostgresTarget>[] = [
 export const postgresKind: KindDefinition<PostgresTarget, CheckContext> = {
   kind: 'postgres',
   aliases: ['db', 'pg', 'postgresql'],
-  description: 'PostgreSQL: reachability, connections, stuck sessions, locks, slow statements, vacuum, wraparound, replication',
+  description: 'PostgreSQL: reachability, connections, stuck sessions, locks, slow statements, vacuum, wraparound, replication, backups, indexes, bloat, checkpoints',
   targetSchema,
   fromUrl: (url) => ({ url }),
   checks,

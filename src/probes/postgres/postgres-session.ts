@@ -14,6 +14,7 @@ import { checkReachable, connectFailure } from './checks/reachable.ts';
 import { endpointHost } from './postgres-endpoint.ts';
 import { mergeRootCauses } from './merge-root-causes.ts';
 import { RunEvidence } from './run-evidence.ts';
+import { depthSettings } from './depth-settings.ts';
 
 export const postgresSession: KindRuntime<PostgresTarget, CheckContext> = {
   async open(target, run: OpenContext) {
@@ -81,9 +82,37 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
       }
     }
   };
+  const readOnly = async <R extends object>(sql: string): Promise<R[]> => {
+    await limit.acquire();
+    try {
+      const client = await pool.connect();
+      let broken: unknown;
+      try {
+        await client.query('/* chatops-probe */ begin transaction read only');
+        try {
+          // Extended protocol: the server refuses more than one statement, so a `;` cannot end the
+          // read-only transaction early.
+          // (pg supports queryMode; its type declarations do not list it yet.)
+          const statement = { text: `/* chatops-probe */ ${sql}`, values: [], queryMode: 'extended' };
+          const res = await client.query(statement as pg.QueryConfig);
+          return res.rows as R[];
+        } finally {
+          await client.query('rollback').catch((e: unknown) => {
+            broken = e;
+          });
+        }
+      } finally {
+        client.release(broken instanceof Error ? broken : undefined);
+      }
+    } finally {
+      limit.release();
+    }
+  };
   let hidden: Promise<number> | undefined;
   return {
     query,
+    readOnly,
+    settings: depthSettings(target),
     server,
     targetName: target.name,
     timeoutMs,
