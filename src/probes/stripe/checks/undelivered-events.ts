@@ -1,0 +1,60 @@
+// stripe.undelivered_events: events created in the last hour that Stripe has not delivered to
+// every endpoint (GET /v1/events?delivery_success=false, all pages, bounded): how many, of which
+// types, the oldest, the webhooks still pending, and the endpoints they were bound for, inferred
+// (an event does not name the endpoint that failed: the enabled endpoints listening to its type).
+// Only the last hour counts: Stripe retries live-mode deliveries for up to 3 days, so older
+// undelivered events are being retried or are history, not what hurts now.
+import type { Finding } from '../../../report.ts';
+import { formatDuration } from '../../format.ts';
+import { statusAbove } from '../../finding-for.ts';
+import type { Thresholds } from '../../probe-definition.ts';
+import { capLines } from '../../http/probe-support.ts';
+import { finding, type StripeCheckContext } from '../check-context.ts';
+import { describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
+import { atLeast, endpointUrl, listensTo } from './endpoint-lines.ts';
+
+export const UNDELIVERED_WINDOW_S = 3600;
+
+export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thresholds): Promise<Finding[]> {
+  const nowS = Math.floor(ctx.now.getTime() / 1000);
+  const res = await ctx.api.events(nowS - UNDELIVERED_WINDOW_S, true);
+  if (!res.ok) {
+    const fix = stripeFailureFix(res.failure);
+    return [finding('undelivered_events', 'unknown', `Undelivered events: could not check (${describeStripeFailure(res.failure)})`, fix !== undefined ? { fix } : {})];
+  }
+  const { items, capped } = res.data;
+  const count = items.length;
+  if (count === 0) {
+    return [finding('undelivered_events', 'ok', 'No undelivered webhook events in the last hour', { metrics: { undelivered: 0, pending_webhooks: 0 } })];
+  }
+  const byType = new Map<string, number>();
+  for (const ev of items) byType.set(ev.type, (byType.get(ev.type) ?? 0) + 1);
+  const types = [...byType.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  const oldest = items.reduce((a, b) => (b.created < a.created ? b : a));
+  const pending = items.reduce((sum, ev) => sum + ev.pending_webhooks, 0);
+  const typeWords = types.slice(0, 3).map(([t, n]) => `${n} × ${t}`).join(', ') + (types.length > 3 ? `, +${types.length - 3} more types` : '');
+
+  const lines = [
+    ...capLines(types.map(([t, n]) => `${n} × ${t}`), 8, 'more types'),
+    `Oldest: ${oldest.id} (${oldest.type}), created ${formatDuration(Math.max(0, nowS - oldest.created))} ago`,
+    `Webhooks still pending for these events: ${pending}`,
+  ];
+  const endpoints = await ctx.api.webhookEndpoints();
+  if (endpoints.ok) {
+    const bound = endpoints.data.items.filter((e) => e.status === 'enabled' && types.some(([t]) => listensTo(e, t)));
+    lines.push(bound.length > 0
+      ? `Bound for (inferred: the enabled endpoints listening to these types; an event does not name the endpoint that failed): ${bound.map((e) => `${e.id} ${endpointUrl(e)}`).slice(0, 5).join(', ')}${bound.length > 5 ? ` +${bound.length - 5} more` : ''}`
+      : 'No enabled endpoint listens to these types now (inferred from the endpoint list): a disabled or deleted endpoint was their destination.');
+  } else {
+    lines.push(`Which endpoints they were bound for is unknown: ${describeStripeFailure(endpoints.failure)}`);
+  }
+  lines.push(`Only events created in the last hour are counted: Stripe retries ${ctx.mode === 'test' ? 'test-mode deliveries a few times over a few hours' : 'live-mode deliveries for up to 3 days'}, so older ones are history, not this alarm.`);
+
+  return [
+    finding('undelivered_events', statusAbove(count, own), `${atLeast(capped)}${count} webhook event${count === 1 && !capped ? '' : 's'} not delivered in the last hour: ${typeWords}`, {
+      detail: lines.join('\n'),
+      metrics: { undelivered: count, pending_webhooks: pending },
+      fix: 'open the endpoint\'s failed deliveries (Developers > Webhooks > the endpoint > Event deliveries): a timeout or 5xx is the receiver (its log, its deploys); a 400 or 401 on signature is the signing secret or a parsed body (see the stripe-webhook-delivery runbook and `bin/chatops stripe verify-signature`). Stripe retries on its own; once fixed, resend what matters (dashboard, or `stripe events resend evt_... --webhook-endpoint we_...`).',
+    }),
+  ];
+}

@@ -1,0 +1,375 @@
+// The stripe kind against a local Stripe API (fake-stripe-api.ts) reached by the official SDK
+// through its host/port/protocol options: every check healthy and broken, the key's mode and
+// permissions, timeouts, a 500, an answer that is not JSON, pagination and its bound, and keys that
+// never reach a finding.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { stripeKind } from '../../../src/probes/stripe/stripe-kind.ts';
+import type { Finding } from '../../../src/report.ts';
+import { findingOf, runKind, statuses, type RunOptions } from '../http/probe-helpers.ts';
+import { FakeStripeApi } from './fake-stripe-api.ts';
+
+const LIVE_KEY = 'sk_live_51FakeLiveKeyAbcdefGHIJ0123456789';
+const TEST_KEY = 'sk_test_51FakeTestKeyAbcdefGHIJ0123456789';
+const RESTRICTED = 'rk_live_51FakeRestrictedKeyXYZ0123456789';
+const SECRET = 'whsec_FakeSigningSecret0123456789abcdef';
+
+let api: FakeStripeApi;
+beforeEach(async () => {
+  api = await FakeStripeApi.start();
+  api.keys.set(LIVE_KEY, { livemode: true });
+  api.keys.set(TEST_KEY, { livemode: false });
+});
+afterEach(async () => {
+  await api.close();
+});
+
+interface Keys {
+  apiKey?: string;
+  webhookSecret?: string;
+  maxObjects?: number;
+  minPaymentAttempts?: number;
+}
+
+function run(keys: Keys = {}, options: RunOptions = {}): Promise<Finding[]> {
+  const parsed = stripeKind.targetSchema.parse({ apiKey: LIVE_KEY, webhookSecret: SECRET, url: api.url, ...keys });
+  return runKind(stripeKind, parsed, options);
+}
+
+/** A healthy account: one enabled endpoint listening to what is emitted, events delivered, payments succeeding. */
+function healthy(): void {
+  api.endpoints = [{ id: 'we_1Main', url: 'https://shop.example.com/stripe/webhook', status: 'enabled', enabled_events: ['payment_intent.succeeded', 'invoice.paid'] }];
+  api.events = [
+    { id: 'evt_1', type: 'payment_intent.succeeded', ageS: 300 },
+    { id: 'evt_2', type: 'invoice.paid', ageS: 600 },
+  ];
+  api.paymentIntents = Array.from({ length: 20 }, (_, i) => ({ id: `pi_ok${i}`, status: 'succeeded', ageS: 60 + i }));
+}
+
+const all = (findings: Finding[]) => JSON.stringify(findings);
+
+describe('stripe probe', () => {
+  it('a healthy live account: every check ok, the mode stated, the key sent as Bearer, read with bounded pages', async () => {
+    healthy();
+    const findings = await run();
+    expect(statuses(findings)).toEqual({
+      'stripe.auth': 'ok',
+      'stripe.webhook_endpoints': 'ok',
+      'stripe.undelivered_events': 'ok',
+      'stripe.payment_failures': 'ok',
+      'stripe.webhook_secret': 'ok',
+    });
+    expect(findingOf(findings, 'stripe.auth').title).toMatch(/^Live-mode secret key works: GET \/v1\/balance answered in \d+ ms$/);
+    expect(findingOf(findings, 'stripe.webhook_endpoints').title).toBe('1 live-mode webhook endpoint, all enabled');
+    expect(findingOf(findings, 'stripe.undelivered_events').metrics).toEqual({ undelivered: 0, pending_webhooks: 0 });
+    expect(findingOf(findings, 'stripe.payment_failures')).toMatchObject({ title: '0 of 20 payments failed in the last hour (0%)', metrics: { failure_pct: 0, attempts: 20 } });
+    expect(api.requests.every((r) => r.authorization === `Bearer ${LIVE_KEY}`)).toBe(true);
+    const undelivered = api.to('/v1/events').find((r) => r.query.get('delivery_success') === 'false')!;
+    expect(Number(undelivered.query.get('created[gte]'))).toBeGreaterThan(Date.now() / 1000 - 3700);
+    expect(undelivered.query.get('limit')).toBe('100');
+    // The endpoint list is read once, though two checks use it.
+    expect(api.to('/v1/webhook_endpoints')).toHaveLength(1);
+    expect(all(findings)).not.toContain(LIVE_KEY);
+    expect(all(findings)).not.toContain(SECRET);
+  });
+
+  it('a test key is said to be test mode', async () => {
+    healthy();
+    const findings = await run({ apiKey: TEST_KEY });
+    expect(findingOf(findings, 'stripe.auth').title).toMatch(/^Test-mode secret key works/);
+    expect(findingOf(findings, 'stripe.auth').metrics).toMatchObject({ livemode: 0 });
+    expect(findingOf(findings, 'stripe.webhook_endpoints').title).toBe('1 test-mode webhook endpoint, all enabled');
+  });
+
+  describe('auth', () => {
+    it('an invalid key is critical (401); the other API checks are unknown for that reason; the secret check still runs', async () => {
+      healthy();
+      const findings = await run({ apiKey: 'sk_live_51WrongKeyWrongKeyWrong000' });
+      const auth = findingOf(findings, 'stripe.auth');
+      expect(auth.status).toBe('crit');
+      expect(auth.title).toBe('Stripe refuses the Live-mode secret key (HTTP 401): Invalid API Key provided: sk_live_*** (request req_fake1)');
+      expect(auth.fix).toContain('Developers > API keys');
+      for (const id of ['stripe.webhook_endpoints', 'stripe.undelivered_events', 'stripe.payment_failures']) {
+        expect(findingOf(findings, id)).toMatchObject({ status: 'unknown', title: expect.stringContaining('could not check (Stripe refused the API key (HTTP 401))') });
+      }
+      expect(findingOf(findings, 'stripe.webhook_secret').status).toBe('ok');
+      expect(api.requests.map((r) => r.path)).toEqual(['/v1/balance']);
+    });
+
+    it('a server that echoes the whole key in its error: the key reaches no finding', async () => {
+      api.echoKey = true;
+      const key = 'sk_live_51EchoedKeyMustNotLeak0123456789';
+      const findings = await run({ apiKey: key });
+      expect(findingOf(findings, 'stripe.auth').status).toBe('crit');
+      expect(findingOf(findings, 'stripe.auth').title).toContain('Invalid API Key provided');
+      expect(all(findings)).not.toContain(key);
+      expect(all(findings)).not.toContain('EchoedKeyMustNotLeak');
+    });
+
+    it('a restricted key lacking the balance permission is valid: said so, and each check tries its own endpoint, naming what it lacks', async () => {
+      healthy();
+      api.keys.set(RESTRICTED, { livemode: true, permissions: ['rak_event_read', 'rak_payment_intent_read'] });
+      const findings = await run({ apiKey: RESTRICTED });
+      const auth = findingOf(findings, 'stripe.auth');
+      expect(auth.status).toBe('ok');
+      expect(auth.title).toBe('Live-mode restricted key is valid: it lacks rak_balance_read, so the balance was not read; each check tries its own endpoint');
+      const endpoints = findingOf(findings, 'stripe.webhook_endpoints');
+      expect(endpoints.status).toBe('unknown');
+      expect(endpoints.title).toContain("GET /v1/webhook_endpoints answered HTTP 403 (invalid_request_error): The provided key 'rk_live_***' does not have the required permissions");
+      expect(endpoints.fix).toContain('the restricted key lacks rak_webhook_endpoint_read');
+      expect(findingOf(findings, 'stripe.payment_failures').status).toBe('ok');
+      // Undelivered events are read; only which endpoints they were bound for is unknown.
+      expect(findingOf(findings, 'stripe.undelivered_events').status).toBe('ok');
+      expect(all(findings)).not.toContain('51FakeRestricted');
+    });
+
+    it('a publishable key is the bot\'s configuration, and nothing is called', async () => {
+      const findings = await run({ apiKey: 'pk_live_51Publishable0123456789' });
+      expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining('publishable key') });
+      expect(api.requests).toHaveLength(0);
+    });
+
+    it('a 500 from the API is critical for auth, with the status; a 500 on one list is that check\'s unknown', async () => {
+      healthy();
+      api.overrides.set('/v1/balance', { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred' } } });
+      let findings = await run();
+      expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'crit', title: 'The key could not be checked: GET /v1/balance answered HTTP 500 (api_error): An unknown error occurred (request req_fake500)' });
+      expect(findingOf(findings, 'stripe.payment_failures').status).toBe('ok');
+
+      api.overrides.clear();
+      api.requests.length = 0;
+      api.overrides.set('/v1/payment_intents', { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred' } } });
+      findings = await run();
+      expect(findingOf(findings, 'stripe.auth').status).toBe('ok');
+      const pf = findingOf(findings, 'stripe.payment_failures');
+      expect(pf).toMatchObject({ status: 'unknown', title: 'Payment failures: could not check (GET /v1/payment_intents answered HTTP 500 (api_error): An unknown error occurred (request req_fake500))' });
+      expect(pf.fix).toContain('status.stripe.com');
+      // One call each: no retries.
+      expect(api.to('/v1/payment_intents')).toHaveLength(1);
+    });
+
+    it('an answer that is not JSON (a proxy\'s error page) is a finding with its status, not a crash', async () => {
+      healthy();
+      api.overrides.set('/v1/events', { status: 502, body: '<html><title>502 Bad Gateway</title></html>' });
+      const findings = await run();
+      const undelivered = findingOf(findings, 'stripe.undelivered_events');
+      expect(undelivered.status).toBe('unknown');
+      expect(undelivered.title).toBe("Undelivered events: could not check (GET /v1/events (delivery_success=false) answered HTTP 502 with something that is not Stripe's JSON (the answer is not JSON: <html><title>502 Bad Gateway</title></html>))");
+      expect(undelivered.fix).toContain("check the target's url");
+
+      api.overrides.set('/v1/events', { status: 200, body: { object: 'list', data: 'nope', has_more: false } });
+      const shape = findingOf(await run(), 'stripe.undelivered_events');
+      expect(shape.title).toContain('answered HTTP 200 with something that is not Stripe\'s JSON (unexpected shape at data');
+    });
+
+    it('an API that does not answer in time: auth critical naming the call; a slow list is its check\'s unknown naming it', async () => {
+      healthy();
+      api.overrides.set('/v1/balance', { delayMs: 10_000 });
+      let findings = await run({}, { timeoutMs: 700 });
+      expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'crit', title: 'Stripe API unreachable: GET /v1/balance did not answer: no answer within 700 ms' });
+      expect(findingOf(findings, 'stripe.payment_failures')).toMatchObject({ status: 'unknown', title: expect.stringContaining('the Stripe API did not answer GET /v1/balance (timeout)') });
+
+      api.overrides.clear();
+      api.overrides.set('/v1/payment_intents', { delayMs: 10_000 });
+      findings = await run({}, { timeoutMs: 700 });
+      expect(findingOf(findings, 'stripe.auth').status).toBe('ok');
+      expect(findingOf(findings, 'stripe.payment_failures')).toMatchObject({ status: 'unknown', title: 'Payment failures: could not check (GET /v1/payment_intents did not answer: no answer within 700 ms)' });
+      expect(findingOf(findings, 'stripe.webhook_endpoints').status).toBe('ok');
+    });
+  });
+
+  describe('webhook_endpoints', () => {
+    it('a disabled endpoint is critical with its URL, events and a button to re-enable it', async () => {
+      healthy();
+      api.endpoints.push({ id: 'we_2Old', url: 'https://old.example.com/hooks?token=abcdef0123456789abcdef', status: 'disabled', enabled_events: ['invoice.paid', 'customer.subscription.deleted'] });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('crit');
+      expect(f.title).toBe('Live-mode webhook endpoint disabled: https://old.example.com/hooks (we_2Old); Stripe sends it nothing');
+      expect(f.detail).toContain('DISABLED we_2Old https://old.example.com/hooks: listens to invoice.paid, customer.subscription.deleted');
+      expect(f.detail).not.toContain('token=');
+      expect(f.remedies).toEqual([{ action: 'stripe.enable_webhook_endpoint', label: 'Re-enable webhook endpoint', params: { endpoint: 'we_2Old' } }]);
+      expect(f.fix).toContain('fix the receiver first');
+      expect(f.metrics).toMatchObject({ endpoints: 2, disabled: 1 });
+    });
+
+    it('an enabled endpoint listening to none of the emitted event types is a warning; one listening to * never is', async () => {
+      healthy();
+      api.endpoints.push({ id: 'we_3Deaf', url: 'https://crm.example.com/in', status: 'enabled', enabled_events: ['charge.dispute.created'] });
+      api.endpoints.push({ id: 'we_4All', url: 'https://log.example.com/all', status: 'enabled', enabled_events: ['*'] });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('warn');
+      expect(f.title).toBe('1 of 3 live-mode webhook endpoints listen to none of the event types the account emits: https://crm.example.com/in');
+      expect(f.detail).toContain('Event types the account emitted in the last 24 h: invoice.paid, payment_intent.succeeded.');
+      const eventsCall = api.to('/v1/events').find((r) => r.query.get('delivery_success') === null)!;
+      expect(Number(eventsCall.query.get('created[gte]'))).toBeLessThan(Date.now() / 1000 - 23 * 3600);
+    });
+
+    it('no endpoints: ok, said plainly; a warning when a signing secret is configured', async () => {
+      expect(findingOf(await run({ webhookSecret: undefined }), 'stripe.webhook_endpoints')).toMatchObject({ status: 'ok', title: 'No live-mode webhook endpoints on this account: Stripe delivers no events by webhook' });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f).toMatchObject({ status: 'warn', title: 'No live-mode webhook endpoints on this account, yet a webhook signing secret is configured' });
+    });
+
+    it('endpoints over several pages are all read (starting_after), up to the bound, then "at least"', async () => {
+      api.endpoints = Array.from({ length: 230 }, (_, i) => ({ id: `we_p${String(i).padStart(3, '0')}`, url: `https://h${i}.example.com/w`, status: 'enabled' as const, enabled_events: ['*'], created: 1_700_000_000 + i }));
+      api.endpoints[5]!.status = 'disabled';
+      const f = findingOf(await run({ maxObjects: 1000 }), 'stripe.webhook_endpoints');
+      expect(f.metrics).toMatchObject({ endpoints: 230, disabled: 1 });
+      const pages = api.to('/v1/webhook_endpoints');
+      expect(pages.map((r) => r.query.get('starting_after'))).toEqual([null, 'we_p130', 'we_p030']);
+
+      api.requests.length = 0;
+      const bounded = findingOf(await run({ maxObjects: 150 }), 'stripe.webhook_endpoints');
+      expect(bounded.status).toBe('ok'); // the disabled one is past the bound: not seen
+      expect(bounded.title).toBe('at least 150 live-mode webhook endpoints, all enabled'.replace(/^a/, 'A'));
+      expect(api.to('/v1/webhook_endpoints').map((r) => r.query.get('limit'))).toEqual(['100', '50']);
+    });
+  });
+
+  describe('undelivered_events', () => {
+    it('undelivered events of the last hour: a warning with count, types, oldest, pending webhooks and the endpoints, inferred', async () => {
+      healthy();
+      api.endpoints.push({ id: 'we_5Crm', url: 'https://crm.example.com/in', status: 'enabled', enabled_events: ['customer.created'] });
+      api.events.push(
+        { id: 'evt_u1', type: 'invoice.paid', ageS: 120, undelivered: true, pending_webhooks: 1 },
+        { id: 'evt_u2', type: 'invoice.paid', ageS: 1800, undelivered: true, pending_webhooks: 2 },
+        { id: 'evt_u3', type: 'payment_intent.succeeded', ageS: 600, undelivered: true, pending_webhooks: 1 },
+        // Older than the hour: left to Stripe's retries, not counted.
+        { id: 'evt_old', type: 'invoice.paid', ageS: 7200, undelivered: true },
+      );
+      const f = findingOf(await run(), 'stripe.undelivered_events');
+      expect(f.status).toBe('warn');
+      expect(f.title).toBe('3 webhook events not delivered in the last hour: 2 × invoice.paid, 1 × payment_intent.succeeded');
+      expect(f.detail).toContain('Oldest: evt_u2 (invoice.paid), created 30 min ago');
+      expect(f.detail).toContain('Webhooks still pending for these events: 4');
+      expect(f.detail).toContain('Bound for (inferred: the enabled endpoints listening to these types; an event does not name the endpoint that failed): we_1Main https://shop.example.com/stripe/webhook');
+      expect(f.detail).not.toContain('we_5Crm');
+      expect(f.detail).toContain('Stripe retries live-mode deliveries for up to 3 days');
+      expect(f.metrics).toEqual({ undelivered: 3, pending_webhooks: 4 });
+      expect(f.fix).toContain('bin/chatops stripe verify-signature');
+    });
+
+    it('many undelivered events are critical; pages are followed and the bound says "at least"', async () => {
+      healthy();
+      for (let i = 0; i < 260; i++) api.events.push({ id: `evt_m${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 60 + i, undelivered: true });
+      let f = findingOf(await run(), 'stripe.undelivered_events');
+      expect(f.status).toBe('crit');
+      expect(f.metrics).toMatchObject({ undelivered: 260 });
+      expect(api.to('/v1/events').filter((r) => r.query.get('delivery_success') === 'false')).toHaveLength(3);
+
+      f = findingOf(await run({ maxObjects: 40 }), 'stripe.undelivered_events');
+      expect(f.title).toMatch(/^at least 40 webhook events not delivered in the last hour/);
+      expect(f.status).toBe('warn'); // 40 is under the default crit of 50: the bound keeps it honest, not louder
+    });
+
+    it('thresholds are counts of events, overridable', async () => {
+      healthy();
+      api.events.push({ id: 'evt_x', type: 'invoice.paid', ageS: 60, undelivered: true });
+      expect(findingOf(await run({}, { thresholds: { undelivered_events: { warn: 5, crit: 10 } } }), 'stripe.undelivered_events').status).toBe('ok');
+      expect(stripeKind.checks.find((c) => c.name === 'undelivered_events')!.thresholds).toEqual({ warn: 1, crit: 50, unit: 'events undelivered in the last hour' });
+    });
+  });
+
+  describe('payment_failures', () => {
+    const fail = (id: string, type: string, extra: { code?: string; decline_code?: string; message?: string } = {}, status = 'requires_payment_method', ageS = 100) =>
+      ({ id, status, ageS, error: { type, ...extra } });
+
+    it('card declines over the warning rate: grouped by decline code; failure_pct in percent', async () => {
+      healthy();
+      api.paymentIntents = [
+        ...Array.from({ length: 16 }, (_, i) => ({ id: `pi_s${i}`, status: 'succeeded', ageS: 100 })),
+        { id: 'pi_auth', status: 'requires_capture', ageS: 100 },
+        ...Array.from({ length: 2 }, (_, i) => fail(`pi_d${i}`, 'card_error', { code: 'card_declined', decline_code: 'insufficient_funds' })),
+        fail('pi_f1', 'card_error', { code: 'expired_card' }, 'canceled'),
+        // In progress or never attempted: not counted either way.
+        { id: 'pi_p1', status: 'requires_action', ageS: 50 },
+        { id: 'pi_p2', status: 'requires_payment_method', ageS: 50 },
+        // Created over an hour ago: outside the window.
+        fail('pi_old', 'card_error', { decline_code: 'fraudulent' }),
+      ];
+      api.paymentIntents.at(-1)!.ageS = 4000;
+      const f = findingOf(await run(), 'stripe.payment_failures');
+      expect(f.status).toBe('warn');
+      expect(f.title).toBe('3 of 20 payments failed in the last hour (15%)');
+      expect(f.detail!.split('\n').slice(0, 2)).toEqual([
+        '2 × card_error/insufficient_funds, e.g. pi_d1',
+        '1 × card_error/expired_card, e.g. pi_f1',
+      ]);
+      expect(f.detail).toContain('2 more in progress or not attempted yet (not counted).');
+      expect(f.metrics).toMatchObject({ failure_pct: 15, attempts: 20, failed: 3, succeeded: 17, integration_errors: 0 });
+      expect(f.fix).toContain('decline codes');
+    });
+
+    it('failures of our integration (api_error, invalid_request_error) are called out as such', async () => {
+      healthy();
+      api.paymentIntents = [
+        ...Array.from({ length: 12 }, (_, i) => ({ id: `pi_s${i}`, status: 'succeeded', ageS: 100 })),
+        fail('pi_e1', 'invalid_request_error', { code: 'resource_missing', message: `No such PaymentMethod: 'pm_123'; a similar object exists in test mode, but a live mode key (${LIVE_KEY}) was used` }, 'requires_payment_method', 50),
+        fail('pi_e2', 'invalid_request_error', { code: 'resource_missing' }),
+        fail('pi_e3', 'api_error'),
+        fail('pi_c1', 'card_error', { decline_code: 'generic_decline' }),
+      ];
+      const findings = await run();
+      const f = findingOf(findings, 'stripe.payment_failures');
+      expect(f.status).toBe('crit');
+      expect(f.title).toBe("4 of 16 payments failed in the last hour (25%), mostly api_error/invalid_request_error: looks like our integration, not customers' cards");
+      expect(f.detail).toContain("2 × invalid_request_error/resource_missing, e.g. pi_e1: No such PaymentMethod: 'pm_123'");
+      expect(f.detail).toContain('1 × api_error, e.g. pi_e3');
+      expect(f.detail).toContain("3 of the 4 failures are api_error/invalid_request_error: that looks like our integration, not customers' cards.");
+      expect(f.fix).toContain('Developers > Logs');
+      expect(all(findings)).not.toContain(LIVE_KEY);
+    });
+
+    it('few attempts are never judged: 1 failed of 1 is ok, "too few to judge", and no failure_pct for the chart', async () => {
+      healthy();
+      api.paymentIntents = [fail('pi_only', 'card_error', { decline_code: 'insufficient_funds' })];
+      const f = findingOf(await run(), 'stripe.payment_failures');
+      expect(f.status).toBe('ok');
+      expect(f.title).toBe('1 of 1 payments failed in the last hour (100%): too few to judge (fewer than 10 attempts)');
+      expect(f.metrics).toEqual({ attempts: 1, failed: 1, succeeded: 0, integration_errors: 0 });
+      // With the minimum lowered, the same payments are judged.
+      expect(findingOf(await run({ minPaymentAttempts: 1 }), 'stripe.payment_failures').status).toBe('crit');
+    });
+
+    it('no payments at all is ok, said so', async () => {
+      healthy();
+      api.paymentIntents = [];
+      expect(findingOf(await run(), 'stripe.payment_failures')).toMatchObject({ status: 'ok', title: 'No completed payment attempts in the last hour (0 payment intents created)' });
+    });
+  });
+
+  describe('webhook_secret', () => {
+    it.each([
+      [undefined, 'warn', 'No webhook signing secret configured (webhookSecret)'],
+      [`${SECRET}\n`, 'warn', 'The webhook signing secret is malformed: whitespace (a space or newline) around it'],
+      [`"${SECRET}"`, 'warn', 'The webhook signing secret is malformed: quotes around it'],
+      ['sk_live_51NotASigningSecret0123', 'warn', 'The webhook signing secret is malformed: it does not start with whsec_ (it looks like an API key, not a signing secret)'],
+      [SECRET, 'ok', 'Webhook signing secret configured and well formed (whsec_..., not shown)'],
+    ])('%j: %s', async (secret, status, title) => {
+      healthy();
+      const findings = await run({ webhookSecret: secret });
+      expect(findingOf(findings, 'stripe.webhook_secret')).toMatchObject({ status, title });
+      if (secret) expect(all(findings)).not.toContain(secret.trim().replace(/"/g, ''));
+    });
+  });
+
+  describe('configuration', () => {
+    it('url takes scheme, host and port only: a path is an error naming the key and what is accepted', () => {
+      const parsed = stripeKind.targetSchema.safeParse({ apiKey: LIVE_KEY, url: 'https://api.stripe.com/v1' });
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0]!.message).toContain('url takes the Stripe API base: scheme (http or https), host and port only');
+      expect(parsed.error!.issues[0]!.message).toContain('got path /v1');
+      expect(stripeKind.targetSchema.parse({ apiKey: LIVE_KEY })).toMatchObject({ url: 'https://api.stripe.com', maxObjects: 1000, minPaymentAttempts: 10 });
+    });
+
+    it('declares its trend metrics, its secrets and its remedy', () => {
+      expect(stripeKind.trends.map((t) => [t.check.name, t.metric, t.unit])).toEqual([['payment_failures', 'failure_pct', '%'], ['undelivered_events', 'undelivered', 'count']]);
+      const target = { ...stripeKind.targetSchema.parse({ apiKey: LIVE_KEY, webhookSecret: SECRET }), name: 's', kind: 'stripe', timeoutMs: 1000, thresholds: {} };
+      expect(stripeKind.secrets(target)).toEqual(expect.arrayContaining([LIVE_KEY, SECRET]));
+      const action = stripeKind.actions[0]!;
+      expect(action).toMatchObject({ id: 'stripe.enable_webhook_endpoint', destructive: true });
+      const pattern = (action.params.endpoint as { pattern: RegExp }).pattern;
+      expect(pattern.test('we_1Abc')).toBe(true);
+      expect(pattern.test('we_1/../../v1/charges')).toBe(false);
+    });
+  });
+});
