@@ -1,0 +1,58 @@
+// The stripe remedy's executor against the local Stripe API, as the bot runs it after a press:
+// a disabled endpoint is re-enabled (one form-encoded POST), an enabled one left alone, a deleted
+// one said to be gone, a refused key reported without the key, a forged id refused unsent.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SILENT_IO } from '../../../src/actions/action-executor.ts';
+import type { Target } from '../../../src/config/config.ts';
+import { stripeKind } from '../../../src/probes/stripe/stripe-kind.ts';
+import { FakeStripeApi } from './fake-stripe-api.ts';
+
+const KEY = 'sk_live_51ActionKeyAbcdef0123456789';
+let api: FakeStripeApi;
+beforeEach(async () => {
+  api = await FakeStripeApi.start();
+  api.keys.set(KEY, { livemode: true });
+  api.endpoints = [{ id: 'we_1Off', url: 'https://shop.example.com/stripe/webhook', status: 'disabled', enabled_events: ['invoice.paid'] }];
+});
+afterEach(async () => {
+  await api.close();
+});
+
+const target = (apiKey = KEY): Target => ({ name: 'payments', kind: 'stripe', timeoutMs: 3000, thresholds: {}, apiKey, url: api.url });
+async function enable(endpoint: string, apiKey?: string): Promise<string> {
+  const executor = await stripeKind.actions.find((a) => a.id === 'stripe.enable_webhook_endpoint')!.executor();
+  return await executor.run(target(apiKey), { endpoint }, SILENT_IO);
+}
+
+describe('stripe.enable_webhook_endpoint', () => {
+  it('re-enables a disabled endpoint with one form-encoded POST disabled=false, and says so in one line', async () => {
+    expect(await enable('we_1Off')).toBe('webhook endpoint we_1Off (https://shop.example.com/stripe/webhook) is enabled');
+    expect(api.endpoints[0]!.status).toBe('enabled');
+    const posts = api.to('/v1/webhook_endpoints/we_1Off', 'POST');
+    expect(posts).toHaveLength(1);
+    expect(posts[0]!.contentType).toBe('application/x-www-form-urlencoded');
+    expect(new URLSearchParams(posts[0]!.body).get('disabled')).toBe('false');
+    expect(posts[0]!.authorization).toBe(`Bearer ${KEY}`);
+  });
+
+  it('an endpoint already enabled is not an error, and is not written to', async () => {
+    api.endpoints[0]!.status = 'enabled';
+    expect(await enable('we_1Off')).toBe('webhook endpoint we_1Off (https://shop.example.com/stripe/webhook) was already enabled: nothing changed');
+    expect(api.to('/v1/webhook_endpoints/we_1Off', 'POST')).toHaveLength(0);
+  });
+
+  it('an endpoint that no longer exists (404) is said to be gone', async () => {
+    expect(await enable('we_1Gone')).toBe('webhook endpoint we_1Gone no longer exists (HTTP 404): nothing to re-enable');
+  });
+
+  it('a refused key fails the action without showing the key; a forged id is refused before any request', async () => {
+    api.echoKey = true;
+    const wrong = 'sk_live_51WrongActionKey0123456789';
+    const error = await enable('we_1Off', wrong).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toContain('GET /v1/webhook_endpoints/we_1Off answered HTTP 401');
+    expect(error?.message).not.toContain(wrong);
+    await expect(enable('we_1Off/../../v1/charges')).rejects.toThrow(/we_ followed by 1 to 64 letters or digits/);
+    expect(api.to('/v1/webhook_endpoints/we_1Off', 'POST')).toHaveLength(0);
+    expect(api.requests.every((r) => r.path === '/v1/webhook_endpoints/we_1Off')).toBe(true);
+  });
+});
