@@ -168,7 +168,7 @@ describe('runKindChecks', () => {
 describe('the kind registry', () => {
   it('registers the shipped kinds without a problem', () => {
     expect(checkKinds(PROBES)).toEqual([]);
-    expect(PROBES.map((p) => p.kind)).toEqual(['postgres', 'redis', 'http', 'prometheus', 'alertmanager', 'k8s']);
+    expect(PROBES.map((p) => p.kind)).toEqual(['postgres', 'redis', 'http', 'prometheus', 'alertmanager', 'k8s', 'stripe', 'openai', 'sendgrid']);
   });
 
   it('names a word claimed twice, a malformed or repeated check name, bad thresholds, and a trend of another kind\'s check', () => {
