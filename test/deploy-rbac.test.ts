@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { SILENT_IO } from '../src/actions/action-executor.ts';
 import { KUBERNETES_EXECUTORS } from '../src/probes/kubernetes/kubernetes-actions.ts';
 import type { Target } from '../src/config/config.ts';
-import { kubeDeployment, kubePod } from './support/kube-objects.ts';
+import { kubeCertificate, kubeCronJob, kubeDeployment, kubeEndpointSlice, kubeHpa, kubeIngress, kubeJob, kubePdb, kubePod, kubePvc, kubeService, kubeStorageClass } from './support/kube-objects.ts';
 import { kubeTarget, runKubeProbe, useFakeKubeApi } from './probes/kubernetes/kube-helpers.ts';
 
 interface Rule {
@@ -83,6 +83,19 @@ describe('deploy/rbac.yaml', () => {
     for (let i = 0; i < 2; i++) k.api.add(kubePod({ namespace: 'prod', name: `api-gateway-5d4f8c7b9-r${i}`, owner: { kind: 'Deployment', name: 'api-gateway' } }));
     k.api.add(kubePod({ namespace: 'prod', name: 'loner', containers: [{ name: 'app', restartCount: 2, lastState: { terminated: { reason: 'Error', exitCode: 1, finishedAgoS: 5 } } }] }));
     k.api.setLogs('prod', 'loner', 'app', { current: 'up\n', previous: 'down\n' });
+    k.api.add(
+      kubeService({ namespace: 'prod', name: 'api-gateway' }),
+      kubeEndpointSlice({ namespace: 'prod', service: 'api-gateway', ready: 2 }),
+      kubeIngress({ namespace: 'prod', name: 'web', rules: [{ host: 'shop.example.com', service: 'api-gateway', port: 80 }] }),
+      kubeStorageClass({ name: 'standard', isDefault: true }),
+      kubePvc({ namespace: 'prod', name: 'data' }),
+      kubeHpa({ namespace: 'prod', name: 'api-gateway', max: 5, current: 2 }),
+      kubeJob({ namespace: 'prod', name: 'nightly-1', outcome: 'Complete', cronJob: 'nightly' }),
+      kubeCronJob({ namespace: 'prod', name: 'nightly', schedule: '@daily', lastScheduleAgoS: 3600 }),
+      kubePdb({ namespace: 'prod', name: 'api-gateway', minAvailable: 1, expectedPods: 2, currentHealthy: 2, disruptionsAllowed: 1 }),
+      kubeCertificate({ namespace: 'prod', name: 'shop', ready: true, expiresInS: 60 * 86_400 }),
+    );
+    k.api.installCertManager();
     k.api.requests.length = 0;
 
     const targetOptions = { namespaces: ['prod'], restartable: ['deployment/api-gateway'], deletePods: true, rolloutPollMs: 20 };
@@ -108,9 +121,19 @@ describe('deploy/rbac.yaml', () => {
       'list apps/daemonsets prod',
       'list apps/deployments prod',
       'list apps/statefulsets prod',
+      'list autoscaling/horizontalpodautoscalers prod',
+      'list batch/cronjobs prod',
+      'list batch/jobs prod',
+      'list cert-manager.io/certificates prod',
       'list core/events prod',
       'list core/nodes (cluster)',
+      'list core/persistentvolumeclaims prod',
       'list core/pods prod',
+      'list core/services prod',
+      'list discovery.k8s.io/endpointslices prod',
+      'list networking.k8s.io/ingresses prod',
+      'list policy/poddisruptionbudgets prod',
+      'list storage.k8s.io/storageclasses (cluster)',
       'patch apps/deployments prod api-gateway',
       'patch apps/deployments/scale prod api-gateway',
     ]);
@@ -135,5 +158,7 @@ describe('deploy/rbac.yaml', () => {
     expect(allowed(grants, { verb: 'patch', group: 'apps', resource: 'deployments', namespace: 'prod', name: 'billing' })).toBe(false);
     expect(allowed(grants, { verb: 'delete', group: '', resource: 'pods', namespace: 'staging', name: 'x' })).toBe(false);
     expect(allowed(grants, { verb: 'list', group: '', resource: 'pods', namespace: 'kube-system' })).toBe(false);
+    // The kubelet's volume stats are optional: nodes/proxy reaches the whole kubelet API.
+    expect(allowed(grants, { verb: 'get', group: '', resource: 'nodes/proxy', name: 'node-1' })).toBe(false);
   });
 });

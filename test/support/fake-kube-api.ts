@@ -3,7 +3,11 @@
 // `continue`), label and field selectors, `Status` errors worded as the API server words them,
 // merge and strategic-merge patches, the scale subresource and pod logs. A small rollout
 // controller moves deployments to a new pod-template-hash one pod per tick, so rollout and restart
-// flows can be followed to the end (or to a progress-deadline stall).
+// flows can be followed to the end (or to a progress-deadline stall). Besides pods and workloads it
+// serves services, endpoint slices, ingresses, volume claims, storage classes, autoscalers, jobs,
+// cronjobs and disruption budgets under their real API groups, cert-manager's Certificates only
+// once its CRD is installed (404 on the group before, as on a cluster without it), and the
+// kubelet's stats summary through the node proxy.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -40,6 +44,10 @@ export interface FakeKubeApi {
   get(kind: string, namespace: string | undefined, name: string): KubeJson;
   list(kind: string, namespace?: string): KubeJson[];
   setLogs(namespace: string, pod: string, container: string, logs: { current: string; previous?: string }): void;
+  /** Serves cert-manager.io/v1 (Certificates) from now on, or stops serving it (false). */
+  installCertManager(installed?: boolean): void;
+  /** What the kubelet reports for a volume claim in its stats summary (GET nodes/<node>/proxy/stats/summary). */
+  setVolumeStats(namespace: string, claim: string, stats: { usedBytes: number; capacityBytes: number }): void;
   /** Requests as received, in order (also the refused ones). */
   requests: RecordedKubeRequest[];
   /** Matching requests get 403 Forbidden until cleared; resource may be a subresource ('pods/log', 'deployments/scale'). */
@@ -59,8 +67,11 @@ interface ResourceType {
   resource: string;
   singular: string;
   apiVersion: string;
-  group: '' | 'apps';
+  /** '' for the core group. */
+  group: string;
   namespaced: boolean;
+  /** Served only while its CRD is installed (cert-manager). */
+  crd?: boolean;
   /** Has a status subresource: a patch of the main resource leaves status alone. */
   hasStatus: boolean;
 }
@@ -73,7 +84,20 @@ const RESOURCES: ResourceType[] = [
   { kind: 'Deployment', resource: 'deployments', singular: 'deployment', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
   { kind: 'StatefulSet', resource: 'statefulsets', singular: 'statefulset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
   { kind: 'DaemonSet', resource: 'daemonsets', singular: 'daemonset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
+  { kind: 'Service', resource: 'services', singular: 'service', apiVersion: 'v1', group: '', namespaced: true, hasStatus: true },
+  { kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', apiVersion: 'v1', group: '', namespaced: true, hasStatus: true },
+  { kind: 'EndpointSlice', resource: 'endpointslices', singular: 'endpointslice', apiVersion: 'discovery.k8s.io/v1', group: 'discovery.k8s.io', namespaced: true, hasStatus: false },
+  { kind: 'Ingress', resource: 'ingresses', singular: 'ingress', apiVersion: 'networking.k8s.io/v1', group: 'networking.k8s.io', namespaced: true, hasStatus: true },
+  { kind: 'StorageClass', resource: 'storageclasses', singular: 'storageclass', apiVersion: 'storage.k8s.io/v1', group: 'storage.k8s.io', namespaced: false, hasStatus: false },
+  { kind: 'HorizontalPodAutoscaler', resource: 'horizontalpodautoscalers', singular: 'horizontalpodautoscaler', apiVersion: 'autoscaling/v2', group: 'autoscaling', namespaced: true, hasStatus: true },
+  { kind: 'Job', resource: 'jobs', singular: 'job', apiVersion: 'batch/v1', group: 'batch', namespaced: true, hasStatus: true },
+  { kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob', apiVersion: 'batch/v1', group: 'batch', namespaced: true, hasStatus: true },
+  { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', apiVersion: 'policy/v1', group: 'policy', namespaced: true, hasStatus: true },
+  { kind: 'Certificate', resource: 'certificates', singular: 'certificate', apiVersion: 'cert-manager.io/v1', group: 'cert-manager.io', namespaced: true, hasStatus: true, crd: true },
 ];
+
+/** `apps/v1` -> `v1`; `v1` -> `v1`. */
+const versionOf = (r: ResourceType) => r.apiVersion.split('/').pop()!;
 
 function resourceType(kind: string): ResourceType {
   const k = kind.toLowerCase();
@@ -364,6 +388,8 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   let kubeconfigSeq = 0;
   let closed = false;
   let tickTimer: NodeJS.Timeout | undefined;
+  let certManager = false;
+  const volumeStats = new Map<string, { usedBytes: number; capacityBytes: number }>();
 
   const bucket = (resource: string, namespace: string, create: boolean): Map<string, KubeJson> | undefined => {
     let byNs = store.get(resource);
@@ -638,6 +664,8 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     namespace?: string;
     name?: string;
     sub?: string;
+    /** nodes/<name>/proxy/<proxyPath> */
+    proxyPath?: string;
   }
 
   const forbidden = (verb: string, route: Route, resource: string): KubeFailure => {
@@ -653,36 +681,49 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     });
   };
 
+  /** The resources served now: a CRD's only while it is installed. */
+  const served = () => RESOURCES.filter((r) => !r.crd || certManager);
+
   const discovery = (segments: string[], base: string): object | undefined => {
     const p = segments.join('/');
     if (p === 'version') return VERSION;
     if (p === 'api') return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: base.replace(/^http:\/\//, '') }] };
     if (p === 'apis') {
-      const gv = { groupVersion: 'apps/v1', version: 'v1' };
-      return { kind: 'APIGroupList', apiVersion: 'v1', groups: [{ name: 'apps', versions: [gv], preferredVersion: gv }] };
+      const groups = new Map<string, string>();
+      for (const r of served()) if (r.group) groups.set(r.group, versionOf(r));
+      return {
+        kind: 'APIGroupList',
+        apiVersion: 'v1',
+        groups: [...groups].map(([name, version]) => {
+          const gv = { groupVersion: `${name}/${version}`, version };
+          return { name, versions: [gv], preferredVersion: gv };
+        }),
+      };
     }
-    const group = p === 'api/v1' ? '' : p === 'apis/apps/v1' ? 'apps' : undefined;
-    if (group === undefined) return undefined;
+    const groupVersion = p === 'api/v1' ? 'v1' : p.startsWith('apis/') ? p.slice('apis/'.length) : undefined;
+    const inGroup = served().filter((r) => r.apiVersion === groupVersion);
+    if (groupVersion === undefined || inGroup.length === 0) return undefined;
     const resources: object[] = [];
-    for (const r of RESOURCES.filter((x) => x.group === group)) {
+    for (const r of inGroup) {
       const verbs = r.kind === 'Namespace' ? ['get', 'list'] : ['delete', 'get', 'list', 'patch'];
       resources.push({ name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs });
       if (r.kind === 'Pod') resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
+      if (r.kind === 'Node') resources.push({ name: 'nodes/proxy', singularName: '', namespaced: false, kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
       if (r.kind === 'Deployment' || r.kind === 'StatefulSet') {
         resources.push({ name: `${r.resource}/scale`, singularName: '', namespaced: true, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] });
       }
     }
-    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? 'apps/v1' : 'v1', resources };
+    return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion, resources };
   };
 
   const parseRoute = (segments: string[]): Route => {
-    let group: '' | 'apps';
+    let apiVersion: string;
     let rest: string[];
     if (segments[0] === 'api' && segments[1] === 'v1') {
-      group = '';
+      apiVersion = 'v1';
       rest = segments.slice(2);
-    } else if (segments[0] === 'apis' && segments[1] === 'apps' && segments[2] === 'v1') {
-      group = 'apps';
+    } else if (segments[0] === 'apis' && segments.length >= 3) {
+      apiVersion = `${segments[1]}/${segments[2]}`;
       rest = segments.slice(3);
     } else throw unknownPath();
     let namespace: string | undefined;
@@ -690,9 +731,13 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       namespace = rest[1];
       rest = rest.slice(2);
     }
+    // nodes/<name>/proxy/<path...>: the path may arrive as one encoded segment or several.
+    if (apiVersion === 'v1' && namespace === undefined && rest[0] === 'nodes' && rest[2] === 'proxy') {
+      return { r: resourceType('Node'), name: rest[1]!, sub: 'proxy', proxyPath: rest.slice(3).join('/') };
+    }
     if (rest.length > 3) throw unknownPath();
     const [resource, name, sub] = rest;
-    const r = RESOURCES.find((x) => x.resource === resource && x.group === group);
+    const r = served().find((x) => x.resource === resource && x.apiVersion === apiVersion);
     if (!r || (namespace !== undefined && !r.namespaced) || (namespace === undefined && r.namespaced && name !== undefined)) throw unknownPath();
     return { r, ...(namespace !== undefined && { namespace }), ...(name !== undefined && { name }), ...(sub !== undefined && { sub }) };
   };
@@ -789,6 +834,34 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     const limitBytes = query.get('limitBytes');
     if (limitBytes !== null && /^\d+$/.test(limitBytes)) text = Buffer.from(text).subarray(0, Number(limitBytes)).toString('utf8');
     return text;
+  };
+
+  /** The kubelet's stats summary: the volume claims mounted by the node's pods, with what setVolumeStats said. */
+  const nodeProxy = (route: Route): object => {
+    found(route);
+    if (route.proxyPath !== 'stats/summary') throw unknownPath();
+    const pods: object[] = [];
+    for (const pod of all('pods')) {
+      if (pod.spec?.nodeName !== route.name) continue;
+      const volume = (pod.spec?.volumes ?? []).flatMap((v: KubeJson) => {
+        const claim = v.persistentVolumeClaim?.claimName;
+        const stats = claim ? volumeStats.get(`${pod.metadata.namespace}/${claim}`) : undefined;
+        if (!stats) return [];
+        return [{
+          time: kubeTime(0),
+          availableBytes: stats.capacityBytes - stats.usedBytes,
+          capacityBytes: stats.capacityBytes,
+          usedBytes: stats.usedBytes,
+          inodesFree: 1_000_000,
+          inodes: 1_048_576,
+          inodesUsed: 48_576,
+          name: v.name,
+          pvcRef: { name: claim, namespace: pod.metadata.namespace },
+        }];
+      });
+      pods.push({ podRef: { name: pod.metadata.name, namespace: pod.metadata.namespace, uid: pod.metadata.uid }, startTime: pod.metadata.creationTimestamp, containers: [], ...(volume.length > 0 && { volume }) });
+    }
+    return { node: { nodeName: route.name, startTime: kubeTime(86_400) }, pods };
   };
 
   const patchObject = (route: Route, contentType: string | undefined, body: unknown, dryRun: boolean): KubeJson => {
@@ -895,6 +968,10 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       const query = url.searchParams;
       const dryRun = query.get('dryRun') === 'All';
       const json = (status: number, obj: unknown): [number, string, string] => [status, 'application/json', JSON.stringify(obj)];
+      if (route.sub === 'proxy' && route.r.kind === 'Node') {
+        if (method !== 'GET') throw notAllowed();
+        return json(200, nodeProxy(route));
+      }
       if (route.sub === 'log' && route.r.kind === 'Pod') {
         if (method !== 'GET') throw notAllowed();
         return [200, 'text/plain', podLog(route, query)];
@@ -1004,6 +1081,12 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     list: (kind, namespace) => [...sorted(resourceType(kind), namespace)],
     setLogs(namespace, pod, container, l) {
       logs.set(`${namespace}/${pod}/${container}`, { ...l });
+    },
+    installCertManager(installed = true) {
+      certManager = installed;
+    },
+    setVolumeStats(namespace, claim, stats) {
+      volumeStats.set(`${namespace}/${claim}`, { ...stats });
     },
     deny(verb, resource, namespace) {
       denials.push({ verb, resource, ...(namespace !== undefined && { namespace }) });

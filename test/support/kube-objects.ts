@@ -1,4 +1,6 @@
-// Builders of Kubernetes objects shaped as the API server returns them (core/v1 and apps/v1 JSON),
+// Builders of Kubernetes objects shaped as the API server returns them (core/v1, apps/v1,
+// discovery.k8s.io/v1, networking.k8s.io/v1, storage.k8s.io/v1, autoscaling/v2, batch/v1, policy/v1
+// and cert-manager.io/v1 JSON),
 // so code under test meets the same fields, omissions and wording as against a real cluster.
 // Times are given as "seconds ago" and rendered as RFC 3339 with second precision.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
@@ -41,6 +43,8 @@ export interface PodOptions {
   /** Default one container 'app'. */
   containers?: ContainerSpec[];
   initContainers?: ContainerSpec[];
+  /** PersistentVolumeClaims mounted, by claim name (volumes named after them). */
+  claims?: string[];
 }
 
 export const DEFAULT_TEMPLATE_HASH = '5d4f8c7b9';
@@ -255,6 +259,7 @@ export function kubePod(o: PodOptions): Json {
       serviceAccountName: 'default',
       serviceAccount: 'default',
       ...(nodeName && { nodeName }),
+      ...(o.claims?.length && { volumes: o.claims.map((claimName) => ({ name: claimName, persistentVolumeClaim: { claimName } })) }),
       securityContext: {},
       schedulerName: 'default-scheduler',
       tolerations: [
@@ -580,5 +585,298 @@ export function kubeNamespace(name: string, createdAgoS = 30 * 86_400): Json {
     metadata: { name, uid: stableUid(`Namespace/${name}`), creationTimestamp: kubeTime(createdAgoS), labels: { 'kubernetes.io/metadata.name': name } },
     spec: { finalizers: ['kubernetes'] },
     status: { phase: 'Active' },
+  };
+}
+
+/** The metadata every object below shares: uid, creation time, namespace when namespaced. */
+function objectMeta(kind: string, namespace: string | undefined, name: string, createdAgoS: number, extra: Json = {}): Json {
+  return {
+    name,
+    ...(namespace !== undefined && { namespace }),
+    uid: stableUid(`${kind}/${namespace ?? ''}/${name}`),
+    resourceVersion: '1',
+    creationTimestamp: kubeTime(createdAgoS),
+    ...extra,
+  };
+}
+
+/** A Service; `selector: undefined` with `selectorless: true` makes one whose endpoints are managed by hand. */
+export function kubeService(o: {
+  namespace?: string;
+  name: string;
+  /** Default { app: name } unless selectorless or ExternalName. */
+  selector?: Record<string, string>;
+  selectorless?: boolean;
+  type?: 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName';
+  externalName?: string;
+  /** Default [{ name: 'http', port: 80, targetPort: 8080 }]. */
+  ports?: Array<{ name?: string; port: number; targetPort?: number | string }>;
+}): Json {
+  const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+  const type = o.type ?? 'ClusterIP';
+  const selector = o.selectorless || type === 'ExternalName' ? o.selector : (o.selector ?? { app: o.name });
+  const ports = (o.ports ?? (type === 'ExternalName' ? [] : [{ name: 'http', port: 80, targetPort: 8080 }])).map((p) => ({
+    ...(p.name && { name: p.name }),
+    protocol: 'TCP',
+    port: p.port,
+    targetPort: p.targetPort ?? p.port,
+  }));
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: objectMeta('Service', namespace, o.name, 86_400, { labels: { app: o.name } }),
+    spec: {
+      ...(ports.length > 0 && { ports }),
+      ...(selector && { selector }),
+      type,
+      ...(type === 'ExternalName' ? { externalName: o.externalName ?? 'db.example.com' } : { clusterIP: `10.96.0.${octet(o.name, 10)}`, clusterIPs: [`10.96.0.${octet(o.name, 10)}`] }),
+      sessionAffinity: 'None',
+      ipFamilies: ['IPv4'],
+      ipFamilyPolicy: 'SingleStack',
+      internalTrafficPolicy: 'Cluster',
+    },
+    status: { loadBalancer: {} },
+  };
+}
+
+/** The EndpointSlice the controller keeps for a service: `ready` and `notReady` endpoints (notReady: conditions.ready false). */
+export function kubeEndpointSlice(o: { namespace?: string; service: string; ready: number; notReady?: number; port?: number; suffix?: string }): Json {
+  const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+  const endpoint = (i: number, ready: boolean) => ({
+    addresses: [`10.244.${i % 250}.${octet(`${o.service}-${i}`, 2)}`],
+    conditions: { ready, serving: ready, terminating: false },
+    targetRef: { kind: 'Pod', namespace, name: `${o.service}-${DEFAULT_TEMPLATE_HASH}-${i}` },
+    nodeName: 'node-1',
+  });
+  return {
+    apiVersion: 'discovery.k8s.io/v1',
+    kind: 'EndpointSlice',
+    metadata: objectMeta('EndpointSlice', namespace, `${o.service}-${o.suffix ?? 'abcde'}`, 3600, {
+      generateName: `${o.service}-`,
+      labels: { 'kubernetes.io/service-name': o.service, 'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io' },
+      ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: o.service, uid: stableUid(`Service/${namespace}/${o.service}`), controller: true, blockOwnerDeletion: true }],
+    }),
+    addressType: 'IPv4',
+    // The controller writes null, not [], for a service without endpoints.
+    endpoints: o.ready + (o.notReady ?? 0) === 0 ? null : [
+      ...Array.from({ length: o.ready }, (_, i) => endpoint(i, true)),
+      ...Array.from({ length: o.notReady ?? 0 }, (_, i) => endpoint(o.ready + i, false)),
+    ],
+    ports: [{ name: 'http', protocol: 'TCP', port: o.port ?? 8080 }],
+  };
+}
+
+/** An Ingress: each rule path routes to a service by port number or port name; `defaultBackend` likewise. */
+export function kubeIngress(o: {
+  namespace?: string;
+  name: string;
+  rules?: Array<{ host?: string; path?: string; service: string; port: number | string }>;
+  defaultBackend?: { service: string; port: number | string };
+}): Json {
+  const backend = (b: { service: string; port: number | string }) => ({ service: { name: b.service, port: typeof b.port === 'number' ? { number: b.port } : { name: b.port } } });
+  const byHost = new Map<string | undefined, Json[]>();
+  for (const r of o.rules ?? []) byHost.set(r.host, [...(byHost.get(r.host) ?? []), { path: r.path ?? '/', pathType: 'Prefix', backend: backend(r) }]);
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'Ingress',
+    metadata: objectMeta('Ingress', o.namespace ?? DEFAULT_NAMESPACE, o.name, 86_400),
+    spec: {
+      ingressClassName: 'nginx',
+      ...(o.defaultBackend && { defaultBackend: backend(o.defaultBackend) }),
+      ...(byHost.size > 0 && { rules: [...byHost].map(([host, paths]) => ({ ...(host && { host }), http: { paths } })) }),
+    },
+    status: { loadBalancer: { ingress: [{ ip: '203.0.113.10' }] } },
+  };
+}
+
+/** A PersistentVolumeClaim, Bound (default) or Pending/Lost; storageClass null = spec.storageClassName omitted (the default class). */
+export function kubePvc(o: { namespace?: string; name: string; phase?: 'Pending' | 'Bound' | 'Lost'; storageClass?: string | null; size?: string; createdAgoS?: number }): Json {
+  const phase = o.phase ?? 'Bound';
+  const size = o.size ?? '10Gi';
+  const storageClass = o.storageClass === undefined ? 'standard' : o.storageClass;
+  return {
+    apiVersion: 'v1',
+    kind: 'PersistentVolumeClaim',
+    metadata: objectMeta('PersistentVolumeClaim', o.namespace ?? DEFAULT_NAMESPACE, o.name, o.createdAgoS ?? 86_400, {
+      finalizers: ['kubernetes.io/pvc-protection'],
+      ...(phase === 'Bound' && { annotations: { 'pv.kubernetes.io/bind-completed': 'yes', 'pv.kubernetes.io/bound-by-controller': 'yes' } }),
+    }),
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: size } },
+      ...(storageClass !== null && { storageClassName: storageClass }),
+      volumeMode: 'Filesystem',
+      ...(phase === 'Bound' && { volumeName: `pvc-${stableUid(o.name)}` }),
+    },
+    status: { phase, ...(phase === 'Bound' && { accessModes: ['ReadWriteOnce'], capacity: { storage: size } }) },
+  };
+}
+
+export function kubeStorageClass(o: { name: string; bindingMode?: 'Immediate' | 'WaitForFirstConsumer'; isDefault?: boolean; provisioner?: string }): Json {
+  return {
+    apiVersion: 'storage.k8s.io/v1',
+    kind: 'StorageClass',
+    metadata: objectMeta('StorageClass', undefined, o.name, 30 * 86_400, o.isDefault ? { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } : {}),
+    provisioner: o.provisioner ?? 'ebs.csi.aws.com',
+    reclaimPolicy: 'Delete',
+    volumeBindingMode: o.bindingMode ?? 'Immediate',
+    allowVolumeExpansion: true,
+  };
+}
+
+/** An autoscaling/v2 HPA on a deployment with its controller's conditions. */
+export function kubeHpa(o: {
+  namespace?: string;
+  name: string;
+  target?: string;
+  min?: number;
+  max: number;
+  current: number;
+  /** ScalingLimited=True TooManyReplicas (only meaningful at max). */
+  limitedAtMax?: boolean;
+  /** ScalingActive=False with FailedGetResourceMetric and this message. */
+  metricsFailing?: string;
+}): Json {
+  const at = kubeTime(600);
+  const conditions: Json[] = [
+    { type: 'AbleToScale', status: 'True', lastTransitionTime: at, reason: 'ReadyForNewScale', message: 'recommended size matches current size' },
+    o.metricsFailing
+      ? { type: 'ScalingActive', status: 'False', lastTransitionTime: at, reason: 'FailedGetResourceMetric', message: o.metricsFailing }
+      : { type: 'ScalingActive', status: 'True', lastTransitionTime: at, reason: 'ValidMetricFound', message: 'the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)' },
+    o.limitedAtMax
+      ? { type: 'ScalingLimited', status: 'True', lastTransitionTime: at, reason: 'TooManyReplicas', message: 'the desired replica count is more than the maximum replica count' }
+      : o.current <= (o.min ?? 1)
+        ? { type: 'ScalingLimited', status: 'True', lastTransitionTime: at, reason: 'TooFewReplicas', message: 'the desired replica count is less than the minimum replica count' }
+        : { type: 'ScalingLimited', status: 'False', lastTransitionTime: at, reason: 'DesiredWithinRange', message: 'the desired count is within the acceptable range' },
+  ];
+  return {
+    apiVersion: 'autoscaling/v2',
+    kind: 'HorizontalPodAutoscaler',
+    metadata: objectMeta('HorizontalPodAutoscaler', o.namespace ?? DEFAULT_NAMESPACE, o.name, 86_400),
+    spec: {
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: o.target ?? o.name },
+      minReplicas: o.min ?? 1,
+      maxReplicas: o.max,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    },
+    status: { currentReplicas: o.current, desiredReplicas: o.current, ...(!o.metricsFailing && { currentMetrics: [{ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization: 65, averageValue: '130m' } } }] }), conditions },
+  };
+}
+
+/** A Job that completed or failed `finishedAgoS` ago (or is still running), optionally created by a CronJob. */
+export function kubeJob(o: { namespace?: string; name: string; outcome: 'Complete' | 'Failed' | 'Running'; finishedAgoS?: number; cronJob?: string }): Json {
+  const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+  const finished = kubeTime(o.finishedAgoS ?? 60);
+  const started = kubeTime((o.finishedAgoS ?? 60) + 120);
+  const conditions = o.outcome === 'Complete'
+    ? [{ type: 'SuccessCriteriaMet', status: 'True', lastProbeTime: finished, lastTransitionTime: finished, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
+        { type: 'Complete', status: 'True', lastProbeTime: finished, lastTransitionTime: finished, reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' }]
+    : o.outcome === 'Failed'
+      ? [{ type: 'FailureTarget', status: 'True', lastProbeTime: finished, lastTransitionTime: finished, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
+          { type: 'Failed', status: 'True', lastProbeTime: finished, lastTransitionTime: finished, reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' }]
+      : [];
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: objectMeta('Job', namespace, o.name, (o.finishedAgoS ?? 60) + 125, {
+      labels: { 'batch.kubernetes.io/job-name': o.name, 'job-name': o.name },
+      ...(o.cronJob && { ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name: o.cronJob, uid: stableUid(`CronJob/${namespace}/${o.cronJob}`), controller: true, blockOwnerDeletion: true }] }),
+    }),
+    spec: { parallelism: 1, completions: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false, template: podTemplate(o.cronJob ?? o.name) },
+    status: {
+      startTime: started,
+      ...(o.outcome === 'Complete' && { completionTime: finished, succeeded: 1 }),
+      ...(o.outcome === 'Failed' && { failed: 7 }),
+      ...(o.outcome === 'Running' && { active: 1 }),
+      ...(conditions.length > 0 && { conditions }),
+      terminating: 0,
+      ...(o.outcome !== 'Running' && { ready: 0 }),
+      uncountedTerminatedPods: {},
+    },
+  };
+}
+
+/** A CronJob: lastScheduleAgoS undefined = never scheduled yet. */
+export function kubeCronJob(o: {
+  namespace?: string;
+  name: string;
+  schedule: string;
+  timeZone?: string;
+  suspend?: boolean;
+  lastScheduleAgoS?: number;
+  lastSuccessAgoS?: number;
+  startingDeadlineSeconds?: number;
+  concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  createdAgoS?: number;
+  activeJobs?: string[];
+}): Json {
+  const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'CronJob',
+    metadata: objectMeta('CronJob', namespace, o.name, o.createdAgoS ?? 30 * 86_400),
+    spec: {
+      schedule: o.schedule,
+      ...(o.timeZone && { timeZone: o.timeZone }),
+      ...(o.startingDeadlineSeconds !== undefined && { startingDeadlineSeconds: o.startingDeadlineSeconds }),
+      concurrencyPolicy: o.concurrencyPolicy ?? 'Allow',
+      suspend: o.suspend ?? false,
+      jobTemplate: { metadata: {}, spec: { template: podTemplate(o.name) } },
+      successfulJobsHistoryLimit: 3,
+      failedJobsHistoryLimit: 1,
+    },
+    status: {
+      ...(o.activeJobs?.length && { active: o.activeJobs.map((name) => ({ kind: 'Job', namespace, name, apiVersion: 'batch/v1', uid: stableUid(`Job/${namespace}/${name}`) })) }),
+      ...(o.lastScheduleAgoS !== undefined && { lastScheduleTime: kubeTime(o.lastScheduleAgoS) }),
+      ...(o.lastSuccessAgoS !== undefined && { lastSuccessfulTime: kubeTime(o.lastSuccessAgoS) }),
+    },
+  };
+}
+
+export function kubePdb(o: { namespace?: string; name: string; minAvailable?: number | string; maxUnavailable?: number | string; expectedPods: number; currentHealthy: number; disruptionsAllowed: number }): Json {
+  const at = kubeTime(3600);
+  const sufficient = o.currentHealthy >= o.expectedPods - o.disruptionsAllowed && o.expectedPods > 0;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: objectMeta('PodDisruptionBudget', o.namespace ?? DEFAULT_NAMESPACE, o.name, 86_400, { generation: 1 }),
+    spec: {
+      ...(o.minAvailable !== undefined && { minAvailable: o.minAvailable }),
+      ...(o.maxUnavailable !== undefined && { maxUnavailable: o.maxUnavailable }),
+      selector: { matchLabels: { app: o.name } },
+    },
+    status: {
+      observedGeneration: 1,
+      disruptionsAllowed: o.disruptionsAllowed,
+      currentHealthy: o.currentHealthy,
+      desiredHealthy: o.expectedPods - o.disruptionsAllowed,
+      expectedPods: o.expectedPods,
+      conditions: [o.disruptionsAllowed > 0
+        ? { type: 'DisruptionAllowed', status: 'True', observedGeneration: 1, lastTransitionTime: at, reason: 'SufficientPods', message: '' }
+        : { type: 'DisruptionAllowed', status: 'False', observedGeneration: 1, lastTransitionTime: at, reason: sufficient ? 'SufficientPods' : 'InsufficientPods', message: '' }],
+    },
+  };
+}
+
+/** A cert-manager Certificate: Ready True/False, notAfter in `expiresInS`, Issuing=True `issuingForS` (an issuance under way). */
+export function kubeCertificate(o: { namespace?: string; name: string; ready: boolean; reason?: string; message?: string; expiresInS?: number; issuingForS?: number; dnsNames?: string[] }): Json {
+  const at = kubeTime(o.issuingForS ?? 86_400);
+  const conditions: Json[] = [
+    o.ready
+      ? { type: 'Ready', status: 'True', lastTransitionTime: at, observedGeneration: 1, reason: 'Ready', message: 'Certificate is up to date and has not expired' }
+      : { type: 'Ready', status: 'False', lastTransitionTime: at, observedGeneration: 1, reason: o.reason ?? 'DoesNotExist', message: o.message ?? 'Issuing certificate as Secret does not exist' },
+    ...(o.issuingForS !== undefined ? [{ type: 'Issuing', status: 'True', lastTransitionTime: at, observedGeneration: 1, reason: 'DoesNotExist', message: 'Issuing certificate as Secret does not exist' }] : []),
+  ];
+  const expires = o.expiresInS !== undefined ? new Date(Date.now() + o.expiresInS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z') : undefined;
+  return {
+    apiVersion: 'cert-manager.io/v1',
+    kind: 'Certificate',
+    metadata: objectMeta('Certificate', o.namespace ?? DEFAULT_NAMESPACE, o.name, 90 * 86_400, { generation: 1 }),
+    spec: { secretName: `${o.name}-tls`, dnsNames: o.dnsNames ?? [`${o.name}.example.com`], issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' }, privateKey: { rotationPolicy: 'Always' } },
+    status: {
+      conditions,
+      ...(expires && { notAfter: expires, notBefore: kubeTime(90 * 86_400 - (o.expiresInS ?? 0)), renewalTime: expires }),
+      revision: 1,
+    },
   };
 }

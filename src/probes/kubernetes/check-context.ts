@@ -15,7 +15,8 @@ export const KIND = 'k8s';
 
 /** The names of the k8s checks: a finding naming another is a type error. */
 export type KubeCheckName =
-  | 'api' | 'crashloop' | 'oomkilled' | 'image_pull' | 'pending' | 'deployments' | 'restarts' | 'readiness' | 'nodes' | 'warning_events';
+  | 'api' | 'crashloop' | 'oomkilled' | 'image_pull' | 'pending' | 'deployments' | 'restarts' | 'readiness' | 'nodes' | 'warning_events'
+  | 'services' | 'ingresses' | 'volumes' | 'hpa' | 'jobs' | 'cronjobs' | 'pdb' | 'certificates';
 
 const baseFinding = findingFor<KubeCheckName>(KIND);
 

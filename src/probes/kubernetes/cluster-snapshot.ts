@@ -2,6 +2,7 @@
 // containers, workloads and events that have something to say are kept, with counts for the rest,
 // so a namespace of 5,000 healthy pods costs a page of objects at a time, not all of them.
 import type { KubeProblem } from './describe-kube-error.ts';
+import { emptyRecords, type ResourceRecords } from './resource-records.ts';
 import type { WorkloadRef } from './workload-of.ts';
 
 export interface PodInfo {
@@ -102,6 +103,8 @@ export interface ClusterSnapshot {
   /** The newest warning event per object and reason, for the reasons checks quote. */
   objectEvents: Map<string, EventRecord>;
   nodes?: { count: number; problems: NodeStatus[] };
+  /** Services, ingresses, claims, autoscalers, jobs, budgets, certificates (resource-records.ts). */
+  resources: ResourceRecords;
   failed: FailedRequest[];
 }
 
@@ -120,6 +123,7 @@ export function emptySnapshot(server: string, scope: string[] | 'all'): ClusterS
     workloadProblems: [],
     warningEvents: { total: 0, byReason: new Map() },
     objectEvents: new Map(),
+    resources: emptyRecords(),
     failed: [],
   };
 }

@@ -12,17 +12,21 @@ import {
   type TerminatedState,
   type WorkloadStatus,
 } from './cluster-snapshot.ts';
+import { collectResources, collectStorageClasses, type Lister } from './collect-resources.ts';
 import { describeKubeError, type KubeRequestDescription } from './describe-kube-error.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeTarget } from './kube-target.ts';
+import { readVolumeStats } from './volume-stats.ts';
 import { workloadKey, workloadOf, type WorkloadRef } from './workload-of.ts';
 
 /** Objects per page: big enough for few round trips, small enough to bound memory. */
 export const PAGE_SIZE = 500;
 /** Events quoted per object and reason are capped, whatever the cluster throws at us. */
 const MAX_OBJECT_EVENTS = 20_000;
-/** Event reasons checks quote for a pod: scheduling, image pulls, probes. */
-const QUOTED_REASONS = new Set(['FailedScheduling', 'Failed', 'Unhealthy', 'ProbeError', 'BackOff', 'ErrImageNeverPull', 'InspectFailed']);
+/** Event reasons checks quote for a pod (scheduling, image pulls, probes) or a volume claim (provisioning). */
+const QUOTED_REASONS = new Set(['FailedScheduling', 'Failed', 'Unhealthy', 'ProbeError', 'BackOff', 'ErrImageNeverPull', 'InspectFailed', 'ProvisioningFailed', 'FailedBinding']);
+/** How far back a failed Job counts when the target does not say (the jobs check's warn, in minutes). */
+const DEFAULT_JOB_WINDOW_MIN = 1440;
 
 interface ListResult<T> {
   items: T[];
@@ -62,6 +66,9 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
   const paging = (cont: string | undefined) => ({ limit: PAGE_SIZE, ...(cont && { _continue: cont }), ...(labelSelector && { labelSelector }) });
   const eventPaging = (cont: string | undefined) => ({ limit: PAGE_SIZE, fieldSelector: 'type=Warning', ...(cont && { _continue: cont }) });
   const since = options.now - target.eventWindowMinutes * 60_000;
+  const lister: Lister = { listAll, paging: (cont) => ({ limit: PAGE_SIZE, ...(cont && { _continue: cont }) }), failed: snapshot.failed };
+  const jobWindowMin = target.thresholds?.jobs?.warn;
+  const resourceOptions = { now: options.now, jobWindowMs: (Number.isFinite(jobWindowMin) ? jobWindowMin! : DEFAULT_JOB_WINDOW_MIN) * 60_000 };
 
   const scopes: Array<string | undefined> = options.namespaces === 'all' ? [undefined] : options.namespaces;
   // Nodes are cluster-wide: listed once, alongside the namespaces.
@@ -73,6 +80,7 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
     nodeCount += items.length;
     for (const n of items.map(nodeStatus)) if (!n.ready || n.pressures.length > 0 || n.unschedulable) nodeProblems.push(n);
   });
+  const storageClasses = collectStorageClasses(client, lister, snapshot.resources);
   for (const namespace of scopes) {
     const where = namespace ? ` in ${namespace}` : ' in all namespaces';
     const req = (verb: 'list', resource: string): KubeRequestDescription => ({ verb, resource, ...(namespace && { namespace }) });
@@ -103,9 +111,11 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
       listAll<k8s.V1DaemonSet>(req('list', 'daemonsets'), `list daemonsets${where}`,
         (cont, o) => (namespace ? client.apps.listNamespacedDaemonSet({ namespace, ...paging(cont) }, o) : client.apps.listDaemonSetForAllNamespaces(paging(cont), o)),
         (items) => items.forEach((d) => foldWorkload(snapshot, daemonSetStatus(d)))),
+      ...collectResources(client, lister, snapshot.resources, namespace, resourceOptions),
     ]);
   }
-  await nodes;
+  await Promise.all([nodes, storageClasses]);
+  await readVolumeStats(client, snapshot.resources, options);
   if (nodesListed) snapshot.nodes = { count: nodeCount, problems: nodeProblems };
   return snapshot;
 }
@@ -115,6 +125,13 @@ function foldPod(snapshot: ClusterSnapshot, pod: k8s.V1Pod): void {
   const phase = pod.status?.phase ?? 'Unknown';
   // A finished Job pod is history, not a problem.
   if (phase === 'Succeeded') return;
+  for (const v of pod.spec?.volumes ?? []) {
+    const claim = v.persistentVolumeClaim?.claimName;
+    if (!claim) continue;
+    const key = `${pod.metadata?.namespace ?? 'default'}/${claim}`;
+    // A claim mounted by several pods: any node that runs one of them has its stats.
+    if (!snapshot.resources.claimsInUse.get(key)) snapshot.resources.claimsInUse.set(key, pod.spec?.nodeName ?? '');
+  }
   const conditions = pod.status?.conditions ?? [];
   const readyCond = conditions.find((c) => c.type === 'Ready');
   const scheduled = conditions.find((c) => c.type === 'PodScheduled');

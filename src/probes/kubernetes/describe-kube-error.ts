@@ -23,6 +23,8 @@ export interface KubeRequestDescription {
   verb: 'get' | 'list' | 'patch' | 'delete';
   /** Plural resource, with the subresource when there is one: `pods`, `pods/log`, `deployments/scale`. */
   resource: string;
+  /** The API group, when not the core one: named in the RBAC rule a 403 asks for. */
+  group?: string;
   namespace?: string;
   name?: string;
 }
@@ -39,7 +41,7 @@ export function describeKubeError(error: unknown, request: KubeRequestDescriptio
         return {
           kind: 'forbidden',
           text: `forbidden: the bot may not ${request.verb} ${request.resource}${where}${said}`,
-          fix: `add ${request.verb} on ${request.resource}${where} to the bot's RBAC role (see deploy/rbac.yaml) and apply it`,
+          fix: `add ${request.verb} on ${request.resource}${request.group ? ` (apiGroups: ["${request.group}"])` : ''}${where} to the bot's RBAC role (see deploy/rbac.yaml) and apply it`,
         };
       case 404:
         if (request.resource === 'namespaces') return { kind: 'not_found', text: `namespace ${request.name ?? request.namespace} not found` };

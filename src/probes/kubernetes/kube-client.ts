@@ -21,6 +21,14 @@ function k8sLibrary(): typeof K8s {
 export interface KubeClient {
   core: K8s.CoreV1Api;
   apps: K8s.AppsV1Api;
+  discovery: K8s.DiscoveryV1Api;
+  networking: K8s.NetworkingV1Api;
+  storage: K8s.StorageV1Api;
+  autoscaling: K8s.AutoscalingV2Api;
+  batch: K8s.BatchV1Api;
+  policy: K8s.PolicyV1Api;
+  /** cert-manager's Certificates, when the CRD is installed. */
+  custom: K8s.CustomObjectsApi;
   /** The API server URL, for messages. */
   server: string;
   /** Options for one request: aborted by `signal` or after `timeoutMs`. */
@@ -118,6 +126,13 @@ export function createKubeClient(kc: K8s.KubeConfig): KubeClient {
   return {
     core: kc.makeApiClient(k8s.CoreV1Api),
     apps: kc.makeApiClient(k8s.AppsV1Api),
+    discovery: kc.makeApiClient(k8s.DiscoveryV1Api),
+    networking: kc.makeApiClient(k8s.NetworkingV1Api),
+    storage: kc.makeApiClient(k8s.StorageV1Api),
+    autoscaling: kc.makeApiClient(k8s.AutoscalingV2Api),
+    batch: kc.makeApiClient(k8s.BatchV1Api),
+    policy: kc.makeApiClient(k8s.PolicyV1Api),
+    custom: kc.makeApiClient(k8s.CustomObjectsApi),
     server: kc.getCurrentCluster()?.server ?? '(unknown server)',
     options(signal, timeoutMs, extra) {
       const bounded = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);

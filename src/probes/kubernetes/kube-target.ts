@@ -35,6 +35,12 @@ export const kubeTargetSchema = z
     deletePods: z.boolean().default(false).describe('offer and honour the Delete pod button (default false)'),
     rolloutPollMs: z.number().int().min(10).max(60_000).default(2_000).describe('how often a restart\'s rollout is polled (default 2000)'),
     eventWindowMinutes: z.number().int().min(1).max(24 * 60).default(60).describe('how far back warning events count (default 60)'),
+    volumeFullPct: z.object({ warn: z.number().min(1).max(100), crit: z.number().min(1).max(100) })
+      .refine((t) => t.warn <= t.crit, { error: 'warn must not be above crit' })
+      .default({ warn: 80, crit: 90 })
+      .describe('how full a mounted volume claim may get, in % of its capacity, when the kubelet\'s stats are readable (default warn 80, crit 90)'),
+    certificateIssuingGraceMinutes: z.number().min(0).max(24 * 60).default(10)
+      .describe('a cert-manager Certificate not Ready while it is being issued is a warning, not crit, for this many minutes (default 10)'),
   })
   .refine((t) => [t.inCluster, t.server !== undefined, t.kubeconfig !== undefined || t.context !== undefined].filter(Boolean).length <= 1, {
     error: 'choose one way to reach the cluster: kubeconfig/context, inCluster: true, or server',

@@ -1,4 +1,5 @@
-// The k8s kind: list pods, events, workloads and nodes a page at a time, fold them into a
+// The k8s kind: list pods, events, workloads, nodes and the resources around them (services,
+// ingresses, claims, autoscalers, jobs, budgets, certificates) a page at a time, fold them into a
 // snapshot (kubernetes-session.ts, which loads the Kubernetes client), then judge it with pure
 // checks. An API error is a k8s.api finding and the checks that needed that list say they could
 // not run. Its buttons (restart, scale, delete pod, logs) are allowed only for what the target's
@@ -21,6 +22,14 @@ import { checkPending } from './checks/pending.ts';
 import { checkReadiness } from './checks/readiness.ts';
 import { checkRestarts } from './checks/restarts.ts';
 import { checkWarningEvents } from './checks/warning-events.ts';
+import { checkServices } from './checks/services.ts';
+import { checkIngresses } from './checks/ingresses.ts';
+import { checkVolumes } from './checks/volumes.ts';
+import { checkHpa } from './checks/hpa.ts';
+import { checkJobs } from './checks/jobs.ts';
+import { checkCronJobs } from './checks/cronjobs.ts';
+import { checkPdb } from './checks/pdb.ts';
+import { checkCertificates } from './checks/certificates.ts';
 
 type KubeCheck = CheckDefinition<KubeCheckContext> & { name: KubeCheckName };
 
@@ -37,6 +46,14 @@ const checks: readonly KubeCheck[] = [
   { name: 'readiness', label: 'Readiness', needs: POD_LISTS, description: 'Running containers not ready for a while, with the newest Unhealthy / ProbeError event.', thresholds: { warn: 60, crit: Infinity, unit: 's not ready (warn only by default)' }, run: checkReadiness },
   { name: 'nodes', label: 'Nodes', description: 'Node Ready, MemoryPressure, DiskPressure, PIDPressure, NetworkUnavailable, cordoned.', run: checkNodes },
   { name: 'warning_events', label: 'Warning events', description: 'Recent Warning events grouped by reason, newest message of each (informational; volume, eviction and sandbox failures warn).', run: checkWarningEvents },
+  { name: 'services', label: 'Services', needs: ['services', 'endpointslices'], description: 'Services with a selector and no ready endpoint in their EndpointSlices (discovery.k8s.io/v1): warn, crit when an Ingress routes to them. Selector-less and ExternalName services are skipped.', run: checkServices },
+  { name: 'ingresses', label: 'Ingresses', needs: ['ingresses', 'services'], description: 'Ingress (networking.k8s.io/v1) rules and default backends pointing at a Service that does not exist or at a port it does not have.', run: checkIngresses },
+  { name: 'volumes', label: 'Volume claims', needs: ['persistentvolumeclaims', 'storageclasses', 'pods'], description: 'PersistentVolumeClaims Pending too long (a WaitForFirstConsumer claim no pod uses is fine), Lost, or full (volumeFullPct, default 80/90 %) when the kubelet\'s volume stats are readable (get nodes/proxy, optional).', thresholds: { warn: 5, crit: 30, unit: 'min pending' }, run: checkVolumes },
+  { name: 'hpa', label: 'Autoscalers', needs: ['horizontalpodautoscalers'], description: 'HorizontalPodAutoscalers (autoscaling/v2) held at their maximum (ScalingLimited, TooManyReplicas) or unable to compute their metrics (ScalingActive=False, with the message).', run: checkHpa },
+  { name: 'jobs', label: 'Jobs', needs: ['jobs'], description: 'Jobs failed within the window, unless a later run of the same CronJob succeeded (warn).', thresholds: { warn: 1440, crit: 0, unit: 'min since the failure (warn within)' }, run: checkJobs },
+  { name: 'cronjobs', label: 'CronJobs', needs: ['cronjobs'], description: 'CronJobs, not suspended, that missed runs: counted along their schedule (time zone, @hourly/@daily macros) from their last schedule time, after startingDeadlineSeconds.', thresholds: { warn: 2, crit: Infinity, unit: 'missed runs' }, run: checkCronJobs },
+  { name: 'pdb', label: 'Disruption budgets', needs: ['poddisruptionbudgets'], description: 'PodDisruptionBudgets (policy/v1) allowing 0 disruptions while all their pods are healthy: every eviction is refused and node drains hang.', run: checkPdb },
+  { name: 'certificates', label: 'Certificates', needs: ['certificates'], description: 'cert-manager Certificates (when installed): Ready=False crit (warn during the first certificateIssuingGraceMinutes of an issuance), expiring by status.notAfter.', thresholds: { warn: 14, crit: 3, unit: 'days to expiry' }, run: checkCertificates },
 ];
 
 function refuseWorkload(t: KubeTarget, p: ActionParams): string | undefined {
@@ -125,7 +142,7 @@ const actions: readonly ActionDefinition<KubeTarget>[] = [
 export const kubernetesKind: KindDefinition<KubeTarget, KubeCheckContext> = {
   kind: 'k8s',
   aliases: ['kubernetes', 'kube'],
-  description: 'Kubernetes: crashloops, OOM kills, image pulls, pending pods, workload availability and rollouts, restarts, readiness, nodes, warning events',
+  description: 'Kubernetes: crashloops, OOM kills, image pulls, pending pods, workload availability and rollouts, restarts, readiness, nodes, warning events, services and ingresses, volume claims, autoscalers, jobs and cronjobs, disruption budgets, cert-manager certificates',
   targetSchema: kubeTargetSchema,
   fromUrl: (url) => kubeTargetSchema.parse({ server: url }),
   checks,

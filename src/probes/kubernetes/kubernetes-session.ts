@@ -8,6 +8,7 @@ import type { Remembered } from '../probe-state.ts';
 import { untilDeadline } from '../until-deadline.ts';
 import { finding, type KubeCheckContext } from './check-context.ts';
 import { collectCluster } from './collect-cluster.ts';
+import { problemWords } from './describe-kube-error.ts';
 import { createKubeClient, KubeConfigProblem, loadKubeConfig, type KubeClient } from './kube-client.ts';
 import type { KubeTarget } from './kube-target.ts';
 import { lastLogLines } from './last-log-lines.ts';
@@ -52,7 +53,11 @@ export const kubernetesSession: KindRuntime<KubeTarget, KubeCheckContext> = {
       lead: api,
       ctx: { snapshot, target, now, secrets: run.secrets, ...(remembered && { previousRestarts: remembered }) },
       describeError: (e) => (e instanceof Error ? e.message : String(e)),
-      missing: (resource) => snapshot.failed.find((f) => f.resource === resource)?.problem.text,
+      // A refused list also says which RBAC rule to add.
+      missing: (resource) => {
+        const problem = snapshot.failed.find((f) => f.resource === resource)?.problem;
+        return problem && (problem.kind === 'forbidden' ? problemWords(problem) : problem.text);
+      },
       async finish(findings) {
         const saved = !podsFailed && !signal.aborted
           ? untilDeadline(state.set(stateKey, Object.fromEntries(snapshot.restartCounts)).catch(() => undefined), 1_000, signal)

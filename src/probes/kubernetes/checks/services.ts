@@ -1,0 +1,48 @@
+// Services that select pods but have no ready endpoint in their EndpointSlices: traffic to them
+// fails. A warning, crit when an Ingress routes to the service (users see the errors). Services
+// without a selector (endpoints managed by hand) and ExternalName services are not judged.
+import { finding, type KubeCheck } from '../check-context.ts';
+import { objectLabel, perObject } from '../object-findings.ts';
+import type { ResourceRecords } from '../resource-records.ts';
+
+/** `<ns>/<service>` -> the ingresses that route to it. */
+export function ingressesByService(r: ResourceRecords): Map<string, string[]> {
+  const routed = new Map<string, string[]>();
+  for (const ing of r.ingresses) {
+    for (const b of ing.backends) {
+      const key = `${ing.namespace}/${b.service}`;
+      const names = routed.get(key) ?? [];
+      if (!names.includes(ing.name)) names.push(ing.name);
+      routed.set(key, names);
+    }
+  }
+  return routed;
+}
+
+export const checkServices: KubeCheck = (ctx) => {
+  const r = ctx.snapshot.resources;
+  // Without the ingresses list the service is judged alone (a warning at most).
+  const routed = ctx.snapshot.failed.some((f) => f.resource === 'ingresses') ? new Map<string, string[]>() : ingressesByService(r);
+  let judged = 0;
+  const bad = [];
+  for (const [key, s] of r.services) {
+    if (!s.selector || s.type === 'ExternalName') continue;
+    judged += 1;
+    if ((r.readyEndpoints.get(key) ?? 0) > 0) continue;
+    const ingresses = routed.get(key);
+    const label = objectLabel('service', s);
+    const via = ingresses ? ` (routed by ${ingresses.map((i) => `ingress/${i}`).join(', ')}: its requests fail)` : '';
+    bad.push({
+      label,
+      ...finding('services', ingresses ? 'crit' : 'warn', `${label}: no ready endpoint${via}`, {
+        detail: `selector ${s.selector}; its EndpointSlices hold no ready address\n` +
+          `kubectl get endpointslices -n ${s.namespace} -l kubernetes.io/service-name=${s.name}\n` +
+          `kubectl get pods -n ${s.namespace} -l ${s.selector}`,
+        metrics: { ready_endpoints: 0 },
+        fix: `make the pods selected by ${s.selector} run and pass their readiness probe (see the crashloop, pending and readiness findings), or correct the selector of service ${s.name} if it matches no pod`,
+      }),
+    });
+  }
+  if (bad.length === 0) return [finding('services', 'ok', `All ${judged} services with a selector have ready endpoints`)];
+  return perObject('services', bad, 'services without ready endpoints');
+};
