@@ -1,0 +1,213 @@
+// The backups check against real servers: a server archiving to a failing command (crit naming the
+// segment), the same server once its archive command succeeds (ok), archive_mode off (ok, no
+// point-in-time recovery), and the newest backup's age from a backupCheck query, both ways.
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, afterEach, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/logger.ts';
+import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
+import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
+import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
+import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
+import type { Finding } from '../../../src/report.ts';
+import { startPostgres13 } from '../../support/start-old-postgres.ts';
+import { startTestPostgres } from '../../support/start-test-postgres.ts';
+import { ClientBag, findingOf, uniqueName, waitFor, withCredentials } from './probe-helpers.ts';
+import { describeOnEachServer, type ServerUnderTest } from './servers-under-test.ts';
+
+const state = new MemoryProbeStateStore();
+
+async function runBackups(url: string, extra: Record<string, unknown> = {}, thresholds = {}): Promise<Finding> {
+  const findings = await runKindChecks(
+    postgresKind,
+    { name: 'test-db', kind: 'postgres', url, thresholds, timeoutMs: 10_000, ...extra },
+    { signal: new AbortController().signal, log: silentLogger(), state: state.forTarget(url) },
+  );
+  return findingOf(findings, 'backups');
+}
+
+/**
+ * Flag files the archive command of each server reads: it fails (exit 1) until `ok-<label>` exists,
+ * and takes 3 s per segment while `slow-<label>` exists. A server's command-line settings outrank
+ * ALTER SYSTEM, so the command itself cannot be changed while the server runs.
+ */
+const FLAGS = mkdtempSync(path.join(os.tmpdir(), 'chatops-archive-flags-'));
+chmodSync(FLAGS, 0o755);
+const flag = (name: string) => path.join(FLAGS, name);
+
+const archiving = (label: string) => ({
+  archive_mode: 'on',
+  archive_command: `test ! -f ${flag(`slow-${label}`)} || sleep 3; test -f ${flag(`ok-${label}`)}`,
+});
+
+const ARCHIVING_SERVERS: readonly ServerUnderTest[] = [
+  {
+    label: '17',
+    start: async () => {
+      const server = await startTestPostgres(archiving('17'));
+      return { adminUrl: server.urlFor('postgres'), stop: () => server.stop() };
+    },
+  },
+  {
+    label: '13',
+    start: async () => {
+      const server = await startPostgres13(archiving('13'));
+      return { adminUrl: server.urlFor('postgres'), stop: () => server.stop() };
+    },
+  },
+];
+
+afterAll(() => rmSync(FLAGS, { recursive: true, force: true }));
+
+interface Archiver {
+  failed_count: string;
+  last_failed_wal: string | null;
+  last_archived_wal: string | null;
+  ok_after_failure: boolean;
+}
+
+describeOnEachServer(
+  'WAL archiving',
+  { app: {} },
+  (pg) => {
+    const bag = new ClientBag();
+    afterEach(async () => {
+      await bag.closeAll();
+    });
+
+    it('an archive command that fails: crit naming the WAL segment and the failure count; once it succeeds: ok', async () => {
+      const db = await bag.open(pg.url('app'));
+      await db.query('CREATE TABLE filler AS SELECT g FROM generate_series(1, 1000) g');
+      await db.query('SELECT pg_switch_wal()');
+      const failed = await waitFor(async () => {
+        const { rows } = await db.query<Archiver>('SELECT failed_count::text, last_failed_wal, last_archived_wal, false AS ok_after_failure FROM pg_stat_archiver');
+        return Number(rows[0]!.failed_count) > 0 ? rows[0]! : undefined;
+      }, 15_000, 'a failed archive attempt');
+
+      const crit = await runBackups(pg.url('app'));
+      expect(crit.status).toBe('crit');
+      expect(crit.title).toContain(`segment ${failed.last_failed_wal} could not be archived`);
+      expect(crit.title).toMatch(/\((\d+) failures? of the archive command since (stats reset|the statistics began)/);
+      expect(Number(/\((\d+) failure/.exec(crit.title)![1])).toBeGreaterThanOrEqual(Number(failed.failed_count));
+      expect(crit.detail).toContain('piles up in pg_wal');
+      expect(crit.fix).toMatch(/server log/);
+
+      // The cause is fixed: the archiver retries the waiting segment.
+      writeFileSync(flag(`ok-${pg.label}`), '');
+      await db.query('INSERT INTO filler SELECT g FROM generate_series(1, 1000) g');
+      await db.query('SELECT pg_switch_wal()');
+      await waitFor(async () => {
+        const { rows } = await db.query<Archiver>('SELECT last_archived_time > last_failed_time AS ok_after_failure FROM pg_stat_archiver');
+        return rows[0]!.ok_after_failure;
+      }, 20_000, 'a successful archive after the failures');
+
+      const ok = await runBackups(pg.url('app'));
+      expect(ok.status).toBe('ok');
+      expect(ok.title).toMatch(/^WAL archiving works: last (<1 s|\d+ s) ago \([0-9A-F]{24}\), 0 completed WAL segments waiting to be archived$/);
+    });
+
+    it('an archiver falling behind: completed segments waiting longer than the (lowered) threshold is a warning', async () => {
+      const db = await bag.open(pg.url('app'));
+      writeFileSync(flag(`ok-${pg.label}`), '');
+      writeFileSync(flag(`slow-${pg.label}`), '');
+      try {
+        for (let i = 0; i < 3; i++) {
+          await db.query('INSERT INTO filler SELECT g FROM generate_series(1, 100) g');
+          await db.query('SELECT pg_switch_wal()');
+        }
+        const f = await runBackups(pg.url('app'), {}, { backups: { warn: 0, crit: Infinity } });
+        expect(f.status).toBe('warn');
+        expect(f.title).toMatch(/^No WAL segment archived for (<1 s|\d+ s) while [1-3] completed WAL segments? waiting to be archived$/);
+        expect(f.fix).toMatch(/archiver/);
+        // With the default threshold (1 h) the same moment is fine.
+        const ok = await runBackups(pg.url('app'));
+        expect(ok.status).toBe('ok');
+      } finally {
+        rmSync(flag(`slow-${pg.label}`), { force: true });
+      }
+    });
+  },
+  ARCHIVING_SERVERS,
+);
+
+describeOnEachServer('backups without archiving, and the backupCheck query', { app: {} }, (pg) => {
+  const bag = new ClientBag();
+  afterEach(async () => {
+    await bag.closeAll();
+  });
+
+  it('archive_mode off: ok, and says point-in-time recovery is not possible', async () => {
+    const f = await runBackups(pg.url('app'));
+    expect(f.status).toBe('ok');
+    expect(f.title).toBe('WAL archiving is off (archive_mode = off): point-in-time recovery is not possible, only restores of whole backups');
+  });
+
+  it('backupCheck: the newest backup within maxAge is ok, over it warn, over twice crit, none at all crit', async () => {
+    const db = await bag.open(pg.url('app'));
+    await db.query('CREATE TABLE backup_runs (finished_at timestamptz, ok boolean)');
+    const backupCheck = { query: 'SELECT max(finished_at) FROM backup_runs WHERE ok', maxAge: '26h' };
+
+    const none = await runBackups(pg.url('app'), { backupCheck });
+    expect(none.status).toBe('crit');
+    expect(none.title).toBe('No backup found: the backupCheck query returned no backup time');
+
+    await db.query("INSERT INTO backup_runs VALUES (now() - interval '3 hours', true), (now() - interval '1 hour', false)");
+    const fresh = await runBackups(pg.url('app'), { backupCheck });
+    expect(fresh.status).toBe('ok');
+    // The archive part leads (both ok); the backup's age is in the detail.
+    expect(fresh.detail).toMatch(/Newest backup 3 h old \(\d{4}-\d\d-\d\d \d\d:\d\d UTC\), within maxAge 26h/);
+
+    await db.query("UPDATE backup_runs SET finished_at = now() - interval '30 hours' WHERE ok");
+    const old = await runBackups(pg.url('app'), { backupCheck });
+    expect(old.status).toBe('warn');
+    expect(old.title).toMatch(/^Newest backup is 1 d 6 h old \(.* UTC\): over maxAge 26h$/);
+    expect(old.fix).toMatch(/backup job/);
+
+    await db.query("UPDATE backup_runs SET finished_at = now() - interval '60 hours' WHERE ok");
+    const older = await runBackups(pg.url('app'), { backupCheck });
+    expect(older.status).toBe('crit');
+    expect(older.title).toMatch(/^Newest backup is 2 d 12 h old \(.* UTC\): over twice the maxAge 26h$/);
+  });
+
+  it('backupCheck runs read-only and as one statement; a broken query is unknown and names the key', async () => {
+    const db = await bag.open(pg.url('app'));
+    await db.query('CREATE TABLE guarded (id int)');
+    const write = await runBackups(pg.url('app'), { backupCheck: { query: 'INSERT INTO guarded VALUES (1) RETURNING now()', maxAge: '1d' } });
+    expect(write.status).toBe('unknown');
+    expect(write.title).toMatch(/read-only transaction/);
+    const two = await runBackups(pg.url('app'), { backupCheck: { query: 'SELECT now(); DELETE FROM guarded', maxAge: '1d' } });
+    expect(two.status).toBe('unknown');
+    expect(two.title).toMatch(/multiple commands|cannot insert multiple/);
+    const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM guarded');
+    expect(rows[0]!.n).toBe(0);
+
+    const text = await runBackups(pg.url('app'), { backupCheck: { query: "SELECT 'yesterday'::text", maxAge: '1d' } });
+    expect(text.status).toBe('unknown');
+    expect(text.title).toBe('Backup age unknown: the backupCheck query returned text, not a timestamptz');
+    expect(text.fix).toContain('targets.test-db.backupCheck.query');
+  });
+
+  it('a role that may not read the backup table: unknown naming the privilege, never ok', async () => {
+    const db = await bag.open(pg.url('app'));
+    const role = uniqueName('probe_plain');
+    const password = `Pw-${Math.random().toString(36).slice(2)}-p`;
+    await db.query('CREATE TABLE private_backups (finished_at timestamptz)');
+    await db.query('INSERT INTO private_backups VALUES (now())');
+    await db.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    try {
+      const f = await runBackups(withCredentials(pg.url('app'), role, password), {
+        backupCheck: { query: 'SELECT max(finished_at) FROM private_backups', maxAge: '26h' },
+      });
+      expect(f.status).toBe('unknown');
+      expect(f.title).toBe(`Backup age unknown: ${role} may not run the backupCheck query (permission denied for table private_backups)`);
+      expect(f.fix).toBe(`GRANT SELECT on what targets.test-db.backupCheck.query reads to ${role}.`);
+      // The archive part is still there, in the detail.
+      expect(f.detail).toContain('point-in-time recovery is not possible');
+    } finally {
+      await probePools.closeAll();
+      await db.query(`DROP OWNED BY ${role}`);
+      await db.query(`DROP ROLE ${role}`);
+    }
+  });
+});
