@@ -1,0 +1,88 @@
+// The report's "Re-enable webhook endpoint" button through the real bot (Bolt in HTTP mode, a fake
+// Slack API) against the local Stripe API: /diag on a stripe target shows the disabled endpoint with
+// its button; pressing it asks for confirmation, then re-enables the endpoint; pressing it again
+// does not send Stripe a second POST.
+import { afterAll, describe, expect, it } from 'vitest';
+import { blockActionBody, slashCommandBody } from '../../support/signed-slack-request.ts';
+import { answers, confirmationPrompt } from '../../support/press-button.ts';
+import { callText, useHttpTestBot, type HttpTestBot } from '../../support/test-bot.ts';
+import { unsealedValue } from '../../support/test-signer.ts';
+import { FakeStripeApi } from './fake-stripe-api.ts';
+
+const KEY = 'sk_test_51ButtonKeyAbcdef0123456789';
+const SECRET = 'whsec_ButtonSigningSecret0123456789';
+let api: FakeStripeApi;
+
+const t = useHttpTestBot(async () => {
+  api = await FakeStripeApi.start();
+  api.keys.set(KEY, { livemode: false });
+  return `targets:
+  payments:
+    kind: stripe
+    apiKey: ${KEY}
+    webhookSecret: ${SECRET}
+    url: ${api.url}
+    timeoutMs: 3000
+access:
+  stripe.*:
+    users: [U0ALICE]
+`;
+});
+
+afterAll(async () => {
+  await api?.close();
+});
+
+interface Button {
+  action_id: string;
+  text: { text: string };
+  value?: string;
+  style?: string;
+  confirm?: unknown;
+}
+
+/** Presses a button carrying this (bot-signed) value on message `ts`, and confirms it when the bot asks. */
+async function pressAndConfirm(bot: HttpTestBot, button: Button, ts: string, responseId: string): Promise<void> {
+  const before = bot.slack.calls.length;
+  const res = await bot.send(blockActionBody({ actionId: button.action_id, value: button.value!, responseUrl: bot.slack.responseUrl(responseId), messageTs: ts }));
+  expect(res.status).toBe(200);
+  await bot.slack.waitFor((calls) => calls.slice(before).some((c) => confirmationPrompt([c], responseId) !== undefined || (c.method === 'respond' && c.responseId === responseId)));
+  const prompt = confirmationPrompt(bot.slack.calls.slice(before), responseId);
+  if (!prompt) return;
+  await bot.send(blockActionBody({ actionId: 'confirm:run', value: prompt.run, responseUrl: bot.slack.responseUrl(responseId), messageTs: ts }));
+}
+
+describe('stripe: the re-enable button through the bot', () => {
+  it('/diag shows the disabled endpoint with its button; pressed and confirmed, it is re-enabled; a second press sends no second POST', async () => {
+    api.endpoints = [{ id: 'we_1Btn', url: 'https://shop.example.com/stripe/webhook', status: 'disabled', enabled_events: ['invoice.paid'] }];
+    await t.send(slashCommandBody({ command: '/diag', text: 'payments', responseUrl: t.slack.responseUrl('d') }));
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update'), 15_000);
+    const update = t.slack.callsTo('chat.update')[0]!;
+    const blocks = update.args.blocks as Array<{ type: string; elements?: Button[] }>;
+    const button = blocks.filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).find((b) => b.action_id === 'remedy:stripe.enable_webhook_endpoint')!;
+    expect(button.text.text).toBe('Re-enable webhook endpoint');
+    expect(button.style).toBe('danger');
+    expect(JSON.parse(unsealedValue(button.value!))).toEqual({ action: 'stripe.enable_webhook_endpoint', target: 'payments', params: { endpoint: 'we_1Btn' } });
+    expect(callText(update)).not.toContain(KEY);
+    expect(callText(update)).not.toContain(SECRET);
+    expect(api.to('/v1/webhook_endpoints/we_1Btn', 'POST')).toHaveLength(0);
+
+    const ts = String(update.args.ts);
+    await pressAndConfirm(t, button, ts, 'first');
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('we_1Btn')), 15_000);
+    const outcome = t.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).includes('we_1Btn'))!;
+    expect(String(outcome.args.text)).toContain('ran Re-enable webhook endpoint on payments: webhook endpoint we_1Btn (https://shop.example.com/stripe/webhook) is enabled');
+    expect(outcome.args.thread_ts).toBe(ts);
+    expect(api.endpoints[0]!.status).toBe('enabled');
+    expect(api.to('/v1/webhook_endpoints/we_1Btn', 'POST')).toHaveLength(1);
+
+    // The same button again: the bot says it was done; Stripe sees no second request of the action.
+    const before = t.slack.calls.length;
+    await pressAndConfirm(t, button, ts, 'second');
+    await t.slack.waitFor((calls) => answers(t).some((c) => c.responseId === 'second') || calls.slice(before).some((c) => c.method === 'chat.postMessage'), 15_000);
+    const second = answers(t).find((c) => c.responseId === 'second');
+    expect(second && callText(second)).toMatch(/already (running|done)/);
+    expect(api.to('/v1/webhook_endpoints/we_1Btn', 'POST')).toHaveLength(1);
+    expect(api.to('/v1/webhook_endpoints/we_1Btn', 'GET')).toHaveLength(1);
+  });
+});
