@@ -125,10 +125,10 @@ function stopFindings(ctx: OpenaiCheckContext): Finding[] | undefined {
   const c = ctx.completion;
   const f = m.failure;
   if (f.type === 'http' && (f.status === 401 || f.status === 403)) {
-    if (c === undefined || (!c.ok && c.failure.type === 'http' && (c.failure.status === 401 || c.failure.status === 403))) {
-      const auth = checkAuth(ctx);
-      return auth.map((a) => (a.status === 'crit' ? { ...a, merged: [checkId(KIND, 'connectivity')] } : a));
-    }
+    const refusedToo = c === undefined || (!c.ok && c.failure.type === 'http' && (c.failure.status === 401 || c.failure.status === 403));
+    const auth = checkAuth(ctx);
+    // Only a refusal that ends the story stops the run (not a key merely unable to list models).
+    if (refusedToo && auth.every((a) => a.status === 'crit')) return auth.map((a) => ({ ...a, merged: [checkId(KIND, 'connectivity')] }));
     return undefined;
   }
   const noAnswer = (x: CallFailure) => x.type === 'timeout' || x.type === 'network' || x.type === 'cancelled';

@@ -182,7 +182,17 @@ describe('openai kind', () => {
       const findings = await run(fake, { model: 'gpt-4o-mini' });
       expect(findingOf(findings, 'openai.auth')).toMatchObject({ status: 'ok', title: 'The key is accepted for chat completions; it may not list models' });
       expect(findingOf(findings, 'openai.quota').status).toBe('ok');
-      expect(findings.find((f) => f.check === 'openai.connectivity')).toMatchObject({ status: 'crit' });
+      expect(findingOf(findings, 'openai.connectivity')).toMatchObject({ status: 'ok', title: expect.stringContaining('the key may not list models (HTTP 403), but the completion answered') });
+    });
+
+    it('a key refused the model list with no model configured: a warning, the connectivity taken in, never ok', async () => {
+      const fake = await fakeOpenAI();
+      fake.on('GET /v1/models', apiError(403, 'You have insufficient permissions for this operation. Missing scopes: api.model.read.', 'invalid_request_error', null));
+      const findings = await run(fake);
+      expect(findingOf(findings, 'openai.auth')).toMatchObject({ status: 'warn', merged: ['openai.connectivity'] });
+      expect(findingOf(findings, 'openai.auth').fix).toContain('targets.ai.model');
+      expect(findings.some((f) => f.check === 'openai.connectivity')).toBe(false);
+      expect(findings.every((f) => f.status !== 'ok' || f.check === 'openai.server')).toBe(true);
     });
   });
 

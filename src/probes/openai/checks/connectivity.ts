@@ -72,6 +72,13 @@ function failed(ctx: OpenaiCheckContext, f: CallFailure): Finding {
           config: true,
         });
       }
+      if (f.status === 403 && ctx.completion?.ok) {
+        // A restricted key without Models: Read: the API answered, and the completion the application makes works.
+        return finding('connectivity', 'ok', `Connected to ${where}: the key may not list models (HTTP 403), but the completion answered in ${formatMs(ctx.completion.answer.ms)}`, {
+          detail: describeFailure(f),
+          metrics: { latency_ms: f.ms },
+        });
+      }
       return finding('connectivity', 'crit', `GET /models failed: ${describeFailure(f)}`, {
         fix: 'the API answered but refused to list models; read the message above, and the provider\'s status page when it is a server error.',
       });
