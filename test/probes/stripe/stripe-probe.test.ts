@@ -86,7 +86,7 @@ describe('stripe probe', () => {
       const findings = await run({ apiKey: 'sk_live_51WrongKeyWrongKeyWrong000' });
       const auth = findingOf(findings, 'stripe.auth');
       expect(auth.status).toBe('crit');
-      expect(auth.title).toBe('Stripe refuses the Live-mode secret key (HTTP 401): Invalid API Key provided: sk_live_*** (request req_fake1)');
+      expect(auth.title).toBe('Stripe refuses the live-mode secret key (HTTP 401): Invalid API Key provided: sk_live_*** (request req_fake1)');
       expect(auth.fix).toContain('Developers > API keys');
       for (const id of ['stripe.webhook_endpoints', 'stripe.undelivered_events', 'stripe.payment_failures']) {
         expect(findingOf(findings, id)).toMatchObject({ status: 'unknown', title: expect.stringContaining('could not check (Stripe refused the API key (HTTP 401))') });

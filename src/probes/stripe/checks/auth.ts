@@ -70,12 +70,12 @@ export function authFinding(apiKey: string, result: StripeResult<{ livemode: boo
   }
   const f = result.failure;
   const mode = shape.mode;
-  const who = `${mode === 'unknown' ? '' : `${capital(mode)}-mode `}${shape.type}`;
+  const who = `${mode === 'unknown' ? '' : `${mode}-mode `}${shape.type}`;
   if (f.kind === 'permission' && shape.restricted) {
     const lacks = f.permission !== undefined ? `it lacks ${f.permission}` : 'Stripe refused the balance for a missing permission';
     return {
       mode,
-      finding: finding('auth', 'ok', `${who} is valid: ${lacks}, so the balance was not read; each check tries its own endpoint`, {
+      finding: finding('auth', 'ok', `${capital(who)} is valid: ${lacks}, so the balance was not read; each check tries its own endpoint`, {
         detail: `GET /v1/balance answered HTTP 403: ${f.message}`,
       }),
     };
