@@ -1,7 +1,7 @@
 // The openai kind against a local server speaking OpenAI's wire format, reached by the official
 // SDK through its baseURL: every check healthy and broken, the one completion a run may spend,
 // and the key never in a finding.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Finding } from '../../../src/report.ts';
 import { openaiKind, type OpenaiTarget } from '../../../src/probes/openai/openai-kind.ts';
 import { openaiSession } from '../../../src/probes/openai/openai-session.ts';
@@ -90,6 +90,24 @@ describe('openai kind', () => {
       expect(r.headers['openai-project']).toBe('proj_chatbot');
     }
     expect(fake.completions()[0]!.body).toEqual({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Say OK.' }], max_tokens: 1 });
+  });
+
+  it('the SDK\'s environment defaults (OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_BASE_URL) are not used: the target decides', async () => {
+    const fake = await fakeOpenAI();
+    vi.stubEnv('OPENAI_ORG_ID', 'org-from-env');
+    vi.stubEnv('OPENAI_PROJECT_ID', 'proj_from_env');
+    vi.stubEnv('OPENAI_BASE_URL', 'http://127.0.0.1:9/v1');
+    try {
+      const findings = await run(fake, { model: 'gpt-4o-mini' });
+      expect(findingOf(findings, 'openai.auth').status).toBe('ok');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    expect(fake.requests).toHaveLength(2);
+    for (const r of fake.requests) {
+      expect(r.headers['openai-organization']).toBeUndefined();
+      expect(r.headers['openai-project']).toBeUndefined();
+    }
   });
 
   it('the headroom percent is the tighter of requests and tokens, rounded to one decimal', async () => {
@@ -291,6 +309,14 @@ describe('openai kind', () => {
       const h = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.headroom');
       expect(h.status).toBe('unknown');
       expect(h.title).toContain('requests: 99 left, but no x-ratelimit-limit-requests to compare with');
+    });
+
+    it('an unreadable value is unknown naming the header and value', async () => {
+      const fake = await fakeOpenAI();
+      fake.rateLimitHeaders = openaiRateLimitHeaders({ remainingRequests: 'plenty', remainingTokens: 'n/a' });
+      const h = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.headroom');
+      expect(h.status).toBe('unknown');
+      expect(h.title).toContain('x-ratelimit-remaining-requests "plenty" is not a whole number >= 0, or -1');
     });
 
     it('one dimension -1, the other stated: judged on the stated one, the other named as not judged', async () => {
