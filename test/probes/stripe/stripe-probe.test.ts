@@ -122,6 +122,14 @@ describe('stripe probe', () => {
       expect(all(findings)).not.toContain('51FakeRestricted');
     });
 
+    it('a rate-limited key (429) is a warning, and the other checks still run', async () => {
+      healthy();
+      api.overrides.set('/v1/balance', { status: 429, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } } });
+      const findings = await run();
+      expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'warn', title: 'The live-mode secret key is rate limited (HTTP 429): Too many requests hit the API too quickly. (request req_fake500)' });
+      expect(findingOf(findings, 'stripe.webhook_endpoints').status).toBe('ok');
+    });
+
     it('a publishable key is the bot\'s configuration, and nothing is called', async () => {
       const findings = await run({ apiKey: 'pk_live_51Publishable0123456789' });
       expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining('publishable key') });
@@ -317,6 +325,18 @@ describe('stripe probe', () => {
       expect(f.detail).toContain("3 of the 4 failures are api_error/invalid_request_error: that looks like our integration, not customers' cards.");
       expect(f.fix).toContain('Developers > Logs');
       expect(all(findings)).not.toContain(LIVE_KEY);
+    });
+
+    it('integration failures that are not most of them are named in the detail, not the title', async () => {
+      healthy();
+      api.paymentIntents = [
+        ...Array.from({ length: 12 }, (_, i) => ({ id: `pi_s${i}`, status: 'succeeded', ageS: 100 })),
+        fail('pi_e1', 'api_error'),
+        fail('pi_c1', 'card_error', { code: 'card_declined', decline_code: 'insufficient_funds' }),
+      ];
+      const f = findingOf(await run(), 'stripe.payment_failures');
+      expect(f).toMatchObject({ status: 'warn', title: '2 of 14 payments failed in the last hour (14.3%)' });
+      expect(f.detail).toContain("1 of the 2 failures is api_error/invalid_request_error: that looks like our integration, not customers' cards.");
     });
 
     it('few attempts are never judged: 1 failed of 1 is ok, "too few to judge", and no failure_pct for the chart', async () => {

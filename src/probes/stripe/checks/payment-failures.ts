@@ -78,9 +78,10 @@ export async function checkPaymentFailures(ctx: StripeCheckContext, own: Thresho
   const rounded = Math.round(pct * 10) / 10;
   const judged = attempts >= ctx.minPaymentAttempts;
   const status = judged ? statusAbove(pct, own) : 'ok';
-  const ours = integration.length > 0 && integration.length * 2 >= failed.length;
+  // More than half of the failures are ours: the title says so, and the fix points at our code.
+  const ours = integration.length * 2 > failed.length;
   const callout = integration.length > 0
-    ? `${integration.length} of the ${failed.length} failures are api_error/invalid_request_error: that looks like our integration, not customers' cards.`
+    ? `${integration.length} of the ${failed.length} failures ${integration.length === 1 ? 'is' : 'are'} api_error/invalid_request_error: that looks like our integration, not customers' cards.`
     : undefined;
   const head = capped
     ? `${failed.length} of ${attempts} payments failed (${rounded}%) among the latest ${items.length} created in the last hour (at least that many; the list stopped at its bound)`
