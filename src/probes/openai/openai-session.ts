@@ -11,7 +11,7 @@ import { checkId, type KindRuntime } from '../probe-definition.ts';
 import { classifyRequestError, failureMessage } from '../http/classify-error.ts';
 import { Deadline, snippet } from '../http/probe-support.ts';
 import { describeOpenaiEndpoint } from './describe-openai-endpoint.ts';
-import { KIND, type Answer, type CallFailure, type CallName, type CompletionResult, type ModelsResult, type OpenaiCheckContext } from './check-context.ts';
+import { finding, KIND, type Answer, type CallFailure, type CallName, type CompletionResult, type ModelsResult, type OpenaiCheckContext } from './check-context.ts';
 import type { OpenaiTarget } from './openai-kind.ts';
 import { checkAuth } from './checks/auth.ts';
 import { checkConnectivity } from './checks/connectivity.ts';
@@ -31,18 +31,12 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
   async open(target, run) {
     const deadline = new Deadline(run.signal, run.timeoutMs);
     const mask = (text: string) => maskSecrets(text, run.secrets);
-    const client = new OpenAI({
-      apiKey: target.apiKey,
-      baseURL: target.url,
-      // Explicit nulls: the SDK would otherwise read OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY...
-      organization: target.organization ?? null,
-      project: target.project ?? null,
-      adminAPIKey: null,
-      webhookSecret: null,
-      timeout: run.timeoutMs,
-      maxRetries: 0,
-      logLevel: 'off',
-    });
+    let client: OpenAI;
+    try {
+      client = newClient(target, run.timeoutMs);
+    } catch (e) {
+      return { stop: [finding('connectivity', 'unknown', `The SDK refused the target's settings: ${mask(failureMessage(e))}`, { fix: `check targets.${target.name}.url and the other keys of the target.`, config: true })] };
+    }
     const options = { signal: deadline.signal, timeout: run.timeoutMs, maxRetries: 0 };
     const failed = (call: CallName, e: unknown, started: number): CallFailure => classify(call, e, started, deadline, mask);
 
@@ -114,6 +108,21 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
     };
   },
 };
+
+function newClient(target: OpenaiTarget, timeoutMs: number): OpenAI {
+  return new OpenAI({
+    apiKey: target.apiKey,
+    baseURL: target.url,
+    // Explicit nulls: the SDK would otherwise read OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY...
+    organization: target.organization ?? null,
+    project: target.project ?? null,
+    adminAPIKey: null,
+    webhookSecret: null,
+    timeout: timeoutMs,
+    maxRetries: 0,
+    logLevel: 'off',
+  });
+}
 
 /**
  * When nothing more can be learned, the one finding that says why: the key refused on every call,
