@@ -130,6 +130,16 @@ describe('stripe probe', () => {
       expect(findingOf(findings, 'stripe.webhook_endpoints').status).toBe('ok');
     });
 
+    it('a run cancelled while Stripe has not answered: unknown, saying so, never critical', async () => {
+      healthy();
+      api.overrides.set('/v1/balance', { delayMs: 10_000 });
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const findings = await run({}, { signal: controller.signal, timeoutMs: 5_000 });
+      expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'unknown', title: 'Not checked: the probe was cancelled before Stripe answered' });
+      expect(findings.some((f) => f.status === 'crit')).toBe(false);
+    });
+
     it('a publishable key is the bot\'s configuration, and nothing is called', async () => {
       const findings = await run({ apiKey: 'pk_live_51Publishable0123456789' });
       expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining('publishable key') });
