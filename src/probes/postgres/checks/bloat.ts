@@ -68,10 +68,16 @@ select name, (heap_pages + toast_pages) * bs as bytes,
 from estimate
 order by waste_bytes desc nulls last`;
 
+/** "1 GB", "1.5 GB", "200 MB", "0.5 MB": the limit as it was written, in its own unit. */
+function formatMb(mb: number): string {
+  const round = (n: number) => String(Math.round(n * 100) / 100);
+  return mb >= 1024 ? `${round(mb / 1024)} GB` : `${round(mb)} MB`;
+}
+
 export async function checkBloat(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const minMb = ctx.settings.limits.bloatTableMb;
   const rows = await ctx.query<Row>(ESTIMATE_SQL, [minMb * MB]);
-  const large = `over ${formatBytes(minMb * MB)}`;
+  const large = `over ${formatMb(minMb)}`;
   const metrics = { large_tables: rows.length, bloated_tables: 0, max_waste_pct: 0 };
   if (rows.length === 0) {
     return [finding('bloat', 'ok', `No table ${large}: bloat not estimated`, { metrics })];
