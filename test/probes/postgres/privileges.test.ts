@@ -6,8 +6,8 @@ import { ClientBag, findingOf, runProbe, uniqueName, withCredentials } from './p
 import { describeOnEachServer } from './servers-under-test.ts';
 
 const ALL_CHECKS = [
-  'blocking_locks', 'cache_hit', 'connections', 'database_size', 'deadlocks', 'idle_in_transaction',
-  'long_queries', 'long_transactions', 'reachable', 'replication', 'sequences', 'slow_queries', 'vacuum', 'wraparound',
+  'backups', 'blocking_locks', 'bloat', 'cache_hit', 'checkpoints', 'connections', 'database_size', 'deadlocks', 'idle_in_transaction',
+  'indexes', 'long_queries', 'long_transactions', 'reachable', 'replication', 'sequences', 'slow_queries', 'vacuum', 'wraparound',
 ].map((c) => `postgres.${c}`);
 
 describeOnEachServer('credentials and privileges', { app: { pgStatStatements: true } }, (pg) => {
