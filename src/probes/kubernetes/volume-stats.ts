@@ -2,7 +2,6 @@
 // run on (GET nodes/<node>/proxy/stats/summary). Optional: it needs `get nodes/proxy`, which many
 // clusters rightly do not grant. The first node that refuses stops the reading (the others would
 // refuse alike) and the volumes check says fullness was not readable; nothing is guessed.
-import type * as k8s from '@kubernetes/client-node';
 import { describeKubeError } from './describe-kube-error.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { ResourceRecords } from './resource-records.ts';
