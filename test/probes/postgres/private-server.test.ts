@@ -37,7 +37,7 @@ describe('postgres probe: a server of its own', () => {
     const elapsed = Date.now() - started;
 
     expect(findingOf(findings, 'reachable').status).toBe('ok');
-    expect(findings).toHaveLength(14);
+    expect(findings).toHaveLength(18);
     expect(findings.filter((f) => f.status === 'crit').map((f) => f.title)).toEqual([]);
     expect(findings.filter((f) => f.status === 'unknown').map((f) => f.title)).toEqual([]);
     expect(findingOf(findings, 'connections').title).toMatch(/^Connections \d+\/17 \(/);

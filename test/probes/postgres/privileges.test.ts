@@ -6,7 +6,7 @@ import { ClientBag, findingOf, runProbe, uniqueName, withCredentials } from './p
 import { describeOnEachServer } from './servers-under-test.ts';
 
 const ALL_CHECKS = [
-  'backups', 'blocking_locks', 'bloat', 'cache_hit', 'checkpoints', 'connections', 'database_size', 'deadlocks', 'idle_in_transaction',
+  'backups', 'bloat', 'blocking_locks', 'cache_hit', 'checkpoints', 'connections', 'database_size', 'deadlocks', 'idle_in_transaction',
   'indexes', 'long_queries', 'long_transactions', 'reachable', 'replication', 'sequences', 'slow_queries', 'vacuum', 'wraparound',
 ].map((c) => `postgres.${c}`);
 
