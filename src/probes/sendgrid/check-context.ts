@@ -26,8 +26,6 @@ export const READ_SCOPES: ReadonlyArray<{ check: SendgridCheckName; scope: strin
 
 export interface SendgridContext {
   api: SendgridApi;
-  now: Date;
-  timeoutMs: number;
   /** The key's scopes from /v3/scopes; undefined when that call failed (the checks call anyway). */
   scopes: ReadonlySet<string> | undefined;
   /** The domain the application sends from, lower case, when configured. */

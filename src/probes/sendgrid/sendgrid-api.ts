@@ -1,13 +1,15 @@
 // GET calls to SendGrid's v3 API through the project's JSON-API client (one deadline, the key
 // masked in every body it hands out, failed requests classified). On top of it, what SendGrid's
 // answers say: its error envelope `{"errors":[{"field":null,"message":"..."}]}`, a 429's
-// X-RateLimit-* headers read into when to retry. Every way a call goes wrong is a value.
+// X-RateLimit-* headers read into when to retry. Every way a call goes wrong is a value. The
+// client masks bodies only: the headers and reason phrase quoted here are masked before any cut.
+// (ApiClient.getJson is not used: it keeps no headers and does not read SendGrid's envelope.)
 import type { z } from 'zod';
 import type { ApiClient } from '../http/json-api.ts';
 import type { RequestFailure } from '../http/classify-error.ts';
 import { snippet } from '../http/probe-support.ts';
 import { readRateLimits } from '../http/rate-limit-headers.ts';
-import { MAX_MASKED_CHARS } from '../../security/mask-secrets.ts';
+import { MAX_MASKED_CHARS, maskSecrets } from '../../security/mask-secrets.ts';
 import { formatDuration } from '../format.ts';
 
 const CUT_NOTE = /… \(\d+ more characters not shown\)$/;
@@ -18,20 +20,16 @@ export type SendgridFailure =
   | { type: 'status'; path: string; status: number; statusText: string; error: string; envelope: boolean; retry?: string }
   | { type: 'malformed'; path: string; status: number; reason: string; body: string };
 
-export type SendgridResult<T> = { ok: true; data: T; headers: Record<string, string> } | { ok: false; failure: SendgridFailure };
+export type SendgridResult<T> = { ok: true; data: T } | { ok: false; failure: SendgridFailure };
 
 export class SendgridApi {
   readonly #client: ApiClient;
-  readonly #now: () => Date;
+  /** The key and every configured secret: masked in the headers and reason phrase quoted. */
+  readonly #secrets: readonly string[];
 
-  constructor(client: ApiClient, now: () => Date = () => new Date()) {
+  constructor(client: ApiClient, secrets: readonly string[]) {
     this.#client = client;
-    this.#now = now;
-  }
-
-  /** Calls that got an HTTP answer (any status). */
-  get answered(): number {
-    return this.#client.answered;
+    this.#secrets = secrets;
   }
 
   async getJson<T>(route: string, schema: z.ZodType<T>): Promise<SendgridResult<T>> {
@@ -58,11 +56,11 @@ export class SendgridApi {
         type: 'status',
         path,
         status: res.status,
-        statusText: res.statusText,
+        statusText: res.statusText ? snippet(res.statusText, 60, this.#secrets) : '',
         error: messages ?? snippet(res.body, 120),
         envelope: messages !== undefined,
       };
-      if (res.status === 429) failure.retry = retryWords(res.headers, this.#now());
+      if (res.status === 429) failure.retry = retryWords(this.#maskedHeaders(res.headers), new Date());
       return { ok: false, failure };
     }
     // The client masks at most MAX_MASKED_CHARS of a body and notes the rest: such a body cannot be read whole.
@@ -76,7 +74,12 @@ export class SendgridApi {
       const where = issue?.path.length ? issue.path.join('.') : 'the answer';
       return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`, body: res.body } };
     }
-    return { ok: true, data: checked.data, headers: res.headers };
+    return { ok: true, data: checked.data };
+  }
+
+  /** The headers with the secrets masked in each value, whole, before anything quotes (and cuts) one. */
+  #maskedHeaders(headers: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, maskSecrets(value, this.#secrets)]));
   }
 }
 

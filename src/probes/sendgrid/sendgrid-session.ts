@@ -16,7 +16,7 @@ import { readStatsWindow, type StatsWindow } from './stats-window.ts';
 /** How long after the calls' own deadline the engine stops waiting (as Deadline.race allows). */
 const DEADLINE_SLACK_MS = 250;
 /** Requests (delivered messages for spam reports) below which a rate is not judged, unless the target sets minRequests. */
-export const DEFAULT_MIN_REQUESTS = 100;
+const DEFAULT_MIN_REQUESTS = 100;
 
 export const sendgridSession: KindRuntime<SendgridTarget, SendgridContext> = {
   async open(target, run) {
@@ -30,7 +30,7 @@ export const sendgridSession: KindRuntime<SendgridTarget, SendgridContext> = {
       return { stop: [finding('auth', 'unknown', `Not checked: invalid url (${failureMessage(e)})`, { fix: `write ${at}.url as scheme, host and port only, like https://api.sendgrid.com.`, config: true })] };
     }
     const now = new Date();
-    const api = new SendgridApi(client);
+    const api = new SendgridApi(client, [target.apiKey, ...(run.secrets ?? [])]);
     const auth = judgeAuth(await api.getJson('v3/scopes', scopesSchema), { url: target.url, at });
     if ('stop' in auth) return { stop: auth.stop };
     let stats: Promise<StatsWindow> | undefined;
@@ -38,8 +38,6 @@ export const sendgridSession: KindRuntime<SendgridTarget, SendgridContext> = {
       lead: [auth.lead],
       ctx: {
         api,
-        now,
-        timeoutMs: deadline.timeoutMs,
         scopes: auth.scopes,
         // The schema lower-cases it; a target built in code may not have been parsed.
         sendingDomain: target.sendingDomain?.trim().toLowerCase().replace(/\.$/, '') || undefined,

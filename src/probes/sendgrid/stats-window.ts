@@ -1,19 +1,24 @@
 // The global email stats of yesterday and today (UTC) from GET /v3/stats, summed: what the
-// delivery and spam-report checks judge. Read once per run and shared by both.
+// delivery and spam-report checks judge. Read once per run and shared by both. Only the asked
+// days count (once each, whatever the server repeats, and only the day's one element); counts must be whole numbers >= 0 (zod's
+// int() keeps them below 2^53, so the sums stay exact); an answer without any asked day is a
+// failure, not a quiet zero.
 import { z } from 'zod';
 import type { SendgridApi, SendgridFailure } from './sendgrid-api.ts';
 
+const count = z.number().int().min(0).optional();
+
 const metricsSchema = z.object({
-  requests: z.number().optional(),
-  processed: z.number().optional(),
-  delivered: z.number().optional(),
-  bounces: z.number().optional(),
-  bounce_drops: z.number().optional(),
-  blocks: z.number().optional(),
-  deferred: z.number().optional(),
-  invalid_emails: z.number().optional(),
-  spam_reports: z.number().optional(),
-  spam_report_drops: z.number().optional(),
+  requests: count,
+  processed: count,
+  delivered: count,
+  bounces: count,
+  bounce_drops: count,
+  blocks: count,
+  deferred: count,
+  invalid_emails: count,
+  spam_reports: count,
+  spam_report_drops: count,
 });
 
 /** GET /v3/stats: one entry per day, each with the stats of the account (one element, no name). */
@@ -26,27 +31,28 @@ const statsSchema = z.array(
 
 export type StatsTotals = Required<z.output<typeof metricsSchema>>;
 
-export type StatsWindow =
-  | { ok: true; totals: StatsTotals; from: string; to: string; days: number }
-  | { ok: false; failure: SendgridFailure };
+/** `from`: the first asked day the answer held (yesterday, or today when yesterday was left out). */
+export type StatsWindow = { ok: true; totals: StatsTotals; from: string } | { ok: false; failure: SendgridFailure };
 
 const FIELDS = Object.keys(metricsSchema.shape) as Array<keyof StatsTotals>;
 
-export function statsRoute(now: Date): { route: string; from: string; to: string } {
+export async function readStatsWindow(api: SendgridApi, now: Date): Promise<StatsWindow> {
   const to = now.toISOString().slice(0, 10);
   const from = new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
-  return { route: `v3/stats?start_date=${from}&end_date=${to}&aggregated_by=day`, from, to };
-}
-
-export async function readStatsWindow(api: SendgridApi, now: Date): Promise<StatsWindow> {
-  const { route, from, to } = statsRoute(now);
+  const route = `v3/stats?start_date=${from}&end_date=${to}&aggregated_by=day`;
   const res = await api.getJson(route, statsSchema);
   if (!res.ok) return res;
   const totals = Object.fromEntries(FIELDS.map((f) => [f, 0])) as StatsTotals;
+  const seen = new Set<string>();
   for (const day of res.data) {
-    for (const s of day.stats) {
-      for (const f of FIELDS) totals[f] += s.metrics[f] ?? 0;
-    }
+    if ((day.date !== from && day.date !== to) || seen.has(day.date)) continue;
+    seen.add(day.date);
+    // The global stats hold one element per day; more would be counted more than once.
+    const metrics = day.stats[0]?.metrics ?? {};
+    for (const f of FIELDS) totals[f] += metrics[f] ?? 0;
   }
-  return { ok: true, totals, from, to, days: res.data.length };
+  if (seen.size === 0) {
+    return { ok: false, failure: { type: 'malformed', path: `/${route}`, status: 200, reason: `no day from ${from} to ${to} in the answer`, body: '' } };
+  }
+  return { ok: true, totals, from: seen.has(from) ? from : to };
 }

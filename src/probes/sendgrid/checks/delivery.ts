@@ -1,13 +1,13 @@
 // Bounces over the last day (yesterday and today, UTC, from /v3/stats): the bounce rate is
 // bounces / requests, judged against 5% / 10% by default (past these, mailbox providers and
-// SendGrid start treating the sender as a spammer). Below a minimum of requests the rate says
-// nothing and is not judged.
+// SendGrid start treating the sender as a spammer). Below a minimum of requests the rate is not
+// judged unless the bounces alone are too many (judge-rate.ts).
 import type { Finding } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
-import { statusAbove } from '../../finding-for.ts';
 import { formatCount } from '../../format.ts';
 import { failedCall, finding, lackingScope, type SendgridContext } from '../check-context.ts';
-import { formatRate } from '../percent.ts';
+import { formatRate } from '../format-rate.ts';
+import { judgeRate } from '../judge-rate.ts';
 import type { StatsTotals } from '../stats-window.ts';
 
 const LABEL = 'Delivery';
@@ -20,7 +20,8 @@ export async function checkDelivery(ctx: SendgridContext, t: Thresholds): Promis
   const s = stats.totals;
   const since = `since ${stats.from} 00:00 UTC`;
   const counts = { requests: s.requests, delivered: s.delivered, bounces: s.bounces, blocks: s.blocks, deferred: s.deferred, invalid_emails: s.invalid_emails };
-  if (s.requests < ctx.minRequests) {
+  const judged = judgeRate(s.bounces, s.requests, ctx.minRequests, t);
+  if (!judged.judged) {
     return [
       finding('delivery', 'ok', `Too few requests to judge the bounce rate: ${formatCount(s.requests)} ${since} (judged from ${formatCount(ctx.minRequests)})`, {
         detail: countsLine(s),
@@ -28,14 +29,16 @@ export async function checkDelivery(ctx: SendgridContext, t: Thresholds): Promis
       }),
     ];
   }
-  const pct = (s.bounces / s.requests) * 100;
-  const status = statusAbove(pct, t);
-  const rate = `Bounce rate ${formatRate(pct)} (${formatCount(s.bounces)} of ${formatCount(s.requests)} requests ${since})`;
+  const { status, pct } = judged;
+  const rate =
+    pct === undefined
+      ? `${formatCount(s.bounces)} bounces and no request ${since}`
+      : `Bounce rate ${formatRate(pct)} (${formatCount(s.bounces)} of ${formatCount(s.requests)} requests ${since})`;
   const title = status === 'ok' ? rate : `${rate}: above ${status === 'crit' ? t.crit : t.warn}%`;
   return [
     finding('delivery', status, title, {
       detail: countsLine(s),
-      metrics: { ...counts, bounce_pct: Math.round(pct * 100) / 100 },
+      metrics: pct === undefined ? counts : { ...counts, bounce_pct: Math.round(pct * 100) / 100 },
       ...(status !== 'ok' && {
         fix: 'find what bounces: SendGrid > Activity (filter Bounced) or GET /v3/suppression/bounces shows the addresses and the receivers\' reasons. Many at one domain: that receiver refuses you (read the reason). Many unknown users: a bad or old list was imported or a signup form lets typos in; stop that send, and remove the addresses. Blocks count apart: they are receivers refusing your mail, not bad addresses.',
       }),

@@ -6,10 +6,12 @@ import type { Finding } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { statusBelow } from '../../finding-for.ts';
 import { failedCall, finding, lackingScope, type SendgridContext } from '../check-context.ts';
+import { shownText } from '../shown-text.ts';
 
 const LABEL = 'Sender reputation';
 
-const accountSchema = z.object({ type: z.string(), reputation: z.number() });
+/** SendGrid's score is 0-100; anything else is not its answer. The type ("free", "paid") is shown. */
+const accountSchema = z.object({ type: z.string().transform((s) => shownText(s, 40)), reputation: z.number().min(0).max(100) });
 
 export async function checkReputation(ctx: SendgridContext, t: Thresholds): Promise<Finding[]> {
   const lacking = lackingScope(ctx, 'reputation', LABEL);
