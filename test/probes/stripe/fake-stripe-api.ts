@@ -1,10 +1,13 @@
 // A local Stripe API for the stripe kind's tests, speaking Stripe's wire format: GET /v1/balance,
 // /v1/webhook_endpoints, /v1/events, /v1/payment_intents as list envelopes ({object: 'list', data,
-// has_more, url}, newest first, honouring limit, starting_after, created[gte] and
-// delivery_success), GET and POST /v1/webhook_endpoints/:id (form-encoded disabled=false), and
-// Stripe's error bodies ({error: {type, code, message, param}}) with their HTTP status: 401 for a
-// missing or unknown key (Bearer), 403 naming the permission a restricted key lacks, 404 for an
-// unknown endpoint. A path can be overridden (slow, 500, not JSON) to break one call.
+// has_more, url}, newest first, honouring limit (1 to 100), starting_after, created[gte],
+// delivery_success and types[] as the SDK encodes them (types[0]=a&types[1]=b, up to 20); events
+// older than 30 days are not listed), GET and POST /v1/webhook_endpoints/:id (form-encoded
+// disabled=false), and Stripe's error bodies ({error: {type, code, message, param, doc_url}})
+// with their HTTP status: 400 for a parameter the endpoint does not take ("Received unknown
+// parameter"), 401 for a missing or unknown key (Bearer), 403 naming the permission a restricted
+// key lacks, 404 for an unknown endpoint. A path can be overridden (slow, 500, not JSON) to break
+// one call.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -21,6 +24,8 @@ export interface FakeEndpoint {
   enabled_events: string[];
   created?: number;
   description?: string | null;
+  /** A Connect application's endpoint (ca_...): it receives connected accounts' events. */
+  application?: string | null;
 }
 
 export interface FakeEvent {
@@ -57,6 +62,15 @@ export interface SeenRequest {
 }
 
 /** The permission each list or object needs from a restricted key (names as Stripe spells them in its 403). */
+/** The query parameters each list takes (created and types as the SDK encodes them); any other is a 400. */
+const LIST_PARAMS: Record<string, RegExp> = {
+  webhook_endpoints: /^(limit|starting_after|ending_before)$/,
+  events: /^(limit|starting_after|ending_before|created(\[(gte|gt|lte|lt)\])?|delivery_success|type|types\[\d*\])$/,
+  payment_intents: /^(limit|starting_after|ending_before|created(\[(gte|gt|lte|lt)\])?|customer)$/,
+};
+/** How far back GET /v1/events lists. */
+const EVENT_RETENTION_S = 30 * 24 * 3600;
+
 const PERMISSION: Record<string, string> = {
   balance: 'rak_balance_read',
   webhook_endpoints: 'rak_webhook_endpoint_read',
@@ -160,6 +174,9 @@ export class FakeStripeApi {
       if (write) {
         if (req.contentType !== 'application/x-www-form-urlencoded') return error(400, 'invalid_request_error', 'expected a form-encoded body');
         const form = new URLSearchParams(req.body);
+        const unknown = [...form.keys()].find((k) => !/^(disabled|url|description|enabled_events\[\d*\]|api_version|metadata\[.+\])$/.test(k));
+        if (unknown !== undefined) return unknownParameter(unknown);
+        if (form.has('disabled') && !['true', 'false'].includes(form.get('disabled')!)) return error(400, 'invalid_request_error', 'Invalid boolean: disabled', 'disabled');
         if (form.get('disabled') === 'false') endpoint.status = 'enabled';
         else if (form.get('disabled') === 'true') endpoint.status = 'disabled';
       }
@@ -167,15 +184,25 @@ export class FakeStripeApi {
     }
     if (req.method !== 'GET' || parts.length !== 2) return error(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${req.path}).`);
     const listUrl = `/v1/${resource}`;
+    const allowed = LIST_PARAMS[resource];
+    const unknown = allowed && [...req.query.keys()].find((k) => !allowed.test(k));
+    if (unknown) return unknownParameter(unknown);
     let rows: Array<{ id: string; created: number; json: unknown }>;
-    const gte = Number(req.query.get('created[gte]') ?? '0');
+    const gteText = req.query.get('created[gte]') ?? '0';
+    if (!/^\d+$/.test(gteText)) return error(400, 'invalid_request_error', `Invalid integer: ${gteText}`, 'created[gte]');
+    const gte = Number(gteText);
     switch (resource) {
       case 'webhook_endpoints':
         rows = this.endpoints.map((e, i) => ({ id: e.id, created: e.created ?? now - 1000 + i, json: this.#endpoint(e, mode) }));
         break;
       case 'events': {
         const ds = req.query.get('delivery_success');
+        if (ds !== null && ds !== 'true' && ds !== 'false') return error(400, 'invalid_request_error', 'Invalid boolean: delivery_success', 'delivery_success');
+        const types = [...req.query.entries()].filter(([k]) => /^types\[\d*\]$/.test(k)).map(([, v]) => v);
+        if (types.length > 20) return error(400, 'invalid_request_error', 'types: at most 20 event types', 'types');
         rows = this.events
+          .filter((e) => e.ageS <= EVENT_RETENTION_S)
+          .filter((e) => types.length === 0 || types.includes(e.type))
           .filter((e) => ds === null || (ds === 'false' ? e.undelivered === true : e.undelivered !== true))
           .map((e) => ({ id: e.id, created: now - e.ageS, json: { id: e.id, object: 'event', api_version: '2026-10-28.endive', created: now - e.ageS, data: { object: {} }, livemode: mode, pending_webhooks: e.pending_webhooks ?? (e.undelivered ? 1 : 0), request: { id: null, idempotency_key: null }, type: e.type } }));
         break;
@@ -206,10 +233,14 @@ export class FakeStripeApi {
   }
 
   #endpoint(e: FakeEndpoint, livemode: boolean): unknown {
-    return { id: e.id, object: 'webhook_endpoint', api_version: null, application: null, created: e.created ?? 1_700_000_000, description: e.description ?? null, enabled_events: e.enabled_events, livemode, metadata: {}, status: e.status, url: e.url };
+    return { id: e.id, object: 'webhook_endpoint', api_version: null, application: e.application ?? null, created: e.created ?? 1_700_000_000, description: e.description ?? null, enabled_events: e.enabled_events, livemode, metadata: {}, status: e.status, url: e.url };
   }
 }
 
-function error(status: number, type: string, message: string): [number, unknown] {
-  return [status, { error: { type, message } }];
+function error(status: number, type: string, message: string, param?: string): [number, unknown] {
+  return [status, { error: { type, message, ...(param !== undefined && { param }) } }];
+}
+
+function unknownParameter(name: string): [number, unknown] {
+  return [400, { error: { type: 'invalid_request_error', code: 'parameter_unknown', doc_url: 'https://stripe.com/docs/error-codes/parameter-unknown', message: `Received unknown parameter: ${name}`, param: name } }];
 }
