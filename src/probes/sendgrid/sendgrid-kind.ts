@@ -24,7 +24,11 @@ function isApiBase(url: string): boolean {
 }
 
 const targetSchema = z.object({
-  apiKey: z.string().trim().min(1, 'the API key is empty').describe('the API key (use `${SENDGRID_API_KEY}`)'),
+  apiKey: z
+    .string({ error: 'expected the SendGrid API key (SG....), written as ${SENDGRID_API_KEY} so it comes from the environment' })
+    .trim()
+    .min(1, 'the API key is empty: expected the SendGrid API key (SG....), written as ${SENDGRID_API_KEY}')
+    .describe('the API key (use `${SENDGRID_API_KEY}`)'),
   url: z
     .url({ protocol: /^https?$/, error: 'expected an https:// API base like https://api.sendgrid.com' })
     .refine(isApiBase, 'the API base takes scheme, host and port only, like https://api.sendgrid.com or https://api.eu.sendgrid.com (no path such as /v3, no query, no user): the probe adds /v3/... itself')
@@ -53,7 +57,7 @@ type SendgridCheck = CheckDefinition<SendgridContext> & { name: SendgridCheckNam
 const delivery: SendgridCheck = {
   name: 'delivery',
   label: 'Delivery',
-  description: 'Bounce rate over the last day (bounces / requests, yesterday and today UTC, /v3/stats): warn above 5%, critical above 10%; fewer requests than minRequests (100) are not judged. Needs stats.read.',
+  description: 'Bounce rate over the last day (bounces / requests, yesterday and today UTC, /v3/stats): warn above 5%, critical above 10%; fewer requests than minRequests (100) are not judged unless 3 or more bounces are over a threshold even against minRequests. Needs stats.read.',
   thresholds: { warn: 5, crit: 10, unit: '%' },
   run: checkDelivery,
 };
@@ -61,7 +65,7 @@ const delivery: SendgridCheck = {
 const spamReports: SendgridCheck = {
   name: 'spam_reports',
   label: 'Spam reports',
-  description: 'Spam reports over the last day (reports / delivered, /v3/stats): warn above 0.1%, critical above 0.3%; fewer delivered than minRequests are not judged. Needs stats.read.',
+  description: 'Spam reports over the last day (reports / delivered, /v3/stats): warn above 0.1%, critical above 0.3%; fewer delivered than minRequests are not judged unless 3 or more reports are over a threshold even against minRequests. Needs stats.read.',
   thresholds: { warn: 0.1, crit: 0.3, unit: '%' },
   run: checkSpamReports,
 };
@@ -75,7 +79,7 @@ const checks: readonly SendgridCheck[] = [
   {
     name: 'domain_auth',
     label: 'Domain authentication',
-    description: '/v3/whitelabel/domains (paged): a domain failing validation is a warning naming its failing DNS records, critical for sendingDomain (also when it is not authenticated); no authenticated domain at all is a warning. Needs whitelabel.read.',
+    description: '/v3/whitelabel/domains (paged, at most 500 domains): a domain failing validation is a warning naming its failing DNS records, critical for sendingDomain (also when it is not authenticated); no authenticated domain at all is a warning. Needs whitelabel.read.',
     run: checkDomainAuth,
   },
   delivery,

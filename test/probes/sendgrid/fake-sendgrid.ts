@@ -1,5 +1,7 @@
 // A local SendGrid v3 API for the sendgrid kind's tests, speaking its wire format: Bearer keys
-// checked on every call (401 with SendGrid's `{"errors":[{"field":null,"message":...}]}`), each
+// checked on every call (401 with SendGrid's `{"errors":[{"field":null,"message":...}]}`: no
+// header "authorization required", a wrong key "The provided authorization grant is invalid,
+// expired, or revoked"), X-RateLimit-* headers on every answer (the reset a unix epoch), each
 // endpoint refusing a key without its scope (403 "access forbidden"), /v3/whitelabel/domains paged
 // by limit and offset, /v3/stats by start_date/end_date, and a route can be replaced (a 500, a
 // proxy's HTML, a 429 with X-RateLimit-* headers, a slow answer).
@@ -96,6 +98,11 @@ function metricsOf(m: Partial<Metrics> = {}): Record<string, number> {
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** What SendGrid sends on every answer: the endpoint's limit, what is left, the reset as a unix epoch. */
+function rateLimitHeaders(): Record<string, string> {
+  return { 'x-ratelimit-limit': '600', 'x-ratelimit-remaining': '599', 'x-ratelimit-reset': String(Math.floor(Date.now() / 1000) + 60) };
+}
+
 /** The fake API: `state` can be changed between runs; `server.set(path, route)` replaces one endpoint. */
 export async function startSendgrid(initial: Partial<SendgridState> = {}): Promise<{ server: FakeHttpServer; state: SendgridState }> {
   const { today } = utcDays();
@@ -107,11 +114,13 @@ export async function startSendgrid(initial: Partial<SendgridState> = {}): Promi
     account: { type: 'paid', reputation: 99.2 },
     ...initial,
   };
-  /** Authorization and scope, as SendGrid checks them, then the answer. */
+  /** Authorization and scope, as SendGrid checks them, then the answer with SendGrid's rate-limit headers. */
   const guarded = (scope: string | undefined, answer: (req: SeenRequest, query: URLSearchParams) => FakeResponse): Route => (req) => {
-    if (req.headers.authorization !== `Bearer ${state.key}`) return { status: 401, body: sendgridError('authorization required') };
+    if (req.headers.authorization === undefined) return { status: 401, body: sendgridError('authorization required') };
+    if (req.headers.authorization !== `Bearer ${state.key}`) return { status: 401, body: sendgridError('The provided authorization grant is invalid, expired, or revoked') };
     if (scope !== undefined && !state.scopes.includes(scope)) return { status: 403, body: sendgridError('access forbidden') };
-    return answer(req, new URL(req.url, 'http://x').searchParams);
+    const res = answer(req, new URL(req.url, 'http://x').searchParams);
+    return { ...res, headers: { ...rateLimitHeaders(), ...res.headers } };
   };
   const server = await FakeHttpServer.start({
     '/v3/scopes': guarded(undefined, () => ({ body: { scopes: state.scopes } })),

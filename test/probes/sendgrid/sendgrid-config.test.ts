@@ -49,6 +49,13 @@ describe('sendgrid target config', () => {
     expect(problems({ thresholds: { reputation: { warn: 80, crit: 95 } } })).toContain('targets.mail.thresholds.reputation: warn 80 and crit 95 are the wrong way round');
   });
 
+  it('an apiKey missing, empty or not a string: named, with what is accepted', () => {
+    for (const apiKey of [undefined, '', 5]) {
+      expect(problems({ apiKey })).toContain('targets.mail.apiKey: ');
+      expect(problems({ apiKey })).toContain('expected the SendGrid API key (SG....), written as ${SENDGRID_API_KEY}');
+    }
+  });
+
   it('SENDGRID_API_KEY not set names the variable', () => {
     let message: string;
     try {

@@ -76,7 +76,7 @@ describe('sendgrid probe', () => {
       const { server } = await sendgrid();
       const findings = await run({ apiKey: 'SG.wrong.key-that-does-not-exist', url: server.url });
       expect(findings).toHaveLength(1);
-      expect(findings[0]).toMatchObject({ check: 'sendgrid.auth', status: 'crit', title: 'The API key is rejected: /v3/scopes answered HTTP 401 Unauthorized: authorization required' });
+      expect(findings[0]).toMatchObject({ check: 'sendgrid.auth', status: 'crit', title: 'The API key is rejected: /v3/scopes answered HTTP 401 Unauthorized: The provided authorization grant is invalid, expired, or revoked' });
       expect(findings[0]!.fix).toContain('create a key in SendGrid (Settings > API Keys)');
       expect(calls(server)).toEqual(['/v3/scopes']);
     });
