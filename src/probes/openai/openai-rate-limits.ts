@@ -2,7 +2,10 @@
 // `x-ratelimit-remaining-requests`, `x-ratelimit-reset-requests` and the same for `-tokens`.
 // Resets are Go durations (`6m0s`, `1s`, `20ms`, `1h2m3.5s`); some servers send plain seconds.
 // Providers differ: Azure sends the remaining counts without the limits, some proxies send -1
-// for "not limited", local servers send nothing. Each case is said, never guessed into a percent.
+// for "not limited", local servers send nothing. Each case is said, never guessed into a percent;
+// a value that cannot be true (more left than the limit, a negative count other than -1, a number
+// too large to count exactly) is unreadable, quoted short.
+import { snippet } from '../http/probe-support.ts';
 
 export type Dimension = 'requests' | 'tokens';
 
@@ -10,7 +13,7 @@ export type DimensionReading =
   | { state: 'read'; limit: number; remaining: number; pct: number; resetS?: number; badReset?: string }
   /** No header of this dimension in the answer. */
   | { state: 'absent' }
-  /** A value of -1 (or below): the server states no limit. */
+  /** -1: the server states no limit. */
   | { state: 'unlimited'; header: string; value: string }
   /** What is left, but not out of how much. */
   | { state: 'no-limit'; remaining: number }
@@ -28,19 +31,21 @@ function readDimension(headers: Record<string, string>, dim: Dimension): Dimensi
   const remainingRaw = headers[names.remaining];
   if (limitRaw === undefined && remainingRaw === undefined) return { state: 'absent' };
   for (const [header, raw] of [[names.limit, limitRaw], [names.remaining, remainingRaw]] as const) {
-    if (raw !== undefined && /^\s*-\d+(?:\.\d+)?\s*$/.test(raw)) return { state: 'unlimited', header, value: raw.trim() };
+    if (raw !== undefined && raw.trim() === '-1') return { state: 'unlimited', header, value: '-1' };
   }
+  const bad = (header: string, raw: string, expected: string): DimensionReading => ({ state: 'bad', header, value: quoted(raw), expected });
   const limit = limitRaw === undefined ? undefined : count(limitRaw);
-  if (limitRaw !== undefined && (limit === undefined || limit === 0)) return { state: 'bad', header: names.limit, value: limitRaw, expected: 'a whole number above 0, or -1' };
+  if (limitRaw !== undefined && (limit === undefined || limit === 0)) return bad(names.limit, limitRaw, 'a whole number above 0, or -1');
   if (remainingRaw === undefined) return { state: 'bad', header: names.remaining, value: '(missing)', expected: `a whole number next to ${names.limit}` };
   const remaining = count(remainingRaw);
-  if (remaining === undefined) return { state: 'bad', header: names.remaining, value: remainingRaw, expected: 'a whole number >= 0, or -1' };
+  if (remaining === undefined) return bad(names.remaining, remainingRaw, 'a whole number >= 0, or -1');
   if (limit === undefined) return { state: 'no-limit', remaining };
-  const reading: DimensionReading = { state: 'read', limit, remaining, pct: Math.min(100, (remaining / limit) * 100) };
+  if (remaining > limit) return bad(names.remaining, remainingRaw, `a whole number from 0 to the limit (${limit})`);
+  const reading: DimensionReading = { state: 'read', limit, remaining, pct: (remaining / limit) * 100 };
   const resetRaw = headers[names.reset];
   if (resetRaw !== undefined) {
     const s = parseResetDuration(resetRaw);
-    if (s === undefined) reading.badReset = resetRaw;
+    if (s === undefined) reading.badReset = quoted(resetRaw);
     else reading.resetS = s;
   }
   return reading;
@@ -57,6 +62,11 @@ export function parseResetDuration(raw: string): number | undefined {
   let total = 0;
   for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * UNIT_S[m[2]!]!;
   return total;
+}
+
+/** A header value as a finding quotes it: one line, short (a server may send kilobytes). */
+function quoted(raw: string): string {
+  return raw.trim() === '' ? '(empty)' : snippet(raw, 40);
 }
 
 function count(raw: string): number | undefined {

@@ -2,49 +2,18 @@
 // SDK through its baseURL: every check healthy and broken, the one completion a run may spend,
 // and the key never in a finding.
 import { describe, expect, it, vi } from 'vitest';
-import type { Finding } from '../../../src/report.ts';
-import { openaiKind, type OpenaiTarget } from '../../../src/probes/openai/openai-kind.ts';
+import { openaiKind } from '../../../src/probes/openai/openai-kind.ts';
 import { openaiSession } from '../../../src/probes/openai/openai-session.ts';
 import { findProbe } from '../../../src/probes/probe-registry.ts';
-import { resolveThresholds, type Thresholds } from '../../../src/probes/probe-definition.ts';
 import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
-import { MemoryProbeStateStore, type ProbeState } from '../../../src/probes/probe-state.ts';
+import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { closedPort } from '../http/fake-http-services.ts';
 import { findingOf, statuses } from '../http/probe-helpers.ts';
-import { apiError, openaiRateLimitHeaders, TEST_KEY, useFakeOpenAI, type FakeOpenAI } from './fake-openai.ts';
+import { apiError, openaiRateLimitHeaders, TEST_KEY, useFakeOpenAI } from './fake-openai.ts';
+import { run, targetOf } from './run-openai.ts';
 
 const fakeOpenAI = useFakeOpenAI();
-
-interface Options {
-  timeoutMs?: number;
-  thresholds?: Record<string, Partial<Thresholds>>;
-  state?: ProbeState;
-  signal?: AbortSignal;
-}
-
-function targetOf(keys: Partial<Omit<OpenaiTarget, 'name' | 'kind' | 'timeoutMs' | 'thresholds'>>, options: Options = {}): OpenaiTarget {
-  return {
-    apiKey: TEST_KEY,
-    url: 'https://api.openai.com/v1',
-    ...keys,
-    name: 'ai',
-    kind: 'openai',
-    timeoutMs: options.timeoutMs ?? 3_000,
-    thresholds: resolveThresholds(openaiKind, options.thresholds),
-  };
-}
-
-async function run(fake: FakeOpenAI, keys: Partial<OpenaiTarget> = {}, options: Options = {}): Promise<Finding[]> {
-  const findings = await runKindChecks(openaiKind, targetOf({ url: fake.url, ...keys }, options), {
-    signal: options.signal ?? new AbortController().signal,
-    log: silentLogger(),
-    state: options.state ?? new MemoryProbeStateStore().forTarget('ai'),
-  });
-  // Whatever happened, the key is in no finding.
-  expect(JSON.stringify(findings)).not.toContain(TEST_KEY);
-  return findings;
-}
 
 describe('openai kind', () => {
   it('is registered, with the README-facing keys and a trend metric in %', () => {

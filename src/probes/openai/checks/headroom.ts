@@ -1,7 +1,8 @@
 // Rate-limit headroom from the completion's headers: requests and tokens left in the current
 // window, in percent of the limit, the tighter of the two judged (warn below 20%, crit below 5%
 // by default). A provider that sends -1, only the remaining counts, or nothing at all is said so:
-// unknown with the reason, never ok on a guess.
+// unknown with the reason, never ok on a guess; nor is one dimension ok while the other was stated
+// but could not be read (it may be the one running out).
 import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { statusBelow } from '../../finding-for.ts';
@@ -37,21 +38,27 @@ export function checkHeadroom(ctx: OpenaiCheckContext, t: Thresholds): Finding[]
     ];
   }
   const tightest = [...read].sort((a, b) => a.r.pct - b.r.pct)[0]!;
-  const status: Status = statusBelow(tightest.r.pct, t);
+  const judged: Status = statusBelow(tightest.r.pct, t);
+  // A dimension stated but unreadable (or without its limit) may be the one running out: never ok on the other alone.
+  const doubtful = DIMENSIONS.filter((d) => readings[d].state === 'bad' || readings[d].state === 'no-limit');
+  const status: Status = judged === 'ok' && doubtful.length > 0 ? 'unknown' : judged;
   const parts = read.map(({ d, r }) => describeDimension(d, r));
-  const title = `Rate-limit headroom ${pctWords(tightest.r.pct)} left (${parts.join('; ')})${status === 'ok' ? '' : `: ${status} below ${status === 'crit' ? t.crit : t.warn}%`}`;
+  const title =
+    status === 'unknown'
+      ? `Rate-limit headroom: unknown (${[...parts, ...unread].join('; ')})`
+      : `Rate-limit headroom ${pctWords(tightest.r.pct)} left (${parts.join('; ')})${status === 'ok' ? '' : `: ${status} below ${status === 'crit' ? t.crit : t.warn}%`}`;
   const detail = [
-    ...unread.map((u) => `Not judged: ${u}.`),
+    ...(status === 'unknown' ? [`The ${doubtful.join(' and ')} headers cannot be judged, and they may be the limit that runs out first.`] : unread.map((u) => `Not judged: ${u}.`)),
     ...read.flatMap(({ d, r }) => (r.badReset !== undefined ? [`x-ratelimit-reset-${d} "${r.badReset}" is not a duration like 6m0s.`] : [])),
     `Read from the answer to ${c.ok ? c.answer.call : 'the completion'} with ${ctx.model}; limits are per organization and model.`,
   ];
-  const metrics: Record<string, number> = { headroom_pct: roundDown(tightest.r.pct) };
+  const metrics: Record<string, number> = status === 'unknown' ? {} : { headroom_pct: roundDown(tightest.r.pct) };
   for (const { d, r } of read) {
     metrics[`${d}_remaining`] = r.remaining;
     metrics[`${d}_limit`] = r.limit;
     if (r.resetS !== undefined) metrics[`${d}_reset_s`] = Math.round(r.resetS * 1000) / 1000;
   }
-  return [finding('headroom', status, title, { detail: detail.join('\n'), metrics, ...(status !== 'ok' && { fix: FIX }) })];
+  return [finding('headroom', status, title, { detail: detail.join('\n'), metrics, ...((status === 'warn' || status === 'crit') && { fix: FIX }) })];
 }
 
 function describeDimension(d: Dimension, r: Read): string {
