@@ -14,9 +14,8 @@ export function checkAuth(ctx: OpenaiCheckContext): Finding[] {
   const results = calls(ctx);
   const refused = results.flatMap((r) => (!r.ok && r.failure.type === 'http' && (r.failure.status === 401 || r.failure.status === 403) ? [r.failure] : []));
   if (refused.length === 0) {
-    const answered = results.some((r) => r.ok || (r.failure.type === 'http' && r.failure.status < 500) || r.failure.type === 'malformed');
-    if (!answered) {
-      const why = results.map((r) => (r.ok ? '' : describeFailure(r.failure, 100))).filter(Boolean).join('; ');
+    if (!results.some(vouchesForKey)) {
+      const why = results.map((r) => (r.ok ? '' : describeFailure(r.failure, 100))).join('; ');
       return [finding('auth', 'unknown', `Authentication: could not check (${why})`)];
     }
     const scope = [ctx.organization && `organization ${ctx.organization}`, ctx.project && `project ${ctx.project}`].filter(Boolean).join(', ');
@@ -39,15 +38,39 @@ export function checkAuth(ctx: OpenaiCheckContext): Finding[] {
   return [refusedFinding(ctx, first, refused.slice(1))];
 }
 
+/**
+ * An answer only an API that checked the key gives: a completion or a model list, or OpenAI's error
+ * envelope for a request judged after the key (a bad parameter, an unknown model, a rate limit).
+ * A proxy's page, a web server's 404 or 405, a 5xx or no answer say nothing about the key.
+ */
+function vouchesForKey(r: ReturnType<typeof calls>[number]): boolean {
+  if (r.ok) return true;
+  const f = r.failure;
+  return f.type === 'http' && [400, 404, 409, 422, 429].includes(f.status) && (f.code !== undefined || f.errorType !== undefined);
+}
+
 type RefusalClass = 'key' | 'organization' | 'project' | 'ip' | 'region' | 'permission' | 'other';
+
+/** OpenAI's codes, where the provider sends one; the message decides otherwise. */
+const CLASS_OF_CODE: Record<string, RefusalClass> = {
+  unsupported_country_region_territory: 'region',
+  invalid_api_key: 'key',
+  invalid_organization: 'organization',
+  no_organization: 'organization',
+  mismatched_organization: 'organization',
+  mismatched_project: 'project',
+  ip_not_authorized: 'ip',
+};
 
 function classOf(f: HttpFailure): RefusalClass {
   const code = (f.code ?? '').toLowerCase();
-  const text = `${code} ${f.message}`.toLowerCase();
-  if (code === 'unsupported_country_region_territory' || /country|region|territory/.test(text)) return 'region';
-  if (code === 'invalid_api_key' || /incorrect api key|invalid api key|api key (?:provided|is invalid)|revoked/.test(text)) return 'key';
+  if (Object.hasOwn(CLASS_OF_CODE, code)) return CLASS_OF_CODE[code]!;
+  const text = f.message.toLowerCase();
+  // Not "region" alone: Azure's refused key asks for "a correct regional API endpoint".
+  if (/\bcountry\b|\bterritory\b/.test(text)) return 'region';
+  if (/incorrect api key|invalid api key|api key (?:provided|is invalid)|invalid subscription key|revoked/.test(text)) return 'key';
   if (/\bip\b|ip address|allowlist|allow list/.test(text)) return 'ip';
-  if (code === 'invalid_organization' || code === 'no_organization' || /organi[sz]ation/.test(text)) return 'organization';
+  if (/organi[sz]ation/.test(text)) return 'organization';
   if (/project/.test(text)) return 'project';
   if (f.status === 403 || /permission|scope|not allowed|insufficient/.test(text)) return 'permission';
   return f.status === 401 ? 'key' : 'other';
