@@ -1,5 +1,6 @@
-// Shared by the stripe checks: the kind's finding helper typed by its check names, and what every
-// check receives (the run's API client, the target's settings, what the auth call learned).
+// Shared by the stripe checks: the kind's finding helper typed by its check names, what every
+// check receives (the run's API client, the target's settings, what the auth call learned), and
+// the few words their titles share (the mode, "at least").
 import { findingFor } from '../finding-for.ts';
 import type { StripeFailure } from './stripe-failure.ts';
 import type { PaymentIntent, StripeEvent, WebhookEndpoint } from './stripe-objects.ts';
@@ -22,8 +23,6 @@ export interface StripeCheckContext {
   mode: StripeMode;
   /** The configured webhook signing secret, as written (never shown). */
   webhookSecret?: string;
-  /** Lists read at most this many objects each. */
-  maxObjects: number;
   /** Fewer succeeded plus failed payments than this: too few to judge a failure rate. */
   minPaymentAttempts: number;
   now: Date;
@@ -36,6 +35,16 @@ export function modeWords(mode: StripeMode): string {
   return mode === 'unknown' ? '' : `${mode}-mode `;
 }
 
+/** "at least " when a list stopped at its bound. */
+export function atLeast(capped: boolean): string {
+  return capped ? 'at least ' : '';
+}
+
+/** A title that may start with a lower-case word ("live-mode ..."), capitalised. */
+export function capitalFirst(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
 export type StripeResult<T> = { ok: true; data: T } | { ok: false; failure: StripeFailure };
 
 /** Objects of a list, read page by page up to a bound. */
@@ -45,12 +54,20 @@ export interface StripeList<T> {
   capped: boolean;
 }
 
+/** Which events to list: created since `sinceS` (epoch seconds), only those not delivered when `undelivered`, of these `types` (at most 20, Stripe's limit) when given, at most `max` of them (default: the target's maxObjects). */
+export interface EventQuery {
+  sinceS: number;
+  undelivered?: boolean;
+  types?: readonly string[];
+  max?: number;
+}
+
 /** The calls the checks make (stripe-client.ts), each within the run's deadline; failures are values. */
 export interface StripeApi {
   /** GET /v1/webhook_endpoints, every page up to the bound; asked once per run however many checks need it. */
   webhookEndpoints(): Promise<StripeResult<StripeList<WebhookEndpoint>>>;
-  /** GET /v1/events created since `sinceS` (epoch seconds), only those not delivered when `undelivered`. */
-  events(sinceS: number, undelivered: boolean): Promise<StripeResult<StripeList<StripeEvent>>>;
+  /** GET /v1/events as `query` asks, every page up to its bound. */
+  events(query: EventQuery): Promise<StripeResult<StripeList<StripeEvent>>>;
   /** GET /v1/payment_intents created since `sinceS`. */
   paymentIntents(sinceS: number): Promise<StripeResult<StripeList<PaymentIntent>>>;
 }

@@ -6,9 +6,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Stripe from 'stripe';
 import type { z } from 'zod';
-import type { StripeApi, StripeList, StripeResult } from './check-context.ts';
+import type { EventQuery, StripeApi, StripeList, StripeResult } from './check-context.ts';
 import { classifyStripeError, malformedAnswer } from './stripe-failure.ts';
-import { balanceSchema, eventSchema, listSchema, paymentIntentSchema, webhookEndpointSchema, type WebhookEndpoint } from './stripe-objects.ts';
+import { balanceSchema, eventSchema, listSchema, paymentIntentSchema, webhookEndpointSchema, type StripeEvent, type WebhookEndpoint } from './stripe-objects.ts';
 import { stripeHostOptions } from './stripe-url.ts';
 
 /** Stripe's largest page. */
@@ -31,7 +31,7 @@ export interface StripeCallBounds {
 }
 
 export class StripeClient implements StripeApi {
-  readonly sdk: Stripe;
+  readonly #sdk: Stripe;
   /** Lists read at most this many objects each. */
   readonly maxObjects: number;
   readonly #bounds: StripeCallBounds;
@@ -49,7 +49,7 @@ export class StripeClient implements StripeApi {
       if (record) record.status = res.status;
       return res;
     };
-    this.sdk = new Stripe(apiKey, {
+    this.#sdk = new Stripe(apiKey, {
       ...stripeHostOptions(url),
       timeout: bounds.timeoutMs,
       maxNetworkRetries: 0,
@@ -70,7 +70,7 @@ export class StripeClient implements StripeApi {
     let answer: unknown;
     try {
       const timeout = Math.max(1, Math.min(b.timeoutMs, Math.ceil(b.remainingMs())));
-      answer = await this.#calls.run(record, () => fn(this.sdk, { timeout, maxNetworkRetries: 0 }));
+      answer = await this.#calls.run(record, () => fn(this.#sdk, { timeout, maxNetworkRetries: 0 }));
     } catch (error) {
       return failed(error);
     }
@@ -83,7 +83,11 @@ export class StripeClient implements StripeApi {
     return { ok: true, data: checked.data };
   }
 
-  /** Every page of a list (has_more / starting_after) until `max` objects, each object checked against `item`. */
+  /**
+   * Every page of a list (has_more / starting_after) until `max` objects, each object checked
+   * against `item`. A page is read only up to the bound however many objects it holds, and a list
+   * that stops there (or whose answer says there is more yet gives none) is `capped`.
+   */
   async list<T extends { id: string }>(
     call: string,
     page: (sdk: Stripe, params: { limit: number; starting_after?: string }, options: { timeout: number; maxNetworkRetries: 0 }) => Promise<unknown>,
@@ -96,7 +100,9 @@ export class StripeClient implements StripeApi {
       const limit = Math.min(PAGE_LIMIT, max - items.length);
       const res = await this.call(call, (sdk, options) => page(sdk, { limit, ...(after !== undefined && { starting_after: after }) }, options), listSchema);
       if (!res.ok) return res;
-      for (const [i, raw] of res.data.data.entries()) {
+      const data = res.data.data;
+      const taken = data.slice(0, max - items.length);
+      for (const [i, raw] of taken.entries()) {
         const parsed = item.safeParse(raw);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
@@ -104,9 +110,10 @@ export class StripeClient implements StripeApi {
         }
         items.push(parsed.data);
       }
+      if (items.length >= max) return { ok: true, data: { items, capped: res.data.has_more || data.length > taken.length } };
+      if (!res.data.has_more) return { ok: true, data: { items, capped: false } };
       const last = items.at(-1);
-      if (!res.data.has_more || last === undefined || res.data.data.length === 0) return { ok: true, data: { items, capped: false } };
-      if (items.length >= max) return { ok: true, data: { items: items.slice(0, max), capped: true } };
+      if (data.length === 0 || last === undefined) return { ok: true, data: { items, capped: true } };
       after = last.id;
     }
   }
@@ -121,12 +128,14 @@ export class StripeClient implements StripeApi {
     return this.#endpoints;
   }
 
-  async events(sinceS: number, undelivered: boolean) {
+  async events(query: EventQuery): Promise<StripeResult<StripeList<StripeEvent>>> {
+    const { sinceS, undelivered = false, types } = query;
+    const what = [undelivered && 'delivery_success=false', types && `types ${types.slice(0, 3).join(', ')}${types.length > 3 ? ` +${types.length - 3} more` : ''}`].filter(Boolean).join('; ');
     return await this.list(
-      `GET /v1/events${undelivered ? ' (delivery_success=false)' : ''}`,
-      (sdk, params, options) => sdk.events.list({ ...params, created: { gte: sinceS }, ...(undelivered && { delivery_success: false }) }, options),
+      `GET /v1/events${what ? ` (${what})` : ''}`,
+      (sdk, params, options) => sdk.events.list({ ...params, created: { gte: sinceS }, ...(undelivered && { delivery_success: false }), ...(types && { types: [...types] }) }, options),
       eventSchema,
-      this.maxObjects,
+      query.max ?? this.maxObjects,
     );
   }
 

@@ -1,7 +1,8 @@
 // A failed Stripe call as a value the checks can speak of: what was called, the class of failure
 // (key refused, permission missing, no answer in time, a server error, an answer that is not
 // Stripe's JSON), Stripe's error type and code, and a message with every secret masked. Reads the
-// SDK's errors by their fields, so it does not load the SDK.
+// SDK's errors by their fields (its class name first, as the SDK chose it from the status and the
+// body: a 400 with code rate_limit is a StripeRateLimitError), so it does not load the SDK.
 import { maskSecrets } from '../../security/mask-secrets.ts';
 import { classifyRequestError, failureMessage } from '../http/classify-error.ts';
 import { snippet } from '../http/probe-support.ts';
@@ -56,6 +57,16 @@ export function cleanStripeText(text: string, secrets: readonly string[], max = 
   return snippet(maskSecrets(text, secrets).replace(STRIPE_KEY_PREFIXES, '$1***'), max, secrets);
 }
 
+/** Stripe's error types and codes are snake_case words: anything else in those fields is not shown. */
+const STRIPE_WORD = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** The class of failure of each of the SDK's error classes (the status decides for the others). */
+const SDK_ERROR_KIND: Readonly<Record<string, StripeFailureKind>> = {
+  StripeAuthenticationError: 'auth',
+  StripePermissionError: 'permission',
+  StripeRateLimitError: 'rate_limit',
+};
+
 /** The permission Stripe's 403 for a restricted key names: "Having the 'rak_balance_read' permission would allow this request to continue." */
 export function missingPermission(message: string): string | undefined {
   return /Having the '([A-Za-z0-9_.]+)' permission/.exec(message)?.[1];
@@ -83,8 +94,8 @@ export function classifyStripeError(error: unknown, ctx: FailureContext): Stripe
   const base = {
     call,
     ...(status !== undefined && { status }),
-    ...(typeof e.rawType === 'string' && { type: e.rawType }),
-    ...(typeof e.code === 'string' && { code: e.code }),
+    ...(typeof e.rawType === 'string' && STRIPE_WORD.test(e.rawType) && { type: e.rawType }),
+    ...(typeof e.code === 'string' && STRIPE_WORD.test(e.code) && { code: e.code }),
   };
   const message = cleanStripeText(rawMessage, ctx.secrets) + requestId;
   if (ctx.timedOut || (sdkType === 'StripeConnectionError' && /timeout/i.test(rawMessage))) {
@@ -100,12 +111,12 @@ export function classifyStripeError(error: unknown, ctx: FailureContext): Stripe
     const shown = typeof body === 'string' ? `: ${cleanStripeText(body, ctx.secrets, 120)}` : '';
     return { ...base, kind: 'malformed', message: `the answer is not JSON${shown}` };
   }
-  if (status === 401) return { ...base, kind: 'auth', message };
-  if (status === 403) {
+  const kind = SDK_ERROR_KIND[sdkType] ?? (status === 401 ? 'auth' : status === 403 ? 'permission' : status === 429 ? 'rate_limit' : undefined);
+  if (kind === 'permission') {
     const permission = missingPermission(rawMessage);
-    return { ...base, kind: 'permission', message, ...(permission !== undefined && { permission }) };
+    return { ...base, kind, message, ...(permission !== undefined && { permission }) };
   }
-  if (status === 429) return { ...base, kind: 'rate_limit', message };
+  if (kind !== undefined) return { ...base, kind, message };
   if (status === 404) return { ...base, kind: 'not_found', message };
   if (status !== undefined && status >= 500) return { ...base, kind: 'server', message };
   if (status !== undefined && status >= 400) return { ...base, kind: 'invalid_request', message };

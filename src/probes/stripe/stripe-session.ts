@@ -30,7 +30,6 @@ export const stripeSession: KindRuntime<StripeTarget, StripeCheckContext> = {
     const base = {
       api,
       ...(target.webhookSecret !== undefined && { webhookSecret: target.webhookSecret }),
-      maxObjects: target.maxObjects,
       minPaymentAttempts: target.minPaymentAttempts,
       now: new Date(),
       secrets: run.secrets,

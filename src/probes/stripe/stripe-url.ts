@@ -4,7 +4,7 @@
 export const STRIPE_API_BASE = 'https://api.stripe.com';
 
 /** What the `url` key accepts, for error messages. */
-export const STRIPE_URL_ACCEPTS = 'url takes the Stripe API base: scheme (http or https), host and port only, like https://api.stripe.com or http://127.0.0.1:12111 (no path: the SDK adds /v1/...; no user, password, query or fragment)';
+const STRIPE_URL_ACCEPTS = 'url takes the Stripe API base: scheme (http or https), host and port only, like https://api.stripe.com or http://127.0.0.1:12111 (no path: the SDK adds /v1/...; no user, password, query or fragment)';
 
 /** Why `url` cannot be a Stripe API base, or undefined when it can. */
 export function stripeUrlProblem(url: string): string | undefined {

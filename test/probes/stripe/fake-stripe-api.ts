@@ -50,6 +50,8 @@ export interface Override {
   /** A string is sent as is (not JSON); anything else as JSON. */
   body?: unknown;
   delayMs?: number;
+  /** Close the connection without an answer. */
+  reset?: boolean;
 }
 
 export interface SeenRequest {
@@ -124,6 +126,10 @@ export class FakeStripeApi {
     const seen: SeenRequest = { method: req.method ?? 'GET', path: u.pathname, query: u.searchParams, authorization: req.headers.authorization, contentType: req.headers['content-type'], body };
     this.requests.push(seen);
     const override = this.overrides.get(u.pathname);
+    if (override?.reset) {
+      req.socket.destroy();
+      return;
+    }
     const answer = () => {
       if (override && (override.status !== undefined || override.body !== undefined)) {
         const status = override.status ?? 200;

@@ -130,6 +130,30 @@ describe('stripe probe', () => {
       expect(findingOf(findings, 'stripe.webhook_endpoints').status).toBe('ok');
     });
 
+    it('a 400 with code rate_limit is the SDK\'s StripeRateLimitError: a rate-limited key (warning), not a refused request', async () => {
+      healthy();
+      api.overrides.set('/v1/balance', { status: 400, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'This object cannot be accessed right now because another API request or Stripe process is currently accessing it.' } } });
+      const auth = findingOf(await run(), 'stripe.auth');
+      expect(auth.status).toBe('warn');
+      expect(auth.title).toMatch(/^The live-mode secret key is rate limited \(HTTP 400\): This object cannot be accessed right now/);
+    });
+
+    it('an error body\'s type and code are shown only when they are Stripe\'s snake_case words: no markup, lines or key forms from an answer', async () => {
+      healthy();
+      api.overrides.set('/v1/payment_intents', { status: 500, body: { error: { type: 'api_error\nDISABLED we_fake <!channel>', code: 'sk_live_****9999', message: 'An unknown error occurred' } } });
+      const pf = findingOf(await run(), 'stripe.payment_failures');
+      expect(pf.status).toBe('unknown');
+      expect(pf.title).toBe('Payment failures: could not check (GET /v1/payment_intents answered HTTP 500: An unknown error occurred (request req_fake500))');
+    });
+
+    it('a connection closed without an answer is one request (no retry), the check unknown naming it', async () => {
+      healthy();
+      api.overrides.set('/v1/payment_intents', { reset: true });
+      const findings = await run();
+      expect(findingOf(findings, 'stripe.payment_failures')).toMatchObject({ status: 'unknown', title: expect.stringContaining('GET /v1/payment_intents failed') });
+      expect(api.to('/v1/payment_intents')).toHaveLength(1);
+    });
+
     it('a run cancelled while Stripe has not answered: unknown, saying so, never critical', async () => {
       healthy();
       api.overrides.set('/v1/balance', { delayMs: 10_000 });
@@ -209,16 +233,67 @@ describe('stripe probe', () => {
       expect(f.metrics).toMatchObject({ endpoints: 2, disabled: 1 });
     });
 
-    it('an enabled endpoint listening to none of the emitted event types is a warning; one listening to * never is', async () => {
+    it('an enabled endpoint listening to none of the event types emitted in the last 30 days is a warning; one listening to * never is', async () => {
       healthy();
       api.endpoints.push({ id: 'we_3Deaf', url: 'https://crm.example.com/in', status: 'enabled', enabled_events: ['charge.dispute.created'] });
       api.endpoints.push({ id: 'we_4All', url: 'https://log.example.com/all', status: 'enabled', enabled_events: ['*'] });
+      // Older than the 30 days Stripe lists: not seen.
+      api.events.push({ id: 'evt_ancient', type: 'charge.dispute.created', ageS: 40 * 24 * 3600 });
       const f = findingOf(await run(), 'stripe.webhook_endpoints');
       expect(f.status).toBe('warn');
-      expect(f.title).toBe('1 of 3 live-mode webhook endpoints listen to none of the event types the account emits: https://crm.example.com/in');
-      expect(f.detail).toContain('Event types the account emitted in the last 24 h: invoice.paid, payment_intent.succeeded.');
-      const eventsCall = api.to('/v1/events').find((r) => r.query.get('delivery_success') === null)!;
-      expect(Number(eventsCall.query.get('created[gte]'))).toBeLessThan(Date.now() / 1000 - 23 * 3600);
+      expect(f.title).toBe('1 of 3 live-mode webhook endpoints listen to none of the event types the account emitted in the last 30 days: https://crm.example.com/in');
+      expect(f.detail).toContain('listens to none of the event types emitted in the last 30 days: we_3Deaf https://crm.example.com/in: charge.dispute.created');
+      expect(f.metrics).toMatchObject({ endpoints: 3, disabled: 0, deaf: 1 });
+      // Asked by type (types[0]=...), never about the * endpoint.
+      const asked = api.to('/v1/events').map((r) => r.query.get('types[0]'));
+      expect(asked).toContain('charge.dispute.created');
+      expect(asked).not.toContain('*');
+    });
+
+    it('an endpoint whose types were emitted in the last 30 days is not deaf, whatever the last day held; asked with types[] as the SDK sends it', async () => {
+      healthy();
+      api.endpoints.push({ id: 'we_6Monthly', url: 'https://billing.example.com/in', status: 'enabled', enabled_events: ['invoice.upcoming', 'invoice.finalized'] });
+      api.events.push({ id: 'evt_up', type: 'invoice.upcoming', ageS: 5 * 24 * 3600 });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('ok');
+      const asked = api.to('/v1/events').filter((r) => r.query.get('types[0]') !== null);
+      expect(asked.map((r) => [r.query.get('types[0]'), r.query.get('types[1]'), r.query.get('limit')])).toContainEqual(['invoice.upcoming', 'invoice.finalized', '1']);
+      expect(Number(asked[0]!.query.get('created[gte]'))).toBeLessThan(Date.now() / 1000 - 29 * 24 * 3600);
+    });
+
+    it('the deaf rule never stops at a bound: many events in the last day do not hide a type emitted earlier', async () => {
+      healthy();
+      for (let i = 0; i < 150; i++) api.events.push({ id: `evt_b${String(i).padStart(3, '0')}`, type: 'payment_intent.succeeded', ageS: 60 + i });
+      api.events.push({ id: 'evt_inv', type: 'invoice.paid', ageS: 20 * 3600 });
+      api.endpoints = [{ id: 'we_7Inv', url: 'https://billing.example.com/in', status: 'enabled', enabled_events: ['invoice.paid'] }];
+      expect(findingOf(await run({ maxObjects: 100 }), 'stripe.webhook_endpoints').status).toBe('ok');
+    });
+
+    it('an event list that fails while asking what an endpoint hears: said so, and the endpoint is not called deaf', async () => {
+      healthy();
+      api.overrides.set('/v1/events', { status: 500, body: { error: { type: 'api_error', message: 'An unknown error occurred' } } });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('ok');
+      expect(f.metrics).toMatchObject({ deaf: 0 });
+      expect(f.detail).toContain('Whether we_1Main listens to what the account emits is unknown: GET /v1/events (types payment_intent.succeeded, invoice.paid) answered HTTP 500 (api_error)');
+    });
+
+    it('a Connect endpoint (connected accounts\' events, not listed by the account\'s /v1/events) is never called deaf', async () => {
+      healthy();
+      api.endpoints.push({ id: 'we_8Connect', url: 'https://platform.example.com/connect', status: 'enabled', enabled_events: ['account.updated'], application: 'ca_1Platform' });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('ok');
+      expect(f.detail).toContain("we_8Connect https://platform.example.com/connect: account.updated (Connect: connected accounts' events, not judged)");
+    });
+
+    it('endpoint fields from the answer are shown on one line each, bounded: a description cannot forge a line', async () => {
+      healthy();
+      api.endpoints.push({ id: 'we_9Odd', url: 'https://odd.example.com/in', status: 'disabled', enabled_events: ['invoice.paid'], description: `ops\nDISABLED we_forged https://evil.example.com\u0007 ${'x'.repeat(5000)}` });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('crit');
+      expect(f.detail!.split('\n').filter((l) => l.startsWith('DISABLED'))).toHaveLength(1);
+      expect(f.detail).not.toContain('\u0007');
+      expect(f.detail!.length).toBeLessThan(2000);
     });
 
     it('no endpoints: ok, said plainly; a warning when a signing secret is configured', async () => {
@@ -237,8 +312,10 @@ describe('stripe probe', () => {
 
       api.requests.length = 0;
       const bounded = findingOf(await run({ maxObjects: 150 }), 'stripe.webhook_endpoints');
-      expect(bounded.status).toBe('ok'); // the disabled one is past the bound: not seen
-      expect(bounded.title).toBe('at least 150 live-mode webhook endpoints, all enabled'.replace(/^a/, 'A'));
+      // The disabled one is past the bound: not seen, so "all enabled" cannot be said.
+      expect(bounded.status).toBe('unknown');
+      expect(bounded.title).toBe('At least 150 live-mode webhook endpoints: the 150 read are enabled, the rest were not read (maxObjects)');
+      expect(bounded.fix).toContain('maxObjects');
       expect(api.to('/v1/webhook_endpoints').map((r) => r.query.get('limit'))).toEqual(['100', '50']);
     });
   });
@@ -277,6 +354,32 @@ describe('stripe probe', () => {
       f = findingOf(await run({ maxObjects: 40 }), 'stripe.undelivered_events');
       expect(f.title).toMatch(/^at least 40 webhook events not delivered in the last hour/);
       expect(f.status).toBe('warn'); // 40 is under the default crit of 50: the bound keeps it honest, not louder
+    });
+
+    it('a page with more objects than asked for is cut at the bound ("at least"), never counted whole', async () => {
+      healthy();
+      const data = Array.from({ length: 3000 }, (_, i) => ({ id: `evt_h${i}`, object: 'event', created: Math.floor(Date.now() / 1000) - 60, pending_webhooks: 1, type: 'invoice.paid', livemode: true, data: { object: {} } }));
+      api.overrides.set('/v1/events', { body: { object: 'list', data, has_more: false, url: '/v1/events' } });
+      const f = findingOf(await run({ maxObjects: 40 }), 'stripe.undelivered_events');
+      expect(f.title).toMatch(/^at least 40 webhook events not delivered/);
+      expect(f.metrics).toMatchObject({ undelivered: 40 });
+    });
+
+    it('a bound below the warning threshold is never an ok: "at least N" is unknown', async () => {
+      healthy();
+      for (let i = 0; i < 60; i++) api.events.push({ id: `evt_w${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 60 + i, undelivered: true });
+      const f = findingOf(await run({ maxObjects: 40 }, { thresholds: { undelivered_events: { warn: 100, crit: 200 } } }), 'stripe.undelivered_events');
+      expect(f.status).toBe('unknown');
+      expect(f.title).toMatch(/^at least 40 webhook events not delivered in the last hour/);
+      expect(f.fix).toContain('maxObjects');
+    });
+
+    it('numbers an answer cannot mean (negative pending webhooks) make the check unknown, not a count', async () => {
+      healthy();
+      api.events.push({ id: 'evt_neg', type: 'invoice.paid', ageS: 60, undelivered: true, pending_webhooks: -5 });
+      const f = findingOf(await run(), 'stripe.undelivered_events');
+      expect(f.status).toBe('unknown');
+      expect(f.title).toContain('unexpected shape at data.0.pending_webhooks');
     });
 
     it('thresholds are counts of events, overridable', async () => {

@@ -5,10 +5,10 @@
 // valid: said so, and the other checks try their own endpoints.
 import type { Finding } from '../../../report.ts';
 import { formatMs } from '../../format.ts';
-import { finding, type StripeMode, type StripeResult } from '../check-context.ts';
+import { capitalFirst, finding, type StripeMode, type StripeResult } from '../check-context.ts';
 import { describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
 
-export interface KeyShape {
+interface KeyShape {
   /** "secret key", "restricted key", "publishable key", or "key" when the prefix is unknown. */
   type: string;
   mode: StripeMode;
@@ -16,7 +16,7 @@ export interface KeyShape {
 }
 
 /** What the key's prefix says: sk_live_, sk_test_, rk_live_, rk_test_ (pk_ is publishable, of no use here). */
-export function keyShape(apiKey: string): KeyShape {
+function keyShape(apiKey: string): KeyShape {
   const m = /^(sk|rk|pk)_(live|test)_/.exec(apiKey);
   if (!m) return { type: 'key', mode: 'unknown', restricted: false };
   const type = m[1] === 'sk' ? 'secret key' : m[1] === 'rk' ? 'restricted key' : 'publishable key';
@@ -63,7 +63,7 @@ export function authFinding(apiKey: string, result: StripeResult<{ livemode: boo
     const mismatch = shape.mode !== 'unknown' && shape.mode !== mode ? ` (the key's prefix says ${shape.mode}: the answer's livemode wins)` : '';
     return {
       mode,
-      finding: finding('auth', 'ok', `${capital(mode)}-mode ${shape.type} works: GET /v1/balance answered in ${formatMs(ms)}${mismatch}`, {
+      finding: finding('auth', 'ok', `${capitalFirst(mode)}-mode ${shape.type} works: GET /v1/balance answered in ${formatMs(ms)}${mismatch}`, {
         metrics: { latency_ms: Math.round(ms), livemode: mode === 'live' ? 1 : 0 },
       }),
     };
@@ -75,7 +75,7 @@ export function authFinding(apiKey: string, result: StripeResult<{ livemode: boo
     const lacks = f.permission !== undefined ? `it lacks ${f.permission}` : 'Stripe refused the balance for a missing permission';
     return {
       mode,
-      finding: finding('auth', 'ok', `${capital(who)} is valid: ${lacks}, so the balance was not read; each check tries its own endpoint`, {
+      finding: finding('auth', 'ok', `${capitalFirst(who)} is valid: ${lacks}, so the balance was not read; each check tries its own endpoint`, {
         detail: `GET /v1/balance answered HTTP 403: ${f.message}`,
       }),
     };
@@ -93,12 +93,8 @@ export function authFinding(apiKey: string, result: StripeResult<{ livemode: boo
     case 'connection':
       return { mode, blocked: `the Stripe API did not answer GET /v1/balance (${f.kind})`, finding: finding('auth', 'crit', `Stripe API unreachable: ${describeStripeFailure(f)}`, extra) };
     case 'rate_limit':
-      return { mode, finding: finding('auth', 'warn', `The ${who} is rate limited (HTTP 429): ${f.message}`, extra) };
+      return { mode, finding: finding('auth', 'warn', `The ${who} is rate limited (HTTP ${f.status ?? 429}): ${f.message}`, extra) };
     default:
       return { mode, finding: finding('auth', 'crit', `The key could not be checked: ${describeStripeFailure(f)}`, extra) };
   }
-}
-
-function capital(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -7,7 +7,7 @@ import type { WebhookEndpoint } from '../stripe-objects.ts';
 const SHOWN_EVENTS = 6;
 
 export function endpointUrl(e: WebhookEndpoint): string {
-  return describeHttpEndpoint(e.url) || '(an URL that does not parse)';
+  return describeHttpEndpoint(e.url) || '(a URL that does not parse)';
 }
 
 export function eventList(types: readonly string[]): string {
@@ -20,9 +20,4 @@ export function eventList(types: readonly string[]): string {
 /** True when the endpoint receives events of this type. */
 export function listensTo(e: WebhookEndpoint, type: string): boolean {
   return e.enabled_events.includes('*') || e.enabled_events.includes(type);
-}
-
-/** "at least " when a list stopped at its bound. */
-export function atLeast(capped: boolean): string {
-  return capped ? 'at least ' : '';
 }

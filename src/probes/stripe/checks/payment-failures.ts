@@ -18,18 +18,17 @@ import type { Finding } from '../../../report.ts';
 import { statusAbove } from '../../finding-for.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { capLines } from '../../http/probe-support.ts';
-import { finding, type StripeCheckContext } from '../check-context.ts';
+import { atLeast, finding, type StripeCheckContext } from '../check-context.ts';
 import { cleanStripeText, describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
 import type { PaymentIntent } from '../stripe-objects.ts';
-import { atLeast } from './endpoint-lines.ts';
 
-export const PAYMENT_WINDOW_S = 3600;
+const PAYMENT_WINDOW_S = 3600;
 /** Error types that mean our request was wrong or Stripe failed it, not the customer's card. */
 const INTEGRATION_TYPES = new Set(['api_error', 'invalid_request_error']);
 
-export type Outcome = 'succeeded' | 'failed' | 'other';
+type Outcome = 'succeeded' | 'failed' | 'other';
 
-export function outcomeOf(pi: PaymentIntent): Outcome {
+function outcomeOf(pi: PaymentIntent): Outcome {
   if (pi.status === 'succeeded' || pi.status === 'requires_capture') return 'succeeded';
   if ((pi.status === 'requires_payment_method' || pi.status === 'canceled') && pi.last_payment_error) return 'failed';
   return 'other';

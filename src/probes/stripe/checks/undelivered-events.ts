@@ -3,21 +3,23 @@
 // types, the oldest, the webhooks still pending, and the endpoints they were bound for, inferred
 // (an event does not name the endpoint that failed: the enabled endpoints listening to its type).
 // Only the last hour counts: Stripe retries live-mode deliveries for up to 3 days, so older
-// undelivered events are being retried or are history, not what hurts now.
+// undelivered events are being retried or are history, not what hurts now. A list that stopped at
+// maxObjects is a lower bound: judged when it already reaches a threshold, unknown when it does not
+// (the rest could reach one), never ok.
 import type { Finding } from '../../../report.ts';
 import { formatDuration } from '../../format.ts';
 import { statusAbove } from '../../finding-for.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { capLines } from '../../http/probe-support.ts';
-import { finding, type StripeCheckContext } from '../check-context.ts';
+import { atLeast, finding, type StripeCheckContext } from '../check-context.ts';
 import { describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
-import { atLeast, endpointUrl, listensTo } from './endpoint-lines.ts';
+import { endpointUrl, listensTo } from './endpoint-lines.ts';
 
-export const UNDELIVERED_WINDOW_S = 3600;
+const UNDELIVERED_WINDOW_S = 3600;
 
 export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thresholds): Promise<Finding[]> {
   const nowS = Math.floor(ctx.now.getTime() / 1000);
-  const res = await ctx.api.events(nowS - UNDELIVERED_WINDOW_S, true);
+  const res = await ctx.api.events({ sinceS: nowS - UNDELIVERED_WINDOW_S, undelivered: true });
   if (!res.ok) {
     const fix = stripeFailureFix(res.failure);
     return [finding('undelivered_events', 'unknown', `Undelivered events: could not check (${describeStripeFailure(res.failure)})`, fix !== undefined ? { fix } : {})];
@@ -50,11 +52,14 @@ export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thres
   }
   lines.push(`Only events created in the last hour are counted: Stripe retries ${ctx.mode === 'test' ? 'test-mode deliveries a few times over a few hours' : 'live-mode deliveries for up to 3 days'}, so older ones are history, not this alarm.`);
 
+  const judged = statusAbove(count, own);
+  const unjudged = capped && judged === 'ok';
+  if (capped) lines.push(`The list stopped at its bound (maxObjects, ${count} events): there are more.${unjudged ? ` That many is under the warning threshold (${own.warn}), so whether the rest reach it is unknown.` : ''}`);
   return [
-    finding('undelivered_events', statusAbove(count, own), `${atLeast(capped)}${count} webhook event${count === 1 && !capped ? '' : 's'} not delivered in the last hour: ${typeWords}`, {
+    finding('undelivered_events', unjudged ? 'unknown' : judged, `${atLeast(capped)}${count} webhook event${count === 1 && !capped ? '' : 's'} not delivered in the last hour: ${typeWords}`, {
       detail: lines.join('\n'),
       metrics: { undelivered: count, pending_webhooks: pending },
-      fix: 'open the endpoint\'s failed deliveries (Developers > Webhooks > the endpoint > Event deliveries): a timeout or 5xx is the receiver (its log, its deploys); a 400 or 401 on signature is the signing secret or a parsed body (see the stripe-webhook-delivery runbook and `bin/chatops stripe verify-signature`). Stripe retries on its own; once fixed, resend what matters (dashboard, or `stripe events resend evt_... --webhook-endpoint we_...`).',
+      fix: `${unjudged ? 'raise maxObjects on the target above the warning threshold so the count can be judged; meanwhile ' : ''}open the endpoint's failed deliveries (Developers > Webhooks > the endpoint > Event deliveries): a timeout or 5xx is the receiver (its log, its deploys); a 400 or 401 on signature is the signing secret or a parsed body (see the stripe-webhook-delivery runbook and \`bin/chatops stripe verify-signature\`). Stripe retries on its own; once fixed, resend what matters (dashboard, or \`stripe events resend evt_... --webhook-endpoint we_...\`).`,
     }),
   ];
 }

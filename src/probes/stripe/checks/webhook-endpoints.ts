@@ -1,21 +1,42 @@
 // stripe.webhook_endpoints: every webhook endpoint of the account (all pages, bounded). A disabled
 // one is critical (Stripe stops sending to it; it disables an endpoint whose deliveries kept
 // failing), shown with its URL and events and a button to re-enable it. An enabled endpoint that
-// listens to none of the event types the account emitted over the last day is a warning (a
-// subscription that drifted from what the code expects). No endpoints at all is said plainly: a
-// warning when a signing secret is configured (someone expects deliveries), else ok.
+// listens to none of the event types the account emitted is a warning (a subscription that drifted
+// from what the code expects): asked per endpoint, GET /v1/events?types[]=its types&limit=1 over
+// the 30 days Stripe lists events for, so neither a quiet day nor a busy one (a list cut at its
+// bound) makes a false alarm. Endpoints listening to everything (*), and Connect endpoints (they
+// receive connected accounts' events, which the account's own event list does not hold), are not
+// judged. No endpoints at all is said plainly: a warning when a signing secret is configured
+// (someone expects deliveries), else ok. Endpoints past the bound were not seen: without a
+// disabled or deaf one among those read, the finding is unknown, never "all enabled".
 import type { Finding, Remedy } from '../../../report.ts';
 import { capLines } from '../../http/probe-support.ts';
-import { finding, modeWords, type StripeCheckContext } from '../check-context.ts';
-import { describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
+import { invalidParams } from '../../../actions/validate-params.ts';
+import { atLeast, capitalFirst, finding, modeWords, type StripeCheckContext } from '../check-context.ts';
+import { describeStripeFailure, stripeFailureFix, type StripeFailure } from '../stripe-failure.ts';
 import type { WebhookEndpoint } from '../stripe-objects.ts';
-import { atLeast, endpointUrl, eventList, listensTo } from './endpoint-lines.ts';
+import { WEBHOOK_ENDPOINT_ID } from '../stripe-params.ts';
+import { endpointUrl, eventList } from './endpoint-lines.ts';
 
-/** The window of events whose types tell what the account emits. */
-export const EMITTED_WINDOW_S = 24 * 3600;
+/** How far back Stripe lists events: the window that tells what the account emits. */
+const EMITTED_WINDOW_S = 30 * 24 * 3600;
+/** Stripe takes at most this many types in one `types[]` filter. */
+const TYPES_PER_CALL = 20;
+/** Endpoints asked about at most (Stripe allows 16 per account). */
+const MAX_JUDGED = 16;
 /** Buttons offered at most (one per disabled endpoint). */
 const MAX_BUTTONS = 5;
 export const ENABLE_ACTION = 'stripe.enable_webhook_endpoint';
+
+/** Whether the account emitted any event of these types since `sinceS`: one call of limit 1 per 20 types. */
+async function emittedAny(ctx: StripeCheckContext, types: readonly string[], sinceS: number): Promise<boolean | StripeFailure> {
+  for (let i = 0; i < types.length; i += TYPES_PER_CALL) {
+    const res = await ctx.api.events({ sinceS, types: types.slice(i, i + TYPES_PER_CALL), max: 1 });
+    if (!res.ok) return res.failure;
+    if (res.data.items.length > 0) return true;
+  }
+  return false;
+}
 
 export async function checkWebhookEndpoints(ctx: StripeCheckContext): Promise<Finding[]> {
   const res = await ctx.api.webhookEndpoints();
@@ -36,36 +57,34 @@ export async function checkWebhookEndpoints(ctx: StripeCheckContext): Promise<Fi
   }
   const disabled = endpoints.filter((e) => e.status !== 'enabled');
   const enabled = endpoints.filter((e) => e.status === 'enabled');
-  const lines: string[] = [];
   const count = `${atLeast(capped)}${endpoints.length}`;
 
-  // What the account emits: only asked when an enabled endpoint listens to a list of types.
-  const deaf: Array<{ e: WebhookEndpoint }> = [];
-  let emittedNote: string | undefined;
-  if (enabled.some((e) => !e.enabled_events.includes('*'))) {
-    const since = Math.floor(ctx.now.getTime() / 1000) - EMITTED_WINDOW_S;
-    const events = await ctx.api.events(since, false);
-    if (!events.ok) {
-      emittedNote = `Whether the enabled endpoints listen to what the account emits is unknown: ${describeStripeFailure(events.failure)}`;
-    } else if (events.data.items.length === 0) {
-      emittedNote = 'The account emitted no events in the last 24 h: whether the endpoints listen to the right types cannot be told.';
-    } else {
-      const types = new Set(events.data.items.map((ev) => ev.type));
-      const seen = events.data.capped ? `the latest ${events.data.items.length} events (the bound)` : 'the last 24 h';
-      for (const e of enabled) if (![...types].some((t) => listensTo(e, t))) deaf.push({ e });
-      emittedNote = `Event types the account emitted in ${seen}: ${eventList([...types].sort())}.`;
-    }
+  // What each enabled endpoint with a list of types hears: asked of the event list, type by type.
+  const isConnect = (e: WebhookEndpoint) => e.application !== null && e.application !== undefined;
+  const candidates = enabled.filter((e) => !isConnect(e) && !e.enabled_events.includes('*'));
+  const sinceS = Math.floor(ctx.now.getTime() / 1000) - EMITTED_WINDOW_S;
+  const heard = await Promise.all(candidates.slice(0, MAX_JUDGED).map((e) => emittedAny(ctx, e.enabled_events, sinceS)));
+  const deaf = candidates.filter((_, i) => heard[i] === false);
+  const notes: string[] = [];
+  for (const [i, h] of heard.entries()) {
+    if (typeof h === 'object') notes.push(`Whether ${candidates[i]!.id} listens to what the account emits is unknown: ${describeStripeFailure(h)}`);
   }
+  if (candidates.length > MAX_JUDGED) notes.push(`${candidates.length - MAX_JUDGED} more endpoints with a list of types were not asked about (at most ${MAX_JUDGED}).`);
 
+  const lines: string[] = [];
   for (const e of disabled) lines.push(`DISABLED ${e.id} ${endpointUrl(e)}: listens to ${eventList(e.enabled_events)}${e.description ? ` (${e.description})` : ''}`);
-  for (const { e } of deaf) lines.push(`listens to none of the emitted types: ${e.id} ${endpointUrl(e)}: ${eventList(e.enabled_events)}`);
-  for (const e of enabled) if (!deaf.some((d) => d.e === e)) lines.push(`enabled ${e.id} ${endpointUrl(e)}: ${eventList(e.enabled_events)}`);
-  const detail = [...capLines(lines, 12, 'more endpoints'), ...(emittedNote !== undefined ? [emittedNote] : [])].join('\n');
+  for (const e of deaf) lines.push(`listens to none of the event types emitted in the last 30 days: ${e.id} ${endpointUrl(e)}: ${eventList(e.enabled_events)}`);
+  for (const e of enabled) {
+    if (!deaf.includes(e)) lines.push(`enabled ${e.id} ${endpointUrl(e)}: ${eventList(e.enabled_events)}${isConnect(e) ? " (Connect: connected accounts' events, not judged)" : ''}`);
+  }
+  if (capped) notes.push(`The list stopped at its bound (maxObjects, ${endpoints.length} endpoints): the others were not read.`);
+  const detail = [...capLines(lines, 12, 'more endpoints'), ...notes].join('\n');
   const metrics = { endpoints: endpoints.length, disabled: disabled.length, deaf: deaf.length };
 
   if (disabled.length > 0) {
     const first = disabled[0]!;
-    const remedies: Remedy[] = disabled.slice(0, MAX_BUTTONS).map((e) => ({
+    // A button only for an id the action accepts: any other would be refused when pressed.
+    const remedies: Remedy[] = disabled.filter((e) => invalidParams({ endpoint: WEBHOOK_ENDPOINT_ID }, { endpoint: e.id }) === undefined).slice(0, MAX_BUTTONS).map((e) => ({
       action: ENABLE_ACTION,
       label: disabled.length === 1 ? 'Re-enable webhook endpoint' : `Re-enable ${endpointUrl(e)}`.slice(0, 75),
       params: { endpoint: e.id },
@@ -81,15 +100,18 @@ export async function checkWebhookEndpoints(ctx: StripeCheckContext): Promise<Fi
     })];
   }
   if (deaf.length > 0) {
-    return [finding('webhook_endpoints', 'warn', `${deaf.length} of ${count} ${mode}webhook endpoints listen to none of the event types the account emits: ${deaf.map((d) => endpointUrl(d.e)).slice(0, 3).join(', ')}`, {
+    return [finding('webhook_endpoints', 'warn', `${deaf.length} of ${count} ${mode}webhook endpoints listen to none of the event types the account emitted in the last 30 days: ${deaf.map(endpointUrl).slice(0, 3).join(', ')}`, {
       detail,
       metrics,
       fix: 'compare the endpoint\'s events (Developers > Webhooks > the endpoint > Listening to) with the ones its receiver handles; add the missing types, or delete an endpoint nobody uses any more.',
     })];
   }
-  return [finding('webhook_endpoints', 'ok', capitalFirst(`${count} ${mode}webhook endpoint${endpoints.length === 1 ? '' : 's'}, all enabled`), { detail, metrics })];
-}
-
-function capitalFirst(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1);
+  if (capped) {
+    return [finding('webhook_endpoints', 'unknown', `At least ${endpoints.length} ${mode}webhook endpoints: the ${endpoints.length} read are enabled, the rest were not read (maxObjects)`, {
+      detail,
+      metrics,
+      fix: 'raise maxObjects on the target so that every endpoint is read, or look at the list in the Stripe dashboard (Developers > Webhooks).',
+    })];
+  }
+  return [finding('webhook_endpoints', 'ok', capitalFirst(`${endpoints.length} ${mode}webhook endpoint${endpoints.length === 1 ? '' : 's'}, all enabled`), { detail, metrics })];
 }
