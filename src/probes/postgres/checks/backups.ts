@@ -80,18 +80,18 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
     from pg_stat_archiver a`);
   if (!row) throw new Error('pg_stat_archiver returned no row');
   const mode = row.archive_mode;
+  if (standby && mode !== 'always') {
+    return {
+      status: 'ok',
+      title: `Standby with archive_mode = ${mode}: WAL is archived by the primary, if at all, not here`,
+      detail: ['A standby archives only with archive_mode = always: judge archiving on the primary (probe it as a target of its own).'],
+    };
+  }
   if (mode === 'off') {
     return {
       status: 'ok',
       title: 'WAL archiving is off (archive_mode = off): point-in-time recovery is not possible, only restores of whole backups',
       detail: ['If this database needs point-in-time recovery, turn on archive_mode with an archive_command or a backup tool (pgBackRest, WAL-G, Barman).'],
-    };
-  }
-  if (standby && mode !== 'always') {
-    return {
-      status: 'ok',
-      title: `Standby with archive_mode = ${mode}: WAL is archived by the primary, not here`,
-      detail: ['A standby archives only with archive_mode = always: judge archiving on the primary (probe it as a target of its own).'],
     };
   }
   const since = row.stats_reset ? `since stats reset ${row.stats_reset.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'since the statistics began';
