@@ -25,6 +25,8 @@ export const PAGE_SIZE = 500;
 const MAX_OBJECT_EVENTS = 20_000;
 /** Event reasons checks quote for a pod (scheduling, image pulls, probes) or a volume claim (provisioning). */
 const QUOTED_REASONS = new Set(['FailedScheduling', 'Failed', 'Unhealthy', 'ProbeError', 'BackOff', 'ErrImageNeverPull', 'InspectFailed', 'ProvisioningFailed', 'FailedBinding']);
+/** Below this many milliseconds left, the kubelets' volume stats are not asked for. */
+const MIN_STATS_MS = 100;
 /** How far back a failed Job counts when the target does not say (the jobs check's warn, in minutes). */
 const DEFAULT_JOB_WINDOW_MIN = 1440;
 
@@ -115,7 +117,10 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
     ]);
   }
   await Promise.all([nodes, storageClasses]);
-  await readVolumeStats(client, snapshot.resources, options);
+  // The kubelets are asked only within what is left of the lists' time, so a run stays bounded.
+  const left = options.now + options.timeoutMs - Date.now();
+  if (left >= MIN_STATS_MS) await readVolumeStats(client, snapshot.resources, { signal: options.signal, timeoutMs: left });
+  else snapshot.resources.volumeStatsProblem = `no time left within ${options.timeoutMs} ms to ask the kubelets`;
   if (nodesListed) snapshot.nodes = { count: nodeCount, problems: nodeProblems };
   return snapshot;
 }

@@ -2,7 +2,7 @@
 // services without ready endpoints, broken ingress backends, volume claims, autoscalers, jobs,
 // cronjobs, disruption budgets and cert-manager certificates. Every finding names only the objects
 // at fault; a healthy namespace gets one ok finding per check.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/report.ts';
 import { PAGE_SIZE } from '../../../src/probes/kubernetes/collect-cluster.ts';
 import {
@@ -69,7 +69,7 @@ describe('k8s.services and k8s.ingresses', () => {
 });
 
 describe('k8s.volumes', () => {
-  it('claims pending too long warn then crit, with the provisioner\'s words; an unused WaitForFirstConsumer claim is fine', async () => {
+  beforeAll(() => {
     k.api.add(
       kubeStorageClass({ name: 'standard', isDefault: true }),
       kubeStorageClass({ name: 'local-wffc', bindingMode: 'WaitForFirstConsumer', provisioner: 'rancher.io/local-path' }),
@@ -82,6 +82,20 @@ describe('k8s.volumes', () => {
       kubePod({ namespace: 'vol', name: 'db-0', phase: 'Pending', unschedulable: { reason: 'Unschedulable', message: '0/3 nodes are available: 3 node(s) didn\'t match Pod\'s node affinity/selector.' }, claims: ['wffc-used'] }),
       kubePvc({ namespace: 'vol', name: 'gone', phase: 'Lost' }),
     );
+    k.api.add(
+      kubePvc({ namespace: 'vol-full', name: 'data', size: '10Gi' }),
+      kubePvc({ namespace: 'vol-full', name: 'logs', size: '10Gi' }),
+      kubePvc({ namespace: 'vol-full', name: 'spare' }),
+      kubePod({ namespace: 'vol-full', name: 'db-0', nodeName: 'node-1', claims: ['data'] }),
+      kubePod({ namespace: 'vol-full', name: 'shipper', nodeName: 'node-2', claims: ['logs'] }),
+    );
+    k.api.add({ kind: 'Node', metadata: { name: 'node-1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { kind: 'Node', metadata: { name: 'node-2' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    const gi = 1024 ** 3;
+    k.api.setVolumeStats('vol-full', 'data', { usedBytes: 9.5 * gi, capacityBytes: 10 * gi });
+    k.api.setVolumeStats('vol-full', 'logs', { usedBytes: 5 * gi, capacityBytes: 10 * gi });
+  });
+
+  it('claims pending too long warn then crit, with the provisioner\'s words; an unused WaitForFirstConsumer claim is fine', async () => {
     const findings = await run('vol');
     const volumes = findingsOf(findings, 'volumes');
     expect(volumes.map((f) => `${f.status} ${f.title}`).sort()).toEqual([
@@ -97,17 +111,6 @@ describe('k8s.volumes', () => {
   });
 
   it('a mounted claim nearly full warns or is crit when the kubelet\'s stats are readable; thresholds are the target\'s', async () => {
-    k.api.add(
-      kubePvc({ namespace: 'vol-full', name: 'data', size: '10Gi' }),
-      kubePvc({ namespace: 'vol-full', name: 'logs', size: '10Gi' }),
-      kubePvc({ namespace: 'vol-full', name: 'spare' }),
-      kubePod({ namespace: 'vol-full', name: 'db-0', nodeName: 'node-1', claims: ['data'] }),
-      kubePod({ namespace: 'vol-full', name: 'shipper', nodeName: 'node-2', claims: ['logs'] }),
-    );
-    k.api.add({ kind: 'Node', metadata: { name: 'node-1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } }, { kind: 'Node', metadata: { name: 'node-2' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
-    const gi = 1024 ** 3;
-    k.api.setVolumeStats('vol-full', 'data', { usedBytes: 9.5 * gi, capacityBytes: 10 * gi });
-    k.api.setVolumeStats('vol-full', 'logs', { usedBytes: 5 * gi, capacityBytes: 10 * gi });
     k.api.requests.length = 0;
     const findings = await run('vol-full');
     expect(findingsOf(findings, 'volumes').map((f) => `${f.status} ${f.title}`)).toEqual(['crit persistentvolumeclaim/data in vol-full: 95% full (9.5 GB of 10.0 GB)']);
@@ -299,6 +302,24 @@ describe('a refused list', () => {
 });
 
 describe('bounded lists', () => {
+  it('namespaces: all lists each resource once, cluster-wide, and names the namespace of each object at fault', async () => {
+    k.api.add(
+      kubeService({ namespace: 'all-a', name: 'cart' }),
+      kubeIngress({ namespace: 'all-a', name: 'front', rules: [{ service: 'cart', port: 80 }] }),
+      kubePdb({ namespace: 'all-b', name: 'queue', maxUnavailable: 0, expectedPods: 2, currentHealthy: 2, disruptionsAllowed: 0 }),
+    );
+    k.api.requests.length = 0;
+    const findings = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { namespaces: 'all' } });
+    expect(findingOf(findings, 'services', 'service/cart in all-a').title).toBe('service/cart in all-a: no ready endpoint (routed by ingress/front: its requests fail)');
+    expect(findingOf(findings, 'pdb', 'poddisruptionbudget/queue in all-b').title).toContain('(maxUnavailable 0)');
+    const paths = k.api.requests.map((r) => r.path);
+    for (const path of ['/api/v1/services', '/apis/discovery.k8s.io/v1/endpointslices', '/apis/networking.k8s.io/v1/ingresses', '/api/v1/persistentvolumeclaims',
+      '/apis/autoscaling/v2/horizontalpodautoscalers', '/apis/batch/v1/jobs', '/apis/batch/v1/cronjobs', '/apis/policy/v1/poddisruptionbudgets', '/apis/cert-manager.io/v1/certificates']) {
+      expect(paths.filter((p) => p === path), path).toHaveLength(1);
+    }
+    expect(paths.filter((p) => p.includes('/namespaces/'))).toEqual([]);
+  });
+
   it('each new resource is listed once per namespace per run, in pages of PAGE_SIZE', async () => {
     const n = PAGE_SIZE + 100;
     for (let i = 0; i < n; i++) {

@@ -19,7 +19,9 @@ export const checkJobs: KubeCheck = (ctx, t) => {
       continue;
     }
     const key = j.cronJob ? `${j.namespace}/cronjob/${j.cronJob}` : `${j.namespace}/job/${j.name}`;
-    groups.set(key, [...(groups.get(key) ?? []), j]);
+    const group = groups.get(key);
+    if (group) group.push(j);
+    else groups.set(key, [j]);
   }
   const window = formatDuration(t.warn * 60);
   if (groups.size === 0) {
