@@ -301,6 +301,17 @@ describe('a refused list', () => {
   });
 });
 
+describe('secrets', () => {
+  it('a bearer token the cluster echoes back in an object\'s message is masked in the finding', async () => {
+    k.api.add(kubeHpa({ namespace: 'echo', name: 'web', max: 3, current: 2, metricsFailing: `unable to get external metric: upstream answered 401 for "Authorization: Bearer ${k.api.token}"` }));
+    const findings = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { kubeconfig: undefined, server: k.api.url, token: k.api.token, namespaces: ['echo'] } });
+    const hpa = findingOf(findings, 'hpa', 'horizontalpodautoscaler/web in echo');
+    expect(hpa.status).toBe('warn');
+    expect(hpa.title).toContain('Bearer ***');
+    expect(JSON.stringify(findings)).not.toContain(k.api.token);
+  });
+});
+
 describe('bounded lists', () => {
   it('namespaces: all lists each resource once, cluster-wide, and names the namespace of each object at fault', async () => {
     k.api.add(
