@@ -57,7 +57,7 @@ type SendgridCheck = CheckDefinition<SendgridContext> & { name: SendgridCheckNam
 const delivery: SendgridCheck = {
   name: 'delivery',
   label: 'Delivery',
-  description: 'Bounce rate over the last day (bounces / requests, yesterday and today UTC, /v3/stats): warn above 5%, critical above 10%; fewer requests than minRequests (100) are not judged unless 3 or more bounces are over a threshold even against minRequests. Needs stats.read.',
+  description: 'Bounce rate over the last day (bounces / requests, yesterday and today UTC, /v3/stats): warn above 5%, critical above 10% (a warning when today alone, with enough requests, is below critical); fewer requests than minRequests (100) are not judged unless 3 or more bounces are over a threshold even against minRequests. Needs stats.read.',
   thresholds: { warn: 5, crit: 10, unit: '%' },
   run: checkDelivery,
 };
@@ -65,7 +65,7 @@ const delivery: SendgridCheck = {
 const spamReports: SendgridCheck = {
   name: 'spam_reports',
   label: 'Spam reports',
-  description: 'Spam reports over the last day (reports / delivered, /v3/stats): warn above 0.1%, critical above 0.3%; fewer delivered than minRequests are not judged unless 3 or more reports are over a threshold even against minRequests. Needs stats.read.',
+  description: 'Spam reports over the last day (reports / delivered, /v3/stats): warn above 0.1%, critical above 0.3% (a warning when today alone is below critical); fewer delivered than minRequests are not judged unless 3 or more reports are over a threshold even against minRequests. Needs stats.read.',
   thresholds: { warn: 0.1, crit: 0.3, unit: '%' },
   run: checkSpamReports,
 };

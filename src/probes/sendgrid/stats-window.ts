@@ -31,8 +31,11 @@ const statsSchema = z.array(
 
 export type StatsTotals = Required<z.output<typeof metricsSchema>>;
 
-/** `from`: the first asked day the answer held (yesterday, or today when yesterday was left out). */
-export type StatsWindow = { ok: true; totals: StatsTotals; from: string } | { ok: false; failure: SendgridFailure };
+/**
+ * `totals`: both days summed; `today`: today's alone (undefined when the answer left it out);
+ * `from`: the first asked day the answer held (yesterday, or today when yesterday was left out).
+ */
+export type StatsWindow = { ok: true; totals: StatsTotals; today: StatsTotals | undefined; from: string } | { ok: false; failure: SendgridFailure };
 
 const FIELDS = Object.keys(metricsSchema.shape) as Array<keyof StatsTotals>;
 
@@ -42,17 +45,22 @@ export async function readStatsWindow(api: SendgridApi, now: Date): Promise<Stat
   const route = `v3/stats?start_date=${from}&end_date=${to}&aggregated_by=day`;
   const res = await api.getJson(route, statsSchema);
   if (!res.ok) return res;
-  const totals = Object.fromEntries(FIELDS.map((f) => [f, 0])) as StatsTotals;
-  const seen = new Set<string>();
+  const byDate = new Map<string, StatsTotals>();
   for (const day of res.data) {
-    if ((day.date !== from && day.date !== to) || seen.has(day.date)) continue;
-    seen.add(day.date);
+    if ((day.date !== from && day.date !== to) || byDate.has(day.date)) continue;
     // The global stats hold one element per day; more would be counted more than once.
-    const metrics = day.stats[0]?.metrics ?? {};
-    for (const f of FIELDS) totals[f] += metrics[f] ?? 0;
+    byDate.set(day.date, totalsOf([day.stats[0]?.metrics ?? {}]));
   }
-  if (seen.size === 0) {
+  if (byDate.size === 0) {
     return { ok: false, failure: { type: 'malformed', path: `/${route}`, status: 200, reason: `no day from ${from} to ${to} in the answer`, body: '' } };
   }
-  return { ok: true, totals, from: seen.has(from) ? from : to };
+  return { ok: true, totals: totalsOf([...byDate.values()]), today: byDate.get(to), from: byDate.has(from) ? from : to };
+}
+
+function totalsOf(days: ReadonlyArray<Partial<StatsTotals>>): StatsTotals {
+  const totals = Object.fromEntries(FIELDS.map((f) => [f, 0])) as StatsTotals;
+  for (const metrics of days) {
+    for (const f of FIELDS) totals[f] += metrics[f] ?? 0;
+  }
+  return totals;
 }

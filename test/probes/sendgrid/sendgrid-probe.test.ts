@@ -223,6 +223,26 @@ describe('sendgrid probe', () => {
       expect(crit).toMatchObject({ status: 'crit', title: `Bounce rate 12% (120 of 1,000 requests since ${yesterday} 00:00 UTC): above 10%` });
     });
 
+    it('critical only for what hurts now: a critical yesterday with a clean today is a warning saying so', async () => {
+      const { server, state } = await sendgrid({ days: { [yesterday]: { requests: 1000, bounces: 200 }, [today]: { requests: 1000, bounces: 10 } } });
+      const lowered = findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.delivery');
+      expect(lowered).toMatchObject({ status: 'warn', title: `Bounce rate 11% (210 of 2,000 requests since ${yesterday} 00:00 UTC): above 5%` });
+      expect(lowered.detail).toContain('Today alone: 1.0%, below the critical 10%: the critical part was yesterday\'s');
+      // Still bouncing today: critical.
+      state.days = { [yesterday]: { requests: 1000, bounces: 10 }, [today]: { requests: 1000, bounces: 200 } };
+      expect(findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.delivery').status).toBe('crit');
+      // Too little mail yet today to tell that it stopped: critical.
+      state.days = { [yesterday]: { requests: 1000, bounces: 200 }, [today]: { requests: 20 } };
+      expect(findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.delivery').status).toBe('crit');
+    });
+
+    it('spam reports: a critical yesterday with a clean today is a warning', async () => {
+      const { server, state } = await sendgrid({ days: { [yesterday]: { requests: 10_000, delivered: 10_000, spam_reports: 80 }, [today]: { requests: 10_000, delivered: 10_000, spam_reports: 5 } } });
+      const f = findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.spam_reports');
+      expect(f.status).toBe('warn');
+      expect(f.detail).toContain('Today alone: 0.05%, below the critical 0.3%');
+    });
+
     it('the bounce thresholds are the target\'s to set', async () => {
       const { server, state } = await sendgrid(withDay({ requests: 1000, bounces: 60 }));
       const f = findingOf(await run({ apiKey: state.key, url: server.url }, { thresholds: { delivery: { warn: 8, crit: 15 } } }), 'sendgrid.delivery');

@@ -7,7 +7,7 @@ import type { Thresholds } from '../../probe-definition.ts';
 import { formatCount } from '../../format.ts';
 import { failedCall, finding, lackingScope, type SendgridContext } from '../check-context.ts';
 import { formatRate } from '../format-rate.ts';
-import { judgeRate } from '../judge-rate.ts';
+import { judgeRate, recovered } from '../judge-rate.ts';
 import type { StatsTotals } from '../stats-window.ts';
 
 const LABEL = 'Delivery';
@@ -20,7 +20,8 @@ export async function checkDelivery(ctx: SendgridContext, t: Thresholds): Promis
   const s = stats.totals;
   const since = `since ${stats.from} 00:00 UTC`;
   const counts = { requests: s.requests, delivered: s.delivered, bounces: s.bounces, blocks: s.blocks, deferred: s.deferred, invalid_emails: s.invalid_emails };
-  const judged = judgeRate(s.bounces, s.requests, ctx.minRequests, t);
+  const today = stats.today && { part: stats.today.bounces, whole: stats.today.requests };
+  const judged = judgeRate({ part: s.bounces, whole: s.requests }, today, ctx.minRequests, t);
   if (!judged.judged) {
     return [
       finding('delivery', 'ok', `Too few requests to judge the bounce rate: ${formatCount(s.requests)} ${since} (judged from ${formatCount(ctx.minRequests)})`, {
@@ -29,7 +30,7 @@ export async function checkDelivery(ctx: SendgridContext, t: Thresholds): Promis
       }),
     ];
   }
-  const { status, pct } = judged;
+  const { status, pct, todayPct } = judged;
   const rate =
     pct === undefined
       ? `${formatCount(s.bounces)} bounces and no request ${since}`
@@ -37,7 +38,7 @@ export async function checkDelivery(ctx: SendgridContext, t: Thresholds): Promis
   const title = status === 'ok' ? rate : `${rate}: above ${status === 'crit' ? t.crit : t.warn}%`;
   return [
     finding('delivery', status, title, {
-      detail: countsLine(s),
+      detail: [countsLine(s), ...(todayPct === undefined ? [] : [recovered(todayPct, t.crit)])].join('\n'),
       metrics: pct === undefined ? counts : { ...counts, bounce_pct: Math.round(pct * 100) / 100 },
       ...(status !== 'ok' && {
         fix: 'find what bounces: SendGrid > Activity (filter Bounced) or GET /v3/suppression/bounces shows the addresses and the receivers\' reasons. Many at one domain: that receiver refuses you (read the reason). Many unknown users: a bad or old list was imported or a signup form lets typos in; stop that send, and remove the addresses. Blocks count apart: they are receivers refusing your mail, not bad addresses.',

@@ -8,7 +8,7 @@ import type { Thresholds } from '../../probe-definition.ts';
 import { formatCount } from '../../format.ts';
 import { failedCall, finding, lackingScope, type SendgridContext } from '../check-context.ts';
 import { formatRate } from '../format-rate.ts';
-import { judgeRate } from '../judge-rate.ts';
+import { judgeRate, recovered } from '../judge-rate.ts';
 
 const LABEL = 'Spam reports';
 
@@ -20,7 +20,8 @@ export async function checkSpamReports(ctx: SendgridContext, t: Thresholds): Pro
   const s = stats.totals;
   const since = `since ${stats.from} 00:00 UTC`;
   const counts = { delivered: s.delivered, spam_reports: s.spam_reports };
-  const judged = judgeRate(s.spam_reports, s.delivered, ctx.minRequests, t);
+  const today = stats.today && { part: stats.today.spam_reports, whole: stats.today.delivered };
+  const judged = judgeRate({ part: s.spam_reports, whole: s.delivered }, today, ctx.minRequests, t);
   if (!judged.judged) {
     return [
       finding('spam_reports', 'ok', `Too few delivered to judge spam reports: ${formatCount(s.delivered)} ${since} (judged from ${formatCount(ctx.minRequests)})`, {
@@ -29,7 +30,7 @@ export async function checkSpamReports(ctx: SendgridContext, t: Thresholds): Pro
       }),
     ];
   }
-  const { status, pct } = judged;
+  const { status, pct, todayPct } = judged;
   const rate =
     pct === undefined
       ? `${formatCount(s.spam_reports)} spam reports and nothing delivered ${since}`
@@ -37,7 +38,10 @@ export async function checkSpamReports(ctx: SendgridContext, t: Thresholds): Pro
   const title = status === 'ok' ? rate : `${rate}: above ${status === 'crit' ? t.crit : t.warn}%`;
   return [
     finding('spam_reports', status, title, {
-      detail: 'SendGrid counts the complaints receivers report back (Yahoo, Microsoft and others); Gmail\'s own spam rate is in Google Postmaster Tools.',
+      detail: [
+        ...(todayPct === undefined ? [] : [recovered(todayPct, t.crit)]),
+        'SendGrid counts the complaints receivers report back (Yahoo, Microsoft and others); Gmail\'s own spam rate is in Google Postmaster Tools.',
+      ].join('\n'),
       metrics: pct === undefined ? counts : { ...counts, spam_pct: Math.round(pct * 1000) / 1000 },
       ...(status !== 'ok' && {
         fix: 'find what people mark as spam: SendGrid > Suppressions > Spam Reports lists the addresses and times; match them to the campaign or email type sent just before. Pause that send, send only to people who asked for it, and make unsubscribing one click (List-Unsubscribe header, SendGrid subscription tracking). Above 0.3% Gmail and Yahoo start rejecting mail.',
