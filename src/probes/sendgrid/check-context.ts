@@ -3,7 +3,8 @@
 // finding of a check the key has no scope for.
 import type { Finding } from '../../report.ts';
 import { findingFor } from '../finding-for.ts';
-import { describeSendgridFailure, sendgridFailureFix, type SendgridApi, type SendgridFailure } from './sendgrid-api.ts';
+import type { SendgridApi } from './sendgrid-api.ts';
+import { describeSendgridFailure, sendgridFailureFix, type SendgridFailure } from './sendgrid-failure.ts';
 import type { StatsWindow } from './stats-window.ts';
 
 export const KIND = 'sendgrid';

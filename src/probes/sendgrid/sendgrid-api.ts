@@ -1,24 +1,19 @@
 // GET calls to SendGrid's v3 API through the project's JSON-API client (one deadline, the key
 // masked in every body it hands out, failed requests classified). On top of it, what SendGrid's
 // answers say: its error envelope `{"errors":[{"field":null,"message":"..."}]}`, a 429's
-// X-RateLimit-* headers read into when to retry. Every way a call goes wrong is a value. The
-// client masks bodies only: the headers and reason phrase quoted here are masked before any cut.
-// (ApiClient.getJson is not used: it keeps no headers and does not read SendGrid's envelope.)
+// X-RateLimit-* headers read into when to retry. Every way a call goes wrong is a value
+// (sendgrid-failure.ts). The client masks bodies only: the headers and reason phrase quoted here
+// are masked before any cut. ApiClient.getJson is not used: it keeps no headers and does not read
+// SendGrid's envelope.
 import type { z } from 'zod';
 import type { ApiClient } from '../http/json-api.ts';
-import type { RequestFailure } from '../http/classify-error.ts';
 import { snippet } from '../http/probe-support.ts';
 import { readRateLimits } from '../http/rate-limit-headers.ts';
 import { MAX_MASKED_CHARS, maskSecrets } from '../../security/mask-secrets.ts';
 import { formatDuration } from '../format.ts';
+import type { SendgridFailure } from './sendgrid-failure.ts';
 
 const CUT_NOTE = /… \(\d+ more characters not shown\)$/;
-
-export type SendgridFailure =
-  | { type: 'request'; path: string; failure: RequestFailure }
-  /** An error status; `error` is SendGrid's messages, or the start of the body when it is not SendGrid's envelope. */
-  | { type: 'status'; path: string; status: number; statusText: string; error: string; envelope: boolean; retry?: string }
-  | { type: 'malformed'; path: string; status: number; reason: string; body: string };
 
 export type SendgridResult<T> = { ok: true; data: T } | { ok: false; failure: SendgridFailure };
 
@@ -58,7 +53,6 @@ export class SendgridApi {
         status: res.status,
         statusText: res.statusText ? snippet(res.statusText, 60, this.#secrets) : '',
         error: messages ?? snippet(res.body, 120),
-        envelope: messages !== undefined,
       };
       if (res.status === 429) failure.retry = retryWords(this.#maskedHeaders(res.headers), new Date());
       return { ok: false, failure };
@@ -109,39 +103,4 @@ function retryWords(headers: Record<string, string>, now: Date): string {
   if (q.resetInS === undefined) return `${left}; no header says when the window resets, retry in a minute`;
   const at = q.resetAt ?? new Date(now.getTime() + q.resetInS * 1000);
   return `${left}; retry after ${at.toISOString().slice(11, 19)} UTC (in ${formatDuration(Math.max(1, q.resetInS))})`;
-}
-
-/** One line saying what went wrong with a call, for the title of a finding. */
-export function describeSendgridFailure(f: SendgridFailure): string {
-  switch (f.type) {
-    case 'request':
-      return f.failure.cancelled ? 'the probe was cancelled' : `${f.path}: ${f.failure.kind} (${f.failure.message})`;
-    case 'status': {
-      const head = `${f.path} answered HTTP ${f.status}${f.statusText ? ` ${f.statusText}` : ''}: ${f.error}`;
-      return f.retry === undefined ? head : `${head} (${f.retry})`;
-    }
-    case 'malformed':
-      return `${f.path} answered HTTP ${f.status} with something that is not SendGrid's JSON (${f.reason})${f.body ? `: ${snippet(f.body, 80)}` : ''}`;
-  }
-}
-
-/** What to do about a failed call, for the fix of a finding; `scope` is the read scope the call needs. */
-export function sendgridFailureFix(f: SendgridFailure, scope?: string): string {
-  switch (f.type) {
-    case 'request':
-      return f.failure.fix;
-    case 'status':
-      if (f.status === 401) return 'SendGrid does not accept the API key (deleted, revoked or mistyped): create a key in SendGrid (Settings > API Keys) and put it where the target\'s apiKey comes from (SENDGRID_API_KEY).';
-      if (f.status === 403) {
-        return scope === undefined
-          ? 'SendGrid knows the key but refuses this call: a missing scope, IP Access Management not listing the bot\'s address, or a suspended account (Settings > Account Details).'
-          : `the key probably lacks the ${scope} scope (Settings > API Keys > Edit API Key), or IP Access Management does not list the bot's address.`;
-      }
-      if (f.status === 429) return 'SendGrid rate-limits this key: something else is calling the API with it in a loop, or the probe runs too often; wait for the reset and look for the caller that spends the quota.';
-      if (f.status === 404) return 'no such path here: the target\'s url must be SendGrid\'s API base (https://api.sendgrid.com, or https://api.eu.sendgrid.com for EU subusers), with no path.';
-      if (f.status >= 500) return 'SendGrid\'s API is failing: see https://status.sendgrid.com; if it says nothing, retry in a few minutes and open a support case with the time.';
-      return 'read the error SendGrid gave; check the target\'s url and key.';
-    case 'malformed':
-      return 'something other than SendGrid answers at the target\'s url (a proxy, a captive portal, a login page), or the answer was cut off: check it with curl -H "Authorization: Bearer $SENDGRID_API_KEY" <url>/v3/scopes.';
-  }
 }

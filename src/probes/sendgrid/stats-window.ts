@@ -4,7 +4,8 @@
 // int() keeps them below 2^53, so the sums stay exact); an answer without any asked day is a
 // failure, not a quiet zero.
 import { z } from 'zod';
-import type { SendgridApi, SendgridFailure } from './sendgrid-api.ts';
+import type { SendgridApi } from './sendgrid-api.ts';
+import type { SendgridFailure } from './sendgrid-failure.ts';
 
 const count = z.number().int().min(0).optional();
 

@@ -113,6 +113,12 @@ describe('sendgrid against an untrusted API', () => {
       const f = findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.reputation');
       expect(f.title).toBe('Sender reputation 99% (paid *URGENT* account)');
     });
+    it('deeply nested JSON beside the fields read: judged from the fields, no crash', async () => {
+      const { server, state } = await sendgrid();
+      const deep = `${'['.repeat(40_000)}${']'.repeat(40_000)}`;
+      server.set('/v3/user/account', { headers: { 'content-type': 'application/json' }, body: `{"type":"paid","reputation":97,"extra":${deep}}` });
+      expect(findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.reputation')).toMatchObject({ status: 'ok', title: 'Sender reputation 97% (paid account)' });
+    });
   });
 
   describe('domain names and DNS data', () => {

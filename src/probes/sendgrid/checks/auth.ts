@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import type { Finding } from '../../../report.ts';
 import { unresolvedHost } from '../../http/unresolved-host.ts';
-import { describeSendgridFailure, sendgridFailureFix, type SendgridResult } from '../sendgrid-api.ts';
+import type { SendgridResult } from '../sendgrid-api.ts';
+import { describeSendgridFailure, sendgridFailureFix } from '../sendgrid-failure.ts';
 import { finding, READ_SCOPES, SEND_SCOPE } from '../check-context.ts';
 
 export const scopesSchema = z.object({ scopes: z.array(z.string()) });
