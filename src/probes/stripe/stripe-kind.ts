@@ -13,6 +13,8 @@ import { checkUndeliveredEvents } from './checks/undelivered-events.ts';
 import { checkWebhookEndpoints, ENABLE_ACTION } from './checks/webhook-endpoints.ts';
 import { checkWebhookSecret } from './checks/webhook-secret.ts';
 import { WEBHOOK_ENDPOINT_ID } from './stripe-params.ts';
+import { stripeSecrets } from './stripe-secrets.ts';
+import { keyProblem } from './checks/auth.ts';
 import { STRIPE_API_BASE, stripeUrlProblem } from './stripe-url.ts';
 
 const targetSchema = z.object({
@@ -69,6 +71,13 @@ const webhookSecret: StripeCheck = {
   run: checkWebhookSecret,
 };
 
+/** Why the target's key cannot change webhook endpoints (none, publishable, whitespace around it), for the button's refusal. */
+function keyRefusal(target: StripeTarget): string | undefined {
+  if (!target.apiKey) return `${target.name} has no apiKey: set STRIPE_API_KEY to a secret key or a restricted key with write on webhook endpoints`;
+  const problem = keyProblem(target.apiKey);
+  return problem && `${problem.blocked} of ${target.name}, which cannot change webhook endpoints: ${problem.finding.fix ?? 'put a secret key or a restricted key with write on webhook endpoints in apiKey'}`;
+}
+
 const actions: readonly ActionDefinition<StripeTarget>[] = [
   {
     id: ENABLE_ACTION,
@@ -76,6 +85,8 @@ const actions: readonly ActionDefinition<StripeTarget>[] = [
     destructive: true,
     params: { endpoint: WEBHOOK_ENDPOINT_ID },
     describe: (p, target) => `Re-enable webhook endpoint ${p.endpoint} on ${target} (POST /v1/webhook_endpoints/${p.endpoint} disabled=false): Stripe starts sending it events again. Fix its receiver first, or Stripe disables it again.`,
+    // A key that cannot write is the bot's configuration: refused at the press, before any call.
+    refuse: (target) => keyRefusal(target),
     executor: async () => (await import('./stripe-actions.ts')).STRIPE_EXECUTORS[ENABLE_ACTION],
   },
 ];
@@ -92,7 +103,7 @@ export const stripeKind: KindDefinition<StripeTarget, StripeCheckContext> = {
     { check: paymentFailures, metric: 'failure_pct', label: 'payment failures %', unit: '%' },
     { check: undeliveredEvents, metric: 'undelivered', label: 'undelivered webhook events', unit: 'count' },
   ],
-  secrets: (target) => [target.apiKey, ...(target.webhookSecret ? [target.webhookSecret, target.webhookSecret.trim().replace(/^["'`]+|["'`]+$/g, '')] : [])].filter((s) => s.length > 0),
+  secrets: stripeSecrets,
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
   standalone: { defaultUrl: STRIPE_API_BASE, keyEnv: 'STRIPE_API_KEY' },
   runtime: async () => (await import('./stripe-session.ts')).stripeSession,

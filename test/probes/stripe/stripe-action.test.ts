@@ -1,6 +1,8 @@
 // The stripe remedy's executor against the local Stripe API, as the bot runs it after a press:
 // a disabled endpoint is re-enabled (one form-encoded POST), an enabled one left alone, a deleted
-// one said to be gone, a refused key reported without the key, a forged id refused unsent.
+// one said to be gone, a refused key reported without the key, a forged id refused unsent; a key
+// that cannot write refused at the press (the target's config); the calls bounded by the target's
+// timeout; no secret in any line it returns or throws.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SILENT_IO } from '../../../src/actions/action-executor.ts';
 import type { Target } from '../../../src/config/config.ts';
@@ -18,10 +20,10 @@ afterEach(async () => {
   await api.close();
 });
 
-const target = (apiKey = KEY): Target => ({ name: 'payments', kind: 'stripe', timeoutMs: 3000, thresholds: {}, apiKey, url: api.url });
-async function enable(endpoint: string, apiKey?: string): Promise<string> {
-  const executor = await stripeKind.actions.find((a) => a.id === 'stripe.enable_webhook_endpoint')!.executor();
-  return await executor.run(target(apiKey), { endpoint }, SILENT_IO);
+const target = (apiKey = KEY, extra: Partial<Target> = {}): Target => ({ name: 'payments', kind: 'stripe', timeoutMs: 3000, thresholds: {}, apiKey, url: api.url, ...extra });
+const action = () => stripeKind.actions.find((a) => a.id === 'stripe.enable_webhook_endpoint')!;
+async function enable(endpoint: string, apiKey?: string, extra: Partial<Target> = {}): Promise<string> {
+  return await (await action().executor()).run(target(apiKey, extra), { endpoint }, SILENT_IO);
 }
 
 describe('stripe.enable_webhook_endpoint', () => {
@@ -54,5 +56,26 @@ describe('stripe.enable_webhook_endpoint', () => {
     await expect(enable('we_1Off/../../v1/charges')).rejects.toThrow(/we_ followed by 1 to 64 letters or digits/);
     expect(api.to('/v1/webhook_endpoints/we_1Off', 'POST')).toHaveLength(0);
     expect(api.requests.every((r) => r.path === '/v1/webhook_endpoints/we_1Off')).toBe(true);
+  });
+
+  it('a key that cannot write is refused at the press, naming the key and what is accepted; a usable key is not', () => {
+    const parsed = (apiKey: string) => ({ ...stripeKind.targetSchema.parse({ apiKey: 'sk_live_x', url: api.url }), apiKey, name: 'payments', kind: 'stripe', timeoutMs: 3000, thresholds: {} });
+    const refuse = action().refuse!;
+    expect(refuse(parsed('pk_live_51Publishable0123456789'), { endpoint: 'we_1Off' })).toMatch(/^the configured key is a publishable key of payments, which cannot change webhook endpoints: put a secret key \(sk_\.\.\.\) or a restricted key/);
+    expect(refuse(parsed(`${KEY}\n`), { endpoint: 'we_1Off' })).toContain('whitespace or quotes around it');
+    expect(refuse(parsed(''), { endpoint: 'we_1Off' })).toContain('payments has no apiKey');
+    expect(refuse(parsed(KEY), { endpoint: 'we_1Off' })).toBeUndefined();
+  });
+
+  it('every line it returns is masked with the target\'s secrets (the webhook secret too, with or without the quotes around it)', async () => {
+    api.endpoints[0]!.url = 'https://shop.example.com/hook/whsec_Zz9';
+    const line = await enable('we_1Off', KEY, { webhookSecret: '"whsec_Zz9"' });
+    expect(line).toBe('webhook endpoint we_1Off (https://shop.example.com/hook/***) is enabled');
+  });
+
+  it('a Stripe that does not answer within the target\'s timeout fails the action saying so, and nothing is written', async () => {
+    api.overrides.set('/v1/webhook_endpoints/we_1Off', { delayMs: 10_000 });
+    await expect(enable('we_1Off', KEY, { timeoutMs: 400 })).rejects.toThrow('GET /v1/webhook_endpoints/we_1Off did not answer: no answer within 400 ms');
+    expect(api.to('/v1/webhook_endpoints/we_1Off', 'POST')).toHaveLength(0);
   });
 });

@@ -1,10 +1,12 @@
 // The report's "Re-enable webhook endpoint" button through the real bot (Bolt in HTTP mode, a fake
 // Slack API) against the local Stripe API: /diag on a stripe target shows the disabled endpoint with
 // its button; pressing it asks for confirmation, then re-enables the endpoint; pressing it again
-// does not send Stripe a second POST.
-import { afterAll, describe, expect, it } from 'vitest';
+// does not send Stripe a second POST; the run is audited without a secret; a button whose endpoint
+// id was changed is not the bot's and is refused before anything reaches Stripe.
+import pg from 'pg';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { blockActionBody, slashCommandBody } from '../../support/signed-slack-request.ts';
-import { answers, confirmationPrompt } from '../../support/press-button.ts';
+import { answers, confirmationPrompt, signAsBot } from '../../support/press-button.ts';
 import { callText, useHttpTestBot, type HttpTestBot } from '../../support/test-bot.ts';
 import { unsealedValue } from '../../support/test-signer.ts';
 import { FakeStripeApi } from './fake-stripe-api.ts';
@@ -84,5 +86,32 @@ describe('stripe: the re-enable button through the bot', () => {
     expect(second && callText(second)).toMatch(/already (running|done)/);
     expect(api.to('/v1/webhook_endpoints/we_1Btn', 'POST')).toHaveLength(1);
     expect(api.to('/v1/webhook_endpoints/we_1Btn', 'GET')).toHaveLength(1);
+  });
+
+  it('the run is audited under the action with its endpoint, its outcome line, and no secret', async () => {
+    const c = new pg.Client({ connectionString: inject('pgUrl') });
+    await c.connect();
+    try {
+      const rows = (await c.query<{ outcome: string; target: string; params: unknown; detail: string | null }>("SELECT outcome, target, params, detail FROM audit_log WHERE action = 'stripe.enable_webhook_endpoint' AND params->>'endpoint' = 'we_1Btn' ORDER BY id")).rows;
+      expect(rows.map((r) => r.outcome)).toContain('succeeded');
+      expect(rows.find((r) => r.outcome === 'succeeded')).toMatchObject({ target: 'payments', params: { endpoint: 'we_1Btn' } });
+      expect(JSON.stringify(rows)).not.toContain(KEY);
+      expect(JSON.stringify(rows)).not.toContain(SECRET);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('a button whose endpoint id was changed (not one the bot offered) is refused, and Stripe hears nothing of it', async () => {
+    api.endpoints.push({ id: 'we_1Victim', url: 'https://other.example.com/hook', status: 'disabled', enabled_events: ['*'] });
+    const offered = await signAsBot('remedy:stripe.enable_webhook_endpoint', JSON.stringify({ action: 'stripe.enable_webhook_endpoint', target: 'payments', params: { endpoint: 'we_1Btn' } }));
+    const forged = offered.replace('we_1Btn', 'we_1Victim');
+    const res = await t.send(blockActionBody({ actionId: 'remedy:stripe.enable_webhook_endpoint', value: forged, responseUrl: t.slack.responseUrl('forged'), messageTs: '1700000001.000100' }));
+    expect(res.status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'forged'), 15_000);
+    expect(callText(t.slack.calls.find((c) => c.responseId === 'forged')!)).toContain('This button was changed or has expired');
+    expect(confirmationPrompt(t.slack.calls, 'forged')).toBeUndefined();
+    expect(api.requests.filter((r) => r.path.includes('we_1Victim'))).toHaveLength(0);
+    expect(api.endpoints.find((e) => e.id === 'we_1Victim')!.status).toBe('disabled');
   });
 });
