@@ -33,6 +33,15 @@ export type CallFailure =
   /** No HTTP answer: refused, DNS, TLS... (classify-error.ts words), `dns` when the host name does not exist. */
   | { type: 'network'; call: CallName; kind: string; message: string; fix: string; code?: string };
 
+/** The parameter a completion's output is limited with: older servers know the first, newer models want the second. */
+export type TokenParam = 'max_tokens' | 'max_completion_tokens';
+
+/** The server refused the parameter the probe tried first, in its words; the answer is to the other one. */
+export interface FellBack {
+  refused: TokenParam;
+  message: string;
+}
+
 export type ModelsResult = { ok: true; answer: Answer; ids: string[] } | { ok: false; failure: CallFailure };
 
 export type CompletionResult =
@@ -40,11 +49,10 @@ export type CompletionResult =
       ok: true;
       answer: Answer;
       /** The parameter the answered request limited the output with. */
-      tokenParam: 'max_tokens' | 'max_completion_tokens';
-      /** The server refused max_tokens first (newer models want max_completion_tokens): its words. */
-      fellBack?: string;
+      tokenParam: TokenParam;
+      fellBack?: FellBack;
     }
-  | { ok: false; failure: CallFailure; fellBack?: string };
+  | { ok: false; failure: CallFailure; fellBack?: FellBack };
 
 export interface OpenaiCheckContext {
   /** The target's name, for the keys a fix names (`targets.ai.model`). */

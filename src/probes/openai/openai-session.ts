@@ -2,16 +2,23 @@
 // target's timeout, never retried: GET /models (spends no tokens) and, when a model is configured,
 // one chat completion of a single output token, whose answer carries the rate-limit headers. A
 // server that refuses `max_tokens` for the model (newer models want `max_completion_tokens`) is
-// asked once more with that; the choice is remembered so later runs send one request. The checks
-// judge the answers; when the key is refused or nothing answered, that one finding is the report.
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+// asked once more with that (and the other way round); the choice is remembered per endpoint and
+// model so later runs send one request, and a remembered choice the server refuses is corrected.
+// Whatever the server sends is untrusted: bodies are read up to a size, and every text it puts in
+// a finding (messages, header values, ids) is cleaned, masked, then cut. The SDK takes nothing
+// from the environment (OPENAI_BASE_URL, OPENAI_ORG_ID, OPENAI_CUSTOM_HEADERS...): the target
+// decides. The checks judge the answers; when the key is refused or nothing answered, that one
+// finding is the report.
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError, type ClientOptions } from 'openai';
 import type { Finding } from '../../report.ts';
 import { maskSecrets } from '../../security/mask-secrets.ts';
 import { checkId, type KindRuntime } from '../probe-definition.ts';
 import { classifyRequestError, failureMessage } from '../http/classify-error.ts';
 import { Deadline, snippet } from '../http/probe-support.ts';
+import { untilDeadline } from '../until-deadline.ts';
+import { AnswerTooLargeError, cappedFetch } from './capped-fetch.ts';
 import { describeOpenaiEndpoint } from './describe-openai-endpoint.ts';
-import { finding, KIND, type Answer, type CallFailure, type CallName, type CompletionResult, type ModelsResult, type OpenaiCheckContext } from './check-context.ts';
+import { finding, KIND, type Answer, type CallFailure, type CallName, type CompletionResult, type ModelsResult, type OpenaiCheckContext, type TokenParam } from './check-context.ts';
 import type { OpenaiTarget } from './openai-kind.ts';
 import { checkAuth } from './checks/auth.ts';
 import { checkConnectivity } from './checks/connectivity.ts';
@@ -20,25 +27,44 @@ import { checkConnectivity } from './checks/connectivity.ts';
 const SLACK_MS = 250;
 /** A server's message is quoted up to this many characters. */
 const MESSAGE_CHARS = 300;
-/** The model list is read up to this many entries (OpenRouter lists hundreds; nothing needs more). */
-const MAX_MODELS = 5_000;
-/** The probe's state key for the output-limit parameter a model wants. */
+/** A header value (a request id) is quoted up to this many characters. */
+const HEADER_CHARS = 100;
+/** An answer's body is read up to this size (OpenRouter's model list, the largest, is a few MiB). */
+const MAX_BODY_BYTES = 16 * 1024 * 1024;
+/** The probe's state key for the output-limit parameter a model wants, followed by the endpoint and model. */
 const TOKEN_PARAM_KEY = 'openai.token_param';
+/** How long the run waits for the state store before it starts with max_tokens: a slow store is not a slow API. */
+const STATE_WAIT_MS = 300;
 
-type TokenParam = 'max_tokens' | 'max_completion_tokens';
+const OTHER_PARAM: Record<TokenParam, TokenParam> = { max_tokens: 'max_completion_tokens', max_completion_tokens: 'max_tokens' };
 
 export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
   async open(target, run) {
     const deadline = new Deadline(run.signal, run.timeoutMs);
     const mask = (text: string) => maskSecrets(text, run.secrets);
+    /** Server text as a finding may quote it: control and invisible characters out first (they could split the key past the mask), masked, cut. */
+    const quote = (text: string, max = MESSAGE_CHARS) => snippet(mask(text.replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : ''))), max);
     let client: OpenAI;
     try {
-      client = newClient(target, run.timeoutMs);
+      client = new TargetClient(target, run.timeoutMs);
     } catch (e) {
       return { stop: [finding('connectivity', 'unknown', `The SDK refused the target's settings: ${mask(failureMessage(e))}`, { fix: `check targets.${target.name}.url and the other keys of the target.`, config: true })] };
     }
     const options = { signal: deadline.signal, timeout: run.timeoutMs, maxRetries: 0 };
-    const failed = (call: CallName, e: unknown, started: number): CallFailure => classify(call, e, started, deadline, mask);
+    const answerOf = (call: CallName, response: Response, started: number): Answer => {
+      const id = response.headers.get('x-request-id');
+      return { call, status: response.status, ...(id && { requestId: quote(id, HEADER_CHARS) }), headers: headerRecord(response.headers, mask), ms: Math.round(performance.now() - started) };
+    };
+    const malformed = (answer: Answer, response: Response, text: string): CallFailure => ({
+      type: 'malformed',
+      call: answer.call,
+      status: answer.status,
+      ...(answer.requestId !== undefined && { requestId: answer.requestId }),
+      ms: answer.ms,
+      contentType: quote(response.headers.get('content-type') ?? '', HEADER_CHARS),
+      body: quote(text),
+    });
+    const failed = (call: CallName, e: unknown, started: number): CallFailure => classify(call, e, started, deadline, quote, mask);
 
     const listModels = async (): Promise<ModelsResult> => {
       const started = performance.now();
@@ -47,47 +73,48 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
         const text = await response.text();
         const answer = answerOf('GET /models', response, started);
         const ids = modelIds(text);
-        if (ids === undefined) return { ok: false, failure: malformed(answer, response, text, mask) };
+        if (ids === undefined) return { ok: false, failure: malformed(answer, response, text) };
         return { ok: true, answer, ids };
       } catch (e) {
         return { ok: false, failure: failed('GET /models', e, started) };
       }
     };
 
+    const once = async (model: string, param: TokenParam): Promise<CompletionResult> => {
+      const started = performance.now();
+      try {
+        const body = { model, messages: [{ role: 'user' as const, content: 'Say OK.' }], ...(param === 'max_tokens' ? { max_tokens: 1 } : { max_completion_tokens: 1 }) };
+        const response = await client.chat.completions.create(body, options).asResponse();
+        const text = await response.text();
+        const answer = answerOf('POST /chat/completions', response, started);
+        if (!isCompletion(text)) return { ok: false, failure: malformed(answer, response, text) };
+        return { ok: true, answer, tokenParam: param };
+      } catch (e) {
+        return { ok: false, failure: failed('POST /chat/completions', e, started) };
+      }
+    };
+
     const complete = async (model: string): Promise<CompletionResult> => {
-      const remembered = await run.state.get<{ model: string; param: TokenParam }>(TOKEN_PARAM_KEY).catch(() => undefined);
-      const first: TokenParam = remembered?.value.model === model ? remembered.value.param : 'max_tokens';
-      const once = async (param: TokenParam): Promise<CompletionResult> => {
-        const started = performance.now();
-        try {
-          const body = { model, messages: [{ role: 'user' as const, content: 'Say OK.' }], ...(param === 'max_tokens' ? { max_tokens: 1 } : { max_completion_tokens: 1 }) };
-          const { data, response } = await client.chat.completions.create(body, options).withResponse();
-          const answer = answerOf('POST /chat/completions', response, started);
-          if (typeof data !== 'object' || data === null || !Array.isArray((data as { choices?: unknown }).choices)) {
-            const text = typeof data === 'string' ? data : JSON.stringify(data) ?? '';
-            return { ok: false, failure: malformed(answer, response, text, mask) };
-          }
-          return { ok: true, answer, tokenParam: param };
-        } catch (e) {
-          return { ok: false, failure: failed('POST /chat/completions', e, started) };
-        }
-      };
-      const result = await once(first);
-      if (result.ok || !refusesMaxTokens(result.failure) || first !== 'max_tokens') return result;
-      // Not a failure of the API: the model only takes the newer parameter. One more request.
-      const fellBack = result.failure.type === 'http' ? result.failure.message : 'max_tokens refused';
-      const second = await once('max_completion_tokens');
-      if (second.ok) await run.state.set(TOKEN_PARAM_KEY, { model, param: 'max_completion_tokens' }).catch(() => undefined);
+      // Per endpoint and model: the same model name elsewhere (a local server, Azure) may want the other one.
+      const key = `${TOKEN_PARAM_KEY} ${describeOpenaiEndpoint(target.url)} ${model}`;
+      const stored = await untilDeadline(run.state.get<unknown>(key).catch(() => undefined), STATE_WAIT_MS, deadline.signal);
+      const first: TokenParam = stored?.value === 'max_completion_tokens' ? 'max_completion_tokens' : 'max_tokens';
+      const result = await once(model, first);
+      if (result.ok || !refusesParam(result.failure, first)) return result;
+      // Not a failure of the API: the model (or the server) takes only the other parameter. One more request.
+      const fellBack = { refused: first, message: result.failure.type === 'http' ? result.failure.message : `${first} refused` };
+      const second = await once(model, OTHER_PARAM[first]);
+      // Not awaited: a slow state store does not hold the report.
+      if (second.ok) void run.state.set(key, second.tokenParam).catch(() => undefined);
       return { ...second, fellBack };
     };
 
-    const calls = Promise.all([listModels(), target.model === undefined ? Promise.resolve(undefined) : complete(target.model)]);
-    const settled = await deadline.race(calls, SLACK_MS);
-    const timedOut = (call: CallName): CallFailure => (deadline.cancelled ? { type: 'cancelled', call } : { type: 'timeout', call, timeoutMs: deadline.timeoutMs });
-    const [models, completion] = settled ?? [
-      { ok: false as const, failure: timedOut('GET /models') },
-      target.model === undefined ? undefined : { ok: false as const, failure: timedOut('POST /chat/completions') },
-    ];
+    const unanswered = (call: CallName): CallFailure => (deadline.cancelled ? { type: 'cancelled', call } : { type: 'timeout', call, timeoutMs: deadline.timeoutMs });
+    // Each call bounded on its own: one that overruns costs only its own answer.
+    const [models, completion] = await Promise.all([
+      deadline.race(listModels(), SLACK_MS).then((r): ModelsResult => r ?? { ok: false, failure: unanswered('GET /models') }),
+      target.model === undefined ? undefined : deadline.race(complete(target.model), SLACK_MS).then((r): CompletionResult => r ?? { ok: false, failure: unanswered('POST /chat/completions') }),
+    ]);
     const ctx: OpenaiCheckContext = {
       target: target.name,
       endpoint: describeOpenaiEndpoint(target.url),
@@ -109,19 +136,29 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
   },
 };
 
-function newClient(target: OpenaiTarget, timeoutMs: number): OpenAI {
-  return new OpenAI({
-    apiKey: target.apiKey,
-    baseURL: target.url,
-    // Explicit nulls: the SDK would otherwise read OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY...
-    organization: target.organization ?? null,
-    project: target.project ?? null,
-    adminAPIKey: null,
-    webhookSecret: null,
-    timeout: timeoutMs,
-    maxRetries: 0,
-    logLevel: 'off',
-  });
+/**
+ * The SDK's client with the target's settings and nothing from the environment: explicit nulls
+ * where the SDK would read OPENAI_ORG_ID, OPENAI_PROJECT_ID, OPENAI_ADMIN_KEY...; and the headers it
+ * parses from OPENAI_CUSTOM_HEADERS, which would come after (and so replace) the key, the
+ * organization and the project, dropped.
+ */
+class TargetClient extends OpenAI {
+  constructor(target: OpenaiTarget, timeoutMs: number) {
+    const options: ClientOptions = {
+      apiKey: target.apiKey,
+      baseURL: target.url,
+      organization: target.organization ?? null,
+      project: target.project ?? null,
+      adminAPIKey: null,
+      webhookSecret: null,
+      timeout: timeoutMs,
+      maxRetries: 0,
+      logLevel: 'off',
+      fetch: cappedFetch(MAX_BODY_BYTES),
+    };
+    super(options);
+    this._options = { ...this._options, defaultHeaders: undefined };
+  }
 }
 
 /**
@@ -180,85 +217,74 @@ function mergeStories(findings: Finding[], ctx: OpenaiCheckContext): Finding[] {
   return out;
 }
 
-function answerOf(call: CallName, response: Response, started: number): Answer {
-  const requestId = response.headers.get('x-request-id') ?? undefined;
-  return { call, status: response.status, ...(requestId && { requestId }), headers: headerRecord(response.headers), ms: Math.round(performance.now() - started) };
-}
-
-function headerRecord(headers: Headers | undefined): Record<string, string> {
+function headerRecord(headers: Headers | undefined, mask: (t: string) => string): Record<string, string> {
   const out: Record<string, string> = {};
   headers?.forEach((value, name) => {
-    out[name.toLowerCase()] = value;
+    out[name.toLowerCase()] = mask(value);
   });
   return out;
 }
 
-/** The ids of `{object: 'list', data: [{id, ...}]}`, or undefined when the body is not that. */
+/** The ids of `{object: 'list', data: [{id, ...}]}` (every one: the body's size is bounded), or undefined when the body is not that. */
 function modelIds(text: string): string[] | undefined {
-  let body: unknown;
+  const data = (parseJson(text) as { data?: unknown } | null | undefined)?.data;
+  if (!Array.isArray(data)) return undefined;
+  return data.flatMap((m) => (typeof (m as { id?: unknown } | null)?.id === 'string' ? [(m as { id: string }).id] : []));
+}
+
+/** A chat.completion object: JSON with a `choices` list. */
+function isCompletion(text: string): boolean {
+  return Array.isArray((parseJson(text) as { choices?: unknown } | null | undefined)?.choices);
+}
+
+function parseJson(text: string): unknown {
   try {
-    body = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     return undefined;
   }
-  const data = (body as { data?: unknown } | null)?.data;
-  if (!Array.isArray(data)) return undefined;
-  return data.slice(0, MAX_MODELS).flatMap((m) => (typeof (m as { id?: unknown } | null)?.id === 'string' ? [(m as { id: string }).id] : []));
 }
 
-function malformed(answer: Answer, response: Response, text: string, mask: (t: string) => string): CallFailure {
-  return {
-    type: 'malformed',
-    call: answer.call,
-    status: answer.status,
-    ...(answer.requestId !== undefined && { requestId: answer.requestId }),
-    ms: answer.ms,
-    contentType: response.headers.get('content-type') ?? '',
-    body: snippet(mask(text), MESSAGE_CHARS),
-  };
-}
-
-/** The SDK's error classes into what the checks judge; every quoted text masked first. */
-function classify(call: CallName, e: unknown, started: number, deadline: Deadline, mask: (t: string) => string): CallFailure {
+/** The SDK's error classes into what the checks judge; every quoted text cleaned, masked and cut first. */
+function classify(call: CallName, e: unknown, started: number, deadline: Deadline, quote: (t: string, max?: number) => string, mask: (t: string) => string): CallFailure {
   if (deadline.cancelled) return { type: 'cancelled', call };
+  const ms = Math.round(performance.now() - started);
   if (e instanceof APIConnectionTimeoutError || (e instanceof APIUserAbortError && deadline.timedOut)) return { type: 'timeout', call, timeoutMs: deadline.timeoutMs };
+  if (e instanceof AnswerTooLargeError) return { type: 'malformed', call, ms, contentType: '', body: e.message };
   if (e instanceof APIConnectionError) {
     const r = classifyRequestError(e.cause ?? e, deadline.timeoutMs, deadline.timedOut);
     if (r.cancelled) return { type: 'cancelled', call };
     if (r.kind === 'timeout') return { type: 'timeout', call, timeoutMs: deadline.timeoutMs };
-    return { type: 'network', call, kind: r.kind, message: snippet(mask(r.message), MESSAGE_CHARS), fix: r.fix, ...(r.code !== undefined && { code: r.code }) };
+    return { type: 'network', call, kind: r.kind, message: quote(r.message), fix: r.fix, ...(r.code !== undefined && { code: r.code }) };
   }
   if (e instanceof APIError && typeof e.status === 'number') {
-    const headers = headerRecord(e.headers);
     const body = (e.error ?? undefined) as { message?: unknown } | undefined;
     const raw = typeof body?.message === 'string' ? body.message : e.message.replace(/^\d{3}\s+/, '');
+    const requestId = e.requestID ? quote(e.requestID, HEADER_CHARS) : undefined;
+    const word = (v: unknown) => (typeof v === 'string' && v ? quote(v) : undefined);
+    const [code, errorType, param] = [word(e.code), word(e.type), word(e.param)];
     return {
       type: 'http',
       call,
       status: e.status,
-      headers,
-      ...(e.requestID && { requestId: e.requestID }),
-      ms: Math.round(performance.now() - started),
-      ...(typeof e.code === 'string' && e.code && { code: e.code }),
-      ...(typeof e.type === 'string' && e.type && { errorType: e.type }),
-      ...(typeof e.param === 'string' && e.param && { param: e.param }),
-      message: snippet(mask(raw), MESSAGE_CHARS),
+      headers: headerRecord(e.headers, mask),
+      ...(requestId && { requestId }),
+      ms,
+      ...(code !== undefined && { code }),
+      ...(errorType !== undefined && { errorType }),
+      ...(param !== undefined && { param }),
+      message: quote(raw),
     };
-  }
-  if (e instanceof SyntaxError) {
-    // A JSON content-type with a body that is not JSON (cut short, or a proxy's page).
-    return { type: 'malformed', call, ms: Math.round(performance.now() - started), contentType: 'application/json', body: `not JSON (${snippet(mask(e.message), MESSAGE_CHARS)})` };
   }
   const r = classifyRequestError(e, deadline.timeoutMs, deadline.timedOut);
   if (r.cancelled) return { type: 'cancelled', call };
   if (r.kind === 'timeout') return { type: 'timeout', call, timeoutMs: deadline.timeoutMs };
-  return { type: 'network', call, kind: r.kind, message: snippet(mask(r.message), MESSAGE_CHARS), fix: r.fix };
+  return { type: 'network', call, kind: r.kind, message: quote(r.message), fix: r.fix };
 }
 
-/** A 400 saying the model does not take `max_tokens` (it wants `max_completion_tokens`). */
-function refusesMaxTokens(f: CallFailure): boolean {
+/** A 400 saying the model (or the server) does not take `param`: newer models refuse max_tokens, older servers max_completion_tokens. */
+function refusesParam(f: CallFailure, param: TokenParam): boolean {
   if (f.type !== 'http' || f.status !== 400) return false;
-  const names = f.param === 'max_tokens' || /max_tokens/.test(f.message);
-  return names && (f.code === 'unsupported_parameter' || /max_completion_tokens|not supported|unsupported/i.test(f.message));
+  const named = f.param !== undefined ? f.param === param : new RegExp(`\\b${param}\\b`).test(f.message);
+  return named && (f.code === 'unsupported_parameter' || /not supported|unsupported|unrecognized|unknown|not permitted|extra/i.test(f.message));
 }
-

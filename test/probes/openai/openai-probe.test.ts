@@ -356,7 +356,7 @@ describe('openai kind', () => {
       fake.on('POST /v1/chat/completions', { status: 200, headers: { 'content-type': 'application/json' }, body: '{"id": "chatcmpl-1", "choices": [' });
       const findings = await run(fake, { model: 'gpt-4o-mini' });
       expect(findingOf(findings, 'openai.server')).toMatchObject({ status: 'warn', title: "POST /chat/completions answered something other than the API's JSON" });
-      expect(findingOf(findings, 'openai.quota').title).toMatch(/^Quota: could not check \(POST \/chat\/completions: answered but not the API's JSON/);
+      expect(findingOf(findings, 'openai.quota').title).toMatch(/^Quota: could not check \(POST \/chat\/completions: HTTP 200 but not the API's JSON \(application\/json\): \{"id": "chatcmpl-1", "choices": \[, request id req_\w+\)$/);
     });
 
     it('no answer within the timeout is critical, the only finding', async () => {

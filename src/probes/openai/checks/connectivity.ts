@@ -3,11 +3,14 @@
 // configured, a model the list does not offer to this key is a warning.
 import type { Finding } from '../../../report.ts';
 import { formatCount, formatMs } from '../../format.ts';
+import { snippet } from '../../http/probe-support.ts';
 import { configKey, finding, type CallFailure, type OpenaiCheckContext } from '../check-context.ts';
 import { describeFailure, requestIdWords } from '../describe-failure.ts';
 
 /** At most this many listed ids are named as near the configured model. */
 const NEAR_MODELS = 5;
+/** A listed id (the server's text) is quoted up to this many characters, on one line. */
+const ID_CHARS = 80;
 
 export function checkConnectivity(ctx: OpenaiCheckContext): Finding[] {
   const m = ctx.models;
@@ -29,7 +32,7 @@ export function checkConnectivity(ctx: OpenaiCheckContext): Finding[] {
   return [
     finding('connectivity', 'warn', `The configured model ${ctx.model} is not offered to this key (${where}: ${listed})`, {
       detail: [
-        near.length ? `Listed models with a similar name: ${near.join(', ')}` : undefined,
+        near.length ? `Listed models with a similar name: ${near.map((id) => snippet(id, ID_CHARS)).join(', ')}` : undefined,
         c && !c.ok ? `The completion with it: ${describeFailure(c.failure)}` : undefined,
       ].filter(Boolean).join('\n') || undefined,
       fix: `set ${configKey(ctx, 'model')} to the model the application really uses (the exact id GET /models lists), or give this key's project access to ${ctx.model} (OpenAI dashboard: Settings > Project > Limits > model access). A retired or misspelt model fails every request the application makes with it.`,

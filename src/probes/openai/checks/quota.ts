@@ -35,7 +35,7 @@ export function checkQuota(ctx: OpenaiCheckContext): Finding[] {
   return [
     finding('quota', 'ok', `Tokens can be spent: a 1-token completion with ${ctx.model} answered in ${c.answer.ms} ms${requestIdWords(c.answer.requestId)}`, {
       ...(c.fellBack !== undefined && {
-        detail: `The model refused max_tokens ("${c.fellBack}"), so the probe asked again with max_completion_tokens: 1; that is not an error of the API.`,
+        detail: `The server refused ${c.fellBack.refused} for this model ("${c.fellBack.message}"), so the probe asked again with ${c.tokenParam}: 1; that is not an error of the API.`,
       }),
     }),
   ];
