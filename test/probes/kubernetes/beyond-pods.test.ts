@@ -226,6 +226,18 @@ describe('k8s.jobs and k8s.cronjobs', () => {
   });
 });
 
+describe('k8s.cronjobs: a schedule the bot cannot read', () => {
+  it('is unknown for that cronjob, naming the schedule and why; the others are still judged', async () => {
+    k.api.add(
+      kubeCronJob({ namespace: 'batch-odd', name: 'odd', schedule: '0 0 * * *', timeZone: 'Mars/Olympus', lastScheduleAgoS: 60 }),
+      kubeCronJob({ namespace: 'batch-odd', name: 'late', schedule: '*/30 * * * *', lastScheduleAgoS: 3 * 3600 }),
+    );
+    const cron = findingsOf(await run('batch-odd'), 'cronjobs');
+    expect(cron.map((f) => `${f.status} ${f.title.split(':')[0]}`)).toEqual(['warn cronjob/late in batch-odd', 'unknown cronjob/odd in batch-odd']);
+    expect(cron[1]!.title).toBe('cronjob/odd in batch-odd: schedule "0 0 * * *" could not be read (time zone "Mars/Olympus" is not known (an IANA name like Europe/Berlin is expected))');
+  });
+});
+
 describe('k8s.certificates', () => {
   it('cert-manager not installed: an ok finding saying so, and no API warning', async () => {
     k.api.add(kubeService({ namespace: 'no-cm', name: 'api' }), kubeEndpointSlice({ namespace: 'no-cm', service: 'api', ready: 1 }));
