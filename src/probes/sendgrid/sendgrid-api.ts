@@ -41,6 +41,8 @@ export class SendgridApi {
     let parsed = false;
     try {
       json = JSON.parse(res.body);
+      // An escape (\u0053G..., \/) decodes to text the masking of the raw body could not see.
+      if (res.body.includes('\\')) json = maskParsed(json, this.#secrets);
       parsed = true;
     } catch {
       // Judged below, after the status: an HTML error page from a proxy is a status problem first.
@@ -75,6 +77,30 @@ export class SendgridApi {
   #maskedHeaders(headers: Record<string, string>): Record<string, string> {
     return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, maskSecrets(value, this.#secrets)]));
   }
+}
+
+/**
+ * A parsed answer with the secrets masked in every string and object key, walked with a stack
+ * rather than recursion so that no nesting depth can overflow it.
+ */
+function maskParsed(value: unknown, secrets: readonly string[]): unknown {
+  const copy = (v: unknown, pending: Array<[object, object]>): unknown => {
+    if (typeof v === 'string') return maskSecrets(v, secrets);
+    if (typeof v !== 'object' || v === null) return v;
+    const out = Array.isArray(v) ? [] : {};
+    pending.push([v, out]);
+    return out;
+  };
+  const pending: Array<[object, object]> = [];
+  const root = copy(value, pending);
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [source, target] = next;
+    for (const [key, v] of Object.entries(source)) {
+      // defineProperty: a "__proto__" key stays a plain key.
+      Object.defineProperty(target, Array.isArray(source) ? key : maskSecrets(key, secrets), { value: copy(v, pending), enumerable: true, writable: true, configurable: true });
+    }
+  }
+  return root;
 }
 
 /** The messages of SendGrid's `{"errors":[{"field":...,"message":...}]}`, joined; undefined for another body. */

@@ -113,10 +113,10 @@ describe('sendgrid against an untrusted API', () => {
       const f = findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.reputation');
       expect(f.title).toBe('Sender reputation 99% (paid *URGENT* account)');
     });
-    it('deeply nested JSON beside the fields read: judged from the fields, no crash', async () => {
+    it('deeply nested JSON (with an escape, so it is walked for secrets) beside the fields read: judged from the fields, no crash', async () => {
       const { server, state } = await sendgrid();
       const deep = `${'['.repeat(40_000)}${']'.repeat(40_000)}`;
-      server.set('/v3/user/account', { headers: { 'content-type': 'application/json' }, body: `{"type":"paid","reputation":97,"extra":${deep}}` });
+      server.set('/v3/user/account', { headers: { 'content-type': 'application/json' }, body: `{"type":"paid","reputation":97,"note":"escaped \\/ slash","extra":${deep}}` });
       expect(findingOf(await run({ apiKey: state.key, url: server.url }), 'sendgrid.reputation')).toMatchObject({ status: 'ok', title: 'Sender reputation 97% (paid account)' });
     });
   });
@@ -186,6 +186,19 @@ describe('sendgrid against an untrusted API', () => {
       const f = findingOf(findings, 'sendgrid.delivery');
       expect(f.status).toBe('unknown');
       expect(f.title).toContain('X-RateLimit-Reset');
+      const all = JSON.stringify(findings);
+      for (let at = 0; at + 12 <= state.key.length; at += 6) expect(all).not.toContain(state.key.slice(at, at + 12));
+    });
+
+    it('the key written with JSON escapes (\\u0053G...) in an error message and in a domain name, cut mid-key: no part of it shows', async () => {
+      const { server, state } = await sendgrid();
+      const escaped = [...state.key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+      server.set('/v3/stats', { status: 500, headers: { 'content-type': 'application/json' }, body: `{"errors":[{"field":null,"message":"${'x'.repeat(130)} ${escaped}"}]}` });
+      const evil = JSON.stringify([whitelabelDomain({ id: 3, domain: 'placeholder.example', failing: ['dkim1'] })]).replace('placeholder.example', `${'d'.repeat(220)}${escaped}`);
+      server.set('/v3/whitelabel/domains', { headers: { 'content-type': 'application/json' }, body: evil });
+      const findings = await run({ apiKey: state.key, url: server.url });
+      expect(findingOf(findings, 'sendgrid.delivery').title).toContain('xxxx');
+      expect(findingOf(findings, 'sendgrid.domain_auth').status).toBe('warn');
       const all = JSON.stringify(findings);
       for (let at = 0; at + 12 <= state.key.length; at += 6) expect(all).not.toContain(state.key.slice(at, at + 12));
     });
