@@ -54,7 +54,7 @@ export class SendgridApi {
         path,
         status: res.status,
         statusText: res.statusText ? snippet(res.statusText, 60, this.#secrets) : '',
-        error: messages ?? snippet(res.body, 120),
+        error: messages ?? snippet(quotable(res.body), 120),
       };
       if (res.status === 429) failure.retry = retryWords(this.#maskedHeaders(res.headers), new Date());
       return { ok: false, failure };
@@ -63,12 +63,12 @@ export class SendgridApi {
     if (res.truncated || (res.bytes > MAX_MASKED_CHARS && CUT_NOTE.test(res.body))) {
       return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `the answer is too large to read (${res.bytes} bytes)`, body: '' } };
     }
-    if (!parsed) return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: 'not JSON', body: res.body } };
+    if (!parsed) return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: 'not JSON', body: quotable(res.body) } };
     const checked = schema.safeParse(json);
     if (!checked.success) {
       const issue = checked.error.issues[0];
       const where = issue?.path.length ? issue.path.join('.') : 'the answer';
-      return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`, body: res.body } };
+      return { ok: false, failure: { type: 'malformed', path, status: res.status, reason: `unexpected shape at ${where}: ${issue?.message ?? 'invalid'}`, body: quotable(res.body) } };
     }
     return { ok: true, data: checked.data };
   }
@@ -101,6 +101,11 @@ function maskParsed(value: unknown, secrets: readonly string[]): unknown {
     }
   }
   return root;
+}
+
+/** A body as a finding may quote it: not when it holds \u escapes, which could spell a secret no mask recognises. */
+function quotable(body: string): string {
+  return /\\u[0-9a-fA-F]{4}/.test(body) ? '(not shown: it holds \\u escapes)' : body;
 }
 
 /** The messages of SendGrid's `{"errors":[{"field":...,"message":...}]}`, joined; undefined for another body. */

@@ -203,6 +203,19 @@ describe('sendgrid against an untrusted API', () => {
       for (let at = 0; at + 12 <= state.key.length; at += 6) expect(all).not.toContain(state.key.slice(at, at + 12));
     });
 
+    it('the key in \\u escapes where a body is quoted (the wrong shape, an error that is not SendGrid\'s envelope): not quoted', async () => {
+      const { server, state } = await sendgrid();
+      const escaped = [...state.key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+      server.set('/v3/user/account', { headers: { 'content-type': 'application/json' }, body: `{"type":"paid","reputation":"${escaped}"}` });
+      server.set('/v3/stats', { status: 502, headers: { 'content-type': 'application/json' }, body: `{"detail":"${escaped}"}` });
+      const findings = await run({ apiKey: state.key, url: server.url });
+      expect(findingOf(findings, 'sendgrid.reputation').title).toContain('unexpected shape at reputation');
+      expect(findingOf(findings, 'sendgrid.delivery').title).toContain('HTTP 502');
+      const all = JSON.stringify(findings);
+      for (let at = 0; at + 12 <= state.key.length; at += 6) expect(all).not.toContain(state.key.slice(at, at + 12));
+      for (let at = 0; at + 24 <= escaped.length; at += 12) expect(all).not.toContain(escaped.slice(at, at + 24).replace(/\\/g, '\\\\'));
+    });
+
     it('an error message quoting the key URL-encoded and cut mid-key: no part of it shows', async () => {
       const { server, state } = await sendgrid();
       const encoded = encodeURIComponent(state.key);
