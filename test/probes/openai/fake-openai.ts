@@ -102,7 +102,7 @@ export class FakeOpenAI {
       const answer = this.overrides.get(`${seen.method} ${seen.path}`)?.(seen, this) ?? this.#default(seen);
       const send = () => {
         if (res.destroyed) return;
-        const requestId = `req_${(++this.#ids).toString(16).padStart(24, '0')}`;
+        const requestId = `req_${(++this.#ids).toString(16).padStart(32, '0')}`;
         const isText = typeof answer.body === 'string';
         res.writeHead(answer.status ?? 200, {
           'content-type': isText ? 'text/html; charset=utf-8' : 'application/json',

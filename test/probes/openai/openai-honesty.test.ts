@@ -74,6 +74,18 @@ describe('the state store and the remembered output-limit parameter', () => {
   });
 });
 
+describe('a slow model list while the completion answered', () => {
+  it('is a warning, not "no answer" critical', async () => {
+    const fake = await fakeOpenAI();
+    fake.on('GET /v1/models', () => ({ delayMs: 5_000, body: { object: 'list', data: [] } }));
+    const findings = await run(fake, { model: 'gpt-4o-mini' }, { timeoutMs: 600 });
+    const conn = findingOf(findings, 'openai.connectivity');
+    expect(conn.status).toBe('warn');
+    expect(conn.title).toMatch(/^GET \/models did not answer within 600 ms, while the completion did/);
+    expect(findingOf(findings, 'openai.quota').status).toBe('ok');
+  });
+});
+
 describe('the key is accepted only when the API said so', () => {
   it('a proxy page (HTTP 200, HTML) instead of the model list says nothing about the key', async () => {
     const fake = await fakeOpenAI();

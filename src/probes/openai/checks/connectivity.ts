@@ -1,6 +1,8 @@
 // GET /models: the API answers this key without spending a token. Latency and the request id go
-// in the finding; no answer (refused, DNS, TLS, timeout, a proxy's page) is critical. With a model
-// configured, a model the list does not offer to this key is a warning.
+// in the finding; no answer (refused, DNS, TLS, timeout, a proxy's page) is critical, unless the
+// completion answered (a slow list is then a warning). With a model configured, a model the list
+// does not offer to this key is a warning; the listed ids it names are the server's text, quoted
+// on one line.
 import type { Finding } from '../../../report.ts';
 import { formatCount, formatMs } from '../../format.ts';
 import { snippet } from '../../http/probe-support.ts';
@@ -32,7 +34,7 @@ export function checkConnectivity(ctx: OpenaiCheckContext): Finding[] {
   return [
     finding('connectivity', 'warn', `The configured model ${ctx.model} is not offered to this key (${where}: ${listed})`, {
       detail: [
-        near.length ? `Listed models with a similar name: ${near.map((id) => snippet(id, ID_CHARS)).join(', ')}` : undefined,
+        near.length ? `Listed models with a similar name: ${near.map((id) => snippet(id.replace(/\p{Cf}/gu, ''), ID_CHARS)).join(', ')}` : undefined,
         c && !c.ok ? `The completion with it: ${describeFailure(c.failure)}` : undefined,
       ].filter(Boolean).join('\n') || undefined,
       fix: `set ${configKey(ctx, 'model')} to the model the application really uses (the exact id GET /models lists), or give this key's project access to ${ctx.model} (OpenAI dashboard: Settings > Project > Limits > model access). A retired or misspelt model fails every request the application makes with it.`,
@@ -48,6 +50,12 @@ function failed(ctx: OpenaiCheckContext, f: CallFailure): Finding {
     case 'cancelled':
       return finding('connectivity', 'unknown', 'Not checked: the probe was cancelled before the API answered');
     case 'timeout':
+      if (ctx.completion?.ok) {
+        // The API answered the call the application makes: a slow model list is not an outage.
+        return finding('connectivity', 'warn', `GET /models did not answer within ${f.timeoutMs} ms, while the completion did (${where})`, {
+          fix: 'look at the provider\'s status page and run the probe again; the completions the application makes answered, so this is a slow model list, not an outage.',
+        });
+      }
       return finding('connectivity', 'crit', `No answer from ${where} within ${f.timeoutMs} ms (GET /models)`, {
         fix: 'look at the provider\'s status page (status.openai.com for OpenAI) and at the network path from where the bot runs (proxy, firewall, DNS); the applications calling it need a timeout of their own and a fallback while it does not answer.',
       });

@@ -7,10 +7,9 @@ import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { statusBelow } from '../../finding-for.ts';
 import { formatCount, formatDuration, formatPct } from '../../format.ts';
-import { configKey, finding, type OpenaiCheckContext } from '../check-context.ts';
+import { configKey, finding, NO_MODEL, type OpenaiCheckContext } from '../check-context.ts';
 import { describeFailure } from '../describe-failure.ts';
 import { DIMENSIONS, readOpenaiRateLimits, type Dimension, type DimensionReading } from '../openai-rate-limits.ts';
-import { NO_MODEL } from './quota.ts';
 
 type Read = Extract<DimensionReading, { state: 'read' }>;
 

@@ -4,14 +4,11 @@
 // a model configured the 1-token completion tells whether tokens can be spent at all.
 import type { Finding } from '../../../report.ts';
 import { formatDuration } from '../../format.ts';
-import { calls, configKey, finding, type CallFailure, type OpenaiCheckContext } from '../check-context.ts';
+import { calls, configKey, finding, NO_MODEL, type CallFailure, type OpenaiCheckContext } from '../check-context.ts';
 import { describeFailure, requestIdWords } from '../describe-failure.ts';
 import { DIMENSIONS, parseResetDuration, readOpenaiRateLimits } from '../openai-rate-limits.ts';
 
 type HttpFailure = Extract<CallFailure, { type: 'http' }>;
-
-export const NO_MODEL =
-  'no model configured: spending tokens is the only way to see the quota and the rate-limit headers, so the probe sends one chat completion of 1 output token only when the target names the model the application uses';
 
 export function checkQuota(ctx: OpenaiCheckContext): Finding[] {
   const limited = calls(ctx).flatMap((r) => (!r.ok && r.failure.type === 'http' && r.failure.status === 429 ? [r.failure] : []));
