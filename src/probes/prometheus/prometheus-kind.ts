@@ -1,19 +1,20 @@
-// The prometheus kind: health, scrape targets, alerts, rule evaluation and Alertmanager
-// discovery, all read from the HTTP API at once within the target's timeout (api-session.ts).
+// The prometheus kind: health, scrape targets, alerts, rule evaluation, Alertmanager discovery and
+// the target's PromQL checks (queries:, queryPacks:), all read from the HTTP API at once within
+// the target's timeout (prometheus-session.ts over ../http/api-session.ts).
 // Every failed call (no answer, 5xx, an error body, malformed JSON) is a finding, never an exception.
 import type { CheckDefinition, KindDefinition } from '../probe-definition.ts';
-import { apiTargetSchema, type ApiTarget } from '../http/api-target.ts';
-import type { ApiCheckContext } from '../http/failed-call.ts';
 import { describeHttpEndpoint } from '../http/describe-endpoint.ts';
 import { targetSecrets } from '../http/secrets.ts';
-import { KIND, type PrometheusCheckName } from './check-context.ts';
+import { KIND, type PrometheusCheckName, type PrometheusContext } from './check-context.ts';
 import { checkAlertmanagers } from './checks/alertmanagers.ts';
 import { checkAlerts } from './checks/alerts.ts';
+import { checkQueries } from './checks/query.ts';
 import { checkReachable } from './checks/reachable.ts';
 import { checkRules } from './checks/rules.ts';
 import { checkTargets } from './checks/targets.ts';
+import { prometheusTargetSchema, type PrometheusTarget } from './prometheus-target.ts';
 
-type PrometheusCheck = CheckDefinition<ApiCheckContext> & { name: PrometheusCheckName };
+type PrometheusCheck = CheckDefinition<PrometheusContext> & { name: PrometheusCheckName };
 
 const checks: readonly PrometheusCheck[] = [
   {
@@ -47,18 +48,26 @@ const checks: readonly PrometheusCheck[] = [
     description: 'Alertmanagers Prometheus sends alerts to; none active is a warning (alerts go nowhere), or "just started" (unknown) within 2 minutes of Prometheus\' start.',
     run: checkAlertmanagers,
   },
+  {
+    name: 'query',
+    label: 'PromQL queries',
+    description:
+      'Each query of the target (queries:, and the packs switched on with queryPacks:) by instant query, as its own finding prometheus.query.<name>: warn or crit when a series is at or past the threshold (direction above or below), counting the series past it and naming the worst five; no series is ok ("no series"); an expression Prometheus rejects, a range vector or only NaN is unknown.',
+    applies: (ctx) => ctx.queries.length > 0 || ctx.queryProblem !== undefined,
+    run: checkQueries,
+  },
 ];
 
-export const prometheusKind: KindDefinition<ApiTarget, ApiCheckContext> = {
+export const prometheusKind: KindDefinition<PrometheusTarget, PrometheusContext> = {
   kind: KIND,
   aliases: ['prom'],
-  description: 'Prometheus: health, scrape targets down by job, firing alerts, rule evaluation errors, Alertmanager connection',
-  targetSchema: apiTargetSchema,
+  description: 'Prometheus: health, scrape targets down by job, firing alerts, rule evaluation errors, Alertmanager connection, PromQL checks with thresholds',
+  targetSchema: prometheusTargetSchema,
   fromUrl: (url) => ({ url }),
   checks,
   actions: [],
   trends: [],
   secrets: (target) => targetSecrets(target.url, target.headers),
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
-  runtime: async () => (await import('../http/api-session.ts')).apiSession,
+  runtime: async () => (await import('./prometheus-session.ts')).prometheusSession,
 };

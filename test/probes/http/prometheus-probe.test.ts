@@ -20,7 +20,7 @@ const run = (url: string, options?: Parameters<typeof runKind>[2], headers?: Rec
 describe('prometheus probe', () => {
   it('is registered as kind prometheus with alias prom', () => {
     expect(findProbe('prom')?.kind).toBe('prometheus');
-    expect(prometheusKind.checks.map((c) => c.name)).toEqual(['reachable', 'targets', 'alerts', 'rules', 'alertmanagers']);
+    expect(prometheusKind.checks.map((c) => c.name)).toEqual(['reachable', 'targets', 'alerts', 'rules', 'alertmanagers', 'query']);
   });
 
   it('a healthy Prometheus: every check ok, version named', async () => {
