@@ -219,7 +219,9 @@ export class FakeStripeApi {
           created: now - p.ageS,
           json: {
             id: p.id, object: 'payment_intent', amount: 2000, currency: 'usd', created: now - p.ageS, livemode: mode, status: p.status,
-            last_payment_error: p.error ? { type: p.error.type, code: p.error.code, decline_code: p.error.decline_code, message: p.error.message ?? 'failed', doc_url: 'https://stripe.com/docs/error-codes' } : null,
+            // A card error comes with the declined charge; an api_error or invalid_request_error has
+            // none (Stripe refused before charging).
+            last_payment_error: p.error ? { type: p.error.type, code: p.error.code, decline_code: p.error.decline_code, message: p.error.message ?? 'failed', doc_url: 'https://stripe.com/docs/error-codes', ...(p.error.type === 'card_error' && { charge: `ch_${p.id.slice(3)}` }) } : null,
           },
         }));
         break;

@@ -122,6 +122,14 @@ describe('stripe probe', () => {
       expect(all(findings)).not.toContain('51FakeRestricted');
     });
 
+    it('a restricted key refused for another reason than a named permission (an IP it may not be used from) is not called valid', async () => {
+      healthy();
+      api.overrides.set('/v1/balance', { status: 403, body: { error: { type: 'invalid_request_error', message: 'The provided key does not allow requests from your IP address 203.0.113.9.' } } });
+      const auth = findingOf(await run({ apiKey: RESTRICTED }), 'stripe.auth');
+      expect(auth.status).toBe('crit');
+      expect(auth.title).toBe('Stripe refuses the live-mode restricted key (HTTP 403): The provided key does not allow requests from your IP address 203.0.113.9. (request req_fake500)');
+    });
+
     it('a rate-limited key (429) is a warning, and the other checks still run', async () => {
       healthy();
       api.overrides.set('/v1/balance', { status: 429, body: { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests hit the API too quickly.' } } });
@@ -461,6 +469,17 @@ describe('stripe probe', () => {
       expect(f.metrics).toEqual({ attempts: 1, failed: 1, succeeded: 0, integration_errors: 0 });
       // With the minimum lowered, the same payments are judged.
       expect(findingOf(await run({ minPaymentAttempts: 1 }), 'stripe.payment_failures').status).toBe('crit');
+    });
+
+    it('a list cut at its bound with too few completed payments among those read is unknown, never ok', async () => {
+      healthy();
+      api.paymentIntents = [
+        ...Array.from({ length: 15 }, (_, i) => ({ id: `pi_p${i}`, status: 'requires_action', ageS: 30 + i })),
+        ...Array.from({ length: 20 }, (_, i) => fail(`pi_f${i}`, 'card_error', { decline_code: 'do_not_honor' }, 'requires_payment_method', 1000 + i)),
+      ];
+      const f = findingOf(await run({ maxObjects: 10 }), 'stripe.payment_failures');
+      expect(f).toMatchObject({ status: 'unknown', title: 'No completed payment attempts in the last hour (at least 10 payment intents created)' });
+      expect(f.fix).toContain('maxObjects');
     });
 
     it('no payments at all is ok, said so', async () => {

@@ -1,7 +1,7 @@
 // stripe.auth: GET /v1/balance, the cheapest call there is, proves the key. Its finding states the
 // mode (live or test, from the key's prefix and the answer's livemode) and the key's type; a key
 // refused (401) or an API that does not answer is critical, and the other API checks are then
-// unknown for that reason. A restricted key refused the balance for a missing permission is
+// unknown for that reason. A restricted key refused the balance for a permission Stripe names is
 // valid: said so, and the other checks try their own endpoints.
 import type { Finding } from '../../../report.ts';
 import { formatMs } from '../../format.ts';
@@ -71,11 +71,12 @@ export function authFinding(apiKey: string, result: StripeResult<{ livemode: boo
   const f = result.failure;
   const mode = shape.mode;
   const who = `${mode === 'unknown' ? '' : `${mode}-mode `}${shape.type}`;
-  if (f.kind === 'permission' && shape.restricted) {
-    const lacks = f.permission !== undefined ? `it lacks ${f.permission}` : 'Stripe refused the balance for a missing permission';
+  // Valid only when Stripe's 403 names the permission it lacks: any other refusal of a restricted
+  // key (an IP it may not be used from, a key being rolled) is not proof that the key works.
+  if (f.kind === 'permission' && shape.restricted && f.permission !== undefined) {
     return {
       mode,
-      finding: finding('auth', 'ok', `${capitalFirst(who)} is valid: ${lacks}, so the balance was not read; each check tries its own endpoint`, {
+      finding: finding('auth', 'ok', `${capitalFirst(who)} is valid: it lacks ${f.permission}, so the balance was not read; each check tries its own endpoint`, {
         detail: `GET /v1/balance answered HTTP 403: ${f.message}`,
       }),
     };

@@ -13,7 +13,8 @@
 // progress (requires_action, processing, requires_confirmation) or never attempted is not counted.
 //
 // Few attempts prove nothing (1 failed of 1 is not an outage): below minPaymentAttempts the rate
-// is shown but not judged.
+// is shown but not judged. A list cut at maxObjects is judged on the latest payments read when
+// they are enough; when they are not, the ones past the bound could change it: unknown.
 import type { Finding } from '../../../report.ts';
 import { statusAbove } from '../../finding-for.ts';
 import type { Thresholds } from '../../probe-definition.ts';
@@ -55,10 +56,15 @@ export async function checkPaymentFailures(ctx: StripeCheckContext, own: Thresho
   const of = atLeast(capped);
   const inProgress = other > 0 ? `${other} more in progress or not attempted yet (not counted).` : undefined;
   const bound = capped ? `The list stopped at its bound (${items.length} payment intents, maxObjects): the counts are of the latest ones.` : undefined;
+  // Too few completed payments among the latest ones read, with more past the bound: those could
+  // be the failures, so this is not an ok.
+  const unseen = capped ? 'unknown' : 'ok';
+  const raise = 'raise maxObjects on the target so the hour\'s payments are read, or look at Payments in the Stripe dashboard.';
   if (attempts === 0) {
-    return [finding('payment_failures', 'ok', `No completed payment attempts in the last hour (${of}${items.length} payment intents created)`, {
+    return [finding('payment_failures', unseen, `No completed payment attempts in the last hour (${of}${items.length} payment intents created)`, {
       detail: [inProgress, bound].filter(Boolean).join('\n') || undefined,
       metrics: { attempts: 0, failed: 0 },
+      ...(capped && { fix: raise }),
     })];
   }
 
@@ -76,7 +82,7 @@ export async function checkPaymentFailures(ctx: StripeCheckContext, own: Thresho
   const pct = (failed.length / attempts) * 100;
   const rounded = Math.round(pct * 10) / 10;
   const judged = attempts >= ctx.minPaymentAttempts;
-  const status = judged ? statusAbove(pct, own) : 'ok';
+  const status = judged ? statusAbove(pct, own) : unseen;
   // More than half of the failures are ours: the title says so, and the fix points at our code.
   const ours = integration.length * 2 > failed.length;
   const callout = integration.length > 0
@@ -90,11 +96,12 @@ export async function checkPaymentFailures(ctx: StripeCheckContext, own: Thresho
     : ours && failed.length > 0
       ? `${head}, mostly api_error/invalid_request_error: looks like our integration, not customers' cards`
       : head;
-  const fix = status === 'ok' && !ours
-    ? undefined
-    : ours
-      ? 'read the failing requests in the Stripe dashboard (Developers > Logs, filter on errors): a parameter our code sends wrong, a payment method or customer id from the other mode or account, or an API version change; compare with the last deploy of the payment code. See the stripe-payment-failures runbook.'
-      : 'look at the decline codes: a spread of card declines (insufficient_funds, do_not_honor) is customers\' cards; one code dominating, or one card brand or country, points at a processor or a fraud rule (Payments > filter Failed; Radar rules). See the stripe-payment-failures runbook.';
+  const ourFix = 'read the failing requests in the Stripe dashboard (Developers > Logs, filter on errors): a parameter our code sends wrong, a payment method or customer id from the other mode or account, or an API version change; compare with the last deploy of the payment code. See the stripe-payment-failures runbook.';
+  const cardFix = 'look at the decline codes: a spread of card declines (insufficient_funds, do_not_honor) is customers\' cards; one code dominating, or one card brand or country, points at a processor or a fraud rule (Payments > filter Failed; Radar rules). See the stripe-payment-failures runbook.';
+  let fix: string | undefined;
+  if (status === 'unknown') fix = raise;
+  else if (ours) fix = ourFix;
+  else if (status !== 'ok') fix = cardFix;
   return [finding('payment_failures', status, title, {
     detail: [...capLines(lines, 8, 'more groups'), callout, inProgress, bound].filter(Boolean).join('\n'),
     metrics: { attempts, failed: failed.length, succeeded, integration_errors: integration.length, ...(judged && { failure_pct: rounded }) },
