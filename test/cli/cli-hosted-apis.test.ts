@@ -49,7 +49,9 @@ describe.each(HOSTED)('chatops diag $kind without a config', ({ kind, env, base 
   it(`no config file: the API's own base URL (${base}), the key from ${env}, never printed`, async () => {
     const r = await chatops(['diag', kind, '--json', '--timeout', '500'], { CHATOPS_CONFIG: noConfigFile(), [env]: KEY });
     const report = JSON.parse(r.stdout) as { target: string; kind: string; endpoint: string };
-    expect(report).toMatchObject({ target: kind, kind, endpoint: base });
+    expect(report).toMatchObject({ target: kind, kind });
+    // The header names the base URL it talked to (openai adds the provider's name after it).
+    expect(report.endpoint.split(' ')[0]).toBe(base);
     expect(r.stdout + r.stderr).not.toContain(KEY);
   });
 
