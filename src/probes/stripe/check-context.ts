@@ -5,7 +5,7 @@ import { findingFor } from '../finding-for.ts';
 import type { StripeFailure } from './stripe-failure.ts';
 import type { PaymentIntent, StripeEvent, WebhookEndpoint } from './stripe-objects.ts';
 
-export const KIND = 'stripe';
+const KIND = 'stripe';
 
 /** The names of the stripe checks: a finding naming another is a type error. */
 export type StripeCheckName = 'auth' | 'webhook_endpoints' | 'undelivered_events' | 'payment_failures' | 'webhook_secret';

@@ -38,7 +38,7 @@ export interface StripeFailure {
 }
 
 /** What the run knew when the call failed. */
-export interface FailureContext {
+interface FailureContext {
   call: string;
   secrets: readonly string[];
   timeoutMs: number;
@@ -68,7 +68,7 @@ const SDK_ERROR_KIND: Readonly<Record<string, StripeFailureKind>> = {
 };
 
 /** The permission Stripe's 403 for a restricted key names: "Having the 'rak_balance_read' permission would allow this request to continue." */
-export function missingPermission(message: string): string | undefined {
+function missingPermission(message: string): string | undefined {
   return /Having the '([A-Za-z0-9_.]+)' permission/.exec(message)?.[1];
 }
 

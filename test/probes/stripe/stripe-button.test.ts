@@ -114,4 +114,25 @@ describe('stripe: the re-enable button through the bot', () => {
     expect(api.requests.filter((r) => r.path.includes('we_1Victim'))).toHaveLength(0);
     expect(api.endpoints.find((e) => e.id === 'we_1Victim')!.status).toBe('disabled');
   });
+
+  it('two presses confirmed at the same moment re-enable the endpoint with one POST; the other is told it is running or done', async () => {
+    api.endpoints.push({ id: 'we_1Twice', url: 'https://twice.example.com/hook', status: 'disabled', enabled_events: ['*'] });
+    api.overrides.set('/v1/webhook_endpoints/we_1Twice', { delayMs: 300 });
+    const ts = '1700000002.000200';
+    const value = await signAsBot('remedy:stripe.enable_webhook_endpoint', JSON.stringify({ action: 'stripe.enable_webhook_endpoint', target: 'payments', params: { endpoint: 'we_1Twice' } }), 'm1700000002000200');
+    const prompts: Array<{ run: string }> = [];
+    for (const id of ['a', 'b']) {
+      const before = t.slack.calls.length;
+      await t.send(blockActionBody({ actionId: 'remedy:stripe.enable_webhook_endpoint', value, responseUrl: t.slack.responseUrl(id), messageTs: ts }));
+      await t.slack.waitFor((calls) => confirmationPrompt(calls.slice(before), id) !== undefined, 15_000);
+      prompts.push(confirmationPrompt(t.slack.calls.slice(before), id)!);
+    }
+    // Stripe answers slowly (GET and POST alike), so the two runs would overlap.
+    await Promise.all(prompts.map((p, i) => t.send(blockActionBody({ actionId: 'confirm:run', value: p.run, responseUrl: t.slack.responseUrl(`run${i}`), messageTs: ts }))));
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage' && String(c.args.text).includes('we_1Twice')), 15_000);
+    await t.slack.waitFor(() => answers(t).some((c) => c.responseId === 'run0' || c.responseId === 'run1'), 15_000);
+    expect(api.to('/v1/webhook_endpoints/we_1Twice', 'POST')).toHaveLength(1);
+    expect(callText(answers(t).find((c) => c.responseId === 'run0' || c.responseId === 'run1')!)).toMatch(/already (running|done)/);
+    expect(api.endpoints.find((e) => e.id === 'we_1Twice')!.status).toBe('enabled');
+  });
 });
