@@ -27,6 +27,8 @@ import { checkConnectivity } from './checks/connectivity.ts';
 const SLACK_MS = 250;
 /** A server's message is quoted up to this many characters. */
 const MESSAGE_CHARS = 300;
+/** Of a long text only the start is cleaned and masked: far more than any quote shows. */
+const QUOTED_SCAN_CHARS = 64 * 1024;
 /** A header value (a request id) is quoted up to this many characters. */
 const HEADER_CHARS = 100;
 /** An answer's body is read up to this size (OpenRouter's model list, the largest, is a few MiB). */
@@ -43,7 +45,7 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
     const deadline = new Deadline(run.signal, run.timeoutMs);
     const mask = (text: string) => maskSecrets(text, run.secrets);
     /** Server text as a finding may quote it: control and invisible characters out first (they could split the key past the mask), masked, cut. */
-    const quote = (text: string, max = MESSAGE_CHARS) => snippet(mask(text.replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : ''))), max);
+    const quote = (text: string, max = MESSAGE_CHARS) => snippet(mask(text.slice(0, QUOTED_SCAN_CHARS).replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : ''))), max);
     let client: OpenAI;
     try {
       client = new TargetClient(target, run.timeoutMs);
@@ -97,7 +99,7 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
     const complete = async (model: string): Promise<CompletionResult> => {
       // Per endpoint and model: the same model name elsewhere (a local server, Azure) may want the other one.
       const key = `${TOKEN_PARAM_KEY} ${describeOpenaiEndpoint(target.url)} ${model}`;
-      const stored = await untilDeadline(run.state.get<unknown>(key).catch(() => undefined), STATE_WAIT_MS, deadline.signal);
+      const stored = await untilDeadline(Promise.resolve().then(() => run.state.get<unknown>(key)).catch(() => undefined), STATE_WAIT_MS, deadline.signal);
       const first: TokenParam = stored?.value === 'max_completion_tokens' ? 'max_completion_tokens' : 'max_tokens';
       const result = await once(model, first);
       if (result.ok || !refusesParam(result.failure, first)) return result;
@@ -105,7 +107,7 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
       const fellBack = { refused: first, message: result.failure.type === 'http' ? result.failure.message : `${first} refused` };
       const second = await once(model, OTHER_PARAM[first]);
       // Not awaited: a slow state store does not hold the report.
-      if (second.ok) void run.state.set(key, second.tokenParam).catch(() => undefined);
+      if (second.ok) void Promise.resolve().then(() => run.state.set(key, second.tokenParam)).catch(() => undefined);
       return { ...second, fellBack };
     };
 

@@ -35,6 +35,19 @@ describe('the state store and the remembered output-limit parameter', () => {
     expect(fake.completions()).toHaveLength(1);
   });
 
+  it('a state store that throws instead of answering costs nothing either', async () => {
+    const fake = await fakeOpenAI();
+    const broken: ProbeState = {
+      get: () => {
+        throw new Error('state store: connection refused');
+      },
+      set: () => {
+        throw new Error('state store: connection refused');
+      },
+    };
+    expect(statuses(await run(fake, { model: 'o3-mini' }, { state: broken }))).toEqual(ALL_OK);
+  });
+
   it('a stored value that is not a choice (null, another word) is ignored', async () => {
     const fake = await fakeOpenAI();
     for (const value of [null, { model: 'gpt-4o-mini', param: 'max_output_tokens' }, 'max_output_tokens', 42]) {
@@ -179,6 +192,20 @@ describe('rate-limit headers that do not add up are never ok', () => {
     const h = await headroomOf(openaiRateLimitHeaders({ limitRequests: '9'.repeat(400), remainingRequests: '9'.repeat(400), limitTokens: '-1', remainingTokens: '-1' }));
     expect(h.status).toBe('unknown');
     expect(h.title.length).toBeLessThan(400);
+  });
+});
+
+describe('waits a server states', () => {
+  it('a retry-after or reset too large to be a number is not read as "<1 s"', async () => {
+    const fake = await fakeOpenAI();
+    const huge = '9'.repeat(400);
+    fake.on('POST /v1/chat/completions', apiError(429, 'Rate limit reached for requests', 'requests', 'rate_limit_exceeded', null,
+      { 'retry-after-ms': huge, 'retry-after': huge, ...openaiRateLimitHeaders({ remainingRequests: '0', resetRequests: `${huge}s`, resetTokens: `${huge}ms` }) }));
+    const quota = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.quota');
+    expect(quota.status).toBe('warn');
+    expect(quota.title).toBe('Rate limited (rate_limit_exceeded) on POST /chat/completions');
+    expect(quota.metrics).not.toHaveProperty('retry_after_s');
+    expect(JSON.stringify(quota.metrics)).not.toContain('null');
   });
 });
 

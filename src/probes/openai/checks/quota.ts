@@ -52,12 +52,12 @@ function rateLimited(f: HttpFailure): Finding {
   });
 }
 
-/** retry-after-ms, retry-after (seconds), or the reset of the dimension that is used up. */
+/** retry-after-ms, retry-after (seconds), or the reset of the dimension that is used up; a value beyond any number is none. */
 function waitSeconds(headers: Record<string, string>): number | undefined {
-  const ms = headers['retry-after-ms'];
-  if (ms !== undefined && /^\s*\d+(?:\.\d+)?\s*$/.test(ms)) return Number(ms) / 1000;
-  const s = headers['retry-after'];
-  if (s !== undefined && /^\s*\d+(?:\.\d+)?\s*$/.test(s)) return Number(s);
+  const ms = plainNumber(headers['retry-after-ms']);
+  if (ms !== undefined) return ms / 1000;
+  const s = plainNumber(headers['retry-after']);
+  if (s !== undefined) return s;
   const readings = readOpenaiRateLimits(headers);
   const resets = DIMENSIONS.flatMap((d) => {
     const r = readings[d];
@@ -70,4 +70,12 @@ function waitSeconds(headers: Record<string, string>): number | undefined {
     return v === undefined ? [] : [v];
   });
   return any.length ? Math.max(...any) : undefined;
+}
+
+/** `30`, `0.5`: a plain non-negative number (not an HTTP date, not digits beyond any number). */
+function plainNumber(raw: string | undefined): number | undefined {
+  const value = raw?.trim();
+  if (value === undefined || !/^\d+(?:\.\d+)?$/.test(value)) return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
 }
