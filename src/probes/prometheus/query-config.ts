@@ -137,7 +137,7 @@ function itemIssue(key: string, issue: z.core.$ZodIssue): Issue {
   if (issue.code === 'unrecognized_keys') return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; accepted keys: ${ITEM_KEYS.join(', ')}` };
   if (issue.code === 'invalid_value') return { path, message: issue.message, input: issue.input, values: issue.values };
   if (issue.code === 'invalid_type' && issue.path.length === 0) return { path, message: `a mapping with the keys ${ITEM_KEYS.join(', ')} is expected` };
-  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: `required: ${issue.message.replace(/: .*$/, '')}` };
+  if (issue.code === 'invalid_type' && issue.input === undefined) return { path, message: `required: ${issue.message}` };
   return { path, message: issue.message, ...(issue.input !== undefined && { input: issue.input }) };
 }
 
@@ -147,7 +147,8 @@ export function checkQueryConfig(raw: { queries?: unknown; queryPacks?: unknown 
   if (res.ok) return;
   for (const i of res.issues) {
     if (i.values) ctx.addIssue({ code: 'invalid_value', values: [...(i.values as z.core.util.Primitive[])], message: i.message, path: i.path, input: i.input });
-    else ctx.addIssue({ code: 'custom', message: i.message, path: i.path, ...(i.input !== undefined && { input: i.input }) });
+    // `input` always given, even undefined: otherwise zod names the whole target as the bad value.
+    else ctx.addIssue({ code: 'custom', message: i.message, path: i.path, input: i.input });
   }
 }
 

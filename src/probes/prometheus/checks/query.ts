@@ -7,7 +7,7 @@ import { z } from 'zod';
 import type { Finding, Status } from '../../../report.ts';
 import { apiFailureFix, describeApiFailure, type ApiFailure } from '../../http/json-api.ts';
 import { findingFor, snippet, type FindingExtra } from '../../http/probe-support.ts';
-import { plural } from '../../format.ts';
+import { formatCount } from '../../format.ts';
 import { KIND, finding, type PrometheusContext } from '../check-context.ts';
 import type { PromQuery } from '../query-config.ts';
 import { formatQueryValue } from '../format-query-value.ts';
@@ -105,7 +105,7 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
       metrics,
     });
   }
-  const nanLine = v.nan > 0 ? `${plural(v.nan, 'series', 'series')} NaN (a division by zero, or a quantile over no requests): not judged` : undefined;
+  const nanLine = v.nan > 0 ? `${`${formatCount(v.nan)} series`} NaN (a division by zero, or a quantile over no requests): not judged` : undefined;
   if (v.nan === v.total) {
     return make('unknown', `${v.total === 1 ? 'the value is' : `all ${v.total} series are`} NaN: nothing to judge`, {
       detail: [...lead, nanLine!, source].join('\n'),
@@ -114,15 +114,15 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
     });
   }
   const lines = v.top.map((s) => `${mark(s.value, q)} ${fmt(s.value)}  ${labelText(s.labels)}`);
-  if (v.crossing > v.top.length && v.crossing > 0) lines.push(`... ${v.crossing - Math.min(v.crossing, v.top.length)} more series ${dir} ${fmt(q.warn)}`);
-  const detail = [...lead, `warn ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)}, critical at ${fmt(q.crit)}; worst ${Math.min(TOP_SERIES, v.total - v.nan)} of ${plural(v.total, 'series', 'series')}:`, ...lines, ...(nanLine ? [nanLine] : []), source].join('\n');
+  if (v.crossing > v.top.length && v.crossing > 0) lines.push(`... ${formatCount(v.crossing - Math.min(v.crossing, v.top.length))} more series ${dir} ${fmt(q.warn)}`);
+  const detail = [...lead, `thresholds: warn ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)}, critical at ${fmt(q.crit)}; worst ${Math.min(TOP_SERIES, v.total - v.nan)} of ${`${formatCount(v.total)} series`}:`, ...lines, ...(nanLine ? [nanLine] : []), source].join('\n');
   const worst = fmt(v.worst!.value);
   if (v.status === 'ok') {
-    const title = v.total === 1 ? `${worst} (warns ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)})` : `${v.total} series, none ${dir} ${fmt(q.warn)} (worst ${worst})`;
+    const title = v.total === 1 ? `${worst} (warns ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)})` : `${formatCount(v.total)} series, none ${dir} ${fmt(q.warn)} (worst ${worst})`;
     return make('ok', title, { detail, metrics });
   }
-  const crit = v.critical > 0 && v.critical < v.crossing ? ` (${v.critical} ${dir} ${fmt(q.crit)})` : v.critical > 0 && q.crit !== q.warn ? ` (all ${dir} ${fmt(q.crit)})` : '';
-  const title = `${v.crossing} of ${plural(v.total, 'series', 'series')} ${dir} ${fmt(q.warn)}${crit}, worst ${worst}${v.top[0] && Object.keys(v.top[0].labels).length ? ` ${labelText(v.top[0].labels, 80)}` : ''}`;
+  const crit = v.critical > 0 && v.critical < v.crossing ? ` (${formatCount(v.critical)} ${dir} ${fmt(q.crit)})` : v.critical > 0 && q.crit !== q.warn ? ` (all ${dir} ${fmt(q.crit)})` : '';
+  const title = `${formatCount(v.crossing)} of ${`${formatCount(v.total)} series`} ${dir} ${fmt(q.warn)}${crit}, worst ${worst}${v.top[0] && Object.keys(v.top[0].labels).length ? ` ${labelText(v.top[0].labels, 80)}` : ''}`;
   return make(v.status, title, {
     detail,
     metrics,
