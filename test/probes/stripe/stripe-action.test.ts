@@ -64,6 +64,9 @@ describe('stripe.enable_webhook_endpoint', () => {
     expect(refuse(parsed('pk_live_51Publishable0123456789'), { endpoint: 'we_1Off' })).toMatch(/^the configured key is a publishable key of payments, which cannot change webhook endpoints: put a secret key \(sk_\.\.\.\) or a restricted key/);
     expect(refuse(parsed(`${KEY}\n`), { endpoint: 'we_1Off' })).toContain('whitespace or quotes around it');
     expect(refuse(parsed(''), { endpoint: 'we_1Off' })).toContain('payments has no apiKey');
+    const broken = refuse(parsed('sk_live_51FirstHalf\nSecondHalf0123'), { endpoint: 'we_1Off' });
+    expect(broken).toContain('line break');
+    expect(broken).not.toContain('SecondHalf');
     expect(refuse(parsed(KEY), { endpoint: 'we_1Off' })).toBeUndefined();
   });
 

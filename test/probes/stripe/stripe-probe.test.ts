@@ -172,6 +172,15 @@ describe('stripe probe', () => {
       expect(findings.some((f) => f.status === 'crit')).toBe(false);
     });
 
+    it('a key with a line break inside (which Node would quote in its header error) is the bot\'s configuration: nothing is sent, nothing of it shown', async () => {
+      const key = 'sk_live_51FirstHalfOfKey\nSecondHalfOfTheKey0123';
+      const findings = await run({ apiKey: key });
+      expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining('line break') });
+      expect(api.requests).toHaveLength(0);
+      expect(all(findings)).not.toContain('SecondHalfOfTheKey');
+      expect(all(findings)).not.toContain('FirstHalfOfKey');
+    });
+
     it('a publishable key is the bot\'s configuration, and nothing is called', async () => {
       const findings = await run({ apiKey: 'pk_live_51Publishable0123456789' });
       expect(findingOf(findings, 'stripe.auth')).toMatchObject({ status: 'unknown', config: true, title: expect.stringContaining('publishable key') });
@@ -267,6 +276,17 @@ describe('stripe probe', () => {
       const asked = api.to('/v1/events').filter((r) => r.query.get('types[0]') !== null);
       expect(asked.map((r) => [r.query.get('types[0]'), r.query.get('types[1]'), r.query.get('limit')])).toContainEqual(['invoice.upcoming', 'invoice.finalized', '1']);
       expect(Number(asked[0]!.query.get('created[gte]'))).toBeLessThan(Date.now() / 1000 - 29 * 24 * 3600);
+    });
+
+    it('an endpoint with more than 20 types (Stripe\'s types[] limit) is asked in chunks of 20', async () => {
+      healthy();
+      const types = Array.from({ length: 25 }, (_, i) => `custom.type_${i}`);
+      api.endpoints = [{ id: 'we_9Many', url: 'https://many.example.com/in', status: 'enabled', enabled_events: types }];
+      api.events.push({ id: 'evt_t23', type: 'custom.type_23', ageS: 3 * 24 * 3600 });
+      const f = findingOf(await run(), 'stripe.webhook_endpoints');
+      expect(f.status).toBe('ok');
+      const asked = api.to('/v1/events').filter((r) => r.query.get('types[0]') !== null);
+      expect(asked.map((r) => [...r.query.keys()].filter((k) => k.startsWith('types[')).length)).toEqual([20, 5]);
     });
 
     it('the deaf rule never stops at a bound: many events in the last day do not hide a type emitted earlier', async () => {

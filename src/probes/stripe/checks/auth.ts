@@ -30,7 +30,7 @@ export interface AuthOutcome {
   blocked?: string;
 }
 
-/** Before any call: a publishable key can read nothing, and a key with whitespace around it is refused by Stripe with a confusing message. */
+/** Before any call: a publishable key can read nothing, a key with whitespace around it is refused by Stripe with a confusing message, and one with a line break inside cannot be sent. */
 export function keyProblem(apiKey: string): AuthOutcome | undefined {
   const shape = keyShape(apiKey);
   if (shape.type === 'publishable key') {
@@ -49,6 +49,18 @@ export function keyProblem(apiKey: string): AuthOutcome | undefined {
       blocked: 'the configured key has whitespace or quotes around it',
       finding: finding('auth', 'unknown', 'The configured API key has whitespace or quotes around it: Stripe would refuse it', {
         fix: 'remove the spaces, newline or quotes around the value of STRIPE_API_KEY (a file read with its trailing newline is the usual cause).',
+        config: true,
+      }),
+    };
+  }
+  // A line break or a character no HTTP header may carry: the request could not even be made (and
+  // Node's error would quote the header, key and all), so nothing is sent.
+  if (/[^\x21-\x7e]/.test(apiKey)) {
+    return {
+      mode: shape.mode,
+      blocked: 'the configured key has a space, line break or other character no key has inside it',
+      finding: finding('auth', 'unknown', 'The configured API key has a space, line break or other character no Stripe key has inside it: it cannot be sent', {
+        fix: 'copy the key again from the Stripe dashboard (Developers > API keys) into STRIPE_API_KEY: letters, digits and _ only, on one line.',
         config: true,
       }),
     };
