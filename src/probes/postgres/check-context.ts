@@ -66,7 +66,8 @@ export interface CheckContext {
   settings: DepthSettings;
   /**
    * Runs one statement given in the bot's config (backupCheck.query) in a READ ONLY transaction,
-   * as a single statement (extended protocol), under the pool's statement_timeout; rolled back.
+   * as a single statement (extended protocol), under the pool's statement_timeout; rolled back,
+   * and its connection closed after it. Rejects without running what refusedStatement refuses.
    */
   readOnly<R extends object = Record<string, unknown>>(sql: string): Promise<R[]>;
 }

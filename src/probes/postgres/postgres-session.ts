@@ -15,6 +15,7 @@ import { endpointHost } from './postgres-endpoint.ts';
 import { mergeRootCauses } from './merge-root-causes.ts';
 import { RunEvidence } from './run-evidence.ts';
 import { depthSettings } from './depth-settings.ts';
+import { refusedStatement } from './refused-statement.ts';
 
 export const postgresSession: KindRuntime<PostgresTarget, CheckContext> = {
   async open(target, run: OpenContext) {
@@ -83,10 +84,11 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
     }
   };
   const readOnly = async <R extends object>(sql: string): Promise<R[]> => {
+    const refused = refusedStatement(sql);
+    if (refused) throw new Error(`refused to run: ${refused}`);
     await limit.acquire();
     try {
       const client = await pool.connect();
-      let broken: unknown;
       try {
         await client.query('/* chatops-probe */ begin transaction read only');
         try {
@@ -97,12 +99,12 @@ function checkContext(pool: pg.Pool, server: ServerInfo, target: PostgresTarget,
           const res = await client.query(statement as pg.QueryConfig);
           return res.rows as R[];
         } finally {
-          await client.query('rollback').catch((e: unknown) => {
-            broken = e;
-          });
+          await client.query('rollback').catch(() => undefined);
         }
       } finally {
-        client.release(broken instanceof Error ? broken : undefined);
+        // Closed, not returned to the pool: whatever a function of the statement left in the
+        // session (a session-level lock, a setting) cannot reach the checks of later runs.
+        client.release(true);
       }
     } finally {
       limit.release();

@@ -1,7 +1,10 @@
 // The backups check against real servers: a server archiving to a failing command (crit naming the
 // segment), the same server once its archive command succeeds (ok), archive_mode off (ok, no
-// point-in-time recovery), and the newest backup's age from a backupCheck query, both ways.
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// point-in-time recovery), and the newest backup's age from a backupCheck query, both ways; a
+// backupCheck query that would act on the server (end a session, run a program, change a setting)
+// is refused before it runs, a write or a second statement fails in the server, the statement
+// timeout bounds it and a value the server's error quotes is not shown.
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
@@ -173,7 +176,8 @@ describeOnEachServer('backups without archiving, and the backupCheck query', { a
   it('backupCheck runs read-only and as one statement; a broken query is unknown and names the key', async () => {
     const db = await bag.open(pg.url('app'));
     await db.query('CREATE TABLE guarded (id int)');
-    const write = await runBackups(pg.url('app'), { backupCheck: { query: 'INSERT INTO guarded VALUES (1) RETURNING now()', maxAge: '1d' } });
+    // A query (so not refused before it runs) that writes: the read-only transaction stops it.
+    const write = await runBackups(pg.url('app'), { backupCheck: { query: 'WITH w AS (INSERT INTO guarded VALUES (1) RETURNING now()) SELECT * FROM w', maxAge: '1d' } });
     expect(write.status).toBe('unknown');
     expect(write.title).toMatch(/read-only transaction/);
     const two = await runBackups(pg.url('app'), { backupCheck: { query: 'SELECT now(); DELETE FROM guarded', maxAge: '1d' } });
@@ -186,6 +190,63 @@ describeOnEachServer('backups without archiving, and the backupCheck query', { a
     expect(text.status).toBe('unknown');
     expect(text.title).toBe('Backup age unknown: the backupCheck query returned text, not a timestamptz');
     expect(text.fix).toContain('targets.test-db.backupCheck.query');
+  });
+
+  it('backupCheck never acts on the server: a query that would end a session, run a program, change a setting or the role, or write after a COMMIT is refused or fails, and nothing happened', async () => {
+    const db = await bag.open(pg.url('app'));
+    const victimApp = uniqueName('backup_victim');
+    const victim = await bag.open(pg.url('app'), victimApp);
+    await db.query('CREATE TABLE kept (id int)');
+    await db.query('CREATE SEQUENCE backup_seq');
+    const marker = path.join(os.tmpdir(), `${uniqueName('chatops-copy')}.touched`);
+    const refused = async (query: string, why: RegExp) => {
+      const f = await runBackups(pg.url('app'), { backupCheck: { query, maxAge: '1d' } });
+      expect(f.status, query).toBe('unknown');
+      expect(f.title, query).toMatch(/^Backup age unknown: the backupCheck query was not run: /);
+      expect(f.title, query).toMatch(why);
+      expect(f.config, query).toBe(true);
+      expect(f.fix, query).toContain('targets.test-db.backupCheck.query');
+    };
+    try {
+      await refused(
+        `SELECT now() FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${victimApp}') t`,
+        /it calls pg_terminate_backend\(\), which acts on the server/,
+      );
+      await refused('SELECT "pg_cancel_backend"(pg_backend_pid()), now()', /it calls pg_cancel_backend\(\)/);
+      await refused(`COPY (SELECT now()) TO PROGRAM 'touch ${marker}'`, /it is not a query \(COPY\)/);
+      await refused("/* a comment first */ SELECT pg_catalog.set_config('statement_timeout', '0', false)::timestamptz", /it calls set_config\(\)/);
+      await refused('SET ROLE postgres', /it is not a query \(SET\)/);
+      await refused('SELECT now() FROM (SELECT pg_advisory_lock(42)) l', /it calls pg_advisory_lock\(\)/);
+      // The session is still there, no program ran.
+      expect((await victim.query<{ n: number }>('SELECT 1 AS n')).rows[0]!.n).toBe(1);
+      expect(existsSync(marker)).toBe(false);
+
+      // What passes the refusal still runs read-only and alone.
+      const chained = await runBackups(pg.url('app'), { backupCheck: { query: 'SELECT now(); COMMIT; DROP TABLE kept', maxAge: '1d' } });
+      expect(chained.status).toBe('unknown');
+      expect(chained.title).toMatch(/cannot insert multiple commands into a prepared statement/);
+      const sequence = await runBackups(pg.url('app'), { backupCheck: { query: "SELECT now() FROM (SELECT nextval('backup_seq')) s", maxAge: '1d' } });
+      expect(sequence.status).toBe('unknown');
+      expect(sequence.title).toMatch(/cannot execute nextval\(\) in a read-only transaction/);
+      expect((await db.query<{ called: boolean }>('SELECT is_called AS called FROM backup_seq')).rows[0]!.called).toBe(false);
+      expect((await db.query("SELECT to_regclass('kept') IS NOT NULL AS kept")).rows[0]).toEqual({ kept: true });
+      // A name in a string is no call.
+      const quoted = await runBackups(pg.url('app'), { backupCheck: { query: "SELECT now() WHERE 'pg_terminate_backend(1)' <> ''", maxAge: '1d' } });
+      expect(quoted.status).toBe('ok');
+    } finally {
+      rmSync(marker, { force: true });
+    }
+  });
+
+  it('backupCheck: bounded by the statement timeout, and an error quoting a value does not show the value', async () => {
+    const slow = await runBackups(pg.url('app'), { backupCheck: { query: 'SELECT now() FROM pg_sleep(5)', maxAge: '1d' }, timeoutMs: 2_000 });
+    expect(slow.status).toBe('unknown');
+    expect(slow.title).toBe('Backup age unknown: the backupCheck query ran past the statement timeout (2000 ms)');
+
+    const leaky = await runBackups(pg.url('app'), { backupCheck: { query: "SELECT 'Tok-4f9c-private'::timestamptz", maxAge: '1d' } });
+    expect(leaky.status).toBe('unknown');
+    expect(leaky.title).toMatch(/^Backup age unknown: the backupCheck query failed \(invalid input syntax for type timestamp with time zone: "…"\)$/);
+    expect(JSON.stringify(leaky)).not.toContain('Tok-4f9c');
   });
 
   it('a role that may not read the backup table: unknown naming the privilege, never ok', async () => {

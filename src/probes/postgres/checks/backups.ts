@@ -9,6 +9,8 @@ import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { errorCode, errorMessage } from '../classify-error.ts';
 import { formatDuration, plural } from '../../format.ts';
 import type { BackupCheck } from '../depth-settings.ts';
+import { refusedStatement } from '../refused-statement.ts';
+import { shorten } from '../mask-query.ts';
 
 interface ArchiverRow {
   archive_mode: string;
@@ -163,15 +165,26 @@ export function pendingSegments(currentWal: string | null, lastArchived: string 
 
 async function backupPart(ctx: CheckContext, check: BackupCheck): Promise<Part> {
   const key = `targets.${ctx.targetName}.backupCheck`;
+  const refused = refusedStatement(check.query);
+  if (refused) {
+    return {
+      status: 'unknown',
+      title: `Backup age unknown: the backupCheck query was not run: ${refused}`,
+      detail: [],
+      fix: `Write ${key}.query as one SELECT that only reads the newest backup's time (a backup tool's catalogue table, pg_stat_archiver); the probe runs nothing that acts on the server.`,
+      config: true,
+    };
+  }
   let rows: Record<string, unknown>[];
   try {
     rows = await ctx.readOnly(check.query);
   } catch (e) {
     const code = errorCode(e);
+    const said = serverSaid(e);
     if (code === '42501') {
       return {
         status: 'unknown',
-        title: `Backup age unknown: ${ctx.server.role} may not run the backupCheck query (${errorMessage(e)})`,
+        title: `Backup age unknown: ${ctx.server.role} may not run the backupCheck query (${said})`,
         detail: [],
         fix: `GRANT SELECT on what ${key}.query reads to ${ctx.server.role}.`,
       };
@@ -181,7 +194,7 @@ async function backupPart(ctx: CheckContext, check: BackupCheck): Promise<Part> 
     }
     return {
       status: 'unknown',
-      title: `Backup age unknown: the backupCheck query failed (${errorMessage(e)})`,
+      title: `Backup age unknown: the backupCheck query failed (${said})`,
       detail: [],
       fix: `Fix ${key}.query: one read-only SELECT returning the newest backup's time as a timestamptz in its first column.`,
       config: true,
@@ -217,4 +230,17 @@ async function backupPart(ctx: CheckContext, check: BackupCheck): Promise<Part> 
     detail: [],
     fix: 'Look at the backup job (scheduler, its log, the backup storage): run a backup now and make sure the next scheduled one succeeds.',
   };
+}
+
+/**
+ * The server's error about the backupCheck query as one short line. A data error quotes the value
+ * it could not take ("invalid input syntax ...: \"<value>\""), and a function's RAISE says what the
+ * function wants: those values may be data, so they are not shown.
+ */
+function serverSaid(e: unknown): string {
+  const code = errorCode(e) ?? '';
+  let text = errorMessage(e);
+  if (code.startsWith('P0')) text = `an error raised by a function (${code}; its text is not shown)`;
+  else if (code.startsWith('22') || code.startsWith('23')) text = text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'/g, '"…"');
+  return shorten(text.replace(/\s+/g, ' ').trim(), 200);
 }
