@@ -66,7 +66,6 @@ export interface OpenaiCheckContext {
   model?: string;
   organization?: string;
   project?: string;
-  timeoutMs: number;
   models: ModelsResult;
   /** Undefined when no model is configured: nothing that spends tokens was sent. */
   completion?: CompletionResult;

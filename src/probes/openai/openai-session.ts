@@ -123,7 +123,6 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
       ...(target.model !== undefined && { model: target.model }),
       ...(target.organization !== undefined && { organization: target.organization }),
       ...(target.project !== undefined && { project: target.project }),
-      timeoutMs: deadline.timeoutMs,
       models,
       ...(completion !== undefined && { completion }),
     };
