@@ -1,7 +1,7 @@
 // The official SDK, set up the way every stripe call of the bot needs it: the target's url as
 // host/port/protocol, the target's timeout, no retries (they would multiply the wait), no
-// telemetry, every request also cut by the run's deadline. Loaded only by the runtime and the
-// action executor. StripeClient makes the calls the checks need and turns every failure into a
+// telemetry, every request also cut by the run's deadline, every answer read up to 32 MB. Loaded
+// only by the runtime and the action executor. StripeClient makes the calls the checks need and turns every failure into a
 // StripeFailure (the HTTP status seen below the SDK, so a non-JSON 502 still names its status).
 import { AsyncLocalStorage } from 'node:async_hooks';
 import Stripe from 'stripe';
@@ -13,10 +13,31 @@ import { stripeHostOptions } from './stripe-url.ts';
 
 /** Stripe's largest page. */
 const PAGE_LIMIT = 100;
+/** The largest answer read: a page of 100 events with their objects is a few MB. */
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** What a call saw below the SDK: the HTTP status of its (last) answer. */
+/** What a call saw below the SDK: the HTTP status of its (last) answer, and whether its body was cut. */
 interface CallRecord {
   status?: number;
+  tooLarge?: boolean;
+}
+
+/** The answer with its body cut off (an error for the SDK's read) past MAX_BODY_BYTES. */
+function boundedBody(res: Response, record: CallRecord | undefined): Response {
+  if (!res.body || [101, 204, 205, 304].includes(res.status)) return res;
+  let seen = 0;
+  const limit = new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      seen += chunk.byteLength;
+      if (seen > MAX_BODY_BYTES) {
+        if (record) record.tooLarge = true;
+        controller.error(new Error(`the answer is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB`));
+        return;
+      }
+      controller.enqueue(chunk);
+    },
+  });
+  return new Response(res.body.pipeThrough(limit), { status: res.status, statusText: res.statusText, headers: res.headers });
 }
 
 export interface StripeCallBounds {
@@ -47,7 +68,7 @@ export class StripeClient implements StripeApi {
       const res = await fetch(input, { ...init, signal });
       const record = calls.getStore();
       if (record) record.status = res.status;
-      return res;
+      return boundedBody(res, record);
     };
     this.#sdk = new Stripe(apiKey, {
       ...stripeHostOptions(url),
@@ -64,7 +85,9 @@ export class StripeClient implements StripeApi {
     const b = this.#bounds;
     const failed = (error: unknown): StripeResult<T> => ({
       ok: false,
-      failure: classifyStripeError(error, { call, secrets: b.secrets, timeoutMs: b.timeoutMs, timedOut: b.signal.aborted && !b.cancelled(), cancelled: b.cancelled(), ...(record.status !== undefined && { status: record.status }) }),
+      failure: record.tooLarge
+        ? malformedAnswer(call, record.status, `larger than ${MAX_BODY_BYTES / 1024 / 1024} MB, not read further`)
+        : classifyStripeError(error, { call, secrets: b.secrets, timeoutMs: b.timeoutMs, timedOut: b.signal.aborted && !b.cancelled(), cancelled: b.cancelled(), ...(record.status !== undefined && { status: record.status }) }),
     });
     if (b.signal.aborted) return failed(new Error('aborted before the call'));
     let answer: unknown;

@@ -393,6 +393,13 @@ describe('stripe probe', () => {
       expect(f.metrics).toMatchObject({ undelivered: 40 });
     });
 
+    it('an answer larger than 32 MB is not read further: the check is unknown, saying so', async () => {
+      healthy();
+      api.overrides.set('/v1/events', { body: { object: 'list', data: [], has_more: false, url: '/v1/events', padding: 'x'.repeat(33 * 1024 * 1024) } });
+      const f = findingOf(await run({}, { timeoutMs: 10_000 }), 'stripe.undelivered_events');
+      expect(f).toMatchObject({ status: 'unknown', title: "Undelivered events: could not check (GET /v1/events (delivery_success=false) answered HTTP 200 with something that is not Stripe's JSON (larger than 32 MB, not read further))" });
+    });
+
     it('a bound below the warning threshold is never an ok: "at least N" is unknown', async () => {
       healthy();
       for (let i = 0; i < 60; i++) api.events.push({ id: `evt_w${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 60 + i, undelivered: true });
