@@ -135,7 +135,7 @@ describe('refusals classified from the provider\'s words', () => {
     fake.on('POST /v1/chat/completions', azure);
     const auth = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.auth');
     expect(auth.status).toBe('crit');
-    expect(auth.title).toMatch(/^API key refused \(HTTP 401/);
+    expect(auth.title).toBe('API key refused (HTTP 401)');
     expect(auth.fix).toContain('targets.ai.apiKey');
   });
 

@@ -79,34 +79,36 @@ function classOf(f: HttpFailure): RefusalClass {
 function refusedFinding(ctx: OpenaiCheckContext, f: HttpFailure, others: HttpFailure[]): Finding {
   const keyKey = configKey(ctx, 'apiKey');
   const cls = classOf(f);
-  const label = f.code ?? f.errorType ?? `HTTP ${f.status}`;
+  // "HTTP 401, invalid_api_key"; a code that only repeats the status (Azure's "401") or none: "HTTP 401".
+  const word = [f.code, f.errorType].find((w) => w !== undefined && w !== String(f.status));
+  const label = word === undefined ? `HTTP ${f.status}` : `HTTP ${f.status}, ${word}`;
   const words: Record<RefusalClass, { title: string; fix: string }> = {
     key: {
-      title: `API key refused (HTTP ${f.status}, ${label})`,
+      title: `API key refused (${label})`,
       fix: `the key is wrong, revoked or from another provider: create a key in the provider's console (platform.openai.com/api-keys for OpenAI), put it into the secret behind ${keyKey}, and roll it out to the applications that use the same key. ${NO_RETRY}`,
     },
     organization: {
-      title: `Organization refused (HTTP ${f.status}, ${label})${ctx.organization ? `: ${ctx.organization}` : ''}`,
+      title: `Organization refused (${label})${ctx.organization ? `: ${ctx.organization}` : ''}`,
       fix: `the key does not belong to the organization sent in the OpenAI-Organization header: set ${configKey(ctx, 'organization')} to the organization id (org-...) shown under Settings > Organization for the key's owner, or remove it to use the key's default. ${NO_RETRY}`,
     },
     project: {
-      title: `Project refused (HTTP ${f.status}, ${label})${ctx.project ? `: ${ctx.project}` : ''}`,
+      title: `Project refused (${label})${ctx.project ? `: ${ctx.project}` : ''}`,
       fix: `the key is not valid for the project sent in the OpenAI-Project header: set ${configKey(ctx, 'project')} to the key's project id (proj_...), or remove it; project keys only work in their own project. ${NO_RETRY}`,
     },
     ip: {
-      title: `Request refused from this IP address (HTTP ${f.status}, ${label})`,
+      title: `Request refused from this IP address (${label})`,
       fix: `the project allows calls only from listed IP addresses: add the egress address of the bot (and of the applications) to the allow list (OpenAI dashboard: Settings > Project > IP allowlist or the organization's security settings), or call from an allowed network. ${NO_RETRY}`,
     },
     region: {
-      title: `Requests from this country or region are refused (HTTP ${f.status}, ${label})`,
+      title: `Requests from this country or region are refused (${label})`,
       fix: `the API does not serve the country the request comes from (the server's egress IP decides, not the account): route the calls through infrastructure in a supported region, or use the model through a provider available there (for example Azure OpenAI). ${NO_RETRY}`,
     },
     permission: {
-      title: `The key lacks permission (HTTP ${f.status}, ${label}, ${f.call})`,
+      title: `The key lacks permission (${label}, ${f.call})`,
       fix: `a restricted key or a project role without the right: give the key the permissions the calls need (Models: Read, Model capabilities: Write) under API keys > the key > Permissions, or use a key of a project that may use the model${ctx.model ? ` ${ctx.model}` : ''}. ${NO_RETRY}`,
     },
     other: {
-      title: `Access refused (HTTP ${f.status}, ${label}, ${f.call})`,
+      title: `Access refused (${label}, ${f.call})`,
       fix: `read the provider's message above; check the key (${keyKey}), the organization and project headers, and the project's settings. ${NO_RETRY}`,
     },
   };
