@@ -54,9 +54,10 @@ export interface StripeList<T> {
   capped: boolean;
 }
 
-/** Which events to list: created since `sinceS` (epoch seconds), only those not delivered when `undelivered`, of these `types` (at most 20, Stripe's limit) when given, at most `max` of them (default: the target's maxObjects). */
+/** Which events to list: created since `sinceS` (and until `untilS`, epoch seconds), only those not delivered when `undelivered`, of these `types` (at most 20, Stripe's limit) when given, at most `max` of them (default: the target's maxObjects). */
 export interface EventQuery {
   sinceS: number;
+  untilS?: number;
   undelivered?: boolean;
   types?: readonly string[];
   max?: number;

@@ -152,11 +152,11 @@ export class StripeClient implements StripeApi {
   }
 
   async events(query: EventQuery): Promise<StripeResult<StripeList<StripeEvent>>> {
-    const { sinceS, undelivered = false, types } = query;
+    const { sinceS, untilS, undelivered = false, types } = query;
     const what = [undelivered && 'delivery_success=false', types && `types ${types.slice(0, 3).join(', ')}${types.length > 3 ? ` +${types.length - 3} more` : ''}`].filter(Boolean).join('; ');
     return await this.list(
       `GET /v1/events${what ? ` (${what})` : ''}`,
-      (sdk, params, options) => sdk.events.list({ ...params, created: { gte: sinceS }, ...(undelivered && { delivery_success: false }), ...(types && { types: [...types] }) }, options),
+      (sdk, params, options) => sdk.events.list({ ...params, created: { gte: sinceS, ...(untilS !== undefined && { lte: untilS }) }, ...(undelivered && { delivery_success: false }), ...(types && { types: [...types] }) }, options),
       eventSchema,
       query.max ?? this.maxObjects,
     );

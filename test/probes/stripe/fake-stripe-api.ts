@@ -1,6 +1,6 @@
 // A local Stripe API for the stripe kind's tests, speaking Stripe's wire format: GET /v1/balance,
 // /v1/webhook_endpoints, /v1/events, /v1/payment_intents as list envelopes ({object: 'list', data,
-// has_more, url}, newest first, honouring limit (1 to 100), starting_after, created[gte],
+// has_more, url}, newest first, honouring limit (1 to 100), starting_after, created[gte] and [lte],
 // delivery_success and types[] as the SDK encodes them (types[0]=a&types[1]=b, up to 20); events
 // older than 30 days are not listed), GET and POST /v1/webhook_endpoints/:id (form-encoded
 // disabled=false), and Stripe's error bodies ({error: {type, code, message, param, doc_url}})
@@ -33,7 +33,7 @@ export interface FakeEvent {
   type: string;
   /** Seconds ago it was created. */
   ageS: number;
-  /** Not delivered to every endpoint (delivery_success=false lists it). */
+  /** Not delivered to every endpoint yet, failed or still pending (delivery_success=false lists it). */
   undelivered?: boolean;
   pending_webhooks?: number;
 }
@@ -197,6 +197,9 @@ export class FakeStripeApi {
     const gteText = req.query.get('created[gte]') ?? '0';
     if (!/^\d+$/.test(gteText)) return error(400, 'invalid_request_error', `Invalid integer: ${gteText}`, 'created[gte]');
     const gte = Number(gteText);
+    const lteText = req.query.get('created[lte]') ?? String(Number.MAX_SAFE_INTEGER);
+    if (!/^\d+$/.test(lteText)) return error(400, 'invalid_request_error', `Invalid integer: ${lteText}`, 'created[lte]');
+    const lte = Number(lteText);
     switch (resource) {
       case 'webhook_endpoints':
         rows = this.endpoints.map((e, i) => ({ id: e.id, created: e.created ?? now - 1000 + i, json: this.#endpoint(e, mode) }));
@@ -228,7 +231,7 @@ export class FakeStripeApi {
       default:
         return error(404, 'invalid_request_error', `Unrecognized request URL (GET: ${req.path}).`);
     }
-    rows = rows.filter((r) => r.created >= gte).sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
+    rows = rows.filter((r) => r.created >= gte && r.created <= lte).sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
     const after = req.query.get('starting_after');
     if (after !== null) {
       const at = rows.findIndex((r) => r.id === after);

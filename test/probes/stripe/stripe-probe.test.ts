@@ -353,7 +353,7 @@ describe('stripe probe', () => {
       healthy();
       api.endpoints.push({ id: 'we_5Crm', url: 'https://crm.example.com/in', status: 'enabled', enabled_events: ['customer.created'] });
       api.events.push(
-        { id: 'evt_u1', type: 'invoice.paid', ageS: 120, undelivered: true, pending_webhooks: 1 },
+        { id: 'evt_u1', type: 'invoice.paid', ageS: 420, undelivered: true, pending_webhooks: 1 },
         { id: 'evt_u2', type: 'invoice.paid', ageS: 1800, undelivered: true, pending_webhooks: 2 },
         { id: 'evt_u3', type: 'payment_intent.succeeded', ageS: 600, undelivered: true, pending_webhooks: 1 },
         // Older than the hour: left to Stripe's retries, not counted.
@@ -371,9 +371,18 @@ describe('stripe probe', () => {
       expect(f.fix).toContain('bin/chatops stripe verify-signature');
     });
 
+    it('events of the last few minutes that Stripe is still delivering (delivery_success=false lists them too) are not counted', async () => {
+      healthy();
+      api.events.push({ id: 'evt_flight', type: 'invoice.paid', ageS: 20, undelivered: true, pending_webhooks: 1 });
+      const f = findingOf(await run(), 'stripe.undelivered_events');
+      expect(f).toMatchObject({ status: 'ok', metrics: { undelivered: 0 } });
+      const asked = api.to('/v1/events').find((r) => r.query.get('delivery_success') === 'false')!;
+      expect(Number(asked.query.get('created[lte]'))).toBeLessThanOrEqual(Date.now() / 1000 - 299);
+    });
+
     it('many undelivered events are critical; pages are followed and the bound says "at least"', async () => {
       healthy();
-      for (let i = 0; i < 260; i++) api.events.push({ id: `evt_m${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 60 + i, undelivered: true });
+      for (let i = 0; i < 260; i++) api.events.push({ id: `evt_m${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 400 + i, undelivered: true });
       let f = findingOf(await run(), 'stripe.undelivered_events');
       expect(f.status).toBe('crit');
       expect(f.metrics).toMatchObject({ undelivered: 260 });
@@ -402,7 +411,7 @@ describe('stripe probe', () => {
 
     it('a bound below the warning threshold is never an ok: "at least N" is unknown', async () => {
       healthy();
-      for (let i = 0; i < 60; i++) api.events.push({ id: `evt_w${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 60 + i, undelivered: true });
+      for (let i = 0; i < 60; i++) api.events.push({ id: `evt_w${String(i).padStart(3, '0')}`, type: 'invoice.paid', ageS: 400 + i, undelivered: true });
       const f = findingOf(await run({ maxObjects: 40 }, { thresholds: { undelivered_events: { warn: 100, crit: 200 } } }), 'stripe.undelivered_events');
       expect(f.status).toBe('unknown');
       expect(f.title).toMatch(/^at least 40 webhook events not delivered in the last hour/);
@@ -411,7 +420,7 @@ describe('stripe probe', () => {
 
     it('numbers an answer cannot mean (negative pending webhooks) make the check unknown, not a count', async () => {
       healthy();
-      api.events.push({ id: 'evt_neg', type: 'invoice.paid', ageS: 60, undelivered: true, pending_webhooks: -5 });
+      api.events.push({ id: 'evt_neg', type: 'invoice.paid', ageS: 400, undelivered: true, pending_webhooks: -5 });
       const f = findingOf(await run(), 'stripe.undelivered_events');
       expect(f.status).toBe('unknown');
       expect(f.title).toContain('unexpected shape at data.0.pending_webhooks');
@@ -419,7 +428,7 @@ describe('stripe probe', () => {
 
     it('thresholds are counts of events, overridable', async () => {
       healthy();
-      api.events.push({ id: 'evt_x', type: 'invoice.paid', ageS: 60, undelivered: true });
+      api.events.push({ id: 'evt_x', type: 'invoice.paid', ageS: 400, undelivered: true });
       expect(findingOf(await run({}, { thresholds: { undelivered_events: { warn: 5, crit: 10 } } }), 'stripe.undelivered_events').status).toBe('ok');
       expect(stripeKind.checks.find((c) => c.name === 'undelivered_events')!.thresholds).toEqual({ warn: 1, crit: 50, unit: 'events undelivered in the last hour' });
     });

@@ -2,6 +2,8 @@
 // every endpoint (GET /v1/events?delivery_success=false, all pages, bounded): how many, of which
 // types, the oldest, the webhooks still pending, and the endpoints they were bound for, inferred
 // (an event does not name the endpoint that failed: the enabled endpoints listening to its type).
+// delivery_success=false also lists events Stripe is still delivering: those of the last few
+// minutes are left out, so a busy account's events in flight are not an alarm.
 // Only the last hour counts: Stripe retries live-mode deliveries for up to 3 days, so older
 // undelivered events are being retried or are history, not what hurts now. A list that stopped at
 // maxObjects is a lower bound: judged when it already reaches a threshold, unknown when it does not
@@ -16,10 +18,12 @@ import { describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
 import { endpointUrl, listensTo } from './endpoint-lines.ts';
 
 const UNDELIVERED_WINDOW_S = 3600;
+/** Events younger than this may still be on their way: not counted. */
+const IN_FLIGHT_S = 300;
 
 export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thresholds): Promise<Finding[]> {
   const nowS = Math.floor(ctx.now.getTime() / 1000);
-  const res = await ctx.api.events({ sinceS: nowS - UNDELIVERED_WINDOW_S, undelivered: true });
+  const res = await ctx.api.events({ sinceS: nowS - UNDELIVERED_WINDOW_S, untilS: nowS - IN_FLIGHT_S, undelivered: true });
   if (!res.ok) {
     const fix = stripeFailureFix(res.failure);
     return [finding('undelivered_events', 'unknown', `Undelivered events: could not check (${describeStripeFailure(res.failure)})`, fix !== undefined ? { fix } : {})];
@@ -50,7 +54,7 @@ export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thres
   } else {
     lines.push(`Which endpoints they were bound for is unknown: ${describeStripeFailure(endpoints.failure)}`);
   }
-  lines.push(`Only events created in the last hour are counted: Stripe retries ${ctx.mode === 'test' ? 'test-mode deliveries a few times over a few hours' : 'live-mode deliveries for up to 3 days'}, so older ones are history, not this alarm.`);
+  lines.push(`Only events created in the last hour, and more than ${IN_FLIGHT_S / 60} minutes ago (newer ones may still be on their way), are counted: Stripe retries ${ctx.mode === 'test' ? 'test-mode deliveries a few times over a few hours' : 'live-mode deliveries for up to 3 days'}, so older ones are history, not this alarm.`);
 
   const judged = statusAbove(count, own);
   const unjudged = capped && judged === 'ok';
