@@ -7,9 +7,12 @@
 import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.ts';
 import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
+import type { CheckContext } from '../../../src/probes/postgres/check-context.ts';
+import { checkBackups } from '../../../src/probes/postgres/checks/backups.ts';
+import { depthSettings } from '../../../src/probes/postgres/depth-settings.ts';
 import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
@@ -77,6 +80,28 @@ describeOnEachServer(
     const bag = new ClientBag();
     afterEach(async () => {
       await bag.closeAll();
+    });
+
+    // First in the block: nothing has been archived or has failed on the fresh server yet.
+    it('nothing archived yet: ok, for a superuser and for a role without pg_monitor alike (every role may read pg_stat_archiver and the archive settings)', async () => {
+      const db = await bag.open(pg.url('app'));
+      const { rows } = await db.query<{ archived: string; failed: string }>('SELECT archived_count::text AS archived, failed_count::text AS failed FROM pg_stat_archiver');
+      expect(rows[0]).toEqual({ archived: '0', failed: '0' });
+      const seen = await runBackups(pg.url('app'));
+      expect(seen.status).toBe('ok');
+      expect(seen.title).toMatch(/^WAL archiving works: nothing archived yet/);
+
+      const role = uniqueName('probe_plain');
+      const password = `Pw-${Math.random().toString(36).slice(2)}-a`;
+      await db.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+      try {
+        const plain = await runBackups(withCredentials(pg.url('app'), role, password));
+        expect(plain.status).toBe('ok');
+        expect(plain.title).toBe(seen.title);
+      } finally {
+        await probePools.closeAll();
+        await db.query(`DROP ROLE ${role}`);
+      }
     });
 
     it('an archive command that fails: crit naming the WAL segment and the failure count; once it succeeds: ok', async () => {
@@ -270,5 +295,56 @@ describeOnEachServer('backups without archiving, and the backupCheck query', { a
       await db.query(`DROP OWNED BY ${role}`);
       await db.query(`DROP ROLE ${role}`);
     }
+  });
+});
+
+// Times a real server cannot be made to show: an archive failure hours old, with nothing archived
+// since and nothing retried. Rows as the check's query returns them from pg_stat_archiver.
+describe('postgres.backups on archiver counters of the past', () => {
+  const archiver = (over: Record<string, unknown>) => ({
+    archive_mode: 'on',
+    command_set: true,
+    archived_count: 40,
+    last_archived_wal: '000000010000000000000027',
+    last_archived_age_s: 5 * 3600,
+    failed_count: 3,
+    last_failed_wal: '000000010000000000000028',
+    last_failed_age_s: 4 * 3600,
+    failing: true,
+    stats_reset: null,
+    in_recovery: false,
+    current_wal: '000000010000000000000029',
+    segment_bytes: 16 * 1024 * 1024,
+    ...over,
+  });
+  const context = (row: object): CheckContext =>
+    ({
+      query: async () => [row],
+      readOnly: async () => [],
+      server: { versionNum: 170000, version: '17.0', role: 'monitor', database: 'app', superuser: false, monitor: true, readAllStats: true, inRecovery: false },
+      targetName: 'test-db',
+      timeoutMs: 5_000,
+      settings: depthSettings({}),
+    }) as unknown as CheckContext;
+  const judge = async (row: object) => (await checkBackups(context(row), { warn: 1, crit: Infinity }))[0]!;
+
+  it('a failure hours old that nothing retried since is history: not crit; with its segment archived since, ok', async () => {
+    const nothingWaiting = await judge(archiver({ current_wal: '000000010000000000000028' }));
+    expect(nothingWaiting.status).toBe('ok');
+    expect(nothingWaiting.title).toBe('WAL archiving not failing now: the last failure (000000010000000000000028) was 4 h ago and nothing has failed since; 0 completed WAL segments waiting to be archived');
+    // Segments wait and nothing was archived for hours: the archiver is behind, a warning.
+    const waiting = await judge(archiver({}));
+    expect(waiting.status).toBe('warn');
+    expect(waiting.title).toBe('No WAL segment archived for 5 h while 1 completed WAL segment waiting to be archived');
+    expect(waiting.detail).toContain('the last attempt failed 4 h ago and none failed since');
+  });
+
+  it('a failure a minute old with no success after it is critical; one followed by a success is history', async () => {
+    const now = await judge(archiver({ last_failed_age_s: 60 }));
+    expect(now.status).toBe('crit');
+    expect(now.title).toMatch(/^WAL archiving failing: segment 000000010000000000000028 could not be archived/);
+    const past = await judge(archiver({ failing: false, last_archived_age_s: 30, last_archived_wal: '000000010000000000000028' }));
+    expect(past.status).toBe('ok');
+    expect(past.title).toMatch(/^WAL archiving works: last 30 s ago/);
   });
 });

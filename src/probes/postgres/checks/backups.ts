@@ -14,7 +14,7 @@ import { shorten } from '../mask-query.ts';
 
 interface ArchiverRow {
   archive_mode: string;
-  /** null when the role may not read archive_command (superuser or pg_read_all_settings). */
+  /** Whether archive_command or archive_library is set; both are readable by every role (13 to 17). */
   command_set: boolean | null;
   archived_count: number;
   last_archived_wal: string | null;
@@ -39,6 +39,8 @@ interface Part {
 }
 
 const HOUR = 3600;
+/** A failure newer than this, with no success after it, is the archiver failing now. */
+const RETRY_WINDOW_S = 15 * 60;
 
 export async function checkBackups(ctx: CheckContext, t: Thresholds): Promise<Finding[]> {
   const [archive, backup] = await Promise.all([archivePart(ctx, t), ctx.settings.backupCheck ? backupPart(ctx, ctx.settings.backupCheck) : undefined]);
@@ -102,7 +104,14 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
   if (row.last_archived_wal) detail.push(`last archived: ${row.last_archived_wal}, ${formatDuration(row.last_archived_age_s ?? 0)} ago`);
   if (row.last_failed_wal) detail.push(`last failure: ${row.last_failed_wal}, ${formatDuration(row.last_failed_age_s ?? 0)} ago`);
 
-  if (row.failing) {
+  // A failing segment is retried at least every minute or so (three tries, then the archiver
+  // sleeps at most 60 s): a last failure older than this with nothing archived since means nothing
+  // is being retried any more (its segment went another way), and is history.
+  const failingNow = row.failing && (row.last_failed_age_s ?? Infinity) <= RETRY_WINDOW_S;
+  if (row.failing && !failingNow) {
+    detail.push(`the last attempt failed ${formatDuration(row.last_failed_age_s ?? 0)} ago and none failed since: the archiver is not retrying it`);
+  }
+  if (failingNow) {
     return {
       status: 'crit',
       title: `WAL archiving failing: segment ${row.last_failed_wal ?? '(unknown)'} could not be archived (${plural(row.failed_count, 'failure')} of the archive command ${since})`,
@@ -141,6 +150,13 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
     }
   }
   const lastOk = row.last_archived_wal ? `last ${formatDuration(row.last_archived_age_s ?? 0)} ago (${row.last_archived_wal})` : 'nothing archived yet';
+  if (row.failing) {
+    return {
+      status: 'ok',
+      title: `WAL archiving not failing now: the last failure (${row.last_failed_wal ?? 'a segment'}) was ${formatDuration(row.last_failed_age_s ?? 0)} ago and nothing has failed since${pending === null ? '' : `; ${waiting}`}`,
+      detail,
+    };
+  }
   return {
     status: 'ok',
     title: `WAL archiving works: ${lastOk}${pending === null ? '' : `, ${waiting}`}`,
