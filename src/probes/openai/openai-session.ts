@@ -259,8 +259,7 @@ function classify(call: CallName, e: unknown, started: number, deadline: Deadlin
     return { type: 'network', call, kind: r.kind, message: quote(r.message), fix: r.fix, ...(r.code !== undefined && { code: r.code }) };
   }
   if (e instanceof APIError && typeof e.status === 'number') {
-    const body = (e.error ?? undefined) as { message?: unknown } | undefined;
-    const raw = typeof body?.message === 'string' ? body.message : e.message.replace(/^\d{3}\s+/, '');
+    const raw = errorText(e.error) ?? e.message.replace(/^\d{3}\s+/, '');
     const requestId = e.requestID ? quote(e.requestID, HEADER_CHARS) : undefined;
     const word = (v: unknown) => (typeof v === 'string' && v ? quote(v) : undefined);
     const [code, errorType, param] = [word(e.code), word(e.type), word(e.param)];
@@ -281,6 +280,18 @@ function classify(call: CallName, e: unknown, started: number, deadline: Deadlin
   if (r.cancelled) return { type: 'cancelled', call };
   if (r.kind === 'timeout') return { type: 'timeout', call, timeoutMs: deadline.timeoutMs };
   return { type: 'network', call, kind: r.kind, message: quote(r.message), fix: r.fix };
+}
+
+/**
+ * The words of an error body as the SDK keeps it: OpenAI's `error.message` (the SDK wraps vLLM's
+ * top-level `{"object": "error", "message"}` the same way), a bare `{"error": "Unauthorized"}`,
+ * or FastAPI's `{"detail": "Not Found"}`; undefined for anything else (the SDK's own text then).
+ */
+function errorText(error: unknown): string | undefined {
+  if (typeof error === 'string') return error;
+  const o = error as { message?: unknown; detail?: unknown } | null | undefined;
+  if (typeof o?.message === 'string') return o.message;
+  return typeof o?.detail === 'string' ? o.detail : undefined;
 }
 
 /** A 400 saying the model (or the server) does not take `param`: newer models refuse max_tokens, older servers max_completion_tokens. */

@@ -195,6 +195,32 @@ describe('rate-limit headers that do not add up are never ok', () => {
   });
 });
 
+describe('servers without OpenAI\'s error envelope (vLLM, FastAPI, proxies)', () => {
+  it('vLLM\'s top-level {"object": "error", "message": ...} is quoted, not "status code (no body)"', async () => {
+    const fake = await fakeOpenAI();
+    fake.on('POST /v1/chat/completions', { status: 404, body: { object: 'error', message: 'The model `gpt-4o-mni` does not exist.', type: 'NotFoundError', param: null, code: 404 } });
+    const quota = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.quota');
+    expect(quota.title).toMatch(/^Quota: could not check \(POST \/chat\/completions: HTTP 404 \(NotFoundError\): The model `gpt-4o-mni` does not exist\./);
+  });
+
+  it('{"error": "Unauthorized"} (vLLM\'s --api-key) reads plainly', async () => {
+    const fake = await fakeOpenAI();
+    fake.on('GET /v1/models', { status: 401, body: { error: 'Unauthorized' } });
+    fake.on('POST /v1/chat/completions', { status: 401, body: { error: 'Unauthorized' } });
+    const auth = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.auth');
+    expect(auth).toMatchObject({ status: 'crit', title: 'API key refused (HTTP 401)' });
+    expect(auth.detail).toMatch(/^GET \/models: HTTP 401: Unauthorized, request id req_\w+$/m);
+  });
+
+  it('FastAPI\'s {"detail": "Not Found"} for a base URL without /v1 is quoted', async () => {
+    const fake = await fakeOpenAI();
+    fake.on('GET /v1/models', { status: 404, body: { detail: 'Not Found' } });
+    const conn = findingOf(await run(fake), 'openai.connectivity');
+    expect(conn).toMatchObject({ status: 'unknown', config: true });
+    expect(conn.detail).toMatch(/^GET \/models: HTTP 404: Not Found, request id/);
+  });
+});
+
 describe('waits a server states', () => {
   it('a retry-after or reset too large to be a number is not read as "<1 s"', async () => {
     const fake = await fakeOpenAI();
