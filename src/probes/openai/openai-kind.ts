@@ -37,7 +37,7 @@ const headroom: OpenaiCheck = {
   name: 'headroom',
   label: 'Rate-limit headroom',
   description:
-    'x-ratelimit-remaining-requests/-tokens against x-ratelimit-limit-requests/-tokens of the completion\'s answer, with the reset durations (6m0s): the tighter of the two in % left. A provider that sends -1 or no such headers is unknown, saying so. Needs `model`.',
+    'x-ratelimit-remaining-requests/-tokens against x-ratelimit-limit-requests/-tokens of the completion\'s answer, with the reset durations (6m0s): the tighter of the two in % left. A provider that sends -1, no such headers, or values that cannot be true (more left than the limit) is unknown, saying so; never ok while one of the two cannot be read. Needs `model`.',
   thresholds: { warn: 20, crit: 5, unit: '% left (below)' },
   run: (ctx, t) => checkHeadroom(ctx, t),
 };
@@ -46,13 +46,13 @@ const checks: readonly OpenaiCheck[] = [
   {
     name: 'connectivity',
     label: 'Connectivity',
-    description: 'GET /models (spends no tokens): latency and request id; no answer, a refused connection or a proxy\'s page instead of JSON is critical. A configured `model` the list does not offer to the key is a warning.',
+    description: 'GET /models (spends no tokens): latency and request id; no answer, a refused connection or a proxy\'s page instead of JSON is critical (a warning when only the list is slow and the completion answered). A configured `model` the list does not offer to the key is a warning.',
     run: checkConnectivity,
   },
   {
     name: 'auth',
     label: 'Authentication',
-    description: '401 (bad or revoked key, wrong organization or project, IP not allowed) and 403 (unsupported country or region, missing permission), classified from the error code and message: critical, never retried.',
+    description: '401 (bad or revoked key, wrong organization or project, IP not allowed) and 403 (unsupported country or region, missing permission), classified from the error code, then the message: critical, never retried. Ok only on an answer of the API that checked the key.',
     run: checkAuth,
   },
   {
