@@ -1,6 +1,7 @@
 // The bloat and checkpoints checks against servers of the file's own (checkpoint counters are
 // server-wide): a table bloated by updates estimated over the threshold, the same table fresh under
-// it, a role that may not read the table's statistics (unknown); requested checkpoints forced by
+// it, a role that may not read the table's statistics (unknown), tables the estimate must survive
+// (a low fillfactor, columns added since ANALYZE, TOAST); requested checkpoints forced by
 // CHECKPOINT commands, judged on their history and then since the previous run.
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.ts';
@@ -26,7 +27,7 @@ const SMALL_TABLES = { limits: { bloatTableMb: 1 } };
 
 describeOnEachServer(
   'bloat and checkpoints',
-  { fresh: {}, bloated: {}, hidden: {} },
+  { fresh: {}, bloated: {}, hidden: {}, partial: {} },
   (pg) => {
     const bag = new ClientBag();
     afterEach(async () => {
@@ -70,6 +71,39 @@ describeOnEachServer(
       // Over a higher threshold it is not reported.
       const ok = findingOf(await run(pg.url('bloated'), new MemoryProbeStateStore(), SMALL_TABLES, { bloat: { warn: 80, crit: Infinity } }), 'bloat');
       expect(ok.status).toBe('ok');
+    });
+
+    it('a low fillfactor with wide rows, a fixed-width column added since ANALYZE, a table without statistics and a TOAST-heavy one: the others are still judged', async () => {
+      const db = await bag.open(pg.url('partial'));
+      // Fewer than one row fits a page at fillfactor 10: still one per page, 0% bloat.
+      await db.query('CREATE TABLE wide (id int, body text) WITH (fillfactor = 10, autovacuum_enabled = false)');
+      await db.query("INSERT INTO wide SELECT g, repeat('w', 1000) FROM generate_series(1, 2000) g");
+      await db.query('CREATE TABLE grown (id int, note text) WITH (autovacuum_enabled = false)');
+      await db.query("INSERT INTO grown SELECT g, repeat('g', 100) FROM generate_series(1, 20000) g");
+      await db.query('CREATE TABLE notes (id int, note text) WITH (autovacuum_enabled = false)');
+      await db.query("INSERT INTO notes SELECT g, repeat('n', 100) FROM generate_series(1, 20000) g");
+      // Large values, moved out of line: megabytes of TOAST behind a heap of a few pages.
+      await db.query('CREATE TABLE docs (id int, body text) WITH (autovacuum_enabled = false)');
+      await db.query("INSERT INTO docs SELECT g, (SELECT string_agg(md5(g::text || i::text), '') FROM generate_series(1, 400) i) FROM generate_series(1, 200) g");
+      await db.query('ANALYZE');
+      // Columns added since the ANALYZE: one of fixed width (its width is known), one text (not).
+      await db.query('ALTER TABLE grown ADD COLUMN flag int DEFAULT 0');
+      await db.query('ALTER TABLE notes ADD COLUMN memo text');
+
+      const f = findingOf(await run(pg.url('partial'), new MemoryProbeStateStore(), SMALL_TABLES), 'bloat');
+      expect(f.status).toBe('ok');
+      expect(f.title).toMatch(/^2 tables over 1 MB, estimated bloat under 50% \(most: public\.(wide|grown) (\d+(\.\d)?|<0\.1)%\); 1 other without statistics not estimated$/);
+      expect(f.detail).toMatch(/1 large table not estimated, without statistics .*: public\.notes [\d.]+ MB; ANALYZE it to estimate/);
+      expect(f.detail).not.toContain('public.docs');
+      expect(f.metrics).toMatchObject({ large_tables: 3, bloated_tables: 0 });
+      expect(Number(f.metrics?.max_waste_pct)).toBeLessThan(15);
+
+      // With no table estimated at all, nothing says the bloat is low: unknown.
+      await db.query('DROP TABLE wide, grown');
+      const none = findingOf(await run(pg.url('partial'), new MemoryProbeStateStore(), SMALL_TABLES), 'bloat');
+      expect(none.status).toBe('unknown');
+      expect(none.title).toBe('Bloat of 1 large table unknown');
+      expect(none.fix).toMatch(/^ANALYZE the tables/);
     });
 
     it('a role that may not read the large table: bloat unknown naming the table and the GRANT, never ok', async () => {

@@ -1,5 +1,5 @@
-// Estimated table bloat of the large tables of the target's database: the pages a table has
-// (pg_class.relpages, with its TOAST) against the pages its live rows would need, from the planner
+// Estimated table bloat of the large tables of the target's database: the pages a table's heap has
+// (pg_class.relpages; its TOAST is shown, not estimated) against the pages its live rows would need, from the planner
 // statistics (pg_stats: average column widths and null fractions) and the fillfactor, the way
 // check_postgres and the well-known ioguix query estimate it. No table is read (no pgstattuple),
 // so the cost does not grow with the data; the price is that it is an estimate, as good as the
@@ -11,13 +11,16 @@ import { formatBytes, formatPct, plural } from '../../format.ts';
 
 interface Row {
   name: string;
+  /** Bytes of the heap, what the estimate is about. */
   bytes: number;
+  /** Bytes of its TOAST table (counted, not estimated). */
+  toast_bytes: number;
   /** The estimated bytes the table holds beyond what its rows need (fillfactor included). */
   waste_bytes: number | null;
   waste_pct: number | null;
   /** The role may SELECT the table (pg_stats shows only the columns it may read). */
   readable: boolean;
-  /** Some column has no statistics (never analyzed, or hidden): no estimate. */
+  /** A column of variable width has no statistics, or the table was never analyzed: no estimate. */
   no_stats: boolean;
   total: number;
 }
@@ -26,9 +29,13 @@ const LIST = 5;
 const MB = 1024 * 1024;
 
 /**
- * Per large table: the tuple header (23 bytes, plus the null bitmap when a column has nulls), the
- * statistics' data width, the alignment, the 4-byte line pointer; pages needed at the fillfactor;
- * TOAST pages counted on both sides as they are (their own bloat is not estimated).
+ * Per table whose heap is over the limit (at most 200, the largest): the tuple header (23 bytes,
+ * plus the null bitmap when a column has nulls), the statistics' data width, the alignment, the
+ * 4-byte line pointer; pages needed at the fillfactor. A fixed-width column without statistics
+ * (added since the last ANALYZE, or its statistics target 0) counts its type's width; a
+ * variable-width one leaves the table without an estimate. Only the heap is estimated: TOAST is
+ * shown beside it. Partitioned tables have no storage: their partitions are tables of their own.
+ * One pass over pg_class and the statistics of at most 200 tables: no table is read.
  */
 const ESTIMATE_SQL = `
 with big as (
@@ -40,32 +47,34 @@ with big as (
   join pg_namespace n on n.oid = c.relnamespace
   left join pg_class t on t.oid = c.reltoastrelid
   where c.relkind in ('r', 'm') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'
-    and (c.relpages::float8 + coalesce(t.relpages, 0)) * current_setting('block_size')::float8 >= $1::float8
+    and c.relpages::float8 * current_setting('block_size')::float8 >= $1::float8
   order by c.relpages desc
   limit 200
 ), widths as (
   select b.oid,
          23 + case when max(coalesce(s.null_frac, 0)) > 0 then (7 + count(*)) / 8 else 0 end as header,
-         sum((1 - coalesce(s.null_frac, 0)) * coalesce(s.avg_width, 0)) as data_width,
-         count(*) filter (where s.attname is null) > 0 as no_stats
+         sum(case when s.attname is not null then (1 - s.null_frac) * s.avg_width else greatest(a.attlen, 0) end) as data_width,
+         count(*) filter (where s.attname is null and a.attlen < 0) > 0 or count(s.attname) = 0 as no_stats
   from big b
   join pg_attribute a on a.attrelid = b.oid and a.attnum > 0 and not a.attisdropped
   left join pg_stats s on s.schemaname = b.nspname and s.tablename = b.relname and s.attname = a.attname and not s.inherited
   group by b.oid
 ), estimate as (
-  select b.*, w.no_stats,
+  select b.*, w.no_stats or b.reltuples < 0 as no_stats,
          current_setting('block_size')::float8 as bs,
          -- MAXALIGN 8 on 64-bit servers: header and data each rounded up, then the line pointer.
          4 + ceil(w.header / 8.0) * 8 + ceil(w.data_width / 8.0) * 8 as tuple_bytes
   from big b join widths w on w.oid = b.oid
+), needed as (
+  -- At least one row per page, whatever the fillfactor and the width say.
+  select e.*, greatest(0, e.heap_pages - ceil(e.reltuples / greatest(1, floor((e.bs - 24) * e.fillfactor / 100 / e.tuple_bytes)))) as waste_pages
+  from estimate e
 )
-select name, (heap_pages + toast_pages) * bs as bytes,
-       case when no_stats or reltuples < 0 then null
-            else greatest(0, heap_pages - ceil(reltuples / floor((bs - 24) * fillfactor / 100 / tuple_bytes))) * bs end as waste_bytes,
-       case when no_stats or reltuples < 0 or heap_pages = 0 then null
-            else greatest(0, heap_pages - ceil(reltuples / floor((bs - 24) * fillfactor / 100 / tuple_bytes))) * 100 / heap_pages end as waste_pct,
+select name, heap_pages * bs as bytes, toast_pages * bs as toast_bytes,
+       case when no_stats then null else waste_pages * bs end as waste_bytes,
+       case when no_stats or heap_pages = 0 then null else waste_pages * 100 / heap_pages end as waste_pct,
        readable, no_stats, (count(*) over ())::int as total
-from estimate
+from needed
 order by waste_bytes desc nulls last`;
 
 /** "1 GB", "1.5 GB", "200 MB", "0.5 MB": the limit as it was written, in its own unit. */
@@ -89,7 +98,8 @@ export async function checkBloat(ctx: CheckContext, t: Thresholds): Promise<Find
   metrics.bloated_tables = bloated.length;
   metrics.max_waste_pct = Math.round(Math.max(0, ...estimated.map((r) => r.waste_pct!)));
 
-  const line = (r: Row) => `${r.name}: ${formatBytes(r.bytes)}, about ${formatBytes(r.waste_bytes!)} (${formatPct(r.waste_pct!)}) more than its rows need`;
+  const toast = (r: Row) => (r.toast_bytes > 0 ? ` (and ${formatBytes(r.toast_bytes)} of TOAST, not estimated)` : '');
+  const line = (r: Row) => `${r.name}: ${formatBytes(r.bytes)} heap${toast(r)}, about ${formatBytes(r.waste_bytes!)} (${formatPct(r.waste_pct!)}) more than its rows need`;
   const lines: string[] = [];
   if (bloated.length) {
     lines.push(...bloated.slice(0, LIST).map(line));
@@ -101,7 +111,9 @@ export async function checkBloat(ctx: CheckContext, t: Thresholds): Promise<Find
     blind.push(`${plural(hidden.length, 'large table')} not estimated: ${ctx.server.role} may not read ${hidden.length === 1 ? 'its' : 'their'} statistics (pg_stats shows only readable columns): ${hidden.slice(0, LIST).map((r) => r.name).join(', ')}${hidden.length > LIST ? ', ...' : ''}`);
   }
   if (unanalyzed.length) {
-    blind.push(`${plural(unanalyzed.length, 'large table')} without statistics (never analyzed): ${unanalyzed.slice(0, LIST).map((r) => r.name).join(', ')}`);
+    blind.push(
+      `${plural(unanalyzed.length, 'large table')} not estimated, without statistics (never analyzed, or a column added since the last ANALYZE): ${unanalyzed.slice(0, LIST).map((r) => `${r.name} ${formatBytes(r.bytes)}`).join(', ')}${unanalyzed.length > LIST ? ', ...' : ''}; ANALYZE ${unanalyzed.length === 1 ? 'it' : 'them'} to estimate`,
+    );
   }
 
   if (bloated.length) {
@@ -118,8 +130,10 @@ export async function checkBloat(ctx: CheckContext, t: Thresholds): Promise<Find
       }),
     ];
   }
-  if (blind.length) {
-    // A table not estimated may be the bloated one: not an ok.
+  // A table the role may not read may be the bloated one, and stays so until a GRANT: not an ok.
+  // A table without statistics is one table's gap (ANALYZE fills it): the others are still judged,
+  // unless none could be.
+  if (hidden.length || estimated.length === 0) {
     return [
       finding('bloat', 'unknown', `Bloat of ${plural(hidden.length + unanalyzed.length, 'large table')} unknown${estimated.length ? `; ${plural(estimated.length, 'other')} under ${formatPct(t.warn)}` : ''}`, {
         detail: [...blind, note].join('\n'),
@@ -131,9 +145,10 @@ export async function checkBloat(ctx: CheckContext, t: Thresholds): Promise<Find
     ];
   }
   const worst = estimated[0]!;
+  const skipped = unanalyzed.length ? `; ${plural(unanalyzed.length, 'other')} without statistics not estimated` : '';
   return [
-    finding('bloat', 'ok', `${plural(estimated.length, `table ${large}`, `tables ${large}`)}, estimated bloat under ${formatPct(t.warn)} (most: ${worst.name} ${formatPct(worst.waste_pct!)})`, {
-      detail: note,
+    finding('bloat', 'ok', `${plural(estimated.length, `table ${large}`, `tables ${large}`)}, estimated bloat under ${formatPct(t.warn)} (most: ${worst.name} ${formatPct(worst.waste_pct!)})${skipped}`, {
+      detail: [...blind, note].join('\n'),
       metrics,
     }),
   ];
