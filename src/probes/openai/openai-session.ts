@@ -100,9 +100,12 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
       // Per endpoint and model: the same model name elsewhere (a local server, Azure) may want the other one.
       const key = `${TOKEN_PARAM_KEY} ${describeOpenaiEndpoint(target.url)} ${model}`;
       const stored = await untilDeadline(Promise.resolve().then(() => run.state.get<unknown>(key)).catch(() => undefined), STATE_WAIT_MS, deadline.signal);
-      const first: TokenParam = stored?.value === 'max_completion_tokens' ? 'max_completion_tokens' : 'max_tokens';
+      const remembered = stored?.value === 'max_completion_tokens';
+      const first: TokenParam = remembered ? 'max_completion_tokens' : 'max_tokens';
       const result = await once(model, first);
-      if (result.ok || !refusesParam(result.failure, first)) return result;
+      // A remembered choice may be stale (another server behind the URL now): any 400 to it earns one try of the other.
+      const refused = !result.ok && (refusesParam(result.failure, first) || (remembered && result.failure.type === 'http' && result.failure.status === 400));
+      if (!refused) return result;
       // Not a failure of the API: the model (or the server) takes only the other parameter. One more request.
       const fellBack = { refused: first, message: result.failure.type === 'http' ? result.failure.message : `${first} refused` };
       const second = await once(model, OTHER_PARAM[first]);

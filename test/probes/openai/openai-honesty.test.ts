@@ -99,6 +99,23 @@ describe('a slow model list while the completion answered', () => {
   });
 });
 
+describe('a remembered choice a server refuses in words the probe does not know', () => {
+  it('is tried once with max_tokens, and forgotten when that answers', async () => {
+    const state = new MemoryProbeStateStore().forTarget('ai');
+    const fake = await fakeOpenAI();
+    await run(fake, { model: 'o3-mini' }, { state });
+    fake.newModels.clear();
+    fake.on('POST /v1/chat/completions', (req, f) => {
+      if (req.body?.max_completion_tokens !== undefined) return apiError(400, 'Invalid request body.', 'invalid_request_error', null);
+      f.overrides.delete('POST /v1/chat/completions');
+      return undefined;
+    });
+    expect(statuses(await run(fake, { model: 'o3-mini' }, { state }))).toEqual(ALL_OK);
+    await run(fake, { model: 'o3-mini' }, { state });
+    expect(fake.completions().map((r) => Object.keys(r.body ?? {}).filter((k) => k.startsWith('max_'))[0])).toEqual(['max_tokens', 'max_completion_tokens', 'max_completion_tokens', 'max_tokens', 'max_tokens']);
+  });
+});
+
 describe('the key is accepted only when the API said so', () => {
   it('a proxy page (HTTP 200, HTML) instead of the model list says nothing about the key', async () => {
     const fake = await fakeOpenAI();
