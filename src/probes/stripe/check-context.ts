@@ -1,8 +1,9 @@
 // Shared by the stripe checks: the kind's finding helper typed by its check names, what every
 // check receives (the run's API client, the target's settings, what the auth call learned), and
-// the few words their titles share (the mode, "at least").
+// what their findings share (the unknown of a failed call, the mode, "at least").
+import type { Finding } from '../../report.ts';
 import { findingFor } from '../finding-for.ts';
-import type { StripeFailure } from './stripe-failure.ts';
+import { describeStripeFailure, stripeFailureFix, type StripeFailure } from './stripe-failure.ts';
 import type { PaymentIntent, StripeEvent, WebhookEndpoint } from './stripe-objects.ts';
 
 const KIND = 'stripe';
@@ -28,6 +29,12 @@ export interface StripeCheckContext {
   now: Date;
   /** Masked in any text the checks quote from an answer. */
   secrets: readonly string[];
+}
+
+/** A check's `unknown` for the call it could not make: "Payment failures: could not check (GET ... answered HTTP 500 ...)", with what to do. */
+export function couldNotCheck(check: StripeCheckName, label: string, failure: StripeFailure): Finding {
+  const fix = stripeFailureFix(failure);
+  return finding(check, 'unknown', `${label}: could not check (${describeStripeFailure(failure)})`, fix !== undefined ? { fix } : {});
 }
 
 /** "live-mode", "test-mode", or "" when the mode is not known. */

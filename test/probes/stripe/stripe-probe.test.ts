@@ -354,7 +354,7 @@ describe('stripe probe', () => {
       api.endpoints.push({ id: 'we_5Crm', url: 'https://crm.example.com/in', status: 'enabled', enabled_events: ['customer.created'] });
       api.events.push(
         { id: 'evt_u1', type: 'invoice.paid', ageS: 420, undelivered: true, pending_webhooks: 1 },
-        { id: 'evt_u2', type: 'invoice.paid', ageS: 1800, undelivered: true, pending_webhooks: 2 },
+        { id: 'evt_u2', type: 'invoice.paid', ageS: 1830, undelivered: true, pending_webhooks: 2 },
         { id: 'evt_u3', type: 'payment_intent.succeeded', ageS: 600, undelivered: true, pending_webhooks: 1 },
         // Older than the hour: left to Stripe's retries, not counted.
         { id: 'evt_old', type: 'invoice.paid', ageS: 7200, undelivered: true },

@@ -19,8 +19,8 @@ import type { Finding } from '../../../report.ts';
 import { statusAbove } from '../../finding-for.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { capLines } from '../../http/probe-support.ts';
-import { atLeast, finding, type StripeCheckContext } from '../check-context.ts';
-import { cleanStripeText, describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
+import { atLeast, couldNotCheck, finding, type StripeCheckContext } from '../check-context.ts';
+import { cleanStripeText } from '../stripe-failure.ts';
 import type { PaymentIntent } from '../stripe-objects.ts';
 
 const PAYMENT_WINDOW_S = 3600;
@@ -44,10 +44,7 @@ function groupOf(pi: PaymentIntent): string {
 
 export async function checkPaymentFailures(ctx: StripeCheckContext, own: Thresholds): Promise<Finding[]> {
   const res = await ctx.api.paymentIntents(Math.floor(ctx.now.getTime() / 1000) - PAYMENT_WINDOW_S);
-  if (!res.ok) {
-    const fix = stripeFailureFix(res.failure);
-    return [finding('payment_failures', 'unknown', `Payment failures: could not check (${describeStripeFailure(res.failure)})`, fix !== undefined ? { fix } : {})];
-  }
+  if (!res.ok) return [couldNotCheck('payment_failures', 'Payment failures', res.failure)];
   const { items, capped } = res.data;
   const failed = items.filter((pi) => outcomeOf(pi) === 'failed');
   const succeeded = items.filter((pi) => outcomeOf(pi) === 'succeeded').length;

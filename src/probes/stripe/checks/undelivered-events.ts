@@ -13,8 +13,8 @@ import { formatDuration } from '../../format.ts';
 import { statusAbove } from '../../finding-for.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { capLines } from '../../http/probe-support.ts';
-import { atLeast, finding, type StripeCheckContext } from '../check-context.ts';
-import { describeStripeFailure, stripeFailureFix } from '../stripe-failure.ts';
+import { atLeast, couldNotCheck, finding, type StripeCheckContext } from '../check-context.ts';
+import { describeStripeFailure } from '../stripe-failure.ts';
 import { endpointUrl, listensTo } from './endpoint-lines.ts';
 
 const UNDELIVERED_WINDOW_S = 3600;
@@ -24,10 +24,7 @@ const IN_FLIGHT_S = 300;
 export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thresholds): Promise<Finding[]> {
   const nowS = Math.floor(ctx.now.getTime() / 1000);
   const res = await ctx.api.events({ sinceS: nowS - UNDELIVERED_WINDOW_S, untilS: nowS - IN_FLIGHT_S, undelivered: true });
-  if (!res.ok) {
-    const fix = stripeFailureFix(res.failure);
-    return [finding('undelivered_events', 'unknown', `Undelivered events: could not check (${describeStripeFailure(res.failure)})`, fix !== undefined ? { fix } : {})];
-  }
+  if (!res.ok) return [couldNotCheck('undelivered_events', 'Undelivered events', res.failure)];
   const { items, capped } = res.data;
   const count = items.length;
   if (count === 0) {

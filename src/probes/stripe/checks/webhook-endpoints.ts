@@ -12,8 +12,8 @@
 import type { Finding, Remedy } from '../../../report.ts';
 import { capLines } from '../../http/probe-support.ts';
 import { invalidParams } from '../../../actions/validate-params.ts';
-import { atLeast, capitalFirst, finding, modeWords, type StripeCheckContext } from '../check-context.ts';
-import { describeStripeFailure, stripeFailureFix, type StripeFailure } from '../stripe-failure.ts';
+import { atLeast, capitalFirst, couldNotCheck, finding, modeWords, type StripeCheckContext } from '../check-context.ts';
+import { describeStripeFailure, type StripeFailure } from '../stripe-failure.ts';
 import type { WebhookEndpoint } from '../stripe-objects.ts';
 import { WEBHOOK_ENDPOINT_ID } from '../stripe-params.ts';
 import { endpointUrl, eventList } from './endpoint-lines.ts';
@@ -40,10 +40,7 @@ async function emittedAny(ctx: StripeCheckContext, types: readonly string[], sin
 
 export async function checkWebhookEndpoints(ctx: StripeCheckContext): Promise<Finding[]> {
   const res = await ctx.api.webhookEndpoints();
-  if (!res.ok) {
-    const fix = stripeFailureFix(res.failure);
-    return [finding('webhook_endpoints', 'unknown', `Webhook endpoints: could not check (${describeStripeFailure(res.failure)})`, fix !== undefined ? { fix } : {})];
-  }
+  if (!res.ok) return [couldNotCheck('webhook_endpoints', 'Webhook endpoints', res.failure)];
   const { items: endpoints, capped } = res.data;
   const mode = modeWords(ctx.mode);
   if (endpoints.length === 0) {
