@@ -62,8 +62,8 @@ const PACKS: Record<QueryPackName, readonly PackQuery[]> = {
     {
       name: 'node_cpu_busy',
       fix: 'find the busy processes on the host (`top -o %CPU`); scale out or throttle the batch work that took the CPU.',
-      description: 'CPU time not idle over 5 minutes, averaged over the cores of each host.',
-      expression: '100 * (1 - avg by (instance, job) (rate(node_cpu_seconds_total{mode="idle"}[5m])))',
+      description: 'Share of CPU time not idle over 5 minutes, all cores of each host together (idle time over all CPU time, so a gap in the samples does not skew it).',
+      expression: '100 * (1 - sum by (instance, job) (rate(node_cpu_seconds_total{mode="idle"}[5m])) / sum by (instance, job) (rate(node_cpu_seconds_total[5m])))',
       warn: 80,
       crit: 95,
       direction: 'above',

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { prometheusKind } from '../../../src/probes/prometheus/prometheus-kind.ts';
 import type { Finding } from '../../../src/report.ts';
+import type { TargetBase } from '../../../src/probes/probe-definition.ts';
+import type { PrometheusTarget } from '../../../src/probes/prometheus/prometheus-target.ts';
 import { prometheusRoutes, useFakeHttpServers, type FakeResponse, type SeenRequest } from '../http/fake-http-services.ts';
 import { findingOf, runKind, type RunOptions } from '../http/probe-helpers.ts';
 
@@ -41,7 +43,7 @@ interface Q {
   runbook?: string;
 }
 const run = (url: string, queries: Q[], extra: Record<string, unknown> = {}, options?: RunOptions) =>
-  runKind(prometheusKind, { url, queries, ...extra } as Parameters<typeof runKind<never, never>>[1], options);
+  runKind(prometheusKind, { url, queries, ...extra } as Omit<PrometheusTarget, keyof TargetBase>, options);
 
 const q = (f: Finding[], name: string) => findingOf(f, `prometheus.query.${name}`);
 

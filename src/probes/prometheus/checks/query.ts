@@ -122,7 +122,9 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
     return make('ok', title, { detail, metrics });
   }
   const crit = v.critical > 0 && v.critical < v.crossing ? ` (${formatCount(v.critical)} ${dir} ${fmt(q.crit)})` : v.critical > 0 && q.crit !== q.warn ? ` (all ${dir} ${fmt(q.crit)})` : '';
-  const title = `${formatCount(v.crossing)} of ${`${formatCount(v.total)} series`} ${dir} ${fmt(q.warn)}${crit}, worst ${worst}${v.top[0] && Object.keys(v.top[0].labels).length ? ` ${labelText(v.top[0].labels, 80)}` : ''}`;
+  // One threshold for both (up == 0): the value is at it, not past it.
+  const past = q.warn === q.crit ? `at or ${dir}` : dir;
+  const title = `${formatCount(v.crossing)} of ${formatCount(v.total)} series ${past} ${fmt(q.warn)}${crit}, worst ${worst}${v.top[0] && Object.keys(v.top[0].labels).length ? ` ${labelText(v.top[0].labels, 80)}` : ''}`;
   return make(v.status, title, {
     detail,
     metrics,
@@ -170,12 +172,22 @@ function mark(value: number, q: PromQuery): string {
   return Number.isNaN(value) ? '   ' : at(q.crit) ? 'crit' : at(q.warn) ? 'warn' : 'ok  ';
 }
 
-/** {job="api", instance="10.0.0.1:9100"}, __name__ first when there is one, cut at `max` characters. */
+/** {job="api", instance="10.0.0.1:9100"}, the metric name in front when there is one; whole pairs only, up to `max` characters. */
 function labelText(labels: Record<string, string>, max = MAX_LABEL_CHARS): string {
   const { __name__: name, ...rest } = labels;
-  const pairs = Object.entries(rest).map(([k, v]) => `${k}="${typeof v === 'string' && v.length > 60 ? `${v.slice(0, 60)}...` : String(v)}"`);
-  const text = `${name ?? ''}{${pairs.join(', ')}}`;
-  return text.length > max ? `${text.slice(0, max)}...}` : text;
+  const pairs: string[] = [];
+  let length = (name ?? '').length + 2;
+  for (const [k, v] of Object.entries(rest)) {
+    const value = String(v);
+    const pair = `${k}="${value.length > 60 ? `${value.slice(0, 60)}...` : value}"`;
+    if (length + pair.length + 2 > max) {
+      pairs.push('...');
+      break;
+    }
+    pairs.push(pair);
+    length += pair.length + 2;
+  }
+  return `${name ?? ''}{${pairs.join(', ')}}`;
 }
 
 function where(q: PromQuery): string {
