@@ -3,6 +3,11 @@
 // lines to a finding, and the key stays masked even when the server hides it behind control
 // characters or echoes it in a header: in the session's own context, not only in the findings.
 import { describe, expect, it } from 'vitest';
+import { buildReport } from '../../../src/report.ts';
+import { reportMessage } from '../../../src/render/report-message.ts';
+import { encodeIntent } from '../../../src/slack/encode-intent.ts';
+import { renderMessage } from '../../../src/slack/render-message.ts';
+import { SLACK_BUDGET } from '../../../src/slack/slack-budget.ts';
 import { openaiSession } from '../../../src/probes/openai/openai-session.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 import { silentLogger } from '../../../src/logger.ts';
@@ -66,6 +71,20 @@ describe('text a finding quotes', () => {
     // eslint-disable-next-line no-control-regex
     expect(server.detail).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
     expect(server.detail!.split('\n')).toHaveLength(1);
+  });
+});
+
+describe('in Slack', () => {
+  it('mentions, links and code fences from model ids and error messages are shown as text, never as mrkdwn', async () => {
+    const fake = await fakeOpenAI();
+    fake.models = ['gpt-4o-<!channel>', 'gpt-4o-<https://evil.example|click here>', 'gpt-4o-```'];
+    fake.on('POST /v1/chat/completions', apiError(503, 'overloaded <!here> <@U0123ABCD> ``` <https://evil.example|status page>', 'server_error', 'overloaded'));
+    const findings = await run(fake, { model: 'gpt-4o-mni' });
+    const report = buildReport('ai', 'openai', new Date(), findings, 'http://127.0.0.1/v1 (local server)');
+    const slack = JSON.stringify(renderMessage(reportMessage(report, { budget: SLACK_BUDGET }), encodeIntent));
+    expect(slack).toContain('overloaded');
+    expect(slack).toContain('&lt;!channel&gt;');
+    for (const raw of ['<!channel>', '<!here>', '<@U0123ABCD>', '<https://evil.example']) expect(slack).not.toContain(raw);
   });
 });
 
