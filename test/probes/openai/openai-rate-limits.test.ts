@@ -16,7 +16,7 @@ describe('parseResetDuration', () => {
     expect(parseResetDuration(raw)).toBeCloseTo(seconds, 9);
   });
 
-  it.each(['', 'soon', '6 minutes', '-1s', '1d', 'm5'])('"%s" is not a duration', (raw) => {
+  it.each(['', 'soon', '6 minutes', '-1s', '1d', 'm5', '9'.repeat(400), `${'9'.repeat(400)}s`])('"%s" is not a duration', (raw) => {
     expect(parseResetDuration(raw)).toBeUndefined();
   });
 });
@@ -38,6 +38,10 @@ describe('readOpenaiRateLimits', () => {
     expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '1000', 'x-ratelimit-remaining-tokens': 'lots' }).tokens).toMatchObject({ state: 'bad', header: 'x-ratelimit-remaining-tokens', value: 'lots' });
     expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '0', 'x-ratelimit-remaining-tokens': '0' }).tokens).toMatchObject({ state: 'bad', header: 'x-ratelimit-limit-tokens' });
     expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '1000' }).tokens).toMatchObject({ state: 'bad', header: 'x-ratelimit-remaining-tokens' });
+    expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '1000', 'x-ratelimit-remaining-tokens': '1001' }).tokens).toMatchObject({ state: 'bad', value: '1001', expected: 'a whole number from 0 to the limit (1000)' });
+    expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '1000', 'x-ratelimit-remaining-tokens': '-5' }).tokens).toMatchObject({ state: 'bad', value: '-5' });
+    expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '9'.repeat(30), 'x-ratelimit-remaining-tokens': '1' }).tokens).toMatchObject({ state: 'bad', header: 'x-ratelimit-limit-tokens' });
+    expect(readOpenaiRateLimits({ 'x-ratelimit-limit-tokens': '1000', 'x-ratelimit-remaining-tokens': 'x'.repeat(5000) }).tokens).toMatchObject({ state: 'bad', value: `${'x'.repeat(40)}...` });
   });
 
   it('a reset that is not a duration is kept aside, the percent still read', () => {
