@@ -78,3 +78,18 @@ describe('prometheus queries config', () => {
     }
   });
 });
+
+describe('the packs are documented', () => {
+  it('the runbook and docs/query-packs.md name every pack query, and the docs give its expression', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const root = new URL('../../../', import.meta.url);
+    const runbook = await readFile(new URL('runbooks/prometheus-queries.md', root), 'utf8');
+    const docs = await readFile(new URL('docs/query-packs.md', root), 'utf8');
+    for (const pack of QUERY_PACK_NAMES) {
+      for (const q of queryPack(pack)) {
+        expect(runbook, q.name).toContain(`\`${q.name}\``);
+        expect(docs, q.name).toContain(`\`${q.expression.replace(/\|/g, '\\|')}\``);
+      }
+    }
+  });
+});

@@ -115,7 +115,7 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
   }
   const lines = v.top.map((s) => `${mark(s.value, q)} ${fmt(s.value)}  ${labelText(s.labels)}`);
   if (v.crossing > v.top.length && v.crossing > 0) lines.push(`... ${formatCount(v.crossing - Math.min(v.crossing, v.top.length))} more series ${dir} ${fmt(q.warn)}`);
-  const detail = [...lead, `thresholds: warn ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)}, critical at ${fmt(q.crit)}; worst ${Math.min(TOP_SERIES, v.total - v.nan)} of ${`${formatCount(v.total)} series`}:`, ...lines, ...(nanLine ? [nanLine] : []), source].join('\n');
+  const detail = [...lead, `thresholds: warn ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)}, critical at ${fmt(q.crit)}; ${shownWords(v)}:`, ...lines, ...(nanLine ? [nanLine] : []), source].join('\n');
   const worst = fmt(v.worst!.value);
   if (v.status === 'ok') {
     const title = v.total === 1 ? `${worst} (warns ${dir === 'above' ? 'at or above' : 'at or below'} ${fmt(q.warn)})` : `${formatCount(v.total)} series, none ${dir} ${fmt(q.warn)} (worst ${worst})`;
@@ -130,6 +130,13 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
     metrics,
     fix: q.fix ?? `the series listed are past the threshold (their labels say where); the runbook ${q.runbook ?? QUERIES_RUNBOOK} says what this query measures and what to do.`,
   });
+}
+
+/** "the series", "all 3 series", "the worst 5 of 12 series" (NaN ones are never listed). */
+function shownWords(v: QueryVerdict): string {
+  const shown = Math.min(TOP_SERIES, v.total - v.nan);
+  if (shown === v.total) return v.total === 1 ? 'the series' : `all ${v.total} series`;
+  return `the worst ${shown} of ${formatCount(v.total)} series`;
 }
 
 function failed(q: PromQuery, f: ApiFailure, expression: string, make: Make): Finding {
