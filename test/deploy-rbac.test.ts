@@ -96,6 +96,7 @@ describe('deploy/rbac.yaml', () => {
       kubeCertificate({ namespace: 'prod', name: 'shop', ready: true, expiresInS: 60 * 86_400 }),
     );
     k.api.installCertManager();
+    k.api.metricsServer('installed');
     k.api.requests.length = 0;
 
     const targetOptions = { namespaces: ['prod'], restartable: ['deployment/api-gateway'], deletePods: true, rolloutPollMs: 20 };
@@ -103,6 +104,8 @@ describe('deploy/rbac.yaml', () => {
     const target = kubeTarget({ kubeconfig: k.kubeconfig, target: targetOptions }) as unknown as Target;
     const workload = { namespace: 'prod', workload: 'deployment', name: 'api-gateway' };
     await KUBERNETES_EXECUTORS['k8s.restart']!.run(target, { ...workload, replicas: 2 }, SILENT_IO);
+    // The restart made revision 2; the rollback lists the replicasets and patches back to revision 1.
+    await KUBERNETES_EXECUTORS['k8s.rollback']!.run(target, { namespace: 'prod', workload: 'deployment', name: 'api-gateway', revision: 1, change: 'revision 2 → 1' }, SILENT_IO);
     await KUBERNETES_EXECUTORS['k8s.scale']!.run(target, { ...workload, replicas: 3 }, SILENT_IO);
     await KUBERNETES_EXECUTORS['k8s.logs']!.run(target, { namespace: 'prod', pod: 'loner', container: 'app', previous: 'yes' }, SILENT_IO);
     await KUBERNETES_EXECUTORS['k8s.delete_pod']!.run(target, { namespace: 'prod', pod: 'loner' }, SILENT_IO);
@@ -120,6 +123,7 @@ describe('deploy/rbac.yaml', () => {
       'get core/pods/log prod loner',
       'list apps/daemonsets prod',
       'list apps/deployments prod',
+      'list apps/replicasets prod',
       'list apps/statefulsets prod',
       'list autoscaling/horizontalpodautoscalers prod',
       'list batch/cronjobs prod',
@@ -131,6 +135,8 @@ describe('deploy/rbac.yaml', () => {
       'list core/pods prod',
       'list core/services prod',
       'list discovery.k8s.io/endpointslices prod',
+      'list metrics.k8s.io/nodes (cluster)',
+      'list metrics.k8s.io/pods prod',
       'list networking.k8s.io/ingresses prod',
       'list policy/poddisruptionbudgets prod',
       'list storage.k8s.io/storageclasses (cluster)',

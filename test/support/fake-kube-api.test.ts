@@ -247,8 +247,11 @@ describe('deployments', () => {
     await waitFor(async () => (await podsWithHash('scale', 'worker')).length === 3, 5_000, 'scale-up');
     await apps.replaceNamespacedDeploymentScale({ namespace: 'scale', name: 'worker', body: { apiVersion: 'autoscaling/v1', kind: 'Scale', metadata: { name: 'worker', namespace: 'scale' }, spec: { replicas: 2 } } });
     await waitFor(async () => (await podsWithHash('scale', 'worker')).length === 2, 5_000, 'scale-down');
-    const json = await failure(apps.patchNamespacedDeployment({ namespace: 'scale', name: 'worker', body: [{ op: 'replace', path: '/spec/replicas', value: 1 }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch)));
-    expect(json.code).toBe(415);
+    // A JSON patch (RFC 6902) applies; a media type the server does not take is 415.
+    const json = await apps.patchNamespacedDeployment({ namespace: 'scale', name: 'worker', body: [{ op: 'replace', path: '/spec/replicas', value: 1 }] }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+    expect(json.spec?.replicas).toBe(1);
+    const apply = await failure(apps.patchNamespacedDeployment({ namespace: 'scale', name: 'worker', body: { spec: { replicas: 1 } }, fieldManager: 'test' }, k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply)));
+    expect(apply.code).toBe(415);
   });
 
   it('deletes a pod and the deployment replaces it', async () => {

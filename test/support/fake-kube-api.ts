@@ -7,7 +7,11 @@
 // serves services, endpoint slices, ingresses, volume claims, storage classes, autoscalers, jobs,
 // cronjobs and disruption budgets under their real API groups, cert-manager's Certificates only
 // once its CRD is installed (404 on the group before, as on a cluster without it), and the
-// kubelet's stats summary through the node proxy.
+// kubelet's stats summary through the node proxy. The controller keeps each Deployment's
+// ReplicaSets and their revision annotations as the real one does (a template seen before reuses
+// its ReplicaSet under a new revision), JSON patches (RFC 6902) are applied as `kubectl rollout
+// undo` sends them, and metrics.k8s.io/v1beta1 PodMetrics and NodeMetrics are served once
+// metrics-server is "installed" (404 on the group before; 503 when it is installed but down).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -46,12 +50,21 @@ export interface FakeKubeApi {
   setLogs(namespace: string, pod: string, container: string, logs: { current: string; previous?: string }): void;
   /** Serves cert-manager.io/v1 (Certificates) from now on, or stops serving it (false). */
   installCertManager(installed?: boolean): void;
+  /**
+   * metrics.k8s.io/v1beta1: 'installed' serves the PodMetrics and NodeMetrics added; 'absent' (the
+   * default) answers 404 as a cluster without metrics-server; 'unavailable' answers 503 as the
+   * aggregator does when its APIService is registered but metrics-server does not answer.
+   */
+  metricsServer(state: 'installed' | 'absent' | 'unavailable'): void;
   /** What the kubelet reports for a volume claim in its stats summary (GET nodes/<node>/proxy/stats/summary). */
   setVolumeStats(namespace: string, claim: string, stats: { usedBytes: number; capacityBytes: number }): void;
   /** Requests as received, in order (also the refused ones). */
   requests: RecordedKubeRequest[];
-  /** Matching requests get 403 Forbidden until cleared; resource may be a subresource ('pods/log', 'deployments/scale'). */
-  deny(verb: 'get' | 'list' | 'patch' | 'delete' | 'update', resource: string, namespace?: string): void;
+  /**
+   * Matching requests get 403 Forbidden until cleared; resource may be a subresource ('pods/log',
+   * 'deployments/scale'); with a group only that API group's resource ('pods' of 'metrics.k8s.io').
+   */
+  deny(verb: 'get' | 'list' | 'patch' | 'delete' | 'update', resource: string, namespace?: string, group?: string): void;
   clearDenials(): void;
   /** Every request waits this long before answering (0 = none); Infinity = never answers. */
   setDelay(ms: number): void;
@@ -72,6 +85,8 @@ interface ResourceType {
   namespaced: boolean;
   /** Served only while its CRD is installed (cert-manager). */
   crd?: boolean;
+  /** Served only while metrics-server is installed (an aggregated API, read-only). */
+  metrics?: boolean;
   /** Has a status subresource: a patch of the main resource leaves status alone. */
   hasStatus: boolean;
 }
@@ -83,6 +98,7 @@ const RESOURCES: ResourceType[] = [
   { kind: 'Event', resource: 'events', singular: 'event', apiVersion: 'v1', group: '', namespaced: true, hasStatus: false },
   { kind: 'Deployment', resource: 'deployments', singular: 'deployment', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
   { kind: 'StatefulSet', resource: 'statefulsets', singular: 'statefulset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
+  { kind: 'ReplicaSet', resource: 'replicasets', singular: 'replicaset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
   { kind: 'DaemonSet', resource: 'daemonsets', singular: 'daemonset', apiVersion: 'apps/v1', group: 'apps', namespaced: true, hasStatus: true },
   { kind: 'Service', resource: 'services', singular: 'service', apiVersion: 'v1', group: '', namespaced: true, hasStatus: true },
   { kind: 'PersistentVolumeClaim', resource: 'persistentvolumeclaims', singular: 'persistentvolumeclaim', apiVersion: 'v1', group: '', namespaced: true, hasStatus: true },
@@ -94,14 +110,19 @@ const RESOURCES: ResourceType[] = [
   { kind: 'CronJob', resource: 'cronjobs', singular: 'cronjob', apiVersion: 'batch/v1', group: 'batch', namespaced: true, hasStatus: true },
   { kind: 'PodDisruptionBudget', resource: 'poddisruptionbudgets', singular: 'poddisruptionbudget', apiVersion: 'policy/v1', group: 'policy', namespaced: true, hasStatus: true },
   { kind: 'Certificate', resource: 'certificates', singular: 'certificate', apiVersion: 'cert-manager.io/v1', group: 'cert-manager.io', namespaced: true, hasStatus: true, crd: true },
+  { kind: 'PodMetrics', resource: 'pods', singular: 'podmetrics', apiVersion: 'metrics.k8s.io/v1beta1', group: 'metrics.k8s.io', namespaced: true, hasStatus: false, metrics: true },
+  { kind: 'NodeMetrics', resource: 'nodes', singular: 'nodemetrics', apiVersion: 'metrics.k8s.io/v1beta1', group: 'metrics.k8s.io', namespaced: false, hasStatus: false, metrics: true },
 ];
+
+/** Where a type's objects are stored: PodMetrics apart from Pods though both are `pods`. */
+const storeKey = (r: ResourceType) => (r.metrics ? r.singular : r.resource);
 
 /** `apps/v1` -> `v1`; `v1` -> `v1`. */
 const versionOf = (r: ResourceType) => r.apiVersion.split('/').pop()!;
 
 function resourceType(kind: string): ResourceType {
   const k = kind.toLowerCase();
-  const found = RESOURCES.find((r) => r.kind.toLowerCase() === k || r.resource === k || r.singular === k);
+  const found = RESOURCES.find((r) => r.kind.toLowerCase() === k) ?? RESOURCES.find((r) => r.resource === k || r.singular === k);
   if (!found) throw new Error(`fake kube api: unsupported kind ${kind}`);
   return found;
 }
@@ -120,6 +141,9 @@ const VERSION = {
   platform: 'linux/amd64',
 };
 const SMP = 'application/strategic-merge-patch+json';
+const JSON_PATCH = 'application/json-patch+json';
+const REVISION = 'deployment.kubernetes.io/revision';
+const REVISION_HISTORY = 'deployment.kubernetes.io/revision-history';
 const MERGE = 'application/merge-patch+json';
 /** List fields a strategic-merge patch merges element by element, and their merge keys. */
 const MERGE_KEYS: Record<string, string> = {
@@ -224,6 +248,34 @@ function mergeList(base: unknown[], patch: Array<Record<string, unknown>>, key: 
     else out.push(stripDirectives(item));
   }
   return out;
+}
+
+/** RFC 6902 (add, replace, remove, test) on a copy, failing as the API server does when a path does not apply. */
+function applyJsonPatch(target: unknown, ops: unknown): unknown {
+  if (!Array.isArray(ops)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  const doc = structuredClone(target);
+  for (const op of ops) {
+    if (!isObject(op) || typeof op.op !== 'string' || typeof op.path !== 'string') throw badRequest('invalid JSON patch operation');
+    const keys = op.path.split('/').slice(1).map((k) => k.replace(/~1/g, '/').replace(/~0/g, '~'));
+    const last = keys.pop();
+    let parent: unknown = doc;
+    for (const k of keys) parent = isObject(parent) ? parent[k] : Array.isArray(parent) ? parent[Number(k)] : undefined;
+    const missing = () => new KubeFailure(422, 'Invalid', `the server rejected our request due to an error in our request: jsonpatch ${op.op} operation does not apply: doc is missing path: "${op.path}"`);
+    if (last === undefined || (!isObject(parent) && !Array.isArray(parent))) throw missing();
+    const container = parent as Record<string, unknown>;
+    const exists = Object.hasOwn(container, last);
+    if (op.op === 'add') container[last] = structuredClone(op.value);
+    else if (op.op === 'replace') {
+      if (!exists) throw missing();
+      container[last] = structuredClone(op.value);
+    } else if (op.op === 'remove') {
+      if (!exists) throw missing();
+      delete container[last];
+    } else if (op.op === 'test') {
+      if (canonical(container[last]) !== canonical(op.value)) throw new KubeFailure(422, 'Invalid', `the server rejected our request due to an error in our request: testing value ${op.path} failed`);
+    } else throw badRequest(`Unexpected kind: ${op.op}`);
+  }
+  return doc;
 }
 
 function stripDirectives(v: Record<string, unknown>): Record<string, unknown> {
@@ -378,7 +430,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   const sortedViews = new Map<string, KubeJson[]>();
   const logs = new Map<string, { current: string; previous?: string }>();
   const requests: RecordedKubeRequest[] = [];
-  let denials: Array<{ verb: string; resource: string; namespace?: string }> = [];
+  let denials: Array<{ verb: string; resource: string; namespace?: string; group?: string }> = [];
   const rollouts = new Map<string, RolloutState>();
   const stalls = new Map<string, { afterReady: number }>();
   const pendingAnswers = new Set<NodeJS.Timeout>();
@@ -389,6 +441,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   let closed = false;
   let tickTimer: NodeJS.Timeout | undefined;
   let certManager = false;
+  let metricsState: 'installed' | 'absent' | 'unavailable' = 'absent';
   const volumeStats = new Map<string, { usedBytes: number; capacityBytes: number }>();
 
   const bucket = (resource: string, namespace: string, create: boolean): Map<string, KubeJson> | undefined => {
@@ -415,17 +468,17 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       obj.metadata.namespace = ns;
       ensureNamespace(ns);
     }
-    const byName = bucket(r.resource, ns, true)!;
+    const byName = bucket(storeKey(r), ns, true)!;
     byName.set(obj.metadata.name, obj);
-    invalidate(r.resource);
+    invalidate(storeKey(r));
   };
-  const lookup = (r: ResourceType, namespace: string | undefined, name: string): KubeJson => bucket(r.resource, nsKey(r, namespace), false)?.get(name);
+  const lookup = (r: ResourceType, namespace: string | undefined, name: string): KubeJson => bucket(storeKey(r), nsKey(r, namespace), false)?.get(name);
   const drop = (r: ResourceType, namespace: string | undefined, name: string): KubeJson => {
-    const byName = bucket(r.resource, nsKey(r, namespace), false);
+    const byName = bucket(storeKey(r), nsKey(r, namespace), false);
     const obj = byName?.get(name);
     if (obj) {
       byName!.delete(name);
-      invalidate(r.resource);
+      invalidate(storeKey(r));
       if (r.kind === 'Deployment') rollouts.delete(`${obj.metadata.namespace}/${name}`);
     }
     return obj;
@@ -435,10 +488,10 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   };
   /** Objects of a resource ordered by namespace then name, as etcd keys order them. */
   const sorted = (r: ResourceType, namespace: string | undefined): KubeJson[] => {
-    const key = `${r.resource}|${r.namespaced ? (namespace ?? '*') : ''}`;
+    const key = `${storeKey(r)}|${r.namespaced ? (namespace ?? '*') : ''}`;
     let view = sortedViews.get(key);
     if (view) return view;
-    const byNs = store.get(r.resource);
+    const byNs = store.get(storeKey(r));
     const namespaces = r.namespaced && namespace !== undefined ? [namespace] : [...(byNs?.keys() ?? [])].sort();
     view = [];
     for (const ns of namespaces) {
@@ -465,8 +518,75 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       obj.metadata.creationTimestamp ??= kubeTime(0);
       if (r.kind === 'Deployment') rollouts.delete(`${nsKey(r, obj.metadata.namespace)}/${obj.metadata.name}`);
       put(r, obj);
-      if (r.kind === 'Deployment') rolloutState(obj);
+      if (r.kind === 'Deployment') {
+        const st = rolloutState(obj);
+        // Every deployment has the ReplicaSet of its current template.
+        const rs = lookup(resourceType('ReplicaSet'), obj.metadata.namespace, `${obj.metadata.name}-${st.hash}`);
+        // Created with the deployment: as old as it is.
+        if (!rs) put(resourceType('ReplicaSet'), replicaSetOf(obj, st.hash, Number(obj.metadata.annotations?.[REVISION] ?? '1'), Date.parse(obj.metadata.creationTimestamp)));
+      }
     }
+  };
+
+  // ---- ReplicaSets, as the deployment controller keeps them ----
+
+  const replicaSetsOf = (dep: KubeJson): KubeJson[] =>
+    [...(bucket('replicasets', dep.metadata.namespace, false)?.values() ?? [])].filter((rs) =>
+      (rs.metadata.ownerReferences ?? []).some((o: KubeJson) => o.controller && o.kind === 'Deployment' && o.uid === dep.metadata.uid));
+
+  /** A ReplicaSet's template as the deployment's would be: without its pod-template-hash label. */
+  const templateKeyOf = (rs: KubeJson): string => {
+    const t = structuredClone(rs.spec?.template ?? {});
+    if (t.metadata?.labels) delete t.metadata.labels['pod-template-hash'];
+    return canonical(t);
+  };
+
+  const replicaSetOf = (dep: KubeJson, hash: string, revision: number, now: number): KubeJson => {
+    const template = structuredClone(dep.spec?.template ?? {});
+    template.metadata ??= {};
+    template.metadata.labels = { ...template.metadata.labels, 'pod-template-hash': hash };
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${dep.metadata.name}-${hash}`,
+        namespace: dep.metadata.namespace,
+        uid: randomUUID(),
+        creationTimestamp: kubeTime(0, now),
+        generation: 1,
+        labels: { ...template.metadata.labels },
+        annotations: { [REVISION]: String(revision), 'deployment.kubernetes.io/desired-replicas': String(dep.spec?.replicas ?? 1), 'deployment.kubernetes.io/max-replicas': String((dep.spec?.replicas ?? 1) + 1) },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: dep.metadata.name, uid: dep.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: { replicas: dep.spec?.replicas ?? 1, selector: { matchLabels: { ...dep.spec?.selector?.matchLabels, 'pod-template-hash': hash } }, template },
+      status: { replicas: 0, observedGeneration: 1 },
+    };
+  };
+
+  /**
+   * The deployment moved to `templateKey`: the ReplicaSet with that template is reused (its old
+   * revision recorded in revision-history) or created, and gets the next revision, as does the deployment.
+   */
+  const switchReplicaSet = (dep: KubeJson, st: RolloutState, templateKey: string, now: number): string => {
+    const owned = replicaSetsOf(dep);
+    const next = Math.max(Number(dep.metadata.annotations?.[REVISION] ?? '1'), ...owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? '0'))) + 1;
+    const reused = owned.find((rs) => templateKeyOf(rs) === templateKey);
+    let hash: string;
+    if (reused) {
+      hash = String(reused.metadata.labels?.['pod-template-hash'] ?? reused.metadata.name.slice(dep.metadata.name.length + 1));
+      const a = (reused.metadata.annotations ??= {});
+      if (a[REVISION]) a[REVISION_HISTORY] = [a[REVISION_HISTORY], a[REVISION]].filter(Boolean).join(',');
+      a[REVISION] = String(next);
+      touch(reused);
+    } else {
+      hash = st.hashes.get(templateKey) ?? templateHash(templateKey);
+      put(resourceType('ReplicaSet'), replicaSetOf(dep, hash, next, now));
+    }
+    for (const rs of replicaSetsOf(dep)) {
+      rs.spec.replicas = rs.metadata.name === `${dep.metadata.name}-${hash}` ? (dep.spec?.replicas ?? 1) : 0;
+    }
+    (dep.metadata.annotations ??= {})[REVISION] = String(next);
+    return hash;
   };
 
   // ---- the rollout controller ----
@@ -553,12 +673,10 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       }
       const templateKey = canonical(dep.spec?.template);
       if (templateKey !== st.templateKey) {
-        const hash = st.hashes.get(templateKey) ?? templateHash(templateKey);
+        const hash = switchReplicaSet(dep, st, templateKey, now);
         st.hashes.set(templateKey, hash);
         st.templateKey = templateKey;
         st.hash = hash;
-        const annotations = (dep.metadata.annotations ??= {});
-        annotations['deployment.kubernetes.io/revision'] = String(Number(annotations['deployment.kubernetes.io/revision'] ?? '1') + 1);
       }
       st.active = true;
       st.exceeded = false;
@@ -682,7 +800,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   };
 
   /** The resources served now: a CRD's only while it is installed. */
-  const served = () => RESOURCES.filter((r) => !r.crd || certManager);
+  const served = () => RESOURCES.filter((r) => (!r.crd || certManager) && (!r.metrics || metricsState === 'installed'));
 
   const discovery = (segments: string[], base: string): object | undefined => {
     const p = segments.join('/');
@@ -705,7 +823,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     if (groupVersion === undefined || inGroup.length === 0) return undefined;
     const resources: object[] = [];
     for (const r of inGroup) {
-      const verbs = r.kind === 'Namespace' ? ['get', 'list'] : ['delete', 'get', 'list', 'patch'];
+      const verbs = r.kind === 'Namespace' || r.metrics ? ['get', 'list'] : ['delete', 'get', 'list', 'patch'];
       resources.push({ name: r.resource, singularName: r.singular, namespaced: r.namespaced, kind: r.kind, verbs });
       if (r.kind === 'Pod') resources.push({ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] });
       if (r.kind === 'Node') resources.push({ name: 'nodes/proxy', singularName: '', namespaced: false, kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] });
@@ -789,11 +907,16 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     return obj;
   };
 
-  const patchKind = (contentType: string | undefined): boolean => {
+  const patchKind = (contentType: string | undefined): 'strategic' | 'merge' | 'json' => {
     const media = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-    if (media === SMP) return true;
-    if (media === MERGE) return false;
-    throw new KubeFailure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${MERGE}, ${SMP}`);
+    if (media === SMP) return 'strategic';
+    if (media === MERGE) return 'merge';
+    if (media === JSON_PATCH) return 'json';
+    throw new KubeFailure(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${JSON_PATCH}, ${MERGE}, ${SMP}`);
+  };
+  const patched = (target: unknown, contentType: string | undefined, body: unknown): unknown => {
+    const how = patchKind(contentType);
+    return how === 'json' ? applyJsonPatch(target, body) : applyPatch(target, objectBody(body), how === 'strategic');
   };
 
   const objectBody = (body: unknown): Record<string, unknown> => {
@@ -865,15 +988,16 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   };
 
   const patchObject = (route: Route, contentType: string | undefined, body: unknown, dryRun: boolean): KubeJson => {
-    const strategic = patchKind(contentType);
     const original = found(route);
     if (route.r.kind === 'Deployment') rolloutState(original);
-    const patched = applyPatch(original, objectBody(body), strategic) as KubeJson;
+    const out: unknown = patched(original, contentType, body);
+    if (!isObject(out)) throw badRequest('the patched object is not a JSON object');
+    const result: KubeJson = out;
     const m = original.metadata;
-    patched.apiVersion = original.apiVersion;
-    patched.kind = original.kind;
-    patched.metadata = {
-      ...(isObject(patched.metadata) ? patched.metadata : {}),
+    result.apiVersion = original.apiVersion;
+    result.kind = original.kind;
+    result.metadata = {
+      ...(isObject(result.metadata) ? result.metadata : {}),
       name: m.name,
       ...(m.namespace !== undefined && { namespace: m.namespace }),
       uid: m.uid,
@@ -881,11 +1005,11 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       resourceVersion: m.resourceVersion,
       ...(m.generation !== undefined && { generation: m.generation }),
     };
-    if (route.r.hasStatus) patched.status = original.status;
-    if (route.r.group === 'apps' && JSON.stringify(patched.spec) !== JSON.stringify(original.spec)) patched.metadata.generation = (m.generation ?? 1) + 1;
-    if (route.r.group === 'apps') validReplicas(route.r.kind, 'apps', m.name, patched.spec?.replicas, true);
-    if (!dryRun) put(route.r, patched);
-    return patched;
+    if (route.r.hasStatus) result.status = original.status;
+    if (route.r.group === 'apps' && JSON.stringify(result.spec) !== JSON.stringify(original.spec)) result.metadata.generation = (m.generation ?? 1) + 1;
+    if (route.r.group === 'apps') validReplicas(route.r.kind, 'apps', m.name, result.spec?.replicas, true);
+    if (!dryRun) put(route.r, result);
+    return result;
   };
 
   const validReplicas = (kind: string, group: string, name: string, replicas: unknown, optional: boolean): number | undefined => {
@@ -913,8 +1037,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     if (method === 'GET') return scaleOf(obj);
     let replicas: unknown;
     if (method === 'PATCH') {
-      const strategic = patchKind(contentType);
-      replicas = (applyPatch(scaleOf(obj), objectBody(body), strategic) as KubeJson).spec?.replicas;
+      replicas = (patched(scaleOf(obj), contentType, body) as KubeJson).spec?.replicas;
     } else replicas = (objectBody(body).spec as KubeJson)?.replicas;
     const wanted = validReplicas('Scale', 'autoscaling', obj.metadata.name, replicas, false)!;
     if (wanted === (obj.spec?.replicas ?? 1) || dryRun) return { ...scaleOf(obj), spec: { replicas: wanted } };
@@ -938,6 +1061,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     } else if (r.group === 'apps') {
       // Garbage collection of the workload's pods.
       const pods = resourceType('Pod');
+      if (r.kind === 'Deployment') for (const rs of replicaSetsOf(obj)) drop(resourceType('ReplicaSet'), rs.metadata.namespace, rs.metadata.name);
       const owned = r.kind === 'Deployment' ? podsOf(obj.metadata.namespace, obj.metadata.name) : [...(bucket('pods', obj.metadata.namespace, false)?.values() ?? [])].filter((p) => p.metadata.ownerReferences?.some((o: KubeJson) => o.kind === r.kind && o.name === obj.metadata.name));
       for (const p of owned) drop(pods, p.metadata.namespace, p.metadata.name);
     }
@@ -955,6 +1079,10 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       } catch {
         throw unknownPath();
       }
+      if (metricsState === 'unavailable' && segments[0] === 'apis' && segments[1] === 'metrics.k8s.io') {
+        // The aggregator's answer when the APIService is registered and its backend does not answer.
+        throw new KubeFailure(503, 'ServiceUnavailable', 'the server is currently unable to handle the request', { causes: [{ reason: 'UnexpectedServerResponse', message: 'service unavailable' }] });
+      }
       const info = discovery(segments, base);
       if (info) {
         if (method !== 'GET') throw notAllowed();
@@ -964,7 +1092,10 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       const verb = verbOf(method, route);
       const resource = route.sub ? `${route.r.resource}/${route.sub}` : route.r.resource;
       const ns = route.namespace ?? (route.r.kind === 'Namespace' ? route.name : undefined);
-      if (denials.some((d) => d.verb === verb && d.resource === resource && (d.namespace === undefined || d.namespace === ns))) throw forbidden(verb, route, resource);
+      if (denials.some((d) => d.verb === verb && d.resource === resource && (d.namespace === undefined || d.namespace === ns) && (d.group === undefined || d.group === route.r.group))) {
+        throw forbidden(verb, route, resource);
+      }
+      if (route.r.metrics && verb !== 'get' && verb !== 'list') throw notAllowed();
       const query = url.searchParams;
       const dryRun = query.get('dryRun') === 'All';
       const json = (status: number, obj: unknown): [number, string, string] => [status, 'application/json', JSON.stringify(obj)];
@@ -1085,11 +1216,14 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     installCertManager(installed = true) {
       certManager = installed;
     },
+    metricsServer(state) {
+      metricsState = state;
+    },
     setVolumeStats(namespace, claim, stats) {
       volumeStats.set(`${namespace}/${claim}`, { ...stats });
     },
-    deny(verb, resource, namespace) {
-      denials.push({ verb, resource, ...(namespace !== undefined && { namespace }) });
+    deny(verb, resource, namespace, group) {
+      denials.push({ verb, resource, ...(namespace !== undefined && { namespace }), ...(group !== undefined && { group }) });
     },
     clearDenials() {
       denials = [];

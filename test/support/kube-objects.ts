@@ -16,6 +16,9 @@ export interface ContainerSpec {
   /** e.g. '256Mi': spec.containers[].resources.limits.memory. */
   memoryLimit?: string;
   memoryRequest?: string;
+  /** e.g. '500m': spec.containers[].resources.limits.cpu. */
+  cpuLimit?: string;
+  cpuRequest?: string;
   /** Default: running, started when the pod was created. */
   state?: {
     running?: { startedAgoS: number };
@@ -106,8 +109,8 @@ function container(c: ContainerSpec, podName: string, createdAgoS: number, phase
   const repo = image.replace(/:[^/:@]+$/, '').replace(/@.*$/, '');
   const seed = `${podName}/${c.name}`;
   const resources: Json = {};
-  if (c.memoryLimit) resources.limits = { memory: c.memoryLimit };
-  if (c.memoryRequest) resources.requests = { memory: c.memoryRequest };
+  if (c.memoryLimit || c.cpuLimit) resources.limits = { ...(c.cpuLimit && { cpu: c.cpuLimit }), ...(c.memoryLimit && { memory: c.memoryLimit }) };
+  if (c.memoryRequest || c.cpuRequest) resources.requests = { ...(c.cpuRequest && { cpu: c.cpuRequest }), ...(c.memoryRequest && { memory: c.memoryRequest }) };
   const spec: Json = {
     name: c.name,
     image,
@@ -501,6 +504,8 @@ export function kubeNode(o: {
   pressure?: Array<'MemoryPressure' | 'DiskPressure' | 'PIDPressure' | 'NetworkUnavailable'>;
   unschedulable?: boolean;
   readyMessage?: string;
+  /** status.allocatable; default cpu '3920m', memory '15223608Ki'. */
+  allocatable?: { cpu?: string; memory?: string };
 }): Json {
   const now = Date.now();
   const ready = o.ready ?? true;
@@ -554,7 +559,7 @@ export function kubeNode(o: {
     },
     status: {
       capacity: { cpu: '4', 'ephemeral-storage': '101430960Ki', 'hugepages-2Mi': '0', memory: '16374584Ki', pods: '110' },
-      allocatable: { cpu: '3920m', 'ephemeral-storage': '93478772582', 'hugepages-2Mi': '0', memory: '15223608Ki', pods: '110' },
+      allocatable: { cpu: o.allocatable?.cpu ?? '3920m', 'ephemeral-storage': '93478772582', 'hugepages-2Mi': '0', memory: o.allocatable?.memory ?? '15223608Ki', pods: '110' },
       conditions,
       addresses: [
         { type: 'InternalIP', address: ip },
@@ -879,4 +884,89 @@ export function kubeCertificate(o: { namespace?: string; name: string; ready: bo
       revision: 1,
     },
   };
+}
+
+/**
+ * A metrics.k8s.io/v1beta1 PodMetrics as metrics-server returns it: per container the cpu in
+ * nanocores ("123456n") and the memory working set in Ki ("55200Ki"), unless given otherwise.
+ */
+export function kubePodMetrics(o: { namespace?: string; pod: string; labels?: Record<string, string>; containers: Array<{ name: string; cpu: string; memory: string }> }): Json {
+  return {
+    kind: 'PodMetrics',
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    metadata: { name: o.pod, namespace: o.namespace ?? DEFAULT_NAMESPACE, creationTimestamp: kubeTime(0), labels: o.labels ?? {} },
+    timestamp: kubeTime(12),
+    window: '15.007s',
+    containers: o.containers.map((c) => ({ name: c.name, usage: { cpu: c.cpu, memory: c.memory } })),
+  };
+}
+
+/** A metrics.k8s.io/v1beta1 NodeMetrics as metrics-server returns it. */
+export function kubeNodeMetrics(o: { name: string; cpu: string; memory: string }): Json {
+  return {
+    kind: 'NodeMetrics',
+    apiVersion: 'metrics.k8s.io/v1beta1',
+    metadata: { name: o.name, creationTimestamp: kubeTime(0), labels: { 'kubernetes.io/hostname': o.name, 'kubernetes.io/os': 'linux' } },
+    timestamp: kubeTime(10),
+    window: '20.041s',
+    usage: { cpu: o.cpu, memory: o.memory },
+  };
+}
+
+export interface RevisionSpec {
+  /** The container 'app''s image. */
+  image: string;
+  /** Env of container 'app' (plain values). */
+  env?: Record<string, string>;
+  /** Pod template annotations (kubectl.kubernetes.io/restartedAt...). */
+  annotations?: Record<string, string>;
+  /** A ConfigMap the container reads through envFrom. */
+  configMap?: string;
+  /** When the revision's ReplicaSet was created. */
+  createdAgoS: number;
+}
+
+function revisionTemplate(app: string, r: RevisionSpec, hash?: string): Json {
+  const t = podTemplate(app) as { metadata: { labels: Record<string, string>; annotations?: Record<string, string> }; spec: { containers: Json[] } };
+  if (hash) t.metadata.labels['pod-template-hash'] = hash;
+  if (r.annotations) t.metadata.annotations = { ...r.annotations };
+  const c = t.spec.containers[0]!;
+  c.image = r.image;
+  if (r.env) c.env = Object.entries(r.env).map(([name, value]) => ({ name, value }));
+  if (r.configMap) c.envFrom = [{ configMapRef: { name: r.configMap } }];
+  return t;
+}
+
+/**
+ * A Deployment with its ReplicaSet history, oldest revision first: revision i+1 is revisions[i];
+ * the last is current (its ReplicaSet `<name>-5d4f8c7b9`, so kubePod's default owner matches), the
+ * deployment's template is the last one's and its revision annotation the last number.
+ */
+export function kubeDeploymentHistory(o: { namespace?: string; name: string; replicas: number; revisions: RevisionSpec[]; available?: number }): Json[] {
+  const namespace = o.namespace ?? DEFAULT_NAMESPACE;
+  const dep = kubeDeployment({ namespace, name: o.name, replicas: o.replicas, ...(o.available !== undefined && { available: o.available }) }) as { metadata: Json & { annotations: Record<string, string>; uid: string }; spec: Json };
+  const n = o.revisions.length;
+  dep.metadata.annotations['deployment.kubernetes.io/revision'] = String(n);
+  dep.spec.template = revisionTemplate(o.name, o.revisions[n - 1]!);
+  const now = Date.now();
+  const sets = o.revisions.map((r, i) => {
+    const hash = i === n - 1 ? DEFAULT_TEMPLATE_HASH : templateHash(`${o.name}/${i}`).slice(0, 10);
+    return {
+      apiVersion: 'apps/v1',
+      kind: 'ReplicaSet',
+      metadata: {
+        name: `${o.name}-${hash}`,
+        namespace,
+        uid: stableUid(`ReplicaSet/${namespace}/${o.name}-${hash}`),
+        generation: 1,
+        creationTimestamp: kubeTime(r.createdAgoS, now),
+        labels: { app: o.name, 'pod-template-hash': hash },
+        annotations: { 'deployment.kubernetes.io/revision': String(i + 1), 'deployment.kubernetes.io/desired-replicas': String(o.replicas), 'deployment.kubernetes.io/max-replicas': String(o.replicas + 1) },
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: o.name, uid: dep.metadata.uid, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: { replicas: i === n - 1 ? o.replicas : 0, selector: { matchLabels: { app: o.name, 'pod-template-hash': hash } }, template: revisionTemplate(o.name, r, hash) },
+      status: { replicas: i === n - 1 ? o.replicas : 0, observedGeneration: 1 },
+    };
+  });
+  return [dep, ...sets];
 }

@@ -3,6 +3,8 @@
 // so a namespace of 5,000 healthy pods costs a page of objects at a time, not all of them.
 import type { KubeProblem } from './describe-kube-error.ts';
 import { emptyRecords, type ResourceRecords } from './resource-records.ts';
+import type { RolloutHistory } from './rollout-history.ts';
+import { emptyUsage, type UsageRecords } from './usage-records.ts';
 import type { WorkloadRef } from './workload-of.ts';
 
 export interface PodInfo {
@@ -105,6 +107,12 @@ export interface ClusterSnapshot {
   nodes?: { count: number; problems: NodeStatus[] };
   /** Services, ingresses, claims, autoscalers, jobs, budgets, certificates (resource-records.ts). */
   resources: ResourceRecords;
+  /** Limits, allocatable and the metrics server's measurements (usage-records.ts). */
+  usage: UsageRecords;
+  /** `<ns>/<deployment>` -> its two newest revisions, from its ReplicaSets. */
+  rollouts: RolloutHistory;
+  /** Whether the ReplicaSets could be listed (else no deploy evidence and no rollback). */
+  replicaSetsListed: boolean;
   failed: FailedRequest[];
 }
 
@@ -124,6 +132,9 @@ export function emptySnapshot(server: string, scope: string[] | 'all'): ClusterS
     warningEvents: { total: 0, byReason: new Map() },
     objectEvents: new Map(),
     resources: emptyRecords(),
+    usage: emptyUsage(),
+    rollouts: new Map(),
+    replicaSetsListed: false,
     failed: [],
   };
 }

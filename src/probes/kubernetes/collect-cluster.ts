@@ -13,9 +13,11 @@ import {
   type WorkloadStatus,
 } from './cluster-snapshot.ts';
 import { collectResources, collectStorageClasses, type Lister } from './collect-resources.ts';
+import { collectNodeMetrics, collectUsage } from './collect-usage.ts';
 import { describeKubeError, type KubeRequestDescription } from './describe-kube-error.ts';
 import type { KubeClient } from './kube-client.ts';
 import type { KubeTarget } from './kube-target.ts';
+import { parseQuantity } from './quantity.ts';
 import { readVolumeStats } from './volume-stats.ts';
 import { workloadKey, workloadOf, type WorkloadRef } from './workload-of.ts';
 
@@ -81,8 +83,10 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
     nodesListed = true;
     nodeCount += items.length;
     for (const n of items.map(nodeStatus)) if (!n.ready || n.pressures.length > 0 || n.unschedulable) nodeProblems.push(n);
+    for (const n of items) foldAllocatable(snapshot, n);
   });
   const storageClasses = collectStorageClasses(client, lister, snapshot.resources);
+  const nodeMetrics = collectNodeMetrics(client, lister, snapshot);
   for (const namespace of scopes) {
     const where = namespace ? ` in ${namespace}` : ' in all namespaces';
     const req = (verb: 'list', resource: string): KubeRequestDescription => ({ verb, resource, ...(namespace && { namespace }) });
@@ -114,9 +118,10 @@ export async function collectCluster(client: KubeClient, target: KubeTarget, opt
         (cont, o) => (namespace ? client.apps.listNamespacedDaemonSet({ namespace, ...paging(cont) }, o) : client.apps.listDaemonSetForAllNamespaces(paging(cont), o)),
         (items) => items.forEach((d) => foldWorkload(snapshot, daemonSetStatus(d)))),
       ...collectResources(client, lister, snapshot.resources, namespace, resourceOptions),
+      ...collectUsage(client, lister, snapshot, namespace, labelSelector),
     ]);
   }
-  await Promise.all([nodes, storageClasses]);
+  await Promise.all([nodes, storageClasses, nodeMetrics]);
   // The kubelets are asked only within what is left of the lists' time, so a run stays bounded.
   const left = options.now + options.timeoutMs - Date.now();
   if (left >= MIN_STATS_MS) await readVolumeStats(client, snapshot.resources, { signal: options.signal, timeoutMs: left });
@@ -157,6 +162,7 @@ function foldPod(snapshot: ClusterSnapshot, pod: k8s.V1Pod): void {
     }),
   };
   if (phase === 'Pending') snapshot.pendingPods.push(info);
+  if (phase === 'Running') foldLimits(snapshot, info, pod);
   const specs = new Map([...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].map((c) => [c.name, c]));
   const statuses: Array<[k8s.V1ContainerStatus, boolean]> = [
     ...(pod.status?.initContainerStatuses ?? []).map((s): [k8s.V1ContainerStatus, boolean] => [s, true]),
@@ -286,4 +292,43 @@ function nodeStatus(n: k8s.V1Node): NodeStatus {
     pressures: conditions.filter((c) => PRESSURES.includes(c.type) && c.status === 'True').map((c) => c.type),
     unschedulable: n.spec?.unschedulable === true,
   };
+}
+
+/** Containers per run whose limits are kept for the resources check. */
+const MAX_LIMITS = 50_000;
+
+/** The limits of a running pod's containers, and whether it runs without a memory limit or requests. */
+function foldLimits(snapshot: ClusterSnapshot, info: PodInfo, pod: k8s.V1Pod): void {
+  const usage = snapshot.usage;
+  let unbounded = false;
+  for (const c of pod.spec?.containers ?? []) {
+    const limits = c.resources?.limits ?? {};
+    const requests = c.resources?.requests ?? {};
+    const memoryLimit = parseQuantity(limits.memory);
+    const cpuLimit = parseQuantity(limits.cpu);
+    if (memoryLimit === undefined || Object.keys(requests).length === 0) unbounded = true;
+    if ((memoryLimit !== undefined || cpuLimit !== undefined) && usage.limits.size < MAX_LIMITS) {
+      usage.limits.set(`${info.namespace}/${info.name}/${c.name}`, {
+        namespace: info.namespace,
+        pod: info.name,
+        container: c.name,
+        workload: info.workload,
+        ...(memoryLimit !== undefined && { memoryLimit }),
+        ...(cpuLimit !== undefined && { cpuLimit }),
+      });
+    }
+  }
+  if (!unbounded) return;
+  usage.unboundedPods += 1;
+  const key = workloadKey(info.workload);
+  const group = usage.unbounded.get(key);
+  if (group) group.pods += 1;
+  else if (usage.unbounded.size < MAX_LIMITS) usage.unbounded.set(key, { ref: info.workload, pods: 1 });
+}
+
+function foldAllocatable(snapshot: ClusterSnapshot, n: k8s.V1Node): void {
+  const a = n.status?.allocatable ?? {};
+  const cpu = parseQuantity(a.cpu);
+  const memory = parseQuantity(a.memory);
+  snapshot.usage.allocatable.set(n.metadata?.name ?? '?', { ...(cpu !== undefined && { cpu }), ...(memory !== undefined && { memory }) });
 }

@@ -39,6 +39,13 @@ export const kubeTargetSchema = z
       .refine((t) => t.warn <= t.crit, { error: 'warn must not be above crit' })
       .default({ warn: 80, crit: 90 })
       .describe('how full a mounted volume claim may get, in % of its capacity, when the kubelet\'s stats are readable (default warn 80, crit 90)'),
+    resourceUsagePct: z.object({
+      cpu: z.object({ warn: z.number().min(1).max(1000) }).default({ warn: 90 }),
+      nodeMemory: z.object({ warn: z.number().min(1).max(100), crit: z.number().min(1).max(100) })
+        .refine((t) => t.warn <= t.crit, { error: 'warn must not be above crit' }).default({ warn: 90, crit: 97 }),
+      nodeCpu: z.object({ warn: z.number().min(1).max(100) }).default({ warn: 90 }),
+    }).default({ cpu: { warn: 90 }, nodeMemory: { warn: 90, crit: 97 }, nodeCpu: { warn: 90 } })
+      .describe('k8s.resources beyond the memory limit (thresholds.resources, default warn 90, crit 97 % of the limit): a container\'s cpu in % of its cpu limit (default warn 90: throttled), a node\'s memory (default warn 90, crit 97) and cpu (default warn 90) in % of its allocatable'),
     certificateIssuingGraceMinutes: z.number().min(0).max(24 * 60).default(10)
       .describe('a cert-manager Certificate not Ready while it is being issued is a warning, not crit, for this many minutes (default 10)'),
   })

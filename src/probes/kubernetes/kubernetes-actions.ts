@@ -1,5 +1,6 @@
 // The Kubernetes remedies: rollout restart (what `kubectl rollout restart` does, then the rollout
-// watched to its end), scale, delete one pod, and a container's recent logs. Each is allowed only
+// watched to its end), roll back to the previous revision (`kubectl rollout undo`, watched the
+// same way), scale, delete one pod, and a container's recent logs. Each is allowed only
 // for what the target's config allows, checked again at every press.
 import * as k8s from '@kubernetes/client-node';
 import type { Target } from '../../config/config.ts';
@@ -10,7 +11,7 @@ import { formatDuration } from '../format.ts';
 import { redactSecrets } from '../../redact-secrets.ts';
 import { UserError } from '../../user-error.ts';
 import type { ActionContext, ActionExecutor, ActionIo, ActionParams } from '../../actions/action-executor.ts';
-import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from './kubernetes-params.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_REVISION, K8S_ROLLBACK_KIND, K8S_WORKLOAD_KIND, SCALE_REPLICAS } from './kubernetes-params.ts';
 import { assertParams } from '../../actions/validate-params.ts';
 import { daemonSetRolloutStatus, deploymentRolloutStatus, statefulSetRolloutStatus, type RolloutStatus } from './rollout-status.ts';
 
@@ -113,9 +114,18 @@ async function restart(target: Target, params: ActionParams, io: ActionContext):
   else if (w.kind === 'statefulset') await call(client, t, req, (o) => client.apps.patchNamespacedStatefulSet(args, o), patch);
   else await call(client, t, req, (o) => client.apps.patchNamespacedDaemonSet(args, o), patch);
   await io.note(`the patch was applied (restartedAt ${restartedAt}); the rollout was not watched to the end: check it with kubectl rollout status ${kubectl}`);
+  return await watchRollout(client, t, w, before, started, io, { doing: 'restarting', done: 'restarted' });
+}
 
+/**
+ * Follows a rollout the action started until it completes, stalls or passes its deadline, showing
+ * where it stands on the message: "restarting deployment/api in prod: 2/3 new pods ready (8 s)".
+ */
+async function watchRollout(client: KubeClient, t: KubeTarget, w: Workload, before: k8s.V1Deployment | k8s.V1StatefulSet | k8s.V1DaemonSet, started: number, io: ActionContext, words: { doing: string; done: string }): Promise<string> {
+  const label = `${w.kind}/${w.name} in ${w.namespace}`;
+  const { doing, done } = words;
   const deadlineS = (w.kind === 'deployment' ? (before as k8s.V1Deployment).spec?.progressDeadlineSeconds : undefined) ?? DEFAULT_DEADLINE_S;
-  await io.progress(`restarting ${label}: patched, waiting for the rollout`);
+  await io.progress(`${doing} ${label}: patched, waiting for the rollout`);
   let shown = '';
   for (;;) {
     // The bot stopping (or losing its claim) ends the watch, not the rollout: the runner says so.
@@ -128,12 +138,12 @@ async function restart(target: Target, params: ActionParams, io: ActionContext):
       // A blip while watching does not undo the restart; keep watching until the deadline.
       status = { state: 'progressing', text: `could not read the rollout (${error instanceof Error ? error.message : String(error)})` };
     }
-    if (status.state === 'complete') return `restarted ${label}: rollout complete in ${formatDuration(elapsedS)} (${status.text})`;
-    if (status.state === 'stalled') throw new UserError(`restarted ${label}, but the rollout stalled after ${formatDuration(elapsedS)}: ${status.text}`);
+    if (status.state === 'complete') return `${done} ${label}: rollout complete in ${formatDuration(elapsedS)} (${status.text})`;
+    if (status.state === 'stalled') throw new UserError(`${done} ${label}, but the rollout stalled after ${formatDuration(elapsedS)}: ${status.text}`);
     if (elapsedS > deadlineS + DEADLINE_GRACE_S) {
-      throw new UserError(`restarted ${label}, but the rollout did not finish within its ${formatDuration(deadlineS)} deadline: ${status.text}`);
+      throw new UserError(`${done} ${label}, but the rollout did not finish within its ${formatDuration(deadlineS)} deadline: ${status.text}`);
     }
-    const text = `restarting ${label}: ${status.text} (${formatDuration(elapsedS)})`;
+    const text = `${doing} ${label}: ${status.text} (${formatDuration(elapsedS)})`;
     if (text !== shown) {
       shown = text;
       await io.progress(text);
@@ -208,8 +218,98 @@ async function logs(target: Target, params: ActionParams, io: ActionIo): Promise
   return `posted the last ${lines.length} log lines of ${pod}/${container} in ${namespace}, ${which}${note}; ${errors} error lines marked >>`;
 }
 
+/** Deployment annotations a rollback keeps from the deployment, never copies from the ReplicaSet (kubectl's list). */
+const ANNOTATIONS_TO_SKIP = new Set([
+  'kubectl.kubernetes.io/last-applied-configuration',
+  'deployment.kubernetes.io/revision',
+  'deployment.kubernetes.io/revision-history',
+  'deployment.kubernetes.io/desired-replicas',
+  'deployment.kubernetes.io/max-replicas',
+  'deprecated.deployment.rollback.to',
+]);
+const REVISION = 'deployment.kubernetes.io/revision';
+const HASH_LABEL = 'pod-template-hash';
+
+/** A pod template without the ReplicaSet's pod-template-hash label, as kubectl restores it. */
+function withoutHash(template: k8s.V1PodTemplateSpec | undefined): k8s.V1PodTemplateSpec {
+  const copy = structuredClone(template ?? {});
+  if (copy.metadata?.labels) {
+    const { [HASH_LABEL]: _hash, ...labels } = copy.metadata.labels;
+    copy.metadata.labels = labels;
+  }
+  return copy;
+}
+
+/** JSON with object keys sorted: equal templates give equal text whatever their key order. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v ?? null, (_k, val: unknown) => (val && typeof val === 'object' && !Array.isArray(val) ? Object.fromEntries(Object.entries(val).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : val));
+}
+
+/**
+ * What `kubectl rollout undo --to-revision` does: the Deployment's pod template replaced with the
+ * target ReplicaSet's (minus its pod-template-hash label) and the ReplicaSet's annotations copied
+ * onto the Deployment except the revision bookkeeping, in one JSON patch; then the rollout
+ * watched like a restart's. The target revision must still exist and still be the one before the
+ * current: a button from before another rollout is refused.
+ */
+async function rollback(target: Target, params: ActionParams, io: ActionContext): Promise<string> {
+  assertParams(params, { namespace: K8S_NAMESPACE, workload: K8S_ROLLBACK_KIND, name: K8S_NAME, revision: K8S_REVISION });
+  const { client, target: t } = kube(target);
+  const w: Workload = { namespace: String(params.namespace), kind: 'deployment', name: String(params.name) };
+  const revision = Number(params.revision);
+  const label = `deployment/${w.name} in ${w.namespace}`;
+  const kubectl = `deployment/${w.name} -n ${w.namespace}`;
+  const before = (await readWorkload(client, t, w)) as k8s.V1Deployment;
+  if (before.spec?.paused) {
+    throw new UserError(`${label} is paused: resume it first (kubectl rollout resume ${kubectl}); a rollback would not roll out`);
+  }
+  const selector = Object.entries(before.spec?.selector?.matchLabels ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
+  const uid = before.metadata?.uid;
+  const owned: k8s.V1ReplicaSet[] = [];
+  let cont: string | undefined;
+  do {
+    const page = await call(client, t, { verb: 'list', resource: 'replicasets', group: 'apps', namespace: w.namespace }, (o) =>
+      client.apps.listNamespacedReplicaSet({ namespace: w.namespace, limit: 500, ...(selector && { labelSelector: selector }), ...(cont && { _continue: cont }) }, o));
+    owned.push(...page.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.controller && o.kind === 'Deployment' && (uid === undefined || o.uid === uid))));
+    cont = page.metadata?._continue || undefined;
+  } while (cont);
+  const revisionOf = (rs: k8s.V1ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION]);
+  const current = Number(before.metadata?.annotations?.[REVISION]);
+  const kept = owned.map(revisionOf).filter((r) => Number.isInteger(r)).sort((a, b) => a - b);
+  const wanted = owned.find((rs) => revisionOf(rs) === revision);
+  if (!wanted) {
+    throw new UserError(`revision ${revision} of ${label} no longer exists (revisions kept: ${kept.join(', ') || 'none'}): this button is older than the deployment's history; run the diagnosis again, or kubectl rollout history ${kubectl}`);
+  }
+  const previous = kept.filter((r) => r < current).at(-1);
+  if (previous !== revision) {
+    throw new UserError(`revision ${revision} is no longer the one before the current revision ${current} of ${label}${previous !== undefined ? ` (that is now ${previous})` : ''}: it rolled out again since this button was posted; run the diagnosis again`);
+  }
+  const images = (tpl: k8s.V1PodTemplateSpec | undefined) => (tpl?.spec?.containers ?? []).map((c) => c.image ?? '?').join(', ');
+  const from = images(before.spec?.template);
+  const to = images(wanted.spec?.template);
+  const template = withoutHash(wanted.spec?.template);
+  if (canonical(template) === canonical(withoutHash(before.spec?.template))) {
+    return `skipped the rollback of ${label}: its template already matches revision ${revision} (${to})`;
+  }
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(before.metadata?.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  for (const [k, v] of Object.entries(wanted.metadata?.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  const body = [
+    { op: 'replace', path: '/spec/template', value: template },
+    { op: 'replace', path: '/metadata/annotations', value: annotations },
+  ];
+  const req: KubeRequestDescription = { verb: 'patch', resource: 'deployments', group: 'apps', namespace: w.namespace, name: w.name };
+  await io.note(`the rollback patch of ${label} to revision ${revision} (${from} → ${to}) was being sent; whether it was applied is unknown: compare the images (kubectl get ${kubectl} -o wide) and kubectl rollout history ${kubectl}`);
+  const started = Date.now();
+  await call(client, t, req, (o) => client.apps.patchNamespacedDeployment({ name: w.name, namespace: w.namespace, body, fieldManager: 'chatops' }, o),
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+  await io.note(`the rollback patch was applied (${label} to revision ${revision}, ${from} → ${to}); the rollout was not watched to the end: check it with kubectl rollout status ${kubectl}`);
+  return await watchRollout(client, t, w, before, started, io, { doing: `rolling back (${from} → ${to})`, done: `rolled back (${from} → ${to}, revision ${revision})` });
+}
+
 const executors = {
   'k8s.restart': { run: restart },
+  'k8s.rollback': { run: rollback },
   'k8s.scale': { run: scale },
   'k8s.delete_pod': { run: deletePod },
   'k8s.logs': { run: logs },

@@ -2,7 +2,7 @@
 // ingresses, claims, autoscalers, jobs, budgets, certificates) a page at a time, fold them into a
 // snapshot (kubernetes-session.ts, which loads the Kubernetes client), then judge it with pure
 // checks. An API error is a k8s.api finding and the checks that needed that list say they could
-// not run. Its buttons (restart, scale, delete pod, logs) are allowed only for what the target's
+// not run. Its buttons (restart, scale, roll back, delete pod, logs) are allowed only for what the target's
 // config allows, checked again at every press.
 import type { ActionDefinition } from '../../actions/action-definition.ts';
 import type { ActionParams } from '../../actions/action-executor.ts';
@@ -12,7 +12,7 @@ import { UserError } from '../../user-error.ts';
 import type { KubeCheckContext, KubeCheckName } from './check-context.ts';
 import { kubeconfigSecrets } from './kube-secrets.ts';
 import { isRestartable, kubeTargetSchema, watchesNamespace, WORKLOAD_KINDS, type KubeTarget } from './kube-target.ts';
-import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_REPLICA_COUNT, K8S_WORKLOAD_KIND, SCALE_REPLICAS, YES_NO } from './kubernetes-params.ts';
+import { K8S_CONTAINER, K8S_NAME, K8S_NAMESPACE, K8S_REPLICA_COUNT, K8S_REVISION, K8S_ROLLBACK_KIND, K8S_WORKLOAD_KIND, ROLLBACK_CHANGE, SCALE_REPLICAS, YES_NO } from './kubernetes-params.ts';
 import { checkCrashloop } from './checks/crashloop.ts';
 import { checkDeployments } from './checks/deployments.ts';
 import { checkImagePull } from './checks/image-pull.ts';
@@ -30,6 +30,7 @@ import { checkJobs } from './checks/jobs.ts';
 import { checkCronJobs } from './checks/cronjobs.ts';
 import { checkPdb } from './checks/pdb.ts';
 import { checkCertificates } from './checks/certificates.ts';
+import { checkResources } from './checks/resources.ts';
 
 type KubeCheck = CheckDefinition<KubeCheckContext> & { name: KubeCheckName };
 
@@ -53,6 +54,7 @@ const checks: readonly KubeCheck[] = [
   { name: 'jobs', label: 'Jobs', needs: ['jobs'], description: 'Jobs failed within the window, unless a later run of the same CronJob succeeded (warn).', thresholds: { warn: 1440, crit: -Infinity, unit: 'min since the failure (warn within; never crit)' }, run: checkJobs },
   { name: 'cronjobs', label: 'CronJobs', needs: ['cronjobs'], description: 'CronJobs, not suspended, that missed runs: counted along their schedule (time zone, @hourly/@daily macros) from their last schedule time, after startingDeadlineSeconds.', thresholds: { warn: 2, crit: Infinity, unit: 'missed runs' }, run: checkCronJobs },
   { name: 'pdb', label: 'Disruption budgets', needs: ['poddisruptionbudgets'], description: 'PodDisruptionBudgets (policy/v1) allowing 0 disruptions while all their pods are healthy: every eviction is refused and node drains hang.', run: checkPdb },
+  { name: 'resources', label: 'Resource usage', needs: POD_LISTS, description: 'From the metrics server (metrics.k8s.io/v1beta1, when installed; unknown with the install command when not): containers near their memory limit before the OOM kill (% of the limit), containers at their cpu limit (resourceUsagePct.cpu, warn 90: throttled), nodes near their allocatable memory (resourceUsagePct.nodeMemory, 90/97) or cpu (resourceUsagePct.nodeCpu, warn 90). Pods without a memory limit or requests are listed in an ok finding.', thresholds: { warn: 90, crit: 97, unit: '% of the container\'s memory limit' }, run: checkResources },
   { name: 'certificates', label: 'Certificates', needs: ['certificates'], description: 'cert-manager Certificates (when installed): Ready=False crit (warn during the first certificateIssuingGraceMinutes of an issuance), expiring by status.notAfter.', thresholds: { warn: 14, crit: 3, unit: 'days to expiry' }, run: checkCertificates },
 ];
 
@@ -129,6 +131,15 @@ const actions: readonly ActionDefinition<KubeTarget>[] = [
     executor: async () => (await executors())['k8s.delete_pod'],
   },
   {
+    id: 'k8s.rollback',
+    title: 'Roll back',
+    destructive: true,
+    params: { namespace: K8S_NAMESPACE, workload: K8S_ROLLBACK_KIND, name: K8S_NAME, revision: K8S_REVISION, change: ROLLBACK_CHANGE },
+    describe: (p, target) => `Roll back ${p.workload} ${p.name} in ${target}/${p.namespace} to revision ${p.revision}: ${p.change} (kubectl rollout undo --to-revision=${p.revision}); its pods are replaced one by one and the rollout is watched here.`,
+    refuse: refuseWorkload,
+    executor: async () => (await executors())['k8s.rollback'],
+  },
+  {
     id: 'k8s.logs',
     title: 'Logs',
     destructive: false,
@@ -142,7 +153,7 @@ const actions: readonly ActionDefinition<KubeTarget>[] = [
 export const kubernetesKind: KindDefinition<KubeTarget, KubeCheckContext> = {
   kind: 'k8s',
   aliases: ['kubernetes', 'kube'],
-  description: 'Kubernetes: crashloops, OOM kills, image pulls, pending pods, workload availability and rollouts, restarts, readiness, nodes, warning events, services and ingresses, volume claims, autoscalers, jobs and cronjobs, disruption budgets, cert-manager certificates',
+  description: 'Kubernetes: crashloops, OOM kills, image pulls, pending pods, workload availability and rollouts (with the recent deploy as evidence, and a rollback), restarts, readiness, nodes, warning events, services and ingresses, volume claims, autoscalers, jobs and cronjobs, disruption budgets, cert-manager certificates, memory and cpu usage against limits',
   targetSchema: kubeTargetSchema,
   fromUrl: (url) => kubeTargetSchema.parse({ server: url }),
   checks,

@@ -37,4 +37,19 @@ export const K8S_REPLICA_COUNT: IntegerParam = { type: 'integer', min: 0, max: 2
 /** What Scale accepts from its dialog: the bound the dialog says, checked again when the action runs. */
 export const SCALE_REPLICAS: IntegerParam = { type: 'integer', min: 0, max: 100, accepts: 'a whole number from 0 to 100' };
 
+/** Roll back: deployments only (kubectl rollout undo of a statefulset or daemonset works differently). */
+export const K8S_ROLLBACK_KIND: StringParam = { type: 'string', maxLength: 10, enum: ['deployment'], accepts: 'deployment (only deployments can be rolled back here)' };
+
+/** A Deployment revision: the deployment.kubernetes.io/revision annotation of one of its ReplicaSets. */
+export const K8S_REVISION: IntegerParam = { type: 'integer', min: 1, max: 2_147_483_647, accepts: 'a revision number from 1 to 2147483647' };
+
+/** What a rollback changes, for its confirmation ("api:1.8.2 → api:1.8.1"); one line, no control characters. */
+export const ROLLBACK_CHANGE: StringParam = {
+  type: 'string',
+  maxLength: 300,
+  maxBytes: 1200,
+  pattern: /^[^\p{Cc}\p{Cf}]+$/u,
+  accepts: 'one line of at most 300 characters saying what the rollback changes (images)',
+};
+
 export const YES_NO: StringParam = { type: 'string', maxLength: 3, enum: ['yes', 'no'], accepts: 'yes or no' };

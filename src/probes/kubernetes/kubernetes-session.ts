@@ -2,7 +2,8 @@
 // time into a snapshot (collect-cluster.ts), the api check judged from it, and the restart counts
 // of the previous run to compare with; this run's are stored when the pods could be listed. At the
 // end, the findings of one troubled workload are merged into one root cause (merge-root-causes.ts),
-// quoting the last log line of the container that crashed.
+// quoting the last log line of the container that crashed; a finding about a Deployment rolled
+// out within a day then carries the deploy's evidence and, where allowed, a Roll back button.
 import type { KindRuntime } from '../probe-definition.ts';
 import type { Remembered } from '../probe-state.ts';
 import { untilDeadline } from '../until-deadline.ts';
@@ -13,6 +14,7 @@ import { createKubeClient, KubeConfigProblem, loadKubeConfig, type KubeClient } 
 import type { KubeTarget } from './kube-target.ts';
 import { lastLogLines } from './last-log-lines.ts';
 import { mergeRootCauses, rootCauseGroups } from './merge-root-causes.ts';
+import { withDeployEvidence } from './deploy-evidence.ts';
 import { checkApi } from './checks/api.ts';
 import { RESTARTS_STATE_KEY } from './checks/restarts.ts';
 
@@ -69,7 +71,7 @@ export const kubernetesSession: KindRuntime<KubeTarget, KubeCheckContext> = {
           ? await lastLogLines(client, culprits, { signal, timeoutMs: logMs, secrets: run.secrets })
           : undefined;
         await saved;
-        return mergeRootCauses(findings, groups, lines);
+        return withDeployEvidence(mergeRootCauses(findings, groups, lines), { snapshot, target, now });
       },
     };
   },

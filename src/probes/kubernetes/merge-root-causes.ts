@@ -7,15 +7,15 @@
 import type { Finding, Remedy, Status } from '../../report.ts';
 import type { KubeCheckName } from './check-context.ts';
 import { workloadKey, workloadName, type WorkloadRef } from './workload-of.ts';
-import { storyOf, type WorkloadStory } from './workload-story.ts';
+import { storyOf, tagWorkload, type WorkloadStory } from './workload-story.ts';
 
 /** Checks that name why a workload suffers, the most telling first. */
 const CAUSES: readonly KubeCheckName[] = ['crashloop', 'image_pull', 'oomkilled', 'pending'];
 /** Symptoms that stand for the cause when no check above names one. */
 const FALLBACK_CAUSES: readonly KubeCheckName[] = ['readiness', 'restarts'];
 const MERGED: ReadonlySet<string> = new Set<KubeCheckName>([...CAUSES, ...FALLBACK_CAUSES, 'deployments']);
-/** Buttons of a root cause in this order: look, restart, scale, delete a pod. */
-const ACTION_ORDER = ['k8s.logs', 'k8s.restart', 'k8s.scale', 'k8s.delete_pod'];
+/** Buttons of a root cause in this order: look, roll back, restart, scale, delete a pod. */
+const ACTION_ORDER = ['k8s.logs', 'k8s.rollback', 'k8s.restart', 'k8s.scale', 'k8s.delete_pod'];
 /** Buttons an effect brings to its root cause: the workload's own, never a pod's logs. */
 const WORKLOAD_ACTIONS = new Set(['k8s.restart', 'k8s.scale']);
 const RANK: Record<Status, number> = { crit: 3, warn: 2, unknown: 1, ok: 0 };
@@ -73,7 +73,8 @@ export function mergeRootCauses(findings: readonly Finding[], groups: readonly R
   const replaced = new Map<Finding, Finding>();
   const dropped = new Set<Finding>();
   for (const group of groups) {
-    replaced.set(group.causes[0]!.finding, rootCauseOf(group, lastLines));
+    // Still about its workload: a recent deploy's evidence is added to it after the merge.
+    replaced.set(group.causes[0]!.finding, tagWorkload(rootCauseOf(group, lastLines), { ref: group.ref }));
     for (const part of [...group.causes.slice(1), ...group.effects]) dropped.add(part.finding);
   }
   return findings.filter((f) => !dropped.has(f)).map((f) => replaced.get(f) ?? f);

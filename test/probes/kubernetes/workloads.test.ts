@@ -17,6 +17,8 @@ function healthyDeployment(namespace: string, name: string, replicas = 3) {
 describe('kubernetes probe: healthy', () => {
   it('reports every check ok on a healthy namespace, with what it read', async () => {
     k.api.add(kubeNode({ name: 'node-1' }));
+    // Without metrics-server the resources check could not see (unknown): this cluster has it.
+    k.api.metricsServer('installed');
     healthyDeployment('healthy', 'api', 3);
     const findings = await run('healthy');
     expect(findings.filter((f) => f.status !== 'ok').map((f) => f.title)).toEqual([]);
