@@ -209,6 +209,7 @@ export class FakeStripeApi {
         if (ds !== null && ds !== 'true' && ds !== 'false') return error(400, 'invalid_request_error', 'Invalid boolean: delivery_success', 'delivery_success');
         const types = [...req.query.entries()].filter(([k]) => /^types\[\d*\]$/.test(k)).map(([, v]) => v);
         if (types.length > 20) return error(400, 'invalid_request_error', 'types: at most 20 event types', 'types');
+        if (types.length > 0 && req.query.has('type')) return error(400, 'invalid_request_error', 'You may pass either type or types, but not both.', 'types');
         rows = this.events
           .filter((e) => e.ageS <= EVENT_RETENTION_S)
           .filter((e) => types.length === 0 || types.includes(e.type))

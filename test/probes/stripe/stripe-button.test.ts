@@ -75,6 +75,8 @@ describe('stripe: the re-enable button through the bot', () => {
     const outcome = t.slack.callsTo('chat.postMessage').find((c) => String(c.args.text).includes('we_1Btn'))!;
     expect(String(outcome.args.text)).toContain('ran Re-enable webhook endpoint on payments: webhook endpoint we_1Btn (https://shop.example.com/stripe/webhook) is enabled');
     expect(outcome.args.thread_ts).toBe(ts);
+    expect(callText(outcome)).not.toContain(KEY);
+    expect(callText(outcome)).not.toContain(SECRET);
     expect(api.endpoints[0]!.status).toBe('enabled');
     expect(api.to('/v1/webhook_endpoints/we_1Btn', 'POST')).toHaveLength(1);
 
