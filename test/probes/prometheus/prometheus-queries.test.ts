@@ -74,7 +74,7 @@ describe('prometheus PromQL checks', () => {
   it('above: all series under warn is ok, naming the worst; exactly at warn is a warning', async () => {
     const s = await prometheus({
       'under': vector([[{ job: 'a' }, '4.99'], [{ job: 'b' }, '1']]),
-      'at_warn': vector([[{ job: 'a' }, '5']]),
+      'at_warn': vector([[{ job: 'a', note: 'line one\nline two' }, '5']]),
     });
     const f = await run(s.url, [
       { name: 'under', expression: 'under', warn: 5, crit: 10, unit: '%' },
@@ -82,7 +82,8 @@ describe('prometheus PromQL checks', () => {
     ]);
     expect(q(f, 'under')).toMatchObject({ status: 'ok', title: 'under: 2 series, none above 5% (worst 4.99%)' });
     expect(q(f, 'under').fix).toBeUndefined();
-    expect(q(f, 'at_warn')).toMatchObject({ status: 'warn', title: 'at_warn: 1 of 1 series above 5%, worst 5% {job="a"}' });
+    expect(q(f, 'at_warn')).toMatchObject({ status: 'warn', title: 'at_warn: 1 of 1 series above 5%, worst 5% {job="a", note="line one line two"}' });
+    expect(q(f, 'at_warn').detail!.split('\n').filter((l) => l.startsWith('warn '))).toEqual(['warn 5%  {job="a", note="line one line two"}']);
   });
 
   it('below: less is worse, at crit is critical, at warn a warning, above warn ok; seconds and bytes formatted', async () => {

@@ -185,7 +185,9 @@ function labelText(labels: Record<string, string>, max = MAX_LABEL_CHARS): strin
   const pairs: string[] = [];
   let length = (name ?? '').length + 2;
   for (const [k, v] of Object.entries(rest)) {
-    const value = String(v);
+    // A label value may hold a newline or a control character: one line per series, whatever it holds.
+    // eslint-disable-next-line no-control-regex
+    const value = String(v).replace(/[\u0000-\u001f\u007f]+/g, ' ');
     const pair = `${k}="${value.length > 60 ? `${value.slice(0, 60)}...` : value}"`;
     if (length + pair.length + 2 > max) {
       pairs.push('...');
