@@ -14,14 +14,26 @@ import { checkServer } from './checks/server.ts';
 
 export const OPENAI_DEFAULT_URL = 'https://api.openai.com/v1';
 
+/**
+ * A value sent as a header (the key, the organization, the project): one line without control
+ * characters once the surrounding white space (a secret file's last newline) is trimmed, as fetch
+ * trims it. Anything else fails every request, with the value in the error.
+ */
+const headerValue = (what: string) =>
+  z
+    .string()
+    .min(1)
+    // eslint-disable-next-line no-control-regex
+    .refine((v) => !/[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/.test(v.trim()), `${what} must be one line of printable characters (it is sent as an HTTP header); check the secret or variable behind it for a line break inside`);
+
 const targetSchema = z.object({
-  apiKey: z.string().min(1).describe('the API key (use `${OPENAI_API_KEY}`); never shown in a finding'),
+  apiKey: headerValue('the API key').describe('the API key (use `${OPENAI_API_KEY}`); never shown in a finding'),
   url: z
     .url({ protocol: /^https?$/ })
     .default(OPENAI_DEFAULT_URL)
     .describe('base URL of an OpenAI-compatible API, with its version path: https://api.openai.com/v1 (default), https://<resource>.openai.azure.com/openai/v1, https://openrouter.ai/api/v1, http://localhost:8000/v1'),
-  organization: z.string().min(1).optional().describe('organization id (org-...), sent as OpenAI-Organization; leave out to use the key\'s default'),
-  project: z.string().min(1).optional().describe('project id (proj_...), sent as OpenAI-Project'),
+  organization: headerValue('the organization id').optional().describe('organization id (org-...), sent as OpenAI-Organization; leave out to use the key\'s default'),
+  project: headerValue('the project id').optional().describe('project id (proj_...), sent as OpenAI-Project'),
   model: z
     .string()
     .min(1)

@@ -44,8 +44,11 @@ export const openaiSession: KindRuntime<OpenaiTarget, OpenaiCheckContext> = {
   async open(target, run) {
     const deadline = new Deadline(run.signal, run.timeoutMs);
     const mask = (text: string) => maskSecrets(text, run.secrets);
-    /** Server text as a finding may quote it: control and invisible characters out first (they could split the key past the mask), masked, cut. */
-    const quote = (text: string, max = MESSAGE_CHARS) => snippet(mask(text.slice(0, QUOTED_SCAN_CHARS).replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : ''))), max);
+    /**
+     * Server text as a finding may quote it: masked, control and invisible characters out (they
+     * could split the key past the mask), masked again (what they split is whole now), then cut.
+     */
+    const quote = (text: string, max = MESSAGE_CHARS) => snippet(mask(mask(text.slice(0, QUOTED_SCAN_CHARS)).replace(/[\p{Cc}\p{Cf}]/gu, (c) => (/\s/.test(c) ? ' ' : ''))), max);
     let client: OpenAI;
     try {
       client = new TargetClient(target, run.timeoutMs);

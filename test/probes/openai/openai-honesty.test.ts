@@ -238,6 +238,22 @@ describe('servers without OpenAI\'s error envelope (vLLM, FastAPI, proxies)', ()
   });
 });
 
+describe('settings sent as headers', () => {
+  it('a key, organization or project with a line break inside is refused by the configuration, naming the key, never quoting it', async () => {
+    const { openaiKind } = await import('../../../src/probes/openai/openai-kind.ts');
+    const secret = 'sk-proj-abc123\ndef456ghi789';
+    for (const [key, keys] of [['apiKey', { apiKey: secret }], ['organization', { apiKey: 'k', organization: 'org-a\norg-b' }], ['project', { apiKey: 'k', project: 'proj_\u0000x' }]] as const) {
+      const parsed = openaiKind.targetSchema.safeParse(keys);
+      expect(parsed.success).toBe(false);
+      expect(parsed.error!.issues[0]!.path).toEqual([key]);
+      expect(parsed.error!.issues[0]!.message).toMatch(/must be one line of printable characters/);
+      expect(JSON.stringify(parsed.error!.issues)).not.toContain('def456');
+    }
+    // A secret file's last newline is trimmed by fetch, as by the schema: fine.
+    expect(openaiKind.targetSchema.safeParse({ apiKey: 'sk-proj-abc123def456\n' }).success).toBe(true);
+  });
+});
+
 describe('waits a server states', () => {
   it('a retry-after or reset too large to be a number is not read as "<1 s"', async () => {
     const fake = await fakeOpenAI();

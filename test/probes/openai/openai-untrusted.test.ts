@@ -100,6 +100,17 @@ describe('the key in what a server sends back', () => {
     expect(text).not.toContain(AZURE_KEY);
   });
 
+  it('a configured secret with a line break inside, echoed back: masked before the line is flattened', async () => {
+    const fake = await fakeOpenAI();
+    const pem = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcwggSjAgEAAoIBAQC7VJTUt9Us8cKj';
+    fake.on('POST /v1/chat/completions', apiError(500, `cannot parse ${pem} as a key`, 'server_error', null));
+    const target = targetOf({ url: fake.url, model: 'gpt-4o-mini' });
+    const opened = await openaiSession.open(target, { signal: new AbortController().signal, log: silentLogger(), state: new MemoryProbeStateStore().forTarget('ai'), timeoutMs: 3_000, secrets: [target.apiKey, pem] });
+    const text = JSON.stringify(opened);
+    expect(text).toContain('cannot parse');
+    for (const half of pem.split('\n')) expect(text).not.toContain(half);
+  });
+
   it('echoed in response headers (x-request-id, any other): masked in the session\'s context', async () => {
     const fake = await fakeOpenAI();
     fake.key = AZURE_KEY;
