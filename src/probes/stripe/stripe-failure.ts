@@ -159,7 +159,9 @@ export function stripeFailureFix(f: StripeFailure): string | undefined {
       return 'the key is refused (mistyped, rolled, expired or deleted, or of another account): take the current secret or restricted key from the Stripe dashboard (Developers > API keys), put it where the target\'s apiKey reads it (STRIPE_API_KEY) and restart the bot. See the stripe-api-key runbook.';
     case 'permission':
       return f.permission !== undefined
-        ? `the restricted key lacks ${f.permission}: add that permission (read is enough) to the key in the Stripe dashboard (Developers > API keys > the key > Edit), or accept that this check stays unknown.`
+        ? f.permission.endsWith('_read')
+          ? `the restricted key lacks ${f.permission}: add that permission (read is enough) to the key in the Stripe dashboard (Developers > API keys > the key > Edit), or accept that this check stays unknown.`
+          : `the restricted key lacks ${f.permission}: add that permission to the key in the Stripe dashboard (Developers > API keys > the key > Edit), or make the change in the dashboard yourself.`
         : 'Stripe refuses this call for this key or account: read the message; a restricted key needs read permission on what the check lists.';
     case 'rate_limit':
       return 'Stripe rate limits this key right now: something else is using the same key heavily (a batch job, a retry loop); the probe reads little, so look for the heavy user in the dashboard (Developers > Logs).';

@@ -58,6 +58,17 @@ describe('stripe.enable_webhook_endpoint', () => {
     expect(api.requests.every((r) => r.path === '/v1/webhook_endpoints/we_1Off')).toBe(true);
   });
 
+  it('a restricted key that may read but not write: the action fails naming the write permission, the endpoint untouched', async () => {
+    const restricted = 'rk_live_51ReadOnlyKey0123456789abcdef';
+    api.keys.set(restricted, { livemode: true, permissions: ['rak_webhook_endpoint_read'] });
+    const error = await enable('we_1Off', restricted).then(() => undefined, (e: unknown) => e as Error);
+    expect(error?.message).toContain('POST /v1/webhook_endpoints/we_1Off answered HTTP 403');
+    expect(error?.message).toContain('the restricted key lacks rak_webhook_endpoint_write: add that permission to the key');
+    expect(error?.message).not.toContain('read is enough');
+    expect(error?.message).not.toContain('51ReadOnlyKey');
+    expect(api.endpoints[0]!.status).toBe('disabled');
+  });
+
   it('a key that cannot write is refused at the press, naming the key and what is accepted; a usable key is not', () => {
     const parsed = (apiKey: string) => ({ ...stripeKind.targetSchema.parse({ apiKey: 'sk_live_x', url: api.url }), apiKey, name: 'payments', kind: 'stripe', timeoutMs: 3000, thresholds: {} });
     const refuse = action().refuse!;
