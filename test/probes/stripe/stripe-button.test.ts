@@ -137,4 +137,19 @@ describe('stripe: the re-enable button through the bot', () => {
     expect(callText(answers(t).find((c) => c.responseId === 'run0' || c.responseId === 'run1')!)).toMatch(/already (running|done)/);
     expect(api.endpoints.find((e) => e.id === 'we_1Twice')!.status).toBe('enabled');
   });
+
+  it('markup in what Stripe answers (an error message, an endpoint URL) reaches Slack escaped: no mention, no link, no forged line', async () => {
+    api.endpoints = [{ id: 'we_1Markup', url: 'https://shop.example.com/<!channel>/hook', status: 'disabled', enabled_events: ['invoice.paid'], description: 'ops\n*DISABLED* <!here> <https://evil.example.com|click>' }];
+    api.overrides.set('/v1/payment_intents', { status: 500, body: { error: { type: 'api_error', message: '<!channel> pay now <https://evil.example.com|here>\n:white_check_mark: all fine' } } });
+    try {
+      await t.send(slashCommandBody({ command: '/diag', text: 'payments', responseUrl: t.slack.responseUrl('m') }));
+      await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update'), 15_000);
+      const text = callText(t.slack.callsTo('chat.update').at(-1)!);
+      expect(text).toContain('&lt;!channel&gt; pay now &lt;https://evil.example.com|here&gt;');
+      expect(text).not.toMatch(/<!channel>|<!here>|<https:\/\/evil/);
+      expect(text).toContain('https://shop.example.com/%3C!channel%3E/hook');
+    } finally {
+      api.overrides.clear();
+    }
+  });
 });
