@@ -85,6 +85,7 @@ async function startPrometheus(exporterPort: number, files: string[]): Promise<R
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => log.push(d.toString()));
   child.stderr!.on('data', (d: Buffer) => log.push(d.toString()));
+  child.on('error', (e) => log.push(`could not start prometheus (${e.message}): install Prometheus 2.42 or later so that \`prometheus\` is on PATH`));
   return { url: `http://127.0.0.1:${port}`, process: child, dir, log };
 }
 
@@ -115,7 +116,7 @@ async function scalar(url: string, expression: string): Promise<number | undefin
 async function waitForSamples(p: RunningPrometheus, jobs: number): Promise<void> {
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
-    if (p.process.exitCode !== null) throw new Error(`prometheus exited with ${p.process.exitCode}: ${p.log.join('')}`);
+    if (p.process.exitCode !== null || p.process.pid === undefined) throw new Error(`prometheus is not running (exit ${p.process.exitCode}): ${p.log.join('')}`);
     const ready = await scalar(p.url, 'count(count_over_time(up[1m]) >= 3)');
     if (ready === jobs) return;
     await new Promise((r) => setTimeout(r, 250));

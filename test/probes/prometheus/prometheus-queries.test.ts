@@ -196,6 +196,17 @@ describe('prometheus PromQL checks', () => {
     expect(f.detail!.length).toBeLessThan(1500);
   });
 
+  it('an answer larger than the client reads (32 MiB) is unknown, asking for an aggregation', async () => {
+    const one = JSON.stringify({ metric: { __name__: 'x', instance: 'host-000000:9100', job: 'node', pad: 'p'.repeat(300) }, value: [1_767_225_600, '1'] });
+    const count = Math.ceil((33 * 1024 * 1024) / one.length);
+    const body = `{"status":"success","data":{"resultType":"vector","result":[${Array.from({ length: count }, () => one).join(',')}]}}`;
+    const s = await prometheus({ 'x': { body, headers: { 'content-type': 'application/json' } } });
+    const f = q(await run(s.url, [{ name: 'too_big', expression: 'x', warn: 5, crit: 10 }], {}, { timeoutMs: 10_000 }), 'too_big');
+    expect(f.status).toBe('unknown');
+    expect(f.title).toBe('too_big: the answer is too large to read (larger than 32 MiB)');
+    expect(f.fix).toMatch(/aggregate it/);
+  });
+
   it('a query Prometheus does not answer within the target timeout is unknown; the others still report', async () => {
     const s = await prometheus({
       'slow': { ...vector([[{ job: 'x' }, '1']]), delayMs: 3000 },

@@ -153,7 +153,7 @@ function failed(q: PromQuery, f: ApiFailure, expression: string, make: Make): Fi
     });
   }
   if (f.type === 'malformed' && /larger than/.test(f.reason)) {
-    return make('unknown', `the answer is too large to read (${f.reason})`, {
+    return make('unknown', `the answer is too large to read (${f.reason.replace(/^the answer is /, '')})`, {
       detail: expression,
       fix: `${where(q)} returns too many series: aggregate it (max by (job) (...), topk(50, ...)) so it returns one series per thing to judge.`,
     });
