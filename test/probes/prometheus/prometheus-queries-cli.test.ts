@@ -2,19 +2,24 @@
 // the config loader, run by `chatops diag`, against a local server that answers /api/v1/query as
 // Prometheus does; and `chatops config check` naming a bad query item by its key.
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../../src/report.ts';
 import { isolatedCliEnv } from '../../cli/isolated-cli-env.ts';
 import { prometheusRoutes, useFakeHttpServers } from '../http/fake-http-services.ts';
 
 const BIN = path.resolve(import.meta.dirname, '../../../bin/chatops');
 const serve = useFakeHttpServers();
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function chatops(args: string[], config: string): Promise<{ code: number; stdout: string; stderr: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-prom-cli-'));
+  dirs.push(dir);
   const file = path.join(dir, 'chatops.yml');
   writeFileSync(file, config);
   return new Promise((resolve) => {
