@@ -323,7 +323,12 @@ function adHocTarget(word: string, url: string, env: NodeJS.ProcessEnv): Target 
     throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(e)} (scheme ${scheme})`);
   }
   const parsed = probe.targetSchema.safeParse(keys);
-  if (!parsed.success) throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(parsed.error)} (scheme ${scheme})`);
+  if (!parsed.success) {
+    // The key from the environment is named as such, never quoted; the rest is about the URL.
+    const keyIssues = parsed.error.issues.filter((i) => i.path[0] === 'apiKey');
+    if (keyEnv !== undefined && keyIssues.length > 0) throw new UserError(`${keyEnv} does not hold a usable ${probe.kind} API key: ${urlIssues({ issues: keyIssues })}`);
+    throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(parsed.error)} (scheme ${scheme})`);
+  }
   return { ...(parsed.data as Record<string, unknown>), name: probe.kind, kind: probe.kind, timeoutMs: DEFAULT_TIMEOUT_MS, thresholds: resolveThresholds(probe) };
 }
 

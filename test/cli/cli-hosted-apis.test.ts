@@ -61,3 +61,11 @@ describe.each(HOSTED)('chatops diag $kind without a config', ({ kind, env, base 
     expect(r.stderr).toContain(`no ${kind} target is configured`);
   });
 });
+
+it('a key from the environment the kind cannot use is named by its variable, never quoted, not blamed on --url', async () => {
+  const r = await chatops(['diag', 'openai', '--url', 'http://127.0.0.1:9/v1'], { OPENAI_API_KEY: `${KEY}\nsecond-line` });
+  expect(r.code).toBe(3);
+  expect(r.stderr).toContain('OPENAI_API_KEY does not hold a usable openai API key');
+  expect(r.stderr).not.toContain('--url');
+  expect(r.stdout + r.stderr).not.toContain(KEY);
+});
