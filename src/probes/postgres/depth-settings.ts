@@ -2,6 +2,7 @@
 // (`backupCheck`) and the sizes and counts below which a table or a counter is not judged
 // (`limits`). The schemas are part of the postgres target schema; the checks read the parsed values.
 import { z } from 'zod';
+import { DURATION_FORMS, parseDuration } from '../../parse-duration.ts';
 
 /** Sizes and counts that decide what is looked at; numbers with their unit in the key's name. */
 export interface Limits {
@@ -34,15 +35,10 @@ export interface DepthSettings {
   limits: Limits;
 }
 
-const DURATION_RE = /^\s*(\d+(?:\.\d+)?)\s*(m|min|h|d)\s*$/;
-const UNIT_S: Record<string, number> = { m: 60, min: 60, h: 3600, d: 86_400 };
-
-/** Seconds of "90m", "26h", "2d"; undefined when it is none of those. */
-export function parseMaxAge(text: string): number | undefined {
-  const m = DURATION_RE.exec(text);
-  if (!m) return undefined;
-  const s = Number(m[1]) * UNIT_S[m[2]!]!;
-  return s > 0 ? s : undefined;
+/** Seconds of a positive duration ("90m", "26h", "2d", "1h30m"); undefined when it is none. */
+function maxAgeSeconds(text: string): number | undefined {
+  const ms = parseDuration(text);
+  return ms !== undefined && ms > 0 ? ms / 1000 : undefined;
 }
 
 export const backupCheckSchema = z
@@ -54,7 +50,7 @@ export const backupCheckSchema = z
       .describe('one SELECT returning the time of the newest good backup (timestamptz, first column of the first row); run read-only under the probe\'s statement timeout'),
     maxAge: z
       .string()
-      .refine((v) => parseMaxAge(v) !== undefined, { message: 'must be a duration like 90m, 26h or 2d' })
+      .refine((v) => maxAgeSeconds(v) !== undefined, { message: `must be ${DURATION_FORMS}, over 0` })
       .describe('age of the newest backup that is still fine, like 26h: older is a warning, over twice as old is critical'),
   })
   .optional()
@@ -80,7 +76,7 @@ export function depthSettings(target: { backupCheck?: { query: string; maxAge: s
     if (typeof v === 'number' && v > 0) limits[key] = v;
   }
   const settings: DepthSettings = { limits };
-  const maxAgeS = target.backupCheck ? parseMaxAge(target.backupCheck.maxAge) : undefined;
+  const maxAgeS = target.backupCheck ? maxAgeSeconds(target.backupCheck.maxAge) : undefined;
   if (target.backupCheck && maxAgeS !== undefined) {
     settings.backupCheck = { query: target.backupCheck.query, maxAge: target.backupCheck.maxAge.trim(), maxAgeS };
   }

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
 import type { CheckContext } from '../../../src/probes/postgres/check-context.ts';
@@ -346,5 +347,15 @@ describe('postgres.backups on archiver counters of the past', () => {
     const past = await judge(archiver({ failing: false, last_archived_age_s: 30, last_archived_wal: '000000010000000000000028' }));
     expect(past.status).toBe('ok');
     expect(past.title).toMatch(/^WAL archiving works: last 30 s ago/);
+  });
+});
+
+describe('postgres.backups configuration', () => {
+  it('maxAge takes the durations of the rest of the config (1h30m, 2d) and a bad one names its key and the accepted forms', () => {
+    const target = (maxAge: string) => ({ targets: { db: { kind: 'postgres', url: 'postgres://u:p@db.example:5432/app', backupCheck: { query: 'SELECT max(at) FROM backups', maxAge } } } });
+    const [parsed] = parseConfig(target('1h30m'), 'chatops.yml').targets;
+    expect(depthSettings(parsed as Parameters<typeof depthSettings>[0]).backupCheck).toEqual({ query: 'SELECT max(at) FROM backups', maxAge: '1h30m', maxAgeS: 5400 });
+    expect(() => parseConfig(target('soon'), 'chatops.yml')).toThrow('targets.db.backupCheck.maxAge: must be a duration like 30s, 15m, 1h, 1h30m, 1d or 1w, over 0 (got "soon")');
+    expect(() => parseConfig(target('0h'), 'chatops.yml')).toThrow('targets.db.backupCheck.maxAge');
   });
 });

@@ -11,6 +11,7 @@ import { formatDuration, plural } from '../../format.ts';
 import type { BackupCheck } from '../depth-settings.ts';
 import { refusedStatement } from '../refused-statement.ts';
 import { shorten } from '../mask-query.ts';
+import { statsSince, utcMinute } from '../stats-since.ts';
 
 interface ArchiverRow {
   archive_mode: string;
@@ -98,7 +99,7 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
       detail: ['If this database needs point-in-time recovery, turn on archive_mode with an archive_command or a backup tool (pgBackRest, WAL-G, Barman).'],
     };
   }
-  const since = row.stats_reset ? `since stats reset ${row.stats_reset.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'since the statistics began';
+  const since = statsSince(row.stats_reset);
   const counts = `${plural(row.archived_count, 'segment')} archived and ${plural(row.failed_count, 'failure')} ${since}`;
   const detail: string[] = [counts];
   if (row.last_archived_wal) detail.push(`last archived: ${row.last_archived_wal}, ${formatDuration(row.last_archived_age_s ?? 0)} ago`);
@@ -236,7 +237,7 @@ async function backupPart(ctx: CheckContext, check: BackupCheck): Promise<Part> 
   }
   const ageS = Math.max(0, (Date.now() - first.getTime()) / 1000);
   const status = statusAbove(ageS, { warn: check.maxAgeS, crit: 2 * check.maxAgeS });
-  const when = `${first.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  const when = utcMinute(first);
   if (status === 'ok') {
     return { status, title: `Newest backup ${formatDuration(ageS)} old (${when}), within maxAge ${check.maxAge}`, detail: [] };
   }

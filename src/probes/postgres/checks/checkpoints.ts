@@ -8,6 +8,7 @@ import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { finding, statusAbove, type CheckContext } from '../check-context.ts';
 import { formatDuration, formatPct, plural } from '../../format.ts';
+import { statsSince } from '../stats-since.ts';
 
 interface Row {
   timed: number;
@@ -54,7 +55,7 @@ export async function checkCheckpoints(ctx: CheckContext, t: Thresholds): Promis
   const timed = recent ? dTimed : row.timed;
   const requested = recent ? dRequested : row.requested;
   const total = timed + requested;
-  const since = row.stats_reset ? `since stats reset ${reset!.slice(0, 16).replace('T', ' ')} UTC` : 'since the statistics began';
+  const since = statsSince(row.stats_reset);
   const span = recent ? `in the last ${formatDuration((now - before!.at) / 1000)}` : since;
   const settings = `max_wal_size ${row.max_wal_size}, checkpoint_timeout ${row.checkpoint_timeout}`;
   const pct = total > 0 ? (requested / total) * 100 : 0;

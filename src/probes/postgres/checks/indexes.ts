@@ -9,6 +9,7 @@ import { finding, type CheckContext } from '../check-context.ts';
 import { errorCode } from '../classify-error.ts';
 import { formatBytes, formatCount, plural } from '../../format.ts';
 import { queryText } from '../session-line.ts';
+import { statsSince } from '../stats-since.ts';
 
 interface InvalidRow {
   name: string;
@@ -92,7 +93,7 @@ export async function checkIndexes(ctx: CheckContext, t: Thresholds): Promise<Fi
   const statements = seq.length ? await topStatements(ctx, seq) : new Map<string, string>();
   const pg12 = ctx.server.versionNum >= 120000;
   const resetAt = reset[0]?.reset ?? null;
-  const since = resetAt ? `since stats reset ${resetAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'since the statistics began, never reset';
+  const since = statsSince(resetAt);
 
   const lines: string[] = [];
   const fixes: string[] = [];
