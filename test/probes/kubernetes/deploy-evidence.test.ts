@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/report.ts';
 import { kubeDeploymentHistory, kubePod } from '../../support/kube-objects.ts';
-import { findingsOf, runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
+import { runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
 
 const k = useFakeKubeApi();
 const run = (namespace: string, target: Record<string, unknown> = {}) => runKubeProbe({ kubeconfig: k.kubeconfig, target: { namespaces: [namespace], ...target } });
