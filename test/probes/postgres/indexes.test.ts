@@ -1,6 +1,7 @@
 // The indexes check against real servers: an INVALID index left by a failed concurrent build, an
 // unused index over a (lowered) size, a table read by sequential scans with the statement that
-// scans it; and nothing on a healthy database.
+// scans it; an INVALID index of a partitioned table and a leftover of a failed REINDEX
+// CONCURRENTLY, each with what deals with it; and nothing on a healthy database.
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.ts';
 import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
@@ -21,7 +22,7 @@ async function runIndexes(url: string, extra: Record<string, unknown> = {}, warn
   return findingOf(findings, 'indexes');
 }
 
-describeOnEachServer('indexes', { healthy: {}, invalid: {}, unused: {}, scanned: { pgStatStatements: true } }, (pg) => {
+describeOnEachServer('indexes', { healthy: {}, invalid: {}, leftover: {}, unused: {}, scanned: { pgStatStatements: true } }, (pg) => {
   const bag = new ClientBag();
   afterEach(async () => {
     await bag.closeAll();
@@ -55,6 +56,28 @@ describeOnEachServer('indexes', { healthy: {}, invalid: {}, unused: {}, scanned:
     expect(f.detail).not.toContain('orders_id_ok');
     expect(f.fix).toMatch(/rebuild/);
     expect(f.metrics?.invalid_indexes).toBe(1);
+  });
+
+  it('an INVALID index of a partitioned table is attached, not rebuilt; a leftover of a failed REINDEX CONCURRENTLY is dropped', async () => {
+    const db = await bag.open(pg.url('leftover'));
+    await db.query('CREATE TABLE measurements (id int, kind int) PARTITION BY RANGE (id)');
+    await db.query('CREATE TABLE measurements_1 PARTITION OF measurements FOR VALUES FROM (0) TO (1000)');
+    // ON ONLY: the partitioned index stays INVALID until the partition's index is attached.
+    await db.query('CREATE INDEX measurements_kind_idx ON ONLY measurements (kind)');
+    await db.query('CREATE TABLE refs (id int, ref text)');
+    await db.query("INSERT INTO refs SELECT g, 'r' || (g % 3) FROM generate_series(1, 30) g");
+    // The name a failed REINDEX CONCURRENTLY leaves on its new copy.
+    await expect(db.query('CREATE UNIQUE INDEX CONCURRENTLY refs_ref_idx_ccnew ON refs (ref)')).rejects.toThrow(/could not create unique index/);
+
+    const f = await runIndexes(pg.url('leftover'));
+    expect(f.status).toBe('warn');
+    expect(f.title).toBe('2 INVALID indexes (public.measurements_kind_idx, public.refs_ref_idx_ccnew)');
+    expect(f.detail).toContain('public.measurements_kind_idx on the partitioned table public.measurements: valid once every partition has its index attached');
+    expect(f.detail).toContain('ALTER INDEX public.measurements_kind_idx ATTACH PARTITION');
+    expect(f.detail).not.toContain('REINDEX INDEX CONCURRENTLY public.measurements_kind_idx');
+    expect(f.detail).toContain('public.refs_ref_idx_ccnew on public.refs');
+    expect(f.detail).toContain('left by a failed REINDEX CONCURRENTLY (the new copy that was being built): drop it: DROP INDEX CONCURRENTLY public.refs_ref_idx_ccnew; then run the REINDEX again');
+    expect(f.detail).not.toContain('REINDEX INDEX CONCURRENTLY public.refs_ref_idx_ccnew');
   });
 
   it('an unused index over the lowered size threshold: warn naming it and its size; a used one and a unique one are not named', async () => {

@@ -18,6 +18,8 @@ interface InvalidRow {
   bytes: number;
   is_unique: boolean;
   building: boolean;
+  /** An index of a partitioned table (relkind I): valid once every partition has one attached. */
+  partitioned: boolean;
   total: number;
 }
 
@@ -54,6 +56,7 @@ export async function checkIndexes(ctx: CheckContext, t: Thresholds): Promise<Fi
       `select quote_ident(n.nspname) || '.' || quote_ident(ci.relname) as name,
               quote_ident(n.nspname) || '.' || quote_ident(ct.relname) as table_name,
               pg_get_indexdef(i.indexrelid) as def, pg_relation_size(i.indexrelid)::float8 as bytes, i.indisunique as is_unique,
+              ci.relkind = 'I' as partitioned,
               exists (select 1 from pg_stat_progress_create_index p where p.index_relid = i.indexrelid) as building,
               (count(*) over ())::int as total
        from pg_index i
@@ -104,14 +107,7 @@ export async function checkIndexes(ctx: CheckContext, t: Thresholds): Promise<Fi
     const total = invalid[0]!.total;
     heads.push(`${plural(total, 'INVALID index', 'INVALID indexes')} (${invalid.map((r) => r.name).slice(0, 2).join(', ')}${total > 2 ? ', ...' : ''})`);
     lines.push(`INVALID indexes (a failed CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY; written on every change, never read):`);
-    for (const r of invalid) {
-      const rebuild = pg12 ? `REINDEX INDEX CONCURRENTLY ${r.name};` : `DROP INDEX CONCURRENTLY ${r.name}; ${r.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ')};`;
-      const notes = [
-        r.building ? 'a concurrent build of it is running right now: let it finish first' : '',
-        r.is_unique ? 'unique: if the build failed on duplicate keys, remove them first or the rebuild fails again' : '',
-      ].filter(Boolean);
-      lines.push(`  ${r.name} on ${r.table_name}, ${formatBytes(r.bytes)}: rebuild with ${rebuild}${notes.length ? ` (${notes.join('; ')})` : ''} or drop it: DROP INDEX CONCURRENTLY ${r.name};`);
-    }
+    for (const r of invalid) lines.push(`  ${invalidLine(r, pg12)}`);
     lines.push(...more(invalid.length, total));
     fixes.push('INVALID index: rebuild it with the statement in the detail (or drop it if it is not needed).');
   }
@@ -142,6 +138,25 @@ export async function checkIndexes(ctx: CheckContext, t: Thresholds): Promise<Fi
     return [finding('indexes', 'ok', `No invalid index, no unused index over ${formatBytes(t.warn * MB)}, no large table read mostly by sequential scans`, { metrics })];
   }
   return [finding('indexes', 'warn', heads.join('; '), { detail: lines.join('\n'), fix: fixes.join(' '), metrics })];
+}
+
+/** What an INVALID index is and the statements that deal with it. */
+function invalidLine(r: InvalidRow, pg12: boolean): string {
+  if (r.partitioned) {
+    return `${r.name} on the partitioned table ${r.table_name}: valid once every partition has its index attached (a REINDEX does not help): for each partition without one, CREATE INDEX CONCURRENTLY on the partition, then ALTER INDEX ${r.name} ATTACH PARTITION <that index>;`;
+  }
+  // REINDEX CONCURRENTLY builds <name>_ccnew and swaps it for the old one, <name>_ccold: a failure
+  // leaves either behind, and rebuilding the leftover would only leave another.
+  const leftover = /_cc(new|old)\d*"?$/.exec(r.name);
+  if (leftover) {
+    return `${r.name} on ${r.table_name}, ${formatBytes(r.bytes)}: left by a failed REINDEX CONCURRENTLY (the ${leftover[1] === 'new' ? 'new copy that was being built' : 'old index it replaced'}): drop it: DROP INDEX CONCURRENTLY ${r.name};${leftover[1] === 'new' ? ' then run the REINDEX again' : ''}`;
+  }
+  const rebuild = pg12 ? `REINDEX INDEX CONCURRENTLY ${r.name};` : `DROP INDEX CONCURRENTLY ${r.name}; ${r.def.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ')};`;
+  const notes = [
+    r.building ? 'a concurrent build of it is running right now: let it finish first' : '',
+    r.is_unique ? 'unique: if the build failed on duplicate keys, remove them first or the rebuild fails again' : '',
+  ].filter(Boolean);
+  return `${r.name} on ${r.table_name}, ${formatBytes(r.bytes)}: rebuild with ${rebuild}${notes.length ? ` (${notes.join('; ')})` : ''} or drop it: DROP INDEX CONCURRENTLY ${r.name};`;
 }
 
 /**
