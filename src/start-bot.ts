@@ -66,6 +66,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     pool: store.pool,
     log: log.child({ component: 'actions' }),
     leaseMs: readActionLeaseMs(env),
+    secrets,
     notify: async (n) => {
       await poster.reply({ channel: n.channel, ts: n.threadTs }, simpleMessage(icon('warning'), ' ', user(n.startedBy), ' ', n.text));
     },

@@ -21,6 +21,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { formatDuration } from '../probes/format.ts';
 import { redactSecrets } from '../redact-secrets.ts';
+import { maskSecrets } from '../security/mask-secrets.ts';
 import { UserError } from '../user-error.ts';
 import { findAction } from './action-catalogue.ts';
 import type { ActionContext, ActionIo, ActionParams } from './action-executor.ts';
@@ -92,6 +93,11 @@ export interface ActionRunnerOptions {
   leaseMs?: number;
   /** Renewals and sweeps; default a third of the lease. */
   renewEveryMs?: number;
+  /**
+   * Every configured secret (configSecrets): masked in what an action says (its outcome, progress
+   * and milestones) before it is stored, audited or shown, whichever kind's executor wrote it.
+   */
+  secrets?: readonly string[];
 }
 
 type Audit = (outcome: string, detail?: string) => Promise<unknown>;
@@ -269,12 +275,12 @@ export class ActionRunner {
     try {
       const ctx: ActionContext = {
         progress: async (text) => {
-          entry.progress = text;
-          if (!entry.controller.signal.aborted) await io.progress(text);
+          entry.progress = this.#redact(text);
+          if (!entry.controller.signal.aborted) await io.progress(entry.progress);
         },
         attachText: (file) => io.attachText(file),
         note: async (milestone) => {
-          entry.milestone = redactSecrets(milestone);
+          entry.milestone = this.#redact(milestone);
           await this.#o.pool.query(`UPDATE action_runs SET milestone = $2 WHERE id = $1 AND outcome IS NULL AND owner = $3`, [id, entry.milestone, this.instance])
             .catch((err: unknown) => this.#o.log.warn({ err, action: claim.action }, 'could not store what an action has done so far'));
         },
@@ -296,7 +302,7 @@ export class ActionRunner {
         return { kind: 'interrupted', text: `${title} on ${claim.target} was interrupted (${why}); what it did is said in the thread` };
       }
       const outcome = error === undefined ? 'succeeded' : 'failed';
-      const detail = error === undefined ? result! : redactSecrets(error instanceof Error ? error.message : String(error));
+      const detail = this.#redact(error === undefined ? result! : error instanceof Error ? error.message : String(error));
       if (error !== undefined) this.#o.log.warn({ err: error, action: claim.action, target: claim.target }, 'action failed');
       const stored = await this.#finish(id, outcome, detail);
       if (!stored) this.#o.log.warn({ action: claim.action, target: claim.target, outcome }, 'an action finished after its claim had been recorded as interrupted by another process; the audit keeps "interrupted"');
@@ -380,10 +386,15 @@ export class ActionRunner {
     return `the bot process running it (${row.owner.split(':').slice(0, 2).join(' pid ')}) stopped renewing its claim${since} and is presumed gone`;
   }
 
+  /** Generic secret patterns (tokens, URL passwords) and every configured secret, masked. */
+  #redact(text: string): string {
+    return maskSecrets(redactSecrets(text), this.#o.secrets ?? []);
+  }
+
   #text(title: string, target: string, why: string, milestone: string | undefined, progress: string | undefined): string {
     const known = milestone ?? UNKNOWN_MILESTONE;
     const seen = progress ? ` Last seen: ${progress}.` : '';
-    return redactSecrets(`${title} on ${target} was interrupted: ${why}. ${known[0]!.toUpperCase()}${known.slice(1)}.${seen} Press the button again to run it again.`);
+    return this.#redact(`${title} on ${target} was interrupted: ${why}. ${known[0]!.toUpperCase()}${known.slice(1)}.${seen} Press the button again to run it again.`);
   }
 
   async #postNotice(n: InterruptionNotice & { id: string }): Promise<void> {
@@ -396,7 +407,7 @@ export class ActionRunner {
         `UPDATE action_runs SET notice_error = $2,
            notice_state = CASE WHEN notice_attempts >= $3 THEN 'failed' ELSE 'pending' END,
            notice_until = now() + (notice_attempts * $4) * interval '1 millisecond'
-         WHERE id = $1`, [n.id, redactSecrets(err instanceof Error ? err.message : String(err)), MAX_NOTICE_ATTEMPTS, this.renewEveryMs]).catch(() => undefined);
+         WHERE id = $1`, [n.id, this.#redact(err instanceof Error ? err.message : String(err)), MAX_NOTICE_ATTEMPTS, this.renewEveryMs]).catch(() => undefined);
     }
   }
 
@@ -433,7 +444,7 @@ export class ActionRunner {
         `UPDATE action_runs r SET lease_until = now() + $3 * interval '1 millisecond', renewed_at = now(), progress = u.progress
          FROM unnest($1::bigint[], $2::text[]) AS u(id, progress)
          WHERE r.id = u.id AND r.outcome IS NULL AND r.owner = $4 RETURNING r.id::text AS id`,
-        [runs.map((r) => r.id), runs.map((r) => (r.progress === undefined ? null : redactSecrets(r.progress))), this.leaseMs, this.instance]);
+        [runs.map((r) => r.id), runs.map((r) => (r.progress === undefined ? null : this.#redact(r.progress))), this.leaseMs, this.instance]);
       const kept = new Set(rows.map((r) => r.id));
       const now = Date.now();
       for (const run of runs) {

@@ -141,3 +141,37 @@ describe('statement bounds of the PostgreSQL remedies', () => {
     }
   });
 });
+
+describe('what an action says', () => {
+  it('every configured secret is masked in the outcome, the progress shown, the milestone stored and a failure, whichever executor wrote them', async () => {
+    const secret = 'whsec_runner-secret-9f8e7d6c5b';
+    const shown: string[] = [];
+    const runner = new ActionRunner({ pool, log: silentLogger(), notify: async () => undefined, secrets: [secret] });
+    const io = { progress: async (text: string) => void shown.push(text), attachText: async () => undefined };
+    const claim = (key: string) => ({ key, action: 'stripe.enable_webhook_endpoint', title: 'Re-enable', target: 'payments', params: { endpoint: 'we_1' }, startedBy: 'U0ALICE' });
+    const audited: string[] = [];
+    const audit = async (outcome: string, detail?: string) => void audited.push(`${outcome} ${detail ?? ''}`);
+
+    const ok = await runner.runOnce(claim('said-ok'), async (ctx) => {
+      await ctx.progress(`asking with ${secret}`);
+      await ctx.note(`sent with ${secret}`);
+      const { rows } = await pool.query<{ milestone: string }>(`SELECT milestone FROM action_runs WHERE key = 'said-ok'`);
+      expect(rows[0]!.milestone).not.toContain(secret);
+      return `enabled (secret ${secret})`;
+    }, io, audit);
+    const failed = await runner.runOnce(claim('said-failed'), async () => {
+      throw new Error(`refused: ${secret}`);
+    }, io, audit);
+
+    expect(ok.kind).toBe('succeeded');
+    expect(failed.kind).toBe('failed');
+    const stored = (await pool.query<{ detail: string; milestone: string | null }>(`SELECT detail, milestone FROM action_runs WHERE key IN ('said-ok', 'said-failed')`)).rows;
+    expect(stored).toHaveLength(2);
+    const everything = JSON.stringify([ok, failed, shown, stored, audited]);
+    expect(everything).not.toContain(secret);
+    expect(shown).toHaveLength(1);
+    expect(shown[0]).toMatch(/^asking with \S+$/);
+    expect(ok.text).toContain('enabled (secret ');
+    await runner.drain(0);
+  });
+});
