@@ -153,7 +153,7 @@ const checks: readonly PostgresCheck[] = [
   {
     name: 'backups',
     label: 'Backups and WAL archiving',
-    description: 'pg_stat_archiver: a failure newer than the last success is critical (the WAL segment, the failure count); no segment archived for hours while completed segments wait is a warning; archive_mode off is ok and says point-in-time recovery is not possible. With `backupCheck`, the newest backup\'s age from a read-only query: over maxAge warn, over twice crit.',
+    description: 'pg_stat_archiver: a failure newer than the last success and still being retried (within 15 min) is critical (the WAL segment, the failure count); no segment archived for hours while completed segments wait is a warning; archive_mode off is ok and says point-in-time recovery is not possible. With `backupCheck`, the newest backup\'s age from one query run read-only (a statement that is not a query or calls a function acting on the server is refused unrun): over maxAge warn, over twice crit.',
     thresholds: { warn: 1, crit: Infinity, unit: 'h since the last archived WAL segment while segments wait (warn only by default)' },
     run: checkBackups,
   },
@@ -167,7 +167,7 @@ const checks: readonly PostgresCheck[] = [
   {
     name: 'bloat',
     label: 'Table bloat',
-    description: 'Estimated from the planner statistics (no table is read) for tables over `limits.bloatTableMb` (1 GB): the share of the table beyond what its rows need at its fillfactor. A warning at most; tables whose statistics the role cannot read are unknown.',
+    description: 'Estimated from the planner statistics (no table is read) for tables whose heap is over `limits.bloatTableMb` (1 GB): the share of the heap beyond what its rows need at its fillfactor (TOAST shown, not estimated). A warning at most; tables whose statistics the role cannot read make it unknown, a table without statistics is named and left out.',
     thresholds: { warn: 50, crit: Infinity, unit: '% of the table estimated as bloat (warn only)' },
     run: checkBloat,
   },
