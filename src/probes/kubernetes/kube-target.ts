@@ -6,7 +6,7 @@ import type { KindTarget } from '../probe-definition.ts';
 export const WORKLOAD_KINDS = ['deployment', 'statefulset', 'daemonset'] as const;
 export type WorkloadKind = (typeof WORKLOAD_KINDS)[number];
 
-/** A workload a button may restart or scale; no namespace = any of the target's namespaces. */
+/** A workload a button may restart, scale or roll back; no namespace = any of the target's namespaces. */
 export interface RestartableWorkload {
   namespace?: string;
   kind: WorkloadKind;
@@ -31,7 +31,7 @@ export const kubeTargetSchema = z
       .describe('list, or `all` (default `[default]`)'),
     labelSelector: z.string().min(1).optional().describe('only pods and workloads with these labels'),
     restartable: z.array(z.string().regex(RESTARTABLE, 'deployment/<name>, statefulset/<name> or daemonset/<name>, optionally prefixed with <namespace>/')).default([])
-      .describe('workloads the Restart and Scale buttons may change: `deployment/<name>`, `statefulset/<name>`, `daemonset/<name>`, optionally prefixed `<namespace>/`'),
+      .describe('workloads the Restart, Scale and Roll back (deployments only) buttons may change: `deployment/<name>`, `statefulset/<name>`, `daemonset/<name>`, optionally prefixed `<namespace>/`'),
     deletePods: z.boolean().default(false).describe('offer and honour the Delete pod button (default false)'),
     rolloutPollMs: z.number().int().min(10).max(60_000).default(2_000).describe('how often a restart\'s rollout is polled (default 2000)'),
     eventWindowMinutes: z.number().int().min(1).max(24 * 60).default(60).describe('how far back warning events count (default 60)'),

@@ -102,6 +102,21 @@ describe('k8s.resources with metrics-server', () => {
   });
 });
 
+describe('k8s.resources lists', () => {
+  it('PodMetrics once per namespace and NodeMetrics once per run, a page at a time', async () => {
+    k.api.metricsServer('installed');
+    k.api.requests.length = 0;
+    await runKubeProbe({ kubeconfig: k.kubeconfig, target: { namespaces: ['mem', 'cpu'] } });
+    const lists = (path: string) => k.api.requests.filter((r) => r.method === 'GET' && r.path === path);
+    for (const ns of ['mem', 'cpu']) {
+      const pods = lists(`/apis/metrics.k8s.io/v1beta1/namespaces/${ns}/pods`);
+      expect(pods, ns).toHaveLength(1);
+      expect(pods[0]!.query.limit).toBe('500');
+    }
+    expect(lists('/apis/metrics.k8s.io/v1beta1/nodes')).toHaveLength(1);
+  });
+});
+
 describe('k8s.resources without metrics', () => {
   it('metrics-server not installed (404 on the group): one unknown finding saying how to install it', async () => {
     k.api.metricsServer('absent');
