@@ -23,6 +23,12 @@ export interface PromQuery {
   unit?: QueryUnit;
   /** Id of the runbook that explains this query's finding; default prometheus-queries. */
   runbook?: string;
+  /**
+   * A selector of the metric the expression reads (`pg_up`, `node_filesystem_avail_bytes`): when the
+   * expression returns no series, `count(<requires>)` tells "nothing crosses" (ok) from "the metric
+   * is not there at all" (unknown: the exporter is not scraped, or the metric is named otherwise).
+   */
+  requires?: string;
   /** Where it comes from: `targets.prom.queries[2]`, or `queryPacks node`. */
   source: string;
   /** The pack it belongs to, for a pack query, with what it measures and what to do when it fires. */
@@ -31,7 +37,7 @@ export interface PromQuery {
   fix?: string;
 }
 
-const ITEM_KEYS = ['name', 'expression', 'warn', 'crit', 'direction', 'unit', 'runbook'];
+const ITEM_KEYS = ['name', 'expression', 'warn', 'crit', 'direction', 'unit', 'runbook', 'requires'];
 const finite = (what: string) => z.number({ error: `${what}: a number is expected` }).refine(Number.isFinite, `${what}: a finite number is expected`);
 
 const querySchema = z.strictObject({
@@ -45,6 +51,10 @@ const querySchema = z.strictObject({
   direction: z.enum(['above', 'below']).default('above'),
   unit: z.enum(QUERY_UNITS).optional(),
   runbook: z.string().regex(RUNBOOK_ID, 'a runbook id (the name of a file in runbooks/ without .md: lowercase letters, digits and -) is expected').optional(),
+  requires: z
+    .string({ error: 'a PromQL selector of the metric the expression reads (a string, e.g. pg_up) is expected' })
+    .refine((s) => s.trim().length > 0 && s.length <= MAX_EXPRESSION_CHARS, `a PromQL selector of at most ${MAX_EXPRESSION_CHARS} characters (e.g. pg_up) is expected`)
+    .optional(),
 });
 
 /** The keys as the target schema declares them: the items are checked by checkQueryConfig. */
@@ -54,7 +64,7 @@ export const queryKeys = {
     .max(MAX_QUERIES, `at most ${MAX_QUERIES} queries per target`)
     .optional()
     .describe(
-      'PromQL checks: a list of `{ name, expression, warn, crit, direction: above|below (default above), unit: %|s|ms|bytes|count|ratio, runbook }`, each evaluated by an instant query and reported as prometheus.query.<name>',
+      'PromQL checks: a list of `{ name, expression, warn, crit, direction: above|below (default above), unit: %|s|ms|bytes|count|ratio, runbook, requires }`, each evaluated by an instant query and reported as prometheus.query.<name>; `requires` (a selector of the metric read) makes "no series" unknown when that metric does not exist at all',
     ),
   queryPacks: z
     .array(z.unknown())

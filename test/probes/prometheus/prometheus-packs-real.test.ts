@@ -18,8 +18,12 @@ import { closedPort } from '../http/fake-http-services.ts';
 import { runKind } from '../http/probe-helpers.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/exporters');
-const HEALTHY = ['node-healthy', 'postgres-healthy', 'redis-healthy', 'http-app-healthy'];
+const HEALTHY = ['node-healthy', 'postgres-healthy', 'redis-healthy', 'redis-no-maxmemory', 'http-app-healthy'];
 const BROKEN = ['node-broken', 'postgres-broken', 'postgres-down', 'redis-broken', 'http-app-broken'];
+/** A Prometheus that scrapes only an HTTP service: the node, postgres and redis metrics do not exist there. */
+const HTTP_ONLY = ['http-app-healthy'];
+/** How long a Prometheus may take to start and scrape 3 times on a loaded 2-core machine. */
+const READY_MS = 90_000;
 
 /** One exposition file whose counter and histogram samples grow with the time since `start`. */
 function advance(text: string, secondsSinceStart: number): string {
@@ -69,7 +73,41 @@ interface RunningPrometheus {
   log: string[];
 }
 
-async function startPrometheus(exporterPort: number, files: string[]): Promise<RunningPrometheus> {
+/**
+ * A Prometheus scraping `files`, registered in `running` as soon as it is spawned (so afterAll
+ * stops it whatever fails next). The port is picked free just before; when another process took
+ * it in between, Prometheus exits at once and it is started again on another one.
+ */
+async function startPrometheus(exporterPort: number, files: string[], running: RunningPrometheus[]): Promise<RunningPrometheus> {
+  for (let attempt = 1; ; attempt++) {
+    const p = await spawnPrometheus(exporterPort, files);
+    running.push(p);
+    const exit = await Promise.race([
+      new Promise<'exited'>((resolve) => p.process.once('exit', () => resolve('exited'))),
+      untilReady(p),
+    ]);
+    if (exit !== 'exited' || attempt === 3 || !/address already in use/.test(p.log.join(''))) return p;
+    await stopPrometheus(p);
+  }
+}
+
+/** Resolves once /-/ready answers 200 (or the process is gone, or READY_MS passed): the caller looks at which. */
+async function untilReady(p: RunningPrometheus): Promise<'ready' | 'gave up'> {
+  const until = Date.now() + READY_MS;
+  while (Date.now() < until && p.process.exitCode === null && p.process.signalCode === null) {
+    try {
+      const res = await fetch(`${p.url}/-/ready`, { signal: AbortSignal.timeout(2000) });
+      await res.body?.cancel();
+      if (res.ok) return 'ready';
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return 'gave up';
+}
+
+async function spawnPrometheus(exporterPort: number, files: string[]): Promise<RunningPrometheus> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'chatops-prom-'));
   const port = await closedPort();
   const jobs = files
@@ -90,7 +128,7 @@ async function startPrometheus(exporterPort: number, files: string[]): Promise<R
 }
 
 async function stopPrometheus(p: RunningPrometheus): Promise<void> {
-  if (p.process.exitCode === null && p.process.signalCode === null) {
+  if (p.process.pid !== undefined && p.process.exitCode === null && p.process.signalCode === null) {
     const exited = new Promise<void>((resolve) => p.process.once('exit', () => resolve()));
     p.process.kill('SIGTERM');
     const timer = setTimeout(() => p.process.kill('SIGKILL'), 5000);
@@ -103,7 +141,7 @@ async function stopPrometheus(p: RunningPrometheus): Promise<void> {
 /** The value of a scalar-valued expression, or undefined while Prometheus cannot answer it. */
 async function scalar(url: string, expression: string): Promise<number | undefined> {
   try {
-    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expression)}`, { signal: AbortSignal.timeout(1000) });
+    const res = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expression)}`, { signal: AbortSignal.timeout(5000) });
     const body = (await res.json()) as { data?: { result?: Array<{ value: [number, string] }> } };
     const v = body.data?.result?.[0]?.value[1];
     return v === undefined ? undefined : Number(v);
@@ -112,16 +150,18 @@ async function scalar(url: string, expression: string): Promise<number | undefin
   }
 }
 
-/** Until every scrape job of `p` has 3 samples of `up` (two intervals for rate()); throws with the log after 20 s. */
+/** Until every scrape job of `p` has 3 successful scrapes (two intervals for rate()); throws with the log after READY_MS. */
 async function waitForSamples(p: RunningPrometheus, jobs: number): Promise<void> {
-  const until = Date.now() + 20_000;
+  const until = Date.now() + READY_MS;
   while (Date.now() < until) {
-    if (p.process.exitCode !== null || p.process.pid === undefined) throw new Error(`prometheus is not running (exit ${p.process.exitCode}): ${p.log.join('')}`);
-    const ready = await scalar(p.url, 'count(count_over_time(up[1m]) >= 3)');
+    if (p.process.exitCode !== null || p.process.signalCode !== null || p.process.pid === undefined) {
+      throw new Error(`prometheus is not running (exit ${p.process.exitCode ?? p.process.signalCode}): ${p.log.join('').slice(-2000)}`);
+    }
+    const ready = await scalar(p.url, 'count(sum_over_time(up[1m]) >= 3)');
     if (ready === jobs) return;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`prometheus at ${p.url} did not get 3 scrapes of each of ${jobs} jobs within 20 s: ${p.log.join('').slice(-2000)}`);
+  throw new Error(`prometheus at ${p.url} did not get 3 scrapes of each of ${jobs} jobs within ${READY_MS / 1000} s: ${p.log.join('').slice(-2000)}`);
 }
 
 const allPacks = [...QUERY_PACK_NAMES];
@@ -134,26 +174,32 @@ describe('the default query packs on a real Prometheus', () => {
   const running: RunningPrometheus[] = [];
   let healthy: RunningPrometheus;
   let broken: RunningPrometheus;
+  let httpOnly: RunningPrometheus;
 
   beforeAll(async () => {
     exporter = await exporterServer();
-    healthy = await startPrometheus(exporter.port, HEALTHY);
-    running.push(healthy);
-    broken = await startPrometheus(exporter.port, BROKEN);
-    running.push(broken);
-    await Promise.all([waitForSamples(healthy, HEALTHY.length), waitForSamples(broken, BROKEN.length)]);
-  }, 30_000);
+    const port = exporter.port;
+    [healthy, broken, httpOnly] = await Promise.all([
+      startPrometheus(port, HEALTHY, running),
+      startPrometheus(port, BROKEN, running),
+      startPrometheus(port, HTTP_ONLY, running),
+    ]);
+    await Promise.all([waitForSamples(healthy, HEALTHY.length), waitForSamples(broken, BROKEN.length), waitForSamples(httpOnly, HTTP_ONLY.length)]);
+  }, 2 * READY_MS + 10_000);
 
   afterAll(async () => {
     await Promise.all(running.map((p) => stopPrometheus(p)));
-    if (exporter) await new Promise<void>((resolve) => exporter!.server.close(() => resolve()));
-  }, 15_000);
+    if (exporter) {
+      exporter.server.closeAllConnections();
+      await new Promise<void>((resolve) => exporter!.server.close(() => resolve()));
+    }
+  }, 30_000);
 
   it('healthy exporters: every pack query returns series and is ok', async () => {
-    const findings = await runKind(prometheusKind, { url: healthy.url, queryPacks: allPacks }, { timeoutMs: 5000 });
+    const findings = await runKind(prometheusKind, { url: healthy.url, queryPacks: allPacks }, { timeoutMs: 20_000 });
     const expected = Object.fromEntries(allPacks.flatMap((p) => queryPack(p).map((q) => [q.name, 'ok'])));
     expect(statusOf(findings), JSON.stringify(findings.filter((f) => f.status !== 'ok'), null, 1)).toEqual(expected);
-    for (const name of Object.keys(expected)) expect(titleOf(findings, name), name).not.toMatch(/no series|NaN/);
+    for (const name of Object.keys(expected)) expect(titleOf(findings, name), name).not.toMatch(/no series|no data|NaN|Inf/);
     // The recorded values, read back through the expressions.
     expect(titleOf(findings, 'http_5xx_ratio')).toBe('http_5xx_ratio: 0.2% (warns at or above 5%)');
     expect(titleOf(findings, 'http_latency_p99')).toMatch(/^http_latency_p99: 24\d ms \(warns at or above 1 s\)$/);
@@ -161,11 +207,22 @@ describe('the default query packs on a real Prometheus', () => {
     expect(titleOf(findings, 'node_memory_available')).toBe('node_memory_available: 40% (warns at or below 10%)');
     expect(titleOf(findings, 'node_cpu_busy')).toMatch(/^node_cpu_busy: (9\.9\d*|10(\.0\d*)?)% \(warns at or above 80%\)$/);
     expect(titleOf(findings, 'postgres_connections_used')).toBe('postgres_connections_used: 23.7% (warns at or above 80%)');
+    // The instance without maxmemory (redis_memory_max_bytes 0) is left out, not divided into +Inf.
     expect(titleOf(findings, 'redis_memory_used')).toBe('redis_memory_used: 29.3% (warns at or above 90%)');
-  });
+    expect(titleOf(findings, 'redis_up')).toBe('redis_up: 2 series, none below 0 (worst 1)');
+  }, 60_000);
+
+  it('a Prometheus that scrapes no node, postgres or redis exporter: those pack queries are unknown (no data), never ok', async () => {
+    const findings = await runKind(prometheusKind, { url: httpOnly.url, queryPacks: allPacks }, { timeoutMs: 20_000 });
+    const expected = Object.fromEntries(allPacks.flatMap((p) => queryPack(p).map((q) => [q.name, p === 'http' ? 'ok' : 'unknown'])));
+    expect(statusOf(findings)).toEqual(expected);
+    expect(titleOf(findings, 'postgres_up')).toBe('postgres_up: no data: no pg_up series (is its exporter scraped?)');
+    expect(titleOf(findings, 'node_disk_free')).toBe('node_disk_free: no data: no node_filesystem_avail_bytes series (is its exporter scraped?)');
+    expect(findings.find((f) => f.check === 'prometheus.query.redis_up')!.fix).toMatch(/scrapes it/);
+  }, 60_000);
 
   it('broken exporters: the pack queries are warn or crit where the recorded values cross', async () => {
-    const findings = await runKind(prometheusKind, { url: broken.url, queryPacks: allPacks }, { timeoutMs: 5000 });
+    const findings = await runKind(prometheusKind, { url: broken.url, queryPacks: allPacks }, { timeoutMs: 20_000 });
     expect(statusOf(findings)).toEqual({
       http_5xx_ratio: 'warn',
       http_latency_p99: 'crit',
@@ -191,5 +248,5 @@ describe('the default query packs on a real Prometheus', () => {
     expect(disk.detail).not.toContain('mountpoint="/run"');
     expect(disk.fix).toMatch(/du -xh/);
     expect(exporter!.scrapes.get('postgres-down')).toBeGreaterThanOrEqual(3);
-  });
+  }, 60_000);
 });

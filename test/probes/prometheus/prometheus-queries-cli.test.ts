@@ -37,7 +37,9 @@ describe('chatops diag with PromQL queries', () => {
       '/api/v1/query': (req) => {
         const query = new URL(req.url, 'http://x').searchParams.get('query') ?? '';
         asked.push(query);
-        const result = query === 'job:errors:ratio' ? [{ metric: { job: 'checkout' }, value: [1_767_225_600, '7.5'] }] : [];
+        // redis_exporter is scraped (redis_up exists) but exports no memory metrics here.
+        const result =
+          query === 'job:errors:ratio' ? [{ metric: { job: 'checkout' }, value: [1_767_225_600, '7.5'] }] : query === 'count(redis_up)' ? [{ metric: {}, value: [1_767_225_600, '2'] }] : [];
         return { body: { status: 'success', data: { resultType: 'vector', result } } };
       },
     });
@@ -50,7 +52,9 @@ describe('chatops diag with PromQL queries', () => {
     const byId = Object.fromEntries(report.findings.map((f) => [f.check, f]));
     expect(byId['prometheus.query.checkout_errors']).toMatchObject({ status: 'warn', title: 'checkout_errors: 1 of 1 series above 5%, worst 7.5% {job="checkout"}', runbook: 'prometheus-queries' });
     expect(byId['prometheus.query.redis_up']).toMatchObject({ status: 'ok', title: 'redis_up: no series' });
+    expect(byId['prometheus.query.redis_memory_used']).toMatchObject({ status: 'unknown', title: 'redis_memory_used: no data: no redis_memory_used_bytes series (is its exporter scraped?)' });
     expect(asked).toContain('redis_up');
+    expect(asked).toContain('count(redis_memory_used_bytes)');
   });
 
   it('config check names a bad query item by its key and what is accepted', async () => {

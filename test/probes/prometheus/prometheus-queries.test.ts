@@ -9,6 +9,7 @@ import type { TargetBase } from '../../../src/probes/probe-definition.ts';
 import type { PrometheusTarget } from '../../../src/probes/prometheus/prometheus-target.ts';
 import { prometheusRoutes, useFakeHttpServers, type FakeResponse, type SeenRequest } from '../http/fake-http-services.ts';
 import { findingOf, runKind, type RunOptions } from '../http/probe-helpers.ts';
+import { queryPack } from '../../../src/probes/prometheus/query-packs.ts';
 
 const serve = useFakeHttpServers();
 
@@ -41,6 +42,7 @@ interface Q {
   direction?: 'above' | 'below';
   unit?: string;
   runbook?: string;
+  requires?: string;
 }
 const run = (url: string, queries: Q[], extra: Record<string, unknown> = {}, options?: RunOptions) =>
   runKind(prometheusKind, { url, queries, ...extra } as Omit<PrometheusTarget, keyof TargetBase>, options);
@@ -119,12 +121,55 @@ describe('prometheus PromQL checks', () => {
     expect(req.headers.authorization).toBe('Bearer tok-123');
   });
 
-  it('no series is ok and says so, pointing at absent() for a metric that should exist', async () => {
-    const s = await prometheus({ 'pg_up': vector([]) });
-    const f = q(await run(s.url, [{ name: 'pg_alive', expression: 'pg_up', warn: 0, crit: 0, direction: 'below' }]), 'pg_alive');
+  it('no series without requires is ok and says so, pointing at requires for a metric that may be missing', async () => {
+    const s = await prometheus({ 'pg_up == 0': vector([]) });
+    const f = q(await run(s.url, [{ name: 'pg_alive', expression: 'pg_up == 0', warn: 0, crit: 0, direction: 'below' }]), 'pg_alive');
     expect(f).toMatchObject({ status: 'ok', title: 'pg_alive: no series' });
-    expect(f.detail).toMatch(/absent\(/);
+    expect(f.detail).toMatch(/requires: <that metric>/);
     expect(f.metrics).toEqual({ series: 0, crossing: 0, critical: 0 });
+    expect(s.requests.filter((r) => r.url.startsWith('/api/v1/query?'))).toHaveLength(1);
+  });
+
+  it('no series with requires: ok when the metric exists (nothing crosses), unknown "no data" when it does not, unknown when that cannot be told', async () => {
+    const s = await prometheus({
+      'pg_up == 0': vector([]),
+      'count(pg_up)': vector([[{}, '3']]),
+      'redis_up == 0': vector([]),
+      'count(redis_up)': vector([]),
+      'x_up == 0': vector([]),
+      'count(x_up{': badData('invalid parameter "query": 1:12: parse error: unexpected end of input inside braces'),
+    });
+    const f = await run(s.url, [
+      { name: 'pg_down', expression: 'pg_up == 0', warn: 0, crit: 0, direction: 'below', requires: 'pg_up' },
+      { name: 'redis_down', expression: 'redis_up == 0', warn: 0, crit: 0, direction: 'below', requires: 'redis_up' },
+      { name: 'x_down', expression: 'x_up == 0', warn: 0, crit: 0, direction: 'below', requires: 'x_up{' },
+    ]);
+    expect(q(f, 'pg_down')).toMatchObject({ status: 'ok', title: 'pg_down: no series' });
+    expect(q(f, 'pg_down').detail).toContain('3 pg_up series exist; none matches the expression');
+    expect(q(f, 'redis_down')).toMatchObject({ status: 'unknown', title: 'redis_down: no data: no redis_up series (is its exporter scraped?)' });
+    expect(q(f, 'redis_down').fix).toMatch(/Prometheus scrapes it .*prometheus\.targets/);
+    expect(q(f, 'redis_down').metrics).toEqual({ series: 0, crossing: 0, critical: 0 });
+    expect(q(f, 'x_down').status).toBe('unknown');
+    expect(q(f, 'x_down').title).toMatch(/^x_down: no series, and could not check that x_up\{ exists/);
+    expect(q(f, 'x_down').fix).toMatch(/correct its requires/);
+    const asked = s.requests.filter((r) => r.url.startsWith('/api/v1/query?')).map((r) => new URL(r.url, 'http://x').searchParams);
+    // The companion query is asked at the same time as the query, within the same timeout.
+    const pair = asked.filter((p) => p.get('query') === 'pg_up == 0' || p.get('query') === 'count(pg_up)');
+    expect(pair.map((p) => p.get('time'))).toEqual([pair[0]!.get('time'), pair[0]!.get('time')]);
+    expect(pair.every((p) => /^\d+ms$/.test(p.get('timeout')!))).toBe(true);
+  });
+
+  it('every pack query names the metric it reads: a Prometheus without those metrics makes each one unknown (no data), not ok', async () => {
+    const s = await prometheus(
+      Object.fromEntries(
+        (['http', 'node', 'postgres', 'redis'] as const).flatMap((p) => queryPack(p).flatMap((x) => [[x.expression, vector([])], [`count(${x.requires})`, vector([])]])),
+      ),
+    );
+    const f = await run(s.url, [], { queryPacks: ['http', 'node', 'postgres', 'redis'] });
+    const queries = f.filter((x) => x.check.startsWith('prometheus.query.'));
+    expect(queries).toHaveLength(12);
+    for (const x of queries) expect(x, x.check).toMatchObject({ status: 'unknown', title: expect.stringMatching(/: no data: no \w+ series \(is its exporter scraped\?\)$/) });
+    expect(q(f, 'postgres_up').title).toBe('postgres_up: no data: no pg_up series (is its exporter scraped?)');
   });
 
   it('an expression Prometheus rejects (400 bad_data) is unknown with its error and where to fix it', async () => {
@@ -180,6 +225,24 @@ describe('prometheus PromQL checks', () => {
     expect(q(f, 'inf').metrics).toEqual({ series: 2, crossing: 2, critical: 1 });
     expect(q(f, 'neg').status).toBe('crit');
     expect(JSON.stringify(f)).not.toMatch(/null/);
+  });
+
+  it('labels from the scraped data stay one bounded line each: newlines, control and bidi characters, a megabyte value, a hostile metric name', async () => {
+    const s = await prometheus({
+      'hostile': vector([
+        [{ __name__: 'evil\nmetric\u202e', 'job\rx': 'api', path: `/a\u0000b\u2028c\u202ed${'z'.repeat(1_000_000)}`, note: '*bold* <!channel> `code`' }, '9'],
+      ]),
+    });
+    const f = q(await run(s.url, [{ name: 'hostile', expression: 'hostile', warn: 5, crit: 10 }]), 'hostile');
+    expect(f.status).toBe('warn');
+    // eslint-disable-next-line no-control-regex
+    expect(f.title).not.toMatch(/[\n\r\u0000\u2028\u202e]/);
+    expect(f.title.startsWith('hostile: 1 of 1 series above 5, worst 9 evil metric {job x="api", ')).toBe(true);
+    expect(f.title.length).toBeLessThan(200);
+    const line = f.detail!.split('\n').find((l) => l.startsWith('warn '))!;
+    expect(line).toContain(`path="/a b c d${'z'.repeat(52)}..."`);
+    expect(line.length).toBeLessThan(260);
+    expect(f.detail!.length).toBeLessThan(1000);
   });
 
   it('a huge answer (100,000 series) is counted whole and only the worst 5 are listed', async () => {
@@ -240,6 +303,7 @@ describe('prometheus PromQL checks', () => {
       '/api/v1/query': (req) => {
         const query = new URL(req.url, 'http://x').searchParams.get('query') ?? '';
         seen.push(query);
+        if (query.startsWith('count(')) return vector([[{}, '1']]);
         return vector(query === 'my_redis_up' ? [[{ job: 'redis' }, '0']] : []);
       },
     });

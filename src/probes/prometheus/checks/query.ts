@@ -1,7 +1,8 @@
 // prometheus.query.<name>: each PromQL check of the target (its own `queries:` and its packs'),
 // evaluated by an instant query at the run's time within the target's timeout and judged against
 // its warn and crit. The finding takes the worst series, counts the series past the thresholds
-// and names the worst five with their labels; no series is ok ("no series"), an expression
+// and names the worst five with their labels; no series is ok ("no series") when the metric the
+// query reads exists (its `requires`), unknown ("no data") when it does not; an expression
 // Prometheus rejects, an answer that is not an instant vector or a scalar, or only NaN is unknown.
 import { z } from 'zod';
 import type { Finding, Status } from '../../../report.ts';
@@ -54,9 +55,7 @@ async function runQuery(ctx: PrometheusContext, q: PromQuery): Promise<Finding> 
     findingOfQuery(`query.${q.name}`, status, `${q.name}: ${title}`, { ...extra, runbook: q.runbook ?? QUERIES_RUNBOOK });
   // Prometheus stops evaluating when what is left of the run's timeout is spent; the client's own
   // deadline ends the call then too.
-  const leftMs = Math.max(1, Math.floor(ctx.timeoutMs - (Date.now() - ctx.now.getTime())));
-  const params = new URLSearchParams({ query: q.expression, time: (ctx.now.getTime() / 1000).toFixed(3), timeout: `${leftMs}ms` });
-  const res = await ctx.api.getJson(`api/v1/query?${params.toString()}`, queryAnswerSchema);
+  const res = await instantQuery(ctx, q.expression);
   const expression = `expression: ${snippet(q.expression, 300)}`;
   if (!res.ok) return failed(q, res.failure, expression, make);
 
@@ -84,7 +83,49 @@ async function runQuery(ctx: PrometheusContext, q: PromQuery): Promise<Finding> 
           : `${where(q)}: write an expression whose value is a number per series.`,
     });
   }
-  return judged(q, judge.verdict(), [expression, ...warnings], make);
+  const verdict = judge.verdict();
+  if (verdict.total === 0 && q.requires !== undefined) return withoutSeries(ctx, q, q.requires, [expression, ...warnings], make);
+  return judged(q, verdict, [expression, ...warnings], make);
+}
+
+/** GET /api/v1/query at the run's time; Prometheus stops evaluating when what is left of the run's timeout is spent. */
+function instantQuery(ctx: PrometheusContext, expression: string) {
+  const leftMs = Math.max(1, Math.floor(ctx.timeoutMs - (Date.now() - ctx.now.getTime())));
+  const params = new URLSearchParams({ query: expression, time: (ctx.now.getTime() / 1000).toFixed(3), timeout: `${leftMs}ms` });
+  return ctx.api.getJson(`api/v1/query?${params.toString()}`, queryAnswerSchema);
+}
+
+/**
+ * The expression matched nothing: ok only when the metric it reads exists (nothing crosses);
+ * when `count(<requires>)` is empty too, nobody scrapes that metric and silence is not health.
+ */
+async function withoutSeries(ctx: PrometheusContext, q: PromQuery, requires: string, lead: string[], make: Make): Promise<Finding> {
+  const metrics = { series: 0, crossing: 0, critical: 0 };
+  const source = q.pack ? `from the ${q.pack} query pack` : `from ${q.source}`;
+  const what = snippet(requires, 80);
+  const res = await instantQuery(ctx, `count(${requires})`);
+  const detail = (line: string) => [...lead, `requires: ${snippet(requires, 300)}`, line, source].join('\n');
+  if (!res.ok) {
+    return make('unknown', `no series, and could not check that ${what} exists (${describeApiFailure(res.failure).replace(/\/api\/v1\/query\?\S*/, '/api/v1/query')})`, {
+      detail: detail('Without that answer an empty result cannot be told from a metric nobody scrapes.'),
+      metrics,
+      fix: res.failure.type === 'api-error' && res.failure.errorType === 'bad_data' ? `${where(q)}: correct its requires (a selector of the metric the expression reads, e.g. pg_up).` : (apiFailureFix(res.failure) ?? 'run the check again; if it keeps failing, check the Prometheus URL and its load.'),
+    });
+  }
+  const { result } = res.data.data;
+  const first: unknown = Array.isArray(result) ? result[0] : undefined;
+  const count = first ? readSample(first)?.value : undefined;
+  if (count === undefined || !(count > 0)) {
+    return make('unknown', `no data: no ${what} series (is its exporter scraped?)`, {
+      detail: detail(`The expression matched no series because ${what} does not exist in this Prometheus: the exporter is down, not scraped, or names the metric otherwise. That is not "nothing crosses".`),
+      metrics,
+      fix: `check that the exporter runs and that Prometheus scrapes it (the prometheus.targets finding; Status > Targets in the Prometheus UI). If this Prometheus names the metric otherwise, correct ${where(q)}: your metric in its expression and requires.`,
+    });
+  }
+  return make('ok', 'no series', {
+    detail: detail(`${formatCount(count)} ${what} series exist; none matches the expression, so nothing is past the threshold.`),
+    metrics,
+  });
 }
 
 type Make = (status: Status, title: string, extra?: FindingExtra) => Finding;
@@ -99,7 +140,7 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
     return make('ok', 'no series', {
       detail: [
         ...lead,
-        'The expression matched no series. When it should always have some (a metric every exporter of the job exports), the exporter or its scrape job may be gone: a separate query with absent(<metric>) catches that (see the runbook).',
+        'The expression matched no series, read as nothing past the threshold. If the metric it reads may be missing altogether (exporter gone, scrape job removed), give the query `requires: <that metric>`: no series is then unknown (no data) when the metric does not exist.',
         source,
       ].join('\n'),
       metrics,
@@ -181,14 +222,12 @@ function mark(value: number, q: PromQuery): string {
 
 /** {job="api", instance="10.0.0.1:9100"}, the metric name in front when there is one; whole pairs only, up to `max` characters. */
 function labelText(labels: Record<string, string>, max = MAX_LABEL_CHARS): string {
-  const { __name__: name, ...rest } = labels;
+  const { __name__: rawName, ...rest } = labels;
+  const name = rawName === undefined ? '' : shortText(rawName, 80);
   const pairs: string[] = [];
-  let length = (name ?? '').length + 2;
+  let length = name.length + 2;
   for (const [k, v] of Object.entries(rest)) {
-    // A label value may hold a newline or a control character: one line per series, whatever it holds.
-    // eslint-disable-next-line no-control-regex
-    const value = String(v).replace(/[\u0000-\u001f\u007f]+/g, ' ');
-    const pair = `${k}="${value.length > 60 ? `${value.slice(0, 60)}...` : value}"`;
+    const pair = `${shortText(k, 40)}="${shortText(v, 60)}"`;
     if (length + pair.length + 2 > max) {
       pairs.push('...');
       break;
@@ -196,7 +235,18 @@ function labelText(labels: Record<string, string>, max = MAX_LABEL_CHARS): strin
     pairs.push(pair);
     length += pair.length + 2;
   }
-  return `${name ?? ''}{${pairs.join(', ')}}`;
+  return `${name}{${pairs.join(', ')}}`;
+}
+
+/**
+ * A label name or value as one line of at most `max` characters: a value may hold a newline, a
+ * control or a bidi-override character (from whatever the exporter scraped), or be megabytes long.
+ */
+function shortText(text: unknown, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = String(text).slice(0, max * 2 + 2).replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]+/g, ' ');
+  const chars = Array.from(flat);
+  return chars.length > max ? `${chars.slice(0, max).join('')}...` : flat;
 }
 
 function where(q: PromQuery): string {
