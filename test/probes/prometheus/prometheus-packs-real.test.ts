@@ -18,10 +18,10 @@ import { closedPort } from '../http/fake-http-services.ts';
 import { runKind } from '../http/probe-helpers.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/exporters');
-const HEALTHY = ['node-healthy', 'postgres-healthy', 'redis-healthy', 'redis-no-maxmemory', 'http-app-healthy'];
+const HEALTHY = ['node-healthy', 'postgres-healthy', 'redis-healthy', 'redis-no-maxmemory', 'http-app-healthy', 'http-app-idle'];
 const BROKEN = ['node-broken', 'postgres-broken', 'postgres-down', 'redis-broken', 'http-app-broken'];
-/** A Prometheus that scrapes only an HTTP service: the node, postgres and redis metrics do not exist there. */
-const HTTP_ONLY = ['http-app-healthy'];
+/** A Prometheus that scrapes only an HTTP service with no traffic: the node, postgres and redis metrics do not exist there. */
+const HTTP_ONLY = ['http-app-idle'];
 /** How long a Prometheus may take to start and scrape 3 times on a loaded 2-core machine. */
 const READY_MS = 90_000;
 
@@ -200,7 +200,8 @@ describe('the default query packs on a real Prometheus', () => {
     const expected = Object.fromEntries(allPacks.flatMap((p) => queryPack(p).map((q) => [q.name, 'ok'])));
     expect(statusOf(findings), JSON.stringify(findings.filter((f) => f.status !== 'ok'), null, 1)).toEqual(expected);
     for (const name of Object.keys(expected)) expect(titleOf(findings, name), name).not.toMatch(/no series|no data|NaN|Inf/);
-    // The recorded values, read back through the expressions.
+    // The recorded values, read back through the expressions; the idle HTTP service (no request in
+    // the window) is left out of the ratio and the quantile rather than judged as NaN.
     expect(titleOf(findings, 'http_5xx_ratio')).toBe('http_5xx_ratio: 0.2% (warns at or above 5%)');
     expect(titleOf(findings, 'http_latency_p99')).toMatch(/^http_latency_p99: 24\d ms \(warns at or above 1 s\)$/);
     expect(titleOf(findings, 'node_disk_free')).toBe('node_disk_free: 3 series, none below 10% (worst 55%)');
@@ -212,10 +213,12 @@ describe('the default query packs on a real Prometheus', () => {
     expect(titleOf(findings, 'redis_up')).toBe('redis_up: 2 series, none below 0 (worst 1)');
   }, 60_000);
 
-  it('a Prometheus that scrapes no node, postgres or redis exporter: those pack queries are unknown (no data), never ok', async () => {
+  it('a Prometheus that scrapes no node, postgres or redis exporter: those pack queries are unknown (no data), never ok; an HTTP service without traffic is no series, not NaN', async () => {
     const findings = await runKind(prometheusKind, { url: httpOnly.url, queryPacks: allPacks }, { timeoutMs: 20_000 });
     const expected = Object.fromEntries(allPacks.flatMap((p) => queryPack(p).map((q) => [q.name, p === 'http' ? 'ok' : 'unknown'])));
     expect(statusOf(findings)).toEqual(expected);
+    expect(titleOf(findings, 'http_latency_p99')).toBe('http_latency_p99: no series');
+    expect(titleOf(findings, 'http_5xx_ratio')).toBe('http_5xx_ratio: no series');
     expect(titleOf(findings, 'postgres_up')).toBe('postgres_up: no data: no pg_up series (is its exporter scraped?)');
     expect(titleOf(findings, 'node_disk_free')).toBe('node_disk_free: no data: no node_filesystem_avail_bytes series (is its exporter scraped?)');
     expect(findings.find((f) => f.check === 'prometheus.query.redis_up')!.fix).toMatch(/scrapes it/);
@@ -239,7 +242,8 @@ describe('the default query packs on a real Prometheus', () => {
     });
     expect(titleOf(findings, 'http_5xx_ratio')).toBe('http_5xx_ratio: 1 of 1 series above 5%, worst 7% {job="http-app-broken"}');
     expect(titleOf(findings, 'node_disk_free')).toBe(
-      `node_disk_free: 2 of 3 series below 10% (1 below 5%), worst 3% {device="/dev/nvme0n1p1", fstype="ext4", instance="127.0.0.1:${exporter!.port}", ...}`,
+      // The labels that say where come first, so the title names the host and the mount.
+      `node_disk_free: 2 of 3 series below 10% (1 below 5%), worst 3% {instance="127.0.0.1:${exporter!.port}", mountpoint="/", job="node-broken", ...}`,
     );
     expect(titleOf(findings, 'postgres_up')).toBe(`postgres_up: 1 of 2 series at or below 0, worst 0 pg_up{instance="127.0.0.1:${exporter!.port}", job="postgres-down"}`);
     expect(titleOf(findings, 'postgres_connections_used')).toMatch(/^postgres_connections_used: 1 of 1 series above 80%, worst 87\.6% /);

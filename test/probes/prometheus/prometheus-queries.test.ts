@@ -57,15 +57,15 @@ describe('prometheus PromQL checks', () => {
     });
     const f = q(await run(s.url, [{ name: 'err_ratio', expression: 'err_ratio', warn: 5, crit: 10, unit: '%' }]), 'err_ratio');
     expect(f.status).toBe('crit');
-    expect(f.title).toBe('err_ratio: 3 of 12 series above 5% (1 above 10%), worst 23.4% {job="api", instance="api-3:8080"}');
+    expect(f.title).toBe('err_ratio: 3 of 12 series above 5% (1 above 10%), worst 23.4% {instance="api-3:8080", job="api"}');
     const lines = f.detail!.split('\n');
     const listed = lines.filter((l) => /^(crit|warn|ok) /.test(l));
     expect(listed).toEqual([
-      'crit 23.4%  {job="api", instance="api-3:8080"}',
-      'warn 7.25%  {job="api", instance="api-8:8080"}',
-      'warn 5%  {job="api", instance="api-6:8080"}',
-      'ok   4.9%  {job="api", instance="api-5:8080"}',
-      'ok   4%  {job="api", instance="api-11:8080"}',
+      'crit 23.4%  {instance="api-3:8080", job="api"}',
+      'warn 7.25%  {instance="api-8:8080", job="api"}',
+      'warn 5%  {instance="api-6:8080", job="api"}',
+      'ok   4.9%  {instance="api-5:8080", job="api"}',
+      'ok   4%  {instance="api-11:8080", job="api"}',
     ]);
     expect(f.detail).toContain('expression: err_ratio');
     expect(f.metrics).toEqual({ series: 12, crossing: 3, critical: 1, value: 23.4 });

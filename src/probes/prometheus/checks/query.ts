@@ -19,6 +19,8 @@ export const QUERIES_RUNBOOK = 'prometheus-queries';
 /** Queries in flight at once against one Prometheus. */
 const CONCURRENCY = 6;
 const MAX_LABEL_CHARS = 200;
+/** Labels that say where to look, shown first so a cut title still names them (Prometheus sorts labels by name: device and fstype would come first). */
+const WHERE_LABELS = ['instance', 'mountpoint', 'datname', 'namespace', 'pod', 'container', 'service', 'handler', 'job'];
 
 /** The answer's envelope only: the result is read series by series, never validated as a whole. */
 const queryAnswerSchema = z.object({
@@ -220,13 +222,15 @@ function mark(value: number, q: PromQuery): string {
   return Number.isNaN(value) ? '   ' : at(q.crit) ? 'crit' : at(q.warn) ? 'warn' : 'ok  ';
 }
 
-/** {job="api", instance="10.0.0.1:9100"}, the metric name in front when there is one; whole pairs only, up to `max` characters. */
+/** {instance="10.0.0.1:9100", job="node"}, the metric name in front when there is one, the labels that locate first; whole pairs only, up to `max` characters. */
 function labelText(labels: Record<string, string>, max = MAX_LABEL_CHARS): string {
   const { __name__: rawName, ...rest } = labels;
   const name = rawName === undefined ? '' : shortText(rawName, 80);
   const pairs: string[] = [];
   let length = name.length + 2;
-  for (const [k, v] of Object.entries(rest)) {
+  const rank = (k: string) => (WHERE_LABELS.includes(k) ? WHERE_LABELS.indexOf(k) : WHERE_LABELS.length);
+  const entries = Object.entries(rest).sort(([a], [b]) => rank(a) - rank(b));
+  for (const [k, v] of entries) {
     const pair = `${shortText(k, 40)}="${shortText(v, 60)}"`;
     if (length + pair.length + 2 > max) {
       pairs.push('...');
