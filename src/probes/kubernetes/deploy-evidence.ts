@@ -35,6 +35,12 @@ export function changeText(from: RevisionRecord, to: RevisionRecord): string {
   return words.length > ROLLBACK_CHANGE_MAX ? `${words.slice(0, ROLLBACK_CHANGE_MAX - 1)}…` : words;
 }
 
+/** "; unavailable since 01:36 UTC, 4 min after the deploy" when the deployment lost availability after it. */
+function failingAfter(deployedAt: Date, unavailableSince: Date | undefined): string {
+  if (!unavailableSince || unavailableSince.getTime() < deployedAt.getTime()) return '';
+  return `; unavailable since ${hhmm(unavailableSince)} UTC, ${formatDuration((unavailableSince.getTime() - deployedAt.getTime()) / 1000)} after the deploy`;
+}
+
 /** The evidence line and the rollback button for a deployment rolled out within a day, else nothing. */
 export function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: string; remedy?: Remedy } {
   if (ref.kind !== 'deployment') return {};
@@ -55,8 +61,9 @@ export function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: s
     ...other.slice(0, CHANGES_NAMED),
     ...(other.length > CHANGES_NAMED ? [`${other.length - CHANGES_NAMED} more changes`] : []),
   ];
-  const line = `${when}: ${changes.join('; ')}`;
-  const paused = ctx.snapshot.workloadProblems.some((w) => w.paused && w.ref.kind === 'deployment' && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+  const status = ctx.snapshot.workloadProblems.find((w) => w.ref.kind === 'deployment' && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+  const line = `${when}: ${changes.join('; ')}${failingAfter(current.createdAt, status?.unavailableSince)}`;
+  const paused = status?.paused === true;
   if (paused || !isRestartable(ctx.target, ref.namespace, 'deployment', ref.name)) return { line };
   return {
     line,

@@ -4,7 +4,7 @@
 // revision exists. Each scenario in a namespace of its own.
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/report.ts';
-import { kubeDeploymentHistory, kubePod } from '../../support/kube-objects.ts';
+import { kubeDeploymentHistory, kubePod, kubeTime } from '../../support/kube-objects.ts';
 import { runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
 
 const k = useFakeKubeApi();
@@ -70,6 +70,17 @@ describe('deploy evidence', () => {
     const [root] = about(await run('first', { restartable: ['deployment/api'] }), 'api');
     expect(root!.detail).toMatch(/deploy: rolled out 10 min ago \(\d\d:\d\d UTC, revision 1\): first revision, registry\.example\/api:1\.8\.2/);
     expect(root!.remedies?.map((r) => r.action)).not.toContain('k8s.rollback');
+  });
+
+  it('a deployment that lost availability after the deploy: the line says how long after', async () => {
+    brokenRelease('after', 'api', 600);
+    // Available turned False 4 min after the rollout of 10 min ago.
+    const live = k.api.get('Deployment', 'after', 'api');
+    const available = live.status.conditions.find((c: { type: string }) => c.type === 'Available');
+    Object.assign(available, { status: 'False', reason: 'MinimumReplicasUnavailable', message: 'Deployment does not have minimum availability.', lastTransitionTime: kubeTime(360) });
+    const [root] = about(await run('after'), 'api');
+    const line = root!.detail!.split('\n').find((l) => l.startsWith('deploy: '))!;
+    expect(line).toMatch(/registry\.example\/api:1\.8\.1 → registry\.example\/api:1\.8\.2; .*; unavailable since \d\d:\d\d UTC, 4 min after the deploy$/);
   });
 
   it('a rollout older than 24 h carries no evidence and no rollback button', async () => {
