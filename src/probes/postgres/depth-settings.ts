@@ -16,7 +16,7 @@ export interface Limits {
   minCheckpoints: number;
 }
 
-export const DEFAULT_LIMITS: Readonly<Limits> = {
+const DEFAULT_LIMITS: Readonly<Limits> = {
   missingIndexRows: 100_000,
   rowsPerSeqScan: 10_000,
   bloatTableMb: 1024,

@@ -1,14 +1,16 @@
 // The indexes check against real servers: an INVALID index left by a failed concurrent build, an
 // unused index over a (lowered) size, a table read by sequential scans with the statement that
 // scans it; an INVALID index of a partitioned table and a leftover of a failed REINDEX
-// CONCURRENTLY, each with what deals with it; and nothing on a healthy database.
+// CONCURRENTLY, each with what deals with it; a role that may not read other roles' statements
+// told so; and nothing on a healthy database.
 import { afterEach, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.ts';
 import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
+import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
 import type { Finding } from '../../../src/report.ts';
-import { ClientBag, findingOf, waitFor } from './probe-helpers.ts';
+import { ClientBag, findingOf, uniqueName, waitFor, withCredentials } from './probe-helpers.ts';
 import { describeOnEachServer, reportStatistics } from './servers-under-test.ts';
 
 const state = new MemoryProbeStateStore();
@@ -134,5 +136,21 @@ describeOnEachServer('indexes', { healthy: {}, invalid: {}, leftover: {}, unused
     expect(f.detail).not.toContain('user42@example.com');
     expect(f.fix).toContain('EXPLAIN the statement');
     expect(f.metrics?.seq_scanned_tables).toBe(1);
+    expect(f.detail).not.toContain('hidden from');
+
+    // A role that may not read other roles' statements: the table is named, and what is missing.
+    const role = uniqueName('probe_plain');
+    const password = `Pw-${Math.random().toString(36).slice(2)}-i`;
+    await db.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    try {
+      const plain = await runIndexes(withCredentials(pg.url('scanned'), role, password), { limits: { missingIndexRows: 1000, rowsPerSeqScan: 1000 } });
+      expect(plain.status).toBe('warn');
+      expect(plain.title).toBe('1 large table read by sequential scans (public.customers)');
+      expect(plain.detail).not.toContain('top statement on it');
+      expect(plain.detail).toContain(`Statements of other roles are hidden from ${role} in pg_stat_statements: GRANT pg_read_all_stats (or pg_monitor) TO ${role};`);
+    } finally {
+      await probePools.closeAll();
+      await db.query(`DROP ROLE ${role}`);
+    }
   });
 });

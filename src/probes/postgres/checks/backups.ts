@@ -166,7 +166,7 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
 }
 
 /** Completed segments after the last archived one, before the current; null when it cannot tell. */
-export function pendingSegments(currentWal: string | null, lastArchived: string | null, segmentBytes: number): number | null {
+function pendingSegments(currentWal: string | null, lastArchived: string | null, segmentBytes: number): number | null {
   const segno = (name: string | null): number | null => {
     const m = name ? /^[0-9A-F]{8}([0-9A-F]{8})([0-9A-F]{8})/.exec(name) : null;
     if (!m || !(segmentBytes > 0)) return null;

@@ -5,7 +5,7 @@
 // them hurts more now than it did yesterday.
 import type { Finding } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
-import { finding, type CheckContext } from '../check-context.ts';
+import { canSeeAllSessions, finding, type CheckContext } from '../check-context.ts';
 import { errorCode } from '../classify-error.ts';
 import { formatBytes, formatCount, plural } from '../../format.ts';
 import { queryText } from '../session-line.ts';
@@ -44,7 +44,7 @@ interface SeqRow {
 /** Most objects a part lists; the rest is "N more". */
 const LIST = 5;
 /** A table scanned sequentially fewer times is a one-off (a report, a migration), not a pattern. */
-export const MIN_SEQ_SCANS = 10;
+const MIN_SEQ_SCANS = 10;
 const MB = 1024 * 1024;
 
 const SYSTEM_SCHEMAS = `n.nspname not in ('pg_catalog', 'information_schema') and n.nspname !~ '^pg_toast'`;
@@ -93,7 +93,7 @@ export async function checkIndexes(ctx: CheckContext, t: Thresholds): Promise<Fi
     ),
     ctx.query<{ reset: Date | null }>(`select stats_reset as reset from pg_stat_database where datname = current_database()`),
   ]);
-  const statements = seq.length ? await topStatements(ctx, seq) : new Map<string, string>();
+  const statements = seq.length ? await topStatements(ctx, seq) : undefined;
   const pg12 = ctx.server.versionNum >= 120000;
   const resetAt = reset[0]?.reset ?? null;
   const since = statsSince(resetAt);
@@ -127,8 +127,12 @@ export async function checkIndexes(ctx: CheckContext, t: Thresholds): Promise<Fi
     for (const r of seq) {
       const perScan = r.seq_tup_read / r.seq_scan;
       lines.push(`  ${r.table_name}: ${formatCount(r.live)} rows, ${formatCount(r.seq_scan)} sequential scans reading ${formatCount(perScan)} rows each, ${formatCount(r.idx_scan ?? 0)} index scans`);
-      const top = statements.get(r.relid);
+      const top = statements?.get(r.relid);
       if (top) lines.push(`    top statement on it by total time: ${top}`);
+    }
+    // Other roles' statements read "<insufficient privilege>": no statement named is not "none".
+    if (statements && statements.size < seq.length && !canSeeAllSessions(ctx.server)) {
+      lines.push(`  Statements of other roles are hidden from ${ctx.server.role} in pg_stat_statements: GRANT pg_read_all_stats (or pg_monitor) TO ${ctx.server.role}; to see which statement scans a table.`);
     }
     lines.push(...more(seq.length, total));
     fixes.push('Sequential scans: EXPLAIN the statement that scans the table, then add the index its WHERE or JOIN needs (CREATE INDEX CONCURRENTLY).');
@@ -161,14 +165,15 @@ function invalidLine(r: InvalidRow, pg12: boolean): string {
 
 /**
  * The statement with the most total time that names each table, from pg_stat_statements when it
- * is installed and loaded; an empty map otherwise (the finding is complete without it).
+ * is installed and loaded (undefined otherwise: the finding is complete without it). A table
+ * whose statements this role may not read has none in the map.
  */
-async function topStatements(ctx: CheckContext, tables: SeqRow[]): Promise<Map<string, string>> {
+async function topStatements(ctx: CheckContext, tables: SeqRow[]): Promise<Map<string, string> | undefined> {
   const out = new Map<string, string>();
   const [ext] = await ctx.query<{ schema: string | null }>(
     `select extnamespace::regnamespace::text as schema from pg_extension where extname = 'pg_stat_statements'`,
   );
-  if (!ext?.schema) return out;
+  if (!ext?.schema) return undefined;
   const total = ctx.server.versionNum >= 130000 ? 'total_exec_time' : 'total_time';
   let rows: { relid: string; query: string | null }[];
   try {
@@ -185,7 +190,7 @@ async function topStatements(ctx: CheckContext, tables: SeqRow[]): Promise<Map<s
     );
   } catch (e) {
     // Installed but not loaded (55000), or dropped meanwhile: no statement to name.
-    if (['55000', '42P01'].includes(errorCode(e) ?? '')) return out;
+    if (['55000', '42P01'].includes(errorCode(e) ?? '')) return undefined;
     throw e;
   }
   for (const r of rows) out.set(r.relid, queryText(r.query));
