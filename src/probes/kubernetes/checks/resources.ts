@@ -6,7 +6,8 @@
 import { formatPct } from '../../format.ts';
 import type { Finding } from '../../../report.ts';
 import { finding, plural, statusAbove, type KubeCheck, type KubeCheckContext } from '../check-context.ts';
-import { problemWords, type KubeProblem } from '../describe-kube-error.ts';
+// Types only: the kind's definition (and so this check) must not load the Kubernetes client.
+import type { KubeProblem } from '../describe-kube-error.ts';
 import { objectLabel, perObject } from '../object-findings.ts';
 import { formatCpu, formatMemory } from '../quantity.ts';
 import { workloadLabel, type WorkloadRef } from '../workload-of.ts';
@@ -120,17 +121,17 @@ export const checkResources: KubeCheck = (ctx, t) => {
 /** Why measurements are missing, when they are: one unknown finding. */
 function blindness(ctx: KubeCheckContext): Finding | undefined {
   const u = ctx.snapshot.usage;
-  const problem = (!u.podMetricsListed && u.podMetricsProblem) || (!u.nodeMetricsListed && u.nodeMetricsProblem) || undefined;
+  const problem: KubeProblem | undefined = (!u.podMetricsListed && u.podMetricsProblem) || (!u.nodeMetricsListed && u.nodeMetricsProblem) || undefined;
   if (!problem) return undefined;
   const absent = problem.kind === 'not_found' || /HTTP 503/.test(problem.text);
   const title = absent
     ? `Resource usage: cannot see, the metrics API (metrics.k8s.io/v1beta1) is ${problem.kind === 'not_found' ? 'not served: metrics-server is not installed' : 'registered but not answering (503)'}`
-    : `Resource usage: cannot read the metrics API: ${(problem as KubeProblem).text}`;
+    : `Resource usage: cannot read the metrics API: ${problem.text}`;
   const fix = problem.kind === 'not_found'
     ? METRICS_SERVER_INSTALL
     : absent
       ? 'check the metrics-server pods in kube-system and its APIService (kubectl get apiservice v1beta1.metrics.k8s.io shows why it is not Available)'
-      : problem.kind === 'forbidden' ? problemWords(problem) : (problem.fix ?? 'kubectl top nodes shows whether the metrics API answers');
+      : problem.kind === 'forbidden' ? `${problem.text}${problem.fix ? `: ${problem.fix}` : ''}` : (problem.fix ?? 'kubectl top nodes shows whether the metrics API answers');
   return finding('resources', 'unknown', title, { fix });
 }
 
