@@ -52,7 +52,7 @@ const checks: readonly PrometheusCheck[] = [
     name: 'query',
     label: 'PromQL queries',
     description:
-      'Each query of the target (queries:, and the packs switched on with queryPacks:) by instant query, as its own finding prometheus.query.<name>: warn or crit when a series is at or past the threshold (direction above or below), counting the series past it and naming the worst five; no series is ok ("no series"); an expression Prometheus rejects, a range vector or only NaN is unknown.',
+      'Each query of the target (queries:, and the packs switched on with queryPacks:) by instant query, as its own finding prometheus.query.<name>: warn or crit when a series is at or past the threshold (direction above or below), counting the series past it and naming the worst five; no series is ok ("no series") unless the metric the query reads (its requires; every pack query has one) does not exist at all, which is unknown ("no data"); an expression Prometheus rejects, a range vector or only NaN is unknown.',
     applies: (ctx) => ctx.queries.length > 0 || ctx.queryProblem !== undefined,
     run: checkQueries,
   },

@@ -121,6 +121,19 @@ describe('prometheus PromQL checks', () => {
     expect(req.headers.authorization).toBe('Bearer tok-123');
   });
 
+  it('the expression reaches Prometheus whole, whatever it holds (+, &, #, %, quotes, a newline), and is shown cut in the detail only', async () => {
+    const expression = `sum by (job) (rate(http_requests_total{path=~"/a&b#c", q="x+y %20"}[5m]))\n  > 0 ${'+ 0 '.repeat(200)}`;
+    const s = await prometheus({ [expression]: vector([[{ job: 'api' }, '0.5']]) });
+    const f = q(await run(s.url, [{ name: 'odd', expression, warn: 1, crit: 2 }]), 'odd');
+    expect(f).toMatchObject({ status: 'ok', title: 'odd: 0.5 (warns at or above 1)' });
+    const raw = s.requests.find((r) => r.url.startsWith('/api/v1/query?'))!.url;
+    expect(raw.split('?')[1]!.split('&').map((kv) => kv.split('=')[0])).toEqual(['query', 'time', 'timeout']);
+    expect(raw).not.toMatch(/[#\s"]/);
+    expect(f.title).not.toContain('sum by');
+    expect(f.detail).toContain('expression: sum by (job) (rate(http_requests_total{path=~"/a&b#c", q="x+y %20"}[5m])) > 0 + 0');
+    expect(f.detail!.split('\n')[0]!.length).toBeLessThanOrEqual('expression: '.length + 303);
+  });
+
   it('no series without requires is ok and says so, pointing at requires for a metric that may be missing', async () => {
     const s = await prometheus({ 'pg_up == 0': vector([]) });
     const f = q(await run(s.url, [{ name: 'pg_alive', expression: 'pg_up == 0', warn: 0, crit: 0, direction: 'below' }]), 'pg_alive');

@@ -103,7 +103,7 @@ function instantQuery(ctx: PrometheusContext, expression: string) {
  */
 async function withoutSeries(ctx: PrometheusContext, q: PromQuery, requires: string, lead: string[], make: Make): Promise<Finding> {
   const metrics = { series: 0, crossing: 0, critical: 0 };
-  const source = q.pack ? `from the ${q.pack} query pack` : `from ${q.source}`;
+  const source = sourceLine(q);
   const what = snippet(requires, 80);
   const res = await instantQuery(ctx, `count(${requires})`);
   const detail = (line: string) => [...lead, `requires: ${snippet(requires, 300)}`, line, source].join('\n');
@@ -137,7 +137,7 @@ function judged(q: PromQuery, v: QueryVerdict, lead: string[], make: Make): Find
   const dir = q.direction;
   const metrics: Record<string, number> = { series: v.total, crossing: v.crossing, critical: v.critical };
   if (v.worst && Number.isFinite(v.worst.value)) metrics.value = v.worst.value;
-  const source = q.pack ? `from the ${q.pack} query pack` : `from ${q.source}`;
+  const source = sourceLine(q);
   if (v.total === 0) {
     return make('ok', 'no series', {
       detail: [
@@ -251,6 +251,11 @@ function shortText(text: unknown, max: number): string {
   const flat = String(text).slice(0, max * 2 + 2).replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]+/g, ' ');
   const chars = Array.from(flat);
   return chars.length > max ? `${chars.slice(0, max).join('')}...` : flat;
+}
+
+/** "from the node query pack", "from targets.prom.queries[2]": the last line of a detail. */
+function sourceLine(q: PromQuery): string {
+  return q.pack ? `from the ${q.pack} query pack` : `from ${q.source}`;
 }
 
 function where(q: PromQuery): string {
