@@ -8,7 +8,7 @@
 // stops the calls written in the query; a function or view of the database's own that makes them
 // runs like any other: the role the bot connects as is the real boundary (not a superuser, no
 // pg_signal_backend).
-import { maskQuery } from './mask-query.ts';
+import { maskQuery, shorten } from './mask-query.ts';
 
 /** The statement kinds a query may start with. */
 const QUERY_KEYWORDS = new Set(['select', 'with', 'values', 'table']);
@@ -50,7 +50,7 @@ export function refusedStatement(sql: string): string | undefined {
   const text = maskQuery(sql, Infinity);
   const first = /^[\s(]*([A-Za-z_]+)/.exec(text)?.[1]?.toLowerCase();
   if (!first || !QUERY_KEYWORDS.has(first)) {
-    return `it is not a query (${first ? first.toUpperCase() : 'empty'}): only SELECT, WITH, VALUES or TABLE run`;
+    return `it is not a query (${first ? shorten(first.toUpperCase(), 30) : 'empty'}): only SELECT, WITH, VALUES or TABLE run`;
   }
   if (/\bU&"/i.test(text)) return 'it names an identifier in Unicode escapes (U&"..."): write the name plainly';
   // A name followed by "(": a function call (a quoted name is exact, an unquoted one folds to lower case).
@@ -58,7 +58,7 @@ export function refusedStatement(sql: string): string | undefined {
     const token = m[1]!;
     const name = token.startsWith('"') ? token.slice(1, -1).replace(/""/g, '"') : token.toLowerCase();
     if (ACTING_FUNCTIONS.some((re) => re.test(name))) {
-      return `it calls ${name}(), which acts on the server or the session even in a read-only transaction`;
+      return `it calls ${shorten(name, 64)}(), which acts on the server or the session even in a read-only transaction`;
     }
   }
   return undefined;

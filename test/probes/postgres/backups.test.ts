@@ -14,6 +14,7 @@ import { postgresKind } from '../../../src/probes/postgres/postgres-kind.ts';
 import type { CheckContext } from '../../../src/probes/postgres/check-context.ts';
 import { checkBackups } from '../../../src/probes/postgres/checks/backups.ts';
 import { depthSettings } from '../../../src/probes/postgres/depth-settings.ts';
+import { refusedStatement } from '../../../src/probes/postgres/refused-statement.ts';
 import { probePools } from '../../../src/probes/postgres/probe-pools.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
 import { runKindChecks } from '../../../src/probes/run-kind-checks.ts';
@@ -357,5 +358,28 @@ describe('postgres.backups configuration', () => {
     expect(depthSettings(parsed as Parameters<typeof depthSettings>[0]).backupCheck).toEqual({ query: 'SELECT max(at) FROM backups', maxAge: '1h30m', maxAgeS: 5400 });
     expect(() => parseConfig(target('soon'), 'chatops.yml')).toThrow('targets.db.backupCheck.maxAge: must be a duration like 30s, 15m, 1h, 1h30m, 1d or 1w, over 0 (got "soon")');
     expect(() => parseConfig(target('0h'), 'chatops.yml')).toThrow('targets.db.backupCheck.maxAge');
+  });
+});
+
+describe('what a backupCheck query may be', () => {
+  it('a query naming a function inside a string, a comment or a dollar quote is no call; a quoted, schema-qualified or escaped name is', () => {
+    for (const ok of [
+      'SELECT max(finished_at) FROM backup_runs WHERE ok',
+      "(SELECT now()) UNION ALL (SELECT now() WHERE 'pg_reload_conf()' = '')",
+      "WITH b AS (SELECT stop_time FROM catalogue /* pg_terminate_backend(1) */) SELECT max(stop_time) FROM b",
+      "SELECT now() WHERE E'it\\'s pg_cancel_backend(1)' <> $$dblink(x)$$ -- set_config(a)",
+      'VALUES (now())',
+      'TABLE newest_backup',
+      'SELECT lo_time FROM catalogue',
+    ]) {
+      expect(refusedStatement(ok), ok).toBeUndefined();
+    }
+    expect(refusedStatement('SELECT pg_catalog.pg_reload_conf()::text::timestamptz')).toMatch(/^it calls pg_reload_conf\(\)/);
+    expect(refusedStatement('SELECT "pg_stat_reset" ()')).toMatch(/^it calls pg_stat_reset\(\)/);
+    expect(refusedStatement('SELECT * FROM DBLINK_EXEC(\'x\', \'DROP TABLE t\')')).toMatch(/^it calls dblink_exec\(\)/);
+    expect(refusedStatement('SELECT U&"\\0070g_reload_conf"()')).toMatch(/Unicode escapes/);
+    expect(refusedStatement('-- SELECT\nDELETE FROM catalogue RETURNING now()')).toBe('it is not a query (DELETE): only SELECT, WITH, VALUES or TABLE run');
+    expect(refusedStatement('EXPLAIN ANALYZE SELECT 1')).toMatch(/^it is not a query \(EXPLAIN\)/);
+    expect(refusedStatement('  ')).toMatch(/^it is not a query \(empty\)/);
   });
 });
