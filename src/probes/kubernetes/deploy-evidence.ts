@@ -5,6 +5,7 @@
 // revision and is not paused, the finding also offers Roll back to that revision.
 import type { Finding, Remedy } from '../../report.ts';
 import { formatDuration } from '../format.ts';
+import { scrubText } from '../scrub-findings.ts';
 import type { ClusterSnapshot } from './cluster-snapshot.ts';
 import { isRestartable, type KubeTarget } from './kube-target.ts';
 import { describeChange, type RevisionRecord } from './rollout-history.ts';
@@ -22,16 +23,18 @@ export interface DeployContext {
   snapshot: ClusterSnapshot;
   target: KubeTarget;
   now: number;
+  /** Masked in the button's change text: the engine masks findings' text, not remedies' parameters. */
+  secrets?: readonly string[];
 }
 
 function hhmm(d: Date): string {
   return d.toISOString().slice(11, 16);
 }
 
-/** "api:1.8.2 → api:1.8.1", or the revisions when no image differs. */
-export function changeText(from: RevisionRecord, to: RevisionRecord): string {
+/** "api:1.8.2 → api:1.8.1", or the revisions when no image differs; secrets masked before the cut. */
+export function changeText(from: RevisionRecord, to: RevisionRecord, secrets: readonly string[] = []): string {
   const { images, other } = describeChange(from, to);
-  const words = images.length > 0 ? images.join(', ') : `revision ${from.revision} → ${to.revision}${other.length > 0 ? ` (${other.slice(0, 3).join(', ')})` : ''}`;
+  const words = scrubText(images.length > 0 ? images.join(', ') : `revision ${from.revision} → ${to.revision}${other.length > 0 ? ` (${other.slice(0, 3).join(', ')})` : ''}`, secrets);
   return words.length > ROLLBACK_CHANGE_MAX ? `${words.slice(0, ROLLBACK_CHANGE_MAX - 1)}…` : words;
 }
 
@@ -70,7 +73,7 @@ export function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: s
     remedy: {
       action: 'k8s.rollback',
       label: `Roll back ${ref.name}`,
-      params: { namespace: ref.namespace, workload: 'deployment', name: ref.name, revision: previous.revision, change: changeText(current, previous) },
+      params: { namespace: ref.namespace, workload: 'deployment', name: ref.name, revision: previous.revision, change: changeText(current, previous, ctx.secrets ?? []) },
     },
   };
 }

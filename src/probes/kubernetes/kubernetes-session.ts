@@ -71,7 +71,7 @@ export const kubernetesSession: KindRuntime<KubeTarget, KubeCheckContext> = {
           ? await lastLogLines(client, culprits, { signal, timeoutMs: logMs, secrets: run.secrets })
           : undefined;
         await saved;
-        return withDeployEvidence(mergeRootCauses(findings, groups, lines), { snapshot, target, now });
+        return withDeployEvidence(mergeRootCauses(findings, groups, lines), { snapshot, target, now, secrets: run.secrets });
       },
     };
   },

@@ -93,6 +93,18 @@ describe('deploy evidence', () => {
     expect(about(findings, 'api').length).toBeGreaterThan(0);
   });
 
+  it('a token the cluster echoes back in an image name is masked in the evidence and in the button', async () => {
+    const token = k.api.token;
+    k.api.add(...kubeDeploymentHistory({ namespace: 'echo', name: 'api', replicas: 2, available: 1, revisions: [
+      { image: 'registry.example/api:1.0', createdAgoS: 5 * 86_400 },
+      { image: `registry.example/api:${token}`, createdAgoS: 120 },
+    ] }));
+    const findings = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { kubeconfig: undefined, server: k.api.url, token, namespaces: ['echo'], restartable: ['deployment/api'] } });
+    const [f] = about(findings, 'api');
+    expect(f!.detail).toMatch(/deploy: rolled out 2 min ago .*: registry\.example\/api:1\.0 → registry\.example\/api:\S+/);
+    expect(JSON.stringify(findings)).not.toContain(token);
+  });
+
   it('the replicasets are listed once per run, a page at a time, with the other lists', async () => {
     k.api.requests.length = 0;
     await run('recent');
