@@ -301,7 +301,8 @@ describeOnEachServer('backups without archiving, and the backupCheck query', { a
 });
 
 // Times a real server cannot be made to show: an archive failure hours old, with nothing archived
-// since and nothing retried. Rows as the check's query returns them from pg_stat_archiver.
+// since and nothing retried; a last success days old. Rows as the check's queries return them from
+// pg_stat_archiver and pg_ls_archive_statusdir.
 describe('postgres.backups on archiver counters of the past', () => {
   const archiver = (over: Record<string, unknown>) => ({
     archive_mode: 'on',
@@ -319,26 +320,46 @@ describe('postgres.backups on archiver counters of the past', () => {
     segment_bytes: 16 * 1024 * 1024,
     ...over,
   });
-  const context = (row: object): CheckContext =>
+  /** The oldest .ready file's age in seconds, null for none, 'denied' for a role that may not list them. */
+  type Ready = number | null | 'denied';
+  const context = (row: object, ready: Ready): CheckContext =>
     ({
-      query: async () => [row],
+      query: async (sql: string) => {
+        if (!sql.includes('pg_ls_archive_statusdir')) return [row];
+        if (ready === 'denied') throw Object.assign(new Error('permission denied for function pg_ls_archive_statusdir'), { code: '42501' });
+        return [{ age_s: ready }];
+      },
       readOnly: async () => [],
       server: { versionNum: 170000, version: '17.0', role: 'monitor', database: 'app', superuser: false, monitor: true, readAllStats: true, inRecovery: false },
       targetName: 'test-db',
       timeoutMs: 5_000,
       settings: depthSettings({}),
     }) as unknown as CheckContext;
-  const judge = async (row: object) => (await checkBackups(context(row), { warn: 1, crit: Infinity }))[0]!;
+  const judge = async (row: object, ready: Ready = null) => (await checkBackups(context(row, ready), { warn: 1, crit: Infinity }))[0]!;
 
   it('a failure hours old that nothing retried since is history: not crit; with its segment archived since, ok', async () => {
     const nothingWaiting = await judge(archiver({ current_wal: '000000010000000000000028' }));
     expect(nothingWaiting.status).toBe('ok');
     expect(nothingWaiting.title).toBe('WAL archiving not failing now: the last failure (000000010000000000000028) was 4 h ago and nothing has failed since; 0 completed WAL segments waiting to be archived');
     // Segments wait and nothing was archived for hours: the archiver is behind, a warning.
-    const waiting = await judge(archiver({}));
+    const waiting = await judge(archiver({}), 4 * 3600);
     expect(waiting.status).toBe('warn');
     expect(waiting.title).toBe('No WAL segment archived for 5 h while 1 completed WAL segment waiting to be archived');
     expect(waiting.detail).toContain('the last attempt failed 4 h ago and none failed since');
+  });
+
+  it('a quiet database whose one new segment is being archived: ok although the last success is days old; a role that may not list the waiting segments gets the old rule and the GRANT', async () => {
+    const quiet = archiver({ failing: false, failed_count: 0, last_failed_wal: null, last_failed_age_s: null, last_archived_age_s: 3 * 86_400, last_archived_wal: '000000010000000000000027' });
+    const ok = await judge(quiet, 20);
+    expect(ok.status).toBe('ok');
+    expect(ok.title).toBe('WAL archiving works: last 3 d ago (000000010000000000000027), 1 completed WAL segment waiting to be archived');
+    expect(ok.detail).toContain('the oldest has waited 20 s');
+    const stuck = await judge(quiet, 2 * 3600);
+    expect(stuck.status).toBe('warn');
+    expect(stuck.title).toBe('No WAL segment archived for 3 d while 1 completed WAL segment waiting to be archived');
+    const blind = await judge(quiet, 'denied');
+    expect(blind.status).toBe('warn');
+    expect(blind.detail).toContain('may not list pg_wal/archive_status (pg_ls_archive_statusdir: GRANT pg_monitor)');
   });
 
   it('a failure a minute old with no success after it is critical; one followed by a success is history', async () => {

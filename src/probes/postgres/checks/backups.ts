@@ -137,7 +137,16 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
   const waiting = pending === null ? '' : `${plural(pending, 'completed WAL segment')} waiting to be archived`;
   if (pending !== null) detail.push(waiting);
   if (pending !== null && pending > 0) {
-    const judged = ageH === null ? 'warn' : statusAbove(ageH, t);
+    // The last success may be days old on a quiet database whose one new segment is being archived
+    // right now: how long the oldest segment has waited decides, when the role may list them.
+    const oldest = await oldestWaiting(ctx);
+    if (oldest === undefined) {
+      detail.push(`how long the segments have waited is unknown: ${ctx.server.role} may not list pg_wal/archive_status (pg_ls_archive_statusdir: GRANT pg_monitor)`);
+    } else if (oldest !== null) {
+      detail.push(`the oldest has waited ${formatDuration(oldest)}`);
+    }
+    const waitedH = oldest === undefined ? ageH : oldest === null ? 0 : Math.min(oldest / HOUR, ageH ?? Infinity);
+    const judged = waitedH === null ? 'warn' : statusAbove(waitedH, t);
     if (judged !== 'ok') {
       return {
         status: judged,
@@ -163,6 +172,22 @@ async function archivePart(ctx: CheckContext, t: Thresholds): Promise<Part> {
     title: `WAL archiving works: ${lastOk}${pending === null ? '' : `, ${waiting}`}`,
     detail,
   };
+}
+
+/**
+ * Seconds the oldest .ready file in pg_wal/archive_status has waited; null when none waits;
+ * undefined when the role may not list the directory (superuser or pg_monitor).
+ */
+async function oldestWaiting(ctx: CheckContext): Promise<number | null | undefined> {
+  try {
+    const [row] = await ctx.query<{ age_s: number | null }>(
+      `select extract(epoch from now() - min(modification))::float8 as age_s from pg_ls_archive_statusdir() where name like '%.ready'`,
+    );
+    return row?.age_s === null || row?.age_s === undefined ? null : Math.max(0, row.age_s);
+  } catch (e) {
+    if (errorCode(e) === '42501') return undefined;
+    throw e;
+  }
 }
 
 /** Completed segments after the last archived one, before the current; null when it cannot tell. */
