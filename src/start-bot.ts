@@ -9,6 +9,8 @@ import { loadConfig } from './config/load-config.ts';
 import type { Logger } from './logger.ts';
 import { allCheckIds, closeProbes } from './probes/probe-registry.ts';
 import { loadRunbooks } from './runbooks/load-runbooks.ts';
+import { queryRunbookProblems } from './probes/prometheus/query-runbook-problems.ts';
+import { ConfigError } from './config/config-error.ts';
 import { createSlackApp } from './slack/create-slack-app.ts';
 import { readSlackSettings } from './slack/slack-settings.ts';
 import { openStore } from './store/open-store.ts';
@@ -49,6 +51,9 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   const secrets = configSecrets(config, env);
   hooks.onSecrets?.(secrets);
   const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
+  // A PromQL query naming a runbook that does not exist stops the start like any bad key.
+  const runbookRefs = queryRunbookProblems(config.targets, runbooks.byId);
+  if (runbookRefs.length > 0) throw ConfigError.of(config.source, runbookRefs);
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   // Button values are signed with CHATOPS_SIGNING_KEYS when set, else with keys kept in the store.
   const envKeys = env[SIGNING_KEYS_ENV] ? parseSigningKeys(env[SIGNING_KEYS_ENV]) : undefined;

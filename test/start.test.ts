@@ -42,6 +42,22 @@ describe('starting the bot', () => {
     expect(stderr).not.toContain('xoxb-1');
   });
 
+  it('a PromQL query naming a runbook that does not exist stops the start, naming the key and the known ids', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-start-'));
+    const file = path.join(dir, 'chatops.yml');
+    writeFileSync(file, `targets:
+  prom:
+    kind: prometheus
+    url: http://127.0.0.1:9
+    queries:
+      - { name: errors, expression: 'sum(rate(x[5m]))', warn: 1, crit: 2, runbook: no-such-runbook }
+`);
+    const { code, stderr } = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', CHATOPS_CONFIG: file });
+    expect(code).toBe(1);
+    expect(stderr).toContain('targets.prom.queries[0].runbook: no runbook has the id "no-such-runbook"');
+    expect(stderr).toContain('prometheus-queries');
+  });
+
   it('stops with a clear message when Slack rejects the token or cannot be reached', async () => {
     const slack = await startFakeSlackApi();
     slack.failNext('auth.test', 'invalid_auth');

@@ -497,7 +497,9 @@ async function configCommand(args: string[]): Promise<number> {
   const problems = [...config.problems];
   const { loadRunbooks } = await import('../runbooks/load-runbooks.ts');
   try {
-    loadRunbooks(config.runbooks.dir, allCheckIds());
+    const runbooks = loadRunbooks(config.runbooks.dir, allCheckIds());
+    const { queryRunbookProblems } = await import('../probes/prometheus/query-runbook-problems.ts');
+    problems.push(...queryRunbookProblems(config.targets, runbooks.byId));
   } catch (e) {
     if (!isUserError(e)) throw e;
     problems.push({ path: 'runbooks.dir', message: e.message });

@@ -239,6 +239,18 @@ describe('bin/chatops', { timeout: 120_000 }, () => {
     expect(valid).toMatchObject({ code: 0, stdout: `${file}: valid (1 target, 0 digests)\n` });
   });
 
+  it('config check names a PromQL query whose runbook does not exist, and accepts one that does', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-check-'));
+    const file = path.join(dir, 'chatops.yml');
+    const query = (runbook: string) => `targets:\n  prom:\n    kind: prometheus\n    url: http://127.0.0.1:9\n    queries:\n      - { name: errors, expression: 'sum(rate(x[5m]))', warn: 1, crit: 2, runbook: ${runbook} }\n`;
+    writeFileSync(file, query('no-such-runbook'));
+    const bad = await chatops(['config', 'check', '--config', file], {});
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(/^targets\.prom\.queries\[0\]\.runbook: no runbook has the id "no-such-runbook"/);
+    writeFileSync(file, query('postgres-locks'));
+    expect(await chatops(['config', 'check', '--config', file], {})).toMatchObject({ code: 0, stdout: `${file}: valid (1 target, 0 digests)\n` });
+  });
+
   it('a second terminal run judges a rate from the state file the first one left in CHATOPS_DATA_DIR', async () => {
     const dataDir = path.join(mkdtempSync(path.join(os.tmpdir(), 'chatops-cli-state-')), 'data');
     const args = ['diag', 'cache', '--url', inject('redisUrl'), '--check', 'evictions', '--json'];
