@@ -92,8 +92,8 @@ describe('k8s.rollback', () => {
     expect(k.api.get('ReplicaSet', 'shop', previous.metadata.name).metadata.annotations).toMatchObject({ 'deployment.kubernetes.io/revision': '3', 'deployment.kubernetes.io/revision-history': '1' });
     expect(live.status).toMatchObject({ updatedReplicas: 3, availableReplicas: 3, observedGeneration: live.metadata.generation });
 
-    const updates = t.slack.callsTo('chat.update').map((c) => String(c.args.text));
-    expect(updates.some((x) => /rolling back \(registry\.example\/api:1\.8\.2 → registry\.example\/api:1\.8\.1\) deployment\/api in shop: .*new pods ready/.test(x))).toBe(true);
+    // Where it stands was shown in the thread while it ran.
+    expect(threadTexts().some((x) => x.includes('rolling back (registry.example/api:1.8.2 → registry.example/api:1.8.1) deployment/api in shop: patched, waiting for the rollout'))).toBe(true);
     expect(threadTexts().at(-1)).toMatch(/^:white_check_mark: <@U0ALICE> ran Roll back on prod: rolled back \(registry\.example\/api:1\.8\.2 → registry\.example\/api:1\.8\.1, revision 1\) deployment\/api in shop: rollout complete in \S+ s \(3\/3 new pods ready\)\.$/);
     expect(await auditOutcomes(name)).toContain('succeeded');
   });
