@@ -42,7 +42,15 @@ export function scrubFindings(findings: readonly Finding[], secrets: readonly st
     if (f.detail !== undefined) out.detail = scrubText(f.detail, secrets);
     if (f.fix !== undefined) out.fix = scrubText(f.fix, secrets);
     if (f.effects) out.effects = f.effects.map((e) => scrubText(e, secrets));
-    if (f.remedies) out.remedies = f.remedies.map((r) => ({ ...r, label: scrubText(r.label, secrets) }));
+    // A parameter an answer supplied (an image name, a description for the confirmation) may carry
+    // a secret the server echoed: masked like the text, so a button never carries one to Slack.
+    if (f.remedies) {
+      out.remedies = f.remedies.map((r) => ({
+        ...r,
+        label: scrubText(r.label, secrets),
+        params: Object.fromEntries(Object.entries(r.params).map(([k, v]) => [k, typeof v === 'string' ? scrubText(v, secrets) : v])),
+      }));
+    }
     return out;
   });
 }

@@ -101,6 +101,13 @@ describe('mask first, then cut', () => {
     expect(f!.rootCause).toBe(true);
   });
 
+  it("scrubFindings masks a remedy's label and string parameters, and leaves numbers and other text alone", () => {
+    const [f] = scrubFindings([{ check: 'x', status: 'crit', title: 't', remedies: [{ action: 'k8s.rollback', label: `Roll back ${KEY}`, params: { namespace: 'shop', change: `img:${KEY} → img:1`, replicas: 3 } }] }], SECRETS);
+    expect(JSON.stringify(f)).not.toContain(KEY);
+    expect(f!.remedies![0]!.params).toMatchObject({ namespace: 'shop', replicas: 3 });
+    expect(f!.remedies![0]!.params.change).toMatch(/^img:.+ → img:1$/);
+  });
+
   it('scrubFindings then cutText: the cut sees only the mask', () => {
     const [f] = scrubFindings([{ check: 'x', status: 'crit', title: `${'t'.repeat(95)}${KEY}` }], SECRETS);
     expect(cutText(f!.title, 100)).not.toContain(KEY.slice(0, 4));
