@@ -45,6 +45,7 @@ import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../test/support/fake-kube-api.ts';
 import { addHealthyNamespace, addNodes, addTroubledNamespace } from './k8s-scenario.ts';
+import { kubeNodeMetrics, kubePodMetrics } from '../test/support/kube-objects.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createLogger } from '../src/logger.ts';
 import { EscalationEngine, SYSTEM_CLOCK } from '../src/incidents/escalation-engine.ts';
@@ -357,6 +358,10 @@ async function benchK8s() {
     const scenario = addTroubledNamespace(api, 'bench', { deployments: 100, events: 2_000 });
     const healthySmall = addHealthyNamespace(api, 'healthy-500', 10);
     const healthyLarge = addHealthyNamespace(api, 'healthy-5000', 100);
+    // metrics-server installed: a measurement for every pod and node (as k8s.resources reads them).
+    api.metricsServer('installed');
+    for (const pod of api.list('Pod')) api.add(kubePodMetrics({ namespace: pod.metadata.namespace, pod: pod.metadata.name, labels: pod.metadata.labels, containers: pod.spec.containers.map((c: { name: string }) => ({ name: c.name, cpu: '2718948n', memory: '55200Ki' })) }));
+    for (const n of api.list('Node')) api.add(kubeNodeMetrics({ name: n.metadata.name, cpu: '812000000n', memory: '4194304Ki' }));
     const troubled = Object.entries(scenario.unhealthy).map(([k, n]) => `${n} ${k}`).join(', ');
     log(`  namespace bench: ${scenario.pods.toLocaleString('en-US')} pods (${troubled}), ${scenario.deployments} deployments, ${scenario.events.toLocaleString('en-US')} Warning events, 3 nodes; filled in ${ms(performance.now() - t0)}`);
 
