@@ -174,7 +174,7 @@ const checks: readonly PostgresCheck[] = [
   {
     name: 'checkpoints',
     label: 'Checkpoints',
-    description: 'Share of requested (WAL-volume) checkpoints among at least `limits.minCheckpoints` (10), since the previous run or else since the stats reset (pg_stat_checkpointer on 17+, pg_stat_bgwriter before).',
+    description: 'Share of requested (WAL volume, CHECKPOINT, CREATE DATABASE, backups) checkpoints among at least `limits.minCheckpoints` (10) since the previous run (pg_stat_checkpointer on 17+, pg_stat_bgwriter before); on a first run the figure since the stats reset is shown, not judged.',
     thresholds: { warn: 30, crit: Infinity, unit: '% of checkpoints requested (warn only by default)' },
     run: checkCheckpoints,
   },
