@@ -68,6 +68,8 @@ export interface FakeKubeApi {
   clearDenials(): void;
   /** Every request waits this long before answering (0 = none); Infinity = never answers. */
   setDelay(ms: number): void;
+  /** Called with each request just before it is answered (a change made here is seen by that request); undefined removes it. */
+  beforeAnswer(hook: ((request: RecordedKubeRequest) => void) | undefined): void;
   /** Rollout controller settings: each tick, every changed deployment moves one pod. */
   rollout: { tickMs: number };
   /** Rollouts of this deployment to a template not yet rolled out successfully stop after `afterReady` new pods are ready. */
@@ -437,6 +439,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   const rollout = { tickMs: 25 };
   let resourceVersion = 1000;
   let delayMs = 0;
+  let hook: ((request: RecordedKubeRequest) => void) | undefined;
   let kubeconfigSeq = 0;
   let closed = false;
   let tickTimer: NodeJS.Timeout | undefined;
@@ -1144,9 +1147,11 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
         }
       }
       const contentType = req.headers['content-type'];
-      requests.push({ method, path: url.pathname, query: Object.fromEntries(url.searchParams), ...(contentType && { contentType }), ...(raw && { body }) });
+      const recorded: RecordedKubeRequest = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), ...(contentType && { contentType }), ...(raw && { body }) };
+      requests.push(recorded);
       const reply = () => {
         if (res.destroyed || res.writableEnded) return;
+        hook?.(recorded);
         const [status, type, text] = answer(method, url, req.headers.authorization, contentType, body, base);
         res.writeHead(status, { 'content-type': type, 'audit-id': randomUUID(), 'cache-control': 'no-cache, private' });
         res.end(text);
@@ -1230,6 +1235,9 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     },
     setDelay(ms) {
       delayMs = ms;
+    },
+    beforeAnswer(fn) {
+      hook = fn;
     },
     stallRollout(namespace, name, o) {
       stalls.set(`${namespace}/${name}`, { afterReady: o.afterReady });

@@ -228,6 +228,8 @@ const ANNOTATIONS_TO_SKIP = new Set([
   'deprecated.deployment.rollback.to',
 ]);
 const REVISION = 'deployment.kubernetes.io/revision';
+/** Pages of ReplicaSets a rollback reads before it gives up (500 each): a deployment keeps 10 by default. */
+const MAX_REPLICASET_PAGES = 20;
 const HASH_LABEL = 'pod-template-hash';
 
 /** A pod template without the ReplicaSet's pod-template-hash label, as kubectl restores it. */
@@ -267,10 +269,15 @@ async function rollback(target: Target, params: ActionParams, io: ActionContext)
   const uid = before.metadata?.uid;
   const owned: k8s.V1ReplicaSet[] = [];
   let cont: string | undefined;
+  let pages = 0;
   do {
+    if (++pages > MAX_REPLICASET_PAGES) {
+      throw new UserError(`${label} has more than ${MAX_REPLICASET_PAGES * 500} ReplicaSets matching its selector: nothing was changed; roll back by hand (kubectl rollout undo ${kubectl} --to-revision=${revision})`);
+    }
     const page = await call(client, t, { verb: 'list', resource: 'replicasets', group: 'apps', namespace: w.namespace }, (o) =>
       client.apps.listNamespacedReplicaSet({ namespace: w.namespace, limit: 500, ...(selector && { labelSelector: selector }), ...(cont && { _continue: cont }) }, o));
-    owned.push(...page.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.controller && o.kind === 'Deployment' && (uid === undefined || o.uid === uid))));
+    // Only this deployment's own ReplicaSets (by uid, and by name), never another's matching the selector.
+    owned.push(...page.items.filter((rs) => rs.metadata?.ownerReferences?.some((o) => o.controller && o.kind === 'Deployment' && o.name === w.name && (uid === undefined || o.uid === uid))));
     cont = page.metadata?._continue || undefined;
   } while (cont);
   const revisionOf = (rs: k8s.V1ReplicaSet) => Number(rs.metadata?.annotations?.[REVISION]);
@@ -294,15 +301,27 @@ async function rollback(target: Target, params: ActionParams, io: ActionContext)
   const annotations: Record<string, string> = {};
   for (const [k, v] of Object.entries(before.metadata?.annotations ?? {})) if (ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
   for (const [k, v] of Object.entries(wanted.metadata?.annotations ?? {})) if (!ANNOTATIONS_TO_SKIP.has(k)) annotations[k] = v;
+  // The patch applies only to the deployment as checked: a rollout, edit or scale since then
+  // (a new metadata.generation) fails it and nothing changes.
+  const generation = before.metadata?.generation;
   const body = [
+    ...(generation !== undefined ? [{ op: 'test', path: '/metadata/generation', value: generation }] : []),
     { op: 'replace', path: '/spec/template', value: template },
     { op: 'replace', path: '/metadata/annotations', value: annotations },
   ];
   const req: KubeRequestDescription = { verb: 'patch', resource: 'deployments', group: 'apps', namespace: w.namespace, name: w.name };
   await io.note(`the rollback patch of ${label} to revision ${revision} (${from} → ${to}) was being sent; whether it was applied is unknown: compare the images (kubectl get ${kubectl} -o wide) and kubectl rollout history ${kubectl}`);
   const started = Date.now();
-  await call(client, t, req, (o) => client.apps.patchNamespacedDeployment({ name: w.name, namespace: w.namespace, body, fieldManager: 'chatops' }, o),
-    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+  try {
+    await call(client, t, req, (o) => client.apps.patchNamespacedDeployment({ name: w.name, namespace: w.namespace, body, fieldManager: 'chatops' }, o),
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch));
+  } catch (error) {
+    const cause = error instanceof UserError ? error.cause : undefined;
+    if (cause instanceof k8s.ApiException && (cause.code === 409 || cause.code === 422) && /generation/.test(String(cause.body))) {
+      throw new UserError(`${label} changed while the rollback was being prepared (another rollout, edit or scale): nothing was changed; run the diagnosis again, or kubectl rollout history ${kubectl}`, { cause: error });
+    }
+    throw error;
+  }
   await io.note(`the rollback patch was applied (${label} to revision ${revision}, ${from} → ${to}); the rollout was not watched to the end: check it with kubectl rollout status ${kubectl}`);
   return await watchRollout(client, t, w, before, started, io, { doing: `rolling back (${from} → ${to})`, done: `rolled back (${from} → ${to}, revision ${revision})` });
 }

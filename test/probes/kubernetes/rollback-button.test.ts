@@ -16,7 +16,7 @@ const t = useHttpTestBot(() => `targets:
     kind: kubernetes
     kubeconfig: ${k.kubeconfig}
     namespaces: [shop]
-    restartable: [deployment/api, deployment/twice, deployment/gone, deployment/again]
+    restartable: [deployment/api, deployment/twice, deployment/gone, deployment/again, deployment/held, deployment/raced, deployment/worded]
     rolloutPollMs: 20
     timeoutMs: 3000
 access:
@@ -81,7 +81,8 @@ describe('k8s.rollback', () => {
     expect(more).toHaveLength(0);
     expect(patch!.contentType).toBe('application/json-patch+json');
     const ops = patch!.body as Array<{ op: string; path: string; value: unknown }>;
-    expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual(['replace /spec/template', 'replace /metadata/annotations']);
+    // kubectl's two operations, guarded by a test of the generation the checks were made on.
+    expect(ops.map((o) => `${o.op} ${o.path}`)).toEqual(['test /metadata/generation', 'replace /spec/template', 'replace /metadata/annotations']);
     // The deployment's template is the previous ReplicaSet's, without its pod-template-hash label.
     const live = k.api.get('Deployment', 'shop', name);
     expect(templateOf(live.spec.template)).toBe(templateOf(previous.spec.template));
@@ -129,5 +130,44 @@ describe('k8s.rollback', () => {
     expect(patches(gone)).toHaveLength(0);
     expect(patches(again)).toHaveLength(0);
     expect(await auditOutcomes(again)).toContain('failed');
+  });
+
+  it('refuses a deployment paused since the button was posted, before any patch', async () => {
+    const name = deployment('held');
+    k.api.get('Deployment', 'shop', name).spec.paused = true;
+    await press(rollback(name, 1, 'registry.example/held:1.8.2 → registry.example/held:1.8.1'), { responseId: 'held' });
+    await t.slack.waitFor(() => threadTexts().some((x) => x.includes('deployment/held')));
+    expect(threadTexts().at(-1)).toContain('deployment/held in shop is paused: resume it first (kubectl rollout resume deployment/held -n shop)');
+    expect(patches(name)).toHaveLength(0);
+    expect(k.api.get('Deployment', 'shop', name).spec.template.spec.containers[0].image).toBe('registry.example/held:1.8.2');
+  });
+
+  it('changes nothing when another rollout lands between its checks and its patch', async () => {
+    const name = deployment('raced');
+    // Someone deploys 2.0.0 while the bot reads the ReplicaSets: the checks passed on the old deployment.
+    k.api.beforeAnswer((r) => {
+      if (r.method !== 'GET' || !r.path.endsWith('/namespaces/shop/replicasets')) return;
+      k.api.beforeAnswer(undefined);
+      const live = k.api.get('Deployment', 'shop', name);
+      live.spec.template.spec.containers[0].image = 'registry.example/raced:2.0.0';
+      live.metadata.generation += 1;
+    });
+    try {
+      await press(rollback(name, 1, 'registry.example/raced:1.8.2 → registry.example/raced:1.8.1'), { responseId: 'raced' });
+      await t.slack.waitFor(() => threadTexts().some((x) => x.includes('deployment/raced') && x.includes(':x:')));
+    } finally {
+      k.api.beforeAnswer(undefined);
+    }
+    expect(threadTexts().at(-1)).toContain('deployment/raced in shop changed while the rollback was being prepared (another rollout, edit or scale): nothing was changed');
+    expect(k.api.get('Deployment', 'shop', name).spec.template.spec.containers[0].image).toBe('registry.example/raced:2.0.0');
+  });
+
+  it('patches what the ReplicaSet of the revision holds, whatever the button\'s change text says', async () => {
+    const name = deployment('worded');
+    await press(rollback(name, 1, 'registry.example/worded:1.8.2 → registry.example/evil:6.6.6'), { responseId: 'worded' });
+    await t.slack.waitFor(() => threadTexts().some((x) => x.includes('deployment/worded in shop: rollout complete')), 15_000);
+    const ops = patches(name)[0]!.body as Array<{ path: string; value: { spec: { containers: Array<{ image: string }> } } }>;
+    expect(ops.find((o) => o.path === '/spec/template')!.value.spec.containers.map((c) => c.image)).toEqual(['registry.example/worded:1.8.1']);
+    expect(JSON.stringify(k.api.get('Deployment', 'shop', name))).not.toContain('evil');
   });
 });
