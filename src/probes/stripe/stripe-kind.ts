@@ -44,7 +44,7 @@ const auth: StripeCheck = {
 const webhookEndpoints: StripeCheck = {
   name: 'webhook_endpoints',
   label: 'Webhook endpoints',
-  description: 'Every webhook endpoint (all pages): a disabled one is critical, with its URL, its events and a button to re-enable it; an enabled one listening to none of the event types the account emitted in the last 24 h is a warning.',
+  description: 'Every webhook endpoint (all pages): a disabled one is critical, with its URL, its events and a button to re-enable it; an enabled one listening to none of the event types the account emitted in the last 30 days (as far back as Stripe lists events) is a warning; a Connect endpoint or one listening to * never is.',
   needs: ['api'],
   run: checkWebhookEndpoints,
 };

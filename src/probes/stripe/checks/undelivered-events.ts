@@ -1,7 +1,8 @@
 // stripe.undelivered_events: events created in the last hour that Stripe has not delivered to
 // every endpoint (GET /v1/events?delivery_success=false, all pages, bounded): how many, of which
 // types, the oldest, the webhooks still pending, and the endpoints they were bound for, inferred
-// (an event does not name the endpoint that failed: the enabled endpoints listening to its type).
+// (an event does not name the endpoint that failed: the enabled endpoints listening to its type,
+// and apart the disabled ones listening to it, which Stripe sends nothing).
 // delivery_success=false also lists events Stripe is still delivering: those of the last few
 // minutes are left out, so a busy account's events in flight are not an alarm.
 // Only the last hour counts: Stripe retries live-mode deliveries for up to 3 days, so older
@@ -15,11 +16,17 @@ import type { Thresholds } from '../../probe-definition.ts';
 import { capLines } from '../../http/probe-support.ts';
 import { atLeast, couldNotCheck, finding, type StripeCheckContext } from '../check-context.ts';
 import { describeStripeFailure } from '../stripe-failure.ts';
+import type { WebhookEndpoint } from '../stripe-objects.ts';
 import { endpointUrl, listensTo } from './endpoint-lines.ts';
 
 const UNDELIVERED_WINDOW_S = 3600;
 /** Events younger than this may still be on their way: not counted. */
 const IN_FLIGHT_S = 300;
+
+/** Up to five endpoints as "we_... https://host/path", then "+N more". */
+function namedEndpoints(list: readonly WebhookEndpoint[]): string {
+  return `${list.map((e) => `${e.id} ${endpointUrl(e)}`).slice(0, 5).join(', ')}${list.length > 5 ? ` +${list.length - 5} more` : ''}`;
+}
 
 export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thresholds): Promise<Finding[]> {
   const nowS = Math.floor(ctx.now.getTime() / 1000);
@@ -44,10 +51,12 @@ export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thres
   ];
   const endpoints = await ctx.api.webhookEndpoints();
   if (endpoints.ok) {
-    const bound = endpoints.data.items.filter((e) => e.status === 'enabled' && types.some(([t]) => listensTo(e, t)));
-    lines.push(bound.length > 0
-      ? `Bound for (inferred: the enabled endpoints listening to these types; an event does not name the endpoint that failed): ${bound.map((e) => `${e.id} ${endpointUrl(e)}`).slice(0, 5).join(', ')}${bound.length > 5 ? ` +${bound.length - 5} more` : ''}`
-      : 'No enabled endpoint listens to these types now (inferred from the endpoint list): a disabled or deleted endpoint was their destination.');
+    const listening = endpoints.data.items.filter((e) => types.some(([t]) => listensTo(e, t)));
+    const bound = listening.filter((e) => e.status === 'enabled');
+    const disabled = listening.filter((e) => e.status !== 'enabled');
+    if (bound.length > 0) lines.push(`Bound for (inferred: the enabled endpoints listening to these types; an event does not name the endpoint that failed): ${namedEndpoints(bound)}`);
+    if (disabled.length > 0) lines.push(`Disabled endpoints listening to these types (Stripe sends them nothing until re-enabled, see stripe.webhook_endpoints): ${namedEndpoints(disabled)}`);
+    if (listening.length === 0) lines.push('No endpoint listens to these types now (inferred from the endpoint list): a deleted endpoint, or one whose events were changed, was their destination.');
   } else {
     lines.push(`Which endpoints they were bound for is unknown: ${describeStripeFailure(endpoints.failure)}`);
   }
