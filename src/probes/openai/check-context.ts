@@ -10,9 +10,10 @@ export type OpenaiCheckName = 'connectivity' | 'auth' | 'quota' | 'headroom' | '
 
 export const finding = findingFor<OpenaiCheckName>(KIND);
 
-/** Why quota and headroom are unknown without a model, in the words of their titles. */
-export const NO_MODEL =
-  'no model configured: spending tokens is the only way to see the quota and the rate-limit headers, so the probe sends one chat completion of 1 output token only when the target names the model the application uses';
+/** Why quota and headroom are unknown without a model: short in their titles, explained in their details. */
+export const NO_MODEL = 'no model configured';
+export const NO_MODEL_DETAIL =
+  'Spending tokens is the only way to see the quota and the rate-limit headers, so the probe sends one chat completion of 1 output token only when the target names the model the application uses. Without it nothing that costs money is sent; this says nothing about whether the quota or the rate limits are fine.';
 
 export type CallName = 'GET /models' | 'POST /chat/completions';
 

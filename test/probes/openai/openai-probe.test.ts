@@ -93,7 +93,8 @@ describe('openai kind', () => {
     expect(statuses(findings)).toEqual({ 'openai.connectivity': 'ok', 'openai.auth': 'ok', 'openai.quota': 'unknown', 'openai.headroom': 'unknown', 'openai.server': 'ok' });
     for (const id of ['openai.quota', 'openai.headroom']) {
       const f = findingOf(findings, id);
-      expect(f.title).toContain('no model configured');
+      expect(f.title).toMatch(/^(Quota|Rate-limit headroom) not checked: no model configured$/);
+      expect(f.detail).toContain('one chat completion of 1 output token');
       expect(f.fix).toContain('set targets.ai.model');
     }
     expect(fake.completions()).toHaveLength(0);

@@ -7,7 +7,7 @@ import type { Finding, Status } from '../../../report.ts';
 import type { Thresholds } from '../../probe-definition.ts';
 import { statusBelow } from '../../finding-for.ts';
 import { formatCount, formatDuration, formatPct } from '../../format.ts';
-import { configKey, finding, NO_MODEL, type OpenaiCheckContext } from '../check-context.ts';
+import { configKey, finding, NO_MODEL, NO_MODEL_DETAIL, type OpenaiCheckContext } from '../check-context.ts';
 import { describeFailure } from '../describe-failure.ts';
 import { DIMENSIONS, readOpenaiRateLimits, type Dimension, type DimensionReading } from '../openai-rate-limits.ts';
 
@@ -18,7 +18,7 @@ const FIX =
 
 export function checkHeadroom(ctx: OpenaiCheckContext, t: Thresholds): Finding[] {
   if (ctx.model === undefined) {
-    return [finding('headroom', 'unknown', `Rate-limit headroom: not checked (${NO_MODEL})`, { fix: `set ${configKey(ctx, 'model')} to the model the application uses; its limits are per model.` })];
+    return [finding('headroom', 'unknown', `Rate-limit headroom not checked: ${NO_MODEL}`, { detail: NO_MODEL_DETAIL, fix: `set ${configKey(ctx, 'model')} to the model the application uses; its limits are per model.` })];
   }
   const c = ctx.completion!;
   let headers: Record<string, string>;

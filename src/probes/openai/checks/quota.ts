@@ -4,7 +4,7 @@
 // a model configured the 1-token completion tells whether tokens can be spent at all.
 import type { Finding } from '../../../report.ts';
 import { formatDuration } from '../../format.ts';
-import { calls, configKey, finding, NO_MODEL, type CallFailure, type OpenaiCheckContext } from '../check-context.ts';
+import { calls, configKey, finding, NO_MODEL, NO_MODEL_DETAIL, type CallFailure, type OpenaiCheckContext } from '../check-context.ts';
 import { describeFailure, requestIdWords } from '../describe-failure.ts';
 import { DIMENSIONS, parseResetDuration, readOpenaiRateLimits } from '../openai-rate-limits.ts';
 
@@ -25,7 +25,7 @@ export function checkQuota(ctx: OpenaiCheckContext): Finding[] {
   const rate = limited[0];
   if (rate) return [rateLimited(rate)];
   if (ctx.model === undefined) {
-    return [finding('quota', 'unknown', `Quota: not checked (${NO_MODEL})`, { fix: `to check it, set ${configKey(ctx, 'model')} to the model the application uses (such as gpt-4o-mini); each run then spends one request of about ten tokens.` })];
+    return [finding('quota', 'unknown', `Quota not checked: ${NO_MODEL}`, { detail: NO_MODEL_DETAIL, fix: `to check it, set ${configKey(ctx, 'model')} to the model the application uses (such as gpt-4o-mini); each run then spends one request of about ten tokens.` })];
   }
   const c = ctx.completion!;
   if (!c.ok) return [finding('quota', 'unknown', `Quota: could not check (${describeFailure(c.failure)})`)];
