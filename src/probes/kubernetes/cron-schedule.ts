@@ -137,11 +137,18 @@ function wallClock(ms: number, timeZone: string): number {
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!) + (ms % 1_000 + 1_000) % 1_000;
 }
 
-/** The instant a wall-clock time of the zone happens (the later offset when the clock was moved). */
-function instantOf(wall: number, timeZone: string): number {
-  if (timeZone === 'UTC') return wall;
-  const first = wall - (wallClock(wall, timeZone) - wall);
-  return wall - (wallClock(first, timeZone) - first);
+const HOUR_MS = 3_600_000;
+
+/**
+ * The instants a wall-clock time of the zone happens, earliest first: none in the gap when the
+ * clock is moved forward (robfig/cron skips those runs), two in the hour repeated when it is moved
+ * back (robfig/cron runs at both). A zone changes its offset at most once within a day.
+ */
+function instantsOf(wall: number, timeZone: string): number[] {
+  if (timeZone === 'UTC') return [wall];
+  const offsets = new Set([wall - 12 * HOUR_MS, wall + 12 * HOUR_MS].map((x) => wallClock(x, timeZone) - x));
+  if (offsets.size === 1) return [wall - [...offsets][0]!];
+  return [...offsets].map((o) => wall - o).filter((at) => wallClock(at, timeZone) === wall).sort((a, b) => a - b);
 }
 
 export function parseCronSchedule(expression: string, timeZone?: string): CronSchedule {
@@ -172,7 +179,11 @@ export function parseCronSchedule(expression: string, timeZone?: string): CronSc
   return {
     timeZone: tz,
     next(after) {
-      let wall = Math.floor(wallClock(after, tz) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+      // When the clock is moved back within the next hour, wall times before `after`'s come again:
+      // the search starts that much earlier (runs at or before `after` are passed over).
+      const offset = wallClock(after, tz) - after;
+      const back = tz === 'UTC' ? 0 : Math.max(0, offset - (wallClock(after + HOUR_MS, tz) - (after + HOUR_MS)));
+      let wall = Math.floor((offset + after - back) / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
       for (let steps = 0; steps < MAX_STEPS; steps++) {
         const d = new Date(wall);
         const [y, mo, day, h] = [d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()];
@@ -181,8 +192,8 @@ export function parseCronSchedule(expression: string, timeZone?: string): CronSc
         else if (!hour.values[h]) wall = Date.UTC(y, mo, day, h + 1);
         else if (!minute.values[d.getUTCMinutes()]) wall += MINUTE_MS;
         else {
-          const at = instantOf(wall, tz);
-          if (at > after) return at;
+          const at = instantsOf(wall, tz).find((i) => i > after);
+          if (at !== undefined) return at;
           wall += MINUTE_MS;
         }
       }

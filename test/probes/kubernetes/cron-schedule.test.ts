@@ -50,6 +50,20 @@ describe('parseCronSchedule: the next run', () => {
     expect(next('CRON_TZ=Asia/Tokyo 0 9 * * *', '2026-03-10T12:00:00Z')).toBe('2026-03-11T00:00:00.000Z');
   });
 
+  it('skips a wall time the clock jumps over and runs twice in the hour it repeats, as robfig/cron does', () => {
+    // 2026-03-29 in Berlin has no 02:30 (01:59 CET is followed by 03:00 CEST): no run that day.
+    expect(next('30 2 * * *', '2026-03-28T12:00:00Z', 'Europe/Berlin')).toBe('2026-03-30T00:30:00.000Z');
+    // 2026-10-25 has 02:30 twice: 00:30 UTC (CEST) and 01:30 UTC (CET).
+    expect(next('30 2 * * *', '2026-10-24T12:00:00Z', 'Europe/Berlin')).toBe('2026-10-25T00:30:00.000Z');
+    expect(next('30 2 * * *', '2026-10-25T00:30:00Z', 'Europe/Berlin')).toBe('2026-10-25T01:30:00.000Z');
+    expect(next('30 2 * * *', '2026-10-25T01:30:00Z', 'Europe/Berlin')).toBe('2026-10-26T01:30:00.000Z');
+    // Hourly through the repeated hour: every instant, none skipped, none twice.
+    const runs: string[] = [];
+    let t = '2026-10-24T23:30:00Z';
+    for (let i = 0; i < 4; i++) runs.push(t = next('0 * * * *', t, 'Europe/Berlin')!);
+    expect(runs).toEqual(['2026-10-25T00:00:00.000Z', '2026-10-25T01:00:00.000Z', '2026-10-25T02:00:00.000Z', '2026-10-25T03:00:00.000Z']);
+  });
+
   it('a date that never comes has no next run', () => {
     expect(next('0 0 30 2 *', '2026-03-10T00:00:00Z')).toBeUndefined();
   });
