@@ -534,6 +534,22 @@ describe('stripe probe', () => {
       expect(f.fix).toContain('maxObjects');
     });
 
+    it('payment intents over several pages are all read (starting_after, the hour kept on every page): failures on the last page count', async () => {
+      healthy();
+      api.paymentIntents = [
+        ...Array.from({ length: 200 }, (_, i) => ({ id: `pi_s${String(i).padStart(3, '0')}`, status: 'succeeded', ageS: 60 + i })),
+        // The oldest of the hour, on the third page.
+        ...Array.from({ length: 50 }, (_, i) => fail(`pi_x${i}`, 'invalid_request_error', { code: 'resource_missing', message: 'No such PaymentMethod' }, 'requires_payment_method', 2000 + i)),
+      ];
+      const f = findingOf(await run(), 'stripe.payment_failures');
+      expect(f).toMatchObject({ status: 'warn', title: '50 of 250 payments failed in the last hour (20%), mostly api_error/invalid_request_error: looks like our integration, not customers\' cards' });
+      expect(f.metrics).toMatchObject({ attempts: 250, failed: 50, integration_errors: 50 });
+      const pages = api.to('/v1/payment_intents');
+      expect(pages.map((r) => r.query.get('starting_after'))).toEqual([null, 'pi_s099', 'pi_s199']);
+      expect(new Set(pages.map((r) => r.query.get('created[gte]'))).size).toBe(1);
+      expect(pages[0]!.query.get('created[gte]')).not.toBeNull();
+    });
+
     it('no payments at all is ok, said so', async () => {
       healthy();
       api.paymentIntents = [];
