@@ -53,4 +53,10 @@ export const DIGEST_METRICS: readonly DigestMetric[] = [
   { check: 'k8s.deployments', metric: 'unavailable_pct', label: 'replicas unavailable', unit: '%', worse: 'up', moved: { points: 20 } },
   { check: 'k8s.readiness', metric: 'pods', label: 'pods not ready', unit: 'count', worse: 'up', moved: { factor: 2, minDelta: 2 } },
   { check: 'k8s.crashloop', metric: 'pods', label: 'pods crash-looping', unit: 'count', worse: 'up', moved: { factor: 2, minDelta: 1 } },
+  { check: 'stripe.payment_failures', metric: 'failure_pct', label: 'payment failures', unit: '%', worse: 'up', moved: { points: 5 } },
+  { check: 'stripe.undelivered_events', metric: 'undelivered', label: 'undelivered webhook events', unit: 'count', worse: 'up', moved: { factor: 2, minDelta: 5 } },
+  { check: 'openai.headroom', metric: 'headroom_pct', label: 'OpenAI rate-limit headroom', unit: '%', worse: 'down', moved: { points: 20 } },
+  { check: 'sendgrid.delivery', metric: 'bounce_pct', label: 'bounce rate', unit: '%', worse: 'up', moved: { points: 2 } },
+  { check: 'sendgrid.spam_reports', metric: 'spam_pct', label: 'spam-report rate', unit: '%', worse: 'up', moved: { points: 0.1 } },
+  { check: 'sendgrid.reputation', metric: 'reputation', label: 'sender reputation', unit: 'count', worse: 'down', moved: { factor: 1.05, minDelta: 3 } },
 ];

@@ -121,6 +121,19 @@ describe('digestChanges', () => {
       expect(digestChanges([report('api', [headroom(85)])], [report('api', [headroom(70)])]).changes).toEqual([]);
     });
 
+    it('the hosted APIs: payment failures and bounce rates rising, headroom and reputation falling, are named as worse', () => {
+      const one = (check: string, metrics: Record<string, number>) => [f(check, 'ok', check, metrics)];
+      const move = (check: string, from: Record<string, number>, to: Record<string, number>) =>
+        digestChanges([report('svc', one(check, from))], [report('svc', one(check, to))]).changes.map((c) => [c.text, c.moves?.[0]?.worse]);
+      expect(move('stripe.payment_failures', { failure_pct: 2 }, { failure_pct: 9 })).toEqual([['svc: payment failures 2% → 9%', true]]);
+      expect(move('stripe.undelivered_events', { undelivered: 0 }, { undelivered: 12 })).toEqual([['svc: undelivered webhook events 0 → 12', true]]);
+      expect(move('openai.headroom', { headroom_pct: 90 }, { headroom_pct: 40 })).toEqual([['svc: OpenAI rate-limit headroom 90% → 40%', true]]);
+      expect(move('sendgrid.delivery', { bounce_pct: 1.2 }, { bounce_pct: 4.5 })).toEqual([['svc: bounce rate 1.2% → 4.5%', true]]);
+      expect(move('sendgrid.reputation', { reputation: 99 }, { reputation: 88 })).toEqual([['svc: sender reputation 99 → 88', true]]);
+      // Small moves are no change.
+      expect(move('sendgrid.delivery', { bounce_pct: 1.2 }, { bounce_pct: 2.1 })).toEqual([]);
+    });
+
     it('never names the bot\'s own latency, sampling windows, raw byte counts, counters, ids or versions', () => {
       const previous = [
         f('postgres.reachable', 'ok', 'up', { connect_ms: 3, server_version_num: 160000 }),
