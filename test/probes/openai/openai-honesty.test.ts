@@ -217,7 +217,7 @@ describe('servers without OpenAI\'s error envelope (vLLM, FastAPI, proxies)', ()
     const fake = await fakeOpenAI();
     fake.on('POST /v1/chat/completions', { status: 404, body: { object: 'error', message: 'The model `gpt-4o-mni` does not exist.', type: 'NotFoundError', param: null, code: 404 } });
     const quota = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.quota');
-    expect(quota.title).toMatch(/^Quota: could not check \(POST \/chat\/completions: HTTP 404 \(NotFoundError\): The model `gpt-4o-mni` does not exist\./);
+    expect(quota.title).toMatch(/^Quota: could not check \(POST \/chat\/completions: HTTP 404 \(NotFoundError\), request id req_\w+: The model `gpt-4o-mni` does not exist\./);
   });
 
   it('{"error": "Unauthorized"} (vLLM\'s --api-key) reads plainly', async () => {
@@ -226,7 +226,7 @@ describe('servers without OpenAI\'s error envelope (vLLM, FastAPI, proxies)', ()
     fake.on('POST /v1/chat/completions', { status: 401, body: { error: 'Unauthorized' } });
     const auth = findingOf(await run(fake, { model: 'gpt-4o-mini' }), 'openai.auth');
     expect(auth).toMatchObject({ status: 'crit', title: 'API key refused (HTTP 401)' });
-    expect(auth.detail).toMatch(/^GET \/models: HTTP 401: Unauthorized, request id req_\w+$/m);
+    expect(auth.detail).toMatch(/^GET \/models: HTTP 401, request id req_\w+: Unauthorized$/m);
   });
 
   it('FastAPI\'s {"detail": "Not Found"} for a base URL without /v1 is quoted', async () => {
@@ -234,7 +234,7 @@ describe('servers without OpenAI\'s error envelope (vLLM, FastAPI, proxies)', ()
     fake.on('GET /v1/models', { status: 404, body: { detail: 'Not Found' } });
     const conn = findingOf(await run(fake), 'openai.connectivity');
     expect(conn).toMatchObject({ status: 'unknown', config: true });
-    expect(conn.detail).toMatch(/^GET \/models: HTTP 404: Not Found, request id/);
+    expect(conn.detail).toMatch(/^GET \/models: HTTP 404, request id req_\w+: Not Found/);
   });
 });
 
