@@ -98,7 +98,7 @@ describe('sendgrid probe', () => {
       expect(auth).toMatchObject({ status: 'crit', title: 'The API key cannot send: it lacks the mail.send scope' });
       expect(auth.detail).toContain('It has every read scope the checks need.');
       // Said from the scopes: the probe never sends mail to find out.
-      expect(auth.detail).toContain('the probe sends no mail');
+      expect(auth.detail).toContain('Judged from the scopes: the probe sends no mail.');
       expect(server.requests.some((r) => r.url.startsWith('/v3/mail/send'))).toBe(false);
       expect(auth.fix).toContain('Mail Send');
       expect(findingOf(findings, 'sendgrid.delivery').status).toBe('ok');

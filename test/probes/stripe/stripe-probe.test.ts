@@ -377,14 +377,14 @@ describe('stripe probe', () => {
       api.events.push({ id: 'evt_d1', type: 'invoice.payment_failed', ageS: 900, undelivered: true, pending_webhooks: 1 });
       const f = findingOf(await run(), 'stripe.undelivered_events');
       expect(f.status).toBe('warn');
-      expect(f.detail).toContain('Disabled endpoints listening to these types (Stripe sends them nothing until re-enabled, see stripe.webhook_endpoints): we_9Off https://billing.example.com/hook');
+      expect(f.detail).toContain('Disabled, sent nothing until re-enabled (stripe.webhook_endpoints): we_9Off https://billing.example.com/hook');
       expect(f.detail).not.toContain('Bound for');
       expect(f.detail).not.toContain('we_1Main');
 
       api.endpoints = api.endpoints.filter((e) => e.id !== 'we_9Off');
       const g = findingOf(await run(), 'stripe.undelivered_events');
       expect(g.detail).toContain('No endpoint listens to these types now');
-      expect(g.detail).not.toContain('Disabled endpoints');
+      expect(g.detail).not.toContain('Disabled, sent nothing');
     });
 
     it('events of the last few minutes that Stripe is still delivering (delivery_success=false lists them too) are not counted', async () => {

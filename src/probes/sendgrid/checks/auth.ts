@@ -48,7 +48,11 @@ function judgeScopes(scopes: ReadonlySet<string>, at: string): AuthOutcome {
   if (!scopes.has(SEND_SCOPE)) {
     return {
       lead: finding('auth', 'crit', 'The API key cannot send: it lacks the mail.send scope', {
-        detail: `SendGrid accepts the key (${scopes.size} scopes read from /v3/scopes), but without mail.send every POST /v3/mail/send with it is refused with 403: the application's mail is not sent (the probe sends no mail; it reads the key's scopes). ${reads}`,
+        detail: [
+          `SendGrid accepts the key (${scopes.size} scopes in /v3/scopes), but without mail.send it refuses every POST /v3/mail/send with 403.`,
+          'Judged from the scopes: the probe sends no mail.',
+          reads,
+        ].join('\n'),
         fix: `give the key Mail Send (SendGrid > Settings > API Keys > Edit API Key > Mail Send: Full Access), or create a key that has it and put it where ${at}.apiKey comes from (SENDGRID_API_KEY) and where the application reads its key.`,
         metrics,
       }),

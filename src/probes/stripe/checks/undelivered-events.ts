@@ -55,12 +55,14 @@ export async function checkUndeliveredEvents(ctx: StripeCheckContext, own: Thres
     const bound = listening.filter((e) => e.status === 'enabled');
     const disabled = listening.filter((e) => e.status !== 'enabled');
     if (bound.length > 0) lines.push(`Bound for (inferred: the enabled endpoints listening to these types; an event does not name the endpoint that failed): ${namedEndpoints(bound)}`);
-    if (disabled.length > 0) lines.push(`Disabled endpoints listening to these types (Stripe sends them nothing until re-enabled, see stripe.webhook_endpoints): ${namedEndpoints(disabled)}`);
+    if (disabled.length > 0) lines.push(`Disabled, sent nothing until re-enabled (stripe.webhook_endpoints): ${namedEndpoints(disabled)}`);
     if (listening.length === 0) lines.push('No endpoint listens to these types now (inferred from the endpoint list): a deleted endpoint, or one whose events were changed, was their destination.');
   } else {
     lines.push(`Which endpoints they were bound for is unknown: ${describeStripeFailure(endpoints.failure)}`);
   }
-  lines.push(`Only events created in the last hour, and more than ${IN_FLIGHT_S / 60} minutes ago (newer ones may still be on their way), are counted: Stripe retries ${ctx.mode === 'test' ? 'test-mode deliveries a few times over a few hours' : 'live-mode deliveries for up to 3 days'}, so older ones are history, not this alarm.`);
+  // Each line under 160 characters: Slack cuts longer detail lines.
+  lines.push(`Counted: events created in the last hour, over ${IN_FLIGHT_S / 60} minutes ago (newer ones may still be on their way).`);
+  lines.push(`Stripe retries ${ctx.mode === 'test' ? 'test-mode deliveries a few times over a few hours' : 'live-mode deliveries for up to 3 days'}: older ones are history, not this alarm.`);
 
   const judged = statusAbove(count, own);
   const unjudged = capped && judged === 'ok';

@@ -12,7 +12,11 @@ export function checkWebhookSecret(ctx: StripeCheckContext): Finding[] {
   if (secret === undefined || secret === '') {
     return [
       finding('webhook_secret', 'warn', 'No webhook signing secret configured (webhookSecret)', {
-        detail: 'The signing secret (whsec_...) is what a webhook receiver checks the Stripe-Signature header with; with it here, the bot can tell a wrong or damaged secret from a receiver problem, and `' + VERIFY + '` can check a captured delivery.',
+        detail: [
+          'The signing secret (whsec_...) is what the webhook receiver checks the Stripe-Signature header with.',
+          'Configured here, this check sees a damaged one (whitespace, quotes, not whsec_...); it is never shown.',
+          '`' + VERIFY + ' --secret-env STRIPE_WEBHOOK_SECRET` checks a captured delivery against it.',
+        ].join('\n'),
         fix: 'copy the endpoint\'s signing secret from the Stripe dashboard (Developers > Webhooks > the endpoint > Signing secret; test and live endpoints have different ones) into STRIPE_WEBHOOK_SECRET and set webhookSecret: ${STRIPE_WEBHOOK_SECRET} on the target.',
       }),
     ];
