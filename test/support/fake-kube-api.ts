@@ -33,6 +33,12 @@ export interface RecordedKubeRequest {
   body?: unknown;
 }
 
+/** One line of a container's log and how long before setLogLines it was written. */
+export interface LogLine {
+  agoS: number;
+  text: string;
+}
+
 export interface FakeKubeApi {
   /** http://127.0.0.1:<port> */
   url: string;
@@ -47,7 +53,14 @@ export interface FakeKubeApi {
   /** The stored object (live: after patches and the controller), or undefined. */
   get(kind: string, namespace: string | undefined, name: string): KubeJson;
   list(kind: string, namespace?: string): KubeJson[];
+  /** Logs as text; every line is taken as written when this is called (for sinceSeconds and timestamps). */
   setLogs(namespace: string, pod: string, container: string, logs: { current: string; previous?: string }): void;
+  /**
+   * Logs line by line, each written `agoS` seconds before this call: `sinceSeconds` keeps the lines
+   * written within it, `timestamps=true` prefixes each with its RFC3339 time (9 fraction digits, as
+   * the kubelet writes them), `tailLines` keeps the last lines, then `limitBytes` the FIRST bytes.
+   */
+  setLogLines(namespace: string, pod: string, container: string, logs: { current: LogLine[]; previous?: LogLine[] }): void;
   /** Serves cert-manager.io/v1 (Certificates) from now on, or stops serving it (false). */
   installCertManager(installed?: boolean): void;
   /**
@@ -358,6 +371,23 @@ function decodeContinue(token: string): number {
 }
 
 /** The last `n` lines, scanning back from the end so long logs are not split whole. */
+interface TimedLine {
+  /** Milliseconds since the epoch. */
+  at: number;
+  text: string;
+}
+
+/** Text set without times: every line written at `at`. */
+function splitTimed(text: string, at: number): TimedLine[] {
+  const body = text.endsWith('\n') ? text.slice(0, -1) : text;
+  return body === '' ? [] : body.split('\n').map((line) => ({ at, text: line }));
+}
+
+/** 2026-12-02T02:17:05.123000000Z: Go's RFC3339Nano with its fraction fixed at 9 digits, as the kubelet writes log times. */
+function rfc3339NanoFixed(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000000Z');
+}
+
 function tailLines(text: string, n: number): string {
   if (n <= 0) return '';
   let i = text.endsWith('\n') ? text.length - 1 : text.length;
@@ -430,7 +460,7 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
   const store = new Map<string, Map<string, Map<string, KubeJson>>>();
   /** Sorted views for paging, dropped whenever a resource's membership changes. */
   const sortedViews = new Map<string, KubeJson[]>();
-  const logs = new Map<string, { current: string; previous?: string }>();
+  const logs = new Map<string, { current: string; previous?: string; at?: number; lines?: { current: TimedLine[]; previous?: TimedLine[] } }>();
   const requests: RecordedKubeRequest[] = [];
   let denials: Array<{ verb: string; resource: string; namespace?: string; group?: string }> = [];
   const rollouts = new Map<string, RolloutState>();
@@ -955,6 +985,17 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
       }
       text = stored?.current ?? '';
     }
+    const since = query.get('sinceSeconds');
+    const stamped = query.get('timestamps') === 'true';
+    for (const [key, value] of [['sinceSeconds', since], ['limitBytes', query.get('limitBytes')]] as const) {
+      if (value !== null && !(/^\d+$/.test(value) && Number(value) > 0)) throw new KubeFailure(422, 'Invalid', `PodLogOptions "${name}" is invalid: ${key}: Invalid value: ${value}: must be greater than 0`);
+    }
+    if (since !== null || stamped) {
+      // Line by line: the times are needed.
+      const timed = stored?.lines ? (query.get('previous') === 'true' ? stored.lines.previous : stored.lines.current) ?? [] : splitTimed(text, stored?.at ?? Date.now());
+      const from = since === null ? -Infinity : Date.now() - Number(since) * 1000;
+      text = timed.filter((l) => l.at >= from).map((l) => `${stamped ? `${rfc3339NanoFixed(l.at)} ` : ''}${l.text}\n`).join('');
+    }
     const tail = query.get('tailLines');
     if (tail !== null && /^\d+$/.test(tail)) text = tailLines(text, Number(tail));
     const limitBytes = query.get('limitBytes');
@@ -1216,7 +1257,15 @@ export async function startFakeKubeApi(options: { token?: string } = {}): Promis
     get: (kind, namespace, name) => lookup(resourceType(kind), namespace, name),
     list: (kind, namespace) => [...sorted(resourceType(kind), namespace)],
     setLogs(namespace, pod, container, l) {
-      logs.set(`${namespace}/${pod}/${container}`, { ...l });
+      logs.set(`${namespace}/${pod}/${container}`, { ...l, at: Date.now() });
+    },
+    setLogLines(namespace, pod, container, l) {
+      const now = Date.now();
+      const timed = (lines: LogLine[]): TimedLine[] => [...lines].sort((a, b) => b.agoS - a.agoS).map((x) => ({ at: now - x.agoS * 1000, text: x.text }));
+      const text = (lines: TimedLine[]) => lines.map((x) => `${x.text}\n`).join('');
+      const current = timed(l.current);
+      const previous = l.previous && timed(l.previous);
+      logs.set(`${namespace}/${pod}/${container}`, { current: text(current), ...(previous && { previous: text(previous) }), lines: { current, ...(previous && { previous }) } });
     },
     installCertManager(installed = true) {
       certManager = installed;
