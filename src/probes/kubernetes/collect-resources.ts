@@ -6,6 +6,7 @@ import type * as k8s from '@kubernetes/client-node';
 import type { FailedRequest } from './cluster-snapshot.ts';
 import type { KubeRequestDescription } from './describe-kube-error.ts';
 import type { KubeClient } from './kube-client.ts';
+import { apiText } from './api-text.ts';
 import type { CertificateRecord, ClaimRecord, CronJobRecord, HpaRecord, IngressBackend, ResourceRecords, ServiceRecord } from './resource-records.ts';
 
 interface ListPage<T> {
@@ -29,9 +30,21 @@ export interface ResourceOptions {
 
 /** Records kept per resource, whatever the cluster holds (the counts stay exact). */
 const MAX_RECORDS = 5_000;
+/** Object names are at most 253 characters; a condition message is quoted up to this. */
+const NAME_CHARS = 253;
+const MESSAGE_CHARS = 300;
+/** A schedule longer than this is not read (the cronjobs check says it cannot be). */
+const SCHEDULE_CHARS = 1_000;
 const CERT_MANAGER = { group: 'cert-manager.io', version: 'v1', plural: 'certificates' };
 
-const date = (v: Date | string | undefined): Date | undefined => (v ? new Date(v) : undefined);
+/** A timestamp, or undefined when absent or not a date (a malformed custom resource). */
+function date(v: unknown): Date | undefined {
+  if (!(v instanceof Date) && typeof v !== 'string') return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+const nameText = (v: unknown) => apiText(v, NAME_CHARS);
+const messageText = (v: unknown) => apiText(v, MESSAGE_CHARS);
 
 function push<T>(list: T[], item: T): void {
   if (list.length < MAX_RECORDS) list.push(item);
@@ -104,37 +117,43 @@ export function collectStorageClasses(client: KubeClient, lister: Lister, record
     });
 }
 
-function meta(m: k8s.V1ObjectMeta | undefined): { namespace: string; name: string } {
-  return { namespace: m?.namespace ?? 'default', name: m?.name ?? '?' };
+function meta(m: { namespace?: unknown; name?: unknown } | undefined): { namespace: string; name: string } {
+  return { namespace: nameText(m?.namespace) || 'default', name: nameText(m?.name) || '?' };
 }
 
 function foldService(records: ResourceRecords, s: k8s.V1Service): void {
   const selector = s.spec?.selector && Object.keys(s.spec.selector).length > 0
-    ? Object.entries(s.spec.selector).map(([k, v]) => `${k}=${v}`).join(',')
+    ? apiText(Object.entries(s.spec.selector).map(([k, v]) => `${k}=${v}`).join(','), MESSAGE_CHARS)
     : undefined;
   const record: ServiceRecord = {
     ...meta(s.metadata),
     type: s.spec?.type ?? 'ClusterIP',
     ...(selector && { selector }),
-    ports: (s.spec?.ports ?? []).map((port) => ({ port: port.port, ...(port.name && { name: port.name }) })),
+    ports: (s.spec?.ports ?? []).slice(0, 100).map((port) => ({ port: port.port, ...(port.name && { name: nameText(port.name) }) })),
   };
   if (records.services.size < MAX_RECORDS * 4) records.services.set(`${record.namespace}/${record.name}`, record);
+  else records.servicesDropped += 1;
 }
 
 function foldEndpointSlice(records: ResourceRecords, slice: k8s.V1EndpointSlice): void {
-  const service = slice.metadata?.labels?.['kubernetes.io/service-name'];
+  const service = nameText(slice.metadata?.labels?.['kubernetes.io/service-name']);
   if (!service) return;
-  const key = `${slice.metadata?.namespace ?? 'default'}/${service}`;
+  const key = `${meta(slice.metadata).namespace}/${service}`;
+  const before = records.readyEndpoints.get(key);
+  if (before === undefined && records.readyEndpoints.size >= MAX_RECORDS * 4) {
+    records.slicesDropped += 1;
+    return;
+  }
   // A nil ready condition means ready (discovery.k8s.io/v1).
   const ready = (slice.endpoints ?? []).filter((e) => e.conditions?.ready !== false).length;
-  records.readyEndpoints.set(key, (records.readyEndpoints.get(key) ?? 0) + ready);
+  records.readyEndpoints.set(key, (before ?? 0) + ready);
 }
 
 function backendOf(b: k8s.V1IngressBackend | undefined, route: string): IngressBackend | undefined {
   const svc = b?.service;
   if (!svc?.name) return undefined;
-  const port = svc.port?.number ?? svc.port?.name;
-  return { service: svc.name, ...(port !== undefined && { port }), route };
+  const port = svc.port?.number ?? (svc.port?.name !== undefined ? nameText(svc.port.name) : undefined);
+  return { service: nameText(svc.name), ...(port !== undefined && { port }), route: apiText(route, MESSAGE_CHARS) };
 }
 
 function foldIngress(records: ResourceRecords, ing: k8s.V1Ingress): void {
@@ -158,9 +177,9 @@ function foldClaim(records: ResourceRecords, c: k8s.V1PersistentVolumeClaim): vo
     ...meta(c.metadata),
     phase,
     ...(c.metadata?.creationTimestamp && { createdAt: new Date(c.metadata.creationTimestamp) }),
-    ...(c.spec?.storageClassName && { storageClass: c.spec.storageClassName }),
+    ...(c.spec?.storageClassName && { storageClass: nameText(c.spec.storageClassName) }),
     noClass: c.spec?.storageClassName === '',
-    ...(c.status?.capacity?.storage !== undefined && { capacity: String(c.status.capacity.storage) }),
+    ...(c.status?.capacity?.storage !== undefined && { capacity: apiText(String(c.status.capacity.storage), 40) }),
   };
   // Bound claims are kept for the kubelet's fullness numbers; there is one per volume, not per pod.
   push(records.claims, record);
@@ -177,12 +196,12 @@ function foldHpa(records: ResourceRecords, h: k8s.V2HorizontalPodAutoscaler): vo
   if (!atMax && !active) return;
   const record: HpaRecord = {
     ...meta(h.metadata),
-    target: `${(h.spec?.scaleTargetRef.kind ?? 'deployment').toLowerCase()}/${h.spec?.scaleTargetRef.name ?? '?'}`,
+    target: `${nameText(h.spec?.scaleTargetRef.kind ?? 'deployment').toLowerCase()}/${nameText(h.spec?.scaleTargetRef.name) || '?'}`,
     current,
     min: h.spec?.minReplicas ?? 1,
     max,
-    ...(atMax && { limitedTooMany: limited.message ?? 'the desired replica count is more than the maximum replica count' }),
-    ...(active && { inactive: { reason: active.reason ?? 'ScalingActive=False', message: active.message ?? '' } }),
+    ...(atMax && { limitedTooMany: messageText(limited.message) || 'the desired replica count is more than the maximum replica count' }),
+    ...(active && { inactive: { reason: nameText(active.reason) || 'ScalingActive=False', message: messageText(active.message) } }),
   };
   push(records.hpas, record);
 }
@@ -196,7 +215,7 @@ function foldJob(records: ResourceRecords, j: k8s.V1Job, since: number): void {
   if (complete && owner) {
     const at = date(j.status?.completionTime ?? complete.lastTransitionTime);
     const key = `${namespace}/${owner.name}`;
-    if (at && at.getTime() > (records.lastSuccess.get(key)?.getTime() ?? 0)) records.lastSuccess.set(key, at);
+    if (at && at.getTime() > (records.lastSuccess.get(key)?.getTime() ?? 0) && records.lastSuccess.size < MAX_RECORDS * 4) records.lastSuccess.set(key, at);
   }
   const failed = conditions.find((c) => c.type === 'Failed' && c.status === 'True');
   if (!failed) return;
@@ -205,10 +224,10 @@ function foldJob(records: ResourceRecords, j: k8s.V1Job, since: number): void {
   push(records.failedJobs, {
     namespace,
     name,
-    ...(owner && { cronJob: owner.name }),
+    ...(owner && { cronJob: nameText(owner.name) }),
     failedAt,
-    reason: failed.reason ?? 'Failed',
-    message: (failed.message ?? '').slice(0, 300),
+    reason: nameText(failed.reason) || 'Failed',
+    message: messageText(failed.message),
   });
 }
 
@@ -218,15 +237,16 @@ function foldCronJob(records: ResourceRecords, c: k8s.V1CronJob): void {
   const lastSuccessful = date(c.status?.lastSuccessfulTime);
   if (lastSuccessful) {
     const key = `${namespace}/${name}`;
-    if (lastSuccessful.getTime() > (records.lastSuccess.get(key)?.getTime() ?? 0)) records.lastSuccess.set(key, lastSuccessful);
+    if (lastSuccessful.getTime() > (records.lastSuccess.get(key)?.getTime() ?? 0) && records.lastSuccess.size < MAX_RECORDS * 4) records.lastSuccess.set(key, lastSuccessful);
   }
   if (c.spec?.suspend === true) return;
   const last = date(c.status?.lastScheduleTime);
   const record: CronJobRecord = {
     namespace,
     name,
-    schedule: c.spec?.schedule ?? '',
-    ...(c.spec?.timeZone && { timeZone: c.spec.timeZone }),
+    // Kept as sent (the parser refuses what the controller would); shown through apiText.
+    schedule: (c.spec?.schedule ?? '').slice(0, SCHEDULE_CHARS),
+    ...(c.spec?.timeZone && { timeZone: c.spec.timeZone.slice(0, 100) }),
     ...((last ?? c.metadata?.creationTimestamp) && { since: last ?? new Date(c.metadata!.creationTimestamp!) }),
     neverScheduled: last === undefined,
     ...(c.spec?.startingDeadlineSeconds !== undefined && { startingDeadlineSeconds: c.spec.startingDeadlineSeconds }),
@@ -245,38 +265,52 @@ function foldPdb(records: ResourceRecords, b: k8s.V1PodDisruptionBudget): void {
   const expected = s?.expectedPods ?? 0;
   // Blocks every eviction although nothing is unhealthy: a drain can never proceed.
   if (!s || allowed > 0 || expected === 0 || healthy < expected) return;
-  const rule = b.spec?.minAvailable !== undefined ? `minAvailable ${b.spec.minAvailable}` : b.spec?.maxUnavailable !== undefined ? `maxUnavailable ${b.spec.maxUnavailable}` : 'no minAvailable or maxUnavailable';
+  const rule = apiText(b.spec?.minAvailable !== undefined ? `minAvailable ${b.spec.minAvailable}` : b.spec?.maxUnavailable !== undefined ? `maxUnavailable ${b.spec.maxUnavailable}` : 'no minAvailable or maxUnavailable', 60);
   push(records.pdbs, { ...meta(b.metadata), currentHealthy: healthy, expectedPods: expected, rule });
 }
 
+/** A cert-manager Certificate as served: a custom resource, so every field is checked before use. */
 interface CertificateJson {
-  metadata?: { namespace?: string; name?: string };
-  spec?: { secretName?: string; dnsNames?: string[]; commonName?: string };
-  status?: { notAfter?: string; conditions?: Array<{ type?: string; status?: string; reason?: string; message?: string; lastTransitionTime?: string }> };
+  metadata?: { namespace?: unknown; name?: unknown };
+  spec?: { secretName?: unknown; dnsNames?: unknown; commonName?: unknown };
+  status?: { notAfter?: unknown; conditions?: unknown };
+}
+
+interface ConditionJson {
+  type?: unknown;
+  status?: unknown;
+  reason?: unknown;
+  message?: unknown;
+  lastTransitionTime?: unknown;
 }
 
 function foldCertificate(records: ResourceRecords, raw: Record<string, unknown>): void {
   records.certificateCount += 1;
   const c = raw as CertificateJson;
-  const conditions = Array.isArray(c.status?.conditions) ? c.status.conditions : [];
+  const spec = c.spec && typeof c.spec === 'object' ? c.spec : {};
+  const status = c.status && typeof c.status === 'object' ? c.status : {};
+  const conditions = (Array.isArray(status.conditions) ? status.conditions : []).filter((x): x is ConditionJson => x !== null && typeof x === 'object');
   const ready = conditions.find((x) => x.type === 'Ready');
   const issuing = conditions.find((x) => x.type === 'Issuing' && x.status === 'True');
-  const names = [...(c.spec?.dnsNames ?? []), ...(c.spec?.commonName ? [c.spec.commonName] : [])];
+  const names = [...(Array.isArray(spec.dnsNames) ? spec.dnsNames.slice(0, 10) : []), spec.commonName].map(nameText).filter(Boolean);
+  const readySince = date(ready?.lastTransitionTime);
+  const issuingSince = date(issuing?.lastTransitionTime);
+  const notAfter = date(status.notAfter);
+  const secretName = nameText(spec.secretName);
   const record: CertificateRecord = {
-    namespace: c.metadata?.namespace ?? 'default',
-    name: c.metadata?.name ?? '?',
-    ...(c.spec?.secretName && { secretName: c.spec.secretName }),
+    ...meta(c.metadata),
+    ...(secretName && { secretName }),
     dnsNames: [...new Set(names)].slice(0, 3),
     ...(ready && {
       ready: {
-        status: String(ready.status),
-        ...(ready.reason && { reason: ready.reason }),
-        ...(ready.message && { message: ready.message.slice(0, 300) }),
-        ...(ready.lastTransitionTime && { since: new Date(ready.lastTransitionTime) }),
+        status: nameText(ready.status),
+        ...(nameText(ready.reason) && { reason: nameText(ready.reason) }),
+        ...(messageText(ready.message) && { message: messageText(ready.message) }),
+        ...(readySince && { since: readySince }),
       },
     }),
-    ...(issuing?.lastTransitionTime && { issuingSince: new Date(issuing.lastTransitionTime) }),
-    ...(c.status?.notAfter && { notAfter: new Date(c.status.notAfter) }),
+    ...(issuingSince && { issuingSince }),
+    ...(notAfter && { notAfter }),
   };
   push(records.certificates, record);
 }

@@ -97,8 +97,12 @@ export interface VolumeUsage {
 export interface ResourceRecords {
   /** `<ns>/<name>` -> every service listed (ports for the ingress check). */
   services: Map<string, ServiceRecord>;
+  /** Services listed but not kept (more than the records kept): absent from `services`, never judged missing. */
+  servicesDropped: number;
   /** `<ns>/<service>` -> ready endpoints over its EndpointSlices. */
   readyEndpoints: Map<string, number>;
+  /** EndpointSlices of services not kept in `readyEndpoints`: a service absent from it is then not judged. */
+  slicesDropped: number;
   ingresses: IngressRecord[];
   ingressCount: number;
   /** Claims that are not Bound (Pending, Lost), and the bound ones pods mount (for fullness). */
@@ -132,7 +136,9 @@ export interface ResourceRecords {
 export function emptyRecords(): ResourceRecords {
   return {
     services: new Map(),
+    servicesDropped: 0,
     readyEndpoints: new Map(),
+    slicesDropped: 0,
     ingresses: [],
     ingressCount: 0,
     claims: [],

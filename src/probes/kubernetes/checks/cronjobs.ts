@@ -3,6 +3,7 @@
 // startingDeadlineSeconds and a minute of grace have passed. Two missed runs warn by default.
 import { formatDuration } from '../../format.ts';
 import { ageSeconds, finding, statusAbove, type KubeCheck } from '../check-context.ts';
+import { apiText } from '../api-text.ts';
 import { CronScheduleError, parseCronSchedule } from '../cron-schedule.ts';
 import { objectLabel, perObject } from '../object-findings.ts';
 import type { CronJobRecord } from '../resource-records.ts';
@@ -40,7 +41,7 @@ export const checkCronJobs: KubeCheck = (ctx, t) => {
       result = missedRuns(c, ctx.now);
     } catch (e) {
       if (!(e instanceof CronScheduleError)) throw e;
-      bad.push({ label, ...finding('cronjobs', 'unknown', `${label}: schedule "${c.schedule}" could not be read (${e.message})`) });
+      bad.push({ label, ...finding('cronjobs', 'unknown', `${label}: schedule "${apiText(c.schedule, 100)}" could not be read (${apiText(e.message, 200)})`) });
       continue;
     }
     const status = statusAbove(result.missed, t);
@@ -52,7 +53,7 @@ export const checkCronJobs: KubeCheck = (ctx, t) => {
       : c.active > 0 ? `${c.active} job still running` : undefined;
     bad.push({
       label,
-      ...finding('cronjobs', status, `${label}: missed ${count} runs of "${c.schedule}"${c.timeZone ? ` (${c.timeZone})` : ''}, ${last}`, {
+      ...finding('cronjobs', status, `${label}: missed ${count} runs of "${apiText(c.schedule, 100)}"${c.timeZone ? ` (${apiText(c.timeZone, 100)})` : ''}, ${last}`, {
         detail: [
           ...(result.firstDue !== undefined ? [`first missed run was due ${formatDuration((ctx.now - result.firstDue) / 1000)} ago`] : []),
           ...(c.startingDeadlineSeconds !== undefined ? [`startingDeadlineSeconds ${c.startingDeadlineSeconds}`] : []),

@@ -1,6 +1,7 @@
 // Services that select pods but have no ready endpoint in their EndpointSlices: traffic to them
 // fails. A warning, crit when an Ingress routes to the service (users see the errors). Services
-// without a selector (endpoints managed by hand) and ExternalName services are not judged.
+// without a selector (endpoints managed by hand) and ExternalName services are not judged, nor
+// those beyond the records kept per run (said in the finding).
 import { finding, type KubeCheck } from '../check-context.ts';
 import { objectLabel, perObject } from '../object-findings.ts';
 import type { ResourceRecords } from '../resource-records.ts';
@@ -24,11 +25,18 @@ export const checkServices: KubeCheck = (ctx) => {
   // Without the ingresses list the service is judged alone (a warning at most).
   const routed = ctx.snapshot.failed.some((f) => f.resource === 'ingresses') ? new Map<string, string[]>() : ingressesByService(r);
   let judged = 0;
+  let unseen = r.servicesDropped;
   const bad = [];
   for (const [key, s] of r.services) {
     if (!s.selector || s.type === 'ExternalName') continue;
+    const ready = r.readyEndpoints.get(key);
+    // Its slices may be among those not kept: not judged rather than called empty.
+    if (ready === undefined && r.slicesDropped > 0) {
+      unseen += 1;
+      continue;
+    }
     judged += 1;
-    if ((r.readyEndpoints.get(key) ?? 0) > 0) continue;
+    if ((ready ?? 0) > 0) continue;
     const ingresses = routed.get(key);
     const label = objectLabel('service', s);
     const via = ingresses ? ` (routed by ${ingresses.map((i) => `ingress/${i}`).join(', ')}: its requests fail)` : '';
@@ -43,6 +51,9 @@ export const checkServices: KubeCheck = (ctx) => {
       }),
     });
   }
-  if (bad.length === 0) return [finding('services', 'ok', `All ${judged} services with a selector have ready endpoints`)];
-  return perObject('services', bad, 'services without ready endpoints');
+  const more = unseen > 0 ? ` (${unseen} more not checked: the cluster has more services or EndpointSlices than are read per run)` : '';
+  if (bad.length === 0) return [finding('services', 'ok', `All ${judged} services with a selector have ready endpoints${more}`)];
+  const listed = perObject('services', bad, 'services without ready endpoints');
+  if (more) listed[0]!.detail = [listed[0]!.detail, `${unseen} services not checked: the cluster has more services or EndpointSlices than are read per run`].filter(Boolean).join('\n');
+  return listed;
 };
