@@ -9,10 +9,12 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:(Ki|Mi|Gi|Ti|Pi|Ei)|([eE][+-]?\d
 
 /**
  * The quantity as a plain number (bytes for memory, cores for cpu); undefined for text that is not
- * a quantity ("", "1 Gi", "12KB", "abc"), so a malformed spec is never read as zero.
+ * a quantity ("", "1 Gi", "12KB", "abc"), so a malformed spec is never read as zero. Every caller
+ * reads an amount (a limit, a usage, what a node can allocate): a negative one, which the API
+ * server refuses in specs, is no amount either (a broken server's -1Gi limit would read as 0 % used).
  */
 export function parseQuantity(text: unknown): number | undefined {
-  if (typeof text === 'number') return Number.isFinite(text) ? text : undefined;
+  if (typeof text === 'number') return Number.isFinite(text) && text >= 0 ? text : undefined;
   if (typeof text !== 'string') return undefined;
   const m = QUANTITY.exec(text.trim());
   if (!m) return undefined;
@@ -22,7 +24,7 @@ export function parseQuantity(text: unknown): number | undefined {
   if (binary) value = base * BINARY[binary]!;
   else if (exponent) value = base * 10 ** Number(exponent.slice(1));
   else value = base * DECIMAL[decimal ?? '']!;
-  return Number.isFinite(value) ? value : undefined;
+  return Number.isFinite(value) && value >= 0 ? value : undefined;
 }
 
 /** "235.2Mi", "1.5Gi", "812Ki": bytes for a title, in the binary units limits are written in. */

@@ -25,13 +25,17 @@ describe('parseQuantity', () => {
     expect(parseQuantity('.5')).toBe(0.5);
   });
 
-  it('reads exponent forms, signs and numbers', () => {
+  it('reads exponent forms, a plus sign and numbers', () => {
     expect(parseQuantity('1e3')).toBe(1000);
     expect(parseQuantity('12E-3')).toBeCloseTo(0.012, 12);
     expect(parseQuantity('1.5e+2')).toBe(150);
-    expect(parseQuantity('-1Ki')).toBe(-1024);
     expect(parseQuantity('+2')).toBe(2);
     expect(parseQuantity(3)).toBe(3);
+  });
+
+  it('refuses a negative amount: a limit, usage or allocatable below zero is no amount', () => {
+    for (const bad of ['-1Ki', '-500m', '-1e3', '-0.5', -3]) expect(parseQuantity(bad), String(bad)).toBeUndefined();
+    expect(parseQuantity('0')).toBe(0);
   });
 
   it('refuses what is not a quantity instead of reading it as zero', () => {
