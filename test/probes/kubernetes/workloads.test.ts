@@ -110,6 +110,15 @@ describe('kubernetes probe: pods that do not start', () => {
     ]);
     expect(findings[0]!.detail).toContain('scheduler: 0/3 nodes are available: 3 Insufficient memory.');
   });
+
+  it('a scheduled pod still pending says what its containers wait on, each pod its own', async () => {
+    k.api.add(
+      kubePod({ namespace: 'starting', name: 'mounting', createdAgoS: 600, phase: 'Pending' }),
+      kubePod({ namespace: 'starting', name: 'other', createdAgoS: 20, phase: 'Running' }),
+    );
+    const findings = findingsOf(await run('starting'), 'pending');
+    expect(findings.map((f) => [f.status, f.title])).toEqual([['warn', 'pod/mounting in starting: pod mounting Pending for 10 min (ContainerCreating)']]);
+  });
 });
 
 describe('kubernetes probe: workloads', () => {

@@ -21,6 +21,12 @@ export function classifySchedulingFailure(message: string): string | undefined {
 export const checkPending: KubeCheck = (ctx, t) => {
   // A pod waiting on its image is the image_pull check's business.
   const pulling = new Set(ctx.snapshot.containers.filter((c) => /Image|RegistryUnavailable/.test(c.waiting?.reason ?? '')).map((c) => `${c.pod.namespace}/${c.pod.name}`));
+  // `<ns>/<pod>` -> the reason its first waiting container gives: one pass, not one per pending pod.
+  const waitingReason = new Map<string, string>();
+  for (const c of ctx.snapshot.containers) {
+    const key = `${c.pod.namespace}/${c.pod.name}`;
+    if (c.waiting && !waitingReason.has(key)) waitingReason.set(key, c.waiting.reason);
+  }
   const stuck = ctx.snapshot.pendingPods
     .filter((p) => !pulling.has(`${p.namespace}/${p.name}`))
     .map((pod) => ({ pod, age: ageSeconds(ctx, pod.createdAt) ?? 0 }))
@@ -28,7 +34,7 @@ export const checkPending: KubeCheck = (ctx, t) => {
   if (stuck.length === 0) return [finding('pending', 'ok', `No pod pending longer than ${formatDuration(t.warn)}`)];
   return perWorkload('pending', groupByWorkload(stuck, (p) => p.pod.workload).map(({ ref, items }) => {
     const oldest = items.reduce((a, b) => (b.age > a.age ? b : a));
-    const why = reasonOf(ctx, oldest.pod);
+    const why = reasonOf(ctx, oldest.pod, waitingReason);
     const title = `${workloadLabel(ref)}: ${items.length === 1 ? `pod ${oldest.pod.name}` : `${items.length} pods`} Pending for ${formatDuration(oldest.age)}${why.short ? ` (${why.short})` : ''}`;
     const detail = [why.text, ...items.slice(0, MAX_DETAIL_PODS).map((p) => `${p.pod.name}: pending ${formatDuration(p.age)}`)].filter(Boolean);
     return {
@@ -43,13 +49,12 @@ export const checkPending: KubeCheck = (ctx, t) => {
   }), 'pending pods');
 };
 
-function reasonOf(ctx: Parameters<KubeCheck>[0], pod: PodInfo): { short?: string; text?: string } {
+function reasonOf(ctx: Parameters<KubeCheck>[0], pod: PodInfo, waitingReason: ReadonlyMap<string, string>): { short?: string; text?: string } {
   if (pod.unscheduled) {
     const message = pod.unscheduled.message ?? podEvent(ctx.snapshot, pod, ['FailedScheduling'])?.message ?? pod.unscheduled.reason ?? 'not scheduled';
     return { short: classifySchedulingFailure(message) ?? 'not scheduled', text: `scheduler: ${message}` };
   }
-  const waiting = ctx.snapshot.containers.find((c) => c.pod.namespace === pod.namespace && c.pod.name === pod.name && c.waiting);
   const event = podEvent(ctx.snapshot, pod, ['FailedMount', 'FailedAttachVolume', 'FailedCreatePodSandBox']);
-  const short = waiting?.waiting?.reason ?? 'scheduled, containers not started';
+  const short = waitingReason.get(`${pod.namespace}/${pod.name}`) ?? 'scheduled, containers not started';
   return { short, ...(event && { text: `${event.reason}: ${event.message}` }) };
 }
