@@ -211,6 +211,16 @@ function diagnoseMismatch(raw: Buffer, matches: (payload: Buffer) => boolean, se
       ];
     }
   }
+  // Stripe writes an event's keys in its own order, "id" then "object" first. A body that starts
+  // otherwise was parsed and written back with its keys reordered (sorted, rebuilt from a map): no
+  // variant undoes that, so the secret cannot be judged from this body.
+  const keys = isJson && json !== null && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
+  if (keys.includes('id') && keys.includes('object') && (keys[0] !== 'id' || keys[1] !== 'object')) {
+    return [
+      `The body's keys are not in Stripe's order (it sends "id", "object" first; this one starts with "${keys[0]}", "${keys[1]}"): something parsed the JSON and wrote it back with its keys reordered, which cannot be undone here, so the secret cannot be judged from this body.`,
+      'Capture and verify the RAW request body, the bytes as received, before any JSON parsing or re-encoding (Express: express.raw({ type: \'application/json\' }) on the webhook route).',
+    ];
+  }
   const lines = [
     `Nor does the body re-serialised (compact or 2-space JSON), with a trailing newline added or removed, or with CRLF/LF line endings: the secret in ${secretEnv} is most likely not the one Stripe signed with.`,
     'Check test vs live mode (each mode has its own endpoint and secret) and that it is this endpoint\'s own signing secret (every endpoint has its own; `stripe listen` uses yet another one).',

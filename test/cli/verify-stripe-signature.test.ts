@@ -80,6 +80,19 @@ describe('chatops stripe verify-signature', { timeout: 120_000 }, () => {
     expect(run.stdout).not.toContain('test vs live');
   });
 
+  it('a body written back with its keys reordered is named as such, not blamed on the secret', async () => {
+    const header = sign(RAW);
+    const sortKeys = (v: unknown): unknown =>
+      v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+    const sorted = JSON.stringify(sortKeys(JSON.parse(RAW)), null, 2);
+    expect(sdkAccepts(sorted, header)).toBe(false);
+    const run = await verify(header, sorted);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('The body\'s keys are not in Stripe\'s order (it sends "id", "object" first; this one starts with "data", "id")');
+    expect(run.stdout).toContain('RAW request body');
+    expect(run.stdout).not.toContain('most likely not the one');
+  });
+
   it('a trailing newline added, and LF turned into CRLF, are each named', async () => {
     const header = sign(RAW);
     expect(sdkAccepts(`${RAW}\n`, header)).toBe(false);
