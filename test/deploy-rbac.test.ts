@@ -1,6 +1,7 @@
 // deploy/rbac.yaml grants the bot what it uses and nothing more: every request the probe and the
 // Kubernetes actions send to the API server (recorded by the local one) must be allowed by a rule
-// bound to the bot's service account, in the namespace it was sent to.
+// bound to the bot's service account, in the namespace it was sent to, and every verb a rule
+// grants must be one of those requests.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -145,6 +146,11 @@ describe('deploy/rbac.yaml', () => {
     ]);
     const refused = [...made.entries()].filter(([, req]) => !allowed(grants, req)).map(([key]) => key);
     expect(refused).toEqual([]);
+    // And nothing granted goes unused: every verb on every resource of every rule was needed.
+    const requests = [...made.values()];
+    const unused = grants.flatMap((g) => g.rules.flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.flatMap((resource) =>
+      rule.verbs.filter((verb) => !requests.some((r) => r.group === group && r.resource === resource && r.verb === verb)).map((verb) => `${verb} ${group || 'core'}/${resource}`)))));
+    expect(unused).toEqual([]);
   });
 
   it('grants nothing beyond that: no wildcards, no secrets, writes only on named workloads or pods', () => {
