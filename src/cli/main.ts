@@ -319,14 +319,23 @@ function adHocTarget(word: string, url: string, env: NodeJS.ProcessEnv): Target 
   let keys: unknown;
   try {
     keys = apiKey === undefined ? probe.fromUrl(url) : { ...probe.fromUrl(url), apiKey };
+    for (const [key, variable] of Object.entries(probe.standalone?.optionalEnv ?? {})) {
+      const value = env[variable]?.trim();
+      if (value) (keys as Record<string, unknown>)[key] = value;
+    }
   } catch (e) {
     throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(e)} (scheme ${scheme})`);
   }
   const parsed = probe.targetSchema.safeParse(keys);
   if (!parsed.success) {
-    // The key from the environment is named as such, never quoted; the rest is about the URL.
-    const keyIssues = parsed.error.issues.filter((i) => i.path[0] === 'apiKey');
-    if (keyEnv !== undefined && keyIssues.length > 0) throw new UserError(`${keyEnv} does not hold a usable ${probe.kind} API key: ${urlIssues({ issues: keyIssues })}`);
+    // A value from the environment is named by its variable, never quoted; the rest is about the URL.
+    const fromEnv: Record<string, string> = { ...(keyEnv !== undefined && { apiKey: keyEnv }), ...probe.standalone?.optionalEnv };
+    const envIssue = parsed.error.issues.find((i) => typeof i.path[0] === 'string' && Object.hasOwn(fromEnv, i.path[0]));
+    if (envIssue) {
+      const key = envIssue.path[0] as string;
+      const issues = parsed.error.issues.filter((i) => i.path[0] === key);
+      throw new UserError(`${fromEnv[key]} does not hold a usable ${probe.kind} ${key === 'apiKey' ? 'API key' : key}: ${urlIssues({ issues })}`);
+    }
     throw new UserError(`--url is not a ${probe.kind} URL: ${urlIssues(parsed.error)} (scheme ${scheme})`);
   }
   return { ...(parsed.data as Record<string, unknown>), name: probe.kind, kind: probe.kind, timeoutMs: DEFAULT_TIMEOUT_MS, thresholds: resolveThresholds(probe) };

@@ -128,6 +128,8 @@ export interface TrendMetric<C = unknown> {
 export interface StandaloneApi {
   defaultUrl: string;
   keyEnv: string;
+  /** Other keys of the target read from the environment when set (`webhookSecret` from STRIPE_WEBHOOK_SECRET). */
+  optionalEnv?: Readonly<Record<string, string>>;
 }
 
 export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> {

@@ -69,3 +69,15 @@ it('a key from the environment the kind cannot use is named by its variable, nev
   expect(r.stderr).not.toContain('--url');
   expect(r.stdout + r.stderr).not.toContain(KEY);
 });
+
+it('without a config, STRIPE_WEBHOOK_SECRET reaches the target (checked, never printed), and a malformed one is named by its variable', async () => {
+  const secret = 'whsec_cliHostedSecret0a1b2c3d4e5f';
+  recordSecrets('test/cli/cli-hosted-apis.test.ts', [secret]);
+  const env = { STRIPE_API_KEY: `sk_test_${KEY}`, STRIPE_WEBHOOK_SECRET: secret, CHATOPS_CONFIG: noConfigFile() };
+  const r = await chatops(['diag', 'stripe', '--url', 'http://127.0.0.1:9', '--json', '--check', 'webhook_secret'], env);
+  const report = JSON.parse(r.stdout) as { findings: Array<{ check: string; status: string }> };
+  expect(report.findings.find((f) => f.check === 'stripe.webhook_secret')?.status).toBe('ok');
+  expect(r.stdout + r.stderr).not.toContain(secret);
+  const without = await chatops(['diag', 'stripe', '--url', 'http://127.0.0.1:9', '--json', '--check', 'webhook_secret'], { ...env, STRIPE_WEBHOOK_SECRET: '' });
+  expect((JSON.parse(without.stdout) as typeof report).findings.find((f) => f.check === 'stripe.webhook_secret')?.status).toBe('warn');
+});

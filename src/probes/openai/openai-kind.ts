@@ -93,6 +93,6 @@ export const openaiKind: KindDefinition<OpenaiTarget, OpenaiCheckContext> = {
   trends: [{ check: headroom, metric: 'headroom_pct', label: 'OpenAI rate-limit headroom', unit: '%' }],
   secrets: (target) => [target.apiKey],
   describeEndpoint: (target) => describeOpenaiEndpoint(target.url),
-  standalone: { defaultUrl: OPENAI_DEFAULT_URL, keyEnv: 'OPENAI_API_KEY' },
+  standalone: { defaultUrl: OPENAI_DEFAULT_URL, keyEnv: 'OPENAI_API_KEY', optionalEnv: { model: 'OPENAI_MODEL', organization: 'OPENAI_ORG_ID', project: 'OPENAI_PROJECT_ID' } },
   runtime: async () => (await import('./openai-session.ts')).openaiSession,
 };

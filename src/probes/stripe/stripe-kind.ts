@@ -105,6 +105,6 @@ export const stripeKind: KindDefinition<StripeTarget, StripeCheckContext> = {
   ],
   secrets: stripeSecrets,
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
-  standalone: { defaultUrl: STRIPE_API_BASE, keyEnv: 'STRIPE_API_KEY' },
+  standalone: { defaultUrl: STRIPE_API_BASE, keyEnv: 'STRIPE_API_KEY', optionalEnv: { webhookSecret: 'STRIPE_WEBHOOK_SECRET' } },
   runtime: async () => (await import('./stripe-session.ts')).stripeSession,
 };
