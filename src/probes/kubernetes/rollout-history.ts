@@ -1,8 +1,11 @@
 // The two newest revisions of each Deployment, from its ReplicaSets (apps/v1), folded a page at a
 // time: per revision what a deploy changes (images, env names, config references, pod-template
 // annotations) with fingerprints instead of values, so a secret in an env value is never kept.
+// The fingerprints are keyed with a random key of this process (they are only compared, within a
+// run): a plain hash of a short password could be reversed by guessing. At most MAX_DEPLOYMENTS
+// deployments are kept, whatever the cluster sends.
 import type * as k8s from '@kubernetes/client-node';
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 export interface RevisionRecord {
   /** The ReplicaSet's name. */
@@ -28,7 +31,11 @@ export interface DeploymentHistory {
 /** `<ns>/<deployment>` -> its two newest revisions. */
 export type RolloutHistory = Map<string, DeploymentHistory>;
 
-const fingerprint = (v: unknown) => createHash('sha256').update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16);
+/** Deployments whose history is kept per run. */
+export const MAX_DEPLOYMENTS = 20_000;
+const FINGERPRINT_KEY = randomBytes(32);
+const fingerprint = (v: unknown) => createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16);
+const revisionOf = (rs: k8s.V1ReplicaSet) => Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision']);
 
 /** The Deployment that controls a ReplicaSet, or undefined for a bare one. */
 function ownerOf(rs: k8s.V1ReplicaSet): string | undefined {
@@ -37,7 +44,7 @@ function ownerOf(rs: k8s.V1ReplicaSet): string | undefined {
 }
 
 export function revisionRecord(rs: k8s.V1ReplicaSet): RevisionRecord | undefined {
-  const revision = Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision']);
+  const revision = revisionOf(rs);
   if (!Number.isInteger(revision) || revision < 1) return undefined;
   const spec = rs.spec?.template?.spec;
   const images = new Map<string, string>();
@@ -83,10 +90,14 @@ export function revisionRecord(rs: k8s.V1ReplicaSet): RevisionRecord | undefined
 export function foldReplicaSet(history: RolloutHistory, rs: k8s.V1ReplicaSet): void {
   const deployment = ownerOf(rs);
   if (!deployment) return;
-  const record = revisionRecord(rs);
-  if (!record) return;
   const key = `${rs.metadata?.namespace ?? 'default'}/${deployment}`;
   const h = history.get(key) ?? {};
+  if (!history.has(key) && history.size >= MAX_DEPLOYMENTS) return;
+  // An older revision than the two kept is not read at all.
+  const revision = revisionOf(rs);
+  if (h.previous && revision <= h.previous.revision) return;
+  const record = revisionRecord(rs);
+  if (!record) return;
   if (!h.current || record.revision > h.current.revision) {
     if (h.current) h.previous = h.current;
     h.current = record;

@@ -1,9 +1,12 @@
 // A recent deploy as evidence: findings about a Deployment whose current ReplicaSet is younger than
 // a day say when it rolled out and what changed from the previous revision (images, env names,
 // config), never env values; the Roll back button only where the target allows it and a previous
-// revision exists. Each scenario in a namespace of its own.
+// revision exists. Each scenario in a namespace of its own. The history records: keyed
+// fingerprints, bounded.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/report.ts';
+import { foldReplicaSet, MAX_DEPLOYMENTS, revisionRecord, type RolloutHistory } from '../../../src/probes/kubernetes/rollout-history.ts';
 import { kubeDeploymentHistory, kubePod, kubeTime } from '../../support/kube-objects.ts';
 import { runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
 
@@ -111,5 +114,36 @@ describe('deploy evidence', () => {
     const lists = k.api.requests.filter((r) => r.method === 'GET' && r.path === '/apis/apps/v1/namespaces/recent/replicasets');
     expect(lists).toHaveLength(1);
     expect(lists[0]!.query.limit).toBe('500');
+  });
+});
+
+describe('rollout history records', () => {
+  const rs = (namespace: string, deployment: string, revision: number, password: string) => ({
+    metadata: {
+      namespace,
+      name: `${deployment}-${revision}`,
+      annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment, uid: `uid-${deployment}`, controller: true }],
+    },
+    spec: { selector: {}, template: { spec: { containers: [{ name: 'app', image: 'registry.example/app:1', env: [{ name: 'DB_PASSWORD', value: password }] }] } } },
+  });
+
+  it('fingerprints env values with a key of this process: a plain hash of a guessable password is not what is kept', () => {
+    const record = revisionRecord(rs('prod', 'api', 1, 'hunter2'))!;
+    const kept = record.env.get('app/DB_PASSWORD')!;
+    expect(kept).toMatch(/^[0-9a-f]{16}$/);
+    expect(kept).not.toBe(createHash('sha256').update(JSON.stringify('hunter2')).digest('hex').slice(0, 16));
+    expect(JSON.stringify([...record.env])).not.toContain('hunter2');
+    // Still equal for equal values, so a change is seen.
+    expect(revisionRecord(rs('prod', 'api', 2, 'hunter2'))!.env.get('app/DB_PASSWORD')).toBe(kept);
+  });
+
+  it('keeps the two newest revisions of at most MAX_DEPLOYMENTS deployments, whatever the cluster sends', () => {
+    const history: RolloutHistory = new Map();
+    for (const revision of [3, 1, 5, 2, 4]) foldReplicaSet(history, rs('prod', 'api', revision, 'x'));
+    expect([history.get('prod/api')!.current!.revision, history.get('prod/api')!.previous!.revision]).toEqual([5, 4]);
+    for (let i = 0; i < MAX_DEPLOYMENTS + 50; i++) foldReplicaSet(history, rs('flood', `d${i}`, 1, 'x'));
+    expect(history.size).toBe(MAX_DEPLOYMENTS);
+    expect(history.has('prod/api')).toBe(true);
   });
 });
