@@ -239,7 +239,10 @@ function foldCronJob(records: ResourceRecords, c: k8s.V1CronJob): void {
     const key = `${namespace}/${name}`;
     if (lastSuccessful.getTime() > (records.lastSuccess.get(key)?.getTime() ?? 0) && records.lastSuccess.size < MAX_RECORDS * 4) records.lastSuccess.set(key, lastSuccessful);
   }
-  if (c.spec?.suspend === true) return;
+  if (c.spec?.suspend === true) {
+    records.cronJobsSuspended += 1;
+    return;
+  }
   const last = date(c.status?.lastScheduleTime);
   const record: CronJobRecord = {
     namespace,

@@ -123,8 +123,10 @@ export interface ResourceRecords {
   jobCount: number;
   /** `<ns>/<cronjob>` -> when a Job of it last completed. */
   lastSuccess: Map<string, Date>;
+  /** The CronJobs not suspended, up to the records kept per run. */
   cronJobs: CronJobRecord[];
   cronJobCount: number;
+  cronJobsSuspended: number;
   pdbs: PdbRecord[];
   pdbCount: number;
   certificates: CertificateRecord[];
@@ -153,6 +155,7 @@ export function emptyRecords(): ResourceRecords {
     lastSuccess: new Map(),
     cronJobs: [],
     cronJobCount: 0,
+    cronJobsSuspended: 0,
     pdbs: [],
     pdbCount: 0,
     certificates: [],

@@ -1,8 +1,9 @@
-// The services and ingresses checks when the cluster holds more services or EndpointSlices than
-// the records kept per run: what was not kept is not judged (never a "not found" or "no ready
-// endpoint" for an object that was only not read), and the finding says how many were left out.
+// The services, ingresses and cronjobs checks when the cluster holds more objects than the records
+// kept per run: what was not kept is not judged (never a "not found" or "no ready endpoint" for an
+// object that was only not read), and the finding says how many were left out.
 import { describe, expect, it } from 'vitest';
 import { emptySnapshot } from '../../../src/probes/kubernetes/cluster-snapshot.ts';
+import { checkCronJobs } from '../../../src/probes/kubernetes/checks/cronjobs.ts';
 import { checkIngresses } from '../../../src/probes/kubernetes/checks/ingresses.ts';
 import { checkServices } from '../../../src/probes/kubernetes/checks/services.ts';
 import type { KubeCheckContext } from '../../../src/probes/kubernetes/check-context.ts';
@@ -41,5 +42,16 @@ describe('records cut at their bound', () => {
     const [f, ...more] = checkServices(context({ slicesDropped: 40 }), NONE);
     expect(more).toHaveLength(0);
     expect(f).toMatchObject({ status: 'ok', title: 'All 1 services with a selector have ready endpoints (1 more not checked: the cluster has more services or EndpointSlices than are read per run)' });
+  });
+
+  it('cronjobs beyond those kept are counted as not checked, never as suspended', () => {
+    const ctx = context({});
+    const r = ctx.snapshot.resources;
+    r.cronJobs.push({ namespace: 'prod', name: 'nightly', schedule: '0 3 * * *', since: new Date(Date.now() - 3_600_000), neverScheduled: false, concurrencyPolicy: 'Allow', active: 0 });
+    r.cronJobCount = 10;
+    r.cronJobsSuspended = 2;
+    expect(checkCronJobs(ctx, { warn: 2, crit: Infinity }).map((f) => `${f.status} ${f.title}`)).toEqual([
+      'ok All 1 active cronjobs ran on schedule (2 suspended; 7 more not checked: more than are read per run)',
+    ]);
   });
 });
