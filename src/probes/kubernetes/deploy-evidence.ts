@@ -32,7 +32,7 @@ function hhmm(d: Date): string {
 }
 
 /** "api:1.8.2 → api:1.8.1", or the revisions when no image differs; secrets masked before the cut. */
-export function changeText(from: RevisionRecord, to: RevisionRecord, secrets: readonly string[] = []): string {
+function changeText(from: RevisionRecord, to: RevisionRecord, secrets: readonly string[] = []): string {
   const { images, other } = describeChange(from, to);
   const words = scrubText(images.length > 0 ? images.join(', ') : `revision ${from.revision} → ${to.revision}${other.length > 0 ? ` (${other.slice(0, 3).join(', ')})` : ''}`, secrets);
   return words.length > ROLLBACK_CHANGE_MAX ? `${words.slice(0, ROLLBACK_CHANGE_MAX - 1)}…` : words;
@@ -45,7 +45,7 @@ function failingAfter(deployedAt: Date, unavailableSince: Date | undefined): str
 }
 
 /** The evidence line and the rollback button for a deployment rolled out within a day, else nothing. */
-export function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: string; remedy?: Remedy } {
+function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: string; remedy?: Remedy } {
   if (ref.kind !== 'deployment') return {};
   const history = ctx.snapshot.rollouts.get(`${ref.namespace}/${ref.name}`);
   const current = history?.current;

@@ -163,7 +163,3 @@ export function emptyRecords(): ResourceRecords {
     certManagerAbsent: false,
   };
 }
-
-export function refKey(r: ObjectRef): string {
-  return `${r.namespace}/${r.name}`;
-}

@@ -7,9 +7,9 @@ import { workloadLabel } from '../workload-of.ts';
 
 const PULL_REASONS = new Set(['ImagePullBackOff', 'ErrImagePull', 'InvalidImageName', 'ErrImageNeverPull', 'RegistryUnavailable']);
 
-export type PullFailure = 'not found' | 'unauthorized' | 'not found or no access' | 'registry unreachable or slow' | 'invalid image name' | 'unknown cause';
+type PullFailure = 'not found' | 'unauthorized' | 'not found or no access' | 'registry unreachable or slow' | 'invalid image name' | 'unknown cause';
 
-export function classifyPullFailure(reason: string, text: string): PullFailure {
+function classifyPullFailure(reason: string, text: string): PullFailure {
   if (reason === 'InvalidImageName') return 'invalid image name';
   if (/manifest unknown|not found|does not exist|name unknown|no such manifest/i.test(text) && !/may require/i.test(text)) return 'not found';
   if (/unauthorized|authentication required|401|403|forbidden|no basic auth credentials|denied: access/i.test(text)) return 'unauthorized';

@@ -6,7 +6,7 @@ import { podEvent, type PodInfo } from '../cluster-snapshot.ts';
 import { deletePodRemedy, restartRemedies } from '../workload-remedies.ts';
 import { workloadLabel } from '../workload-of.ts';
 
-export function classifySchedulingFailure(message: string): string | undefined {
+function classifySchedulingFailure(message: string): string | undefined {
   const reasons: string[] = [];
   if (/Insufficient cpu/i.test(message)) reasons.push('insufficient cpu');
   if (/Insufficient memory/i.test(message)) reasons.push('insufficient memory');

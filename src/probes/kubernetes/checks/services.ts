@@ -7,7 +7,7 @@ import { objectLabel, perObject } from '../object-findings.ts';
 import type { ResourceRecords } from '../resource-records.ts';
 
 /** `<ns>/<service>` -> the ingresses that route to it. */
-export function ingressesByService(r: ResourceRecords): Map<string, string[]> {
+function ingressesByService(r: ResourceRecords): Map<string, string[]> {
   const routed = new Map<string, string[]>();
   for (const ing of r.ingresses) {
     for (const b of ing.backends) {
