@@ -33,6 +33,8 @@ const MAX_RECORDS = 5_000;
 /** Object names are at most 253 characters; a condition message is quoted up to this. */
 const NAME_CHARS = 253;
 const MESSAGE_CHARS = 300;
+/** Backends of one Ingress kept (default backend and rule paths); more are counted. */
+const MAX_INGRESS_BACKENDS = 100;
 /** A schedule longer than this is not read (the cronjobs check says it cannot be). */
 const SCHEDULE_CHARS = 1_000;
 const CERT_MANAGER = { group: 'cert-manager.io', version: 'v1', plural: 'certificates' };
@@ -159,15 +161,17 @@ function backendOf(b: k8s.V1IngressBackend | undefined, route: string): IngressB
 function foldIngress(records: ResourceRecords, ing: k8s.V1Ingress): void {
   records.ingressCount += 1;
   const backends: IngressBackend[] = [];
-  const def = backendOf(ing.spec?.defaultBackend, 'default backend');
-  if (def) backends.push(def);
+  let unchecked = 0;
+  const keep = (b: IngressBackend | undefined) => {
+    if (!b) return;
+    if (backends.length < MAX_INGRESS_BACKENDS) backends.push(b);
+    else unchecked += 1;
+  };
+  keep(backendOf(ing.spec?.defaultBackend, 'default backend'));
   for (const rule of ing.spec?.rules ?? []) {
-    for (const path of rule.http?.paths ?? []) {
-      const b = backendOf(path.backend, `${rule.host ?? '*'}${path.path ?? '/'}`);
-      if (b) backends.push(b);
-    }
+    for (const path of rule.http?.paths ?? []) keep(backendOf(path.backend, `${rule.host ?? '*'}${path.path ?? '/'}`));
   }
-  if (backends.length > 0) push(records.ingresses, { ...meta(ing.metadata), backends });
+  if (backends.length > 0) push(records.ingresses, { ...meta(ing.metadata), backends, unchecked });
 }
 
 function foldClaim(records: ResourceRecords, c: k8s.V1PersistentVolumeClaim): void {

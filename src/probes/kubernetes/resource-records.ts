@@ -29,7 +29,9 @@ export interface IngressBackend {
 }
 
 export interface IngressRecord extends ObjectRef {
+  /** The first backends (MAX_INGRESS_BACKENDS in collect-resources.ts); `unchecked` counts the others. */
   backends: IngressBackend[];
+  unchecked: number;
 }
 
 export interface ClaimRecord extends ObjectRef {

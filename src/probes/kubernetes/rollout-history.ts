@@ -33,6 +33,8 @@ export type RolloutHistory = Map<string, DeploymentHistory>;
 
 /** Deployments whose history is kept per run. */
 export const MAX_DEPLOYMENTS = 20_000;
+/** Containers, and env entries per container, read from one template: far beyond real ones, a bound for a hostile one. */
+export const MAX_TEMPLATE_ITEMS = 200;
 const FINGERPRINT_KEY = randomBytes(32);
 const fingerprint = (v: unknown) => createHmac('sha256', FINGERPRINT_KEY).update(JSON.stringify(v ?? null)).digest('hex').slice(0, 16);
 const revisionOf = (rs: k8s.V1ReplicaSet) => Number(rs.metadata?.annotations?.['deployment.kubernetes.io/revision']);
@@ -53,28 +55,28 @@ export function revisionRecord(rs: k8s.V1ReplicaSet): RevisionRecord | undefined
   const containers: Array<[string, k8s.V1Container]> = [
     ...(spec?.initContainers ?? []).map((c): [string, k8s.V1Container] => [`init:${c.name}`, c]),
     ...(spec?.containers ?? []).map((c): [string, k8s.V1Container] => [c.name, c]),
-  ];
+  ].slice(0, MAX_TEMPLATE_ITEMS);
   for (const [name, c] of containers) {
     if (c.image) images.set(name, c.image);
-    for (const e of c.env ?? []) {
+    for (const e of (c.env ?? []).slice(0, MAX_TEMPLATE_ITEMS)) {
       env.set(`${name}/${e.name}`, fingerprint(e.value ?? e.valueFrom));
       if (e.valueFrom?.configMapKeyRef?.name) configRefs.add(`configmap/${e.valueFrom.configMapKeyRef.name}`);
       if (e.valueFrom?.secretKeyRef?.name) configRefs.add(`secret/${e.valueFrom.secretKeyRef.name}`);
     }
-    for (const f of c.envFrom ?? []) {
+    for (const f of (c.envFrom ?? []).slice(0, MAX_TEMPLATE_ITEMS)) {
       if (f.configMapRef?.name) configRefs.add(`configmap/${f.configMapRef.name}`);
       if (f.secretRef?.name) configRefs.add(`secret/${f.secretRef.name}`);
     }
   }
-  for (const v of spec?.volumes ?? []) {
+  for (const v of (spec?.volumes ?? []).slice(0, MAX_TEMPLATE_ITEMS)) {
     if (v.configMap?.name) configRefs.add(`configmap/${v.configMap.name}`);
     if (v.secret?.secretName) configRefs.add(`secret/${v.secret.secretName}`);
-    for (const s of v.projected?.sources ?? []) {
+    for (const s of (v.projected?.sources ?? []).slice(0, MAX_TEMPLATE_ITEMS)) {
       if (s.configMap?.name) configRefs.add(`configmap/${s.configMap.name}`);
       if (s.secret?.name) configRefs.add(`secret/${s.secret.name}`);
     }
   }
-  const annotations = new Map(Object.entries(rs.spec?.template?.metadata?.annotations ?? {}).map(([k, v]) => [k, fingerprint(v)]));
+  const annotations = new Map(Object.entries(rs.spec?.template?.metadata?.annotations ?? {}).slice(0, MAX_TEMPLATE_ITEMS).map(([k, v]) => [k, fingerprint(v)]));
   return {
     replicaSet: rs.metadata?.name ?? '?',
     revision,

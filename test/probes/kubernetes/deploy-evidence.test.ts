@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/report.ts';
-import { foldReplicaSet, MAX_DEPLOYMENTS, revisionRecord, type RolloutHistory } from '../../../src/probes/kubernetes/rollout-history.ts';
+import { foldReplicaSet, MAX_DEPLOYMENTS, MAX_TEMPLATE_ITEMS, revisionRecord, type RolloutHistory } from '../../../src/probes/kubernetes/rollout-history.ts';
 import { kubeDeploymentHistory, kubePod, kubeTime } from '../../support/kube-objects.ts';
 import { runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
 
@@ -145,5 +145,11 @@ describe('rollout history records', () => {
     for (let i = 0; i < MAX_DEPLOYMENTS + 50; i++) foldReplicaSet(history, rs('flood', `d${i}`, 1, 'x'));
     expect(history.size).toBe(MAX_DEPLOYMENTS);
     expect(history.has('prod/api')).toBe(true);
+  });
+
+  it('reads a bounded part of a hostile template: at most MAX_TEMPLATE_ITEMS env entries per container', () => {
+    const big = rs('prod', 'api', 1, 'x');
+    big.spec.template.spec.containers[0]!.env = Array.from({ length: 5000 }, (_, i) => ({ name: `V${i}`, value: String(i) }));
+    expect(revisionRecord(big)!.env.size).toBe(MAX_TEMPLATE_ITEMS);
   });
 });

@@ -4,7 +4,7 @@
 // custom resource the server does not validate for us) is read as far as it goes, never crashing
 // the run.
 import { describe, expect, it } from 'vitest';
-import { kubeCertificate, kubeCronJob, kubeJob } from '../../support/kube-objects.ts';
+import { kubeCertificate, kubeCronJob, kubeIngress, kubeJob } from '../../support/kube-objects.ts';
 import { findingOf, runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
 
 const k = useFakeKubeApi();
@@ -48,5 +48,15 @@ describe('objects from a hostile API server', () => {
     const odd = findingOf(findings, 'certificates', 'certificate/odd');
     expect(odd.status).toBe('crit');
     expect(odd.title).toBe('certificate/odd in hostile: not Ready (Failed)');
+  });
+
+  it('an ingress with thousands of paths: the first hundred are judged, ten named, the rest counted', async () => {
+    const rules = Array.from({ length: 3000 }, (_, i) => ({ host: 'flood.example', path: `/p${i}`, service: `gone-${i}`, port: 80 }));
+    k.api.add(kubeIngress({ namespace: 'flood', name: 'huge', rules }));
+    const f = findingOf(await run('flood'), 'ingresses', 'ingress/huge');
+    expect(f.title).toBe('ingress/huge in flood: 100 backends broken, first flood.example/p0: service gone-0 not found');
+    const lines = f.detail!.split('\n');
+    expect(lines).toHaveLength(12);
+    expect(lines.slice(-2)).toEqual(['… and 90 more', '2900 more backends not checked (only the first 100 are read)']);
   });
 });

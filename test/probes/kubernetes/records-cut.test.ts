@@ -17,7 +17,7 @@ function context(o: { servicesDropped?: number; slicesDropped?: number }): KubeC
   r.services.set('prod/api', { namespace: 'prod', name: 'api', type: 'ClusterIP', selector: 'app=api', ports: [{ port: 80 }] });
   r.services.set('prod/web', { namespace: 'prod', name: 'web', type: 'ClusterIP', selector: 'app=web', ports: [{ port: 80 }] });
   r.readyEndpoints.set('prod/api', 2);
-  r.ingresses.push({ namespace: 'prod', name: 'edge', backends: [{ service: 'api', port: 80, route: 'a.example/' }, { service: 'beyond', port: 80, route: 'b.example/' }] });
+  r.ingresses.push({ namespace: 'prod', name: 'edge', backends: [{ service: 'api', port: 80, route: 'a.example/' }, { service: 'beyond', port: 80, route: 'b.example/' }], unchecked: 0 });
   r.ingressCount = 1;
   r.servicesDropped = o.servicesDropped ?? 0;
   r.slicesDropped = o.slicesDropped ?? 0;

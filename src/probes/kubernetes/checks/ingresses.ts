@@ -4,6 +4,9 @@ import { finding, type KubeCheck } from '../check-context.ts';
 import { objectLabel, perObject } from '../object-findings.ts';
 import type { IngressBackend, ServiceRecord } from '../resource-records.ts';
 
+/** Broken backends named in a finding's detail; more are counted. */
+const DETAIL_LINES = 10;
+
 function problemOf(b: IngressBackend, svc: ServiceRecord | undefined, servicesDropped: number): string | undefined {
   // More services than are kept per run: one not kept is not missing.
   if (!svc) return servicesDropped > 0 ? undefined : `service ${b.service} not found`;
@@ -27,10 +30,15 @@ export const checkIngresses: KubeCheck = (ctx) => {
     if (broken.length === 0) continue;
     const label = objectLabel('ingress', ing);
     const first = broken[0]!;
+    const distinct = [...new Set(broken)];
     bad.push({
       label,
       ...finding('ingresses', 'warn', `${label}: ${broken.length === 1 ? first : `${broken.length} backends broken, first ${first}`}`, {
-        detail: [...new Set(broken)].join('\n'),
+        detail: [
+          ...distinct.slice(0, DETAIL_LINES),
+          ...(distinct.length > DETAIL_LINES ? [`… and ${distinct.length - DETAIL_LINES} more`] : []),
+          ...(ing.unchecked > 0 ? [`${ing.unchecked} more backends not checked (only the first ${ing.backends.length} are read)`] : []),
+        ].join('\n'),
         metrics: { broken_backends: broken.length },
         fix: `point the backends of ingress ${ing.name} at an existing service and one of its ports (kubectl get svc -n ${ing.namespace}), or create the missing service; kubectl describe ingress ${ing.name} -n ${ing.namespace} shows the rules`,
       }),
