@@ -57,7 +57,9 @@ export const checkVolumes: KubeCheck = (ctx, t) => {
   const notReadable = unmeasured > 0 && r.volumeStatsProblem ? `fullness of ${unmeasured} mounted claims not readable: ${r.volumeStatsProblem}` : undefined;
   if (bad.length === 0) {
     const waiting = waitingForConsumer > 0 ? `; ${waitingForConsumer} wait for a first pod (WaitForFirstConsumer)` : '';
-    return [finding('volumes', 'ok', `No volume claim pending longer than ${formatDuration(t.warn * 60)}, lost or nearly full (${r.claimCount} claims${waiting})`, {
+    // Fullness is claimed only where it was read.
+    const judged = notReadable ? `pending longer than ${formatDuration(t.warn * 60)} or lost; fullness not read` : `pending longer than ${formatDuration(t.warn * 60)}, lost or nearly full`;
+    return [finding('volumes', 'ok', `No volume claim ${judged} (${r.claimCount} claims${waiting})`, {
       ...(notReadable && { detail: notReadable }),
     })];
   }
