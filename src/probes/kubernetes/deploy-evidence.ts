@@ -6,7 +6,7 @@
 import type { Finding, Remedy } from '../../report.ts';
 import { formatDuration } from '../format.ts';
 import { scrubText } from '../scrub-findings.ts';
-import type { ClusterSnapshot } from './cluster-snapshot.ts';
+import type { ClusterSnapshot, WorkloadStatus } from './cluster-snapshot.ts';
 import { isRestartable, type KubeTarget } from './kube-target.ts';
 import { describeChange, type RevisionRecord } from './rollout-history.ts';
 import type { WorkloadRef } from './workload-of.ts';
@@ -45,7 +45,7 @@ function failingAfter(deployedAt: Date, unavailableSince: Date | undefined): str
 }
 
 /** The evidence line and the rollback button for a deployment rolled out within a day, else nothing. */
-function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: string; remedy?: Remedy } {
+function deployEvidence(ctx: DeployContext, ref: WorkloadRef, problems: ReadonlyMap<string, WorkloadStatus>): { line?: string; remedy?: Remedy } {
   if (ref.kind !== 'deployment') return {};
   const history = ctx.snapshot.rollouts.get(`${ref.namespace}/${ref.name}`);
   const current = history?.current;
@@ -64,7 +64,7 @@ function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: string; 
     ...other.slice(0, CHANGES_NAMED),
     ...(other.length > CHANGES_NAMED ? [`${other.length - CHANGES_NAMED} more changes`] : []),
   ];
-  const status = ctx.snapshot.workloadProblems.find((w) => w.ref.kind === 'deployment' && w.ref.namespace === ref.namespace && w.ref.name === ref.name);
+  const status = problems.get(`${ref.namespace}/${ref.name}`);
   const line = `${when}: ${changes.join('; ')}${failingAfter(current.createdAt, status?.unavailableSince)}`;
   const paused = status?.paused === true;
   if (paused || !isRestartable(ctx.target, ref.namespace, 'deployment', ref.name)) return { line };
@@ -83,11 +83,13 @@ function deployEvidence(ctx: DeployContext, ref: WorkloadRef): { line?: string; 
  * the rollback button after the logs; others unchanged. Findings are changed in place.
  */
 export function withDeployEvidence(findings: Finding[], ctx: DeployContext, lookup: (f: Finding) => WorkloadStory | undefined = storyOf): Finding[] {
+  // `<ns>/<deployment>` -> its status, looked up once per finding instead of scanning the list.
+  const problems = new Map(ctx.snapshot.workloadProblems.filter((w) => w.ref.kind === 'deployment').map((w) => [`${w.ref.namespace}/${w.ref.name}`, w]));
   for (const f of findings) {
     if (f.status === 'ok') continue;
     const ref = lookup(f)?.ref;
     if (!ref) continue;
-    const { line, remedy } = deployEvidence(ctx, ref);
+    const { line, remedy } = deployEvidence(ctx, ref, problems);
     if (line) f.detail = [f.detail, `deploy: ${line}`].filter(Boolean).join('\n');
     if (remedy && !(f.remedies ?? []).some((r) => r.action === 'k8s.rollback')) {
       const remedies = [...(f.remedies ?? [])];
