@@ -46,6 +46,10 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
     return;
   }
   const narrowed = options.checks !== undefined || options.thresholds !== undefined;
+  if (word === 'logs' && !services.config.targets.some((t) => t.name === 'logs')) {
+    if (narrowed) throw new UserError('diag logs groups the error lines of a workload\'s logs: it takes no checks or thresholds');
+    return await diagLogsForm(invocation, words.slice(1));
+  }
   if (word === 'all') {
     if (narrowed) throw new UserError('checks and thresholds are chosen for one target: name a target or a kind, not all');
     return await diagAll(invocation);
@@ -61,6 +65,45 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
   const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, ...(checks && { checks }) });
   await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
+  return { status: report.status, data: report };
+}
+
+const LOGS_USAGE = 'diag logs [target] <workload|pod> [since]';
+
+/**
+ * `/diag logs [target] <name> [since]`: the error lines of a workload's (or a pod's) logs grouped
+ * by pattern, as a k8s report (src/probes/kubernetes/logs/diag-logs.ts). The target may be left
+ * out when one k8s target is configured.
+ */
+async function diagLogsForm({ text, userId, channelId, reply, services }: CommandInvocation, words: readonly string[]): Promise<CommandOutcome> {
+  const k8s = services.config.targets.filter((t) => t.kind === 'k8s');
+  const rest = [...words];
+  let target = rest.length >= 2 ? k8s.find((t) => t.name === rest[0]) : undefined;
+  if (target) rest.shift();
+  else if (rest.length >= 1 && services.config.targets.some((t) => t.name === rest[0] && t.kind !== 'k8s')) {
+    throw new UserError(`${rest[0]} is not a k8s target; diag logs reads the logs of a Kubernetes workload: ${LOGS_USAGE}`);
+  } else if (k8s.length === 1) target = k8s[0];
+  else if (k8s.length === 0) throw new UserError(`no k8s target is configured (${services.config.source}); diag logs reads the logs of a Kubernetes workload`);
+  else throw new UserError(`${k8s.length} k8s targets are configured (${k8s.map((t) => t.name).join(', ')}): name one, ${LOGS_USAGE}`);
+  if (rest.length === 0) throw new UserError(`name a workload or pod: ${LOGS_USAGE}, e.g. diag logs ${target!.name} deployment/web 30m`);
+  if (rest.length > 2) throw new UserError(`too many words after diag logs: ${words.join(' ')}; expected ${LOGS_USAGE}`);
+  const chosen = target!;
+  if (chosen.configProblem !== undefined) throw new UserError(`${chosen.name} cannot be run: its configuration has a problem (${chosen.configProblem})`);
+  const { diagLogs, parseSince, parseSubject, DEFAULT_SINCE_S } = await import('../src/probes/kubernetes/logs/logs-form.ts');
+  const subject = parseSubject(rest[0]!);
+  const sinceSeconds = rest[1] === undefined ? DEFAULT_SINCE_S : parseSince(rest[1]);
+  const posted = await reply.post(progressMessage('Reading the logs of ', strong(rest[0]!), ' on ', strong(chosen.name), '…'));
+  let report;
+  try {
+    report = await diagLogs(chosen as never, subject, { sinceSeconds, secrets: services.secrets, runbookForCheck: services.runbooks.byCheck });
+  } catch (e) {
+    // A name not found in the cluster: the "reading" message says so (a terminal prints the error).
+    if (!(e instanceof UserError) || reply.source === 'cli') throw e;
+    await posted.update(progressMessage(`Cannot read the logs: ${e.message}`));
+    return { status: 'unknown' };
+  }
+  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
+  await audit(services, { actor: userId, channel: channelId, source: reply.source, target: chosen.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
 }
 

@@ -37,6 +37,10 @@ describe('error lines', () => {
     expect(errorSeverity('health check: no error')).toBeUndefined();
     expect(errorSeverity('finished without errors')).toBeUndefined();
     expect(errorSeverity('request done error=nil')).toBeUndefined();
+    expect(errorSeverity('request done err: <nil>')).toBeUndefined();
+    expect(errorSeverity('errors: 0, warnings: 3')).toBeUndefined();
+    expect(errorSeverity('panic: nil map write')).toBe('fatal');
+    expect(errorSeverity('error: 0x7f invalid opcode')).toBe('error');
     expect(errorSeverity('registered ErrorHandler middleware')).toBeUndefined();
     expect(errorSeverity('error_count=0 ok')).toBeUndefined();
     expect(errorSeverity('GET /health 200 3ms')).toBeUndefined();
@@ -52,7 +56,8 @@ describe('patterns', () => {
     expect(a).toBe(b);
     expect(a).toBe('ERROR <time> request <uuid> to <ip> failed after <n> (trace <hex>, span <hex>) retry <n>');
     expect(normaliseLine('ERROR dial [fe80::1ff:fe23:4567:890a]:443 refused at 12:00:01')).toBe('ERROR dial [<ip>]:<n> refused at <time>');
-    // Words made of hex letters only stay.
+    // Plain numbers are numbers, not hex; words made of hex letters only stay.
+    expect(normaliseLine('ERROR ts 1764640000')).toBe('ERROR ts <n>');
     expect(normaliseLine('ERROR decade facade')).toBe('ERROR decade facade');
   });
 

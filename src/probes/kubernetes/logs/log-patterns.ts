@@ -57,8 +57,8 @@ const KLOG = /^([IWEF])\d{4} \d{2}:\d{2}:\d{2}\.\d+\s/;
 const ERROR_WORD = /\b(errors?|exceptions?|panic(?:ked|s)?|fatal)\b|\b[A-Z][A-Za-z0-9]*(?:Exception|Error)\b/gi;
 /** The words just before a match that say there was none ("no errors", "0 errors", "without error"). */
 const NEGATED_BEFORE = /(?:\b(?:no|not|zero|without|0)\s+|\b0\s*)$/i;
-/** What follows a match that says there was none ("errors=0", "error: nil", "errors: []"). */
-const NONE_AFTER = /^["']?\s{0,2}[=:]\s{0,2}["']?(?:0\b|nil\b|null\b|none\b|false\b|<nil>|\[\]|""|''|$)/i;
+/** What follows a match that says there was none ("errors=0", "error=nil", "errors: 0", "err: <nil>"); "panic: nil map" is one. */
+const NONE_AFTER = /^["']?(?:\s{0,2}=\s{0,2}["']?(?:0\b|nil\b|null\b|none\b|false\b|<nil>|\[\]|""|''|$)|\s{0,2}:\s{0,2}["']?(?:0(?![\w.:])|null\b|none\b|false\b|<nil>|\[\]|""|''|$))/i;
 
 /** Stack-trace and panic continuation lines: they belong to the error before them. */
 const CONTINUATION = /^(?:\s+at\s|\s*Caused by:|\s+\.\.\.\s*\d+\s+(?:more|common frames)|goroutine \d+ \[|\t|\s{2,}\S)/;
@@ -124,7 +124,7 @@ const MASKS: ReadonlyArray<[RegExp, string]> = [
   [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '<ip>'],
   [/\b(?=[0-9a-f:]*\d)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}\b|(?<![\w:])::1\b/gi, '<ip>'],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
-  [/\b(?=[a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>'],
+  [/\b(?=\d*[a-f])(?=[a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>'],
   [/\b\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?|b|bytes?|[kmgt]i?b|%)?\b/gi, '<n>'],
 ];
 
