@@ -1,7 +1,9 @@
 // A failed API call as words an on-call engineer can act on. We know which verb and resource we
-// asked for, so a 403 names exactly the permission the bot is missing.
+// asked for, so a 403 names exactly the permission the bot is missing. What the server says is
+// quoted on one line, cut (api-text.ts).
 import * as k8s from '@kubernetes/client-node';
 import { errorCode } from '../error-code.ts';
+import { apiText } from './api-text.ts';
 
 /** `unresolved`: the server's host name does not exist in DNS, which is the bot's configuration, not an outage. */
 export type KubeProblemKind = 'unauthorized' | 'forbidden' | 'not_found' | 'timeout' | 'unreachable' | 'unresolved' | 'tls' | 'other';
@@ -65,7 +67,7 @@ export function describeKubeError(error: unknown, request: KubeRequestDescriptio
   if (code && /CERT|SELF_SIGNED|TLS|SSL/.test(code)) {
     return { kind: 'tls', text: `TLS to ${server} failed (${code}): the cluster CA in the kubeconfig does not match`, fix: 'update certificate-authority-data of the cluster in the kubeconfig to the cluster\'s CA' };
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = apiText(error instanceof Error ? error.message : String(error), 300);
   return { kind: 'other', text: `${request.verb} ${request.resource} failed: ${message}${code ? ` (${code})` : ''}` };
 }
 
@@ -74,8 +76,8 @@ function statusOf(body: unknown): { message?: string; reason?: string } {
   try {
     const parsed = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown; reason?: unknown } | undefined;
     return {
-      ...(typeof parsed?.message === 'string' && { message: parsed.message.slice(0, 300) }),
-      ...(typeof parsed?.reason === 'string' && { reason: parsed.reason }),
+      ...(typeof parsed?.message === 'string' && { message: apiText(parsed.message, 300) }),
+      ...(typeof parsed?.reason === 'string' && { reason: apiText(parsed.reason, 60) }),
     };
   } catch {
     return {};

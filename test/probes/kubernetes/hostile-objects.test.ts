@@ -3,7 +3,9 @@
 // kilobytes of text are shown on one line and cut; a cert-manager object of the wrong shape (a
 // custom resource the server does not validate for us) is read as far as it goes, never crashing
 // the run.
+import * as k8s from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
+import { describeKubeError } from '../../../src/probes/kubernetes/describe-kube-error.ts';
 import { kubeCertificate, kubeCronJob, kubeIngress, kubeJob } from '../../support/kube-objects.ts';
 import { findingOf, runKubeProbe, useFakeKubeApi } from './kube-helpers.ts';
 
@@ -58,5 +60,13 @@ describe('objects from a hostile API server', () => {
     const lines = f.detail!.split('\n');
     expect(lines).toHaveLength(12);
     expect(lines.slice(-2)).toEqual(['… and 90 more', '2900 more backends not checked (only the first 100 are read)']);
+  });
+
+  it('an error body with line breaks, escapes and kilobytes is quoted on one line, cut', () => {
+    const body = JSON.stringify({ kind: 'Status', status: 'Failure', reason: 'Boom\n<!here>', message: `first\nsecond\u001b[2J\u202e${'m'.repeat(5000)}`, code: 500 });
+    const p = describeKubeError(new k8s.ApiException(500, 'HTTP-Code: 500', body, {}), { verb: 'list', resource: 'pods', namespace: 'prod' }, 3000, 'https://kube.example');
+    expect(p.text).not.toMatch(UNSAFE);
+    expect(p.text.length).toBeLessThan(450);
+    expect(p.text).toMatch(/^list pods in namespace prod failed with HTTP 500 Boom <!here>: first secondm+…$/);
   });
 });
