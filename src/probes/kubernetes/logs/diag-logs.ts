@@ -1,9 +1,11 @@
 // `/diag logs [target] <workload|pod> [since]`: the error lines in the logs of a workload's pods
 // (every container, previous instances included) within a window, grouped by pattern, as a k8s
-// Report of k8s.log_patterns findings, most frequent first. Patterns are evidence: a pattern of
-// fatal/panic/critical lines or one seen HIGH_COUNT times or more warns, the others are ok
-// (informational); logs alone never make a report crit. What a bound or a failure left unread is
-// said. Every line is masked (configured secrets and the generic patterns) before it is grouped.
+// Report of k8s.log_patterns findings, most frequent first. Patterns are evidence, asked for: each
+// is a warning, so that it is shown (a report folds its ok findings into one line of check names),
+// fatal/panic/critical ones marked so; logs alone never make a report crit, since a line says what
+// a process wrote, not what hurts now. What a bound left unread makes the summary unknown (the
+// counts cover only what was read), and a log that could not be read is unknown. Every line is
+// masked (configured secrets and the generic patterns) before it is grouped.
 import { buildReport, type Finding, type Report, type Status } from '../../../report.ts';
 import { scrubFindings, sortedSecrets } from '../../scrub-findings.ts';
 import { finding as kubeFinding } from '../check-context.ts';
@@ -20,8 +22,6 @@ import { UserError } from '../../../user-error.ts';
 export const LOG_PATTERNS_CHECK = 'k8s.log_patterns';
 /** Patterns with a finding each; the rest are counted in one more. */
 export const MAX_PATTERN_FINDINGS = 10;
-/** A pattern seen this often in the window warns, whatever its level. */
-export const HIGH_COUNT = 100;
 /** Pods of a workload read at most. */
 export const MAX_LOG_PODS = 50;
 /** Below this much time left, no request is started. */
@@ -109,37 +109,37 @@ async function logFindings(target: KubeTarget, words: SubjectWords, options: Dia
     if (read.logs.length === 0) return out;
   }
   const summary = `Read ${readWords} of ${what} over ${window}`;
+  // A bound that cut the read leaves lines of the window uncounted: the summary cannot say all.
+  const readStatus: Status = bounded.length > 0 ? 'unknown' : 'ok';
+  const boundsFix = 'the counts cover what was read; for the rest, name one pod (pod/<name>) or a shorter window (e.g. 5m), or read it with kubectl logs --since';
   if (patterns.length === 0) {
-    out.push(finding('ok', `No error lines: ${summary.charAt(0).toLowerCase()}${summary.slice(1)}`, { metrics: { lines: groups.lines, pods, containers, count: 0 }, ...(bounded.length > 0 && { detail: bounded.join('\n') }) }));
+    out.push(finding(readStatus, `No error lines: ${summary.charAt(0).toLowerCase()}${summary.slice(1)}`, { metrics: { lines: groups.lines, pods, containers, count: 0 }, ...(bounded.length > 0 && { detail: bounded.join('\n'), fix: boundsFix }) }));
     return out;
   }
-  for (const p of patterns.slice(0, MAX_PATTERN_FINDINGS)) out.push(patternFinding(p, subject));
+  for (const p of patterns.slice(0, MAX_PATTERN_FINDINGS)) out.push(patternFinding(p, subject, options.sinceSeconds));
   const rest = patterns.slice(MAX_PATTERN_FINDINGS);
   if (rest.length > 0) {
     const lines = rest.reduce((n, p) => n + p.count, 0);
-    out.push(finding('ok', `${rest.length} more patterns (${lines} error ${lines === 1 ? 'line' : 'lines'})`, { detail: rest.slice(0, 5).map((p) => `${p.count}× ${p.pattern.slice(0, 140)}`).join('\n'), metrics: { count: lines, patterns: rest.length } }));
+    out.push(finding('warn', `${rest.length} more patterns (${lines} error ${lines === 1 ? 'line' : 'lines'})`, { detail: rest.slice(0, 5).map((p) => `${p.count}× ${p.pattern.slice(0, 140)}`).join('\n'), metrics: { count: lines, patterns: rest.length } }));
   }
-  out.push(finding('ok', `${summary}: ${groups.errorLines} error ${groups.errorLines === 1 ? 'line' : 'lines'} in ${patterns.length} ${patterns.length === 1 ? 'pattern' : 'patterns'}`, {
+  out.push(finding(readStatus, `${summary}: ${groups.errorLines} error ${groups.errorLines === 1 ? 'line' : 'lines'} in ${patterns.length} ${patterns.length === 1 ? 'pattern' : 'patterns'}`, {
     metrics: { lines: groups.lines, errorLines: groups.errorLines, patterns: patterns.length, pods, containers },
-    ...(bounded.length > 0 && { detail: bounded.join('\n') }),
+    ...(bounded.length > 0 && { detail: bounded.join('\n'), fix: boundsFix }),
   }));
   return out;
 }
 
-function patternFinding(p: LogPattern, subject: LogSubject): Finding {
+function patternFinding(p: LogPattern, subject: LogSubject, sinceSeconds: number): Finding {
   const fatal = p.severity === 'fatal';
-  const status: Status = fatal || p.count >= HIGH_COUNT ? 'warn' : 'ok';
   const seen = p.firstSeen !== undefined && p.lastSeen !== undefined ? `first seen ${clock(p.firstSeen)}, last seen ${clock(p.lastSeen)}` : 'times unknown';
   const where = p.pods.size === 1 ? `pod ${[...p.pods][0]}` : `${p.pods.size} pods`;
   const title = `${p.count}× ${fatal ? '(fatal) ' : ''}${short(p.example, 110)}`;
-  return finding(status, title, {
+  return finding('warn', title, {
     detail: [`${seen} (UTC), in ${where}, ${p.containers.size} ${p.containers.size === 1 ? 'container' : 'containers'}`, `pattern: ${short(p.pattern, 150)}`, `example: ${p.example}`].join('\n'),
     metrics: { count: p.count, pods: p.pods.size },
-    ...(status === 'warn' && {
-      fix: fatal
-        ? `the process of ${subject.kind} ${subject.name} reports fatal errors: read the example and its stack trace, then the runbook; kubectl logs -n ${subject.namespace} <pod> --previous shows the instance that died`
-        : `an error repeated ${p.count} times: find what the example names (a dependency, a config value, a bad input) and fix it there; kubectl logs -n ${subject.namespace} -l <its selector> --since=15m | grep shows the lines`,
-    }),
+    fix: fatal
+      ? `the process of ${subject.kind} ${subject.name} reports fatal errors: read the example and its stack trace, then the runbook; kubectl logs -n ${subject.namespace} <pod> --previous shows the instance that died`
+      : `find what the example names (a dependency, a config value, a bad input) and fix it there; kubectl logs -n ${subject.namespace} <pod> --since=${Math.ceil(sinceSeconds / 60)}m shows the lines around it`,
   });
 }
 
