@@ -27,7 +27,9 @@ same code as in Slack (what only Slack can do is refused, naming what the termin
 {{COMMANDS}}
 Diagnostics and the terminal's own commands:
   diag <target|kind>   run read-only diagnostics and print the report
-{{SCOPED}}  diag all             every configured target at once: a summary, then the details
+{{SCOPED}}  diag logs [target] <workload|pod> [since]
+                       k8s: a workload's error lines grouped by pattern (default 15m)
+  diag all             every configured target at once: a summary, then the details
   ladder check         look up in Slack everyone the escalation ladder pages, and report
                        levels nobody can receive (needs SLACK_BOT_TOKEN)
   config check         validate the whole config file and list every problem at once
@@ -66,6 +68,11 @@ with its unit, then warn;crit when the metric is the one the check's thresholds 
 
   all               every configured target, concurrently; --json prints { status, reports: [...] }
   <target|kind>     a target name from the config, or a kind: ${PROBES.map((p) => [p.kind, ...p.aliases].join('/')).join(', ')}
+  logs [target] <name|deployment/<name>|statefulset/<name>|daemonset/<name>|pod/<name>> [since]
+                    k8s: the error lines of a workload's pods (every container, previous
+                    instances too) grouped by pattern, over since (15m, 2h; default 15m, at
+                    most 24h); the target may be left out when one k8s target is configured;
+                    <namespace>/<name> chooses the namespace. e.g. diag logs prod deployment/web 30m
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --url URL         probe this URL directly instead of a configured target (then <kind> is required)
                     hosted APIs need no config: ${PROBES.flatMap((p) => (p.standalone ? [`${p.kind} reads ${p.standalone.keyEnv}`] : [])).join(', ')}
