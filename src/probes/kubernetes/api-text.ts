@@ -1,22 +1,8 @@
 // Text the API server sends (object names, schedules, condition reasons and messages) as a finding
-// may show it: on one line, without terminal escapes, control or invisible formatting characters
-// (zero-width, bidi overrides), cut to a length. A hostile or broken server cannot add lines to a
-// detail, hide what follows, or fill a report; a value that is not a string shows as nothing.
-// Slack's <!channel>-style links and mentions are escaped by the renderer (escapeMrkdwn).
-
-/** ESC [ ... final byte: a terminal colour or cursor sequence. */
-// eslint-disable-next-line no-control-regex
-const TERMINAL_ESCAPE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
+// may show it: the shared one-line form (../shown-text.ts); a value that is not a string shows as nothing.
+import { shownText } from '../shown-text.ts';
 
 /** `value` on one line without control or formatting characters, at most `max` characters (then "…"); '' when not a string. */
 export function apiText(value: unknown, max: number): string {
-  if (typeof value !== 'string') return '';
-  const flat = value
-    .slice(0, max * 4)
-    .replace(TERMINAL_ESCAPE, '')
-    .replace(/\p{Cf}/gu, '')
-    .replace(/[\p{Cc}\p{Zl}\p{Zp}]/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return shownText(value, max);
 }

@@ -4,11 +4,11 @@
 // one line of bounded length (control characters and line breaks flattened), so an answer cannot
 // forge lines of a finding or flood it; numbers are read only within what they can mean.
 import { z } from 'zod';
-import { snippet } from '../http/probe-support.ts';
+import { shownText } from '../shown-text.ts';
 
 /** A string of the answer as a finding may show it: one line, at most `max` characters (empty stays empty). */
 function oneLine(max: number) {
-  return z.string().transform((s) => (s.trim() === '' ? '' : snippet(s.replace(/[\u0080-\u009f\u2028\u2029]/g, ' '), max)));
+  return z.string().transform((s) => shownText(s, max));
 }
 
 const id = oneLine(80);
