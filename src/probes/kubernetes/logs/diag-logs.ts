@@ -15,7 +15,7 @@ import { describeKubeError, problemWords } from '../describe-kube-error.ts';
 import { kubernetesKind } from '../kubernetes-kind.ts';
 import { LogPatternGroups, type LogPattern } from './log-patterns.ts';
 import { sinceWords } from './parse-since.ts';
-import { DEFAULT_LOG_BOUNDS, readPodLogs, type LogBounds } from './read-pod-logs.ts';
+import { DEFAULT_LOG_BOUNDS, podSources, readPodLogs, type LogBounds } from './read-pod-logs.ts';
 import { resolveLogSubject, type LogSubject, type SubjectWords } from './resolve-log-subject.ts';
 import { UserError } from '../../../user-error.ts';
 
@@ -82,7 +82,7 @@ async function logFindings(target: KubeTarget, words: SubjectWords, options: Dia
     return [finding('ok', `No pods of ${what} to read the logs of`, { detail: `Its selector matches no pod in ${subject.namespace}.`, metrics: { pods: 0, lines: 0 } })];
   }
   const bounds = options.bounds ?? DEFAULT_LOG_BOUNDS;
-  const read = await readPodLogs(client, subject.pods, { sinceSeconds: options.sinceSeconds, bounds, request, timeoutMs: target.timeoutMs });
+  const read = await readPodLogs(client, podSources(subject.pods), { sinceSeconds: options.sinceSeconds, bounds, request, timeoutMs: target.timeoutMs });
   const groups = new LogPatternGroups(options.secrets);
   for (const log of read.logs) groups.add(log.text, log);
   const patterns = groups.patterns();

@@ -59,14 +59,26 @@ export function sourcesOf(pod: V1Pod): LogLineSource[] {
   });
 }
 
-export async function readPodLogs(client: KubeClient, pods: readonly V1Pod[], options: LogReadOptions): Promise<LogReadResult> {
+/** The containers of one pod to read. */
+export interface PodSources {
+  namespace: string;
+  sources: readonly LogLineSource[];
+}
+
+/** What to read of these pods: every container of each (sourcesOf). */
+export function podSources(pods: readonly V1Pod[]): PodSources[] {
+  return pods.map((pod) => ({ namespace: pod.metadata?.namespace ?? '', sources: sourcesOf(pod) }));
+}
+
+/** Reads the sources, `concurrency` pods at a time, a pod's containers one after the other. */
+export async function readPodLogs(client: KubeClient, pods: readonly PodSources[], options: LogReadOptions): Promise<LogReadResult> {
   const result: LogReadResult = { logs: [], skippedForTotal: 0, failed: [] };
   let left = options.bounds.totalBytes;
   const queue = [...pods];
   const worker = async () => {
     for (let pod = queue.shift(); pod; pod = queue.shift()) {
-      const namespace = pod.metadata?.namespace ?? '';
-      for (const source of sourcesOf(pod)) {
+      const namespace = pod.namespace;
+      for (const source of pod.sources) {
         const reserve = Math.min(options.bounds.perContainerBytes, left);
         if (reserve < MIN_READ_BYTES) {
           result.skippedForTotal++;
