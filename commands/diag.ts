@@ -4,6 +4,7 @@ import { findProbe, PROBES } from '../src/probes/probe-registry.ts';
 import { lowerIsWorse, resolveThresholds, thresholdsReversed, type DefaultThresholds, type Thresholds } from '../src/probes/probe-definition.ts';
 import { isConfigProblem } from '../src/report.ts';
 import type { Target } from '../src/config/config.ts';
+import type { KubeTarget } from '../src/probes/kubernetes/kube-target.ts';
 import { resolveTargetWords } from '../src/probes/resolve-target.ts';
 import { describeScope } from '../src/probes/describe-scope.ts';
 import { reportMessage, type ReportMessageOptions } from '../src/render/report-message.ts';
@@ -95,7 +96,7 @@ async function diagLogsForm({ text, userId, channelId, reply, services }: Comman
   const posted = await reply.post(progressMessage('Reading the logs of ', strong(rest[0]!), ' on ', strong(chosen.name), '…'));
   let report;
   try {
-    report = await diagLogs(chosen as never, subject, { sinceSeconds, secrets: services.secrets, runbookForCheck: services.runbooks.byCheck });
+    report = await diagLogs(chosen as unknown as KubeTarget, subject, { sinceSeconds, secrets: services.secrets, runbookForCheck: services.runbooks.byCheck });
   } catch (e) {
     // A name not found in the cluster: the "reading" message says so (a terminal prints the error).
     if (!(e instanceof UserError) || reply.source === 'cli') throw e;
