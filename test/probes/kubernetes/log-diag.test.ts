@@ -114,6 +114,17 @@ describe('diag logs', () => {
     expect(fewSummary.detail).toContain('1 container was not read: 12 KiB read in all');
   });
 
+  it('the target\'s own token in a log line is masked, as the configured secrets are', async () => {
+    k.api.add(kubePod({ namespace: 'shop', name: 'leaky-1' }));
+    k.api.setLogLines('shop', 'leaky-1', 'app', { current: [{ agoS: 5, text: `ERROR kube call failed with token ${k.api.token} and ${SECRET}` }] });
+    const target = kubeTarget({ kubeconfig: k.kubeconfig, target: { namespaces: ['shop'], kubeconfig: undefined, server: k.api.url, token: k.api.token } });
+    const report = await diagLogs(target, { kind: 'pod', name: 'leaky-1' }, { sinceSeconds: 60, secrets: [SECRET] });
+    const text = JSON.stringify(report);
+    expect(report.findings[0]!.title).toContain('ERROR kube call failed with token');
+    expect(text).not.toContain(k.api.token);
+    expect(text).not.toContain(SECRET);
+  });
+
   it('a log the bot may not read is unknown with the RBAC rule, never a quiet ok', async () => {
     k.api.add(kubePod({ namespace: 'locked', name: 'vault-0' }));
     k.api.deny('get', 'pods/log', 'locked');
