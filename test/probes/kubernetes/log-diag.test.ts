@@ -114,6 +114,16 @@ describe('diag logs', () => {
     expect(fewSummary.detail).toContain('1 container was not read: 12 KiB read in all');
   });
 
+  it('shows the 10 most frequent patterns and counts the rest in one more finding', async () => {
+    k.api.add(kubePod({ namespace: 'shop', name: 'chatty-1' }));
+    const names = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel', 'india', 'juliet', 'kilo', 'lima'];
+    k.api.setLogLines('shop', 'chatty-1', 'app', { current: names.flatMap((n, i) => lines(12 - i, 100 + i * 20, () => `ERROR ${n} is down`)) });
+    const report = await run({ name: 'chatty-1' });
+    const patterns = report.findings.filter((f) => f.title.includes(' is down'));
+    expect(patterns.map((f) => f.metrics?.count)).toEqual([12, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+    expect(report.findings.find((f) => f.title.startsWith('2 more patterns'))).toMatchObject({ status: 'warn', title: '2 more patterns (3 error lines)', metrics: { count: 3, patterns: 2 } });
+  });
+
   it('the target\'s own token in a log line is masked, as the configured secrets are', async () => {
     k.api.add(kubePod({ namespace: 'shop', name: 'leaky-1' }));
     k.api.setLogLines('shop', 'leaky-1', 'app', { current: [{ agoS: 5, text: `ERROR kube call failed with token ${k.api.token} and ${SECRET}` }] });

@@ -2,7 +2,7 @@
 // error/exception/panic/fatal without their "none" forms, the variable parts masked, stack traces
 // joined to the error before them, secrets masked before grouping and cutting; and the window word.
 import { describe, expect, it } from 'vitest';
-import { errorSeverity, LogPatternGroups, normaliseLine, splitTimestamp } from '../../../src/probes/kubernetes/logs/log-patterns.ts';
+import { errorSeverity, LogPatternGroups, MAX_PATTERNS, normaliseLine, splitTimestamp } from '../../../src/probes/kubernetes/logs/log-patterns.ts';
 import { parseSince } from '../../../src/probes/kubernetes/logs/parse-since.ts';
 import { parseSubject, suggest } from '../../../src/probes/kubernetes/logs/resolve-log-subject.ts';
 
@@ -104,6 +104,15 @@ describe('patterns', () => {
     expect(text).not.toContain('s3cr3tpw');
     expect(text).not.toContain('abcdefghijklmnopqrstuvwxyz0123456789');
     expect(g.patterns().every((p) => p.example.length <= 300)).toBe(true);
+  });
+
+  it('tells at most MAX_PATTERNS patterns apart and counts the error lines of the rest', () => {
+    const word = (i: number) => Array.from({ length: 4 }, (_, d) => String.fromCharCode(103 + (Math.floor(i / 20 ** d) % 20))).join('');
+    const g = new LogPatternGroups([]);
+    g.add(Array.from({ length: MAX_PATTERNS + 5 }, (_, i) => `ERROR failed in ${word(i)}`).join('\n'), SRC);
+    expect(g.patterns()).toHaveLength(MAX_PATTERNS);
+    expect(g.unpatterned).toBe(5);
+    expect(g.errorLines).toBe(MAX_PATTERNS + 5);
   });
 
   it('reads the kubelet timestamp', () => {

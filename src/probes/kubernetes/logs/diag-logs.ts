@@ -13,7 +13,7 @@ import { createKubeClient, KubeConfigProblem, loadKubeConfig, type KubeClient } 
 import type { KubeTarget } from '../kube-target.ts';
 import { describeKubeError, problemWords } from '../describe-kube-error.ts';
 import { kubernetesKind } from '../kubernetes-kind.ts';
-import { LogPatternGroups, type LogPattern } from './log-patterns.ts';
+import { LogPatternGroups, MAX_PATTERNS, type LogPattern } from './log-patterns.ts';
 import { sinceWords } from './parse-since.ts';
 import { DEFAULT_LOG_BOUNDS, podSources, readPodLogs, type LogBounds } from './read-pod-logs.ts';
 import { resolveLogSubject, type LogSubject, type SubjectWords } from './resolve-log-subject.ts';
@@ -119,8 +119,9 @@ async function logFindings(target: KubeTarget, words: SubjectWords, options: Dia
   for (const p of patterns.slice(0, MAX_PATTERN_FINDINGS)) out.push(patternFinding(p, subject, options.sinceSeconds));
   const rest = patterns.slice(MAX_PATTERN_FINDINGS);
   if (rest.length > 0) {
-    const lines = rest.reduce((n, p) => n + p.count, 0);
-    out.push(finding('warn', `${rest.length} more patterns (${lines} error ${lines === 1 ? 'line' : 'lines'})`, { detail: rest.slice(0, 5).map((p) => `${p.count}× ${p.pattern.slice(0, 140)}`).join('\n'), metrics: { count: lines, patterns: rest.length } }));
+    const lines = rest.reduce((n, p) => n + p.count, 0) + groups.unpatterned;
+    const beyond = groups.unpatterned > 0 ? [`… and ${groups.unpatterned} error lines of further patterns (only ${MAX_PATTERNS} patterns are told apart)`] : [];
+    out.push(finding('warn', `${rest.length}${groups.unpatterned > 0 ? '+' : ''} more patterns (${lines} error ${lines === 1 ? 'line' : 'lines'})`, { detail: [...rest.slice(0, 5).map((p) => `${p.count}× ${p.pattern.slice(0, 140)}`), ...beyond].join('\n'), metrics: { count: lines, patterns: rest.length } }));
   }
   out.push(finding(readStatus, `${summary}: ${groups.errorLines} error ${groups.errorLines === 1 ? 'line' : 'lines'} in ${patterns.length} ${patterns.length === 1 ? 'pattern' : 'patterns'}`, {
     metrics: { lines: groups.lines, errorLines: groups.errorLines, patterns: patterns.length, pods, containers },

@@ -32,6 +32,8 @@ export interface LogPattern {
 const MAX_PATTERN_CHARS = 240;
 /** An example is one line of at most this many characters (after masking). */
 export const MAX_EXAMPLE_CHARS = 300;
+/** Distinct patterns kept; error lines of further patterns are only counted (`uncounted`). */
+export const MAX_PATTERNS = 2000;
 /** Stack-trace lines joined to an example. */
 const MAX_TRACE_LINES = 3;
 /** JSON is parsed only in lines up to this long; longer ones are read as text. */
@@ -156,6 +158,8 @@ export class LogPatternGroups {
   /** Lines read, error lines among them. */
   lines = 0;
   errorLines = 0;
+  /** Error lines of patterns beyond MAX_PATTERNS: in errorLines, in no pattern. */
+  unpatterned = 0;
 
   private readonly secrets: readonly string[];
 
@@ -192,6 +196,11 @@ export class LogPatternGroups {
       this.errorLines++;
       const key = normaliseLine(masked);
       let group = this.groups.get(key);
+      if (!group && this.groups.size >= MAX_PATTERNS) {
+        this.unpatterned++;
+        last = undefined;
+        continue;
+      }
       if (!group) {
         group = { pattern: key, severity, count: 0, example: '', exampleAt: -Infinity, pods: new Set(), containers: new Set() };
         this.groups.set(key, group);
