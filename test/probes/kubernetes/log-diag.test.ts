@@ -124,6 +124,13 @@ describe('diag logs', () => {
     expect(report.findings.find((f) => f.title.startsWith('2 more patterns'))).toMatchObject({ status: 'warn', title: '2 more patterns (3 error lines)', metrics: { count: 3, patterns: 2 } });
   });
 
+  it('a pod whose containers never started has nothing to read: unknown, not ok', async () => {
+    k.api.add(kubePod({ namespace: 'shop', name: 'stuck-1', containers: [{ name: 'app', ready: false, state: { waiting: { reason: 'ImagePullBackOff' } } }] }));
+    const report = await run({ name: 'stuck-1' });
+    expect(report.findings).toEqual([expect.objectContaining({ check: 'k8s.log_patterns', status: 'unknown', title: 'No container of pod shop/stuck-1 has run yet: no log to read' })]);
+    expect(k.api.requests.some((r) => r.path === '/api/v1/namespaces/shop/pods/stuck-1/log')).toBe(false);
+  });
+
   it('the target\'s own token in a log line is masked, as the configured secrets are', async () => {
     k.api.add(kubePod({ namespace: 'shop', name: 'leaky-1' }));
     k.api.setLogLines('shop', 'leaky-1', 'app', { current: [{ agoS: 5, text: `ERROR kube call failed with token ${k.api.token} and ${SECRET}` }] });

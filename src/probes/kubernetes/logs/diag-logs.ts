@@ -81,8 +81,15 @@ async function logFindings(target: KubeTarget, words: SubjectWords, options: Dia
   if (subject.pods.length === 0) {
     return [finding('ok', `No pods of ${what} to read the logs of`, { detail: `Its selector matches no pod in ${subject.namespace}.`, metrics: { pods: 0, lines: 0 } })];
   }
+  const sources = podSources(subject.pods);
+  if (sources.every((p) => p.sources.length === 0)) {
+    return [finding('unknown', `No container of ${what} has run yet: no log to read`, {
+      detail: `${subject.pods.length} ${subject.pods.length === 1 ? 'pod' : 'pods'}, every container waiting to start`,
+      fix: `kubectl describe pod -n ${subject.namespace} <pod> says what the containers wait for (an image pull, a volume, the scheduler); /diag k8s names it`,
+    })];
+  }
   const bounds = options.bounds ?? DEFAULT_LOG_BOUNDS;
-  const read = await readPodLogs(client, podSources(subject.pods), { sinceSeconds: options.sinceSeconds, bounds, request, timeoutMs: target.timeoutMs });
+  const read = await readPodLogs(client, sources, { sinceSeconds: options.sinceSeconds, bounds, request, timeoutMs: target.timeoutMs });
   const groups = new LogPatternGroups(options.secrets);
   for (const log of read.logs) groups.add(log.text, log);
   const patterns = groups.patterns();
