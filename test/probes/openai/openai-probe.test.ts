@@ -22,7 +22,7 @@ describe('openai kind', () => {
     expect(openaiKind.trends).toEqual([expect.objectContaining({ metric: 'headroom_pct', unit: '%', check: openaiKind.checks[3] })]);
     expect(openaiKind.checks.find((c) => c.name === 'headroom')!.thresholds).toEqual({ warn: 20, crit: 5, unit: '% left (below)' });
     expect(openaiKind.secrets(targetOf({}))).toEqual([TEST_KEY]);
-    expect(openaiKind.standalone).toEqual({ defaultUrl: 'https://api.openai.com/v1', keyEnv: 'OPENAI_API_KEY' });
+    expect(openaiKind.standalone).toMatchObject({ defaultUrl: 'https://api.openai.com/v1', keyEnv: 'OPENAI_API_KEY' });
     const parsed = openaiKind.targetSchema.parse({ apiKey: 'k' });
     expect(parsed.url).toBe('https://api.openai.com/v1');
     expect(openaiKind.targetSchema.safeParse({ apiKey: 'k', url: 'ftp://x/v1' }).success).toBe(false);
