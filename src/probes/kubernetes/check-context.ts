@@ -16,7 +16,7 @@ export const KIND = 'k8s';
 /** The names of the k8s checks: a finding naming another is a type error. */
 export type KubeCheckName =
   | 'api' | 'crashloop' | 'oomkilled' | 'image_pull' | 'pending' | 'deployments' | 'restarts' | 'readiness' | 'nodes' | 'warning_events'
-  | 'services' | 'ingresses' | 'volumes' | 'hpa' | 'jobs' | 'cronjobs' | 'pdb' | 'certificates' | 'resources';
+  | 'services' | 'ingresses' | 'volumes' | 'hpa' | 'jobs' | 'cronjobs' | 'pdb' | 'certificates' | 'resources' | 'log_patterns';
 
 const baseFinding = findingFor<KubeCheckName>(KIND);
 
