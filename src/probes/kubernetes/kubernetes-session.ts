@@ -2,8 +2,10 @@
 // time into a snapshot (collect-cluster.ts), the api check judged from it, and the restart counts
 // of the previous run to compare with; this run's are stored when the pods could be listed. At the
 // end, the findings of one troubled workload are merged into one root cause (merge-root-causes.ts),
-// quoting the last log line of the container that crashed; a finding about a Deployment rolled
-// out within a day then carries the deploy's evidence and, where allowed, a Roll back button.
+// quoting the last log line of the container that crashed, and a crashloop, OOM or readiness
+// finding quotes its workload's top error patterns (logs/attach-log-patterns.ts); a finding about a
+// Deployment rolled out within a day then carries the deploy's evidence and, where allowed, a Roll
+// back button.
 import type { KindRuntime } from '../probe-definition.ts';
 import type { Remembered } from '../probe-state.ts';
 import { untilDeadline } from '../until-deadline.ts';
@@ -15,6 +17,7 @@ import type { KubeTarget } from './kube-target.ts';
 import { lastLogLines } from './last-log-lines.ts';
 import { mergeRootCauses, rootCauseGroups } from './merge-root-causes.ts';
 import { withDeployEvidence } from './deploy-evidence.ts';
+import { attachLogPatterns, workloadLogPatterns } from './logs/attach-log-patterns.ts';
 import { checkApi } from './checks/api.ts';
 import { RESTARTS_STATE_KEY } from './checks/restarts.ts';
 
@@ -67,11 +70,15 @@ export const kubernetesSession: KindRuntime<KubeTarget, KubeCheckContext> = {
         const groups = rootCauseGroups(findings);
         const culprits = groups.flatMap((g) => (g.causes[0]!.story.culprit ? [g.causes[0]!.story.culprit] : []));
         const logMs = Math.min(timeoutMs, openedAt + LOG_LINES_UNTIL * timeoutMs - Date.now());
-        const lines = culprits.length > 0 && !signal.aborted && logMs >= LOG_LINES_MIN_MS
-          ? await lastLogLines(client, culprits, { signal, timeoutMs: logMs, secrets: run.secrets })
-          : undefined;
+        const canRead = !signal.aborted && logMs >= LOG_LINES_MIN_MS;
+        // The culprits' last lines and the troubled workloads' error patterns, read side by side.
+        const [lines, patterns] = await Promise.all([
+          culprits.length > 0 && canRead ? lastLogLines(client, culprits, { signal, timeoutMs: logMs, secrets: run.secrets }) : undefined,
+          canRead ? workloadLogPatterns(findings, client, snapshot, { signal, timeoutMs: logMs, secrets: run.secrets }) : undefined,
+        ]);
         await saved;
-        return withDeployEvidence(mergeRootCauses(findings, groups, lines), { snapshot, target, now, secrets: run.secrets });
+        const merged = attachLogPatterns(mergeRootCauses(findings, groups, lines), patterns ?? new Map());
+        return withDeployEvidence(merged, { snapshot, target, now, secrets: run.secrets });
       },
     };
   },

@@ -32,22 +32,26 @@ export interface AttachOptions {
   secrets: readonly string[];
 }
 
-/** The findings, those about a troubled workload with its top error patterns in their detail. */
-export async function withLogPatterns(findings: readonly Finding[], client: KubeClient, snapshot: Pick<ClusterSnapshot, 'containers'>, options: AttachOptions): Promise<Finding[]> {
-  const chosen = new Map<string, { ref: WorkloadRef; findings: Finding[] }>();
+/** A crashloop, OOM or readiness finding that is not ok (or a root cause that took one in). */
+function attachable(f: Finding): boolean {
+  return (f.status === 'crit' || f.status === 'warn') && (ATTACH_CHECKS.has(f.check) || (f.merged?.some((c) => ATTACH_CHECKS.has(c)) ?? false));
+}
+
+/**
+ * The top error patterns of the first ATTACH_MAX_WORKLOADS workloads these findings are about
+ * (by workloadKey), read from their containers at fault; a workload whose logs have no error line
+ * or could not be read in time has none.
+ */
+export async function workloadLogPatterns(findings: readonly Finding[], client: KubeClient, snapshot: Pick<ClusterSnapshot, 'containers'>, options: AttachOptions): Promise<Map<string, LogPattern[]>> {
+  const chosen = new Map<string, WorkloadRef>();
   for (const f of findings) {
-    if (f.status === 'ok' || f.status === 'unknown' || !(ATTACH_CHECKS.has(f.check) || f.merged?.some((c) => ATTACH_CHECKS.has(c)))) continue;
-    const ref = storyOf(f)?.ref;
-    if (!ref) continue;
-    const key = workloadKey(ref);
-    const entry = chosen.get(key);
-    if (entry) entry.findings.push(f);
-    else if (chosen.size < ATTACH_MAX_WORKLOADS) chosen.set(key, { ref, findings: [f] });
+    const ref = attachable(f) ? storyOf(f)?.ref : undefined;
+    if (ref && chosen.size < ATTACH_MAX_WORKLOADS) chosen.set(workloadKey(ref), ref);
   }
-  if (chosen.size === 0 || options.timeoutMs < MIN_REQUEST_MS) return [...findings];
-  const deadline = Date.now() + options.timeoutMs;
   const patterns = new Map<string, LogPattern[]>();
-  await Promise.all([...chosen].map(async ([key, { ref }]) => {
+  if (chosen.size === 0 || options.timeoutMs < MIN_REQUEST_MS) return patterns;
+  const deadline = Date.now() + options.timeoutMs;
+  await Promise.all([...chosen].map(async ([key, ref]) => {
     const pods = atFault(snapshot.containers, ref);
     if (pods.length === 0) return;
     const read = await readPodLogs(client, pods, {
@@ -64,9 +68,15 @@ export async function withLogPatterns(findings: readonly Finding[], client: Kube
     const top = groups.patterns().slice(0, ATTACH_TOP);
     if (top.length > 0) patterns.set(key, top);
   }));
+  return patterns;
+}
+
+/** The findings, those about a workload with patterns with them as lines of their detail (still tagged with their story). */
+export function attachLogPatterns(findings: readonly Finding[], patterns: ReadonlyMap<string, LogPattern[]>): Finding[] {
+  if (patterns.size === 0) return [...findings];
   return findings.map((f) => {
     const story = storyOf(f);
-    const top = story && chosen.get(workloadKey(story.ref))?.findings.includes(f) ? patterns.get(workloadKey(story.ref)) : undefined;
+    const top = story && attachable(f) ? patterns.get(workloadKey(story.ref)) : undefined;
     if (!top) return f;
     const lines = top.map((p) => `logs, ${ATTACH_SINCE_S / 60} min: ${p.count}× ${quote(p.example)}${p.lastSeen !== undefined ? ` (last ${new Date(p.lastSeen).toISOString().slice(11, 19)})` : ''}`);
     return tagWorkload({ ...f, detail: [f.detail, ...lines].filter(Boolean).join('\n') }, story!);
