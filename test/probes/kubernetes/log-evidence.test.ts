@@ -33,4 +33,27 @@ describe('/diag k8s with log evidence', () => {
     expect(reads[0]!.query).toMatchObject({ previous: 'true', timestamps: 'true', limitBytes: String(256 * 1024) });
     expect(findings.some((f) => f.check === 'k8s.log_patterns')).toBe(false);
   });
+
+  it('reads at most 3 workloads per run; a pod not ready is read as it runs now', async () => {
+    const before = k.api.requests.length;
+    for (const name of ['w1', 'w2', 'w3', 'w4']) {
+      k.api.add(kubeDeployment({ namespace: 'edge', name, replicas: 1, available: 0 }));
+      k.api.add(kubePod({ namespace: 'edge', name: `${name}-5d4f8c7b9-x`, owner: { kind: 'Deployment', name }, containers: [{ name: 'app', ready: false, restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { reason: 'Error', exitCode: 2, finishedAgoS: 10 } } }] }));
+      k.api.setLogLines('edge', `${name}-5d4f8c7b9-x`, 'app', { current: [], previous: [{ agoS: 20, text: `ERROR ${name} cannot bind port` }] });
+    }
+    k.api.add(kubeDeployment({ namespace: 'web', name: 'front', replicas: 1, available: 0, ready: 0 }));
+    k.api.add(kubePod({ namespace: 'web', name: 'front-5d4f8c7b9-f', owner: { kind: 'Deployment', name: 'front' }, createdAgoS: 900, containers: [{ name: 'app', ready: false, state: { running: { startedAgoS: 600 } } }] }));
+    k.api.setLogLines('web', 'front-5d4f8c7b9-f', 'app', { current: [{ agoS: 30, text: 'ERROR upstream cart unavailable' }] });
+
+    const edge = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { namespaces: ['edge'] } });
+    const quoted = ['w1', 'w2', 'w3', 'w4'].filter((n) => edge.some((f) => f.detail?.includes(`logs, 15 min: 1× ERROR ${n} cannot bind port`)));
+    expect(quoted).toHaveLength(3);
+    const patternReads = k.api.requests.slice(before).filter((r) => r.path.endsWith('/log') && r.query.sinceSeconds === '900');
+    expect(patternReads).toHaveLength(3);
+
+    const web = await runKubeProbe({ kubeconfig: k.kubeconfig, target: { namespaces: ['web'] } });
+    expect(web.find((f) => f.detail?.includes('logs, 15 min: 1× ERROR upstream cart unavailable'))?.check).toMatch(/^k8s\.(readiness|deployments)$/);
+    const frontRead = k.api.requests.find((r) => r.path === '/api/v1/namespaces/web/pods/front-5d4f8c7b9-f/log' && r.query.sinceSeconds === '900');
+    expect(frontRead?.query.previous).toBe('false');
+  });
 });
