@@ -80,8 +80,21 @@ async function loadOrCreate(pool: pg.Pool): Promise<SigningKey[]> {
       `SELECT id, secret FROM signing_keys WHERE retired_at IS NULL OR retired_at > now() ORDER BY created_at DESC, id`)).rows;
   let rows = await select();
   if (rows.length === 0) {
-    // Two replicas starting together: both insert, both then read the same newest key.
-    await pool.query(`INSERT INTO signing_keys (id, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [newKeyId(), randomBytes(KEY_BYTES)]);
+    // Replicas starting together: one creates the first key under a lock held to its commit; the
+    // others wait for it, find the key, and create none of their own.
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('chatops.signing_keys'))`);
+      const { rows: live } = await client.query(`SELECT 1 FROM signing_keys WHERE retired_at IS NULL OR retired_at > now() LIMIT 1`);
+      if (live.length === 0) await client.query(`INSERT INTO signing_keys (id, secret) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [newKeyId(), randomBytes(KEY_BYTES)]);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      client.release();
+    }
     rows = await select();
   }
   return rows.map((r) => ({ id: r.id, secret: r.secret }));

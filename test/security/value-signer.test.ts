@@ -100,7 +100,7 @@ describe('keys in the state store', () => {
   });
 
   it('the first start creates one key; replicas starting together share it', async () => {
-    const rings = await Promise.all([storedKeyRing(pool), storedKeyRing(pool), storedKeyRing(pool)]);
+    const rings = await Promise.all(Array.from({ length: 8 }, () => storedKeyRing(pool)));
     for (const r of rings) r.close?.();
     expect(new Set(rings.map((r) => r.current().id)).size).toBe(1);
     expect(Number((await pool.query('SELECT count(*) AS n FROM signing_keys')).rows[0].n)).toBe(1);
