@@ -204,6 +204,7 @@ export function diagHelp(services: Pick<AppServices, 'config'>, budget: Budget):
   const usage = spans(
     strong('Usage:'), ' ', command('diag', '<target>'), ', ', command('diag', '<kind>'), ' or ', command('diag', 'all'),
     ...SCOPED.flatMap((p) => [`; ${p.kind}: `, command('diag', `${p.kind} [target] [${p.scopeWord}]`)]),
+    '; error patterns in a workload\'s logs: ', command('diag', 'logs [target] <workload|pod> [since]'),
   );
   const { targets, source } = services.config;
   const configured = targets.length === 0
