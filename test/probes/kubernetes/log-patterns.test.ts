@@ -106,6 +106,26 @@ describe('patterns', () => {
     expect(g.patterns().every((p) => p.example.length <= 300)).toBe(true);
   });
 
+  it('hostile lines of a megabyte are grouped at all: no mask backtracks over them again and again', () => {
+    // Each of these ran for minutes when a mask's lookahead was unbounded ("a:a:a:…" from every word boundary).
+    const g = new LogPatternGroups([]);
+    const mb = 1024 * 1024;
+    for (const body of ['a'.repeat(mb), '0.0.0.0.'.repeat(mb / 8), 'a:'.repeat(mb / 2), '"\'"'.repeat(mb / 3), '{"level":"'.repeat(mb / 10)]) {
+      g.add(`ERROR ${body}\n`, SRC);
+    }
+    expect(g.errorLines).toBe(5);
+    expect(g.patterns().every((p) => p.example.length <= 300 && p.pattern.length <= 240)).toBe(true);
+  });
+
+  it('drops control, C1 and invisible formatting characters before masking: one line, a secret split by them still masked', () => {
+    const secret = 'hunter2-very-secret-value';
+    const g = new LogPatternGroups([secret]);
+    g.add(`ERROR bad login hunter2-\u200bvery-secret\u202e-value \u0085next \u001b[31mred\u001b[0m\n`, SRC);
+    const [p] = g.patterns();
+    expect(p!.example).toBe('ERROR bad login *** next red');
+    expect(p!.pattern).not.toMatch(/[\u0080-\u009f\u200b\u202e\u001b]/);
+  });
+
   it('tells at most MAX_PATTERNS patterns apart and counts the error lines of the rest', () => {
     const word = (i: number) => Array.from({ length: 4 }, (_, d) => String.fromCharCode(103 + (Math.floor(i / 20 ** d) % 20))).join('');
     const g = new LogPatternGroups([]);

@@ -39,7 +39,7 @@ const MAX_TRACE_LINES = 3;
 /** JSON is parsed only in lines up to this long; longer ones are read as text. */
 const MAX_JSON_CHARS = 64 * 1024;
 // eslint-disable-next-line no-control-regex
-const CONTROL = /\u001b\[[0-9;?]*[A-Za-z]|[\u0000-\u0008\u000b-\u001f\u007f]/g;
+const CONTROL = /\u001b\[[0-9;?]*[A-Za-z]|[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|\p{Cf}/gu;
 
 const ERROR_LEVELS: Record<string, ErrorSeverity> = {
   error: 'error', err: 'error', eror: 'error', severe: 'error',
@@ -124,7 +124,9 @@ const MASKS: ReadonlyArray<[RegExp, string]> = [
   [/\b\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b/g, '<time>'],
   [/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>'],
   [/\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b/g, '<ip>'],
-  [/\b(?=[0-9a-f:]*\d)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}\b|(?<![\w:])::1\b/gi, '<ip>'],
+  // The digit lookahead is bounded (an address is at most 39 characters): unbounded, a long run
+  // of "a:a:a:…" is scanned again from every word boundary (quadratic).
+  [/\b(?=[0-9a-f:]{0,38}\d)(?:[0-9a-f]{0,4}:){2,7}[0-9a-f]{1,4}\b|(?<![\w:])::1\b/gi, '<ip>'],
   [/\b0x[0-9a-f]+\b/gi, '<hex>'],
   [/\b(?=\d*[a-f])(?=[a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>'],
   [/\b\d+(?:\.\d+)?(?:ns|us|µs|ms|s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?|d|days?|b|bytes?|[kmgt]i?b|%)?\b/gi, '<n>'],
