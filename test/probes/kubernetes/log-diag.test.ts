@@ -142,6 +142,35 @@ describe('diag logs', () => {
     expect(text).not.toContain(SECRET);
   });
 
+  it('one pod whose log cannot be read makes the summary unknown, not ok', async () => {
+    k.api.add(kubeDeployment({ namespace: 'shop', name: 'flaky', replicas: 2 }));
+    for (const pod of ['flaky-a', 'flaky-b']) {
+      k.api.add(kubePod({ namespace: 'shop', name: pod, owner: { kind: 'Deployment', name: 'flaky' } }));
+      k.api.setLogLines('shop', pod, 'app', { current: [{ agoS: 10, text: 'INFO all fine' }] });
+    }
+    // flaky-b goes away between the listing and the read of its log (404).
+    k.api.beforeAnswer((r) => {
+      if (r.path === '/api/v1/namespaces/shop/pods/flaky-b/log') k.api.remove('Pod', 'shop', 'flaky-b');
+    });
+    try {
+      const report = await run({ name: 'flaky' });
+      expect(report.status).toBe('unknown');
+      expect(report.findings.find((f) => f.title.includes('could not be read'))?.status).toBe('unknown');
+      const summary = report.findings.find((f) => f.title.startsWith('No error lines'))!;
+      expect(summary.title).toContain('read 1 line of 1 pod');
+      expect(summary.status).toBe('unknown');
+    } finally {
+      k.api.beforeAnswer(undefined);
+    }
+  });
+
+  it('containers that wrote nothing in the window are not said to have no error lines', async () => {
+    k.api.add(kubePod({ namespace: 'shop', name: 'quiet-1' }));
+    k.api.setLogLines('shop', 'quiet-1', 'app', { current: [{ agoS: 5000, text: 'ERROR long ago' }] });
+    const report = await run({ name: 'quiet-1' }, { sinceSeconds: 60 });
+    expect(report.findings[0]!.title).toBe('No log lines in the window: read 0 lines of 1 pod (1 container) of pod shop/quiet-1 over the last 1 min');
+  });
+
   it('a log the bot may not read is unknown with the RBAC rule, never a quiet ok', async () => {
     k.api.add(kubePod({ namespace: 'locked', name: 'vault-0' }));
     k.api.deny('get', 'pods/log', 'locked');

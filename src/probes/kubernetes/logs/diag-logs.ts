@@ -116,11 +116,14 @@ async function logFindings(target: KubeTarget, words: SubjectWords, options: Dia
     if (read.logs.length === 0) return out;
   }
   const summary = `Read ${readWords} of ${what} over ${window}`;
-  // A bound that cut the read leaves lines of the window uncounted: the summary cannot say all.
-  const readStatus: Status = bounded.length > 0 ? 'unknown' : 'ok';
+  // A bound that cut the read, or a log that could not be read, leaves lines of the window
+  // uncounted: the summary cannot say all.
+  const readStatus: Status = bounded.length > 0 || read.failed.length > 0 ? 'unknown' : 'ok';
   const boundsFix = 'the counts cover what was read; for the rest, name one pod (pod/<name>) or a shorter window (e.g. 5m), or read it with kubectl logs --since';
   if (patterns.length === 0) {
-    out.push(finding(readStatus, `No error lines: ${summary.charAt(0).toLowerCase()}${summary.slice(1)}`, { metrics: { lines: groups.lines, pods, containers, count: 0 }, ...(bounded.length > 0 && { detail: bounded.join('\n'), fix: boundsFix }) }));
+    // No line read at all is not "no error lines": the containers wrote nothing in the window.
+    const none = groups.lines === 0 ? 'No log lines in the window' : 'No error lines';
+    out.push(finding(readStatus, `${none}: ${summary.charAt(0).toLowerCase()}${summary.slice(1)}`, { metrics: { lines: groups.lines, pods, containers, count: 0 }, ...(bounded.length > 0 && { detail: bounded.join('\n'), fix: boundsFix }) }));
     return out;
   }
   for (const p of patterns.slice(0, MAX_PATTERN_FINDINGS)) out.push(patternFinding(p, subject, options.sinceSeconds));
