@@ -19,6 +19,9 @@
 //  8. `bin/chatops diag <postgres target>` as a whole process next to check_postgres running the
 //     corresponding actions, one process each (median of 7; target: under 0.3x, peak RSS under
 //     100 MiB), and what the CLI's start-up loads and costs (bench/cli-vs-check-postgres.ts).
+//  9. /diag logs on a deployment of 50 pods with ~10 MB of logs each, in a process of its own (median,
+//     p95 of 5 runs; bytes read from the API in all and per container against the stated bounds:
+//     2 MiB per container, 20 MiB in all, 50 pods; RSS growth) (bench/logs-bench.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,6 +58,7 @@ import { OverrideStore } from '../src/oncall/override-store.ts';
 import type { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { BENCH_INCIDENTS_CHANNEL, seedOpenIncidents } from './incident-scenario.ts';
 import { benchCliVsCheckPostgres } from './cli-vs-check-postgres.ts';
+import { benchLogs } from './logs-bench.ts';
 import { randomBytes } from 'node:crypto';
 import { staticKeyRing } from '../src/security/signing-keys.ts';
 import { ValueSigner } from '../src/security/value-signer.ts';
@@ -589,7 +593,7 @@ async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedP
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents', 'ack' or 'cli' to run one part
+const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents', 'ack', 'cli' or 'logs' to run one part
 // Parts that need no database are not kept waiting for the embedded server to start.
 const pgServer = !only || ['report', 'digest', 'incidents', 'ack', 'cli'].includes(only)
   ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres', listen: 'tcp' })
@@ -607,6 +611,7 @@ try {
     await benchAckLatency(pgServer!);
   }
   if (!only || only === 'cli') await benchCliVsCheckPostgres(pgServer!, log);
+  if (!only || only === 'logs') await benchLogs(log, BOT_NODE_FLAGS);
 } finally {
   await pgServer?.stop();
 }
