@@ -112,6 +112,15 @@ describe('diag logs', () => {
     const fewSummary = few.findings.find((f) => f.title.startsWith('Read '))!;
     expect(fewSummary.detail).toContain('read 2 of 3 pods (the newest; at most 2)');
     expect(fewSummary.detail).toContain('1 container was not read: 12 KiB read in all');
+
+    // No room left in the total for a re-read: the first bytes are what was read, and it says so.
+    const before = k.api.requests.length;
+    const tight = await run({ name: 'noisy' }, { namespaces: ['bulk'], maxPods: 1, bounds: { perContainerBytes: 8 * 1024, totalBytes: 8 * 1024, concurrency: 1 } });
+    const tightSummary = tight.findings.find((f) => f.title.startsWith('Read '))!;
+    expect(tightSummary.detail).toMatch(/read only the first 8 KiB of 1 container \(noisy-\d\/app\): the total left no room for their most recent lines/);
+    expect(tightSummary.detail).not.toContain('read the last');
+    const tightReads = k.api.requests.slice(before).filter((r) => r.path.endsWith('/log'));
+    expect(tightReads.map((r) => r.query.tailLines)).toEqual([undefined]);
   });
 
   it('shows the 10 most frequent patterns and counts the rest in one more finding', async () => {

@@ -97,11 +97,13 @@ async function logFindings(target: KubeTarget, words: SubjectWords, options: Dia
   const pods = new Set(read.logs.map((l) => l.pod)).size;
   const containers = new Set(read.logs.map((l) => `${l.pod}/${l.container}`)).size;
   const previous = read.logs.filter((l) => l.previous).length;
-  const cut = read.logs.filter((l) => l.cut);
+  const cut = read.logs.filter((l) => l.cut && !l.oldest);
+  const oldest = read.logs.filter((l) => l.oldest);
   const readWords = `${groups.lines} ${groups.lines === 1 ? 'line' : 'lines'} of ${pods} ${pods === 1 ? 'pod' : 'pods'} (${containers} ${containers === 1 ? 'container' : 'containers'}${previous > 0 ? `, ${previous} previous ${previous === 1 ? 'instance' : 'instances'}` : ''})`;
   const bounded = [
     subject.total > subject.pods.length ? `read ${subject.pods.length} of ${subject.total} pods (the newest; at most ${maxPods})` : undefined,
     cut.length > 0 ? `read the last ${mib(bounds.perContainerBytes)} of ${cut.length} ${cut.length === 1 ? 'container' : 'containers'} (${cut.slice(0, 3).map((l) => `${l.pod}/${l.container}${l.previous ? ' previous' : ''}`).join(', ')}${cut.length > 3 ? ', …' : ''}): their earlier lines in the window are not counted` : undefined,
+    oldest.length > 0 ? `read only the first ${mib(bounds.perContainerBytes)} of ${oldest.length} ${oldest.length === 1 ? 'container' : 'containers'} (${oldest.slice(0, 3).map((l) => `${l.pod}/${l.container}${l.previous ? ' previous' : ''}`).join(', ')}${oldest.length > 3 ? ', …' : ''}): the total left no room for their most recent lines` : undefined,
     read.skippedForTotal > 0 ? `${read.skippedForTotal} ${read.skippedForTotal === 1 ? 'container was' : 'containers were'} not read: ${mib(bounds.totalBytes)} read in all` : undefined,
   ].filter((x): x is string => x !== undefined);
 

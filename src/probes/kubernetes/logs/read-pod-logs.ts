@@ -24,8 +24,10 @@ export interface ContainerLog extends LogLineSource {
   /** Whole lines, with their timestamps. */
   text: string;
   bytes: number;
-  /** The read hit perContainerBytes: `text` is the end of the window, not all of it. */
+  /** The read hit perContainerBytes: `text` is part of the window, not all of it. */
   cut: boolean;
+  /** A cut read whose `text` is the start of the window: the total left no room to read its end again. */
+  oldest?: boolean;
 }
 
 export interface LogReadResult {
@@ -85,9 +87,22 @@ export async function readPodLogs(client: KubeClient, pods: readonly PodSources[
           continue;
         }
         left -= reserve;
+        // The re-read of a cut container is paid from the same total before it is sent, so the
+        // total is never exceeded, whatever the concurrency.
+        const budget = {
+          take(n: number): number {
+            const got = Math.min(n, left);
+            if (got < MIN_READ_BYTES) return 0;
+            left -= got;
+            return got;
+          },
+          refund(n: number): void {
+            left += n;
+          },
+        };
         try {
-          const log = await readOne(client, namespace, source, reserve, options);
-          left += reserve - log.bytes;
+          const { log, firstBytes } = await readOne(client, namespace, source, reserve, options, budget);
+          left += reserve - firstBytes;
           result.logs.push(log);
         } catch (error) {
           left += reserve;
@@ -102,24 +117,41 @@ export async function readPodLogs(client: KubeClient, pods: readonly PodSources[
   return result;
 }
 
-async function readOne(client: KubeClient, namespace: string, source: LogLineSource, limitBytes: number, options: LogReadOptions): Promise<ContainerLog> {
+async function readOne(
+  client: KubeClient,
+  namespace: string,
+  source: LogLineSource,
+  limitBytes: number,
+  options: LogReadOptions,
+  budget: { take(n: number): number; refund(n: number): void },
+): Promise<{ log: ContainerLog; firstBytes: number }> {
   const request = options.request();
   if (!request) throw new Error('no time left to read the logs');
   const base = { name: source.pod, namespace, container: source.container, previous: source.previous, sinceSeconds: options.sinceSeconds, timestamps: true, limitBytes };
   const first = String(await client.core.readNamespacedPodLog(base, request));
-  let bytes = Buffer.byteLength(first);
+  const firstBytes = Buffer.byteLength(first);
   // A partial UTF-8 character at the cut decodes to up to 3 bytes: within that of the limit is a cut read.
-  if (bytes < limitBytes - 3) return { ...source, namespace, text: first, bytes, cut: false };
+  if (firstBytes < limitBytes - 3) return { log: { ...source, namespace, text: first, bytes: firstBytes, cut: false }, firstBytes };
   const fitted = wholeLines(first).split('\n').length;
-  const again = options.request();
+  let bytes = firstBytes;
   let text = wholeLines(first);
-  if (again && fitted > 1) {
-    // The most recent lines: about as many as fitted in the first read, a tenth fewer for longer ones.
-    const tail = String(await client.core.readNamespacedPodLog({ ...base, tailLines: Math.max(1, Math.floor(fitted * 0.9)) }, again));
-    bytes += Buffer.byteLength(tail);
-    text = Buffer.byteLength(tail) < limitBytes - 3 ? tail : wholeLines(tail);
+  const extra = fitted > 1 ? budget.take(limitBytes) : 0;
+  const again = extra > 0 ? options.request() : undefined;
+  if (extra > 0 && !again) budget.refund(extra);
+  if (again) {
+    // The most recent lines: about as many as fitted in the first read, a tenth fewer for longer
+    // ones, within what the total had left for this re-read.
+    let tailBytes = 0;
+    try {
+      const tail = String(await client.core.readNamespacedPodLog({ ...base, limitBytes: extra, tailLines: Math.max(1, Math.floor(fitted * 0.9)) }, again));
+      tailBytes = Buffer.byteLength(tail);
+      text = tailBytes < extra - 3 ? tail : wholeLines(tail);
+    } finally {
+      budget.refund(extra - tailBytes);
+    }
+    bytes += tailBytes;
   }
-  return { ...source, namespace, text, bytes, cut: true };
+  return { log: { ...source, namespace, text, bytes, cut: true, ...(fitted > 1 && !again && { oldest: true }) }, firstBytes };
 }
 
 /** The text up to its last newline: a line the limit cut is dropped. */
