@@ -10,6 +10,7 @@ import type { Finding, Status } from '../src/report.ts';
 // Everything the running bot has loaded (Slack, pg, charts, every probe), so the idle figure is
 // the bot's idle figure and growth is what a report adds to it.
 import '../src/start-bot.ts';
+import { measureRuns } from './measure-runs.ts';
 // A kind loads its client library on its first run; the bot that answers /diag k8s has it loaded.
 // Loaded here, so growth is what a report adds, not the library's first load.
 import { kubernetesKind } from '../src/probes/kubernetes/kubernetes-kind.ts';
@@ -18,8 +19,6 @@ await kubernetesKind.runtime();
 const kubeconfig = process.argv[2] || process.env.BENCH_KUBECONFIG;
 const namespace = process.argv[3] || process.env.BENCH_NAMESPACE || 'bench';
 const runs = Number(process.argv[4] || process.env.BENCH_K8S_RUNS || 15);
-const WARMUP = 1;
-const SAMPLE_MS = 5;
 if (!kubeconfig) {
   process.stderr.write('usage: k8s-probe-child.ts <kubeconfig> [namespace] [runs]\n');
   process.exit(2);
@@ -37,34 +36,8 @@ const target = {
 const state = new MemoryProbeStateStore().forTarget(target.name);
 const log = silentLogger();
 
-globalThis.gc?.();
-await new Promise((r) => setTimeout(r, 50));
-globalThis.gc?.();
-const idleRss = process.memoryUsage.rss();
-const idleHeap = process.memoryUsage().heapUsed;
-// Loading the modules may already have set the process's high-water mark above idle.
-const maxRssAtIdle = process.resourceUsage().maxRSS * 1024;
-
-let sampledPeak = idleRss;
-const sampler = setInterval(() => {
-  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
-}, SAMPLE_MS);
-
-const times: number[] = [];
-let findings: Finding[] = [];
-for (let i = 0; i < WARMUP + runs; i++) {
-  const t0 = performance.now();
-  findings = await runKindChecks(kubernetesKind, target, { signal: new AbortController().signal, log, state });
-  const dt = performance.now() - t0;
-  if (i >= WARMUP) times.push(dt);
-  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
-}
-clearInterval(sampler);
-
-// maxRSS (kilobytes) also catches a peak between two samples; it only counts when the runs raised
-// it, otherwise it is the start-up mark.
-const maxRss = process.resourceUsage().maxRSS * 1024;
-const peakRss = maxRss > maxRssAtIdle ? Math.max(sampledPeak, maxRss) : sampledPeak;
+const m = await measureRuns(runs, () => runKindChecks(kubernetesKind, target, { signal: new AbortController().signal, log, state }));
+const findings: Finding[] = m.last;
 const statuses: Record<Status, number> = { ok: 0, warn: 0, crit: 0, unknown: 0 };
 const checks: Record<string, Partial<Record<Status, number>>> = {};
 for (const f of findings) {
@@ -72,20 +45,17 @@ for (const f of findings) {
   const c = (checks[f.check] ??= {});
   c[f.status] = (c[f.status] ?? 0) + 1;
 }
-// What the runs left reachable: tells a leak from a heap V8 merely grew and kept.
-globalThis.gc?.();
-const retainedHeap = process.memoryUsage().heapUsed - idleHeap;
 const round = (v: number) => Math.round(v * 10) / 10;
 const result = {
   namespace,
-  idleRssMb: round(idleRss / MB),
-  peakRssMb: round(peakRss / MB),
-  sampledPeakRssMb: round(sampledPeak / MB),
-  maxRssMb: round(maxRss / MB),
-  maxRssAtIdleMb: round(maxRssAtIdle / MB),
-  growthMb: round((peakRss - idleRss) / MB),
-  retainedHeapMb: round(retainedHeap / MB),
-  times: times.map(round),
+  idleRssMb: round(m.idleRss / MB),
+  peakRssMb: round(m.peakRss / MB),
+  sampledPeakRssMb: round(m.sampledPeak / MB),
+  maxRssMb: round(m.maxRss / MB),
+  maxRssAtIdleMb: round(m.maxRssAtIdle / MB),
+  growthMb: round((m.peakRss - m.idleRss) / MB),
+  retainedHeapMb: round(m.retainedHeap / MB),
+  times: m.times.map(round),
   findings: findings.length,
   statuses,
   checks,
