@@ -23,7 +23,7 @@ export interface DeployContext {
   snapshot: ClusterSnapshot;
   target: KubeTarget;
   now: number;
-  /** Masked in the button's change text: the engine masks findings' text, not remedies' parameters. */
+  /** Masked in the button's change text before it is cut (the engine masks it again, after the cut, where a part of a secret would no longer match). */
   secrets?: readonly string[];
 }
 
