@@ -8,6 +8,7 @@
 //   remaining=50, reset=30`;
 // - the older draft's `RateLimit-Limit` / `-Remaining` / `-Reset` (seconds until).
 // A value that cannot be read is reported by header name and value, never guessed around.
+import { goDuration } from './go-duration.ts';
 
 export interface Quota {
   /** Where it was read, for a title: `X-RateLimit`, `RateLimit "default"`. */
@@ -34,7 +35,6 @@ export type RateLimitReading = { quotas: Quota[]; bad?: undefined } | { quotas?:
 
 const WHOLE = /^\s*(\d+)\s*(?:[,;].*)?$/s;
 const DECIMAL = /^\s*(\d+(?:\.\d+)?)\s*(?:[,;].*)?$/s;
-const GO_DURATION = /^(?:(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns))+$/;
 /** Above this a reset is a unix epoch in seconds, above EPOCH_MS one in milliseconds; below, seconds until. */
 const EPOCH_S = 1e9;
 const EPOCH_MS = 1e12;
@@ -125,14 +125,6 @@ function xReset(raw: string, now: Date): Pick<Quota, 'resetInS' | 'resetAt'> | u
 function delta(raw: string): Pick<Quota, 'resetInS'> | undefined {
   const n = decimal(raw);
   return n === undefined ? undefined : { resetInS: n };
-}
-
-function goDuration(raw: string): number | undefined {
-  if (!GO_DURATION.test(raw)) return undefined;
-  const unit: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
-  let total = 0;
-  for (const m of raw.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * unit[m[2]!]!;
-  return total;
 }
 
 function whole(raw: string): number | undefined {

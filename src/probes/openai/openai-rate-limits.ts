@@ -6,6 +6,7 @@
 // a value that cannot be true (more left than the limit, a negative count other than -1, a number
 // too large to count exactly) is unreadable, quoted short.
 import { snippet } from '../http/probe-support.ts';
+import { goDuration } from '../http/go-duration.ts';
 
 export type Dimension = 'requests' | 'tokens';
 
@@ -51,19 +52,12 @@ function readDimension(headers: Record<string, string>, dim: Dimension): Dimensi
   return reading;
 }
 
-const GO_DURATION = /^(?:\d+(?:\.\d+)?(?:h|ms|m|s|us|µs|ns))+$/;
-const UNIT_S: Record<string, number> = { h: 3600, m: 60, s: 1, ms: 1e-3, us: 1e-6, µs: 1e-6, ns: 1e-9 };
 
 /** Seconds in a Go duration (`6m0s`, `20ms`, `1h2m3.5s`) or plain seconds (`30`, `0.5`); undefined otherwise, and for digits beyond any number. */
 export function parseResetDuration(raw: string): number | undefined {
   const value = raw.trim();
-  let total: number;
-  if (/^\d+(?:\.\d+)?$/.test(value)) total = Number(value);
-  else if (!GO_DURATION.test(value)) return undefined;
-  else {
-    total = 0;
-    for (const m of value.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/g)) total += Number(m[1]) * UNIT_S[m[2]!]!;
-  }
+  if (!/^\d+(?:\.\d+)?$/.test(value)) return goDuration(value);
+  const total = Number(value);
   return Number.isFinite(total) ? total : undefined;
 }
 
