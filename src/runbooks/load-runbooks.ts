@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { findAction } from '../actions/action-catalogue.ts';
 import { invalidParam, ownEntry, show } from '../actions/validate-params.ts';
 import { UserError } from '../user-error.ts';
-import type { Runbook } from './runbook.ts';
+import type { Runbook, RunbookEvidence } from './runbook.ts';
 
 const frontMatterSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and -'),
@@ -26,6 +26,13 @@ const frontMatterSchema = z.strictObject({
     )
     .default([]),
   escalate_after: z.string().regex(/^\d+(m|h|d)$/, 'a duration like 30m, 4h or 1d').optional(),
+  // Checks beyond `checks` (which may belong to other runbooks) whose findings confirm or rule out
+  // this runbook's problem for /triage; `confirms` is the least status that confirms it.
+  evidence: z
+    .array(z.union([z.string(), z.strictObject({ check: z.string(), confirms: z.enum(['warn', 'crit']).default('warn') })]))
+    .default([]),
+  // Steps no probe reaches (a vendor's console, a code change), in the order a person does them.
+  manual: z.array(z.string().min(1)).default([]),
 });
 
 export interface RunbookIndex {
@@ -82,6 +89,14 @@ export function parseRunbookFile(file: string, knownChecks: Set<string>): Runboo
   for (const check of fm.checks) {
     if (!knownChecks.has(check)) fail(`unknown check id "${check}"; known: ${[...knownChecks].sort().join(', ')}`);
   }
+  const evidence: RunbookEvidence[] = fm.checks.map((check) => ({ check, confirms: 'warn' }));
+  fm.evidence.forEach((e, i) => {
+    const item: RunbookEvidence = typeof e === 'string' ? { check: e, confirms: 'warn' } : e;
+    if (!knownChecks.has(item.check)) fail(`evidence.${i}: unknown check id "${item.check}"; known: ${[...knownChecks].sort().join(', ')}`);
+    const own = evidence.find((x) => x.check === item.check);
+    if (own) own.confirms = item.confirms;
+    else evidence.push(item);
+  });
   fm.remedies.forEach((r, i) => {
     const action = findAction(r.action);
     if (!action) fail(`remedies.${i}.action: unknown action id "${r.action}"`);
@@ -105,6 +120,8 @@ export function parseRunbookFile(file: string, knownChecks: Set<string>): Runboo
     checks: fm.checks,
     remedies: fm.remedies,
     escalateAfter: fm.escalate_after,
+    evidence,
+    manual: fm.manual,
     body,
     file,
   };

@@ -4,6 +4,11 @@ export interface RunbookRemedy {
   params: Record<string, string | number>;
 }
 
+export interface RunbookEvidence {
+  check: string;
+  confirms: 'warn' | 'crit';
+}
+
 /** One troubleshooting topic, loaded from runbooks/<id>.md. */
 export interface Runbook {
   id: string;
@@ -15,6 +20,14 @@ export interface Runbook {
   checks: string[];
   remedies: RunbookRemedy[];
   escalateAfter?: string;
+  /**
+   * The checks whose findings confirm or rule out this problem (for /triage): every id of `checks`
+   * (confirmed at warn) and those of the front matter's `evidence`, each with the least status
+   * that confirms it. An ok finding of one of them rules the problem out on that target.
+   */
+  evidence: RunbookEvidence[];
+  /** Steps no probe reaches, for a person: a vendor console, a code change. */
+  manual: string[];
   /** The markdown body: the steps. */
   body: string;
   file: string;

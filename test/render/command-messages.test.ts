@@ -93,7 +93,7 @@ describe('command messages: golden files in Block Kit and in the terminal', () =
   });
 
   it('/runbook: the list', () => {
-    const runbook = (id: string, title: string): Runbook => ({ id, title, summary: '', severityHint: 'warn', symptoms: [], checks: [], remedies: [], body: '', file: `runbooks/${id}.md` });
+    const runbook = (id: string, title: string): Runbook => ({ id, title, summary: '', severityHint: 'warn', symptoms: [], checks: [], remedies: [], evidence: [], manual: [], body: '', file: `runbooks/${id}.md` });
     expectBoth('runbook-list', () => runbookListMessage({ all: [runbook('postgres-locks', 'PostgreSQL lock contention & long transactions'), runbook('redis-memory-pressure', 'Redis memory full, evicting keys')] }));
   });
 

@@ -18,6 +18,8 @@ const runbook: Runbook = {
   symptoms: ['New connections fail with "sorry, too many clients already"', 'Many sessions sit in <idle in transaction>'],
   checks: ['postgres.connections', 'postgres.idle_in_transaction'],
   remedies: [],
+  evidence: [{ check: 'postgres.connections', confirms: 'warn' }, { check: 'postgres.idle_in_transaction', confirms: 'warn' }],
+  manual: [],
   body: [
     '## Confirm',
     '',

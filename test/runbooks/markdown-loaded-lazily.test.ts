@@ -25,7 +25,7 @@ registerHooks({ resolve(specifier, context, next) { const r = next(specifier, co
     const { runbookMessage } = await import(${JSON.stringify(path.join(ROOT, 'src/runbooks/runbook-message.ts'))});
     const { UNLIMITED_BUDGET } = await import(${JSON.stringify(path.join(ROOT, 'src/message/budget.ts'))});
     const before = readFileSync(${JSON.stringify(log)}, 'utf8').includes('/node_modules/marked/');
-    const message = runbookMessage({ id: 'x', title: 'X', summary: 's', severityHint: 'warn', symptoms: [], checks: [], remedies: [], body: 'one\\ntwo', file: 'x.md' }, { budget: UNLIMITED_BUDGET });
+    const message = runbookMessage({ id: 'x', title: 'X', summary: 's', severityHint: 'warn', symptoms: [], checks: [], remedies: [], evidence: [], manual: [], body: 'one\\ntwo', file: 'x.md' }, { budget: UNLIMITED_BUDGET });
     const after = readFileSync(${JSON.stringify(log)}, 'utf8').includes('/node_modules/marked/');
     console.log(JSON.stringify({ before, after, last: message.blocks.at(-1) }));
   `);
