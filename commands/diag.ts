@@ -63,7 +63,7 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
   const scope = describeScope(target);
   const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
   // With --check the engine runs only those checks (the session's own findings come too).
-  const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, ...(checks && { checks }) });
+  const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, targets: services.config.targets, ...(checks && { checks }) });
   await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
@@ -166,6 +166,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     runbookForCheck: services.runbooks.byCheck,
     state: services.probeState,
     secrets: services.secrets,
+    targets,
     onProgress: (done, total) => {
       if (done === total || Date.now() - lastProgress < PROGRESS_EVERY_MS) return;
       lastProgress = Date.now();

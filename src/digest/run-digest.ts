@@ -40,7 +40,7 @@ export interface DigestServices extends Pick<AppServices, 'config' | 'runbooks' 
 export async function runDigest(digest: DigestConfig, services: DigestServices, options: DigestRunOptions): Promise<DigestRunResult> {
   const targets = digestTargets(digest, services.config.targets);
   const source = `digest:${digest.name}`;
-  const set = await runAllProbes(targets, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, ...(services.secrets && { secrets: services.secrets }) });
+  const set = await runAllProbes(targets, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, targets: services.config.targets, ...(services.secrets && { secrets: services.secrets }) });
   const previous = await services.history.previousRun(source, options.slot);
   const storedIds = await services.history.record(set.reports, source, { runAt: options.slot });
   const changes = digestChanges(previous?.reports, set.reports);

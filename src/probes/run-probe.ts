@@ -22,6 +22,11 @@ export interface RunProbeOptions {
   secrets?: readonly string[];
   /** Only these checks of the kind, by name (`connections`); all when not given. */
   checks?: ReadonlySet<string>;
+  /**
+   * Every configured target: a target may name another as where its evidence is (an http
+   * target's `workload:` on a k8s target, whose error patterns a 5xx finding then quotes).
+   */
+  targets?: readonly Target[];
 }
 
 const processState = new MemoryProbeStateStore();
