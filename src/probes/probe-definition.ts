@@ -8,6 +8,7 @@ import type { Finding } from '../report.ts';
 import type { Logger } from '../logger.ts';
 import type { ActionDefinition } from '../actions/action-definition.ts';
 import type { ProbeState } from './probe-state.ts';
+import type { Target } from '../config/config.ts';
 
 export interface Thresholds {
   warn: number;
@@ -175,6 +176,20 @@ export interface KindDefinition<T extends TargetBase = TargetBase, C = unknown> 
   standalone?: StandaloneApi;
   /** Loads the runtime (client libraries): a dynamic import, so the definition stays light. */
   runtime(): Promise<KindRuntime<T, C>>;
+  /**
+   * Evidence another configured target holds about this one's findings (an http target's 5xx
+   * quoting the error patterns of the workload behind it), added after the checks within the
+   * run's time; called only when the run knows every configured target.
+   */
+  evidence?(target: T, findings: readonly Finding[], context: EvidenceContext): Promise<Finding[]>;
+}
+
+export interface EvidenceContext {
+  targets: readonly Target[];
+  signal: AbortSignal;
+  /** Time left for it. */
+  timeoutMs: number;
+  secrets: readonly string[];
 }
 
 export function checkId(kind: string, check: string): string {

@@ -33,6 +33,8 @@ const processState = new MemoryProbeStateStore();
 
 /** Slack for connect + a statement timeout + pool teardown, beyond the target's own timeout. */
 const OVERALL_MARGIN_MS = 2_000;
+/** Below this much time left, no evidence is fetched from another target. */
+const MIN_EVIDENCE_MS = 200;
 
 export async function runProbe(target: Target, options: RunProbeOptions): Promise<Report> {
   const startedAt = new Date();
@@ -62,7 +64,19 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
       }, limitMs);
     });
     const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(stateKey(target.name, endpoint)), ...(options.secrets && { secrets: options.secrets }) };
-    findings = await Promise.race([runKindChecks(probe, target, ctx, options.checks), overrun]);
+    const openedAt = Date.now();
+    const checked = runKindChecks(probe, target, ctx, options.checks).then(async (found) => {
+      // Evidence from another target (the logs behind a 5xx), in what is left of the run's time.
+      const left = Math.min(target.timeoutMs, limitMs - (Date.now() - openedAt) - OVERALL_MARGIN_MS);
+      if (!probe.evidence || !options.targets || left < MIN_EVIDENCE_MS || controller.signal.aborted) return found;
+      try {
+        return await probe.evidence(target as never, found, { targets: options.targets, signal: controller.signal, timeoutMs: left, secrets: options.secrets ?? [] });
+      } catch (error) {
+        log.warn({ err: error }, 'evidence from another target failed');
+        return found;
+      }
+    });
+    findings = await Promise.race([checked, overrun]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref }, 'probe failed unexpectedly');

@@ -18,6 +18,9 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** A workload as /diag logs takes it: `web`, `shop/web`, `deployment/web`, `shop/deployment/web`. */
+const WORKLOAD_WORD = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/)?(?:(?:deployment|statefulset|daemonset)\/)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/;
+
 const targetSchema = z
   .object({
     url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).describe('http or https'),
@@ -37,6 +40,13 @@ const targetSchema = z
       .optional()
       .describe('substring or `/regex/flags`'),
     tlsInsecure: z.boolean().optional().describe('accept an untrusted certificate, still report its expiry'),
+    workload: z
+      .strictObject({
+        target: z.string().min(1).optional(),
+        name: z.string().regex(WORKLOAD_WORD, 'expected <name>, <namespace>/<name>, deployment/<name> or <namespace>/deployment/<name> (statefulset, daemonset too)'),
+      })
+      .optional()
+      .describe('the Kubernetes workload serving this URL: `{ target: <k8s target>, name: shop/deployment/web }` (target may be left out with one k8s target); a 5xx then quotes its top error log patterns'),
   })
   .refine((t) => !(t.method === 'HEAD' && t.bodyMatch !== undefined), {
     message: 'bodyMatch needs a body: it cannot be used with method HEAD',
@@ -113,4 +123,6 @@ export const httpKind: KindDefinition<HttpTarget, HttpRun> = {
   secrets: (target) => targetSecrets(target.url, target.headers),
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('./http-session.ts')).httpSession,
+  evidence: async (target, findings, context) =>
+    target.workload ? (await import('../kubernetes/logs/workload-evidence.ts')).withWorkloadLogs(target.workload, findings, context) : [...findings],
 };

@@ -78,7 +78,7 @@ export function attachLogPatterns(findings: readonly Finding[], patterns: Readon
     const story = storyOf(f);
     const top = story && attachable(f) ? patterns.get(workloadKey(story.ref)) : undefined;
     if (!top) return f;
-    const lines = top.map((p) => `logs, ${ATTACH_SINCE_S / 60} min: ${p.count}× ${quote(p.example)}${p.lastSeen !== undefined ? ` (last ${new Date(p.lastSeen).toISOString().slice(11, 19)})` : ''}`);
+    const lines = top.map((p) => logPatternLine('logs', p));
     return tagWorkload({ ...f, detail: [f.detail, ...lines].filter(Boolean).join('\n') }, story!);
   });
 }
@@ -98,6 +98,11 @@ function atFault(containers: readonly ContainerRecord[], ref: WorkloadRef): PodS
     byPod.set(c.pod.name, pod);
   }
   return [...byPod.values()].filter((p) => p.sources.length > 0);
+}
+
+/** `logs, 15 min: 42× ERROR db timeout after 30s (last 02:17:05)`, after `lead`. */
+export function logPatternLine(lead: string, p: LogPattern): string {
+  return `${lead}, ${ATTACH_SINCE_S / 60} min: ${p.count}× ${quote(p.example)}${p.lastSeen !== undefined ? ` (last ${new Date(p.lastSeen).toISOString().slice(11, 19)})` : ''}`;
 }
 
 function quote(text: string): string {

@@ -1,0 +1,83 @@
+// The logs behind a 5xx: an http target that names its workload quotes that workload's top error
+// patterns on a 5xx status finding, read through the k8s target, bounded; a healthy answer reads
+// no log, and a workload that cannot be found or read says so in one line.
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfig } from '../../../src/config/load-config.ts';
+import { silentLogger } from '../../../src/logger.ts';
+import { runProbe } from '../../../src/probes/run-probe.ts';
+import { kubeDeployment, kubePod } from '../../support/kube-objects.ts';
+import { FakeHttpServer } from '../http/fake-http-services.ts';
+import { useFakeKubeApi } from './kube-helpers.ts';
+
+const k = useFakeKubeApi();
+const servers: FakeHttpServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+async function setup(status: number, workload: Record<string, unknown>, extraTargets: Record<string, unknown> = {}) {
+  const s = await FakeHttpServer.start({ '/health': { status, body: status >= 500 ? 'upstream error' : 'ok' } });
+  servers.push(s);
+  const config = parseConfig({
+    targets: {
+      shop: { kind: 'http', url: `${s.url}/health`, timeoutMs: 3000, workload },
+      cluster: { kind: 'k8s', kubeconfig: k.kubeconfig, namespaces: ['shop'], timeoutMs: 3000 },
+      ...extraTargets,
+    },
+  }, 'test.yml', {});
+  return { target: config.targets.find((t) => t.name === 'shop')!, targets: config.targets };
+}
+
+describe('an http target with workload:', () => {
+  it('a 503 quotes the top error patterns of the workload\'s pods, secrets masked', async () => {
+    k.api.add(kubeDeployment({ namespace: 'shop', name: 'web', replicas: 2 }));
+    k.api.add(kubePod({ namespace: 'shop', name: 'web-5d4f8c7b9-a1', owner: { kind: 'Deployment', name: 'web' } }));
+    k.api.add(kubePod({ namespace: 'shop', name: 'web-5d4f8c7b9-a2', owner: { kind: 'Deployment', name: 'web' } }));
+    k.api.setLogLines('shop', 'web-5d4f8c7b9-a1', 'app', { current: [
+      { agoS: 120, text: 'ERROR payment 4411 failed: upstream timeout after 30s' },
+      { agoS: 60, text: 'INFO request served' },
+      { agoS: 30, text: 'ERROR payment 4412 failed: upstream timeout after 31s' },
+    ] });
+    k.api.setLogLines('shop', 'web-5d4f8c7b9-a2', 'app', { current: [
+      { agoS: 50, text: 'ERROR payment 4413 failed: upstream timeout after 29s' },
+      { agoS: 20, text: 'ERROR login with password=hunter2hunter2 refused' },
+    ] });
+    const { target, targets } = await setup(503, { target: 'cluster', name: 'shop/deployment/web' });
+    const before = k.api.requests.length;
+    const report = await runProbe(target, { log: silentLogger(), targets });
+    const status = report.findings.find((f) => f.check === 'http.status')!;
+    expect(status.status).toBe('crit');
+    expect(status.detail).toMatch(/^logs of deployment shop\/web, 15 min: 3× ERROR payment 441\d failed: upstream timeout after \d+s \(last \d\d:\d\d:\d\d\)$/m);
+    expect(status.detail).toContain('logs of deployment shop/web, 15 min: 1× ERROR login with password=');
+    expect(status.detail).not.toContain('hunter2hunter2');
+    expect(status.detail).not.toContain('request served');
+    const reads = k.api.requests.slice(before).filter((r) => r.path.endsWith('/log'));
+    expect(reads).toHaveLength(2);
+    expect(reads[0]!.query).toMatchObject({ sinceSeconds: '900', limitBytes: String(256 * 1024) });
+  });
+
+  it('an ok answer reads no log; without the targets (a run that does not know them) nothing is added', async () => {
+    const ok = await setup(200, { name: 'web' });
+    const before = k.api.requests.length;
+    const report = await runProbe(ok.target, { log: silentLogger(), targets: ok.targets });
+    expect(report.status).toBe('ok');
+    expect(k.api.requests.length).toBe(before);
+    const failing = await setup(502, { name: 'web' });
+    const alone = await runProbe(failing.target, { log: silentLogger() });
+    expect(alone.findings.find((f) => f.check === 'http.status')!.detail).not.toContain('logs of');
+    expect(k.api.requests.length).toBe(before);
+  });
+
+  it('a workload that is not there, or a target that is not k8s, is said in one line', async () => {
+    const missing = await setup(500, { name: 'shop/deployment/nope' });
+    const report = await runProbe(missing.target, { log: silentLogger(), targets: missing.targets });
+    expect(report.findings.find((f) => f.check === 'http.status')!.detail).toMatch(/logs of shop\/deployment\/nope: not read, no deployment named nope in namespace shop of cluster/);
+    const wrong = await setup(500, { target: 'shop', name: 'web' });
+    const other = await runProbe(wrong.target, { log: silentLogger(), targets: wrong.targets });
+    expect(other.findings.find((f) => f.check === 'http.status')!.detail).toContain('logs of web: not read, shop is a http target, not k8s; k8s targets: cluster');
+  });
+
+  it('a workload word that /diag logs would refuse is a configuration problem', () => {
+    expect(() => parseConfig({ targets: { shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'Shop/Web!' } } } }, 'test.yml', {}, process.cwd(), 'strict')).toThrow(/workload\.name.*deployment\/<name>/);
+  });
+});
