@@ -187,6 +187,8 @@ export function describeIntent(intent: Intent): string {
       return `${intent.action}${formatParams(intent.params)}`;
     case 'runbook.open':
       return `shows runbook ${intent.runbook}`;
+    case 'runbook.checks':
+      return `runs the checks of runbook ${intent.runbook}`;
     case 'incident.declare':
       return `declares an incident "${clean(intent.title)}"`;
     case 'incident.ack':

@@ -17,6 +17,12 @@ export interface RunbookOpenIntent {
   runbook: string;
 }
 
+/** Run a runbook's checks on the configured targets of their kinds (worked out at the press). */
+export interface RunbookChecksIntent {
+  intent: 'runbook.checks';
+  runbook: string;
+}
+
 /** Open the "declare an incident" dialog prefilled from a report. */
 export interface IncidentDeclareIntent {
   intent: 'incident.declare';
@@ -42,6 +48,6 @@ export interface ConfirmIntent {
   confirmation: string;
 }
 
-export type Intent = RemedyIntent | RunbookOpenIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent;
+export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent;
 
 export type IntentName = Intent['intent'];

@@ -6,8 +6,9 @@ import { DIGEST_INTERACTIONS } from './digest-interactions.ts';
 import { DECLARE_DIALOG, INCIDENT_INTERACTIONS } from './incident-interactions.ts';
 import { REMEDY_INPUT_DIALOG, REMEDY_INTERACTIONS } from './remedy-interactions.ts';
 import { RUNBOOK_INTERACTIONS } from './runbook-interactions.ts';
+import { RUNBOOK_CHECKS_INTERACTIONS } from './runbook-checks-interactions.ts';
 
 export const BOT_INTERACTIONS = createInteractionRegistry(
-  [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS] as const,
+  [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS] as const,
   [REMEDY_INPUT_DIALOG, DECLARE_DIALOG],
 );

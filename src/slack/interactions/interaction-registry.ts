@@ -112,6 +112,7 @@ function allIntentNames(): IntentName[] {
   const names: Record<IntentName, true> = {
     remedy: true,
     'runbook.open': true,
+    'runbook.checks': true,
     'incident.declare': true,
     'incident.ack': true,
     'incident.escalate': true,

@@ -1,0 +1,49 @@
+// What a runbook's Run checks button runs: the runbook's evidence checks, grouped by kind (the check
+// id's prefix), on the configured targets of those kinds. Worked out from the config as it is when
+// the button is shown and again when it is pressed, so a press never runs on a target the button
+// named but the config no longer has.
+import type { Target } from '../config/config.ts';
+import { PROBES } from '../probes/probe-registry.ts';
+import type { Runbook } from './runbook.ts';
+
+/** Targets one press runs on at most, all at once; the rest are named, for /diag. */
+export const MAX_RUNBOOK_CHECK_TARGETS = 8;
+
+export interface RunbookCheckPlan {
+  /** The names of the checks to run per kind (`postgres` -> `connections`, `idle_in_transaction`). */
+  checks: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The targets to run them on, in config order, at most MAX_RUNBOOK_CHECK_TARGETS. */
+  targets: Target[];
+  /** Targets of those kinds left out: beyond the limit, or their configuration cannot be used. */
+  skipped: Array<{ target: string; reason: 'limit' | 'config' }>;
+}
+
+/**
+ * The plan for this runbook on these targets. A check no run answers (k8s.log_patterns, answered
+ * by /diag logs only) is left out; a kind with nothing left to run is not planned.
+ */
+export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: readonly Target[]): RunbookCheckPlan {
+  const checks = new Map<string, Set<string>>();
+  for (const { check } of runbook.evidence) {
+    const kind = PROBES.find((p) => check.startsWith(`${p.kind}.`));
+    const name = kind ? check.slice(kind.kind.length + 1) : '';
+    if (!kind?.checks.some((c) => c.name === name && c.run !== undefined)) continue;
+    const names = checks.get(kind.kind) ?? new Set<string>();
+    names.add(name);
+    checks.set(kind.kind, names);
+  }
+  const chosen: Target[] = [];
+  const skipped: RunbookCheckPlan['skipped'] = [];
+  for (const t of targets) {
+    if (!checks.has(t.kind)) continue;
+    if (t.configProblem !== undefined) skipped.push({ target: t.name, reason: 'config' });
+    else if (chosen.length >= MAX_RUNBOOK_CHECK_TARGETS) skipped.push({ target: t.name, reason: 'limit' });
+    else chosen.push(t);
+  }
+  return { checks, targets: chosen, skipped };
+}
+
+/** The check ids a plan runs on a target of this kind (`postgres.connections`). */
+export function plannedCheckIds(plan: RunbookCheckPlan, kind: string): string[] {
+  return [...(plan.checks.get(kind) ?? [])].map((name) => `${kind}.${name}`);
+}
