@@ -68,6 +68,25 @@ export interface Config {
     /** Base URL where runbooks are readable in a browser; runbook buttons link there when set. */
     baseUrl?: string;
   };
+  /** /triage; without it /triage answers from the checks alone. */
+  triage?: TriageConfig;
 }
+
+export interface TriageConfig {
+  /** The optional model that narrates a /triage answer; without it there is no narration. */
+  model?: TriageModelConfig;
+}
+
+/**
+ * Where the narrating model is: an `openai`-kind target (its url, key, organization, project and
+ * model; `model` here overrides the target's), or any OpenAI-compatible endpoint given here.
+ */
+export type TriageModelConfig = {
+  /** How long the model may take before the answer goes without it. */
+  timeoutMs: number;
+} & ({ target: string; model?: string } | { url: string; apiKey: string; model: string });
+
+export const DEFAULT_NARRATOR_TIMEOUT_MS = 8_000;
+export const MAX_NARRATOR_TIMEOUT_MS = 30_000;
 
 export const DEFAULT_TIMEOUT_MS = 5_000;

@@ -15,7 +15,7 @@ import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
 import { interpolateEnv, type UnsetVariable } from './interpolate-env.ts';
 import { incidentsSchema, oncallSchema, toIncidentsConfig, toRotations } from './incidents-schema.ts';
-import { DEFAULT_TIMEOUT_MS, type AccessRule, type Config, type ConfigProblem, type DigestConfig, type Target } from './config.ts';
+import { DEFAULT_NARRATOR_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_NARRATOR_TIMEOUT_MS, type AccessRule, type Config, type ConfigProblem, type DigestConfig, type Target, type TriageConfig } from './config.ts';
 
 // node-cron, loaded when a digest's schedule is first checked: a config without digests (the CLI's
 // `diag db`) never pays for it. Its CommonJS build, so the check stays synchronous.
@@ -55,6 +55,20 @@ const runbooksSchema = z
   .strictObject({
     dir: z.string().min(1).optional(),
     baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  })
+  .default({});
+
+const triageSchema = z
+  .strictObject({
+    model: z
+      .strictObject({
+        target: z.string().min(1).optional(),
+        url: z.url({ protocol: /^https?$/ }).optional(),
+        apiKey: z.string().min(1).optional(),
+        model: z.string().min(1).optional(),
+        timeoutMs: z.number().int().min(500).max(MAX_NARRATOR_TIMEOUT_MS).default(DEFAULT_NARRATOR_TIMEOUT_MS),
+      })
+      .optional(),
   })
   .default({});
 
@@ -112,7 +126,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return parseConfig(doc.toJS() ?? {}, source, env, path.dirname(source), mode);
 }
 
-const SECTIONS = ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks'] as const;
+const SECTIONS = ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks', 'triage'] as const;
 
 /**
  * Validates an already parsed config object; exported for tests and for configs built in code.
@@ -203,6 +217,9 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const oncall = section('oncall', oncallSchema.default({ rotations: {} })) ?? { rotations: {} };
   const history = section('history', historySchema) ?? { retentionDays: 30 };
   const runbooks = section('runbooks', runbooksSchema) ?? {};
+  // A model whose key or address is a variable not set is not used: the variable's problem says why.
+  const triage = triageConfig(section('triage', triageSchema), targets, add);
+  if (triage && unsetAt.some((p) => p.startsWith('triage.'))) delete triage.model;
   // Every unset variable outside the targets and digests (said above) is a problem of its own.
   for (const u of unset) {
     if (u.path[0] !== 'targets' && u.path[0] !== 'digests') problems.push({ path: u.path.join('.'), message: u.message });
@@ -221,7 +238,47 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     oncall: { rotations: toRotations(oncall) },
     history,
     runbooks: { dir: path.resolve(baseDir, runbooks.dir ?? defaultRunbookDir()), baseUrl: runbooks.baseUrl },
+    ...(triage && { triage }),
   };
+}
+
+/**
+ * triage.model as the narrator uses it: an openai target of this file (its model, or the one given
+ * here), or an endpoint of its own with its key and model; either, never both. Undefined (with
+ * the problems told to `add`) when it names no usable target or lacks what its form needs.
+ */
+function triageConfig(parsed: z.output<typeof triageSchema> | undefined, targets: readonly Target[], add: (keyPath: string, message: string) => void): TriageConfig | undefined {
+  const m = parsed?.model;
+  if (!m) return undefined;
+  const at = 'triage.model';
+  const openai = targets.filter((t) => t.kind === 'openai').map((t) => t.name);
+  const accepted = `openai targets: ${openai.join(', ') || 'none configured'}`;
+  let found = 0;
+  const problem = (keyPath: string, message: string) => {
+    found++;
+    add(keyPath, message);
+  };
+  if (m.target !== undefined) {
+    if (m.url !== undefined || m.apiKey !== undefined) {
+      problem(at, `give either target (an openai target of this file, whose url and key are used) or url, apiKey and model; not both (got target and ${[m.url !== undefined && 'url', m.apiKey !== undefined && 'apiKey'].filter(Boolean).join(' and ')})`);
+    }
+    const named = targets.find((t) => t.name === m.target);
+    if (!named) problem(`${at}.target`, `no target named "${m.target}"; ${accepted}`);
+    else if (named.kind !== 'openai') problem(`${at}.target`, `"${m.target}" is a ${named.kind} target, not an openai one; ${accepted}`);
+    else if (m.model === undefined && typeof named.model !== 'string' && named.configProblem === undefined) {
+      problem(`${at}.model`, `the openai target "${m.target}" names no model: set model here (gpt-4o-mini) or on the target`);
+    }
+    if (found > 0) return undefined;
+    return { model: { target: m.target, timeoutMs: m.timeoutMs, ...(m.model !== undefined && { model: m.model }) } };
+  }
+  if (m.url === undefined) {
+    problem(at, `name the model's endpoint: target (an openai target of this file) or url, apiKey and model of an OpenAI-compatible API; ${accepted}`);
+    return undefined;
+  }
+  if (m.apiKey === undefined) problem(`${at}.apiKey`, "required with url: the endpoint's API key (use ${VARIABLE}); or name an openai target instead");
+  if (m.model === undefined) problem(`${at}.model`, 'required with url: the model to ask (gpt-4o-mini, llama3.1:8b)');
+  if (found > 0 || m.apiKey === undefined || m.model === undefined) return undefined;
+  return { model: { url: m.url, apiKey: m.apiKey, model: m.model, timeoutMs: m.timeoutMs } };
 }
 
 /** A section that must be a mapping of names (targets, digests, access); anything else is a problem and reads as empty. */
