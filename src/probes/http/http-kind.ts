@@ -6,6 +6,7 @@ import type { CheckDefinition, KindDefinition, KindTarget } from '../probe-defin
 import type { HttpCheckName, HttpRun } from './check-context.ts';
 import { describeHttpEndpoint } from './describe-endpoint.ts';
 import { targetSecrets } from './secrets.ts';
+import { workloadRefSchema } from '../kubernetes/logs/workload-ref.ts';
 import { checkBody, invalidBodyMatch } from './checks/body.ts';
 import { checkCertificate } from './checks/certificate.ts';
 import { checkLatency } from './checks/latency.ts';
@@ -17,9 +18,6 @@ const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'
 
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** A workload as /diag logs takes it: `web`, `shop/web`, `deployment/web`, `shop/deployment/web`. */
-const WORKLOAD_WORD = /^(?:[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\/)?(?:(?:deployment|statefulset|daemonset)\/)?[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/;
 
 const targetSchema = z
   .object({
@@ -40,11 +38,7 @@ const targetSchema = z
       .optional()
       .describe('substring or `/regex/flags`'),
     tlsInsecure: z.boolean().optional().describe('accept an untrusted certificate, still report its expiry'),
-    workload: z
-      .strictObject({
-        target: z.string().min(1).optional(),
-        name: z.string().regex(WORKLOAD_WORD, 'expected <name>, <namespace>/<name>, deployment/<name> or <namespace>/deployment/<name> (statefulset, daemonset too)'),
-      })
+    workload: workloadRefSchema
       .optional()
       .describe('the Kubernetes workload serving this URL: `{ target: <k8s target>, name: shop/deployment/web }` (target may be left out with one k8s target); a 5xx then quotes its top error log patterns'),
   })
@@ -124,5 +118,5 @@ export const httpKind: KindDefinition<HttpTarget, HttpRun> = {
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('./http-session.ts')).httpSession,
   evidence: async (target, findings, context) =>
-    target.workload ? (await import('../kubernetes/logs/workload-evidence.ts')).withWorkloadLogs(target.workload, findings, context) : [...findings],
+    target.workload ? (await import('../kubernetes/logs/workload-evidence.ts')).withWorkloadLogs(findings, context, (f) => (f.check === 'http.status' && f.status === 'crit' && (f.metrics?.status ?? 0) >= 500 ? target.workload : undefined)) : [...findings],
 };

@@ -13,6 +13,8 @@ import { checkReachable } from './checks/reachable.ts';
 import { checkRules } from './checks/rules.ts';
 import { checkTargets } from './checks/targets.ts';
 import { prometheusTargetSchema, type PrometheusTarget } from './prometheus-target.ts';
+import { parseQueryConfig } from './query-config.ts';
+import type { WorkloadRefWords } from '../kubernetes/logs/workload-ref.ts';
 
 type PrometheusCheck = CheckDefinition<PrometheusContext> & { name: PrometheusCheckName };
 
@@ -70,4 +72,11 @@ export const prometheusKind: KindDefinition<PrometheusTarget, PrometheusContext>
   secrets: (target) => targetSecrets(target.url, target.headers),
   describeEndpoint: (target) => describeHttpEndpoint(target.url),
   runtime: async () => (await import('./prometheus-session.ts')).prometheusSession,
+  evidence: async (target, findings, context) => {
+    const parsed = parseQueryConfig(target);
+    const byCheck = new Map<string, WorkloadRefWords>(parsed.ok ? parsed.queries.flatMap((q) => (q.workload ? [[`${KIND}.query.${q.name}`, q.workload] as const] : [])) : []);
+    if (byCheck.size === 0) return [...findings];
+    const { withWorkloadLogs } = await import('../kubernetes/logs/workload-evidence.ts');
+    return await withWorkloadLogs(findings, context, (f) => (f.status === 'crit' || f.status === 'warn' ? byCheck.get(f.check) : undefined));
+  },
 };

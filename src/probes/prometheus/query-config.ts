@@ -4,6 +4,7 @@
 // built without the loader is judged by the same rules.
 import { z } from 'zod';
 import { QUERY_PACK_NAMES, queryPack, type QueryPackName } from './query-packs.ts';
+import { workloadRefSchema } from '../kubernetes/logs/workload-ref.ts';
 
 /** How values are shown: a percentage (0-100), seconds, milliseconds, bytes, a count, a ratio (0-1). */
 export const QUERY_UNITS = ['%', 's', 'ms', 'bytes', 'count', 'ratio'] as const;
@@ -29,6 +30,11 @@ export interface PromQuery {
    * is not there at all" (unknown: the exporter is not scraped, or the metric is named otherwise).
    */
   requires?: string;
+  /**
+   * The Kubernetes workload the expression measures (`{ target, name: shop/deployment/web }`): a
+   * finding past the threshold then quotes its top error log patterns.
+   */
+  workload?: { target?: string | undefined; name: string };
   /** Where it comes from: `targets.prom.queries[2]`, or `queryPacks node`. */
   source: string;
   /** The pack it belongs to, for a pack query, with what it measures and what to do when it fires. */
@@ -37,7 +43,7 @@ export interface PromQuery {
   fix?: string;
 }
 
-const ITEM_KEYS = ['name', 'expression', 'warn', 'crit', 'direction', 'unit', 'runbook', 'requires'];
+const ITEM_KEYS = ['name', 'expression', 'warn', 'crit', 'direction', 'unit', 'runbook', 'requires', 'workload'];
 const finite = (what: string) => z.number({ error: `${what}: a number is expected` }).refine(Number.isFinite, `${what}: a finite number is expected`);
 
 const querySchema = z.strictObject({
@@ -55,6 +61,7 @@ const querySchema = z.strictObject({
     .string({ error: 'a PromQL selector of the metric the expression reads (a string, e.g. pg_up) is expected' })
     .refine((s) => s.trim().length > 0 && s.length <= MAX_EXPRESSION_CHARS, `a PromQL selector of at most ${MAX_EXPRESSION_CHARS} characters (e.g. pg_up) is expected`)
     .optional(),
+  workload: workloadRefSchema.optional(),
 });
 
 /** The keys as the target schema declares them: the items are checked by checkQueryConfig. */
@@ -64,7 +71,7 @@ export const queryKeys = {
     .max(MAX_QUERIES, `at most ${MAX_QUERIES} queries per target`)
     .optional()
     .describe(
-      'PromQL checks: a list of `{ name, expression, warn, crit, direction: above|below (default above), unit: %|s|ms|bytes|count|ratio, runbook, requires }`, each evaluated by an instant query and reported as prometheus.query.<name>; `requires` (a selector of the metric read) makes "no series" unknown when that metric does not exist at all',
+      'PromQL checks: a list of `{ name, expression, warn, crit, direction: above|below (default above), unit: %|s|ms|bytes|count|ratio, runbook, requires, workload }`, each evaluated by an instant query and reported as prometheus.query.<name>; `requires` (a selector of the metric read) makes "no series" unknown when that metric does not exist at all; `workload` (`{ target: <k8s target>, name: shop/deployment/web }`) makes a finding past the threshold quote that workload\'s top error log patterns',
     ),
   queryPacks: z
     .array(z.unknown())

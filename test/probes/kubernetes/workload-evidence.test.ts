@@ -6,7 +6,7 @@ import { parseConfig } from '../../../src/config/load-config.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { runProbe } from '../../../src/probes/run-probe.ts';
 import { kubeDeployment, kubePod } from '../../support/kube-objects.ts';
-import { FakeHttpServer } from '../http/fake-http-services.ts';
+import { FakeHttpServer, prometheusRoutes } from '../http/fake-http-services.ts';
 import { useFakeKubeApi } from './kube-helpers.ts';
 
 const k = useFakeKubeApi();
@@ -79,5 +79,34 @@ describe('an http target with workload:', () => {
 
   it('a workload word that /diag logs would refuse is a configuration problem', () => {
     expect(() => parseConfig({ targets: { shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'Shop/Web!' } } } }, 'test.yml', {}, process.cwd(), 'strict')).toThrow(/workload\.name.*deployment\/<name>/);
+  });
+
+  it('a PromQL query with workload: past its threshold quotes the workload\'s patterns; one under it reads nothing', async () => {
+    k.api.add(kubeDeployment({ namespace: 'shop', name: 'cart', replicas: 1 }));
+    k.api.add(kubePod({ namespace: 'shop', name: 'cart-5d4f8c7b9-c1', owner: { kind: 'Deployment', name: 'cart' } }));
+    k.api.setLogLines('shop', 'cart-5d4f8c7b9-c1', 'app', { current: [{ agoS: 40, text: 'ERROR cart 77 lookup failed: redis READONLY' }] });
+    const vector = (v: string) => ({ body: { status: 'success', data: { resultType: 'vector', result: [{ metric: { job: 'cart' }, value: [1_767_225_600, v] }] } } });
+    const prom = await FakeHttpServer.start({
+      ...prometheusRoutes(),
+      '/api/v1/query': (req) => (new URL(req.url, 'http://x').searchParams.get('query') === 'cart_5xx_ratio' ? vector('0.2') : vector('0.001')),
+    });
+    servers.push(prom);
+    const config = parseConfig({
+      targets: {
+        prom: { kind: 'prometheus', url: prom.url, timeoutMs: 3000, queries: [
+          { name: 'cart_5xx', expression: 'cart_5xx_ratio', warn: 0.05, crit: 0.1, unit: 'ratio', workload: { name: 'shop/cart' } },
+          { name: 'web_5xx', expression: 'web_5xx_ratio', warn: 0.05, crit: 0.1, unit: 'ratio', workload: { name: 'shop/web' } },
+        ] },
+        cluster: { kind: 'k8s', kubeconfig: k.kubeconfig, namespaces: ['shop'], timeoutMs: 3000 },
+      },
+    }, 'test.yml', {});
+    const before = k.api.requests.length;
+    const report = await runProbe(config.targets[0]!, { log: silentLogger(), targets: config.targets });
+    const cart = report.findings.find((f) => f.check === 'prometheus.query.cart_5xx')!;
+    expect(cart.status).toBe('crit');
+    expect(cart.detail).toMatch(/^logs of deployment shop\/cart, 15 min: 1× ERROR cart 77 lookup failed: redis READONLY \(last /m);
+    expect(report.findings.find((f) => f.check === 'prometheus.query.web_5xx')!.detail ?? '').not.toContain('logs of');
+    const reads = k.api.requests.slice(before).filter((r) => r.path.endsWith('/log'));
+    expect(reads.map((r) => r.path)).toEqual(['/api/v1/namespaces/shop/pods/cart-5d4f8c7b9-c1/log']);
   });
 });

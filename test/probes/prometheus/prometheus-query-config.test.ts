@@ -49,10 +49,10 @@ describe('prometheus queries config', () => {
     expect(problems({ queries: [{ ...good, name: 'Error-Rate' }] })).toMatch(/targets\.prom\.queries\[0\]\.name: a name of lowercase letters, digits and _ \(at most 64\) is expected \(got "Error-Rate"\)/);
     expect(problems({ queries: [{ ...good, direction: 'up' }] })).toMatch(/targets\.prom\.queries\[0\]\.direction: .*\(got "up"\); accepted: "above", "below"/);
     expect(problems({ queries: [{ ...good, unit: 'percent' }] })).toMatch(/targets\.prom\.queries\[0\]\.unit: .*; accepted: "%", "s", "ms", "bytes", "count", "ratio"/);
-    expect(problems({ queries: [{ ...good, treshold: 3 }] })).toContain('targets.prom.queries[0]: unknown key treshold; accepted keys: name, expression, warn, crit, direction, unit, runbook, requires');
+    expect(problems({ queries: [{ ...good, treshold: 3 }] })).toContain('targets.prom.queries[0]: unknown key treshold; accepted keys: name, expression, warn, crit, direction, unit, runbook, requires, workload');
     expect(problems({ queries: [{ ...good, requires: 42 }] })).toContain('targets.prom.queries[0].requires: a PromQL selector of the metric the expression reads (a string, e.g. pg_up) is expected');
     expect(problems({ queries: [{ ...good, requires: ' ' }] })).toContain('targets.prom.queries[0].requires: a PromQL selector of at most');
-    expect(problems({ queries: ['up > 1'] })).toContain('targets.prom.queries[0]: a mapping with the keys name, expression, warn, crit, direction, unit, runbook, requires is expected');
+    expect(problems({ queries: ['up > 1'] })).toContain('targets.prom.queries[0]: a mapping with the keys name, expression, warn, crit, direction, unit, runbook, requires, workload is expected');
   });
 
   it('expressions are non-empty and bounded; names unique per target; at most MAX_QUERIES queries', () => {

@@ -1,6 +1,7 @@
 // The logs behind a 5xx: an http target that names the workload serving it (`workload:`) gets,
 // on a critical 5xx status finding, the top error patterns of that workload's newest pods over
-// the last 15 minutes as lines of the finding's detail, read through the k8s target it names.
+// the last 15 minutes as lines of the finding's detail, read through the k8s target it names; a
+// PromQL query with `workload:` (an error ratio) the same on its finding past the threshold.
 // Small and bounded like the patterns /diag k8s attaches (3 pods, 256 KiB per container, 1 MiB
 // in all, the time the run has left); what cannot be read is said in one line, never guessed.
 import type { Target } from '../../../config/config.ts';
@@ -14,23 +15,15 @@ import { LogPatternGroups } from './log-patterns.ts';
 import { podSources, readPodLogs, type LogBounds } from './read-pod-logs.ts';
 import { parseSubject, resolveLogSubject } from './resolve-log-subject.ts';
 import { isUserError } from '../../../user-error.ts';
+import type { WorkloadRefWords } from './workload-ref.ts';
 
-const STATUS_CHECK = 'http.status';
 const MAX_PODS = 3;
+/** Workloads read per run. */
+const MAX_WORKLOADS = 3;
 const BOUNDS: LogBounds = { perContainerBytes: 256 * 1024, totalBytes: 1024 * 1024, concurrency: 3 };
 const MIN_REQUEST_MS = 100;
 
-export interface WorkloadRefWords {
-  /** The k8s target; may be left out when exactly one is configured. */
-  target?: string | undefined;
-  /** As /diag logs takes it: `web`, `shop/web`, `deployment/web`, `shop/deployment/web`. */
-  name: string;
-}
 
-/** A critical http.status finding of a 5xx answer. */
-function serverError(f: Finding): boolean {
-  return f.check === STATUS_CHECK && f.status === 'crit' && (f.metrics?.status ?? 0) >= 500;
-}
 
 /** The k8s target `ref` names, or why there is none. */
 export function workloadTarget(ref: WorkloadRefWords, targets: readonly Target[]): KubeTarget | string {
@@ -44,16 +37,27 @@ export function workloadTarget(ref: WorkloadRefWords, targets: readonly Target[]
   return kube.length === 0 ? 'no k8s target is configured' : `several k8s targets (${kube.map((t) => t.name).join(', ')}): name one as workload.target`;
 }
 
-/** The findings, a 5xx status finding with its workload's error patterns (or why they could not be read) in its detail. */
-export async function withWorkloadLogs(ref: WorkloadRefWords, findings: readonly Finding[], context: EvidenceContext): Promise<Finding[]> {
-  const at = findings.findIndex(serverError);
-  if (at < 0) return [...findings];
-  const lines = await patternLines(ref, context);
-  if (lines.length === 0) return [...findings];
-  const out = [...findings];
-  const f = out[at]!;
-  out[at] = { ...f, detail: [f.detail, ...lines].filter(Boolean).join('\n') };
-  return out;
+/**
+ * The findings, each one `about` names a workload for with that workload's top error patterns (or
+ * why they could not be read) in its detail; at most MAX_WORKLOADS workloads are read, each once.
+ */
+export async function withWorkloadLogs(findings: readonly Finding[], context: EvidenceContext, about: (f: Finding) => WorkloadRefWords | undefined): Promise<Finding[]> {
+  const refs = new Map<string, WorkloadRefWords>();
+  for (const f of findings) {
+    const ref = about(f);
+    if (ref && refs.size < MAX_WORKLOADS) refs.set(refKey(ref), ref);
+  }
+  if (refs.size === 0) return [...findings];
+  const lines = new Map(await Promise.all([...refs].map(async ([key, ref]) => [key, await patternLines(ref, context)] as const)));
+  return findings.map((f) => {
+    const ref = about(f);
+    const more = ref ? lines.get(refKey(ref)) : undefined;
+    return more && more.length > 0 ? { ...f, detail: [f.detail, ...more].filter(Boolean).join('\n') } : f;
+  });
+}
+
+function refKey(ref: WorkloadRefWords): string {
+  return `${ref.target ?? ''} ${ref.name}`;
 }
 
 async function patternLines(ref: WorkloadRefWords, context: EvidenceContext): Promise<string[]> {
