@@ -1,0 +1,252 @@
+// Picks the runbooks a symptom in plain words is about, offline and in well under a millisecond per
+// runbook: BM25F over the runbooks' fields (symptoms weigh most, then the title, the summary, the
+// checks and their labels, the evidence, the manual steps and the body's headings), on stemmed,
+// typo-corrected words plus the concepts of the jargon table (text/concept-table.ts), with a bonus
+// for word pairs that appear together in one symptom line. The index is built once per runbooks
+// array and kept as long as the array lives.
+//
+// The score is in 0..1 and means "how much of what the user said one runbook explains": half of it
+// is the share of the symptom's weight (idf) that the best single symptom line covers, half the
+// share BM25F finds across the whole runbook, and it is damped when what matched is little or
+// common (one word such as "database" proves little). Typing one of a runbook's symptoms scores
+// close to 1; a symptom with one ordinary word in common scores below 0.3.
+import { PROBES } from '../probes/probe-registry.ts';
+import type { Runbook } from '../runbooks/runbook.ts';
+import type { RankedRunbook } from './triage-result.ts';
+import { analyzeText, type AnalyzedWord } from './text/analyze-text.ts';
+import { CONCEPT_WORDS } from './text/find-concepts.ts';
+import { typoCorrector, type TypoCorrector } from './text/typo-corrector.ts';
+
+/** Field weights: a word in a symptom line counts 1. */
+const WEIGHTS = {
+  symptoms: 1,
+  title: 0.8,
+  summary: 0.45,
+  checks: 0.45,
+  checkDescriptions: 0.12,
+  evidence: 0.2,
+  manual: 0.2,
+  headings: 0.2,
+} as const;
+type Field = keyof typeof WEIGHTS;
+
+/** BM25 term saturation and length normalization. */
+const K1 = 1.2;
+const B = 0.5;
+/** The weight of a word no runbook uses: it still says the runbook does not explain all of the symptom. */
+const UNKNOWN_WEIGHT = 1.5;
+/** How much matched weight makes the match trustworthy (1 - e^(-mass/SPECIFICITY)). */
+const SPECIFICITY = 2.5;
+/** A concept shared with the runbook counts this much of the same word shared literally. */
+const CONCEPT_CREDIT = 0.8;
+/** The other kind of match (literal besides concept, or concept besides literal) adds this share. */
+const LITERAL_BONUS = 0.25;
+/** A runbook below this is not a match at all. */
+const MIN_SCORE = 0.05;
+const DEFAULT_LIMIT = 5;
+
+interface Line {
+  keys: Set<string>;
+  /** `stem stem` of neighbouring words (stop words skipped). */
+  pairs: Set<string>;
+  factor: number;
+}
+
+interface IndexedRunbook {
+  id: string;
+  /** key -> BM25F weighted, length-normalized term frequency */
+  tf: Map<string, number>;
+  /** The symptom lines and the title, each on its own. */
+  lines: Line[];
+}
+
+interface RunbookIndex {
+  runbooks: IndexedRunbook[];
+  idf: Map<string, number>;
+  correct: TypoCorrector;
+}
+
+const INDEXES = new WeakMap<readonly Runbook[], RunbookIndex>();
+
+/**
+ * The runbooks `symptom` is about, best first (at most `limit`, default 5), each with a score in
+ * 0..1 and the symptom's words that matched. Nothing when no runbook really matches.
+ */
+export function rankRunbooks(symptom: string, runbooks: readonly Runbook[], options: { limit?: number } = {}): RankedRunbook[] {
+  const limit = options.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 0) throw new RangeError(`limit must be a whole number of runbooks, 0 or more; got ${limit}`);
+  if (limit === 0 || runbooks.length === 0) return [];
+  let index = INDEXES.get(runbooks);
+  if (!index) {
+    index = buildIndex(runbooks);
+    INDEXES.set(runbooks, index);
+  }
+  const query = queryUnits(analyzeText(symptom, index.correct), index.idf);
+  if (query.units.length === 0 || query.units.every((u) => u.keys.length === 0)) return [];
+  const ranked = index.runbooks.map((rb) => scoreRunbook(rb, query, index.idf)).filter((r) => r.score >= MIN_SCORE);
+  ranked.sort((a, b) => b.score - a.score || b.raw - a.raw || (a.runbook < b.runbook ? -1 : 1));
+  return ranked.slice(0, limit).map(({ runbook, score, matched }) => ({ runbook, score, matched }));
+}
+
+interface QueryUnit {
+  /** What the user typed (after correction), for `matched`. */
+  surface: string;
+  /** The word's stem and its concepts, those that some runbook has. */
+  keys: string[];
+  /** keys[0] is the word's own stem (some runbook uses it); the rest are concepts. */
+  literal: boolean;
+  weight: number;
+}
+
+interface Query {
+  units: QueryUnit[];
+  /** Neighbouring informative words, as `stem stem`. */
+  pairs: string[];
+  mass: number;
+}
+
+function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
+  const units: QueryUnit[] = [];
+  const seen = new Set<string>();
+  const informative = words.filter((w) => !w.stop);
+  for (const w of informative) {
+    if (seen.has(w.stem)) continue;
+    seen.add(w.stem);
+    const literal = idf.has(w.stem);
+    const keys = [w.stem, ...w.concepts].filter((k) => idf.has(k));
+    const weight = keys.length > 0 ? Math.max(...keys.map((k) => idf.get(k)!)) : UNKNOWN_WEIGHT;
+    units.push({ surface: w.surface, keys, literal, weight });
+  }
+  const pairs = informative.slice(1).map((w, i) => `${informative[i]!.stem} ${w.stem}`);
+  return { units, pairs, mass: units.reduce((sum, u) => sum + u.weight, 0) };
+}
+
+function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>): { runbook: string; score: number; raw: number; matched: string[] } {
+  let covered = 0;
+  let matchedMass = 0;
+  const matched: string[] = [];
+  for (const unit of query.units) {
+    const best = unitMatch(unit, (key) => {
+      const x = rb.tf.get(key);
+      return x === undefined ? 0 : Math.min(1.3, (x * (K1 + 1)) / (x + K1));
+    }, idf);
+    if (best > 0) {
+      covered += best;
+      matchedMass += Math.min(best, unit.weight);
+      if (!matched.includes(unit.surface)) matched.push(unit.surface);
+    }
+  }
+  if (covered === 0) return { runbook: rb.id, score: 0, raw: 0, matched };
+  let bestLine = 0;
+  let pairHits = 0;
+  for (const line of rb.lines) {
+    let sum = 0;
+    for (const unit of query.units) {
+      sum += unitMatch(unit, (key) => (line.keys.has(key) ? 1 : 0), idf);
+    }
+    bestLine = Math.max(bestLine, (sum / query.mass) * line.factor);
+  }
+  for (const pair of query.pairs) if (rb.lines.some((l) => l.pairs.has(pair))) pairHits++;
+  const whole = Math.min(1, covered / query.mass);
+  const bonus = query.pairs.length > 0 ? (0.1 * pairHits) / query.pairs.length : 0;
+  const raw = (0.5 * bestLine + 0.5 * whole + bonus) * (1 - Math.exp(-matchedMass / SPECIFICITY));
+  return { runbook: rb.id, score: Math.min(1, raw), raw, matched };
+}
+
+/**
+ * How much of a word of the symptom a runbook (or one line) explains, given each key's strength
+ * there: its own word counts fully, a concept it is part of a little less (the runbook says "502",
+ * the user "bad gateway"), and the word itself on top of its concept breaks ties between runbooks
+ * that share the concept.
+ */
+function unitMatch(unit: QueryUnit, strength: (key: string) => number, idf: Map<string, number>): number {
+  let literal = 0;
+  let concept = 0;
+  unit.keys.forEach((key, i) => {
+    const s = strength(key);
+    if (s === 0) return;
+    if (i === 0 && unit.literal) literal = idf.get(key)! * s;
+    else concept = Math.max(concept, CONCEPT_CREDIT * idf.get(key)! * s);
+  });
+  return literal >= concept ? literal + LITERAL_BONUS * concept : concept + LITERAL_BONUS * literal;
+}
+
+/** check id -> its label and description, from the probe definitions. */
+function checkTexts(): Map<string, { label: string; description: string }> {
+  const texts = new Map<string, { label: string; description: string }>();
+  for (const kind of PROBES) for (const c of kind.checks) texts.set(`${kind.kind}.${c.name}`, { label: c.label, description: c.description });
+  return texts;
+}
+
+const GENERIC_HEADINGS = /^(confirm|fix|prevent|escalate)$/i;
+
+function buildIndex(runbooks: readonly Runbook[]): RunbookIndex {
+  const checks = checkTexts();
+  const surfaceCounts = new Map<string, number>();
+  const fieldsOf = (rb: Runbook): Array<[Field, string[]]> => {
+    const own = new Set(rb.checks);
+    const headings = [...rb.body.matchAll(/^#{1,6}\s+(.+)$/gm)].map((m) => m[1]!.trim()).filter((h) => !GENERIC_HEADINGS.test(h));
+    return [
+      ['symptoms', rb.symptoms],
+      ['title', [rb.title, rb.id]],
+      ['summary', [rb.summary]],
+      ['checks', rb.checks.flatMap((c) => [c, checks.get(c)?.label ?? ''])],
+      ['checkDescriptions', rb.checks.map((c) => checks.get(c)?.description ?? '')],
+      ['evidence', rb.evidence.filter((e) => !own.has(e.check)).flatMap((e) => [e.check, checks.get(e.check)?.label ?? ''])],
+      ['manual', rb.manual],
+      ['headings', headings],
+    ];
+  };
+  // Pass 1: every field's key counts and lines.
+  const analyzed = runbooks.map((rb) => {
+    const fields = new Map<Field, { counts: Map<string, number>; length: number }>();
+    const lines: Line[] = [];
+    for (const [field, texts] of fieldsOf(rb)) {
+      const counts = new Map<string, number>();
+      let length = 0;
+      for (const text of texts) {
+        const words = analyzeText(text);
+        for (const w of words) surfaceCounts.set(w.surface, (surfaceCounts.get(w.surface) ?? 0) + 1);
+        const keys = lineKeys(words);
+        for (const key of keys.all) counts.set(key, (counts.get(key) ?? 0) + 1);
+        length += keys.all.length;
+        if (field === 'symptoms' || (field === 'title' && text === rb.title)) {
+          lines.push({ keys: new Set(keys.all), pairs: keys.pairs, factor: field === 'symptoms' ? 1 : 0.9 });
+        }
+      }
+      fields.set(field, { counts, length });
+    }
+    return { id: rb.id, fields, lines };
+  });
+  const avgLength = new Map<Field, number>();
+  for (const field of Object.keys(WEIGHTS) as Field[]) {
+    const total = analyzed.reduce((sum, a) => sum + (a.fields.get(field)?.length ?? 0), 0);
+    avgLength.set(field, Math.max(1, total / Math.max(1, analyzed.length)));
+  }
+  // Pass 2: BM25F weighted term frequencies and document frequencies.
+  const df = new Map<string, number>();
+  const indexed: IndexedRunbook[] = analyzed.map((a) => {
+    const tf = new Map<string, number>();
+    for (const [field, { counts, length }] of a.fields) {
+      const norm = 1 - B + (B * length) / avgLength.get(field)!;
+      for (const [key, n] of counts) tf.set(key, (tf.get(key) ?? 0) + (WEIGHTS[field] * n) / norm);
+    }
+    for (const key of tf.keys()) df.set(key, (df.get(key) ?? 0) + 1);
+    return { id: a.id, tf, lines: a.lines };
+  });
+  const n = runbooks.length;
+  const idf = new Map<string, number>();
+  for (const [key, d] of df) idf.set(key, Math.log(1 + (n - d + 0.5) / (d + 0.5)));
+  const known = new Map(surfaceCounts);
+  for (const word of CONCEPT_WORDS) known.set(word, (known.get(word) ?? 0) + 1);
+  const knownStems = new Set([...df.keys()].filter((k) => !k.startsWith('@')));
+  return { runbooks: indexed, idf, correct: typoCorrector(known, knownStems) };
+}
+
+/** A line's keys (stems of its informative words, then its concepts once each) and word pairs. */
+function lineKeys(words: AnalyzedWord[]): { all: string[]; pairs: Set<string> } {
+  const informative = words.filter((w) => !w.stop);
+  const concepts = new Set(words.flatMap((w) => w.concepts));
+  const pairs = new Set(informative.slice(1).map((w, i) => `${informative[i]!.stem} ${w.stem}`));
+  return { all: [...informative.map((w) => w.stem), ...concepts], pairs };
+}

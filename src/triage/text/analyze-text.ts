@@ -1,0 +1,30 @@
+// One pipeline for runbook text and for what a user types, so both sides meet on the same terms:
+// words -> (typo correction, for the user's words) -> stems -> concepts of the jargon table ->
+// stop words marked. A word keeps its surface form for the `matched` list a user reads.
+import { findConcepts } from './find-concepts.ts';
+import { splitWords } from './split-words.ts';
+import { stemWord } from './stem-word.ts';
+import { STOP_WORDS } from './stop-words.ts';
+
+export interface AnalyzedWord {
+  /** As typed (lowercase), or as corrected. */
+  surface: string;
+  stem: string;
+  /** A stop word: no term of its own, though it may complete a phrase. */
+  stop: boolean;
+  /** Concept ids (`@http-5xx`) of the jargon phrases this word is part of. */
+  concepts: string[];
+}
+
+/** `correct` gets each word and may return the vocabulary word it was meant to be. */
+export function analyzeText(text: string, correct?: (word: string) => string | undefined): AnalyzedWord[] {
+  const surfaces = splitWords(text).map((w) => (correct && !STOP_WORDS.has(w) ? (correct(w) ?? w) : w));
+  const stems = surfaces.map(stemWord);
+  const concepts = findConcepts(stems);
+  return surfaces.map((surface, i) => ({
+    surface,
+    stem: stems[i]!,
+    stop: STOP_WORDS.has(surface) || STOP_WORDS.has(stems[i]!),
+    concepts: concepts[i]!,
+  }));
+}

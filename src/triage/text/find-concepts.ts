@@ -1,0 +1,39 @@
+// Finds the phrases of the jargon table (concept-table.ts) in a run of stemmed words, and says for
+// each word which concepts cover it. Matching happens on stems, stop words included, so "timed
+// out", "times out" and "timing out" are one phrase and "too many clients" keeps its "too many".
+import { CONCEPT_TABLE } from './concept-table.ts';
+import { splitWords } from './split-words.ts';
+import { stemWord } from './stem-word.ts';
+
+interface Phrase {
+  stems: string[];
+  concept: string;
+}
+
+/** First stem -> the phrases starting with it. */
+const PHRASES = new Map<string, Phrase[]>();
+/** Every word of the table, as typed: the typo corrector may correct towards them. */
+export const CONCEPT_WORDS: ReadonlySet<string> = new Set(Object.values(CONCEPT_TABLE).flat().flatMap((p) => splitWords(p)));
+
+for (const [concept, phrases] of Object.entries(CONCEPT_TABLE)) {
+  for (const text of phrases) {
+    const stems = splitWords(text).map(stemWord);
+    if (stems.length === 0) continue;
+    const list = PHRASES.get(stems[0]!) ?? [];
+    list.push({ stems, concept });
+    PHRASES.set(stems[0]!, list);
+  }
+}
+
+/** For each position of `stems`, the concept ids (`@latency`) of the phrases that cover it. */
+export function findConcepts(stems: readonly string[]): string[][] {
+  const covered: Array<Set<string>> = stems.map(() => new Set());
+  stems.forEach((first, i) => {
+    for (const phrase of PHRASES.get(first) ?? []) {
+      if (i + phrase.stems.length > stems.length) continue;
+      if (!phrase.stems.every((s, k) => stems[i + k] === s)) continue;
+      for (let k = 0; k < phrase.stems.length; k++) covered[i + k]!.add(`@${phrase.concept}`);
+    }
+  });
+  return covered.map((set) => [...set]);
+}
