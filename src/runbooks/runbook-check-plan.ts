@@ -19,15 +19,16 @@ export interface RunbookCheckPlan {
 }
 
 /**
- * The plan for this runbook on these targets. A check no run answers (k8s.log_patterns, answered
- * by /diag logs only) is left out; a kind with nothing left to run is not planned.
+ * The plan for this runbook on these targets. The kind's first check is answered by the session
+ * itself (reachable: connecting is the check); another check without a run (k8s.log_patterns,
+ * answered by /diag logs only) is left out, and a kind with nothing left to run is not planned.
  */
 export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: readonly Target[]): RunbookCheckPlan {
   const checks = new Map<string, Set<string>>();
   for (const { check } of runbook.evidence) {
     const kind = PROBES.find((p) => check.startsWith(`${p.kind}.`));
     const name = kind ? check.slice(kind.kind.length + 1) : '';
-    if (!kind?.checks.some((c) => c.name === name && c.run !== undefined)) continue;
+    if (!kind?.checks.some((c, i) => c.name === name && (c.run !== undefined || i === 0))) continue;
     const names = checks.get(kind.kind) ?? new Set<string>();
     names.add(name);
     checks.set(kind.kind, names);
@@ -46,4 +47,15 @@ export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: re
 /** The check ids a plan runs on a target of this kind (`postgres.connections`). */
 export function plannedCheckIds(plan: RunbookCheckPlan, kind: string): string[] {
   return [...(plan.checks.get(kind) ?? [])].map((name) => `${kind}.${name}`);
+}
+
+/**
+ * What the runbook message's Run checks button says it runs (the checks of the kinds that have a
+ * target, and the targets), or undefined when a press would have nothing to run.
+ */
+export function runChecksOffer(runbook: Pick<Runbook, 'evidence'>, targets: readonly Target[]): { checks: string[]; targets: string[] } | undefined {
+  const plan = runbookCheckPlan(runbook, targets);
+  if (plan.targets.length === 0) return undefined;
+  const kinds = [...new Set(plan.targets.map((t) => t.kind))];
+  return { checks: kinds.flatMap((kind) => plannedCheckIds(plan, kind)), targets: plan.targets.map((t) => t.name) };
 }

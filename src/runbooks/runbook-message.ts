@@ -39,7 +39,7 @@ export function runbookMessage(runbook: Runbook, options: RunbookMessageOptions)
   let runChecksChars = 0;
   const run = options.runChecks;
   if (run && run.checks.length > 0 && run.targets.length > 0) {
-    const what = [text('Runs '), ...named(run.checks.map(code), 'check'), text(' on '), ...named(run.targets.map(strong), 'target'), text('; the reports go in a thread.')];
+    const what = [text('Runs '), ...named(run.checks.map(code), 'check'), text(' on '), ...named(run.targets.map(strong), 'target'), text('; the reports are posted in this channel, in a thread.')];
     runChecksChars = budget.measure(`${run.checks.slice(0, NAMED).join('')}${run.targets.slice(0, NAMED).join('')}`) + 80;
     blocks.push({ type: 'actions', buttons: [{ label: 'Run checks', intent: { intent: 'runbook.checks', runbook: runbook.id } }] }, { type: 'context', spans: what });
   }

@@ -36,7 +36,7 @@ export const RUNBOOK_CHECKS_INTERACTIONS = {
     },
     // As long as a Runbook button: nothing in the value goes stale (the targets are read at the press).
     ttlMs: 31 * DAY,
-    fresh: 'use /runbook <id>',
+    fresh: 'open the runbook again with /runbook',
     handle: pressRunChecks,
   },
 } satisfies InteractionFamily;

@@ -1,0 +1,182 @@
+// A runbook's Run checks button through the real bot with signed requests, against a real
+// PostgreSQL target with a lock induced for real: the button on /runbook <id>, the summary in the
+// channel and the report (with its remedy buttons) in its thread, the audit rows, a press with
+// nothing to run, tampered values, and the terminal's runbook without a button.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { blockActionBody, slashCommandBody } from '../support/signed-slack-request.ts';
+import { signAsBot } from '../support/press-button.ts';
+import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import type { RecordedCall } from '../support/fake-slack-api.ts';
+import { callText, useHttpTestBot } from '../support/test-bot.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { isolatedCliEnv } from '../cli/isolated-cli-env.ts';
+
+/** This file's channel: its audit rows are told apart from those other files write meanwhile. */
+const CHANNEL = 'C0RUNCHECKS';
+/** The private runbook message the button is on (a ts no posted message has). */
+const RUNBOOK_MESSAGE_TS = '1699999999.000042';
+const BIN = path.resolve(import.meta.dirname, '../../bin/chatops');
+
+let monitoredUrl = '';
+// The target is a database of its own, so that the lock below is this file's alone.
+const t = useHttpTestBot(async () => {
+  monitoredUrl = await freshDatabaseUrl('runchecks');
+  return `targets:\n  main-db:\n    kind: postgres\n    url: ${monitoredUrl}\n    timeoutMs: 5000\naccess:\n  postgres.*:\n    users: [U0ALICE]\n`;
+});
+
+type Element = { type: string; action_id?: string; value?: string; text?: { text: string } };
+type SlackBlock = { type: string; elements?: Element[]; text?: { text: string } };
+const buttonsOf = (call: RecordedCall): Element[] => ((call.args.blocks ?? []) as SlackBlock[]).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+
+async function runbookAnswer(id: string, responseId: string): Promise<RecordedCall> {
+  const res = await t.send(slashCommandBody({ command: '/runbook', text: id, responseUrl: t.slack.responseUrl(responseId), channelId: CHANNEL }));
+  expect(res.status).toBe(200);
+  await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === responseId));
+  return t.slack.callsTo('respond').find((c) => c.responseId === responseId)!;
+}
+
+async function press(value: string, responseId: string, options: { actionId?: string; userId?: string } = {}): Promise<void> {
+  const res = await t.send(blockActionBody({ actionId: options.actionId ?? 'runbook:checks', value, responseUrl: t.slack.responseUrl(responseId), channelId: CHANNEL, messageTs: RUNBOOK_MESSAGE_TS, userId: options.userId ?? 'U0BOB' }));
+  expect(res.status).toBe(200);
+}
+
+async function auditRows(where: string, params: unknown[]): Promise<Array<{ actor: string; channel: string; action: string; target: string | null; params: Record<string, unknown>; outcome: string; duration_ms: number | null; detail: string | null }>> {
+  const db = new pg.Client({ connectionString: t.storeUrl });
+  await db.connect();
+  try {
+    return (await db.query(`SELECT actor, channel, action, target, params, outcome, duration_ms, detail FROM audit_log WHERE channel = '${CHANNEL}' AND ${where} ORDER BY id`, params)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+describe('Run checks on a runbook', () => {
+  const table = `runchecks_${process.pid}`;
+  let holder: pg.Client;
+  let waiter: pg.Client;
+  let blocked: Promise<unknown>;
+
+  beforeAll(async () => {
+    const admin = new pg.Client({ connectionString: monitoredUrl });
+    await admin.connect();
+    await admin.query(`CREATE TABLE ${table} (id int)`);
+    await admin.end();
+    holder = new pg.Client({ connectionString: monitoredUrl, application_name: 'lock-holder' });
+    waiter = new pg.Client({ connectionString: monitoredUrl, application_name: 'lock-waiter' });
+    for (const c of [holder, waiter]) {
+      c.on('error', () => undefined);
+      await c.connect();
+    }
+  });
+
+  afterAll(async () => {
+    await holder?.end().catch(() => undefined);
+    await blocked?.catch(() => undefined);
+    await waiter?.end().catch(() => undefined);
+  });
+
+  it('/runbook postgres-locks offers the button; pressing it posts the summary in the channel and the report, with the blocker\'s Terminate button, in its thread; audited like /diag', async () => {
+    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    const waiterPid = (await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+    await holder.query('BEGIN');
+    await holder.query(`LOCK TABLE ${table}`);
+    blocked = waiter.query(`SELECT count(*) FROM ${table}`).catch(() => undefined);
+    await waitFor(async () => (await holder.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [waiterPid])).rowCount, 10_000, 'the waiter to queue on the lock');
+
+    const shown = await runbookAnswer('postgres-locks', 'rb');
+    expect(shown.args.response_type).toBe('ephemeral');
+    const [button] = buttonsOf(shown).filter((b) => b.action_id === 'runbook:checks');
+    expect(button?.text?.text).toBe('Run checks');
+    // The checks of the runbook that a press runs, and where.
+    expect(callText(shown)).toMatch(/Runs `postgres\.blocking_locks`, `postgres\.long_transactions`, `postgres\.deadlocks`, `postgres\.idle_in_transaction` and 1 more check on \*main-db\*/);
+
+    // U0BOB has no access rule: the checks are read-only, like /diag.
+    t.slack.reset();
+    await press(button!.value!, 'run');
+    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length >= 2 && calls.some((c) => c.method === 'chat.update'), 30_000);
+    const [progress, report] = t.slack.callsTo('chat.postMessage');
+    expect(progress!.args).toMatchObject({ channel: CHANNEL });
+    expect(progress!.args.thread_ts).toBeUndefined();
+    expect(String(progress!.args.text)).toMatch(/Running the checks of runbook \*PostgreSQL lock contention.*\* on \*main-db\* for <@U0BOB>/);
+    const progressTs = t.slack.messagesIn(CHANNEL).find((m) => !m.thread_ts)!.ts;
+
+    const [summary] = t.slack.callsTo('chat.update');
+    expect(summary!.args).toMatchObject({ channel: CHANNEL, ts: progressTs });
+    expect(callText(summary!)).toContain('Checks of PostgreSQL lock contention');
+    expect(callText(summary!)).toContain('*main-db* (postgres)');
+    expect(callText(summary!)).toContain('pressed by <@U0BOB>');
+    expect(callText(summary!)).toContain('The report of the target is in the thread.');
+
+    expect(report!.args).toMatchObject({ channel: CHANNEL, thread_ts: progressTs });
+    const reportText = callText(report!);
+    expect(reportText).toContain('main-db');
+    expect(reportText).toContain(`lock-holder pid ${holderPid}`);
+    const remedies = buttonsOf(report!).map((b) => b.action_id);
+    expect(remedies).toContain('remedy:postgres.terminate_backend');
+    // Only the runbook's checks ran: none of the kind's others (database size, replication...).
+    expect(reportText).not.toMatch(/database_size|Database size/);
+    // Nothing was answered privately: the press went well.
+    expect(t.slack.callsTo('respond').filter((c) => c.responseId === 'run')).toEqual([]);
+
+    await holder.query('ROLLBACK');
+    await blocked;
+    const rows = await auditRows(`action = 'diag' AND actor = 'U0BOB'`, []);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ target: 'main-db', outcome: expect.stringMatching(/^(warn|crit)$/), params: { runbook: 'postgres-locks', checks: expect.arrayContaining(['postgres.blocking_locks', 'postgres.idle_in_transaction']) } });
+    expect(rows[0]!.duration_ms).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a runbook whose kinds have no configured target shows no button, and a press answers the presser privately: nothing to run, audited', async () => {
+    const shown = await runbookAnswer('stripe-api-key', 'stripe');
+    expect(buttonsOf(shown).map((b) => b.action_id)).not.toContain('runbook:checks');
+    t.slack.reset();
+    await press(await signAsBot('runbook:checks', 'stripe-api-key'), 'nothing');
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'nothing'));
+    const answer = t.slack.callsTo('respond').find((c) => c.responseId === 'nothing')!;
+    expect(answer.args.response_type).toBe('ephemeral');
+    expect(callText(answer)).toContain('Nothing to run.');
+    expect(callText(answer)).toContain('No target of kind `stripe` is configured');
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(await auditRows(`action = 'runbook:checks' AND outcome = 'refused' AND params->>'runbook' = 'stripe-api-key'`, [])).toHaveLength(1);
+  });
+
+  it('refuses a tampered value, runs nothing and audits each: an unknown runbook, a changed signature, a Runbook button\'s value pressed as Run checks', async () => {
+    const shown = await runbookAnswer('postgres-locks', 'again');
+    const value = buttonsOf(shown).find((b) => b.action_id === 'runbook:checks')!.value!;
+    t.slack.reset();
+    await press(await signAsBot('runbook:checks', 'no-such-runbook'), 'unknown');
+    // The runbook id swapped for another after signing.
+    await press(value.replace('postgres-locks', 'postgres-indexes'), 'swapped');
+    // A value the bot signed for a Runbook button, not for Run checks.
+    await press(await signAsBot('runbook:open', 'postgres-locks'), 'borrowed');
+    await t.slack.waitFor((calls) => ['unknown', 'swapped', 'borrowed'].every((id) => calls.some((c) => c.method === 'respond' && c.responseId === id)));
+    const answerTo = (id: string) => callText(t.slack.callsTo('respond').find((c) => c.responseId === id)!);
+    expect(answerTo('unknown')).toContain('unknown runbook \\"no-such-runbook\\"');
+    expect(answerTo('swapped')).toMatch(/changed or has expired: open the runbook again with \/runbook\./);
+    expect(answerTo('borrowed')).toMatch(/changed or has expired: open the runbook again with \/runbook\./);
+    expect(t.slack.callsTo('chat.postMessage')).toHaveLength(0);
+    expect(await auditRows(`action = 'runbook:checks' AND outcome = 'refused' AND actor = 'U0BOB' AND params->>'runbook' IS NULL`, [])).toHaveLength(3);
+  });
+});
+
+describe('the runbook in a terminal', { timeout: 120_000 }, () => {
+  it('chatops runbook postgres-locks shows the runbook without a Run checks button, with a postgres target configured', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'runchecks-cli-'));
+    const config = path.join(dir, 'chatops.yml');
+    writeFileSync(config, `targets:\n  main-db:\n    kind: postgres\n    url: ${monitoredUrl}\n`);
+    const run = await new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+      execFile(BIN, ['runbook', 'postgres-locks', '--config', config, '--no-color'], { env: { ...isolatedCliEnv() }, timeout: 60_000 }, (error, stdout, stderr) => {
+        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+      });
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('PostgreSQL lock contention');
+    expect(run.stdout).not.toMatch(/Run checks|runs the checks/);
+  });
+});
