@@ -1,7 +1,7 @@
 // Cluster contents for the /diag k8s benchmark: a large namespace with a realistic sprinkling of
 // problems, and healthy namespaces of two sizes to see how report time scales with pod count.
 import type { FakeKubeApi } from '../test/support/fake-kube-api.ts';
-import { DEFAULT_TEMPLATE_HASH, kubeDeployment, kubeEvent, kubeNode, kubePod, randomSuffix, type ContainerSpec, type PodOptions } from '../test/support/kube-objects.ts';
+import { DEFAULT_TEMPLATE_HASH, kubeCronJob, kubeDeployment, kubeEndpointSlice, kubeEvent, kubeHpa, kubeIngress, kubeJob, kubeNode, kubePdb, kubePod, kubePvc, kubeService, randomSuffix, type ContainerSpec, type PodOptions } from '../test/support/kube-objects.ts';
 
 export const NODES = ['node-1', 'node-2', 'node-3'];
 const PODS_PER_DEPLOYMENT = 50;
@@ -108,4 +108,30 @@ export function addTroubledNamespace(api: FakeKubeApi, namespace: string, option
   }
   api.add(...events);
   return { pods: names.length, deployments: options.deployments, events: options.events, unhealthy };
+}
+
+/**
+ * What a namespace of `deployments` services holds beyond pods, as the checks beyond pods read it:
+ * per deployment a Service with its EndpointSlice, a PodDisruptionBudget, an autoscaler, a volume
+ * claim and two finished Jobs; an Ingress per ten deployments and a CronJob per five. Planted: one
+ * Service with no ready endpoint and one failed Job. Returns the number of objects added.
+ */
+export function addBeyondPods(api: FakeKubeApi, namespace: string, deployments: number): number {
+  const objects = [];
+  for (let d = 0; d < deployments; d++) {
+    const name = `svc-${String(d).padStart(3, '0')}`;
+    objects.push(
+      kubeService({ namespace, name }),
+      kubeEndpointSlice({ namespace, service: name, ready: d === 7 ? 0 : PODS_PER_DEPLOYMENT, ...(d === 7 && { notReady: 2 }) }),
+      kubePdb({ namespace, name, minAvailable: PODS_PER_DEPLOYMENT - 5, expectedPods: PODS_PER_DEPLOYMENT, currentHealthy: PODS_PER_DEPLOYMENT - 1, disruptionsAllowed: 4 }),
+      kubeHpa({ namespace, name, target: name, min: PODS_PER_DEPLOYMENT, max: PODS_PER_DEPLOYMENT + 20, current: PODS_PER_DEPLOYMENT }),
+      kubePvc({ namespace, name: `data-${name}` }),
+      kubeJob({ namespace, name: `${name}-migrate-1`, outcome: 'Complete', finishedAgoS: 7_200 }),
+      kubeJob({ namespace, name: `${name}-migrate-2`, outcome: d === 11 ? 'Failed' : 'Complete', finishedAgoS: 3_600 }),
+    );
+    if (d % 10 === 0) objects.push(kubeIngress({ namespace, name: `ing-${name}`, rules: [{ host: `${name}.example.com`, path: '/', service: name, port: 80 }] }));
+    if (d % 5 === 0) objects.push(kubeCronJob({ namespace, name: `report-${name}`, schedule: '*/30 * * * *', lastScheduleAgoS: 600, lastSuccessAgoS: 590 }));
+  }
+  api.add(...objects);
+  return objects.length;
 }

@@ -47,7 +47,7 @@ import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from '../test/support/signed-slack-request.ts';
 import { startFakeKubeApi, type FakeKubeApi } from '../test/support/fake-kube-api.ts';
-import { addHealthyNamespace, addNodes, addTroubledNamespace } from './k8s-scenario.ts';
+import { addBeyondPods, addHealthyNamespace, addNodes, addTroubledNamespace } from './k8s-scenario.ts';
 import { kubeNodeMetrics, kubePodMetrics } from '../test/support/kube-objects.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { createLogger } from '../src/logger.ts';
@@ -332,11 +332,13 @@ const K8S_RUNS = Number(process.env.BENCH_K8S_RUNS ?? 15);
 /** The V8 heap flags `npm start` runs the bot with: the child is measured as the bot runs. */
 const BOT_NODE_FLAGS = [...(JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.matchAll(/--max-[a-z-]+=\d+/g)].map((m) => m[0]);
 const K8S_GROWTH_TARGET_MB = 100;
+/** The checks of the k8s report before services, ingresses, volumes, autoscalers, jobs, budgets, certificates and resource usage. */
+const POD_ERA_CHECKS = ['api', 'crashloop', 'oomkilled', 'image_pull', 'pending', 'deployments', 'restarts', 'readiness', 'nodes', 'warning_events'];
 
 /** Runs the probe in a bot-like process of its own, so the fake server's memory stays out of its figures. */
-async function runK8sChild(api: FakeKubeApi, kubeconfig: string, namespace: string, runs: number): Promise<K8sChildResult> {
+async function runK8sChild(api: FakeKubeApi, kubeconfig: string, namespace: string, runs: number, checks?: readonly string[]): Promise<K8sChildResult> {
   const child = spawn(process.execPath, [...BOT_NODE_FLAGS, '--expose-gc', path.resolve(import.meta.dirname, 'k8s-probe-child.ts'), kubeconfig, namespace, String(runs)], {
-    env: { PATH: process.env.PATH },
+    env: { PATH: process.env.PATH, ...(checks && { BENCH_K8S_CHECKS: checks.join(',') }) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let out = '';
@@ -360,6 +362,7 @@ async function benchK8s() {
     const t0 = performance.now();
     addNodes(api);
     const scenario = addTroubledNamespace(api, 'bench', { deployments: 100, events: 2_000 });
+    const beyond = addBeyondPods(api, 'bench', scenario.deployments);
     const healthySmall = addHealthyNamespace(api, 'healthy-500', 10);
     const healthyLarge = addHealthyNamespace(api, 'healthy-5000', 100);
     // metrics-server installed: a measurement for every pod and node (as k8s.resources reads them).
@@ -367,11 +370,11 @@ async function benchK8s() {
     for (const pod of api.list('Pod')) api.add(kubePodMetrics({ namespace: pod.metadata.namespace, pod: pod.metadata.name, labels: pod.metadata.labels, containers: pod.spec.containers.map((c: { name: string }) => ({ name: c.name, cpu: '2718948n', memory: '55200Ki' })) }));
     for (const n of api.list('Node')) api.add(kubeNodeMetrics({ name: n.metadata.name, cpu: '812000000n', memory: '4194304Ki' }));
     const troubled = Object.entries(scenario.unhealthy).map(([k, n]) => `${n} ${k}`).join(', ');
-    log(`  namespace bench: ${scenario.pods.toLocaleString('en-US')} pods (${troubled}), ${scenario.deployments} deployments, ${scenario.events.toLocaleString('en-US')} Warning events, 3 nodes; filled in ${ms(performance.now() - t0)}`);
+    log(`  namespace bench: ${scenario.pods.toLocaleString('en-US')} pods (${troubled}), ${scenario.deployments} deployments, ${scenario.events.toLocaleString('en-US')} Warning events, ${beyond.toLocaleString('en-US')} objects beyond pods (services, endpoint slices, PDBs, HPAs, claims, jobs, ingresses, cronjobs), 3 nodes; filled in ${ms(performance.now() - t0)}`);
 
     const r = await runK8sChild(api, kubeconfig, 'bench', K8S_RUNS);
     // A probe that lists nothing or judges nothing is fast and meaningless: refuse the figures.
-    const expected = ['crashloop', 'oomkilled', 'image_pull', 'deployments'];
+    const expected = ['crashloop', 'oomkilled', 'image_pull', 'deployments', 'services', 'jobs'];
     const missed = expected.filter((c) => !notOk(r, c));
     const podsSeen = r.apiTitle.includes(`${scenario.pods.toLocaleString('en-US')} pods`);
     if (missed.length > 0 || !podsSeen) {
@@ -388,6 +391,13 @@ async function benchK8s() {
     log(`  peak RSS       : ${mb(r.peakRssMb)} (sampled every 5 ms ${mb(r.sampledPeakRssMb)}, maxRSS ${mb(r.maxRssMb)})`);
     log(`  RSS growth     : ${mb(r.growthMb)} (target < ${K8S_GROWTH_TARGET_MB} MB): ${r.growthMb < K8S_GROWTH_TARGET_MB ? 'yes' : 'NO'}`);
     log(`  heap retained  : ${mb(r.retainedHeapMb)} after the runs and a full GC (a leak shows here, a grown heap does not)`);
+
+    // The same namespace with only the pod and workload checks the report had before the checks
+    // beyond pods and resource usage: what those checks add, measured in this run.
+    const podEra = await runK8sChild(api, kubeconfig, 'bench', K8S_RUNS, POD_ERA_CHECKS);
+    const [before, after] = [quantile(podEra.times, 0.5), quantile(r.times, 0.5)];
+    log(`  pod checks only: median ${ms(before)}, p95 ${ms(quantile(podEra.times, 0.95))} (${POD_ERA_CHECKS.join(', ')}); RSS growth ${mb(podEra.growthMb)}`);
+    log(`  all checks / pod checks only (median): ${(after / before).toFixed(2)}x (target <= 1.5x): ${after / before <= 1.5 ? 'yes' : 'NO'}`);
 
     // Fewer runs: this is a ratio of medians, not a memory figure.
     const runs = Math.max(3, Math.round(K8S_RUNS / 2));
