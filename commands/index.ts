@@ -9,10 +9,11 @@ import { digestCommand } from './digest.ts';
 import { auditCommand } from './audit.ts';
 import { oncallCommand } from './oncall.ts';
 import { incidentCommand } from './incident.ts';
+import { triageCommand } from './triage.ts';
 
 export type { ChatCommand };
 
-export const COMMANDS: readonly ChatCommand[] = registerCommands([diagCommand, runbookCommand, digestCommand, auditCommand, oncallCommand, incidentCommand]);
+export const COMMANDS: readonly ChatCommand[] = registerCommands([diagCommand, triageCommand, runbookCommand, digestCommand, auditCommand, oncallCommand, incidentCommand]);
 
 export function registerCommands(commands: ChatCommand[]): ChatCommand[] {
   const names = new Set<string>();

@@ -36,6 +36,8 @@ interface Needs {
 const NEEDS: Readonly<Record<string, Needs>> = {
   '/diag': { store: 'optional', sections: [] },
   '/runbook': { store: 'none', sections: ['runbooks'] },
+  // Its targets are judged one by one (one with a problem is not run); the runbooks are its candidates.
+  '/triage': { store: 'optional', sections: ['runbooks', 'triage'] },
   '/digest': { store: 'required', digests: true, sections: ['targets', 'digests', 'history', 'runbooks'] },
   '/incident': { store: 'required', incidents: true, sections: ['incidents', 'oncall', 'access'] },
   '/oncall': { store: 'required', sections: ['incidents', 'oncall', 'access'] },
@@ -139,11 +141,11 @@ export async function findCommand(name: string): Promise<ChatCommand> {
   return command;
 }
 
-/** /runbook needs its runbooks; elsewhere they are links, and a broken one must not stop a terminal run. */
+/** /runbook and /triage need their runbooks; elsewhere they are links, and a broken one must not stop a terminal run. */
 async function loadRunbookIndex(config: Config, command: ChatCommand, log: Logger): Promise<RunbookIndex> {
   const { loadRunbooks } = await import('../runbooks/load-runbooks.ts');
   const { allCheckIds } = await import('../probes/probe-registry.ts');
-  if (command.name === '/runbook') return loadRunbooks(config.runbooks.dir, allCheckIds());
+  if (command.name === '/runbook' || command.name === '/triage') return loadRunbooks(config.runbooks.dir, allCheckIds());
   try {
     return loadRunbooks(config.runbooks.dir, allCheckIds());
   } catch (err) {
@@ -152,7 +154,10 @@ async function loadRunbookIndex(config: Config, command: ChatCommand, log: Logge
   }
 }
 
-/** `chatops <name> [words...] [--config FILE] [--no-color]`: the words are the command's text, as typed after the slash command. */
+/** Commands whose answer `--json` prints as data instead of its messages. */
+const JSON_COMMANDS: ReadonlySet<string> = new Set(['/triage']);
+
+/** `chatops <name> [words...] [--config FILE] [--no-color] [--json]`: the words are the command's text, as typed after the slash command. */
 export async function runCommandFromArgs(name: string, args: string[]): Promise<number> {
   const command = await findCommand(name);
   let parsed;
@@ -160,7 +165,7 @@ export async function runCommandFromArgs(name: string, args: string[]): Promise<
     parsed = parseArgs({
       args,
       allowPositionals: true,
-      options: { config: { type: 'string' }, 'no-color': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { config: { type: 'string' }, 'no-color': { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
     });
   } catch (e) {
     throw new UserError(`${(e as Error).message}; see 'chatops ${name} --help'`);
@@ -170,10 +175,14 @@ export async function runCommandFromArgs(name: string, args: string[]): Promise<
     process.stdout.write(commandUsage(command));
     return 0;
   }
+  if (values.json && !JSON_COMMANDS.has(command.name)) {
+    throw new UserError(`${name} has no --json; commands with --json: ${[...JSON_COMMANDS].map((c) => c.slice(1)).join(', ')}, and diag`);
+  }
   return await runCommand({
     name,
     words: positionals,
     configFile: values.config,
+    json: values.json,
     color: process.stdout.isTTY === true && !values['no-color'] && !process.env.NO_COLOR,
     env: process.env,
     stdout: process.stdout,
@@ -185,16 +194,22 @@ export async function runCommandFromArgs(name: string, args: string[]): Promise<
 export function commandUsage(command: ChatCommand): string {
   const name = command.name.slice(1);
   const slackOnly = command.slackOnly?.length ? `\nIn Slack only (${command.name} there): ${command.slackOnly.join(', ')}.` : '';
-  const store = (NEEDS[command.name] ?? DEFAULT_NEEDS).store === 'none' ? '' : 'State store: DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR (default .chatops: stop the bot first).\n';
-  return `Usage: chatops ${name} ${command.terminalUsageHint ?? command.usageHint} [--config FILE] [--no-color]
+  const needs = NEEDS[command.name] ?? DEFAULT_NEEDS;
+  const store = needs.store === 'none' ? '' : needs.store === 'optional' ? 'State store: DATABASE_URL when set (audit rows); without it the probes keep their counters in CHATOPS_DATA_DIR (default .chatops).\n' : 'State store: DATABASE_URL, or the embedded store in CHATOPS_DATA_DIR (default .chatops: stop the bot first).\n';
+  const json = JSON_COMMANDS.has(command.name);
+  const jsonLine = json ? '  --json            print the answer as JSON on stdout, nothing else\n' : '';
+  const exit = command.name === '/triage'
+    ? 'Exit code: the status of the finding that confirms the most likely cause (1 warn, 2 crit), 0 when nothing is confirmed, 3 refused or usage error.'
+    : 'Exit code: 0 answered, 3 refused or usage error.';
+  return `Usage: chatops ${name} ${command.terminalUsageHint ?? command.usageHint} [--config FILE] [--no-color]${json ? ' [--json]' : ''}
 
 ${command.description}. Runs the same code as ${command.name} in Slack and prints its answer;
 'chatops ${name} help' shows the command's own help where it has one.${slackOnly}
 
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --no-color        plain text even on a terminal (also: NO_COLOR=1)
-  -h, --help        this help
+${jsonLine}  -h, --help        this help
 
-${store}Exit code: 0 answered, 3 refused or usage error.
+${store}${exit}
 `;
 }
