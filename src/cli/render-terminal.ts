@@ -203,6 +203,8 @@ export function describeIntent(intent: Intent): string {
       return 'runs the confirmed action';
     case 'confirm.cancel':
       return 'cancels the action';
+    case 'triage.explain':
+      return `explains the findings of ${clean(intent.report.target)}`;
   }
 }
 

@@ -48,6 +48,22 @@ export interface ConfirmIntent {
   confirmation: string;
 }
 
-export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent;
+/**
+ * The /triage answer for a report's findings, posted in the report's thread (its Explain
+ * button). The findings travel in the signed value: what the report showed, not a new run.
+ */
+export interface TriageExplainIntent {
+  intent: 'triage.explain';
+  report: {
+    target: string;
+    kind: string;
+    /** The findings that are not ok, worst first; `merged`: the checks a root cause took in. */
+    findings: Array<{ check: string; status: string; title: string; merged?: string[] }>;
+    /** The ids of the checks that came back ok (they rule causes out). */
+    ok: string[];
+  };
+}
+
+export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent | TriageExplainIntent;
 
 export type IntentName = Intent['intent'];

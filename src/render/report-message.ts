@@ -2,13 +2,13 @@
 // one section per finding that is not ok (worst first) with its remedies and runbook as buttons,
 // and the ok checks folded into one line. What is left out to fit is decided against the budget
 // the caller passes: SLACK_BUDGET from the Slack side, UNLIMITED_BUDGET for a terminal.
-import { findAction } from '../actions/action-catalogue.ts';
 import type { Budget } from '../message/budget.ts';
-import type { IncidentDeclareIntent } from '../message/intent.ts';
+import type { IncidentDeclareIntent, TriageExplainIntent } from '../message/intent.ts';
 import { context, date, em, header, icon, line, strong, text, type Block, type Button, type Message, type Paragraph } from '../message/message.ts';
 import { sortFindings, type Report, type Status } from '../report.ts';
 import { cutText } from './cut-text.ts';
 import { withCode } from './with-code.ts';
+import { remedyButton } from './remedy-button.ts';
 import { toDisplayReport, type DisplayFinding, type DisplayReport } from './display-report.ts';
 
 export interface ReportMessageOptions {
@@ -20,6 +20,8 @@ export interface ReportMessageOptions {
   remedyButtons?: boolean;
   /** A "Declare incident" button under a report with a critical finding (when incidents are set up). */
   declareIncident?: boolean;
+  /** An "Explain" button under a report with a warn or crit finding: the /triage answer for its findings, in its thread. */
+  explain?: boolean;
   /** Configured secrets, masked in every title, detail and label before anything is cut. */
   secrets?: readonly string[];
 }
@@ -37,7 +39,10 @@ export function reportMessage(report: Report, options: ReportMessageOptions): Me
     const buttons = findingButtons(f, options.remedyButtons ?? true, report.target);
     if (buttons.length > 0) blocks.push({ type: 'actions', buttons });
   }
-  if (options.declareIncident && report.status === 'crit') blocks.push({ type: 'actions', buttons: [declareButton(report, options.budget)] });
+  const whole: Button[] = [];
+  if (options.explain && report.findings.some((f) => !f.config && (f.status === 'warn' || f.status === 'crit'))) whole.push(explainButton(report, options.budget));
+  if (options.declareIncident && report.status === 'crit') whole.push(declareButton(report, options.budget));
+  if (whole.length > 0) blocks.push({ type: 'actions', buttons: whole });
   if (d.omittedLine) blocks.push(context(em(d.omittedLine)));
   if (d.okLine) blocks.push(context(icon('ok'), ' ', d.okLine));
   return { notification: [icon(d.status), text(` ${d.headline}${countsSuffix(d)}`)], blocks };
@@ -57,17 +62,7 @@ function findingParagraphs(f: DisplayFinding): Paragraph[] {
 
 
 function findingButtons(f: DisplayFinding, withRemedies: boolean, target: string): Button[] {
-  const buttons: Button[] = (withRemedies ? f.remedies : []).map((r) => {
-    const button: Button = { label: r.label, intent: { intent: 'remedy', action: r.action, params: r.params, target } };
-    const spec = findAction(r.action);
-    if (spec?.destructive) {
-      button.style = 'danger';
-      // A destructive action asks first, saying exactly what will happen; one that asks for a
-      // value (Scale) opens a dialog that says it instead.
-      if (!spec.input) button.confirm = { title: `${spec.title}?`, text: spec.describe(r.params, target), ok: 'Run it', deny: 'Cancel' };
-    }
-    return button;
-  });
+  const buttons: Button[] = (withRemedies ? f.remedies : []).map((r) => remedyButton(r, target));
   if (f.runbook) {
     buttons.push({ label: 'Runbook', icon: 'book', intent: { intent: 'runbook.open', runbook: f.runbook.id }, ...(f.runbook.url !== undefined && { url: f.runbook.url }) });
   }
@@ -88,6 +83,27 @@ function declareButton(report: Report, budget: Budget): Button {
     intent.report.findings.push(next);
   }
   return { label: 'Declare incident', icon: 'siren', style: 'danger', intent };
+}
+
+/**
+ * The report's findings in the button (what it showed: the press runs nothing again): those that
+ * are not ok, worst first, then the ids of the ok checks, as many as the budget's button holds.
+ */
+function explainButton(report: Report, budget: Budget): Button {
+  const intent: TriageExplainIntent = { intent: 'triage.explain', report: { target: report.target, kind: report.kind, findings: [], ok: [] } };
+  const fits = (candidate: TriageExplainIntent) => !budget.fitsButton || budget.fitsButton(candidate);
+  for (const f of sortFindings(report.findings).filter((x) => x.status !== 'ok' && !x.config)) {
+    const next = { check: f.check, status: f.status, title: cutText(f.title, 150), ...(f.merged?.length && { merged: f.merged }) };
+    const candidate = { ...intent, report: { ...intent.report, findings: [...intent.report.findings, next] } };
+    if (!fits(candidate)) break;
+    intent.report.findings.push(next);
+  }
+  for (const f of report.findings.filter((x) => x.status === 'ok')) {
+    const candidate = { ...intent, report: { ...intent.report, ok: [...intent.report.ok, f.check] } };
+    if (!fits(candidate)) break;
+    intent.report.ok.push(f.check);
+  }
+  return { label: 'Explain', icon: 'info', intent };
 }
 
 /** " (1 crit, 2 warn, 12 ok)", for notifications. */

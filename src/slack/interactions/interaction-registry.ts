@@ -120,6 +120,7 @@ function allIntentNames(): IntentName[] {
     'digest.details': true,
     'confirm.run': true,
     'confirm.cancel': true,
+    'triage.explain': true,
   };
   return Object.keys(names) as IntentName[];
 }
