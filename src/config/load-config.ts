@@ -13,6 +13,7 @@ import { INCIDENT_ACCESS_IDS } from '../incidents/incident-access.ts';
 import { lowerIsWorse, resolveThresholds, thresholdsReversed } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { ConfigError } from './config-error.ts';
+import { workloadRefProblems } from './workload-ref-problems.ts';
 import { interpolateEnv, type UnsetVariable } from './interpolate-env.ts';
 import { incidentsSchema, oncallSchema, toIncidentsConfig, toRotations } from './incidents-schema.ts';
 import { DEFAULT_NARRATOR_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_NARRATOR_TIMEOUT_MS, type AccessRule, type Config, type ConfigProblem, type DigestConfig, type Target, type TriageConfig } from './config.ts';
@@ -182,6 +183,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     }
   }
   const names = targets.map((t) => t.name);
+  for (const problem of workloadRefProblems(targets)) add(problem.path, problem.message);
 
   const digests: DigestConfig[] = [];
   for (const [name, rawDigest] of Object.entries(mapping(interpolated.digests, 'digests', add))) {

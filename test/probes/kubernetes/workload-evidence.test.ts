@@ -20,8 +20,8 @@ async function setup(status: number, workload: Record<string, unknown>, extraTar
   servers.push(s);
   const config = parseConfig({
     targets: {
-      shop: { kind: 'http', url: `${s.url}/health`, timeoutMs: 3000, workload },
-      cluster: { kind: 'k8s', kubeconfig: k.kubeconfig, namespaces: ['shop'], timeoutMs: 3000 },
+      shop: { kind: 'http', url: `${s.url}/health`, timeoutMs: 10_000, workload },
+      cluster: { kind: 'k8s', kubeconfig: k.kubeconfig, namespaces: ['shop'], timeoutMs: 10_000 },
       ...extraTargets,
     },
   }, 'test.yml', {});
@@ -68,13 +68,24 @@ describe('an http target with workload:', () => {
     expect(k.api.requests.length).toBe(before);
   });
 
-  it('a workload that is not there, or a target that is not k8s, is said in one line', async () => {
+  it('a workload that is not there is said in one line; a target that is not k8s too, when the run is given one', async () => {
     const missing = await setup(500, { name: 'shop/deployment/nope' });
     const report = await runProbe(missing.target, { log: silentLogger(), targets: missing.targets });
     expect(report.findings.find((f) => f.check === 'http.status')!.detail).toMatch(/logs of shop\/deployment\/nope: not read, no deployment named nope in namespace shop of cluster/);
-    const wrong = await setup(500, { target: 'shop', name: 'web' });
-    const other = await runProbe(wrong.target, { log: silentLogger(), targets: wrong.targets });
-    expect(other.findings.find((f) => f.check === 'http.status')!.detail).toContain('logs of web: not read, shop is a http target, not k8s; k8s targets: cluster');
+    // The loader refuses such a config; a target built in code is still told apart.
+    const self = { ...missing.target, workload: { target: 'shop', name: 'web' } } as typeof missing.target;
+    const other = await runProbe(self, { log: silentLogger(), targets: [self, { ...missing.targets[1]!, name: 'elsewhere' }] });
+    expect(other.findings.find((f) => f.check === 'http.status')!.detail).toContain('logs of web: not read, shop is a http target, not k8s; k8s targets: elsewhere');
+  });
+
+  it('the config names a workload target that is not a configured k8s target: a problem at its key, naming the k8s targets', () => {
+    const load = (targets: Record<string, unknown>) => () => parseConfig({ targets }, 'test.yml', {}, process.cwd(), 'strict');
+    const k8s = { kind: 'k8s', kubeconfig: '/nowhere/kubeconfig' };
+    expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { target: 'prod', name: 'web' } }, cluster: k8s })).toThrow('targets.shop.workload.target: "prod" is not a configured k8s target; k8s targets: cluster');
+    expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'web' } } })).toThrow('targets.shop.workload.target: a workload needs a k8s target to read its logs through, and none is configured');
+    expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'web' } }, a: k8s, b: k8s })).toThrow('targets.shop.workload.target: required with several k8s targets; k8s targets: a, b');
+    expect(load({ prom: { kind: 'prometheus', url: 'http://127.0.0.1:1', queries: [{ name: 'x', expression: 'x', warn: 1, crit: 2, workload: { target: 'nope', name: 'web' } }] }, cluster: k8s })).toThrow('targets.prom.queries[0].workload.target: "nope" is not a configured k8s target; k8s targets: cluster');
+    expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'web' } }, cluster: k8s })).not.toThrow();
   });
 
   it('a workload word that /diag logs would refuse is a configuration problem', () => {
@@ -93,11 +104,11 @@ describe('an http target with workload:', () => {
     servers.push(prom);
     const config = parseConfig({
       targets: {
-        prom: { kind: 'prometheus', url: prom.url, timeoutMs: 3000, queries: [
+        prom: { kind: 'prometheus', url: prom.url, timeoutMs: 10_000, queries: [
           { name: 'cart_5xx', expression: 'cart_5xx_ratio', warn: 0.05, crit: 0.1, unit: 'ratio', workload: { name: 'shop/cart' } },
           { name: 'web_5xx', expression: 'web_5xx_ratio', warn: 0.05, crit: 0.1, unit: 'ratio', workload: { name: 'shop/web' } },
         ] },
-        cluster: { kind: 'k8s', kubeconfig: k.kubeconfig, namespaces: ['shop'], timeoutMs: 3000 },
+        cluster: { kind: 'k8s', kubeconfig: k.kubeconfig, namespaces: ['shop'], timeoutMs: 10_000 },
       },
     }, 'test.yml', {});
     const before = k.api.requests.length;
