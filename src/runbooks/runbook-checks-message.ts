@@ -2,12 +2,13 @@
 // (worst first, as /diag all shows them) above the targets' full reports in the thread; and, to the
 // presser only, why there is nothing to run.
 import type { Budget } from '../message/budget.ts';
-import { code, command, context, date, em, header, icon, line, progressMessage, strong, text, user, type Block, type Message, type Paragraph, type Span } from '../message/message.ts';
+import { code, command, context, date, em, header, icon, line, progressMessage, section, strong, text, user, type Block, type Message, type Paragraph, type Span } from '../message/message.ts';
 import type { ReportSet } from '../report.ts';
 import { plural } from '../render/display-report.ts';
 import { toDisplaySummary, type SummaryLine } from '../render/display-summary.ts';
 import { cutText } from '../render/cut-text.ts';
-import type { RunbookCheckPlan } from './runbook-check-plan.ts';
+import { withCode } from '../render/with-code.ts';
+import { MAX_RUNBOOK_CHECK_TARGETS, type RunbookCheckPlan } from './runbook-check-plan.ts';
 import type { Runbook } from './runbook.ts';
 
 /** Target names in the "running" line and in the "not run" line; the rest are counted. */
@@ -27,6 +28,10 @@ export function runbookChecksSummaryMessage(runbook: Pick<Runbook, 'id' | 'title
     context('Run checks of ', code(runbook.id), ' pressed by ', user(presser), ` · in ${d.duration} · `, date(d.startedAt, 'datetime-secs')),
   ];
   for (const lines of d.sections) blocks.push({ type: 'section', paragraphs: lines.map(summaryParagraph) });
+  if (d.config) {
+    // A target the bot could not run for its own configuration (a host name that does not resolve).
+    blocks.push(section(line(icon('unknown'), ' ', strong(d.config.headline)), { type: 'list', items: d.config.lines.map((l) => [text(l)]) }, line(strong('Fix:'), ' ', ...withCode(d.config.fix))));
+  }
   if (d.okLine) blocks.push(context(icon('ok'), ' ', d.okLine));
   const notRun = notRunLine(plan);
   if (notRun) blocks.push(context(...notRun));
@@ -58,7 +63,7 @@ function notRunLine(plan: RunbookCheckPlan): Span[] | undefined {
   const limit = plan.skipped.filter((s) => s.reason === 'limit').map((s) => s.target);
   const config = plan.skipped.filter((s) => s.reason === 'config').map((s) => s.target);
   const parts: Span[][] = [];
-  if (limit.length > 0) parts.push([...targetList(limit), text(` (over the limit of ${plan.targets.length} targets a press runs: `), command('diag', limit[0]), text(')')]);
+  if (limit.length > 0) parts.push([...targetList(limit), text(` (over the limit of ${MAX_RUNBOOK_CHECK_TARGETS} targets a press runs: `), command('diag', limit[0]), text(')')]);
   if (config.length > 0) parts.push([...targetList(config), text(` (configuration problem: chatops config check)`)]);
   if (parts.length === 0) return undefined;
   return [text('Not run: '), ...parts.flatMap((p, i) => (i === 0 ? p : [text('; '), ...p]))];
