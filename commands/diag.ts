@@ -51,6 +51,11 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
     if (narrowed) throw new UserError('diag logs groups the error lines of a workload\'s logs: it takes no checks or thresholds');
     return await diagLogsForm(invocation, words.slice(1));
   }
+  if (word === 'explain' && !services.config.targets.some((t) => t.name === 'explain')) {
+    if (narrowed) throw new UserError('diag explain looks an error code or message up: it takes no checks or thresholds');
+    const { diagExplain } = await import('../src/triage/explain/diag-explain.ts');
+    return await diagExplain(invocation, text.trim().slice(word.length));
+  }
   if (word === 'all') {
     if (narrowed) throw new UserError('checks and thresholds are chosen for one target: name a target or a kind, not all');
     return await diagAll(invocation);
