@@ -164,6 +164,22 @@ describe('Run checks on a runbook', () => {
   });
 });
 
+describe('Run checks from a private message in a thread', () => {
+  it('answers in that thread: the summary and the report are replies of the thread the runbook was shown in', async () => {
+    const thread = '1699999990.000100';
+    const value = await signAsBot('runbook:checks', 'postgres-connection-exhaustion');
+    t.slack.reset();
+    // As Slack sends a press on an ephemeral message in a thread: the container names the thread.
+    const payload = JSON.parse(new URLSearchParams(blockActionBody({ actionId: 'runbook:checks', value, responseUrl: t.slack.responseUrl('thr'), channelId: CHANNEL, messageTs: RUNBOOK_MESSAGE_TS })).get('payload')!);
+    payload.container = { ...payload.container, is_ephemeral: true, thread_ts: thread };
+    expect((await t.send(new URLSearchParams({ payload: JSON.stringify(payload) }).toString())).status).toBe(200);
+    await t.slack.waitFor((calls) => calls.filter((c) => c.method === 'chat.postMessage').length >= 2 && calls.some((c) => c.method === 'chat.update'), 30_000);
+    const posts = t.slack.callsTo('chat.postMessage');
+    expect(posts.map((p) => p.args.thread_ts)).toEqual([thread, thread]);
+    expect(String(posts[1]!.args.text)).toContain('main-db');
+  });
+});
+
 describe('the runbook in a terminal', { timeout: 120_000 }, () => {
   it('chatops runbook postgres-locks shows the runbook without a Run checks button, with a postgres target configured', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'runchecks-cli-'));
