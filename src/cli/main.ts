@@ -33,6 +33,8 @@ Diagnostics and the terminal's own commands:
   ladder check         look up in Slack everyone the escalation ladder pages, and report
                        levels nobody can receive (needs SLACK_BOT_TOKEN)
   config check         validate the whole config file and list every problem at once
+  runbooks check       validate every runbook: ids, links, checks no runbook explains, symptoms,
+                       the guides' coverage table
   keys rotate          add a new key for signing button values; the old ones keep verifying
                        buttons already posted for 31 days
   stripe verify-signature --secret-env VAR --header VALUE --body-file FILE
@@ -108,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'ladder') return await ladder(rest);
   if (command === 'keys') return await keys(rest);
   if (command === 'config') return await configCommand(rest);
+  if (command === 'runbooks') return await runbooksCommand(rest);
   // Loaded here only: the Stripe SDK is for this command alone.
   if (command === 'stripe') return await (await import('./verify-stripe-signature.ts')).verifyStripeSignature(rest);
   if (command !== 'diag') {
@@ -528,6 +531,68 @@ async function configCommand(args: string[]): Promise<number> {
   process.stdout.write(problems.map((p) => `${ConfigError.line(p)}\n`).join(''));
   process.stderr.write(`chatops: ${config.source}: ${problems.length === 1 ? '1 problem' : `${problems.length} problems`}\n`);
   return EXIT_USAGE;
+}
+
+const RUNBOOKS_HELP = `Usage: chatops runbooks check [--config FILE] [--json]
+
+Validates every runbook of the runbooks directory (runbooks.dir of the config file, default the
+runbooks/ of chatops) and lists every problem at once, one per line as "file: problem":
+
+  - what the bot refuses at start: unknown keys, check and action ids, parameters, a check
+    claimed by two runbooks
+  - links to other runbooks ([text](other.md), "the \`other\` runbook") that do not resolve
+  - check ids of any kind that no runbook's checks: explains
+  - runbooks with fewer than 3 symptoms
+  - rows of the README's coverage tables (under "## Coverage of the troubleshooting guides")
+    that name a runbook file that does not exist, or none without saying why (**left out**: ...)
+
+  --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml; none: the defaults)
+  --json            print { dir, runbooks, coverageRows, problems: [{ file, problem }] }
+  -h, --help        this help
+
+Exit code: 0 no problems, 1 problems found, 3 usage error (no such directory, unreadable config).
+`;
+
+/** `chatops runbooks check`: every problem of the runbooks, one per line. */
+async function runbooksCommand(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: { config: { type: 'string' }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+  } catch (e) {
+    throw new UserError(`${(e as Error).message}; see 'chatops runbooks --help'`);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(RUNBOOKS_HELP);
+    return 0;
+  }
+  if (positionals[0] !== 'check' || positionals.length > 1) {
+    throw new UserError(`runbooks takes one subcommand, check; got ${positionals.length === 0 ? 'none' : positionals.map((p) => `"${p}"`).join(' ')}`);
+  }
+  // Only runbooks.dir is read: a problem elsewhere in the file is config check's to report.
+  const config = loadConfig({ file: values.config ?? process.env.CHATOPS_CONFIG, mode: 'collect' });
+  const { checkRunbooks } = await import('../runbooks/check-runbooks.ts');
+  const check = checkRunbooks(config.runbooks.dir, allCheckIds());
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(check, null, 2)}\n`);
+    return check.problems.length === 0 ? 0 : 1;
+  }
+  const shown = (file: string) => {
+    const relative = path.relative(process.cwd(), file);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  };
+  const count = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (check.problems.length === 0) {
+    process.stdout.write(`${shown(check.dir)}: ${count(check.runbooks, 'runbook')}, ${count(check.coverageRows, 'coverage row')}, no problems\n`);
+    return 0;
+  }
+  process.stdout.write(check.problems.map((p) => `${shown(p.file)}: ${p.problem}\n`).join(''));
+  process.stderr.write(`chatops: ${shown(check.dir)}: ${check.problems.length === 1 ? '1 problem' : `${check.problems.length} problems`}\n`);
+  return 1;
 }
 
 let exitCode = EXIT_USAGE;
