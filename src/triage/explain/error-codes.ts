@@ -461,7 +461,7 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['stripe-payment-failures'],
   },
   {
-    family: 'stripe', codes: ['api_key_expired', 'invalid_api_key'], name: 'API key expired or invalid', messages: ['Invalid API Key provided', 'Expired API Key provided'],
+    family: 'stripe', codes: ['api_key_expired'], name: 'API key expired or invalid', messages: ['Invalid API Key provided', 'Expired API Key provided'],
     meaning: 'Stripe refused the secret key: expired after a roll, deleted, mistyped, or a test key against live data.',
     source: 'The Stripe API (401).',
     check: ['Was the key rolled, and does every service use the new one?', 'sk_live vs sk_test: the right mode for this environment?'],

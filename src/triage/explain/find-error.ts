@@ -16,6 +16,8 @@ export interface ErrorMatch {
 
 /** Words a message's filled-in names may take between two of its words. */
 const MAX_GAP = 3;
+/** How close (0..1) a typo-tolerant match must be. */
+const MIN_CLOSE_SCORE = 0.65;
 /** Entries shown for one query at most. */
 export const MAX_MATCHES = 3;
 
@@ -103,13 +105,8 @@ export function findError(query: string): ErrorMatch[] {
     return found.slice(0, MAX_MATCHES);
   }
 
-  // 2. Codes inside a longer text: "ERROR: deadlock detected (SQLSTATE 40P01)", "connect ECONNREFUSED 10.0.0.5:5432".
-  for (const [re, f] of EMBEDDED) {
-    for (const m of q.matchAll(re)) {
-      const key = codeKey(m[1]!);
-      for (const e of INDEX) if (e.entry.family === f && e.codes.some((c) => c.key === key)) add({ entry: e.entry, how: 'code', matched: e.codes.find((c) => c.key === key)!.code });
-    }
-  }
+  // 2. Codes inside a longer text: names first ("connect ECONNREFUSED 10.0.0.5:5432", "Reason: OOMKilled,
+  // Exit Code: 137"), then numbers a word introduces ("ERROR: deadlock detected (SQLSTATE 40P01)").
   for (const token of q.split(/[^A-Za-z0-9_.]+/).filter((t) => t.length >= 3)) {
     for (const e of INDEX) {
       if (!inFamily(e) || e.entry.family === 'http' || e.entry.family === 'exit' || e.entry.family === 'smtp' || e.entry.family === 'postgres') continue;
@@ -118,8 +115,14 @@ export function findError(query: string): ErrorMatch[] {
       if (c) add({ entry: e.entry, how: 'code', matched: c.code });
     }
   }
-  // PostgreSQL codes without a word before them: only one of five characters with a letter or a 0 first (40P01, 08006, 3D000).
-  for (const token of q.split(/[^A-Za-z0-9]+/).filter((t) => /^(?=.*[A-Z])[0-9][0-9A-Z]{4}$|^0[0-9A-Z]{4}$/.test(t))) {
+  for (const [re, f] of EMBEDDED) {
+    for (const m of q.matchAll(re)) {
+      const key = codeKey(m[1]!);
+      for (const e of INDEX) if (e.entry.family === f && e.codes.some((c) => c.key === key)) add({ entry: e.entry, how: 'code', matched: e.codes.find((c) => c.key === key)!.code });
+    }
+  }
+  // PostgreSQL codes without a word before them ("(40001)", "40P01"): a token that is one, as written.
+  for (const token of q.split(/[^A-Za-z0-9]+/).filter((t) => t.length === 5)) {
     for (const e of INDEX) if (e.entry.family === 'postgres' && e.codes.some((c) => c.code === token)) add({ entry: e.entry, how: 'code', matched: token });
   }
 
@@ -141,7 +144,9 @@ export function findError(query: string): ErrorMatch[] {
   if (found.length > 0) return found.slice(0, MAX_MATCHES);
 
   // 4. The closest, typo-tolerant.
-  return closest(rest, inFamily).filter((c) => c.score >= 0.6).slice(0, MAX_MATCHES).map((c) => ({ entry: c.entry, how: 'close', matched: c.matched }));
+  // Those near the best only: a typo of one entry is not a match for the others it resembles.
+  const near = closest(rest, inFamily).filter((c) => c.score >= MIN_CLOSE_SCORE);
+  return near.filter((c) => c.score >= near[0]!.score * 0.8).slice(0, MAX_MATCHES).map((c) => ({ entry: c.entry, how: 'close', matched: c.matched }));
 }
 
 /** The entries nearest to the query, nearest first, for "did you mean". */
