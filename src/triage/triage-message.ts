@@ -4,7 +4,7 @@
 // then, when nothing is confirmed, that said plainly; what was ruled out and what could not be
 // checked; and the model's words, labelled as generated, or why there are none.
 import type { Budget } from '../message/budget.ts';
-import { code, context, em, header, icon, line, section, spans, strong, text, type Block, type Button, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
+import { code, command, context, em, header, icon, line, section, spans, strong, text, type Block, type Button, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
 import { statusRank, type Status } from '../report.ts';
 import { cutText } from '../render/cut-text.ts';
 import { remedyButton } from '../render/remedy-button.ts';
@@ -75,7 +75,7 @@ export function triageMessage(result: TriageResult, options: TriageMessageOption
 function contextLine(result: TriageResult, options: TriageMessageOptions): Span[] {
   const seconds = `${(result.durationMs / 1000).toFixed(1)} s`;
   const checked = options.checked;
-  if (checked === undefined) return [text(`from the findings · ${seconds}`)];
+  if (checked === undefined) return [text('from the findings of the report, as it showed them')];
   if (checked.length === 0) return [text(`no target checked · ${seconds}`)];
   const names = checked.length <= 6 ? checked.join(', ') : `${checked.slice(0, 6).join(', ')} and ${checked.length - 6} more`;
   return [text(`checked ${names} in ${seconds}`)];
@@ -93,13 +93,15 @@ function causeParagraphs(cause: TriageCause, cut: (t: string, n: number) => stri
   const evidence = [...cause.evidence].sort((a, b) => order(b) - order(a));
   const shown = limited ? evidence.slice(0, MAX_EVIDENCE) : evidence;
   if (shown.length > 0) {
-    const items: Line[] = shown.map((e) => evidenceLine(e, cut));
+    const items: Line[] = shown.map((e) => evidenceLine(e, cut, !cause.confirmed));
     if (shown.length < evidence.length) items.push(spans(em(`${evidence.length - shown.length} more findings`)));
     out.push({ type: 'list', items });
   } else {
     out.push(line(em('No check of this cause could run: from the words only.')));
   }
-  out.push(line(strong('Next:'), ' ', ...withCode(cut(cause.next, 500))));
+  // The runbook as a command the reader can type where it is read (Slack or a terminal).
+  const next = cause.next === `read /runbook ${cause.runbook}` ? [text('read '), command('runbook', cause.runbook)] : withCode(cut(cause.next, 500));
+  out.push(line(strong('Next:'), ' ', ...next));
   return out;
 }
 
@@ -109,9 +111,10 @@ function order(e: TriageEvidence): number {
   return base + statusRank(e.status);
 }
 
-function evidenceLine(e: TriageEvidence, cut: (t: string, n: number) => string): Line {
-  const against = e.supports === false ? [em(' (against)')] : [];
-  return spans(icon(e.status), ' ', strong(e.target), ': ', cut(e.title, MAX_TITLE), ' ', code(e.check), ...against);
+/** An ok finding speaks against a cause nothing confirms; beside a confirming one it only narrows it down. */
+function evidenceLine(e: TriageEvidence, cut: (t: string, n: number) => string, sayAgainst: boolean): Line {
+  const against = sayAgainst && e.supports === false ? [em(' (against)')] : [];
+  return spans(icon(e.status), ' ', strong(e.target), ': ', cut(e.title, MAX_TITLE), ' (', code(e.check), ')', ...against);
 }
 
 function causeIcon(cause: TriageCause): 'crit' | 'warn' | 'info' {
