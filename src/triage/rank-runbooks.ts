@@ -41,6 +41,11 @@ const SPECIFICITY = 2.5;
 const CONCEPT_CREDIT = 0.8;
 /** The other kind of match (literal besides concept, or concept besides literal) adds this share. */
 const LITERAL_BONUS = 0.25;
+/**
+ * Words of the jargon table weigh this much more than others: they name a symptom, where the other
+ * words of a message are often names (a service called api-gateway, a table called leads).
+ */
+const JARGON_BOOST = 1.3;
 /** A runbook below this is not a match at all. */
 const MIN_SCORE = 0.05;
 const DEFAULT_LIMIT = 5;
@@ -95,6 +100,10 @@ interface QueryUnit {
   keys: string[];
   /** keys[0] is the word's own stem (some runbook uses it); the rest are concepts. */
   literal: boolean;
+  /** The word is part of a jargon phrase: its concept counts first, the word itself only on top. */
+  inPhrase: boolean;
+  /** JARGON_BOOST when the word is in the jargon table, else 1. */
+  boost: number;
   weight: number;
 }
 
@@ -114,8 +123,9 @@ function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
     seen.add(w.stem);
     const literal = idf.has(w.stem);
     const keys = [w.stem, ...w.concepts].filter((k) => idf.has(k));
-    const weight = keys.length > 0 ? Math.max(...keys.map((k) => idf.get(k)!)) : UNKNOWN_WEIGHT;
-    units.push({ surface: w.surface, keys, literal, weight });
+    const boost = keys.length > (literal ? 1 : 0) ? JARGON_BOOST : 1;
+    const weight = keys.length > 0 ? boost * Math.max(...keys.map((k) => idf.get(k)!)) : UNKNOWN_WEIGHT;
+    units.push({ surface: w.surface, keys, literal, inPhrase: w.inPhrase, boost, weight });
   }
   const pairs = informative.slice(1).map((w, i) => `${informative[i]!.stem} ${w.stem}`);
   return { units, pairs, mass: units.reduce((sum, u) => sum + u.weight, 0) };
@@ -128,7 +138,7 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
   for (const unit of query.units) {
     const best = unitMatch(unit, (key) => {
       const x = rb.tf.get(key);
-      return x === undefined ? 0 : Math.min(1.3, (x * (K1 + 1)) / (x + K1));
+      return x === undefined ? 0 : Math.min(1.6, (x * (K1 + 1)) / (x + K1));
     }, idf);
     if (best > 0) {
       covered += best;
@@ -157,7 +167,8 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
  * How much of a word of the symptom a runbook (or one line) explains, given each key's strength
  * there: its own word counts fully, a concept it is part of a little less (the runbook says "502",
  * the user "bad gateway"), and the word itself on top of its concept breaks ties between runbooks
- * that share the concept.
+ * that share the concept. A word inside a jargon phrase is the other way round: "could not
+ * connect" is about failing connections, and a runbook that only says "connection" a lot is not.
  */
 function unitMatch(unit: QueryUnit, strength: (key: string) => number, idf: Map<string, number>): number {
   let literal = 0;
@@ -165,10 +176,10 @@ function unitMatch(unit: QueryUnit, strength: (key: string) => number, idf: Map<
   unit.keys.forEach((key, i) => {
     const s = strength(key);
     if (s === 0) return;
-    if (i === 0 && unit.literal) literal = idf.get(key)! * s;
-    else concept = Math.max(concept, CONCEPT_CREDIT * idf.get(key)! * s);
+    if (i === 0 && unit.literal) literal = (unit.inPhrase ? CONCEPT_CREDIT : 1) * idf.get(key)! * s;
+    else concept = Math.max(concept, (unit.inPhrase ? 1 : CONCEPT_CREDIT) * idf.get(key)! * s);
   });
-  return literal >= concept ? literal + LITERAL_BONUS * concept : concept + LITERAL_BONUS * literal;
+  return unit.boost * (literal >= concept ? literal + LITERAL_BONUS * concept : concept + LITERAL_BONUS * literal);
 }
 
 /** check id -> its label and description, from the probe definitions. */
@@ -211,7 +222,7 @@ function buildIndex(runbooks: readonly Runbook[]): RunbookIndex {
         for (const key of keys.all) counts.set(key, (counts.get(key) ?? 0) + 1);
         length += keys.all.length;
         if (field === 'symptoms' || (field === 'title' && text === rb.title)) {
-          lines.push({ keys: new Set(keys.all), pairs: keys.pairs, factor: field === 'symptoms' ? 1 : 0.9 });
+          lines.push({ keys: new Set(keys.all), pairs: keys.pairs, factor: 1 });
         }
       }
       fields.set(field, { counts, length });

@@ -14,6 +14,8 @@ export interface AnalyzedWord {
   stop: boolean;
   /** Concept ids (`@http-5xx`) of the jargon phrases this word is part of. */
   concepts: string[];
+  /** Part of a jargon phrase of two words or more ("could not connect"): the phrase means more than the word. */
+  inPhrase: boolean;
 }
 
 /** `correct` gets each word and may return the vocabulary word it was meant to be. */
@@ -25,6 +27,7 @@ export function analyzeText(text: string, correct?: (word: string) => string | u
     surface,
     stem: stems[i]!,
     stop: STOP_WORDS.has(surface) || STOP_WORDS.has(stems[i]!),
-    concepts: concepts[i]!,
+    concepts: concepts[i]!.concepts,
+    inPhrase: concepts[i]!.phrase,
   }));
 }

@@ -25,15 +25,24 @@ for (const [concept, phrases] of Object.entries(CONCEPT_TABLE)) {
   }
 }
 
+/** The concepts a word is part of; `phrase`: one of them through a phrase of two words or more. */
+export interface WordConcepts {
+  concepts: string[];
+  phrase: boolean;
+}
+
 /** For each position of `stems`, the concept ids (`@latency`) of the phrases that cover it. */
-export function findConcepts(stems: readonly string[]): string[][] {
-  const covered: Array<Set<string>> = stems.map(() => new Set());
+export function findConcepts(stems: readonly string[]): WordConcepts[] {
+  const covered = stems.map(() => ({ concepts: new Set<string>(), phrase: false }));
   stems.forEach((first, i) => {
     for (const phrase of PHRASES.get(first) ?? []) {
       if (i + phrase.stems.length > stems.length) continue;
       if (!phrase.stems.every((s, k) => stems[i + k] === s)) continue;
-      for (let k = 0; k < phrase.stems.length; k++) covered[i + k]!.add(`@${phrase.concept}`);
+      for (let k = 0; k < phrase.stems.length; k++) {
+        covered[i + k]!.concepts.add(`@${phrase.concept}`);
+        if (phrase.stems.length > 1) covered[i + k]!.phrase = true;
+      }
     }
   });
-  return covered.map((set) => [...set]);
+  return covered.map((c) => ({ concepts: [...c.concepts], phrase: c.phrase }));
 }
