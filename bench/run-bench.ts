@@ -22,6 +22,9 @@
 //  9. /diag logs on a deployment of 50 pods with ~10 MB of logs each, in a process of its own (median,
 //     p95 of 5 runs; bytes read from the API in all and per container against the stated bounds:
 //     2 MiB per container, 20 MiB in all, 50 pods; RSS growth) (bench/logs-bench.ts).
+// 10. /triage "the API is slow" over 10 configured local targets, every probe real (PostgreSQL,
+//     redis-server, HTTP endpoints one of them slow, fake Prometheus and Kubernetes API), offline:
+//     median, p95 of 15 runs; target: under 3 s median (bench/triage-bench.ts).
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +62,7 @@ import type { FakeSlackApi } from '../test/support/fake-slack-api.ts';
 import { BENCH_INCIDENTS_CHANNEL, seedOpenIncidents } from './incident-scenario.ts';
 import { benchCliVsCheckPostgres } from './cli-vs-check-postgres.ts';
 import { benchLogs } from './logs-bench.ts';
+import { benchTriage } from './triage-bench.ts';
 import { randomBytes } from 'node:crypto';
 import { staticKeyRing } from '../src/security/signing-keys.ts';
 import { ValueSigner } from '../src/security/value-signer.ts';
@@ -603,7 +607,7 @@ async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedP
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents', 'ack', 'cli' or 'logs' to run one part
+const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents', 'ack', 'cli', 'logs' or 'triage' to run one part
 // Parts that need no database are not kept waiting for the embedded server to start.
 const pgServer = !only || ['report', 'digest', 'incidents', 'ack', 'cli'].includes(only)
   ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres', listen: 'tcp' })
@@ -622,6 +626,8 @@ try {
   }
   if (!only || only === 'cli') await benchCliVsCheckPostgres(pgServer!, log);
   if (!only || only === 'logs') await benchLogs(log, BOT_NODE_FLAGS);
+  // Last: it closes the probes' warm connections when it ends.
+  if (!only || only === 'triage') await benchTriage(log);
 } finally {
   await pgServer?.stop();
 }
