@@ -145,6 +145,17 @@ describe('Run checks on a runbook', () => {
     expect(await auditRows(`action = 'runbook:checks' AND outcome = 'refused' AND params->>'runbook' = 'stripe-api-key'`, [])).toHaveLength(1);
   });
 
+  it('where the bot cannot post, runs nothing and tells the presser privately why, audited', async () => {
+    t.slack.reset();
+    t.slack.failNext('chat.postMessage', 'not_in_channel');
+    await press(await signAsBot('runbook:checks', 'postgres-locks'), 'outside');
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === 'outside'));
+    expect(callText(t.slack.callsTo('respond').find((c) => c.responseId === 'outside')!)).toContain('The bot cannot post in this channel (not_in_channel), so the checks did not run');
+    expect(t.slack.messagesIn(CHANNEL)).toEqual([]);
+    expect(t.slack.callsTo('chat.update')).toEqual([]);
+    expect(await auditRows(`action = 'runbook:checks' AND detail = 'cannot post in the channel (not_in_channel)'`, [])).toHaveLength(1);
+  });
+
   it('refuses a tampered value, runs nothing and audits each: an unknown runbook, a changed signature, a Runbook button\'s value pressed as Run checks', async () => {
     const shown = await runbookAnswer('postgres-locks', 'again');
     const value = buttonsOf(shown).find((b) => b.action_id === 'runbook:checks')!.value!;

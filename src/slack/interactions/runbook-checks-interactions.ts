@@ -49,9 +49,7 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
     const plan = runbookCheckPlan(runbook, services.config.targets);
     if (plan.targets.length === 0) {
       const message = runbookChecksNothingMessage(runbook, plan, services.config.source);
-      await services.audit
-        .record({ actor: user, ...(channel && { channel }), source: 'slack', action: ACTION_ID, params: { runbook: runbook.id }, outcome: 'refused', detail: 'nothing to run' })
-        .catch((err: unknown) => services.log.error({ err }, 'while auditing a Run checks press'));
+      await refused(services, user, channel, runbook.id, 'nothing to run');
       await edge.answer(message);
       return;
     }
@@ -64,6 +62,7 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
       const code = (err as { data?: { error?: string } }).data?.error;
       if (code !== 'not_in_channel' && code !== 'channel_not_found') throw err;
       // Nothing runs that could not be shown: the presser is told why, privately.
+      await refused(services, user, channel, runbook.id, `cannot post in the channel (${code})`);
       await edge.answer(errorMessage(`The bot cannot post in this channel (${code}), so the checks did not run: invite the bot here, or press Run checks where it is a member.`));
       return;
     }
@@ -77,7 +76,8 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
       runOne: (target, options) => runProbe(target, { ...options, checks: plan.checks.get(target.kind)! }),
     });
     const summary = runbookChecksSummaryMessage(runbook, set, plan, user, SLACK_BUDGET);
-    if (progressTs) await edge.update(channel, progressTs, summary);
+    // The reports come whatever becomes of the summary: they are what the presser asked for.
+    if (progressTs) await edge.update(channel, progressTs, summary).catch((err: unknown) => services.log.warn({ err }, 'while showing the summary of a Run checks press'));
     const thread = inThread ?? progressTs;
     for (const report of set.reports) {
       await edge
@@ -89,6 +89,13 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
     const text = describeErrorLine(error, services.log, { action: press.actionId, user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
   }
+}
+
+/** A press that ran nothing, and why: one audit row, like a refused button. */
+async function refused(services: AppServices, user: string, channel: string, runbook: string, detail: string): Promise<void> {
+  await services.audit
+    .record({ actor: user, ...(channel && { channel }), source: 'slack', action: ACTION_ID, params: { runbook }, outcome: 'refused', detail })
+    .catch((err: unknown) => services.log.error({ err }, 'while auditing a Run checks press'));
 }
 
 /** One row per target, as /diag writes for a run: who, where, the checks, how it ended and how long. */
