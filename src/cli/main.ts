@@ -544,7 +544,8 @@ runbooks/ of chatops) and lists every problem at once, one per line as "file: pr
   - check ids of any kind that no runbook's checks: explains
   - runbooks with fewer than 3 symptoms
   - rows of the README's coverage tables (under "## Coverage of the troubleshooting guides")
-    that name a runbook file that does not exist, or none without saying why (**left out**: ...)
+    that name a runbook file that does not exist, or none without saying why (**left out**: ...),
+    and runbooks the README links nowhere
 
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml; none: the defaults)
   --json            print { dir, runbooks, coverageRows, problems: [{ file, problem }] }

@@ -123,7 +123,8 @@ function linkProblems(file: string, text: string, dir: string, ids: Set<string>)
 
 /**
  * The README's coverage tables: every row names runbooks that exist, or says why the section has
- * none ("left out" with its reason, or a row of sections that are not troubleshooting). A README
+ * none ("left out" with its reason, or a row of sections that are not troubleshooting), and every
+ * runbook is linked from the README (a row, or the list of those no guide asked for). A README
  * without the coverage heading (a directory of one's own runbooks) has nothing to check there;
  * its links still have to resolve.
  */
@@ -166,6 +167,13 @@ function coverageProblems(dir: string, ids: Set<string>): { rows: number; proble
       if (!notTroubleshooting && !leftOut) {
         problems.push({ file: readme, problem: `${where}: maps to no runbook; link one ([id](id.md)), or write **left out**: and the reason in its status` });
       }
+    }
+  }
+  // Every runbook is accounted for: in the row of a guide's section, or among those no guide asked for.
+  const linked = new Set([...text.matchAll(/\]\(\s*(?:\.\/)?([a-z0-9][a-z0-9-]*)\.md(?:#[^)\s]*)?\s*\)/g)].map((m) => m[1]!));
+  for (const id of [...ids].sort()) {
+    if (!linked.has(id)) {
+      problems.push({ file: readme, problem: `runbook ${id} is linked nowhere in the README: put [${id}](${id}.md) in the coverage row of the guide section it covers, or among the runbooks no guide asked for` });
     }
   }
   return { rows, problems };

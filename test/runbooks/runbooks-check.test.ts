@@ -116,14 +116,17 @@ describe('runbooks check', { timeout: 120_000 }, () => {
       { file: at('README.md'), problem: expect.stringMatching(/^Technical troubleshooting comprehensive guide › 3\.3 Data Corruption: maps to no runbook; link one \(\[id\]\(id\.md\)\), or write \*\*left out\*\*: and the reason/) },
       { file: at('README.md'), problem: expect.stringMatching(/^AI Platform deployment troubleshooting guide › 5\. Monitoring Issues › Alert Fatigue: runbook link \[alert-fatigue\]\(alert-fatigues\.md\) names no runbook file of /) },
       { file: at('README.md'), problem: 'General API, cache and database troubleshooting guide › Cache Issues › 1. Low Cache Hit Rate: the link [redis-low-hit-rate](redis-memory-pressure.md) reads "redis-low-hit-rate" but opens redis-memory-pressure; write [redis-memory-pressure](redis-memory-pressure.md)' },
+      { file: at('README.md'), problem: expect.stringMatching(/^runbook alert-fatigue is linked nowhere in the README: /) },
+      { file: at('README.md'), problem: 'runbook thin is linked nowhere in the README: put [thin](thin.md) in the coverage row of the guide section it covers, or among the runbooks no guide asked for' },
     ]);
     expect(check.runbooks).toBe(SHIPPED.length - 1); // the two refused, thin.md added
   });
 
-  it('a README link outside the tables that goes nowhere is reported; a directory without a README has no coverage to check', () => {
+  it('a README link outside the tables that goes nowhere is reported (and the runbook it meant is linked nowhere); a directory without a README has no coverage to check', () => {
     const dir = brokenCopy({ 'README.md': once('[k8s-jobs](k8s-jobs.md)', '[k8s-jobs](k8s-job.md)') });
     expect(checkRunbooks(dir, allCheckIds()).problems).toEqual([
       { file: path.join(dir, 'README.md'), problem: expect.stringMatching(/^link \[k8s-jobs\]\(k8s-job\.md\) points at k8s-job\.md, which does not exist; runbooks: /) },
+      { file: path.join(dir, 'README.md'), problem: expect.stringMatching(/^runbook k8s-jobs is linked nowhere in the README: /) },
     ]);
     const bare = brokenCopy({ 'README.md': () => '# Our runbooks\n' });
     expect(checkRunbooks(bare, allCheckIds())).toMatchObject({ problems: [], coverageRows: 0 });
@@ -134,7 +137,7 @@ describe('runbooks check', { timeout: 120_000 }, () => {
     expect(clean).toMatchObject({ code: 0, stderr: '' });
     expect(clean.stdout).toMatch(/^\S*runbooks: \d+ runbooks, \d+ coverage rows, no problems\n$/);
 
-    const dir = brokenCopy({ 'thin.md': () => thin.replace(/See .*\n/, '') });
+    const dir = brokenCopy({ 'thin.md': () => thin.replace(/See .*\n/, ''), 'README.md': once('[k8s-jobs](k8s-jobs.md) and', '[k8s-jobs](k8s-jobs.md), [thin](thin.md) and') });
     const config = path.join(path.dirname(dir), 'chatops.yml');
     writeFileSync(config, `runbooks:\n  dir: ${dir}\n`);
     const broken = await chatops(['runbooks', 'check', '--config', config]);
