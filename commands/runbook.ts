@@ -14,9 +14,10 @@ import type { ChatCommand } from './parts/chat-command.ts';
 export const SEARCH_RESULTS = 5;
 /**
  * A score from which a runbook is called a strong match: most of the words hit one of its
- * symptoms; below it, some words matched (a partial match).
+ * symptoms; below it, some words matched (a partial match), as when one word such as "cpu" or
+ * "database" is all a symptom has in common with several runbooks.
  */
-export const STRONG_MATCH = 0.6;
+export const STRONG_MATCH = 0.7;
 /** Characters of the typed words quoted back, under a limited budget. */
 const MAX_QUOTED = 100;
 
