@@ -46,6 +46,10 @@ const LITERAL_BONUS = 0.25;
  * words of a message are often names (a service called api-gateway, a table called leads).
  */
 const JARGON_BOOST = 1.3;
+/** And each word of a jargon phrase beyond the first adds this share. */
+const PHRASE_BOOST = 0.15;
+/** A word of a jargon phrase found alone, without the phrase's concept ("clients" without "too many"). */
+const PHRASE_WORD_CREDIT = 0.5;
 /** A runbook below this is not a match at all. */
 const MIN_SCORE = 0.05;
 const DEFAULT_LIMIT = 5;
@@ -123,9 +127,10 @@ function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
     seen.add(w.stem);
     const literal = idf.has(w.stem);
     const keys = [w.stem, ...w.concepts].filter((k) => idf.has(k));
-    const boost = keys.length > (literal ? 1 : 0) ? JARGON_BOOST : 1;
+    // "too many clients" says more than "clients": a longer phrase is a more specific symptom
+    const boost = keys.length > (literal ? 1 : 0) ? JARGON_BOOST * (1 + PHRASE_BOOST * Math.max(0, w.phrase - 1)) : 1;
     const weight = keys.length > 0 ? boost * Math.max(...keys.map((k) => idf.get(k)!)) : UNKNOWN_WEIGHT;
-    units.push({ surface: w.surface, keys, literal, inPhrase: w.inPhrase, boost, weight });
+    units.push({ surface: w.surface, keys, literal, inPhrase: w.phrase > 1, boost, weight });
   }
   const pairs = informative.slice(1).map((w, i) => `${informative[i]!.stem} ${w.stem}`);
   return { units, pairs, mass: units.reduce((sum, u) => sum + u.weight, 0) };
@@ -176,7 +181,7 @@ function unitMatch(unit: QueryUnit, strength: (key: string) => number, idf: Map<
   unit.keys.forEach((key, i) => {
     const s = strength(key);
     if (s === 0) return;
-    if (i === 0 && unit.literal) literal = (unit.inPhrase ? CONCEPT_CREDIT : 1) * idf.get(key)! * s;
+    if (i === 0 && unit.literal) literal = (unit.inPhrase ? PHRASE_WORD_CREDIT : 1) * idf.get(key)! * s;
     else concept = Math.max(concept, (unit.inPhrase ? 1 : CONCEPT_CREDIT) * idf.get(key)! * s);
   });
   return unit.boost * (literal >= concept ? literal + LITERAL_BONUS * concept : concept + LITERAL_BONUS * literal);

@@ -14,8 +14,8 @@ export interface AnalyzedWord {
   stop: boolean;
   /** Concept ids (`@http-5xx`) of the jargon phrases this word is part of. */
   concepts: string[];
-  /** Part of a jargon phrase of two words or more ("could not connect"): the phrase means more than the word. */
-  inPhrase: boolean;
+  /** The most words of a jargon phrase this word is part of ("could not connect": 3), 0 when none. */
+  phrase: number;
 }
 
 /** `correct` gets each word and may return the vocabulary word it was meant to be. */
@@ -28,6 +28,6 @@ export function analyzeText(text: string, correct?: (word: string) => string | u
     stem: stems[i]!,
     stop: STOP_WORDS.has(surface) || STOP_WORDS.has(stems[i]!),
     concepts: concepts[i]!.concepts,
-    inPhrase: concepts[i]!.phrase,
+    phrase: concepts[i]!.phrase,
   }));
 }

@@ -25,22 +25,22 @@ for (const [concept, phrases] of Object.entries(CONCEPT_TABLE)) {
   }
 }
 
-/** The concepts a word is part of; `phrase`: one of them through a phrase of two words or more. */
+/** The concepts a word is part of; `phrase`: the most words of a jargon phrase it is part of (0: none). */
 export interface WordConcepts {
   concepts: string[];
-  phrase: boolean;
+  phrase: number;
 }
 
 /** For each position of `stems`, the concept ids (`@latency`) of the phrases that cover it. */
 export function findConcepts(stems: readonly string[]): WordConcepts[] {
-  const covered = stems.map(() => ({ concepts: new Set<string>(), phrase: false }));
+  const covered = stems.map(() => ({ concepts: new Set<string>(), phrase: 0 }));
   stems.forEach((first, i) => {
     for (const phrase of PHRASES.get(first) ?? []) {
       if (i + phrase.stems.length > stems.length) continue;
       if (!phrase.stems.every((s, k) => stems[i + k] === s)) continue;
       for (let k = 0; k < phrase.stems.length; k++) {
         covered[i + k]!.concepts.add(`@${phrase.concept}`);
-        if (phrase.stems.length > 1) covered[i + k]!.phrase = true;
+        covered[i + k]!.phrase = Math.max(covered[i + k]!.phrase, phrase.stems.length);
       }
     }
   });
