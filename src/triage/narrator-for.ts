@@ -124,7 +124,14 @@ interface ChatClient {
 /** The SDK, loaded here only, taking nothing from the environment (OPENAI_BASE_URL and the like). */
 async function openClient(endpoint: Endpoint, timeoutMs: number): Promise<ChatClient> {
   const [{ default: OpenAI }, { cappedFetch }] = await Promise.all([import('openai'), import('../probes/openai/capped-fetch.ts')]);
-  const client = new OpenAI({
+  // OPENAI_CUSTOM_HEADERS would add headers of the environment's choosing: the configuration decides.
+  class NarratorClient extends OpenAI {
+    constructor(options: ConstructorParameters<typeof OpenAI>[0]) {
+      super(options);
+      this._options = { ...this._options, defaultHeaders: undefined };
+    }
+  }
+  const client = new NarratorClient({
     apiKey: endpoint.apiKey,
     baseURL: endpoint.url,
     organization: endpoint.organization ?? null,
@@ -135,7 +142,6 @@ async function openClient(endpoint: Endpoint, timeoutMs: number): Promise<ChatCl
     maxRetries: 0,
     logLevel: 'off',
     fetch: cappedFetch(MAX_ANSWER_BYTES),
-    defaultHeaders: {},
   });
   return { create: (body, options) => client.chat.completions.create(body as never, options) };
 }

@@ -118,6 +118,22 @@ describe('narrator', { timeout: 30_000 }, () => {
     }
   });
 
+  it('takes nothing from the environment (OPENAI_CUSTOM_HEADERS, OPENAI_ORG_ID): the configuration decides', async () => {
+    const s = await fake();
+    s.on('POST /v1/chat/completions', completion(GOOD_ANSWER));
+    process.env.OPENAI_CUSTOM_HEADERS = 'X-Injected: from-the-environment';
+    process.env.OPENAI_ORG_ID = 'org-someone-else';
+    try {
+      expect((await narrator(s)(RESULT, live())).ok).toBe(true);
+    } finally {
+      delete process.env.OPENAI_CUSTOM_HEADERS;
+      delete process.env.OPENAI_ORG_ID;
+    }
+    const [request] = s.completions();
+    expect(request!.headers['x-injected']).toBeUndefined();
+    expect(request!.headers['openai-organization']).toBeUndefined();
+  });
+
   it('a model slower than its time limit: the narrator answers within its limit, saying the model did not answer', async () => {
     const s = await fake();
     s.on('POST /v1/chat/completions', { ...completion(GOOD_ANSWER), delayMs: 25_000 });
