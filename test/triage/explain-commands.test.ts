@@ -41,7 +41,7 @@ describe('/diag explain', { timeout: 120_000 }, () => {
   it('a message with a typo finds the closest entry; nothing close is refused naming examples', async () => {
     await t.send(slashCommandBody({ command: '/diag', text: 'explain dedlock detected', responseUrl: t.slack.responseUrl('e3') }));
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));
-    expect(callText(t.slack.callsTo('respond')[0]!)).toContain('Nothing matched \\"dedlock detected\\" exactly; the closest is \\"deadlock detected\\"');
+    expect(callText(t.slack.callsTo('respond')[0]!)).toContain('Not an exact match: the closest to \\"dedlock detected\\" is \\"deadlock detected\\"');
     t.slack.reset();
     await t.send(slashCommandBody({ command: '/diag', text: 'explain banana split', responseUrl: t.slack.responseUrl('e4') }));
     await t.slack.waitFor((calls) => calls.some((c) => c.method === 'respond'));

@@ -61,7 +61,7 @@ function matchWords(m: ErrorMatch, quoted: string): Array<string | ReturnType<ty
     case 'message':
       return [`Matched the message "${m.matched}".`];
     case 'close':
-      return [`Nothing matched "${quoted}" exactly; the closest is "${m.matched}" (typos forgiven).`];
+      return [`Not an exact match: the closest to "${quoted}" is "${m.matched}".`];
   }
 }
 
