@@ -30,7 +30,7 @@ beforeAll(async () => {
   api = await FakeHttpServer.start({ '/health': { status: 503, body: 'upstream unavailable' } });
   const dir = mkdtempSync(path.join(os.tmpdir(), 'triage-cli-'));
   configFile = path.join(dir, 'chatops.yml');
-  writeFileSync(configFile, `targets:\n  shop-api:\n    kind: http\n    url: ${api.url}/health\n    timeoutMs: 3000\n`);
+  writeFileSync(configFile, `targets:\n  shop-api:\n    kind: http\n    url: ${api.url}/health\n    timeoutMs: 10000\n`);
 });
 
 afterAll(async () => {

@@ -96,7 +96,7 @@ describe('runTriage', () => {
   afterAll(async () => {
     await api?.close();
   });
-  const config = () => parseConfig({ targets: { 'shop-api': { kind: 'http', url: `${api.url}/health`, timeoutMs: 2000 }, 'other-api': { kind: 'http', url: `${api.url}/health`, timeoutMs: 2000 }, cache: { kind: 'redis', url: 'redis://127.0.0.1:1' } } }, 't.yml', {});
+  const config = () => parseConfig({ targets: { 'shop-api': { kind: 'http', url: `${api.url}/health`, timeoutMs: 5000 }, 'other-api': { kind: 'http', url: `${api.url}/health`, timeoutMs: 5000 }, cache: { kind: 'redis', url: 'redis://127.0.0.1:1' } } }, 't.yml', {});
 
   it('plans each target once with only the checks its kind is asked for, the best candidates\' targets first, within the cap', () => {
     const targets = config().targets;
@@ -109,7 +109,7 @@ describe('runTriage', () => {
   it('a model that never answers: the answer comes within the budget, saying so, with the same causes', async () => {
     const targets = config().targets;
     const without = (await runTriage('users see 503 errors', { targets, runbooks, log: silentLogger() })).result;
-    const { result } = await runTriage('users see 503 errors', { targets, runbooks, log: silentLogger(), budgetMs: 4_000, narrate: () => new Promise(() => undefined) });
+    const { result } = await runTriage('users see 503 errors', { targets, runbooks, log: silentLogger(), budgetMs: 10_000, narrate: () => new Promise(() => undefined) });
     expect(result.narration).toMatchObject({ ok: false, reason: expect.stringMatching(/^no answer within \d+\.\d s$/) });
     expect(result.causes.map((c) => [c.runbook, c.confidence])).toEqual(without.causes.map((c) => [c.runbook, c.confidence]));
   });

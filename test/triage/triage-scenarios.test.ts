@@ -71,11 +71,11 @@ beforeAll(async () => {
   config = parseConfig(
     {
       targets: {
-        'main-db': { kind: 'postgres', url: db.url, timeoutMs: 3000, thresholds: { blocking_locks: quick, idle_in_transaction: quick, long_transactions: quick, long_queries: quick } },
-        cache: { kind: 'redis', url: cache.url, timeoutMs: 3000 },
-        api: { kind: 'http', url: `${api.url}/health`, timeoutMs: 3000 },
-        prom: { kind: 'prometheus', url: prom.url, timeoutMs: 3000 },
-        prod: { kind: 'k8s', kubeconfig, namespaces: ['prod'], timeoutMs: 3000 },
+        'main-db': { kind: 'postgres', url: db.url, timeoutMs: 10_000, thresholds: { blocking_locks: quick, idle_in_transaction: quick, long_transactions: quick, long_queries: quick } },
+        cache: { kind: 'redis', url: cache.url, timeoutMs: 10_000 },
+        api: { kind: 'http', url: `${api.url}/health`, timeoutMs: 10_000 },
+        prom: { kind: 'prometheus', url: prom.url, timeoutMs: 10_000 },
+        prod: { kind: 'k8s', kubeconfig, namespaces: ['prod'], timeoutMs: 10_000 },
       },
     },
     'triage-scenarios.yml',
@@ -118,7 +118,7 @@ async function redisClient(url = cache.url): Promise<Redis> {
 
 /** The first cause is the scenario's runbook, confirmed, above 0.7; said with its evidence. */
 function expectFirst(result: TriageResult, runbook: string): void {
-  const shown = result.causes.map((c) => `${c.runbook} ${c.confidence} ${c.evidence.filter((e) => e.supports).map((e) => `${e.target}:${e.check}=${e.status}`).join(',')}`).join('\n');
+  const shown = result.causes.map((c) => `${c.runbook} ${c.confidence} ${c.evidence.filter((e) => e.supports !== false).map((e) => `${e.target}:${e.check}=${e.status} ${e.title}`).join('; ')}`).join('\n');
   expect(result.causes[0]?.runbook, shown).toBe(runbook);
   expect(result.causes[0]!.confirmed).toBe(true);
   expect(result.causes[0]!.confidence, shown).toBeGreaterThan(0.7);

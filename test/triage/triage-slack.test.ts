@@ -25,11 +25,11 @@ const t = useHttpTestBot(async () => {
   main-db:
     kind: postgres
     url: \${MONITORED_URL}
-    timeoutMs: 3000
+    timeoutMs: 10000
   shop-api:
     kind: http
     url: ${api.url}/health
-    timeoutMs: 3000
+    timeoutMs: 10000
 `;
 });
 
@@ -84,7 +84,7 @@ describe('/triage in Slack', () => {
 
 describe('the Explain button of a report', () => {
   it('answers in the report\'s thread with the runbook its findings confirm, from the signed value', async () => {
-    const config = parseConfig({ targets: { 'shop-api': { kind: 'http', url: `${api!.url}/health`, timeoutMs: 3000 } } }, 'explain.yml', {});
+    const config = parseConfig({ targets: { 'shop-api': { kind: 'http', url: `${api!.url}/health`, timeoutMs: 10_000 } } }, 'explain.yml', {});
     const report = await runProbe(config.targets[0]!, { log: silentLogger() });
     expect(report.status).toBe('crit');
     const message = reportMessage(report, { budget: SLACK_BUDGET, explain: true });
