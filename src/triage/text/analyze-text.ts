@@ -26,8 +26,18 @@ export function analyzeText(text: string, correct?: (word: string) => string | u
   return surfaces.map((surface, i) => ({
     surface,
     stem: stems[i]!,
-    stop: STOP_WORDS.has(surface) || STOP_WORDS.has(stems[i]!),
+    stop: STOP_WORDS.has(surface) || STOP_WORDS.has(stems[i]!) || isQuantity(surface),
     concepts: concepts[i]!.concepts,
     phrase: concepts[i]!.phrase,
   }));
+}
+
+/**
+ * A measurement or a small count ("200ms", "4s", "10x", "20", "3"), which says how bad, not what:
+ * codes stay words (504, 137, 53300, 40p01, and 502s, the plural of 502).
+ */
+function isQuantity(word: string): boolean {
+  if (/^\d{1,2}$/.test(word)) return true;
+  if (/^[45]\d\ds$/.test(word)) return false;
+  return /^\d+(\.\d+)?(ms|s|sec|secs|m|min|mins|h|hr|hrs|d|x|k|kb|mb|gb|tb|ki|mi|gi|ti|kib|mib|gib|rps|qps)$/.test(word);
 }

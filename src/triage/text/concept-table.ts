@@ -19,9 +19,9 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   'connection-failure': [
     'can not connect', 'could not connect', 'unable to connect', 'failed to connect', 'connection error',
     'connection failed', 'connection failure', 'connection reset', 'econnreset', 'unreachable', 'not reachable',
-    'ehostunreach', 'no route to host', 'connect timeout', 'connection timeout', 'connection timed out',
+    'ehostunreach', 'no route to host', 'connect timeout',
     'lost connection', 'connection lost', 'connection dropped', 'dropped connections', 'drops connections',
-    'econnrefused', 'connection refused', 'can not reach', 'unable to reach', 'could not reach', 'is down', 'went down', 'goes down',
+    'econnrefused', 'connection refused', 'can not reach', 'unable to reach', 'could not reach',
   ],
   dns: ['dns', 'enotfound', 'nxdomain', 'could not translate host name', 'name resolution', 'name or service not known', 'getaddrinfo'],
   'connection-exhaustion': [
@@ -43,13 +43,15 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   email: [
     'bounce', 'bounces', 'bounced', 'bouncing', 'bounce rate', 'spam', 'junk', 'junk folder', 'spam folder', 'deliverability',
     'sendgrid', 'inbox', 'dkim', 'spf', 'dmarc', 'sender reputation', 'unsubscribe', 'mailbox', 'smtp', 'blocklist', 'blacklist',
-    'password reset email', 'welcome email', 'emails not arriving', 'emails not sent', 'email not sent',
+    'password reset email', 'welcome email', 'emails not arriving', 'emails not sent', 'email not sent', 'email', 'emails',
+    'mail', 'mails', 'outbound mail', 'newsletter', 'undeliverable', 'mailer daemon', 'returned mail', 'bounced back', 'comes back',
   ],
   delivery: [
     'not reaching', 'never reach', 'never reaches', 'not arriving', 'never arrive', 'never arrives', 'never arrived', 'not received',
     'never received', 'not delivered', 'never delivered', 'undelivered', 'never show up', 'not showing up', 'never got', 'did not get',
     'not getting', 'landing in', 'end up in', 'going to',
   ],
+  disabled: ['disabled', 'disable', 'turned off', 'switched off', 'deactivated', 'turn off', 'shut off'],
   'stripe-webhook': [
     'webhook', 'webhooks', 'signature', 'signatures', 'signing secret', 'whsec', 'stripe signature', 'no signatures found',
     'signature verification', 'webhook endpoint', 'webhook secret', 'event delivery', 'undelivered events', 'events not delivered',
@@ -71,14 +73,19 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   redis: ['redis', 'redis cli', 'elasticache', 'valkey', 'keydb'],
   cache: ['cache', 'caching', 'cached', 'cache layer'],
   'ai-provider': ['openai', 'open ai', 'gpt', 'gpt 4', 'gpt4', 'gpt 4o', 'chatgpt', 'llm', 'ai', 'azure openai', 'ai provider', 'completions', 'embeddings', 'model api', 'anthropic', 'claude'],
-  payment: ['payment', 'payments', 'checkout', 'purchase', 'purchases', 'charge', 'charges', 'card', 'cards', 'subscription', 'subscriptions', 'paying'],
+  payment: ['payment', 'payments', 'checkout', 'purchase', 'purchases', 'charge', 'charges', 'card', 'cards', 'subscription', 'subscriptions', 'paying', 'paid', 'pay', 'unpaid'],
   'card-decline': ['declined', 'decline', 'declines', 'card declined', 'card_declined', 'insufficient funds', 'do not honor', 'generic decline', 'expired card', 'incorrect cvc', 'fraud', 'radar'],
   'metrics-missing': [
     'no data', 'missing metrics', 'metrics missing', 'metrics gone', 'blank dashboard', 'blank dashboards', 'empty dashboard',
     'dashboards empty', 'dashboard empty', 'grafana', 'scrape', 'scraping', 'scrape error', 'target down', 'targets down', 'exporter',
     'up 0', 'gaps in graphs', 'gaps', 'flatline', 'flatlined',
   ],
-  alerts: ['alert', 'alerts', 'alerting', 'paged', 'pager', 'pagerduty', 'opsgenie', 'alert storm', 'flapping', 'noisy', 'alert noise', 'false positive', 'false positives', 'alert fatigue'],
+  alerts: ['alert', 'alerts', 'alerting', 'paged', 'pager', 'pagerduty', 'opsgenie'],
+  'alert-noise': [
+    'too many alerts', 'so many alerts', 'alert storm', 'alert spam', 'flapping', 'noisy', 'alert noise', 'false positive',
+    'false positives', 'alert fatigue', 'paged all night', 'paged constantly', 'pager keeps going off', 'alerts nobody reads',
+    'ignore alerts', 'ignored alerts', 'fires and resolves',
+  ],
   'alert-routing': ['alertmanager', 'no alert fired', 'alert never fired', 'nobody was paged', 'nobody got paged', 'not notified', 'no notification', 'notifications'],
   locks: ['lock', 'locks', 'locked', 'locking', 'lock wait', 'lock waits', 'blocking query', 'blocking queries', 'blocking session', 'blocking pid', 'blocked queries', 'blocked by another', 'lock chain', 'deadlock', 'deadlocks', 'deadlock detected', '40p01', 'row lock', 'table lock', 'waiting on a lock', 'access exclusive', 'lock timeout', '55p03'],
   'long-transaction': [
@@ -96,7 +103,7 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   backup: ['backup', 'backups', 'wal archiving', 'archive command', 'archive_command', 'archiving', 'archiver', 'pitr', 'point in time', 'restore', 'pgbackrest', 'barman', 'wal g', 'base backup'],
   vacuum: ['vacuum', 'autovacuum', 'bloat', 'bloated', 'dead tuples', 'dead rows', 'wraparound', 'xid', 'transaction id', 'vacuum analyze', 'table bloat'],
   index: ['index', 'indexes', 'indices', 'seq scan', 'sequential scan', 'full table scan', 'missing index', 'invalid index', 'unused index', 'create index', 'reindex'],
-  'slow-query': ['slow query', 'slow queries', 'slow sql', 'long running query', 'long running queries', 'long query', 'pg_stat_statements', 'query takes', 'queries slow', 'statement timeout', '57014', 'canceling statement', 'runaway query', 'expensive query', 'query performance', 'query plan', 'explain analyze'],
+  'slow-query': ['slow query', 'slow queries', 'slow sql', 'long running query', 'long running queries', 'long query', 'pg_stat_statements', 'query takes', 'been running', 'running since', 'running for hours', 'running for minutes', 'query running', 'still running', 'queries slow', 'statement timeout', '57014', 'canceling statement', 'runaway query', 'expensive query', 'query performance', 'query plan', 'explain analyze'],
   sequence: ['nextval', 'sequence', 'sequences', 'integer out of range', '22003', 'reached maximum value', 'id overflow'],
   rollout: ['rollout', 'rollouts', 'rolled out', 'progress deadline', 'progressdeadlineexceeded', 'stuck rollout', 'rollout stuck', 'rolling update', 'replicaset', 'roll back', 'rollback', 'new version'],
   readiness: ['readiness', 'readiness probe', 'not ready', 'ready 0', 'unavailable replicas', 'replicas unavailable', 'minimum availability'],
@@ -107,6 +114,7 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   'cache-hit': ['cache miss', 'cache misses', 'miss rate', 'hit rate', 'hit ratio', 'cache hit', 'cold cache', 'cache not working', 'cache useless', 'keyspace misses'],
   'redis-memory': ['oom command not allowed', 'maxmemory', 'used memory', 'evicted keys', 'evicting keys', 'evicts keys', 'key eviction', 'keys evicted', 'noeviction', 'eviction policy', 'maxmemory policy', 'fragmentation', 'swap', 'swapping', 'memory full'],
   'redis-persistence': ['misconf', 'rdb', 'aof', 'bgsave', 'persist on disk', 'persistence', 'snapshot', 'snapshots'],
+  'redis-slow': ['slowlog', 'slow log', 'keys command', 'keys commands', 'slow commands', 'slow command', 'blocking command', 'blocking commands', 'latency doctor'],
   'redis-clients': ['max number of clients', 'maxclients', 'max clients'],
   'third-party': [
     'third party', '3rd party', 'external api', 'external apis', 'vendor api', 'partner api', 'integration', 'integrations',
@@ -117,5 +125,6 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   'k8s-api': ['api server', 'apiserver', 'service account', 'serviceaccount', 'rbac', 'cannot list resource', 'kubeconfig', 'cluster credentials'],
   'http-status': ['error rate', 'error rates', 'errors spiking', 'error spike', 'failed requests', 'failing requests', 'http 500'],
   'wal-growth': ['wal piling up', 'wal piles up', 'pg_wal full', 'pg_wal filling', 'pg_wal grows', 'wal files', 'wal growing', 'wal retained', 'retains wal'],
-  'ai-outage': ['overloaded', 'apiconnectionerror', 'status openai com', 'openai down', 'model not found', 'model deprecated', 'model retired'],
+  'ai-outage': ['overloaded', 'apiconnectionerror', 'status openai com', 'openai down', 'model not found', 'model_not_found', 'model deprecated',
+    'model retired', 'does not exist', 'deprecated', 'retired', 'decommissioned', 'renamed'],
 };

@@ -17,5 +17,6 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   what whats when where whether which while who whom why will with within without wont would wouldnt
   yet you your yours yeah yep hey hi hello guys folks team anybody everyone help halp asap urgent again
   since lately currently suddenly randomly constantly issue issues problem problems happening happen
-  happens happened going gone go goes went being seemingly right now today tonight morning etc`.split(/\s+/).filter(Boolean),
+  happens happened going gone go goes went being seemingly right now today tonight morning etc
+  nobody everybody somebody nothing everything half come comes came like literally basically anymore`.split(/\s+/).filter(Boolean),
 );

@@ -1,6 +1,7 @@
 // Typo tolerance for runbook search: a word the runbooks (or the jargon table) never use is
-// replaced by the known word one edit away (two for words of 8 letters or more), so "postgress",
-// "conection", "timout", "redsi" and "kuberentes" still find their runbooks. Words shorter than 4
+// replaced by the known word one edit away (two for words of 9 letters or more that keep their
+// first letter), so "postgress", "conection", "timout", "redsi" and "kuberentes" still find their
+// runbooks. Words shorter than 4
 // letters and words with digits (codes such as 504 or 53300) are never changed: there a near miss
 // is another code, not a typo. Ties go to the more frequent word, then the alphabetically first,
 // so the answer never depends on the order the runbooks were read in.
@@ -22,12 +23,13 @@ export function typoCorrector(known: ReadonlyMap<string, number>, knownStems: Re
   return (word) => {
     if (word.length < 4 || /[^a-z]/.test(word) || known.has(word) || knownStems.has(stemWord(word))) return undefined;
     if (cache.has(word)) return cache.get(word);
-    const max = word.length >= 8 ? 2 : 1;
+    const max = word.length >= 9 ? 2 : 1;
     let best: { word: string; distance: number; count: number } | undefined;
     for (let len = word.length - max; len <= word.length + max; len++) {
       for (const candidate of byLength.get(len) ?? []) {
         const distance = editDistance(word, candidate, max);
-        if (distance > max) continue;
+        // two edits only keeping the first letter: "outbound" is not a typo of "unbound"
+        if (distance > max || (distance === 2 && candidate[0] !== word[0])) continue;
         const count = known.get(candidate)!;
         if (
           !best ||
