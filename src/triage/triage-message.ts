@@ -42,7 +42,10 @@ export function triageMessage(result: TriageResult, options: TriageMessageOption
   const confirmed = result.causes.filter((c) => c.confirmed);
   const blocks: Block[] = [header(cut(about, budget.maxHeaderText - 24), confirmed.length > 0 ? status : 'info'), context(...contextLine(result, options))];
 
-  if (confirmed.length === 0) {
+  const matchedNothing = result.causes.length === 0 && result.ruledOut.length === 0 && !result.notChecked?.length;
+  if (matchedNothing) {
+    blocks.push(section(line(icon('info'), ' ', strong('No runbook matches these words'), ': nothing was checked. Say what you see as you would tell a colleague (an error message, what is slow or failing), or find a runbook with ', command('runbook', 'search <words>'), '.')));
+  } else if (confirmed.length === 0) {
     blocks.push(section(line(icon('info'), ' ', strong('Nothing confirmed: '), `no check found a problem that explains this.${result.causes.length > 0 ? ' The causes below come from the words (or from findings too weak to confirm them); check them by hand.' : ''}`)));
   }
   const shown = limited ? result.causes.slice(0, MAX_CAUSES) : result.causes;
@@ -83,6 +86,7 @@ function contextLine(result: TriageResult, options: TriageMessageOptions): Span[
 
 function notification(result: TriageResult, status: Status): Line {
   const top = result.causes[0];
+  if (!top && result.ruledOut.length === 0 && !result.notChecked?.length) return [icon('info'), text(` No runbook matches "${result.symptom}"`)];
   if (!top?.confirmed) return [icon('info'), text(` Nothing confirmed for "${result.symptom}"`)];
   return [icon(status), text(` ${percent(top.confidence)} ${confidenceWords(top)}: ${top.title}`)];
 }

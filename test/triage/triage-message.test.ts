@@ -99,6 +99,13 @@ describe('the /triage answer', () => {
     expect(plainText(triageMessage(NOTHING, { budget: SLACK_BUDGET }).notification)).toBe(' Nothing confirmed for "the API is slow"');
   });
 
+  it('words no runbook matches: says so and how to find one, instead of "nothing confirmed"', () => {
+    const text = JSON.stringify(triageMessage({ symptom: 'xyzzy plugh', causes: [], ruledOut: [], durationMs: 3 }, { budget: SLACK_BUDGET, checked: [] }));
+    expect(text).toContain('No runbook matches these words');
+    expect(text).toContain('"name":"runbook","args":"search <words>"');
+    expect(text).not.toContain('Nothing confirmed');
+  });
+
   it('fits Slack with 40 causes of 40 findings each, and says how many are left out', () => {
     const many: TriageResult = {
       ...CONFIRMED,
