@@ -11,10 +11,10 @@ import { findError, suggestErrors, type MatchKind } from '../../src/triage/expla
 describe('the error reference', () => {
   it('names only runbooks that exist, and every entry says what it means, where it comes from and what to check', () => {
     const runbooks = loadRunbooks('runbooks', allCheckIds());
-    const missing = ERROR_REFERENCE.flatMap((e) => e.runbooks.filter((id) => !runbooks.byId.has(id)).map((id) => `${e.codes[0]}: ${id}`));
+    const missing = ERROR_REFERENCE.flatMap((e) => e.runbooks.filter((id) => !runbooks.byId.has(id)).map((id) => `${e.codes[0] ?? e.name}: ${id}`));
     expect(missing).toEqual([]);
     for (const e of ERROR_REFERENCE) {
-      expect(e.codes.length, e.name).toBeGreaterThan(0);
+      expect(e.codes.length + e.messages.length, e.name).toBeGreaterThan(0);
       expect(e.runbooks.length, e.name).toBeGreaterThan(0);
       expect(e.check.length, e.name).toBeGreaterThan(0);
       expect(e.meaning, e.name).toMatch(/^\S.*[.)]$/);
@@ -59,7 +59,7 @@ describe('the error reference', () => {
 
 const first = (query: string): [string | undefined, MatchKind | undefined] => {
   const m = findError(query)[0];
-  return [m?.entry.codes[0], m?.how];
+  return [m?.entry.codes[0] ?? m?.entry.name, m?.how];
 };
 
 describe('findError', () => {
@@ -112,7 +112,15 @@ describe('findError', () => {
     ['terminating connection due to administrator command', '57P01', 'message'],
     ['server closed the connection unexpectedly', '08006', 'message'],
     ["MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk", 'MISCONF', 'code'],
-    ['max number of clients reached', 'MAXCLIENTS', 'message'],
+    ['max number of clients reached', 'maxclients', 'message'],
+    ['Error: certificate has expired', 'CERT_HAS_EXPIRED', 'message'],
+    ['Error: unable to verify the first certificate', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'message'],
+    ['x509: certificate signed by unknown authority', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'message'],
+    ['code: ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_TLS_CERT_ALTNAME_INVALID', 'code'],
+    ['Get "http://10.0.0.7:9100/metrics": context deadline exceeded', 'context deadline exceeded', 'message'],
+    ['connect EHOSTUNREACH 10.0.0.9:443', 'EHOSTUNREACH', 'code'],
+    ['No signatures found matching the expected signature for payload', 'StripeSignatureVerificationError', 'message'],
+    ['Maximum credits exceeded', 'SendGrid credits exceeded or key refused', 'message'],
     ['Your card has insufficient funds.', 'insufficient_funds', 'message'],
     ['Back-off restarting failed container', 'CrashLoopBackOff', 'message'],
     ['0/3 nodes are available: 3 Insufficient memory', 'FailedScheduling', 'message'],

@@ -16,7 +16,7 @@ export async function diagExplain({ reply, services }: CommandInvocation, query:
   const shown = maskSecrets(asked, services.secrets);
   const matches = findError(asked);
   if (matches.length === 0) {
-    const near = suggestErrors(asked).map((e) => `${e.codes[0]} (${e.name})`);
+    const near = suggestErrors(asked).map((e) => (e.codes[0] === undefined ? e.name : `${e.codes[0]} (${e.name})`));
     const quoted = shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
     throw new UserError(`nothing in the error reference matches "${quoted}"${near.length ? `; closest: ${near.join(', ')}` : ''}. Give a code or words of the message, e.g. ${EXAMPLES}`);
   }

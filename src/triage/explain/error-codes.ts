@@ -4,23 +4,25 @@
 // Every runbook id here must exist in runbooks/ (a test loads them all).
 
 /** Where a code comes from; a word before the code ("SQLSTATE 53300", "HTTP 504") narrows to one family. */
-export type ErrorFamily = 'errno' | 'http' | 'postgres' | 'redis' | 'stripe' | 'k8s' | 'exit' | 'smtp' | 'openai';
+export type ErrorFamily = 'errno' | 'tls' | 'go' | 'http' | 'postgres' | 'redis' | 'stripe' | 'k8s' | 'exit' | 'smtp' | 'openai';
 
 export const FAMILY_NAMES: Readonly<Record<ErrorFamily, string>> = {
   errno: 'operating system error, errno',
+  tls: 'TLS certificate error',
+  go: 'Go client error (Prometheus, Kubernetes, exporters)',
   http: 'HTTP status',
   postgres: 'PostgreSQL error, SQLSTATE',
   redis: 'Redis error reply',
   stripe: 'Stripe error or decline code',
   k8s: 'Kubernetes reason',
   exit: 'Container exit code',
-  smtp: 'SMTP reply, as SendGrid reports bounces and deferrals',
+  smtp: 'SMTP reply or SendGrid error',
   openai: 'OpenAI API error',
 };
 
 export interface ErrorReference {
   family: ErrorFamily;
-  /** The codes as they are written (`ECONNREFUSED`, `53300`, `card_declined`, `137`): matched whole, in any case. */
+  /** The codes as they are written (`ECONNREFUSED`, `53300`, `card_declined`, `137`): matched whole, in any case. None when only a message identifies it. */
   codes: readonly string[];
   /** The name that goes with the code (`too_many_connections`, `Gateway Timeout`). */
   name: string;
@@ -94,6 +96,53 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     source: 'The operating system, when a server binds its port.',
     check: ['Is another process or an old instance still running on that port?', 'Do two containers of one pod use the same port?'],
     runbooks: ['k8s-crashing-pods'],
+  },
+
+  {
+    family: 'errno', codes: ['EHOSTUNREACH', 'ENETUNREACH'], name: 'no route to host', messages: ['No route to host', 'Network is unreachable'],
+    meaning: 'The network has no path to that address: the host is down, or a route, firewall or network policy is missing.',
+    source: 'The operating system, when a connection attempt has nowhere to go.',
+    check: ['Is the address still in use (a node or instance that was replaced)?', 'Do security groups, network policies or VPN routes allow the path?'],
+    runbooks: ['http-health-endpoint', 'k8s-services-and-ingress'],
+  },
+  {
+    family: 'errno', codes: ['EPIPE'], name: 'broken pipe', messages: ['write EPIPE', 'Broken pipe'],
+    meaning: 'The process wrote to a connection the other side had already closed.',
+    source: 'The operating system, on a write to a closed socket or pipe.',
+    check: ['Did the peer restart, time out or close idle connections (a pool keeping dead connections)?'],
+    runbooks: ['http-health-endpoint', 'redis-connection-problems'],
+  },
+
+  // --- TLS certificates -----------------------------------------------------------------------
+  {
+    family: 'tls', codes: ['CERT_HAS_EXPIRED'], name: 'certificate expired', messages: ['certificate has expired', 'x509: certificate has expired or is not yet valid'],
+    meaning: 'The server presented a certificate past its end date (or the client\'s clock is wrong).',
+    source: 'The TLS client (Node.js, Go, OpenSSL) verifying the server.',
+    check: ['When does the served certificate end (the bot\'s http check shows the days left)?', 'Did renewal (cert-manager, the load balancer\'s certificate) fail or not reach every server?', 'Is the client\'s clock right?'],
+    runbooks: ['http-health-endpoint', 'k8s-certificates'],
+  },
+  {
+    family: 'tls', codes: ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'], name: 'certificate not trusted', messages: ['unable to verify the first certificate', 'self signed certificate', 'x509: certificate signed by unknown authority'],
+    meaning: 'The client cannot chain the certificate to an authority it trusts: the server sends no intermediate certificate, or the certificate is self-signed or from a private CA.',
+    source: 'The TLS client verifying the server.',
+    check: ['Does the server send the full chain (leaf and intermediates)?', 'For a private CA: is its certificate in the client\'s trust store (NODE_EXTRA_CA_CERTS)?'],
+    runbooks: ['http-health-endpoint', 'k8s-certificates'],
+  },
+  {
+    family: 'tls', codes: ['ERR_TLS_CERT_ALTNAME_INVALID'], name: 'certificate for another name', messages: ["Hostname/IP does not match certificate's altnames", 'x509: certificate is valid for'],
+    meaning: 'The certificate is valid, but not for the host name the client asked for.',
+    source: 'The TLS client checking the name.',
+    check: ['Is the client using the name the certificate was issued for (not an IP, not an internal alias)?', 'Does the ingress serve the right certificate for that host (SNI)?'],
+    runbooks: ['http-health-endpoint', 'k8s-certificates'],
+  },
+
+  // --- Go clients ----------------------------------------------------------------------------
+  {
+    family: 'go', codes: [], name: 'context deadline exceeded', messages: ['context deadline exceeded', 'i/o timeout', 'Client.Timeout exceeded while awaiting headers'],
+    meaning: 'A Go program gave up waiting: the request (a scrape, an API call) took longer than its timeout.',
+    source: 'Go programs: Prometheus scrapes, Kubernetes components, exporters, CLIs.',
+    check: ['For a scrape: is the target slow to answer /metrics (scrape_duration_seconds near scrape_timeout)?', 'Is the target reachable from where the Go program runs?'],
+    runbooks: ['prometheus-targets-down', 'http-health-endpoint'],
   },
 
   // --- HTTP statuses ---------------------------------------------------------------------------
@@ -361,7 +410,7 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['redis-connection-problems'],
   },
   {
-    family: 'redis', codes: ['MAXCLIENTS'], name: 'max number of clients reached', messages: ['max number of clients reached'],
+    family: 'redis', codes: ['maxclients'], name: 'max number of clients reached', messages: ['ERR max number of clients reached'],
     meaning: 'Every client slot (maxclients) is taken, so new connections are refused.',
     source: 'Redis, at connection time.',
     check: ['Which clients hold the connections (CLIENT LIST by name and address)?', 'Does a client leak connections or open one per request?'],
@@ -468,7 +517,7 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['stripe-api-key'],
   },
   {
-    family: 'stripe', codes: ['signature_verification_failed'], name: 'webhook signature verification failed', messages: ['No signatures found matching the expected signature for payload', 'Timestamp outside the tolerance zone'],
+    family: 'stripe', codes: ['StripeSignatureVerificationError'], name: 'webhook signature verification failed', messages: ['No signatures found matching the expected signature for payload', 'Timestamp outside the tolerance zone'],
     meaning: 'A webhook delivery could not be verified: the wrong signing secret, a body changed before verification (parsed JSON instead of the raw bytes), or a clock far off.',
     source: 'The Stripe library in your webhook handler.',
     check: ['Is the handler verifying the raw request body, not re-serialised JSON?', 'Is the signing secret the one of this endpoint (each endpoint has its own whsec_)?', 'Is the server clock right?'],
@@ -649,7 +698,7 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['email-deliverability'],
   },
   {
-    family: 'smtp', codes: ['maximum_credits_exceeded'], name: 'SendGrid credits exceeded', messages: ['Maximum credits exceeded', 'The provided authorization grant is invalid, expired, or revoked'],
+    family: 'smtp', codes: [], name: 'SendGrid credits exceeded or key refused', messages: ['Maximum credits exceeded', 'The provided authorization grant is invalid, expired, or revoked'],
     meaning: 'SendGrid refused to send: the plan\'s email credits are used up, or the API key is invalid or revoked.',
     source: 'The SendGrid API (401).',
     check: ['The plan\'s usage in the SendGrid console; the key\'s scopes and whether it was deleted.'],

@@ -29,7 +29,7 @@ export function explainMessage(query: string, matches: readonly ErrorMatch[], op
     const e = m.entry;
     const codes: Line = e.codes.flatMap((c, j) => (j === 0 ? [code(c)] : [text(' / '), code(c)]));
     const paragraphs: Paragraph[] = [
-      line(...codes, ' ', strong(e.name), ' · ', em(FAMILY_NAMES[e.family])),
+      line(...codes, ...(codes.length > 0 ? [' '] : []), strong(e.name), ' · ', em(FAMILY_NAMES[e.family])),
       line(e.meaning),
       line(strong('Where it comes from:'), ` ${e.source}`),
       line(strong('What to check:')),
@@ -50,7 +50,7 @@ export function explainMessage(query: string, matches: readonly ErrorMatch[], op
   if (buttons.length > 0) blocks.push({ type: 'actions', buttons });
   blocks.push(context(command('runbook', '<id>'), ' shows a runbook; ', command('triage', '<symptom>'), ' checks the configured targets for the causes.'));
   const first = matches[0]!.entry;
-  return { notification: [text(`${first.codes[0]}: ${first.name}`)], blocks };
+  return { notification: [text(first.codes[0] === undefined ? first.name : `${first.codes[0]}: ${first.name}`)], blocks };
 }
 
 /** How the query found the entry, in words. */
