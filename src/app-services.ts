@@ -10,6 +10,7 @@ import type { ProbeStateStore } from './probes/probe-state.ts';
 import type { ReportHistory } from './store/report-history.ts';
 import type { DigestScheduler } from './digest/digest-scheduler.ts';
 import type { IncidentService } from './incidents/incident-service.ts';
+import type { AlertService } from './alerts/alert-service.ts';
 
 export interface AppServices {
   readonly config: Config;
@@ -25,6 +26,8 @@ export interface AppServices {
   readonly digests?: DigestScheduler;
   /** Set when the config has an incidents: section. */
   readonly incidents?: IncidentService;
+  /** Alertmanager notifications in (POST /alerts/alertmanager) and their messages out. */
+  readonly alerts?: AlertService;
   readonly log: Logger;
   /** Every configured secret (configSecrets): masked in anything the bot posts or logs. */
   readonly secrets: readonly string[];

@@ -35,6 +35,8 @@ import { ValueSigner } from './security/value-signer.ts';
 import { configSecrets } from './security/config-secrets.ts';
 import { ReportHistory } from './store/report-history.ts';
 import { parseSigningKeys, SIGNING_KEYS_ENV, staticKeyRing, storedKeyRing } from './security/signing-keys.ts';
+import { AlertService, ALERTS_TOKEN_ENV } from './alerts/alert-service.ts';
+import { createSlackAlertPoster } from './slack/create-slack-alert-poster.ts';
 
 export interface RunningBot {
   port: number;
@@ -82,9 +84,19 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     retentionDays: config.history.retentionDays,
   });
   const incidents = config.incidents ? createIncidents(config.incidents, { config, settings, pool: store.pool, audit: store.audit, secrets, signer, groupMembers, log }) : undefined;
+  const alerts = new AlertService({
+    pool: store.pool,
+    config,
+    poster: createSlackAlertPoster({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), signer, secrets }),
+    log,
+    token: env[ALERTS_TOKEN_ENV] || undefined,
+    probeOptions: { log, runbookForCheck: runbooks.byCheck, state: store.probeState, secrets, targets: config.targets },
+    reportOptions: { runbookUrl: runbookUrlFor(config, runbooks), declareIncident: incidents !== undefined, secrets },
+  });
   const services: AppServices = {
     config, runbooks, audit: store.audit, probeState: store.probeState, history, pool: store.pool, log, actions, secrets, digests,
     ...(incidents && { incidents: incidents.service }),
+    alerts,
   };
   try {
     const slack = await createSlackApp({
@@ -104,6 +116,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     // The engine starts by handling whatever fell due while no replica was running (sent at
     // once, marked late), then wakes at each next due time.
     incidents?.engine.start();
+    // Alert messages left pending (a restart, a replica gone) are sent first.
+    alerts.start();
     if (config.incidents) {
       // Pre-flight: a ladder level nobody can receive is said at start, not discovered at 3 a.m.
       void checkLadder(config, createSlackDirectory(web))
@@ -119,6 +133,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       services,
       async stop() {
         await incidents?.engine.stop();
+        await alerts.stop();
         await digests.stop();
         await slack.stop();
         // No press arrives any more: running actions get most of the shutdown grace to finish.
@@ -165,4 +180,10 @@ function createIncidents(incidents: IncidentsConfig, p: IncidentParts): { engine
   });
   const service = new IncidentService({ pool: p.pool, config: incidents, engine, pager, groupMembers: p.groupMembers, log: p.log, audit: p.audit });
   return { engine, service };
+}
+
+/** Where a runbook is readable in a browser, when runbooks.baseUrl is set (as /diag links it). */
+function runbookUrlFor(config: Config, runbooks: { byId: ReadonlyMap<string, unknown> }): (id: string) => string | undefined {
+  const base = config.runbooks.baseUrl;
+  return (id) => (base && runbooks.byId.has(id) ? `${base.replace(/\/$/, '')}/${id}.md` : undefined);
 }

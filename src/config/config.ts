@@ -1,5 +1,6 @@
 import type { TargetBase } from '../probes/probe-definition.ts';
 import type { IncidentsConfig } from './incidents-schema.ts';
+import type { AlertsConfig } from './alerts-schema.ts';
 import type { Rotation } from '../oncall/rotation.ts';
 
 /** A configured target: the shared keys plus its kind's own keys (url, ...). */
@@ -70,6 +71,8 @@ export interface Config {
   };
   /** /triage; without it /triage answers from the checks alone. */
   triage?: TriageConfig;
+  /** Alertmanager alert groups posted to channels (POST /alerts/alertmanager); without it none is posted. */
+  alerts?: AlertsConfig;
 }
 
 export interface TriageConfig {

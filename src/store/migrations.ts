@@ -291,4 +291,59 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE incident_events ADD COLUMN line jsonb;
     `,
   },
+  {
+    version: 11,
+    name: 'alert groups',
+    sql: `
+      -- Every Alertmanager notification handled: one row per group key, status and alert set
+      -- (fingerprints with their startsAt/endsAt). The primary key is what makes a retry, a
+      -- second unclustered Alertmanager or a second replica handle the same notification once.
+      CREATE TABLE alert_notifications (
+        key          text PRIMARY KEY,         -- sha256 of group key, status and alert set
+        group_id     bigint,
+        status       text NOT NULL CHECK (status IN ('firing', 'resolved')),
+        alerts       integer NOT NULL,
+        received_at  timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX alert_notifications_received_at ON alert_notifications (received_at);
+
+      -- One row per alert group: what its message shows (alerts by fingerprint), and an outbox for
+      -- the message: version counts what there is to show, shown_version what Slack shows. A row
+      -- behind is claimed with a lease, posted or updated after the notification committed, and a
+      -- post that may have gone out (posting_since set, no ts) is looked up before any repeat.
+      CREATE TABLE alert_groups (
+        id               bigserial PRIMARY KEY,
+        key_hash         text NOT NULL UNIQUE,   -- sha256 of the group key
+        group_key        text NOT NULL,
+        receiver         text NOT NULL,
+        route            integer,               -- index in alerts.routes when it was matched; null: none
+        channel          text,
+        targets          jsonb NOT NULL DEFAULT '[]',
+        status           text NOT NULL CHECK (status IN ('firing', 'resolved')),
+        alerts           jsonb NOT NULL,         -- fingerprint -> the alert as last known
+        common_labels    jsonb NOT NULL DEFAULT '{}',
+        external_url     text,
+        firing_since     timestamptz,            -- when this episode started firing
+        resolved_at      timestamptz,
+        flaps            integer NOT NULL DEFAULT 0,
+        episode          integer NOT NULL DEFAULT 1,
+        version          integer NOT NULL DEFAULT 1,
+        shown_version    integer NOT NULL DEFAULT 0,
+        message_episode  integer,                -- the episode message_ts belongs to
+        message_channel  text,
+        message_ts       text,
+        posting_since    timestamptz,            -- a post was started and not recorded
+        claim_until      timestamptz,
+        claim_owner      text,
+        next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+        attempts         integer NOT NULL DEFAULT 0,
+        last_error       text,
+        diagnosed_episode integer NOT NULL DEFAULT 0,
+        diag_claim_until timestamptz,
+        created_at       timestamptz NOT NULL DEFAULT now(),
+        updated_at       timestamptz NOT NULL DEFAULT now()
+      );
+      CREATE INDEX alert_groups_behind ON alert_groups (next_attempt_at) WHERE channel IS NOT NULL AND version > shown_version;
+    `,
+  },
 ];

@@ -1,0 +1,141 @@
+// Alerts in: the Alertmanager route, the store its notifications are recorded in, and the outbox
+// that posts and updates their messages. The outbox runs in every replica: woken by each
+// notification recorded here, and every few seconds for the rest (a retry due, a group another
+// replica recorded or left behind, a pending group found at start).
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { Config } from '../config/config.ts';
+import type { AlertsConfig } from '../config/alerts-schema.ts';
+import type { Logger } from '../logger.ts';
+import type { RunProbeOptions } from '../probes/run-probe.ts';
+import type { ReportMessageOptions } from '../render/report-message.ts';
+import type { AlertNotification } from './alertmanager-payload.ts';
+import { alertmanagerRoute, ALERTMANAGER_PATH, type HttpRoute } from './alertmanager-route.ts';
+import { AlertOutbox } from './alert-outbox.ts';
+import type { AlertPoster } from './alert-poster.ts';
+import { AlertStore, type RouteChoice } from './alert-store.ts';
+import { DEFAULT_FLAP_WINDOW_MS } from '../config/alerts-schema.ts';
+
+export const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
+
+export interface AlertServiceOptions {
+  pool: pg.Pool;
+  config: Config;
+  poster: AlertPoster;
+  log: Logger;
+  /** ALERTS_TOKEN: without it the route is not served. */
+  token: string | undefined;
+  probeOptions: RunProbeOptions;
+  reportOptions: Omit<ReportMessageOptions, 'budget'>;
+  /** Default 1 s: Slack's documented rate for posting to one channel. */
+  channelIntervalMs?: number;
+  /** How often the outbox looks for work without being woken. Default 5 s. */
+  pollMs?: number;
+  /** How long a claimed group may take before another replica takes it over. Default 30 s. */
+  leaseMs?: number;
+}
+
+export class AlertService {
+  readonly store: AlertStore;
+  readonly #o: AlertServiceOptions;
+  readonly #outbox: AlertOutbox;
+  readonly #log: Logger;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+
+  constructor(options: AlertServiceOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ component: 'alerts' });
+    this.store = new AlertStore(options.pool);
+    this.#outbox = new AlertOutbox({
+      store: this.store,
+      poster: options.poster,
+      log: this.#log,
+      owner: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      leaseMs: options.leaseMs ?? 30_000,
+      channelIntervalMs: options.channelIntervalMs ?? 1_000,
+      targets: () => options.config.targets,
+      probeOptions: options.probeOptions,
+      reportOptions: options.reportOptions,
+    });
+  }
+
+  /** The HTTP routes to serve: none without a token (said in the log). */
+  routes(): HttpRoute[] {
+    if (!this.#o.token) {
+      this.#log.info(`${ALERTS_TOKEN_ENV} is not set: POST ${ALERTMANAGER_PATH} is not served (Alertmanager's notifications get 404); set it to receive alerts`);
+      return [];
+    }
+    if (!this.#o.config.alerts || this.#o.config.alerts.routes.length === 0) {
+      this.#log.warn(`POST ${ALERTMANAGER_PATH} is served, but ${this.#o.config.source} has no alerts.routes: notifications are recorded and not posted`);
+    }
+    return [alertmanagerRoute({ token: this.#o.token, log: this.#log, receive: (n) => this.receive(n) })];
+  }
+
+  /** Records a notification once; its message follows once recorded. */
+  async receive(n: AlertNotification): Promise<'recorded' | 'duplicate'> {
+    const alerts = this.#o.config.alerts;
+    const recorded = await this.store.record(n, (labels) => chooseRoute(alerts, labels), alerts?.flapWindowMs ?? DEFAULT_FLAP_WINDOW_MS);
+    if (recorded.outcome === 'duplicate') return 'duplicate';
+    const about = { group: recorded.groupId, status: recorded.status, alertname: n.commonLabels.alertname?.slice(0, 100), alerts: n.alerts.length };
+    if (!recorded.routed) this.#log.warn(about, 'alert group matched no route in alerts.routes: recorded, not posted');
+    else this.#log.info(about, 'alert notification recorded');
+    if (recorded.routed && recorded.changed) this.wake();
+    return 'recorded';
+  }
+
+  /** Starts the outbox: what was left pending (a restart, a replica gone) is sent first. */
+  start(): void {
+    this.#stopped = false;
+    this.wake();
+    void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
+    this.#schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running;
+    await this.#outbox.drain();
+  }
+
+  /** Delivers what is behind now (once more after the current run, if one is under way). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        while (!this.#stopped && (await this.#outbox.deliverBehind()) > 0) {
+          // more may be due
+        }
+      } while (this.#again && !this.#stopped);
+    })()
+      .catch((err: unknown) => this.#log.warn({ err }, 'while delivering alert messages'))
+      .finally(() => {
+        this.#running = undefined;
+      });
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.wake();
+      void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
+      this.#schedule();
+    }, this.#o.pollMs ?? 5_000);
+    this.#timer.unref();
+  }
+}
+
+/** The first route whose matchers all equal the group's common labels. */
+export function chooseRoute(alerts: AlertsConfig | undefined, labels: Record<string, string>): RouteChoice | undefined {
+  const index = alerts?.routes.findIndex((r) => Object.entries(r.match).every(([k, v]) => labels[k] === v)) ?? -1;
+  return index === -1 ? undefined : { index, route: alerts!.routes[index]! };
+}

@@ -1,0 +1,264 @@
+// Alert groups in PostgreSQL. A notification is recorded in one transaction: its key claimed
+// (a second copy finds it taken and does nothing), its group locked, the alerts merged, the
+// episode and flap count moved on, and the message's version raised when what it shows changed.
+// The message itself is sent after the commit (alert-outbox.ts), from claims with a lease: no lock
+// is held while Slack is called.
+import type pg from 'pg';
+import type { AlertRoute } from '../config/alerts-schema.ts';
+import { groupKeyHash, notificationKey, type AlertNotification, type AlertStatus, type ReceivedAlert } from './alertmanager-payload.ts';
+import { mergeNotification, type GroupAlerts } from './merge-alerts.ts';
+
+/** A group as its message shows it, with the outbox's bookkeeping. */
+export interface AlertGroup {
+  id: number;
+  groupKey: string;
+  receiver: string;
+  route: number | null;
+  channel: string | null;
+  targets: string[];
+  status: AlertStatus;
+  alerts: ReceivedAlert[];
+  commonLabels: Record<string, string>;
+  externalUrl: string | null;
+  firingSince: Date | null;
+  resolvedAt: Date | null;
+  flaps: number;
+  episode: number;
+  version: number;
+  shownVersion: number;
+  messageEpisode: number | null;
+  messageChannel: string | null;
+  messageTs: string | null;
+  postingSince: Date | null;
+  attempts: number;
+  diagnosedEpisode: number;
+}
+
+export type Recorded =
+  | { outcome: 'duplicate' }
+  | { outcome: 'recorded'; groupId: number; routed: boolean; changed: boolean; status: AlertStatus; episode: number };
+
+export interface RouteChoice {
+  index: number;
+  route: AlertRoute;
+}
+
+export class AlertStore {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /**
+   * Records a notification once. `routeFor` picks the route of a group (at its first notification
+   * and at each new episode); `flapWindowMs`: a group firing again within this long after it
+   * resolved stays in its episode and counts a flap.
+   */
+  async record(n: AlertNotification, routeFor: (labels: Record<string, string>) => RouteChoice | undefined, flapWindowMs: number): Promise<Recorded> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const claimed = await client.query('INSERT INTO alert_notifications (key, status, alerts) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING RETURNING key', [notificationKey(n), n.status, n.alerts.length]);
+      if (claimed.rowCount === 0) {
+        await client.query('ROLLBACK');
+        return { outcome: 'duplicate' };
+      }
+      const hash = groupKeyHash(n);
+      let row = (await client.query<GroupRow>('SELECT * FROM alert_groups WHERE key_hash = $1 FOR UPDATE', [hash])).rows[0];
+      if (!row) {
+        // Two new notifications of one group at once: one inserts, the other waits and reads it.
+        await client.query(`INSERT INTO alert_groups (key_hash, group_key, receiver, status, alerts, version) VALUES ($1, $2, $3, $4, '{"alerts":{},"point":""}', 0) ON CONFLICT (key_hash) DO NOTHING`, [hash, n.groupKey, n.receiver, n.status]);
+        row = (await client.query<GroupRow>('SELECT * FROM alert_groups WHERE key_hash = $1 FOR UPDATE', [hash])).rows[0]!;
+      }
+      const isNew = row.version === 0;
+      const before = isNew ? undefined : (row.alerts as GroupAlerts);
+      const merged = mergeNotification(before, n);
+      let { episode, flaps } = row;
+      let firingSince = row.firing_since;
+      let resolvedAt = row.resolved_at;
+      let route = isNew ? undefined : { index: row.route, channel: row.channel, targets: row.targets };
+      let alerts = merged.alerts;
+      const firing = Object.values(alerts).filter((a) => a.status === 'firing');
+      if (merged.status === 'firing' && (isNew || row.status === 'resolved')) {
+        const latestStart = new Date(firing.map((a) => a.startsAt).sort().at(-1)!);
+        if (!isNew && resolvedAt && latestStart.getTime() - resolvedAt.getTime() <= flapWindowMs) {
+          flaps += 1; // fired again soon after it resolved: the same message counts it
+        } else {
+          if (!isNew) {
+            episode += 1;
+            flaps = 0;
+            // The last episode's resolved alerts belong to its own message.
+            alerts = Object.fromEntries(Object.entries(alerts).filter(([, a]) => a.status === 'firing'));
+          }
+          firingSince = new Date(firing.map((a) => a.startsAt).sort()[0]!);
+          route = undefined;
+        }
+        resolvedAt = null;
+      } else if (merged.status === 'firing') {
+        // Alerts joining the episode: it started at the earliest of them.
+        const earliest = new Date(firing.map((a) => a.startsAt).sort()[0]!);
+        if (!firingSince || earliest < firingSince) firingSince = earliest;
+      } else if (merged.status === 'resolved' && (isNew || row.status === 'firing')) {
+        const all = Object.values(alerts);
+        resolvedAt = new Date(all.map((a) => a.endsAt ?? a.startsAt).sort().at(-1)!);
+        if (isNew) firingSince = new Date(all.map((a) => a.startsAt).sort()[0]!);
+      }
+      if (!route) {
+        const choice = routeFor(n.commonLabels);
+        route = { index: choice?.index ?? null, channel: choice?.route.channel ?? null, targets: choice?.route.targets ?? [] };
+      }
+      const changed = merged.changed || merged.status !== row.status || flaps !== row.flaps || episode !== row.episode || isNew;
+      await client.query(
+        `UPDATE alert_groups SET status = $2, alerts = $3, common_labels = $4, external_url = COALESCE($5, external_url), firing_since = $6, resolved_at = $7,
+           flaps = $8, episode = $9, route = $10, channel = $11, targets = $12, version = version + $13, updated_at = now(),
+           next_attempt_at = CASE WHEN $13 = 1 THEN LEAST(next_attempt_at, now()) ELSE next_attempt_at END
+         WHERE id = $1`,
+        [row.id, merged.status, JSON.stringify({ alerts, point: merged.point }), JSON.stringify(n.commonLabels), n.externalURL ?? null, firingSince, resolvedAt, flaps, episode, route.index, route.channel, JSON.stringify(route.targets), changed ? 1 : 0],
+      );
+      await client.query('UPDATE alert_notifications SET group_id = $2 WHERE key = $1', [notificationKey(n), row.id]);
+      await client.query('COMMIT');
+      return { outcome: 'recorded', groupId: Number(row.id), routed: route.channel !== null, changed, status: merged.status, episode };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Groups whose message is behind what they show, claimed for `leaseMs` by `owner` (one
+   * statement: no lock is held afterwards). A claim whose owner died is taken over when it ends.
+   */
+  async claimBehind(owner: string, leaseMs: number, limit: number): Promise<AlertGroup[]> {
+    const { rows } = await this.#pool.query<GroupRow>(
+      `UPDATE alert_groups g SET claim_until = now() + make_interval(secs => $2::double precision / 1000), claim_owner = $1
+       WHERE g.id IN (
+         SELECT id FROM alert_groups
+         WHERE channel IS NOT NULL AND version > shown_version AND next_attempt_at <= now() AND (claim_until IS NULL OR claim_until < now())
+         ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING g.*`,
+      [owner, leaseMs, limit],
+    );
+    return rows.map(toGroup);
+  }
+
+  /** Before a post: a post started and not recorded is looked up, never blindly repeated. */
+  async markPosting(id: number, owner: string): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET posting_since = COALESCE(posting_since, now()) WHERE id = $1 AND claim_owner = $2', [id, owner]);
+  }
+
+  async setMessage(id: number, episode: number, channel: string, ts: string): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET message_episode = $2, message_channel = $3, message_ts = $4, posting_since = NULL WHERE id = $1', [id, episode, channel, ts]);
+  }
+
+  /** The claimed version is shown; the claim ends. True when the group moved on meanwhile (more to show). */
+  async markShown(id: number, owner: string, version: number): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ behind: boolean }>(
+      `UPDATE alert_groups SET shown_version = GREATEST(shown_version, $3), claim_until = NULL, claim_owner = NULL, attempts = 0, last_error = NULL
+       WHERE id = $1 AND claim_owner = $2 RETURNING version > shown_version AS behind`,
+      [id, owner, version],
+    );
+    return rows[0]?.behind ?? false;
+  }
+
+  /** A failed delivery: tried again after `delayMs`; `counted`: the attempt counts for the backoff. */
+  async retryLater(id: number, owner: string, delayMs: number, error: string, counted: boolean): Promise<void> {
+    await this.#pool.query(
+      `UPDATE alert_groups SET claim_until = NULL, claim_owner = NULL, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+         last_error = $4, attempts = attempts + $5 WHERE id = $1 AND claim_owner = $2`,
+      [id, owner, delayMs, error.slice(0, 500), counted ? 1 : 0],
+    );
+  }
+
+  /**
+   * Claims the diagnosis of the group's current episode (its message posted, not diagnosed yet,
+   * no live claim). `takeover`: an earlier claim ran out (its replies may be in the thread).
+   */
+  async claimDiagnosis(id: number, leaseMs: number): Promise<{ group: AlertGroup; takeover: boolean } | undefined> {
+    const { rows } = await this.#pool.query<GroupRow & { prev_claim: Date | null }>(
+      `WITH old AS (SELECT id, diag_claim_until AS prev_claim FROM alert_groups WHERE id = $1 FOR UPDATE)
+       UPDATE alert_groups g SET diag_claim_until = now() + make_interval(secs => $2::double precision / 1000)
+       FROM old WHERE g.id = old.id AND g.diagnosed_episode < g.episode AND g.message_episode = g.episode AND jsonb_array_length(g.targets) > 0
+         AND (g.diag_claim_until IS NULL OR g.diag_claim_until < now())
+       RETURNING g.*, old.prev_claim`,
+      [id, leaseMs],
+    );
+    const row = rows[0];
+    return row ? { group: toGroup(row), takeover: row.prev_claim !== null } : undefined;
+  }
+
+  async markDiagnosed(id: number, episode: number): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET diagnosed_episode = GREATEST(diagnosed_episode, $2), diag_claim_until = NULL WHERE id = $1', [id, episode]);
+  }
+
+  /** Groups with a diagnosis due and no live claim (a restart, a replica that died). */
+  async diagnosesDue(limit: number): Promise<number[]> {
+    const { rows } = await this.#pool.query<{ id: string }>(
+      `SELECT id FROM alert_groups WHERE diagnosed_episode < episode AND message_episode = episode AND jsonb_array_length(targets) > 0
+         AND (diag_claim_until IS NULL OR diag_claim_until < now()) ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => Number(r.id));
+  }
+
+  async get(id: number): Promise<AlertGroup | undefined> {
+    const { rows } = await this.#pool.query<GroupRow>('SELECT * FROM alert_groups WHERE id = $1', [id]);
+    return rows[0] ? toGroup(rows[0]) : undefined;
+  }
+}
+
+interface GroupRow {
+  id: string;
+  key_hash: string;
+  group_key: string;
+  receiver: string;
+  route: number | null;
+  channel: string | null;
+  targets: string[];
+  status: AlertStatus;
+  alerts: unknown;
+  common_labels: Record<string, string>;
+  external_url: string | null;
+  firing_since: Date | null;
+  resolved_at: Date | null;
+  flaps: number;
+  episode: number;
+  version: number;
+  shown_version: number;
+  message_episode: number | null;
+  message_channel: string | null;
+  message_ts: string | null;
+  posting_since: Date | null;
+  attempts: number;
+  diagnosed_episode: number;
+}
+
+function toGroup(r: GroupRow): AlertGroup {
+  const state = r.alerts as GroupAlerts;
+  return {
+    id: Number(r.id),
+    groupKey: r.group_key,
+    receiver: r.receiver,
+    route: r.route,
+    channel: r.channel,
+    targets: r.targets,
+    status: r.status,
+    alerts: Object.values(state.alerts ?? {}),
+    commonLabels: r.common_labels,
+    externalUrl: r.external_url,
+    firingSince: r.firing_since,
+    resolvedAt: r.resolved_at,
+    flaps: r.flaps,
+    episode: r.episode,
+    version: r.version,
+    shownVersion: r.shown_version,
+    messageEpisode: r.message_episode,
+    messageChannel: r.message_channel,
+    messageTs: r.message_ts,
+    postingSince: r.posting_since,
+    attempts: r.attempts,
+    diagnosedEpisode: r.diagnosed_episode,
+  };
+}

@@ -1,0 +1,118 @@
+// POST /alerts/alertmanager: Alertmanager's webhook (payload version 4), on the bot's HTTP port in
+// HTTP and Socket Mode alike. The bearer token is checked before the body is read (compared in
+// constant time); the body is read up to 1 MiB and no further; a body that is not JSON or not the
+// version 4 shape is answered 400 with the reason. A notification is answered 200 once it is
+// committed: the message is sent afterwards, so a slow Slack never makes Alertmanager retry.
+// Nothing from the body or the headers is logged but the group's labels the message shows anyway.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.ts';
+import { parseAlertmanagerPayload, PayloadError, type AlertNotification } from './alertmanager-payload.ts';
+
+export const ALERTMANAGER_PATH = '/alerts/alertmanager';
+export const MAX_ALERT_BODY_BYTES = 1024 * 1024;
+
+/** A route as Bolt's customRoutes take it, in node's own types. */
+export interface HttpRoute {
+  path: string;
+  method: string[];
+  handler: (req: IncomingMessage, res: ServerResponse) => void;
+}
+
+export interface AlertmanagerRouteOptions {
+  token: string;
+  log: Logger;
+  /** Records the notification; resolves once it is committed, with what the answer says. */
+  receive: (n: AlertNotification) => Promise<'recorded' | 'duplicate'>;
+}
+
+export function alertmanagerRoute(options: AlertmanagerRouteOptions): HttpRoute {
+  const expected = digest(options.token);
+  const log = options.log;
+  return {
+    path: ALERTMANAGER_PATH,
+    method: ['POST'],
+    handler: (req, res) => {
+      if (!authorized(req.headers.authorization, expected)) {
+        log.warn({ status: 401, remote: req.socket.remoteAddress }, `refused a request to ${ALERTMANAGER_PATH}: no or wrong bearer token (ALERTS_TOKEN)`);
+        return answer(res, 401, { error: 'unauthorized: send Authorization: Bearer <ALERTS_TOKEN>' }, true);
+      }
+      readBounded(req, MAX_ALERT_BODY_BYTES).then(
+        async (raw) => {
+          if (raw === undefined) {
+            log.warn({ status: 413 }, `refused a request to ${ALERTMANAGER_PATH}: body above 1 MiB`);
+            return answer(res, 413, { error: 'body too large: at most 1 MiB (lower max_alerts on the receiver)' }, true);
+          }
+          let body: unknown;
+          try {
+            body = JSON.parse(raw.toString('utf8'));
+          } catch {
+            return refuse(res, log, 'the body is not JSON (expected Alertmanager\'s webhook payload, version 4)');
+          }
+          let notification: AlertNotification;
+          try {
+            notification = parseAlertmanagerPayload(body);
+          } catch (e) {
+            if (e instanceof PayloadError) return refuse(res, log, e.message);
+            throw e;
+          }
+          const outcome = await options.receive(notification);
+          answer(res, 200, { status: outcome });
+        },
+      ).catch((err: unknown) => {
+        // The store could not take it: Alertmanager retries a 5xx, so nothing is lost.
+        log.error({ err }, `while receiving an Alertmanager notification on ${ALERTMANAGER_PATH}`);
+        answer(res, 500, { error: 'the notification could not be recorded; retry' });
+      });
+    },
+  };
+}
+
+function refuse(res: ServerResponse, log: Logger, reason: string): void {
+  log.warn({ status: 400, reason }, `refused a request to ${ALERTMANAGER_PATH}`);
+  answer(res, 400, { error: reason });
+}
+
+function answer(res: ServerResponse, status: number, body: Record<string, unknown>, close = false): void {
+  if (res.headersSent) return;
+  // A refused request's body is not read: the connection is closed rather than drained.
+  res.writeHead(status, { 'content-type': 'application/json', ...(close && { connection: 'close' }) });
+  res.end(JSON.stringify(body));
+}
+
+function digest(text: string): Buffer {
+  return createHash('sha256').update(text).digest();
+}
+
+/** `Bearer <token>` with the configured token; compared as digests, so in constant time whatever the length. */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+  const given = digest(m?.[1] ?? '');
+  return timingSafeEqual(given, expected) && m !== null;
+}
+
+/** The body, or undefined as soon as it passes `limit` bytes (reading stops there). */
+function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) {
+    req.pause();
+    return Promise.resolve(undefined);
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        req.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
+}

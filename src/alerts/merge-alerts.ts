@@ -1,0 +1,70 @@
+// A notification applied to what a group's message shows. Notifications may arrive in any order
+// (retries, two Alertmanagers, replicas), so each alert keeps its latest known state, ordered by
+// the alert's own times: a later start is a later firing, and at the same start a resolution comes
+// after the firing. An older firing can then never turn a resolved alert, or group, back.
+import type { AlertNotification, AlertStatus, ReceivedAlert } from './alertmanager-payload.ts';
+
+/** At most this many alerts are kept per group (firing first, newest first); the count is kept. */
+export const MAX_KEPT_ALERTS = 200;
+
+export interface GroupAlerts {
+  /** Fingerprint -> the alert as last known. */
+  alerts: Record<string, ReceivedAlert>;
+  /** The latest point (see snapshotPoint) of a notification applied; ISO 8601. */
+  point: string;
+}
+
+export interface Merged extends GroupAlerts {
+  status: AlertStatus;
+  changed: boolean;
+}
+
+export function mergeNotification(before: GroupAlerts | undefined, n: AlertNotification): Merged {
+  const alerts: Record<string, ReceivedAlert> = { ...(before?.alerts ?? {}) };
+  for (const a of n.alerts) {
+    const known = alerts[a.fingerprint];
+    if (!known || compareAlerts(a, known) > 0) alerts[a.fingerprint] = a;
+  }
+  const point = snapshotPoint(n);
+  // A notification lists the group's alerts; one it leaves out has left the group (Alertmanager
+  // drops an alert once its resolution was sent). Only a strictly newer notification says so: an
+  // older or equally recent one may simply predate the alert.
+  if (before && point > before.point) {
+    const listed = new Set(n.alerts.map((a) => a.fingerprint));
+    for (const fp of Object.keys(alerts)) if (!listed.has(fp)) delete alerts[fp];
+  }
+  const kept = keep(alerts);
+  const status: AlertStatus = Object.values(kept).some((a) => a.status === 'firing') ? 'firing' : 'resolved';
+  const changed = !before || JSON.stringify(sorted(before.alerts)) !== JSON.stringify(sorted(kept));
+  return { alerts: kept, point: before && before.point > point ? before.point : point, status, changed };
+}
+
+/** >0 when `a` is later than `b`: a later start, or the same start resolved (later end first). */
+export function compareAlerts(a: ReceivedAlert, b: ReceivedAlert): number {
+  if (a.startsAt !== b.startsAt) return a.startsAt > b.startsAt ? 1 : -1;
+  const rank = (x: ReceivedAlert) => (x.status === 'resolved' ? 1 : 0);
+  if (rank(a) !== rank(b)) return rank(a) - rank(b);
+  if ((a.endsAt ?? '') !== (b.endsAt ?? '')) return (a.endsAt ?? '') > (b.endsAt ?? '') ? 1 : -1;
+  return 0;
+}
+
+/** When a notification was true: its latest start or end (ISO strings compare as times). */
+export function snapshotPoint(n: Pick<AlertNotification, 'alerts'>): string {
+  let point = '';
+  for (const a of n.alerts) {
+    const t = a.status === 'resolved' && a.endsAt ? a.endsAt : a.startsAt;
+    if (t > point) point = t;
+  }
+  return point;
+}
+
+function keep(alerts: Record<string, ReceivedAlert>): Record<string, ReceivedAlert> {
+  const all = Object.values(alerts);
+  if (all.length <= MAX_KEPT_ALERTS) return alerts;
+  all.sort((a, b) => (a.status === b.status ? (a.startsAt < b.startsAt ? 1 : -1) : a.status === 'firing' ? -1 : 1));
+  return Object.fromEntries(all.slice(0, MAX_KEPT_ALERTS).map((a) => [a.fingerprint, a]));
+}
+
+function sorted(alerts: Record<string, ReceivedAlert>): ReceivedAlert[] {
+  return Object.keys(alerts).sort().map((k) => alerts[k]!);
+}
