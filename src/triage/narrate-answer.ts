@@ -39,9 +39,25 @@ export function judgeAnswer(content: unknown, result: Omit<TriageResult, 'narrat
   const foreignCheck = tokens(clean, /[a-z0-9_]+(?:\.[a-z0-9_]+)+/g).find((t) => known.checks.has(t) && !checked.has(t));
   if (foreignCheck) return nonsense(`it names check ${foreignCheck}, which no finding of this triage comes from`);
   if (!result.causes.some((c) => c.confirmed) && claimsConfirmed(clean)) return nonsense('it calls a cause confirmed, and no finding confirms one');
+  const wrongConfidence = statedConfidences(clean).find((v) => !result.causes.some((c) => Math.abs(c.confidence - v) <= CONFIDENCE_SLACK));
+  if (wrongConfidence !== undefined) return nonsense(`it states a confidence of ${wrongConfidence.toFixed(2)}, which no cause has`);
 
   const masked = maskSecrets(clean, secrets);
   return { ok: true, text: masked.length > MAX_NARRATION_CHARS ? cutAtSentence(masked, MAX_NARRATION_CHARS) : masked };
+}
+
+/** A confidence the answer states may be rounded this much (0.86 as 0.9, 86% as 85%). */
+const CONFIDENCE_SLACK = 0.05;
+
+/** Confidences the answer states: "confidence 0.86", "confidence of 86%", "86% confidence", as 0..1. */
+function statedConfidences(text: string): number[] {
+  const out: number[] = [];
+  for (const m of text.matchAll(/\bconfidence\s*(?:of|is|at|:|=)?\s*(?:about|around|roughly)?\s*(\d{1,3}(?:\.\d+)?\s?%|[01]?\.\d+|[01](?![\d.%]))|(\d{1,3}(?:\.\d+)?\s?%|0?\.\d+)\s*(?:confidence|confident)\b/gi)) {
+    const raw = (m[1] ?? m[2])!.replace(/\s/g, '');
+    const value = raw.endsWith('%') ? Number(raw.slice(0, -1)) / 100 : Number(raw);
+    if (Number.isFinite(value) && value >= 0 && value <= 1) out.push(value);
+  }
+  return out;
 }
 
 function tokens(text: string, re: RegExp): string[] {

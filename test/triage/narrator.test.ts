@@ -190,6 +190,8 @@ describe('narrator', { timeout: 30_000 }, () => {
     ['symbols', '!!!! ???? 1234 5678 #### $$$$ %%%% ^^^^', 'not sentences (too few words among the characters)'],
     ['a runbook the triage did not name', 'The cause is the Stripe key: follow runbook stripe-api-key and rotate it. Locks are fine.', 'it names runbook stripe-api-key, which is not among the causes'],
     ['a check no finding came from', 'Lock contention is likely; redis.evictions show pressure too, so flush the cache now please.', 'it names check redis.evictions, which no finding of this triage comes from'],
+    ['a confidence no cause has', 'Lock contention is the likely cause with a confidence of 95%, since a session waits on another one. Read runbook postgres-locks.', 'it states a confidence of 0.95, which no cause has'],
+    ['a confidence no cause has, as a decimal', 'Lock contention (confidence 0.6) is behind it; a session waits on another one for minutes now.', 'it states a confidence of 0.60, which no cause has'],
     ['a novel', `${'Locks are held for a long time by a session. '.repeat(100)}`, '4499 characters where a few sentences were asked'],
   ])('nonsense (%s) is refused, saying why', async (_name, content, why) => {
     const s = await fake();
@@ -204,6 +206,13 @@ describe('narrator', { timeout: 30_000 }, () => {
     const honest = 'Nothing is confirmed: lock contention and connection exhaustion are possible, but their checks came back ok. Redis memory pressure was ruled out. Read runbook postgres-locks next.';
     s.on('POST /v1/chat/completions', completion(honest));
     expect(await narrator(s)(UNCONFIRMED, live())).toEqual({ ok: true, text: honest, model: 'gpt-4o-mini' });
+  });
+
+  it('confidences the answer states as the causes have them (rounded) are accepted', async () => {
+    const s = await fake();
+    const words = 'Lock contention is the likely cause (confidence 0.86, about 85% confident), since a session waits on another; connection exhaustion has a confidence of 0.35 only.';
+    s.on('POST /v1/chat/completions', completion(words));
+    expect(await narrator(s)(RESULT, live())).toEqual({ ok: true, text: words, model: 'gpt-4o-mini' });
   });
 
   it('a long answer is cut at a sentence to 800 characters', async () => {
