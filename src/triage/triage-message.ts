@@ -57,7 +57,7 @@ export function triageMessage(result: TriageResult, options: TriageMessageOption
   if (shown.length < result.causes.length) blocks.push(context(em(`${result.causes.length - shown.length} less likely causes not shown`)));
   if (result.ruledOut.length > 0) {
     const ruled = limited ? result.ruledOut.slice(0, MAX_RULED_OUT) : result.ruledOut;
-    const items: Line[] = ruled.map((r) => spans(icon('ok'), ' ', cut(r.title, MAX_TITLE), em(` (${okSummary(r.evidence)})`)));
+    const items: Line[] = ruled.map((r) => spans(icon('ok'), ' ', cut(r.title, MAX_TITLE), ' ', em(`(${okSummary(r.evidence)})`)));
     if (ruled.length < result.ruledOut.length) items.push(spans(em(`${result.ruledOut.length - ruled.length} more`)));
     blocks.push(section(line(strong('Ruled out'), ' (every check that ran came back ok):'), { type: 'list', items }));
   }
@@ -117,7 +117,7 @@ function order(e: TriageEvidence): number {
 
 /** An ok finding speaks against a cause nothing confirms; beside a confirming one it only narrows it down. */
 function evidenceLine(e: TriageEvidence, cut: (t: string, n: number) => string, sayAgainst: boolean): Line {
-  const against = sayAgainst && e.supports === false ? [em(' (against)')] : [];
+  const against = sayAgainst && e.supports === false ? [text(' '), em('(against)')] : [];
   return spans(icon(e.status), ' ', strong(e.target), ': ', cut(e.title, MAX_TITLE), ' (', code(e.check), ')', ...against);
 }
 
