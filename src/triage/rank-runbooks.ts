@@ -162,10 +162,12 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
     bestLine = Math.max(bestLine, (sum / query.mass) * line.factor);
   }
   for (const pair of query.pairs) if (rb.lines.some((l) => l.pairs.has(pair))) pairHits++;
-  const whole = Math.min(1, covered / query.mass);
   const bonus = query.pairs.length > 0 ? (0.1 * pairHits) / query.pairs.length : 0;
-  const raw = (0.5 * bestLine + 0.5 * whole + bonus) * (1 - Math.exp(-matchedMass / SPECIFICITY));
-  return { runbook: rb.id, score: Math.min(1, raw), raw, matched };
+  const specific = 1 - Math.exp(-matchedMass / SPECIFICITY);
+  const score = Math.min(1, (0.5 * bestLine + 0.5 * Math.min(1, covered / query.mass) + bonus) * specific);
+  // Unclamped, for ties at 1: the runbook that says it more often and in stronger places goes first.
+  const raw = (0.5 * bestLine + 0.5 * (covered / query.mass) + bonus) * specific;
+  return { runbook: rb.id, score, raw, matched };
 }
 
 /**

@@ -68,7 +68,7 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
     'revoked key', 'key revoked', 'key rotation', 'rotated key', 'rotated the key', 'noauth', 'wrongpass', '28p01', 'not authorized',
   ],
   kubernetes: ['kubernetes', 'k8s', 'kube', 'kubectl', 'kubelet', 'pod', 'pods', 'eks', 'gke', 'aks'],
-  postgres: ['postgres', 'postgresql', 'psql', 'pg', 'postgre', 'rds', 'sql', 'sqlstate'],
+  postgres: ['postgres', 'postgresql', 'psql', 'pg', 'postgre', 'rds', 'sql', 'sqlstate', 'libpq', 'psycopg', 'psycopg2'],
   database: ['database', 'databases', 'db', 'dbs'],
   redis: ['redis', 'redis cli', 'elasticache', 'valkey', 'keydb'],
   cache: ['cache', 'caching', 'cached', 'cache layer'],

@@ -5,6 +5,8 @@
 /** The stem of one lowercase word; words with digits (`504s`, `5xx`, `40p01`) only lose a plural s. */
 export function stemWord(word: string): string {
   if (/\d/.test(word)) return /^(\d+|\dxx)s$/.test(word) ? word.slice(0, -1) : word;
+  const irregular = IRREGULAR.get(word);
+  if (irregular) return irregular;
   if (word.length <= 3) return word;
   let s = word;
   if (s.endsWith('ies') && s.length > 4) s = `${s.slice(0, -3)}y`;
@@ -16,9 +18,19 @@ export function stemWord(word: string): string {
   else if (s.endsWith('ly') && s.length > 5) s = s.slice(0, -2);
   // connection -> connect, session -> sess (region, version keep theirs)
   if (/(t|ss)ion$/.test(s) && s.length > 6) s = s.slice(0, -3);
-  if (s.endsWith('e') && s.length > 4) s = s.slice(0, -1);
+  // take, taking and takes meet at tak
+  if (s.endsWith('e') && s.length > 3) s = s.slice(0, -1);
   return s;
 }
+
+/** Past forms that share no stem with their verb: "the disk grew", "the pod died". */
+const IRREGULAR = new Map(
+  ['grew:grow', 'grown:grow', 'froze:freez', 'frozen:freez', 'hung:hang', 'broke:break', 'broken:break', 'died:di', 'dies:di',
+    'dying:di', 'ran:run', 'took:tak', 'taken:tak', 'fell:fall', 'fallen:fall', 'sent:send', 'wrote:writ', 'written:writ',
+    'stole:steal', 'shrank:shrink', 'went:go', 'gave:giv', 'given:giv', 'kept:keep', 'lost:los', 'left:leav', 'began:begin',
+    'begun:begin', 'die:di', 'used:use']
+    .map((pair) => pair.split(':') as [string, string]),
+);
 
 /** stopp -> stop, runn -> run; kill, pass and buzz keep their double letter. */
 function undouble(s: string): string {
