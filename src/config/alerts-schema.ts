@@ -89,6 +89,10 @@ function describe(issue: z.core.$ZodIssue): ConfigProblem {
     const accepted = issue.path.length === 2 && issue.path[0] === 'routes' ? ROUTE_KEYS : ALERTS_KEYS;
     return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; accepted keys: ${accepted.join(', ')}` };
   }
+  if (issue.code === 'invalid_key') {
+    // zod says "Invalid key in record" whatever the key's own rule said.
+    return { path, message: `not a label name: letters, digits and _, not starting with a digit (got ${show(issue.path.at(-1))})` };
+  }
   const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(issue.input)})` : '';
   return { path, message: `${issue.message}${got}` };
 }
