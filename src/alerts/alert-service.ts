@@ -18,6 +18,9 @@ import { AlertStore, type RouteChoice } from './alert-store.ts';
 import { DEFAULT_FLAP_WINDOW_MS } from '../config/alerts-schema.ts';
 
 export const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
+/** Notifications handled are remembered this long (duplicates come within minutes). */
+const KEEP_NOTIFICATIONS_DAYS = 7;
+const PRUNE_EVERY_MS = 60 * 60_000;
 
 export interface AlertServiceOptions {
   pool: pg.Pool;
@@ -45,6 +48,7 @@ export class AlertService {
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  #prunedAt = 0;
 
   constructor(options: AlertServiceOptions) {
     this.#o = options;
@@ -127,6 +131,10 @@ export class AlertService {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
       this.wake();
+      if (Date.now() - this.#prunedAt > PRUNE_EVERY_MS) {
+        this.#prunedAt = Date.now();
+        void this.store.pruneNotifications(KEEP_NOTIFICATIONS_DAYS).catch((err: unknown) => this.#log.warn({ err }, 'while pruning old alert notifications'));
+      }
       void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
       this.#schedule();
     }, this.#o.pollMs ?? 5_000);

@@ -203,6 +203,15 @@ export class AlertStore {
     return rows.map((r) => Number(r.id));
   }
 
+  /**
+   * Forgets notifications older than `days`: a retry or a second sender comes within minutes, and
+   * the order of what arrives later is kept by the groups' own alert times, not by these rows.
+   */
+  async pruneNotifications(days: number): Promise<number> {
+    const res = await this.#pool.query("DELETE FROM alert_notifications WHERE received_at < now() - make_interval(days => $1)", [days]);
+    return res.rowCount ?? 0;
+  }
+
   async get(id: number): Promise<AlertGroup | undefined> {
     const { rows } = await this.#pool.query<GroupRow>('SELECT * FROM alert_groups WHERE id = $1', [id]);
     return rows[0] ? toGroup(rows[0]) : undefined;

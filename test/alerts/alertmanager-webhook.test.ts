@@ -227,6 +227,18 @@ describe('one message per alert group', () => {
     expect(next.message_ts).not.toBe(first.message_ts);
   });
 
+  it('waits out Slack\'s rate limit and then posts the group once', async () => {
+    const groupKey = '{}:{alertname="HighErrorRate",service="ratelimited"}';
+    slack.rateLimitNext('chat.postMessage', 1, 1);
+    expect((await sendAlert(bot.port, errorRateGroup([errorRateAlert('ratelimited', '2026-12-02T03:40:00Z', 'r4731000000000a1')], groupKey))).status).toBe(200);
+    const row = await settled(pool, groupKey);
+    const tries = slack.callsTo('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks).includes('on ratelimited'));
+    // The refused call, then the one Slack took.
+    expect(tries).toHaveLength(2);
+    expect(slack.messagesIn('C0ALERTS').filter((m) => m.ts === row.message_ts)).toHaveLength(1);
+    expect(slack.messagesIn('C0ALERTS').filter((m) => m.text.includes('on ratelimited'))).toHaveLength(1);
+  });
+
   it('records a group no route takes without posting it', async () => {
     const stray = errorRateGroup([{ ...errorRateAlert('billing', '2026-12-02T03:00:00Z', 'b111b111b111b111'), labels: { alertname: 'DiskFilling', severity: 'info' } }], '{}:{alertname="DiskFilling"}');
     expect((await sendAlert(bot.port, { ...stray, commonLabels: { alertname: 'DiskFilling', severity: 'info' } })).body).toEqual({ status: 'recorded' });
