@@ -16,6 +16,7 @@ import type { RankedRunbook } from './triage-result.ts';
 import { analyzeText, type AnalyzedWord } from './text/analyze-text.ts';
 import { CONCEPT_WORDS } from './text/find-concepts.ts';
 import { typoCorrector, type TypoCorrector } from './text/typo-corrector.ts';
+import { VAGUE_WORDS } from './text/vague-words.ts';
 
 /** Field weights: a word in a symptom line counts 1. */
 const WEIGHTS = {
@@ -35,7 +36,10 @@ const K1 = 1.2;
 const B = 0.5;
 /** The weight of a word no runbook uses: it still says the runbook does not explain all of the symptom. */
 const UNKNOWN_WEIGHT = 1.5;
-/** How much matched weight makes the match trustworthy (1 - e^(-mass/SPECIFICITY)). */
+/**
+ * How much matched weight makes the match trustworthy: 1 - e^(-(mass/SPECIFICITY)^2), so one common
+ * word ("database", "deploy") proves little and a rare one or a few together prove much.
+ */
 const SPECIFICITY = 2.5;
 /** A concept shared with the runbook counts this much of the same word shared literally. */
 const CONCEPT_CREDIT = 0.8;
@@ -48,6 +52,8 @@ const LITERAL_BONUS = 0.25;
 const JARGON_BOOST = 1.3;
 /** And each word of a jargon phrase beyond the first adds this share. */
 const PHRASE_BOOST = 0.15;
+/** A word that only says something is wrong ("broken", "failing") weighs this share of its idf. */
+const VAGUE_WEIGHT = 0.35;
 /** A word of a jargon phrase found alone, without the phrase's concept ("clients" without "too many"). */
 const PHRASE_WORD_CREDIT = 0.5;
 /** A runbook below this is not a match at all. */
@@ -106,7 +112,7 @@ interface QueryUnit {
   literal: boolean;
   /** The word is part of a jargon phrase: its concept counts first, the word itself only on top. */
   inPhrase: boolean;
-  /** JARGON_BOOST when the word is in the jargon table, else 1. */
+  /** JARGON_BOOST when the word is in the jargon table, VAGUE_WEIGHT for a vague word, else 1. */
   boost: number;
   weight: number;
 }
@@ -128,7 +134,8 @@ function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
     const literal = idf.has(w.stem);
     const keys = [w.stem, ...w.concepts].filter((k) => idf.has(k));
     // "too many clients" says more than "clients": a longer phrase is a more specific symptom
-    const boost = keys.length > (literal ? 1 : 0) ? JARGON_BOOST * (1 + PHRASE_BOOST * Math.max(0, w.phrase - 1)) : 1;
+    const jargon = keys.length > (literal ? 1 : 0);
+    const boost = jargon ? JARGON_BOOST * (1 + PHRASE_BOOST * Math.max(0, w.phrase - 1)) : VAGUE_WORDS.has(w.surface) ? VAGUE_WEIGHT : 1;
     const weight = keys.length > 0 ? boost * Math.max(...keys.map((k) => idf.get(k)!)) : UNKNOWN_WEIGHT;
     units.push({ surface: w.surface, keys, literal, inPhrase: w.phrase > 1, boost, weight });
   }
@@ -163,7 +170,7 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
   }
   for (const pair of query.pairs) if (rb.lines.some((l) => l.pairs.has(pair))) pairHits++;
   const bonus = query.pairs.length > 0 ? (0.1 * pairHits) / query.pairs.length : 0;
-  const specific = 1 - Math.exp(-matchedMass / SPECIFICITY);
+  const specific = 1 - Math.exp(-((matchedMass / SPECIFICITY) ** 2));
   const score = Math.min(1, (0.5 * bestLine + 0.5 * Math.min(1, covered / query.mass) + bonus) * specific);
   // Unclamped, for ties at 1: the runbook that says it more often and in stronger places goes first.
   const raw = (0.5 * bestLine + 0.5 * (covered / query.mass) + bonus) * specific;

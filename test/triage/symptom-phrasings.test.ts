@@ -304,7 +304,7 @@ describe('symptom phrasings', () => {
   });
 
   it('finds nothing, or nothing above 0.3, for words that are no symptom', () => {
-    for (const nonsense of ['asdf qwerty', 'hello', "what's for lunch", 'lorem ipsum dolor sit amet', 'thanks, see you tomorrow']) {
+    for (const nonsense of ['asdf qwerty', 'hello', "what's for lunch", 'lorem ipsum dolor sit amet', 'thanks, see you tomorrow', 'something is broken', "it doesn't work"]) {
       const ranked = rankRunbooks(nonsense, runbooks);
       expect(ranked.filter((r) => r.score >= 0.3), nonsense).toEqual([]);
     }

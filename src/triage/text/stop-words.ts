@@ -18,5 +18,6 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   yet you your yours yeah yep hey hi hello guys folks team anybody everyone help halp asap urgent again
   since lately currently suddenly randomly constantly issue issues problem problems happening happen
   happens happened going gone go goes went being seemingly right now today tonight morning etc
-  nobody everybody somebody nothing everything half come comes came like literally basically anymore`.split(/\s+/).filter(Boolean),
+  nobody everybody somebody nothing everything half come comes came like literally basically anymore
+  prod production staging stage dev env environment live thanks thank cheers tomorrow yesterday week`.split(/\s+/).filter(Boolean),
 );

@@ -1,7 +1,7 @@
 // Typo tolerance for runbook search: a word the runbooks (or the jargon table) never use is
 // replaced by the known word one edit away (two for words of 9 letters or more that keep their
 // first letter), so "postgress", "conection", "timout", "redsi" and "kuberentes" still find their
-// runbooks. Words shorter than 4
+// runbooks. A word of 4 letters is only corrected for two swapped letters ("lcok"). Words shorter than 4
 // letters and words with digits (codes such as 504 or 53300) are never changed: there a near miss
 // is another code, not a typo. Ties go to the more frequent word, then the alphabetically first,
 // so the answer never depends on the order the runbooks were read in.
@@ -30,6 +30,8 @@ export function typoCorrector(known: ReadonlyMap<string, number>, knownStems: Re
         const distance = editDistance(word, candidate, max);
         // two edits only keeping the first letter: "outbound" is not a typo of "unbound"
         if (distance > max || (distance === 2 && candidate[0] !== word[0])) continue;
+        // four letters leave too many neighbours ("prod" is not "prom"): only two letters swapped
+        if (word.length === 4 && sorted(candidate) !== sorted(word)) continue;
         const count = known.get(candidate)!;
         if (
           !best ||
@@ -44,4 +46,8 @@ export function typoCorrector(known: ReadonlyMap<string, number>, knownStems: Re
     cache.set(word, best?.word);
     return best?.word;
   };
+}
+
+function sorted(word: string): string {
+  return [...word].sort().join('');
 }
