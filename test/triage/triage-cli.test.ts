@@ -73,6 +73,15 @@ describe('chatops triage', { timeout: 120_000 }, () => {
     expect(answer.notChecked).toContainEqual({ runbook: 'redis-memory-pressure', title: expect.any(String), reason: 'no redis target configured' });
   });
 
+  it('help shows how to call it with examples, and checks nothing', async () => {
+    const before = api.requests.length;
+    const run = await chatops(['triage', 'help', '--config', configFile]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('Usage: chatops triage <symptom in plain words>');
+    expect(run.stdout).toContain('chatops triage too many clients already');
+    expect(api.requests).toHaveLength(before);
+  });
+
   it('refuses no words with examples (3), and --json on a command without it', async () => {
     const empty = await chatops(['triage', '--config', configFile]);
     expect(empty.code).toBe(3);
