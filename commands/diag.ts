@@ -69,7 +69,7 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
   const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
   // With --check the engine runs only those checks (the session's own findings come too).
   const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, targets: services.config.targets, ...(checks && { checks }) });
-  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
+  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source === 'slack' }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
 }
@@ -108,7 +108,7 @@ async function diagLogsForm({ text, userId, channelId, reply, services }: Comman
     await posted.update(progressMessage(`Cannot read the logs: ${e.message}`));
     return { status: 'unknown' };
   }
-  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }));
+  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source === 'slack' }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: chosen.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
 }
@@ -190,7 +190,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     await posted.update(summaryMessage(set, { budget: reply.budget, details: 'thread' }));
     for (const report of set.reports.filter((r) => r.status !== 'ok' && !isConfigProblem(r)).slice(0, MAX_DETAIL_REPLIES)) {
       await posted
-        .reply(reportMessage(report, { budget: reply.budget, ...reportOptions(services) }))
+        .reply(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source === 'slack' }))
         .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
     }
   }
@@ -211,6 +211,7 @@ export function diagHelp(services: Pick<AppServices, 'config'>, budget: Budget):
     strong('Usage:'), ' ', command('diag', '<target>'), ', ', command('diag', '<kind>'), ' or ', command('diag', 'all'),
     ...SCOPED.flatMap((p) => [`; ${p.kind}: `, command('diag', `${p.kind} [target] [${p.scopeWord}]`)]),
     '; error patterns in a workload\'s logs: ', command('diag', 'logs [target] <workload|pod> [since]'),
+    '; what an error code or message means: ', command('diag', 'explain <error code or message>'),
   );
   const { targets, source } = services.config;
   const configured = targets.length === 0

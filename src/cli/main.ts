@@ -29,6 +29,8 @@ Diagnostics and the terminal's own commands:
   diag <target|kind>   run read-only diagnostics and print the report
 {{SCOPED}}  diag logs [target] <workload|pod> [since]
                        k8s: a workload's error lines grouped by pattern (default 15m)
+  diag explain <error code or message>
+                       what an error code or message means, where it comes from, its runbook
   diag all             every configured target at once: a summary, then the details
   ladder check         look up in Slack everyone the escalation ladder pages, and report
                        levels nobody can receive (needs SLACK_BOT_TOKEN)
@@ -75,6 +77,10 @@ with its unit, then warn;crit when the metric is the one the check's thresholds 
                     instances too) grouped by pattern, over since (15m, 2h; default 15m, at
                     most 24h); the target may be left out when one k8s target is configured;
                     <namespace>/<name> chooses the namespace. e.g. diag logs prod deployment/web 30m
+  explain <code or message>
+                    what an error code or message means (ECONNREFUSED, 53300, HTTP 504,
+                    exit code 137, "too many clients already"), where it comes from, what to
+                    check and its runbook; exit 0, or 3 when nothing matches
   --config FILE     config file (default: $CHATOPS_CONFIG, then ./chatops.yml)
   --url URL         probe this URL directly instead of a configured target (then <kind> is required)
                     hosted APIs need no config: ${PROBES.flatMap((p) => (p.standalone ? [`${p.kind} reads ${p.standalone.keyEnv}`] : [])).join(', ')}
@@ -475,7 +481,7 @@ function printVersion(): number {
 const CONFIG_HELP = `Usage: chatops config check [--config FILE]
 
 Validates the whole config file as the bot reads it (every target, digest, access rule, the
-incidents, on-call and runbooks sections, every \${VAR} it names) and lists every problem at
+incidents, on-call, runbooks and triage sections, every \${VAR} it names) and lists every problem at
 once, one per line: the key, what is wrong, the bad value and what is accepted. Secrets are
 never shown.
 

@@ -25,9 +25,15 @@ const NOT_SECRET = /^(?:true|false|yes|no|on|off|none|null|\d+)$/i;
  * The configured secrets of every target, and those of `env` when given, longest first. Pass the
  * result as is (the same array every time) to maskSecrets.
  */
-export function configSecrets(config: Pick<Config, 'targets'>, env: NodeJS.ProcessEnv = {}): string[] {
+export function configSecrets(config: Pick<Config, 'targets'> & Partial<Pick<Config, 'triage'>>, env: NodeJS.ProcessEnv = {}): string[] {
   const found = new Set<string>();
   for (const target of config.targets) for (const s of targetConfigSecrets(target)) found.add(s);
+  // The narrating model's key, whatever the variable it came from is called.
+  const model = config.triage?.model;
+  if (model && 'apiKey' in model && model.apiKey.length >= MIN_SECRET_CHARS) {
+    found.add(model.apiKey);
+    for (const s of urlSecrets(model.url)) if (s !== model.url) found.add(s);
+  }
   for (const s of envSecrets(env)) found.add(s);
   return sortSecrets(found);
 }
