@@ -104,8 +104,7 @@ export function rankRunbooks(symptom: string, runbooks: readonly Runbook[], opti
 }
 
 interface QueryUnit {
-  /** What the user typed (after correction), for `matched`. */
-  surface: string;
+  stem: string;
   /** The word's stem and its concepts, those that some runbook has. */
   keys: string[];
   /** keys[0] is the word's own stem (some runbook uses it); the rest are concepts. */
@@ -118,6 +117,8 @@ interface QueryUnit {
 }
 
 interface Query {
+  /** Every word, stop words included, for `matched`. */
+  words: AnalyzedWord[];
   units: QueryUnit[];
   /** Neighbouring informative words, as `stem stem`. */
   pairs: string[];
@@ -137,16 +138,17 @@ function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
     const jargon = keys.length > (literal ? 1 : 0);
     const boost = jargon ? JARGON_BOOST * (1 + PHRASE_BOOST * Math.max(0, w.phrase - 1)) : VAGUE_WORDS.has(w.surface) ? VAGUE_WEIGHT : 1;
     const weight = keys.length > 0 ? boost * Math.max(...keys.map((k) => idf.get(k)!)) : UNKNOWN_WEIGHT;
-    units.push({ surface: w.surface, keys, literal, inPhrase: w.phrase > 1, boost, weight });
+    units.push({ stem: w.stem, keys, literal, inPhrase: w.phrase > 1, boost, weight });
   }
   const pairs = informative.slice(1).map((w, i) => `${informative[i]!.stem} ${w.stem}`);
-  return { units, pairs, mass: units.reduce((sum, u) => sum + u.weight, 0) };
+  return { words, units, pairs, mass: units.reduce((sum, u) => sum + u.weight, 0) };
 }
 
 function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>): { runbook: string; score: number; raw: number; matched: string[] } {
   let covered = 0;
   let matchedMass = 0;
-  const matched: string[] = [];
+  const matchedStems = new Set<string>();
+  const matchedConcepts = new Set<string>();
   for (const unit of query.units) {
     const best = unitMatch(unit, (key) => {
       const x = rb.tf.get(key);
@@ -155,10 +157,11 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
     if (best > 0) {
       covered += best;
       matchedMass += Math.min(best, unit.weight);
-      if (!matched.includes(unit.surface)) matched.push(unit.surface);
+      matchedStems.add(unit.stem);
+      for (const key of unit.keys) if (key.startsWith('@') && rb.tf.has(key)) matchedConcepts.add(key);
     }
   }
-  if (covered === 0) return { runbook: rb.id, score: 0, raw: 0, matched };
+  if (covered === 0) return { runbook: rb.id, score: 0, raw: 0, matched: [] };
   let bestLine = 0;
   let pairHits = 0;
   for (const line of rb.lines) {
@@ -174,7 +177,22 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
   const score = Math.min(1, (0.5 * bestLine + 0.5 * Math.min(1, covered / query.mass) + bonus) * specific);
   // Unclamped, for ties at 1: the runbook that says it more often and in stronger places goes first.
   const raw = (0.5 * bestLine + 0.5 * (covered / query.mass) + bonus) * specific;
-  return { runbook: rb.id, score, raw, matched };
+  return { runbook: rb.id, score, raw, matched: matchedWords(query.words, matchedStems, matchedConcepts) };
+}
+
+/**
+ * The words of the symptom that matched, in the user's order: informative words whose stem or
+ * concept the runbook has, and the small words of a jargon phrase it has ("too many" of "too many
+ * clients"). A part of a CamelCase word shows as the whole word (CrashLoopBackOff, not "loop").
+ */
+function matchedWords(words: readonly AnalyzedWord[], stems: ReadonlySet<string>, concepts: ReadonlySet<string>): string[] {
+  const matched: string[] = [];
+  for (const w of words) {
+    const hit = w.stop ? w.phrase > 1 && w.concepts.some((c) => concepts.has(c)) : stems.has(w.stem);
+    const shown = w.whole ?? w.surface;
+    if (hit && !matched.includes(shown)) matched.push(shown);
+  }
+  return matched;
 }
 
 /**

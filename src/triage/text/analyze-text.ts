@@ -9,6 +9,8 @@ import { STOP_WORDS } from './stop-words.ts';
 export interface AnalyzedWord {
   /** As typed (lowercase), or as corrected. */
   surface: string;
+  /** For a part of a CamelCase word ("loop" of CrashLoopBackOff), the whole word as typed (lowercase). */
+  whole?: string;
   stem: string;
   /** A stop word: no term of its own, though it may complete a phrase. */
   stop: boolean;
@@ -20,11 +22,13 @@ export interface AnalyzedWord {
 
 /** `correct` gets each word and may return the vocabulary word it was meant to be. */
 export function analyzeText(text: string, correct?: (word: string) => string | undefined): AnalyzedWord[] {
-  const surfaces = splitWords(text).map((w) => (correct && !STOP_WORDS.has(w) ? (correct(w) ?? w) : w));
+  const words = splitWords(text);
+  const surfaces = words.map(({ word }) => (correct && !STOP_WORDS.has(word) ? (correct(word) ?? word) : word));
   const stems = surfaces.map(stemWord);
   const concepts = findConcepts(stems);
   return surfaces.map((surface, i) => ({
     surface,
+    ...(words[i]!.whole !== undefined && { whole: words[i]!.whole }),
     stem: stems[i]!,
     stop: STOP_WORDS.has(surface) || STOP_WORDS.has(stems[i]!) || isQuantity(surface),
     concepts: concepts[i]!.concepts,

@@ -34,7 +34,7 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   oom: ['oom', 'oomkilled', 'oom killed', 'oom killer', 'out of memory', 'exit code 137', '137', 'sigkill', 'memory limit', 'killed for memory'],
   'memory-growth': ['memory leak', 'leaking memory', 'memory leaks', 'memory usage', 'memory climbing', 'memory grows', 'memory growing', 'high memory', 'ram', 'memory keeps growing', 'heap', 'rss'],
   cpu: ['cpu', 'high cpu', 'cpu spike', 'cpu usage', '100 cpu', 'cpu bound', 'cpu pegged', 'pegged'],
-  crashloop: ['crashloopbackoff', 'crashloop', 'crash loop', 'crash looping', 'crashing', 'crashes', 'keeps crashing', 'keep restarting', 'restart loop', 'restarting constantly', 'exit code 1', 'exit code 143', 'container restarts', 'pod restarts', 'restart count'],
+  crashloop: ['crashloopbackoff', 'crashloop', 'crash loop', 'crash looping', 'crashing', 'crashes', 'keeps crashing', 'keep restarting', 'restart loop', 'restarting constantly', 'exit code 143', 'container restarts', 'pod restarts', 'restart count'],
   latency: [
     'slow', 'slowly', 'slower', 'slowness', 'sluggish', 'latency', 'latencies', 'p99', 'p95', 'p90', 'p50',
     'response time', 'response times', 'takes forever', 'taking forever', 'took forever', 'long time', 'delayed', 'delay',

@@ -13,11 +13,11 @@ interface Phrase {
 /** First stem -> the phrases starting with it. */
 const PHRASES = new Map<string, Phrase[]>();
 /** Every word of the table, as typed: the typo corrector may correct towards them. */
-export const CONCEPT_WORDS: ReadonlySet<string> = new Set(Object.values(CONCEPT_TABLE).flat().flatMap((p) => splitWords(p)));
+export const CONCEPT_WORDS: ReadonlySet<string> = new Set(Object.values(CONCEPT_TABLE).flat().flatMap((p) => splitWords(p).map((w) => w.word)));
 
 for (const [concept, phrases] of Object.entries(CONCEPT_TABLE)) {
   for (const text of phrases) {
-    const stems = splitWords(text).map(stemWord);
+    const stems = splitWords(text).map((w) => stemWord(w.word));
     if (stems.length === 0) continue;
     const list = PHRASES.get(stems[0]!) ?? [];
     list.push({ stems, concept });

@@ -11,20 +11,27 @@ const NEGATIONS = new Map(
     .map((pair) => pair.split(':') as [string, string]),
 );
 
-export function splitWords(text: string): string[] {
-  const words: string[] = [];
+export interface SplitWord {
+  /** Lowercase. */
+  word: string;
+  /** For a part of a CamelCase word, the whole word (lowercase): what to show the user. */
+  whole?: string;
+}
+
+export function splitWords(text: string): SplitWord[] {
+  const words: SplitWord[] = [];
   // can't -> cant, user's -> users: an apostrophe does not split a word
   for (const piece of text.replace(/['’]/g, '').match(/[A-Za-z0-9]+/g) ?? []) {
     const lower = piece.toLowerCase();
     const negated = NEGATIONS.get(lower);
     if (negated) {
-      words.push(negated, 'not');
+      words.push({ word: negated }, { word: 'not' });
       continue;
     }
-    words.push(lower);
+    words.push({ word: lower });
     if (/[a-z][A-Z]|[A-Z]{2}[a-z]/.test(piece)) {
       const parts = piece.match(/[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+/g) ?? [];
-      if (parts.length > 1) for (const part of parts) words.push(part.toLowerCase());
+      if (parts.length > 1) for (const part of parts) words.push({ word: part.toLowerCase(), whole: lower });
     }
   }
   return words;
