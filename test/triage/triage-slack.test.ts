@@ -104,6 +104,25 @@ describe('the Explain button of a report', () => {
     expect(text).toContain('http.status');
   });
 
+  it('is on a /diag report in Slack, and pressing it as posted answers in that report\'s thread', async () => {
+    const res = await t.send(slashCommandBody({ command: '/diag', text: 'shop-api', responseUrl: t.slack.responseUrl('diag') }));
+    expect(res.status).toBe(200);
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update'), 20_000);
+    const report = t.slack.callsTo('chat.update').at(-1)!;
+    const elements = (report.args.blocks as Array<{ type: string; elements?: Array<{ action_id?: string; value?: string }> }>).flatMap((b) => (b.type === 'actions' ? (b.elements ?? []) : []));
+    const explain = elements.find((e) => e.action_id === 'triage:explain');
+    expect(explain?.value).toBeDefined();
+    t.slack.reset();
+
+    // The value exactly as the bot signed it into the report.
+    await t.send(blockActionBody({ actionId: explain!.action_id!, value: explain!.value!, responseUrl: t.slack.responseUrl('pressed'), messageTs: String(report.args.ts) }));
+    await t.slack.waitFor((calls) => calls.some((c) => c.method === 'chat.postMessage'));
+
+    const answer = t.slack.callsTo('chat.postMessage')[0]!;
+    expect(answer.args).toMatchObject({ channel: 'C0OPS', thread_ts: String(report.args.ts) });
+    expect(callText(answer)).toMatch(/\d+% likely: Health endpoint failing/);
+  });
+
   it('refuses a value the bot did not sign, and one of the wrong shape', async () => {
     const forged = JSON.stringify({ report: { target: 'shop-api', kind: 'http', findings: [{ check: 'http.status', status: 'crit', title: 'HTTP 503' }], ok: [] } });
     await t.send(blockActionBody({ actionId: 'triage:explain', value: forged, responseUrl: t.slack.responseUrl('forged') }));
