@@ -158,8 +158,13 @@ export class AlertOutbox {
     const run = lane.tail.catch(() => undefined).then(async () => {
       const wait = lane.nextAt - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      lane.nextAt = Date.now() + this.#o.channelIntervalMs;
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        // From when Slack answered: it took the call before that, so two calls it takes are never
+        // closer than the interval, however long the first one travelled.
+        lane.nextAt = Date.now() + this.#o.channelIntervalMs;
+      }
     });
     lane.tail = run;
     this.#lanes.set(channel, lane);
