@@ -36,6 +36,11 @@ const K1 = 1.2;
 const B = 0.5;
 /** The weight of a word no runbook uses: it still says the runbook does not explain all of the symptom. */
 const UNKNOWN_WEIGHT = 1.5;
+/** At most this much unknown weight in all: a pasted log's ids and hex must not drown its error line. */
+const MAX_UNKNOWN_MASS = 6;
+/** How much of a long message is read (its head and tail), and how many of its words may be typo-corrected. */
+const MAX_CHARS = 4000;
+const MAX_CORRECTIONS = 40;
 /**
  * How much matched weight makes the match trustworthy: 1 - e^(-(mass/SPECIFICITY)^2), so one common
  * word ("database", "deploy") proves little and a rare one or a few together prove much.
@@ -96,7 +101,12 @@ export function rankRunbooks(symptom: string, runbooks: readonly Runbook[], opti
     index = buildIndex(runbooks);
     INDEXES.set(runbooks, index);
   }
-  const query = queryUnits(analyzeText(symptom, index.correct), index.idf);
+  // A pasted log or traceback: its head and its tail (where Python puts the exception) are read,
+  // so the ranking stays fast whatever the size.
+  const text = symptom.length > MAX_CHARS ? `${symptom.slice(0, MAX_CHARS / 2)}\n${symptom.slice(-MAX_CHARS / 2)}` : symptom;
+  let corrections = 0;
+  const correct = (word: string) => (corrections++ < MAX_CORRECTIONS ? index.correct(word) : undefined);
+  const query = queryUnits(analyzeText(text, correct), index.idf);
   if (query.units.length === 0 || query.units.every((u) => u.keys.length === 0)) return [];
   const ranked = index.runbooks.map((rb) => scoreRunbook(rb, query, index.idf)).filter((r) => r.score >= MIN_SCORE);
   ranked.sort((a, b) => b.score - a.score || b.raw - a.raw || (a.runbook < b.runbook ? -1 : 1));
@@ -141,7 +151,9 @@ function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
     units.push({ stem: w.stem, keys, literal, inPhrase: w.phrase > 1, boost, weight });
   }
   const pairs = informative.slice(1).map((w, i) => `${informative[i]!.stem} ${w.stem}`);
-  return { words, units, pairs, mass: units.reduce((sum, u) => sum + u.weight, 0) };
+  const known = units.filter((u) => u.keys.length > 0).reduce((sum, u) => sum + u.weight, 0);
+  const unknown = units.filter((u) => u.keys.length === 0).reduce((sum, u) => sum + u.weight, 0);
+  return { words, units, pairs, mass: known + Math.min(unknown, MAX_UNKNOWN_MASS) };
 }
 
 function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>): { runbook: string; score: number; raw: number; matched: string[] } {
@@ -149,6 +161,7 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
   let matchedMass = 0;
   const matchedStems = new Set<string>();
   const matchedConcepts = new Set<string>();
+  const hits: QueryUnit[] = [];
   for (const unit of query.units) {
     const best = unitMatch(unit, (key) => {
       const x = rb.tf.get(key);
@@ -158,6 +171,7 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
       covered += best;
       matchedMass += Math.min(best, unit.weight);
       matchedStems.add(unit.stem);
+      hits.push(unit);
       for (const key of unit.keys) if (key.startsWith('@') && rb.tf.has(key)) matchedConcepts.add(key);
     }
   }
@@ -166,9 +180,7 @@ function scoreRunbook(rb: IndexedRunbook, query: Query, idf: Map<string, number>
   let pairHits = 0;
   for (const line of rb.lines) {
     let sum = 0;
-    for (const unit of query.units) {
-      sum += unitMatch(unit, (key) => (line.keys.has(key) ? 1 : 0), idf);
-    }
+    for (const unit of hits) sum += unitMatch(unit, (key) => (line.keys.has(key) ? 1 : 0), idf);
     bestLine = Math.max(bestLine, (sum / query.mass) * line.factor);
   }
   for (const pair of query.pairs) if (rb.lines.some((l) => l.pairs.has(pair))) pairHits++;

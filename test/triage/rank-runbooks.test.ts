@@ -95,6 +95,15 @@ describe('rankRunbooks', () => {
     expect(top('ERROR: deadlock detected')).toBe('db-locks');
   });
 
+  it('reads a pasted traceback of any length, whose error comes last', () => {
+    const frames = Array.from({ length: 300 }, (_, i) => `  File "/srv/app/handlers/h${i}.py", line ${i + 10}, in handle_${i}\n    result = session.execute(stmt_${i})`);
+    const traceback = `Traceback (most recent call last):\n${frames.join('\n')}\npsycopg2.OperationalError: FATAL: sorry, too many clients already`;
+    expect(traceback.length).toBeGreaterThan(20_000);
+    const [best] = rankRunbooks(traceback, RUNBOOKS);
+    expect(best).toMatchObject({ runbook: 'db-slots' });
+    expect(best!.matched).toEqual(expect.arrayContaining(['too', 'many', 'clients']));
+  });
+
   it('answers nothing for empty or meaningless words', () => {
     for (const nothing of ['', '   ', '?!', 'the and of', 'asdf qwerty', 'hello']) expect(rankRunbooks(nothing, RUNBOOKS), nothing).toEqual([]);
     expect(rankRunbooks('database', [])).toEqual([]);
