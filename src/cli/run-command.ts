@@ -84,7 +84,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const { configSecrets } = await import('../security/config-secrets.ts');
   // Every target's secrets, those of a target kept for a problem too (its URL's password is still
   // a secret); configSecrets reads only the keys such a target has.
-  secrets = configSecrets({ targets: config.targets }, env);
+  secrets = configSecrets(config, env);
   const text = cleanCommandText(options.words.join(' '), `Usage: chatops ${command.name.slice(1)} ${command.terminalUsageHint ?? command.usageHint}`);
   const runbooks = await loadRunbookIndex(config, command, log);
   const { services, close } = await openTerminalServices({ config, runbooks, secrets, log, env, ...needs });

@@ -65,7 +65,8 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect(run.code).toBe(0);
     for (const line of [
       'chatops diag [target | kind | all | help] [namespace]: ',
-      'chatops runbook [runbook-id]: ',
+      'chatops runbook [runbook-id | list | search <words>]: ',
+      'chatops triage <symptom in plain words>: ',
       'chatops digest list | history <target> [days]: ',
       'chatops audit [n]: ',
       'chatops oncall [list]: ',

@@ -15,6 +15,8 @@ import { DIGEST_INTERACTIONS } from '../../src/slack/interactions/digest-interac
 import { DECLARE_DIALOG, INCIDENT_INTERACTIONS } from '../../src/slack/interactions/incident-interactions.ts';
 import { REMEDY_INPUT_DIALOG, REMEDY_INTERACTIONS } from '../../src/slack/interactions/remedy-interactions.ts';
 import { RUNBOOK_INTERACTIONS } from '../../src/slack/interactions/runbook-interactions.ts';
+import { RUNBOOK_CHECKS_INTERACTIONS } from '../../src/slack/interactions/runbook-checks-interactions.ts';
+import { TRIAGE_INTERACTIONS } from '../../src/slack/interactions/triage-interactions.ts';
 import { sealMessage, sealView } from '../../src/slack/seal-message.ts';
 
 const HOUR = 3600_000;
@@ -31,6 +33,7 @@ const SAMPLES: Record<IntentName, Intent[]> = {
     { intent: 'remedy', action: 'k8s.restart', params: { namespace: 'shop', workload: 'deployment', name: 'api', replicas: 3 }, target: 'prod' },
   ],
   'runbook.open': [{ intent: 'runbook.open', runbook: 'postgres-locks' }],
+  'runbook.checks': [{ intent: 'runbook.checks', runbook: 'postgres-locks' }],
   'incident.declare': [{ intent: 'incident.declare', title: 'prod: api down', report: { target: 'prod', kind: 'kubernetes', status: 'crit', startedAt: '2026-12-01T11:59:00.000Z', findings: [{ check: 'k8s.pods', status: 'crit', title: '3 pods crash-looping' }] } }],
   'incident.ack': [{ intent: 'incident.ack', incident: 7 }],
   'incident.escalate': [{ intent: 'incident.escalate', incident: 7 }],
@@ -38,6 +41,7 @@ const SAMPLES: Record<IntentName, Intent[]> = {
   'digest.details': [{ intent: 'digest.details', report: 123 }],
   'confirm.run': [{ intent: 'confirm.run', confirmation: 'AbCdEfGhIjKlMnOp' }],
   'confirm.cancel': [{ intent: 'confirm.cancel', confirmation: 'AbCdEfGhIjKlMnOp' }],
+  'triage.explain': [{ intent: 'triage.explain', report: { target: 'main-db', kind: 'postgres', findings: [{ check: 'postgres.blocking_locks', status: 'crit', title: 'pid 4242 blocks 3 sessions', merged: ['postgres.idle_in_transaction'] }], ok: ['postgres.deadlocks'] } }],
 };
 const ALL = Object.values(SAMPLES).flat();
 
@@ -45,6 +49,7 @@ const ALL = Object.values(SAMPLES).flat();
 const TTL: Record<IntentName, number> = {
   remedy: DAY,
   'runbook.open': 31 * DAY,
+  'runbook.checks': 31 * DAY,
   'incident.declare': DAY,
   'incident.ack': 7 * DAY,
   'incident.escalate': 7 * DAY,
@@ -52,6 +57,7 @@ const TTL: Record<IntentName, number> = {
   'digest.details': 31 * DAY,
   'confirm.run': 10 * 60_000,
   'confirm.cancel': 10 * 60_000,
+  'triage.explain': DAY,
 };
 
 /** One message with a button for each intent, sealed as the bot sends it. */
@@ -63,7 +69,7 @@ function sealed(intents: readonly Intent[]): Array<{ action_id: string; value: s
 
 describe('the interaction registry', () => {
   const dialogs = [REMEDY_INPUT_DIALOG, DECLARE_DIALOG];
-  const families = [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS] as const;
+  const families = [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS, TRIAGE_INTERACTIONS] as const;
 
   it('accepts the bot\'s own declarations: one listener per intent, each dialog once', () => {
     expect(() => createInteractionRegistry(families, dialogs)).not.toThrow();
@@ -97,10 +103,10 @@ describe('the interaction registry', () => {
 
   it('refuses a list of families that leaves an intent out: at start, and as a type error', () => {
     const { 'digest.details': _details, ...noDigest } = { ...DIGEST_INTERACTIONS };
-    expect(() => new InteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, INCIDENT_INTERACTIONS, noDigest], dialogs))
+    expect(() => new InteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, noDigest, TRIAGE_INTERACTIONS], dialogs))
       .toThrowError('no declaration for intent "digest.details"');
     // @ts-expect-error -- the families must declare every intent of src/message/intent.ts
-    expect(() => createInteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, INCIDENT_INTERACTIONS] as const, dialogs)).toThrowError('no declaration for intent "digest.details"');
+    expect(() => createInteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, TRIAGE_INTERACTIONS] as const, dialogs)).toThrowError('no declaration for intent "digest.details"');
   });
 });
 

@@ -2,6 +2,7 @@
 // URL opens it in the browser instead; its press carries no value and asks nothing of the bot.
 import { cutText } from '../../render/cut-text.ts';
 import { runbookMessage } from '../../runbooks/runbook-message.ts';
+import { runChecksOffer } from '../../runbooks/runbook-check-plan.ts';
 import { SLACK_BUDGET } from '../slack-budget.ts';
 import type { InteractionFamily } from './interaction.ts';
 
@@ -23,7 +24,10 @@ export const RUNBOOK_INTERACTIONS = {
     fresh: 'use /runbook',
     linkWithoutValue: true,
     async handle(intent, _press, edge) {
-      await edge.answer(runbookMessage(edge.services.runbooks.byId.get(intent.runbook)!, { budget: SLACK_BUDGET }));
+      // Opened from a report, it offers Run checks as /runbook <id> does.
+      const runbook = edge.services.runbooks.byId.get(intent.runbook)!;
+      const runChecks = runChecksOffer(runbook, edge.services.config.targets);
+      await edge.answer(runbookMessage(runbook, { budget: SLACK_BUDGET, ...(runChecks && { runChecks }) }));
     },
   },
 } satisfies InteractionFamily;
