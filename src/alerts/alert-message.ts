@@ -60,9 +60,14 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
     blocks.push({ type: 'section', paragraphs: [{ type: 'list', items: [...items, ...more] }] });
   }
   const source = alerts.find((a) => a.generatorURL)?.generatorURL;
-  const foot: Span[] = [];
-  if (source) foot.push(link(source, 'Source'));
-  if (g.externalUrl) foot.push(...(foot.length > 0 ? [spans(' · ')[0]!] : []), link(g.externalUrl, 'Alertmanager'));
+  // The rule's runbook, as alert rules conventionally name it (a web address only: the renderer
+  // shows anything else as text).
+  const runbook = alerts.map((a) => a.annotations.runbook_url ?? a.annotations.runbook).find((u) => u !== undefined && u !== '');
+  const links: Span[] = [];
+  if (runbook) links.push(link(runbook, 'Runbook'));
+  if (source) links.push(link(source, 'Source'));
+  if (g.externalUrl) links.push(link(g.externalUrl, 'Alertmanager'));
+  const foot = links.flatMap((l, i): Array<Span | string> => (i === 0 ? [l] : [' · ', l]));
   if (foot.length > 0) blocks.push(context(...foot));
 
   const notification = spans(`${title}${annotations.summary ? ` — ${cut(annotations.summary, 150)}` : ''}`);

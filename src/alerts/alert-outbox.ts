@@ -116,6 +116,12 @@ export class AlertOutbox {
     const { store, log, owner } = this.#o;
     const reason = error instanceof Error ? error.message : String(error);
     const postError = error instanceof AlertPostError ? error : undefined;
+    if (postError?.messageGone) {
+      this.#o.log.warn({ group: g.id, channel: g.channel }, 'the alert message was deleted in Slack; it is posted again');
+      await store.forgetMessage(g.id, owner);
+      await store.retryLater(g.id, owner, 0, reason, false);
+      return;
+    }
     if (postError?.retryAfterMs !== undefined) {
       await store.retryLater(g.id, owner, postError.retryAfterMs, reason, false);
       return;

@@ -20,10 +20,13 @@ export interface AlertPoster {
 export class AlertPostError extends Error {
   readonly retryAfterMs: number | undefined;
   readonly permanent: boolean;
+  /** The message to update is gone (deleted in Slack): the next delivery posts it anew. */
+  readonly messageGone: boolean;
 
-  constructor(message: string, options: { retryAfterMs?: number; permanent?: boolean; cause?: unknown } = {}) {
+  constructor(message: string, options: { retryAfterMs?: number; permanent?: boolean; messageGone?: boolean; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.retryAfterMs = options.retryAfterMs;
     this.permanent = options.permanent ?? false;
+    this.messageGone = options.messageGone ?? false;
   }
 }

@@ -153,6 +153,11 @@ export class AlertStore {
     await this.#pool.query('UPDATE alert_groups SET message_episode = $2, message_channel = $3, message_ts = $4, posting_since = NULL WHERE id = $1', [id, episode, channel, ts]);
   }
 
+  /** The message was deleted in Slack: the group's current state is posted anew. */
+  async forgetMessage(id: number, owner: string): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET message_episode = NULL, message_channel = NULL, message_ts = NULL, posting_since = NULL WHERE id = $1 AND claim_owner = $2', [id, owner]);
+  }
+
   /** The claimed version is shown; the claim ends. True when the group moved on meanwhile (more to show). */
   async markShown(id: number, owner: string, version: number): Promise<boolean> {
     const { rows } = await this.#pool.query<{ behind: boolean }>(

@@ -18,7 +18,7 @@ const MAX_PAGES = 5;
 /** Started this long before the post can have been sent: our clock and Slack's may differ. */
 const LOOKUP_MARGIN_MS = 5 * 60_000;
 /** Errors no retry soon can fix (the bot not in the channel, a channel archived). */
-const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'missing_scope', 'not_authed', 'restricted_action', 'msg_too_long', 'invalid_blocks', 'no_text', 'message_not_found', 'cant_update_message']);
+const PERMANENT = new Set(['channel_not_found', 'not_in_channel', 'is_archived', 'invalid_auth', 'account_inactive', 'missing_scope', 'not_authed', 'restricted_action', 'msg_too_long', 'invalid_blocks', 'no_text', 'cant_update_message']);
 
 export interface SlackAlertPosterOptions {
   token: string;
@@ -92,5 +92,5 @@ function toPostError(doing: string, cause: unknown): AlertPostError {
   if (e?.code === ErrorCode.RateLimitedError) return new AlertPostError(`${doing}: rate limited by Slack`, { retryAfterMs: Math.max(1, e.retryAfter ?? 1) * 1000, cause });
   const slackError = e?.code === ErrorCode.PlatformError ? e.data?.error : undefined;
   const message = redactSecrets(`${doing}: ${slackError ?? (cause instanceof Error ? cause.message : String(cause))}`);
-  return new AlertPostError(message, { permanent: slackError !== undefined && PERMANENT.has(slackError), cause });
+  return new AlertPostError(message, { permanent: slackError !== undefined && PERMANENT.has(slackError), messageGone: slackError === 'message_not_found', cause });
 }

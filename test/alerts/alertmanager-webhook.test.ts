@@ -117,6 +117,7 @@ describe('one message per alert group', () => {
     expect(shown).toContain('<!date^1796181127^'); // since 2026-12-02T03:12:07Z, in the reader's time zone
     expect(shown).toContain('http://prometheus-k8s-0:9090/graph?g0.expr=pg_up+%3D%3D+0&amp;g0.tab=1'.replace('&amp;', '&'));
     expect(shown).toContain('1 firing');
+    expect(shown).toContain('<https://runbooks.example.com/postgres-down|Runbook>');
     expect(callText(posts[0]!)).not.toContain('am-webhook-token');
   });
 
@@ -237,6 +238,44 @@ describe('one message per alert group', () => {
     expect(tries).toHaveLength(2);
     expect(slack.messagesIn('C0ALERTS').filter((m) => m.ts === row.message_ts)).toHaveLength(1);
     expect(slack.messagesIn('C0ALERTS').filter((m) => m.text.includes('on ratelimited'))).toHaveLength(1);
+  });
+
+  it('shows what the sender wrote as text: no mention, link or formatting of its own reaches Slack', async () => {
+    const groupKey = '{}:{alertname="HighErrorRate",service="hostile"}';
+    const alert = errorRateAlert('hostile', '2026-12-02T03:45:00Z', 'h0571e0000000001');
+    alert.annotations = {
+      summary: '<!channel> wake up <@U0ADMIN> *now*',
+      description: 'see <https://evil.example/|the fix> & `run this`',
+      runbook_url: 'javascript:alert(1)',
+    };
+    alert.labels = { ...alert.labels, note: '<!here>' };
+    alert.generatorURL = 'http://prometheus:9090/graph?g0.expr=a>b|c';
+    await sendAlert(bot.port, errorRateGroup([alert], groupKey));
+    await settled(pool, groupKey);
+    const [post] = inChannel('chat.postMessage', 'C0ALERTS').filter((c) => String(c.args.text).includes('wake up'));
+    const shown = blocksText(post!);
+    expect(shown).not.toMatch(/<!channel>|<!here>|<@U0ADMIN>|<https:\/\/evil/);
+    expect(shown).toContain('&lt;!channel&gt; wake up &lt;@U0ADMIN&gt;');
+    expect(shown).toContain('note=&lt;!here&gt;');
+    // Not a web address: shown as text, never a link.
+    expect(shown).not.toContain('<javascript:');
+    // The source link's own delimiters are encoded, so it stays one link.
+    expect(shown).toContain('<http://prometheus:9090/graph?g0.expr=a%3Eb%7Cc|Source>');
+    expect(String(post!.args.text)).not.toMatch(/<!channel>|<@U0ADMIN>/);
+  });
+
+  it('posts the message anew when it was deleted in Slack', async () => {
+    const groupKey = '{}:{alertname="HighErrorRate",service="deleted"}';
+    const first = errorRateAlert('deleted', '2026-12-02T03:50:00Z', 'de1e7ed000000001');
+    await sendAlert(bot.port, errorRateGroup([first], groupKey));
+    const posted = await settled(pool, groupKey);
+    slack.failNext('chat.update', 'message_not_found');
+    await sendAlert(bot.port, errorRateGroup([first, errorRateAlert('deleted-b', '2026-12-02T03:51:00Z', 'de1e7ed000000002')], groupKey));
+    const reposted = await settled(pool, groupKey);
+    expect(reposted.message_ts).not.toBe(posted.message_ts);
+    const posts = inChannel('chat.postMessage', 'C0ALERTS').filter((c) => String(c.args.text).includes('on deleted'));
+    expect(posts).toHaveLength(2);
+    expect(blocksText(posts[1]!)).toContain('2 firing');
   });
 
   it('records a group no route takes without posting it', async () => {
