@@ -146,6 +146,8 @@ function queryUnits(words: AnalyzedWord[], idf: Map<string, number>): Query {
     seen.add(w.stem);
     const literal = idf.has(w.stem);
     const keys = [w.stem, ...w.concepts].filter((k) => idf.has(k));
+    // a number no runbook knows is a count or an id ("200 connections"), not a code like 504 or 53300
+    if (keys.length === 0 && /^\d+$/.test(w.stem)) continue;
     // "too many clients" says more than "clients": a longer phrase is a more specific symptom
     const jargon = keys.length > (literal ? 1 : 0);
     const boost = jargon ? JARGON_BOOST * (1 + PHRASE_BOOST * Math.max(0, w.phrase - 1)) : VAGUE_WORDS.has(w.surface) ? VAGUE_WEIGHT : 1;

@@ -86,6 +86,7 @@ describe('rankRunbooks', () => {
     expect(top('ECONNREFUSED 5432 postgres')).toBe('db-down');
     expect(top('FATAL: sorry, too many clients already')).toBe('db-slots');
     expect(top('SQLSTATE 53300')).toBe('db-slots');
+    expect(top('300 connections from the worker')).toBe('db-slots');
     expect(rankRunbooks('CrashLoopBackOff', RUNBOOKS)[0]).toMatchObject({ runbook: 'pods-crashing', matched: ['crashloopbackoff'] });
     expect(rankRunbooks('FATAL: sorry, too many clients already', RUNBOOKS)[0]).toMatchObject({ runbook: 'db-slots', matched: ['too', 'many', 'clients'] });
     expect(top('OOMKilled exit code 137')).toBe('pods-crashing');

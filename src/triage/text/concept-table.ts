@@ -2,6 +2,7 @@
 // name, so "bad gateway", "502s" and "5xx" find a runbook that says "500, 502, 503 or 504", and
 // "too many clients" finds one that says "connection slots running out". A phrase is matched on
 // stemmed words (stem-word.ts) before stop words are dropped; each entry is lowercase plain text.
+// "anynumber" in a phrase stands for any number ("anynumber connections": "200 connections").
 // Keep a phrase out of a concept when it also means something else in another runbook ("replicas"
 // of a deployment are not a database replica; "throttled" cpu is not a rate limit).
 
@@ -29,6 +30,8 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
     'max_connections', 'connection pool exhausted', 'pool exhausted', 'pool exhaustion', 'connection pool', 'connection limit',
     'out of connections', 'no more connections', 'pool timeout', 'acquiring a connection', 'acquire a connection',
     'connection leak', 'leaking connections', 'pgbouncer', 'pooler', 'connection count', 'connections maxed',
+    'anynumber connections', 'anynumber clients', 'anynumber sessions', 'anynumber idle connections', 'anynumber idle sessions',
+    'hundreds of connections', 'thousands of connections', 'lots of connections', 'too many sessions', 'connections piling up',
   ],
   'idle-transaction': ['idle in transaction', 'idle transaction', 'idle in txn', 'idle txn', 'idle_in_transaction', 'open transaction', 'transaction left open'],
   oom: ['oom', 'oomkilled', 'oom killed', 'oom killer', 'out of memory', 'exit code 137', '137', 'sigkill', 'memory limit', 'killed for memory'],
@@ -55,6 +58,8 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
   'stripe-webhook': [
     'webhook', 'webhooks', 'signature', 'signatures', 'signing secret', 'whsec', 'stripe signature', 'no signatures found',
     'signature verification', 'webhook endpoint', 'webhook secret', 'event delivery', 'undelivered events', 'events not delivered',
+    'checkout session completed', 'payment intent succeeded', 'invoice paid', 'invoice payment succeeded', 'customer subscription updated',
+    'event missing', 'events missing', 'missing events', 'missed events', 'stripe events', 'stripe event',
   ],
   'rate-limit': [
     '429', 'rate limit', 'rate limits', 'rate limited', 'rate limiting', 'ratelimit', 'ratelimited', 'too many requests',

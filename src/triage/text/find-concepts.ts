@@ -10,10 +10,18 @@ interface Phrase {
   concept: string;
 }
 
+/** In a phrase of the table, stands for any number: "anynumber connections" matches "200 connections". */
+const NUMBER = 'anynumber';
+
 /** First stem -> the phrases starting with it. */
 const PHRASES = new Map<string, Phrase[]>();
 /** Every word of the table, as typed: the typo corrector may correct towards them. */
-export const CONCEPT_WORDS: ReadonlySet<string> = new Set(Object.values(CONCEPT_TABLE).flat().flatMap((p) => splitWords(p).map((w) => w.word)));
+export const CONCEPT_WORDS: ReadonlySet<string> = new Set(
+  Object.values(CONCEPT_TABLE)
+    .flat()
+    .flatMap((p) => splitWords(p).map((w) => w.word))
+    .filter((w) => w !== NUMBER),
+);
 
 for (const [concept, phrases] of Object.entries(CONCEPT_TABLE)) {
   for (const text of phrases) {
@@ -35,9 +43,9 @@ export interface WordConcepts {
 export function findConcepts(stems: readonly string[]): WordConcepts[] {
   const covered = stems.map(() => ({ concepts: new Set<string>(), phrase: 0 }));
   stems.forEach((first, i) => {
-    for (const phrase of PHRASES.get(first) ?? []) {
+    for (const phrase of [...(PHRASES.get(first) ?? []), ...(/^\d+$/.test(first) ? (PHRASES.get(NUMBER) ?? []) : [])]) {
       if (i + phrase.stems.length > stems.length) continue;
-      if (!phrase.stems.every((s, k) => stems[i + k] === s)) continue;
+      if (!phrase.stems.every((s, k) => stems[i + k] === s || (s === NUMBER && /^\d+$/.test(stems[i + k]!)))) continue;
       for (let k = 0; k < phrase.stems.length; k++) {
         covered[i + k]!.concepts.add(`@${phrase.concept}`);
         covered[i + k]!.phrase = Math.max(covered[i + k]!.phrase, phrase.stems.length);
