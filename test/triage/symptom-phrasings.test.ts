@@ -342,6 +342,24 @@ describe('symptom phrasings', () => {
     expect(top1 / PHRASINGS.length).toBeGreaterThanOrEqual(0.9);
   });
 
+  it('finds each runbook first for its own symptoms, nearly all close to 1', () => {
+    const scores: number[] = [];
+    const notFirst: string[] = [];
+    for (const rb of runbooks) {
+      for (const symptom of rb.symptoms) {
+        const ranked = rankRunbooks(symptom, runbooks, { limit: runbooks.length });
+        const own = ranked.find((r) => r.runbook === rb.id)?.score ?? 0;
+        scores.push(own);
+        // first, or tied with the first (two runbooks may name the same symptom)
+        if (own < (ranked[0]?.score ?? 1)) notFirst.push(`${rb.id}: "${symptom}" -> ${ranked[0]?.runbook} ${ranked[0]?.score.toFixed(2)}, own ${own.toFixed(2)}`);
+      }
+    }
+    const high = scores.filter((s) => s >= 0.8).length;
+    console.log(`own symptoms: ${scores.length}, first ${scores.length - notFirst.length}, scoring 0.8 or more ${high}`);
+    expect(notFirst).toEqual([]);
+    expect(high / scores.length).toBeGreaterThanOrEqual(0.95);
+  });
+
   it('finds nothing, or nothing above 0.3, for words that are no symptom', () => {
     for (const nonsense of ['asdf qwerty', 'hello', "what's for lunch", 'lorem ipsum dolor sit amet', 'thanks, see you tomorrow', 'something is broken', "it doesn't work"]) {
       const ranked = rankRunbooks(nonsense, runbooks);
