@@ -92,7 +92,8 @@ const INDEXES = new WeakMap<readonly Runbook[], RunbookIndex>();
 
 /**
  * The runbooks `symptom` is about, best first (at most `limit`, default 5), each with a score in
- * 0..1 and the symptom's words that matched. Nothing when no runbook really matches.
+ * 0..1 and the symptom's words that matched. Nothing when no runbook really matches. `runbooks` is
+ * indexed on its first use and treated as unchanging: loading runbooks again gives a new array.
  */
 export function rankRunbooks(symptom: string, runbooks: readonly Runbook[], options: { limit?: number } = {}): RankedRunbook[] {
   const limit = options.limit ?? DEFAULT_LIMIT;

@@ -16,7 +16,10 @@ export const CONCEPT_TABLE: Readonly<Record<string, readonly string[]>> = {
     'timeout', 'timeouts', 'timed out', 'time out', 'times out', 'timing out', 'etimedout', 'deadline exceeded',
     'context deadline exceeded', 'request timed out', 'no response', 'not responding', 'unresponsive',
   ],
-  'connection-refused': ['econnrefused', 'connection refused', 'conn refused', 'refused connection', 'refusing connections', 'refuses connections', 'actively refused'],
+  'connection-refused': [
+    'econnrefused', 'connection refused', 'conn refused', 'refused connection', 'refusing connections', 'refuses connections',
+    'actively refused', 'refused to connect', 'connection was refused', 'connect refused', 'port closed', 'nothing listening',
+  ],
   'connection-failure': [
     'can not connect', 'could not connect', 'unable to connect', 'failed to connect', 'connection error',
     'connection failed', 'connection failure', 'connection reset', 'econnreset', 'unreachable', 'not reachable',
