@@ -92,7 +92,7 @@ export function parseRunbookFile(file: string, knownChecks: Set<string>): Runboo
   const evidence: RunbookEvidence[] = fm.checks.map((check) => ({ check, confirms: 'warn' }));
   fm.evidence.forEach((e, i) => {
     const item: RunbookEvidence = typeof e === 'string' ? { check: e, confirms: 'warn' } : e;
-    if (!knownChecks.has(item.check)) fail(`evidence.${i}: unknown check id "${item.check}"; known: ${[...knownChecks].sort().join(', ')}`);
+    if (!knownChecks.has(item.check) && !oneQuery(item.check, knownChecks)) fail(`evidence.${i}: unknown check id "${item.check}"; known: ${[...knownChecks].sort().join(', ')}, or prometheus.query.<name> for one PromQL query`);
     const own = evidence.find((x) => x.check === item.check);
     if (own) own.confirms = item.confirms;
     else evidence.push(item);
@@ -125,4 +125,9 @@ export function parseRunbookFile(file: string, knownChecks: Set<string>): Runboo
     body,
     file,
   };
+}
+
+/** One PromQL query's finding, `prometheus.query.<name>` (a pack's or the user's): evidence may name it alone. */
+function oneQuery(check: string, knownChecks: Set<string>): boolean {
+  return knownChecks.has('prometheus.query') && /^prometheus\.query\.[a-z0-9_]{1,64}$/.test(check);
 }

@@ -4,6 +4,7 @@
 // named but the config no longer has.
 import type { Target } from '../config/config.ts';
 import { PROBES } from '../probes/probe-registry.ts';
+import { answersEvidence } from '../probes/prometheus/answers-evidence.ts';
 import type { Runbook } from './runbook.ts';
 
 /** Targets one press runs on at most, all at once; the rest are named, for /diag. */
@@ -27,7 +28,8 @@ export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: re
   const checks = new Map<string, Set<string>>();
   for (const { check } of runbook.evidence) {
     const kind = PROBES.find((p) => check.startsWith(`${p.kind}.`));
-    const name = kind ? check.slice(kind.kind.length + 1) : '';
+    // prometheus.query.<name> (one PromQL query) runs as the query check.
+    const name = kind ? check.slice(kind.kind.length + 1).split('.')[0]! : '';
     if (!kind?.checks.some((c, i) => c.name === name && (c.run !== undefined || i === 0))) continue;
     const names = checks.get(kind.kind) ?? new Set<string>();
     names.add(name);
@@ -37,6 +39,8 @@ export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: re
   const skipped: RunbookCheckPlan['skipped'] = [];
   for (const t of targets) {
     if (!checks.has(t.kind)) continue;
+    // A prometheus target asked only for one PromQL query it does not have has nothing to run.
+    if (!runbook.evidence.some((e) => e.check.startsWith(`${t.kind}.`) && answersEvidence(t, e.check))) continue;
     if (t.configProblem !== undefined) skipped.push({ target: t.name, reason: 'config' });
     else if (chosen.length >= MAX_RUNBOOK_CHECK_TARGETS) skipped.push({ target: t.name, reason: 'limit' });
     else chosen.push(t);

@@ -7,6 +7,7 @@
 import type { Target } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
 import { findProbe } from '../probes/probe-registry.ts';
+import { answersEvidence, isOneQuery } from '../probes/prometheus/answers-evidence.ts';
 import type { ProbeStateStore } from '../probes/probe-state.ts';
 import { runAllProbes } from '../probes/run-all-probes.ts';
 import { runProbe, type RunProbeOptions } from '../probes/run-probe.ts';
@@ -104,40 +105,47 @@ export function planTriage(candidates: readonly RankedRunbook[], runbooks: Runbo
   for (const candidate of candidates) {
     const runbook = runbooks.byId.get(candidate.runbook);
     if (!runbook) continue;
-    const byKind = checksByKind(runbook);
-    if (byKind.size === 0) continue;
+    const evidence = evidenceByKind(runbook);
+    if (evidence.size === 0) continue;
     let planned = 0;
     const missing: string[] = [];
-    for (const [kind, checks] of byKind) {
+    for (const [kind, checks] of evidence) {
       const ofKind = targets.filter((t) => kindOf(t) === kind && t.configProblem === undefined);
-      if (ofKind.length === 0) missing.push(kind);
+      let able = 0;
       for (const target of ofKind) {
+        // One PromQL query (prometheus.query.<name>) only where the target has that query.
+        const names = checks.filter((c) => answersEvidence(target, c.check)).map((c) => c.name);
+        if (names.length === 0) continue;
+        able++;
         const run = runs.get(target.name);
         if (run) {
-          for (const c of checks) run.checks.add(c);
+          for (const c of names) run.checks.add(c);
           planned++;
         } else if (runs.size < maxTargets) {
-          runs.set(target.name, { target, checks: new Set(checks) });
+          runs.set(target.name, { target, checks: new Set(names) });
           planned++;
         }
       }
+      // A kind asked only for one query is a bonus, not something missing.
+      if (able === 0 && !checks.every((c) => isOneQuery(c.check))) missing.push(kind);
     }
     if (planned > 0) continue;
-    notChecked.push({ runbook: runbook.id, title: runbook.title, reason: notCheckedReason(missing, [...byKind.keys()], targets, maxTargets) });
+    const kinds = [...evidence].filter(([, checks]) => !checks.every((c) => isOneQuery(c.check))).map(([kind]) => kind);
+    notChecked.push({ runbook: runbook.id, title: runbook.title, reason: notCheckedReason(missing, kinds, targets, maxTargets) });
   }
   return { runs: [...runs.values()], notChecked };
 }
 
-/** The evidence checks of a runbook by kind, as check names of that kind. */
-function checksByKind(runbook: Runbook): Map<string, Set<string>> {
-  const out = new Map<string, Set<string>>();
+/** The evidence checks of a runbook by kind, each with its check name within the kind (`prometheus.query.x` is the query check). */
+function evidenceByKind(runbook: Runbook): Map<string, Array<{ check: string; name: string }>> {
+  const out = new Map<string, Array<{ check: string; name: string }>>();
   for (const { check } of runbook.evidence) {
     const [kindWord, name] = check.split('.');
     const kind = kindWord ? findProbe(kindWord)?.kind : undefined;
     if (!kind || !name) continue;
-    let names = out.get(kind);
-    if (!names) out.set(kind, (names = new Set()));
-    names.add(name);
+    const list = out.get(kind) ?? [];
+    list.push({ check, name });
+    out.set(kind, list);
   }
   return out;
 }
