@@ -45,6 +45,9 @@ export class AlertOutbox {
   /** Per channel: the chain of calls, and when the next may go. */
   readonly #lanes = new Map<string, { tail: Promise<unknown>; nextAt: number }>();
   readonly #diagnosing = new Set<Promise<void>>();
+  /** Groups being delivered, and diagnosed, by this process. */
+  readonly #inFlight = new Set<number>();
+  readonly #diagnosingIds = new Set<number>();
 
   constructor(options: AlertOutboxOptions) {
     this.#o = options;
@@ -67,49 +70,50 @@ export class AlertOutbox {
     await Promise.allSettled([...this.#diagnosing]);
   }
 
-  async #deliver(first: AlertGroup): Promise<void> {
-    const { store, log, owner } = this.#o;
-    let g: AlertGroup | undefined = first;
-    // The group may move on while its message is sent: then its newest state is sent next, under the same claim.
-    while (g) {
-      const current: AlertGroup = g;
-      try {
-        const message = alertMessage(g);
-        const channel = g.channel!;
-        let ref: PostedRef | undefined = g.messageEpisode === g.episode && g.messageTs ? { channel: g.messageChannel ?? channel, ts: g.messageTs } : undefined;
-        if (ref) {
-          const at = ref;
-          await this.#paced(at.channel, () => this.#o.poster.update(at, message));
-        } else {
-          const key = messageKey(g);
-          // Claimed before and never recorded: it may be in the channel already.
-          if (g.postingSince) ref = await this.#o.poster.findPosted(channel, key, g.postingSince);
-          if (ref) {
-            const at = ref;
-            await this.#paced(at.channel, () => this.#o.poster.update(at, message));
-          } else {
-            await store.markPosting(g.id, owner);
-            ref = await this.#paced(channel, () => this.#o.poster.post(channel, message, key));
-          }
-          await store.setMessage(g.id, g.episode, ref.channel, ref.ts);
-          if (g.targets.length > 0) this.#startDiagnosis(g.id);
-        }
-        const behind = await store.markShown(g.id, owner, g.version);
-        g = behind ? await this.#reclaim(g.id) : undefined;
-      } catch (error) {
-        await this.#failed(current, error).catch((err: unknown) => log.warn({ err, group: current.id }, 'while recording an alert delivery failure'));
-        return;
+  async #deliver(claimed: AlertGroup): Promise<void> {
+    // Already on its way in this process (waiting for its channel's turn): that delivery re-reads
+    // the group when its turn comes, and shows whatever it holds then.
+    if (this.#inFlight.has(claimed.id)) return;
+    this.#inFlight.add(claimed.id);
+    try {
+      let more = true;
+      while (more) {
+        more = await this.#paced(claimed.channel!, () => this.#showLatest(claimed.id));
       }
+    } catch (error) {
+      await this.#failed(claimed, error).catch((err: unknown) => this.#o.log.warn({ err, group: claimed.id }, 'while recording an alert delivery failure'));
+    } finally {
+      this.#inFlight.delete(claimed.id);
     }
   }
 
-  /** The group again, claimed by this process, when it is still behind. */
-  async #reclaim(id: number): Promise<AlertGroup | undefined> {
-    const claimed = await this.#o.store.claimBehind(this.#o.owner, this.#o.leaseMs, BATCH);
-    // Others claimed on the way are delivered too (they were due).
-    const own = claimed.find((c) => c.id === id);
-    for (const other of claimed) if (other.id !== id) void this.#deliver(other);
-    return own;
+  /**
+   * At the channel's turn: the group read again with its claim renewed (a claim that ran out while
+   * it waited and was taken elsewhere is left to its new owner), then its message posted or
+   * updated. True when the group moved on meanwhile (its claim kept: more to show).
+   */
+  async #showLatest(id: number): Promise<boolean> {
+    const { store, owner, poster } = this.#o;
+    const g = await store.renewClaim(id, owner, this.#o.leaseMs);
+    if (!g || !g.channel) return false;
+    const message = alertMessage(g);
+    let ref: PostedRef | undefined = g.messageEpisode === g.episode && g.messageTs ? { channel: g.messageChannel ?? g.channel, ts: g.messageTs } : undefined;
+    if (ref) {
+      await poster.update(ref, message);
+    } else {
+      const key = messageKey(g);
+      // Claimed before and never recorded: it may be in the channel already.
+      if (g.postingSince) ref = await poster.findPosted(g.channel, key, g.postingSince);
+      if (ref) {
+        await poster.update(ref, message);
+      } else {
+        await store.markPosting(g.id, owner);
+        ref = await poster.post(g.channel, message, key);
+      }
+      await store.setMessage(g.id, g.episode, ref.channel, ref.ts);
+      if (g.targets.length > 0) this.#startDiagnosis(g.id);
+    }
+    return await store.markShown(g.id, owner, g.version);
   }
 
   async #failed(g: AlertGroup, error: unknown): Promise<void> {
@@ -134,9 +138,14 @@ export class AlertOutbox {
   }
 
   #startDiagnosis(id: number): void {
+    if (this.#diagnosingIds.has(id)) return;
+    this.#diagnosingIds.add(id);
     const run = this.#diagnose(id).catch((err: unknown) => this.#o.log.warn({ err, group: id }, 'alert diagnosis failed'));
     this.#diagnosing.add(run);
-    void run.finally(() => this.#diagnosing.delete(run));
+    void run.finally(() => {
+      this.#diagnosing.delete(run);
+      this.#diagnosingIds.delete(id);
+    });
   }
 
   /** The route's targets probed, each report in the message's thread; once per episode. */
@@ -151,9 +160,11 @@ export class AlertOutbox {
     const set = await runAllProbes(targets, { ...this.#o.probeOptions, targets: configured });
     for (const report of set.reports) {
       const key = `${messageKey(g)}:diag:${report.target}`;
-      // A diagnosis cut short elsewhere may have posted some replies already.
-      if (takeover && (await poster.findReply(parent, key))) continue;
-      await this.#paced(parent.channel, () => poster.reply(parent, reportMessage(report, { budget: poster.budget, ...this.#o.reportOptions }), key));
+      await this.#paced(parent.channel, async () => {
+        // A diagnosis cut short elsewhere may have posted some replies already.
+        if (takeover && (await poster.findReply(parent, key))) return;
+        await poster.reply(parent, reportMessage(report, { budget: poster.budget, ...this.#o.reportOptions }), key);
+      });
     }
     await store.markDiagnosed(g.id, g.episode);
   }

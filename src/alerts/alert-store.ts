@@ -144,6 +144,15 @@ export class AlertStore {
     return rows.map(toGroup);
   }
 
+  /** The group as it is now, its claim by `owner` renewed; undefined when the claim is another's now. */
+  async renewClaim(id: number, owner: string, leaseMs: number): Promise<AlertGroup | undefined> {
+    const { rows } = await this.#pool.query<GroupRow>(
+      'UPDATE alert_groups SET claim_until = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1 AND claim_owner = $2 RETURNING *',
+      [id, owner, leaseMs],
+    );
+    return rows[0] ? toGroup(rows[0]) : undefined;
+  }
+
   /** Before a post: a post started and not recorded is looked up, never blindly repeated. */
   async markPosting(id: number, owner: string): Promise<void> {
     await this.#pool.query('UPDATE alert_groups SET posting_since = COALESCE(posting_since, now()) WHERE id = $1 AND claim_owner = $2', [id, owner]);
@@ -158,10 +167,15 @@ export class AlertStore {
     await this.#pool.query('UPDATE alert_groups SET message_episode = NULL, message_channel = NULL, message_ts = NULL, posting_since = NULL WHERE id = $1 AND claim_owner = $2', [id, owner]);
   }
 
-  /** The claimed version is shown; the claim ends. True when the group moved on meanwhile (more to show). */
+  /**
+   * The claimed version is shown. True when the group moved on meanwhile (more to show): the claim
+   * is kept for that; otherwise it ends.
+   */
   async markShown(id: number, owner: string, version: number): Promise<boolean> {
     const { rows } = await this.#pool.query<{ behind: boolean }>(
-      `UPDATE alert_groups SET shown_version = GREATEST(shown_version, $3), claim_until = NULL, claim_owner = NULL, attempts = 0, last_error = NULL
+      `UPDATE alert_groups SET shown_version = GREATEST(shown_version, $3), attempts = 0, last_error = NULL,
+         claim_until = CASE WHEN version > GREATEST(shown_version, $3) THEN claim_until END,
+         claim_owner = CASE WHEN version > GREATEST(shown_version, $3) THEN claim_owner END
        WHERE id = $1 AND claim_owner = $2 RETURNING version > shown_version AS behind`,
       [id, owner, version],
     );
