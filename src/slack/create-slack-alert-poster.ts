@@ -12,6 +12,8 @@ import { SLACK_BUDGET } from './slack-budget.ts';
 import { AlertPostError, type AlertPoster } from '../alerts/alert-poster.ts';
 
 const ALERT_EVENT = 'chatops_alert';
+/** A call ends well within the outbox's 30 s claim: a hung one is retried, not left to a second replica to repeat. */
+const CALL_TIMEOUT_MS = 10_000;
 /** Looking for an interrupted post: messages per call, calls at most. */
 const PER_PAGE = 200;
 const MAX_PAGES = 5;
@@ -28,7 +30,7 @@ export interface SlackAlertPosterOptions {
 }
 
 export function createSlackAlertPoster(options: SlackAlertPosterOptions): AlertPoster {
-  const client = new WebClient(options.token, { ...(options.apiUrl && { slackApiUrl: options.apiUrl }), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+  const client = new WebClient(options.token, { ...(options.apiUrl && { slackApiUrl: options.apiUrl }), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true, timeout: CALL_TIMEOUT_MS });
   const seal = (m: Message) => sealMessage(m, options.signer, options.secrets);
 
   async function call<T>(doing: string, fn: () => Promise<T>): Promise<T> {
