@@ -3,7 +3,7 @@
 // flapped, and its alerts with what sets each apart and a link to its source. Everything in it
 // came from outside: it is plain text in the neutral message (the renderer escapes it), cut to
 // bounds, and the alerts beyond a few are counted, not listed.
-import { context, date, header, line, link, spans, strong, code, type Block, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
+import { context, date, header, icon, line, link, spans, strong, code, type Block, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
 import type { IconName } from '../message/icon-name.ts';
 import { formatDuration } from '../probes/format.ts';
 import type { ReceivedAlert } from './alertmanager-payload.ts';
@@ -26,7 +26,7 @@ const NOISY = new Set(['prometheus', 'prometheus_replica', 'replica', 'receive',
 /** Shown in the header, or as the severity. */
 const SHOWN_ELSEWHERE = new Set(['alertname']);
 
-export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl'>): Message {
+export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'>): Message {
   const alerts = [...g.alerts].sort(byFiringThenStart);
   const name = g.commonLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
   const firing = alerts.filter((a) => a.status === 'firing');
@@ -69,6 +69,8 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
   if (g.externalUrl) links.push(link(g.externalUrl, 'Alertmanager'));
   const foot = links.flatMap((l, i): Array<Span | string> => (i === 0 ? [l] : [' · ', l]));
   if (foot.length > 0) blocks.push(context(...foot));
+  // The route's targets: their reports follow in the thread, once per firing episode.
+  if (g.targets.length > 0) blocks.push(context(icon('thread'), ` Diagnostics in the thread: ${g.targets.join(', ')}`));
 
   const notification = spans(`${title}${annotations.summary ? ` — ${cut(annotations.summary, 150)}` : ''}`);
   return { notification, blocks };
@@ -107,14 +109,15 @@ function alertLine(a: ReceivedAlert, common: Record<string, string>, commonSumma
  * "10.0.0.7:9100" next to the pod or node it is).
  */
 function shownLabels(labels: Record<string, string>, skip: ReadonlySet<string>, max: number): Span[] {
-  const entries = Object.entries(labels).filter(([k]) => !skip.has(k) && !NOISY.has(k) && !k.startsWith('__'));
+  // In order of what names the place best: of two labels with one value, the first is kept.
+  const entries = Object.entries(labels).filter(([k]) => !skip.has(k) && !NOISY.has(k) && !k.startsWith('__'))
+    .sort(([a], [b]) => priority(a) - priority(b) || a.localeCompare(b));
   const has = (k: string) => entries.some(([name]) => name === k);
   const kept = entries.filter(([k, v], i) => {
     if (entries.some(([k2, v2], j) => j < i && v2 === v && k2 !== k)) return false;
     if (k === 'instance' && /^[\d.:[\]a-f]+$/i.test(v) && (has('pod') || has('node'))) return false;
     return true;
   });
-  kept.sort(([a], [b]) => priority(a) - priority(b) || a.localeCompare(b));
   const out: Span[] = [];
   for (const [k, v] of kept.slice(0, max)) out.push(...(out.length > 0 ? [spans(' ')[0]!] : []), code(`${cut(k, 40)}=${cut(v, LABEL_CHARS)}`));
   if (kept.length > max) out.push(spans(` +${kept.length - max} more`)[0]!);

@@ -114,6 +114,10 @@ describe('one message per alert group', () => {
     // Noise: which Prometheus replica evaluated it, and the exporter's address next to the pod.
     expect(shown).not.toContain('prometheus=monitoring');
     expect(shown).not.toContain('instance=10.2.0.14');
+    // job repeats service: the service is what names the place.
+    expect(shown).toContain('service=postgres-exporter');
+    expect(shown).not.toContain('job=postgres-exporter');
+    expect(shown).toContain('Diagnostics in the thread: main-db');
     expect(shown).toContain('<!date^1796181127^'); // since 2026-12-02T03:12:07Z, in the reader's time zone
     expect(shown).toContain('http://prometheus-k8s-0:9090/graph?g0.expr=pg_up+%3D%3D+0&amp;g0.tab=1'.replace('&amp;', '&'));
     expect(shown).toContain('1 firing');
