@@ -55,7 +55,8 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
   // Each alert: what sets it apart from the others (its labels beyond the common ones), its own
   // summary when it differs, since when, and where it comes from.
   const items: Line[] = alerts.slice(0, LISTED_ALERTS).map((a) => alertLine(a, g.commonLabels, annotations.summary));
-  if (alerts.length > 1 || items.some((l) => l.length > 3)) {
+  // One alert is the group: the fields and the links below already say it all.
+  if (alerts.length > 1) {
     const more = alerts.length > LISTED_ALERTS ? [spans(`and ${alerts.length - LISTED_ALERTS} more`)] : [];
     blocks.push({ type: 'section', paragraphs: [{ type: 'list', items: [...items, ...more] }] });
   }
