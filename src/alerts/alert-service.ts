@@ -21,6 +21,7 @@ export const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
 /** Notifications handled are remembered this long (duplicates come within minutes). */
 const KEEP_NOTIFICATIONS_DAYS = 7;
 const PRUNE_EVERY_MS = 60 * 60_000;
+const MIN_TOKEN_CHARS = 16;
 
 export interface AlertServiceOptions {
   pool: pg.Pool;
@@ -72,6 +73,9 @@ export class AlertService {
     if (!this.#o.token) {
       this.#log.info(`${ALERTS_TOKEN_ENV} is not set: POST ${ALERTMANAGER_PATH} is not served (Alertmanager's notifications get 404); set it to receive alerts`);
       return [];
+    }
+    if (this.#o.token.length < MIN_TOKEN_CHARS) {
+      this.#log.warn(`${ALERTS_TOKEN_ENV} is shorter than ${MIN_TOKEN_CHARS} characters: anyone who guesses it can post alerts; use a long random one (openssl rand -hex 32)`);
     }
     if (!this.#o.config.alerts || this.#o.config.alerts.routes.length === 0) {
       this.#log.warn(`POST ${ALERTMANAGER_PATH} is served, but ${this.#o.config.source} has no alerts.routes: notifications are recorded and not posted`);
