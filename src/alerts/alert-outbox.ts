@@ -48,6 +48,7 @@ export class AlertOutbox {
   /** Groups being delivered, and diagnosed, by this process. */
   readonly #inFlight = new Set<number>();
   readonly #diagnosingIds = new Set<number>();
+  #stopping = false;
 
   constructor(options: AlertOutboxOptions) {
     this.#o = options;
@@ -67,6 +68,9 @@ export class AlertOutbox {
 
   /** Waits for the diagnoses running (shutdown). */
   async drain(): Promise<void> {
+    // What still waits for its channel's turn is left, its claim given up, to the next replica or
+    // start: a shutdown does not wait out a busy channel's pacing.
+    this.#stopping = true;
     await Promise.allSettled([...this.#diagnosing]);
   }
 
@@ -150,10 +154,27 @@ export class AlertOutbox {
 
   /** The route's targets probed, each report in the message's thread; once per episode. */
   async #diagnose(id: number): Promise<void> {
-    const { store, poster } = this.#o;
+    const { store } = this.#o;
     const claimed = await store.claimDiagnosis(id, DIAGNOSIS_LEASE_MS);
     if (!claimed) return;
     const { group: g, takeover } = claimed;
+    try {
+      await this.#diagnoseClaimed(g, takeover);
+    } catch (error) {
+      if (error instanceof AlertPostError && (error.permanent || error.messageGone)) {
+        // The thread cannot take it (the message deleted, the bot removed): given up, not retried every few seconds.
+        await store.markDiagnosed(g.id, g.episode);
+        this.#o.log.warn({ group: g.id, err: error }, 'the alert diagnosis could not be posted in its thread; given up');
+        return;
+      }
+      // Taken up again at once elsewhere (or at the next start), looking first for what was posted.
+      await store.expireDiagnosisClaim(g.id).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async #diagnoseClaimed(g: AlertGroup, takeover: boolean): Promise<void> {
+    const { store, poster } = this.#o;
     const parent: PostedRef = { channel: g.messageChannel!, ts: g.messageTs! };
     const configured = this.#o.targets();
     const targets = g.targets.map((name) => configured.find((t) => t.name === name)).filter((t): t is Target => t !== undefined);
@@ -175,6 +196,7 @@ export class AlertOutbox {
     const run = lane.tail.catch(() => undefined).then(async () => {
       const wait = lane.nextAt - Date.now();
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      if (this.#stopping) throw new AlertPostError('the bot is stopping: left for the next turn', { retryAfterMs: 0 });
       try {
         return await fn();
       } finally {

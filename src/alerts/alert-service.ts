@@ -106,8 +106,9 @@ export class AlertService {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    const draining = this.#outbox.drain();
     await this.#running;
-    await this.#outbox.drain();
+    await draining;
   }
 
   /** Delivers what is behind now (once more after the current run, if one is under way). */

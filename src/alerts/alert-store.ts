@@ -208,6 +208,11 @@ export class AlertStore {
     return row ? { group: toGroup(row), takeover: row.prev_claim !== null } : undefined;
   }
 
+  /** A diagnosis cut short: its claim ends now (kept as ended, so the next one looks for its replies first). */
+  async expireDiagnosisClaim(id: number): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET diag_claim_until = now() - interval \'1 millisecond\' WHERE id = $1 AND diag_claim_until IS NOT NULL', [id]);
+  }
+
   async markDiagnosed(id: number, episode: number): Promise<void> {
     await this.#pool.query('UPDATE alert_groups SET diagnosed_episode = GREATEST(diagnosed_episode, $2), diag_claim_until = NULL WHERE id = $1', [id, episode]);
   }

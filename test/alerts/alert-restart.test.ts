@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
 import { BOT_TOKEN } from '../support/test-bot.ts';
-import { ALERTS_CONFIG, settled, startAlertBot } from './alert-harness.ts';
+import { ALERTS_CONFIG, sendAlert, settled, startAlertBot } from './alert-harness.ts';
 import { errorRateAlert, errorRateGroup } from './alertmanager-payloads.ts';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -84,5 +84,23 @@ describe('alert messages across a crash', () => {
     expect(slack.callsTo('conversations.history').length).toBeGreaterThanOrEqual(1);
     expect(pending.message_ts).not.toBeNull();
     expect(claimed.message_ts).not.toBe(sentTs);
+  });
+
+  it('a stop while messages wait for their channel\'s turn loses none and doubles none: the next start posts the rest', async () => {
+    await bot?.stop();
+    bot = await startAlertBot(slack.apiUrl, storeUrl);
+    slack.reset();
+    const keys = Array.from({ length: 6 }, (_, i) => `{}:{alertname="HighErrorRate",service="queued-${i}"}`);
+    for (const [i, key] of keys.entries()) {
+      expect((await sendAlert(bot.port, errorRateGroup([errorRateAlert(`queued-${i}`, '2026-12-02T03:10:00Z', `cccc00000000000${i}`)], key))).status).toBe(200);
+    }
+    // One channel takes a message a second: most of them are still waiting when the bot stops.
+    await bot.stop();
+    bot = undefined;
+    bot = await startAlertBot(slack.apiUrl, storeUrl);
+    for (const key of keys) await settled(pool, key);
+    for (let i = 0; i < keys.length; i++) {
+      expect(slack.messagesIn('C0ALERTS').filter((m) => m.text.endsWith(`on queued-${i}`)), `queued-${i}`).toHaveLength(1);
+    }
   });
 });
