@@ -98,7 +98,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     const outcome = options.diag && command.name === '/diag' ? await (await import('../../commands/diag.ts')).runDiag(invocation, options.diag) : await command.run(invocation);
     if (options.json) {
       if (outcome?.data === undefined) throw new UserError(`${command.name.slice(1)} has no data to print as JSON`);
-      options.stdout.write(`${maskSecrets(JSON.stringify(outcome.data, null, 2), secrets, Infinity)}\n`);
+      // Masked value by value, before they are quoted: a secret with a " or \ in it is written
+      // escaped in JSON, where masking the text would no longer find it.
+      options.stdout.write(`${JSON.stringify(outcome.data, (_key, value: unknown) => (typeof value === 'string' ? maskSecrets(value, secrets, Infinity) : value), 2)}\n`);
     } else if (options.firstLine) {
       const first = outcome?.data === undefined ? undefined : options.firstLine(outcome.data, config);
       options.stdout.write(`${first === undefined ? '' : `${maskSecrets(first, secrets, Infinity)}\n`}${held.join('')}`);

@@ -31,6 +31,9 @@ export function judgeAnswer(content: unknown, result: Omit<TriageResult, 'narrat
   const words = clean.match(/\p{L}{2,}/gu)?.length ?? 0;
   if (letters < clean.length * 0.5 || words < 3) return nonsense('not sentences (too few words among the characters)');
   if (/^\s*[{[<]/.test(clean) || /<\/?[a-z][\w-]*[\s>]/i.test(clean)) return nonsense('markup or data, not sentences');
+  // Posted under the causes, it must not carry a link, an address or a mention anyone could be
+  // sent by (a finding's text may have told the model to): the causes and runbooks say where to go.
+  if (/\b(?:https?|ftp|mailto|slack):|\bwww\.|[\w.+-]+@[\w-]+\.[\w.-]+|(?:^|\s)@[\w.-]+|<[!@#]/i.test(clean)) return nonsense('it carries a link, an address or a mention');
 
   const named = new Set([...result.causes.map((c) => c.runbook), ...result.ruledOut.map((o) => o.runbook), ...(result.notChecked ?? []).map((n) => n.runbook)]);
   const foreignRunbook = tokens(clean, /[a-z0-9]+(?:-[a-z0-9]+)+/g).find((t) => known.runbooks.has(t) && !named.has(t));

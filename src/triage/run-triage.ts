@@ -55,6 +55,8 @@ export interface TriageRun {
 /** What runs where: the targets to run, each with the names of its checks, and the candidates nothing can check. */
 export interface TriagePlan {
   runs: Array<{ target: Target; checks: Set<string> }>;
+  /** Candidates some of whose targets were left out by the cap: what ran cannot rule them out. */
+  partial: string[];
   notChecked: Array<{ runbook: string; title: string; reason: string }>;
 }
 
@@ -85,6 +87,7 @@ export async function runTriage(symptom: string, options: RunTriageOptions): Pro
     reports,
     runbooks: options.runbooks,
     notChecked: plan.notChecked,
+    partiallyChecked: plan.partial,
     unasked: 'crit',
     durationMs: Math.round(performance.now() - started),
   });
@@ -102,6 +105,7 @@ export async function runTriage(symptom: string, options: RunTriageOptions): Pro
 export function planTriage(candidates: readonly RankedRunbook[], runbooks: RunbookIndex, targets: readonly Target[], maxTargets: number): TriagePlan {
   const runs = new Map<string, { target: Target; checks: Set<string> }>();
   const notChecked: TriagePlan['notChecked'] = [];
+  const partial: string[] = [];
   for (const candidate of candidates) {
     const runbook = runbooks.byId.get(candidate.runbook);
     if (!runbook) continue;
@@ -124,6 +128,8 @@ export function planTriage(candidates: readonly RankedRunbook[], runbooks: Runbo
         } else if (runs.size < maxTargets) {
           runs.set(target.name, { target, checks: new Set(names) });
           planned++;
+        } else if (!partial.includes(runbook.id)) {
+          partial.push(runbook.id);
         }
       }
       // A kind asked only for one query is a bonus, not something missing.
@@ -133,7 +139,7 @@ export function planTriage(candidates: readonly RankedRunbook[], runbooks: Runbo
     const kinds = [...evidence].filter(([, checks]) => !checks.every((c) => isOneQuery(c.check))).map(([kind]) => kind);
     notChecked.push({ runbook: runbook.id, title: runbook.title, reason: notCheckedReason(missing, kinds, targets, maxTargets) });
   }
-  return { runs: [...runs.values()], notChecked };
+  return { runs: [...runs.values()], notChecked, partial };
 }
 
 /** The evidence checks of a runbook by kind, each with its check name within the kind (`prometheus.query.x` is the query check). */

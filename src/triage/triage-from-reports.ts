@@ -9,11 +9,16 @@
 //   0.10 (score x 0.1), and every ok finding of its evidence on a target where it was confirmed
 //   takes 0.04 off (at most 0.10). A runbook the words did not pick, added because a finding
 //   confirms it at crit while a symptom was given, counts three quarters of that.
+// - A runbook confirmed only by checks it borrows from other runbooks (`evidence:`, not its own
+//   `checks:`) counts 0.65 of that: at most "possible", and the owner of the check comes first.
+//   When its own checks ran and came back ok, borrowed evidence is only a weak sign (below).
 // - A warn finding where the runbook wants crit supports it only weakly: 0.25 + 0.25 x score,
-//   at most 0.5, "possible".
+//   at most 0.5, "possible" (0.8 of that beside ok findings of its own checks).
 // - Nothing found for or against (no finding, or only unknown ones: a check that could not see is
 //   neither): the words alone, 0.4 x score, at most 0.4, "not confirmed".
-// - Ok findings and no other: every check that ran came back ok, so the runbook is ruled out.
+// - Ok findings and no other: every check that ran came back ok, so the runbook is ruled out;
+//   only when its own checks were among them (a runbook is not ruled out by what it borrows), and
+//   not when some of its targets were left out by the cap on targets.
 //   Ok findings beside unknown ones lower the words' share in proportion (down to half).
 // The thresholds a reader sees (likely at 0.7 and above, possible above 0.4) are in
 // confidenceWords.
@@ -35,6 +40,13 @@ const MAX_OK_PENALTY = 0.1;
 /** A runbook the words did not pick, confirmed at crit by a finding of a target that was run anyway. */
 const UNASKED_WEIGHT = 0.75;
 const WEAK_BASE = 0.25;
+/**
+ * A runbook confirmed only by checks it borrows from others (a crashloop for "users see 503s"):
+ * the owner of the check comes first, and alone it stays below "likely" for the borrower.
+ */
+const BORROWED_WEIGHT = 0.65;
+/** A weak sign beside the runbook's own ok checks: "possible" at most, lower than alone. */
+const OWN_OK_WEAK = 0.8;
 const WEAK_TEXT = 0.25;
 /** The most the words alone can give. */
 export const TEXT_ONLY_MAX = 0.4;
@@ -55,6 +67,8 @@ export interface TriageInput {
    * full weight (a report's Explain: its findings are all there is).
    */
   unasked: 'crit' | 'all';
+  /** Runbooks some of whose targets were not run (the cap): never ruled out by those that were. */
+  partiallyChecked?: readonly string[];
   durationMs: number;
 }
 
@@ -62,6 +76,8 @@ export interface TriageInput {
 interface Weighed {
   finding: Finding;
   target: string;
+  /** A check of the runbook's own (`checks:`), not one it borrows from another runbook (`evidence:`). */
+  own: boolean;
   /** true: confirms; false: ok; 'weak': bad, below what the runbook says confirms; undefined: unknown. */
   verdict: true | false | 'weak' | undefined;
 }
@@ -71,11 +87,12 @@ export function triageFromReports(input: TriageInput): Omit<TriageResult, 'narra
   const ruledOut: TriageResult['ruledOut'] = [];
   const scores = new Map(input.candidates.map((c) => [c.runbook, c.score]));
   const notChecked = new Set((input.notChecked ?? []).map((n) => n.runbook));
+  const partial = new Set(input.partiallyChecked ?? []);
   for (const candidate of input.candidates) {
     const runbook = input.runbooks.byId.get(candidate.runbook);
     if (!runbook || notChecked.has(runbook.id)) continue;
     const weighed = weigh(runbook, input.reports);
-    const cause = causeOf(runbook, weighed, candidate.score, 1);
+    const cause = causeOf(runbook, weighed, candidate.score, 1, partial.has(runbook.id));
     if (cause) causes.push(cause);
     else ruledOut.push({ runbook: runbook.id, title: runbook.title, evidence: weighed.map(evidenceOf) });
   }
@@ -85,7 +102,7 @@ export function triageFromReports(input: TriageInput): Omit<TriageResult, 'narra
     const confirming = weighed.filter((w) => w.verdict === true);
     const enough = input.unasked === 'all' ? confirming.length > 0 : confirming.some((w) => w.finding.status === 'crit');
     if (!enough) continue;
-    const cause = causeOf(runbook, weighed, 0, input.unasked === 'all' ? 1 : UNASKED_WEIGHT);
+    const cause = causeOf(runbook, weighed, 0, input.unasked === 'all' ? 1 : UNASKED_WEIGHT, partial.has(runbook.id));
     if (cause) causes.push(cause);
   }
   causes.sort((a, b) => b.confidence - a.confidence || (scores.get(b.runbook) ?? 0) - (scores.get(a.runbook) ?? 0) || a.runbook.localeCompare(b.runbook));
@@ -110,7 +127,8 @@ function weigh(runbook: Runbook, reports: readonly Report[]): Weighed[] {
     for (const finding of report.findings) {
       const evidence = runbook.evidence.filter((e) => speaksFor(finding, e.check));
       if (evidence.length === 0) continue;
-      out.push({ finding, target: report.target, verdict: finding.config ? undefined : verdictOf(finding.status, evidence) });
+      const own = runbook.checks.some((c) => speaksFor(finding, c));
+      out.push({ finding, target: report.target, own, verdict: finding.config ? undefined : verdictOf(finding.status, evidence) });
     }
   }
   return out;
@@ -125,21 +143,34 @@ function verdictOf(status: Status, evidence: readonly RunbookEvidence[]): Weighe
 }
 
 /** The cause the weighed findings make of the runbook, or undefined when they rule it out. */
-function causeOf(runbook: Runbook, weighed: readonly Weighed[], score: number, weight: number): TriageCause | undefined {
-  const confirming = sortFindingsOf(weighed.filter((w) => w.verdict === true));
+function causeOf(runbook: Runbook, weighed: readonly Weighed[], score: number, weight: number, partial: boolean): TriageCause | undefined {
+  let confirming = sortFindingsOf(weighed.filter((w) => w.verdict === true));
   const weak = weighed.filter((w) => w.verdict === 'weak');
   const ok = weighed.filter((w) => w.verdict === false);
   const unknown = weighed.filter((w) => w.verdict === undefined);
+  // Borrowed evidence (a crashloop somewhere, for "users see 503s") confirms only while the
+  // runbook's own checks have not spoken: when they ran and came back ok, and none of them
+  // confirms, it is a weak sign, and their ok findings speak against it.
+  const ownOk = ok.filter((w) => w.own);
+  const ownConfirms = confirming.some((w) => w.own);
+  const borrowedOnly = confirming.length > 0 && !ownConfirms;
+  if (borrowedOnly && ownOk.length > 0) {
+    weak.push(...confirming);
+    confirming = [];
+  }
   let confidence: number;
   if (confirming.length > 0) {
     const strongest = Math.max(...confirming.map((w) => STRENGTH[w.finding.status as 'warn' | 'crit']));
     const confirmedOn = new Set(confirming.map((w) => w.target));
     const against = ok.filter((w) => confirmedOn.has(w.target)).length;
     confidence =
-      (CONFIRMED_BASE + CONFIRMED_SPAN * strongest + TEXT_SHARE_CONFIRMED * score + Math.min(MAX_EXTRA, EXTRA_CONFIRMING * (confirming.length - 1)) - Math.min(MAX_OK_PENALTY, OK_PENALTY * against)) * weight;
+      (CONFIRMED_BASE + CONFIRMED_SPAN * strongest + TEXT_SHARE_CONFIRMED * score + Math.min(MAX_EXTRA, EXTRA_CONFIRMING * (confirming.length - 1)) - Math.min(MAX_OK_PENALTY, OK_PENALTY * against)) *
+      weight *
+      (borrowedOnly ? BORROWED_WEIGHT : 1);
   } else if (weak.length > 0) {
-    confidence = WEAK_BASE + WEAK_TEXT * score;
-  } else if (ok.length > 0 && unknown.length === 0) {
+    confidence = (WEAK_BASE + WEAK_TEXT * score) * (ownOk.length > 0 ? OWN_OK_WEAK : 1);
+  } else if (ok.length > 0 && unknown.length === 0 && !partial && (ownOk.length > 0 || runbook.checks.length === 0)) {
+    // Ruled out only by its own checks (or, with none, by its evidence), on every target of theirs.
     return undefined;
   } else {
     const okShare = ok.length / Math.max(1, ok.length + unknown.length);

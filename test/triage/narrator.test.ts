@@ -193,6 +193,9 @@ describe('narrator', { timeout: 30_000 }, () => {
     ['a confidence no cause has', 'Lock contention is the likely cause with a confidence of 95%, since a session waits on another one. Read runbook postgres-locks.', 'it states a confidence of 0.95, which no cause has'],
     ['a confidence no cause has, as a decimal', 'Lock contention (confidence 0.6) is behind it; a session waits on another one for minutes now.', 'it states a confidence of 0.60, which no cause has'],
     ['a novel', `${'Locks are held for a long time by a session. '.repeat(100)}`, '4499 characters where a few sentences were asked'],
+    ['a link', 'Lock contention is behind it. Before anything else, visit https://evil.example/reset now and sign in there.', 'it carries a link, an address or a mention'],
+    ['a mention', 'Lock contention is behind it; a session waits on another one. @here please look at this at once.', 'it carries a link, an address or a mention'],
+    ['an e-mail address', 'Lock contention is behind it; a session waits on another. Write to ops@evil.example for the fix.', 'it carries a link, an address or a mention'],
   ])('nonsense (%s) is refused, saying why', async (_name, content, why) => {
     const s = await fake();
     s.on('POST /v1/chat/completions', completion(content));

@@ -49,8 +49,10 @@ export const TRIAGE_INTERACTIONS = {
           about: `Explain: ${report.target}`,
           runbookUrl: (id) => (base && edge.services.runbooks.byId.has(id) ? `${base.replace(/\/$/, '')}/${id}.md` : undefined),
         });
-        if (press.channel) await edge.post(press.channel, message, press.threadTs);
-        else await edge.answer(message);
+        // Where the bot cannot post (a report answered through the response URL of a channel it
+        // is not in), the presser still gets the answer, privately.
+        const posted = press.channel ? await edge.post(press.channel, message, press.threadTs).then(() => true, (err: unknown) => { edge.services.log.warn({ err }, 'the Explain answer could not be posted in the thread; answering the presser'); return false; }) : false;
+        if (!posted) await edge.answer(message);
       } catch (error) {
         const text = describeErrorLine(error, edge.services.log, { action: TRIAGE_EXPLAIN_ACTION, user: press.user });
         await edge.answer(errorMessage(text)).catch(() => undefined);
