@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { allCheckIds } from '../../src/probes/probe-registry.ts';
 import { loadRunbooks } from '../../src/runbooks/load-runbooks.ts';
 import { ERROR_REFERENCE } from '../../src/triage/explain/error-codes.ts';
-import { findError, suggestErrors, type MatchKind } from '../../src/triage/explain/find-error.ts';
+import { findError, MAX_QUERY_CHARS, sameClassCodes, suggestErrors, type MatchKind } from '../../src/triage/explain/find-error.ts';
 
 describe('the error reference', () => {
   it('names only runbooks that exist, and every entry says what it means, where it comes from and what to check', () => {
@@ -38,7 +38,7 @@ describe('the error reference', () => {
     const wanted = [
       ...['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'ENOSPC', 'EMFILE', 'EACCES'].map((c) => `errno:${c}`),
       ...['400', '401', '403', '404', '408', '429', '500', '502', '503', '504'].map((c) => `http:${c}`),
-      ...['53300', '57014', '40P01', '40001', '53100', '53200', '57P01', '28P01', '3D000', '42P01', '23505', '08006', '55P03', '25P02'].map((c) => `postgres:${c}`),
+      ...['53300', '53400', '57014', '40P01', '40001', '53100', '53200', '57P01', '57P02', '28P01', '3D000', '42P01', '42P07', '23503', '23505', '08006', '08P01', '55P03', '25P02'].map((c) => `postgres:${c}`),
       ...['OOM', 'LOADING', 'READONLY', 'NOAUTH', 'WRONGPASS', 'MISCONF', 'CROSSSLOT', 'BUSY'].map((c) => `redis:${c}`),
       ...['card_declined', 'insufficient_funds', 'expired_card', 'incorrect_cvc', 'processing_error', 'authentication_required', 'do_not_honor', 'fraudulent', 'lost_card', 'stolen_card', 'generic_decline'].map((c) => `stripe:${c}`),
       ...['CrashLoopBackOff', 'ImagePullBackOff', 'ErrImagePull', 'OOMKilled', 'CreateContainerConfigError', 'Evicted', 'FailedScheduling', 'Pending'].map((c) => `k8s:${c}`),
@@ -176,5 +176,125 @@ describe('findError', () => {
     expect(findError('connection pool problem')).toEqual([]);
     expect(suggestErrors('connection pool problem').length).toBeGreaterThan(0);
     expect(suggestErrors('ECONNRFSD').map((e) => e.codes[0])).toContain('ECONNREFUSED');
+  });
+});
+
+const all = (query: string) => findError(query).map((m) => `${m.entry.family}:${m.entry.codes[0] ?? m.entry.name}`);
+
+describe('findError: a number is matched whole', () => {
+  it.each([
+    ['exit code 137', ['exit:137']],
+    ['command terminated with exit code 137', ['exit:137']],
+    ['Process exited with code 137', ['exit:137']],
+    ['Last State: Terminated, Reason: OOMKilled, Exit Code: 137', ['k8s:OOMKilled', 'exit:137']],
+    ['exit code 1', ['exit:1']],
+    ['Error: Process completed with exit code 1.', ['exit:1']],
+  ])('%s -> %j', (query, expected) => {
+    expect(all(query)).toEqual(expected);
+  });
+});
+
+describe('findError: numbers and SQLSTATEs are never typos of one another', () => {
+  it.each([
+    ['23503', '23503', 'foreign_key_violation'],
+    ['SQLSTATE 53400', '53400', 'configuration_limit_exceeded'],
+    ['42P07', '42P07', 'duplicate_table'],
+    ['57P02', '57P02', 'crash_shutdown'],
+    ['08P01', '08P01', 'protocol_violation'],
+  ])('%s is its own entry, %s %s', (query, code, name) => {
+    const m = findError(query);
+    expect(m.map((x) => [x.entry.codes[0], x.entry.name, x.how])).toEqual([[code, name, 'code']]);
+  });
+
+  it.each(['23502', '53401', 'SQLSTATE 42P99', '57p05', 'HTTP 418', 'status 599', 'exit code 2', 'smtp 5.1.2', '1371'])('%s is not in the reference: no match and no "closest" code', (query) => {
+    expect(findError(query)).toEqual([]);
+    expect(suggestErrors(query)).toEqual([]);
+  });
+
+  it('a missing SQLSTATE names the codes of its class the reference has, and nothing for other codes', () => {
+    const class23 = sameClassCodes('SQLSTATE 23514');
+    expect(class23?.sqlClass).toBe('23');
+    expect(class23?.entries.map((e) => e.codes[0]).sort()).toEqual(['23503', '23505']);
+    expect(sameClassCodes('HY000')?.entries).toEqual([]);
+    expect(sameClassCodes('HTTP 418')).toBeUndefined();
+    expect(sameClassCodes('ECONNRFSD')).toBeUndefined();
+  });
+
+  it('words of a message still forgive typos, codes with letters too', () => {
+    expect(first('violates foriegn key constraint')).toEqual(['23503', 'close']);
+    expect(first('ECONREFUSED')).toEqual(['ECONNREFUSED', 'close']);
+  });
+});
+
+describe('findError: a long paste', () => {
+  /** `n` characters of log lines that name no error. */
+  const filler = (n: number) => {
+    const lines: string[] = [];
+    for (let i = 0, size = 0; size < n; i++) {
+      lines.push(`2026-12-02T05:00:${String(i % 60).padStart(2, '0')} worker ${i} processed batch ok`);
+      size += lines.at(-1)!.length + 1;
+    }
+    return lines.join('\n').slice(0, n);
+  };
+
+  it('100 KB of log is searched by its start and end: the code in its first line is found', () => {
+    const paste = `ERROR:  deadlock detected (SQLSTATE 40P01)\n${filler(100_000)}`;
+    expect(paste.length).toBeGreaterThan(100_000);
+    expect(all(paste)[0]).toBe('postgres:40P01');
+  });
+
+  it('the code in its last line is found too, and what lies between is not searched', () => {
+    expect(all(`${filler(100_000)}\nconnect ECONNREFUSED 10.0.0.5:5432`)).toContain('errno:ECONNREFUSED');
+    expect(all(`${filler(MAX_QUERY_CHARS)}\nsorry, too many clients already\n${filler(5_000)}`)).not.toContain('postgres:53300');
+  });
+
+  it('100 KB with no code in it finds nothing and suggests without hanging', () => {
+    expect(findError(filler(100_000))).toEqual([]);
+    expect(Array.isArray(suggestErrors(filler(100_000)))).toBe(true);
+  });
+});
+
+describe('findError: what the codes are', () => {
+  it('a crash of another server process is 57P02 crash_shutdown, not a connection failure', () => {
+    expect(all('FATAL:  terminating connection because of crash of another server process')).toEqual(['postgres:57P02']);
+    expect(all('server closed the connection unexpectedly')[0]).toBe('postgres:08006');
+  });
+
+  it('08P01 is a protocol violation, apart from the connection failures', () => {
+    expect(first('08P01')).toEqual(['08P01', 'code']);
+    expect(findError('08P01')[0]?.entry.name).toBe('protocol_violation');
+    expect(first('bind message supplies 1 parameters, but prepared statement "" requires 2')).toEqual(['08P01', 'message']);
+  });
+
+  it('the wraparound error in the words of PostgreSQL 16 and of earlier versions', () => {
+    expect(first('ERROR:  database is not accepting commands that assign new transaction IDs to avoid wraparound data loss in database "shop"')).toEqual(['54000', 'message']);
+    expect(first('database is not accepting commands to avoid wraparound data loss in database "shop"')).toEqual(['54000', 'message']);
+  });
+
+  it('exec format error is the kernel refusing a binary (another architecture), not a shell\'s exit 126 or 127', () => {
+    expect(all('exec /usr/local/bin/app: exec format error')).toEqual(['errno:ENOEXEC']);
+    expect(all('exit code 127')).toEqual(['exit:127']);
+  });
+});
+
+describe('findError: common pastes pick the right entry', () => {
+  it.each([
+    ['GET /api returned 403 Forbidden', ['http:403']],
+    ['Error from server (Forbidden): pods is forbidden: User "system:serviceaccount:ops:bot" cannot list resource "pods"', ['k8s:Forbidden']],
+    ['the payment is pending since yesterday', []],
+    ['pod web-7d9 is Pending', ['k8s:Pending']],
+    ['Pending', ['k8s:Pending']],
+    ['this charge looks fraudulent', ['stripe:fraudulent']],
+    ['the result looks fraudulent', []],
+    ['OOM', ['redis:OOM', 'k8s:OOMKilled']],
+    ['oom kill', ['k8s:OOMKilled', 'redis:OOM']],
+    ['code 500', ['http:500']],
+    ['we see 504s from the gateway', ['http:504']],
+    ['Killed: 9', ['exit:137']],
+    ['signal 9', ['exit:137']],
+    ['segfault', ['exit:139']],
+    ['card_declined insufficient_funds', ['stripe:card_declined', 'stripe:insufficient_funds']],
+  ])('%s -> %j', (query, expected) => {
+    expect(all(query)).toEqual(expected);
   });
 });

@@ -112,6 +112,13 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     check: ['Did the peer restart, time out or close idle connections (a pool keeping dead connections)?'],
     runbooks: ['http-health-endpoint', 'redis-connection-problems'],
   },
+  {
+    family: 'errno', codes: ['ENOEXEC'], name: 'exec format error', messages: ['exec format error', 'exec user process caused'],
+    meaning: 'The kernel refused to start the program: the binary is built for another CPU architecture (an arm64 image on an amd64 node, or the reverse), or a script has no #! line.',
+    source: 'The kernel (execve), reported by the container runtime as an error starting the process ("exec /app: exec format error" in the container\'s log); the pod then usually crash-loops.',
+    check: ['Which platforms does the image have (docker manifest inspect), and which architecture is the node?', 'Was the image built on a machine of another architecture without --platform?', 'Does an entrypoint script start with #!/bin/sh (or another interpreter)?'],
+    runbooks: ['k8s-crashing-pods', 'k8s-pods-not-starting'],
+  },
 
   // --- TLS certificates -----------------------------------------------------------------------
   {
@@ -338,14 +345,49 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['postgres-indexes', 'stripe-webhook-delivery'],
   },
   {
-    family: 'postgres', codes: ['08006', '08001', '08003', '08P01'], name: 'connection_failure', messages: ['server closed the connection unexpectedly', 'could not connect to server', 'connection to server failed', 'terminating connection because of crash of another server process', 'Connection terminated unexpectedly'],
+    family: 'postgres', codes: ['08006', '08001', '08003'], name: 'connection_failure', messages: ['server closed the connection unexpectedly', 'could not connect to server', 'connection to server failed', 'Connection terminated unexpectedly'],
     meaning: 'The connection to the server failed or broke: the server went away, crashed, or the network dropped it.',
     source: 'The PostgreSQL client (libpq, node-postgres) or the server (class 08: connection exception).',
     check: ['Did the server restart or crash (one backend crashing restarts them all)?', 'Is something between client and server closing idle connections?', 'Does the pool drop broken connections and reconnect?'],
     runbooks: ['postgres-connection-failures'],
   },
   {
-    family: 'postgres', codes: ['54000'], name: 'program_limit_exceeded', messages: ['database is not accepting commands to avoid wraparound data loss'],
+    family: 'postgres', codes: ['08P01'], name: 'protocol_violation', messages: ['invalid frontend message type', 'bind message supplies', 'insufficient data left in message'],
+    meaning: 'Client and server disagree about the wire protocol: a message the server did not expect or could not parse (wrong parameter count for a prepared statement, a truncated message, something that is not a PostgreSQL client talking to the port).',
+    source: 'PostgreSQL, reading the client\'s messages (class 08, but a bug or a mismatch rather than a network failure).',
+    check: ['Did the driver, or a pooler between client and server (PgBouncer, a proxy), change version or mode?', 'Does a prepared statement get the number of parameters it declares?', 'Is something else (a health check, a scanner) connecting to the port?'],
+    runbooks: ['postgres-connection-failures'],
+  },
+  {
+    family: 'postgres', codes: ['57P02'], name: 'crash_shutdown', messages: ['terminating connection because of crash of another server process'],
+    meaning: 'Another server process crashed, so PostgreSQL ended every session and is restarting to recover from the shared memory it may have damaged.',
+    source: 'PostgreSQL, to each session after a backend died abnormally (a signal, a segfault, an OOM kill).',
+    check: ['What crashed: the server log just before ("server process ... was terminated by signal 9" is the OOM killer)?', 'Is the server or container near its memory limit?', 'Do the clients reconnect once recovery finishes?'],
+    runbooks: ['postgres-connection-failures', 'k8s-resource-usage'],
+  },
+  {
+    family: 'postgres', codes: ['23503'], name: 'foreign_key_violation', messages: ['violates foreign key constraint'],
+    meaning: 'A row refers to a row of another table that is not there (an insert or update), or a row still referred to was deleted.',
+    source: 'PostgreSQL, from the foreign key constraint named in the message.',
+    check: ['Are the rows written in the right order (the parent first, in the same transaction)?', 'Is a delete missing ON DELETE CASCADE, or does it race with an insert?'],
+    runbooks: ['postgres-indexes'],
+  },
+  {
+    family: 'postgres', codes: ['42P07'], name: 'duplicate_table', messages: ['relation already exists'],
+    meaning: 'A CREATE names a table, index, view or sequence that already exists: usually a migration run twice or one that was partly applied by hand.',
+    source: 'PostgreSQL, when the statement runs.',
+    check: ['Does the migration tool\'s own table agree with the schema (a migration applied by hand or half-applied)?', 'Should the statement say IF NOT EXISTS?'],
+    runbooks: ['k8s-rollout-problems'],
+  },
+  {
+    family: 'postgres', codes: ['53400'], name: 'configuration_limit_exceeded', messages: ['temporary file size exceeds temp_file_limit', 'all replication slots are in use', 'too many background workers'],
+    meaning: 'A limit set in the configuration was reached: temp_file_limit for one query\'s temporary files, max_replication_slots, or max_worker_processes.',
+    source: 'PostgreSQL, when the limit named in the message is reached.',
+    check: ['Which setting the message names, and whether the limit or the workload is wrong.', 'For temp_file_limit: which query sorts or hashes that much (EXPLAIN ANALYZE, work_mem)?', 'For replication slots: are old, unused slots still there (pg_replication_slots)?'],
+    runbooks: ['postgres-slow-queries', 'postgres-maintenance'],
+  },
+  {
+    family: 'postgres', codes: ['54000'], name: 'program_limit_exceeded', messages: ['database is not accepting commands to avoid wraparound data loss', 'database is not accepting commands that assign new transaction IDs to avoid wraparound data loss'],
     meaning: 'A hard limit was reached; the serious case is transaction ID wraparound, where the database stops writes until it is vacuumed.',
     source: 'PostgreSQL.',
     check: ['How old is the oldest transaction ID per database (age(datfrozenxid))?', 'What blocks vacuum: long transactions, abandoned replication slots or prepared transactions?'],
@@ -489,7 +531,7 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['stripe-payment-failures'],
   },
   {
-    family: 'stripe', codes: ['fraudulent'], name: 'suspected fraud', messages: ['fraudulent'],
+    family: 'stripe', codes: ['fraudulent'], name: 'suspected fraud', messages: [],
     meaning: 'The issuer or Stripe suspects fraud.',
     source: 'The issuer or Stripe Radar.',
     check: ['Do not retry; review the payment in Radar.', 'Many at once: card testing; add rate limits or CAPTCHA to the payment form.'],
@@ -547,7 +589,7 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['k8s-pods-not-starting'],
   },
   {
-    family: 'k8s', codes: ['OOMKilled'], name: 'killed for memory', messages: ['OOMKilled', 'Memory cgroup out of memory'],
+    family: 'k8s', codes: ['OOMKilled'], name: 'killed for memory', messages: ['OOMKilled', 'Memory cgroup out of memory', 'Out of memory: Killed process', 'OOM kill', 'OOM killer', 'OOM'],
     meaning: 'The container used more memory than its limit and the kernel killed it (exit code 137).',
     source: 'The kernel\'s OOM killer, reported by the kubelet as the last state\'s reason.',
     check: ['Memory use against the limit before the kill: a leak (steady growth) or a spike (a big request)?', 'Is the limit right for the workload, and the runtime\'s heap (JVM, Node --max-old-space-size) below it?'],
@@ -633,14 +675,14 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
 
   // --- Container exit codes ---------------------------------------------------------------------
   {
-    family: 'exit', codes: ['137'], name: 'SIGKILL (128 + 9)', messages: ['exited with code 137', 'exit code 137'],
+    family: 'exit', codes: ['137'], name: 'SIGKILL (128 + 9)', messages: ['exited with code 137', 'exit code 137', 'SIGKILL', 'signal 9', 'Killed: 9', 'signal: killed'],
     meaning: 'The process was killed with SIGKILL: most often the OOM killer (memory limit), or a stop that did not finish within the grace period.',
     source: 'The container runtime, from the process\'s end.',
     check: ['Is the last state\'s reason OOMKilled (memory) or was it being stopped (grace period too short)?'],
     runbooks: ['k8s-crashing-pods', 'k8s-resource-usage'],
   },
   {
-    family: 'exit', codes: ['143'], name: 'SIGTERM (128 + 15)', messages: ['exited with code 143', 'exit code 143'],
+    family: 'exit', codes: ['143'], name: 'SIGTERM (128 + 15)', messages: ['exited with code 143', 'exit code 143', 'SIGTERM', 'signal 15', 'signal: terminated'],
     meaning: 'The process ended on SIGTERM: it was asked to stop (a rollout, a drain, a failed liveness probe) and did.',
     source: 'The container runtime.',
     check: ['Expected during rollouts; repeated restarts with 143 point at a failing liveness probe.'],
@@ -654,17 +696,17 @@ export const ERROR_REFERENCE: readonly ErrorReference[] = [
     runbooks: ['k8s-crashing-pods'],
   },
   {
-    family: 'exit', codes: ['139'], name: 'SIGSEGV (128 + 11)', messages: ['exited with code 139', 'segmentation fault'],
+    family: 'exit', codes: ['139'], name: 'SIGSEGV (128 + 11)', messages: ['exited with code 139', 'exit code 139', 'segmentation fault', 'segfault', 'SIGSEGV', 'signal 11'],
     meaning: 'The process crashed on a segmentation fault: a native library or runtime bug, or an image built for another platform.',
     source: 'The kernel, through the container runtime.',
     check: ['Did the image or a native dependency change?', 'Is the image built for the node\'s architecture?'],
     runbooks: ['k8s-crashing-pods'],
   },
   {
-    family: 'exit', codes: ['127', '126'], name: 'command not found or not executable', messages: ['exec format error', 'command not found'],
-    meaning: 'The container\'s command could not be run: not found (127) or not executable (126, also a binary for another architecture).',
-    source: 'The shell or runtime starting the container.',
-    check: ['The image\'s entrypoint and the pod\'s command/args; the image platform.'],
+    family: 'exit', codes: ['127', '126'], name: 'command not found or not executable', messages: ['command not found'],
+    meaning: 'A shell could not run the command: not found (127), or found but not executable (126, a missing execute bit).',
+    source: 'The shell running the command (sh -c in the container\'s command, an entrypoint script).',
+    check: ['The image\'s entrypoint and the pod\'s command/args: is the program in the image and on $PATH?', 'Does the file have its execute bit (chmod +x in the image build)?'],
     runbooks: ['k8s-crashing-pods', 'k8s-pods-not-starting'],
   },
 
