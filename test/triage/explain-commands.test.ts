@@ -58,7 +58,7 @@ describe('/diag explain', { timeout: 120_000 }, () => {
     expect(text).not.toContain('hunter2-secret');
   });
 
-  it('chatops diag explain prints the entry and exits 0; an unknown one exits 3 with the reason', async () => {
+  it('chatops diag explain prints the entry and exits 0; an unknown one or a code not in the reference exits 3 with the reason', async () => {
     const run = await chatops(['diag', 'explain', '53300']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -70,6 +70,11 @@ describe('/diag explain', { timeout: 120_000 }, () => {
     const unknown = await chatops(['diag', 'explain', 'banana']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('chatops: nothing in the error reference matches "banana"');
+    // A SQLSTATE one digit away from a known one is another code: said missing, with its class's codes, no "closest".
+    const missing = await chatops(['diag', 'explain', 'SQLSTATE', '23514']);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain('chatops: the code "SQLSTATE 23514" is not in the error reference; other codes of SQLSTATE class 23 in it: 23505 (unique_violation), 23503 (foreign_key_violation).');
+    expect(missing.stderr).not.toContain('closest');
     const empty = await chatops(['diag', 'explain']);
     expect(empty.code).toBe(3);
     expect(empty.stderr).toContain('name an error code or message: diag explain <error code or message>');

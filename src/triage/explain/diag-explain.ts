@@ -4,7 +4,8 @@ import { maskSecrets } from '../../security/mask-secrets.ts';
 import type { CommandInvocation, CommandOutcome } from '../../slash-command.ts';
 import { UserError } from '../../user-error.ts';
 import { explainMessage } from './explain-message.ts';
-import { findError, suggestErrors } from './find-error.ts';
+import type { ErrorReference } from './error-codes.ts';
+import { exactOnlyQuery, findError, sameClassCodes, suggestErrors } from './find-error.ts';
 
 export const EXPLAIN_USAGE = 'diag explain <error code or message>';
 const EXAMPLES = 'ECONNREFUSED, 53300, HTTP 504, exit code 137, deadlock detected, card_declined, CrashLoopBackOff';
@@ -16,8 +17,16 @@ export async function diagExplain({ reply, services }: CommandInvocation, query:
   const shown = maskSecrets(asked, services.secrets);
   const matches = findError(asked);
   if (matches.length === 0) {
-    const near = suggestErrors(asked).map((e) => (e.codes[0] === undefined ? e.name : `${e.codes[0]} (${e.name})`));
     const quoted = shown.length > 80 ? `${shown.slice(0, 79)}…` : shown;
+    const named = (e: ErrorReference) => (e.codes[0] === undefined ? e.name : `${e.codes[0]} (${e.name})`);
+    // A number or a SQLSTATE one character off is another code, not a typo: say it is missing, and
+    // name only the codes of its SQLSTATE class.
+    const sameClass = sameClassCodes(asked);
+    if (sameClass !== undefined || exactOnlyQuery(asked) !== undefined) {
+      const related = sameClass && sameClass.entries.length > 0 ? `; other codes of SQLSTATE class ${sameClass.sqlClass} in it: ${sameClass.entries.map(named).join(', ')}` : '';
+      throw new UserError(`the code "${quoted}" is not in the error reference${related}. Look it up in the documentation of what reported it, or give words of the message, e.g. ${EXAMPLES}`);
+    }
+    const near = suggestErrors(asked).map(named);
     throw new UserError(`nothing in the error reference matches "${quoted}"${near.length ? `; closest: ${near.join(', ')}` : ''}. Give a code or words of the message, e.g. ${EXAMPLES}`);
   }
   const base = services.config.runbooks.baseUrl;
