@@ -130,6 +130,12 @@ describe('masking takes linear time', () => {
     ['xoxb-xoxb-...', (n) => 'xoxb-'.repeat(n / 5)],
     ['-----BEGIN PRIVATE KEY-----...', (n) => '-----BEGIN PRIVATE KEY-----'.repeat(Math.floor(n / 27))],
     ['aaaa...(secret prefix)', (n) => 'k3y-9f8e7d6c5b4a3928170'.repeat(Math.floor(n / 23))],
+    ['"password":"password":...', (n) => '"password":"'.repeat(Math.floor(n / 12))],
+    ['"password": "x\\"x\\"... (never closed)', (n) => `"password": "${'x\\"'.repeat(Math.floor(n / 3) - 5)}`],
+    ['Authorization: Basic Authorization: Basic ...', (n) => 'Authorization: Basic '.repeat(Math.floor(n / 21))],
+    ['eyJ-eyJ-...', (n) => 'eyJ-'.repeat(n / 4)],
+    ['eyJaaaa.eyJaaaa....', (n) => 'eyJaaaa.'.repeat(n / 8)],
+    ['Set-Cookie: a=Set-Cookie: a=...', (n) => 'Set-Cookie: a='.repeat(Math.floor(n / 14))],
   ];
 
   it.each(families)('%s: one 80,000-character text costs about what eight 10,000-character texts cost', (_name, make) => {
