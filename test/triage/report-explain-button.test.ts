@@ -53,6 +53,14 @@ describe('the Explain button of a report', () => {
     expect(BOT_INTERACTIONS.ttlMs(actionId)).toBe(24 * 3600_000);
   });
 
+  it('writes a title\'s <, > and & as JSON escapes in the value, and reads them back', () => {
+    const report = buildReport('shop', 'http', new Date(), [{ check: 'http.status', status: 'crit', title: 'HTTP 500: <!channel> <https://evil.example|login> & more' }]);
+    const intent = explainOf(reportMessage(report, { budget: SLACK_BUDGET, explain: true }))!;
+    const { actionId, value } = BOT_INTERACTIONS.encode(intent);
+    expect(value).not.toMatch(/[<>&]/);
+    expect(BOT_INTERACTIONS.decode(actionId, value, context)).toEqual({ ok: true, intent });
+  });
+
   it('refuses values of the wrong shape, naming what is wrong', () => {
     const decode = (raw: unknown) => BOT_INTERACTIONS.decode('triage:explain', typeof raw === 'string' ? raw : JSON.stringify(raw), context);
     expect(decode('not json')).toEqual({ ok: false, problem: 'This Explain button is not valid: its value is not JSON: run /diag again' });

@@ -26,7 +26,9 @@ export const TRIAGE_INTERACTIONS = {
   'triage.explain': {
     intent: 'triage.explain',
     actionId: TRIAGE_EXPLAIN_ACTION,
-    encode: (i) => ({ actionId: TRIAGE_EXPLAIN_ACTION, value: JSON.stringify({ report: i.report }) }),
+    // <, > and & written as JSON escapes: the value carries findings' titles, text from monitored
+    // servers, and nothing of it should read as Slack markup anywhere (JSON.parse restores them).
+    encode: (i) => ({ actionId: TRIAGE_EXPLAIN_ACTION, value: JSON.stringify({ report: i.report }).replace(/[<>&]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`) }),
     decode: decodeExplain,
     // As long as the report's Declare button: an old report's findings are still what it showed.
     ttlMs: DAY,
