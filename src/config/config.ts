@@ -1,6 +1,7 @@
 import type { TargetBase } from '../probes/probe-definition.ts';
 import type { IncidentsConfig } from './incidents-schema.ts';
 import type { AlertsConfig } from './alerts-schema.ts';
+import type { HeartbeatConfig } from './heartbeats-schema.ts';
 import type { Rotation } from '../oncall/rotation.ts';
 
 /** A configured target: the shared keys plus its kind's own keys (url, ...). */
@@ -73,6 +74,8 @@ export interface Config {
   triage?: TriageConfig;
   /** Alertmanager alert groups posted to channels (POST /alerts/alertmanager); without it none is posted. */
   alerts?: AlertsConfig;
+  /** Jobs that must call POST /heartbeats/<name>; one gone silent is said in its channel. */
+  heartbeats?: HeartbeatConfig[];
 }
 
 export interface TriageConfig {

@@ -17,6 +17,7 @@ import { workloadRefProblems } from './workload-ref-problems.ts';
 import { interpolateEnv, type UnsetVariable } from './interpolate-env.ts';
 import { incidentsSchema, oncallSchema, toIncidentsConfig, toRotations } from './incidents-schema.ts';
 import { parseAlertsSection } from './alerts-schema.ts';
+import { parseHeartbeatsSection } from './heartbeats-schema.ts';
 import { DEFAULT_NARRATOR_TIMEOUT_MS, DEFAULT_TIMEOUT_MS, MAX_NARRATOR_TIMEOUT_MS, type AccessRule, type Config, type ConfigProblem, type DigestConfig, type Target, type TriageConfig } from './config.ts';
 
 // node-cron, loaded when a digest's schedule is first checked: a config without digests (the CLI's
@@ -128,7 +129,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return parseConfig(doc.toJS() ?? {}, source, env, path.dirname(source), mode);
 }
 
-const SECTIONS = ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks', 'triage', 'alerts'] as const;
+const SECTIONS = ['targets', 'digests', 'access', 'incidents', 'oncall', 'history', 'runbooks', 'triage', 'alerts', 'heartbeats'] as const;
 
 /**
  * Validates an already parsed config object; exported for tests and for configs built in code.
@@ -224,6 +225,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const triage = triageConfig(section('triage', triageSchema), targets, add);
   if (triage && unsetAt.some((p) => p.startsWith('triage.'))) delete triage.model;
   const alerts = parseAlertsSection(interpolated.alerts, names, add);
+  const heartbeats = parseHeartbeatsSection(interpolated.heartbeats, add);
   // Every unset variable outside the targets and digests (said above) is a problem of its own.
   for (const u of unset) {
     if (u.path[0] !== 'targets' && u.path[0] !== 'digests') problems.push({ path: u.path.join('.'), message: u.message });
@@ -244,6 +246,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
     runbooks: { dir: path.resolve(baseDir, runbooks.dir ?? defaultRunbookDir()), baseUrl: runbooks.baseUrl },
     ...(triage && { triage }),
     ...(alerts && { alerts }),
+    ...(heartbeats && { heartbeats }),
   };
 }
 
