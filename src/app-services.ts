@@ -11,6 +11,7 @@ import type { ReportHistory } from './store/report-history.ts';
 import type { DigestScheduler } from './digest/digest-scheduler.ts';
 import type { IncidentService } from './incidents/incident-service.ts';
 import type { AlertService } from './alerts/alert-service.ts';
+import type { HeartbeatService } from './heartbeats/heartbeat-service.ts';
 
 export interface AppServices {
   readonly config: Config;
@@ -28,6 +29,8 @@ export interface AppServices {
   readonly incidents?: IncidentService;
   /** Alertmanager notifications in (POST /alerts/alertmanager) and their messages out. */
   readonly alerts?: AlertService;
+  /** Beats in (POST /heartbeats/<name>) and the messages of heartbeats gone silent. */
+  readonly heartbeats?: HeartbeatService;
   readonly log: Logger;
   /** Every configured secret (configSecrets): masked in anything the bot posts or logs. */
   readonly secrets: readonly string[];

@@ -37,6 +37,8 @@ import { ReportHistory } from './store/report-history.ts';
 import { parseSigningKeys, SIGNING_KEYS_ENV, staticKeyRing, storedKeyRing } from './security/signing-keys.ts';
 import { AlertService, ALERTS_TOKEN_ENV } from './alerts/alert-service.ts';
 import { createSlackAlertPoster } from './slack/create-slack-alert-poster.ts';
+import { HeartbeatService } from './heartbeats/heartbeat-service.ts';
+import type { Clock } from './incidents/clock.ts';
 
 export interface RunningBot {
   port: number;
@@ -45,8 +47,11 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** `onSecrets`: told every configured secret as soon as the config is read (the logger masks them from then on). */
-export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onSecrets?: (secrets: readonly string[]) => void } = {}): Promise<RunningBot> {
+/**
+ * `onSecrets`: told every configured secret as soon as the config is read (the logger masks them
+ * from then on). `clock`: what time the heartbeats see (a test's fake clock; the system's by default).
+ */
+export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onSecrets?: (secrets: readonly string[]) => void; clock?: Clock } = {}): Promise<RunningBot> {
   const settings = readSlackSettings(env);
   const config = loadConfig({ file: env.CHATOPS_CONFIG || undefined, env });
   // Every configured secret, masked in all the bot posts, stores and logs.
@@ -93,10 +98,19 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     probeOptions: { log, runbookForCheck: runbooks.byCheck, state: store.probeState, secrets, targets: config.targets },
     reportOptions: { runbookUrl: runbookUrlFor(config, runbooks), declareIncident: incidents !== undefined, secrets },
   });
+  const heartbeats = new HeartbeatService({
+    pool: store.pool,
+    heartbeats: config.heartbeats ?? [],
+    poster: createSlackAlertPoster({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), signer, secrets }),
+    log,
+    token: env[ALERTS_TOKEN_ENV] || undefined,
+    clock: hooks.clock ?? SYSTEM_CLOCK,
+  });
   const services: AppServices = {
     config, runbooks, audit: store.audit, probeState: store.probeState, history, pool: store.pool, log, actions, secrets, digests,
     ...(incidents && { incidents: incidents.service }),
     alerts,
+    heartbeats,
   };
   try {
     const slack = await createSlackApp({
@@ -111,6 +125,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     });
     // Claims whose process died while this host's bot was down are recorded before presses arrive.
     await actions.start();
+    // A heartbeat new to the store is counted from this start; an outage left open is kept.
+    await heartbeats.start();
     const { port, mode } = await slack.start();
     await digests.start();
     // The engine starts by handling whatever fell due while no replica was running (sent at
@@ -134,6 +150,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       async stop() {
         await incidents?.engine.stop();
         await alerts.stop();
+        await heartbeats.stop();
         await digests.stop();
         await slack.stop();
         // No press arrives any more: running actions get most of the shutdown grace to finish.
@@ -144,6 +161,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       },
     };
   } catch (error) {
+    await heartbeats.stop().catch(() => undefined);
     await digests.stop().catch(() => undefined);
     await actions.drain(0).catch(() => undefined);
     keyRing.close?.();

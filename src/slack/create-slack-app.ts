@@ -46,8 +46,8 @@ export interface SlackApp {
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const { settings, services, commands, signer } = options;
   const log = services.log.child({ component: 'slack' });
-  // Alertmanager's webhook is served on the same port as the health routes, in both modes.
-  const customRoutes = [...healthRoutes(options.readiness), ...(services.alerts?.routes() ?? [])];
+  // Alertmanager's webhook and the heartbeats are served on the same port as the health routes, in both modes.
+  const customRoutes = [...healthRoutes(options.readiness), ...(services.alerts?.routes() ?? []), ...(services.heartbeats?.routes() ?? [])];
   // A reply lost to a network blip is retried for a few minutes, not the default half hour.
   const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes };
   const socketMode = settings.appToken !== undefined;

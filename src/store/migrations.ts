@@ -346,4 +346,41 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_groups_behind ON alert_groups (next_attempt_at) WHERE channel IS NOT NULL AND version > shown_version;
     `,
   },
+  {
+    version: 12,
+    name: 'heartbeats',
+    sql: `
+      -- One row per configured heartbeat: when it last beat, and the message of its current or
+      -- last outage. watched_since is the bot's first start with it configured: a heartbeat that
+      -- never beat is counted from there. An outage starts once (status 'ok' -> 'missed' in one
+      -- statement, whichever replica's checker sees it first) and ends at the next beat; its
+      -- message is an outbox like alert_groups': version counts what there is to show,
+      -- shown_version what Slack shows, claimed with a lease, and a post that may have gone out
+      -- (posting_since set, no ts) is looked up before any repeat.
+      CREATE TABLE heartbeats (
+        name             text PRIMARY KEY,
+        watched_since    timestamptz NOT NULL,
+        last_beat_at     timestamptz,
+        status           text NOT NULL DEFAULT 'ok' CHECK (status IN ('ok', 'missed')),
+        outage           integer NOT NULL DEFAULT 0,   -- outages counted; the message key's
+        missed_since     timestamptz,                  -- when the missing beat was due
+        recovered_at     timestamptz,
+        every_ms         bigint,                       -- as configured when the outage started
+        grace_ms         bigint,
+        never_beat       boolean NOT NULL DEFAULT false,
+        channel          text,
+        version          integer NOT NULL DEFAULT 0,
+        shown_version    integer NOT NULL DEFAULT 0,
+        message_outage   integer,                      -- the outage message_ts belongs to
+        message_channel  text,
+        message_ts       text,
+        posting_since    timestamptz,
+        claim_until      timestamptz,
+        claim_owner      text,
+        next_attempt_at  timestamptz NOT NULL DEFAULT now(),
+        attempts         integer NOT NULL DEFAULT 0,
+        last_error       text
+      );
+    `,
+  },
 ];

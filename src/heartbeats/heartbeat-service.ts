@@ -1,0 +1,202 @@
+// Heartbeats (a dead-man switch): the route that records beats, and a checker that runs in every
+// replica every few seconds. A heartbeat silent for every + grace starts one outage (whichever
+// replica sees it first; the store lets one only), whose one message is posted from a claim with
+// a lease, and updated in place to recovered at the next beat. A post that may have gone out
+// (started, never recorded: a crash, a timeout) is looked up by its key before any repeat, and
+// everything is in the store, so a restart neither forgets an outage nor says it twice.
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import type { HeartbeatConfig } from '../config/heartbeats-schema.ts';
+import type { Clock } from '../incidents/clock.ts';
+import type { Logger } from '../logger.ts';
+import type { PostedRef } from '../channel-poster.ts';
+import type { HttpRoute } from '../alerts/alertmanager-route.ts';
+import { AlertPostError, type AlertPoster } from '../alerts/alert-poster.ts';
+import { heartbeatMessage } from './heartbeat-message.ts';
+import { heartbeatRoute } from './heartbeat-route.ts';
+import { HeartbeatStore, type HeartbeatRow } from './heartbeat-store.ts';
+
+const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
+const BATCH = 50;
+const MAX_BACKOFF_MS = 5 * 60_000;
+/** A channel that refuses (bot not invited, archived): asked again after this long. */
+const PERMANENT_RETRY_MS = 10 * 60_000;
+
+export interface HeartbeatServiceOptions {
+  pool: pg.Pool;
+  heartbeats: readonly HeartbeatConfig[];
+  poster: AlertPoster;
+  log: Logger;
+  /** ALERTS_TOKEN: without it the route is not served. */
+  token: string | undefined;
+  clock: Clock;
+  /** How often the checker runs. Default 5 s (`every` is at least 10 s). */
+  pollMs?: number;
+  /** How long a claimed message may take before another replica takes it over. Default 30 s. */
+  leaseMs?: number;
+}
+
+export class HeartbeatService {
+  readonly store: HeartbeatStore;
+  readonly #o: HeartbeatServiceOptions;
+  readonly #log: Logger;
+  readonly #owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<void> | undefined;
+  #checking: Promise<void> | undefined;
+  #again = false;
+  #stopped = true;
+
+  constructor(options: HeartbeatServiceOptions) {
+    this.#o = options;
+    this.#log = options.log.child({ component: 'heartbeats' });
+    this.store = new HeartbeatStore(options.pool);
+  }
+
+  /** The route to serve: none without heartbeats or without a token (said in the log). */
+  routes(): HttpRoute[] {
+    if (this.#o.heartbeats.length === 0) return [];
+    if (!this.#o.token) {
+      this.#log.warn(`${ALERTS_TOKEN_ENV} is not set: POST /heartbeats/<name> is not served, so every configured heartbeat will be said missed; set it`);
+      return [];
+    }
+    return [heartbeatRoute({ token: this.#o.token, log: this.#log, beat: (name) => this.beat(name) })];
+  }
+
+  /** A beat now for a configured heartbeat; its outage's message turns recovered. */
+  async beat(name: string): Promise<'recorded' | 'recovered' | 'unknown'> {
+    if (!this.#o.heartbeats.some((h) => h.name === name)) return 'unknown';
+    const outcome = await this.store.beat(name, this.#o.clock.now());
+    if (outcome === 'recovered') {
+      this.#log.info({ heartbeat: name }, 'heartbeat recovered');
+      this.wake();
+    }
+    return outcome;
+  }
+
+  /** Starts watching (a heartbeat new to the store is counted from now) and checking. */
+  async start(): Promise<void> {
+    await this.store.watch(this.#o.heartbeats.map((h) => h.name), this.#o.clock.now());
+    this.#stopped = false;
+    this.#schedule();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#checking;
+    await this.#running;
+  }
+
+  /**
+   * One check at the clock's now: heartbeats silent past every + grace start their outage, then
+   * the messages behind are sent. Safe to run any number of times, in any number of replicas.
+   */
+  async check(): Promise<void> {
+    if (this.#stopped) return;
+    const now = this.#o.clock.now();
+    for (const hb of this.#o.heartbeats) {
+      if (await this.store.markMissed(hb, now)) this.#log.warn({ heartbeat: hb.name, channel: hb.channel }, 'heartbeat missed');
+    }
+    await this.deliver();
+  }
+
+  /** Sends the messages behind now, and waits for it (once more after a run under way). */
+  async deliver(): Promise<void> {
+    this.wake();
+    while (this.#running) await this.#running;
+  }
+
+  /** Sends the messages behind (once more after the current run, if one is under way). */
+  wake(): void {
+    if (this.#stopped) return;
+    if (this.#running) {
+      this.#again = true;
+      return;
+    }
+    this.#running = (async () => {
+      do {
+        this.#again = false;
+        for (let claimed = await this.store.claimBehind(this.#owner, this.#o.leaseMs ?? 30_000, BATCH); claimed.length > 0; claimed = await this.store.claimBehind(this.#owner, this.#o.leaseMs ?? 30_000, BATCH)) {
+          await Promise.all(claimed.map((hb) => this.#deliverOne(hb)));
+        }
+      } while (this.#again);
+    })()
+      .catch((err: unknown) => this.#log.warn({ err }, 'while sending heartbeat messages'))
+      .finally(() => {
+        this.#running = undefined;
+      });
+  }
+
+  async #deliverOne(claimed: HeartbeatRow): Promise<void> {
+    try {
+      let more = true;
+      while (more) more = await this.#showLatest(claimed.name);
+    } catch (error) {
+      await this.#failed(claimed, error).catch((err: unknown) => this.#log.warn({ err, heartbeat: claimed.name }, 'while recording a heartbeat message failure'));
+    }
+  }
+
+  /** The heartbeat's outage posted or its message updated; true when it moved on meanwhile. */
+  async #showLatest(name: string): Promise<boolean> {
+    const { store } = this;
+    const { poster } = this.#o;
+    const hb = await store.claimed(name, this.#owner);
+    if (!hb || !hb.channel) return false;
+    const message = heartbeatMessage(hb, this.#o.clock.now());
+    let ref: PostedRef | undefined = hb.messageOutage === hb.outage && hb.messageTs ? { channel: hb.messageChannel ?? hb.channel, ts: hb.messageTs } : undefined;
+    if (ref) {
+      await poster.update(ref, message);
+    } else {
+      const key = messageKey(hb);
+      // Claimed before and never recorded: it may be in the channel already.
+      if (hb.postingSince) ref = await poster.findPosted(hb.channel, key, hb.postingSince);
+      if (ref) {
+        await poster.update(ref, message);
+      } else {
+        await store.markPosting(hb.name, this.#owner);
+        ref = await poster.post(hb.channel, message, key);
+      }
+      await store.setMessage(hb.name, hb.outage, ref.channel, ref.ts);
+    }
+    return await store.markShown(hb.name, this.#owner, hb.version);
+  }
+
+  async #failed(hb: HeartbeatRow, error: unknown): Promise<void> {
+    const reason = error instanceof Error ? error.message : String(error);
+    const postError = error instanceof AlertPostError ? error : undefined;
+    if (postError?.messageGone) {
+      this.#log.warn({ heartbeat: hb.name, channel: hb.channel }, 'the heartbeat message was deleted in Slack; it is posted again');
+      await this.store.forgetMessage(hb.name, this.#owner);
+      await this.store.retryLater(hb.name, this.#owner, 0, reason, false);
+      return;
+    }
+    if (postError?.retryAfterMs !== undefined) {
+      await this.store.retryLater(hb.name, this.#owner, postError.retryAfterMs, reason, false);
+      return;
+    }
+    const delay = postError?.permanent ? PERMANENT_RETRY_MS : Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** hb.attempts);
+    const level = postError?.permanent || hb.attempts >= 3 ? 'error' : 'warn';
+    this.#log[level]({ heartbeat: hb.name, channel: hb.channel, attempts: hb.attempts + 1, err: error, retryInMs: delay }, 'heartbeat message not delivered; it is tried again');
+    await this.store.retryLater(hb.name, this.#owner, delay, reason, true);
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(() => {
+      this.#checking = this.check()
+        .catch((err: unknown) => this.#log.warn({ err }, 'while checking heartbeats'))
+        .finally(() => {
+          this.#checking = undefined;
+          this.#schedule();
+        });
+    }, this.#o.pollMs ?? 5_000);
+    this.#timer.unref();
+  }
+}
+
+/** The key an outage's message is posted with. */
+export function messageKey(hb: Pick<HeartbeatRow, 'name' | 'outage'>): string {
+  return `heartbeat:${hb.name}:${hb.outage}`;
+}

@@ -1,0 +1,185 @@
+// Heartbeats in PostgreSQL: the last beat of each, and the message of its outage. Each change is
+// one statement, so replicas need no lock between them: a beat moves a missed heartbeat back to
+// ok, and a checker moves an ok one that went silent to missed (the WHERE holds for one of them
+// only, however many check at once). The message is sent afterwards from a claim with a lease,
+// as alert messages are (alert-outbox.ts): no lock is held while Slack is called.
+import type pg from 'pg';
+import type { HeartbeatConfig } from '../config/heartbeats-schema.ts';
+
+/** A heartbeat as its message shows it, with the outbox's bookkeeping. */
+export interface HeartbeatRow {
+  name: string;
+  watchedSince: Date;
+  lastBeatAt: Date | null;
+  status: 'ok' | 'missed';
+  outage: number;
+  missedSince: Date | null;
+  recoveredAt: Date | null;
+  everyMs: number;
+  graceMs: number;
+  neverBeat: boolean;
+  channel: string | null;
+  version: number;
+  shownVersion: number;
+  messageOutage: number | null;
+  messageChannel: string | null;
+  messageTs: string | null;
+  postingSince: Date | null;
+  attempts: number;
+}
+
+export class HeartbeatStore {
+  readonly #pool: pg.Pool;
+
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
+  }
+
+  /**
+   * The configured heartbeats start being watched at `now` unless they were before: one that
+   * never beats is counted from the bot's first start with it, not from each restart.
+   */
+  async watch(names: readonly string[], now: Date): Promise<void> {
+    if (names.length === 0) return;
+    await this.#pool.query('INSERT INTO heartbeats (name, watched_since) SELECT unnest($1::text[]), $2 ON CONFLICT (name) DO NOTHING', [names, now]);
+  }
+
+  /** A beat at `at`; 'recovered' when it ends an outage (its message is then behind). */
+  async beat(name: string, at: Date): Promise<'recorded' | 'recovered'> {
+    const { rows } = await this.#pool.query<{ was: string | null }>(
+      `WITH prev AS (SELECT status FROM heartbeats WHERE name = $1 FOR UPDATE)
+       INSERT INTO heartbeats AS h (name, watched_since, last_beat_at) VALUES ($1, $2, $2)
+       ON CONFLICT (name) DO UPDATE SET
+         last_beat_at = GREATEST(h.last_beat_at, $2),
+         recovered_at = CASE WHEN h.status = 'missed' THEN $2 ELSE h.recovered_at END,
+         version = h.version + CASE WHEN h.status = 'missed' THEN 1 ELSE 0 END,
+         next_attempt_at = CASE WHEN h.status = 'missed' THEN LEAST(h.next_attempt_at, now()) ELSE h.next_attempt_at END,
+         status = 'ok'
+       RETURNING (SELECT status FROM prev) AS was`,
+      [name, at],
+    );
+    return rows[0]?.was === 'missed' ? 'recovered' : 'recorded';
+  }
+
+  /**
+   * The heartbeat is missed when its last beat (or, never having beaten, the start of its watch)
+   * is more than every + grace before `now`: its outage starts, its message is behind. True for
+   * the one call that starts it.
+   */
+  async markMissed(hb: HeartbeatConfig, now: Date): Promise<boolean> {
+    const res = await this.#pool.query(
+      `UPDATE heartbeats SET status = 'missed', outage = outage + 1,
+         missed_since = COALESCE(last_beat_at, watched_since) + make_interval(secs => $2::double precision / 1000),
+         never_beat = last_beat_at IS NULL, recovered_at = NULL, every_ms = $2, grace_ms = $3, channel = $4,
+         version = version + 1, next_attempt_at = now(), attempts = 0, last_error = NULL
+       WHERE name = $1 AND status = 'ok'
+         AND COALESCE(last_beat_at, watched_since) + make_interval(secs => ($2 + $3)::double precision / 1000) <= $5`,
+      [hb.name, hb.everyMs, hb.graceMs, hb.channel, now],
+    );
+    return (res.rowCount ?? 0) > 0;
+  }
+
+  /** Heartbeats whose message is behind, claimed for `leaseMs` by `owner`; a dead owner's claim is taken over when it ends. */
+  async claimBehind(owner: string, leaseMs: number, limit: number): Promise<HeartbeatRow[]> {
+    const { rows } = await this.#pool.query<Row>(
+      `UPDATE heartbeats h SET claim_until = now() + make_interval(secs => $2::double precision / 1000), claim_owner = $1
+       WHERE h.name IN (
+         SELECT name FROM heartbeats
+         WHERE channel IS NOT NULL AND version > shown_version AND next_attempt_at <= now() AND (claim_until IS NULL OR claim_until < now())
+         ORDER BY next_attempt_at, name LIMIT $3 FOR UPDATE SKIP LOCKED)
+       RETURNING h.*`,
+      [owner, leaseMs, limit],
+    );
+    return rows.map(toHeartbeat);
+  }
+
+  /** The heartbeat as it is now, while `owner` still holds its claim. */
+  async claimed(name: string, owner: string): Promise<HeartbeatRow | undefined> {
+    const { rows } = await this.#pool.query<Row>('SELECT * FROM heartbeats WHERE name = $1 AND claim_owner = $2', [name, owner]);
+    return rows[0] ? toHeartbeat(rows[0]) : undefined;
+  }
+
+  /** Before a post: a post started and not recorded is looked up, never blindly repeated. */
+  async markPosting(name: string, owner: string): Promise<void> {
+    await this.#pool.query('UPDATE heartbeats SET posting_since = COALESCE(posting_since, now()) WHERE name = $1 AND claim_owner = $2', [name, owner]);
+  }
+
+  async setMessage(name: string, outage: number, channel: string, ts: string): Promise<void> {
+    await this.#pool.query('UPDATE heartbeats SET message_outage = $2, message_channel = $3, message_ts = $4, posting_since = NULL WHERE name = $1', [name, outage, channel, ts]);
+  }
+
+  /** The message was deleted in Slack: the outage is posted anew. */
+  async forgetMessage(name: string, owner: string): Promise<void> {
+    await this.#pool.query('UPDATE heartbeats SET message_outage = NULL, message_channel = NULL, message_ts = NULL, posting_since = NULL WHERE name = $1 AND claim_owner = $2', [name, owner]);
+  }
+
+  /** The claimed version is shown; true when the heartbeat moved on meanwhile (the claim is kept for that). */
+  async markShown(name: string, owner: string, version: number): Promise<boolean> {
+    const { rows } = await this.#pool.query<{ behind: boolean }>(
+      `UPDATE heartbeats SET shown_version = GREATEST(shown_version, $3), attempts = 0, last_error = NULL,
+         claim_until = CASE WHEN version > GREATEST(shown_version, $3) THEN claim_until END,
+         claim_owner = CASE WHEN version > GREATEST(shown_version, $3) THEN claim_owner END
+       WHERE name = $1 AND claim_owner = $2 RETURNING version > shown_version AS behind`,
+      [name, owner, version],
+    );
+    return rows[0]?.behind ?? false;
+  }
+
+  /** A failed delivery: tried again after `delayMs`; `counted`: the attempt counts for the backoff. */
+  async retryLater(name: string, owner: string, delayMs: number, error: string, counted: boolean): Promise<void> {
+    await this.#pool.query(
+      `UPDATE heartbeats SET claim_until = NULL, claim_owner = NULL, next_attempt_at = now() + make_interval(secs => $3::double precision / 1000),
+         last_error = $4, attempts = attempts + $5 WHERE name = $1 AND claim_owner = $2`,
+      [name, owner, delayMs, error.slice(0, 500), counted ? 1 : 0],
+    );
+  }
+
+  async get(name: string): Promise<HeartbeatRow | undefined> {
+    const { rows } = await this.#pool.query<Row>('SELECT * FROM heartbeats WHERE name = $1', [name]);
+    return rows[0] ? toHeartbeat(rows[0]) : undefined;
+  }
+}
+
+interface Row {
+  name: string;
+  watched_since: Date;
+  last_beat_at: Date | null;
+  status: 'ok' | 'missed';
+  outage: number;
+  missed_since: Date | null;
+  recovered_at: Date | null;
+  every_ms: string | null;
+  grace_ms: string | null;
+  never_beat: boolean;
+  channel: string | null;
+  version: number;
+  shown_version: number;
+  message_outage: number | null;
+  message_channel: string | null;
+  message_ts: string | null;
+  posting_since: Date | null;
+  attempts: number;
+}
+
+function toHeartbeat(r: Row): HeartbeatRow {
+  return {
+    name: r.name,
+    watchedSince: r.watched_since,
+    lastBeatAt: r.last_beat_at,
+    status: r.status,
+    outage: r.outage,
+    missedSince: r.missed_since,
+    recoveredAt: r.recovered_at,
+    everyMs: Number(r.every_ms ?? 0),
+    graceMs: Number(r.grace_ms ?? 0),
+    neverBeat: r.never_beat,
+    channel: r.channel,
+    version: r.version,
+    shownVersion: r.shown_version,
+    messageOutage: r.message_outage,
+    messageChannel: r.message_channel,
+    messageTs: r.message_ts,
+    postingSince: r.posting_since,
+    attempts: r.attempts,
+  };
+}
