@@ -35,6 +35,8 @@ const processState = new MemoryProbeStateStore();
 const OVERALL_MARGIN_MS = 2_000;
 /** Below this much time left, no evidence is fetched from another target. */
 const MIN_EVIDENCE_MS = 200;
+/** After the caller aborts, how long a kind has to return what it saw before the run answers without it. */
+const STOP_GRACE_MS = 500;
 
 export async function runProbe(target: Target, options: RunProbeOptions): Promise<Report> {
   const startedAt = new Date();
@@ -55,6 +57,8 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
   const abortFromCaller = () => controller.abort(options.signal?.reason);
   options.signal?.addEventListener('abort', abortFromCaller, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  let stopTimer: NodeJS.Timeout | undefined;
+  let onCallerAbort: (() => void) | undefined;
   let findings: Finding[];
   try {
     const overrun = new Promise<Finding[]>((resolve) => {
@@ -62,6 +66,15 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
         controller.abort(new Error('probe timed out'));
         resolve([{ check: `${probe.kind}.probe`, status: 'crit', title: `Probe timed out after ${(limitMs / 1000).toFixed(1)} s` }]);
       }, limitMs);
+    });
+    // The caller's own limit (a /triage budget): a kind gets a moment to return what it saw,
+    // then the run answers without it, whatever the kind does with the abort.
+    const stopped = new Promise<Finding[]>((resolve) => {
+      onCallerAbort = () => {
+        stopTimer = setTimeout(() => resolve([{ check: `${probe.kind}.probe`, status: 'unknown', title: 'Stopped before it finished: the time for this answer ran out' }]), STOP_GRACE_MS);
+      };
+      if (options.signal?.aborted) onCallerAbort();
+      else options.signal?.addEventListener('abort', onCallerAbort, { once: true });
     });
     const ctx = { signal: controller.signal, log, state: (options.state ?? processState).forTarget(stateKey(target.name, endpoint)), ...(options.secrets && { secrets: options.secrets }) };
     const openedAt = Date.now();
@@ -76,14 +89,16 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
         return found;
       }
     });
-    findings = await Promise.race([checked, overrun]);
+    findings = await Promise.race([checked, overrun, stopped]);
   } catch (error) {
     const ref = randomUUID().slice(0, 8);
     log.error({ err: error, ref }, 'probe failed unexpectedly');
     findings = [{ check: `${probe.kind}.probe`, status: 'unknown', title: `Probe failed: internal error, see logs (ref ${ref})` }];
   } finally {
     clearTimeout(timer);
+    clearTimeout(stopTimer);
     options.signal?.removeEventListener('abort', abortFromCaller);
+    if (onCallerAbort) options.signal?.removeEventListener('abort', onCallerAbort);
   }
   if (options.secrets) findings = scrubFindings(findings, options.secrets);
   const linked = findings.map((f) => (f.runbook || !options.runbookForCheck?.has(f.check) ? f : { ...f, runbook: options.runbookForCheck.get(f.check) }));
