@@ -54,11 +54,16 @@ const accessRuleSchema = z.strictObject({
 
 const historySchema = z.strictObject({ retentionDays: z.number().int().min(1).max(3650).default(30) }).default({ retentionDays: 30 });
 
+/** A mapping's unknown keys named with the keys it accepts (its own, not its section's). */
+const namingKeys = (keys: readonly string[]) => ({
+  error: (issue: z.core.$ZodRawIssue) => (issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; accepted keys: ${keys.join(', ')}` : undefined),
+});
+
 const runbooksSchema = z
   .strictObject({
     dir: z.string().min(1).optional(),
-    baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  })
+    baseUrl: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional(),
+  }, namingKeys(['dir', 'baseUrl']))
   .default({});
 
 const triageSchema = z
@@ -66,13 +71,13 @@ const triageSchema = z
     model: z
       .strictObject({
         target: z.string().min(1).optional(),
-        url: z.url({ protocol: /^https?$/ }).optional(),
-        apiKey: z.string().min(1).optional(),
+        url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL of an OpenAI-compatible API' }).optional(),
+        apiKey: z.string().min(1).regex(/^[^\r\n]*$/, 'a key is one line').optional(),
         model: z.string().min(1).optional(),
         timeoutMs: z.number().int().min(500).max(MAX_NARRATOR_TIMEOUT_MS).default(DEFAULT_NARRATOR_TIMEOUT_MS),
-      })
+      }, namingKeys(['target', 'url', 'apiKey', 'model', 'timeoutMs']))
       .optional(),
-  })
+  }, namingKeys(['model']))
   .default({});
 
 const sharedTargetSchema = z.object({
@@ -389,7 +394,9 @@ function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?:
   const keyPath = [...prefix, ...issue.path.map(String)];
   const key = keyPath.join('.');
   if (issue.code === 'unrecognized_keys') {
-    return [key, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` + (acceptedKeys ? `; accepted keys: ${acceptedKeys.join(', ')}` : '')];
+    // A nested mapping names its own keys in its message; the section's keys are not its keys.
+    if (issue.message.includes('accepted keys: ')) return [key, issue.message];
+    return [key, `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}` + (acceptedKeys && issue.path.length === 0 ? `; accepted keys: ${acceptedKeys.join(', ')}` : '')];
   }
   const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(keyPath.map(String), issue.input)})` : '';
   const accepted = issue.code === 'invalid_value' ? `; accepted: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` : '';

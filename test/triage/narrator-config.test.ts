@@ -33,6 +33,13 @@ describe('triage.model', () => {
     expect(problems({ model: { target: 'bare' } })).toEqual(['triage.model.model: the openai target "bare" names no model: set model here (gpt-4o-mini) or on the target']);
   });
 
+  it('an unknown key names the keys of its own mapping; a URL that is not http(s) and a key of two lines are named as such', () => {
+    expect(problems({ timeout: 5 })).toEqual(['triage: unknown key timeout; accepted keys: model']);
+    expect(problems({ model: { target: 'ai', timeout: 5 } })).toEqual(['triage.model: unknown key timeout; accepted keys: target, url, apiKey, model, timeoutMs']);
+    expect(problems({ model: { url: 'ftp://llm.internal/v1', apiKey: 'k-123456789', model: 'm' } })[0]).toMatch(/^triage\.model\.url: expected an http:\/\/ or https:\/\/ URL/);
+    expect(problems({ model: { url: 'http://llm.internal/v1', apiKey: 'k-1234\n56789', model: 'm' } })[0]).toMatch(/^triage\.model\.apiKey: a key is one line/);
+  });
+
   it('both forms at once, neither, or an endpoint without its key or model are problems; secrets are never echoed', () => {
     expect(problems({ model: { target: 'ai', url: 'https://api.openai.com/v1', apiKey: 'sk-secret-value-000' } })).toEqual([
       'triage.model: give either target (an openai target of this file, whose url and key are used) or url, apiKey and model; not both (got target and url and apiKey)',
@@ -44,7 +51,7 @@ describe('triage.model', () => {
     ]);
     const bad = problems({ model: { url: 'ftp://user:pw-secret-1@host/x', apiKey: 'k', model: 'm', timeoutMs: 60_000, temperature: 2 } });
     expect(bad.join('\n')).not.toContain('pw-secret-1');
-    expect(bad).toEqual(expect.arrayContaining([expect.stringMatching(/^triage\.model\.url: .*\(got \[hidden\]\)/), expect.stringMatching(/^triage\.model\.timeoutMs: .*30000/), 'triage.model: unknown key temperature']));
+    expect(bad).toEqual(expect.arrayContaining([expect.stringMatching(/^triage\.model\.url: .*\(got \[hidden\]\)/), expect.stringMatching(/^triage\.model\.timeoutMs: .*30000/), 'triage.model: unknown key temperature; accepted keys: target, url, apiKey, model, timeoutMs']));
     expect(problems({ model: { url: 'http://localhost:8000/v1', apiKey: '${UNSET_KEY}', model: 'm' } })).toEqual([
       'triage.model.apiKey: environment variable UNSET_KEY is not set (referenced as ${UNSET_KEY}); set it, or write ${UNSET_KEY:-default} to give a default',
     ]);

@@ -151,6 +151,7 @@ export function parseQueryConfig(raw: { queries?: unknown; queryPacks?: unknown 
 
 function itemIssue(key: string, issue: z.core.$ZodIssue): Issue {
   const path = [key, ...issue.path.map(String)];
+  if (issue.code === 'unrecognized_keys' && issue.message.includes('accepted keys: ')) return { path, message: issue.message };
   if (issue.code === 'unrecognized_keys') return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; accepted keys: ${ITEM_KEYS.join(', ')}` };
   if (issue.code === 'invalid_value') return { path, message: issue.message, input: issue.input, values: issue.values };
   if (issue.code === 'invalid_type' && issue.path.length === 0) return { path, message: `a mapping with the keys ${ITEM_KEYS.join(', ')} is expected` };

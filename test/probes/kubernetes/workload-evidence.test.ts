@@ -86,6 +86,8 @@ describe('an http target with workload:', () => {
     expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'web' } }, a: k8s, b: k8s })).toThrow('targets.shop.workload.target: required with several k8s targets; k8s targets: a, b');
     expect(load({ prom: { kind: 'prometheus', url: 'http://127.0.0.1:1', queries: [{ name: 'x', expression: 'x', warn: 1, crit: 2, workload: { target: 'nope', name: 'web' } }] }, cluster: k8s })).toThrow('targets.prom.queries[0].workload.target: "nope" is not a configured k8s target; k8s targets: cluster');
     expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'web' } }, cluster: k8s })).not.toThrow();
+    expect(load({ shop: { kind: 'http', url: 'http://127.0.0.1:1/h', workload: { name: 'web', namespace: 'shop' } }, cluster: k8s })).toThrow('targets.shop.workload: unknown key namespace; accepted keys: target, name');
+    expect(load({ prom: { kind: 'prometheus', url: 'http://127.0.0.1:1', queries: [{ name: 'x', expression: 'x', warn: 1, crit: 2, workload: { name: 'web', ns: 'shop' } }] }, cluster: k8s })).toThrow('targets.prom.queries[0].workload: unknown key ns; accepted keys: target, name');
   });
 
   it('a workload word that /diag logs would refuse is a configuration problem', () => {
