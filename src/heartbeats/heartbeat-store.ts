@@ -46,19 +46,29 @@ export class HeartbeatStore {
 
   /** A beat at `at`; 'recovered' when it ends an outage (its message is then behind). */
   async beat(name: string, at: Date): Promise<'recorded' | 'recovered'> {
-    const { rows } = await this.#pool.query<{ was: string | null }>(
-      `WITH prev AS (SELECT status FROM heartbeats WHERE name = $1 FOR UPDATE)
-       INSERT INTO heartbeats AS h (name, watched_since, last_beat_at) VALUES ($1, $2, $2)
-       ON CONFLICT (name) DO UPDATE SET
-         last_beat_at = GREATEST(h.last_beat_at, $2),
-         recovered_at = CASE WHEN h.status = 'missed' THEN $2 ELSE h.recovered_at END,
-         version = h.version + CASE WHEN h.status = 'missed' THEN 1 ELSE 0 END,
-         next_attempt_at = CASE WHEN h.status = 'missed' THEN LEAST(h.next_attempt_at, now()) ELSE h.next_attempt_at END,
-         status = 'ok'
-       RETURNING (SELECT status FROM prev) AS was`,
-      [name, at],
-    );
-    return rows[0]?.was === 'missed' ? 'recovered' : 'recorded';
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      // Locked: of two beats at once, one ends the outage and says so, the other finds it ended.
+      const was = (await client.query<{ status: string }>('SELECT status FROM heartbeats WHERE name = $1 FOR UPDATE', [name])).rows[0]?.status;
+      await client.query(
+        `INSERT INTO heartbeats AS h (name, watched_since, last_beat_at) VALUES ($1, $2, $2)
+         ON CONFLICT (name) DO UPDATE SET
+           last_beat_at = GREATEST(h.last_beat_at, $2),
+           recovered_at = CASE WHEN h.status = 'missed' THEN $2 ELSE h.recovered_at END,
+           version = h.version + CASE WHEN h.status = 'missed' THEN 1 ELSE 0 END,
+           next_attempt_at = CASE WHEN h.status = 'missed' THEN LEAST(h.next_attempt_at, now()) ELSE h.next_attempt_at END,
+           status = 'ok'`,
+        [name, at],
+      );
+      await client.query('COMMIT');
+      return was === 'missed' ? 'recovered' : 'recorded';
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   /**
@@ -69,11 +79,11 @@ export class HeartbeatStore {
   async markMissed(hb: HeartbeatConfig, now: Date): Promise<boolean> {
     const res = await this.#pool.query(
       `UPDATE heartbeats SET status = 'missed', outage = outage + 1,
-         missed_since = COALESCE(last_beat_at, watched_since) + make_interval(secs => $2::double precision / 1000),
+         missed_since = COALESCE(last_beat_at, watched_since) + make_interval(secs => $2::bigint::double precision / 1000),
          never_beat = last_beat_at IS NULL, recovered_at = NULL, every_ms = $2, grace_ms = $3, channel = $4,
          version = version + 1, next_attempt_at = now(), attempts = 0, last_error = NULL
        WHERE name = $1 AND status = 'ok'
-         AND COALESCE(last_beat_at, watched_since) + make_interval(secs => ($2 + $3)::double precision / 1000) <= $5`,
+         AND COALESCE(last_beat_at, watched_since) + make_interval(secs => ($2::bigint + $3::bigint)::double precision / 1000) <= $5`,
       [hb.name, hb.everyMs, hb.graceMs, hb.channel, now],
     );
     return (res.rowCount ?? 0) > 0;
