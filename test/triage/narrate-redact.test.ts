@@ -24,6 +24,18 @@ describe('redactForModel', () => {
     expect(redactForModel(input, SECRETS)).toBe(expected);
   });
 
+  it.each([
+    ['a host under a less common top-level domain', 'db.corp.acme.ru down, payments.acme.be 503', '<host> down, <host> 503'],
+    ['a two-part cluster name with its port', 'redis-master.cache:6379 refused', '<host> refused'],
+    ['an IPv6 address in letters only', 'peer dead:beef::cafe reset', 'peer <ip> reset'],
+    ['literals of a SELECT without FROM, a CALL and a MERGE', "SELECT set_config('app.api_key','abc123',false); CALL charge_card('4111111111111111')", 'SELECT set_config(?,?,false); CALL charge_card(?)'],
+    ['the row a unique violation names', 'Key (ssn)=(123456789) already exists', 'Key (ssn)=(?) already exists'],
+    ['Slack mentions and channel links', 'ping <@U0123ABC> in <#C0ABC|ops>', 'ping <mention> in <mention>'],
+    ['credentials before a host without a scheme', 'admin:hunter2@db.internal refused', '<url> refused'],
+  ])('masks %s', (_what, text, masked) => {
+    expect(redactForModel(text, SECRETS)).toBe(masked);
+  });
+
   it('keeps every check id readable', () => {
     for (const id of allCheckIds()) expect(redactForModel(id, [])).toBe(id);
   });
