@@ -10,6 +10,7 @@ import { runTriage } from '../src/triage/run-triage.ts';
 import { triageMessage } from '../src/triage/triage-message.ts';
 import { triageStatus } from '../src/triage/triage-status.ts';
 import { UserError } from '../src/user-error.ts';
+import { maskSecrets } from '../src/security/mask-secrets.ts';
 import type { ChatCommand } from './parts/chat-command.ts';
 
 /** Phrasings a user may type, for the usage line and the help. */
@@ -52,10 +53,18 @@ async function runTriageCommand({ text, userId, channelId, reply, services }: Co
   await posted.update(triageMessage(result, { budget: reply.budget, checked, runbookUrl: runbookUrlFor(services) }));
   const status = triageStatus(result);
   await services.audit
-    .record({ actor: userId, ...(reply.source === 'slack' && { channel: channelId }), source: reply.source, action: 'triage', target: checked.join(',').slice(0, 200) || '-', params: { text }, outcome: status, durationMs: result.durationMs })
+    .record({ actor: userId, ...(reply.source === 'slack' && { channel: channelId }), source: reply.source, action: 'triage', target: checked.join(',').slice(0, 200) || '-', params: { text: auditText(text, services.secrets) }, outcome: status, durationMs: result.durationMs })
     .catch((err: unknown) => services.log.error({ err }, 'while writing the audit row of /triage'));
   return { status, data: result };
 }
+
+/** A pasted log as the audit keeps it: masked (configured secrets and the generic patterns), at most 500 characters. */
+function auditText(text: string, secrets: readonly string[]): string {
+  const masked = maskSecrets(text, secrets);
+  return masked.length > AUDIT_TEXT_CHARS ? `${masked.slice(0, AUDIT_TEXT_CHARS - 1)}…` : masked;
+}
+
+const AUDIT_TEXT_CHARS = 500;
 
 function withNarrator(services: AppServices): { narrate?: NonNullable<ReturnType<typeof narratorFor>> } {
   const narrate = narratorFor(services.config, services.secrets);
