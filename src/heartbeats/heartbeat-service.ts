@@ -96,8 +96,8 @@ export class HeartbeatService {
   async check(): Promise<void> {
     if (this.#stopped) return;
     const now = this.#o.clock.now();
-    for (const hb of this.#o.heartbeats) {
-      if (await this.store.markMissed(hb, now)) this.#log.warn({ heartbeat: hb.name, channel: hb.channel }, 'heartbeat missed');
+    for (const name of await this.store.markMissed(this.#o.heartbeats, now)) {
+      this.#log.warn({ heartbeat: name, channel: this.#o.heartbeats.find((h) => h.name === name)?.channel }, 'heartbeat missed');
     }
     await this.deliver();
   }

@@ -72,21 +72,25 @@ export class HeartbeatStore {
   }
 
   /**
-   * The heartbeat is missed when its last beat (or, never having beaten, the start of its watch)
-   * is more than every + grace before `now`: its outage starts, its message is behind. True for
-   * the one call that starts it.
+   * Each heartbeat is missed when its last beat (or, never having beaten, the start of its watch)
+   * is more than every + grace before `now`: its outage starts, its message is behind. One
+   * statement for all: of replicas checking at once, one starts each outage (the others find it
+   * started). The names whose outage this call started.
    */
-  async markMissed(hb: HeartbeatConfig, now: Date): Promise<boolean> {
-    const res = await this.#pool.query(
-      `UPDATE heartbeats SET status = 'missed', outage = outage + 1,
-         missed_since = COALESCE(last_beat_at, watched_since) + make_interval(secs => $2::bigint::double precision / 1000),
-         never_beat = last_beat_at IS NULL, recovered_at = NULL, every_ms = $2, grace_ms = $3, channel = $4,
-         version = version + 1, next_attempt_at = now(), attempts = 0, last_error = NULL
-       WHERE name = $1 AND status = 'ok'
-         AND COALESCE(last_beat_at, watched_since) + make_interval(secs => ($2::bigint + $3::bigint)::double precision / 1000) <= $5`,
-      [hb.name, hb.everyMs, hb.graceMs, hb.channel, now],
+  async markMissed(heartbeats: readonly HeartbeatConfig[], now: Date): Promise<string[]> {
+    if (heartbeats.length === 0) return [];
+    const { rows } = await this.#pool.query<{ name: string }>(
+      `UPDATE heartbeats h SET status = 'missed', outage = h.outage + 1,
+         missed_since = COALESCE(h.last_beat_at, h.watched_since) + make_interval(secs => c.every_ms::double precision / 1000),
+         never_beat = h.last_beat_at IS NULL, recovered_at = NULL, every_ms = c.every_ms, grace_ms = c.grace_ms, channel = c.channel,
+         version = h.version + 1, next_attempt_at = now(), attempts = 0, last_error = NULL
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[]) AS c(name, every_ms, grace_ms, channel)
+       WHERE h.name = c.name AND h.status = 'ok'
+         AND COALESCE(h.last_beat_at, h.watched_since) + make_interval(secs => (c.every_ms + c.grace_ms)::double precision / 1000) <= $5
+       RETURNING h.name`,
+      [heartbeats.map((h) => h.name), heartbeats.map((h) => h.everyMs), heartbeats.map((h) => h.graceMs), heartbeats.map((h) => h.channel), now],
     );
-    return (res.rowCount ?? 0) > 0;
+    return rows.map((r) => r.name);
   }
 
   /** Heartbeats whose message is behind, claimed for `leaseMs` by `owner`; a dead owner's claim is taken over when it ends. */

@@ -46,8 +46,8 @@ describe('heartbeat messages across a crash', () => {
     // A replica's checker at 03:15 (the bot here is down): both outages committed, then it died.
     clock.advance(75 * MIN);
     const store = new HeartbeatStore(pool);
-    expect(await store.markMissed(backup, clock.now())).toBe(true);
-    expect(await store.markMissed(watchdog, clock.now())).toBe(true);
+    expect((await store.markMissed([backup, watchdog], clock.now())).sort()).toEqual(['nightly-backup', 'watchdog']);
+    expect(await store.markMissed([backup, watchdog], clock.now())).toEqual([]);
     // The backup's message went out; the process died before recording its ts.
     slack.reset();
     await pool.query("UPDATE heartbeats SET posting_since = now() - interval '10 seconds', claim_owner = 'dead-host:41:0a0b0c0d', claim_until = now() - interval '1 second' WHERE name = 'nightly-backup'");
