@@ -10,6 +10,7 @@ import { channel, group, joinLines, spans, text, user, type Line } from '../mess
 import { UserError } from '../user-error.ts';
 import { incidentRef } from './incident.ts';
 import { storedMentions, type PageRecipient } from './pager.ts';
+import { isPerson } from './commander.ts';
 
 export const INCIDENT_OPERATIONS = ['declare', 'ack', 'resolve', 'escalate', 'sev', 'note'] as const;
 export type IncidentOperation = (typeof INCIDENT_OPERATIONS)[number];
@@ -113,7 +114,8 @@ export async function checkIncidentAccess(c: AccessCheck): Promise<void> {
   if (paged.users.includes(user)) return;
   for (const group of paged.groups) if (await inGroup(group)) return;
   const fromRules = askableFor(c.rules, id);
-  const commander = c.incident?.commander;
+  // An alert commanding the incident cannot be asked: it is not named.
+  const commander = c.incident && isPerson(c.incident.commander) ? c.incident.commander : undefined;
   const pagedUsers = paged.users.filter((u) => u !== commander).slice(0, 5);
   throw new IncidentAccessDenied(c.operation, c.incident?.id, {
     ...(commander && { commander }),

@@ -12,6 +12,7 @@ import { severityLabel, type Severity } from './ladder.ts';
 import { dueDate } from './due-date.ts';
 import { nextStepLine } from './next-step-line.ts';
 import { storedMentions, type IncidentDisplay } from './pager.ts';
+import { commanderSpans } from './commander.ts';
 
 const SEVERITY_ICON: Record<Severity, IconName> = { 1: 'sev1', 2: 'sev2', 3: 'sev3', 4: 'sev4' };
 /** Ladder points listed on the card: the latest ones. */
@@ -20,7 +21,7 @@ const PAGED_SHOWN = 10;
 /** `now`: when the message is rendered; the countdown is as of then. */
 export function incidentCardMessage(display: IncidentDisplay, now: Date): Message {
   const i = display.incident;
-  const lines: Paragraph[] = [statusLine(i), line('Commander ', user(i.commander), ' · declared ', date(i.declaredAt, 'datetime'))];
+  const lines: Paragraph[] = [statusLine(i), line('Commander ', ...commanderSpans(i.commander), ' · declared ', date(i.declaredAt, 'datetime'))];
   if (display.ackDueAt) {
     const left = display.ackDueAt.getTime() - now.getTime();
     lines.push(left > 0
@@ -78,7 +79,8 @@ function statusLine(i: Incident): Paragraph {
 }
 
 function who(id: string | undefined): Span[] {
-  return [id ? user(id) : text('someone')];
+  // A person, or the alert that resolved it (autoResolve).
+  return id ? commanderSpans(id) : [text('someone')];
 }
 
 function when(at: Date | undefined): Span[] {

@@ -17,7 +17,8 @@ import { currentLadder, incidentRef, type Incident } from './incident.ts';
 import { IncidentStore } from './incident-store.ts';
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
 import type { Pager } from './pager.ts';
-import type { AuditTrail } from '../store/audit-log.ts';
+import type { AuditEntry, AuditTrail } from '../store/audit-log.ts';
+import { alertCommander, commandingAlert, isPerson } from './commander.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 
 export interface IncidentEvent {
@@ -76,7 +77,7 @@ export class IncidentService {
     const actor: IncidentActor = { user: input.commander, ...(input.channel && { channel: input.channel }) };
     try {
       await this.#authorize('declare', actor);
-      const incident = await this.#declare(input);
+      const { incident } = await this.#declare(input);
       await this.#audit(actor, 'incident.declare', incident.id, { severity: input.severity, title: incident.title }, 'succeeded');
       return incident;
     } catch (error) {
@@ -85,7 +86,26 @@ export class IncidentService {
     }
   }
 
-  async #declare(input: { severity: Severity; title: string; commander: string; report?: unknown }): Promise<Incident> {
+  /**
+   * Declared by an alert route: the config asked for it, so no access rule applies. Once per
+   * `sourceKey` however many retries, replicas or restarts ask (a unique key in the store);
+   * `created` is false when it was declared already, and then nothing is posted again. The
+   * alert commands it until a person takes it (acknowledging).
+   */
+  async declareFromAlert(input: { severity: Severity; title: string; alertname: string; sourceKey: string; report?: unknown; channel?: string }): Promise<{ incident: Incident; created: boolean }> {
+    const commander = alertCommander(input.alertname);
+    const actor: IncidentActor = { user: commander, ...(input.channel && { channel: input.channel }) };
+    try {
+      const declared = await this.#declare({ ...input, commander, sourceKey: input.sourceKey });
+      if (declared.created) await this.#audit(actor, 'incident.declare', declared.incident.id, { severity: input.severity, title: declared.incident.title, source: input.sourceKey }, 'succeeded', undefined, 'alertmanager');
+      return declared;
+    } catch (error) {
+      await this.#audit(actor, 'incident.declare', undefined, { severity: input.severity, source: input.sourceKey }, outcomeOf(error), error, 'alertmanager');
+      throw error;
+    }
+  }
+
+  async #declare(input: { severity: Severity; title: string; commander: string; report?: unknown; sourceKey?: string; channel?: string }): Promise<{ incident: Incident; created: boolean }> {
     // Angle brackets would let a title mention @channel wherever it is shown: keep their look only.
     // Every way in (the command, the Declare dialog, any transport) meets the same rules.
     const title = cleanTypedText(input.title, 'the title').replace(/\s+/g, ' ').replace(/</g, '‹').replace(/>/g, '›').replace(/&/g, '+');
@@ -94,16 +114,27 @@ export class IncidentService {
     const now = this.#clock.now();
     // The ladder of every severity and the working hours as configured now: a later config edit does not reach this incident.
     const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles, this.#o.config.workingHours)]));
+    const alert = commandingAlert(input.commander);
     const incident = await this.#store.transaction(async (tx) => {
-      const created = await tx.createIncident({ severity: input.severity, title, commander: input.commander, declaredAt: now, ladders: ladders as Incident['ladders'], report: input.report });
-      await tx.addEvent(created.id, now, input.commander, 'declared', spans(`Declared ${severityLabel(created.severity)}: ${title}`));
+      const fields = { severity: input.severity, title, commander: input.commander, declaredAt: now, ladders: ladders as Incident['ladders'], report: input.report };
+      const created = input.sourceKey ? await tx.createIncidentOnce({ ...fields, sourceKey: input.sourceKey }) : await tx.createIncident(fields);
+      if (!created) return undefined;
+      const said = alert === undefined
+        ? spans(`Declared ${severityLabel(created.severity)}: ${title}`)
+        : spans(`Declared ${severityLabel(created.severity)} by the alert ${alert}`, ...(input.channel ? [' in ', channelSpan(input.channel)] : []), `: ${title}`);
+      await tx.addEvent(created.id, now, alert === undefined ? input.commander : null, 'declared', said);
       await tx.armNext(created, now);
       return created;
     });
+    if (!incident) {
+      const existing = await this.#store.getBySourceKey(input.sourceKey!);
+      if (!existing) throw new Error(`the incident declared for ${input.sourceKey} could not be read back`);
+      return { incident: existing, created: false };
+    }
     if (this.#o.config.dedicatedChannels && this.#o.pager.createIncidentChannel) {
       const name = incidentChannelName(incident.id, title);
       try {
-        const channel = await this.#o.pager.createIncidentChannel(name, [input.commander]);
+        const channel = await this.#o.pager.createIncidentChannel(name, isPerson(input.commander) ? [input.commander] : []);
         await this.#store.setDedicatedChannel(incident.id, channel);
         await this.#store.addEvent(incident.id, now, null, 'channel', spans('Incident channel ', channelSpan(channel), ' created'));
       } catch (err) {
@@ -112,7 +143,7 @@ export class IncidentService {
       }
     }
     await this.#afterChange(incident.id);
-    return (await this.get(incident.id))!;
+    return { incident: (await this.get(incident.id))!, created: true };
   }
 
   async acknowledge(id: number, actorInput: ActorInput): Promise<Incident> {
@@ -121,7 +152,13 @@ export class IncidentService {
       if (incident.status === 'acknowledged') throw new UserError(spans(`${incidentRef(id)} was already acknowledged by `, user(incident.acknowledgedBy ?? '')));
       await tx.acknowledge(id, now, actor);
       await tx.addEvent(id, now, actor, 'acknowledged', spans('Acknowledged by ', user(actor)));
-      return { ...incident, status: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: actor };
+      // An incident an alert declared is commanded by the first person who takes it.
+      const alert = commandingAlert(incident.commander);
+      if (alert !== undefined) {
+        await tx.setCommander(id, actor);
+        await tx.addEvent(id, now, actor, 'commander', spans(user(actor), ` takes command from the alert ${alert}`));
+      }
+      return { ...incident, status: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: actor, ...(alert !== undefined && { commander: actor }) };
     });
   }
 
@@ -131,6 +168,46 @@ export class IncidentService {
       await tx.resolve(id, now, actor);
       await tx.addEvent(id, now, actor, 'resolved', spans('Resolved by ', user(actor), ` after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`));
       return { ...incident, status: 'resolved' as const, resolvedAt: now, resolvedBy: actor };
+    });
+  }
+
+  /**
+   * The alert that declared the incident resolved (at `resolvedAt`): said on its timeline once,
+   * however many replicas or retries tell it, even when a person resolved the incident already;
+   * with `autoResolve` (the route says so) an incident still open is resolved by the alert.
+   */
+  async alertResolved(id: number, input: { alertname: string; resolvedAt: Date; autoResolve: boolean }): Promise<void> {
+    const now = this.#clock.now();
+    const name = alertCommander(input.alertname).slice('alert:'.length);
+    let resolved = false;
+    await this.#store.transaction(async (tx) => {
+      const incident = await tx.lockIncident(id);
+      if (!incident) throw notFound(id);
+      const said = spans(`The alert ${name} resolved at ${input.resolvedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+      if (await tx.hasEvent(id, 'alert-resolved', plainText(said))) return;
+      await tx.addEvent(id, now, null, 'alert-resolved', said);
+      if (!input.autoResolve || incident.status === 'resolved') return;
+      const by = alertCommander(input.alertname);
+      await tx.resolve(id, now, by);
+      await tx.addEvent(id, now, null, 'resolved', spans(`Resolved by the alert ${name} (autoResolve) after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`));
+      const epoch = incident.epoch + 1;
+      await tx.setEpoch(id, epoch, now);
+      await tx.armNext({ ...incident, status: 'resolved', resolvedAt: now, resolvedBy: by, epoch }, now);
+      resolved = true;
+    });
+    if (resolved) await this.#audit({ user: alertCommander(input.alertname) }, 'incident.resolve', id, { autoResolve: true }, 'succeeded', undefined, 'alertmanager');
+    await this.#afterChange(id);
+  }
+
+  /**
+   * The diagnosis of the alert that declared the incident, attached to its report once (it may
+   * come after the declaration), and said on its timeline: `said`, the targets and their status.
+   */
+  async attachAlertDiagnosis(id: number, diagnosis: unknown, said: string): Promise<void> {
+    const now = this.#clock.now();
+    await this.#store.transaction(async (tx) => {
+      if (!(await tx.lockIncident(id))) return;
+      if (await tx.attachDiagnosis(id, diagnosis)) await tx.addEvent(id, now, null, 'diagnosis', spans(`Diagnosis attached: ${said}`));
     });
   }
 
@@ -248,10 +325,10 @@ export class IncidentService {
     return pagedPeople(await this.#store.pagedRecipients(id));
   }
 
-  async #audit(actor: IncidentActor, action: string, id: number | undefined, params: Record<string, unknown>, outcome: string, error?: unknown): Promise<void> {
+  async #audit(actor: IncidentActor, action: string, id: number | undefined, params: Record<string, unknown>, outcome: string, error?: unknown, source: AuditEntry['source'] = 'slack'): Promise<void> {
     await this.#o.audit
       ?.record({
-        actor: actor.user, ...(actor.channel && { channel: actor.channel }), source: 'slack', action, ...(id !== undefined && { target: incidentRef(id) }), params, outcome,
+        actor: actor.user, ...(actor.channel && { channel: actor.channel }), source, action, ...(id !== undefined && { target: incidentRef(id) }), params, outcome,
         ...(error instanceof Error && { detail: maskSecrets(error.message, [], 500) }),
       })
       .catch((err: unknown) => this.#o.log.error({ err, action }, 'while writing the audit row of an incident change'));

@@ -129,6 +129,38 @@ export class IncidentStore {
     return incidentFromRow(rows[0]!);
   }
 
+  /**
+   * An incident declared by something other than a person, once per `sourceKey`: undefined when
+   * one was declared with it already (a second insert at the same moment waits for the first and
+   * then finds it taken).
+   */
+  async createIncidentOnce(i: { severity: Severity; title: string; commander: string; declaredAt: Date; ladders: Incident['ladders']; report: unknown; sourceKey: string }): Promise<Incident | undefined> {
+    const { rows } = await this.#db.query<IncidentRow>(
+      `INSERT INTO incidents (severity, title, commander, declared_at, ladders, report, source_key) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT (source_key) DO NOTHING RETURNING *`,
+      [i.severity, i.title, i.commander, i.declaredAt, JSON.stringify(i.ladders), i.report === undefined ? null : JSON.stringify(i.report), i.sourceKey]);
+    return rows[0] && incidentFromRow(rows[0]);
+  }
+
+  async getBySourceKey(sourceKey: string): Promise<Incident | undefined> {
+    const { rows } = await this.#db.query<IncidentRow>('SELECT * FROM incidents WHERE source_key = $1', [sourceKey]);
+    return rows[0] && incidentFromRow(rows[0]);
+  }
+
+  /** Sets the report's `diagnosis` unless it has one: true when it was set now. */
+  async attachDiagnosis(id: number, diagnosis: unknown): Promise<boolean> {
+    const res = await this.#db.query(
+      `UPDATE incidents SET report = jsonb_set(COALESCE(report, '{}'::jsonb), '{diagnosis}', $2::jsonb)
+       WHERE id = $1 AND jsonb_typeof(COALESCE(report, '{}'::jsonb)) = 'object' AND COALESCE(report -> 'diagnosis', 'null'::jsonb) = 'null'::jsonb`,
+      [id, JSON.stringify(diagnosis)]);
+    return res.rowCount === 1;
+  }
+
+  /** A person takes command (of an incident an alert declared). */
+  async setCommander(id: number, commander: string): Promise<void> {
+    await this.#db.query('UPDATE incidents SET commander = $2 WHERE id = $1', [id, commander]);
+  }
+
   async setDedicatedChannel(id: number, channel: string): Promise<void> {
     await this.#db.query('UPDATE incidents SET dedicated_channel = $2 WHERE id = $1', [id, channel]);
   }
@@ -315,6 +347,12 @@ export class IncidentStore {
   async addEvent(incidentId: number, at: Date, actor: string | null, kind: string, line: Line): Promise<void> {
     await this.#db.query('INSERT INTO incident_events (incident_id, at, actor, kind, text, line) VALUES ($1, $2, $3, $4, $5, $6)',
       [incidentId, at, actor, kind, plainText(line), JSON.stringify(line)]);
+  }
+
+  /** Whether the incident has this very entry already (read under the incident's row lock). */
+  async hasEvent(incidentId: number, kind: string, text: string): Promise<boolean> {
+    const { rows } = await this.#db.query('SELECT 1 FROM incident_events WHERE incident_id = $1 AND kind = $2 AND text = $3 LIMIT 1', [incidentId, kind, text]);
+    return rows.length > 0;
   }
 
   async timeline(incidentId: number): Promise<StoredEvent[]> {

@@ -10,6 +10,7 @@ import { incidentButtons, incidentHeadline } from './incident-card-message.ts';
 import { nextStepLine } from './next-step-line.ts';
 import { storedMentions, type Mentions, type OutgoingPage } from './pager.ts';
 import { storedTimelineLine } from './stored-timeline-line.ts';
+import { commanderSpans } from './commander.ts';
 
 /** A page later than this is said to be late. */
 const SAY_LATE_AFTER_MS = 2_000;
@@ -32,7 +33,7 @@ export function pageMessage(page: OutgoingPage, now: Date, placement: 'alone' | 
   const age = formatDuration((now.getTime() - i.declaredAt.getTime()) / 1000);
   const late = page.lateMs > SAY_LATE_AFTER_MS ? [text(` Sent ${formatDuration(page.lateMs / 1000)} late.`)] : [];
   const blocks: Block[] = [
-    { type: 'section', paragraphs: [{ type: 'line', spans: incidentHeadline(i, 'strong') }, line(...who, `${repeat}. Declared ${age} ago by `, user(i.commander), '.')] },
+    { type: 'section', paragraphs: [{ type: 'line', spans: incidentHeadline(i, 'strong') }, line(...who, `${repeat}. Declared ${age} ago by `, ...commanderSpans(i.commander), '.')] },
     context(...nextStepLine(page.next, now), ...late),
   ];
   if (placement === 'alone') blocks.push(incidentButtons(i));

@@ -383,4 +383,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 13,
+    name: 'incidents from alerts',
+    sql: `
+      -- An incident declared by something other than a person (an alert route) carries the key of
+      -- what declared it (alert:<group>:<episode>): one incident per key, however many retries,
+      -- replicas or restarts ask. People's incidents leave it null.
+      ALTER TABLE incidents ADD COLUMN source_key text UNIQUE;
+      -- The incident a group's episode declared; the resolution last said on its timeline; the
+      -- route's targets' reports of the episode in short (attached to the incident, now or later).
+      ALTER TABLE alert_groups
+        ADD COLUMN incident_id bigint,
+        ADD COLUMN incident_episode integer,
+        ADD COLUMN incident_told_resolved_at timestamptz,
+        ADD COLUMN diagnosis jsonb;
+      CREATE INDEX alert_groups_firing ON alert_groups (route) WHERE status = 'firing';
+    `,
+  },
 ];
