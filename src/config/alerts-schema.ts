@@ -1,11 +1,13 @@
 // The `alerts:` section of chatops.yml: where an Alertmanager alert group is posted (the first
 // route whose label matchers all hold for the group's common labels), and which targets are
 // diagnosed in the message's thread. Each route is a mapping of its own keys, so the keys still to
-// come (declare, declareAfter, autoResolve, runbook, silences) join it without changing its form.
+// come (runbook, silences) join it without changing its form. A route may declare an incident
+// (declare: sevN, optionally only after declareAfter, resolved with the group when autoResolve).
 import { z } from 'zod';
 import { redactSecrets } from '../redact-secrets.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 import type { ConfigProblem } from './config.ts';
+import type { Severity } from '../incidents/ladder.ts';
 
 /** A route: alerts whose common labels hold every matcher go to its channel. */
 export interface AlertRoute {
@@ -14,6 +16,12 @@ export interface AlertRoute {
   channel: string;
   /** Target names diagnosed in the alert message's thread, once per firing episode. */
   targets: string[];
+  /** The severity of the incident declared once per firing episode; absent: never declares. */
+  declare?: Severity;
+  /** Declared only once the group has fired this long (ms); absent: at once. */
+  declareAfterMs?: number;
+  /** The incident is resolved when the alert group resolves (otherwise a person resolves it). */
+  autoResolve: boolean;
 }
 
 export interface AlertsConfig {
@@ -35,13 +43,33 @@ const CHANNEL = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like 
 /** YAML reads `code: 500` as a number: a label value is text either way. */
 const LABEL_VALUE = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)).pipe(z.string().max(1024, 'at most 1024 characters'));
 
-const ROUTE_KEYS = ['match', 'channel', 'targets'] as const;
+const ROUTE_KEYS = ['match', 'channel', 'targets', 'declare', 'declareAfter', 'autoResolve'] as const;
+const DECLARE_VALUES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 const ALERTS_KEYS = ['routes', 'flapWindow'] as const;
 
 const routeSchema = z.strictObject({
   match: z.record(z.string().regex(LABEL_NAME, 'a label name: letters, digits and _, not starting with a digit'), LABEL_VALUE).default({}),
   channel: CHANNEL,
   targets: z.array(z.string()).max(MAX_ROUTE_TARGETS, `at most ${MAX_ROUTE_TARGETS} targets are diagnosed per alert`).default([]),
+  declare: z.unknown().optional().transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const i = DECLARE_VALUES.indexOf(value as (typeof DECLARE_VALUES)[number]);
+    if (i === -1) {
+      ctx.addIssue({ code: 'custom', message: `not a severity; accepted: ${DECLARE_VALUES.join(', ')}`, input: value });
+      return z.NEVER;
+    }
+    return (i + 1) as Severity;
+  }),
+  declareAfter: z.string().optional().transform((text, ctx) => {
+    if (text === undefined) return undefined;
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: `not ${DURATION_FORMS}`, input: text });
+      return z.NEVER;
+    }
+    return ms;
+  }),
+  autoResolve: z.boolean().default(false),
 });
 
 const flapWindow = z.string().transform((text, ctx) => {
@@ -60,10 +88,11 @@ const alertsSchema = z.strictObject({
 
 /**
  * The section read and checked: every problem (unknown keys with the accepted ones, a bad channel,
- * a target that is not configured) is told to `add`; undefined when the section is absent or has
+ * a target that is not configured, `declare` without an incidents: section when `hasIncidents`
+ * says so) is told to `add`; undefined when the section is absent or has
  * a problem (the bot then posts no alert rather than post one to the wrong place).
  */
-export function parseAlertsSection(raw: unknown, targetNames: readonly string[], add: (keyPath: string, message: string) => void): AlertsConfig | undefined {
+export function parseAlertsSection(raw: unknown, targetNames: readonly string[], add: (keyPath: string, message: string) => void, hasIncidents?: boolean): AlertsConfig | undefined {
   if (raw === undefined || raw === null) return undefined;
   const problems: ConfigProblem[] = [];
   const parsed = alertsSchema.safeParse(raw, { reportInput: true });
@@ -71,6 +100,10 @@ export function parseAlertsSection(raw: unknown, targetNames: readonly string[],
     for (const issue of parsed.error.issues) problems.push(describe(issue));
   } else {
     parsed.data.routes.forEach((route, i) => {
+      // Without a severity to declare at, these say nothing: said rather than ignored.
+      if (route.declare !== undefined && hasIncidents === false) problems.push({ path: `alerts.routes.${i}.declare`, message: 'declares incidents, but there is no incidents: section (its channel and ladder); add one, or remove declare' });
+      if (route.declare === undefined && route.declareAfter !== undefined) problems.push({ path: `alerts.routes.${i}.declareAfter`, message: 'declareAfter without declare: add declare: sev1|sev2|sev3|sev4, or remove it' });
+      if (route.declare === undefined && route.autoResolve) problems.push({ path: `alerts.routes.${i}.autoResolve`, message: 'autoResolve without declare: add declare: sev1|sev2|sev3|sev4, or remove it' });
       for (const name of route.targets) {
         if (!targetNames.includes(name)) problems.push({ path: `alerts.routes.${i}.targets`, message: `no target named "${name}"; configured: ${targetNames.join(', ') || 'none'}` });
       }
@@ -78,7 +111,12 @@ export function parseAlertsSection(raw: unknown, targetNames: readonly string[],
   }
   for (const p of problems) add(p.path, p.message);
   if (!parsed.success || problems.length > 0) return undefined;
-  return { routes: parsed.data.routes, flapWindowMs: parsed.data.flapWindow ?? DEFAULT_FLAP_WINDOW_MS };
+  const routes = parsed.data.routes.map(({ declare, declareAfter, ...rest }): AlertRoute => ({
+    ...rest,
+    ...(declare !== undefined && { declare }),
+    ...(declareAfter !== undefined && declareAfter > 0 && { declareAfterMs: declareAfter }),
+  }));
+  return { routes, flapWindowMs: parsed.data.flapWindow ?? DEFAULT_FLAP_WINDOW_MS };
 }
 
 function describe(issue: z.core.$ZodIssue): ConfigProblem {

@@ -15,7 +15,7 @@ describe('alerts: in chatops.yml', () => {
     }, 'f.yml', {});
     expect(config.alerts).toEqual({
       flapWindowMs: 30 * 60_000,
-      routes: [{ match: { severity: 'critical', code: '500' }, channel: 'C0ALERTS', targets: ['main-db'] }, { match: {}, channel: 'C0REST', targets: [] }],
+      routes: [{ match: { severity: 'critical', code: '500' }, channel: 'C0ALERTS', targets: ['main-db'], autoResolve: false }, { match: {}, channel: 'C0REST', targets: [], autoResolve: false }],
     });
     expect(chooseRoute(config.alerts, { severity: 'critical', code: '500', alertname: 'X' })?.index).toBe(0);
     expect(chooseRoute(config.alerts, { severity: 'critical' })?.index).toBe(1);
@@ -28,8 +28,8 @@ describe('alerts: in chatops.yml', () => {
   });
 
   it('names unknown keys with the accepted ones, a bad channel, a target not configured and a bad flap window', () => {
-    expect(problemsOf({ routes: [{ match: { severity: 'critical' }, channel: 'C0ALERTS', declare: 'sev2' }] })).toEqual([
-      'alerts.routes.0: unknown key declare; accepted keys: match, channel, targets',
+    expect(problemsOf({ routes: [{ match: { severity: 'critical' }, channel: 'C0ALERTS', silence: '1h' }] })).toEqual([
+      'alerts.routes.0: unknown key silence; accepted keys: match, channel, targets, declare, declareAfter, autoResolve',
     ]);
     expect(problemsOf({ route: [] })).toEqual(['alerts: unknown key route; accepted keys: routes, flapWindow']);
     expect(problemsOf({ routes: [{ channel: '#alerts' }] })).toEqual([
