@@ -97,6 +97,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     token: env[ALERTS_TOKEN_ENV] || undefined,
     probeOptions: { log, runbookForCheck: runbooks.byCheck, state: store.probeState, secrets, targets: config.targets },
     reportOptions: { runbookUrl: runbookUrlFor(config, runbooks), declareIncident: incidents !== undefined, secrets },
+    ...(incidents && { incidents: incidents.service }),
   });
   const heartbeats = new HeartbeatService({
     pool: store.pool,

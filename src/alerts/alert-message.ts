@@ -8,6 +8,7 @@ import type { IconName } from '../message/icon-name.ts';
 import { formatDuration } from '../probes/format.ts';
 import type { ReceivedAlert } from './alertmanager-payload.ts';
 import type { AlertGroup } from './alert-store.ts';
+import { incidentRef } from '../incidents/incident.ts';
 
 /** Alerts listed one by one; the rest are counted. */
 const LISTED_ALERTS = 8;
@@ -26,7 +27,7 @@ const NOISY = new Set(['prometheus', 'prometheus_replica', 'replica', 'receive',
 /** Shown in the header, or as the severity. */
 const SHOWN_ELSEWHERE = new Set(['alertname']);
 
-export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'>): Message {
+export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'episode' | 'incidentId' | 'incidentEpisode'>>): Message {
   const alerts = [...g.alerts].sort(byFiringThenStart);
   const name = g.commonLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
   const firing = alerts.filter((a) => a.status === 'firing');
@@ -70,6 +71,8 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
   if (g.externalUrl) links.push(link(g.externalUrl, 'Alertmanager'));
   const foot = links.flatMap((l, i): Array<Span | string> => (i === 0 ? [l] : [' · ', l]));
   if (foot.length > 0) blocks.push(context(...foot));
+  // The incident this episode declared (its card is in the incidents channel).
+  if (g.incidentId != null && g.incidentEpisode === g.episode) blocks.push(context(icon('siren'), ` Declared incident ${incidentRef(g.incidentId)}`));
   // The route's targets: their reports follow in the thread, once per firing episode.
   if (g.targets.length > 0) blocks.push(context(icon('thread'), ` Diagnostics in the thread: ${g.targets.join(', ')}`));
 

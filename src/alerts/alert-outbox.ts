@@ -31,7 +31,12 @@ export interface AlertOutboxOptions {
   targets: () => readonly Target[];
   probeOptions: RunProbeOptions;
   reportOptions: Omit<ReportMessageOptions, 'budget'>;
+  /** A group's episode diagnosed (its reports kept on the group): the incident it declared gets them. */
+  onDiagnosed?: (groupId: number, episode: number) => Promise<void>;
 }
+
+/** Findings of a report kept for its incident. */
+const KEPT_FINDINGS = 20;
 
 const BATCH = 50;
 const MAX_BACKOFF_MS = 5 * 60_000;
@@ -187,7 +192,11 @@ export class AlertOutbox {
         await poster.reply(parent, reportMessage(report, { budget: poster.budget, ...this.#o.reportOptions }), key);
       });
     }
-    await store.markDiagnosed(g.id, g.episode);
+    await store.markDiagnosed(g.id, g.episode, set.reports.map((r) => ({
+      target: r.target, kind: r.kind, status: r.status, startedAt: r.startedAt,
+      findings: r.findings.filter((f) => f.status !== 'ok').slice(0, KEPT_FINDINGS).map((f) => ({ check: f.check, status: f.status, title: f.title })),
+    })));
+    await this.#o.onDiagnosed?.(g.id, g.episode).catch((err: unknown) => this.#o.log.warn({ err, group: g.id }, 'while attaching an alert diagnosis to its incident'));
   }
 
   /** `fn` after the channel's previous call, at least channelIntervalMs after it. */

@@ -1,7 +1,8 @@
 // Alerts in: the Alertmanager route, the store its notifications are recorded in, and the outbox
 // that posts and updates their messages. The outbox runs in every replica: woken by each
 // notification recorded here, and every few seconds for the rest (a retry due, a group another
-// replica recorded or left behind, a pending group found at start).
+// replica recorded or left behind, a pending group found at start). Routes that declare incidents
+// are looked at then too (alert-declarer.ts).
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -16,6 +17,8 @@ import { AlertOutbox } from './alert-outbox.ts';
 import type { AlertPoster } from './alert-poster.ts';
 import { AlertStore, type RouteChoice } from './alert-store.ts';
 import { DEFAULT_FLAP_WINDOW_MS } from '../config/alerts-schema.ts';
+import type { IncidentService } from '../incidents/incident-service.ts';
+import { AlertDeclarer } from './alert-declarer.ts';
 
 export const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
 /** Notifications handled are remembered this long (duplicates come within minutes). */
@@ -38,6 +41,10 @@ export interface AlertServiceOptions {
   pollMs?: number;
   /** How long a claimed group may take before another replica takes it over. Default 30 s. */
   leaseMs?: number;
+  /** Where routes with `declare` declare incidents (absent without an incidents: section). */
+  incidents?: IncidentService;
+  /** What time it is for `declareAfter` (a test's clock; the system's by default). */
+  now?: () => Date;
 }
 
 export class AlertService {
@@ -45,10 +52,12 @@ export class AlertService {
   readonly #o: AlertServiceOptions;
   readonly #outbox: AlertOutbox;
   readonly #log: Logger;
+  readonly #declarer: AlertDeclarer | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  readonly #declaring = new Set<Promise<void>>();
   #prunedAt = 0;
 
   constructor(options: AlertServiceOptions) {
@@ -65,7 +74,14 @@ export class AlertService {
       targets: () => options.config.targets,
       probeOptions: options.probeOptions,
       reportOptions: options.reportOptions,
+      onDiagnosed: async (id, episode) => await this.#declarer?.diagnosed(id, episode),
     });
+    const routes = () => options.config.alerts?.routes ?? [];
+    if (options.incidents) {
+      this.#declarer = new AlertDeclarer({ store: this.store, incidents: options.incidents, routes, now: options.now ?? (() => new Date()), log: this.#log });
+    } else if (routes().some((r) => r.declare !== undefined)) {
+      this.#log.warn(`${options.config.source}: alerts.routes declare incidents, but there is no incidents: section; nothing is declared`);
+    }
   }
 
   /** The HTTP routes to serve: none without a token (said in the log). */
@@ -92,6 +108,7 @@ export class AlertService {
     if (!recorded.routed) this.#log.warn(about, 'alert group matched no route in alerts.routes: recorded, not posted');
     else this.#log.info(about, 'alert notification recorded');
     if (recorded.routed && recorded.changed) this.wake();
+    if (recorded.routed) this.#declare();
     return 'recorded';
   }
 
@@ -99,6 +116,7 @@ export class AlertService {
   start(): void {
     this.#stopped = false;
     this.wake();
+    this.#declare();
     void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
     this.#schedule();
   }
@@ -109,6 +127,7 @@ export class AlertService {
     const draining = this.#outbox.drain();
     await this.#running;
     await draining;
+    await Promise.allSettled([...this.#declaring]);
   }
 
   /** Delivers what is behind now (once more after the current run, if one is under way). */
@@ -132,6 +151,25 @@ export class AlertService {
       });
   }
 
+  /** One pass of the declarations due and the resolutions to tell, awaited (what the timer runs). */
+  async declareNow(): Promise<void> {
+    if (!this.#declarer) return;
+    if (await this.#declarer.run()) this.wake();
+  }
+
+  /**
+   * Declares the incidents due (a group just recorded, or one that has now fired `declareAfter`)
+   * and tells incidents their alerts resolved; their messages then say so.
+   */
+  #declare(): void {
+    if (!this.#declarer || this.#stopped) return;
+    const run = this.#declarer.run().then((changed) => {
+      if (changed) this.wake();
+    });
+    this.#declaring.add(run);
+    void run.catch((err: unknown) => this.#log.warn({ err }, 'while declaring incidents from alerts')).finally(() => this.#declaring.delete(run));
+  }
+
   #schedule(): void {
     if (this.#stopped) return;
     this.#timer = setTimeout(() => {
@@ -141,6 +179,7 @@ export class AlertService {
         void this.store.pruneNotifications(KEEP_NOTIFICATIONS_DAYS).catch((err: unknown) => this.#log.warn({ err }, 'while pruning old alert notifications'));
       }
       void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
+      this.#declare();
       this.#schedule();
     }, this.#o.pollMs ?? 5_000);
     this.#timer.unref();

@@ -32,6 +32,22 @@ export interface AlertGroup {
   postingSince: Date | null;
   attempts: number;
   diagnosedEpisode: number;
+  /** The incident the group declared, and the episode it declared it in. */
+  incidentId: number | null;
+  incidentEpisode: number | null;
+  /** The resolution last said on the incident's timeline. */
+  incidentToldResolvedAt: Date | null;
+  /** The route's targets' reports of this episode, in short (what an incident gets attached). */
+  diagnosis: DiagnosisSummary[] | null;
+}
+
+/** A report in short, as the Declare incident button attaches it: its findings that are not ok. */
+export interface DiagnosisSummary {
+  target: string;
+  kind: string;
+  status: string;
+  startedAt: string;
+  findings: Array<{ check: string; status: string; title: string }>;
 }
 
 export type Recorded =
@@ -213,8 +229,45 @@ export class AlertStore {
     await this.#pool.query('UPDATE alert_groups SET diag_claim_until = now() - interval \'1 millisecond\' WHERE id = $1 AND diag_claim_until IS NOT NULL', [id]);
   }
 
-  async markDiagnosed(id: number, episode: number): Promise<void> {
-    await this.#pool.query('UPDATE alert_groups SET diagnosed_episode = GREATEST(diagnosed_episode, $2), diag_claim_until = NULL WHERE id = $1', [id, episode]);
+  /** `diagnosis`: the reports in short, kept for an incident the group declares (now or later). */
+  async markDiagnosed(id: number, episode: number, diagnosis?: DiagnosisSummary[]): Promise<void> {
+    await this.#pool.query(
+      `UPDATE alert_groups SET diagnosed_episode = GREATEST(diagnosed_episode, $2), diag_claim_until = NULL,
+         diagnosis = CASE WHEN $3::jsonb IS NOT NULL AND episode = $2 THEN $3::jsonb ELSE diagnosis END WHERE id = $1`,
+      [id, episode, diagnosis ? JSON.stringify(diagnosis) : null]);
+  }
+
+  /** Firing groups of these routes that have not declared an incident in their episode. */
+  async undeclared(routes: readonly number[]): Promise<AlertGroup[]> {
+    if (routes.length === 0) return [];
+    const { rows } = await this.#pool.query<GroupRow>(
+      `SELECT * FROM alert_groups WHERE status = 'firing' AND route = ANY($1::int[]) AND firing_since IS NOT NULL AND incident_episode IS DISTINCT FROM episode ORDER BY firing_since, id`,
+      [routes]);
+    return rows.map(toGroup);
+  }
+
+  /**
+   * The incident the group's episode declared; its message is to say so (shown again). False when
+   * the group moved on (a new episode) or already knows it.
+   */
+  async setIncident(id: number, episode: number, incidentId: number): Promise<boolean> {
+    const res = await this.#pool.query(
+      `UPDATE alert_groups SET incident_id = $3, incident_episode = $2, version = version + 1, next_attempt_at = LEAST(next_attempt_at, now()), updated_at = now()
+       WHERE id = $1 AND episode = $2 AND incident_episode IS DISTINCT FROM $2`,
+      [id, episode, incidentId]);
+    return res.rowCount === 1;
+  }
+
+  /** Resolved groups whose incident has not been told this resolution. */
+  async resolvedUntold(): Promise<AlertGroup[]> {
+    const { rows } = await this.#pool.query<GroupRow>(
+      `SELECT * FROM alert_groups WHERE status = 'resolved' AND incident_episode = episode AND resolved_at IS NOT NULL
+         AND incident_told_resolved_at IS DISTINCT FROM resolved_at ORDER BY resolved_at, id LIMIT 100`);
+    return rows.map(toGroup);
+  }
+
+  async markToldResolved(id: number, resolvedAt: Date): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET incident_told_resolved_at = $2 WHERE id = $1', [id, resolvedAt]);
   }
 
   /** Groups with a diagnosis due and no live claim (a restart, a replica that died). */
@@ -266,6 +319,10 @@ interface GroupRow {
   posting_since: Date | null;
   attempts: number;
   diagnosed_episode: number;
+  incident_id: string | null;
+  incident_episode: number | null;
+  incident_told_resolved_at: Date | null;
+  diagnosis: DiagnosisSummary[] | null;
 }
 
 function toGroup(r: GroupRow): AlertGroup {
@@ -293,5 +350,9 @@ function toGroup(r: GroupRow): AlertGroup {
     postingSince: r.posting_since,
     attempts: r.attempts,
     diagnosedEpisode: r.diagnosed_episode,
+    incidentId: r.incident_id === null ? null : Number(r.incident_id),
+    incidentEpisode: r.incident_episode,
+    incidentToldResolvedAt: r.incident_told_resolved_at,
+    diagnosis: r.diagnosis,
   };
 }
