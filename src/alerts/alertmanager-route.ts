@@ -4,9 +4,9 @@
 // version 4 shape is answered 400 with the reason. A notification is answered 200 once it is
 // committed: the message is sent afterwards, so a slow Slack never makes Alertmanager retry.
 // Nothing from the body or the headers is logged but the group's labels the message shows anyway.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.ts';
+import { answerJson, bearerAuthorized, readBounded, tokenDigest } from './webhook-request.ts';
 import { parseAlertmanagerPayload, PayloadError, type AlertNotification } from './alertmanager-payload.ts';
 
 export const ALERTMANAGER_PATH = '/alerts/alertmanager';
@@ -27,21 +27,21 @@ export interface AlertmanagerRouteOptions {
 }
 
 export function alertmanagerRoute(options: AlertmanagerRouteOptions): HttpRoute {
-  const expected = digest(options.token);
+  const expected = tokenDigest(options.token);
   const log = options.log;
   return {
     path: ALERTMANAGER_PATH,
     method: ['POST'],
     handler: (req, res) => {
-      if (!authorized(req.headers.authorization, expected)) {
+      if (!bearerAuthorized(req.headers.authorization, expected)) {
         log.warn({ status: 401, remote: req.socket.remoteAddress }, `refused a request to ${ALERTMANAGER_PATH}: no or wrong bearer token (ALERTS_TOKEN)`);
-        return answer(res, 401, { error: 'unauthorized: send Authorization: Bearer <ALERTS_TOKEN>' }, true);
+        return answerJson(res, 401, { error: 'unauthorized: send Authorization: Bearer <ALERTS_TOKEN>' }, true);
       }
       readBounded(req, MAX_ALERT_BODY_BYTES).then(
         async (raw) => {
           if (raw === undefined) {
             log.warn({ status: 413 }, `refused a request to ${ALERTMANAGER_PATH}: body above 1 MiB`);
-            return answer(res, 413, { error: 'body too large: at most 1 MiB (lower max_alerts on the receiver)' }, true);
+            return answerJson(res, 413, { error: 'body too large: at most 1 MiB (lower max_alerts on the receiver)' }, true);
           }
           let body: unknown;
           try {
@@ -57,12 +57,12 @@ export function alertmanagerRoute(options: AlertmanagerRouteOptions): HttpRoute 
             throw e;
           }
           const outcome = await options.receive(notification);
-          answer(res, 200, { status: outcome });
+          answerJson(res, 200, { status: outcome });
         },
       ).catch((err: unknown) => {
         // The store could not take it: Alertmanager retries a 5xx, so nothing is lost.
         log.error({ err }, `while receiving an Alertmanager notification on ${ALERTMANAGER_PATH}`);
-        answer(res, 500, { error: 'the notification could not be recorded; retry' });
+        answerJson(res, 500, { error: 'the notification could not be recorded; retry' });
       });
     },
   };
@@ -70,49 +70,6 @@ export function alertmanagerRoute(options: AlertmanagerRouteOptions): HttpRoute 
 
 function refuse(res: ServerResponse, log: Logger, reason: string): void {
   log.warn({ status: 400, reason }, `refused a request to ${ALERTMANAGER_PATH}`);
-  answer(res, 400, { error: reason });
+  answerJson(res, 400, { error: reason });
 }
 
-function answer(res: ServerResponse, status: number, body: Record<string, unknown>, close = false): void {
-  if (res.headersSent) return;
-  // A refused request's body is not read: the connection is closed rather than drained.
-  res.writeHead(status, { 'content-type': 'application/json', ...(close && { connection: 'close' }) });
-  res.end(JSON.stringify(body));
-}
-
-function digest(text: string): Buffer {
-  return createHash('sha256').update(text).digest();
-}
-
-/** `Bearer <token>` with the configured token; compared as digests, so in constant time whatever the length. */
-function authorized(header: string | undefined, expected: Buffer): boolean {
-  const m = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  const given = digest(m?.[1] ?? '');
-  return timingSafeEqual(given, expected) && m !== null;
-}
-
-/** The body, or undefined as soon as it passes `limit` bytes (reading stops there). */
-function readBounded(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) {
-    req.pause();
-    return Promise.resolve(undefined);
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.off('data', onData);
-        req.pause();
-        resolve(undefined);
-        return;
-      }
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => resolve(Buffer.concat(chunks)));
-    req.once('error', reject);
-  });
-}
