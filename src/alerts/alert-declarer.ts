@@ -12,7 +12,7 @@ import type { AlertGroup, AlertStore, DiagnosisSummary } from './alert-store.ts'
 
 export interface AlertDeclarerOptions {
   store: AlertStore;
-  incidents: Pick<IncidentService, 'declareFromAlert' | 'alertResolved' | 'attachAlertDiagnosis'>;
+  incidents: Pick<IncidentService, 'declareFromAlert' | 'alertResolved' | 'attachAlertDiagnosis' | 'attachAlertMessage'>;
   /** The configured routes, by index (a group remembers the index of its route). */
   routes: () => readonly AlertRoute[];
   now: () => Date;
@@ -62,6 +62,14 @@ export class AlertDeclarer {
     }
   }
 
+  /** The group's message posted: the incident it declared, if it did, learns where it is. */
+  async posted(groupId: number, episode: number): Promise<void> {
+    const g = await this.#o.store.get(groupId);
+    if (g?.messageTs && g.messageEpisode === episode && g.incidentId !== null && g.incidentEpisode === episode) {
+      await this.#o.incidents.attachAlertMessage(g.incidentId, { channel: g.messageChannel ?? g.channel!, ts: g.messageTs });
+    }
+  }
+
   async #declareDue(): Promise<boolean> {
     const routes = this.#o.routes();
     const declaring = routes.flatMap((r, i) => (r.declare !== undefined ? [i] : []));
@@ -106,7 +114,9 @@ export class AlertDeclarer {
     });
     if (created) this.#o.log.info({ group: g.id, incident: incident.id, severity }, 'incident declared from an alert group');
     const told = await this.#o.store.setIncident(g.id, g.episode, incident.id);
-    // A diagnosis that finished while the incident was being declared found no incident to go to.
+    // A message posted, or a diagnosis finished, while the incident was being declared found no
+    // incident to go to.
+    if (g.messageEpisode !== g.episode) await this.posted(g.id, g.episode);
     if (g.diagnosedEpisode !== g.episode) await this.diagnosed(g.id, g.episode);
     return told;
   }

@@ -33,6 +33,8 @@ export interface AlertOutboxOptions {
   reportOptions: Omit<ReportMessageOptions, 'budget'>;
   /** A group's episode diagnosed (its reports kept on the group): the incident it declared gets them. */
   onDiagnosed?: (groupId: number, episode: number) => Promise<void>;
+  /** A group's episode's message posted: the incident it declared learns where it is. */
+  onPosted?: (groupId: number, episode: number) => Promise<void>;
 }
 
 /** Findings of a report kept for its incident. */
@@ -120,6 +122,7 @@ export class AlertOutbox {
         ref = await poster.post(g.channel, message, key);
       }
       await store.setMessage(g.id, g.episode, ref.channel, ref.ts);
+      await this.#o.onPosted?.(g.id, g.episode).catch((err: unknown) => this.#o.log.warn({ err, group: g.id }, 'while telling an incident where its alert message is'));
       if (g.targets.length > 0) this.#startDiagnosis(g.id);
     }
     return await store.markShown(g.id, owner, g.version);

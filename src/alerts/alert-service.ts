@@ -75,6 +75,7 @@ export class AlertService {
       probeOptions: options.probeOptions,
       reportOptions: options.reportOptions,
       onDiagnosed: async (id, episode) => await this.#declarer?.diagnosed(id, episode),
+      onPosted: async (id, episode) => await this.#declarer?.posted(id, episode),
     });
     const routes = () => options.config.alerts?.routes ?? [];
     if (options.incidents) {
@@ -108,7 +109,8 @@ export class AlertService {
     if (!recorded.routed) this.#log.warn(about, 'alert group matched no route in alerts.routes: recorded, not posted');
     else this.#log.info(about, 'alert notification recorded');
     if (recorded.routed && recorded.changed) this.wake();
-    if (recorded.routed) this.#declare();
+    // Only a route that declares has anything to declare or tell now; the timer looks at the rest.
+    if (recorded.routed && chooseRoute(alerts, n.commonLabels)?.route.declare !== undefined) this.#declare();
     return 'recorded';
   }
 

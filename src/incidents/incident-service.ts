@@ -199,6 +199,11 @@ export class IncidentService {
     await this.#afterChange(id);
   }
 
+  /** Where the message of the alert that declared the incident is (posted after the declaration). */
+  async attachAlertMessage(id: number, message: { channel: string; ts: string }): Promise<void> {
+    await this.#store.attachAlertMessage(id, message);
+  }
+
   /**
    * The diagnosis of the alert that declared the incident, attached to its report once (it may
    * come after the declaration), and said on its timeline: `said`, the targets and their status.

@@ -156,6 +156,14 @@ export class IncidentStore {
     return res.rowCount === 1;
   }
 
+  /** Where the alert message of an incident an alert declared is, once known (set once). */
+  async attachAlertMessage(id: number, message: { channel: string; ts: string }): Promise<void> {
+    await this.#db.query(
+      `UPDATE incidents SET report = jsonb_set(report, '{alert,message}', $2::jsonb)
+       WHERE id = $1 AND jsonb_typeof(report -> 'alert') = 'object' AND NOT (report -> 'alert') ? 'message'`,
+      [id, JSON.stringify(message)]);
+  }
+
   /** A person takes command (of an incident an alert declared). */
   async setCommander(id: number, commander: string): Promise<void> {
     await this.#db.query('UPDATE incidents SET commander = $2 WHERE id = $1', [id, commander]);

@@ -125,6 +125,13 @@ describe('a route with declare: sev2', () => {
     await settled(pool, String(firing.groupKey));
     await Promise.all([replicaA.services.alerts!.declareNow(), replicaB.services.alerts!.declareNow()]);
     expect(await incidentsOf(String(firing.groupKey))).toHaveLength(1);
+    // A replica that died after declaring, before the group recorded it: the next pass finds the
+    // incident by its key and declares nothing more.
+    await pool.query('UPDATE alert_groups SET incident_id = NULL, incident_episode = NULL WHERE group_key = $1', [firing.groupKey]);
+    await Promise.all([replicaA.services.alerts!.declareNow(), replicaB.services.alerts!.declareNow()]);
+    expect(await incidentsOf(String(firing.groupKey))).toHaveLength(1);
+    const { rows: groups } = await pool.query<{ incident_id: string }>('SELECT incident_id FROM alert_groups WHERE group_key = $1', [firing.groupKey]);
+    expect(groups[0]!.incident_id).toBe(incident.id);
 
     expect(incident).toMatchObject({ severity: 2, title: 'HighErrorRate: HighErrorRate on checkout', commander: 'alert:HighErrorRate', status: 'open' });
     expect(incident.report?.alert).toMatchObject({ name: 'HighErrorRate', channel: 'C0ALERTS' });
@@ -146,6 +153,10 @@ describe('a route with declare: sev2', () => {
     await waitFor(async () => slack.calls.some((c) => c.args.channel === 'C0ALERTS' && blocksOf(c).includes(`Declared incident INC-${incident.id}`)), 10_000, 'the alert message naming the incident');
     const posts = slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0ALERTS' && blocksOf(c).includes('on checkout'));
     expect(posts).toHaveLength(1);
+    // And the incident knows where that message is.
+    const { rows: withMessage } = await pool.query<IncidentRow>('SELECT report FROM incidents WHERE id = $1', [incident.id]);
+    const group = await settled(pool, String(firing.groupKey));
+    expect(withMessage[0]!.report?.alert).toMatchObject({ message: { channel: 'C0ALERTS', ts: group.message_ts } });
 
     const { rows: audit } = await pool.query("SELECT actor, source, outcome FROM audit_log WHERE action = 'incident.declare' AND target = $1", [`INC-${incident.id}`]);
     expect(audit).toEqual([{ actor: 'alert:HighErrorRate', source: 'alertmanager', outcome: 'succeeded' }]);
