@@ -2,7 +2,7 @@
 // every `every`; one silent for `every + grace` is said in its channel (a dead-man switch). Each
 // heartbeat is a mapping of its own keys, so `declare` joins it later without changing its form.
 import { z } from 'zod';
-import { redactSecrets } from '../redact-secrets.ts';
+import { showValue } from './show-value.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 import type { ConfigProblem } from './config.ts';
 
@@ -46,7 +46,7 @@ const heartbeatSchema = z.strictObject({
 export function parseHeartbeatsSection(raw: unknown, add: (keyPath: string, message: string) => void): HeartbeatConfig[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    add('heartbeats', `must be a mapping of heartbeat names to { ${HEARTBEAT_KEYS.join(', ')} } (got ${show(raw)})`);
+    add('heartbeats', `must be a mapping of heartbeat names to { ${HEARTBEAT_KEYS.join(', ')} } (got ${showValue(raw)})`);
     return undefined;
   }
   const entries = Object.entries(raw as Record<string, unknown>);
@@ -55,7 +55,7 @@ export function parseHeartbeatsSection(raw: unknown, add: (keyPath: string, mess
   for (const [name, value] of entries.slice(0, MAX_HEARTBEATS)) {
     const at = `heartbeats.${name}`;
     const problems: ConfigProblem[] = [];
-    if (!HEARTBEAT_NAME.test(name)) problems.push({ path: at, message: `a heartbeat name must be lowercase letters, digits, - or _ (at most 63), as it is the end of its URL /heartbeats/<name> (got ${show(name)})` });
+    if (!HEARTBEAT_NAME.test(name)) problems.push({ path: at, message: `a heartbeat name must be lowercase letters, digits, - or _ (at most 63), as it is the end of its URL /heartbeats/<name> (got ${showValue(name)})` });
     const parsed = heartbeatSchema.safeParse(value, { reportInput: true });
     if (!parsed.success) for (const issue of parsed.error.issues) problems.push(describe(name, issue));
     for (const p of problems) add(p.path, p.message);
@@ -70,23 +70,12 @@ function describe(name: string, issue: z.core.$ZodIssue): ConfigProblem {
     return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.join(', ')}; accepted keys: ${HEARTBEAT_KEYS.join(', ')}` };
   }
   if (issue.code === 'invalid_type' && issue.path.length === 0) {
-    return { path, message: `must be a mapping with keys ${HEARTBEAT_KEYS.join(', ')} (got ${show(issue.input)})` };
+    return { path, message: `must be a mapping with keys ${HEARTBEAT_KEYS.join(', ')} (got ${showValue(issue.input)})` };
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     const key = String(issue.path.at(-1));
     return { path, message: `${key} is required: ${key === 'channel' ? 'a Slack channel id like C0123ABCD' : DURATION_FORMS}` };
   }
-  const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(issue.input)})` : '';
+  const got = 'input' in issue && issue.input !== undefined ? ` (got ${showValue(issue.input)})` : '';
   return { path, message: `${issue.message}${got}` };
-}
-
-/** A bad value in words: a mapping or list described, never printed; text masked and cut. */
-function show(value: unknown): string {
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value);
-    return keys.length === 0 ? 'an empty mapping' : `a mapping with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
-  }
-  const text = redactSecrets(JSON.stringify(value) ?? String(value));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

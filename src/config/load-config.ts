@@ -12,6 +12,7 @@ import { ACTIONS } from '../actions/action-catalogue.ts';
 import { INCIDENT_ACCESS_IDS } from '../incidents/incident-access.ts';
 import { lowerIsWorse, resolveThresholds, thresholdsReversed } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
+import { showValue } from './show-value.ts';
 import { ConfigError } from './config-error.ts';
 import { workloadRefProblems } from './workload-ref-problems.ts';
 import { interpolateEnv, type UnsetVariable } from './interpolate-env.ts';
@@ -408,15 +409,8 @@ function describeIssue(prefix: string[], issue: z.core.$ZodIssue, acceptedKeys?:
  * may hold a URL, a token, a header); a string under a secret-like key anywhere on its path is hidden.
  */
 function show(keyPath: readonly string[], value: unknown): string {
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value);
-    return keys.length === 0 ? 'an empty mapping' : `a mapping with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
-  }
   if (typeof value === 'string' && keyPath.some((k) => SECRET_KEY.test(k))) return '[hidden]';
-  // Masked whole, then cut: a cut never leaves part of a secret.
-  const text = redactSecrets(JSON.stringify(value) ?? String(value));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  return showValue(value);
 }
 
 
