@@ -136,7 +136,7 @@ export class AlertDeclarer {
 }
 
 /** "HighErrorRate: 5xx ratio above 5% on checkout", without control characters, cut to fit. */
-export function titleOf(alertname: string, summary: string | undefined): string {
+function titleOf(alertname: string, summary: string | undefined): string {
   // eslint-disable-next-line no-control-regex
   const clean = (t: string) => t.toWellFormed().replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, ' ').replace(/\s+/g, ' ').trim();
   const title = summary ? `${clean(alertname)}: ${clean(summary)}` : clean(alertname);

@@ -217,6 +217,19 @@ describe('a route with declare: sev2', () => {
   });
 });
 
+describe('the title', () => {
+  it('is the alert name and summary as plain words: no mention, no control character, cut to 200 characters', async () => {
+    const alert = ruleAlert('HighErrorRate', 'ledger', new Date(Date.now() - 60_000).toISOString(), 'dec0000000000051');
+    alert.annotations.summary = `<!channel> 5xx\u0007 on ledger ${'x'.repeat(300)}`;
+    const firing = ruleGroup('HighErrorRate', [alert], 'ledger');
+    firing.commonAnnotations = alert.annotations;
+    await sendAlert(replicaA.port, firing);
+    const incident = await declaredFor(String(firing.groupKey));
+    expect(incident.title.length).toBeLessThanOrEqual(200);
+    expect(incident.title).toMatch(/^HighErrorRate: ‹!channel› 5xx on ledger x+…$/);
+  });
+});
+
 describe('routes that do not declare, or not yet', () => {
   it('a route without declare never declares', async () => {
     const firing = ruleGroup('CertificateExpiring', [ruleAlert('CertificateExpiring', 'edge', new Date(Date.now() - 3 * 3_600_000).toISOString(), 'dec0000000000021')], 'edge');
@@ -225,7 +238,7 @@ describe('routes that do not declare, or not yet', () => {
     expect(group.message_channel).toBe('C0NOISE');
     await Promise.all([replicaA.services.alerts!.declareNow(), replicaB.services.alerts!.declareNow()]);
     expect(await incidentsOf(String(firing.groupKey))).toEqual([]);
-    expect(slack.calls.filter((c) => blocksOf(c).includes('Declared incident'))).toEqual([]);
+    expect(slack.calls.filter((c) => c.args.channel === 'C0NOISE' && blocksOf(c).includes('Declared incident'))).toEqual([]);
   });
 
   it('declareAfter: a group firing that long when its notification arrives is declared at once', async () => {
