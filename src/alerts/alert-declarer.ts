@@ -23,35 +23,41 @@ const TITLE_CHARS = 200;
 
 export class AlertDeclarer {
   readonly #o: AlertDeclarerOptions;
-  #running: Promise<boolean> | undefined;
-  #again = false;
+  #current: Promise<boolean> | undefined;
+  #queued: Promise<boolean> | undefined;
 
   constructor(options: AlertDeclarerOptions) {
     this.#o = options;
   }
 
   /**
-   * Declares what is due and tells incidents of their groups' resolutions; one run at a time in
-   * this process (a call during a run runs once more after it). True when an alert message is to
-   * say the incident it declared.
+   * Declares what is due and tells incidents of their groups' resolutions; one pass at a time in
+   * this process (a call during a pass gets the next one, which starts after it and sees what
+   * arrived meanwhile). True when an alert message is to say the incident it declared.
    */
   run(): Promise<boolean> {
-    if (this.#running) {
-      this.#again = true;
-      return this.#running;
+    if (this.#queued) return this.#queued;
+    if (this.#current) {
+      const queued = this.#current.catch(() => false).then(() => {
+        this.#queued = undefined;
+        return this.#start();
+      });
+      this.#queued = queued;
+      return queued;
     }
-    this.#running = (async () => {
-      let changed = false;
-      do {
-        this.#again = false;
-        changed = (await this.#declareDue()) || changed;
-        await this.#tellResolved();
-      } while (this.#again);
-      return changed;
+    return this.#start();
+  }
+
+  #start(): Promise<boolean> {
+    const pass = (async () => {
+      const declared = await this.#declareDue();
+      await this.#tellResolved();
+      return declared;
     })().finally(() => {
-      this.#running = undefined;
+      if (this.#current === pass) this.#current = undefined;
     });
-    return this.#running;
+    this.#current = pass;
+    return pass;
   }
 
   /** The reports of a group's diagnosis: attached to the incident it declared, if it did. */
