@@ -4,7 +4,7 @@
 // come (runbook, silences) join it without changing its form. A route may declare an incident
 // (declare: sevN, optionally only after declareAfter, resolved with the group when autoResolve).
 import { z } from 'zod';
-import { redactSecrets } from '../redact-secrets.ts';
+import { showValue } from './show-value.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 import type { ConfigProblem } from './config.ts';
 import type { Severity } from '../incidents/ladder.ts';
@@ -129,19 +129,8 @@ function describe(issue: z.core.$ZodIssue): ConfigProblem {
   }
   if (issue.code === 'invalid_key') {
     // zod says "Invalid key in record" whatever the key's own rule said.
-    return { path, message: `not a label name: letters, digits and _, not starting with a digit (got ${show(issue.path.at(-1))})` };
+    return { path, message: `not a label name: letters, digits and _, not starting with a digit (got ${showValue(issue.path.at(-1))})` };
   }
-  const got = 'input' in issue && issue.input !== undefined ? ` (got ${show(issue.input)})` : '';
+  const got = 'input' in issue && issue.input !== undefined ? ` (got ${showValue(issue.input)})` : '';
   return { path, message: `${issue.message}${got}` };
-}
-
-/** A bad value in words: a mapping or list described, never printed; text masked and cut. */
-function show(value: unknown): string {
-  if (Array.isArray(value)) return `a list of ${value.length}`;
-  if (value !== null && typeof value === 'object') {
-    const keys = Object.keys(value);
-    return keys.length === 0 ? 'an empty mapping' : `a mapping with keys ${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', …' : ''}`;
-  }
-  const text = redactSecrets(JSON.stringify(value) ?? String(value));
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

@@ -230,7 +230,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   // A model whose key or address is a variable not set is not used: the variable's problem says why.
   const triage = triageConfig(section('triage', triageSchema), targets, add);
   if (triage && unsetAt.some((p) => p.startsWith('triage.'))) delete triage.model;
-  const alerts = parseAlertsSection(interpolated.alerts, names, add);
+  const alerts = parseAlertsSection(interpolated.alerts, names, add, interpolated.incidents !== undefined && interpolated.incidents !== null);
   const heartbeats = parseHeartbeatsSection(interpolated.heartbeats, add);
   // Every unset variable outside the targets and digests (said above) is a problem of its own.
   for (const u of unset) {

@@ -40,6 +40,10 @@ describe('alerts: in chatops.yml', () => {
     expect(problemsOf({ routes: [{ channel: 'C0ALERTS', match: { 'bad-label': 'x' } }] })[0]).toBe('alerts.routes.0.match.bad-label: not a label name: letters, digits and _, not starting with a digit (got "bad-label")');
   });
 
+  it('a route that declares needs an incidents: section (its channel and ladder)', () => {
+    expect(problemsOf({ routes: [{ channel: 'C0ALERTS', declare: 'sev2' }] })).toEqual(['alerts.routes.0.declare: declares incidents, but there is no incidents: section (its channel and ladder); add one, or remove declare']);
+  });
+
   it('stops the bot\'s start on a problem in alerts:, rather than post alerts to the wrong place', () => {
     expect(() => parseConfig({ targets, alerts: { routes: [{ channel: 'C0ALERTS', targets: ['nosuch'] }] } }, 'f.yml', {}, process.cwd(), 'start')).toThrow(/alerts\.routes\.0\.targets: no target named "nosuch"/);
   });
