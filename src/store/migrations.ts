@@ -401,4 +401,53 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_groups_firing ON alert_groups (route) WHERE status = 'firing';
     `,
   },
+  {
+    version: 14,
+    name: 'alert noise feedback',
+    sql: `
+      -- Useful / Noise on an alert message: one vote per person per group episode, changeable.
+      -- The alert's name is the group's (never the button's), kept for the digest.
+      CREATE TABLE alert_votes (
+        group_id   bigint NOT NULL REFERENCES alert_groups (id) ON DELETE CASCADE,
+        episode    integer NOT NULL,
+        user_id    text NOT NULL,
+        vote       text NOT NULL CHECK (vote IN ('useful', 'noise')),
+        alertname  text NOT NULL,
+        voted_at   timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (group_id, episode, user_id)
+      );
+      -- Each firing episode of a group as the digest counts it: fired, flapped, how long to resolve,
+      -- and the rule's runbook.
+      CREATE TABLE alert_episodes (
+        group_id     bigint NOT NULL REFERENCES alert_groups (id) ON DELETE CASCADE,
+        episode      integer NOT NULL,
+        alertname    text NOT NULL,
+        runbook_url  text,
+        firing_since timestamptz NOT NULL,
+        resolved_at  timestamptz,
+        flaps        integer NOT NULL DEFAULT 0,
+        PRIMARY KEY (group_id, episode)
+      );
+      CREATE INDEX alert_episodes_firing_since ON alert_episodes (firing_since);
+      -- The current episode's counts as its message shows them: {"episode", "noise", "useful"}.
+      ALTER TABLE alert_groups ADD COLUMN votes jsonb;
+    `,
+  },
+  {
+    version: 15,
+    name: 'alert silences',
+    sql: `
+      -- The silence a person created from the group's message in its episode: claimed (silence_by
+      -- set, silence_id null) before Alertmanager is asked, so two presses make one silence.
+      -- silence_until_resolved: the bot expires it when the group resolves.
+      ALTER TABLE alert_groups
+        ADD COLUMN silence_episode integer,
+        ADD COLUMN silence_by text,
+        ADD COLUMN silence_id text,
+        ADD COLUMN silence_via text,
+        ADD COLUMN silence_ends_at timestamptz,
+        ADD COLUMN silence_until_resolved boolean NOT NULL DEFAULT false,
+        ADD COLUMN silence_claimed_at timestamptz;
+    `,
+  },
 ];
