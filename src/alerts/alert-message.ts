@@ -9,6 +9,7 @@ import { formatDuration } from '../probes/format.ts';
 import type { ReceivedAlert } from './alertmanager-payload.ts';
 import type { AlertGroup } from './alert-store.ts';
 import { incidentRef } from '../incidents/incident.ts';
+import { voteCountsText } from '../slack/interactions/alert-vote-interactions.ts';
 
 /** Alerts listed one by one; the rest are counted. */
 const LISTED_ALERTS = 8;
@@ -27,7 +28,7 @@ const NOISY = new Set(['prometheus', 'prometheus_replica', 'replica', 'receive',
 /** Shown in the header, or as the severity. */
 const SHOWN_ELSEWHERE = new Set(['alertname']);
 
-export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'episode' | 'incidentId' | 'incidentEpisode'>>): Message {
+export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'incidentId' | 'incidentEpisode' | 'votes'>>): Message {
   const alerts = [...g.alerts].sort(byFiringThenStart);
   const name = g.commonLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
   const firing = alerts.filter((a) => a.status === 'firing');
@@ -75,6 +76,11 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
   if (g.incidentId != null && g.incidentEpisode === g.episode) blocks.push(context(icon('siren'), ` Declared incident ${incidentRef(g.incidentId)}`));
   // The route's targets: their reports follow in the thread, once per firing episode.
   if (g.targets.length > 0) blocks.push(context(icon('thread'), ` Diagnostics in the thread: ${g.targets.join(', ')}`));
+  // Noise feedback on this episode (the weekly digest counts it), and what people said so far.
+  if (g.id !== undefined && g.episode !== undefined) {
+    blocks.push({ type: 'actions', buttons: [{ label: 'Useful', intent: { intent: 'alert.useful', group: g.id, episode: g.episode } }, { label: 'Noise', intent: { intent: 'alert.noise', group: g.id, episode: g.episode } }] });
+    if (g.votes && g.votes.episode === g.episode && g.votes.noise + g.votes.useful > 0) blocks.push(context(voteCountsText(g.votes)));
+  }
 
   const notification = spans(`${title}${annotations.summary ? ` — ${cut(annotations.summary, 150)}` : ''}`);
   return { notification, blocks };

@@ -39,6 +39,38 @@ export interface AlertGroup {
   incidentToldResolvedAt: Date | null;
   /** The route's targets' reports of this episode, in short (what an incident gets attached). */
   diagnosis: DiagnosisSummary[] | null;
+  /** The Useful / Noise votes of the current episode (null: none yet). */
+  votes: VoteCounts | null;
+}
+
+/** How many people marked an episode useful or noise. */
+export interface VoteCounts {
+  episode: number;
+  noise: number;
+  useful: number;
+}
+
+export type AlertVote = 'useful' | 'noise';
+
+/** A vote as recorded: the group's own name for the alert, the counts after it, the vote it replaced. */
+export type VoteOutcome =
+  | { outcome: 'recorded'; alertname: string; counts: VoteCounts; previous: AlertVote | null }
+  | { outcome: 'no-group' }
+  | { outcome: 'no-episode'; current: number };
+
+/** One alert name's week, as the digest shows it. */
+export interface NoisyAlert {
+  alertname: string;
+  /** Firing episodes that started in the period. */
+  fired: number;
+  /** Times those episodes fired again soon after resolving. */
+  flapped: number;
+  /** People who marked them noise (useful: the others). */
+  noise: number;
+  useful: number;
+  /** Median seconds from firing to resolved, of those resolved; null when none is. */
+  medianResolveSeconds: number | null;
+  runbookUrls: string[];
 }
 
 /** A report in short, as the Declare incident button attaches it: its findings that are not ok. */
@@ -133,6 +165,16 @@ export class AlertStore {
         [row.id, merged.status, JSON.stringify({ alerts, point: merged.point }), JSON.stringify(n.commonLabels), n.externalURL ?? null, firingSince, resolvedAt, flaps, episode, route.index, route.channel, JSON.stringify(route.targets), changed ? 1 : 0],
       );
       await client.query('UPDATE alert_notifications SET group_id = $2 WHERE key = $1', [notificationKey(n), row.id]);
+      // The episode as the digest counts it (its name and runbook as the alerts say them now).
+      if (firingSince) {
+        const all = Object.values(alerts);
+        const alertname = n.commonLabels.alertname ?? all.find((a) => a.labels.alertname)?.labels.alertname ?? 'Alert';
+        const runbook = all.map((a) => a.annotations.runbook_url ?? a.annotations.runbook).find((u) => u !== undefined && /^https?:\/\//i.test(u)) ?? null;
+        await client.query(
+          `INSERT INTO alert_episodes (group_id, episode, alertname, runbook_url, firing_since, resolved_at, flaps) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           ON CONFLICT (group_id, episode) DO UPDATE SET alertname = $3, runbook_url = COALESCE($4, alert_episodes.runbook_url), firing_since = $5, resolved_at = $6, flaps = $7`,
+          [row.id, episode, alertname.slice(0, 200), runbook?.slice(0, 2000) ?? null, firingSince, merged.status === 'resolved' ? resolvedAt : null, flaps]);
+      }
       await client.query('COMMIT');
       return { outcome: 'recorded', groupId: Number(row.id), routed: route.channel !== null, changed, status: merged.status, episode };
     } catch (error) {
@@ -289,6 +331,129 @@ export class AlertStore {
     return res.rowCount ?? 0;
   }
 
+  /**
+   * A person's Useful / Noise on an episode of a group: one per person per episode, a second press
+   * changes it. The current episode's counts go on the group and its message is shown again.
+   */
+  async vote(groupId: number, episode: number, user: string, vote: AlertVote): Promise<VoteOutcome> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const group = (await client.query<{ episode: number; common_labels: Record<string, string>; alerts: GroupAlerts }>('SELECT episode, common_labels, alerts FROM alert_groups WHERE id = $1 FOR UPDATE', [groupId])).rows[0];
+      if (!group) {
+        await client.query('ROLLBACK');
+        return { outcome: 'no-group' };
+      }
+      if (episode > group.episode || episode < 1) {
+        await client.query('ROLLBACK');
+        return { outcome: 'no-episode', current: group.episode };
+      }
+      const alertname = group.common_labels.alertname ?? Object.values(group.alerts.alerts ?? {}).find((a) => a.labels.alertname)?.labels.alertname ?? 'Alert';
+      const before = (await client.query<{ vote: AlertVote }>('SELECT vote FROM alert_votes WHERE group_id = $1 AND episode = $2 AND user_id = $3', [groupId, episode, user])).rows[0];
+      await client.query(
+        `INSERT INTO alert_votes (group_id, episode, user_id, vote, alertname) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (group_id, episode, user_id) DO UPDATE SET vote = $4, voted_at = now()`,
+        [groupId, episode, user, vote, alertname.slice(0, 200)]);
+      const { rows } = await client.query<{ noise: number; useful: number }>(
+        `SELECT count(*) FILTER (WHERE vote = 'noise')::int AS noise, count(*) FILTER (WHERE vote = 'useful')::int AS useful FROM alert_votes WHERE group_id = $1 AND episode = $2`,
+        [groupId, episode]);
+      const counts: VoteCounts = { episode, noise: rows[0]!.noise, useful: rows[0]!.useful };
+      if (episode === group.episode && before?.vote !== vote) {
+        await client.query(
+          'UPDATE alert_groups SET votes = $2, version = version + 1, next_attempt_at = LEAST(next_attempt_at, now()), updated_at = now() WHERE id = $1',
+          [groupId, JSON.stringify(counts)]);
+      }
+      await client.query('COMMIT');
+      return { outcome: 'recorded', alertname, counts, previous: before?.vote ?? null };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * The alert names that fired most since `since` (episodes that started then), with their flaps,
+   * noise votes and median time to resolve; noisiest first: marked noise, then fired, then flapped.
+   */
+  async noisiest(since: Date, limit: number): Promise<NoisyAlert[]> {
+    const { rows } = await this.#pool.query<{ alertname: string; fired: number; flapped: number; noise: number; useful: number; median: number | null; runbooks: string[] | null }>(
+      `WITH e AS (SELECT * FROM alert_episodes WHERE firing_since >= $1),
+       v AS (SELECT v.alertname, count(*) FILTER (WHERE v.vote = 'noise')::int AS noise, count(*) FILTER (WHERE v.vote = 'useful')::int AS useful
+             FROM alert_votes v JOIN e ON e.group_id = v.group_id AND e.episode = v.episode GROUP BY v.alertname)
+       SELECT e.alertname, count(*)::int AS fired, sum(e.flaps)::int AS flapped, COALESCE(max(v.noise), 0)::int AS noise, COALESCE(max(v.useful), 0)::int AS useful,
+         percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM e.resolved_at - e.firing_since)) FILTER (WHERE e.resolved_at IS NOT NULL) AS median,
+         array_agg(DISTINCT e.runbook_url) FILTER (WHERE e.runbook_url IS NOT NULL) AS runbooks
+       FROM e LEFT JOIN v ON v.alertname = e.alertname
+       GROUP BY e.alertname
+       ORDER BY noise DESC, fired DESC, flapped DESC, e.alertname LIMIT $2`,
+      [since, limit]);
+    return rows.map((r) => ({
+      alertname: r.alertname,
+      fired: r.fired,
+      flapped: r.flapped,
+      noise: r.noise,
+      useful: r.useful,
+      medianResolveSeconds: r.median === null ? null : Math.round(Number(r.median)),
+      runbookUrls: (r.runbooks ?? []).slice(0, 3),
+    }));
+  }
+
+  /**
+   * Claims the silence of the group's firing episode for `silence.by`: one claim per episode
+   * however often pressed (a claim never given an id is taken over after 2 minutes: its press
+   * died). Undefined when the group is resolved, moved on, or silenced already.
+   */
+  async claimSilence(id: number, episode: number, silence: Omit<AlertSilence, 'id'>): Promise<AlertGroup | undefined> {
+    const { rows } = await this.#pool.query<GroupRow>(
+      `UPDATE alert_groups SET silence_episode = $2, silence_by = $3, silence_id = NULL, silence_via = $4, silence_ends_at = $5, silence_until_resolved = $6, silence_claimed_at = now()
+       WHERE id = $1 AND episode = $2 AND status = 'firing'
+         AND (silence_episode IS DISTINCT FROM $2 OR silence_by IS NULL OR (silence_id IS NULL AND silence_claimed_at < now() - interval '2 minutes'))
+       RETURNING *`,
+      [id, episode, silence.by, silence.via, silence.endsAt, silence.untilResolved]);
+    return rows[0] ? toGroup(rows[0]) : undefined;
+  }
+
+  /** The claimed silence was created: the message is to show it. */
+  async setSilenceId(id: number, episode: number, by: string, silenceId: string): Promise<void> {
+    await this.#pool.query(
+      `UPDATE alert_groups SET silence_id = $4, version = version + 1, next_attempt_at = LEAST(next_attempt_at, now()), updated_at = now()
+       WHERE id = $1 AND silence_episode = $2 AND silence_by = $3 AND silence_id IS NULL`,
+      [id, episode, by, silenceId]);
+  }
+
+  /** A claim whose silence could not be created: the buttons work again. */
+  async dropSilenceClaim(id: number, episode: number, by: string): Promise<void> {
+    await this.#pool.query(
+      `UPDATE alert_groups SET silence_episode = NULL, silence_by = NULL, silence_via = NULL, silence_ends_at = NULL, silence_until_resolved = false, silence_claimed_at = NULL
+       WHERE id = $1 AND silence_episode = $2 AND silence_by = $3 AND silence_id IS NULL`,
+      [id, episode, by]);
+  }
+
+  /**
+   * Takes the silence `silenceId` off the group (once: a second press finds none), the message to
+   * show it gone; `onlyResolved`: only an until-resolved silence of a resolved group.
+   */
+  async takeSilence(id: number, silenceId: string | null, onlyResolved = false): Promise<AlertSilence | undefined> {
+    const { rows } = await this.#pool.query<GroupRow>(
+      `WITH old AS (SELECT * FROM alert_groups WHERE id = $1 AND silence_id IS NOT NULL AND ($2::text IS NULL OR silence_id = $2)
+                      AND (NOT $3 OR (status = 'resolved' AND silence_until_resolved)) FOR UPDATE)
+       UPDATE alert_groups g SET silence_episode = NULL, silence_by = NULL, silence_id = NULL, silence_via = NULL, silence_ends_at = NULL, silence_until_resolved = false,
+         silence_claimed_at = NULL, version = g.version + 1, next_attempt_at = LEAST(g.next_attempt_at, now()), updated_at = now()
+       FROM old WHERE g.id = old.id RETURNING old.*`,
+      [id, silenceId, onlyResolved]);
+    return rows[0] ? silenceOf(rows[0], true) ?? undefined : undefined;
+  }
+
+  /** Puts back a silence taken off when expiring it failed. */
+  async restoreSilence(id: number, episode: number, s: AlertSilence): Promise<void> {
+    await this.#pool.query(
+      `UPDATE alert_groups SET silence_episode = $2, silence_by = $3, silence_id = $4, silence_via = $5, silence_ends_at = $6, silence_until_resolved = $7,
+         version = version + 1, next_attempt_at = LEAST(next_attempt_at, now()) WHERE id = $1 AND silence_by IS NULL`,
+      [id, episode, s.by, s.id, s.via, s.endsAt, s.untilResolved]);
+  }
+
   async get(id: number): Promise<AlertGroup | undefined> {
     const { rows } = await this.#pool.query<GroupRow>('SELECT * FROM alert_groups WHERE id = $1', [id]);
     return rows[0] ? toGroup(rows[0]) : undefined;
@@ -323,6 +488,7 @@ interface GroupRow {
   incident_episode: number | null;
   incident_told_resolved_at: Date | null;
   diagnosis: DiagnosisSummary[] | null;
+  votes: VoteCounts | null;
 }
 
 function toGroup(r: GroupRow): AlertGroup {
@@ -354,5 +520,6 @@ function toGroup(r: GroupRow): AlertGroup {
     incidentEpisode: r.incident_episode,
     incidentToldResolvedAt: r.incident_told_resolved_at,
     diagnosis: r.diagnosis,
+    votes: r.votes ?? null,
   };
 }

@@ -205,6 +205,9 @@ export function describeIntent(intent: Intent): string {
       return 'cancels the action';
     case 'triage.explain':
       return `explains the findings of ${clean(intent.report.target)}`;
+    case 'alert.useful':
+    case 'alert.noise':
+      return `marks alert group ${intent.group} (episode ${intent.episode}) ${intent.intent === 'alert.noise' ? 'noise' : 'useful'}`;
   }
 }
 

@@ -64,6 +64,13 @@ export interface TriageExplainIntent {
   };
 }
 
-export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent | TriageExplainIntent;
+/** Mark an alert group's episode useful or noise (the presser's vote, changeable). */
+export interface AlertVoteIntent {
+  intent: 'alert.useful' | 'alert.noise';
+  group: number;
+  episode: number;
+}
+
+export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent | TriageExplainIntent | AlertVoteIntent;
 
 export type IntentName = Intent['intent'];

@@ -17,6 +17,7 @@ import { REMEDY_INPUT_DIALOG, REMEDY_INTERACTIONS } from '../../src/slack/intera
 import { RUNBOOK_INTERACTIONS } from '../../src/slack/interactions/runbook-interactions.ts';
 import { RUNBOOK_CHECKS_INTERACTIONS } from '../../src/slack/interactions/runbook-checks-interactions.ts';
 import { TRIAGE_INTERACTIONS } from '../../src/slack/interactions/triage-interactions.ts';
+import { ALERT_VOTE_INTERACTIONS } from '../../src/slack/interactions/alert-vote-interactions.ts';
 import { sealMessage, sealView } from '../../src/slack/seal-message.ts';
 
 const HOUR = 3600_000;
@@ -42,6 +43,8 @@ const SAMPLES: Record<IntentName, Intent[]> = {
   'confirm.run': [{ intent: 'confirm.run', confirmation: 'AbCdEfGhIjKlMnOp' }],
   'confirm.cancel': [{ intent: 'confirm.cancel', confirmation: 'AbCdEfGhIjKlMnOp' }],
   'triage.explain': [{ intent: 'triage.explain', report: { target: 'main-db', kind: 'postgres', findings: [{ check: 'postgres.blocking_locks', status: 'crit', title: 'pid 4242 blocks 3 sessions', merged: ['postgres.idle_in_transaction'] }], ok: ['postgres.deadlocks'] } }],
+  'alert.useful': [{ intent: 'alert.useful', group: 42, episode: 3 }],
+  'alert.noise': [{ intent: 'alert.noise', group: 9_007_199_254, episode: 1 }],
 };
 const ALL = Object.values(SAMPLES).flat();
 
@@ -58,6 +61,8 @@ const TTL: Record<IntentName, number> = {
   'confirm.run': 10 * 60_000,
   'confirm.cancel': 10 * 60_000,
   'triage.explain': DAY,
+  'alert.useful': 14 * DAY,
+  'alert.noise': 14 * DAY,
 };
 
 /** One message with a button for each intent, sealed as the bot sends it. */
@@ -69,7 +74,7 @@ function sealed(intents: readonly Intent[]): Array<{ action_id: string; value: s
 
 describe('the interaction registry', () => {
   const dialogs = [REMEDY_INPUT_DIALOG, DECLARE_DIALOG];
-  const families = [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS, TRIAGE_INTERACTIONS] as const;
+  const families = [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS] as const;
 
   it('accepts the bot\'s own declarations: one listener per intent, each dialog once', () => {
     expect(() => createInteractionRegistry(families, dialogs)).not.toThrow();
@@ -103,10 +108,10 @@ describe('the interaction registry', () => {
 
   it('refuses a list of families that leaves an intent out: at start, and as a type error', () => {
     const { 'digest.details': _details, ...noDigest } = { ...DIGEST_INTERACTIONS };
-    expect(() => new InteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, noDigest, TRIAGE_INTERACTIONS], dialogs))
+    expect(() => new InteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, noDigest, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS], dialogs))
       .toThrowError('no declaration for intent "digest.details"');
     // @ts-expect-error -- the families must declare every intent of src/message/intent.ts
-    expect(() => createInteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, TRIAGE_INTERACTIONS] as const, dialogs)).toThrowError('no declaration for intent "digest.details"');
+    expect(() => createInteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS] as const, dialogs)).toThrowError('no declaration for intent "digest.details"');
   });
 });
 
@@ -186,6 +191,8 @@ describe('a value the bot did not offer', () => {
     ['incident:declare', '{"title":"t"}', 'it carries no report ({target, kind, status, startedAt, findings})'],
     ['incident:declare', '{"title":"t","report":{"target":"a","kind":"b","status":"crit","startedAt":"c","findings":[{"check":1}]}}', 'a finding is not {check, status, title}'],
     ['confirm:run', 'x', 'This confirmation is not one the bot recorded ("x")'],
+    ['alert-vote:noise', 'PostgresDown', 'This Noise button is not valid (value "PostgresDown", expected <group>:<episode>)'],
+    ['alert-vote:useful', '0:1', 'This Useful button is not valid'],
     ['nothing:here', '1', 'no button of the bot has action id "nothing:here"'],
   ])('%s with %s (signed, but not of its shape) is refused naming the value', (actionId, value, problem) => {
     const decoded = BOT_INTERACTIONS.decode(actionId, value, context);

@@ -121,6 +121,8 @@ function allIntentNames(): IntentName[] {
     'confirm.run': true,
     'confirm.cancel': true,
     'triage.explain': true,
+    'alert.useful': true,
+    'alert.noise': true,
   };
   return Object.keys(names) as IntentName[];
 }
