@@ -41,6 +41,18 @@ export interface AlertGroup {
   diagnosis: DiagnosisSummary[] | null;
   /** The Useful / Noise votes of the current episode (null: none yet). */
   votes: VoteCounts | null;
+  /** The silence a person created for this episode from its message (id null: being created). */
+  silence: AlertSilence | null;
+}
+
+/** A silence made from Slack: by whom, in which alertmanager target, until when. */
+export interface AlertSilence {
+  by: string;
+  id: string | null;
+  via: string;
+  endsAt: Date;
+  /** Expired by the bot when the group resolves. */
+  untilResolved: boolean;
 }
 
 /** How many people marked an episode useful or noise. */
@@ -489,6 +501,19 @@ interface GroupRow {
   incident_told_resolved_at: Date | null;
   diagnosis: DiagnosisSummary[] | null;
   votes: VoteCounts | null;
+  silence_episode: number | null;
+  silence_by: string | null;
+  silence_id: string | null;
+  silence_via: string | null;
+  silence_ends_at: Date | null;
+  silence_until_resolved: boolean;
+}
+
+/** The row's silence when it is of its current episode (`anyEpisode`: whatever its episode). */
+function silenceOf(r: GroupRow, anyEpisode = false): AlertSilence | null {
+  if (r.silence_by === null || r.silence_via === null || r.silence_ends_at === null) return null;
+  if (!anyEpisode && r.silence_episode !== r.episode) return null;
+  return { by: r.silence_by, id: r.silence_id, via: r.silence_via, endsAt: r.silence_ends_at, untilResolved: r.silence_until_resolved };
 }
 
 function toGroup(r: GroupRow): AlertGroup {
@@ -521,5 +546,6 @@ function toGroup(r: GroupRow): AlertGroup {
     incidentToldResolvedAt: r.incident_told_resolved_at,
     diagnosis: r.diagnosis,
     votes: r.votes ?? null,
+    silence: silenceOf(r),
   };
 }

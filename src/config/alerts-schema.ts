@@ -22,6 +22,8 @@ export interface AlertRoute {
   declareAfterMs?: number;
   /** The incident is resolved when the alert group resolves (otherwise a person resolves it). */
   autoResolve: boolean;
+  /** The alertmanager target its Silence buttons create silences in (needed when there are several). */
+  silenceVia?: string;
 }
 
 export interface AlertsConfig {
@@ -43,7 +45,7 @@ const CHANNEL = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like 
 /** YAML reads `code: 500` as a number: a label value is text either way. */
 const LABEL_VALUE = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)).pipe(z.string().max(1024, 'at most 1024 characters'));
 
-const ROUTE_KEYS = ['match', 'channel', 'targets', 'declare', 'declareAfter', 'autoResolve'] as const;
+const ROUTE_KEYS = ['match', 'channel', 'targets', 'declare', 'declareAfter', 'autoResolve', 'silenceVia'] as const;
 const DECLARE_VALUES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 const ALERTS_KEYS = ['routes', 'flapWindow'] as const;
 
@@ -51,6 +53,7 @@ const routeSchema = z.strictObject({
   match: z.record(z.string().regex(LABEL_NAME, 'a label name: letters, digits and _, not starting with a digit'), LABEL_VALUE).default({}),
   channel: CHANNEL,
   targets: z.array(z.string()).max(MAX_ROUTE_TARGETS, `at most ${MAX_ROUTE_TARGETS} targets are diagnosed per alert`).default([]),
+  silenceVia: z.string().optional(),
   declare: z.unknown().optional().transform((value, ctx) => {
     if (value === undefined) return undefined;
     const i = DECLARE_VALUES.indexOf(value as (typeof DECLARE_VALUES)[number]);
@@ -104,6 +107,9 @@ export function parseAlertsSection(raw: unknown, targetNames: readonly string[],
       if (route.declare !== undefined && hasIncidents === false) problems.push({ path: `alerts.routes.${i}.declare`, message: 'declares incidents, but there is no incidents: section (its channel and ladder); add one, or remove declare' });
       if (route.declare === undefined && route.declareAfter !== undefined) problems.push({ path: `alerts.routes.${i}.declareAfter`, message: 'declareAfter without declare: add declare: sev1|sev2|sev3|sev4, or remove it' });
       if (route.declare === undefined && route.autoResolve) problems.push({ path: `alerts.routes.${i}.autoResolve`, message: 'autoResolve without declare: add declare: sev1|sev2|sev3|sev4, or remove it' });
+      if (route.silenceVia !== undefined && !targetNames.includes(route.silenceVia)) {
+        problems.push({ path: `alerts.routes.${i}.silenceVia`, message: `no target named "${route.silenceVia}"; configured: ${targetNames.join(', ') || 'none'}` });
+      }
       for (const name of route.targets) {
         if (!targetNames.includes(name)) problems.push({ path: `alerts.routes.${i}.targets`, message: `no target named "${name}"; configured: ${targetNames.join(', ') || 'none'}` });
       }
