@@ -9,7 +9,7 @@ import { formatDuration } from '../probes/format.ts';
 import type { ReceivedAlert } from './alertmanager-payload.ts';
 import type { AlertGroup } from './alert-store.ts';
 import { incidentRef } from '../incidents/incident.ts';
-import { voteCountsText } from '../slack/interactions/alert-vote-interactions.ts';
+import { voteCountsText } from './vote-counts-text.ts';
 
 /** Alerts listed one by one; the rest are counted. */
 const LISTED_ALERTS = 8;

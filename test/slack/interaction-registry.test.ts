@@ -191,7 +191,7 @@ describe('a value the bot did not offer', () => {
     ['incident:declare', '{"title":"t"}', 'it carries no report ({target, kind, status, startedAt, findings})'],
     ['incident:declare', '{"title":"t","report":{"target":"a","kind":"b","status":"crit","startedAt":"c","findings":[{"check":1}]}}', 'a finding is not {check, status, title}'],
     ['confirm:run', 'x', 'This confirmation is not one the bot recorded ("x")'],
-    ['alert-vote:noise', 'PostgresDown', 'This Noise button is not valid (value "PostgresDown", expected <group>:<episode>)'],
+    ['alert-vote:noise', 'PostgresDown', 'This Noise button is not valid (value "PostgresDown", expected group:episode numbers)'],
     ['alert-vote:useful', '0:1', 'This Useful button is not valid'],
     ['nothing:here', '1', 'no button of the bot has action id "nothing:here"'],
   ])('%s with %s (signed, but not of its shape) is refused naming the value', (actionId, value, problem) => {

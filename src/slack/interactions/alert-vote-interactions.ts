@@ -2,6 +2,7 @@
 // once per person (a second press changes it), answered privately; the message shows the counts.
 // The value names only the group and the episode; the alert's name is read from the group.
 import { describeErrorLine } from '../../answer-error.ts';
+import { voteCountsText } from '../../alerts/vote-counts-text.ts';
 import type { AlertVoteIntent } from '../../message/intent.ts';
 import { errorMessage, simpleMessage } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
@@ -24,7 +25,7 @@ function actionIdOf(name: VoteName): string {
 function decodeVote<N extends VoteName>(name: N) {
   return (value: string): Decoded<IntentOf<N>> => {
     const m = /^([1-9]\d{0,15}):([1-9]\d{0,8})$/.exec(value);
-    if (!m) return { ok: false, problem: `This ${name === 'alert.noise' ? 'Noise' : 'Useful'} button is not valid (value ${JSON.stringify(cutText(value, 30))}, expected <group>:<episode>)` };
+    if (!m) return { ok: false, problem: `This ${name === 'alert.noise' ? 'Noise' : 'Useful'} button is not valid (value ${JSON.stringify(cutText(value, 30))}, expected group:episode numbers)` };
     return { ok: true, intent: { intent: name, group: Number(m[1]), episode: Number(m[2]) } as IntentOf<N> };
   };
 }
@@ -54,14 +55,6 @@ async function handleVote(intent: AlertVoteIntent, press: { user: string; channe
     const text = describeErrorLine(error, edge.services.log, { action: press.actionId, user: press.user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
   }
-}
-
-/** "marked noise by 2, useful by 1" (what the message and the answer say). */
-export function voteCountsText(c: { noise: number; useful: number }): string {
-  const parts: string[] = [];
-  if (c.noise > 0) parts.push(`noise by ${c.noise}`);
-  if (c.useful > 0) parts.push(`useful by ${c.useful}`);
-  return parts.length > 0 ? `Marked ${parts.join(', ')}` : 'No votes';
 }
 
 export const ALERT_VOTE_INTERACTIONS = {
