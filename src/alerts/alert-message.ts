@@ -3,13 +3,14 @@
 // flapped, and its alerts with what sets each apart and a link to its source. Everything in it
 // came from outside: it is plain text in the neutral message (the renderer escapes it), cut to
 // bounds, and the alerts beyond a few are counted, not listed.
-import { context, date, header, icon, line, link, spans, strong, code, type Block, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
+import { context, date, header, icon, line, link, spans, strong, code, user, type Block, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
 import type { IconName } from '../message/icon-name.ts';
 import { formatDuration } from '../probes/format.ts';
 import type { ReceivedAlert } from './alertmanager-payload.ts';
 import type { AlertGroup } from './alert-store.ts';
 import { incidentRef } from '../incidents/incident.ts';
 import { voteCountsText } from './vote-counts-text.ts';
+import { SILENCE_MINUTES, silenceDuration, silenceMatchers } from './silence-target.ts';
 
 /** Alerts listed one by one; the rest are counted. */
 const LISTED_ALERTS = 8;
@@ -28,7 +29,7 @@ const NOISY = new Set(['prometheus', 'prometheus_replica', 'replica', 'receive',
 /** Shown in the header, or as the severity. */
 const SHOWN_ELSEWHERE = new Set(['alertname']);
 
-export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'incidentId' | 'incidentEpisode' | 'votes'>>): Message {
+export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'incidentId' | 'incidentEpisode' | 'votes' | 'silence'>>, offer: { silenceVia?: string } = {}): Message {
   const alerts = [...g.alerts].sort(byFiringThenStart);
   const name = g.commonLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
   const firing = alerts.filter((a) => a.status === 'firing');
@@ -82,8 +83,43 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
     if (g.votes && g.votes.episode === g.episode && g.votes.noise + g.votes.useful > 0) blocks.push(context(voteCountsText(g.votes)));
   }
 
+  blocks.push(...silenceBlocks(g, offer.silenceVia));
+
   const notification = spans(`${title}${annotations.summary ? ` — ${cut(annotations.summary, 150)}` : ''}`);
   return { notification, blocks };
+}
+
+/**
+ * A firing group's Silence buttons (each confirms the matchers and the duration first), or the
+ * silence made from Slack with its Expire button; nothing without an alertmanager target.
+ */
+function silenceBlocks(g: Pick<AlertGroup, 'status' | 'commonLabels'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'silence'>>, via: string | undefined): Block[] {
+  if (g.id === undefined || g.episode === undefined || g.status !== 'firing') return [];
+  const s = g.silence;
+  if (s) {
+    if (s.id === null) return [context(icon('progress'), ' Being silenced by ', user(s.by))];
+    const until = s.untilResolved ? 'until it resolves' : `until ${s.endsAt.toISOString().slice(11, 16)} UTC`;
+    return [
+      context(icon('stop'), ' Silenced by ', user(s.by), ` ${until} (${cut(s.via, 60)})`),
+      { type: 'actions', buttons: [{ label: 'Expire silence', intent: { intent: 'alert.unsilence', group: g.id, silence: s.id },
+        confirm: { title: 'Expire the silence?', text: cut(`Alerts matching ${matchersText(g.commonLabels)} notify again.`, 300), ok: 'Expire', deny: 'Cancel' } }] },
+    ];
+  }
+  if (!via) return [];
+  const matchers = matchersText(g.commonLabels);
+  return [{
+    type: 'actions',
+    buttons: SILENCE_MINUTES.map((minutes) => ({
+      label: minutes === 0 ? 'Silence until resolved' : `Silence ${silenceDuration(minutes)}`,
+      intent: { intent: 'alert.silence' as const, group: g.id!, episode: g.episode!, minutes },
+      confirm: { title: 'Silence these alerts?', text: cut(`In ${via}, ${silenceDuration(minutes) === 'until resolved' ? 'until the group resolves' : `for ${silenceDuration(minutes)}`}: ${matchers}`, 300), ok: 'Silence', deny: 'Cancel' },
+    })),
+  }];
+}
+
+/** alertname="X", job="api": the equality matchers a silence from Slack has. */
+export function matchersText(commonLabels: Record<string, string>): string {
+  return silenceMatchers(commonLabels).map((m) => `${m.name}="${m.value}"`).join(', ');
 }
 
 function state(g: Pick<AlertGroup, 'status' | 'firingSince' | 'resolvedAt'>): Line {

@@ -208,6 +208,10 @@ export function describeIntent(intent: Intent): string {
     case 'alert.useful':
     case 'alert.noise':
       return `marks alert group ${intent.group} (episode ${intent.episode}) ${intent.intent === 'alert.noise' ? 'noise' : 'useful'}`;
+    case 'alert.silence':
+      return `silences alert group ${intent.group} ${intent.minutes === 0 ? 'until it resolves' : `for ${intent.minutes} min`}`;
+    case 'alert.unsilence':
+      return `expires silence ${clean(intent.silence)} of alert group ${intent.group}`;
   }
 }
 

@@ -71,6 +71,23 @@ export interface AlertVoteIntent {
   episode: number;
 }
 
-export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent | TriageExplainIntent | AlertVoteIntent;
+/**
+ * Silence a firing alert group's episode in Alertmanager for `minutes` (0: until it resolves), or
+ * expire the silence made from its message. The matchers come from the stored group at the press.
+ */
+export interface AlertSilenceIntent {
+  intent: 'alert.silence';
+  group: number;
+  episode: number;
+  minutes: number;
+}
+
+export interface AlertUnsilenceIntent {
+  intent: 'alert.unsilence';
+  group: number;
+  silence: string;
+}
+
+export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent | TriageExplainIntent | AlertVoteIntent | AlertSilenceIntent | AlertUnsilenceIntent;
 
 export type IntentName = Intent['intent'];

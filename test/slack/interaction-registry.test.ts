@@ -18,6 +18,7 @@ import { RUNBOOK_INTERACTIONS } from '../../src/slack/interactions/runbook-inter
 import { RUNBOOK_CHECKS_INTERACTIONS } from '../../src/slack/interactions/runbook-checks-interactions.ts';
 import { TRIAGE_INTERACTIONS } from '../../src/slack/interactions/triage-interactions.ts';
 import { ALERT_VOTE_INTERACTIONS } from '../../src/slack/interactions/alert-vote-interactions.ts';
+import { ALERT_SILENCE_INTERACTIONS } from '../../src/slack/interactions/alert-silence-interactions.ts';
 import { sealMessage, sealView } from '../../src/slack/seal-message.ts';
 
 const HOUR = 3600_000;
@@ -45,6 +46,8 @@ const SAMPLES: Record<IntentName, Intent[]> = {
   'triage.explain': [{ intent: 'triage.explain', report: { target: 'main-db', kind: 'postgres', findings: [{ check: 'postgres.blocking_locks', status: 'crit', title: 'pid 4242 blocks 3 sessions', merged: ['postgres.idle_in_transaction'] }], ok: ['postgres.deadlocks'] } }],
   'alert.useful': [{ intent: 'alert.useful', group: 42, episode: 3 }],
   'alert.noise': [{ intent: 'alert.noise', group: 9_007_199_254, episode: 1 }],
+  'alert.silence': [{ intent: 'alert.silence', group: 42, episode: 3, minutes: 60 }, { intent: 'alert.silence', group: 42, episode: 3, minutes: 0 }],
+  'alert.unsilence': [{ intent: 'alert.unsilence', group: 42, silence: '9f0c2b1e-4d5a-4b6c-8e7f-0a1b2c3d4e5f' }],
 };
 const ALL = Object.values(SAMPLES).flat();
 
@@ -63,6 +66,8 @@ const TTL: Record<IntentName, number> = {
   'triage.explain': DAY,
   'alert.useful': 14 * DAY,
   'alert.noise': 14 * DAY,
+  'alert.silence': 7 * DAY,
+  'alert.unsilence': 8 * DAY,
 };
 
 /** One message with a button for each intent, sealed as the bot sends it. */
@@ -74,7 +79,7 @@ function sealed(intents: readonly Intent[]): Array<{ action_id: string; value: s
 
 describe('the interaction registry', () => {
   const dialogs = [REMEDY_INPUT_DIALOG, DECLARE_DIALOG];
-  const families = [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS] as const;
+  const families = [REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, DIGEST_INTERACTIONS, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS, ALERT_SILENCE_INTERACTIONS] as const;
 
   it('accepts the bot\'s own declarations: one listener per intent, each dialog once', () => {
     expect(() => createInteractionRegistry(families, dialogs)).not.toThrow();
@@ -108,10 +113,10 @@ describe('the interaction registry', () => {
 
   it('refuses a list of families that leaves an intent out: at start, and as a type error', () => {
     const { 'digest.details': _details, ...noDigest } = { ...DIGEST_INTERACTIONS };
-    expect(() => new InteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, noDigest, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS], dialogs))
+    expect(() => new InteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, noDigest, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS, ALERT_SILENCE_INTERACTIONS], dialogs))
       .toThrowError('no declaration for intent "digest.details"');
     // @ts-expect-error -- the families must declare every intent of src/message/intent.ts
-    expect(() => createInteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS] as const, dialogs)).toThrowError('no declaration for intent "digest.details"');
+    expect(() => createInteractionRegistry([REMEDY_INTERACTIONS, RUNBOOK_INTERACTIONS, RUNBOOK_CHECKS_INTERACTIONS, INCIDENT_INTERACTIONS, TRIAGE_INTERACTIONS, ALERT_VOTE_INTERACTIONS, ALERT_SILENCE_INTERACTIONS] as const, dialogs)).toThrowError('no declaration for intent "digest.details"');
   });
 });
 

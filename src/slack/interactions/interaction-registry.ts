@@ -123,6 +123,8 @@ function allIntentNames(): IntentName[] {
     'triage.explain': true,
     'alert.useful': true,
     'alert.noise': true,
+    'alert.silence': true,
+    'alert.unsilence': true,
   };
   return Object.keys(names) as IntentName[];
 }
