@@ -8,6 +8,8 @@ import { cutText } from '../render/cut-text.ts';
 import { summaryMessage } from '../render/summary-message.ts';
 import type { ReportSet } from '../report.ts';
 import type { DigestChanges } from './digest-changes.ts';
+import type { NoisyAlert } from '../alerts/alert-store.ts';
+import { noisyAlertsBlocks } from './noisy-alerts-section.ts';
 
 /** Change lines shown under a limited budget; the rest are counted. */
 const MAX_CHANGE_LINES = 15;
@@ -25,6 +27,8 @@ export interface DigestMessageOptions {
   slot: Date;
   /** Stored report id per target: the Details buttons carry them. */
   storedIds: ReadonlyMap<string, number>;
+  /** The alert names that fired most in the last days (none: no section). */
+  noisyAlerts?: readonly NoisyAlert[];
 }
 
 export function digestMessage(digest: DigestConfig, set: ReportSet, changes: DigestChanges, options: DigestMessageOptions): Message {
@@ -45,7 +49,7 @@ export function digestMessage(digest: DigestConfig, set: ReportSet, changes: Dig
         : line('A target is critical; run by hand, so nobody was mentioned (', code(`/digest now ${digest.name} --notify`), ' mentions the on-call group).')],
     });
   }
-  blocks.push({ type: 'section', paragraphs: changesParagraphs(changes, limited, budget.measure) }, ...summaryBlocks);
+  blocks.push({ type: 'section', paragraphs: changesParagraphs(changes, limited, budget.measure) }, ...summaryBlocks, ...noisyAlertsBlocks(options.noisyAlerts ?? []));
 
   const buttons = detailButtons(set, options.storedIds, Math.min(MAX_DETAIL_BUTTONS, budget.maxButtons));
   const room = budget.maxBlocks - (buttons.length > 0 ? 1 : 0);

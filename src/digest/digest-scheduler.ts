@@ -5,6 +5,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import type { DigestConfig } from '../config/config.ts';
 import { runDigest, type DigestRunResult, type DigestServices } from './run-digest.ts';
+import { AlertStore } from '../alerts/alert-store.ts';
 
 /** How far back a missed slot is looked for at start-up. */
 const CATCH_UP_WINDOW_MS = 8 * 86_400_000;
@@ -25,7 +26,8 @@ export class DigestScheduler {
 
   constructor(digests: readonly DigestConfig[], services: DigestServices, pool: pg.Pool, options: DigestSchedulerOptions) {
     this.#digests = digests;
-    this.#services = services;
+    // The alerts' episodes live in the same store (the CLI's digests count them too).
+    this.#services = { alertHistory: new AlertStore(pool), ...services };
     this.#pool = pool;
     this.#options = options;
     for (const d of digests) {

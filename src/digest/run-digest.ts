@@ -12,6 +12,8 @@ import { digestChanges } from './digest-changes.ts';
 import { digestMessage } from './digest-message.ts';
 import { digestTrendSeries } from './digest-trend-series.ts';
 import { renderTrendChart } from './render-trend-chart.ts';
+import type { AlertStore, NoisyAlert } from '../alerts/alert-store.ts';
+import { NOISY_ALERT_DAYS, NOISY_ALERTS_SHOWN } from './noisy-alerts-section.ts';
 
 const TREND_DAYS = 7;
 
@@ -35,6 +37,8 @@ export interface DigestServices extends Pick<AppServices, 'config' | 'runbooks' 
   poster: ChannelPoster;
   /** Configured secrets (configSecrets), masked in every finding; none in tests that configure none. */
   secrets?: readonly string[];
+  /** The alert groups' episodes and votes: the "Noisiest alerts" section (none without). */
+  alertHistory?: Pick<AlertStore, 'noisiest'>;
 }
 
 export async function runDigest(digest: DigestConfig, services: DigestServices, options: DigestRunOptions): Promise<DigestRunResult> {
@@ -46,7 +50,8 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
   const changes = digestChanges(previous?.reports, set.reports);
   if (digest.onlyWhenNotOk && set.status === 'ok') return { set, posted: false, changes: changes.changes.length };
 
-  const message = digestMessage(digest, set, changes, { budget: services.poster.budget, late: options.late ?? false, notify: options.notify ?? true, slot: options.slot, storedIds });
+  const noisyAlerts = await noisiest(services, options.slot);
+  const message = digestMessage(digest, set, changes, { budget: services.poster.budget, late: options.late ?? false, notify: options.notify ?? true, slot: options.slot, storedIds, noisyAlerts });
   const parent = await services.poster.post(digest.channel, message);
   const chart = await trendChart(targets, services.history, set, options.slot).catch((err: unknown) => {
     services.log.warn({ err, digest: digest.name }, 'while drawing the digest trend chart');
@@ -56,6 +61,18 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
     await services.poster.uploadPng(digest.channel, chart, { filename: `${digest.name}-trends.png`, title: `${digest.name}: last ${TREND_DAYS} days`, parent });
   }
   return { set, posted: true, changes: changes.changes.length };
+}
+
+/**
+ * Every digest gets the section, whatever its schedule: it always counts the last 7 days before the
+ * slot, and shows only when alerts fired in them. A failure to read it leaves it out, not the digest.
+ */
+async function noisiest(services: DigestServices, slot: Date): Promise<NoisyAlert[]> {
+  if (!services.alertHistory) return [];
+  return await services.alertHistory.noisiest(new Date(slot.getTime() - NOISY_ALERT_DAYS * 86_400_000), NOISY_ALERTS_SHOWN).catch((err: unknown) => {
+    services.log.warn({ err }, 'while reading the noisiest alerts for a digest');
+    return [];
+  });
 }
 
 export function digestTargets(digest: DigestConfig, all: readonly Target[]): Target[] {
