@@ -35,6 +35,8 @@ export interface AlertOutboxOptions {
   onDiagnosed?: (groupId: number, episode: number) => Promise<void>;
   /** A group's episode's message posted: the incident it declared learns where it is. */
   onPosted?: (groupId: number, episode: number) => Promise<void>;
+  /** The alertmanager target a group's Silence buttons use (none: no buttons). */
+  silenceVia?: (g: AlertGroup) => string | undefined;
 }
 
 /** Findings of a report kept for its incident. */
@@ -107,7 +109,7 @@ export class AlertOutbox {
     const { store, owner, poster } = this.#o;
     const g = await store.renewClaim(id, owner, this.#o.leaseMs);
     if (!g || !g.channel) return false;
-    const message = alertMessage(g);
+    const message = alertMessage(g, { silenceVia: this.#o.silenceVia?.(g) });
     let ref: PostedRef | undefined = g.messageEpisode === g.episode && g.messageTs ? { channel: g.messageChannel ?? g.channel, ts: g.messageTs } : undefined;
     if (ref) {
       await poster.update(ref, message);

@@ -19,6 +19,9 @@ import { AlertStore, type RouteChoice } from './alert-store.ts';
 import { DEFAULT_FLAP_WINDOW_MS } from '../config/alerts-schema.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import { AlertDeclarer } from './alert-declarer.ts';
+import { silenceTarget } from './silence-target.ts';
+import { AlertmanagerSilences } from './alertmanager-silences.ts';
+import type { ApiTarget } from '../probes/http/api-target.ts';
 
 export const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
 /** Notifications handled are remembered this long (duplicates come within minutes). */
@@ -76,6 +79,7 @@ export class AlertService {
       reportOptions: options.reportOptions,
       onDiagnosed: async (id, episode) => await this.#declarer?.diagnosed(id, episode),
       onPosted: async (id, episode) => await this.#declarer?.posted(id, episode),
+      silenceVia: (g) => silenceTarget(options.config, g.route)?.name,
     });
     const routes = () => options.config.alerts?.routes ?? [];
     if (options.incidents) {
@@ -109,9 +113,26 @@ export class AlertService {
     if (!recorded.routed) this.#log.warn(about, 'alert group matched no route in alerts.routes: recorded, not posted');
     else this.#log.info(about, 'alert notification recorded');
     if (recorded.routed && recorded.changed) this.wake();
+    // A silence made "until resolved" from Slack ends with the group.
+    if (recorded.status === 'resolved') void this.#expireResolvedSilence(recorded.groupId);
     // Only a route that declares has anything to declare or tell now; the timer looks at the rest.
     if (recorded.routed && chooseRoute(alerts, n.commonLabels)?.route.declare !== undefined) this.#declare();
     return 'recorded';
+  }
+
+  async #expireResolvedSilence(groupId: number): Promise<void> {
+    try {
+      const silence = await this.store.takeSilence(groupId, null, true);
+      if (!silence?.id) return;
+      const target = this.#o.config.targets.find((t) => t.name === silence.via);
+      const t = target as (ApiTarget & { name: string }) | undefined;
+      if (!t) throw new Error(`target "${silence.via}" is no longer configured`);
+      await new AlertmanagerSilences(t.name, { url: t.url, ...(t.headers && { headers: t.headers }) }, this.#o.probeOptions.secrets ?? []).expire(silence.id);
+      this.#log.info({ group: groupId, silence: silence.id, via: silence.via }, 'expired the silence made until the alert resolved');
+      this.wake();
+    } catch (err) {
+      this.#log.warn({ err, group: groupId }, 'while expiring the silence made until the alert resolved (it ends on its own after 7 days)');
+    }
   }
 
   /** Starts the outbox: what was left pending (a restart, a replica gone) is sent first. */
