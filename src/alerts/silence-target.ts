@@ -5,6 +5,9 @@ import type { Config, Target } from '../config/config.ts';
 
 const KINDS = new Set(['alertmanager', 'am']);
 
+/** The access rules' action id for silencing an alert group and expiring its silence. */
+export const SILENCE_ACCESS_ID = 'alerts.silence';
+
 export function silenceTarget(config: Pick<Config, 'targets' | 'alerts'>, route: number | null): Target | undefined {
   const usable = config.targets.filter((t) => KINDS.has(t.kind) && !t.configProblem && typeof t.url === 'string');
   const via = route === null ? undefined : config.alerts?.routes[route]?.silenceVia;

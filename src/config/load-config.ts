@@ -10,6 +10,7 @@ import { isTimeZone } from './is-time-zone.ts';
 import { findProbe, kindNames } from '../probes/probe-registry.ts';
 import { ACTIONS } from '../actions/action-catalogue.ts';
 import { INCIDENT_ACCESS_IDS } from '../incidents/incident-access.ts';
+import { SILENCE_ACCESS_ID } from '../alerts/silence-target.ts';
 import { lowerIsWorse, resolveThresholds, thresholdsReversed } from '../probes/probe-definition.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { showValue } from './show-value.ts';
@@ -214,7 +215,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   }
 
   const access: AccessRule[] = [];
-  const known = [...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS];
+  const known = [...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS, SILENCE_ACCESS_ID];
   for (const [pattern, rawRule] of Object.entries(mapping(interpolated.access, 'access', add))) {
     const matches = pattern === 'audit' || pattern === 'oncall.override' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
     if (!matches) add(`access.${pattern}`, `matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.* or incident.*`);
@@ -231,7 +232,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   const triage = triageConfig(section('triage', triageSchema), targets, add);
   if (triage && unsetAt.some((p) => p.startsWith('triage.'))) delete triage.model;
   const alerts = parseAlertsSection(interpolated.alerts, names, add, interpolated.incidents !== undefined && interpolated.incidents !== null);
-  const heartbeats = parseHeartbeatsSection(interpolated.heartbeats, add);
+  const heartbeats = parseHeartbeatsSection(interpolated.heartbeats, add, interpolated.incidents !== undefined && interpolated.incidents !== null);
   // Every unset variable outside the targets and digests (said above) is a problem of its own.
   for (const u of unset) {
     if (u.path[0] !== 'targets' && u.path[0] !== 'digests') problems.push({ path: u.path.join('.'), message: u.message });

@@ -8,7 +8,7 @@
 import { isAllowed, askableFor } from '../../actions/authorize-action.ts';
 import { AlertmanagerSilences, SilenceError } from '../../alerts/alertmanager-silences.ts';
 import type { AlertGroup } from '../../alerts/alert-store.ts';
-import { SILENCE_MINUTES, UNTIL_RESOLVED_MINUTES, silenceDuration, silenceMatchers, silenceTarget } from '../../alerts/silence-target.ts';
+import { SILENCE_ACCESS_ID, SILENCE_MINUTES, UNTIL_RESOLVED_MINUTES, silenceDuration, silenceMatchers, silenceTarget } from '../../alerts/silence-target.ts';
 import { describeErrorLine } from '../../answer-error.ts';
 import type { Target } from '../../config/config.ts';
 import { errorMessage, icon, plainText, simpleMessage, user as mention, type Line, type Span } from '../../message/message.ts';
@@ -16,8 +16,7 @@ import { cutText } from '../../render/cut-text.ts';
 import type { ApiTarget } from '../../probes/http/api-target.ts';
 import type { Decoded, Edge, InteractionFamily, IntentOf, Press } from './interaction.ts';
 
-/** The access rules' action id for both silencing and expiring. */
-export const SILENCE_ACTION = 'alerts.silence';
+const SILENCE_ACTION = SILENCE_ACCESS_ID;
 const DAY = 24 * 3600_000;
 /** A silence button is for the firing alert in front of the presser: the episode a week long at most. */
 const SILENCE_TTL_MS = 7 * DAY;
