@@ -106,6 +106,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     log,
     token: env[ALERTS_TOKEN_ENV] || undefined,
     clock: hooks.clock ?? SYSTEM_CLOCK,
+    ...(incidents && { incidents: incidents.service }),
   });
   const services: AppServices = {
     config, runbooks, audit: store.audit, probeState: store.probeState, history, pool: store.pool, log, actions, secrets, digests,

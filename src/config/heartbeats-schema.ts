@@ -1,10 +1,11 @@
 // The `heartbeats:` section of chatops.yml: jobs that must call POST /heartbeats/<name> at least
-// every `every`; one silent for `every + grace` is said in its channel (a dead-man switch). Each
-// heartbeat is a mapping of its own keys, so `declare` joins it later without changing its form.
+// every `every`; one silent for `every + grace` is said in its channel (a dead-man switch), and
+// with `declare: sevN` declares an incident once per outage (which needs an incidents: section).
 import { z } from 'zod';
 import { showValue } from './show-value.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 import type { ConfigProblem } from './config.ts';
+import type { Severity } from '../incidents/ladder.ts';
 
 export interface HeartbeatConfig {
   name: string;
@@ -13,12 +14,15 @@ export interface HeartbeatConfig {
   /** How long past `every` a beat may be late before it is said to be missed. */
   graceMs: number;
   channel: string;
+  /** The severity of the incident a missed heartbeat declares, once per outage; absent: never declares. */
+  declare?: Severity;
 }
 
 export const MIN_HEARTBEAT_EVERY_MS = 10_000;
 const MAX_HEARTBEATS = 200;
 const HEARTBEAT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const HEARTBEAT_KEYS = ['every', 'grace', 'channel'] as const;
+const HEARTBEAT_KEYS = ['every', 'grace', 'channel', 'declare'] as const;
+const DECLARE_VALUES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 
 const CHANNEL = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD (channel details -> bottom of the About tab)');
 
@@ -36,14 +40,24 @@ const heartbeatSchema = z.strictObject({
   every: duration(MIN_HEARTBEAT_EVERY_MS, '10s (a job beating more often is better watched by its own metrics)'),
   grace: duration(0, '0s'),
   channel: CHANNEL,
+  declare: z.unknown().optional().transform((value, ctx) => {
+    if (value === undefined) return undefined;
+    const i = DECLARE_VALUES.indexOf(value as (typeof DECLARE_VALUES)[number]);
+    if (i === -1) {
+      ctx.addIssue({ code: 'custom', message: `not a severity; accepted: ${DECLARE_VALUES.join(', ')}`, input: value });
+      return z.NEVER;
+    }
+    return (i + 1) as Severity;
+  }),
 });
 
 /**
  * The section read and checked: every problem (a bad name, unknown keys with the accepted ones, a
- * bad duration or channel) is told to `add`; a heartbeat with a problem is left out (the others
- * are watched). Undefined when the section is absent.
+ * bad duration or channel, `declare` without an incidents: section when `hasIncidents` says so) is
+ * told to `add`; a heartbeat with a problem is left out (the others are watched). Undefined when
+ * the section is absent.
  */
-export function parseHeartbeatsSection(raw: unknown, add: (keyPath: string, message: string) => void): HeartbeatConfig[] | undefined {
+export function parseHeartbeatsSection(raw: unknown, add: (keyPath: string, message: string) => void, hasIncidents?: boolean): HeartbeatConfig[] | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     add('heartbeats', `must be a mapping of heartbeat names to { ${HEARTBEAT_KEYS.join(', ')} } (got ${showValue(raw)})`);
@@ -58,8 +72,9 @@ export function parseHeartbeatsSection(raw: unknown, add: (keyPath: string, mess
     if (!HEARTBEAT_NAME.test(name)) problems.push({ path: at, message: `a heartbeat name must be lowercase letters, digits, - or _ (at most 63), as it is the end of its URL /heartbeats/<name> (got ${showValue(name)})` });
     const parsed = heartbeatSchema.safeParse(value, { reportInput: true });
     if (!parsed.success) for (const issue of parsed.error.issues) problems.push(describe(name, issue));
+    if (parsed.success && parsed.data.declare !== undefined && hasIncidents === false) problems.push({ path: `${at}.declare`, message: 'declares incidents, but there is no incidents: section (its channel and ladder); add one, or remove declare' });
     for (const p of problems) add(p.path, p.message);
-    if (parsed.success && problems.length === 0) heartbeats.push({ name, everyMs: parsed.data.every, graceMs: parsed.data.grace, channel: parsed.data.channel });
+    if (parsed.success && problems.length === 0) heartbeats.push({ name, everyMs: parsed.data.every, graceMs: parsed.data.grace, channel: parsed.data.channel, ...(parsed.data.declare !== undefined && { declare: parsed.data.declare }) });
   }
   return heartbeats;
 }

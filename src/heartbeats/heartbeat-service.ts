@@ -3,12 +3,16 @@
 // replica sees it first; the store lets one only), whose one message is posted from a claim with
 // a lease, and updated in place to recovered at the next beat. A post that may have gone out
 // (started, never recorded: a crash, a timeout) is looked up by its key before any repeat, and
-// everything is in the store, so a restart neither forgets an outage nor says it twice.
+// everything is in the store, so a restart neither forgets an outage nor says it twice. A
+// heartbeat with `declare` declares an incident per outage, keyed by the outage in the incidents'
+// store (every replica and restart asks, one incident is made); the beat that ends the outage goes
+// on the incident's timeline, and a person resolves it.
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { HeartbeatConfig } from '../config/heartbeats-schema.ts';
 import type { Clock } from '../incidents/clock.ts';
+import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Logger } from '../logger.ts';
 import type { PostedRef } from '../channel-poster.ts';
 import type { HttpRoute } from '../alerts/alertmanager-route.ts';
@@ -35,6 +39,8 @@ export interface HeartbeatServiceOptions {
   pollMs?: number;
   /** How long a claimed message may take before another replica takes it over. Default 30 s. */
   leaseMs?: number;
+  /** Where a heartbeat with `declare` declares (an incidents: section is required for one). */
+  incidents?: Pick<IncidentService, 'declareFromAlert' | 'alertResolved'>;
 }
 
 export class HeartbeatService {
@@ -47,6 +53,8 @@ export class HeartbeatService {
   #checking: Promise<void> | undefined;
   #again = false;
   #stopped = true;
+  /** The incident of each outage this process declared or found declared ("name:outage"), and whether its end was told. */
+  readonly #declared = new Map<string, { incident: number; told: boolean }>();
 
   constructor(options: HeartbeatServiceOptions) {
     this.#o = options;
@@ -71,6 +79,8 @@ export class HeartbeatService {
     if (outcome === 'recovered') {
       this.#log.info({ heartbeat: name }, 'heartbeat recovered');
       this.wake();
+      // Its incident's timeline says so now (the next check would too).
+      if (this.#o.incidents && this.#o.heartbeats.some((h) => h.name === name && h.declare !== undefined)) void this.#declareOutages();
     }
     return outcome;
   }
@@ -99,7 +109,46 @@ export class HeartbeatService {
     for (const name of await this.store.markMissed(this.#o.heartbeats, now)) {
       this.#log.warn({ heartbeat: name, channel: this.#o.heartbeats.find((h) => h.name === name)?.channel }, 'heartbeat missed');
     }
+    await this.#declareOutages();
     await this.deliver();
+  }
+
+  /**
+   * Each declaring heartbeat's outage: its incident declared once (its key in the incidents' store
+   * is the outage, so asking again finds it), and once it recovered, the beat said on its timeline.
+   * A failure is tried again at the next check.
+   */
+  async #declareOutages(): Promise<void> {
+    const { incidents } = this.#o;
+    if (!incidents) return;
+    for (const h of this.#o.heartbeats) {
+      if (h.declare === undefined) continue;
+      try {
+        const row = await this.store.get(h.name);
+        if (!row || row.outage === 0) continue;
+        const key = `${h.name}:${row.outage}`;
+        const known = this.#declared.get(key);
+        if (row.status === 'missed' && !known) {
+          const since = row.missedSince ? ` since ${row.missedSince.toISOString().slice(11, 16)} UTC` : '';
+          const { incident, created } = await incidents.declareFromAlert({
+            severity: h.declare,
+            title: `heartbeat ${h.name} missed`,
+            alertname: `heartbeat ${h.name}`,
+            sourceKey: `heartbeat:${key}`,
+            channel: h.channel,
+            report: { heartbeat: { name: h.name, missedSince: row.missedSince?.toISOString(), every: h.everyMs, grace: h.graceMs, neverBeat: row.neverBeat, said: `heartbeat ${h.name} missed${since}` } },
+          });
+          if (created) this.#log.info({ heartbeat: h.name, incident: incident.id, severity: h.declare }, 'incident declared for a missed heartbeat');
+          this.#declared.set(key, { incident: incident.id, told: false });
+        } else if (row.status === 'ok' && known && !known.told && row.recoveredAt) {
+          // Said once on the timeline (the incidents' store refuses the same words twice).
+          await incidents.alertResolved(known.incident, { alertname: `heartbeat ${h.name}`, resolvedAt: row.recoveredAt, autoResolve: false });
+          known.told = true;
+        }
+      } catch (err) {
+        this.#log.warn({ err, heartbeat: h.name }, 'while declaring the incident of a missed heartbeat');
+      }
+    }
   }
 
   /** Sends the messages behind now, and waits for it (once more after a run under way). */

@@ -15,9 +15,16 @@ describe('heartbeats: in chatops.yml', () => {
     expect(parseConfig({}, 'f.yml', {}).heartbeats).toBeUndefined();
   });
 
-  it('refuses declare (not yet) and any unknown key, naming the accepted ones', () => {
-    expect(problemsOf({ backup: { every: '1h', grace: '5m', channel: 'C0ALERTS', declare: 'sev2' } })).toEqual(['heartbeats.backup: unknown key declare; accepted keys: every, grace, channel']);
-    expect(problemsOf({ backup: { every: '1h', grace: '5m', channel: 'C0ALERTS', evry: '1h', chanel: 'x' } })).toEqual(['heartbeats.backup: unknown keys evry, chanel; accepted keys: every, grace, channel']);
+  it('takes declare: sev1..sev4 with an incidents: section; without one, or another value, it is a problem', () => {
+    const withIncidents = parseConfig({ incidents: { channel: 'C0INC', ladder: [{ after: '0m', notify: ['U0LEAD'] }] }, heartbeats: { backup: { every: '1h', grace: '5m', channel: 'C0ALERTS', declare: 'sev2' } } }, 'f.yml', {}, process.cwd(), 'collect');
+    expect(withIncidents.problems.filter((p) => p.path.startsWith('heartbeats'))).toEqual([]);
+    expect(withIncidents.heartbeats).toEqual([{ name: 'backup', everyMs: 3_600_000, graceMs: 300_000, channel: 'C0ALERTS', declare: 2 }]);
+    expect(problemsOf({ backup: { every: '1h', grace: '5m', channel: 'C0ALERTS', declare: 'sev2' } })).toEqual(['heartbeats.backup.declare: declares incidents, but there is no incidents: section (its channel and ladder); add one, or remove declare']);
+    expect(problemsOf({ backup: { every: '1h', grace: '5m', channel: 'C0ALERTS', declare: 'critical' } })).toEqual(['heartbeats.backup.declare: not a severity; accepted: sev1, sev2, sev3, sev4 (got "critical")']);
+  });
+
+  it('refuses any unknown key, naming the accepted ones', () => {
+    expect(problemsOf({ backup: { every: '1h', grace: '5m', channel: 'C0ALERTS', evry: '1h', chanel: 'x' } })).toEqual(['heartbeats.backup: unknown keys evry, chanel; accepted keys: every, grace, channel, declare']);
   });
 
   it('names a bad name, a duration below 10s or not a duration, a bad channel and what is missing', () => {
@@ -36,8 +43,8 @@ describe('heartbeats: in chatops.yml', () => {
       'heartbeats.backup.grace: grace is required: a duration like 30s, 15m, 1h, 1h30m, 1d or 1w',
       'heartbeats.backup.channel: channel is required: a Slack channel id like C0123ABCD',
     ]);
-    expect(problemsOf({ backup: '24h' })).toEqual(['heartbeats.backup: must be a mapping with keys every, grace, channel (got "24h")']);
-    expect(problemsOf(['backup'])).toEqual(['heartbeats: must be a mapping of heartbeat names to { every, grace, channel } (got a list of 1)']);
+    expect(problemsOf({ backup: '24h' })).toEqual(['heartbeats.backup: must be a mapping with keys every, grace, channel, declare (got "24h")']);
+    expect(problemsOf(['backup'])).toEqual(['heartbeats: must be a mapping of heartbeat names to { every, grace, channel, declare } (got a list of 1)']);
   });
 
   it('stops the bot on a bad heartbeat (strict) and keeps the good ones when collecting', () => {
