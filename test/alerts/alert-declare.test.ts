@@ -254,7 +254,7 @@ describe('routes that do not declare, or not yet', () => {
     await Promise.all([sendAlert(replicaA.port, firing), sendAlert(replicaB.port, firing)]);
     await settled(pool, String(firing.groupKey));
     // What the bots' own timers run, with a clock the test moves: the real store, the real incidents.
-    const routes = parseConfig({ targets: {}, alerts: { routes: [{ match: { alertname: 'HighErrorRate' }, channel: 'C0ALERTS', declare: 'sev2' }, { match: { alertname: 'PostgresDown' }, channel: 'C0CRIT', declare: 'sev2', autoResolve: true }, { match: { alertname: 'DiskFilling' }, channel: 'C0DISK', declare: 'sev3', declareAfter: '10m' }] } }, 'f.yml', {}).alerts!.routes;
+    const routes = parseConfig({ targets: {}, incidents: { channel: 'C0INCIDENTS' }, alerts: { routes: [{ match: { alertname: 'HighErrorRate' }, channel: 'C0ALERTS', declare: 'sev2' }, { match: { alertname: 'PostgresDown' }, channel: 'C0CRIT', declare: 'sev2', autoResolve: true }, { match: { alertname: 'DiskFilling' }, channel: 'C0DISK', declare: 'sev3', declareAfter: '10m' }] } }, 'f.yml', {}).alerts!.routes;
     let now = new Date(startsAt.getTime() + 9 * 60_000);
     const timer = new AlertDeclarer({ store: new AlertStore(pool), incidents: replicaA.services.incidents!, routes: () => routes, now: () => now, log: testBotLogger() });
     await timer.run();
@@ -273,10 +273,10 @@ describe('routes that do not declare, or not yet', () => {
 
 describe('declare in chatops.yml', () => {
   const targets = { 'main-db': { kind: 'postgres', url: 'postgres://localhost/app' } };
-  const problemsOf = (routes: unknown[]) => parseConfig({ targets, alerts: { routes } }, 'f.yml', {}, process.cwd(), 'collect').problems.map((p) => `${p.path}: ${p.message}`);
+  const problemsOf = (routes: unknown[]) => parseConfig({ targets, incidents: { channel: 'C0INCIDENTS' }, alerts: { routes } }, 'f.yml', {}, process.cwd(), 'collect').problems.map((p) => `${p.path}: ${p.message}`);
 
   it('reads declare, declareAfter and autoResolve', () => {
-    const config = parseConfig({ targets, alerts: { routes: [{ channel: 'C0A1', declare: 'sev1', declareAfter: '15m', autoResolve: true }, { channel: 'C0A2' }] } }, 'f.yml', {});
+    const config = parseConfig({ targets, incidents: { channel: 'C0INCIDENTS' }, alerts: { routes: [{ channel: 'C0A1', declare: 'sev1', declareAfter: '15m', autoResolve: true }, { channel: 'C0A2' }] } }, 'f.yml', {});
     expect(config.alerts!.routes).toEqual([
       { match: {}, channel: 'C0A1', targets: [], declare: 1, declareAfterMs: 15 * 60_000, autoResolve: true },
       { match: {}, channel: 'C0A2', targets: [], autoResolve: false },
