@@ -104,7 +104,7 @@ async function pressSilence(intent: IntentOf<'alert.silence'>, p: Press, edge: E
     }
     let id: string;
     try {
-      id = await client(target, edge).create({ matchers, startsAt, endsAt, createdBy: p.user, comment: `silenced from Slack by <@${p.user}> for ${duration} (alert group ${shortKey(g)})` });
+      id = await client(target, edge).create({ matchers, startsAt, endsAt, createdBy: p.user, comment: `silenced from Slack by <@${p.user}> ${intent.minutes === 0 ? 'until resolved' : `for ${duration}`} (alert group ${shortKey(g)})` });
     } catch (error) {
       await services.alerts!.store.dropSilenceClaim(g.id, g.episode, p.user);
       const text = error instanceof SilenceError ? error.message : lineText(describeErrorLine(error, services.log, { action: SILENCE_ACTION, user: p.user }));
