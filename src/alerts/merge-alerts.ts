@@ -21,20 +21,27 @@ export interface Merged extends GroupAlerts {
 
 export function mergeNotification(before: GroupAlerts | undefined, n: AlertNotification): Merged {
   const alerts: Record<string, ReceivedAlert> = { ...(before?.alerts ?? {}) };
+  const point = snapshotPoint(n);
   for (const a of n.alerts) {
     const known = alerts[a.fingerprint];
+    // An alert the group does not know, from a notification older than what the group shows, has
+    // most likely left the group since (resolved and dropped): it is not brought back.
+    if (!known && before && point < before.point) continue;
     if (!known || compareAlerts(a, known) > 0) alerts[a.fingerprint] = a;
   }
-  const point = snapshotPoint(n);
+  // Alertmanager cut the list (max_alerts) before it wrote the status: the alerts not listed are
+  // still in the group, in a state the notification does not say, so none is dropped and the
+  // group is not said resolved on its word.
+  const cut = n.truncatedAlerts > 0;
   // A notification lists the group's alerts; one it leaves out has left the group (Alertmanager
   // drops an alert once its resolution was sent). Only a strictly newer notification says so: an
   // older or equally recent one may simply predate the alert.
-  if (before && point > before.point) {
+  if (before && point > before.point && !cut) {
     const listed = new Set(n.alerts.map((a) => a.fingerprint));
     for (const fp of Object.keys(alerts)) if (!listed.has(fp)) delete alerts[fp];
   }
   const kept = keep(alerts);
-  const status: AlertStatus = Object.values(kept).some((a) => a.status === 'firing') ? 'firing' : 'resolved';
+  const status: AlertStatus = cut || Object.values(kept).some((a) => a.status === 'firing') ? 'firing' : 'resolved';
   const changed = !before || JSON.stringify(sorted(before.alerts)) !== JSON.stringify(sorted(kept));
   return { alerts: kept, point: before && before.point > point ? before.point : point, status, changed };
 }

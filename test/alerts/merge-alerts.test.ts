@@ -35,6 +35,31 @@ describe('merging notifications', () => {
   });
 });
 
+describe('late and cut notifications', () => {
+  it('a late older notification does not bring back an alert the group no longer has, nor turn it firing', () => {
+    // N1: A firing, C resolved at 03:06; N2: A resolved at 03:29 (C dropped); then a late retry of
+    // an earlier one: A and C firing.
+    const n1 = mergeNotification(undefined, n([a('2026-12-02T03:00:00Z', 'A'), a('2026-12-02T03:03:00Z', 'C', '2026-12-02T03:06:00Z')]));
+    const n2 = mergeNotification(n1, n([a('2026-12-02T03:00:00Z', 'A', '2026-12-02T03:29:00Z')]));
+    expect(n2.status).toBe('resolved');
+    expect(Object.keys(n2.alerts)).toEqual(['A']);
+    const late = mergeNotification(n2, n([a('2026-12-02T03:00:00Z', 'A'), a('2026-12-02T03:03:00Z', 'C')]));
+    expect(late.status).toBe('resolved');
+    expect(Object.keys(late.alerts)).toEqual(['A']);
+    expect(late.changed).toBe(false);
+  });
+
+  it('a notification cut to max_alerts drops no alert and does not say the group resolved', () => {
+    const firing = mergeNotification(undefined, n([a('2026-12-02T03:00:00Z', 'f1'), a('2026-12-02T03:01:00Z', 'f2')]));
+    const cut = { ...n([a('2026-12-02T03:00:00Z', 'f1', '2026-12-02T03:10:00Z')]), truncatedAlerts: 30 };
+    const merged = mergeNotification(firing, cut);
+    expect(Object.keys(merged.alerts).sort()).toEqual(['f1', 'f2']);
+    expect(merged.status).toBe('firing');
+    const onlyResolvedListed = mergeNotification(undefined, { ...n([a('2026-12-02T03:00:00Z', 'f9', '2026-12-02T03:10:00Z')]), truncatedAlerts: 49 });
+    expect(onlyResolvedListed.status).toBe('firing');
+  });
+});
+
 describe('the notification key', () => {
   it('is the same for a retry and for a second Alertmanager, and differs with the status or the alert set', () => {
     const body = postgresDownFiring();
