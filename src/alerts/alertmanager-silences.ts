@@ -50,12 +50,15 @@ export class AlertmanagerSilences {
     return id;
   }
 
-  /** Expires the silence; one Alertmanager no longer knows counts as expired. */
+  /**
+   * Expires the silence. One Alertmanager no longer knows (404), or that was expired meanwhile in
+   * its own UI (500 "already expired"), counts as expired: it silences nothing either way.
+   */
   async expire(id: string): Promise<void> {
-    await this.#call('DELETE', `/api/v2/silence/${encodeURIComponent(id)}`, undefined, [404]);
+    await this.#call('DELETE', `/api/v2/silence/${encodeURIComponent(id)}`, undefined, (status, text) => status === 404 || (status === 500 && /already expired/i.test(text)));
   }
 
-  async #call(method: string, path: string, body: unknown, fine: readonly number[] = []): Promise<unknown> {
+  async #call(method: string, path: string, body: unknown, fine: (status: number, text: string) => boolean = () => false): Promise<unknown> {
     let res: Response;
     try {
       res = await fetch(`${this.#base}${path}`, {
@@ -71,7 +74,7 @@ export class AlertmanagerSilences {
       throw new SilenceError(`${this.#name} is unreachable (${this.#mask(String(why))})`);
     }
     const text = await res.text().catch(() => '');
-    if (res.ok || fine.includes(res.status)) {
+    if (res.ok || fine(res.status, text)) {
       try {
         return text === '' ? null : JSON.parse(text);
       } catch {

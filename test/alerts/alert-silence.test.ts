@@ -18,6 +18,9 @@ import type { RunningBot } from '../../src/start-bot.ts';
 import { SIGNING_SECRET, sendAlert, settled, startAlertBot } from './alert-harness.ts';
 import { errorRateAlert, errorRateGroup } from './alertmanager-payloads.ts';
 import { startFakeAlertmanagerApi, type FakeAlertmanagerApi } from './fake-alertmanager-api.ts';
+import { parseConfig } from '../../src/config/load-config.ts';
+import { storedKeyRing } from '../../src/security/signing-keys.ts';
+import { ValueSigner } from '../../src/security/value-signer.ts';
 
 const AM_TOKEN = 'am-api-token-3c9e1f7a2b5d8e4f';
 const CONFIG = `targets:
@@ -38,6 +41,7 @@ let slack: FakeSlackApi;
 let am: FakeAlertmanagerApi;
 let bot: RunningBot;
 let pool: pg.Pool;
+let downBot: RunningBot | undefined;
 
 beforeAll(async () => {
   slack = await startFakeSlackApi();
@@ -48,6 +52,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await bot?.stop();
+  await downBot?.stop();
   await pool?.end();
   await am?.close();
   await slack?.close();
@@ -231,5 +236,66 @@ describe('Silence from Slack', () => {
     alert.endsAt = new Date().toISOString();
     expect((await sendAlert(bot.port, errorRateGroup([alert], f.key))).status).toBe(200);
     await waitFor(async () => (am.silences.get(silence.id)!.status.state === 'expired' ? true : undefined), 10_000, 'the until-resolved silence expired');
+  });
+
+  it('refuses a value the bot signed for a group it does not know, audited', async () => {
+    const ring = await storedKeyRing(pool);
+    ring.close?.();
+    const key = ring.current();
+    const signer = new ValueSigner({ current: () => key, find: async (id) => (id === key.id ? key : undefined) });
+    const value = signer.sign('alert-silence:create', '987654321:1:60', { nonce: ValueSigner.nonce(), ttlMs: 3600_000 });
+    const before = posts().length;
+    const answer = await press('alert-silence:create', value, { channel: 'C0ALERTS', ts: '1700000009.000100' }, 'U0ALICE');
+    expect(answer).toContain('Alert group 987654321 is not known to this bot: nothing is silenced.');
+    expect(posts().length).toBe(before);
+    expect(await auditRows(987654321)).toEqual([expect.objectContaining({ actor: 'U0ALICE', outcome: 'refused' })]);
+  });
+
+  it('expires a silence someone already expired in Alertmanager\'s own UI (500 "already expired") without an error', async () => {
+    const f = await firingGroup();
+    await pressOn(silenceButton(f, 'Silence 1h'), f.where, 'U0ALICE');
+    const expire = buttonsOf(await silencedUpdate(f)).find((b) => b.action_id === 'alert-silence:expire')!;
+    const silence = [...am.silences.values()].find((s) => s.comment.includes(f.key))!;
+    silence.status.state = 'expired';
+    expect(await press('alert-silence:expire', expire.value!, f.where, 'U0ALICE')).toContain(`Silence ${silence.id} expired in main-am`);
+  });
+
+  it('answers an unreachable Alertmanager to the presser, and makes no claim that blocks a later press', async () => {
+    const closed = await startFakeAlertmanagerApi();
+    const downUrl = closed.url;
+    await closed.close();
+    const storeUrl = await freshDatabaseUrl('alerts_silence_down');
+    const downPool = new pg.Pool({ connectionString: storeUrl, max: 1 });
+    try {
+      downBot = await startAlertBot(slack.apiUrl, storeUrl, { AM_URL: downUrl, AM_TOKEN }, CONFIG);
+      const service = `down-${randomUUID().slice(0, 8)}`;
+      const key = `{}:{alertname="HighErrorRate",service="${service}"}`;
+      expect((await sendAlert(downBot.port, errorRateGroup([errorRateAlert(service, '2026-12-01T03:12:00Z', randomUUID().slice(0, 16))], key))).status).toBe(200);
+      const row = await settled(downPool, key);
+      const post = slack.callsTo('chat.postMessage').find((c) => textOf(c).includes(service))!;
+      const button = buttonsOf(post).find((b) => isSilence(b) && b.text?.text === 'Silence 1h')!;
+      const responseId = `r${++responses}`;
+      const res = await postSigned(`http://127.0.0.1:${downBot.port}/slack/events`, blockActionBody({ actionId: button.action_id!, value: button.value!, responseUrl: slack.responseUrl(responseId), userId: 'U0ALICE', channelId: row.message_channel!, messageTs: row.message_ts! }), { secret: SIGNING_SECRET });
+      expect(res.status).toBe(200);
+      await slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === responseId));
+      const answer = textOf(slack.callsTo('respond').find((c) => c.responseId === responseId)!);
+      expect(answer).toContain('Not silenced: main-am is unreachable (ECONNREFUSED)');
+      const { rows } = await downPool.query('SELECT silence_by FROM alert_groups WHERE id = $1', [row.id]);
+      expect(rows[0].silence_by).toBeNull();
+    } finally {
+      await downBot?.stop();
+      downBot = undefined;
+      await downPool.end();
+    }
+  });
+});
+
+describe('silenceVia on a route', () => {
+  const targets = { 'am-eu': { kind: 'alertmanager', url: 'http://am-eu:9093' }, 'am-us': { kind: 'alertmanager', url: 'http://am-us:9093' } };
+  it('names a configured target; another name is a problem naming the configured ones', () => {
+    const problems = parseConfig({ targets, alerts: { routes: [{ channel: 'C0ALERTS', silenceVia: 'am-asia' }] } }, 'f.yml', {}, process.cwd(), 'collect').problems.map((p) => `${p.path}: ${p.message}`);
+    expect(problems).toEqual(['alerts.routes.0.silenceVia: no target named "am-asia"; configured: am-eu, am-us']);
+    const config = parseConfig({ targets, alerts: { routes: [{ channel: 'C0ALERTS', silenceVia: 'am-us' }] } }, 'f.yml', {});
+    expect(config.alerts!.routes[0]!.silenceVia).toBe('am-us');
   });
 });
