@@ -37,6 +37,8 @@ export interface HeartbeatServiceOptions {
   clock: Clock;
   /** How often the checker runs. Default 5 s (`every` is at least 10 s). */
   pollMs?: number;
+  /** false: no checker of its own (a test moves its clock and calls check()). Default true. */
+  poll?: boolean;
   /** How long a claimed message may take before another replica takes it over. Default 30 s. */
   leaseMs?: number;
   /** Where a heartbeat with `declare` declares (an incidents: section is required for one). */
@@ -49,6 +51,8 @@ export class HeartbeatService {
   readonly #log: Logger;
   readonly #owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   #timer: NodeJS.Timeout | undefined;
+  /** When this replica started checking (the clock's time); 0 before start(). */
+  #startedAt = 0;
   #running: Promise<void> | undefined;
   #checking: Promise<void> | undefined;
   #again = false;
@@ -87,9 +91,10 @@ export class HeartbeatService {
 
   /** Starts watching (a heartbeat new to the store is counted from now) and checking. */
   async start(): Promise<void> {
+    this.#startedAt = this.#o.clock.now().getTime();
     await this.store.watch(this.#o.heartbeats.map((h) => h.name), this.#o.clock.now());
     this.#stopped = false;
-    this.#schedule();
+    if (this.#o.poll !== false) this.#schedule();
   }
 
   async stop(): Promise<void> {
@@ -106,7 +111,11 @@ export class HeartbeatService {
   async check(): Promise<void> {
     if (this.#stopped) return;
     const now = this.#o.clock.now();
-    for (const name of await this.store.markMissed(this.#o.heartbeats, now)) {
+    // A replica judges a heartbeat only once it has itself been up for every + grace: when every
+    // replica was down, beats sent meanwhile were refused, and the outage was the bot's, not the
+    // job's. (A replica that has been up all along judges as before.)
+    const judged = this.#o.heartbeats.filter((h) => now.getTime() >= this.#startedAt + h.everyMs + h.graceMs);
+    for (const name of await this.store.markMissed(judged, now)) {
       this.#log.warn({ heartbeat: name, channel: this.#o.heartbeats.find((h) => h.name === name)?.channel }, 'heartbeat missed');
     }
     await this.#declareOutages();
