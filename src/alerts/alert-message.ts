@@ -10,7 +10,7 @@ import type { ReceivedAlert } from './alertmanager-payload.ts';
 import type { AlertGroup } from './alert-store.ts';
 import { incidentRef } from '../incidents/incident.ts';
 import { voteCountsText } from './vote-counts-text.ts';
-import { SILENCE_MINUTES, silenceDuration, silenceMatchers } from './silence-target.ts';
+import { SILENCE_MINUTES, silenceDuration } from './silence-target.ts';
 
 /** Alerts listed one by one; the rest are counted. */
 const LISTED_ALERTS = 8;
@@ -90,10 +90,10 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
 }
 
 /**
- * A firing group's Silence buttons (each confirms the matchers and the duration first), or the
+ * A firing group's Silence buttons, or the
  * silence made from Slack with its Expire button; nothing without an alertmanager target.
  */
-function silenceBlocks(g: Pick<AlertGroup, 'status' | 'commonLabels'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'silence'>>, via: string | undefined): Block[] {
+function silenceBlocks(g: Pick<AlertGroup, 'status'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'silence'>>, via: string | undefined): Block[] {
   if (g.id === undefined || g.episode === undefined || g.status !== 'firing') return [];
   const s = g.silence;
   if (s) {
@@ -101,25 +101,18 @@ function silenceBlocks(g: Pick<AlertGroup, 'status' | 'commonLabels'> & Partial<
     const until = s.untilResolved ? 'until it resolves' : `until ${s.endsAt.toISOString().slice(11, 16)} UTC`;
     return [
       context(icon('stop'), ' Silenced by ', user(s.by), ` ${until} (${cut(s.via, 60)})`),
-      { type: 'actions', buttons: [{ label: 'Expire silence', intent: { intent: 'alert.unsilence', group: g.id, silence: s.id },
-        confirm: { title: 'Expire the silence?', text: cut(`Alerts matching ${matchersText(g.commonLabels)} notify again.`, 300), ok: 'Expire', deny: 'Cancel' } }] },
+      { type: 'actions', buttons: [{ label: 'Expire silence', intent: { intent: 'alert.unsilence', group: g.id, silence: s.id } }] },
     ];
   }
   if (!via) return [];
-  const matchers = matchersText(g.commonLabels);
+  // A press asks the presser privately first, naming the matchers and the duration.
   return [{
     type: 'actions',
     buttons: SILENCE_MINUTES.map((minutes) => ({
       label: minutes === 0 ? 'Silence until resolved' : `Silence ${silenceDuration(minutes)}`,
       intent: { intent: 'alert.silence' as const, group: g.id!, episode: g.episode!, minutes },
-      confirm: { title: 'Silence these alerts?', text: cut(`In ${via}, ${silenceDuration(minutes) === 'until resolved' ? 'until the group resolves' : `for ${silenceDuration(minutes)}`}: ${matchers}`, 300), ok: 'Silence', deny: 'Cancel' },
     })),
   }];
-}
-
-/** alertname="X", job="api": the equality matchers a silence from Slack has. */
-export function matchersText(commonLabels: Record<string, string>): string {
-  return silenceMatchers(commonLabels).map((m) => `${m.name}="${m.value}"`).join(', ');
 }
 
 function state(g: Pick<AlertGroup, 'status' | 'firingSince' | 'resolvedAt'>): Line {

@@ -80,12 +80,15 @@ export interface AlertSilenceIntent {
   group: number;
   episode: number;
   minutes: number;
+  /** The presser's private prompt's button: without it, a press only asks. */
+  confirmed?: true;
 }
 
 export interface AlertUnsilenceIntent {
   intent: 'alert.unsilence';
   group: number;
   silence: string;
+  confirmed?: true;
 }
 
 export type Intent = RemedyIntent | RunbookOpenIntent | RunbookChecksIntent | IncidentDeclareIntent | IncidentMoveIntent | DigestDetailsIntent | ConfirmIntent | TriageExplainIntent | AlertVoteIntent | AlertSilenceIntent | AlertUnsilenceIntent;

@@ -1,6 +1,7 @@
 // Silences from Slack, through the real bot (HTTP, the Alertmanager route on, PostgreSQL) with the
 // fake Slack API and a local server speaking Alertmanager's API v2: a firing alert message offers
-// Silence 1h / 4h / until resolved (Slack's confirm names the matchers and the duration); a press
+// Silence 1h / 4h / until resolved; a press asks the presser privately first, naming the matchers,
+// the duration and the Alertmanager, and the prompt's button
 // by someone the alerts.silence rule allows creates one silence of the group's common labels (the
 // stored group's, never the value's) with the presser as createdBy and the comment saying who, how
 // long and which group, audited; the message then shows who silenced it until when, with Expire
@@ -62,7 +63,7 @@ beforeEach(() => {
   am.refuseWith(undefined);
 });
 
-type Element = { action_id?: string; value?: string; text?: { text?: string }; confirm?: { text?: { text?: string } } };
+type Element = { action_id?: string; value?: string; text?: { text?: string } };
 type SlackBlock = { type: string; elements?: Element[] };
 
 function buttonsOf(call: RecordedCall): Element[] {
@@ -74,17 +75,32 @@ function textOf(call: RecordedCall): string {
 }
 
 let responses = 0;
-/** Presses a button as Slack sends it (its value as given), from the message's channel and ts; the bot's private answer. */
-async function press(actionId: string, value: string, where: { channel: string; ts: string }, user: string): Promise<string> {
+/**
+ * Presses a button as Slack sends it (its value as given), from the message's channel and ts:
+ * the bot's private answer, or its private prompt (chat.postEphemeral to the presser) with the
+ * prompt's button.
+ */
+async function ask(actionId: string, value: string, where: { channel: string; ts: string }, user: string, port = bot.port): Promise<{ text: string; confirm?: Element }> {
   const responseId = `r${++responses}`;
-  const res = await postSigned(`http://127.0.0.1:${bot.port}/slack/events`, blockActionBody({ actionId, value, responseUrl: slack.responseUrl(responseId), userId: user, channelId: where.channel, messageTs: where.ts }), { secret: SIGNING_SECRET });
+  const since = slack.calls.length;
+  const res = await postSigned(`http://127.0.0.1:${port}/slack/events`, blockActionBody({ actionId, value, responseUrl: slack.responseUrl(responseId), userId: user, channelId: where.channel, messageTs: where.ts }), { secret: SIGNING_SECRET });
   expect(res.status).toBe(200);
-  await slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === responseId));
-  return textOf(slack.callsTo('respond').find((c) => c.responseId === responseId)!);
+  const promptOf = (c: RecordedCall) => c.method === 'chat.postEphemeral' && c.args.user === user && buttonsOf(c).some((b) => /^alert-(un)?silence:confirm/.test(b.action_id ?? ''));
+  await slack.waitFor((calls) => calls.slice(since).some((c) => (c.method === 'respond' && c.responseId === responseId) || promptOf(c)));
+  const prompt = slack.calls.slice(since).find(promptOf);
+  if (prompt) return { text: textOf(prompt), confirm: buttonsOf(prompt)[0]! };
+  return { text: textOf(slack.callsTo('respond').find((c) => c.responseId === responseId)!) };
 }
 
-async function pressOn(button: Element, where: { channel: string; ts: string }, user: string): Promise<string> {
-  return await press(button.action_id!, button.value!, where, user);
+async function press(actionId: string, value: string, where: { channel: string; ts: string }, user: string, port = bot.port): Promise<string> {
+  return (await ask(actionId, value, where, user, port)).text;
+}
+
+/** Presses the message's button, then the private prompt's: the bot's answer to the second. */
+async function pressOn(button: Element, where: { channel: string; ts: string }, user: string, port = bot.port): Promise<string> {
+  const asked = await ask(button.action_id!, button.value!, where, user, port);
+  if (!asked.confirm) return asked.text;
+  return await press(asked.confirm.action_id!, asked.confirm.value!, where, user, port);
 }
 
 interface Firing { key: string; service: string; id: number; where: { channel: string; ts: string }; buttons: Element[] }
@@ -99,7 +115,8 @@ async function firingGroup(): Promise<Firing> {
 }
 
 // Repeated action ids in one block carry `:<n>` (the renderer keeps them unique).
-const isSilence = (b: Element) => b.action_id === 'alert-silence:create' || b.action_id?.startsWith('alert-silence:create:') === true;
+const isSilence = (b: Element) => /^alert-silence:offer(:\d+)?$/.test(b.action_id ?? '');
+const isExpire = (b: Element) => b.action_id === 'alert-unsilence:offer';
 const silenceButton = (f: Firing, label: string) => f.buttons.find((b) => isSilence(b) && b.text?.text === label)!;
 const posts = () => am.requests.filter((r) => r.method === 'POST' && r.path === '/api/v2/silences');
 
@@ -115,15 +132,18 @@ async function silencedUpdate(f: Firing): Promise<RecordedCall> {
 }
 
 describe('Silence from Slack', () => {
-  it('offers 1h, 4h and until resolved, each confirming the matchers and the duration, the values signed', async () => {
+  it('offers 1h, 4h and until resolved, signed; a press only asks, naming the matchers, the duration and the Alertmanager', async () => {
     const f = await firingGroup();
     const labels = f.buttons.filter(isSilence).map((b) => b.text?.text);
     expect(labels).toEqual(['Silence 1h', 'Silence 4h', 'Silence until resolved']);
-    const confirm = silenceButton(f, 'Silence 4h').confirm?.text?.text ?? '';
-    expect(confirm).toContain('In main-am, for 4h');
-    expect(confirm).toContain(`alertname="HighErrorRate", job="api", namespace="shop", prometheus="monitoring/k8s", service="${f.service}", severity="warning"`);
-    expect(silenceButton(f, 'Silence until resolved').confirm?.text?.text).toContain('until the group resolves');
     expect(silenceButton(f, 'Silence 1h').value).not.toBe(`${f.id}:1:60`);
+    const before = posts().length;
+    const asked = await ask(silenceButton(f, 'Silence 4h').action_id!, silenceButton(f, 'Silence 4h').value!, f.where, 'U0ALICE');
+    expect(asked.text).toContain(`Silence in main-am for 4h the alerts matching alertname=\\"HighErrorRate\\", job=\\"api\\", namespace=\\"shop\\", prometheus=\\"monitoring/k8s\\", service=\\"${f.service}\\", severity=\\"warning\\"?`);
+    expect(asked.confirm?.action_id).toBe('alert-silence:confirm');
+    const untilResolved = await ask(silenceButton(f, 'Silence until resolved').action_id!, silenceButton(f, 'Silence until resolved').value!, f.where, 'U0ALICE');
+    expect(untilResolved.text).toContain('until it resolves (a 7-day silence the bot expires then)');
+    expect(posts().length).toBe(before);
   });
 
   it('creates one silence of the group\'s common labels in Alertmanager, audited, the message showing it; a second press silences nothing more', async () => {
@@ -156,12 +176,14 @@ describe('Silence from Slack', () => {
     const hhmm = body.endsAt.slice(11, 16);
     expect(textOf(update)).toContain(`until ${hhmm} UTC`);
     expect(textOf(update)).toContain('<@U0ALICE>');
-    expect(buttonsOf(update).map((b) => b.action_id)).toContain('alert-silence:expire');
+    expect(buttonsOf(update).some(isExpire)).toBe(true);
     expect(buttonsOf(update).some(isSilence)).toBe(false);
 
-    // Pressed again (the old message, another person allowed or the same): one silence.
+    // Pressed again (the old message, or the prompt's button once more): one silence.
     const again = await pressOn(silenceButton(f, 'Silence 4h'), f.where, 'U0ALICE');
     expect(again).toContain('Already silenced by');
+    const prompt = slack.callsTo('chat.postEphemeral').flatMap(buttonsOf).find((b) => b.action_id === 'alert-silence:confirm')!;
+    expect(await press(prompt.action_id!, prompt.value!, f.where, 'U0ALICE')).toContain('Already silenced by');
     expect(posts().length).toBe(before + 1);
     const audit = await auditRows(f.id);
     expect(audit.filter((a) => a.outcome === 'silenced')).toHaveLength(1);
@@ -172,15 +194,17 @@ describe('Silence from Slack', () => {
     const f = await firingGroup();
     await pressOn(silenceButton(f, 'Silence 4h'), f.where, 'U0ALICE');
     const update = await silencedUpdate(f);
-    const expire = buttonsOf(update).find((b) => b.action_id === 'alert-silence:expire')!;
-    expect(expire.confirm?.text?.text).toContain(`service="${f.service}"`);
+    const expire = buttonsOf(update).find(isExpire)!;
     const silence = [...am.silences.values()].find((s) => s.comment.includes(f.key))!;
-    const answer = await press('alert-silence:expire', expire.value!, f.where, 'U0ALICE');
+    const asked = await ask(expire.action_id!, expire.value!, f.where, 'U0ALICE');
+    expect(asked.text).toContain(`Expire silence ${silence.id} in main-am? Alerts matching`);
+    expect(am.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+    const answer = await press(asked.confirm!.action_id!, asked.confirm!.value!, f.where, 'U0ALICE');
     expect(answer).toContain(`Silence ${silence.id} expired in main-am`);
     expect(am.requests.filter((r) => r.method === 'DELETE' && r.path === `/api/v2/silence/${silence.id}`)).toHaveLength(1);
     expect(am.silences.get(silence.id)!.status.state).toBe('expired');
     await slack.waitFor((calls) => calls.some((c) => c.method === 'chat.update' && c.args.ts === f.where.ts && !textOf(c).includes('Silenced by') && buttonsOf(c).some(isSilence)));
-    const twice = await press('alert-silence:expire', expire.value!, f.where, 'U0ALICE');
+    const twice = await press(asked.confirm!.action_id!, asked.confirm!.value!, f.where, 'U0ALICE');
     expect(twice).toContain('already expired');
     expect(am.requests.filter((r) => r.method === 'DELETE' && r.path === `/api/v2/silence/${silence.id}`)).toHaveLength(1);
     expect((await auditRows(f.id)).filter((a) => a.action === 'alerts.silence.expire').map((a) => a.outcome)).toEqual(['expired']);
@@ -195,20 +219,23 @@ describe('Silence from Slack', () => {
     expect(await auditRows(f.id)).toEqual([expect.objectContaining({ actor: 'U0MALLORY', action: 'alerts.silence', outcome: 'denied' })]);
   });
 
-  it('refuses a forged value (not signed by the bot) and a signed value edited to another group', async () => {
+  it('refuses a forged value (not signed by the bot), a signed value edited to another group, and a message button\'s value pressed as the prompt\'s', async () => {
     const f = await firingGroup();
     const before = posts().length;
-    const forged = await press('alert-silence:create', `${f.id}:1:60`, f.where, 'U0ALICE');
+    const forged = await press('alert-silence:offer', `${f.id}:1:60`, f.where, 'U0ALICE');
     expect(forged).not.toContain('Silenced');
     // The signed value's body moved to a group that was never offered: the signature no longer holds.
     const signed = silenceButton(f, 'Silence 1h').value!;
     const edited = signed.replace(`${f.id}:1:60`, `${f.id + 1000}:1:60`);
     expect(edited).not.toBe(signed);
-    const refused = await press('alert-silence:create', edited, f.where, 'U0ALICE');
+    const refused = await press('alert-silence:offer', edited, f.where, 'U0ALICE');
     expect(refused).not.toContain('Silenced');
+    // The message button's value under the prompt's action id (skipping the prompt): signed for another.
+    const skipped = await press('alert-silence:confirm', signed, f.where, 'U0ALICE');
+    expect(skipped).not.toContain('Silenced');
     expect(posts().length).toBe(before);
-    const { rows } = await pool.query("SELECT outcome FROM audit_log WHERE action = 'alerts.silence' AND actor = 'U0ALICE' AND target IS NULL ORDER BY id DESC LIMIT 2");
-    expect(rows.map((r: { outcome: string }) => r.outcome)).toEqual(['refused', 'refused']);
+    const { rows } = await pool.query("SELECT outcome FROM audit_log WHERE action = 'alerts.silence' AND actor = 'U0ALICE' AND target IS NULL ORDER BY id DESC LIMIT 3");
+    expect(rows.map((r: { outcome: string }) => r.outcome)).toEqual(['refused', 'refused', 'refused']);
   });
 
   it('answers Alertmanager\'s refusal to the presser with the token masked, and the buttons work again', async () => {
@@ -243,9 +270,9 @@ describe('Silence from Slack', () => {
     ring.close?.();
     const key = ring.current();
     const signer = new ValueSigner({ current: () => key, find: async (id) => (id === key.id ? key : undefined) });
-    const value = signer.sign('alert-silence:create', '987654321:1:60', { nonce: ValueSigner.nonce(), ttlMs: 3600_000 });
+    const value = signer.sign('alert-silence:offer', '987654321:1:60', { nonce: ValueSigner.nonce(), ttlMs: 3600_000 });
     const before = posts().length;
-    const answer = await press('alert-silence:create', value, { channel: 'C0ALERTS', ts: '1700000009.000100' }, 'U0ALICE');
+    const answer = await press('alert-silence:offer', value, { channel: 'C0ALERTS', ts: '1700000009.000100' }, 'U0ALICE');
     expect(answer).toContain('Alert group 987654321 is not known to this bot: nothing is silenced.');
     expect(posts().length).toBe(before);
     expect(await auditRows(987654321)).toEqual([expect.objectContaining({ actor: 'U0ALICE', outcome: 'refused' })]);
@@ -254,10 +281,10 @@ describe('Silence from Slack', () => {
   it('expires a silence someone already expired in Alertmanager\'s own UI (500 "already expired") without an error', async () => {
     const f = await firingGroup();
     await pressOn(silenceButton(f, 'Silence 1h'), f.where, 'U0ALICE');
-    const expire = buttonsOf(await silencedUpdate(f)).find((b) => b.action_id === 'alert-silence:expire')!;
+    const expire = buttonsOf(await silencedUpdate(f)).find(isExpire)!;
     const silence = [...am.silences.values()].find((s) => s.comment.includes(f.key))!;
     silence.status.state = 'expired';
-    expect(await press('alert-silence:expire', expire.value!, f.where, 'U0ALICE')).toContain(`Silence ${silence.id} expired in main-am`);
+    expect(await pressOn(expire, f.where, 'U0ALICE')).toContain(`Silence ${silence.id} expired in main-am`);
   });
 
   it('answers an unreachable Alertmanager to the presser, and makes no claim that blocks a later press', async () => {
@@ -274,11 +301,7 @@ describe('Silence from Slack', () => {
       const row = await settled(downPool, key);
       const post = slack.callsTo('chat.postMessage').find((c) => textOf(c).includes(service))!;
       const button = buttonsOf(post).find((b) => isSilence(b) && b.text?.text === 'Silence 1h')!;
-      const responseId = `r${++responses}`;
-      const res = await postSigned(`http://127.0.0.1:${downBot.port}/slack/events`, blockActionBody({ actionId: button.action_id!, value: button.value!, responseUrl: slack.responseUrl(responseId), userId: 'U0ALICE', channelId: row.message_channel!, messageTs: row.message_ts! }), { secret: SIGNING_SECRET });
-      expect(res.status).toBe(200);
-      await slack.waitFor((calls) => calls.some((c) => c.method === 'respond' && c.responseId === responseId));
-      const answer = textOf(slack.callsTo('respond').find((c) => c.responseId === responseId)!);
+      const answer = await pressOn(button, { channel: row.message_channel!, ts: row.message_ts! }, 'U0ALICE', downBot.port);
       expect(answer).toContain('Not silenced: main-am is unreachable (ECONNREFUSED)');
       const { rows } = await downPool.query('SELECT silence_by FROM alert_groups WHERE id = $1', [row.id]);
       expect(rows[0].silence_by).toBeNull();

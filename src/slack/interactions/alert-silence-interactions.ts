@@ -1,17 +1,19 @@
 // An alert message's Silence 1h / 4h / until resolved buttons, and Expire silence on a silenced
-// one. Slack's confirm dialog says the matchers and the duration before the press reaches the bot.
-// At the press the value only names the group, its episode and the duration the bot offered:
-// the matchers are the stored group's common labels, the Alertmanager the route's. The press is
-// allowed by the `alerts.silence` access rules (no rule, no silence), claimed once per episode
-// before Alertmanager is asked (a second press finds the claim), audited, and answered privately;
-// the message then shows who silenced it until when, with Expire silence.
+// one. A press on the message only asks: the presser gets a private prompt naming the matchers,
+// the duration and the Alertmanager, whose button (its own action id, signed for 10 minutes) does
+// it; a replayed message button therefore never skips the prompt. The values only name the group,
+// its episode and a duration the bot offers: the matchers are the stored group's common labels,
+// the Alertmanager the route's. Both steps are allowed by the `alerts.silence` access rules (no
+// rule, no silence); the silence is claimed once per episode before Alertmanager is asked (a
+// second press finds the claim), audited, and answered privately; the message then shows who
+// silenced it until when, with Expire silence.
 import { isAllowed, askableFor } from '../../actions/authorize-action.ts';
 import { AlertmanagerSilences, SilenceError } from '../../alerts/alertmanager-silences.ts';
 import type { AlertGroup } from '../../alerts/alert-store.ts';
 import { SILENCE_ACCESS_ID, SILENCE_MINUTES, UNTIL_RESOLVED_MINUTES, silenceDuration, silenceMatchers, silenceTarget } from '../../alerts/silence-target.ts';
 import { describeErrorLine } from '../../answer-error.ts';
 import type { Target } from '../../config/config.ts';
-import { errorMessage, icon, plainText, simpleMessage, user as mention, type Line, type Span } from '../../message/message.ts';
+import { context, errorMessage, icon, plainText, section, simpleMessage, spans, strong, user as mention, type Line, type Message, type Span } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
 import type { ApiTarget } from '../../probes/http/api-target.ts';
 import type { Decoded, Edge, InteractionFamily, IntentOf, Press } from './interaction.ts';
@@ -21,43 +23,73 @@ const DAY = 24 * 3600_000;
 /** A silence button is for the firing alert in front of the presser: the episode a week long at most. */
 const SILENCE_TTL_MS = 7 * DAY;
 
-function decodeSilence(value: string): Decoded<IntentOf<'alert.silence'>> {
+const OFFER = 'alert-silence:offer';
+const CONFIRM = 'alert-silence:confirm';
+const EXPIRE_OFFER = 'alert-unsilence:offer';
+const EXPIRE_CONFIRM = 'alert-unsilence:confirm';
+/** The private prompt's button works this long. */
+const PROMPT_TTL_MS = 10 * 60_000;
+
+function decodeSilence(value: string, actionId: string): Decoded<IntentOf<'alert.silence'>> {
   const m = /^([1-9]\d{0,15}):([1-9]\d{0,8}):(\d{1,5})$/.exec(value);
   const minutes = m ? Number(m[3]) : NaN;
-  if (!m || !(SILENCE_MINUTES as readonly number[]).includes(minutes)) {
+  if (!m || !(SILENCE_MINUTES as readonly number[]).includes(minutes) || (actionId !== OFFER && actionId !== CONFIRM)) {
     return { ok: false, problem: `This Silence button is not valid (value ${JSON.stringify(cutText(value, 30))}, expected group:episode:minutes with minutes one of ${SILENCE_MINUTES.join(', ')})` };
   }
-  return { ok: true, intent: { intent: 'alert.silence', group: Number(m[1]), episode: Number(m[2]), minutes } };
+  return { ok: true, intent: { intent: 'alert.silence', group: Number(m[1]), episode: Number(m[2]), minutes, ...(actionId === CONFIRM && { confirmed: true as const }) } };
 }
 
-function decodeUnsilence(value: string): Decoded<IntentOf<'alert.unsilence'>> {
+function decodeUnsilence(value: string, actionId: string): Decoded<IntentOf<'alert.unsilence'>> {
   const m = /^([1-9]\d{0,15}):([A-Za-z0-9-]{1,64})$/.exec(value);
-  if (!m) return { ok: false, problem: `This Expire silence button is not valid (value ${JSON.stringify(cutText(value, 30))}, expected group:silence id)` };
-  return { ok: true, intent: { intent: 'alert.unsilence', group: Number(m[1]), silence: m[2]! } };
+  if (!m || (actionId !== EXPIRE_OFFER && actionId !== EXPIRE_CONFIRM)) return { ok: false, problem: `This Expire silence button is not valid (value ${JSON.stringify(cutText(value, 30))}, expected group:silence id)` };
+  return { ok: true, intent: { intent: 'alert.unsilence', group: Number(m[1]), silence: m[2]!, ...(actionId === EXPIRE_CONFIRM && { confirmed: true as const }) } };
 }
 
 export const ALERT_SILENCE_INTERACTIONS = {
   'alert.silence': {
     intent: 'alert.silence',
-    actionId: 'alert-silence:create',
-    encode: (i) => ({ actionId: 'alert-silence:create', value: `${i.group}:${i.episode}:${i.minutes}` }),
+    actionId: 'alert-silence:',
+    family: true,
+    encode: (i) => ({ actionId: i.confirmed ? CONFIRM : OFFER, value: `${i.group}:${i.episode}:${i.minutes}` }),
     decode: decodeSilence,
-    ttlMs: SILENCE_TTL_MS,
+    ttlMs: (actionId) => (actionId === CONFIRM ? PROMPT_TTL_MS : SILENCE_TTL_MS),
     fresh: 'use the alert\'s latest message',
     auditAs: () => SILENCE_ACTION,
     handle: pressSilence,
   },
   'alert.unsilence': {
     intent: 'alert.unsilence',
-    actionId: 'alert-silence:expire',
-    encode: (i) => ({ actionId: 'alert-silence:expire', value: `${i.group}:${i.silence}` }),
+    actionId: 'alert-unsilence:',
+    family: true,
+    encode: (i) => ({ actionId: i.confirmed ? EXPIRE_CONFIRM : EXPIRE_OFFER, value: `${i.group}:${i.silence}` }),
     decode: decodeUnsilence,
-    ttlMs: SILENCE_TTL_MS + DAY,
+    ttlMs: (actionId) => (actionId === EXPIRE_CONFIRM ? PROMPT_TTL_MS : SILENCE_TTL_MS + DAY),
     fresh: 'use the alert\'s latest message',
-    auditAs: () => SILENCE_ACTION,
+    auditAs: () => `${SILENCE_ACTION}.expire`,
     handle: pressExpire,
   },
 } satisfies InteractionFamily;
+
+/** The presser's private prompt: what pressing its button does, exactly. */
+async function prompt(p: Press, edge: Edge, words: string, button: { label: string; intent: IntentOf<'alert.silence'> | IntentOf<'alert.unsilence'> }): Promise<void> {
+  const ask = spans(strong(words));
+  const message: Message = {
+    notification: ask,
+    blocks: [
+      section({ type: 'line', spans: ask }),
+      context('Only you see this. It works for 10 minutes.'),
+      { type: 'actions', buttons: [{ label: button.label, style: 'danger', intent: button.intent }] },
+    ],
+  };
+  // Through the Web API to the presser, as a remedy's prompt; response_url where the bot cannot post.
+  try {
+    await edge.tell({ channel: p.channel, user: p.user, ...(p.threadTs !== p.messageTs && { threadTs: p.threadTs }) }, message);
+  } catch (err) {
+    const code = (err as { data?: { error?: string } }).data?.error;
+    if (code !== 'not_in_channel' && code !== 'channel_not_found') throw err;
+    await edge.answer(message);
+  }
+}
 
 async function pressSilence(intent: IntentOf<'alert.silence'>, p: Press, edge: Edge): Promise<void> {
   const { services } = edge;
@@ -91,6 +123,15 @@ async function pressSilence(intent: IntentOf<'alert.silence'>, p: Press, edge: E
     if (!(await allowed(p, edge))) {
       await audit('denied', params);
       await edge.answer(simpleMessage(icon('denied'), ' ', ...denial(edge)));
+      return;
+    }
+    if (!intent.confirmed) {
+      if (g.silence) {
+        await edge.answer(simpleMessage(icon('info'), ' ', 'Already silenced by ', mention(g.silence.by), g.silence.id ? '.' : ' (being created).'));
+        return;
+      }
+      const how = intent.minutes === 0 ? 'until it resolves (a 7-day silence the bot expires then)' : `for ${duration}`;
+      await prompt(p, edge, `Silence in ${target.name} ${how} the alerts matching ${params.matchers}?`, { label: `Silence ${duration}`, intent: { ...intent, confirmed: true } });
       return;
     }
     const startsAt = new Date();
@@ -139,6 +180,15 @@ async function pressExpire(intent: IntentOf<'alert.unsilence'>, p: Press, edge: 
       return;
     }
     const store = services.alerts!.store;
+    if (!intent.confirmed) {
+      const s = found.silence;
+      if (!s || s.id !== intent.silence) {
+        await edge.answer(simpleMessage(icon('info'), ' ', 'This silence is not on the alert any more (already expired).'));
+        return;
+      }
+      await prompt(p, edge, `Expire silence ${intent.silence} in ${s.via}? Alerts matching ${matchersText(silenceMatchers(found.commonLabels))} notify again.`, { label: 'Expire silence', intent: { ...intent, confirmed: true } });
+      return;
+    }
     const taken = await store.takeSilence(found.id, intent.silence);
     if (!taken) {
       await edge.answer(simpleMessage(icon('info'), ' ', 'This silence is not on the alert any more (already expired).'));
