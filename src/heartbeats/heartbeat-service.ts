@@ -142,7 +142,8 @@ export class HeartbeatService {
           const { incident, created } = await incidents.declareFromAlert({
             severity: h.declare,
             title: `heartbeat ${h.name} missed`,
-            alertname: `heartbeat ${h.name}`,
+            alertname: h.name,
+            source: 'heartbeat',
             sourceKey: `heartbeat:${key}`,
             channel: h.channel,
             report: { heartbeat: { name: h.name, missedSince: row.missedSince?.toISOString(), every: h.everyMs, grace: h.graceMs, neverBeat: row.neverBeat, said: `heartbeat ${h.name} missed${since}` } },
@@ -151,7 +152,7 @@ export class HeartbeatService {
           this.#declared.set(key, { incident: incident.id, told: false });
         } else if (row.status === 'ok' && known && !known.told && row.recoveredAt) {
           // Said once on the timeline (the incidents' store refuses the same words twice).
-          await incidents.alertResolved(known.incident, { alertname: `heartbeat ${h.name}`, resolvedAt: row.recoveredAt, autoResolve: false });
+          await incidents.alertResolved(known.incident, { alertname: h.name, source: 'heartbeat', resolvedAt: row.recoveredAt, autoResolve: false });
           known.told = true;
         }
       } catch (err) {

@@ -18,7 +18,7 @@ import { IncidentStore } from './incident-store.ts';
 import { SEVERITIES, severityLabel, snapshotLadder, type Severity } from './ladder.ts';
 import type { Pager } from './pager.ts';
 import type { AuditEntry, AuditTrail } from '../store/audit-log.ts';
-import { alertCommander, commandingAlert, isPerson } from './commander.ts';
+import { commandingWords, isPerson, sourceCommander, type CommandingKind } from './commander.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 
 export interface IncidentEvent {
@@ -92,8 +92,8 @@ export class IncidentService {
    * `created` is false when it was declared already, and then nothing is posted again. The
    * alert commands it until a person takes it (acknowledging).
    */
-  async declareFromAlert(input: { severity: Severity; title: string; alertname: string; sourceKey: string; report?: unknown; channel?: string }): Promise<{ incident: Incident; created: boolean }> {
-    const commander = alertCommander(input.alertname);
+  async declareFromAlert(input: { severity: Severity; title: string; alertname: string; sourceKey: string; report?: unknown; channel?: string; source?: CommandingKind }): Promise<{ incident: Incident; created: boolean }> {
+    const commander = sourceCommander(input.source ?? 'alert', input.alertname);
     const actor: IncidentActor = { user: commander, ...(input.channel && { channel: input.channel }) };
     try {
       const declared = await this.#declare({ ...input, commander, sourceKey: input.sourceKey });
@@ -114,14 +114,14 @@ export class IncidentService {
     const now = this.#clock.now();
     // The ladder of every severity and the working hours as configured now: a later config edit does not reach this incident.
     const ladders = Object.fromEntries(SEVERITIES.map((s) => [`sev${s}`, snapshotLadder(this.#o.config.ladder, s, this.#o.config.roles, this.#o.config.workingHours)]));
-    const alert = commandingAlert(input.commander);
+    const alert = commandingWords(input.commander);
     const incident = await this.#store.transaction(async (tx) => {
       const fields = { severity: input.severity, title, commander: input.commander, declaredAt: now, ladders: ladders as Incident['ladders'], report: input.report };
       const created = input.sourceKey ? await tx.createIncidentOnce({ ...fields, sourceKey: input.sourceKey }) : await tx.createIncident(fields);
       if (!created) return undefined;
       const said = alert === undefined
         ? spans(`Declared ${severityLabel(created.severity)}: ${title}`)
-        : spans(`Declared ${severityLabel(created.severity)} by the alert ${alert}`, ...(input.channel ? [' in ', channelSpan(input.channel)] : []), `: ${title}`);
+        : spans(`Declared ${severityLabel(created.severity)} by ${alert}`, ...(input.channel ? [' in ', channelSpan(input.channel)] : []), `: ${title}`);
       await tx.addEvent(created.id, now, alert === undefined ? input.commander : null, 'declared', said);
       await tx.armNext(created, now);
       return created;
@@ -153,10 +153,10 @@ export class IncidentService {
       await tx.acknowledge(id, now, actor);
       await tx.addEvent(id, now, actor, 'acknowledged', spans('Acknowledged by ', user(actor)));
       // An incident an alert declared is commanded by the first person who takes it.
-      const alert = commandingAlert(incident.commander);
+      const alert = commandingWords(incident.commander);
       if (alert !== undefined) {
         await tx.setCommander(id, actor);
-        await tx.addEvent(id, now, actor, 'commander', spans(user(actor), ` takes command from the alert ${alert}`));
+        await tx.addEvent(id, now, actor, 'commander', spans(user(actor), ` takes command from ${alert}`));
       }
       return { ...incident, status: 'acknowledged' as const, acknowledgedAt: now, acknowledgedBy: actor, ...(alert !== undefined && { commander: actor }) };
     });
@@ -176,26 +176,28 @@ export class IncidentService {
    * however many replicas or retries tell it, even when a person resolved the incident already;
    * with `autoResolve` (the route says so) an incident still open is resolved by the alert.
    */
-  async alertResolved(id: number, input: { alertname: string; resolvedAt: Date; autoResolve: boolean }): Promise<void> {
+  async alertResolved(id: number, input: { alertname: string; resolvedAt: Date; autoResolve: boolean; source?: CommandingKind }): Promise<void> {
     const now = this.#clock.now();
-    const name = alertCommander(input.alertname).slice('alert:'.length);
+    const by = sourceCommander(input.source ?? 'alert', input.alertname);
+    const who = commandingWords(by)!;
+    // A heartbeat's outage ends with a beat, an alert with its resolution.
+    const ended = input.source === 'heartbeat' ? 'beat again' : 'resolved';
     let resolved = false;
     await this.#store.transaction(async (tx) => {
       const incident = await tx.lockIncident(id);
       if (!incident) throw notFound(id);
-      const said = spans(`The alert ${name} resolved at ${input.resolvedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+      const said = spans(`${who.charAt(0).toUpperCase()}${who.slice(1)} ${ended} at ${input.resolvedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`);
       if (await tx.hasEvent(id, 'alert-resolved', plainText(said))) return;
       await tx.addEvent(id, now, null, 'alert-resolved', said);
       if (!input.autoResolve || incident.status === 'resolved') return;
-      const by = alertCommander(input.alertname);
       await tx.resolve(id, now, by);
-      await tx.addEvent(id, now, null, 'resolved', spans(`Resolved by the alert ${name} (autoResolve) after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`));
+      await tx.addEvent(id, now, null, 'resolved', spans(`Resolved by ${who} (autoResolve) after ${humanAge(now.getTime() - incident.declaredAt.getTime())}`));
       const epoch = incident.epoch + 1;
       await tx.setEpoch(id, epoch, now);
       await tx.armNext({ ...incident, status: 'resolved', resolvedAt: now, resolvedBy: by, epoch }, now);
       resolved = true;
     });
-    if (resolved) await this.#audit({ user: alertCommander(input.alertname) }, 'incident.resolve', id, { autoResolve: true }, 'succeeded', undefined, 'alertmanager');
+    if (resolved) await this.#audit({ user: by }, 'incident.resolve', id, { autoResolve: true }, 'succeeded', undefined, 'alertmanager');
     await this.#afterChange(id);
   }
 

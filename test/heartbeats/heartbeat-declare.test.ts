@@ -60,7 +60,7 @@ afterAll(async () => {
 });
 
 describe('a heartbeat with declare: sev2', () => {
-  it('declares one incident per outage, titled by the heartbeat, commanded as "the alert heartbeat <name>"; its recovery goes on the timeline once, the incident left open', async () => {
+  it('declares one incident per outage, titled by the heartbeat, commanded as "the heartbeat <name>"; its recovery goes on the timeline once, the incident left open', async () => {
     expect((await beat(botA.port, 'nightly-backup')).status).toBe(200);
     expect((await beat(botB.port, 'report-job')).status).toBe(200);
     clock.advance(70 * MIN + 1);
@@ -69,9 +69,9 @@ describe('a heartbeat with declare: sev2', () => {
     await checkEverywhere(2);
     const [incident, ...more] = await incidents();
     expect(more).toEqual([]);
-    expect(incident).toMatchObject({ severity: 2, title: 'heartbeat nightly-backup missed', commander: 'alert:heartbeat nightly-backup', status: 'open', source_key: 'heartbeat:nightly-backup:1' });
+    expect(incident).toMatchObject({ severity: 2, title: 'heartbeat nightly-backup missed', commander: 'heartbeat:nightly-backup', status: 'open', source_key: 'heartbeat:nightly-backup:1' });
     expect(incident!.report?.heartbeat).toMatchObject({ name: 'nightly-backup', missedSince: '2026-12-02T03:00:00.000Z', said: 'heartbeat nightly-backup missed since 03:00 UTC' });
-    expect((await timeline(incident!.id))[0]).toBe('declared: Declared SEV-2 by the alert heartbeat nightly-backup in #C0OPS: heartbeat nightly-backup missed');
+    expect((await timeline(incident!.id))[0]).toBe('declared: Declared SEV-2 by the heartbeat nightly-backup in #C0OPS: heartbeat nightly-backup missed');
     // The heartbeat without declare is said missed in its channel, and declares nothing.
     expect((await pool.query("SELECT status FROM heartbeats WHERE name = 'report-job'")).rows[0]).toEqual({ status: 'missed' });
     expect(await incidents()).toHaveLength(1);
@@ -86,7 +86,7 @@ describe('a heartbeat with declare: sev2', () => {
     }, 20_000, 'the recovery on the incident timeline');
     await checkEverywhere(2);
     expect((await timeline(incident!.id)).filter((l) => l.startsWith('alert-resolved:'))).toEqual(resolvedLines);
-    expect(resolvedLines).toEqual(['alert-resolved: The alert heartbeat nightly-backup resolved at 2026-12-02 03:15 UTC']);
+    expect(resolvedLines).toEqual(['alert-resolved: The heartbeat nightly-backup beat again at 2026-12-02 03:15 UTC']);
     expect((await incidents())[0]!.status).toBe('open');
 
     // The next outage is another incident.
