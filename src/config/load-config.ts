@@ -215,7 +215,7 @@ export function parseConfig(raw: unknown, source: string, env: NodeJS.ProcessEnv
   }
 
   const access: AccessRule[] = [];
-  const known = [...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS, SILENCE_ACCESS_ID];
+  const known = [SILENCE_ACCESS_ID, ...ACTIONS.map((a) => a.id), ...INCIDENT_ACCESS_IDS];
   for (const [pattern, rawRule] of Object.entries(mapping(interpolated.access, 'access', add))) {
     const matches = pattern === 'audit' || pattern === 'oncall.override' || (pattern.endsWith('.*') ? known.some((id) => id.startsWith(pattern.slice(0, -1))) : known.includes(pattern));
     if (!matches) add(`access.${pattern}`, `matches no action; accepted: audit, oncall.override, ${known.join(', ')}, or a prefix such as postgres.* or incident.*`);
