@@ -4,6 +4,7 @@
 // come (runbook, silences) join it without changing its form. A route may declare an incident
 // (declare: sevN, optionally only after declareAfter, resolved with the group when autoResolve).
 import { z } from 'zod';
+import { declareSeverity } from './declare-severity.ts';
 import { showValue } from './show-value.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 import type { ConfigProblem } from './config.ts';
@@ -46,7 +47,6 @@ const CHANNEL = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like 
 const LABEL_VALUE = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v)).pipe(z.string().max(1024, 'at most 1024 characters'));
 
 const ROUTE_KEYS = ['match', 'channel', 'targets', 'declare', 'declareAfter', 'autoResolve', 'silenceVia'] as const;
-const DECLARE_VALUES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 const ALERTS_KEYS = ['routes', 'flapWindow'] as const;
 
 const routeSchema = z.strictObject({
@@ -54,15 +54,7 @@ const routeSchema = z.strictObject({
   channel: CHANNEL,
   targets: z.array(z.string()).max(MAX_ROUTE_TARGETS, `at most ${MAX_ROUTE_TARGETS} targets are diagnosed per alert`).default([]),
   silenceVia: z.string().optional(),
-  declare: z.unknown().optional().transform((value, ctx) => {
-    if (value === undefined) return undefined;
-    const i = DECLARE_VALUES.indexOf(value as (typeof DECLARE_VALUES)[number]);
-    if (i === -1) {
-      ctx.addIssue({ code: 'custom', message: `not a severity; accepted: ${DECLARE_VALUES.join(', ')}`, input: value });
-      return z.NEVER;
-    }
-    return (i + 1) as Severity;
-  }),
+  declare: declareSeverity,
   declareAfter: z.string().optional().transform((text, ctx) => {
     if (text === undefined) return undefined;
     const ms = parseDuration(text);

@@ -2,6 +2,7 @@
 // every `every`; one silent for `every + grace` is said in its channel (a dead-man switch), and
 // with `declare: sevN` declares an incident once per outage (which needs an incidents: section).
 import { z } from 'zod';
+import { declareSeverity } from './declare-severity.ts';
 import { showValue } from './show-value.ts';
 import { DURATION_FORMS, parseDuration } from '../parse-duration.ts';
 import type { ConfigProblem } from './config.ts';
@@ -22,7 +23,6 @@ export const MIN_HEARTBEAT_EVERY_MS = 10_000;
 const MAX_HEARTBEATS = 200;
 const HEARTBEAT_NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
 const HEARTBEAT_KEYS = ['every', 'grace', 'channel', 'declare'] as const;
-const DECLARE_VALUES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
 
 const CHANNEL = z.string().regex(/^[CG][A-Z0-9]{2,}$/, 'a Slack channel id like C0123ABCD (channel details -> bottom of the About tab)');
 
@@ -40,15 +40,7 @@ const heartbeatSchema = z.strictObject({
   every: duration(MIN_HEARTBEAT_EVERY_MS, '10s (a job beating more often is better watched by its own metrics)'),
   grace: duration(0, '0s'),
   channel: CHANNEL,
-  declare: z.unknown().optional().transform((value, ctx) => {
-    if (value === undefined) return undefined;
-    const i = DECLARE_VALUES.indexOf(value as (typeof DECLARE_VALUES)[number]);
-    if (i === -1) {
-      ctx.addIssue({ code: 'custom', message: `not a severity; accepted: ${DECLARE_VALUES.join(', ')}`, input: value });
-      return z.NEVER;
-    }
-    return (i + 1) as Severity;
-  }),
+  declare: declareSeverity,
 });
 
 /**

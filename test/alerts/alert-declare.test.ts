@@ -288,7 +288,7 @@ describe('declare in chatops.yml', () => {
     expect(problemsOf([{ channel: 'C0A1', declare: 2 }])).toEqual(['alerts.routes.0.declare: not a severity; accepted: sev1, sev2, sev3, sev4 (got 2)']);
     expect(problemsOf([{ channel: 'C0A1', declare: 'sev2', declareAfter: 'later' }])).toEqual(['alerts.routes.0.declareAfter: not a duration like 30s, 15m, 1h, 1h30m, 1d or 1w (got "later")']);
     expect(problemsOf([{ channel: 'C0A1', declare: 'sev2', autoresolve: true }])).toEqual([
-      'alerts.routes.0: unknown key autoresolve; accepted keys: match, channel, targets, declare, declareAfter, autoResolve',
+      'alerts.routes.0: unknown key autoresolve; accepted keys: match, channel, targets, declare, declareAfter, autoResolve, silenceVia',
     ]);
     expect(problemsOf([{ channel: 'C0A1', declareAfter: '5m', autoResolve: true }])).toEqual([
       'alerts.routes.0.declareAfter: declareAfter without declare: add declare: sev1|sev2|sev3|sev4, or remove it',

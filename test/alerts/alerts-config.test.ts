@@ -29,7 +29,7 @@ describe('alerts: in chatops.yml', () => {
 
   it('names unknown keys with the accepted ones, a bad channel, a target not configured and a bad flap window', () => {
     expect(problemsOf({ routes: [{ match: { severity: 'critical' }, channel: 'C0ALERTS', silence: '1h' }] })).toEqual([
-      'alerts.routes.0: unknown key silence; accepted keys: match, channel, targets, declare, declareAfter, autoResolve',
+      'alerts.routes.0: unknown key silence; accepted keys: match, channel, targets, declare, declareAfter, autoResolve, silenceVia',
     ]);
     expect(problemsOf({ route: [] })).toEqual(['alerts: unknown key route; accepted keys: routes, flapWindow']);
     expect(problemsOf({ routes: [{ channel: '#alerts' }] })).toEqual([
