@@ -120,7 +120,8 @@ export class AlertOutbox {
       if (ref) {
         await poster.update(ref, message);
       } else {
-        await store.markPosting(g.id, owner);
+        // The claim may have run out during the lookup: only its holder posts.
+        if (!(await store.markPosting(g.id, owner, this.#o.leaseMs))) return false;
         ref = await poster.post(g.channel, message, key);
       }
       await store.setMessage(g.id, g.episode, ref.channel, ref.ts);

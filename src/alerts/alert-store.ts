@@ -223,9 +223,18 @@ export class AlertStore {
     return rows[0] ? toGroup(rows[0]) : undefined;
   }
 
-  /** Before a post: a post started and not recorded is looked up, never blindly repeated. */
-  async markPosting(id: number, owner: string): Promise<void> {
-    await this.#pool.query('UPDATE alert_groups SET posting_since = COALESCE(posting_since, now()) WHERE id = $1 AND claim_owner = $2', [id, owner]);
+  /**
+   * Before a post: a post started and not recorded is looked up, never blindly repeated. Only
+   * while this owner's claim holds (renewed for the post): false when it ran out meanwhile (a long
+   * lookup) and another replica may have it, and then this one does not post.
+   */
+  async markPosting(id: number, owner: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      `UPDATE alert_groups SET posting_since = COALESCE(posting_since, now()), claim_until = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE id = $1 AND claim_owner = $2 AND claim_until > now()`,
+      [id, owner, leaseMs],
+    );
+    return rowCount === 1;
   }
 
   async setMessage(id: number, episode: number, channel: string, ts: string): Promise<void> {

@@ -214,7 +214,8 @@ export class HeartbeatService {
       if (ref) {
         await poster.update(ref, message);
       } else {
-        await store.markPosting(hb.name, this.#owner);
+        // The claim may have run out during the lookup: only its holder posts.
+        if (!(await store.markPosting(hb.name, this.#owner, this.#o.leaseMs ?? 30_000))) return false;
         ref = await poster.post(hb.channel, message, key);
       }
       await store.setMessage(hb.name, hb.outage, ref.channel, ref.ts);

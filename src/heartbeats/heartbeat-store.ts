@@ -113,9 +113,17 @@ export class HeartbeatStore {
     return rows[0] ? toHeartbeat(rows[0]) : undefined;
   }
 
-  /** Before a post: a post started and not recorded is looked up, never blindly repeated. */
-  async markPosting(name: string, owner: string): Promise<void> {
-    await this.#pool.query('UPDATE heartbeats SET posting_since = COALESCE(posting_since, now()) WHERE name = $1 AND claim_owner = $2', [name, owner]);
+  /**
+   * Before a post: a post started and not recorded is looked up, never blindly repeated. Only
+   * while this owner's claim holds (renewed for the post): false when it ran out meanwhile.
+   */
+  async markPosting(name: string, owner: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      `UPDATE heartbeats SET posting_since = COALESCE(posting_since, now()), claim_until = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE name = $1 AND claim_owner = $2 AND claim_until > now()`,
+      [name, owner, leaseMs],
+    );
+    return rowCount === 1;
   }
 
   async setMessage(name: string, outage: number, channel: string, ts: string): Promise<void> {
