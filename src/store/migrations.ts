@@ -450,4 +450,17 @@ export const MIGRATIONS: readonly Migration[] = [
         ADD COLUMN silence_claimed_at timestamptz;
     `,
   },
+  {
+    version: 16,
+    name: 'alert group work queues',
+    sql: `
+      -- What the 5-second passes of every replica look for, so that a pass reads the few groups
+      -- with work due, not every group ever recorded: resolutions not yet told to their incident,
+      -- and diagnoses due.
+      CREATE INDEX alert_groups_resolved_untold ON alert_groups (resolved_at, id)
+        WHERE status = 'resolved' AND resolved_at IS NOT NULL AND incident_episode = episode AND incident_told_resolved_at IS DISTINCT FROM resolved_at;
+      CREATE INDEX alert_groups_diagnosis_due ON alert_groups (id)
+        WHERE diagnosed_episode < episode AND message_episode = episode;
+    `,
+  },
 ];
