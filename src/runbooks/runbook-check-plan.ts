@@ -20,21 +20,31 @@ export interface RunbookCheckPlan {
 }
 
 /**
- * The plan for this runbook on these targets. The kind's first check is answered by the session
- * itself (reachable: connecting is the check); another check without a run (k8s.log_patterns,
- * answered by /diag logs only) is left out, and a kind with nothing left to run is not planned.
+ * A runbook's evidence checks by kind, each with its check name within the kind (the id's prefix
+ * is the kind; `prometheus.query.<name>`, one query, runs as the kind's `query` check). Only checks
+ * that run: the kind's first check is answered by the session itself (reachable: connecting is the
+ * check); another without a run (k8s.log_patterns, answered by /diag logs only) is left out.
+ * /triage plans its runs from the same list.
  */
-export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: readonly Target[]): RunbookCheckPlan {
-  const checks = new Map<string, Set<string>>();
+export function evidenceByKind(runbook: Pick<Runbook, 'evidence'>): Map<string, Array<{ check: string; name: string }>> {
+  const out = new Map<string, Array<{ check: string; name: string }>>();
   for (const { check } of runbook.evidence) {
     const kind = PROBES.find((p) => check.startsWith(`${p.kind}.`));
-    // prometheus.query.<name> (one PromQL query) runs as the query check.
     const name = kind ? check.slice(kind.kind.length + 1).split('.')[0]! : '';
     if (!kind?.checks.some((c, i) => c.name === name && (c.run !== undefined || i === 0))) continue;
-    const names = checks.get(kind.kind) ?? new Set<string>();
-    names.add(name);
-    checks.set(kind.kind, names);
+    const list = out.get(kind.kind) ?? [];
+    list.push({ check, name });
+    out.set(kind.kind, list);
   }
+  return out;
+}
+
+/**
+ * The plan for this runbook on these targets: its evidenceByKind, on the configured targets of
+ * those kinds (a kind with nothing to run is not planned).
+ */
+export function runbookCheckPlan(runbook: Pick<Runbook, 'evidence'>, targets: readonly Target[]): RunbookCheckPlan {
+  const checks = new Map([...evidenceByKind(runbook)].map(([kind, list]) => [kind, new Set(list.map((c) => c.name))]));
   const chosen: Target[] = [];
   const skipped: RunbookCheckPlan['skipped'] = [];
   for (const t of targets) {

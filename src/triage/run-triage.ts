@@ -13,9 +13,9 @@ import { runAllProbes } from '../probes/run-all-probes.ts';
 import { runProbe, type RunProbeOptions } from '../probes/run-probe.ts';
 import type { Report } from '../report.ts';
 import type { RunbookIndex } from '../runbooks/load-runbooks.ts';
-import type { Runbook } from '../runbooks/runbook.ts';
 import type { Narrator } from './narrator-for.ts';
 import { rankRunbooks } from './rank-runbooks.ts';
+import { evidenceByKind } from '../runbooks/runbook-check-plan.ts';
 import { triageFromReports } from './triage-from-reports.ts';
 import type { RankedRunbook, TriageResult } from './triage-result.ts';
 
@@ -140,20 +140,6 @@ export function planTriage(candidates: readonly RankedRunbook[], runbooks: Runbo
     notChecked.push({ runbook: runbook.id, title: runbook.title, reason: notCheckedReason(missing, kinds, targets, maxTargets) });
   }
   return { runs: [...runs.values()], notChecked, partial };
-}
-
-/** The evidence checks of a runbook by kind, each with its check name within the kind (`prometheus.query.x` is the query check). */
-function evidenceByKind(runbook: Runbook): Map<string, Array<{ check: string; name: string }>> {
-  const out = new Map<string, Array<{ check: string; name: string }>>();
-  for (const { check } of runbook.evidence) {
-    const [kindWord, name] = check.split('.');
-    const kind = kindWord ? findProbe(kindWord)?.kind : undefined;
-    if (!kind || !name) continue;
-    const list = out.get(kind) ?? [];
-    list.push({ check, name });
-    out.set(kind, list);
-  }
-  return out;
 }
 
 function kindOf(target: Target): string {

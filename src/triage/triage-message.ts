@@ -43,7 +43,8 @@ export function triageMessage(result: TriageResult, options: TriageMessageOption
   const blocks: Block[] = [header(cut(about, budget.maxHeaderText - 24), confirmed.length > 0 ? status : 'info'), context(...contextLine(result, options))];
 
   const matchedNothing = result.causes.length === 0 && result.ruledOut.length === 0 && !result.notChecked?.length;
-  if (matchedNothing && options.about?.startsWith('Explain')) {
+  // Not a typed symptom (a report's findings): no words to have matched.
+  if (matchedNothing && options.about !== undefined) {
     blocks.push(section(line(icon('info'), ' ', strong('No runbook explains these findings'), ': their reports link what is known; ', command('runbook', 'search <words>'), ' finds a runbook by what you see.')));
   } else if (matchedNothing) {
     blocks.push(section(line(icon('info'), ' ', strong('No runbook matches these words'), ': nothing was checked. Say what you see as you would tell a colleague (an error message, what is slow or failing), or find a runbook with ', command('runbook', 'search <words>'), '.')));
