@@ -34,7 +34,7 @@ targets:
   });
 
   it('the commented example file is valid', () => {
-    const env = { MONITORED_DATABASE_URL: 'postgres://x@y/z', REDIS_URL: 'redis://cache:6379', API_HEALTH_TOKEN: 'secret-token' };
+    const env = { MONITORED_DATABASE_URL: 'postgres://x@y/z', CACHE_URL: 'redis://cache:6379', API_HEALTH_TOKEN: 'secret-token' };
     const config = loadConfig({ file: path.resolve(import.meta.dirname, '../../chatops.example.yml'), env });
     expect(config.targets.map((t) => `${t.name}:${t.kind}`)).toEqual(['main-db:postgres', 'cache:redis', 'api:http', 'monitoring:prometheus', 'alerts:alertmanager', 'prod-cluster:k8s']);
     expect(config.targets[2]!.headers).toEqual({ Authorization: 'Bearer secret-token' });
