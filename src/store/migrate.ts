@@ -10,6 +10,9 @@ export async function migrate(pool: pg.Pool, log: Logger, migrations: readonly M
   const client = await pool.connect();
   const applied: number[] = [];
   try {
+    // Waiting for another replica's migrations, or a migration rewriting a big table, may take
+    // longer than the pool's statement timeout: this session waits as long as it takes.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [LOCK_KEY]);
     await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -31,6 +34,8 @@ export async function migrate(pool: pg.Pool, log: Logger, migrations: readonly M
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [LOCK_KEY]).catch(() => undefined);
+    // Back to the pool's own timeout (the value the connection started with).
+    await client.query('RESET statement_timeout').catch(() => undefined);
     client.release();
   }
   return applied;
