@@ -2,7 +2,7 @@
 // Kubernetes actions send to the API server (recorded by the local one) must be allowed by a rule
 // bound to the bot's service account, in the namespace it was sent to, and every verb a rule
 // grants must be one of those requests.
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -11,46 +11,12 @@ import { KUBERNETES_EXECUTORS } from '../src/probes/kubernetes/kubernetes-action
 import type { Target } from '../src/config/config.ts';
 import { kubeCertificate, kubeCronJob, kubeDeployment, kubeEndpointSlice, kubeHpa, kubeIngress, kubeJob, kubePdb, kubePod, kubePvc, kubeService, kubeStorageClass } from './support/kube-objects.ts';
 import { kubeTarget, runKubeProbe, useFakeKubeApi } from './probes/kubernetes/kube-helpers.ts';
+import { allowed, grantsFor as grantsOf, type ApiRequest } from './deploy/rbac-grants.ts';
 
-interface Rule {
-  apiGroups: string[];
-  resources: string[];
-  verbs: string[];
-  resourceNames?: string[];
-}
-interface Grant {
-  rules: Rule[];
-  /** undefined = cluster-wide */
-  namespace?: string;
-}
-interface ApiRequest {
-  verb: string;
-  group: string;
-  resource: string;
-  namespace?: string;
-  name?: string;
-}
-
-function grantsFor(file: string, account: { name: string; namespace: string }): Grant[] {
-  // Parsed YAML of several kinds, read field by field below.
+function grantsFor(file: string, account: { name: string; namespace: string }) {
+  // Parsed YAML of several kinds, read field by field.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const docs = parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, any>).filter(Boolean);
-  const roles = new Map<string, Rule[]>();
-  for (const d of docs) {
-    if (d.kind === 'ClusterRole') roles.set(`ClusterRole/${d.metadata.name}`, d.rules);
-    if (d.kind === 'Role') roles.set(`Role/${d.metadata.namespace}/${d.metadata.name}`, d.rules);
-  }
-  const grants: Grant[] = [];
-  for (const d of docs) {
-    if (d.kind !== 'RoleBinding' && d.kind !== 'ClusterRoleBinding') continue;
-    const boundToUs = (d.subjects as Array<{ kind: string; name: string; namespace: string }>).some((s) => s.kind === 'ServiceAccount' && s.name === account.name && s.namespace === account.namespace);
-    if (!boundToUs) continue;
-    const key = d.roleRef.kind === 'ClusterRole' ? `ClusterRole/${d.roleRef.name}` : `Role/${d.metadata.namespace}/${d.roleRef.name}`;
-    const rules = roles.get(key);
-    if (!rules) throw new Error(`${d.kind} ${d.metadata.name} refers to ${key}, which the file does not define`);
-    grants.push({ rules, ...(d.kind === 'RoleBinding' && { namespace: d.metadata.namespace }) });
-  }
-  return grants;
+  return grantsOf(parseAllDocuments(readFileSync(file, 'utf8')).map((d) => d.toJS() as Record<string, any>).filter(Boolean), account);
 }
 
 /** An HTTP request to the API server as the authorizer sees it: verb, group, resource[/subresource], namespace, name. */
@@ -67,12 +33,6 @@ function toApiRequest(method: string, urlPath: string): ApiRequest {
   const [resource, name, sub] = tail;
   const verb = method === 'GET' ? (name ? 'get' : 'list') : { PATCH: 'patch', DELETE: 'delete', PUT: 'update', POST: 'create' }[method] ?? method;
   return { verb, group, resource: sub ? `${resource}/${sub}` : resource!, ...(namespace && { namespace }), ...(name && { name }) };
-}
-
-function allowed(grants: Grant[], r: ApiRequest): boolean {
-  return grants.some((g) => (g.namespace === undefined || g.namespace === r.namespace) && g.rules.some((rule) =>
-    rule.apiGroups.includes(r.group) && rule.resources.includes(r.resource) && rule.verbs.includes(r.verb) &&
-    (!rule.resourceNames || (r.name !== undefined && rule.resourceNames.includes(r.name)))));
 }
 
 const RBAC = path.resolve(import.meta.dirname, '../deploy/rbac.yaml');
@@ -172,5 +132,9 @@ describe('deploy/rbac.yaml', () => {
     expect(allowed(grants, { verb: 'list', group: '', resource: 'pods', namespace: 'kube-system' })).toBe(false);
     // The kubelet's volume stats are optional: nodes/proxy reaches the whole kubelet API.
     expect(allowed(grants, { verb: 'get', group: '', resource: 'nodes/proxy', name: 'node-1' })).toBe(false);
+  });
+
+  it('is the file the Kustomize base applies, so `kubectl apply -f` and `kubectl apply -k` grant the same', () => {
+    expect(realpathSync(RBAC)).toBe(path.resolve(import.meta.dirname, '../deploy/kubernetes/base/rbac.yaml'));
   });
 });
