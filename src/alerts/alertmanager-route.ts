@@ -1,6 +1,8 @@
 // POST /alerts/alertmanager: Alertmanager's webhook (payload version 4), on the bot's HTTP port in
 // HTTP and Socket Mode alike. The bearer token is checked before the body is read (compared in
-// constant time); the body is read up to 1 MiB and no further; a body that is not JSON or not the
+// constant time); the body is read up to 1 MiB and no further (a bigger one is answered 413, and
+// its rest discarded before the connection closes, so the sender reads the 413 rather than a
+// reset: webhook-request.ts); a body that is not JSON or not the
 // version 4 shape is answered 400 with the reason. A notification is answered 200 once it is
 // committed: the message is sent afterwards, so a slow Slack never makes Alertmanager retry.
 // Nothing from the body or the headers is logged but the group's labels the message shows anyway.
