@@ -22,6 +22,7 @@ import { startBot, type RunningBot } from '../src/start-bot.ts';
 import { startEmbeddedPostgres } from '../src/store/start-embedded-postgres.ts';
 import { startFakeSlackApi, type PostedSlackMessage } from '../test/support/fake-slack-api.ts';
 import { errorRateAlert, errorRateGroup } from '../test/alerts/alertmanager-payloads.ts';
+import type { BenchRow } from './bench-row.ts';
 
 const TOKEN = 'bench-alerts-token-0123456789abcdef';
 const LATENCY_CHANNELS = 20;
@@ -86,7 +87,7 @@ async function waitUntil(check: () => boolean, timeoutMs: number, what: string):
   }
 }
 
-export async function benchAlerts(log: (line: string) => void): Promise<void> {
+export async function benchAlerts(log: (line: string) => void): Promise<BenchRow[]> {
   log('\n## Alerts: POST /alerts/alertmanager to the message and its diagnosis (real bot, embedded PostgreSQL, fake Slack API)');
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-alerts-'));
   const store = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), persistent: false, database: 'postgres', listen: 'tcp' });
@@ -176,6 +177,14 @@ export async function benchAlerts(log: (line: string) => void): Promise<void> {
     log(`${BURST_GROUPS} groups POSTed at once, all answered within ${ms(sentIn)}, over ${BURST_CHANNELS} channels, then ${movedOn.length} of them with an alert joining (${refused} refused)`);
     log(`  every group posted exactly once: ${once ? 'yes' : 'NO'}; each moved-on message shows its latest state: ${latest ? 'yes' : 'NO'} (${updates} updates for the ${movedOn.length} groups that moved on: the others were posted with it)`);
     log(`  per channel: least gap between posts ${ms(minGap)}, at most ${maxPerSecond} post(s) in any second (Slack: about 1/s); drained in ${ms(drainedMs)}`);
+    const latency = `${LATENCY_GROUPS} Alertmanager groups, 3 linked targets each`;
+    const burst = `${BURST_GROUPS} groups at once over ${BURST_CHANNELS} channels`;
+    return [
+      { part: 'alerts', name: latency, figure: 'POST -> alert message', unit: 'ms', median: quantile(messageMs, 0.5), p99: m99, target: `p99 < ${ms(MESSAGE_P99_TARGET_MS)}`, met: m99 < MESSAGE_P99_TARGET_MS },
+      { part: 'alerts', name: latency, figure: 'POST -> 3rd diagnosis report', unit: 'ms', median: quantile(diagnosisMs, 0.5), p99: d99, target: `p99 < ${ms(DIAGNOSIS_P99_TARGET_MS)}`, met: d99 < DIAGNOSIS_P99_TARGET_MS },
+      { part: 'alerts', name: burst, figure: 'groups posted exactly once, latest state shown', value: services.filter((s) => postsPer.get(s) === 1).length, target: `all ${BURST_GROUPS}, latest state`, met: once && latest && refused === 0, note: `${refused} POSTs refused; drained in ${ms(drainedMs)}` },
+      { part: 'alerts', name: burst, figure: 'most posts in any second of one channel', value: maxPerSecond, target: '<= 1', met: maxPerSecond <= 1, note: `least gap between two posts ${ms(minGap)}` },
+    ];
   } finally {
     await bot?.stop().catch(() => undefined);
     await Promise.all(endpoints.map((e) => e.close()));

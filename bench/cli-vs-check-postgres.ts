@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { RunningPostgres } from '../src/store/start-embedded-postgres.ts';
+import type { BenchRow } from './bench-row.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'bin/chatops');
@@ -119,7 +120,7 @@ function statusWord(stdout: string): string {
   return /^POSTGRES_\w+ (OK|WARNING|CRITICAL|UNKNOWN)/.exec(stdout)?.[1] ?? stdout.trim().split('\n')[0]?.slice(0, 60) ?? '?';
 }
 
-export async function benchCliVsCheckPostgres(server: RunningPostgres, log: (line: string) => void): Promise<void> {
+export async function benchCliVsCheckPostgres(server: RunningPostgres, log: (line: string) => void): Promise<BenchRow[]> {
   log(`\n## CLI: bin/chatops diag <postgres target> vs check_postgres, whole processes (1 warm-up + ${RUNS} runs, median)`);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-cli-'));
   const url = await prepareDatabase(server);
@@ -206,18 +207,30 @@ export async function benchCliVsCheckPostgres(server: RunningPostgres, log: (lin
   for (const [k, variant] of variants.entries()) {
     log(`  ours  ${variant.label.padEnd(27)}: median ${ms(median(oursRuns[k]!.map((r) => r.ms)))}, peak RSS ${rss(peak(oursRuns[k]!))} (${variant.note})`);
   }
+  const name = 'bin/chatops diag <postgres target>';
+  const rows: BenchRow[] = [];
   if (haveTheirs) {
     const theirsMs = median(theirsRuns.map((r) => r.total));
     const theirsPeakKiB = theirsRuns.map((r) => r.peakKiB).filter((v): v is number => v !== undefined);
     log(`  theirs check_postgres x ${actions.length}         : median ${ms(theirsMs)} in all (${ms(theirsMs / actions.length)} a process), peak RSS ${rss(theirsPeakKiB.length ? mib(Math.max(...theirsPeakKiB)) : undefined)}`);
     const ratio = oursMs / theirsMs;
     log(`  ratio ours/theirs (median)        : ${ratio.toFixed(2)}x (target < ${TARGET_RATIO}x): ${ratio < TARGET_RATIO ? 'yes' : 'NO'}`);
+    rows.push({ part: 'cli', name: `check_postgres x ${actions.length} actions`, figure: 'wall time, one process each', unit: 'ms', median: theirsMs, note: `${RUNS} runs` });
+    rows.push({ part: 'cli', name, figure: 'wall time, whole process', unit: 'ms', median: oursMs, ratio, target: `< ${TARGET_RATIO}x check_postgres`, met: ratio < TARGET_RATIO, note: `${RUNS} runs; ratio of medians` });
   } else {
     log('  ratio ours/theirs                 : skipped (check_postgres not installed)');
+    rows.push({ part: 'cli', name, figure: 'wall time, whole process', unit: 'ms', median: oursMs, note: `${RUNS} runs` });
+    rows.push({ part: 'cli', name: `${name} vs check_postgres`, figure: 'wall time ratio', target: `< ${TARGET_RATIO}x`, skipped: 'check_postgres is not installed (apt-get install -y check-postgres)' });
   }
-  if (oursPeak !== undefined) log(`  our peak RSS (as shipped)         : ${oursPeak.toFixed(1)} MiB (target < ${TARGET_PEAK_MIB} MiB): ${oursPeak < TARGET_PEAK_MIB ? 'yes' : 'NO'}`);
+  if (oursPeak !== undefined) {
+    log(`  our peak RSS (as shipped)         : ${oursPeak.toFixed(1)} MiB (target < ${TARGET_PEAK_MIB} MiB): ${oursPeak < TARGET_PEAK_MIB ? 'yes' : 'NO'}`);
+    rows.push({ part: 'cli', name, figure: 'peak RSS', unit: 'MiB', value: oursPeak, target: `< ${TARGET_PEAK_MIB} MiB`, met: oursPeak < TARGET_PEAK_MIB });
+  } else {
+    rows.push({ part: 'cli', name, figure: 'peak RSS', target: `< ${TARGET_PEAK_MIB} MiB`, skipped: `${GNU_TIME} is missing (apt-get install -y time)` });
+  }
 
   await importBreakdown(configFile, oursEnv, nodeBin, scratch, log);
+  return rows;
 }
 
 const pkgOf = (url: string): string => {

@@ -14,6 +14,7 @@ import { startFakeKubeApi } from '../test/support/fake-kube-api.ts';
 import { DEFAULT_LOG_BOUNDS } from '../src/probes/kubernetes/logs/read-pod-logs.ts';
 import { MAX_LOG_PODS } from '../src/probes/kubernetes/logs/diag-logs.ts';
 import { addLogsScenario } from './logs-scenario.ts';
+import type { BenchRow } from './bench-row.ts';
 
 const PODS = 50;
 const BYTES_PER_POD = 10 * 1024 * 1024;
@@ -72,7 +73,7 @@ function quantile(values: number[], q: number): number {
 const ms = (v: number) => `${v.toFixed(1)} ms`;
 const mib = (v: number) => `${(v / MIB).toFixed(2)} MiB`;
 
-export async function benchLogs(log: (line: string) => void, nodeFlags: readonly string[]): Promise<void> {
+export async function benchLogs(log: (line: string) => void, nodeFlags: readonly string[]): Promise<BenchRow[]> {
   log(`\n## /diag logs: a deployment of ${PODS} pods with ~${BYTES_PER_POD / MIB} MB of logs each (reader in its own process, ${WARMUP} warm-up + ${RUNS} runs)`);
   const api = await startFakeKubeApi();
   const reads: LogRead[] = [];
@@ -132,6 +133,15 @@ export async function benchLogs(log: (line: string) => void, nodeFlags: readonly
     log(`  bounded: ${perRun <= b.totalBytes ? 'yes' : 'NO'}: ${mib(perRun)} read per run, re-reads included, against ${mib(b.totalBytes)} in all`);
     log(`  bounded: ${maxFirst <= b.perContainerBytes && maxTail <= b.perContainerBytes ? 'yes' : 'NO'}: every single read at most ${mib(b.perContainerBytes)} (first ${mib(maxFirst)}, re-read ${mib(maxTail)})`);
     log(`  bounded: ${podsRead <= MAX_LOG_PODS ? 'yes' : 'NO'}: ${podsRead} pods read (cap ${MAX_LOG_PODS})`);
+    const name = `/diag logs, ${PODS} pods x ~${BYTES_PER_POD / MIB} MB of logs`;
+    const maxRead = Math.max(maxFirst, maxTail);
+    return [
+      { part: 'logs', name, figure: 'report time', unit: 'ms', median: quantile(r.times, 0.5), p95: quantile(r.times, 0.95), note: `${RUNS} runs in a process of its own` },
+      { part: 'logs', name, figure: 'read from the API per run', unit: 'MiB', value: perRun / MIB, target: `<= ${b.totalBytes / MIB} MiB`, met: perRun <= b.totalBytes, note: 're-reads included' },
+      { part: 'logs', name, figure: 'largest single read', unit: 'MiB', value: maxRead / MIB, target: `<= ${b.perContainerBytes / MIB} MiB`, met: maxRead <= b.perContainerBytes },
+      { part: 'logs', name, figure: 'pods read', value: podsRead, target: `<= ${MAX_LOG_PODS}`, met: podsRead <= MAX_LOG_PODS },
+      { part: 'logs', name, figure: 'RSS growth', unit: 'MB', value: r.growthMb, note: `idle ${r.idleRssMb.toFixed(1)} MB, peak ${r.peakRssMb.toFixed(1)} MB` },
+    ];
   } finally {
     proxy.close();
     await api.close();

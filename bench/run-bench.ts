@@ -1,4 +1,10 @@
-// `npm run bench`: speed figures that tests must not assert (shared, noisy machines).
+// `npm run bench`: speed figures that tests must not assert (shared, noisy machines). Each part
+// prints its detail as it goes and returns its figures as rows (bench/bench-row.ts); at the end one
+// table of every figure (median, p95/p99, ratio, target, met) is printed and written to
+// bench/results.md (BENCH_RESULTS_FILE to write it elsewhere) with the date, the machine (cores,
+// memory, load) and the parts that ran. BENCH_ONLY=<part>[,<part>...] runs some parts only (the
+// words below in brackets). A part that cannot run here (a tool missing) is a row saying so; a
+// part that fails is a row saying what failed, the others still run, and the exit code is 1.
 //  1. /diag db report time against an empty database and one with 2,000 tables and 1,000 distinct
 //     statements in pg_stat_statements (median, p95 of 20 runs; target: within 1.5x, under 300 ms).
 //  3. /diag redis report time against a local redis-server, empty and with 1 million keys (median,
@@ -30,6 +36,13 @@
 //     targets: message p99 under 1 s, diagnosis p99 under 5 s), and 200 groups POSTed at once over
 //     5 channels (40 s of pacing, past the 30 s claim lease), half of them moving on: each posted
 //     once, showing its latest state, no channel above one message a second (bench/alerts-bench.ts).
+// 12. Soak [soak]: 3 bot replicas as processes (npm start's heap flags) on one PostgreSQL and one
+//     redis-server, 20 signed /diag db a second for BENCH_SOAK_SECONDS (default 600) next to a bare
+//     Bolt app at the same rate: RSS trend per replica (target: under 1 MB/min after a 1-minute
+//     warm-up), event-loop delay p99, ack p99 (target: within 1.3x of bare Bolt), every command
+//     answered exactly once (bench/soak-bench.ts).
+// Parts: 1 [report], 2 [ack], 3 [redis], 4 [all], 5 [digest], 6 [k8s], 7 [incidents], 8 [cli],
+// 9 [logs], 10 [triage], 11 [alerts], 12 [soak].
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,6 +82,9 @@ import { benchCliVsCheckPostgres } from './cli-vs-check-postgres.ts';
 import { benchLogs } from './logs-bench.ts';
 import { benchTriage } from './triage-bench.ts';
 import { benchAlerts } from './alerts-bench.ts';
+import { benchSoak } from './soak-bench.ts';
+import { benchResults } from './bench-results.ts';
+import type { BenchRow } from './bench-row.ts';
 import { randomBytes } from 'node:crypto';
 import { staticKeyRing } from '../src/security/signing-keys.ts';
 import { ValueSigner } from '../src/security/value-signer.ts';
@@ -110,7 +126,7 @@ async function timeTarget(raw: Record<string, unknown>, label: string, runs = RU
   return { median: quantile(times, 0.5), p95: quantile(times, 0.95) };
 }
 
-async function benchReportTime(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+async function benchReportTime(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>): Promise<BenchRow[]> {
   log(`\n## /diag db report time (${RUNS} runs each)`);
   await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE empty');
   await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE big');
@@ -132,7 +148,13 @@ async function benchReportTime(pgServer: Awaited<ReturnType<typeof startEmbedded
   const large = await timeTarget({ kind: 'postgres', url: big }, '2,000 tables');
   log(`  empty database : median ${ms(empty.median)}, p95 ${ms(empty.p95)}`);
   log(`  2,000 tables   : median ${ms(large.median)}, p95 ${ms(large.p95)}`);
-  log(`  ratio (median) : ${(large.median / empty.median).toFixed(2)}x (target <= 1.5x); median under 300 ms: ${large.median < 300 ? 'yes' : 'NO'}`);
+  const ratio = large.median / empty.median;
+  log(`  ratio (median) : ${ratio.toFixed(2)}x (target <= 1.5x); median under 300 ms: ${large.median < 300 ? 'yes' : 'NO'}`);
+  const note = `${RUNS} runs`;
+  return [
+    { part: 'report', name: '/diag db, empty database', figure: 'report time', unit: 'ms', ...empty, note },
+    { part: 'report', name: '/diag db, 2,000 tables + 1,000 statements', figure: 'report time', unit: 'ms', ...large, ratio, target: '<= 1.5x the empty one, median < 300 ms', met: ratio <= 1.5 && large.median < 300, note: `${note}; ratio of medians` },
+  ];
 }
 
 async function timeAcks(send: () => Promise<Response>, afterEach: () => Promise<void>, n: number): Promise<number[]> {
@@ -151,7 +173,7 @@ async function timeAcks(send: () => Promise<Response>, afterEach: () => Promise<
   return times;
 }
 
-async function benchAckLatency(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+async function benchAckLatency(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>): Promise<BenchRow[]> {
   log(`\n## Slack ack latency over HTTP (${ACKS} signed requests each)`);
   // Both apps run in processes of their own, as they would in production: the load generator and
   // the fake Slack API must not share an event loop with the app under test.
@@ -193,11 +215,17 @@ async function benchAckLatency(pgServer: Awaited<ReturnType<typeof startEmbedded
   const b = p(baseline);
   log(`  bare Bolt no-op : p50 ${ms(b.p50)}, p99 ${ms(b.p99)}`);
   log(`  /diag db        : p50 ${ms(o.p50)}, p99 ${ms(o.p99)}`);
-  log(`  ratio (p50)     : ${(o.p50 / b.p50).toFixed(2)}x (target <= 1.3x)`);
+  const ratio = o.p50 / b.p50;
+  log(`  ratio (p50)     : ${ratio.toFixed(2)}x (target <= 1.3x)`);
   bare.kill('SIGTERM');
   bot.kill('SIGTERM');
   await Promise.all([once(bare, 'exit'), once(bot, 'exit')]);
   await slack.close();
+  const note = `${ACKS} signed requests each, one at a time, in alternating blocks`;
+  return [
+    { part: 'ack', name: 'bare Bolt app, no-op command', figure: 'ack latency', unit: 'ms', median: b.p50, p99: b.p99, note },
+    { part: 'ack', name: 'bot, /diag db', figure: 'ack latency', unit: 'ms', median: o.p50, p99: o.p99, ratio, target: '<= 1.3x bare Bolt (p50)', met: ratio <= 1.3, note: `ratio of p50s (p99s: ${(o.p99 / b.p99).toFixed(2)}x)` },
+  ];
 }
 
 function spawnApp(file: string, env: Record<string, string | undefined>): ChildProcess {
@@ -220,7 +248,7 @@ async function waitForHttp(url: string): Promise<void> {
   throw new Error(`${url} did not come up`);
 }
 
-async function benchRedis() {
+async function benchRedis(): Promise<BenchRow[]> {
   log(`\n## /diag redis report time (${RUNS} runs each)`);
   const redis = await startTestRedis({ 'enable-debug-command': 'yes' });
   try {
@@ -232,13 +260,18 @@ async function benchRedis() {
     const full = await timeTarget({ kind: 'redis', url: redis.url }, '1 million keys');
     log(`  empty server   : median ${ms(empty.median)}, p95 ${ms(empty.p95)}`);
     log(`  1 million keys : median ${ms(full.median)}, p95 ${ms(full.p95)}`);
-    log(`  ratio (median) : ${(full.median / empty.median).toFixed(2)}x (target <= 1.5x)`);
+    const ratio = full.median / empty.median;
+    log(`  ratio (median) : ${ratio.toFixed(2)}x (target <= 1.5x)`);
+    return [
+      { part: 'redis', name: '/diag redis, empty server', figure: 'report time', unit: 'ms', ...empty, note: `${RUNS} runs` },
+      { part: 'redis', name: '/diag redis, 1 million keys', figure: 'report time', unit: 'ms', ...full, ratio, target: '<= 1.5x the empty one', met: ratio <= 1.5, note: 'ratio of medians' },
+    ];
   } finally {
     await redis.stop();
   }
 }
 
-async function benchDiagAll() {
+async function benchDiagAll(): Promise<BenchRow[]> {
   log('\n## /diag all over 20 HTTP targets, one answering after 2 s (5 runs each)');
   const server = http.createServer((req, res) => {
     const delay = req.url === '/slow' ? 2_000 : 0;
@@ -266,12 +299,16 @@ async function benchDiagAll() {
     log(`  slowest target alone : median ${ms(s)}`);
     log(`  all 20 targets       : median ${ms(a)}`);
     log(`  ratio (median)       : ${(a / s).toFixed(2)}x (target <= 1.2x)`);
+    return [
+      { part: 'all', name: '/diag of the slowest target alone (2 s)', figure: 'report time', unit: 'ms', median: s, note: '5 runs' },
+      { part: 'all', name: '/diag all, 20 HTTP targets', figure: 'report time', unit: 'ms', median: a, ratio: a / s, target: '<= 1.2x the slowest alone', met: a / s <= 1.2, note: '5 runs; ratio of medians' },
+    ];
   } finally {
     server.close();
   }
 }
 
-async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>): Promise<BenchRow[]> {
   log('\n## digest of 20 targets with 30 days of history');
   await sql(pgServer.urlFor('postgres'), 'CREATE DATABASE digestbench');
   const store = await openStore({ databaseUrl: pgServer.urlFor('digestbench'), dataDir: '/nonexistent', log: silentLogger() });
@@ -316,6 +353,10 @@ async function benchDigest(pgServer: Awaited<ReturnType<typeof startEmbeddedPost
     }
     log(`  digest build and post : median ${ms(quantile(builds, 0.5))} (uploads: ${slack.uploads.length})`);
     log(`  trend chart alone     : median ${ms(quantile(charts, 0.5))}`);
+    return [
+      { part: 'digest', name: 'digest of 20 targets, 30 days of history', figure: 'build and post', unit: 'ms', median: quantile(builds, 0.5), note: '5 runs; probe, store, compare, render, post, chart' },
+      { part: 'digest', name: 'trend chart of 20 series', figure: 'render time', unit: 'ms', median: quantile(charts, 0.5), note: '10 runs' },
+    ];
   } finally {
     await store.close();
     await slack.close();
@@ -364,7 +405,7 @@ async function runK8sChild(api: FakeKubeApi, kubeconfig: string, namespace: stri
 const notOk = (r: K8sChildResult, check: string) => Object.entries(r.checks[`k8s.${check}`] ?? {}).some(([status, n]) => status !== 'ok' && n > 0);
 const mb = (v: number) => `${v.toFixed(1)} MB`;
 
-async function benchK8s() {
+async function benchK8s(): Promise<BenchRow[]> {
   log(`\n## /diag k8s report time and memory (probe in its own process with the bot's heap flags ${BOT_NODE_FLAGS.join(' ') || '(none)'}, 1 warm-up + ${K8S_RUNS} runs)`);
   const api = await startFakeKubeApi();
   try {
@@ -420,6 +461,16 @@ async function benchK8s() {
     log(`  healthy ${healthySmall.toLocaleString('en-US')} pods   : median ${ms(s)} (${runs} runs)`);
     log(`  healthy ${healthyLarge.toLocaleString('en-US')} pods : median ${ms(l)} (${runs} runs)`);
     log(`  ratio (median) : ${(l / s).toFixed(2)}x for ${(healthyLarge / healthySmall).toFixed(0)}x the pods`);
+    const name = `/diag k8s, ${scenario.pods.toLocaleString('en-US')} pods, 2% in trouble`;
+    const note = `${K8S_RUNS} runs in a process of its own`;
+    return [
+      { part: 'k8s', name, figure: 'report time', unit: 'ms', median: after, p95: quantile(r.times, 0.95), ratio: after / before, target: '<= 1.5x the pod checks only', met: after / before <= 1.5, note: `${note}; ratio over the pod checks only (${ms(before)} median)` },
+      { part: 'k8s', name, figure: 'idle RSS', unit: 'MB', value: r.idleRssMb, note: 'bot modules loaded, after GC' },
+      { part: 'k8s', name, figure: 'peak RSS', unit: 'MB', value: r.peakRssMb },
+      { part: 'k8s', name, figure: 'RSS growth', unit: 'MB', value: r.growthMb, target: `< ${K8S_GROWTH_TARGET_MB} MB`, met: r.growthMb < K8S_GROWTH_TARGET_MB },
+      { part: 'k8s', name, figure: 'heap retained after GC', unit: 'MB', value: r.retainedHeapMb },
+      { part: 'k8s', name: `/diag k8s, healthy ${healthyLarge.toLocaleString('en-US')} vs ${healthySmall.toLocaleString('en-US')} pods`, figure: 'report time', unit: 'ms', median: l, ratio: l / s, note: `${runs} runs; ${(healthyLarge / healthySmall).toFixed(0)}x the pods, ${ms(s)} median for the small one` },
+    ];
   } finally {
     await api.close();
   }
@@ -489,7 +540,7 @@ async function idleTicks(small: EscalationEngine, big: EscalationEngine): Promis
   return { small: stat(times.small), big: stat(times.big) };
 }
 
-async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>) {
+async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>>): Promise<BenchRow[]> {
   log(`\n## incidents: escalation engine over ${n(INC_OPEN)} open SEV-2 incidents, ${n(INC_DUE)} team-lead steps due at once`);
   const slack = await startFakeSlackApi();
   const problems: string[] = [];
@@ -605,6 +656,16 @@ async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedP
     const ratio = b.median / a.median;
     log(`  ratio (median)       : ${ratio.toFixed(2)}x for ${INC_OPEN / INC_SMALL}x the open incidents (target <= ${INC_TICK_TARGET}x): ${ratio <= INC_TICK_TARGET ? 'yes' : 'NO'}`);
     if (problems.length > 0) log(`  engine warnings/errors: ${problems.length}; first: ${problems[0]}`);
+    const burst = `${n(INC_DUE)} steps due at once, ${n(INC_OPEN)} open`;
+    const warned = problems.length > 0 ? `; ${problems.length} engine warnings` : '';
+    return [
+      { part: 'incidents', name: burst, figure: 'pages sent', unit: '/s', value: pages.length / (span / 1000), note: `${n(pages.length)} pages, each once; last ${ms(span)} after due${warned}` },
+      { part: 'incidents', name: burst, figure: 'due -> sent, all pages', unit: 'ms', median: quantile(late, 0.5), p99: quantile(late, 0.99) },
+      { part: 'incidents', name: burst, figure: 'due -> sent, team lead', unit: 'ms', median: quantile(lateLead, 0.5), p99: quantile(lateLead, 0.99) },
+      { part: 'incidents', name: `${steadyCount} steps due over 15 s`, figure: 'due -> sent', unit: 'ms', value: Math.max(...steady), median: quantile(steady, 0.5), p99: quantile(steady, 0.99), target: 'max within 2 s', met: Math.max(...steady) <= 2_000, note: 'value: the max' },
+      { part: 'incidents', name: `idle tick just after the burst, ${n(INC_OPEN)} vs ${n(INC_SMALL)} open`, figure: 'nextDueAt + runDue', unit: 'ms', median: fresh.big.median, p95: fresh.big.p95, ratio: fresh.big.median / fresh.small.median, note: 'before the index is vacuumed; no target' },
+      { part: 'incidents', name: `idle tick, ${n(INC_OPEN)} vs ${n(INC_SMALL)} open`, figure: 'nextDueAt + runDue', unit: 'ms', median: b.median, p95: b.p95, ratio, target: `<= ${INC_TICK_TARGET}x`, met: ratio <= INC_TICK_TARGET, note: `${INC_TICKS} ticks each; ${ms(a.median)} median at ${n(INC_SMALL)} open` },
+    ];
   } finally {
     await watcher.end();
     await big.end();
@@ -613,28 +674,96 @@ async function benchIncidents(pgServer: Awaited<ReturnType<typeof startEmbeddedP
   }
 }
 
-const only = process.env.BENCH_ONLY; // 'report', 'redis', 'all', 'digest', 'k8s', 'incidents', 'ack', 'cli', 'logs', 'alerts' or 'triage' to run one part
+interface Part {
+  name: string;
+  /** Needs the embedded PostgreSQL the parts share. */
+  database: boolean;
+  run: () => Promise<BenchRow[]>;
+}
+
+// In this order; `alerts` late: it closes the probes' warm connections when it ends; `soak` last: the longest.
+const PARTS: Part[] = [
+  { name: 'report', database: true, run: () => benchReportTime(pgServer!) },
+  { name: 'redis', database: false, run: () => benchRedis() },
+  { name: 'all', database: false, run: () => benchDiagAll() },
+  { name: 'digest', database: true, run: () => benchDigest(pgServer!) },
+  { name: 'k8s', database: false, run: () => benchK8s() },
+  { name: 'incidents', database: true, run: () => benchIncidents(pgServer!) },
+  {
+    name: 'ack',
+    database: true,
+    run: async () => {
+      // The report part made it when it ran; alone, this part makes it.
+      await sql(pgServer!.urlFor('postgres'), 'CREATE DATABASE empty').catch((err: { code?: string }) => {
+        if (err.code !== '42P04') throw err;
+      });
+      return await benchAckLatency(pgServer!);
+    },
+  },
+  { name: 'cli', database: true, run: () => benchCliVsCheckPostgres(pgServer!, log) },
+  { name: 'logs', database: false, run: () => benchLogs(log, BOT_NODE_FLAGS) },
+  { name: 'alerts', database: false, run: () => benchAlerts(log) },
+  { name: 'triage', database: false, run: () => benchTriage(log) },
+  { name: 'soak', database: true, run: () => benchSoak(pgServer!, log, BOT_NODE_FLAGS) },
+];
+
+/** A part that cannot run on this machine (a tool missing) says so; anything else is a failure. */
+const CANNOT_RUN = /not on PATH|is missing|not installed|command not found|ENOENT/i;
+
+// BENCH_ONLY: one part or several, comma-separated (BENCH_ONLY=redis,all); unset: every part.
+const only = process.env.BENCH_ONLY?.split(',').map((w) => w.trim()).filter(Boolean);
+const unknown = only?.filter((w) => !PARTS.some((p) => p.name === w)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`BENCH_ONLY names no part: ${unknown.join(', ')}; the parts are ${PARTS.map((p) => p.name).join(', ')} (comma-separated for several, unset for all)\n`);
+  process.exit(2);
+}
+const selected = PARTS.filter((p) => !only || only.includes(p.name));
+const resultsFile = process.env.BENCH_RESULTS_FILE ?? path.resolve(import.meta.dirname, 'results.md');
+const startedAt = new Date();
+const loadAtStart = os.loadavg();
+const rows: BenchRow[] = [];
+const ran: string[] = [];
+let pgServer: Awaited<ReturnType<typeof startEmbeddedPostgres>> | undefined;
+let pgProblem: string | undefined;
+log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores, load ${loadAtStart.map((l) => l.toFixed(2)).join(' ')}; parts: ${selected.map((p) => p.name).join(', ')})`);
 // Parts that need no database are not kept waiting for the embedded server to start.
-const pgServer = !only || ['report', 'digest', 'incidents', 'ack', 'cli'].includes(only)
-  ? await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres', listen: 'tcp' })
-  : undefined;
-try {
-  log(`# chatops benchmarks (node ${process.version}, ${os.cpus().length} cores)`);
-  if (!only || only === 'report') await benchReportTime(pgServer!);
-  if (!only || only === 'redis') await benchRedis();
-  if (!only || only === 'all') await benchDiagAll();
-  if (!only || only === 'digest') await benchDigest(pgServer!);
-  if (!only || only === 'k8s') await benchK8s();
-  if (!only || only === 'incidents') await benchIncidents(pgServer!);
-  if (!only || only === 'ack') {
-    if (only === 'ack') await sql(pgServer!.urlFor('postgres'), 'CREATE DATABASE empty');
-    await benchAckLatency(pgServer!);
+if (selected.some((p) => p.database)) {
+  try {
+    pgServer = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-pg-')), persistent: false, database: 'postgres', listen: 'tcp' });
+  } catch (err) {
+    pgProblem = `the embedded PostgreSQL did not start: ${(err as Error).message.split('\n')[0]}`;
+    process.stderr.write(`${pgProblem}\n`);
   }
-  if (!only || only === 'cli') await benchCliVsCheckPostgres(pgServer!, log);
-  if (!only || only === 'logs') await benchLogs(log, BOT_NODE_FLAGS);
-  // Last: it closes the probes' warm connections when it ends.
-  if (!only || only === 'alerts') await benchAlerts(log);
-  if (!only || only === 'triage') await benchTriage(log);
+}
+let failed = 0;
+try {
+  for (const part of selected) {
+    if (part.database && !pgServer) {
+      rows.push({ part: part.name, name: `(the ${part.name} part)`, figure: '-', failed: pgProblem });
+      failed += 1;
+      continue;
+    }
+    const t0 = performance.now();
+    try {
+      rows.push(...(await part.run()));
+      ran.push(part.name);
+    } catch (err) {
+      const message = (err as Error).message.split('\n')[0] ?? String(err);
+      if (CANNOT_RUN.test(message)) {
+        log(`\n  ${part.name}: cannot run on this machine: ${message}`);
+        rows.push({ part: part.name, name: `(the ${part.name} part)`, figure: '-', skipped: message });
+      } else {
+        process.stderr.write(`\nerror: the ${part.name} part failed after ${ms(performance.now() - t0)}: ${(err as Error).stack ?? message}\n`);
+        rows.push({ part: part.name, name: `(the ${part.name} part)`, figure: '-', failed: message });
+        failed += 1;
+      }
+    }
+  }
 } finally {
   await pgServer?.stop();
 }
+const results = benchResults({ startedAt, endedAt: new Date(), parts: selected.map((p) => p.name), loadAtStart, rows });
+writeFileSync(resultsFile, results);
+log(`\n${results}`);
+log(`(written to ${path.relative(process.cwd(), resultsFile) || resultsFile})`);
+if (failed > 0) process.exitCode = 1;

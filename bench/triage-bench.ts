@@ -23,6 +23,7 @@ import { startFakeKubeApi } from '../test/support/fake-kube-api.ts';
 import { kubeDeployment, kubeNode, kubePod } from '../test/support/kube-objects.ts';
 import { startTestRedis } from '../test/support/start-test-redis.ts';
 import { FakeHttpServer, prometheusRoutes } from '../test/probes/http/fake-http-services.ts';
+import type { BenchRow } from './bench-row.ts';
 
 const RUNS = Number(process.env.BENCH_TRIAGE_RUNS ?? 15);
 const WARMUP = 1;
@@ -49,7 +50,7 @@ async function healthServer(delayMs: number): Promise<{ url: string; close: () =
   return { url: `http://127.0.0.1:${port}/health`, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-export async function benchTriage(log: (line: string) => void): Promise<void> {
+export async function benchTriage(log: (line: string) => void): Promise<BenchRow[]> {
   log(`\n## /triage "${SYMPTOM}" over 10 local targets (every probe real, no model; ${WARMUP} warm-up + ${RUNS} runs)`);
   const pgServer = await startEmbeddedPostgres({ dataDir: mkdtempSync(path.join(os.tmpdir(), 'chatops-bench-triage-pg-')), persistent: false, database: 'postgres', listen: 'tcp' });
   const redises = await Promise.all([startTestRedis(), startTestRedis()]);
@@ -105,6 +106,7 @@ export async function benchTriage(log: (line: string) => void): Promise<void> {
     const median = quantile(times, 0.5);
     log(`  answer time: median ${ms(median)}, p95 ${ms(quantile(times, 0.95))} (the slowest endpoint alone answers after ${ms(SLOW_MS)})`);
     log(`  target: median under ${ms(TARGET_MEDIAN_MS)}: ${median < TARGET_MEDIAN_MS ? 'yes' : 'NO'}`);
+    return [{ part: 'triage', name: `/triage "${SYMPTOM}", 10 local targets`, figure: 'answer time', unit: 'ms', median, p95: quantile(times, 0.95), target: `median < ${ms(TARGET_MEDIAN_MS)}`, met: median < TARGET_MEDIAN_MS, note: `${RUNS} runs, every probe real, no model` }];
   } finally {
     await closeProbes();
     await Promise.all([...redises.map((r) => r.stop()), ...endpoints.map((e) => e.close()), prom.close(), kube.close()]);
