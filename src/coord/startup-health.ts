@@ -1,8 +1,9 @@
-// The HTTP port while the bot starts (state store, migrations, Slack token): /healthz answers 200
-// (the process is alive, a liveness probe must not kill it mid-migration) and /readyz 503 with
-// what is still being done, so Kubernetes sees "not ready" rather than "connection refused".
-// Anything else (a Slack event) gets 503, which Slack retries. Closed just before the Slack app
-// listens on the same port.
+// The HTTP port while the bot starts (state store, migrations, Slack token): every route answers
+// 503 with what is still being done, so Kubernetes sees "not ready" (and a startup probe "still
+// starting") rather than "connection refused". /healthz keeps its meaning, "started and alive": it
+// turns 200 once the Slack app listens; a startup probe's failure threshold gives the start (the
+// longest migration) its time. A Slack event gets 503 too, which Slack retries. Closed just
+// before the Slack app listens on the same port.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UserError } from '../user-error.ts';
@@ -52,8 +53,8 @@ export class StartupHealth {
     const path = (req.url ?? '/').split('?')[0];
     req.resume();
     if (req.method === 'GET' && path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ ok: true, starting: true }));
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5', connection: 'close' });
+      res.end(JSON.stringify({ ok: false, starting: this.#doing }));
       return;
     }
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '5', connection: 'close' });
