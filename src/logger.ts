@@ -1,6 +1,7 @@
 // Structured JSON logs (pino). Every string that passes through is masked (the generic patterns,
 // and the configured secrets when the logger is given them), so a connection string or token
-// inside an error message cannot leak.
+// inside an error message cannot leak. Levels are written as words ("info", "warn"), which log
+// stores and people filter on without knowing pino's numbers.
 import { pino, type Logger } from 'pino';
 import { maskSecrets } from './security/mask-secrets.ts';
 
@@ -31,6 +32,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         censor: '[redacted]',
       },
       formatters: {
+        level: (label) => ({ level: label }),
         log: (obj) => redactDeep(obj) as Record<string, unknown>,
       },
       hooks: {

@@ -26,7 +26,7 @@ describe('logger', () => {
     const out = text();
     for (const secret of ['pg-secret-1', 'pg-secret-2', 'pg-secret-3', 'xoxb-123', 'abc.def.ghi']) expect(out).not.toContain(secret);
     const first = JSON.parse(out.split('\n')[0]!);
-    expect(first).toMatchObject({ level: 50, svc: 'chatops', msg: 'probe of postgres://bot:***@db/app failed' });
+    expect(first).toMatchObject({ level: 'error', svc: 'chatops', msg: 'probe of postgres://bot:***@db/app failed' });
     expect(first.err.cause.message).toContain('postgres://bot:***@db/app');
   });
 

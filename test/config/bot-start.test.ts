@@ -61,7 +61,7 @@ describe('the bot reads its configuration at start', () => {
       // The warnings are logged once the bot has started, which /readyz may answer just before.
       const warned = () => logs.split('\n').filter((l) => l.includes('configuration problem')).length >= 2;
       for (let i = 0; i < 100 && !warned() && bot.exitCode === null; i++) await new Promise((r) => setTimeout(r, 100));
-      const warnings = logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: number; msg: string; target?: string; key?: string }).filter((l) => l.level === 40 && l.msg.startsWith('configuration problem'));
+      const warnings = logs.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { level: string; msg: string; target?: string; key?: string }).filter((l) => l.level === 'warn' && l.msg.startsWith('configuration problem'));
       expect(warnings.map((w) => [w.target, w.key])).toEqual([['db', 'targets.db.url'], ['db', 'targets.db.timeoutMs']]);
       expect(warnings[0]!.msg).toMatch(/db is not checked until it is fixed: targets\.db\.url: environment variable DB_URL is not set/);
     } finally {
