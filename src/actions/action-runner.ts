@@ -24,6 +24,7 @@ import { redactSecrets } from '../redact-secrets.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 import { UserError } from '../user-error.ts';
 import { findAction } from './action-catalogue.ts';
+import { metrics } from '../metrics/metrics.ts';
 import type { ActionContext, ActionIo, ActionParams } from './action-executor.ts';
 
 /** How long a claim outlives its last renewal. */
@@ -345,7 +346,7 @@ export class ActionRunner {
    * this call recorded it.
    */
   async #record(id: string, owner: string | null, force: boolean, text: string, ownRun: boolean): Promise<boolean> {
-    const { rows } = await this.#o.pool.query<{ id: string; thread_channel: string | null; thread_ts: string | null; started_by: string }>(
+    const { rows } = await this.#o.pool.query<{ id: string; thread_channel: string | null; thread_ts: string | null; started_by: string; action: string }>(
       `WITH done AS (
          UPDATE action_runs SET outcome = 'interrupted', finished_at = now(), detail = $2,
            notice_state = CASE WHEN thread_channel IS NULL OR thread_ts IS NULL THEN 'none' ELSE 'pending' END,
@@ -356,11 +357,13 @@ export class ActionRunner {
          INSERT INTO audit_log (actor, channel, source, action, target, params, outcome, duration_ms, detail)
          SELECT started_by, channel, 'slack', action, target, params, 'interrupted',
            (extract(epoch from (CASE WHEN $6 THEN now() ELSE coalesce(renewed_at, now()) END) - started_at) * 1000)::int, $2 FROM done)
-       SELECT id::text AS id, thread_channel, thread_ts, started_by FROM done`,
+       SELECT id::text AS id, thread_channel, thread_ts, started_by, action FROM done`,
       [id, text, owner, force, this.leaseMs, ownRun]);
     const row = rows[0];
     if (!row) return false;
     this.#o.log.warn({ runId: id, text }, 'action recorded as interrupted');
+    // Another process's run (it is gone): its press was never counted with an outcome, so it is here.
+    if (!ownRun && owner !== this.instance) metrics.actionsTotal.inc({ action: findAction(row.action) ? row.action : 'unknown', outcome: 'interrupted' });
     if (row.thread_channel && row.thread_ts) await this.#postNotice({ id: row.id, channel: row.thread_channel, threadTs: row.thread_ts, startedBy: row.started_by, text });
     return true;
   }

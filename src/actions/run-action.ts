@@ -12,6 +12,7 @@ import { invalidParams } from './validate-params.ts';
 import { isAllowed, rulesFor, type Presser } from './authorize-action.ts';
 import { SILENT_IO, type ActionIo, type ActionParams } from './action-executor.ts';
 import type { ActionRunner } from './action-runner.ts';
+import { metrics } from '../metrics/metrics.ts';
 
 export interface ActionRequest {
   action: string;
@@ -81,11 +82,13 @@ export async function vetAction(
           : invalidParams(spec.params, params) ?? spec.refuse?.(target, params);
   if (problem) {
     await audit('refused', problem);
+    countAction(action, 'refused');
     return { outcome: { kind: 'refused', text: `This button is not valid any more: ${problem}.` } };
   }
 
   if (spec!.destructive && !(await isAllowed(services.config.access, action, presser))) {
     await audit('denied');
+    countAction(action, 'denied');
     const rules = rulesFor(services.config.access, action);
     const askable = { users: unique(rules.flatMap((r) => r.users)), groups: unique(rules.flatMap((r) => r.groups)), channels: unique(rules.flatMap((r) => r.channels)) };
     const subject = [targetName, params.namespace, params.name ?? params.pod].filter((p) => p !== undefined).join('/');
@@ -113,13 +116,24 @@ export async function runAction(request: ActionRequest, services: ActionServices
   const key = createHash('sha256').update(JSON.stringify([request.messageKey ?? request.messageTs, action, targetName, sortedParams(params)])).digest('hex');
   // Claimed with a lease, run, and its outcome audited once; a run cut short is recorded as
   // interrupted (here at shutdown, or by any replica once its process is gone).
-  return await services.actions.runOnce(
+  const outcome = await services.actions.runOnce(
     { key, action, title: spec.title, target: targetName, params, startedBy: presser.user, ...(presser.channel && { channel: presser.channel }), ...(request.thread && { thread: request.thread }) },
     // The executor (and its client library) is loaded on the first run of one of the kind's actions.
     async (ctx) => (await spec.executor()).run(target, params, ctx),
     request.io ?? SILENT_IO,
     audit,
   );
+  countAction(action, outcome.kind);
+  return outcome;
+}
+
+/**
+ * Counted where each outcome is decided: a refusal or denial by the vet (the press handler's, or
+ * runAction's own when the config changed in between), the rest by the run. The action id only
+ * when the catalogue has it: a forged payload's text is never a label.
+ */
+function countAction(action: string, outcome: ActionOutcome['kind']): void {
+  metrics.actionsTotal.inc({ action: findAction(action) ? action : 'unknown', outcome });
 }
 
 function sortedParams(params: ActionParams): [string, string | number][] {

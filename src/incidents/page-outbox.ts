@@ -6,6 +6,7 @@
 // failures are retried with backoff; a page that still cannot go is recorded failed and said in
 // the incident's thread.
 import type { Logger } from '../logger.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { channel, group, spans, user, type Span } from '../message/message.ts';
 import { formatDuration } from '../probes/format.ts';
 import type { Clock } from './clock.ts';
@@ -59,7 +60,7 @@ export class PageOutbox {
     const worker = async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
         const incident = incidents.get(row.incidentId);
-        const outcome = incident ? await this.#deliver(row, incident) : 'cancelled';
+        const outcome = incident ? await this.#observed(row, incident) : 'cancelled';
         if (outcome === 'sent') {
           result.sent += 1;
           result.touched.add(row.incidentId);
@@ -71,7 +72,32 @@ export class PageOutbox {
     return result;
   }
 
-  async #deliver(row: ClaimedPage, incident: Incident): Promise<Outcome> {
+  /**
+   * One page's delivery, counted and logged: one line per attempt, whose correlation id is the
+   * page's key (the same on every attempt and every replica, and the key it is looked up by in Slack).
+   */
+  async #observed(row: ClaimedPage, incident: Incident): Promise<Outcome> {
+    const started = Date.now();
+    let lagMs: number | undefined;
+    let outcome: Outcome | 'error' = 'error';
+    try {
+      outcome = await this.#deliver(row, incident, (ms) => (lagMs = ms));
+      return outcome;
+    } finally {
+      if (outcome === 'sent') metrics.pagesTotal.inc({ outcome: 'sent' });
+      if (outcome === 'sent' && lagMs !== undefined) {
+        metrics.pageLag.observe(Math.max(0, lagMs) / 1000);
+        if (lagMs > LATE_AFTER_MS) metrics.pagesTotal.inc({ outcome: 'late' });
+      }
+      if (outcome === 'retry') metrics.pagesTotal.inc({ outcome: 'retried' });
+      if (outcome === 'failed') metrics.pagesTotal.inc({ outcome: 'failed' });
+      const line = { op: 'page', correlation_id: row.key, incident: incident.id, paged: row.label, attempt: row.attempts, duration_ms: Date.now() - started, outcome, ...(lagMs !== undefined && { lag_ms: lagMs }) };
+      if (outcome === 'sent' || outcome === 'cancelled') this.#o.log.info(line, 'page');
+      else this.#o.log.warn(line, 'page');
+    }
+  }
+
+  async #deliver(row: ClaimedPage, incident: Incident, onSent: (lagMs: number) => void): Promise<Outcome> {
     const { store, pager, clock } = this.#o;
     // An ack or resolve that came after the page was created: it is no longer needed.
     if (incident.status === 'resolved' || (row.until === 'acknowledged' && incident.status !== 'open')) {
@@ -94,6 +120,7 @@ export class PageOutbox {
       const delivered = (row.interrupted ? await pager.findSent(page) : undefined) ?? (await pager.send(page));
       const sentAt = clock.now();
       const lateMs = sentAt.getTime() - row.dueAt.getTime();
+      onSent(lateMs);
       if ((await store.markSent(row.id, sentAt, delivered, lateMs)) && !('thread' in row.recipient)) {
         const late = lateMs > LATE_AFTER_MS ? [` (${formatDuration(lateMs / 1000)} late)`] : [];
         await store.addEvent(incident.id, sentAt, null, 'paged', spans(`Paged ${row.label}: `, ...whom(row.recipient), ...late));

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger.ts';
 import { buildReport, type Finding, type Report } from '../report.ts';
+import { recordProbeRun } from '../metrics/record-probe-run.ts';
 import type { Target } from '../config/config.ts';
 import { findProbe } from './probe-registry.ts';
 import { MemoryProbeStateStore, type ProbeStateStore } from './probe-state.ts';
@@ -102,6 +103,7 @@ export async function runProbe(target: Target, options: RunProbeOptions): Promis
   }
   if (options.secrets) findings = scrubFindings(findings, options.secrets);
   const linked = findings.map((f) => (f.runbook || !options.runbookForCheck?.has(f.check) ? f : { ...f, runbook: options.runbookForCheck.get(f.check) }));
+  recordProbeRun(probe.kind, target.name, (Date.now() - startedAt.getTime()) / 1000, linked);
   return buildReport(target.name, probe.kind, startedAt, linked, endpoint);
 }
 

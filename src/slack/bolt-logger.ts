@@ -1,4 +1,7 @@
 // Bolt and its clients log through our pino logger, so their lines are JSON and redacted too.
+// Bolt says "unhandled HTTP request" at info for every path it has no route for: at that level a
+// scanner or a misaimed probe fills the log, so those lines go to debug. The bot's own routes
+// (/healthz, /readyz, /metrics) are answered without any line.
 import { LogLevel, type Logger as SlackLogger } from '@slack/bolt';
 import type { Logger } from '../logger.ts';
 
@@ -11,7 +14,11 @@ export function boltLogger(log: Logger): SlackLogger {
     debug: (...msg: unknown[]) => {
       if (child.isLevelEnabled('debug')) child.debug(text(msg));
     },
-    info: (...msg: unknown[]) => child.info(text(msg)),
+    info: (...msg: unknown[]) => {
+      const line = text(msg);
+      if (UNHANDLED_PATH.test(line)) child.debug(line);
+      else child.info(line);
+    },
     warn: (...msg: unknown[]) => child.warn(text(msg)),
     error: (...msg: unknown[]) => child.error(text(msg)),
     setLevel: (l: LogLevel) => {
@@ -21,3 +28,6 @@ export function boltLogger(log: Logger): SlackLogger {
     setName: () => undefined,
   };
 }
+
+/** HTTPReceiver: "Unhandled HTTP request (GET) made to /x"; SocketModeReceiver: "An unhandled HTTP request (GET) made to /x was ignored". */
+const UNHANDLED_PATH = /^(An u|U)nhandled HTTP request \(/;

@@ -12,6 +12,7 @@ import { incidentCardMessage } from '../incidents/incident-card-message.ts';
 import { pageMessage } from '../incidents/page-message.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { sealMessage } from './seal-message.ts';
+import { countSlackApiCalls } from './count-slack-api-calls.ts';
 
 const PAGE_EVENT = 'chatops_page';
 /** Looking for an interrupted page in a thread: replies per call, calls at most (after `oldest`). */
@@ -34,6 +35,7 @@ export interface SlackPagerOptions {
 }
 
 export function createSlackPager(options: SlackPagerOptions): Pager {
+  countSlackApiCalls();
   const client = new WebClient(options.token, {
     ...(options.apiUrl && { slackApiUrl: options.apiUrl }),
     retryConfig: { retries: 0 },
