@@ -54,6 +54,18 @@ export interface FakeSlackApi {
   setGroup(group: string, users: string[]): void;
   /** The next `times` calls to `method` answer HTTP 429 with Retry-After: `retryAfterS`. */
   rateLimitNext(method: string, retryAfterS: number, times?: number): void;
+  /** The next `times` calls to `method` answer HTTP `status` (a 5xx: Slack having a bad moment), after 429s set by rateLimitNext. */
+  failHttpNext(method: string, status: number, times?: number): void;
+  /**
+   * The next `times` calls to `method` whose arguments `match` get no answer until `releaseStalled`
+   * (or `close`): `after-store` keeps the message (Slack took it, the answer was lost: the caller
+   * died or timed out waiting), `before-store` drops it (it never reached Slack).
+   */
+  stallNext(method: string, options: { mode: 'after-store' | 'before-store'; times?: number; match?: (call: RecordedCall) => boolean }): void;
+  /** Calls held by stallNext so far. */
+  stalledCalls(): RecordedCall[];
+  /** Answers the held calls (`after-store` ones as Slack would have; `before-store` ones with HTTP 500). */
+  releaseStalled(): void;
   /** The users users.info knows (others: user_not_found); until called, every user is known. */
   setUsers(users: string[]): void;
   /**
@@ -73,6 +85,9 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   const failures = new Map<string, string>();
   const groups = new Map<string, string[]>();
   const rateLimits = new Map<string, { retryAfterS: number; times: number }>();
+  const httpFailures = new Map<string, { status: number; times: number }>();
+  const stalls: Array<{ method: string; mode: 'after-store' | 'before-store'; times: number; match?: (call: RecordedCall) => boolean }> = [];
+  const stalled: Array<{ call: RecordedCall; answer: () => void }> = [];
   let knownUsers: Set<string> | undefined;
   const messages: PostedSlackMessage[] = [];
   let channelSeq = 0;
@@ -101,7 +116,7 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       // bot token by design and is not recorded).
       recordSlackRequest(url.pathname + url.search, raw, safeParse(raw, req.headers['content-type'] ?? ''));
       const contentType = req.headers['content-type'] ?? '';
-      const send = (status: number, body: unknown) => {
+      let send = (status: number, body: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
@@ -137,10 +152,27 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
         return;
       }
+      const httpFailure = httpFailures.get(method);
+      if (httpFailure && httpFailure.times > 0) {
+        httpFailure.times -= 1;
+        return send(httpFailure.status, { ok: false, error: 'fatal_error' });
+      }
       const failure = failures.get(method);
       if (failure) {
         failures.delete(method);
         return send(200, { ok: false, error: failure });
+      }
+      const call = calls.at(-1)!;
+      const stall = stalls.find((st) => st.method === method && st.times > 0 && (st.match?.(call) ?? true));
+      if (stall) {
+        stall.times -= 1;
+        if (stall.mode === 'before-store') {
+          stalled.push({ call, answer: () => send(500, { ok: false, error: 'fatal_error' }) });
+          return;
+        }
+        // Handled as usual below, its answer held back.
+        const answer = send;
+        send = (status, body) => stalled.push({ call, answer: () => answer(status, body) });
       }
       switch (method) {
         case 'auth.test':
@@ -295,6 +327,12 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     failNext: (method, error) => failures.set(method, error),
     setGroup: (group, users) => groups.set(group, users),
     rateLimitNext: (method, retryAfterS, times = 1) => rateLimits.set(method, { retryAfterS, times }),
+    failHttpNext: (method, status, times = 1) => httpFailures.set(method, { status, times }),
+    stallNext: (method, options) => stalls.push({ method, mode: options.mode, times: options.times ?? 1, ...(options.match && { match: options.match }) }),
+    stalledCalls: () => stalled.map((st) => st.call),
+    releaseStalled: () => {
+      for (const st of stalled.splice(0)) st.answer();
+    },
     setClock: (now) => {
       clock = now;
       lastMicros = 0;
@@ -316,12 +354,20 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       calls.length = 0;
       failures.clear();
       rateLimits.clear();
+      httpFailures.clear();
+      stalls.length = 0;
       messages.length = 0;
       lastMicros = 0;
       uploads.length = 0;
       pending.clear();
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () => {
+      stalled.length = 0;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Held answers and keep-alive sockets would keep the server open.
+      server.closeAllConnections();
+      return closed;
+    },
   };
 }
 
