@@ -41,8 +41,12 @@ export const metrics = {
    * scrape (so every replica reports the same number; a timer being handled is claimed, not due).
    */
   escalationTimersDue: new client.Gauge({ name: 'chatops_escalation_timers_due', help: 'Escalation timers past due and not yet claimed by any replica, counted in the state store at scrape time', registers: [registry] }),
-  /** Digest runs on this replica: outcome = posted | skipped (nothing to post) | failed | handed_back (the claim was handed back or taken over before it posted). */
-  digestRunsTotal: new client.Counter({ name: 'chatops_digest_runs_total', help: 'Digest runs, by outcome (posted, skipped, failed, handed_back)', labelNames: ['outcome'] as const, registers: [registry] }),
+  /**
+   * Scheduled digest runs on this replica (catch-ups and take-overs included; `/digest now` is a
+   * command, counted with the commands): outcome = posted | skipped (nothing to post) | failed |
+   * handed_back (the claim was handed back or taken over before it posted).
+   */
+  digestRunsTotal: new client.Counter({ name: 'chatops_digest_runs_total', help: 'Scheduled digest runs, by outcome (posted, skipped, failed, handed_back)', labelNames: ['outcome'] as const, registers: [registry] }),
   /**
    * Slack Web API calls, one per call whatever its retries: method = chat.postMessage... (`other`
    * for a name not shaped like one), outcome = ok | rate_limited (given up on Slack's 429) | error.
