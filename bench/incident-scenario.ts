@@ -29,6 +29,9 @@ export async function seedOpenIncidents(pool: pg.Pool, batch: IncidentBatch): Pr
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // Setting up is not what is measured: the bot's statement timeout (the pool's) must not cut a
+    // 100,000-row insert short on a busy machine.
+    await client.query('SET LOCAL statement_timeout = 0');
     // Timer 2i is incident i's pending team-lead timer, 2i-1 its fired on-call one.
     await client.query(
       `INSERT INTO incidents (id, severity, title, commander, declared_at, ladders, done_points, epoch, active_timer, channel, message_ts, updated_at)

@@ -297,7 +297,8 @@ export async function benchSoak(server: RunningPostgres, log: (line: string) => 
     const notUpdated = sent.filter((s) => (posts.get(s.channel) ?? 0) >= 1 && (updates.get(s.channel) ?? 0) === 0);
     const updatedTwice = sent.filter((s) => (updates.get(s.channel) ?? 0) > 1);
     const badAcks = sent.filter((s) => s.status !== 200);
-    const strays = [...posts.keys()].filter((c) => c.startsWith('C0S') && !sent.some((s) => s.channel === c)).length;
+    const named = new Set(sent.map((s) => s.channel));
+    const strays = [...posts.keys()].filter((c) => !named.has(c)).length;
     const once = sent.filter((s) => posts.get(s.channel) === 1 && updates.get(s.channel) === 1).length;
     const lateAcks = sent.filter((s) => s.ackMs !== undefined && s.ackMs > SLACK_ACK_LIMIT_MS).length;
 
