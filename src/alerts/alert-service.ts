@@ -15,6 +15,8 @@ import type { AlertNotification } from './alertmanager-payload.ts';
 import { alertmanagerRoute, ALERTMANAGER_PATH, type HttpRoute } from './alertmanager-route.ts';
 import { AlertOutbox } from './alert-outbox.ts';
 import type { AlertPoster } from './alert-poster.ts';
+import type { ChannelPacer } from '../coord/channel-pacer.ts';
+import { LocalChannelPacer } from '../coord/local-channel-pacer.ts';
 import { AlertStore, type RouteChoice } from './alert-store.ts';
 import { DEFAULT_FLAP_WINDOW_MS } from '../config/alerts-schema.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
@@ -38,8 +40,15 @@ export interface AlertServiceOptions {
   token: string | undefined;
   probeOptions: RunProbeOptions;
   reportOptions: Omit<ReportMessageOptions, 'budget'>;
-  /** Default 1 s: Slack's documented rate for posting to one channel. */
+  /** Default 1 s: Slack's documented rate for posting to one channel (the pacer made here when none is given). */
   channelIntervalMs?: number;
+  /**
+   * How posts to a channel are spaced, shared with the heartbeats' messages when given (and then
+   * stopped by whoever made it). Default: this service's own, one call per channelIntervalMs.
+   */
+  pacer?: ChannelPacer;
+  /** How long a diagnosis's claim lasts unless renewed (it is, while it runs). Default 3 minutes. */
+  diagnosisLeaseMs?: number;
   /** How often the outbox looks for work without being woken. Default 5 s. */
   pollMs?: number;
   /** How long a claimed group may take before another replica takes it over. Default 30 s. */
@@ -56,9 +65,9 @@ export class AlertService {
   readonly #outbox: AlertOutbox;
   readonly #log: Logger;
   readonly #declarer: AlertDeclarer | undefined;
+  /** The pacer this service made (none given), stopped with it. */
+  readonly #ownPacer: ChannelPacer | undefined;
   #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  #again = false;
   #stopped = true;
   readonly #declaring = new Set<Promise<void>>();
   #prunedAt = 0;
@@ -67,13 +76,15 @@ export class AlertService {
     this.#o = options;
     this.#log = options.log.child({ component: 'alerts' });
     this.store = new AlertStore(options.pool);
+    this.#ownPacer = options.pacer ? undefined : new LocalChannelPacer(options.channelIntervalMs ?? 1_000);
     this.#outbox = new AlertOutbox({
       store: this.store,
       poster: options.poster,
       log: this.#log,
       owner: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
       leaseMs: options.leaseMs ?? 30_000,
-      channelIntervalMs: options.channelIntervalMs ?? 1_000,
+      pacer: options.pacer ?? this.#ownPacer!,
+      ...(options.diagnosisLeaseMs !== undefined && { diagnosisLeaseMs: options.diagnosisLeaseMs }),
       targets: () => options.config.targets,
       probeOptions: options.probeOptions,
       reportOptions: options.reportOptions,
@@ -138,6 +149,7 @@ export class AlertService {
   /** Starts the outbox: what was left pending (a restart, a replica gone) is sent first. */
   start(): void {
     this.#stopped = false;
+    this.#outbox.start();
     this.wake();
     this.#declare();
     void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
@@ -147,31 +159,14 @@ export class AlertService {
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
-    const draining = this.#outbox.drain();
-    await this.#running;
-    await draining;
+    this.#ownPacer?.stop();
+    await this.#outbox.stop();
     await Promise.allSettled([...this.#declaring]);
   }
 
   /** Delivers what is behind now (once more after the current run, if one is under way). */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        while (!this.#stopped && (await this.#outbox.deliverBehind()) > 0) {
-          // more may be due
-        }
-      } while (this.#again && !this.#stopped);
-    })()
-      .catch((err: unknown) => this.#log.warn({ err }, 'while delivering alert messages'))
-      .finally(() => {
-        this.#running = undefined;
-      });
+    this.#outbox.wake();
   }
 
   /** One pass of the declarations due and the resolutions to tell, awaited (what the timer runs). */

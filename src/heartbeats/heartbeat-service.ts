@@ -14,18 +14,16 @@ import type { HeartbeatConfig } from '../config/heartbeats-schema.ts';
 import type { Clock } from '../incidents/clock.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Logger } from '../logger.ts';
-import type { PostedRef } from '../channel-poster.ts';
 import type { HttpRoute } from '../alerts/alertmanager-route.ts';
-import { AlertPostError, type AlertPoster } from '../alerts/alert-poster.ts';
+import type { AlertPoster } from '../alerts/alert-poster.ts';
+import type { ChannelPacer } from '../coord/channel-pacer.ts';
+import { LocalChannelPacer } from '../coord/local-channel-pacer.ts';
+import { Outbox } from '../outbox/outbox.ts';
 import { heartbeatMessage } from './heartbeat-message.ts';
 import { heartbeatRoute } from './heartbeat-route.ts';
 import { HeartbeatStore, type HeartbeatRow } from './heartbeat-store.ts';
 
 const ALERTS_TOKEN_ENV = 'ALERTS_TOKEN';
-const BATCH = 50;
-const MAX_BACKOFF_MS = 5 * 60_000;
-/** A channel that refuses (bot not invited, archived): asked again after this long. */
-const PERMANENT_RETRY_MS = 10 * 60_000;
 
 export interface HeartbeatServiceOptions {
   pool: pg.Pool;
@@ -43,27 +41,52 @@ export interface HeartbeatServiceOptions {
   leaseMs?: number;
   /** Where a heartbeat with `declare` declares (an incidents: section is required for one). */
   incidents?: Pick<IncidentService, 'declareFromAlert' | 'alertResolved'>;
+  /**
+   * How posts to a channel are spaced, shared with the alert messages when given (and then
+   * stopped by whoever made it). Default: this service's own, one call per second per channel.
+   */
+  pacer?: ChannelPacer;
 }
 
 export class HeartbeatService {
   readonly store: HeartbeatStore;
   readonly #o: HeartbeatServiceOptions;
   readonly #log: Logger;
-  readonly #owner = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  readonly #outbox: Outbox<HeartbeatRow, string>;
+  /** The pacer this service made (none given), stopped with it. */
+  readonly #ownPacer: ChannelPacer | undefined;
   #timer: NodeJS.Timeout | undefined;
   /** When this replica started checking (the clock's time); 0 before start(). */
   #startedAt = 0;
-  #running: Promise<void> | undefined;
   #checking: Promise<void> | undefined;
-  #again = false;
   #stopped = true;
-  /** The incident of each outage this process declared or found declared ("name:outage"), and whether its end was told. */
-  readonly #declared = new Map<string, { incident: number; told: boolean }>();
 
   constructor(options: HeartbeatServiceOptions) {
     this.#o = options;
     this.#log = options.log.child({ component: 'heartbeats' });
     this.store = new HeartbeatStore(options.pool);
+    this.#ownPacer = options.pacer ? undefined : new LocalChannelPacer(1_000);
+    this.#outbox = new Outbox<HeartbeatRow, string>({
+      store: this.store,
+      poster: options.poster,
+      pacer: options.pacer ?? this.#ownPacer!,
+      log: this.#log,
+      owner: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
+      leaseMs: options.leaseMs ?? 30_000,
+      noun: 'heartbeat',
+      logField: 'heartbeat',
+      item: (hb) => ({
+        id: hb.name,
+        channel: hb.channel,
+        version: hb.version,
+        attempts: hb.attempts,
+        postingSince: hb.postingSince,
+        round: hb.outage,
+        posted: hb.channel && hb.messageOutage === hb.outage && hb.messageTs ? { channel: hb.messageChannel ?? hb.channel, ts: hb.messageTs } : undefined,
+        key: messageKey(hb),
+      }),
+      message: (hb) => heartbeatMessage(hb, options.clock.now()),
+    });
   }
 
   /** The route to serve: none without heartbeats or without a token (said in the log). */
@@ -94,14 +117,17 @@ export class HeartbeatService {
     this.#startedAt = this.#o.clock.now().getTime();
     await this.store.watch(this.#o.heartbeats.map((h) => h.name), this.#o.clock.now());
     this.#stopped = false;
+    this.#outbox.start();
     if (this.#o.poll !== false) this.#schedule();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
+    this.#ownPacer?.stop();
+    const stopping = this.#outbox.stop();
     await this.#checking;
-    await this.#running;
+    await stopping;
   }
 
   /**
@@ -124,8 +150,9 @@ export class HeartbeatService {
 
   /**
    * Each declaring heartbeat's outage: its incident declared once (its key in the incidents' store
-   * is the outage, so asking again finds it), and once it recovered, the beat said on its timeline.
-   * A failure is tried again at the next check.
+   * is the outage, so asking again finds it) and kept with the heartbeat, and once it recovered,
+   * the beat said on its timeline and recorded told. Both are in the store, so any replica, or a
+   * start after a restart, tells what was left untold. A failure is tried again at the next check.
    */
   async #declareOutages(): Promise<void> {
     const { incidents } = this.#o;
@@ -136,7 +163,7 @@ export class HeartbeatService {
         const row = await this.store.get(h.name);
         if (!row || row.outage === 0) continue;
         const key = `${h.name}:${row.outage}`;
-        const known = this.#declared.get(key);
+        const known = row.incidentOutage === row.outage && row.incidentId !== null ? { incident: row.incidentId, told: row.incidentToldRecovered } : undefined;
         if (row.status === 'missed' && !known) {
           const since = row.missedSince ? ` since ${row.missedSince.toISOString().slice(11, 16)} UTC` : '';
           const { incident, created } = await incidents.declareFromAlert({
@@ -149,11 +176,11 @@ export class HeartbeatService {
             report: { heartbeat: { name: h.name, missedSince: row.missedSince?.toISOString(), every: h.everyMs, grace: h.graceMs, neverBeat: row.neverBeat, said: `heartbeat ${h.name} missed${since}` } },
           });
           if (created) this.#log.info({ heartbeat: h.name, incident: incident.id, severity: h.declare }, 'incident declared for a missed heartbeat');
-          this.#declared.set(key, { incident: incident.id, told: false });
+          await this.store.setOutageIncident(h.name, row.outage, incident.id);
         } else if (row.status === 'ok' && known && !known.told && row.recoveredAt) {
           // Said once on the timeline (the incidents' store refuses the same words twice).
           await incidents.alertResolved(known.incident, { alertname: h.name, source: 'heartbeat', resolvedAt: row.recoveredAt, autoResolve: false });
-          known.told = true;
+          await this.store.markIncidentTold(h.name, row.outage);
         }
       } catch (err) {
         this.#log.warn({ err, heartbeat: h.name }, 'while declaring the incident of a missed heartbeat');
@@ -163,83 +190,12 @@ export class HeartbeatService {
 
   /** Sends the messages behind now, and waits for it (once more after a run under way). */
   async deliver(): Promise<void> {
-    this.wake();
-    while (this.#running) await this.#running;
+    await this.#outbox.deliverNow();
   }
 
   /** Sends the messages behind (once more after the current run, if one is under way). */
   wake(): void {
-    if (this.#stopped) return;
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = (async () => {
-      do {
-        this.#again = false;
-        for (let claimed = await this.store.claimBehind(this.#owner, this.#o.leaseMs ?? 30_000, BATCH); claimed.length > 0; claimed = await this.store.claimBehind(this.#owner, this.#o.leaseMs ?? 30_000, BATCH)) {
-          await Promise.all(claimed.map((hb) => this.#deliverOne(hb)));
-        }
-      } while (this.#again);
-    })()
-      .catch((err: unknown) => this.#log.warn({ err }, 'while sending heartbeat messages'))
-      .finally(() => {
-        this.#running = undefined;
-      });
-  }
-
-  async #deliverOne(claimed: HeartbeatRow): Promise<void> {
-    try {
-      let more = true;
-      while (more) more = await this.#showLatest(claimed.name);
-    } catch (error) {
-      await this.#failed(claimed, error).catch((err: unknown) => this.#log.warn({ err, heartbeat: claimed.name }, 'while recording a heartbeat message failure'));
-    }
-  }
-
-  /** The heartbeat's outage posted or its message updated; true when it moved on meanwhile. */
-  async #showLatest(name: string): Promise<boolean> {
-    const { store } = this;
-    const { poster } = this.#o;
-    const hb = await store.claimed(name, this.#owner);
-    if (!hb || !hb.channel) return false;
-    const message = heartbeatMessage(hb, this.#o.clock.now());
-    let ref: PostedRef | undefined = hb.messageOutage === hb.outage && hb.messageTs ? { channel: hb.messageChannel ?? hb.channel, ts: hb.messageTs } : undefined;
-    if (ref) {
-      await poster.update(ref, message);
-    } else {
-      const key = messageKey(hb);
-      // Claimed before and never recorded: it may be in the channel already.
-      if (hb.postingSince) ref = await poster.findPosted(hb.channel, key, hb.postingSince);
-      if (ref) {
-        await poster.update(ref, message);
-      } else {
-        // The claim may have run out during the lookup: only its holder posts.
-        if (!(await store.markPosting(hb.name, this.#owner, this.#o.leaseMs ?? 30_000))) return false;
-        ref = await poster.post(hb.channel, message, key);
-      }
-      await store.setMessage(hb.name, hb.outage, ref.channel, ref.ts);
-    }
-    return await store.markShown(hb.name, this.#owner, hb.version);
-  }
-
-  async #failed(hb: HeartbeatRow, error: unknown): Promise<void> {
-    const reason = error instanceof Error ? error.message : String(error);
-    const postError = error instanceof AlertPostError ? error : undefined;
-    if (postError?.messageGone) {
-      this.#log.warn({ heartbeat: hb.name, channel: hb.channel }, 'the heartbeat message was deleted in Slack; it is posted again');
-      await this.store.forgetMessage(hb.name, this.#owner);
-      await this.store.retryLater(hb.name, this.#owner, 0, reason, false);
-      return;
-    }
-    if (postError?.retryAfterMs !== undefined) {
-      await this.store.retryLater(hb.name, this.#owner, postError.retryAfterMs, reason, false);
-      return;
-    }
-    const delay = postError?.permanent ? PERMANENT_RETRY_MS : Math.min(MAX_BACKOFF_MS, 1_000 * 2 ** hb.attempts);
-    const level = postError?.permanent || hb.attempts >= 3 ? 'error' : 'warn';
-    this.#log[level]({ heartbeat: hb.name, channel: hb.channel, attempts: hb.attempts + 1, err: error, retryInMs: delay }, 'heartbeat message not delivered; it is tried again');
-    await this.store.retryLater(hb.name, this.#owner, delay, reason, true);
+    this.#outbox.wake();
   }
 
   #schedule(): void {

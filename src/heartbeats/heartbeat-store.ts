@@ -26,6 +26,10 @@ export interface HeartbeatRow {
   messageTs: string | null;
   postingSince: Date | null;
   attempts: number;
+  /** The incident an outage declared (of outage incidentOutage), and whether its recovery was told. */
+  incidentOutage: number | null;
+  incidentId: number | null;
+  incidentToldRecovered: boolean;
 }
 
 export class HeartbeatStore {
@@ -107,9 +111,12 @@ export class HeartbeatStore {
     return rows.map(toHeartbeat);
   }
 
-  /** The heartbeat as it is now, while `owner` still holds its claim. */
-  async claimed(name: string, owner: string): Promise<HeartbeatRow | undefined> {
-    const { rows } = await this.#pool.query<Row>('SELECT * FROM heartbeats WHERE name = $1 AND claim_owner = $2', [name, owner]);
+  /** The heartbeat as it is now, its claim by `owner` renewed; undefined when the claim is another's now. */
+  async renewClaim(name: string, owner: string, leaseMs: number): Promise<HeartbeatRow | undefined> {
+    const { rows } = await this.#pool.query<Row>(
+      'UPDATE heartbeats SET claim_until = now() + make_interval(secs => $3::double precision / 1000) WHERE name = $1 AND claim_owner = $2 RETURNING *',
+      [name, owner, leaseMs],
+    );
     return rows[0] ? toHeartbeat(rows[0]) : undefined;
   }
 
@@ -156,6 +163,23 @@ export class HeartbeatStore {
     );
   }
 
+  /**
+   * The incident `outage` declared, kept with the heartbeat (every replica and restart knows it);
+   * a second record of the same outage's incident changes nothing.
+   */
+  async setOutageIncident(name: string, outage: number, incidentId: number): Promise<void> {
+    await this.#pool.query(
+      `UPDATE heartbeats SET incident_outage = $2, incident_id = $3, incident_told_recovered = false
+       WHERE name = $1 AND outage = $2 AND incident_outage IS DISTINCT FROM $2`,
+      [name, outage, incidentId],
+    );
+  }
+
+  /** The beat that ended `outage` is on its incident's timeline. */
+  async markIncidentTold(name: string, outage: number): Promise<void> {
+    await this.#pool.query('UPDATE heartbeats SET incident_told_recovered = true WHERE name = $1 AND incident_outage = $2', [name, outage]);
+  }
+
   async get(name: string): Promise<HeartbeatRow | undefined> {
     const { rows } = await this.#pool.query<Row>('SELECT * FROM heartbeats WHERE name = $1', [name]);
     return rows[0] ? toHeartbeat(rows[0]) : undefined;
@@ -181,6 +205,9 @@ interface Row {
   message_ts: string | null;
   posting_since: Date | null;
   attempts: number;
+  incident_outage: number | null;
+  incident_id: string | null;
+  incident_told_recovered: boolean;
 }
 
 function toHeartbeat(r: Row): HeartbeatRow {
@@ -203,5 +230,8 @@ function toHeartbeat(r: Row): HeartbeatRow {
     messageTs: r.message_ts,
     postingSince: r.posting_since,
     attempts: r.attempts,
+    incidentOutage: r.incident_outage,
+    incidentId: r.incident_id === null ? null : Number(r.incident_id),
+    incidentToldRecovered: r.incident_told_recovered,
   };
 }
