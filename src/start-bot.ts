@@ -39,6 +39,12 @@ import { AlertService, ALERTS_TOKEN_ENV } from './alerts/alert-service.ts';
 import { createSlackAlertPoster } from './slack/create-slack-alert-poster.ts';
 import { HeartbeatService } from './heartbeats/heartbeat-service.ts';
 import type { Clock } from './incidents/clock.ts';
+import { BotRedis } from './coord/bot-redis.ts';
+import { ReplicaRegistry } from './coord/replica-registry.ts';
+import { StartupHealth } from './coord/startup-health.ts';
+import { RedisChannelPacer } from './coord/redis-channel-pacer.ts';
+import { LocalChannelPacer } from './coord/local-channel-pacer.ts';
+import { pacedChannelPoster } from './coord/paced-channel-poster.ts';
 
 export interface RunningBot {
   port: number;
@@ -64,13 +70,38 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   // Button values are signed with CHATOPS_SIGNING_KEYS when set, else with keys kept in the store.
   const envKeys = env[SIGNING_KEYS_ENV] ? parseSigningKeys(env[SIGNING_KEYS_ENV]) : undefined;
-  const store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
+  // The port answers while the store opens and migrates: alive, not ready (a fixed PORT only).
+  const starting = settings.port === 0 ? undefined : await StartupHealth.listen(settings.port, 'PORT', 'opening the state store and applying its migrations');
+  let store: Awaited<ReturnType<typeof openStore>>;
+  // The bot's own Redis (never a monitored one): several replicas coordinate through it.
+  let redis: BotRedis | undefined;
+  let replicas: ReplicaRegistry;
+  try {
+    store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
+    if (starting) starting.doing = 'connecting to Slack';
+    try {
+      redis = env.REDIS_URL ? new BotRedis(env.REDIS_URL, log) : undefined;
+      // Without REDIS_URL, another running replica stops this start (they would not share Slack's pacing).
+      replicas = new ReplicaRegistry({ pool: store.pool, log, hasRedis: redis !== undefined });
+      await replicas.start();
+    } catch (error) {
+      await redis?.close();
+      await store.close().catch(() => undefined);
+      throw error;
+    }
+  } catch (error) {
+    await starting?.close();
+    throw error;
+  }
   const keyRing = envKeys ? staticKeyRing(envKeys) : await storedKeyRing(store.pool);
   const signer = new ValueSigner(keyRing);
   // Each part is made once, in dependency order, and is complete before anything receives it.
   // Slack's Web API client needs only the settings: what posts outside a request exists before the app.
   const web = createWebClient(settings);
-  const poster = createChannelPoster(web, signer, secrets);
+  // With REDIS_URL, one pacer for every post of every replica: Slack's per-channel rate and its
+  // Retry-After are shared (alerts, heartbeats, digests). Without it each service paces its own.
+  const pacer = redis ? new RedisChannelPacer({ redis, fallback: new LocalChannelPacer(1_000), log }) : undefined;
+  const poster = pacer ? pacedChannelPoster(createChannelPoster(web, signer, secrets), pacer) : createChannelPoster(web, signer, secrets);
   const groupMembers = async (group: string): Promise<string[]> => (await web.usergroups.users.list({ usergroup: group })).users ?? [];
   // Remedies run with a lease; one cut short (shutdown, or a process that died) is recorded as
   // interrupted and said in its report's thread.
@@ -90,6 +121,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   });
   const incidents = config.incidents ? createIncidents(config.incidents, { config, settings, pool: store.pool, audit: store.audit, secrets, signer, groupMembers, log }) : undefined;
   const alerts = new AlertService({
+    ...(pacer && { pacer }),
     pool: store.pool,
     config,
     poster: createSlackAlertPoster({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), signer, secrets }),
@@ -100,6 +132,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     ...(incidents && { incidents: incidents.service }),
   });
   const heartbeats = new HeartbeatService({
+    ...(pacer && { pacer }),
     pool: store.pool,
     heartbeats: config.heartbeats ?? [],
     poster: createSlackAlertPoster({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), signer, secrets }),
@@ -122,6 +155,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       services,
       commands: COMMANDS,
       signer,
+      ...(redis && { redis }),
+      ...(starting && { startupPort: { release: () => starting.close() } }),
       readiness: async () => {
         const storeOk = await store.ping();
         return { ready: storeOk, reasons: storeOk ? [] : ['state store is not answering'] };
@@ -156,19 +191,26 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
         await alerts.stop();
         await heartbeats.stop();
         await digests.stop();
+        pacer?.stop();
         await slack.stop();
         // No press arrives any more: running actions get most of the shutdown grace to finish.
         await actions.drain(actionDrainMs(readShutdownGraceMs(env)));
         await closeProbes();
         keyRing.close?.();
+        await replicas.stop();
+        await redis?.close();
         await store.close();
       },
     };
   } catch (error) {
     await heartbeats.stop().catch(() => undefined);
     await digests.stop().catch(() => undefined);
+    pacer?.stop();
     await actions.drain(0).catch(() => undefined);
     keyRing.close?.();
+    await starting?.close();
+    await replicas.stop();
+    await redis?.close();
     await store.close().catch(() => undefined);
     throw error;
   }

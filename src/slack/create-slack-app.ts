@@ -2,7 +2,7 @@
 // text to the engine's command and turns the engine's messages into Slack calls.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, HTTPReceiver, type CustomRoute, type RespondFn, type types } from '@slack/bolt';
+import { App, HTTPReceiver, type SocketModeReceiver, type CustomRoute, type RespondFn, type types } from '@slack/bolt';
 import { retryPolicies, type WebClient } from '@slack/web-api';
 import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
@@ -21,6 +21,7 @@ import { guardSlackRequests } from './guard-slack-requests.ts';
 import { handleOnce, RequestLedger } from './handle-once.ts';
 import type { ResponseUrlPolicy } from './response-urls.ts';
 import { verifyInteractive } from './verify-interactive.ts';
+import type { BotRedis } from '../coord/bot-redis.ts';
 
 export interface Readiness {
   ready: boolean;
@@ -34,6 +35,13 @@ export interface SlackAppOptions {
   readiness: () => Promise<Readiness>;
   /** Signs every button value and dialog the bot sends, and verifies them when pressed. */
   signer: ValueSigner;
+  /** The bot's own Redis (REDIS_URL): the fast path of the once-only check of Slack requests. */
+  redis?: BotRedis;
+  /**
+   * Set when the port is held by the start's own health server (src/coord/startup-health.ts):
+   * it proved the port free, and `release` frees it just before the app listens.
+   */
+  startupPort?: { release(): Promise<void> };
 }
 
 export interface SlackApp {
@@ -45,14 +53,21 @@ export interface SlackApp {
 
 export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp> {
   const { settings, services, commands, signer } = options;
+  const socketMode = settings.appToken !== undefined;
   const log = services.log.child({ component: 'slack' });
   // Alertmanager's webhook and the heartbeats are served on the same port as the health routes, in both modes.
-  const customRoutes = [...healthRoutes(options.readiness), ...(services.alerts?.routes() ?? []), ...(services.heartbeats?.routes() ?? [])];
+  // In Socket Mode the bot is not ready while its socket to Slack is down (nothing arrives).
+  let socketConnected = false;
+  const readiness = async (): Promise<Readiness> => {
+    const r = await options.readiness();
+    if (!socketMode || socketConnected) return r;
+    return { ready: false, reasons: [...r.reasons, 'Socket Mode: not connected to Slack'] };
+  };
+  const customRoutes = [...healthRoutes(readiness), ...(services.alerts?.routes() ?? []), ...(services.heartbeats?.routes() ?? [])];
   // A reply lost to a network blip is retried for a few minutes, not the default half hour.
   const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes };
-  const socketMode = settings.appToken !== undefined;
   // Bolt's listeners would crash on a taken port (Socket Mode) or fail with a stack trace (HTTP).
-  if (settings.port !== 0) await assertPortFree(settings.port, 'PORT');
+  if (settings.port !== 0 && !options.startupPort) await assertPortFree(settings.port, 'PORT');
   // In Socket Mode the port only serves the health routes; 0 means any free one.
   const port = settings.port === 0 && socketMode ? await freePort() : settings.port;
   const identity = await verifyBotToken(settings.botToken, settings.apiUrl);
@@ -76,7 +91,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
 
   // Before any listener: a request already handled (a retry, a replay) is acknowledged and
   // dropped; a press or a dialog must carry a value the bot signed.
-  const ledger = new RequestLedger(services.pool, log);
+  const ledger = new RequestLedger(services.pool, log, options.redis);
   app.use(handleOnce(ledger));
   app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrls, decode: services, secrets: services.secrets }));
 
@@ -113,7 +128,11 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   return {
     app,
     async start() {
+      await options.startupPort?.release();
       if (socketMode) {
+        const client = (app as unknown as { receiver: SocketModeReceiver }).receiver.client;
+        client.on('connected', () => (socketConnected = true));
+        for (const state of ['reconnecting', 'disconnecting', 'disconnected']) client.on(state, () => (socketConnected = false));
         await app.start();
         return { port, mode: 'socket' };
       }

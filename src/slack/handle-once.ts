@@ -7,6 +7,8 @@ import { createHash } from 'node:crypto';
 import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
+import type { BotRedis } from '../coord/bot-redis.ts';
+import { metrics } from '../metrics/metrics.ts';
 import { slackRequestKind } from './slack-request-kind.ts';
 
 /** Longer than the 5-minute signature window and Slack's retry schedule (about 5 minutes). */
@@ -21,15 +23,22 @@ const LOOKUP_BUDGET_MS = 1_000;
 
 export type RequestKind = 'command' | 'block_actions' | 'view_submission';
 
-/** The handled-requests table: `firstTime` says whether a request is new, across replicas. */
+/**
+ * The handled-requests table: `firstTime` says whether a request is new, across replicas. With the
+ * bot's Redis, a request whose key is already there (a retry delivered to another replica, a
+ * replay) is answered without asking PostgreSQL; a new key still goes through PostgreSQL, the
+ * truth (Redis may have lost keys). Redis failing leaves the PostgreSQL path alone.
+ */
 export class RequestLedger {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
+  readonly #redis: BotRedis | undefined;
   #cleanedAt = 0;
 
-  constructor(pool: pg.Pool, log: Logger) {
+  constructor(pool: pg.Pool, log: Logger, redis?: BotRedis) {
     this.#pool = pool;
     this.#log = log;
+    this.#redis = redis;
   }
 
   /** True the first time this request (by its whole body) is seen; false for a retry or a replay. */
@@ -43,6 +52,15 @@ export class RequestLedger {
       // Nested past what Slack sends (the HTTP guard refuses such bodies): not deduplicated, logged.
       this.#log.warn({ kind }, 'a Slack request too deeply nested to identify: handled without the once check');
       return true;
+    }
+    if (this.#redis) {
+      const set = await this.#redis.call('request ledger', (r) => r.set(`chatops:slack-request:${id}`, '1', 'PX', KEEP_MS, 'NX'));
+      // null: the key was there. undefined: Redis cannot say, PostgreSQL decides.
+      if (set === null) {
+        metrics.deduplicatedTotal.inc({ source: 'redis' });
+        this.#log.info({ kind, retry: retryNum, via: 'redis' }, 'a Slack request already handled came again (retry or replay): acknowledged, not run again');
+        return false;
+      }
     }
     const insert = this.#pool.query(`INSERT INTO slack_requests (id, kind) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING`, [id, kind]);
     let timer: NodeJS.Timeout | undefined;

@@ -463,4 +463,32 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE diagnosed_episode < episode AND message_episode = episode;
     `,
   },
+  {
+    version: 18,
+    name: 'replicas',
+    sql: `
+      -- Each running replica's row, written every 10 s and deleted on a clean stop: a replica
+      -- started without REDIS_URL sees another one running and refuses to start.
+      CREATE TABLE replicas (
+        id          text PRIMARY KEY,
+        host        text NOT NULL,
+        pid         integer NOT NULL,
+        started_at  timestamptz NOT NULL DEFAULT now(),
+        seen_at     timestamptz NOT NULL DEFAULT now(),
+        has_redis   boolean NOT NULL
+      );
+    `,
+  },
+  {
+    version: 19,
+    name: 'alert flaps told to incidents',
+    sql: `
+      -- The flaps of a group's episode its incident knows of: a group that fires again soon after
+      -- it resolved (autoResolve may have resolved the incident) says so on the incident's
+      -- timeline once per flap. Flaps counted before this are taken as told.
+      ALTER TABLE alert_groups ADD COLUMN incident_told_flaps integer NOT NULL DEFAULT 0;
+      UPDATE alert_groups SET incident_told_flaps = flaps;
+      CREATE INDEX alert_groups_refired_untold ON alert_groups (id) WHERE incident_episode = episode AND flaps > incident_told_flaps;
+    `,
+  },
 ];
