@@ -464,6 +464,22 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 17,
+    name: 'heartbeat outage incidents and diagnosis claim owners',
+    sql: `
+      -- The incident a heartbeat's outage declared (incident_outage: which outage), and whether the
+      -- beat that ended it was told on its timeline: a restart between the beat and the telling
+      -- still tells it, once.
+      ALTER TABLE heartbeats
+        ADD COLUMN incident_outage integer,
+        ADD COLUMN incident_id bigint,
+        ADD COLUMN incident_told_recovered boolean NOT NULL DEFAULT false;
+      -- Who holds a group's diagnosis claim: a long diagnosis renews it, and posts a reply only while
+      -- it still holds it.
+      ALTER TABLE alert_groups ADD COLUMN diag_claim_owner text;
+    `,
+  },
+  {
     version: 18,
     name: 'replicas',
     sql: `
