@@ -71,6 +71,9 @@ describe('deploy/Dockerfile', () => {
     const user = users.at(-1)!.args;
     // Numeric, so runAsNonRoot can verify it without /etc/passwd; uid and gid both non-zero.
     expect(user).toMatch(/^[1-9]\d*:[1-9]\d*$/);
+    // The node image's `node` user (1000:1000): a UID without an /etc/passwd entry makes
+    // os.userInfo() throw, which the CLI (bin/chatops in the container) calls.
+    expect(user).toBe('1000:1000');
     const userLine = users.at(-1)!.line;
     for (const run of [...of('CMD'), ...of('ENTRYPOINT')]) expect(run.line).toBeGreaterThan(userLine);
   });

@@ -5,7 +5,7 @@
 // bot must migrate an empty database, become ready with Redis, stop cleanly on SIGTERM, and
 // write nothing into its own code.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -57,6 +57,20 @@ function listFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
 }
 
+/**
+ * The image's ENTRYPOINT: its node is Node 24, as is the one running the tests, and the script is
+ * the image's. Run by root (CI), it runs as the image's USER instead, so the code (owned by root)
+ * is read-only for it and /tmp is its only writable place, as in the pod.
+ */
+function imageCommand(): { file: string; args: string[] } {
+  const entrypoint = final.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.exec!;
+  expect(entrypoint[0]).toBe('node');
+  const node = [process.execPath, ...entrypoint.slice(1).map((a) => (a.endsWith('.ts') ? path.join(workdir, a) : a))];
+  if (process.getuid?.() !== 0) return { file: node[0]!, args: node.slice(1) };
+  const [uid, gid] = final.instructions.filter((i) => i.keyword === 'USER').at(-1)!.args.split(':');
+  return { file: 'setpriv', args: [`--reuid=${uid}`, `--regid=${gid}`, '--clear-groups', '--', ...node] };
+}
+
 let root: string;
 let workdir: string;
 let redis: RunningRedis;
@@ -66,6 +80,10 @@ let databaseUrl: string;
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'chatops-image-'));
   workdir = buildImageTree(root).workdir;
+  // The image's / is readable by all; its /tmp (an emptyDir in the pod) is writable by all.
+  chmodSync(root, 0o755);
+  mkdirSync(path.join(root, 'tmp'), { recursive: true });
+  chmodSync(path.join(root, 'tmp'), 0o1777);
   redis = await startTestRedis();
   // An empty database: the image's bot runs the migrations itself, as on a first deployment.
   const admin = new pg.Client({ connectionString: inject('pgAdminUrl') });
@@ -102,7 +120,6 @@ describe('the image, run with the example overlay\'s pod environment', () => {
     for (const instruction of final.instructions.filter((i) => i.keyword === 'ENV')) {
       for (const [k, v] of envPairs(instruction)) env[k] = v.startsWith('/') ? inImage(v) : v;
     }
-    mkdirSync(inImage('/tmp'), { recursive: true });
     // The mounted ConfigMap.
     for (const mount of container.volumeMounts as KubeObject[]) {
       const volume = pod.volumes.find((v: KubeObject) => v.name === mount.name);
@@ -132,13 +149,7 @@ describe('the image, run with the example overlay\'s pod environment', () => {
     }
     delete env.PORT; // a free port of the test's, not 3000, on a shared machine
 
-    const entrypoint = final.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.exec!;
-    expect(entrypoint[0]).toBe('node');
-    bot = await startBotProcess(databaseUrl, {
-      // The image's node is Node 24, as is the one running the tests; the script path is the image's.
-      command: () => ({ file: process.execPath, args: entrypoint.slice(1).map((a) => (a.endsWith('.ts') ? path.join(workdir, a) : a)) }),
-      env,
-    });
+    bot = await startBotProcess(databaseUrl, { command: imageCommand, env });
     const ready = await waitFor(async () => {
       if (bot!.child.exitCode !== null) throw new Error(`the bot exited (${bot!.child.exitCode}); its output:\n${bot!.logs()}`);
       const res = await fetch(`http://127.0.0.1:${bot!.port}/readyz`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined);
@@ -146,6 +157,11 @@ describe('the image, run with the example overlay\'s pod environment', () => {
     }, 90_000, 'GET /readyz answers 200', 250);
     expect(ready).toMatchObject({ ready: true });
     expect(bot.logs()).not.toContain('cannot start');
+    if (process.getuid?.() === 0) {
+      // Run by root, the bot ran as the image's user.
+      const uid = /^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${bot.child.pid}/status`, 'utf8'))![1];
+      expect(uid).toBe(final.instructions.filter((i) => i.keyword === 'USER').at(-1)!.args.split(':')[0]);
+    }
     
 
     // The migrations ran in the empty database.
@@ -163,11 +179,10 @@ describe('the image, run with the example overlay\'s pod environment', () => {
   }, 180_000);
 
   it('without DATABASE_URL it does not start, and says DATABASE_URL is not set (the image has no embedded PostgreSQL)', async () => {
-    const entrypoint = final.instructions.find((i) => i.keyword === 'ENTRYPOINT')!.exec!;
-    mkdirSync(path.join(root, 'tmp'), { recursive: true });
+    writeFileSync(path.join(root, 'tmp/none.yml'), 'targets: {}\n', { mode: 0o644 });
     const alone = await startBotProcess('', {
-      command: () => ({ file: process.execPath, args: entrypoint.slice(1).map((a) => (a.endsWith('.ts') ? path.join(workdir, a) : a)) }),
-      env: { HOME: path.join(root, 'tmp'), CHATOPS_DATA_DIR: path.join(root, 'tmp/chatops') },
+      command: imageCommand,
+      env: { HOME: path.join(root, 'tmp'), CHATOPS_DATA_DIR: path.join(root, 'tmp/chatops'), CHATOPS_CONFIG: path.join(root, 'tmp/none.yml') },
     });
     const exit = await alone.exited;
     await alone.slack.close();
