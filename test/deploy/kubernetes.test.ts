@@ -214,6 +214,10 @@ describe('deploy/kubernetes components', () => {
     expect(monitor.metadata.namespace).toBe(service.metadata.namespace);
     for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) expect(service.metadata.labels[k]).toBe(v);
     expect(monitor.spec.endpoints).toEqual([expect.objectContaining({ port: service.spec.ports[0].name, path: '/metrics' })]);
+    // The operator names the job after the Service (no jobLabel): the job the bot's alert rules select.
+    expect(monitor.spec.jobLabel).toBeUndefined();
+    const jobs = new Set([...readFileSync(path.join(ROOT, 'deploy/monitoring/chatops-rules.yml'), 'utf8').matchAll(/job="([^"]+)"/g)].map((m) => m[1]));
+    expect([...jobs]).toEqual([service.metadata.name]);
   });
 
   it('the example\'s Ingress routes Slack, Alertmanager, heartbeats and the health checks, and nothing else', () => {
