@@ -2,7 +2,8 @@
 // that tell where, since when it fires (or that it resolved, after how long), how often it
 // flapped, and its alerts with what sets each apart and a link to its source. Everything in it
 // came from outside: it is plain text in the neutral message (the renderer escapes it), cut to
-// bounds, and the alerts beyond a few are counted, not listed.
+// bounds, and the alerts beyond a few are counted, not listed. Alerts Alertmanager left out of its
+// notification (max_alerts) are counted as "+N not listed": the list never passes for complete.
 import { context, date, header, icon, line, link, spans, strong, code, user, type Block, type Line, type Message, type Paragraph, type Span } from '../message/message.ts';
 import type { IconName } from '../message/icon-name.ts';
 import { formatDuration } from '../probes/format.ts';
@@ -29,14 +30,16 @@ const NOISY = new Set(['prometheus', 'prometheus_replica', 'replica', 'receive',
 /** Shown in the header, or as the severity. */
 const SHOWN_ELSEWHERE = new Set(['alertname']);
 
-export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'incidentId' | 'incidentEpisode' | 'votes' | 'silence'>>, offer: { silenceVia?: string } = {}): Message {
+export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLabels' | 'firingSince' | 'resolvedAt' | 'flaps' | 'externalUrl' | 'targets'> & Partial<Pick<AlertGroup, 'id' | 'episode' | 'incidentId' | 'incidentEpisode' | 'votes' | 'silence' | 'unlisted'>>, offer: { silenceVia?: string } = {}): Message {
   const alerts = [...g.alerts].sort(byFiringThenStart);
   const name = g.commonLabels.alertname ?? alerts[0]?.labels.alertname ?? 'Alert';
   const firing = alerts.filter((a) => a.status === 'firing');
   const resolved = g.status === 'resolved';
   const severity = g.commonLabels.severity ?? firing[0]?.labels.severity;
   const iconName: IconName = resolved ? 'ok' : /^(critical|crit|page|error|high)$/i.test(severity ?? '') ? 'crit' : 'warn';
-  const title = `${resolved ? 'Resolved' : 'Firing'}: ${cut(name, 100)}${!resolved && firing.length > 1 ? ` (${firing.length})` : ''}`;
+  const unlisted = g.unlisted ?? 0;
+  // Alerts not listed may be firing too: the count is a least one then ("3+").
+  const title = `${resolved ? 'Resolved' : 'Firing'}: ${cut(name, 100)}${!resolved && (firing.length > 1 || unlisted > 0) ? ` (${firing.length}${unlisted > 0 ? '+' : ''})` : ''}`;
   const blocks: Block[] = [header(title, iconName)];
 
   const annotations = commonAnnotations(alerts);
@@ -47,7 +50,7 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
 
   const fields: Array<{ label: string; value: Line }> = [];
   fields.push({ label: resolved ? 'Resolved' : 'Firing since', value: state(g) });
-  fields.push({ label: 'Alerts', value: spans(counts(alerts.length, firing.length)) });
+  fields.push({ label: 'Alerts', value: spans(`${counts(alerts.length, firing.length)}${unlisted > 0 ? `, +${unlisted} not listed` : ''}`) });
   if (severity) fields.push({ label: 'Severity', value: spans(cut(severity, 40)) });
   if (g.flaps > 0) fields.push({ label: 'Flapping', value: spans(`fired again ${g.flaps === 1 ? 'once' : `${g.flaps} times`} after resolving`) });
   blocks.push({ type: 'fields', fields });
@@ -58,10 +61,12 @@ export function alertMessage(g: Pick<AlertGroup, 'status' | 'alerts' | 'commonLa
   // Each alert: what sets it apart from the others (its labels beyond the common ones), its own
   // summary when it differs, since when, and where it comes from.
   const items: Line[] = alerts.slice(0, LISTED_ALERTS).map((a) => alertLine(a, g.commonLabels, annotations.summary));
-  // One alert is the group: the fields and the links below already say it all.
-  if (alerts.length > 1) {
+  // One alert is the group: the fields and the links below already say it all (unless others
+  // were left out: then the list ends saying so).
+  if (alerts.length > 1 || unlisted > 0) {
     const more = alerts.length > LISTED_ALERTS ? [spans(`and ${alerts.length - LISTED_ALERTS} more`)] : [];
-    blocks.push({ type: 'section', paragraphs: [{ type: 'list', items: [...items, ...more] }] });
+    const left = unlisted > 0 ? [spans(`+${unlisted} not listed`)] : [];
+    blocks.push({ type: 'section', paragraphs: [{ type: 'list', items: [...items, ...more, ...left] }] });
   }
   const source = alerts.find((a) => a.generatorURL)?.generatorURL;
   // The rule's runbook, as alert rules conventionally name it (a web address only: the renderer

@@ -4,7 +4,7 @@
 // after the firing. An older firing can then never turn a resolved alert, or group, back.
 import type { AlertNotification, AlertStatus, ReceivedAlert } from './alertmanager-payload.ts';
 
-/** At most this many alerts are kept per group (firing first, newest first); the count is kept. */
+/** At most this many alerts are kept per group (firing first, newest first); the rest are counted (dropped). */
 export const MAX_KEPT_ALERTS = 200;
 
 export interface GroupAlerts {
@@ -12,6 +12,15 @@ export interface GroupAlerts {
   alerts: Record<string, ReceivedAlert>;
   /** The latest point (see snapshotPoint) of a notification applied; ISO 8601. */
   point: string;
+  /** Alerts the latest notification left out (Alertmanager's truncatedAlerts: max_alerts). */
+  truncated?: number;
+  /** Alerts beyond MAX_KEPT_ALERTS, dropped from the list at the last merge. */
+  dropped?: number;
+}
+
+/** How many alerts of the group the message cannot list: left out by Alertmanager, or beyond what is kept. */
+export function unlistedAlerts(g: Pick<GroupAlerts, 'truncated' | 'dropped'>): number {
+  return (g.truncated ?? 0) + (g.dropped ?? 0);
 }
 
 export interface Merged extends GroupAlerts {
@@ -41,9 +50,12 @@ export function mergeNotification(before: GroupAlerts | undefined, n: AlertNotif
     for (const fp of Object.keys(alerts)) if (!listed.has(fp)) delete alerts[fp];
   }
   const kept = keep(alerts);
+  // The count left out is the newest notification's: an older one's says nothing of now.
+  const truncated = before && point < before.point ? (before.truncated ?? 0) : n.truncatedAlerts;
+  const dropped = Object.keys(alerts).length - Object.keys(kept).length;
   const status: AlertStatus = cut || Object.values(kept).some((a) => a.status === 'firing') ? 'firing' : 'resolved';
-  const changed = !before || JSON.stringify(sorted(before.alerts)) !== JSON.stringify(sorted(kept));
-  return { alerts: kept, point: before && before.point > point ? before.point : point, status, changed };
+  const changed = !before || JSON.stringify(sorted(before.alerts)) !== JSON.stringify(sorted(kept)) || unlistedAlerts(before) !== truncated + dropped;
+  return { alerts: kept, point: before && before.point > point ? before.point : point, truncated, dropped, status, changed };
 }
 
 /** >0 when `a` is later than `b`: a later start, or the same start resolved (later end first). */
