@@ -4,7 +4,8 @@
 // the group's episode: retries, several replicas and restarts find it declared and declare
 // nothing. Its alert commands it until a person takes it; the alert's diagnosis is attached to it
 // (now, or when it comes). When the group resolves, the incident's timeline says so, and the route
-// may resolve it (`autoResolve`).
+// may resolve it (`autoResolve`). When it fires again within the flap window (the same episode: no
+// second incident), the timeline says that too, once per flap, resolved or not.
 import type { AlertRoute } from '../config/alerts-schema.ts';
 import type { IncidentService } from '../incidents/incident-service.ts';
 import type { Logger } from '../logger.ts';
@@ -12,7 +13,7 @@ import type { AlertGroup, AlertStore, DiagnosisSummary } from './alert-store.ts'
 
 export interface AlertDeclarerOptions {
   store: AlertStore;
-  incidents: Pick<IncidentService, 'declareFromAlert' | 'alertResolved' | 'attachAlertDiagnosis' | 'attachAlertMessage'>;
+  incidents: Pick<IncidentService, 'declareFromAlert' | 'alertResolved' | 'alertFiredAgain' | 'attachAlertDiagnosis' | 'attachAlertMessage'>;
   /** The configured routes, by index (a group remembers the index of its route). */
   routes: () => readonly AlertRoute[];
   now: () => Date;
@@ -51,6 +52,8 @@ export class AlertDeclarer {
   #start(): Promise<boolean> {
     const pass = (async () => {
       const declared = await this.#declareDue();
+      // A re-firing before a resolution: of the two untold, the re-firing happened first.
+      await this.#tellFiredAgain();
       await this.#tellResolved();
       return declared;
     })().finally(() => {
@@ -125,6 +128,20 @@ export class AlertDeclarer {
     if (g.messageEpisode !== g.episode) await this.posted(g.id, g.episode);
     if (g.diagnosedEpisode !== g.episode) await this.diagnosed(g.id, g.episode);
     return told;
+  }
+
+  async #tellFiredAgain(): Promise<void> {
+    for (const g of await this.#o.store.refiredUntold()) {
+      const alertname = g.commonLabels.alertname ?? g.alerts[0]?.labels.alertname ?? 'Alert';
+      // The re-firing alert is the latest start (a flap keeps the episode, and its alerts' starts).
+      const latest = g.alerts.map((a) => a.startsAt).sort().at(-1);
+      try {
+        await this.#o.incidents.alertFiredAgain(g.incidentId!, { alertname, firedAt: latest ? new Date(latest) : this.#o.now(), flaps: g.flaps });
+        await this.#o.store.markToldFlaps(g.id, g.episode, g.flaps);
+      } catch (err) {
+        this.#o.log.warn({ err, group: g.id, incident: g.incidentId }, 'while telling an incident its alert fired again');
+      }
+    }
   }
 
   async #tellResolved(): Promise<void> {

@@ -201,6 +201,29 @@ export class IncidentService {
     await this.#afterChange(id);
   }
 
+  /**
+   * The alert that declared the incident fired again soon after it resolved (within the flap
+   * window: the same episode, so no second incident): said on its timeline once per flap, with the
+   * episode's flap count. An incident autoResolve (or a person) resolved stays resolved, and the
+   * entry says so: whether the re-firing needs people is a person's call.
+   */
+  async alertFiredAgain(id: number, input: { alertname: string; firedAt: Date; flaps: number }): Promise<void> {
+    const now = this.#clock.now();
+    const who = commandingWords(sourceCommander('alert', input.alertname))!;
+    const times = input.flaps === 1 ? 'once' : `${input.flaps} times`;
+    let told = false;
+    await this.#store.transaction(async (tx) => {
+      const incident = await tx.lockIncident(id);
+      if (!incident) throw notFound(id);
+      const stays = incident.status === 'resolved' ? `; ${incidentRef(id)} stays resolved: declare a new incident if it needs people` : '';
+      const said = spans(`${who.charAt(0).toUpperCase()}${who.slice(1)} fired again at ${input.firedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, soon after it resolved (flapping: ${times} in this episode)${stays}`);
+      if (await tx.hasEvent(id, 'alert-fired-again', plainText(said))) return;
+      await tx.addEvent(id, now, null, 'alert-fired-again', said);
+      told = true;
+    });
+    if (told) await this.#afterChange(id);
+  }
+
   /** Where the message of the alert that declared the incident is (posted after the declaration). */
   async attachAlertMessage(id: number, message: { channel: string; ts: string }): Promise<void> {
     await this.#store.attachAlertMessage(id, message);
