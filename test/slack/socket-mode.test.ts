@@ -2,8 +2,11 @@
 // Socket Mode service instead of serving /slack/events, receives slash commands as envelopes over
 // that socket, acks them on it, and makes its Web API calls to the local fake Slack API as in HTTP
 // mode. The health routes still answer on PORT. Real PostgreSQL state store and probe target.
+// Two replicas on one state store (and the bot's Redis), a socket each: every envelope goes to one
+// of them, a socket cut without a word is reopened, and an envelope Slack delivers again to the
+// other replica after it was acked is handled once.
 import { retryPolicies } from '@slack/web-api';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it, vi } from 'vitest';
 import type { AppServices } from '../../src/app-services.ts';
 import { silentLogger } from '../../src/logger.ts';
 import { createSlackApp } from '../../src/slack/create-slack-app.ts';
@@ -16,6 +19,8 @@ import { postSigned, slashCommandBody } from '../support/signed-slack-request.ts
 import { callText, expectRunningThenReport, expectUnknownTargetReply, startTestBot } from '../support/test-bot.ts';
 import { TEST_SIGNER } from '../support/test-signer.ts';
 import { signAsBot } from '../support/press-button.ts';
+import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const APP_TOKEN = 'xapp-1-A0APP-1234-test-app-token';
 let slack: FakeSlackApi;
@@ -178,5 +183,107 @@ describe('Socket Mode wiring', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+});
+
+describe('Socket Mode with two replicas, a socket each', () => {
+  let slack2: FakeSlackApi;
+  let spread: FakeSocketMode;
+  const replicas: RunningBot[] = [];
+
+  beforeAll(async () => {
+    slack2 = await startFakeSlackApi();
+    spread = await startFakeSocketMode({ upstreamApiUrl: slack2.apiUrl, delivery: 'round-robin' });
+    // One state store and one Redis (a database number of this file's own) for both replicas.
+    const store = await freshDatabaseUrl('socket_replicas');
+    for (let n = 0; n < 2; n++) {
+      replicas.push(await startTestBot({
+        SLACK_APP_TOKEN: APP_TOKEN,
+        SLACK_API_URL: spread.apiUrl,
+        SLACK_RESPONSE_URL_BASE: slack2.apiUrl,
+        PORT: String(await freePort()),
+        DATABASE_URL: store,
+        REDIS_URL: `${inject('redisUrl')}/14`,
+      }));
+    }
+  });
+
+  afterAll(async () => {
+    for (const r of replicas) await r.stop();
+    await spread?.close();
+    await slack2?.close();
+  });
+
+  beforeEach(() => slack2.reset());
+
+  const answers = (id: string) => slack2.callsTo('respond').filter((c) => c.responseId === id);
+  /** A runbook button press as Slack sends it, with a trigger of its own. */
+  const runbookPress = async (id: string) => ({
+    type: 'block_actions',
+    user: { id: 'U0ALICE', username: 'alice', team_id: 'T0FAKE' },
+    team: { id: 'T0FAKE' },
+    channel: { id: 'C0OPS' },
+    container: { type: 'message', message_ts: '1700000001.000100', channel_id: 'C0OPS' },
+    trigger_id: `${id}.trigger`,
+    response_url: slack2.responseUrl(id),
+    actions: [{ type: 'button', action_id: 'runbook:open', block_id: 'b', value: await signAsBot('runbook:open', 'postgres-connection-exhaustion'), action_ts: `${Date.now() / 1000}` }],
+  });
+
+  /** Commands and presses spread over the open sockets: each acked on the socket it went to, each answered once. */
+  async function spreadWork(tag: string): Promise<Set<number>> {
+    const ids: string[] = [];
+    for (let n = 0; n < 4; n++) {
+      const id = `${tag}-cmd-${n}`;
+      ids.push(id);
+      await spread.waitForAck(spread.pushSlashCommand({ command: '/diag', text: 'nosuch', responseUrl: slack2.responseUrl(id) }));
+    }
+    for (let n = 0; n < 2; n++) {
+      const id = `${tag}-press-${n}`;
+      ids.push(id);
+      await spread.waitForAck(spread.push({ type: 'interactive', payload: await runbookPress(id) }));
+    }
+    await slack2.waitFor(() => ids.every((id) => answers(id).length > 0), 20_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ids.map((id) => answers(id).length)).toEqual(ids.map(() => 1));
+    const recent = spread.deliveries.slice(-ids.length);
+    // Each envelope was acked on the socket it was delivered to.
+    for (const d of recent) expect(spread.acks.find((a) => a.envelope_id === d.envelope.envelope_id)?.connection).toBe(d.connection);
+    return new Set(recent.map((d) => d.connection));
+  }
+
+  it('commands and button presses delivered to either replica are each answered once', async () => {
+    await waitFor(async () => spread.openConnections().length === 2, 10_000, 'both replicas connected');
+    expect(spread.connectionsOpenCalls).toHaveLength(2);
+    expect((await spreadWork('both')).size).toBe(2);
+  });
+
+  it('a socket cut abruptly (no disconnect message) is reopened through apps.connections.open, and both replicas keep answering', async () => {
+    const before = spread.connectionsOpenCalls.length;
+    const [cut] = spread.openConnections();
+    spread.dropConnection(cut);
+    await waitFor(async () => spread.connectionsOpenCalls.length > before && spread.openConnections().length === 2, 30_000, 'the cut socket reopened');
+    expect(spread.openConnections()).not.toContain(cut);
+    expect((await spreadWork('after-cut')).size).toBe(2);
+  }, 40_000);
+
+  it('an envelope delivered again to the other replica after it was acked is handled once: one post in Slack', async () => {
+    const id = spread.pushSlashCommand({ command: '/diag', text: 'db', responseUrl: slack2.responseUrl('redelivered') });
+    const first = await spread.waitForAck(id);
+    await slack2.waitFor((calls) => calls.some((c) => c.method === 'chat.update'), 20_000);
+    const to = spread.redeliver(id);
+    expect(to).not.toBe(first.connection);
+    await waitFor(async () => spread.acks.some((a) => a.envelope_id === id && a.connection === to), 10_000, 'the redelivery acked');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(slack2.callsTo('chat.postMessage')).toHaveLength(1);
+    expect(slack2.callsTo('chat.update')).toHaveLength(1);
+
+    const pressId = spread.push({ type: 'interactive', payload: await runbookPress('press-redelivered') });
+    const pressAck = await spread.waitForAck(pressId);
+    await slack2.waitFor(() => answers('press-redelivered').length > 0);
+    const pressTo = spread.redeliver(pressId);
+    expect(pressTo).not.toBe(pressAck.connection);
+    await waitFor(async () => spread.acks.some((a) => a.envelope_id === pressId && a.connection === pressTo), 10_000, 'the redelivered press acked');
+    await new Promise((r) => setTimeout(r, 1_000));
+    expect(answers('press-redelivered')).toHaveLength(1);
   });
 });

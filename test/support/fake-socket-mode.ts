@@ -14,6 +14,10 @@
 //   5. Heartbeat: the client pings every clientPingTimeout/3 ms and drops the socket if pongs stop
 //      (ws answers pings automatically); once the service has pinged, the client drops the socket if
 //      the next ping is later than serverPingTimeout (30 s), so this fake keeps pinging while open.
+//   6. Several clients (replicas of one app) may hold a socket each: Slack delivers each envelope on
+//      one of them. `delivery: 'round-robin'` spreads pushes over the open sockets in turn; a socket
+//      can be cut without a disconnect message (dropConnection), and an envelope can be delivered
+//      again, on another socket, after it was acked (redeliver), as Slack's retries are.
 //
 // Every ack and every forwarded Web API call lands in one `timeline`, so tests can assert ordering.
 import { randomUUID } from 'node:crypto';
@@ -36,6 +40,14 @@ export interface RecordedAck {
   payload?: Record<string, unknown>;
   /** Position in `timeline`. */
   seq: number;
+  /** The socket that acked it: its index in connection order (0 for the first socket ever opened). */
+  connection: number;
+}
+
+/** An envelope pushed, and the socket it went to. */
+export interface Delivery {
+  envelope: SocketModeEnvelope;
+  connection: number;
 }
 
 export type TimelineEntry = { seq: number; kind: 'ack'; envelopeId: string } | { seq: number; kind: 'api'; method: string };
@@ -51,6 +63,8 @@ export interface FakeSocketModeOptions {
   upstreamApiUrl: string;
   /** Interval of the service's pings to the client. */
   pingIntervalMs?: number;
+  /** Which open socket gets a push: the newest (default) or each open one in turn. */
+  delivery?: 'newest' | 'round-robin';
 }
 
 export interface FakeSocketMode {
@@ -64,8 +78,20 @@ export interface FakeSocketMode {
   acks: RecordedAck[];
   /** Acks and forwarded Web API calls, in the order this fake received them. */
   timeline: TimelineEntry[];
-  /** Pushes an envelope to the newest open socket; returns its envelope_id. */
+  /** Pushes an envelope to an open socket (see `delivery`); returns its envelope_id. */
   push(envelope: Omit<SocketModeEnvelope, 'envelope_id'> & { envelope_id?: string }): string;
+  /** Every envelope pushed, with the socket it went to, in order. */
+  deliveries: Delivery[];
+  /** Indexes (connection order) of the sockets open right now. */
+  openConnections(): number[];
+  /** Cuts a socket at once (the newest open one by default): no disconnect message, no close handshake. */
+  dropConnection(connection?: number): void;
+  /**
+   * Delivers an envelope pushed before again, as Slack's retry does (`retry_attempt` 1 more,
+   * `retry_reason`), on another open socket than the one it went to when there is one; returns the
+   * socket it went to now.
+   */
+  redeliver(envelopeId: string, retryReason?: string): number;
   /** Pushes a slash command envelope as Slack does (`accepts_response_payload: true`). */
   pushSlashCommand(fields: SlashCommand): string;
   /** Asks the client to reconnect, as Slack does before recycling a connection. */
@@ -85,6 +111,8 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions): Promi
   const timeline: TimelineEntry[] = [];
   const tickets = new Set<string>();
   const sockets: WebSocket[] = [];
+  const deliveries: Delivery[] = [];
+  let turn = 0;
   let seq = 0;
   let base = '';
 
@@ -137,7 +165,7 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions): Promi
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => {
-      sockets.push(ws);
+      const connection = sockets.push(ws) - 1;
       const pinger = setInterval(() => ws.ping(Buffer.from(`ping from fake service ${Date.now()}`)), pingIntervalMs);
       ws.on('close', () => clearInterval(pinger));
       ws.on('error', () => ws.terminate());
@@ -147,7 +175,7 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions): Promi
         if (typeof message.envelope_id !== 'string') return;
         const entry = { seq: ++seq, kind: 'ack' as const, envelopeId: message.envelope_id };
         timeline.push(entry);
-        acks.push({ envelope_id: message.envelope_id, payload: message.payload, seq: entry.seq });
+        acks.push({ envelope_id: message.envelope_id, payload: message.payload, seq: entry.seq, connection });
       });
       ws.send(JSON.stringify({ type: 'hello', num_connections: 1, debug_info: { host: 'fake-applink', approximate_connection_time: 18060 }, connection_info: { app_id: 'A0APP' } }));
     });
@@ -156,10 +184,22 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions): Promi
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const openConnections = (): number[] => sockets.flatMap((s, i) => (s.readyState === s.OPEN ? [i] : []));
   const openSocket = (): WebSocket => {
     const ws = sockets.findLast((s) => s.readyState === s.OPEN);
     if (!ws) throw new Error('fake Socket Mode: no client is connected');
     return ws;
+  };
+  /** The socket the next push goes to, by `delivery`. */
+  const nextConnection = (): number => {
+    const open = openConnections();
+    if (open.length === 0) throw new Error('fake Socket Mode: no client is connected');
+    if (options.delivery !== 'round-robin') return open.at(-1)!;
+    return open[turn++ % open.length]!;
+  };
+  const deliver = (envelope: SocketModeEnvelope, connection: number): void => {
+    sockets[connection]!.send(JSON.stringify(envelope));
+    deliveries.push({ envelope, connection });
   };
 
   const poll = async (what: string, done: () => boolean, timeoutMs: number) => {
@@ -177,10 +217,26 @@ export async function startFakeSocketMode(options: FakeSocketModeOptions): Promi
     isConnected: () => sockets.some((s) => s.readyState === s.OPEN),
     acks,
     timeline,
+    deliveries,
+    openConnections,
     push(envelope) {
       const full: SocketModeEnvelope = { ...envelope, envelope_id: envelope.envelope_id ?? randomUUID() };
-      openSocket().send(JSON.stringify(full));
+      deliver(full, nextConnection());
       return full.envelope_id;
+    },
+    dropConnection(connection) {
+      const index = connection ?? openConnections().at(-1);
+      if (index === undefined || !sockets[index]) throw new Error('fake Socket Mode: no such connection to drop');
+      sockets[index].terminate();
+    },
+    redeliver(envelopeId, retryReason = 'timeout') {
+      const first = deliveries.findLast((d) => d.envelope.envelope_id === envelopeId);
+      if (!first) throw new Error(`fake Socket Mode: envelope ${envelopeId} was never pushed`);
+      const open = openConnections();
+      const to = open.find((c) => c !== first.connection) ?? open[0];
+      if (to === undefined) throw new Error('fake Socket Mode: no client is connected');
+      deliver({ ...first.envelope, retry_attempt: (first.envelope.retry_attempt ?? 0) + 1, retry_reason: retryReason }, to);
+      return to;
     },
     pushSlashCommand(fields) {
       return fake.push({ type: 'slash_commands', accepts_response_payload: true, payload: slashCommandPayload(fields) });
