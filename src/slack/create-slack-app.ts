@@ -6,6 +6,7 @@ import { App, HTTPReceiver, type SocketModeReceiver, type CustomRoute, type Resp
 import { retryPolicies, type WebClient } from '@slack/web-api';
 import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
+import type { Logger } from '../logger.ts';
 import type { SlashCommand } from '../slash-command.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createReplier } from './create-replier.ts';
@@ -21,6 +22,10 @@ import { guardSlackRequests } from './guard-slack-requests.ts';
 import { handleOnce, RequestLedger } from './handle-once.ts';
 import type { ResponseUrlPolicy } from './response-urls.ts';
 import { verifyInteractive } from './verify-interactive.ts';
+import { metricsRoute } from '../metrics/metrics-route.ts';
+import { observeCommand } from '../metrics/observe-command.ts';
+import { logPresses } from './log-presses.ts';
+import { isUserError } from '../user-error.ts';
 import type { BotRedis } from '../coord/bot-redis.ts';
 
 export interface Readiness {
@@ -63,7 +68,7 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     if (!socketMode || socketConnected) return r;
     return { ready: false, reasons: [...r.reasons, 'Socket Mode: not connected to Slack'] };
   };
-  const customRoutes = [...healthRoutes(readiness), ...(services.alerts?.routes() ?? []), ...(services.heartbeats?.routes() ?? [])];
+  const customRoutes = [...healthRoutes(readiness, log), ...(services.alerts?.routes() ?? []), ...(services.heartbeats?.routes() ?? [])];
   // A reply lost to a network blip is retried for a few minutes, not the default half hour.
   const clientOptions = { slackApiUrl: settings.apiUrl, retryConfig: retryPolicies.fiveRetriesInFiveMinutes };
   // Bolt's listeners would crash on a taken port (Socket Mode) or fail with a stack trace (HTTP).
@@ -92,6 +97,8 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
   // Before any listener: a request already handled (a retry, a replay) is acknowledged and
   // dropped; a press or a dialog must carry a value the bot signed.
   const ledger = new RequestLedger(services.pool, log, options.redis);
+  // First of all: every press and dialog gets its operations line, also one the next two drop.
+  app.use(logPresses(log));
   app.use(handleOnce(ledger));
   app.use(verifyInteractive({ signer, audit: services.audit, log, responseUrls, decode: services, secrets: services.secrets }));
 
@@ -99,9 +106,10 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
     app.command(command.name, async ({ ack, command: payload, respond, client, context }) => {
       await ack(); // before any I/O: Slack's 3-second limit is never at the mercy of a slow system
       await afterAckIsSent();
+      const observed = observeCommand({ command: command.name, triggerId: payload.trigger_id, user: payload.user_id, channel: payload.channel_id }, log);
       // A retry or a replay of a command already handled does nothing more.
       // Acknowledged already, so it can wait for the store: a slow store never lets a replay through.
-      if (!(await ledger.firstTime(payload, 'command', context.retryNum, Infinity))) return;
+      if (!(await ledger.firstTime(payload, 'command', context.retryNum, Infinity))) return observed.end('deduplicated');
       // Slack always sends a response_url; a payload without one is answered privately in its channel.
       const answer: RespondFn = typeof respond === 'function'
         ? respond
@@ -111,9 +119,11 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         const text = cleanCommandText(typeof payload.text === 'string' ? payload.text : '', `Usage: \`${command.name} ${command.usageHint}\``);
         const inGroup = async (group: string) => ((await client.usergroups.users.list({ usergroup: group })).users ?? []).includes(payload.user_id);
         await command.run({ text, userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup });
+        observed.end('ok');
       } catch (error) {
         const text = describeErrorLine(error, log, { command: command.name, text: payload.text, user: payload.user_id });
         await reply.ephemeral(errorMessage(text)).catch((err: unknown) => log.error({ err }, 'while answering an error'));
+        observed.end(isUserError(error) ? 'user_error' : 'error');
       }
     });
   }
@@ -170,8 +180,10 @@ function afterAckIsSent(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function healthRoutes(readiness: () => Promise<Readiness>): CustomRoute[] {
+/** /healthz, /readyz and /metrics: answered without a log line (probes and scrapes come every few seconds). */
+function healthRoutes(readiness: () => Promise<Readiness>, log: Logger): CustomRoute[] {
   return [
+    metricsRoute(log),
     {
       path: '/healthz',
       method: ['GET'],

@@ -86,6 +86,7 @@ export class RequestLedger {
         .catch((err: unknown) => this.#log.warn({ err }, 'while forgetting old Slack requests'));
     }
     if (result.rowCount === 0) {
+      metrics.deduplicatedTotal.inc({ source: retryNum ? 'slack_retry' : 'store' });
       this.#log.info({ kind, retry: retryNum }, 'a Slack request already handled came again (retry or replay): acknowledged, not run again');
       return false;
     }
