@@ -70,12 +70,13 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   log.info({ config: config.source, targets: config.targets.map((t) => `${t.name}:${t.kind}`), runbooks: runbooks.all.length }, 'configuration loaded');
   // Button values are signed with CHATOPS_SIGNING_KEYS when set, else with keys kept in the store.
   const envKeys = env[SIGNING_KEYS_ENV] ? parseSigningKeys(env[SIGNING_KEYS_ENV]) : undefined;
-  // The port answers while the store opens and migrates: alive, not ready (a fixed PORT only).
+  // The port answers while the store opens and migrates: 503 "starting", not a refused connection (a fixed PORT only).
   const starting = settings.port === 0 ? undefined : await StartupHealth.listen(settings.port, 'PORT', 'opening the state store and applying its migrations');
   let store: Awaited<ReturnType<typeof openStore>>;
   // The bot's own Redis (never a monitored one): several replicas coordinate through it.
   let redis: BotRedis | undefined;
-  let replicas: ReplicaRegistry;
+  let replicas: ReplicaRegistry | undefined;
+  let keyRing: Awaited<ReturnType<typeof storedKeyRing>>;
   try {
     store = await openStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.CHATOPS_DATA_DIR || '.chatops', log });
     if (starting) starting.doing = 'connecting to Slack';
@@ -84,7 +85,9 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       // Without REDIS_URL, another running replica stops this start (they would not share Slack's pacing).
       replicas = new ReplicaRegistry({ pool: store.pool, log, hasRedis: redis !== undefined });
       await replicas.start();
+      keyRing = envKeys ? staticKeyRing(envKeys) : await storedKeyRing(store.pool);
     } catch (error) {
+      await replicas?.stop();
       await redis?.close();
       await store.close().catch(() => undefined);
       throw error;
@@ -93,7 +96,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     await starting?.close();
     throw error;
   }
-  const keyRing = envKeys ? staticKeyRing(envKeys) : await storedKeyRing(store.pool);
+  // Assigned above; a name the closures below see as set.
+  const registry = replicas;
   const signer = new ValueSigner(keyRing);
   // Each part is made once, in dependency order, and is complete before anything receives it.
   // Slack's Web API client needs only the settings: what posts outside a request exists before the app.
@@ -197,7 +201,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
         await actions.drain(actionDrainMs(readShutdownGraceMs(env)));
         await closeProbes();
         keyRing.close?.();
-        await replicas.stop();
+        await registry.stop();
         await redis?.close();
         await store.close();
       },
@@ -209,7 +213,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     await actions.drain(0).catch(() => undefined);
     keyRing.close?.();
     await starting?.close();
-    await replicas.stop();
+    await registry.stop();
     await redis?.close();
     await store.close().catch(() => undefined);
     throw error;
