@@ -2,7 +2,7 @@
 // wrong with the setup is found here, before the bot says it is ready.
 import os from 'node:os';
 import { COMMANDS } from '../commands/index.ts';
-import { DigestScheduler } from './digest/digest-scheduler.ts';
+import { DigestScheduler, readDigestLeaseMs } from './digest/digest-scheduler.ts';
 import { createChannelPoster } from './slack/create-channel-poster.ts';
 import type { AppServices } from './app-services.ts';
 import { loadConfig } from './config/load-config.ts';
@@ -15,7 +15,7 @@ import { createSlackApp } from './slack/create-slack-app.ts';
 import { readSlackSettings } from './slack/slack-settings.ts';
 import { openStore } from './store/open-store.ts';
 import type { IncidentsConfig } from './config/incidents-schema.ts';
-import { EscalationEngine } from './incidents/escalation-engine.ts';
+import { EscalationEngine, readEscalationLeaseMs } from './incidents/escalation-engine.ts';
 import { SYSTEM_CLOCK } from './incidents/clock.ts';
 import { createWebClient } from './slack/create-web-client.ts';
 import type pg from 'pg';
@@ -122,8 +122,9 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   const digests = new DigestScheduler(config.digests, { config, runbooks, probeState: store.probeState, log, secrets, history, poster }, store.pool, {
     instance: `${os.hostname()}:${process.pid}`,
     retentionDays: config.history.retentionDays,
+    leaseMs: readDigestLeaseMs(env),
   });
-  const incidents = config.incidents ? createIncidents(config.incidents, { config, settings, pool: store.pool, audit: store.audit, secrets, signer, groupMembers, log }) : undefined;
+  const incidents = config.incidents ? createIncidents(config.incidents, { config, settings, pool: store.pool, audit: store.audit, secrets, signer, groupMembers, log, leaseMs: readEscalationLeaseMs(env) }) : undefined;
   const alerts = new AlertService({
     ...(pacer && { pacer }),
     pool: store.pool,
@@ -231,6 +232,8 @@ interface IncidentParts {
   /** Members of a Slack user group: for DMs to a group and for the access rules. */
   groupMembers(group: string): Promise<string[]>;
   log: Logger;
+  /** ESCALATION_LEASE_MS: how soon a dead replica's page or timer is taken over. */
+  leaseMs: number;
 }
 
 /** The escalation engine (not started yet) and the incident service over it. */
@@ -245,6 +248,7 @@ function createIncidents(incidents: IncidentsConfig, p: IncidentParts): { engine
     incidentsChannel: incidents.channel,
     clock,
     log: p.log.child({ component: 'incidents' }),
+    leaseMs: p.leaseMs,
   });
   const service = new IncidentService({ pool: p.pool, config: incidents, engine, pager, groupMembers: p.groupMembers, log: p.log, audit: p.audit });
   return { engine, service };

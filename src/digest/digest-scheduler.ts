@@ -1,20 +1,56 @@
 // Runs each configured digest on its cron schedule. Every replica schedules every digest; the
 // replica that claims a (digest, scheduled time) row in the state store posts it, so a slot is
 // posted once. A slot missed while every replica was down is posted late, once, at start-up.
+// A claim is a lease, renewed while the run lasts: a run handed back at shutdown (outcome
+// 'released') or whose replica died (lease run out) is taken over by the next sweep of any replica,
+// and a run whose claim was taken over does not post (the post is fenced on the claim).
+import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
 import type { DigestConfig } from '../config/config.ts';
 import { runDigest, type DigestRunResult, type DigestServices } from './run-digest.ts';
 import { AlertStore } from '../alerts/alert-store.ts';
+import type { ChannelPoster } from '../channel-poster.ts';
+import { UserError } from '../user-error.ts';
 
 /** How far back a missed slot is looked for at start-up. */
 const CATCH_UP_WINDOW_MS = 8 * 86_400_000;
+
+/** How long a shutdown waits for a digest that is being posted. */
+const STOP_WAIT_MS = 5_000;
+
+/** How long a digest run's claim holds without being renewed (it is renewed every third of it). */
+export const DEFAULT_DIGEST_LEASE_MS = 60_000;
+
+/** DIGEST_LEASE_MS from the environment: how soon a dead replica's digest run is taken over. */
+export function readDigestLeaseMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.DIGEST_LEASE_MS?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_DIGEST_LEASE_MS;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 300 || value > 3_600_000) {
+    throw new UserError(`DIGEST_LEASE_MS=${JSON.stringify(env.DIGEST_LEASE_MS)} is not accepted: expected a whole number of milliseconds from 300 to 3600000 (default ${DEFAULT_DIGEST_LEASE_MS}); a claim is renewed every third of it`);
+  }
+  return value;
+}
+
+/** A run under way on this replica: handed back at shutdown unless it has started posting. */
+interface RunningSlot {
+  abort: AbortController;
+  /** Past the fence: the post is going out, so the run is finished, not handed back. */
+  posting: boolean;
+  done: Promise<unknown>;
+}
+
+/** Thrown into a run whose claim was handed back or taken over: it must not post. */
+class ClaimLost extends Error {}
 
 export interface DigestSchedulerOptions {
   /** Names this replica in the claims (host and pid). */
   instance: string;
   retentionDays: number;
   now?: () => Date;
+  /** DIGEST_LEASE_MS: how long a claim holds without renewal (default 60 s). */
+  leaseMs?: number;
 }
 
 export class DigestScheduler {
@@ -23,6 +59,12 @@ export class DigestScheduler {
   readonly #pool: pg.Pool;
   readonly #options: DigestSchedulerOptions;
   readonly #tasks = new Map<string, ScheduledTask>();
+  /** The claims' owner: the instance plus a per-start suffix (a restarted container keeps host and pid). */
+  readonly #owner: string;
+  readonly #leaseMs: number;
+  readonly #running = new Map<string, RunningSlot>();
+  #sweep: NodeJS.Timeout | undefined;
+  #stopping = false;
 
   constructor(digests: readonly DigestConfig[], services: DigestServices, pool: pg.Pool, options: DigestSchedulerOptions) {
     this.#digests = digests;
@@ -30,6 +72,8 @@ export class DigestScheduler {
     this.#services = { alertHistory: new AlertStore(pool), ...services };
     this.#pool = pool;
     this.#options = options;
+    this.#owner = `${options.instance}:${randomUUID().slice(0, 8)}`;
+    this.#leaseMs = options.leaseMs ?? DEFAULT_DIGEST_LEASE_MS;
     for (const d of digests) {
       this.#tasks.set(d.name, cron.createTask(d.cron, (ctx) => this.#onTick(d, ctx.date), { name: `digest:${d.name}`, timezone: d.timezone, noOverlap: true }));
     }
@@ -45,10 +89,56 @@ export class DigestScheduler {
       await this.catchUp(d).catch((err: unknown) => this.#services.log.error({ err, digest: d.name }, 'while catching up a missed digest'));
     }
     for (const task of this.#tasks.values()) await task.start();
+    await this.sweep();
+    // Half a lease: a run handed back or left by a dead replica is picked up within about a lease.
+    this.#sweep = setInterval(() => void this.sweep(), Math.max(250, Math.floor(this.#leaseMs / 2)));
+    this.#sweep.unref();
   }
 
+  /**
+   * Stops the schedules; a run that has not started posting is handed back (its row says
+   * 'released', for another replica's next sweep) and left behind, one that is posting is finished.
+   */
   async stop(): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#sweep);
     for (const task of this.#tasks.values()) await task.destroy();
+    const finishing: Array<Promise<unknown>> = [];
+    for (const [key, run] of this.#running) {
+      if (run.posting) {
+        finishing.push(run.done);
+        continue;
+      }
+      run.abort.abort();
+      const [digest, slot] = JSON.parse(key) as [string, string];
+      await this.#pool
+        .query(`UPDATE digest_runs SET outcome = 'released' WHERE digest = $1 AND slot = $2 AND claimed_by = $3 AND finished_at IS NULL AND outcome IS NULL`, [digest, slot, this.#owner])
+        .then(() => this.#services.log.info({ digest, slot }, 'digest run handed back at shutdown'))
+        .catch((err: unknown) => this.#services.log.warn({ err, digest, slot }, 'could not hand back a digest run at shutdown: another replica takes it over when its lease runs out'));
+    }
+    // A post that hangs (Slack not answering) does not hold the rest of the shutdown up.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled(finishing), new Promise((resolve) => (timer = setTimeout(resolve, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+
+  /** Runs the slots handed back at shutdown or left by a replica that died (lease run out), late. */
+  async sweep(): Promise<void> {
+    if (this.#stopping || this.#digests.length === 0) return;
+    try {
+      const { rows } = await this.#pool.query<{ digest: string; slot: Date }>(
+        `SELECT digest, slot FROM digest_runs
+          WHERE finished_at IS NULL AND digest = ANY($1) AND slot > now() - make_interval(secs => $2::float8 / 1000)
+            AND (outcome = 'released' OR (outcome IS NULL AND claimed_at < now() - make_interval(secs => $3::float8 / 1000)))`,
+        [this.#digests.map((d) => d.name), CATCH_UP_WINDOW_MS, this.#leaseMs],
+      );
+      for (const row of rows) {
+        const digest = this.find(row.digest);
+        if (digest && !this.#stopping) await this.runSlot(digest, row.slot, { late: true }).catch(() => undefined);
+      }
+    } catch (err) {
+      this.#services.log.warn({ err }, 'while looking for digest runs to take over');
+    }
   }
 
   /** The next scheduled time of a digest, whether or not the schedules are running. */
@@ -68,24 +158,68 @@ export class DigestScheduler {
    */
   async runSlot(digest: DigestConfig, slot: Date, options: { late?: boolean; notify?: boolean } = {}): Promise<DigestRunResult | undefined> {
     const { late = false, notify = true } = options;
+    if (this.#stopping) return undefined;
+    // A new slot, or one handed back or left behind by a dead replica (taken over, posted late).
     const claimed = await this.#pool.query(
       `INSERT INTO digest_runs (digest, slot, claimed_by, late) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (digest, slot) DO NOTHING RETURNING 1`,
-      [digest.name, slot, this.#options.instance, late],
+       ON CONFLICT (digest, slot) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now(), late = true, outcome = NULL
+        WHERE digest_runs.finished_at IS NULL
+          AND (digest_runs.outcome = 'released' OR (digest_runs.outcome IS NULL AND digest_runs.claimed_at < now() - make_interval(secs => $5::float8 / 1000)))
+       RETURNING late`,
+      [digest.name, slot, this.#owner, late, this.#leaseMs],
     );
     if (claimed.rowCount === 0) return undefined;
-    const log = this.#services.log.child({ digest: digest.name, slot: slot.toISOString(), late });
-    try {
-      const result = await runDigest(digest, this.#services, { slot, late, notify });
-      await this.#finish(digest, slot, result.posted ? `posted ${result.set.status}` : `skipped ${result.set.status}`);
-      const pruned = await this.#services.history.prune(this.#options.retentionDays);
-      log.info({ status: result.set.status, posted: result.posted, pruned }, 'digest run finished');
-      return result;
-    } catch (err) {
-      await this.#finish(digest, slot, 'failed').catch(() => undefined);
-      log.error({ err }, 'digest run failed');
-      throw err;
-    }
+    const isLate = (claimed.rows[0] as { late: boolean }).late;
+    const key = JSON.stringify([digest.name, slot.toISOString()]);
+    const run: RunningSlot = { abort: new AbortController(), posting: false, done: Promise.resolve() };
+    const log = this.#services.log.child({ digest: digest.name, slot: slot.toISOString(), late: isLate });
+    const renew = async (): Promise<void> => {
+      const res = await this.#pool.query(
+        'UPDATE digest_runs SET claimed_at = now() WHERE digest = $1 AND slot = $2 AND claimed_by = $3 AND finished_at IS NULL AND outcome IS NULL',
+        [digest.name, slot, this.#owner],
+      );
+      if (res.rowCount === 0) run.abort.abort();
+    };
+    const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(100, Math.floor(this.#leaseMs / 3)));
+    renewal.unref();
+    // The post is fenced: the claim is renewed (still ours) and not handed back, or nothing is posted.
+    const fence = async (): Promise<void> => {
+      if (!run.posting) await renew();
+      if (run.abort.signal.aborted) throw new ClaimLost('the digest run was handed back or taken over before it posted');
+      run.posting = true;
+    };
+    const poster: ChannelPoster = {
+      budget: this.#services.poster.budget,
+      post: async (channel, message) => (await fence(), await this.#services.poster.post(channel, message)),
+      reply: (parent, message) => this.#services.poster.reply(parent, message),
+      uploadPng: (channel, png, o) => this.#services.poster.uploadPng(channel, png, o),
+    };
+    const work = async (): Promise<DigestRunResult> => {
+      try {
+        const result = await runDigest(digest, { ...this.#services, poster }, { slot, late: isLate, notify });
+        run.posting = true;
+        await this.#finish(digest, slot, result.posted ? `posted ${result.set.status}` : `skipped ${result.set.status}`);
+        const pruned = await this.#services.history.prune(this.#options.retentionDays);
+        log.info({ status: result.set.status, posted: result.posted, pruned }, 'digest run finished');
+        return result;
+      } catch (err) {
+        if (run.abort.signal.aborted && !run.posting) {
+          log.info('digest run handed back or taken over: not posted here');
+          throw err;
+        }
+        // A run that counted itself posted and then failed to prune is not counted twice.
+        await this.#finish(digest, slot, 'failed').catch(() => undefined);
+        log.error({ err }, 'digest run failed');
+        throw err;
+      } finally {
+        clearInterval(renewal);
+        this.#running.delete(key);
+      }
+    };
+    const done = work();
+    run.done = done.catch(() => undefined);
+    this.#running.set(key, run);
+    return await done;
   }
 
   /**
@@ -129,6 +263,6 @@ export class DigestScheduler {
   }
 
   async #finish(digest: DigestConfig, slot: Date, outcome: string): Promise<void> {
-    await this.#pool.query('UPDATE digest_runs SET finished_at = now(), outcome = $3 WHERE digest = $1 AND slot = $2', [digest.name, slot, outcome]);
+    await this.#pool.query('UPDATE digest_runs SET finished_at = now(), outcome = $3 WHERE digest = $1 AND slot = $2 AND claimed_by = $4 AND finished_at IS NULL', [digest.name, slot, outcome, this.#owner]);
   }
 }

@@ -13,6 +13,24 @@ import { PageOutbox } from './page-outbox.ts';
 import type { Pager } from './pager.ts';
 import { TimerFiring } from './timer-firing.ts';
 import { WakeLoop } from './wake-loop.ts';
+import { UserError } from '../user-error.ts';
+
+/** How long a shutdown waits for the batch of pages under way. */
+const STOP_WAIT_MS = 5_000;
+
+/** How long a claimed page may take before another replica takes it over (and looks it up in Slack first). */
+export const DEFAULT_ESCALATION_LEASE_MS = 30_000;
+
+/** ESCALATION_LEASE_MS from the environment: how soon a dead replica's page is taken over. */
+export function readEscalationLeaseMs(env: NodeJS.ProcessEnv): number {
+  const raw = env.ESCALATION_LEASE_MS?.trim();
+  if (raw === undefined || raw === '') return DEFAULT_ESCALATION_LEASE_MS;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < 300 || value > 600_000) {
+    throw new UserError(`ESCALATION_LEASE_MS=${JSON.stringify(env.ESCALATION_LEASE_MS)} is not accepted: expected a whole number of milliseconds from 300 to 600000 (default ${DEFAULT_ESCALATION_LEASE_MS})`);
+  }
+  return value;
+}
 
 // Kept for the benchmark, which imports the clock from here.
 export { SYSTEM_CLOCK };
@@ -50,14 +68,17 @@ export class EscalationEngine {
   readonly #loop: WakeLoop;
   /** Incidents whose message is behind their pages. */
   readonly #touched = new Set<number>();
+  #stopping = false;
+  readonly #log: Logger;
 
   constructor(options: EngineOptions) {
     const { pool, pager, oncall, groupMembers, incidentsChannel, log } = options;
     const clock = options.clock ?? SYSTEM_CLOCK;
     const concurrency = options.concurrency ?? 8;
     this.clock = clock;
+    this.#log = log;
     this.#store = new IncidentStore(pool);
-    const leaseMs = options.leaseMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? DEFAULT_ESCALATION_LEASE_MS;
     this.#timers = new TimerFiring({ store: this.#store, oncall, groupMembers, incidentsChannel, clock, log, claimMs: leaseMs });
     this.#outbox = new PageOutbox({ store: this.#store, pager, clock, log, maxAttempts: options.maxAttempts ?? 5, leaseMs, concurrency });
     this.#messages = new IncidentMessageRefresher({ store: this.#store, pager, incidentsChannel, clock, log, concurrency });
@@ -69,8 +90,21 @@ export class EscalationEngine {
     this.#loop.start();
   }
 
-  async stop(): Promise<void> {
-    await this.#loop.stop();
+  /**
+   * Stops after the batch under way: its claimed pages are sent and recorded, and what is due after
+   * it is left to the other replicas or the next start. A batch still going after `waitMs` (a Slack
+   * call that hangs) is left to its leases: whoever takes a page over looks it up in Slack before
+   * sending, so the rest of the shutdown (remedies, pools) is not held up by it.
+   */
+  async stop(waitMs = STOP_WAIT_MS): Promise<void> {
+    this.#stopping = true;
+    let timer: NodeJS.Timeout | undefined;
+    const stopped = await Promise.race([
+      this.#loop.stop().then(() => true),
+      new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), waitMs))),
+    ]);
+    clearTimeout(timer);
+    if (!stopped) this.#log.warn({ waitMs }, 'escalation: pages still being sent at shutdown are left to their lease (ESCALATION_LEASE_MS); whoever takes one over looks it up in Slack first');
   }
 
   /** Something changed (declared, acknowledged, escalated): look now rather than at the next due time. */
@@ -93,7 +127,7 @@ export class EscalationEngine {
       stats.sent += delivered.sent;
       stats.failed += delivered.failed;
       for (const id of delivered.touched) this.#touched.add(id);
-      if (fired === 0 && delivered.claimed === 0) break;
+      if ((fired === 0 && delivered.claimed === 0) || this.#stopping) break;
     }
     // Pages first, the incidents' own messages after: an update never delays a page.
     const ids = [...this.#touched];
