@@ -1,9 +1,16 @@
 // The bot's process lifecycle as `docker stop` and Kubernetes drive it: SIGTERM to `npm start`
 // reaches the bot and stops it (no orphan left answering /healthz); a bot whose parent dies
-// without passing the signal on stops by itself; a shutdown that hangs is cut at SHUTDOWN_GRACE_MS.
+// without passing the signal on stops by itself; a shutdown that hangs is cut at SHUTDOWN_GRACE_MS;
+// a digest run under way at SIGTERM is handed back in the state store and posted once by another replica.
 import net from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { freshDatabaseUrl } from './support/fresh-database.ts';
+import { startFakeSlackApi } from './support/fake-slack-api.ts';
+import { postSigned, slashCommandBody } from './support/signed-slack-request.ts';
+import { waitFor } from './support/wait-for.ts';
+import { digestRow, headersIn, madeBy, queryRows, startReplica, startSlowTarget, stopReplica, writeConfig } from './faults/fault-world.ts';
 import {
+  BOT_SIGNING_SECRET,
   MAIN,
   commandLine,
   descendants,
@@ -119,4 +126,56 @@ describe('process lifecycle', () => {
     expect({ code, signal }, bot.logs()).toEqual({ code: 0, signal: null });
     expect(bot.logs()).toContain('"msg":"stopped"');
   }, 60_000);
+
+  it('SIGTERM in the middle of a slow digest run: the run is handed back (its row says released), the bot exits within the grace, and a second replica posts the digest once', async () => {
+    const target = await startSlowTarget(3_000);
+    const slack = await startFakeSlackApi();
+    const db = await freshDatabaseUrl('lifecycle_handback');
+    const config = writeConfig(`targets:
+  slow-api:
+    kind: http
+    url: ${target.url}
+    timeoutMs: 20000
+digests:
+  handback:
+    cron: "0 8 * * *"
+    channel: C0HANDBACK
+`);
+    const replicas: Awaited<ReturnType<typeof startReplica>>[] = [];
+    try {
+      const a = await startReplica('a', db, slack, config, { SHUTDOWN_GRACE_MS: '10000', DIGEST_LEASE_MS: '2000' });
+      replicas.push(a);
+      const res = await postSigned(a.url, slashCommandBody({ command: '/digest', text: 'now handback', responseUrl: slack.responseUrl('now') }), { secret: BOT_SIGNING_SECRET });
+      expect(res.status, `${await res.text()}\n${a.logs()}`).toBe(200);
+      // The run has claimed its slot and is waiting on the slow target.
+      await waitFor(async () => target.hits() > 0, 30_000, 'the digest run to reach the slow target');
+      const claims = await queryRows<{ slot: Date }>(db, "SELECT slot FROM digest_runs WHERE digest = 'handback'");
+      expect(claims).toHaveLength(1);
+      const slot = claims[0]!.slot;
+
+      a.child.kill('SIGTERM');
+      const { code } = await a.exited;
+
+      expect(code, a.logs()).toBe(0);
+      expect(a.logs()).toContain('digest run handed back at shutdown');
+      expect(a.logs()).not.toContain('did not finish within');
+      expect(await digestRow(db, 'handback', slot)).toMatchObject({ outcome: 'released', finished: false });
+      expect(headersIn(slack, 'C0HANDBACK')).toBe(0);
+
+      const b = await startReplica('b', db, slack, config, { DIGEST_LEASE_MS: '2000' });
+      replicas.push(b);
+      const done = await waitFor(async () => {
+        const row = await digestRow(db, 'handback', slot);
+        return row?.finished && row;
+      }, 40_000, 'the second replica to post the handed-back digest');
+      expect(done.outcome, b.logs()).toMatch(/^posted /);
+      expect(done.late).toBe(true);
+      expect(headersIn(slack, 'C0HANDBACK')).toBe(1);
+      expect(slack.callsTo('chat.postMessage').filter((c) => c.args.channel === 'C0HANDBACK' && !c.args.thread_ts).every((c) => madeBy(c, b))).toBe(true);
+    } finally {
+      for (const r of replicas) await stopReplica(r);
+      await slack.close();
+      await target.close();
+    }
+  }, 120_000);
 });
