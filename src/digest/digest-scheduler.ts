@@ -12,6 +12,7 @@ import { runDigest, type DigestRunResult, type DigestServices } from './run-dige
 import { AlertStore } from '../alerts/alert-store.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import { UserError } from '../user-error.ts';
+import { metrics } from '../metrics/metrics.ts';
 
 /** How far back a missed slot is looked for at start-up. */
 const CATCH_UP_WINDOW_MS = 8 * 86_400_000;
@@ -195,19 +196,24 @@ export class DigestScheduler {
       uploadPng: (channel, png, o) => this.#services.poster.uploadPng(channel, png, o),
     };
     const work = async (): Promise<DigestRunResult> => {
+      let finished = false;
       try {
         const result = await runDigest(digest, { ...this.#services, poster }, { slot, late: isLate, notify });
         run.posting = true;
         await this.#finish(digest, slot, result.posted ? `posted ${result.set.status}` : `skipped ${result.set.status}`);
+        metrics.digestRunsTotal.inc({ outcome: result.posted ? 'posted' : 'skipped' });
+        finished = true;
         const pruned = await this.#services.history.prune(this.#options.retentionDays);
         log.info({ status: result.set.status, posted: result.posted, pruned }, 'digest run finished');
         return result;
       } catch (err) {
         if (run.abort.signal.aborted && !run.posting) {
+          metrics.digestRunsTotal.inc({ outcome: 'handed_back' });
           log.info('digest run handed back or taken over: not posted here');
           throw err;
         }
         // A run that counted itself posted and then failed to prune is not counted twice.
+        if (!finished) metrics.digestRunsTotal.inc({ outcome: 'failed' });
         await this.#finish(digest, slot, 'failed').catch(() => undefined);
         log.error({ err }, 'digest run failed');
         throw err;

@@ -5,6 +5,7 @@
 // crash at any moment loses nothing and sends nothing twice.
 import type pg from 'pg';
 import type { Logger } from '../logger.ts';
+import { metrics } from '../metrics/metrics.ts';
 import type { OnCallLookup } from '../oncall/on-call-lookup.ts';
 import { SYSTEM_CLOCK, type Clock } from './clock.ts';
 import { IncidentMessageRefresher } from './incident-message-refresher.ts';
@@ -68,6 +69,12 @@ export class EscalationEngine {
   readonly #loop: WakeLoop;
   /** Incidents whose message is behind their pages. */
   readonly #touched = new Set<number>();
+  readonly #pool: pg.Pool;
+  /** Counts the timers due for a scrape, while the engine runs. */
+  readonly #measureDue = async (): Promise<void> => {
+    const { rows } = await this.#pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM incident_timers WHERE state = 'pending' AND due_at <= $1`, [this.clock.now()]);
+    metrics.escalationTimersDue.set(rows[0]?.n ?? 0);
+  };
   #stopping = false;
   readonly #log: Logger;
 
@@ -76,6 +83,7 @@ export class EscalationEngine {
     const clock = options.clock ?? SYSTEM_CLOCK;
     const concurrency = options.concurrency ?? 8;
     this.clock = clock;
+    this.#pool = pool;
     this.#log = log;
     this.#store = new IncidentStore(pool);
     const leaseMs = options.leaseMs ?? DEFAULT_ESCALATION_LEASE_MS;
@@ -88,6 +96,7 @@ export class EscalationEngine {
   /** Starts waking at the next due time (at once when something is overdue, as after a restart). */
   start(): void {
     this.#loop.start();
+    metrics.beforeScrape.add(this.#measureDue);
   }
 
   /**
@@ -98,6 +107,7 @@ export class EscalationEngine {
    */
   async stop(waitMs = STOP_WAIT_MS): Promise<void> {
     this.#stopping = true;
+    metrics.beforeScrape.delete(this.#measureDue);
     let timer: NodeJS.Timeout | undefined;
     const stopped = await Promise.race([
       this.#loop.stop().then(() => true),
