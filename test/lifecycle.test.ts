@@ -3,7 +3,7 @@
 // without passing the signal on stops by itself; a shutdown that hangs is cut at SHUTDOWN_GRACE_MS;
 // a digest run under way at SIGTERM is handed back in the state store and posted once by another replica.
 import net from 'node:net';
-import { afterEach, describe, expect, inject, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { freshDatabaseUrl } from './support/fresh-database.ts';
 import { startFakeSlackApi } from './support/fake-slack-api.ts';
 import { postSigned, slashCommandBody } from './support/signed-slack-request.ts';
@@ -36,6 +36,7 @@ afterEach(async () => {
   leftovers = [];
 });
 
+/** A bot on a state store of its own: a replica another file runs on the shared one does not stop its start. */
 async function start(...args: Parameters<typeof startBotProcess>): Promise<BotProcess> {
   const bot = await startBotProcess(...args);
   started.push(bot);
@@ -63,7 +64,7 @@ function refuses(port: number): Promise<boolean> {
 
 describe('process lifecycle', () => {
   it('SIGTERM to `npm start` reaches the bot, which stops gracefully: no process of its tree is left and the port is closed', async () => {
-    const bot = await start(inject('pgUrl'), { command: () => ({ file: 'npm', args: ['start', '--silent'] }) });
+    const bot = await start(await freshDatabaseUrl('lifecycle'), { command: () => ({ file: 'npm', args: ['start', '--silent'] }) });
     const npmPid = bot.child.pid!;
     const tree = descendants(npmPid);
     leftovers = tree;
@@ -84,7 +85,7 @@ describe('process lifecycle', () => {
 
   it('a bot whose parent is killed outright (SIGKILL, nothing forwarded) notices and stops by itself', async () => {
     // A shell that does not exec: the bot is its child, and SIGKILL to the shell reaches only the shell.
-    const bot = await start(inject('pgUrl'), {
+    const bot = await start(await freshDatabaseUrl('lifecycle'), {
       command: () => ({ file: '/bin/sh', args: ['-c', `"${process.execPath}" "${MAIN}"; echo bot exited`] }),
     });
     const shPid = bot.child.pid!;
@@ -100,7 +101,7 @@ describe('process lifecycle', () => {
   }, 90_000);
 
   it('a shutdown that cannot finish is cut at SHUTDOWN_GRACE_MS, and says so', async () => {
-    const bot = await start(inject('pgUrl'), { env: { SHUTDOWN_GRACE_MS: '1500' } });
+    const bot = await start(await freshDatabaseUrl('lifecycle'), { env: { SHUTDOWN_GRACE_MS: '1500' } });
     // A request whose body never completes keeps the HTTP server from closing.
     const hanging = net.connect(bot.port, '127.0.0.1');
     await new Promise((resolve) => hanging.once('connect', resolve));
@@ -118,7 +119,7 @@ describe('process lifecycle', () => {
   }, 60_000);
 
   it('a second signal while shutting down does not cut the shutdown short', async () => {
-    const bot = await start(inject('pgUrl'));
+    const bot = await start(await freshDatabaseUrl('lifecycle'));
     bot.child.kill('SIGINT');
     bot.child.kill('SIGINT');
     bot.child.kill('SIGTERM');

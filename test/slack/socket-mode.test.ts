@@ -35,7 +35,8 @@ beforeAll(async () => {
   port = await freePort();
   // No SLACK_SIGNING_SECRET: Socket Mode needs none.
   // Answers through response_url go to the fake Slack API, not to the socket stand-in's origin.
-  bot = await startTestBot({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, SLACK_RESPONSE_URL_BASE: slack.apiUrl, PORT: String(port) });
+  // A state store of its own: replicas other files run on the shared one neither stop this start nor are stopped by it.
+  bot = await startTestBot({ SLACK_APP_TOKEN: APP_TOKEN, SLACK_API_URL: socket.apiUrl, SLACK_RESPONSE_URL_BASE: slack.apiUrl, PORT: String(port), DATABASE_URL: await freshDatabaseUrl('socket_mode') });
   base = `http://127.0.0.1:${port}`;
 });
 
