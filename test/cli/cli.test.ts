@@ -25,8 +25,10 @@ function chatops(args: string[], env: Record<string, string> = {}): Promise<Run>
   });
 }
 
-// Each run is a process that loads the bot's modules: seconds each on a busy machine.
-describe('bin/chatops', { timeout: 120_000 }, () => {
+// Each run is a process that loads the bot's modules: seconds each on a busy machine. The tests
+// share nothing but the suite's servers (each has its own data directory, config file, database or
+// redis where it needs one), so they run side by side: most of a run is waiting on its process.
+describe.concurrent('bin/chatops', { timeout: 120_000 }, () => {
   it('--help describes the commands; no command is a usage error (3)', async () => {
     const help = await chatops(['--help']);
     expect(help.code).toBe(0);

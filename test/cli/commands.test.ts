@@ -58,9 +58,11 @@ afterAll(async () => {
   await pool?.end();
 });
 
-// Each run is a process that loads the bot's modules: a few seconds each on a busy machine.
+// Each run is a process that loads the bot's modules: a few seconds each on a busy machine. Tests
+// marked concurrent run side by side with their neighbours: they read or write rows no other test
+// of the file counts. The others run alone: the audit log's newest row, the count of overrides.
 describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
-  it('help lists every command of the registry as a terminal types it, with only the forms a terminal runs', async () => {
+  it.concurrent('help lists every command of the registry as a terminal types it, with only the forms a terminal runs', async () => {
     const run = await chatops(['help']);
     expect(run.code).toBe(0);
     for (const line of [
@@ -84,17 +86,15 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect(usage.stdout).toContain('In Slack only (/oncall there): override.');
   });
 
-  it('runbook: the list, one runbook whole, an unknown id with the valid ones', async () => {
-    const list = await chatops(['runbook']);
+  it.concurrent('runbook: the list, one runbook whole, an unknown id with the valid ones', async () => {
+    const [list, one, unknown] = await Promise.all([chatops(['runbook']), chatops(['runbook', 'postgres-locks']), chatops(['runbook', 'nope'])]);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^Runbooks \(chatops runbook <id> shows one\):\n• /);
     expect(list.stdout).toContain('• postgres-locks: PostgreSQL lock contention');
-    const one = await chatops(['runbook', 'postgres-locks']);
     expect(one.code).toBe(0);
     expect(one.stdout).toMatch(/^PostgreSQL lock contention/);
     expect(one.stdout).toContain('Explains: postgres.');
     expect(one.stdout).not.toContain('more parts not shown');
-    const unknown = await chatops(['runbook', 'nope']);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toMatch(/unknown runbook "nope"; available: .*postgres-locks/);
     expect(unknown.stdout).toBe('');
@@ -125,7 +125,7 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect((await chatops(['audit', '0'])).stderr).toContain('n must be a whole number from 1 to 50, got "0"');
   });
 
-  it('diag all: the summary, then the report of each target that needs attention, worst status as exit code', async () => {
+  it.concurrent('diag all: the summary, then the report of each target that needs attention, worst status as exit code', async () => {
     const run = await chatops(['diag', 'all']);
     expect(run.code).toBe(2);
     expect(run.stdout).toMatch(/^CRITICAL: diag all: \d of 2 targets need attention: gone-db crit.* \| /);
@@ -134,7 +134,7 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect(run.stderr).toContain('Running diagnostics on 2 targets…');
   });
 
-  it('incident list and show read the store; incident changes are refused, naming what the terminal can do', async () => {
+  it.concurrent('incident list and show read the store; incident changes are refused, naming what the terminal can do', async () => {
     const { rows } = await pool.query<{ id: string }>(
       `INSERT INTO incidents (severity, title, status, commander, declared_at, acknowledged_at, acknowledged_by, ladders)
        VALUES (1, 'Checkout fails', 'acknowledged', 'U0ALICE', now() - interval '2 hours', now() - interval '1 hour', 'U0BOB', '{}') RETURNING id`,
@@ -171,7 +171,7 @@ describe('bin/chatops runs the slash commands', { timeout: 180_000 }, () => {
     expect((await pool.query("SELECT count(*)::int AS n FROM incident_events WHERE kind = 'note'")).rows[0].n).toBe(1);
   });
 
-  it('digest list and history read the config and the store; digest now is refused', async () => {
+  it.concurrent('digest list and history read the config and the store; digest now is refused', async () => {
     const list = await chatops(['digest', 'list']);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/^Digests\n• morning: 0 8 \* \* 1-5 \(Europe\/Berlin\) to #C0DIGEST, all targets; next \d{4}-\d\d-\d\d (06|07):00 UTC\n$/);
