@@ -102,10 +102,11 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   // Each part is made once, in dependency order, and is complete before anything receives it.
   // Slack's Web API client needs only the settings: what posts outside a request exists before the app.
   const web = createWebClient(settings);
-  // With REDIS_URL, one pacer for every post of every replica: Slack's per-channel rate and its
-  // Retry-After are shared (alerts, heartbeats, digests). Without it each service paces its own.
-  const pacer = redis ? new RedisChannelPacer({ redis, fallback: new LocalChannelPacer(1_000), log }) : undefined;
-  const poster = pacer ? pacedChannelPoster(createChannelPoster(web, signer, secrets), pacer) : createChannelPoster(web, signer, secrets);
+  // One pacer for every scheduled post (alerts, heartbeats, digests): Slack's per-channel rate and
+  // its Retry-After. With REDIS_URL it is shared by every replica; without it, by this process's parts.
+  const pacer = redis ? new RedisChannelPacer({ redis, fallback: new LocalChannelPacer(1_000), log }) : new LocalChannelPacer(1_000);
+  const unpaced = createChannelPoster(web, signer, secrets);
+  const poster = pacedChannelPoster(unpaced, pacer);
   const groupMembers = async (group: string): Promise<string[]> => (await web.usergroups.users.list({ usergroup: group })).users ?? [];
   // Remedies run with a lease; one cut short (shutdown, or a process that died) is recorded as
   // interrupted and said in its report's thread.
@@ -114,8 +115,10 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     log: log.child({ component: 'actions' }),
     leaseMs: readActionLeaseMs(env),
     secrets,
+    // A remedy's notice goes out at once, not at a turn: it is said while the bot shuts down,
+    // after the pacer has stopped taking turns.
     notify: async (n) => {
-      await poster.reply({ channel: n.channel, ts: n.threadTs }, simpleMessage(icon('warning'), ' ', user(n.startedBy), ' ', n.text));
+      await unpaced.reply({ channel: n.channel, ts: n.threadTs }, simpleMessage(icon('warning'), ' ', user(n.startedBy), ' ', n.text));
     },
   });
   const history = new ReportHistory(store.pool, { secrets });
@@ -126,7 +129,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   });
   const incidents = config.incidents ? createIncidents(config.incidents, { config, settings, pool: store.pool, audit: store.audit, secrets, signer, groupMembers, log, leaseMs: readEscalationLeaseMs(env) }) : undefined;
   const alerts = new AlertService({
-    ...(pacer && { pacer }),
+    pacer,
     pool: store.pool,
     config,
     poster: createSlackAlertPoster({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), signer, secrets }),
@@ -137,7 +140,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     ...(incidents && { incidents: incidents.service }),
   });
   const heartbeats = new HeartbeatService({
-    ...(pacer && { pacer }),
+    pacer,
     pool: store.pool,
     heartbeats: config.heartbeats ?? [],
     poster: createSlackAlertPoster({ token: settings.botToken, ...(settings.apiUrl && { apiUrl: settings.apiUrl }), signer, secrets }),
@@ -196,7 +199,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
         await alerts.stop();
         await heartbeats.stop();
         await digests.stop();
-        pacer?.stop();
+        pacer.stop();
         await slack.stop();
         // No press arrives any more: running actions get most of the shutdown grace to finish.
         await actions.drain(actionDrainMs(readShutdownGraceMs(env)));
@@ -210,7 +213,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
   } catch (error) {
     await heartbeats.stop().catch(() => undefined);
     await digests.stop().catch(() => undefined);
-    pacer?.stop();
+    pacer.stop();
     await actions.drain(0).catch(() => undefined);
     keyRing.close?.();
     await starting?.close();

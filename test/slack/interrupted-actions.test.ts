@@ -6,10 +6,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findAction } from '../../src/actions/action-catalogue.ts';
 import { actionDrainMs } from '../../src/actions/action-runner.ts';
 import { BOT_SIGNING_SECRET, startBotProcess, waitHealthy, type BotProcess } from '../support/bot-process.ts';
+import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { startTestRedis, type RunningRedis } from '../support/start-test-redis.ts';
 import { kubeDeployment, kubePod } from '../support/kube-objects.ts';
 import { pressRemedy } from '../support/press-button.ts';
 import { postSigned } from '../support/signed-slack-request.ts';
@@ -21,10 +23,16 @@ const MESSAGE_TS = '1700000001.000100';
 const k = useFakeKubeApi();
 let pool: pg.Pool;
 let configFile: string;
+/** A state store of this file's own: other files' bot processes are not replicas of these. */
+let dbUrl: string;
+/** The bots' own Redis: two replicas running at once need it (a replica without REDIS_URL refuses to start beside another). */
+let redis: RunningRedis;
 const started: BotProcess[] = [];
 
-beforeAll(() => {
-  pool = new pg.Pool({ connectionString: inject('pgUrl'), max: 3 });
+beforeAll(async () => {
+  dbUrl = await freshDatabaseUrl('interrupted');
+  redis = await startTestRedis();
+  pool = new pg.Pool({ connectionString: dbUrl, max: 3 });
   configFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'interrupted-')), 'chatops.yml');
   writeFileSync(configFile, `targets:
   main-db:
@@ -60,14 +68,15 @@ afterEach(async () => {
 
 afterAll(async () => {
   await pool?.end();
+  await redis?.stop();
 });
 
-/** The bot as a process of its own, on the shared state store, with this file's config. */
+/** The bot as a process of its own, on this file's state store, with this file's config. */
 async function startBot(env: Record<string, string> = {}): Promise<BotProcess & { t: HttpTestBot }> {
-  const bot = await startBotProcess(inject('pgUrl'), { env: { CHATOPS_CONFIG: configFile, ACTION_LEASE_MS: '1500', ...env } });
+  const bot = await startBotProcess(dbUrl, { env: { CHATOPS_CONFIG: configFile, ACTION_LEASE_MS: '1500', REDIS_URL: redis.url, ...env } });
   started.push(bot);
   await waitHealthy(bot);
-  const t = { slack: bot.slack, bot: undefined as never, storeUrl: inject('pgUrl'), send: (body: string, headers?: Record<string, string>) => postSigned(bot.url, body, { secret: BOT_SIGNING_SECRET, ...(headers && { headers }) }) };
+  const t = { slack: bot.slack, bot: undefined as never, storeUrl: dbUrl, send: (body: string, headers?: Record<string, string>) => postSigned(bot.url, body, { secret: BOT_SIGNING_SECRET, ...(headers && { headers }) }) };
   return Object.assign(bot, { t });
 }
 
@@ -207,7 +216,7 @@ describe('SIGTERM while an action runs', () => {
 
   it('records a VACUUM waiting for a lock as interrupted with what to check, and the lock_timeout ends the statement', async () => {
     const table = `vac_cut_${process.pid}_${Date.now() % 100_000}`;
-    const database = new URL(inject('pgUrl')).pathname.slice(1);
+    const database = new URL(dbUrl).pathname.slice(1);
     await pool.query(`CREATE TABLE public.${table} (id int)`);
     const holder = await pool.connect();
     try {
