@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import type { AlertRoute } from '../config/alerts-schema.ts';
 import { groupKeyHash, notificationKey, type AlertNotification, type AlertStatus, type ReceivedAlert } from './alertmanager-payload.ts';
-import { mergeNotification, type GroupAlerts } from './merge-alerts.ts';
+import { mergeNotification, unlistedAlerts, type GroupAlerts } from './merge-alerts.ts';
 
 /** A group as its message shows it, with the outbox's bookkeeping. */
 export interface AlertGroup {
@@ -18,6 +18,8 @@ export interface AlertGroup {
   targets: string[];
   status: AlertStatus;
   alerts: ReceivedAlert[];
+  /** Alerts of the group its message cannot list (left out by Alertmanager's max_alerts, or beyond what is kept). */
+  unlisted: number;
   commonLabels: Record<string, string>;
   externalUrl: string | null;
   firingSince: Date | null;
@@ -37,6 +39,8 @@ export interface AlertGroup {
   incidentEpisode: number | null;
   /** The resolution last said on the incident's timeline. */
   incidentToldResolvedAt: Date | null;
+  /** The flaps of the episode its incident knows of (said on its timeline, or before it was declared). */
+  incidentToldFlaps: number;
   /** The route's targets' reports of this episode, in short (what an incident gets attached). */
   diagnosis: DiagnosisSummary[] | null;
   /** The Useful / Noise votes of the current episode (null: none yet). */
@@ -174,7 +178,7 @@ export class AlertStore {
            flaps = $8, episode = $9, route = $10, channel = $11, targets = $12, version = version + $13, updated_at = now(),
            next_attempt_at = CASE WHEN $13 = 1 THEN LEAST(next_attempt_at, now()) ELSE next_attempt_at END
          WHERE id = $1`,
-        [row.id, merged.status, JSON.stringify({ alerts, point: merged.point }), JSON.stringify(n.commonLabels), n.externalURL ?? null, firingSince, resolvedAt, flaps, episode, route.index, route.channel, JSON.stringify(route.targets), changed ? 1 : 0],
+        [row.id, merged.status, JSON.stringify({ alerts, point: merged.point, truncated: merged.truncated, dropped: merged.dropped }), JSON.stringify(n.commonLabels), n.externalURL ?? null, firingSince, resolvedAt, flaps, episode, route.index, route.channel, JSON.stringify(route.targets), changed ? 1 : 0],
       );
       await client.query('UPDATE alert_notifications SET group_id = $2 WHERE key = $1', [notificationKey(n), row.id]);
       // The episode as the digest counts it (its name and runbook as the alerts say them now).
@@ -315,7 +319,7 @@ export class AlertStore {
    */
   async setIncident(id: number, episode: number, incidentId: number): Promise<boolean> {
     const res = await this.#pool.query(
-      `UPDATE alert_groups SET incident_id = $3, incident_episode = $2, version = version + 1, next_attempt_at = LEAST(next_attempt_at, now()), updated_at = now()
+      `UPDATE alert_groups SET incident_id = $3, incident_episode = $2, incident_told_flaps = flaps, version = version + 1, next_attempt_at = LEAST(next_attempt_at, now()), updated_at = now()
        WHERE id = $1 AND episode = $2 AND incident_episode IS DISTINCT FROM $2`,
       [id, episode, incidentId]);
     return res.rowCount === 1;
@@ -331,6 +335,18 @@ export class AlertStore {
 
   async markToldResolved(id: number, resolvedAt: Date): Promise<void> {
     await this.#pool.query('UPDATE alert_groups SET incident_told_resolved_at = $2 WHERE id = $1', [id, resolvedAt]);
+  }
+
+  /** Groups that fired again (a flap) since their episode's incident was last told. */
+  async refiredUntold(): Promise<AlertGroup[]> {
+    const { rows } = await this.#pool.query<GroupRow>(
+      'SELECT * FROM alert_groups WHERE incident_episode = episode AND flaps > incident_told_flaps ORDER BY id LIMIT 100');
+    return rows.map(toGroup);
+  }
+
+  /** The incident was told of the episode's flaps up to `flaps`. */
+  async markToldFlaps(id: number, episode: number, flaps: number): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET incident_told_flaps = GREATEST(incident_told_flaps, $3) WHERE id = $1 AND episode = $2', [id, episode, flaps]);
   }
 
   /** Groups with a diagnosis due and no live claim (a restart, a replica that died). */
@@ -479,6 +495,41 @@ export class AlertStore {
     const { rows } = await this.#pool.query<GroupRow>('SELECT * FROM alert_groups WHERE id = $1', [id]);
     return rows[0] ? toGroup(rows[0]) : undefined;
   }
+
+  /**
+   * As claimDiagnosis, the claim held by `owner`: it renews the claim while its diagnosis runs
+   * (renewDiagnosisClaim), and posts each reply only while it still holds it.
+   */
+  async claimDiagnosisFor(id: number, owner: string, leaseMs: number): Promise<{ group: AlertGroup; takeover: boolean } | undefined> {
+    const { rows } = await this.#pool.query<GroupRow & { prev_claim: Date | null }>(
+      `WITH old AS (SELECT id, diag_claim_until AS prev_claim FROM alert_groups WHERE id = $1 FOR UPDATE)
+       UPDATE alert_groups g SET diag_claim_until = now() + make_interval(secs => $2::double precision / 1000), diag_claim_owner = $3
+       FROM old WHERE g.id = old.id AND g.diagnosed_episode < g.episode AND g.message_episode = g.episode AND jsonb_array_length(g.targets) > 0
+         AND (g.diag_claim_until IS NULL OR g.diag_claim_until < now())
+       RETURNING g.*, old.prev_claim`,
+      [id, leaseMs, owner],
+    );
+    const row = rows[0];
+    return row ? { group: toGroup(row), takeover: row.prev_claim !== null } : undefined;
+  }
+
+  /**
+   * The diagnosis claim renewed for `leaseMs` while `owner` holds it; false when another replica
+   * took it over (its lease ran out) or the diagnosis ended: then this one posts nothing more.
+   */
+  async renewDiagnosisClaim(id: number, owner: string, leaseMs: number): Promise<boolean> {
+    const { rowCount } = await this.#pool.query(
+      `UPDATE alert_groups SET diag_claim_until = now() + make_interval(secs => $3::double precision / 1000)
+       WHERE id = $1 AND diag_claim_owner = $2 AND diag_claim_until IS NOT NULL AND diagnosed_episode < episode`,
+      [id, owner, leaseMs],
+    );
+    return rowCount === 1;
+  }
+
+  /** A diagnosis cut short: its claim ends now if `owner` still holds it (kept as ended, so the next one looks for its replies first). */
+  async releaseDiagnosisClaim(id: number, owner: string): Promise<void> {
+    await this.#pool.query('UPDATE alert_groups SET diag_claim_until = now() - interval \'1 millisecond\' WHERE id = $1 AND diag_claim_owner = $2 AND diag_claim_until IS NOT NULL', [id, owner]);
+  }
 }
 
 interface GroupRow {
@@ -508,6 +559,7 @@ interface GroupRow {
   incident_id: string | null;
   incident_episode: number | null;
   incident_told_resolved_at: Date | null;
+  incident_told_flaps: number;
   diagnosis: DiagnosisSummary[] | null;
   votes: VoteCounts | null;
   silence_episode: number | null;
@@ -536,6 +588,7 @@ function toGroup(r: GroupRow): AlertGroup {
     targets: r.targets,
     status: r.status,
     alerts: Object.values(state.alerts ?? {}),
+    unlisted: unlistedAlerts(state),
     commonLabels: r.common_labels,
     externalUrl: r.external_url,
     firingSince: r.firing_since,
@@ -553,6 +606,7 @@ function toGroup(r: GroupRow): AlertGroup {
     incidentId: r.incident_id === null ? null : Number(r.incident_id),
     incidentEpisode: r.incident_episode,
     incidentToldResolvedAt: r.incident_told_resolved_at,
+    incidentToldFlaps: r.incident_told_flaps ?? 0,
     diagnosis: r.diagnosis,
     votes: r.votes ?? null,
     silence: silenceOf(r),
