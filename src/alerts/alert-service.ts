@@ -3,6 +3,8 @@
 // notification recorded here, and every few seconds for the rest (a retry due, a group another
 // replica recorded or left behind, a pending group found at start). Routes that declare incidents
 // are looked at then too (alert-declarer.ts).
+import { metrics } from '../metrics/metrics.ts';
+import { pruneAlerts } from './prune-alerts.ts';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -119,7 +121,10 @@ export class AlertService {
   async receive(n: AlertNotification): Promise<'recorded' | 'duplicate'> {
     const alerts = this.#o.config.alerts;
     const recorded = await this.store.record(n, (labels) => chooseRoute(alerts, labels), alerts?.flapWindowMs ?? DEFAULT_FLAP_WINDOW_MS);
-    if (recorded.outcome === 'duplicate') return 'duplicate';
+    if (recorded.outcome === 'duplicate') {
+      metrics.deduplicatedTotal.inc({ source: 'alert' });
+      return 'duplicate';
+    }
     const about = { group: recorded.groupId, status: recorded.status, alertname: n.commonLabels.alertname?.slice(0, 100), alerts: n.alerts.length };
     if (!recorded.routed) this.#log.warn(about, 'alert group matched no route in alerts.routes: recorded, not posted');
     else this.#log.info(about, 'alert notification recorded');
@@ -195,6 +200,10 @@ export class AlertService {
       if (Date.now() - this.#prunedAt > PRUNE_EVERY_MS) {
         this.#prunedAt = Date.now();
         void this.store.pruneNotifications(KEEP_NOTIFICATIONS_DAYS).catch((err: unknown) => this.#log.warn({ err }, 'while pruning old alert notifications'));
+        // Resolved groups quiet past history.retentionDays go with their episodes and votes (with or without digests).
+        void pruneAlerts(this.#o.pool, this.#o.config.history.retentionDays)
+          .then((pruned) => pruned.groups > 0 && this.#log.info({ pruned }, 'old alert groups pruned'))
+          .catch((err: unknown) => this.#log.warn({ err }, 'while pruning old alert groups'));
       }
       void this.#outbox.diagnoseDue().catch((err: unknown) => this.#log.warn({ err }, 'while looking for alert diagnoses due'));
       this.#declare();

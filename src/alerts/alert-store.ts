@@ -274,28 +274,6 @@ export class AlertStore {
     );
   }
 
-  /**
-   * Claims the diagnosis of the group's current episode (its message posted, not diagnosed yet,
-   * no live claim). `takeover`: an earlier claim ran out (its replies may be in the thread).
-   */
-  async claimDiagnosis(id: number, leaseMs: number): Promise<{ group: AlertGroup; takeover: boolean } | undefined> {
-    const { rows } = await this.#pool.query<GroupRow & { prev_claim: Date | null }>(
-      `WITH old AS (SELECT id, diag_claim_until AS prev_claim FROM alert_groups WHERE id = $1 FOR UPDATE)
-       UPDATE alert_groups g SET diag_claim_until = now() + make_interval(secs => $2::double precision / 1000)
-       FROM old WHERE g.id = old.id AND g.diagnosed_episode < g.episode AND g.message_episode = g.episode AND jsonb_array_length(g.targets) > 0
-         AND (g.diag_claim_until IS NULL OR g.diag_claim_until < now())
-       RETURNING g.*, old.prev_claim`,
-      [id, leaseMs],
-    );
-    const row = rows[0];
-    return row ? { group: toGroup(row), takeover: row.prev_claim !== null } : undefined;
-  }
-
-  /** A diagnosis cut short: its claim ends now (kept as ended, so the next one looks for its replies first). */
-  async expireDiagnosisClaim(id: number): Promise<void> {
-    await this.#pool.query('UPDATE alert_groups SET diag_claim_until = now() - interval \'1 millisecond\' WHERE id = $1 AND diag_claim_until IS NOT NULL', [id]);
-  }
-
   /** `diagnosis`: the reports in short, kept for an incident the group declares (now or later). */
   async markDiagnosed(id: number, episode: number, diagnosis?: DiagnosisSummary[]): Promise<void> {
     await this.#pool.query(
@@ -497,8 +475,10 @@ export class AlertStore {
   }
 
   /**
-   * As claimDiagnosis, the claim held by `owner`: it renews the claim while its diagnosis runs
-   * (renewDiagnosisClaim), and posts each reply only while it still holds it.
+   * Claims the diagnosis of the group's current episode (its message posted, not diagnosed yet, no
+   * live claim) for `owner`, who renews the claim while the diagnosis runs (renewDiagnosisClaim)
+   * and posts each reply only while it still holds it. `takeover`: an earlier claim ran out (its
+   * replies may be in the thread).
    */
   async claimDiagnosisFor(id: number, owner: string, leaseMs: number): Promise<{ group: AlertGroup; takeover: boolean } | undefined> {
     const { rows } = await this.#pool.query<GroupRow & { prev_claim: Date | null }>(

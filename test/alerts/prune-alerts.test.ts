@@ -8,13 +8,19 @@ import { parseAlertmanagerPayload } from '../../src/alerts/alertmanager-payload.
 import { AlertStore } from '../../src/alerts/alert-store.ts';
 import { pruneAlerts } from '../../src/alerts/prune-alerts.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { startFakeSlackApi } from '../support/fake-slack-api.ts';
+import { waitFor } from '../support/wait-for.ts';
+import { startAlertBot } from './alert-harness.ts';
 import { errorRateAlert, errorRateGroup } from './alertmanager-payloads.ts';
 
 let pool: pg.Pool;
 let store: AlertStore;
 
+let storeUrl: string;
+
 beforeAll(async () => {
-  pool = new pg.Pool({ connectionString: await freshDatabaseUrl('alerts_prune'), max: 3 });
+  storeUrl = await freshDatabaseUrl('alerts_prune');
+  pool = new pg.Pool({ connectionString: storeUrl, max: 3 });
   store = new AlertStore(pool);
 });
 afterAll(async () => {
@@ -141,4 +147,21 @@ describe('pruneAlerts', () => {
     await expect(pruneAlerts(pool, 0)).rejects.toThrow('pruneAlerts: retentionDays must be a number of days >= 1 (history.retentionDays), not 0');
     await expect(pruneAlerts(pool, Number.NaN)).rejects.toThrow(/not NaN/);
   });
+});
+
+describe('a running bot', () => {
+  it('prunes old alert groups by itself, at its first pass and then hourly, by history.retentionDays (with no digest configured)', async () => {
+    const old = await group('ancient', 400, { votes: 1 });
+    const recent = await group('fresh', 1);
+    const slack = await startFakeSlackApi();
+    const bot = await startAlertBot(slack.apiUrl, storeUrl);
+    try {
+      await waitFor(async () => (await count('alert_groups', old)) === 0, 20_000, 'the old group pruned by the running bot');
+      expect(await count('alert_votes', old)).toBe(0);
+      expect(await count('alert_groups', recent)).toBe(1);
+    } finally {
+      await bot.stop();
+      await slack.close();
+    }
+  }, 40_000);
 });
