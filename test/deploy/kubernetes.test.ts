@@ -76,6 +76,15 @@ describe.each(OVERLAYS)('deploy/kubernetes/overlays/%s', (overlay) => {
     for (const [k, v] of Object.entries(service.spec.selector)) expect(labels[k]).toBe(v);
   });
 
+  it('keeps a Socket Mode pod in the Service while the Slack socket is down, and an HTTP mode pod only when ready', () => {
+    // In Socket Mode /readyz fails without the socket, but in-cluster webhooks and heartbeats
+    // must still reach the bot; in HTTP mode Slack itself comes through the Service.
+    const socketMode = envOf(objects).has('SLACK_APP_TOKEN');
+    expect(socketMode).toBe(overlay === 'single');
+    const service = one(objects, 'Service', 'chatops');
+    expect(service.spec.publishNotReadyAddresses === true).toBe(socketMode);
+  });
+
   it('runs under the restricted pod security standard, as the image\'s user, writing only to /tmp', () => {
     const pod = one(objects, 'Deployment', 'chatops').spec.template.spec;
     const container = botContainer(objects);
