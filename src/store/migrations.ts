@@ -507,4 +507,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alert_groups_refired_untold ON alert_groups (id) WHERE incident_episode = episode AND flaps > incident_told_flaps;
     `,
   },
+  {
+    version: 20,
+    name: 'digest runs posting since',
+    sql: `
+      -- When a digest run passed its fence and began to post: a run taken over after that may be in
+      -- the channel already, so it is finished as 'unknown' instead of being posted a second time.
+      ALTER TABLE digest_runs ADD COLUMN posting_since timestamptz;
+    `,
+  },
 ];
