@@ -43,6 +43,7 @@ import { BotRedis } from './coord/bot-redis.ts';
 import { ReplicaRegistry } from './coord/replica-registry.ts';
 import { StartupHealth } from './coord/startup-health.ts';
 import { RedisChannelPacer } from './coord/redis-channel-pacer.ts';
+import { ShortLock } from './coord/short-lock.ts';
 import { LocalChannelPacer } from './coord/local-channel-pacer.ts';
 import { pacedChannelPoster } from './coord/paced-channel-poster.ts';
 
@@ -115,6 +116,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     log: log.child({ component: 'actions' }),
     leaseMs: readActionLeaseMs(env),
     secrets,
+    // With REDIS_URL, the same press on two replicas at once is answered from Redis (PostgreSQL's claims still decide).
+    ...(redis && { lock: new ShortLock(redis) }),
     // A remedy's notice goes out at once, not at a turn: it is said while the bot shuts down,
     // after the pacer has stopped taking turns.
     notify: async (n) => {

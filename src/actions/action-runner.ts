@@ -23,6 +23,7 @@ import { formatDuration } from '../probes/format.ts';
 import { redactSecrets } from '../redact-secrets.ts';
 import { maskSecrets } from '../security/mask-secrets.ts';
 import { UserError } from '../user-error.ts';
+import type { ShortLock } from '../coord/short-lock.ts';
 import { findAction } from './action-catalogue.ts';
 import { metrics } from '../metrics/metrics.ts';
 import type { ActionContext, ActionIo, ActionParams } from './action-executor.ts';
@@ -99,7 +100,15 @@ export interface ActionRunnerOptions {
    * and milestones) before it is stored, audited or shown, whichever kind's executor wrote it.
    */
   secrets?: readonly string[];
+  /**
+   * The bot's Redis lock (REDIS_URL): the same press handled on another replica at this moment is
+   * answered from it at once. Only ever a "no": a run still needs its claim in PostgreSQL.
+   */
+  lock?: ShortLock;
 }
+
+/** How long the short lock of a confirmation is held at most: one use of its row. */
+const CONFIRMATION_LOCK_MS = 5_000;
 
 type Audit = (outcome: string, detail?: string) => Promise<unknown>;
 
@@ -195,6 +204,57 @@ export class ActionRunner {
       await audit('refused', 'the bot is shutting down');
       return { kind: 'refused', text: `The bot is restarting and takes no new actions: press the button again in a minute (another replica, or the bot once restarted, runs it).` };
     }
+    // The fast path across replicas: the same run (its once-only key, made from the signed button)
+    // claimed by another press right now is answered at once, as its claim would answer. The lock
+    // lives at most one lease: a holder that died is not believed longer than its claim would be.
+    const owner = JSON.stringify({ by: this.instance, n: randomBytes(6).toString('hex'), startedBy: claim.startedBy, at: Date.now() });
+    const held = await this.#hold(`action-run:${claim.key}`, owner, this.leaseMs);
+    if (typeof held === 'object') {
+      const busy = { startedBy: held.startedBy, ageSeconds: Math.max(0, Math.round((Date.now() - held.at) / 1000)) };
+      metrics.deduplicatedTotal.inc({ source: 'press' });
+      this.#o.log.info({ action: claim.action, target: claim.target, via: 'redis' }, 'the same remedy is being run by another press: answered without running it');
+      // Audited like a duplicate claim, without holding the answer for the store.
+      void this.track(Promise.resolve(audit('duplicate', 'the same press was being handled at that moment (seen in Redis)')).catch(() => undefined));
+      return { kind: 'duplicate', text: `${claim.action} on ${claim.target} is already running`, ...busy };
+    }
+    try {
+      return await this.#claimAndRun(claim, title, run, io, audit);
+    } finally {
+      if (held === 'acquired') await this.#o.lock?.release(`action-run:${claim.key}`, owner);
+    }
+  }
+
+  /**
+   * The short lock of one confirmation across replicas (Redis): 'held' while another press of it
+   * (Run it or Cancel, by the same user) is using it right now; otherwise a release to call once
+   * its row is used (a no-op without Redis, or when Redis could not say: PostgreSQL decides).
+   */
+  async holdConfirmation(confirmation: string, user: string): Promise<'held' | (() => Promise<void>)> {
+    const name = `confirmation:${confirmation}:${user}`;
+    const owner = JSON.stringify({ by: this.instance, n: randomBytes(6).toString('hex'), startedBy: user, at: Date.now() });
+    const held = await this.#hold(name, owner, CONFIRMATION_LOCK_MS);
+    if (typeof held === 'object') {
+      metrics.deduplicatedTotal.inc({ source: 'press' });
+      return 'held';
+    }
+    return async () => {
+      if (held === 'acquired') await this.#o.lock?.release(name, owner);
+    };
+  }
+
+  /**
+   * 'acquired', 'free' (no Redis, or it could not say: the PostgreSQL path decides alone), or who
+   * holds it. A holder whose value is not one this bot writes is not believed: PostgreSQL decides.
+   */
+  async #hold(name: string, owner: string, ttlMs: number): Promise<'acquired' | 'free' | { startedBy: string; at: number }> {
+    const attempt = await this.#o.lock?.acquire(name, owner, ttlMs);
+    if (!attempt || attempt.state === 'unknown') return 'free';
+    if (attempt.state === 'acquired') return 'acquired';
+    const holder = parseHolder(attempt.holder);
+    return holder ?? 'free';
+  }
+
+  async #claimAndRun(claim: RunClaim, title: string, run: (ctx: ActionContext) => Promise<string>, io: ActionIo, audit: Audit): Promise<RunOutcome> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const { rows } = await this.#o.pool.query<{ id: string }>(
         `INSERT INTO action_runs (key, action, target, params, started_by, channel, owner, owner_pid, owner_scope, lease_until, renewed_at, thread_channel, thread_ts)
@@ -461,6 +521,18 @@ export class ActionRunner {
     for (const run of runs) {
       if (Date.now() - run.renewedAt > this.leaseMs) run.controller.abort(new RunInterrupted(`this bot process could not renew its claim in the state store for ${formatDuration(this.leaseMs / 1000)}`));
     }
+  }
+}
+
+/** Who holds a short lock, from the value this bot writes; undefined for anything else. */
+function parseHolder(value: string | undefined): { startedBy: string; at: number } | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const v = JSON.parse(value) as { startedBy?: unknown; at?: unknown };
+    if (typeof v.startedBy !== 'string' || !/^[A-Z0-9]{2,32}$/.test(v.startedBy) || typeof v.at !== 'number' || !Number.isFinite(v.at)) return undefined;
+    return { startedBy: v.startedBy, at: v.at };
+  } catch {
+    return undefined;
   }
 }
 

@@ -17,6 +17,9 @@ export interface PressedRemedy {
   messageKey: string;
 }
 
+/** The answer to a press of a confirmation used already (or being used by another press right now). */
+export const CONFIRMATION_USED = 'This confirmation was already used.';
+
 const CONFIRM_TTL_MS = CONFIRMATION_MINUTES * 60_000;
 
 export async function recordConfirmation(pool: pg.Pool, user: string, press: PressedRemedy): Promise<string> {
@@ -44,6 +47,6 @@ export async function useConfirmation(pool: pg.Pool, id: string, user: string): 
   const c = found[0];
   if (!c) return 'This confirmation is not one the bot recorded: press the button on the report again.';
   if (c.user_id !== user) return 'This confirmation belongs to whoever pressed the button: press it yourself to run it.';
-  if (c.used) return 'This confirmation was already used.';
+  if (c.used) return CONFIRMATION_USED;
   return 'This confirmation has expired: press the button on the report again.';
 }

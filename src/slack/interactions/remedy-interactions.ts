@@ -19,7 +19,7 @@ import { describeErrorLine } from '../../answer-error.ts';
 import { errorMessage, icon, simpleMessage, type Message } from '../../message/message.ts';
 import { cutText } from '../../render/cut-text.ts';
 import { escapeMrkdwn } from '../escape-mrkdwn.ts';
-import { peekConfirmation, recordConfirmation, useConfirmation, type PressedRemedy } from './action-confirmations.ts';
+import { CONFIRMATION_USED, peekConfirmation, recordConfirmation, useConfirmation, type PressedRemedy } from './action-confirmations.ts';
 import type { Decoded, DialogInteraction, DialogPress, DialogView, Edge, InteractionFamily, IntentOf, Press } from './interaction.ts';
 
 const MINUTE = 60_000;
@@ -148,7 +148,8 @@ async function runConfirmed(intent: IntentOf<'confirm.run'>, p: Press, edge: Edg
   const { services } = edge;
   const { user } = p;
   try {
-    const press = await useConfirmation(services.pool, intent.confirmation, user);
+    const press = await useConfirmationOnce(edge, intent.confirmation, user, p.channel || undefined, 'confirm:run');
+    if (press === undefined) return;
     if (typeof press === 'string') {
       await auditRefusedConfirmation(edge, user, p.channel || undefined, 'confirm:run', press);
       await edge.answer(simpleMessage(icon('denied'), ' ', press));
@@ -167,7 +168,8 @@ async function cancelConfirmed(intent: IntentOf<'confirm.cancel'>, p: Press, edg
   const { services } = edge;
   const { user } = p;
   try {
-    const press = await useConfirmation(services.pool, intent.confirmation, user);
+    const press = await useConfirmationOnce(edge, intent.confirmation, user, p.channel || undefined, 'confirm:cancel');
+    if (press === undefined) return;
     if (typeof press === 'string') {
       await auditRefusedConfirmation(edge, user, p.channel || undefined, 'confirm:cancel', press);
       await edge.answer(simpleMessage(icon('denied'), ' ', press));
@@ -280,6 +282,28 @@ function threadIo(edge: Edge, press: PressedRemedy, user: string): ThreadIo {
     },
     show,
   };
+}
+
+/**
+ * Uses a confirmation once, across replicas: while another press of it (Run it or Cancel, on any
+ * replica) holds its short lock in Redis, this press is answered at once as the store would answer
+ * it ("already used") and audited, and undefined comes back (answered). Otherwise, Redis free or
+ * unable to say, the store's conditional UPDATE decides, as without Redis.
+ */
+async function useConfirmationOnce(edge: Edge, confirmation: string, user: string, channel: string | undefined, step: string): Promise<PressedRemedy | string | undefined> {
+  const { services } = edge;
+  const lock = await services.actions.holdConfirmation(confirmation, user);
+  if (lock === 'held') {
+    services.log.info({ step, via: 'redis' }, 'a confirmation being used by another press: answered without using it');
+    await edge.answer(simpleMessage(icon('denied'), ' ', CONFIRMATION_USED));
+    await auditRefusedConfirmation(edge, user, channel, step, `${CONFIRMATION_USED} (another press was using it at that moment)`);
+    return undefined;
+  }
+  try {
+    return await useConfirmation(services.pool, confirmation, user);
+  } finally {
+    await lock();
+  }
 }
 
 /** A "Run it", "Cancel" or dialog that could not use its confirmation: one audit row, like any refusal. */
