@@ -19,6 +19,9 @@ interface ReplicaRow {
   has_redis: boolean;
 }
 
+/** The pool, or the client holding the start's transaction. */
+type Queryable = Pick<pg.PoolClient, 'query'>;
+
 export interface ReplicaRegistryOptions {
   pool: pg.Pool;
   log: Logger;
@@ -50,31 +53,47 @@ export class ReplicaRegistry {
 
   /**
    * Checks for other running replicas, then writes this one's row and keeps it fresh. Throws a
-   * UserError naming REDIS_URL when this replica has no Redis and another one is running.
+   * UserError naming REDIS_URL when this replica has no Redis and another one is running. The
+   * check and the first row are one transaction under an advisory lock: two replicas starting
+   * together cannot both see nobody and both run.
    */
   async start(): Promise<void> {
-    const others = await this.others();
-    if (others.length > 0) {
-      const named = others.map((r) => `${r.host}:${r.pid}`).join(', ');
-      if (!this.#hasRedis) {
-        throw new UserError(
-          `another replica (${named}) is running; several replicas need REDIS_URL set on all of them (they share Slack's per-channel pacing through it), or stop the other replica first`,
-        );
-      }
-      const without = others.filter((r) => !r.has_redis).map((r) => `${r.host}:${r.pid}`);
-      if (without.length > 0) this.#log.warn({ replicas: without }, `a replica without REDIS_URL is running (${without.join(', ')}): its posts are not paced with this one's until it is restarted with REDIS_URL`);
-      else this.#log.info({ replicas: others.map((r) => `${r.host}:${r.pid}`) }, 'other replicas are running: coordinating through the bot\'s Redis');
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT pg_advisory_xact_lock(hashtext('chatops.replicas'))`);
+      this.#admit(await this.others(client));
+      await this.#write(client);
+      await client.query('COMMIT');
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
     }
-    await this.#write();
     this.#timer = setInterval(() => {
-      this.#write().catch((err: unknown) => this.#log.warn({ err }, 'could not write this replica\'s row (state store unreachable?): retried in 10 s'));
+      this.#write(this.#pool).catch((err: unknown) => this.#log.warn({ err }, 'could not write this replica\'s row (state store unreachable?): retried in 10 s'));
     }, BEAT_MS);
     this.#timer.unref();
   }
 
+  /** Refuses (without Redis) or logs the other running replicas. */
+  #admit(others: ReplicaRow[]): void {
+    if (others.length === 0) return;
+    const named = others.map((r) => `${r.host}:${r.pid}`).join(', ');
+    if (!this.#hasRedis) {
+      throw new UserError(
+        `another replica (${named}) is running; several replicas need REDIS_URL set on all of them (they share Slack's per-channel pacing through it), or stop the other replica first`,
+      );
+    }
+    const without = others.filter((r) => !r.has_redis).map((r) => `${r.host}:${r.pid}`);
+    if (without.length > 0) this.#log.warn({ replicas: without }, `a replica without REDIS_URL is running (${without.join(', ')}): its posts are not paced with this one's until it is restarted with REDIS_URL`);
+    else this.#log.info({ replicas: others.map((r) => `${r.host}:${r.pid}`) }, 'other replicas are running: coordinating through the bot\'s Redis');
+  }
+
   /** Other replicas seen within FRESH_MS (rows of this host whose process is gone do not count). */
-  async others(): Promise<ReplicaRow[]> {
-    const { rows } = await this.#pool.query<ReplicaRow>(
+  async others(db: Queryable = this.#pool): Promise<ReplicaRow[]> {
+    const { rows } = await db.query<ReplicaRow>(
       `SELECT host, pid, has_redis FROM replicas WHERE id <> $1 AND seen_at > now() - $2 * interval '1 millisecond' ORDER BY started_at`,
       [this.id, FRESH_MS],
     );
@@ -90,8 +109,8 @@ export class ReplicaRegistry {
     await this.#pool.query('DELETE FROM replicas WHERE id = $1', [this.id]).catch((err: unknown) => this.#log.warn({ err }, 'could not delete this replica\'s row: it is ignored 30 s after its last beat'));
   }
 
-  async #write(): Promise<void> {
-    await this.#pool.query(
+  async #write(db: Queryable): Promise<void> {
+    await db.query(
       `INSERT INTO replicas (id, host, pid, has_redis) VALUES ($1, $2, $3, $4)
        ON CONFLICT (id) DO UPDATE SET seen_at = now(), has_redis = EXCLUDED.has_redis`,
       [this.id, this.#host, this.#pid, this.#hasRedis],

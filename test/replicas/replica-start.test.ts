@@ -1,6 +1,6 @@
 // Replicas as real processes (`node src/main.ts`) on one state store: a second replica without
 // REDIS_URL refuses to start while another runs, naming REDIS_URL; one with REDIS_URL starts;
-// a clean stop deletes the replica's row so a restart is not refused; and /readyz says "not ready"
+// two started at the same moment without Redis never both run; a clean stop deletes the replica's row so a restart is not refused; and /readyz says "not ready"
 // (rather than nothing listening) while the migrations wait for a lock held on the database.
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -124,6 +124,21 @@ describe('ReplicaRegistry', () => {
     await registry.stop();
     const other = new ReplicaRegistry({ pool, log: silentLogger(), hasRedis: false, host: 'host-b', pid: 1 });
     await expect(other.start()).rejects.toThrow(/another replica \(host-a:4242\) is running; several replicas need REDIS_URL/);
+  });
+
+  it('of two replicas without Redis starting at the same moment, exactly one starts and the other refuses', async () => {
+    // Several rounds: without the lock both checks usually ran before either row was written.
+    for (let round = 0; round < 5; round++) {
+      const registries = ['host-e', 'host-f'].map((host) => new ReplicaRegistry({ pool, log: silentLogger(), hasRedis: false, host, pid: 1 }));
+      const results = await Promise.allSettled(registries.map((r) => r.start()));
+      const refused = results.filter((r) => r.status === 'rejected');
+      expect(results.map((r) => r.status).sort(), `round ${round}`).toEqual(['fulfilled', 'rejected']);
+      expect(String((refused[0] as PromiseRejectedResult).reason)).toMatch(/another replica \(host-[ef]:1\) is running; several replicas need REDIS_URL/);
+      // Only the one that started has a row.
+      expect((await replicaRows()).map((r) => r.host)).toHaveLength(1);
+      for (const r of registries) await r.stop();
+      expect(await replicaRows()).toEqual([]);
+    }
   });
 
   it('a row not written for more than 30 s is a replica that is gone', async () => {
