@@ -11,7 +11,11 @@ export interface PostedRef {
 export interface ChannelPoster {
   /** What one message can hold where this poster posts: producers that choose what to leave out fit it. */
   readonly budget: Budget;
-  post(channel: string, message: Message): Promise<PostedRef>;
+  /**
+   * `beforeSend` runs just before the message goes out (for a paced poster, inside the channel's
+   * turn); if it throws, nothing is sent and `post` rejects with its error.
+   */
+  post(channel: string, message: Message, options?: { beforeSend?: () => Promise<void> }): Promise<PostedRef>;
   /** A reply in the thread of `parent`. */
   reply(parent: PostedRef, message: Message): Promise<PostedRef>;
   /** Uploads a PNG into the channel (in the thread of `parent` when given), with a title. */

@@ -6,7 +6,8 @@ import type { ChannelPacer } from './channel-pacer.ts';
 export function pacedChannelPoster(poster: ChannelPoster, pacer: ChannelPacer): ChannelPoster {
   return {
     budget: poster.budget,
-    post: (channel, message) => pacer.run(channel, () => poster.post(channel, message)),
+    // beforeSend runs at the turn: a post that waited for it is checked when it is about to go out.
+    post: (channel, message, options) => pacer.run(channel, () => poster.post(channel, message, options)),
     reply: (parent, message) => pacer.run(parent.channel, () => poster.reply(parent, message)),
     uploadPng: (channel, png, options) => pacer.run(channel, () => poster.uploadPng(channel, png, options)),
   };

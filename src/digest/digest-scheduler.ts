@@ -3,7 +3,9 @@
 // posted once. A slot missed while every replica was down is posted late, once, at start-up.
 // A claim is a lease, renewed while the run lasts: a run handed back at shutdown (outcome
 // 'released') or whose replica died (lease run out) is taken over by the next sweep of any replica,
-// and a run whose claim was taken over does not post (the post is fenced on the claim).
+// and a run whose claim was taken over does not post (the post is fenced on the claim, at the
+// channel's turn). A run taken over after it began posting (posting_since) may be in the channel
+// already: it is finished as 'unknown', never posted a second time.
 import { randomUUID } from 'node:crypto';
 import cron, { type ScheduledTask } from 'node-cron';
 import type pg from 'pg';
@@ -13,6 +15,7 @@ import { AlertStore } from '../alerts/alert-store.ts';
 import type { ChannelPoster } from '../channel-poster.ts';
 import { UserError } from '../user-error.ts';
 import { metrics } from '../metrics/metrics.ts';
+import { PacerStoppedError } from '../coord/channel-pacer.ts';
 
 /** How far back a missed slot is looked for at start-up. */
 const CATCH_UP_WINDOW_MS = 8 * 86_400_000;
@@ -160,20 +163,30 @@ export class DigestScheduler {
   async runSlot(digest: DigestConfig, slot: Date, options: { late?: boolean; notify?: boolean } = {}): Promise<DigestRunResult | undefined> {
     const { late = false, notify = true } = options;
     if (this.#stopping) return undefined;
+    const key = JSON.stringify([digest.name, slot.toISOString()]);
+    // This replica's own run of the slot, still under way (its renewals failed while the store
+    // was down): not taken over by its own sweep, which would post it a second time.
+    if (this.#running.has(key)) return undefined;
     // A new slot, or one handed back or left behind by a dead replica (taken over, posted late).
     const claimed = await this.#pool.query(
       `INSERT INTO digest_runs (digest, slot, claimed_by, late) VALUES ($1, $2, $3, $4)
        ON CONFLICT (digest, slot) DO UPDATE SET claimed_by = EXCLUDED.claimed_by, claimed_at = now(), late = true, outcome = NULL
         WHERE digest_runs.finished_at IS NULL
           AND (digest_runs.outcome = 'released' OR (digest_runs.outcome IS NULL AND digest_runs.claimed_at < now() - make_interval(secs => $5::float8 / 1000)))
-       RETURNING late`,
+       RETURNING late, posting_since`,
       [digest.name, slot, this.#owner, late, this.#leaseMs],
     );
     if (claimed.rowCount === 0) return undefined;
-    const isLate = (claimed.rows[0] as { late: boolean }).late;
-    const key = JSON.stringify([digest.name, slot.toISOString()]);
-    const run: RunningSlot = { abort: new AbortController(), posting: false, done: Promise.resolve() };
+    const { late: isLate, posting_since: postingSince } = claimed.rows[0] as { late: boolean; posting_since: Date | null };
     const log = this.#services.log.child({ digest: digest.name, slot: slot.toISOString(), late: isLate });
+    if (postingSince) {
+      // Its replica stopped or died while posting: the digest may be in the channel. Not posted again.
+      await this.#finish(digest, slot, 'unknown');
+      metrics.digestRunsTotal.inc({ outcome: 'unknown' });
+      log.error({ postingSince }, 'digest run taken over after it began posting: whether it reached the channel is unknown, so it is not posted again (its row says unknown)');
+      return undefined;
+    }
+    const run: RunningSlot = { abort: new AbortController(), posting: false, done: Promise.resolve() };
     const renew = async (): Promise<void> => {
       const res = await this.#pool.query(
         'UPDATE digest_runs SET claimed_at = now() WHERE digest = $1 AND slot = $2 AND claimed_by = $3 AND finished_at IS NULL AND outcome IS NULL',
@@ -183,15 +196,32 @@ export class DigestScheduler {
     };
     const renewal = setInterval(() => void renew().catch(() => undefined), Math.max(100, Math.floor(this.#leaseMs / 3)));
     renewal.unref();
-    // The post is fenced: the claim is renewed (still ours) and not handed back, or nothing is posted.
+    // The post is fenced at the channel's turn (a run waiting for it is still handed back at
+    // shutdown): the claim is renewed (still ours, not handed back) and the row says since when it
+    // is posting, or nothing is posted.
     const fence = async (): Promise<void> => {
-      if (!run.posting) await renew();
+      if (run.posting) return;
       if (run.abort.signal.aborted) throw new ClaimLost('the digest run was handed back or taken over before it posted');
+      // Posting from here on: a shutdown waits for this run instead of handing it back.
       run.posting = true;
+      try {
+        const res = await this.#pool.query(
+          'UPDATE digest_runs SET claimed_at = now(), posting_since = now() WHERE digest = $1 AND slot = $2 AND claimed_by = $3 AND finished_at IS NULL AND outcome IS NULL',
+          [digest.name, slot, this.#owner],
+        );
+        if (res.rowCount === 0) run.abort.abort();
+      } catch (err) {
+        run.posting = false;
+        throw err;
+      }
+      if (run.abort.signal.aborted) {
+        run.posting = false;
+        throw new ClaimLost('the digest run was handed back or taken over before it posted');
+      }
     };
     const poster: ChannelPoster = {
       budget: this.#services.poster.budget,
-      post: async (channel, message) => (await fence(), await this.#services.poster.post(channel, message)),
+      post: (channel, message) => this.#services.poster.post(channel, message, { beforeSend: fence }),
       reply: (parent, message) => this.#services.poster.reply(parent, message),
       uploadPng: (channel, png, o) => this.#services.poster.uploadPng(channel, png, o),
     };
@@ -207,6 +237,13 @@ export class DigestScheduler {
         log.info({ status: result.set.status, posted: result.posted, pruned }, 'digest run finished');
         return result;
       } catch (err) {
+        if (!run.posting && err instanceof PacerStoppedError && !run.abort.signal.aborted) {
+          // Stopped while waiting for its channel's turn, not yet handed back: handed back now.
+          run.abort.abort();
+          await this.#pool
+            .query(`UPDATE digest_runs SET outcome = 'released' WHERE digest = $1 AND slot = $2 AND claimed_by = $3 AND finished_at IS NULL AND outcome IS NULL`, [digest.name, slot, this.#owner])
+            .catch(() => undefined);
+        }
         if (run.abort.signal.aborted && !run.posting) {
           metrics.digestRunsTotal.inc({ outcome: 'handed_back' });
           log.info('digest run handed back or taken over: not posted here');

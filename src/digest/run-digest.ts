@@ -58,7 +58,11 @@ export async function runDigest(digest: DigestConfig, services: DigestServices, 
     return undefined;
   });
   if (chart) {
-    await services.poster.uploadPng(digest.channel, chart, { filename: `${digest.name}-trends.png`, title: `${digest.name}: last ${TREND_DAYS} days`, parent });
+    // The digest is in the channel already: a chart that cannot be uploaded (Slack failing, the
+    // pacer stopped at shutdown) is a warning, not a failed run.
+    await services.poster.uploadPng(digest.channel, chart, { filename: `${digest.name}-trends.png`, title: `${digest.name}: last ${TREND_DAYS} days`, parent }).catch((err: unknown) => {
+      services.log.warn({ err, digest: digest.name }, 'digest posted without its trend chart: the upload failed');
+    });
   }
   return { set, posted: true, changes: changes.changes.length };
 }

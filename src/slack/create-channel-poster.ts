@@ -29,8 +29,9 @@ export function createChannelPoster(client: WebClient, signer: ValueSigner, secr
 
   return {
     budget: SLACK_BUDGET,
-    post(channel, message) {
-      return postMessage(channel, message, undefined, `while posting to ${channel}`);
+    async post(channel, message, options) {
+      await options?.beforeSend?.();
+      return await postMessage(channel, message, undefined, `while posting to ${channel}`);
     },
     reply(parent, message) {
       return postMessage(parent.channel, message, parent.ts, `while replying in ${parent.channel} (thread ${parent.ts})`);
