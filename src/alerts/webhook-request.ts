@@ -24,6 +24,14 @@ export function bearerAuthorized(header: string | undefined, expected: Buffer): 
  */
 export const DRAIN_BYTES = 8 * 1024 * 1024;
 export const DRAIN_MS = 10_000;
+/**
+ * At most this many refused bodies are drained at once. Each drain holds a socket for up to
+ * DRAIN_MS, so without a cap a client sending many slow refused requests (a wrong token costs it
+ * nothing) would hold that many sockets open. Beyond the cap the answer is written and the
+ * connection closed at once: the client may read a reset instead, which is all it is owed.
+ */
+export const MAX_DRAINS = 32;
+let draining = 0;
 
 /**
  * A JSON answer. `close`: for a refused request whose body is not read (or not all): the answer is
@@ -39,6 +47,10 @@ export function answerJson(res: ServerResponse, status: number, body: Record<str
     res.end(text);
     return;
   }
+  if (draining >= MAX_DRAINS) {
+    res.end(text, () => req.socket.destroy());
+    return;
+  }
   // Written now, ended once the body has been read: a client that reads while it sends (Go's,
   // Node's) has its answer and may stop sending; one that sends it all first reads it after.
   res.write(text);
@@ -49,9 +61,11 @@ export function answerJson(res: ServerResponse, status: number, body: Record<str
 function discardRest(req: IncomingMessage, done: () => void): void {
   const declared = Number(req.headers['content-length']);
   let finished = false;
+  draining++;
   const finish = () => {
     if (finished) return;
     finished = true;
+    draining--;
     clearTimeout(timer);
     req.off('data', onData);
     done();

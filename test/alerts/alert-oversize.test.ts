@@ -2,12 +2,16 @@
 // declared length and the whole body written, the answer read after. The bot answers 413 with the
 // reason and reads the rest of the body into nothing before it closes the connection, so the
 // client reads the answer instead of a reset (closing with a body still arriving resets the
-// connection, and the reset takes the answer with it). The same for a refused token.
+// connection, and the reset takes the answer with it). The same for a refused token. At most
+// MAX_DRAINS refused bodies are drained at once: beyond that the connection is closed at once.
 import http from 'node:http';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
+import { MAX_DRAINS, answerJson } from '../../src/alerts/webhook-request.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { ALERTS_TOKEN, startAlertBot } from './alert-harness.ts';
 import { postgresDownFiring } from './alertmanager-payloads.ts';
 
@@ -122,5 +126,69 @@ describe('a body above 1 MiB', () => {
   it('the bot still answers a notification of the right size afterwards', async () => {
     const a = await postWhole(Buffer.from(JSON.stringify(postgresDownFiring())), ALERTS_TOKEN);
     expect(a).toMatchObject({ status: 200, body: { status: 'recorded' } });
+  });
+});
+
+/** A raw connection that sent a request's head and the first bytes of a 1 MiB body, and waits. */
+interface SlowSender {
+  socket: net.Socket;
+  received: () => string;
+  closed: () => boolean;
+}
+
+function slowSender(port: number): Promise<SlowSender> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    let text = '';
+    let closed = false;
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('error', () => undefined);
+    socket.on('close', () => (closed = true));
+    socket.once('connect', () => {
+      socket.write('POST /alerts/alertmanager HTTP/1.1\r\nhost: bot\r\nauthorization: Bearer wrong\r\ncontent-length: 1048576\r\n\r\n{"alerts":[');
+      resolve({ socket, received: () => text, closed: () => closed });
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('drains of refused bodies', () => {
+  it(`at most ${MAX_DRAINS} at once: beyond that the answer is written and the connection closed at once`, async () => {
+    // The routes' own refusal, on a server that refuses every request with its body unread.
+    const server = http.createServer((req, res) => answerJson(res, 401, { error: 'unauthorized' }, true));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const senders: SlowSender[] = [];
+    try {
+      for (let i = 0; i < MAX_DRAINS; i++) {
+        const s = await slowSender(port);
+        senders.push(s);
+        // Answered, and held open while the rest of its body is read into nothing.
+        await waitFor(async () => s.received().includes('{"error":"unauthorized"}') || undefined, 10_000, `the answer of sender ${i}`);
+      }
+      const beyond = await slowSender(port);
+      await waitFor(async () => beyond.closed() || undefined, 10_000, 'the connection beyond the cap closed');
+      expect(beyond.received()).toMatch(/^HTTP\/1\.1 401 /);
+      expect(beyond.received()).toContain('{"error":"unauthorized"}');
+      // Every drain under the cap is still open: their bodies have not ended.
+      expect(senders.filter((s) => s.closed())).toHaveLength(0);
+
+      // One sender finishes its body: its drain ends and its connection closes, which frees a place.
+      const first = senders.shift()!;
+      first.socket.write('x'.repeat(1_048_576 - '{"alerts":['.length));
+      await waitFor(async () => first.closed() || undefined, 10_000, 'the drained connection closed');
+      const next = await slowSender(port);
+      senders.push(next);
+      await waitFor(async () => next.received().includes('{"error":"unauthorized"}') || undefined, 10_000, 'the answer of the next sender');
+      // Full again: the next one beyond the cap is closed at once, the drains stay open.
+      const again = await slowSender(port);
+      await waitFor(async () => again.closed() || undefined, 10_000, 'the next connection beyond the cap closed');
+      expect(next.closed()).toBe(false);
+    } finally {
+      for (const s of senders) s.socket.destroy();
+      server.closeAllConnections();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
