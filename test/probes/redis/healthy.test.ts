@@ -1,17 +1,26 @@
-// A healthy server (the suite's shared redis-server) and the probe's definition: every check ok,
+// A healthy server (a redis-server of this file's own: the suite's shared one also serves the bots'
+// coordination tests, whose lookups would move its hit rate) and the probe's definition: every check ok,
 // the target schema, the registry, and a proof that a run touches no keys.
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisKind } from '../../../src/probes/redis/redis-kind.ts';
 import { allCheckIds, findProbe } from '../../../src/probes/probe-registry.ts';
 import { resolveThresholds } from '../../../src/probes/probe-definition.ts';
 import { MemoryProbeStateStore } from '../../../src/probes/probe-state.ts';
-import { startTestRedis } from '../../support/start-test-redis.ts';
+import { startTestRedis, type RunningRedis } from '../../support/start-test-redis.ts';
 import { ClientBag, findingOf, runRedisProbe, timedRun } from './redis-helpers.ts';
 
-const url = inject('redisUrl');
+let own: RunningRedis;
+let url: string;
 const bag = new ClientBag();
 
-afterAll(() => bag.closeAll());
+beforeAll(async () => {
+  own = await startTestRedis();
+  url = own.url;
+});
+afterAll(async () => {
+  await bag.closeAll();
+  await own?.stop();
+});
 
 const CHECKS = ['reachable', 'memory', 'evictions', 'hit_rate', 'fragmentation', 'clients', 'slowlog', 'persistence', 'replication', 'doctor'];
 
