@@ -198,14 +198,18 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       mode,
       services,
       async stop() {
+        // The shutdown's start: the exit is forced SHUTDOWN_GRACE_MS after it (installShutdown).
+        const stopStartedAt = Date.now();
         await incidents?.engine.stop();
         await alerts.stop();
         await heartbeats.stop();
         await digests.stop();
         pacer.stop();
         await slack.stop();
-        // No press arrives any more: running actions get most of the shutdown grace to finish.
-        await actions.drain(actionDrainMs(readShutdownGraceMs(env)));
+        // No press arrives any more: running actions get what is left of their share of the
+        // shutdown grace (the stops above can take much of it while Slack is slow), so that the
+        // ones cut short are recorded interrupted before the exit is forced.
+        await actions.drain(actionDrainMs(readShutdownGraceMs(env), Date.now() - stopStartedAt));
         await closeProbes();
         keyRing.close?.();
         await registry.stop();

@@ -43,10 +43,12 @@ export function readActionLeaseMs(env: NodeJS.ProcessEnv): number {
 
 /**
  * Of the shutdown grace period, how long running actions get to finish: most of it, leaving time
- * to record the rest as interrupted and say so in their threads (25 s grace: 17 s).
+ * to record the rest as interrupted and say so in their threads (25 s grace: 17 s). Counted from
+ * the start of the shutdown: `elapsedMs` already spent on other stops (slow while Slack is) comes
+ * off it, so the recording still happens before the exit is forced.
  */
-export function actionDrainMs(shutdownGraceMs: number): number {
-  return Math.max(Math.floor(shutdownGraceMs / 2), shutdownGraceMs - 8_000);
+export function actionDrainMs(shutdownGraceMs: number, elapsedMs = 0): number {
+  return Math.max(0, Math.max(Math.floor(shutdownGraceMs / 2), shutdownGraceMs - 8_000) - elapsedMs);
 }
 
 /** Attempts at posting an interruption in the thread before giving up (Slack down for long). */
