@@ -5,6 +5,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { blockActionBody, slashCommandBody } from '../support/signed-slack-request.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const CHANNEL = 'C0RUNLIMIT';
 const RUNBOOK_MESSAGE_TS = '1699999999.000077';
@@ -38,10 +39,12 @@ describe('Run checks over many targets', () => {
     expect(text).toContain('Not run: *db09*, *db10* (over the limit of 8 targets a press runs: `/diag db09`); *broken-db* (configuration problem: chatops config check)');
     expect(text).toContain('The report of each of the 8 targets is in the thread.');
 
-    // One audit row per target run, as /diag writes them.
+    // One audit row per target run, as /diag writes them (written once the reports are posted).
     const db = new pg.Client({ connectionString: t.storeUrl });
     await db.connect();
-    const { rows } = await db.query(`SELECT target FROM audit_log WHERE channel = '${CHANNEL}' AND action = 'diag' AND params->>'runbook' = 'postgres-connection-exhaustion' ORDER BY target`);
+    const audited = async () => (await db.query(`SELECT target FROM audit_log WHERE channel = '${CHANNEL}' AND action = 'diag' AND params->>'runbook' = 'postgres-connection-exhaustion' ORDER BY target`)).rows;
+    await waitFor(async () => (await audited()).length >= 8, 10_000, 'the 8 audit rows');
+    const rows = await audited();
     await db.end();
     expect(rows.map((r) => r.target)).toEqual(NAMES.slice(0, 8));
   });
