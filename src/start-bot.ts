@@ -209,7 +209,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
         // No press arrives any more: running actions get what is left of their share of the
         // shutdown grace (the stops above can take much of it while Slack is slow), so that the
         // ones cut short are recorded interrupted before the exit is forced.
-        await actions.drain(actionDrainMs(readShutdownGraceMs(env), Date.now() - stopStartedAt));
+        const grace = readShutdownGraceMs(env);
+        await actions.drain(actionDrainMs(grace, Date.now() - stopStartedAt), actionDrainMs(grace));
         await closeProbes();
         keyRing.close?.();
         await registry.stop();

@@ -297,13 +297,14 @@ export class ActionRunner {
    * Shutdown: takes no new runs, lets those in flight finish within `graceMs`, and records the rest
    * as interrupted (audit row, thread message) before they are told to stop.
    */
-  async drain(graceMs: number): Promise<{ finished: number; interrupted: number }> {
+  /** `givenMs`: the remedies' whole share of the shutdown, as said in a notice (graceMs may be what is left of it). */
+  async drain(graceMs: number, givenMs = graceMs): Promise<{ finished: number; interrupted: number }> {
     this.#closed = true;
     const before = [...this.#inflight.values()];
     if (before.length) this.#o.log.info({ running: before.length, graceMs }, 'waiting for running actions to finish');
     await settledWithin([...before.map((r) => r.done), ...this.#presses], graceMs);
     const left = [...this.#inflight.values()];
-    const why = `the bot was shutting down and it did not finish within the ${formatDuration(graceMs / 1000)} it was given`;
+    const why = `the bot was shutting down and it did not finish within the ${formatDuration(givenMs / 1000)} it was given`;
     for (const run of left) {
       await this.#record(run.id, this.instance, true, this.#text(run.title, run.claim.target, why, run.milestone, run.progress), true).catch((err: unknown) =>
         this.#o.log.error({ err, action: run.claim.action }, 'could not record an interrupted action'));

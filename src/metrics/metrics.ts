@@ -46,7 +46,7 @@ export const metrics = {
    * command, counted with the commands): outcome = posted | skipped (nothing to post) | failed |
    * handed_back (the claim was handed back or taken over before it posted).
    */
-  digestRunsTotal: new client.Counter({ name: 'chatops_digest_runs_total', help: 'Scheduled digest runs, by outcome (posted, skipped, failed, handed_back)', labelNames: ['outcome'] as const, registers: [registry] }),
+  digestRunsTotal: new client.Counter({ name: 'chatops_digest_runs_total', help: 'Scheduled digest runs, by outcome (posted, skipped, failed, handed_back, unknown: taken over after it began posting, not posted again)', labelNames: ['outcome'] as const, registers: [registry] }),
   /**
    * Slack Web API calls, one per call whatever its retries: method = chat.postMessage... (`other`
    * for a name not shaped like one), outcome = ok | rate_limited (given up on Slack's 429) | error.
