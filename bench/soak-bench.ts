@@ -166,12 +166,20 @@ async function metricsLagMs(port: number): Promise<number | undefined> {
   return m ? Number(m[1]) * 1000 : undefined;
 }
 
-function lagWindows(file: string): { at: number; p99: number }[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { at: number; p99: number });
+interface GcKind {
+  n: number;
+  ms: number;
+  max: number;
 }
 
-export async function benchSoak(server: RunningPostgres, log: (line: string) => void, nodeFlags: readonly string[]): Promise<BenchRow[]> {
+function lagWindows(file: string): { at: number; p99: number; gc?: { minor: GcKind; major: GcKind } }[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { at: number; p99: number; gc?: { minor: GcKind; major: GcKind } });
+}
+
+export async function benchSoak(server: RunningPostgres, log: (line: string) => void, startFlags: readonly string[]): Promise<BenchRow[]> {
+  // BENCH_SOAK_NODE_FLAGS (space-separated) replaces npm start's flags for the replicas: to measure another heap setting.
+  const nodeFlags = process.env.BENCH_SOAK_NODE_FLAGS ? process.env.BENCH_SOAK_NODE_FLAGS.split(/\s+/).filter(Boolean) : startFlags;
   if (!(SECONDS > 0) || !(RATE > 0)) throw new Error(`soak benchmark: BENCH_SOAK_SECONDS (${process.env.BENCH_SOAK_SECONDS}) and BENCH_SOAK_RATE (${process.env.BENCH_SOAK_RATE}) must be positive numbers`);
   log(`\n## soak: ${REPLICAS} bot replicas (${nodeFlags.join(' ')}), one PostgreSQL, one redis-server, ${RATE} signed /diag db a second for ${SECONDS} s; a bare Bolt app at the same rate (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
   const redis = await startTestRedis();
@@ -189,7 +197,12 @@ export async function benchSoak(server: RunningPostgres, log: (line: string) => 
       const name = `replica-${i + 1}`;
       const port = await freePort();
       const lagFile = path.join(dir, `${name}-lag.jsonl`);
-      const p = spawnNode(name, [...nodeFlags, '--import', path.join(ROOT, 'bench/soak-lag-preload.ts'), path.join(ROOT, 'src/main.ts')], {
+      // BENCH_SOAK_PROFILE_DIR: the first replica writes a CPU profile there when it exits.
+      const profile = i === 0 && process.env.BENCH_SOAK_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_SOAK_PROFILE_DIR}`] : [];
+      // BENCH_SOAK_FIRST_REPLICA_FLAGS: the first replica runs with these flags instead, the others as
+      // they are, so one run compares two heap settings on the same machine (acks are printed per replica).
+      const flags = i === 0 && process.env.BENCH_SOAK_FIRST_REPLICA_FLAGS ? process.env.BENCH_SOAK_FIRST_REPLICA_FLAGS.split(/\s+/).filter(Boolean) : nodeFlags;
+      const p = spawnNode(name, [...flags, ...profile, '--import', path.join(ROOT, 'bench/soak-lag-preload.ts'), path.join(ROOT, 'src/main.ts')], {
         ...common,
         SLACK_BOT_TOKEN: 'xoxb-bench-soak',
         PORT: String(port),
@@ -346,6 +359,18 @@ export async function benchSoak(server: RunningPostgres, log: (line: string) => 
     log(`  bare Bolt RSS: ${bareTrend.first.toFixed(1)} -> ${bareTrend.last.toFixed(1)} MB, trend ${bareTrend.slope.toFixed(3)} MB/min`);
     const lags = replicas.map((r) => ({ r, ...lagOf(r) }));
     for (const l of lags) log(`  ${l.r.name} event-loop delay (${l.source}): p99 of ${l.p99s.length} windows: median ${l.p99s.length ? ms(quantile(l.p99s, 0.5)) : 'n/a'}, worst ${l.p99s.length ? ms(Math.max(...l.p99s)) : 'n/a'}`);
+    // Garbage-collection pauses per replica over the load (the preload's windows), by kind.
+    for (const r of replicas) {
+      const startWall = Date.now() - (performance.now() - start);
+      const windows = lagWindows(r.lagFile).filter((w) => w.gc && w.at - startWall >= WARMUP_MS && w.at - startWall <= loadEndMs + SAMPLE_MS);
+      const sum = (k: 'minor' | 'major') => windows.reduce((a, w) => ({ n: a.n + w.gc![k].n, ms: a.ms + w.gc![k].ms, max: Math.max(a.max, w.gc![k].max) }), { n: 0, ms: 0, max: 0 });
+      const [minor, major] = [sum('minor'), sum('major')];
+      if (windows.length > 0) log(`  ${r.name} GC after the warm-up (${windows.length} windows): ${minor.n} scavenges, ${ms(minor.ms)} in all, longest ${ms(minor.max)}; ${major.n} mark-compacts, ${ms(major.ms)} in all, longest ${ms(major.max)}`);
+    }
+    for (const r of replicas) {
+      const mine = steady(sent.filter((s) => replicas[s.replica] === r));
+      if (mine.length > 0) log(`  ${r.name} ack after the warm-up: p50 ${ms(quantile(mine, 0.5))}, p99 ${ms(quantile(mine, 0.99))} (${mine.length})`);
+    }
     log(`  acks later than Slack's ${SLACK_ACK_LIMIT_MS / 1000} s: ${lateAcks} of ${sent.length} (timeouts counted as ${ACK_TIMEOUT_MS / 1000} s)`);
     log(`  ack, after the warm-up: bot p50 ${ms(quantile(ours, 0.5))}, p99 ${ms(ackP99)} (${ours.length}); bare Bolt p50 ${ms(quantile(theirs, 0.5))}, p99 ${ms(bareP99)} (${theirs.length}); ratio of p99s ${ackRatio.toFixed(2)}x (target <= ${ACK_RATIO_TARGET}x): ${ackRatio <= ACK_RATIO_TARGET ? 'yes' : 'NO'}`);
     const problems = replicas.reduce((n, r) => n + r.lines, 0);
