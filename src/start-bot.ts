@@ -40,7 +40,7 @@ import { createSlackAlertPoster } from './slack/create-slack-alert-poster.ts';
 import { HeartbeatService } from './heartbeats/heartbeat-service.ts';
 import type { Clock } from './incidents/clock.ts';
 import { BotRedis } from './coord/bot-redis.ts';
-import { ReplicaRegistry } from './coord/replica-registry.ts';
+import { ReplicaRegistry, readReplicaGroup } from './coord/replica-registry.ts';
 import { StartupHealth } from './coord/startup-health.ts';
 import { RedisChannelPacer } from './coord/redis-channel-pacer.ts';
 import { ShortLock } from './coord/short-lock.ts';
@@ -84,7 +84,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     try {
       redis = env.REDIS_URL ? new BotRedis(env.REDIS_URL, log) : undefined;
       // Without REDIS_URL, another running replica stops this start (they would not share Slack's pacing).
-      replicas = new ReplicaRegistry({ pool: store.pool, log, hasRedis: redis !== undefined });
+      replicas = new ReplicaRegistry({ pool: store.pool, log, hasRedis: redis !== undefined, group: readReplicaGroup(env) });
       await replicas.start();
       keyRing = envKeys ? staticKeyRing(envKeys) : await storedKeyRing(store.pool);
     } catch (error) {

@@ -9,6 +9,7 @@ import { startFakeSlackApi } from './support/fake-slack-api.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { testReplicaGroup } from './support/test-replica-group.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../src/main.ts');
 // Started away from the checkout: a chatops.yml there (the README's quick start makes one) must not
@@ -61,13 +62,13 @@ describe('starting the bot', () => {
   it('stops with a clear message when Slack rejects the token or cannot be reached', async () => {
     const slack = await startFakeSlackApi();
     slack.failNext('auth.test', 'invalid_auth');
-    const rejected = await start({ SLACK_BOT_TOKEN: 'xoxb-bad-token-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), PORT: '0' });
+    const rejected = await start({ SLACK_BOT_TOKEN: 'xoxb-bad-token-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), CHATOPS_REPLICA_GROUP: testReplicaGroup(), PORT: '0' });
     await slack.close();
     expect(rejected.code).toBe(1);
     expect(rejected.stderr).toContain('SLACK_BOT_TOKEN was rejected by Slack (invalid_auth)');
     expect(rejected.stderr).not.toContain('xoxb-bad-token-1');
 
-    const unreachable = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api/', DATABASE_URL: inject('pgUrl'), PORT: '0' });
+    const unreachable = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: 'http://127.0.0.1:9/api/', DATABASE_URL: inject('pgUrl'), CHATOPS_REPLICA_GROUP: testReplicaGroup(), PORT: '0' });
     expect(unreachable.code).toBe(1);
     expect(unreachable.stderr).toContain('cannot reach the Slack Web API at http://127.0.0.1:9/api/');
     expect(unreachable.stderr).not.toMatch(/\n\s+at /);
@@ -79,7 +80,7 @@ describe('starting the bot', () => {
     const port = (taken.address() as net.AddressInfo).port;
     const slack = await startFakeSlackApi();
     try {
-      const { code, stderr } = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), PORT: String(port) });
+      const { code, stderr } = await start({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), CHATOPS_REPLICA_GROUP: testReplicaGroup(), PORT: String(port) });
       expect(code).toBe(1);
       expect(stderr).toContain(`PORT=${port}: the port is already in use`);
     } finally {

@@ -8,6 +8,23 @@ import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { UserError } from '../user-error.ts';
 
+/** The replica set of a bot that names none. */
+const DEFAULT_GROUP = 'default';
+export const REPLICA_GROUP_ENV = 'CHATOPS_REPLICA_GROUP';
+
+/**
+ * CHATOPS_REPLICA_GROUP: the replica set this process belongs to. Replicas of one bot share it
+ * (the default); a second bot keeping its state in the same database names its own.
+ */
+export function readReplicaGroup(env: NodeJS.ProcessEnv): string {
+  const raw = env[REPLICA_GROUP_ENV];
+  if (raw === undefined || raw === '') return DEFAULT_GROUP;
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/.test(raw)) {
+    throw new UserError(`${REPLICA_GROUP_ENV}=${JSON.stringify(raw.slice(0, 80))} is not a replica group name: use 1 to 63 letters, digits, '.', '_' or '-', starting with a letter or digit (default: ${DEFAULT_GROUP})`);
+  }
+  return raw;
+}
+
 /** How often a replica says it is alive. */
 export const BEAT_MS = 10_000;
 /** A row not written for this long is a replica that is gone (killed, or its host lost). */
@@ -26,6 +43,8 @@ export interface ReplicaRegistryOptions {
   pool: pg.Pool;
   log: Logger;
   hasRedis: boolean;
+  /** The replica set this one belongs to (CHATOPS_REPLICA_GROUP; 'default'): only its members count as other replicas. */
+  group?: string;
   host?: string;
   pid?: number;
   /** Whether a process of this host is running (a row of this host whose process is gone is a predecessor). */
@@ -37,6 +56,7 @@ export class ReplicaRegistry {
   readonly #pool: pg.Pool;
   readonly #log: Logger;
   readonly #hasRedis: boolean;
+  readonly #group: string;
   readonly #host: string;
   readonly #pid: number;
   readonly #isAlive: (pid: number) => boolean;
@@ -46,6 +66,7 @@ export class ReplicaRegistry {
     this.#pool = options.pool;
     this.#log = options.log.child({ component: 'replicas' });
     this.#hasRedis = options.hasRedis;
+    this.#group = options.group ?? DEFAULT_GROUP;
     this.#host = options.host ?? os.hostname();
     this.#pid = options.pid ?? process.pid;
     this.#isAlive = options.isAlive ?? processIsAlive;
@@ -94,8 +115,8 @@ export class ReplicaRegistry {
   /** Other replicas seen within FRESH_MS (rows of this host whose process is gone do not count). */
   async others(db: Queryable = this.#pool): Promise<ReplicaRow[]> {
     const { rows } = await db.query<ReplicaRow>(
-      `SELECT host, pid, has_redis FROM replicas WHERE id <> $1 AND seen_at > now() - $2 * interval '1 millisecond' ORDER BY started_at`,
-      [this.id, FRESH_MS],
+      `SELECT host, pid, has_redis FROM replicas WHERE id <> $1 AND replica_group = $3 AND seen_at > now() - $2 * interval '1 millisecond' ORDER BY started_at`,
+      [this.id, FRESH_MS, this.#group],
     );
     // A row of this host with this pid, or with a pid no longer running, is a process that ran here
     // before (a container restarted keeps its host name and often its pid 1).
@@ -111,9 +132,9 @@ export class ReplicaRegistry {
 
   async #write(db: Queryable): Promise<void> {
     await db.query(
-      `INSERT INTO replicas (id, host, pid, has_redis) VALUES ($1, $2, $3, $4)
+      `INSERT INTO replicas (id, host, pid, has_redis, replica_group) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (id) DO UPDATE SET seen_at = now(), has_redis = EXCLUDED.has_redis`,
-      [this.id, this.#host, this.#pid, this.#hasRedis],
+      [this.id, this.#host, this.#pid, this.#hasRedis, this.#group],
     );
   }
 }

@@ -516,4 +516,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE digest_runs ADD COLUMN posting_since timestamptz;
     `,
   },
+  {
+    version: 21,
+    name: 'replica groups',
+    sql: `
+      -- Which bot a replica belongs to (CHATOPS_REPLICA_GROUP): only replicas of one group count as
+      -- each other's, for bots that keep their state in one database.
+      ALTER TABLE replicas ADD COLUMN replica_group text NOT NULL DEFAULT 'default';
+    `,
+  },
 ];

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { freePort } from '../../src/free-port.ts';
 import { startFakeSlackApi } from '../support/fake-slack-api.ts';
+import { testReplicaGroup } from '../support/test-replica-group.ts';
 
 const MAIN = path.resolve(import.meta.dirname, '../../src/main.ts');
 // Away from the checkout: its chatops.yml is never read.
@@ -45,7 +46,7 @@ describe('the bot reads its configuration at start', () => {
     const port = await freePort();
     const bot = spawn(process.execPath, [MAIN], {
       cwd: CWD,
-      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), PORT: String(port), CHATOPS_CONFIG: file },
+      env: { PATH: process.env.PATH, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, DATABASE_URL: inject('pgUrl'), PORT: String(port), CHATOPS_CONFIG: file, CHATOPS_REPLICA_GROUP: testReplicaGroup() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let logs = '';

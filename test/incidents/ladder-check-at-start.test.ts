@@ -9,6 +9,7 @@ import { createLogger } from '../../src/logger.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi } from '../support/fake-slack-api.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { testReplicaGroup } from '../support/test-replica-group.ts';
 
 let bot: RunningBot | undefined;
 let slack: FakeSlackApi | undefined;
@@ -33,7 +34,7 @@ oncall:
     const lines: string[] = [];
     const sink = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(chunk.toString()); done(); } });
     bot = await startBot(
-      { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, PORT: '0', DATABASE_URL: inject('pgUrl'), CHATOPS_CONFIG: file },
+      { SLACK_BOT_TOKEN: 'xoxb-test', SLACK_SIGNING_SECRET: 's', SLACK_API_URL: slack.apiUrl, PORT: '0', DATABASE_URL: inject('pgUrl'), CHATOPS_CONFIG: file, CHATOPS_REPLICA_GROUP: testReplicaGroup() },
       createLogger({ level: 'warn', destination: sink }),
     );
     await waitFor(async () => lines.some((l) => l.includes('escalation ladder')), 10_000, 'the ladder warnings');

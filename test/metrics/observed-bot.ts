@@ -12,6 +12,7 @@ import { configSecrets } from '../../src/security/config-secrets.ts';
 import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { recordFile, recordSecrets } from '../support/suite-recording.ts';
 import { BOT_TOKEN } from '../support/test-bot.ts';
+import { testReplicaGroup } from '../support/test-replica-group.ts';
 
 export interface LogLine {
   level: string;
@@ -40,7 +41,7 @@ export async function startObservedBot(env: Record<string, string>, config: stri
   const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-bot-'));
   const configFile = path.join(dir, 'chatops.yml');
   writeFileSync(configFile, config);
-  const fullEnv = { SLACK_BOT_TOKEN: BOT_TOKEN, DATABASE_URL: inject('pgUrl'), MONITORED_URL: inject('pgUrl'), CHATOPS_CONFIG: configFile, ...env };
+  const fullEnv = { SLACK_BOT_TOKEN: BOT_TOKEN, DATABASE_URL: inject('pgUrl'), MONITORED_URL: inject('pgUrl'), CHATOPS_CONFIG: configFile, CHATOPS_REPLICA_GROUP: testReplicaGroup(), ...env };
   recordSecrets(`a metrics test bot's config and environment (${expect.getState().testPath ?? 'unknown file'})`, configSecrets(loadConfig({ file: configFile, env: fullEnv }), fullEnv));
   const lines: LogLine[] = [];
   const record = recordFile('log');

@@ -5,7 +5,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { silentLogger } from '../../src/logger.ts';
-import { ReplicaRegistry } from '../../src/coord/replica-registry.ts';
+import { ReplicaRegistry, readReplicaGroup } from '../../src/coord/replica-registry.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
 import { descendants, killLeftovers, startBotProcess, waitHealthy, type BotProcess } from '../support/bot-process.ts';
 import { waitFor } from '../support/wait-for.ts';
@@ -139,6 +139,18 @@ describe('ReplicaRegistry', () => {
       for (const r of registries) await r.stop();
       expect(await replicaRows()).toEqual([]);
     }
+  });
+
+  it('only replicas of one group (CHATOPS_REPLICA_GROUP) count as each other\'s: a second bot on the same database names its own', async () => {
+    const a = new ReplicaRegistry({ pool, log: silentLogger(), hasRedis: false, host: 'host-g', pid: 1, group: readReplicaGroup({}) });
+    await a.start();
+    const otherBot = new ReplicaRegistry({ pool, log: silentLogger(), hasRedis: false, host: 'host-h', pid: 1, group: readReplicaGroup({ CHATOPS_REPLICA_GROUP: 'billing-bot' }) });
+    await otherBot.start();
+    const sameBot = new ReplicaRegistry({ pool, log: silentLogger(), hasRedis: false, host: 'host-i', pid: 1, group: readReplicaGroup({ CHATOPS_REPLICA_GROUP: 'default' }) });
+    await expect(sameBot.start()).rejects.toThrow(/another replica \(host-g:1\) is running/);
+    await a.stop();
+    await otherBot.stop();
+    expect(() => readReplicaGroup({ CHATOPS_REPLICA_GROUP: 'bad group!' })).toThrow('CHATOPS_REPLICA_GROUP="bad group!" is not a replica group name: use 1 to 63 letters, digits');
   });
 
   it('a row not written for more than 30 s is a replica that is gone', async () => {

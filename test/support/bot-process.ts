@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../../src/free-port.ts';
 import { startFakeSlackApi, type FakeSlackApi } from './fake-slack-api.ts';
+import { testReplicaGroup } from './test-replica-group.ts';
+import { inject } from 'vitest';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const MAIN = path.join(ROOT, 'src/main.ts');
@@ -47,6 +49,8 @@ export async function startBotProcess(databaseUrl: string, options: BotProcessOp
     MONITORED_URL: databaseUrl,
     CHATOPS_CONFIG: configFile,
     CHATOPS_DATA_DIR: dir,
+    // On the suite's shared store, a bot of its own (see test-replica-group.ts).
+    ...(databaseUrl === inject('pgUrl') && { CHATOPS_REPLICA_GROUP: testReplicaGroup() }),
     ...options.env,
   };
   Object.assign(env, await options.beforeStart?.(env));

@@ -13,6 +13,7 @@ import { startBot, type RunningBot } from '../../src/start-bot.ts';
 import { startFakeSlackApi, type FakeSlackApi, type RecordedCall } from './fake-slack-api.ts';
 import { postSigned } from './signed-slack-request.ts';
 import { freshDatabaseUrl } from './fresh-database.ts';
+import { testReplicaGroup } from './test-replica-group.ts';
 
 export const BOT_TOKEN = 'xoxb-test-token';
 
@@ -28,6 +29,7 @@ export async function startTestBot(slackEnv: Record<string, string>, config = MA
     DATABASE_URL: inject('pgUrl'),
     MONITORED_URL: inject('pgUrl'),
     CHATOPS_CONFIG: configFile,
+    CHATOPS_REPLICA_GROUP: testReplicaGroup(),
     ...slackEnv,
   };
   // For the whole-suite secret scan: this bot's configured secrets must reach neither Slack nor its log.
