@@ -104,7 +104,8 @@ describeOnEachServer('statistics', { stats: { pgStatStatements: true }, bare: {}
           const x = findingOf(await runProbe(url, { thresholds }), 'deadlocks');
           return x.status !== 'ok' ? x : undefined;
         },
-        10_000,
+        // Under load the victim's statistics can take a while to be flushed and read.
+        30_000,
         'the deadlock to reach pg_stat_database',
       );
       expect(f.status).toBe('warn');
@@ -116,5 +117,5 @@ describeOnEachServer('statistics', { stats: { pgStatStatements: true }, bare: {}
       const cleanup = await bag.open(url);
       await cleanup.query(`DROP TABLE IF EXISTS ${table}`);
     }
-  });
+  }, 60_000);
 });
