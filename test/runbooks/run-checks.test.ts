@@ -125,6 +125,8 @@ describe('Run checks on a runbook', () => {
 
     await holder.query('ROLLBACK');
     await blocked;
+    // The audit row is written once the report is posted: wait for it rather than race it.
+    await waitFor(async () => (await auditRows(`action = 'diag' AND actor = 'U0BOB'`, [])).length > 0, 10_000, 'the audit row of the checks');
     const rows = await auditRows(`action = 'diag' AND actor = 'U0BOB'`, []);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ target: 'main-db', outcome: expect.stringMatching(/^(warn|crit)$/), params: { runbook: 'postgres-locks', checks: expect.arrayContaining(['postgres.blocking_locks', 'postgres.idle_in_transaction']) } });
