@@ -15,8 +15,8 @@ export interface PostedMessage {
   reply(message: Message): Promise<void>;
 }
 
-/** Where a command was typed: Slack, or a terminal (`bin/chatops`). Audit rows record it as their source. */
-export type CommandSource = 'slack' | 'cli';
+/** Where a command was typed: Slack, a terminal (`bin/chatops`) or the playground's page. Audit rows record it as their source. */
+export type CommandSource = 'slack' | 'cli' | 'playground';
 
 export interface Replier {
   /** Which transport answers. Commands that change state from Slack only refuse the terminal. */

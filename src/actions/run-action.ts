@@ -33,6 +33,8 @@ export interface ActionRequest {
    * the process that records it (maybe another replica, after a restart) says so there.
    */
   thread?: { channel: string; ts: string };
+  /** Where the button was pressed, for the audit rows (absent: Slack). */
+  source?: 'slack' | 'playground';
 }
 
 /**
@@ -101,7 +103,7 @@ function auditFor(request: Omit<ActionRequest, 'messageTs'>, services: ActionSer
   const started = Date.now();
   return (outcome, detail) =>
     services.audit
-      .record({ actor: request.presser.user, channel: request.presser.channel, source: 'slack', action: request.action, target: request.target, params: request.params, outcome, durationMs: Date.now() - started, ...(detail && { detail }) })
+      .record({ actor: request.presser.user, channel: request.presser.channel, source: request.source ?? 'slack', action: request.action, target: request.target, params: request.params, outcome, durationMs: Date.now() - started, ...(detail && { detail }) })
       .catch((err: unknown) => services.log.error({ err, action: request.action }, 'while writing the audit row of an action'));
 }
 

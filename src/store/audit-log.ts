@@ -4,7 +4,7 @@ import type pg from 'pg';
 export interface AuditEntry {
   actor: string;
   channel?: string;
-  source: 'slack' | 'cli' | 'schedule' | 'alertmanager';
+  source: 'slack' | 'cli' | 'playground' | 'schedule' | 'alertmanager';
   action: string;
   target?: string;
   params?: Record<string, unknown>;

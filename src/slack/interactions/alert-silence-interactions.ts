@@ -94,7 +94,7 @@ async function prompt(p: Press, edge: Edge, words: string, button: { label: stri
 async function pressSilence(intent: IntentOf<'alert.silence'>, p: Press, edge: Edge): Promise<void> {
   const { services } = edge;
   const audit = (outcome: string, params: Record<string, string | number>, detail?: string) =>
-    services.audit.record({ actor: p.user, ...(p.channel && { channel: p.channel }), source: 'slack', action: SILENCE_ACTION, target: `alert-group:${intent.group}`, params, outcome, ...(detail && { detail }) });
+    services.audit.record({ actor: p.user, ...(p.channel && { channel: p.channel }), source: edge.source ?? 'slack', action: SILENCE_ACTION, target: `alert-group:${intent.group}`, params, outcome, ...(detail && { detail }) });
   const duration = silenceDuration(intent.minutes);
   try {
     const found = await groupOf(intent.group, edge);
@@ -166,7 +166,7 @@ async function pressSilence(intent: IntentOf<'alert.silence'>, p: Press, edge: E
 async function pressExpire(intent: IntentOf<'alert.unsilence'>, p: Press, edge: Edge): Promise<void> {
   const { services } = edge;
   const audit = (outcome: string, detail?: string) =>
-    services.audit.record({ actor: p.user, ...(p.channel && { channel: p.channel }), source: 'slack', action: `${SILENCE_ACTION}.expire`, target: `alert-group:${intent.group}`, params: { silence: intent.silence }, outcome, ...(detail && { detail }) });
+    services.audit.record({ actor: p.user, ...(p.channel && { channel: p.channel }), source: edge.source ?? 'slack', action: `${SILENCE_ACTION}.expire`, target: `alert-group:${intent.group}`, params: { silence: intent.silence }, outcome, ...(detail && { detail }) });
   try {
     const found = await groupOf(intent.group, edge);
     if (typeof found === 'string') {

@@ -48,7 +48,7 @@ async function handleVote(intent: AlertVoteIntent, press: { user: string; channe
       return;
     }
     alerts.wake();
-    await edge.services.audit.record({ actor: press.user, channel: press.channel || undefined, source: 'slack', action: press.actionId, target: `alert-group:${intent.group}`, params: { episode: intent.episode, vote }, outcome: out.previous === vote ? 'unchanged' : out.previous ? `changed from ${out.previous}` : 'recorded' });
+    await edge.services.audit.record({ actor: press.user, channel: press.channel || undefined, source: edge.source ?? 'slack', action: press.actionId, target: `alert-group:${intent.group}`, params: { episode: intent.episode, vote }, outcome: out.previous === vote ? 'unchanged' : out.previous ? `changed from ${out.previous}` : 'recorded' });
     const was = out.previous && out.previous !== vote ? ` (was ${out.previous})` : out.previous === vote ? ' (as before)' : '';
     await edge.answer(simpleMessage(`You marked ${cutText(out.alertname, 100)} ${vote}${was}. ${voteCountsText(out.counts)}.`));
   } catch (error) {

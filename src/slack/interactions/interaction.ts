@@ -26,6 +26,9 @@ export interface EncodedIntent {
 /** What decoding may consult: the bot's own tables (runbook ids). */
 export type DecodeContext = Pick<AppServices, 'runbooks'>;
 
+/** The transport a press or a dialog came through: Slack, or the playground's page. */
+export type InteractionSource = 'slack' | 'playground';
+
 /** A button press as every handler sees it. */
 export interface Press {
   user: string;
@@ -38,6 +41,8 @@ export interface Press {
   messageKey: string;
   triggerId: string;
   actionId: string;
+  /** Where it was pressed, for the audit rows it leads to (absent: Slack). */
+  source?: InteractionSource;
 }
 
 /** A dialog submission or close as its handler sees it. */
@@ -47,6 +52,8 @@ export interface DialogPress {
   metadata: string;
   /** The typed values by block id and element id. */
   values: Record<string, Record<string, { value?: string | null; selected_option?: { value?: string } | null }>>;
+  /** Where it was submitted (absent: Slack). */
+  source?: InteractionSource;
 }
 
 /** A Slack modal the bot opens: its callback id names a declared dialog. */
@@ -55,6 +62,8 @@ export type DialogView = types.ModalView & { callback_id: string; private_metada
 /** How a handler answers: every message is neutral, and sealed (masked, signed) on its way out. */
 export interface Edge {
   services: AppServices;
+  /** The transport it answers over, written as the source of the audit rows its handlers write (absent: Slack). */
+  readonly source?: InteractionSource;
   /** Privately to the presser, below the message pressed (the press's response_url). */
   answer(message: Message): Promise<void>;
   /** Replaces the presser's private message the button is on (a confirmation prompt). */

@@ -105,12 +105,12 @@ async function pressRemedy(intent: IntentOf<'remedy'>, p: Press, edge: Edge): Pr
     // A value the presser chooses (replicas) comes from the dialog only, never from the button.
     if (spec?.input && Object.hasOwn(press.params, spec.input.param)) {
       const problem = `parameter "${spec.input.param}" is chosen in the dialog, not carried by the button`;
-      await services.audit.record({ actor: user, channel, source: 'slack', action: press.action, target: press.target, params: press.params, outcome: 'refused', detail: problem });
+      await services.audit.record({ actor: user, channel, source: edge.source ?? 'slack', action: press.action, target: press.target, params: press.params, outcome: 'refused', detail: problem });
       await answer({ kind: 'refused', text: `This button is not valid any more: ${problem}.` }, user, undefined, edge.answer);
       return;
     }
     const placeholder = spec?.input ? { [spec.input.param]: spec.input.min } : {};
-    const vetted = await vetAction({ ...request(press, presserOf(edge, user, channel)), params: { ...press.params, ...placeholder } }, services);
+    const vetted = await vetAction({ ...request(press, presserOf(edge, user, channel), edge), params: { ...press.params, ...placeholder } }, services);
     if ('outcome' in vetted) {
       await answer(vetted.outcome, user, undefined, edge.answer);
       return;
@@ -175,7 +175,7 @@ async function cancelConfirmed(intent: IntentOf<'confirm.cancel'>, p: Press, edg
       await edge.answer(simpleMessage(icon('denied'), ' ', press));
       return;
     }
-    await services.audit.record({ actor: user, channel: press.channel, source: 'slack', action: press.action, target: press.target, params: press.params, outcome: 'cancelled' });
+    await services.audit.record({ actor: user, channel: press.channel, source: edge.source ?? 'slack', action: press.action, target: press.target, params: press.params, outcome: 'cancelled' });
     await edge.replace(cancelledMessage(press.action, press.target));
   } catch (error) {
     const text = describeErrorLine(error, services.log, { action: 'confirm:cancel', user });
@@ -220,7 +220,7 @@ async function closeInput(d: DialogPress, edge: Edge): Promise<void> {
   const press = id ? await useConfirmation(services.pool, id, d.user).catch(() => undefined) : undefined;
   if (!press || typeof press === 'string') return;
   await services.audit
-    .record({ actor: d.user, channel: press.channel, source: 'slack', action: press.action, target: press.target, params: press.params, outcome: 'cancelled', detail: 'the dialog was closed' })
+    .record({ actor: d.user, channel: press.channel, source: edge.source ?? 'slack', action: press.action, target: press.target, params: press.params, outcome: 'cancelled', detail: 'the dialog was closed' })
     .catch((err: unknown) => services.log.error({ err }, 'while auditing a closed dialog'));
 }
 
@@ -228,8 +228,8 @@ function presserOf(edge: Edge, user: string, channel: string): Presser {
   return { user, channel, inGroup: (group) => edge.inGroup(group, user) };
 }
 
-function request(press: PressedRemedy, presser: Presser): Omit<ActionRequest, 'messageTs'> {
-  return { action: press.action, params: press.params, target: press.target, presser };
+function request(press: PressedRemedy, presser: Presser, edge: Edge): Omit<ActionRequest, 'messageTs'> {
+  return { action: press.action, params: press.params, target: press.target, presser, source: edge.source ?? 'slack' };
 }
 
 async function runAndAnswer(press: PressedRemedy, user: string, edge: Edge, privately: (m: Message) => Promise<unknown>): Promise<void> {
@@ -238,7 +238,7 @@ async function runAndAnswer(press: PressedRemedy, user: string, edge: Edge, priv
   // Tracked as a whole: a shutdown waits (within its grace period) until the outcome is posted.
   await services.actions.track((async () => {
     const outcome = await runAction(
-      { ...request(press, presserOf(edge, user, press.channel)), messageTs: press.messageTs, messageKey: press.messageKey, io: thread.io, thread: { channel: press.channel, ts: press.threadTs } },
+      { ...request(press, presserOf(edge, user, press.channel), edge), messageTs: press.messageTs, messageKey: press.messageKey, io: thread.io, thread: { channel: press.channel, ts: press.threadTs } },
       { config: services.config, audit: services.audit, pool: services.pool, log: services.log, actions: services.actions },
     );
     await answer(outcome, user, thread, privately);
@@ -309,7 +309,7 @@ async function useConfirmationOnce(edge: Edge, confirmation: string, user: strin
 /** A "Run it", "Cancel" or dialog that could not use its confirmation: one audit row, like any refusal. */
 async function auditRefusedConfirmation(edge: Edge, user: string, channel: string | undefined, step: string, reason: string): Promise<void> {
   await edge.services.audit
-    .record({ actor: user, ...(channel && { channel }), source: 'slack', action: step, outcome: 'refused', detail: reason })
+    .record({ actor: user, ...(channel && { channel }), source: edge.source ?? 'slack', action: step, outcome: 'refused', detail: reason })
     .catch((err: unknown) => edge.services.log.error({ err }, 'while auditing a refused confirmation'));
 }
 

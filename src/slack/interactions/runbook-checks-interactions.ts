@@ -17,7 +17,7 @@ import { reportMessage } from '../../render/report-message.ts';
 import { MAX_RUNBOOK_CHECK_TARGETS, plannedCheckIds, runbookCheckPlan } from '../../runbooks/runbook-check-plan.ts';
 import { runbookChecksNothingMessage, runbookChecksProgressMessage, runbookChecksSummaryMessage } from '../../runbooks/runbook-checks-message.ts';
 import { SLACK_BUDGET } from '../slack-budget.ts';
-import type { Edge, InteractionFamily, IntentOf, Press } from './interaction.ts';
+import type { Edge, InteractionFamily, InteractionSource, IntentOf, Press } from './interaction.ts';
 
 const DAY = 24 * 3600_000;
 const ACTION_ID = 'runbook:checks';
@@ -49,7 +49,7 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
     const plan = runbookCheckPlan(runbook, services.config.targets);
     if (plan.targets.length === 0) {
       const message = runbookChecksNothingMessage(runbook, plan, services.config.source);
-      await refused(services, user, channel, runbook.id, 'nothing to run');
+      await refused(services, user, channel, runbook.id, 'nothing to run', edge.source);
       await edge.answer(message);
       return;
     }
@@ -62,7 +62,7 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
       const code = (err as { data?: { error?: string } }).data?.error;
       if (code !== 'not_in_channel' && code !== 'channel_not_found') throw err;
       // Nothing runs that could not be shown: the presser is told why, privately.
-      await refused(services, user, channel, runbook.id, `cannot post in the channel (${code})`);
+      await refused(services, user, channel, runbook.id, `cannot post in the channel (${code})`, edge.source);
       await edge.answer(errorMessage(`The bot cannot post in this channel (${code}), so the checks did not run: invite the bot here, or press Run checks where it is a member.`));
       return;
     }
@@ -84,7 +84,7 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
         .post(channel, reportMessage(report, { budget: SLACK_BUDGET, ...reportOptions(services) }), thread)
         .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a Run checks report'));
     }
-    await auditRuns(services, { user, channel, runbook: runbook.id, set, checksOf: (kind) => plannedCheckIds(plan, kind) });
+    await auditRuns(services, { user, channel, runbook: runbook.id, set, checksOf: (kind) => plannedCheckIds(plan, kind), source: edge.source ?? 'slack' });
   } catch (error) {
     const text = describeErrorLine(error, services.log, { action: press.actionId, user });
     await edge.answer(errorMessage(text)).catch(() => undefined);
@@ -92,20 +92,20 @@ async function pressRunChecks(intent: IntentOf<'runbook.checks'>, press: Press, 
 }
 
 /** A press that ran nothing, and why: one audit row, like a refused button. */
-async function refused(services: AppServices, user: string, channel: string, runbook: string, detail: string): Promise<void> {
+async function refused(services: AppServices, user: string, channel: string, runbook: string, detail: string, source: InteractionSource = 'slack'): Promise<void> {
   await services.audit
-    .record({ actor: user, ...(channel && { channel }), source: 'slack', action: ACTION_ID, params: { runbook }, outcome: 'refused', detail })
+    .record({ actor: user, ...(channel && { channel }), source, action: ACTION_ID, params: { runbook }, outcome: 'refused', detail })
     .catch((err: unknown) => services.log.error({ err }, 'while auditing a Run checks press'));
 }
 
 /** One row per target, as /diag writes for a run: who, where, the checks, how it ended and how long. */
-async function auditRuns(services: AppServices, a: { user: string; channel: string; runbook: string; set: ReportSet; checksOf: (kind: string) => string[] }): Promise<void> {
+async function auditRuns(services: AppServices, a: { user: string; channel: string; runbook: string; set: ReportSet; checksOf: (kind: string) => string[]; source: InteractionSource }): Promise<void> {
   for (const report of a.set.reports) {
     await services.audit
       .record({
         actor: a.user,
         ...(a.channel && { channel: a.channel }),
-        source: 'slack',
+        source: a.source,
         action: 'diag',
         target: report.target,
         params: { runbook: a.runbook, checks: a.checksOf(report.kind) },
