@@ -8,6 +8,7 @@ import { buttonsInOrder } from '../../src/playground/buttons-in-order.ts';
 import { escapeHtml } from '../../src/playground/escape-html.ts';
 import type { PlaygroundMessage } from '../../src/playground/playground-types.ts';
 import { renderMessageHtml } from '../../src/playground/render-html.ts';
+import { renderPage } from '../../src/playground/render-page.ts';
 import { reportMessage } from '../../src/render/report-message.ts';
 import type { Report } from '../../src/report.ts';
 import { FIXTURES } from '../render/fixtures.ts';
@@ -197,5 +198,49 @@ describe('renderMessageHtml', () => {
     );
     expect(html).toContain('<figure class="file"><img src="/files/F1" alt="Checks &lt;b&gt;per day&lt;/b&gt;"><figcaption>Checks &lt;b&gt;per day&lt;/b&gt;</figcaption></figure>');
     expect(html).toContain('<a href="/files/F2" target="_blank" rel="noopener noreferrer">📄 report.txt</a>');
+  });
+});
+
+describe('renderPage', () => {
+  const evil = '<script>alert(1)</script>';
+  const page = renderPage({
+    title: 'chatops playground',
+    banner: { config: `demo config ${evil}`, lines: ['Point it at your own systems: CHATOPS_CONFIG=chatops.yml npm start', `line ${evil}`] },
+    channels: [
+      { id: 'C0OPS', name: 'ops' },
+      { id: 'C0INC', name: `incidents${evil}` },
+    ],
+    user: { id: 'U0ME', name: `you ${evil}` },
+    token: 'tok"en',
+    listening: 'http://127.0.0.1:3000/',
+  });
+
+  it('is a whole document that loads only its own stylesheet and script, with the token for its requests', () => {
+    expect(page.startsWith('<!doctype html>')).toBe(true);
+    expect(page).toContain('<meta name="playground-token" content="tok&quot;en">');
+    expect(page).toContain('<link rel="stylesheet" href="/assets/app.css">');
+    expect(page).toContain('<script src="/assets/app.js" defer></script>');
+    expect(page.match(/<script/g)).toHaveLength(1);
+    expect(page).not.toMatch(/ style=|<style|\son[a-z]+=/i);
+  });
+
+  it('escapes every word it is given', () => {
+    expect(page).not.toContain(evil);
+    expect(page).toContain('demo config &lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(page).toContain('#incidents&lt;script&gt;');
+    expect(page).toContain('@you &lt;script&gt;');
+  });
+
+  it('shows the banner, the channels with the first selected, the composer and the side panel', () => {
+    expect(page).toContain('Listening on <code>http://127.0.0.1:3000/</code>');
+    expect(page).toContain('<li>Point it at your own systems: CHATOPS_CONFIG=chatops.yml npm start</li>');
+    expect(page).toContain('<button type="button" class="channel selected" data-channel="C0OPS" aria-current="true">');
+    expect(page).toContain('<section class="channel-view" data-channel-view="C0OPS"');
+    expect(page).toMatch(/<section class="channel-view" data-channel-view="C0INC"[^>]* hidden>/);
+    expect(page).toContain('<form id="composer"');
+    expect(page).toMatch(/placeholder="A slash command: \/diag db, \/diag all, \/runbook, \/incident declare sev2 …, \/oncall, \/digest now, \/triage …"/);
+    expect(page).toContain('<h2>Direct messages and pages</h2>');
+    expect(page).toContain('<div id="dialog-layer" class="layer" hidden></div>');
+    expect(page).toContain('<div id="confirm-layer" class="layer" hidden>');
   });
 });
