@@ -40,6 +40,7 @@ export function renderPage(o: PageOptions): string {
 <meta name="playground-token" content="${escapeHtml(o.token)}">
 <meta name="playground-user" content="${escapeHtml(o.user.id)}">
 <title>${title}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
 <script src="/assets/app.js" defer></script>
 </head>
