@@ -1,6 +1,7 @@
 // The benchmark results as a Markdown document: when and where they were measured (cores, memory,
 // Node, the load on the machine, which parts ran and with which BENCH_* settings), then the table.
-// `npm run bench` prints it at the end and writes it to bench/results.md.
+// `npm run bench` prints it at the end and writes it to bench/results.md (write-bench-results.ts),
+// with the rows of parts measured by earlier runs listed with their own date and load.
 import os from 'node:os';
 import type { BenchRow } from './bench-row.ts';
 import { formatBenchTable } from './format-bench-table.ts';
@@ -15,10 +16,24 @@ export interface BenchRun {
   rows: readonly BenchRow[];
 }
 
+/** One part as a run measured it: kept in bench/results.json so that a later run of other parts keeps it. */
+export interface PartRun {
+  part: string;
+  startedAt: string;
+  endedAt: string;
+  loadAtStart: number[];
+  loadAtEnd: number[];
+  rows: BenchRow[];
+}
+
 const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GiB`;
 const load = (l: readonly number[]) => l.map((v) => v.toFixed(2)).join(' / ');
 
-export function benchResults(run: BenchRun): string {
+/**
+ * `kept`: parts this run did not measure, from earlier runs (their rows are in `rows` already,
+ * in the table's order); each is listed with the date and load of its own run.
+ */
+export function benchResults(run: BenchRun, kept: readonly PartRun[] = [], rows: readonly BenchRow[] = run.rows): string {
   const cpus = os.cpus();
   const settings = Object.entries(process.env)
     .filter(([k]) => k.startsWith('BENCH_'))
@@ -34,7 +49,10 @@ export function benchResults(run: BenchRun): string {
     `- Load average (1/5/15 min): ${load(run.loadAtStart)} at the start, ${load(os.loadavg())} at the end`,
     `- Parts run: ${run.parts.join(', ')}`,
     `- Settings: ${settings.length > 0 ? settings.join(', ') : 'defaults'}`,
+    ...(kept.length > 0
+      ? [`- Kept from earlier runs (not measured by this one): ${kept.map((p) => `${p.part} (${p.startedAt}, load ${load(p.loadAtStart)} at its start, ${load(p.loadAtEnd)} at its end)`).join('; ')}`]
+      : []),
     '',
-    formatBenchTable(run.rows),
+    formatBenchTable(rows),
   ].join('\n');
 }
