@@ -183,7 +183,7 @@ describe('the page script', () => {
     await article.waitFor();
     await expect(article.locator('p').textContent()).resolves.toBe(evil);
     await expect(article.locator('img, script').count()).resolves.toBe(0);
-    await expect(page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).resolves.toBeUndefined();
+    await expect(page.evaluate('window.__pwned')).resolves.toBeUndefined();
   });
 
   it('counts messages of another channel as unread and shows them when that channel is selected', async () => {
@@ -216,7 +216,7 @@ describe('the page script', () => {
     expect(p.body).toEqual({ channel: 'C0OPS', text: '/diag db' });
     expect(p.headers['content-type']).toBe('application/json');
     expect(p.headers['x-playground-token']).toBe(TOKEN);
-    await page.waitForFunction(() => (document.getElementById('composer-text') as HTMLInputElement).value === '');
+    await expect.poll(() => box.inputValue()).toBe('');
 
     answers.push({ status: 400, body: { error: 'unknown command /nope: the commands are /diag, /runbook' } });
     await box.fill('/nope');
