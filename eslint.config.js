@@ -30,6 +30,26 @@ export default tseslint.config(
       ],
     },
   },
+  // The playground (src/playground/) is a transport edge too: it reuses the interaction registry
+  // and the button refusals and sealing of messages, but never Slack's libraries (types aside) nor
+  // the rest of src/slack/ (Bolt, the Web API, Block Kit).
+  {
+    files: ['src/playground/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@slack/*'], allowTypeImports: true, message: 'The playground never loads a Slack library (a type-only import is fine): it is a transport of its own.' },
+            {
+              regex: '(^|/)slack/(?!interactions/[^/]+$|button-refusal-message\\.ts$|seal-message\\.ts$)',
+              message: 'The playground may import only src/slack/interactions/*, button-refusal-message.ts and seal-message.ts from src/slack/: the rest is Slack\'s transport.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // The edge itself, the entry points that wire it in, and tests and benches that drive it.
   { files: ['src/slack/**', 'src/start-bot.ts', 'src/main.ts', 'src/cli/main.ts', 'test/**', 'bench/**'], rules: { 'no-restricted-imports': 'off', 'no-restricted-syntax': 'off' } },
   { files: ['test/**'], plugins: { vitest }, rules: { 'vitest/valid-expect': ['error', { alwaysAwait: false, maxArgs: 2 }], 'vitest/valid-expect-in-promise': 'error' } },
