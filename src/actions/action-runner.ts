@@ -78,6 +78,8 @@ export interface RunClaim {
   channel?: string;
   /** Where the report's thread is, so another process can say there what became of the run. */
   thread?: { channel: string; ts: string };
+  /** Where the button was pressed, for the outcome's audit row (absent: Slack). */
+  source?: 'slack' | 'playground';
 }
 
 /** A thread reply saying that a run was interrupted and what is known. `text` is plain text. */
@@ -368,7 +370,7 @@ export class ActionRunner {
       const outcome = error === undefined ? 'succeeded' : 'failed';
       const detail = this.#redact(error === undefined ? result! : error instanceof Error ? error.message : String(error));
       if (error !== undefined) this.#o.log.warn({ err: error, action: claim.action, target: claim.target }, 'action failed');
-      const stored = await this.#finish(id, outcome, detail);
+      const stored = await this.#finish(id, outcome, detail, claim.source ?? 'slack');
       if (!stored) this.#o.log.warn({ action: claim.action, target: claim.target, outcome }, 'an action finished after its claim had been recorded as interrupted by another process; the audit keeps "interrupted"');
       return outcome === 'succeeded'
         ? { kind: 'succeeded', text: `ran ${title} on ${claim.target}: ${detail}.` }
@@ -380,7 +382,7 @@ export class ActionRunner {
   }
 
   /** The outcome and its audit row, in one statement, only while the claim is still ours and open. */
-  async #finish(id: string, outcome: 'succeeded' | 'failed', detail: string): Promise<boolean> {
+  async #finish(id: string, outcome: 'succeeded' | 'failed', detail: string, source: 'slack' | 'playground'): Promise<boolean> {
     for (let attempt = 1; ; attempt++) {
       try {
         const { rowCount } = await this.#o.pool.query(
@@ -389,8 +391,8 @@ export class ActionRunner {
              WHERE id = $1 AND outcome IS NULL AND owner = $4
              RETURNING started_by, channel, action, target, params, started_at)
            INSERT INTO audit_log (actor, channel, source, action, target, params, outcome, duration_ms, detail)
-           SELECT started_by, channel, 'slack', action, target, params, $2, (extract(epoch from now() - started_at) * 1000)::int, $3 FROM done`,
-          [id, outcome, detail, this.instance]);
+           SELECT started_by, channel, $5, action, target, params, $2, (extract(epoch from now() - started_at) * 1000)::int, $3 FROM done`,
+          [id, outcome, detail, this.instance, source]);
         return (rowCount ?? 0) > 0;
       } catch (err) {
         // The run keeps its lease meanwhile only if it is still listed: relist it while retrying.

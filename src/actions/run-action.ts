@@ -119,7 +119,7 @@ export async function runAction(request: ActionRequest, services: ActionServices
   // Claimed with a lease, run, and its outcome audited once; a run cut short is recorded as
   // interrupted (here at shutdown, or by any replica once its process is gone).
   const outcome = await services.actions.runOnce(
-    { key, action, title: spec.title, target: targetName, params, startedBy: presser.user, ...(presser.channel && { channel: presser.channel }), ...(request.thread && { thread: request.thread }) },
+    { key, action, title: spec.title, target: targetName, params, startedBy: presser.user, ...(presser.channel && { channel: presser.channel }), ...(request.thread && { thread: request.thread }), source: request.source ?? 'slack' },
     // The executor (and its client library) is loaded on the first run of one of the kind's actions.
     async (ctx) => (await spec.executor()).run(target, params, ctx),
     request.io ?? SILENT_IO,
