@@ -18,32 +18,36 @@ export interface HtmlOptions {
   channels?: PeopleNames;
 }
 
-/** Every icon as a character a browser shows, and the words a screen reader says for it. */
+/**
+ * Every icon as a character common fonts have (no emoji font needed), coloured by its
+ * `status-<name>` class; U+FE0E asks for the plain form where a system would draw a coloured emoji
+ * that CSS cannot colour. The label is what a screen reader says.
+ */
 const ICONS: Record<IconName, { char: string; label: string }> = {
-  crit: { char: '🔴', label: 'critical' },
-  warn: { char: '🟠', label: 'warning' },
-  unknown: { char: '⚪', label: 'unknown' },
-  ok: { char: '🟢', label: 'ok' },
-  progress: { char: '⏳', label: 'in progress' },
-  expired: { char: '⌛', label: 'expired' },
-  error: { char: '❌', label: 'error' },
-  warning: { char: '⚠️', label: 'warning' },
-  denied: { char: '⛔', label: 'denied' },
-  done: { char: '✅', label: 'done' },
-  info: { char: 'ℹ️', label: 'information' },
-  pager: { char: '📟', label: 'pager' },
-  thread: { char: '🧵', label: 'thread' },
-  book: { char: '📖', label: 'runbook' },
-  eyes: { char: '👀', label: 'looking' },
-  bell: { char: '🔔', label: 'notification' },
-  siren: { char: '🚨', label: 'alarm' },
-  sev1: { char: '🚨', label: 'SEV-1' },
-  sev2: { char: '🔴', label: 'SEV-2' },
-  sev3: { char: '🟠', label: 'SEV-3' },
-  sev4: { char: '🟡', label: 'SEV-4' },
-  stop: { char: '🛑', label: 'stop' },
-  escalate: { char: '⏫', label: 'escalate' },
-  chart: { char: '📈', label: 'chart' },
+  crit: { char: '●', label: 'critical' },
+  warn: { char: '●', label: 'warning' },
+  unknown: { char: '○', label: 'unknown' },
+  ok: { char: '●', label: 'ok' },
+  progress: { char: '⟳', label: 'in progress' },
+  expired: { char: '◷', label: 'expired' },
+  error: { char: '✖\uFE0E', label: 'error' },
+  warning: { char: '⚠\uFE0E', label: 'warning' },
+  denied: { char: '⊘', label: 'denied' },
+  done: { char: '✔\uFE0E', label: 'done' },
+  info: { char: 'ℹ\uFE0E', label: 'information' },
+  pager: { char: '☎\uFE0E', label: 'pager' },
+  thread: { char: '↳', label: 'thread' },
+  book: { char: '☰', label: 'runbook' },
+  eyes: { char: '◉', label: 'looking' },
+  bell: { char: '✉\uFE0E', label: 'notification' },
+  siren: { char: '‼\uFE0E', label: 'alarm' },
+  sev1: { char: '●', label: 'SEV-1' },
+  sev2: { char: '●', label: 'SEV-2' },
+  sev3: { char: '●', label: 'SEV-3' },
+  sev4: { char: '●', label: 'SEV-4' },
+  stop: { char: '■', label: 'stop' },
+  escalate: { char: '⇈', label: 'escalate' },
+  chart: { char: '▤', label: 'chart' },
 };
 
 const STYLE_TAG = { strong: 'strong', em: 'em', code: 'code' } as const;
@@ -100,7 +104,7 @@ function paragraphHtml(p: Paragraph, o: HtmlOptions): string {
   }
 }
 
-/** Spans as HTML, adjacent spans of one style inside one element (`<strong>🔴 Connections</strong>`). */
+/** Spans as HTML, adjacent spans of one style inside one element (`<strong>● Connections</strong>`). */
 function lineHtml(spans: Line, o: HtmlOptions): string {
   let out = '';
   let run = '';
@@ -188,7 +192,7 @@ function fileHtml(f: PlaygroundFile): string {
   if (f.contentType === 'image/png') {
     return `<figure class="file">${comment}<img src="${href}" alt="${escapeHtml(f.title)}"><figcaption>${escapeHtml(f.title)}</figcaption></figure>`;
   }
-  return `<div class="file">${comment}<a href="${href}" target="_blank" rel="noopener noreferrer">📄 ${escapeHtml(f.title)}</a> <span class="filename">${escapeHtml(f.filename)}</span></div>`;
+  return `<div class="file">${comment}<a href="${href}" target="_blank" rel="noopener noreferrer">${escapeHtml(f.title)}</a> <span class="filename">${escapeHtml(f.filename)}</span></div>`;
 }
 
 /** Only http and https addresses become links: `javascript:` and `data:` stay text. */

@@ -61,7 +61,7 @@ describe('renderMessageHtml', () => {
       ],
     };
     const html = renderMessageHtml(posted(message), O);
-    expect(html).toContain('<h3 class="header"><span class="icon status-crit" role="img" aria-label="critical">🔴</span> db-main: CRIT</h3>');
+    expect(html).toContain('<h3 class="header"><span class="icon status-crit" role="img" aria-label="critical">●</span> db-main: CRIT</h3>');
     expect(html).toContain('<p>a line</p>');
     expect(html).toContain('<pre><code>col  val\nx    1</code></pre>');
     expect(html).toContain('<ul><li>one</li><li>two</li></ul>');
@@ -103,7 +103,7 @@ describe('renderMessageHtml', () => {
     expect(html).toContain('<time datetime="2026-12-01T14:03:07.000Z" data-format="time-secs">14:03:07 UTC</time>');
     expect(html).toContain('<a href="https://example.com/a?b=1&amp;c=2" rel="noopener noreferrer" target="_blank">the page</a>');
     expect(html).toContain('<a href="http://example.com/" rel="noopener noreferrer" target="_blank">http://example.com/</a>');
-    expect(html).toContain('<span class="icon status-warn" role="img" aria-label="warning">🟠</span>');
+    expect(html).toContain('<span class="icon status-warn" role="img" aria-label="warning">●</span>');
     expect(html).toContain('<code class="command">/incident list</code>');
   });
 
@@ -197,7 +197,7 @@ describe('renderMessageHtml', () => {
       O,
     );
     expect(html).toContain('<figure class="file"><img src="/files/F1" alt="Checks &lt;b&gt;per day&lt;/b&gt;"><figcaption>Checks &lt;b&gt;per day&lt;/b&gt;</figcaption></figure>');
-    expect(html).toContain('<a href="/files/F2" target="_blank" rel="noopener noreferrer">📄 report.txt</a>');
+    expect(html).toContain('<a href="/files/F2" target="_blank" rel="noopener noreferrer">report.txt</a>');
   });
 });
 
