@@ -50,6 +50,9 @@ const ICONS: Record<IconName, { char: string; label: string }> = {
   chart: { char: '▤', label: 'chart' },
 };
 
+/** A direct message's channel is the person's user id. */
+const USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
 const STYLE_TAG = { strong: 'strong', em: 'em', code: 'code' } as const;
 
 export function renderMessageHtml(m: PlaygroundMessage, o: HtmlOptions): string {
@@ -63,7 +66,7 @@ export function renderMessageHtml(m: PlaygroundMessage, o: HtmlOptions): string 
   const out: string[] = [`<article ${attrs.join(' ')}>`];
   out.push(`<div class="meta"><span class="author">chatops</span> ${timeHtml(m.postedAt, 'time')}${m.editedAt ? ' <span class="edited">(edited)</span>' : ''}</div>`);
   // A direct message (a page) is addressed to a person: say to whom it would go.
-  if (o.people.has(m.channel)) out.push(`<div class="dm-to">would DM ${mention(m.channel, o)}</div>`);
+  if (o.people.has(m.channel) || USER_ID.test(m.channel)) out.push(`<div class="dm-to">would DM ${mention(m.channel, o)}</div>`);
   if (m.ephemeralTo) out.push(`<div class="ephemeral-note">${iconHtml('eyes')} Only visible to you</div>`);
   const counter = { next: 0 };
   const order = buttonsInOrder(m.message);

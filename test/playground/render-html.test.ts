@@ -188,6 +188,7 @@ describe('renderMessageHtml', () => {
     expect(plain).not.toContain('(edited)');
     const dm = renderMessageHtml(posted(m, { channel: 'U0ALICE' }), O);
     expect(shown(dm)).toContain('would DM @alice (placeholder)');
+    expect(shown(renderMessageHtml(posted(m, { channel: 'U0STRANGER' }), O))).toContain('would DM @U0STRANGER');
   });
 
   it('shows an uploaded chart as an image and a text file as a link', () => {

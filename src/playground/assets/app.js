@@ -52,7 +52,8 @@
         answer = { error: text.slice(0, 300) };
       }
     }
-    if (!res.ok) throw new Error(answer.error || `${path} answered ${res.status} ${res.statusText}`);
+    // A dialog's field errors are an answer to show next to the fields, whatever the status.
+    if (!res.ok && !answer.errors) throw new Error(answer.error || `${path} answered ${res.status} ${res.statusText}`);
     return answer;
   }
 
