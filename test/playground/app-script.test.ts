@@ -223,6 +223,10 @@ describe('the page script', () => {
     await box.press('Enter');
     await page.locator('#composer-error:not([hidden])', { hasText: 'unknown command /nope' }).waitFor();
     await expect(box.inputValue()).resolves.toBe('/nope');
+    // The command sent before comes back with the up arrow.
+    await box.fill('');
+    await box.press('ArrowUp');
+    await expect(box.inputValue()).resolves.toBe('/diag db');
   });
 
   it('sends a press by message and index, and asks in the page first for a button with a confirmation', async () => {
@@ -286,16 +290,24 @@ describe('the page script', () => {
     await page.locator('#dialog-layer').waitFor({ state: 'hidden' });
   });
 
-  it('tells the bot when a dialog is closed, and removes a dialog the bot closed', async () => {
+  it('tells the bot when a dialog is closed (Escape, as Close), and removes a dialog the bot closed', async () => {
     send({ type: 'dialog', id: 'd2', html: renderDialogHtml(dialog('d2')) });
     const form = page.locator('form.dialog[data-dialog="d2"]');
     await form.waitFor({ state: 'visible' });
     const sent = nextPost();
-    await form.locator('[data-dialog-close]').click();
+    await form.locator('[name="title.title"]').press('Escape');
     const p = await sent;
     expect(p.path).toBe('/api/dialog/close');
     expect(p.body).toEqual({ dialog: 'd2' });
     await form.waitFor({ state: 'detached' });
+
+    send({ type: 'dialog', id: 'd4', html: renderDialogHtml(dialog('d4')) });
+    const other = page.locator('form.dialog[data-dialog="d4"]');
+    await other.waitFor({ state: 'visible' });
+    const closed = nextPost();
+    await other.locator('[data-dialog-close]', { hasText: 'Cancel' }).click();
+    expect((await closed).body).toEqual({ dialog: 'd4' });
+    await other.waitFor({ state: 'detached' });
 
     send({ type: 'dialog', id: 'd3', html: renderDialogHtml(dialog('d3')) });
     await page.locator('form.dialog[data-dialog="d3"]').waitFor({ state: 'visible' });

@@ -330,6 +330,23 @@
     }
   });
 
+  // Escape closes the dialog on top (as its Close button does), unless a confirmation is asking.
+  document.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape' || dialogLayer.hidden || !confirmLayer.hidden) return;
+    const open = [...dialogLayer.querySelectorAll('form.dialog')].find((f) => !f.hidden);
+    if (open) void closeDialogByUser(open);
+  });
+
+  // Up and down walk through the commands sent from this page, as a shell does.
+  const history = [];
+  let back = 0;
+  composerText.addEventListener('keydown', (event) => {
+    if ((event.key !== 'ArrowUp' && event.key !== 'ArrowDown') || history.length === 0) return;
+    event.preventDefault();
+    back = Math.max(0, Math.min(history.length, back + (event.key === 'ArrowUp' ? 1 : -1)));
+    composerText.value = back === 0 ? '' : history[history.length - back];
+  });
+
   composer.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = composerText.value.trim();
@@ -339,6 +356,8 @@
     send.disabled = true;
     try {
       await post('/api/command', { channel: selected, text });
+      if (history[history.length - 1] !== text) history.push(text);
+      back = 0;
       composerText.value = '';
     } catch (err) {
       // The words stay in the box, to correct and send again.
