@@ -17,6 +17,8 @@ try {
   const graceMs = readShutdownGraceMs(process.env);
   bot = await startBot(process.env, log, { onSecrets: (configured) => (secrets = configured) });
   installShutdown({ log, graceMs, stop: () => bot.stop() });
+  // Besides the log: a person who ran `npm start` reads where the playground's page is.
+  for (const line of bot.notice) process.stdout.write(`${line}\n`);
   // Started with targets whose own configuration is wrong: each is answered as a configuration
   // problem until it is fixed; say so once per problem.
   const { config } = bot.services;

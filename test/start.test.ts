@@ -25,8 +25,8 @@ function start(env: Record<string, string>): Promise<{ code: number; stderr: str
 }
 
 describe('starting the bot', () => {
-  it('without Slack credentials names the missing variables and where they come from', async () => {
-    const { code, stderr } = await start({});
+  it('with CHATOPS_MODE=slack and without Slack credentials names the missing variables and where they come from', async () => {
+    const { code, stderr } = await start({ CHATOPS_MODE: 'slack' });
     expect(code).toBe(1);
     expect(stderr).toContain('missing SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
     expect(stderr).toContain('manifest.yml');

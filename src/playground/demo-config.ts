@@ -8,6 +8,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { Config } from '../config/config.ts';
 import { parseConfig } from '../config/load-config.ts';
+import type pg from 'pg';
 import type { Logger } from '../logger.ts';
 import { redisServerOnPath, startLocalRedis, type LocalRedis } from './local-redis.ts';
 
@@ -54,7 +55,14 @@ export interface RunningDemo {
 }
 
 /** The demo config, with a redis-server of its own when one is on PATH (a failed one leaves demo-cache out, said in the log). */
-export async function startDemo(o: { databaseUrl: string; userId: string; env: NodeJS.ProcessEnv; log: Logger }): Promise<RunningDemo> {
+export async function startDemo(o: { databaseUrl: string; userId: string; env: NodeJS.ProcessEnv; log: Logger; embeddedPool?: pg.Pool }): Promise<RunningDemo> {
+  if (o.embeddedPool) {
+    // The embedded server preloads pg_stat_statements; created in its database, demo-db's slow-query
+    // check sees statements instead of asking for the extension. Never done to a DATABASE_URL of the user's.
+    await o.embeddedPool.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements').catch((err: unknown) => {
+      o.log.warn({ err }, 'playground demo: pg_stat_statements could not be created in the embedded PostgreSQL; demo-db says how to enable it');
+    });
+  }
   const executable = redisServerOnPath(o.env);
   let redis: LocalRedis | undefined;
   let noRedis: string | undefined;

@@ -30,6 +30,8 @@ export interface Store {
   /** Stored reports: digests' previous runs, trends, retention. */
   reportHistory: ReportHistory;
   embedded: boolean;
+  /** The URL the pool connects with (DATABASE_URL or the embedded server's): it carries the password, so it is never logged. */
+  url: string;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -72,6 +74,7 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     probeState: new PgProbeStateStore(pool),
     reportHistory: new ReportHistory(pool),
     embedded: embedded !== undefined,
+    url,
     async ping() {
       try {
         await pool.query('SELECT 1');

@@ -1,0 +1,144 @@
+// `npm start` on a machine with no Slack app and no config: the bot runs the playground with its
+// built-in demo, and `/diag db` typed on the page diagnoses the bot's own embedded PostgreSQL.
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandLine, descendants, isAlive } from '../support/bot-process.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const MAIN = path.join(ROOT, 'src/main.ts');
+/** npm start's node flags, read from package.json, so the process is the one `npm start` makes. */
+const START_FLAGS = [...(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.matchAll(/--[a-z-]+=\S+/g)].map((m) => m[0]);
+
+function startFails(env: Record<string, string>): Promise<{ code: number; stderr: string }> {
+  const cwd = mkdtempSync(path.join(os.tmpdir(), 'chatops-playground-cwd-'));
+  return new Promise((resolve) => {
+    execFile(process.execPath, [...START_FLAGS, MAIN], { cwd, env: { PATH: process.env.PATH, ...env }, timeout: 30_000 }, (error, _stdout, stderr) => {
+      resolve({ code: error ? Number(error.code) : 0, stderr });
+    });
+  });
+}
+
+/** The server-sent events of the page: each `data:` parsed. */
+async function openEvents(url: string): Promise<{ events: Array<Record<string, unknown>>; close(): void }> {
+  const abort = new AbortController();
+  const res = await fetch(`${url}events`, { signal: abort.signal });
+  expect(res.headers.get('content-type')).toContain('text/event-stream');
+  const events: Array<Record<string, unknown>> = [];
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end: number;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+          buffer = buffer.slice(end + 2);
+          if (data) events.push(JSON.parse(data) as Record<string, unknown>);
+        }
+      }
+    } catch {
+      // closed by the test
+    }
+  })();
+  return { events, close: () => abort.abort() };
+}
+
+describe('npm start without Slack credentials', () => {
+  it('runs the playground with the built-in demo: the page answers /diag db about the bot\'s own PostgreSQL', async () => {
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'chatops-playground-cwd-'));
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-playground-data-'));
+    const bot = spawn(process.execPath, [...START_FLAGS, MAIN], { cwd, env: { PATH: process.env.PATH, HOME: cwd, CHATOPS_DATA_DIR: dataDir, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let output = '';
+    bot.stdout.on('data', (c: Buffer) => ((stdout += c.toString()), (output += c.toString())));
+    bot.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    try {
+      // The plain line npm start prints for a person (the log's JSON line says it too).
+      let printed: RegExpExecArray | null = null;
+      // initdb of a fresh data dir takes tens of seconds on a loaded machine.
+      for (let i = 0; i < 600 && !printed && bot.exitCode === null; i++) {
+        await new Promise((r) => setTimeout(r, 200));
+        printed = /^playground: (http:\/\/127\.0\.0\.1:(\d+)\/)$/m.exec(stdout);
+      }
+      expect(printed, output).not.toBeNull();
+      const url = printed![1]!;
+      expect(stdout).toMatch(/^playground: listening on 127\.0\.0\.1 only/m);
+      expect(stdout).toMatch(/^playground: to run in Slack instead, set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET \(or SLACK_BOT_TOKEN and SLACK_APP_TOKEN for Socket Mode\); CHATOPS_MODE=slack/m);
+      expect(output).toContain('"msg":"playground: http://127.0.0.1:');
+      expect(output).not.toContain('missing SLACK_BOT_TOKEN');
+
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('built-in playground demo (src/playground/demo.yml)');
+      expect(html).toContain('chatops.example.yml');
+      const token = /<meta name="playground-token" content="([^"]+)">/.exec(html)?.[1];
+      expect(token).toBeTruthy();
+      expect((await fetch(`${url}healthz`)).status).toBe(200);
+      expect((await fetch(`${url}readyz`)).status).toBe(200);
+      expect(await (await fetch(`${url}metrics`)).text()).toContain('# HELP');
+
+      const stream = await openEvents(url);
+      try {
+        const typed = await fetch(`${url}api/command`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-playground-token': token! },
+          body: JSON.stringify({ channel: 'C0OPS', text: '/diag db' }),
+        });
+        expect(typed.status).toBe(202);
+        // The "running" message is replaced in place by the report, which names the target and its checks.
+        let report: Record<string, unknown> | undefined;
+        for (let i = 0; i < 300 && !report; i++) {
+          await new Promise((r) => setTimeout(r, 200));
+          report = stream.events.find((e) => e.type === 'message' && e.created === false && String(e.html).includes('demo-db') && String(e.html).includes('reachable'));
+        }
+        expect(report, `events: ${JSON.stringify(stream.events).slice(0, 3000)}\noutput:\n${output.slice(-3000)}`).toBeDefined();
+        expect(report).toMatchObject({ channel: 'C0OPS', panel: false });
+        // The store's password is in the demo's target URL: never on the page nor in the output.
+        const password = readFileSync(path.join(dataDir, 'postgres', 'chatops-superuser-password'), 'utf8').trim();
+        expect(JSON.stringify(stream.events)).not.toContain(password);
+        expect(html).not.toContain(password);
+        expect(output).not.toContain(password);
+      } finally {
+        stream.close();
+      }
+
+      // A redis-server of its own for demo-cache, when one is on PATH: stopped with the bot.
+      const redis = descendants(bot.pid!).filter((p) => commandLine(p).includes('redis-server'));
+      if (html.includes('demo-cache a redis-server of its own')) expect(redis.length).toBe(1);
+      else expect(html).toContain('redis-server');
+      bot.kill('SIGTERM');
+      const [code] = await once(bot, 'exit');
+      expect(code, output).toBe(0);
+      for (const pid of redis) expect(isAlive(pid)).toBe(false);
+    } finally {
+      if (bot.exitCode === null && bot.signalCode === null) bot.kill('SIGKILL');
+    }
+  }, 150_000);
+
+  it('with CHATOPS_MODE=slack stops and names the missing variables instead', async () => {
+    const { code, stderr } = await startFails({ CHATOPS_MODE: 'slack' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('missing SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+    expect(stderr).not.toContain('playground: http');
+  });
+
+  it('a CHATOPS_MODE of another value stops naming it and the accepted ones', async () => {
+    const { code, stderr } = await startFails({ CHATOPS_MODE: 'bogus' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('chatops: cannot start: CHATOPS_MODE="bogus" is not accepted: expected slack');
+    expect(stderr).toContain('playground');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a bad playground setting stops naming the variable', async () => {
+    const { code, stderr } = await startFails({ CHATOPS_PLAYGROUND_USER: 'alice' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('chatops: cannot start: CHATOPS_PLAYGROUND_USER="alice" is not accepted');
+  });
+});
