@@ -308,7 +308,7 @@ export class ActionRunner {
     const left = [...this.#inflight.values()];
     const why = `the bot was shutting down and it did not finish within the ${formatDuration(givenMs / 1000)} it was given`;
     for (const run of left) {
-      await this.#record(run.id, this.instance, true, this.#text(run.title, run.claim.target, why, run.milestone, run.progress), true).catch((err: unknown) =>
+      await this.#record(run.id, this.instance, true, this.#text(run.title, run.claim.target, why, run.milestone, run.progress), true, run.claim.source).catch((err: unknown) =>
         this.#o.log.error({ err, action: run.claim.action }, 'could not record an interrupted action'));
       run.controller.abort(new RunInterrupted(why));
     }
@@ -363,7 +363,7 @@ export class ActionRunner {
       if (entry.controller.signal.aborted) {
         const reason: unknown = entry.controller.signal.reason;
         const why = reason instanceof Error ? reason.message : 'it was stopped';
-        await this.#record(id, this.instance, true, this.#text(title, claim.target, why, entry.milestone, entry.progress), true).catch((err: unknown) =>
+        await this.#record(id, this.instance, true, this.#text(title, claim.target, why, entry.milestone, entry.progress), true, claim.source).catch((err: unknown) =>
           this.#o.log.error({ err, action: claim.action }, 'could not record an interrupted action: the next sweep records it once its lease runs out'));
         return { kind: 'interrupted', text: `${title} on ${claim.target} was interrupted (${why}); what it did is said in the thread` };
       }
@@ -408,9 +408,10 @@ export class ActionRunner {
   /**
    * Records a claim as interrupted with its audit row, if it is still open and owned by `owner`
    * (and, unless `force`, its lease has run out); then posts the thread message. Returns whether
-   * this call recorded it.
+   * this call recorded it. `source`: where its button was pressed, known for this process's own
+   * runs; a dead process's run is recorded as Slack's.
    */
-  async #record(id: string, owner: string | null, force: boolean, text: string, ownRun: boolean): Promise<boolean> {
+  async #record(id: string, owner: string | null, force: boolean, text: string, ownRun: boolean, source: 'slack' | 'playground' = 'slack'): Promise<boolean> {
     const { rows } = await this.#o.pool.query<{ id: string; thread_channel: string | null; thread_ts: string | null; started_by: string; action: string }>(
       `WITH done AS (
          UPDATE action_runs SET outcome = 'interrupted', finished_at = now(), detail = $2,
@@ -420,10 +421,10 @@ export class ActionRunner {
          RETURNING id, started_by, channel, action, target, params, started_at, renewed_at, thread_channel, thread_ts),
        audited AS (
          INSERT INTO audit_log (actor, channel, source, action, target, params, outcome, duration_ms, detail)
-         SELECT started_by, channel, 'slack', action, target, params, 'interrupted',
+         SELECT started_by, channel, $7, action, target, params, 'interrupted',
            (extract(epoch from (CASE WHEN $6 THEN now() ELSE coalesce(renewed_at, now()) END) - started_at) * 1000)::int, $2 FROM done)
        SELECT id::text AS id, thread_channel, thread_ts, started_by, action FROM done`,
-      [id, text, owner, force, this.leaseMs, ownRun]);
+      [id, text, owner, force, this.leaseMs, ownRun, source]);
     const row = rows[0];
     if (!row) return false;
     this.#o.log.warn({ runId: id, text }, 'action recorded as interrupted');
