@@ -2,11 +2,15 @@
 // built-in demo, and `/diag db` typed on the page diagnoses the bot's own embedded PostgreSQL.
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { startBot } from '../../src/start-bot.ts';
 import { commandLine, descendants, isAlive } from '../support/bot-process.ts';
+import { testBotLogger } from '../support/suite-recording.ts';
+import { testReplicaGroup } from '../support/test-replica-group.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const MAIN = path.join(ROOT, 'src/main.ts');
@@ -48,7 +52,7 @@ async function openEvents(url: string): Promise<{ events: Array<Record<string, u
   return { events, close: () => abort.abort() };
 }
 
-describe('npm start without Slack credentials', () => {
+describe('starting the playground', () => {
   it('runs the playground with the built-in demo: the page answers /diag db about the bot\'s own PostgreSQL', async () => {
     const cwd = mkdtempSync(path.join(os.tmpdir(), 'chatops-playground-cwd-'));
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'chatops-playground-data-'));
@@ -141,4 +145,48 @@ describe('npm start without Slack credentials', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('chatops: cannot start: CHATOPS_PLAYGROUND_USER="alice" is not accepted');
   });
+
+  it('with CHATOPS_MODE=playground: the user\'s own config instead of the demo, the bot\'s routes on the page\'s port, and a warning when the page is reachable from other machines', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'chatops-playground-own-'));
+    const file = path.join(dir, 'chatops.yml');
+    writeFileSync(file, 'targets:\n  main-db:\n    kind: postgres\n    url: ${MONITORED_URL}\n    timeoutMs: 3000\nheartbeats:\n  nightly: { every: 1h, grace: 5m, channel: C0OPS }\n');
+    const bot = await startBot(
+      {
+        // Slack credentials set, and still the playground: CHATOPS_MODE says so.
+        CHATOPS_MODE: 'playground', SLACK_BOT_TOKEN: 'xoxb-not-used', SLACK_SIGNING_SECRET: 'not-used',
+        CHATOPS_CONFIG: file, DATABASE_URL: inject('pgUrl'), MONITORED_URL: inject('pgUrl'), CHATOPS_REPLICA_GROUP: testReplicaGroup(),
+        PORT: '0', PLAYGROUND_HOST: '0.0.0.0', CHATOPS_PLAYGROUND_USER: 'U0ALICE', ALERTS_TOKEN: 'playground-alerts-token',
+      },
+      testBotLogger(),
+    );
+    try {
+      expect(bot.mode).toBe('playground');
+      expect(bot.services.config.source).toBe(file);
+      expect(bot.services.config.targets.map((t) => t.name)).toEqual(['main-db']);
+      expect(bot.notice[0]).toMatch(/^playground: http:\/\/0\.0\.0\.0:\d+\/$/);
+      expect(bot.notice[1]).toContain('WARNING: listening on 0.0.0.0: the page is reachable from other machines and has no login');
+      expect(bot.notice[2]).toContain('SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET');
+
+      const page = await fetch(`http://127.0.0.1:${bot.port}/`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain(`config: ${file}`);
+      expect(html).toContain('content="U0ALICE"');
+      // Every interface: an address names it, a DNS name other than this machine's does not (rebinding).
+      const refused = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: bot.port, path: '/', headers: { host: `attacker.example:${bot.port}` } }, (res) => (res.resume(), resolve(res.statusCode ?? 0))).on('error', reject);
+      });
+      expect(refused).toBe(421);
+
+      // The heartbeat route (its name a segment of the path) and health, on the page's port.
+      const beat = await fetch(`http://127.0.0.1:${bot.port}/heartbeats/nightly`, { method: 'POST', headers: { authorization: 'Bearer playground-alerts-token' } });
+      expect(beat.status).toBe(200);
+      expect(await beat.json()).toMatchObject({ status: expect.stringMatching(/recorded|recovered/) });
+      const unknown = await fetch(`http://127.0.0.1:${bot.port}/heartbeats/weekly`, { method: 'POST', headers: { authorization: 'Bearer playground-alerts-token' } });
+      expect(unknown.status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${bot.port}/readyz`)).status).toBe(200);
+    } finally {
+      await bot.stop();
+    }
+  }, 60_000);
 });
