@@ -19,7 +19,7 @@ export const auditCommand: SlashCommand = {
     if (!Number.isInteger(n) || n < 1 || n > MAX_ROWS) throw new UserError(`n must be a whole number from 1 to ${MAX_ROWS}, got "${word}"`);
     // A terminal reads the audit log with the state store's own credentials: the access rules,
     // which name Slack users, groups and channels, are for Slack.
-    if (reply.source === 'slack' && !(await isAllowed(services.config.access, 'audit', { user: userId, channel: channelId, inGroup }))) {
+    if (reply.source !== 'cli' && !(await isAllowed(services.config.access, 'audit', { user: userId, channel: channelId, inGroup }))) {
       throw new UserError('You are not allowed to read the audit log: ask for a place under access.audit in the bot\'s config.');
     }
     await reply.ephemeral(auditMessage(await services.audit.recent(n), reply.budget));

@@ -69,7 +69,7 @@ export async function runDiag(invocation: CommandInvocation, options: DiagOption
   const posted = await reply.post(progressMessage(`Running ${target.kind} diagnostics on `, strong(target.name), `${scope}…`));
   // With --check the engine runs only those checks (the session's own findings come too).
   const report = await runProbe(target, { log: services.log, runbookForCheck: services.runbooks.byCheck, state: services.probeState, secrets: services.secrets, targets: services.config.targets, ...(checks && { checks }) });
-  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source === 'slack' }));
+  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source !== 'cli' }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: target.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
 }
@@ -108,7 +108,7 @@ async function diagLogsForm({ text, userId, channelId, reply, services }: Comman
     await posted.update(progressMessage(`Cannot read the logs: ${e.message}`));
     return { status: 'unknown' };
   }
-  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source === 'slack' }));
+  await posted.update(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source !== 'cli' }));
   await audit(services, { actor: userId, channel: channelId, source: reply.source, target: chosen.name, text, outcome: report.status, durationMs: report.durationMs });
   return { status: report.status, data: report };
 }
@@ -190,7 +190,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
     await posted.update(summaryMessage(set, { budget: reply.budget, details: 'thread' }));
     for (const report of set.reports.filter((r) => r.status !== 'ok' && !isConfigProblem(r)).slice(0, MAX_DETAIL_REPLIES)) {
       await posted
-        .reply(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: reply.source === 'slack' }))
+        .reply(reportMessage(report, { budget: reply.budget, ...reportOptions(services), explain: true }))
         .catch((err: unknown) => services.log.warn({ err, target: report.target }, 'while posting a /diag all detail reply'));
     }
   }
@@ -201,7 +201,7 @@ async function diagAll({ text, userId, channelId, reply, services }: CommandInvo
 async function audit(services: AppServices, row: { actor: string; channel: string; source: CommandSource; target: string; text: string; outcome: string; durationMs: number }) {
   // A terminal has no channel.
   await services.audit
-    .record({ actor: row.actor, ...(row.source === 'slack' && { channel: row.channel }), source: row.source, action: 'diag', target: row.target, params: { text: row.text }, outcome: row.outcome, durationMs: row.durationMs })
+    .record({ actor: row.actor, ...(row.source !== 'cli' && { channel: row.channel }), source: row.source, action: 'diag', target: row.target, params: { text: row.text }, outcome: row.outcome, durationMs: row.durationMs })
     .catch((err: unknown) => services.log.error({ err, target: row.target }, 'while writing the audit row of /diag'));
 }
 

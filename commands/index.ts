@@ -26,13 +26,13 @@ export function registerCommands(commands: ChatCommand[]): ChatCommand[] {
 }
 
 /**
- * One line per command: how to call it and what it does. In Slack (the default) every form of
+ * One line per command: how to call it and what it does. In Slack (the default) and the playground every form of
  * `/diag ...`; in a terminal (`cli`: `chatops diag ...`) only the forms a terminal runs, and the
  * subcommands it refuses named as Slack only.
  */
 export function commandHelp(commands: readonly ChatCommand[] = COMMANDS, where: CommandSource = 'slack'): Message {
   const items = commands.map((c): Line => {
-    if (where === 'slack') return spans(code(`${c.name} ${c.usageHint}`), `: ${c.description}`);
+    if (where !== 'cli') return spans(code(`${c.name} ${c.usageHint}`), `: ${c.description}`);
     const slackOnly = c.slackOnly?.length ? [text(` (Slack only: ${c.slackOnly.join(', ')})`)] : [];
     return spans(command(c.name.slice(1), c.terminalUsageHint ?? c.usageHint), `: ${c.description}`, ...slackOnly);
   });

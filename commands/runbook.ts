@@ -46,7 +46,7 @@ export const runbookCommand: ChatCommand = {
       throw new UserError(spans(`unknown runbook "${cutText(first, 60)}"; available: ${runbooks.all.map((r) => r.id).join(', ') || 'none'}; to find one by what is wrong: `, command('runbook', 'search <words>')));
     }
     // A terminal has no button to press: its checks are `chatops diag <target>` there.
-    const runChecks = reply.source === 'slack' ? runChecksOffer(runbook, services.config.targets) : undefined;
+    const runChecks = reply.source !== 'cli' ? runChecksOffer(runbook, services.config.targets) : undefined;
     await reply.ephemeral(runbookMessage(runbook, { budget: reply.budget, ...(runChecks && { runChecks }) }));
   },
 };

@@ -53,7 +53,7 @@ async function runTriageCommand({ text, userId, channelId, reply, services }: Co
   await posted.update(triageMessage(result, { budget: reply.budget, checked, runbookUrl: runbookUrlFor(services) }));
   const status = triageStatus(result);
   await services.audit
-    .record({ actor: userId, ...(reply.source === 'slack' && { channel: channelId }), source: reply.source, action: 'triage', target: checked.join(',').slice(0, 200) || '-', params: { text: auditText(text, services.secrets) }, outcome: status, durationMs: result.durationMs })
+    .record({ actor: userId, ...(reply.source !== 'cli' && { channel: channelId }), source: reply.source, action: 'triage', target: checked.join(',').slice(0, 200) || '-', params: { text: auditText(text, services.secrets) }, outcome: status, durationMs: result.durationMs })
     .catch((err: unknown) => services.log.error({ err }, 'while writing the audit row of /triage'));
   return { status, data: result };
 }
