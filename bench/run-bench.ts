@@ -41,8 +41,12 @@
 //     Bolt app at the same rate: RSS trend per replica (target: under 1 MB/min after a 1-minute
 //     warm-up), event-loop delay p99, ack p99 (target: within 1.3x of bare Bolt), every command
 //     answered exactly once (bench/soak-bench.ts).
+// 13. Playground start: `npm start` with no Slack credentials and no config, from the spawn until the
+//     page's event stream carries the report of /diag db, with a fresh data dir (embedded PostgreSQL
+//     initialised from nothing) and an initialised one (median of 3 and the longest; target: every
+//     run under 5 s) (bench/playground-bench.ts).
 // Parts: 1 [report], 2 [ack], 3 [redis], 4 [all], 5 [digest], 6 [k8s], 7 [incidents], 8 [cli],
-// 9 [logs], 10 [triage], 11 [alerts], 12 [soak].
+// 9 [logs], 10 [triage], 11 [alerts], 12 [soak], 13 [playground].
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,6 +87,7 @@ import { benchLogs } from './logs-bench.ts';
 import { benchTriage } from './triage-bench.ts';
 import { benchAlerts } from './alerts-bench.ts';
 import { benchSoak } from './soak-bench.ts';
+import { benchPlayground } from './playground-bench.ts';
 import { benchResults } from './bench-results.ts';
 import type { BenchRow } from './bench-row.ts';
 import { randomBytes } from 'node:crypto';
@@ -704,6 +709,7 @@ const PARTS: Part[] = [
   { name: 'logs', database: false, run: () => benchLogs(log, BOT_NODE_FLAGS) },
   { name: 'alerts', database: false, run: () => benchAlerts(log) },
   { name: 'triage', database: false, run: () => benchTriage(log) },
+  { name: 'playground', database: false, run: () => benchPlayground(log) },
   { name: 'soak', database: true, run: () => benchSoak(pgServer!, log, BOT_NODE_FLAGS) },
 ];
 
