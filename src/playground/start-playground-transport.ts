@@ -4,9 +4,9 @@
 import { COMMANDS } from '../../commands/index.ts';
 import type { Config } from '../config/config.ts';
 import type { Logger } from '../logger.ts';
-import { metricsRoute } from '../metrics/metrics-route.ts';
+import { healthRoutes } from '../metrics/health-routes.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
-import type { BotReadiness, BotTransport } from '../start-bot.ts';
+import type { BotTransport } from '../start-bot.ts';
 import { DEMO_PEOPLE, type RunningDemo } from './demo-config.ts';
 import { PlaygroundBot } from './playground-bot.ts';
 import { PlaygroundServer, type ExtraRoute } from './playground-server.ts';
@@ -122,31 +122,4 @@ function banner(config: Config, demo: RunningDemo | undefined): { config: string
       'Type commands in #ops: /diag, /runbook, /oncall, /incident, /digest now.',
     ],
   };
-}
-
-/** /healthz, /readyz and /metrics, as the Slack edge serves them: answered without a log line. */
-function healthRoutes(readiness: () => Promise<BotReadiness>, log: Logger): ExtraRoute[] {
-  return [
-    metricsRoute(log),
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true }));
-      },
-    },
-    {
-      path: '/readyz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        readiness()
-          .catch((e: unknown) => ({ ready: false, reasons: [`readiness check failed: ${(e as Error).message}`] }))
-          .then((r) => {
-            res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify(r));
-          });
-      },
-    },
-  ];
 }

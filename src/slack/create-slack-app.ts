@@ -6,7 +6,6 @@ import { App, HTTPReceiver, type SocketModeReceiver, type CustomRoute, type Resp
 import { retryPolicies, type WebClient } from '@slack/web-api';
 import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
-import type { Logger } from '../logger.ts';
 import type { SlashCommand } from '../slash-command.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createReplier } from './create-replier.ts';
@@ -22,16 +21,13 @@ import { guardSlackRequests } from './guard-slack-requests.ts';
 import { handleOnce, RequestLedger } from './handle-once.ts';
 import type { ResponseUrlPolicy } from './response-urls.ts';
 import { verifyInteractive } from './verify-interactive.ts';
-import { metricsRoute } from '../metrics/metrics-route.ts';
+import { healthRoutes, type Readiness } from '../metrics/health-routes.ts';
 import { observeCommand } from '../metrics/observe-command.ts';
 import { logPresses } from './log-presses.ts';
 import { isUserError } from '../user-error.ts';
 import type { BotRedis } from '../coord/bot-redis.ts';
 
-export interface Readiness {
-  ready: boolean;
-  reasons: string[];
-}
+export type { Readiness };
 
 export interface SlackAppOptions {
   settings: SlackSettings;
@@ -178,31 +174,4 @@ function ephemeralRespond(client: WebClient, channel: string, user: string): Res
 /** Yields to the event loop so the ack's HTTP response is written before the work starts. */
 function afterAckIsSent(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
-}
-
-/** /healthz, /readyz and /metrics: answered without a log line (probes and scrapes come every few seconds). */
-function healthRoutes(readiness: () => Promise<Readiness>, log: Logger): CustomRoute[] {
-  return [
-    metricsRoute(log),
-    {
-      path: '/healthz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ ok: true }));
-      },
-    },
-    {
-      path: '/readyz',
-      method: ['GET'],
-      handler: (_req, res) => {
-        readiness()
-          .catch((e: unknown) => ({ ready: false, reasons: [`readiness check failed: ${(e as Error).message}`] }))
-          .then((r) => {
-            res.writeHead(r.ready ? 200 : 503, { 'content-type': 'application/json' });
-            res.end(JSON.stringify(r));
-          });
-      },
-    },
-  ];
 }
