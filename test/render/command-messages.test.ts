@@ -27,6 +27,7 @@ import type { AuditRow } from '../../src/store/audit-log.ts';
 import type { StoredReport } from '../../src/store/report-history.ts';
 import type { CommandSource } from '../../src/slash-command.ts';
 import { expectGolden } from './golden.ts';
+import { expectGoldenHtml } from './render-both.ts';
 
 const NOW = new Date('2026-12-01T10:00:00.000Z');
 const SOURCE = '/etc/chatops/chatops.yml';
@@ -38,6 +39,8 @@ const SOURCE = '/etc/chatops/chatops.yml';
 function expectBoth(name: string, build: (budget: Budget, source: CommandSource) => Message): void {
   expectGolden(`${name}.json`, `${JSON.stringify(renderMessage(build(SLACK_BUDGET, 'slack'), encodeIntent), null, 2)}\n`);
   expectGolden(`${name}.txt`, renderTerminal(build(UNLIMITED_BUDGET, 'cli'), { color: false }));
+  // As the playground's page shows it: its own command source, no budget.
+  expectGoldenHtml(name, build(UNLIMITED_BUDGET, 'playground'));
 }
 
 const config = parseConfig(
