@@ -161,14 +161,25 @@ export function createPlaygroundTransport(o: PlaygroundTransportOptions) {
   };
 
   function createPager(p: { incidentsChannel: string; clock: Clock }): Pager {
+    /**
+     * The page holds this run's messages only: an incident card posted before a restart (its ts kept
+     * in the store) is posted again at its first refresh, and this maps the stored ts to the new one.
+     */
+    const carried = new Map<string, string>();
+    /** The ts of the incident's card on the page, if it is there. */
+    function cardOnPage(i: OutgoingPage['incident']): string | undefined {
+      if (!i.messageTs) return undefined;
+      return workspace.message(i.messageTs) ? i.messageTs : carried.get(i.messageTs);
+    }
     /** Where a page goes, as the Slack pager decides it; `threadTs`: in the incident card's thread. */
     function placeOf(page: OutgoingPage): { channel: string; threadTs?: string } {
       const r = page.recipient;
       if ('dm' in r) return { channel: r.dm };
       const i = page.incident;
       const cardChannel = i.channel ?? p.incidentsChannel;
-      if ('channel' in r) return r.channel === cardChannel && i.messageTs ? { channel: r.channel, threadTs: i.messageTs } : { channel: r.channel };
-      return i.messageTs ? { channel: cardChannel, threadTs: i.messageTs } : { channel: cardChannel };
+      const card = cardOnPage(i);
+      if ('channel' in r) return r.channel === cardChannel && card ? { channel: r.channel, threadTs: card } : { channel: r.channel };
+      return card ? { channel: cardChannel, threadTs: card } : { channel: cardChannel };
     }
     function pageCall<T>(doing: string, fn: () => T): T {
       try {
@@ -193,8 +204,10 @@ export function createPlaygroundTransport(o: PlaygroundTransportOptions) {
         const message = incidentCardMessage(display, p.clock.now());
         const i = display.incident;
         if (i.messageTs && i.channel) {
-          // A card posted before this run is not on the page: said, not posted again at every refresh.
-          pageCall(`while updating the incident message in ${i.channel}`, () => replace(i.channel!, i.messageTs!, message));
+          const card = cardOnPage(i);
+          if (card) pageCall(`while updating the incident message in ${i.channel}`, () => replace(i.channel!, card, message));
+          // Posted before a restart: shown again once, then updated in place like any card.
+          else carried.set(i.messageTs, pageCall(`while posting to ${i.channel}`, () => put({ channel: i.channel! }, message)).ts);
           return { channel: i.channel, ts: i.messageTs };
         }
         return ref(pageCall(`while posting to ${channel}`, () => put({ channel }, message)));

@@ -157,8 +157,20 @@ describe('createPlaygroundTransport', () => {
     const updated = await pager.showIncident('C0INCIDENTS', { incident: { ...withCard, status: 'acknowledged', acknowledgedBy: 'U0ALICE', acknowledgedAt: new Date() }, paged: [] });
     expect(updated).toEqual(card);
     expect(workspace.message(card.ts)!.editedAt).toBeDefined();
-    // A card posted before this run is not on the page: said, not posted again.
-    await expect(pager.showIncident('C0INCIDENTS', { incident: incident({ channel: 'C0INCIDENTS', messageTs: '1.000000' }), paged: [] })).rejects.toMatchObject({ permanent: true, message: expect.stringMatching(/no message 1\.000000 in C0INCIDENTS/) });
+    // A card posted before a restart is not on the page: posted again once, then updated in place,
+    // and the incident's thread pages go under the card that is on the page.
+    const before = incident({ channel: 'C0INCIDENTS', messageTs: '1.000000' });
+    const cardsBefore = workspace.messages().length;
+    expect(await pager.showIncident('C0INCIDENTS', { incident: before, paged: [] })).toEqual({ channel: 'C0INCIDENTS', ts: '1.000000' });
+    const shownAgain = workspace.messages().at(-1)!;
+    expect(workspace.messages()).toHaveLength(cardsBefore + 1);
+    expect(shownAgain).toMatchObject({ channel: 'C0INCIDENTS' });
+    expect(shownAgain.threadTs).toBeUndefined();
+    await pager.showIncident('C0INCIDENTS', { incident: { ...before, status: 'acknowledged', acknowledgedBy: 'U0ALICE', acknowledgedAt: new Date() }, paged: [] });
+    expect(workspace.messages()).toHaveLength(cardsBefore + 1);
+    expect(workspace.message(shownAgain.ts)!.editedAt).toBeDefined();
+    const lineAfter = await pager.send(page({ thread: true, text: 'nobody to page' }, 'p:line-after', before));
+    expect(workspace.message(lineAfter.ts)).toMatchObject({ channel: 'C0INCIDENTS', threadTs: shownAgain.ts });
   });
 
   it('directory and groups: a person of the page is found with their name, anyone else is not-found; group members from the map', async () => {
