@@ -86,10 +86,18 @@ export class PlaygroundBot {
     })());
   }
 
-  /** The button at `button` (in buttonsInOrder's order) of the message `ts`, pressed; resolves once its handler has started. */
-  async press(o: { ts: string; button: number }): Promise<void> {
+  /**
+   * The button at `button` (in buttonsInOrder's order) of the message `ts`, pressed; resolves once
+   * its handler has started. `version`: the message's version the page showed (the page always
+   * sends it): a message updated since then may have other buttons at that index, so nothing is
+   * pressed.
+   */
+  async press(o: { ts: string; button: number; version?: string }): Promise<void> {
     const { transport, services, signer, user } = this.#o;
     const message = this.#visibleMessage(o.ts);
+    if (o.version !== undefined && o.version !== message.nonce) {
+      throw new UserError(`message ${message.ts} was updated after the page showed it, and its buttons may have changed: nothing was pressed; press the button again on the message as it is now`);
+    }
     const count = message.buttons.length;
     if (typeof o.button !== 'number' || !Number.isInteger(o.button) || o.button < 0 || o.button >= count) {
       const has = count === 0 ? 'it has no buttons' : count === 1 ? 'it has one button: 0' : `it has ${count} buttons: 0 to ${count - 1}`;

@@ -224,6 +224,9 @@ export class PlaygroundServer {
       type: 'message',
       channel: m.channel,
       ts: m.ts,
+      // Which version of the message this is (its buttons' nonce, new at every update): a press names
+      // it, so a button index is never applied to buttons the page has not shown yet.
+      version: m.nonce,
       ...(m.threadTs !== undefined && { threadTs: m.threadTs }),
       // A direct message (to a person, not a channel): the side panel's "would DM @...".
       panel: /^[UW][A-Z0-9]{2,}$/.test(m.channel),
@@ -247,7 +250,8 @@ export class PlaygroundServer {
         case '/api/press': {
           const ts = field(body, 'ts', 'string', 'the ts of the message the button is on');
           const button = field(body, 'button', 'index', "the button's index in its message, from 0");
-          await bot.press({ ts, button });
+          const version = field(body, 'version', 'string', 'the version of the message the page shows (its event\'s version)');
+          await bot.press({ ts, button, version });
           return answer(res, 202, { ok: true });
         }
         case '/api/dialog': {

@@ -67,6 +67,7 @@ function messageEvent(m: PlaygroundMessage, created = true) {
     type: 'message',
     channel: m.channel,
     ts: m.ts,
+    version: m.nonce,
     ...(m.threadTs && { threadTs: m.threadTs }),
     panel: m.channel.startsWith('U'),
     ephemeral: m.ephemeralTo !== undefined,
@@ -246,7 +247,7 @@ describe('the page script', () => {
     await page.locator('article.msg[data-ts="100.000007"]').waitFor();
     let sent = nextPost();
     await page.locator('[data-ts="100.000007"][data-button="0"]').click();
-    expect((await sent).body).toEqual({ ts: '100.000007', button: 0 });
+    expect((await sent).body).toEqual({ ts: '100.000007', button: 0, version: 'n' });
 
     await page.locator('[data-ts="100.000007"][data-button="1"]').click();
     await page.locator('#confirm-layer:not([hidden])').waitFor();
@@ -261,7 +262,14 @@ describe('the page script', () => {
     await page.locator('[data-ts="100.000007"][data-button="1"]:not([disabled])').click();
     sent = nextPost();
     await page.locator('#confirm-ok').click();
-    expect((await sent).body).toEqual({ ts: '100.000007', button: 1 });
+    expect((await sent).body).toEqual({ ts: '100.000007', button: 1, version: 'n' });
+
+    // Updated in place with other buttons: a press names the version the page shows now.
+    send(messageEvent({ ...m, nonce: 'n2' }, false));
+    await page.locator('article.msg[data-ts="100.000007"][data-version="n2"]').waitFor();
+    sent = nextPost();
+    await page.locator('[data-ts="100.000007"][data-button="0"]:not([disabled])').click();
+    expect((await sent).body).toEqual({ ts: '100.000007', button: 0, version: 'n2' });
 
     answers.push({ status: 403, body: { error: 'U0ME may not run pg.terminate on db-main' } });
     await page.locator('[data-ts="100.000007"][data-button="0"]:not([disabled])').click();

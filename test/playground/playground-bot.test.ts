@@ -250,10 +250,28 @@ describe('PlaygroundBot', () => {
     await bot.press({ ts: posted.ts, button: 0 });
     await bot.settled();
     expect(since(mark)).toEqual([]);
+    // Made on a version of the message the bot has updated since: the index may name another button now.
+    const shown = workspace.message(posted.ts)!.nonce;
+    await transport.alertPoster.update({ channel: 'C0OPS', ts: posted.ts }, {
+      notification: [{ type: 'text', text: 'runbook' }],
+      blocks: [{ type: 'actions', buttons: [{ label: 'Open', intent: { intent: 'runbook.open', runbook: 'postgres-locks' } }] }],
+    });
+    const updated = lastTs();
+    await expect(bot.press({ ts: posted.ts, button: 0, version: shown })).rejects.toThrow(`message ${posted.ts} was updated after the page showed it`);
+    await bot.settled();
+    expect(since(updated)).toEqual([]);
+    await bot.press({ ts: posted.ts, button: 0, version: workspace.message(posted.ts)!.nonce });
+    await bot.settled();
+    expect(since(updated)).toEqual([expect.objectContaining({ channel: 'C0OPS', ephemeralTo: USER })]);
+    await transport.alertPoster.update({ channel: 'C0OPS', ts: posted.ts }, {
+      notification: [{ type: 'text', text: 'runbook' }],
+      blocks: [{ type: 'actions', buttons: [{ label: 'Read it', url: 'https://runbooks.example/x.md' }, { label: 'Open', intent: { intent: 'runbook.open', runbook: 'postgres-locks' } }] }],
+    });
     // The runbook button itself answers privately where it was pressed.
+    const beforeOpen = lastTs();
     await bot.press({ ts: posted.ts, button: 1 });
     await bot.settled();
-    expect(since(mark)).toEqual([expect.objectContaining({ channel: 'C0OPS', ephemeralTo: USER })]);
+    expect(since(beforeOpen)).toEqual([expect.objectContaining({ channel: 'C0OPS', ephemeralTo: USER })]);
   });
 
   it('refuses an expired button as Slack does: told privately what to run for a fresh one, audited with source playground, nothing run', async () => {

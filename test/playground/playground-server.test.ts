@@ -72,6 +72,20 @@ function request(method: string, path: string, o: { headers?: Record<string, str
   });
 }
 
+/** A POST whose body goes in chunks without a content-length, as a streaming client sends it. */
+function requestChunked(path: string, chunks: Buffer[]): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: server.port, method: 'POST', path, headers: { host: `127.0.0.1:${server.port}`, 'content-type': 'application/json', 'x-playground-token': TOKEN, 'transfer-encoding': 'chunked' } }, (res) => {
+      const got: Buffer[] = [];
+      res.on('data', (c: Buffer) => got.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(got).toString('utf8') }));
+    });
+    req.on('error', reject);
+    for (const c of chunks) req.write(c);
+    req.end();
+  });
+}
+
 function post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
   return request('POST', path, { headers: { 'content-type': 'application/json', 'x-playground-token': TOKEN, ...headers }, body: JSON.stringify(body) });
 }
@@ -202,7 +216,11 @@ describe('the playground server', () => {
       await posted.update(simpleMessage('done now'));
       const updated = await stream.until((e) => String(e.html).includes('done now'), 'for the update');
       expect(updated.created).toBe(false);
-      expect(stream.events.find((e) => String(e.html).includes('running…'))?.ts).toBe(updated.ts);
+      const running = stream.events.find((e) => String(e.html).includes('running…'))!;
+      expect(running.ts).toBe(updated.ts);
+      // Each version of a message is named (a press says which one it was made on).
+      expect(updated.version).toBe(workspace.message(updated.ts as string)!.nonce);
+      expect(running.version).not.toBe(updated.version);
     } finally {
       stream.close();
     }
@@ -236,6 +254,11 @@ describe('the playground server', () => {
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.body).error).toContain(String(MAX_BODY_BYTES));
 
+    // Without a content-length (chunked), the limit is found while reading: still answered, not a reset connection.
+    const chunked = await requestChunked('/api/command', [Buffer.from('{"channel":"C0OPS","text":"'), Buffer.alloc(MAX_BODY_BYTES, 'x'), Buffer.from('"}')]);
+    expect(chunked.status).toBe(413);
+    expect(JSON.parse(chunked.body).error).toContain(String(MAX_BODY_BYTES));
+
     const broken = await request('POST', '/api/command', { headers: { 'content-type': 'application/json', 'x-playground-token': TOKEN }, body: '{"channel":' });
     expect(broken.status).toBe(400);
     expect(JSON.parse(broken.body).error).toContain('not valid JSON');
@@ -247,9 +270,10 @@ describe('the playground server', () => {
     const cases: Array<[string, unknown, string]> = [
       ['/api/command', { text: '/diag db' }, 'channel'],
       ['/api/command', { channel: 'C0OPS', text: 42 }, 'text'],
-      ['/api/press', { ts: '1.2', button: 'first' }, 'button'],
-      ['/api/press', { ts: '1.2', button: -1 }, 'button'],
-      ['/api/press', { button: 0 }, 'ts'],
+      ['/api/press', { ts: '1.2', button: 'first', version: 'v' }, 'button'],
+      ['/api/press', { ts: '1.2', button: -1, version: 'v' }, 'button'],
+      ['/api/press', { button: 0, version: 'v' }, 'ts'],
+      ['/api/press', { ts: '1.2', button: 0 }, 'version'],
       ['/api/dialog', { dialog: 'D1', values: { block: { action: 3 } } }, 'values'],
       ['/api/dialog', { values: {} }, 'dialog'],
       ['/api/dialog/close', {}, 'dialog'],
@@ -264,7 +288,7 @@ describe('the playground server', () => {
   });
 
   it('answers the bot\'s refusals as 400 naming what was wrong', async () => {
-    const press = await post('/api/press', { ts: '1234.567890', button: 0 });
+    const press = await post('/api/press', { ts: '1234.567890', button: 0, version: 'v' });
     expect(press.status).toBe(400);
     expect(JSON.parse(press.body).error).toContain('1234.567890');
     const channel = await post('/api/command', { channel: 'C0NOPE', text: '/diag db' });
@@ -277,8 +301,14 @@ describe('the playground server', () => {
     expect(close.status).toBe(400);
     // A button index past the message's buttons.
     const plain = await transport.channelPoster.post('C0OPS', simpleMessage('no buttons here'));
-    const past = await post('/api/press', { ts: plain.ts, button: 3 });
+    const version = workspace.message(plain.ts)!.nonce;
+    const past = await post('/api/press', { ts: plain.ts, button: 3, version });
     expect(past.status).toBe(400);
     expect(JSON.parse(past.body).error).toContain('it has no buttons');
+    // A press on a version of the message the bot has replaced since: nothing is pressed.
+    await transport.alertPoster.update({ channel: 'C0OPS', ts: plain.ts }, simpleMessage('updated'));
+    const stale = await post('/api/press', { ts: plain.ts, button: 0, version });
+    expect(stale.status).toBe(400);
+    expect(JSON.parse(stale.body).error).toContain(`message ${plain.ts} was updated after the page showed it`);
   });
 });

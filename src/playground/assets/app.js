@@ -131,6 +131,8 @@
     const content = fromHtml(e.html);
     const article = content.querySelector('article.msg');
     if (!article) return;
+    // A press names the version it was made on: the bot refuses one made on buttons since replaced.
+    article.dataset.version = e.version ?? '';
     localiseTimes(content);
     const container = e.panel ? panel : viewOf(e.channel);
     // An update, or a message seen before (the stream replays what was posted on reconnect): in place.
@@ -303,7 +305,8 @@
     }, 1500);
     clearError();
     try {
-      await post('/api/press', { ts: el.dataset.ts, button: Number(el.dataset.button) });
+      const version = el.closest('article.msg')?.dataset.version ?? '';
+      await post('/api/press', { ts: el.dataset.ts, button: Number(el.dataset.button), version });
     } catch (err) {
       showError(err.message);
     }
