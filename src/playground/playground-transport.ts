@@ -101,8 +101,16 @@ export function createPlaygroundTransport(o: PlaygroundTransportOptions) {
     return workspace.replace(ts, sealPlaygroundMessage(message, signer, secrets));
   }
 
+  /** A file as kept: its words masked like a message's (a title or a name may quote a report's secret). */
   function fileOf(f: { title: string; filename: string; contentType: string; bytes: Buffer; comment?: string }): PlaygroundFile {
-    return { id: `F${randomBytes(6).toString('hex').toUpperCase()}`, ...f };
+    const mask = (t: string) => maskSecrets(t, secrets);
+    return {
+      id: `F${randomBytes(6).toString('hex').toUpperCase()}`,
+      ...f,
+      title: mask(f.title),
+      filename: mask(f.filename),
+      ...(f.comment !== undefined && { comment: mask(f.comment) }),
+    };
   }
 
   /** A message showing an uploaded file: its comment (else its title) as the words. */
@@ -123,7 +131,7 @@ export function createPlaygroundTransport(o: PlaygroundTransportOptions) {
       return ref(put({ channel: parent.channel, threadTs: parent.ts }, message));
     },
     async uploadPng(channel, png, options) {
-      const file = fileOf({ title: options.title, filename: options.filename, contentType: 'image/png', bytes: png, ...(options.comment !== undefined && { comment: maskSecrets(options.comment, secrets) }) });
+      const file = fileOf({ title: options.title, filename: options.filename, contentType: 'image/png', bytes: png, ...(options.comment !== undefined && { comment: options.comment }) });
       put({ channel, ...(options.parent && { threadTs: options.parent.ts }) }, fileMessage(file), { files: [file] });
     },
   };
@@ -298,6 +306,8 @@ export function createPlaygroundTransport(o: PlaygroundTransportOptions) {
       return {
         ...shown,
         title: mask(shown.title),
+        submitLabel: mask(shown.submitLabel),
+        closeLabel: mask(shown.closeLabel),
         intro: shown.intro.map(mask),
         fields: shown.fields.map((f): DialogField => ({
           ...f,

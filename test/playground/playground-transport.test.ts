@@ -115,6 +115,11 @@ describe('createPlaygroundTransport', () => {
     expect(file).toMatchObject({ contentType: 'image/png', filename: 'chart.png', title: 'Latency' });
     expect(file.comment).not.toContain(SECRET);
     expect(events).toEqual([`created ${top.ts}`, `created ${reply.ts}`, `created ${replyToReply.ts}`, `created ${withFile.ts}`]);
+    // A file's own words are masked too: its title and its name may quote what a report found.
+    await transport.channelPoster.uploadPng('C0OPS', Buffer.from([0x89, 0x50, 0x4e, 0x47]), { filename: `${SECRET}.png`, title: `Latency of ${SECRET}` });
+    const leaky = workspace.file(workspace.messages().at(-1)!.files![0]!.id)!;
+    expect(JSON.stringify({ ...leaky, bytes: undefined })).not.toContain(SECRET);
+    expect(leaky).toMatchObject({ filename: '***.png', title: 'Latency of ***' });
     await expect(transport.channelPoster.post('C0NOWHERE', simpleMessage('x'))).rejects.toMatchObject({ data: { error: 'channel_not_found' }, message: expect.stringMatching(/channel C0NOWHERE is not one of the playground's channels \(C0OPS \(#ops\), C0INCIDENTS \(#incidents\)\)/) });
   });
 
@@ -220,9 +225,10 @@ describe('createPlaygroundTransport', () => {
     const postedTs = await edge.post('C0OPS', simpleMessage('outcome'), top.ts);
     await edge.update('C0OPS', postedTs!, simpleMessage('outcome, done'));
     expect(workspace.message(postedTs!)).toMatchObject({ threadTs: top.ts });
-    await edge.uploadText({ channel: 'C0OPS', threadTs: top.ts }, { content: `log line with ${SECRET}`, filename: 'log.txt', title: 'Log' });
+    await edge.uploadText({ channel: 'C0OPS', threadTs: top.ts }, { content: `log line with ${SECRET}`, filename: `log-${SECRET}.txt`, title: `Log of ${SECRET}` });
     const text = workspace.file(workspace.messages().at(-1)!.files![0]!.id)!;
-    expect(text.contentType).toBe('text/plain');
+    expect(text).toMatchObject({ contentType: 'text/plain', filename: 'log-***.txt', title: 'Log of ***' });
+    expect(JSON.stringify(workspace.messages().at(-1))).not.toContain(SECRET);
     expect(text.bytes.toString('utf8')).toBe('log line with ***');
     expect(await edge.inGroup('S0DBA', 'U0ALICE')).toBe(true);
     expect(await edge.inGroup('S0DBA', 'U0YOU')).toBe(false);
@@ -235,6 +241,19 @@ describe('createPlaygroundTransport', () => {
       submit: { type: 'plain_text', text: 'Declare' },
       blocks: [{ type: 'input', block_id: 'title', label: { type: 'plain_text', text: 'Title' }, element: { type: 'plain_text_input', action_id: 'title', initial_value: `leak of ${SECRET}` } }],
     });
+    await edge.openDialog('trigger', {
+      type: 'modal',
+      callback_id: 'incident-declare',
+      private_metadata: '{}',
+      title: { type: 'plain_text', text: 'Declare incident' },
+      submit: { type: 'plain_text', text: `Send ${SECRET}` },
+      close: { type: 'plain_text', text: `Keep ${SECRET}` },
+      blocks: [],
+    });
+    // Every word of a dialog is masked, its buttons' too.
+    const second = workspace.dialogs().at(-1)!;
+    expect(second).toMatchObject({ submitLabel: 'Send ***', closeLabel: 'Keep ***' });
+    expect(JSON.stringify(workspace.dialogs())).not.toContain(SECRET);
     const [dialog] = workspace.dialogs();
     expect(dialog).toMatchObject({ callbackId: 'incident-declare', title: 'Declare incident', submitLabel: 'Declare', fields: [{ kind: 'text', blockId: 'title', actionId: 'title', initial: 'leak of ***' }] });
     expect(await TEST_SIGNER.verify('incident-declare', dialog!.signedMetadata)).toMatchObject({ ok: true, raw: JSON.stringify({ channel: 'C0OPS' }) });
