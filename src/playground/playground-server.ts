@@ -55,7 +55,9 @@ const MAX_STREAM_BUFFER_BYTES = 8 * 1024 * 1024;
 export const TOKEN_HEADER = 'x-playground-token';
 
 const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+  // Beyond default-src: no plugin, no <base> that would redirect the assets, no form that leaves the
+  // page (the page's forms are sent by its script), and no other site framing it.
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
@@ -173,8 +175,13 @@ export class PlaygroundServer {
   }
 
   #file(id: string, res: ServerResponse): void {
-    const file = /^[A-Za-z0-9_-]{1,100}$/.test(id) ? this.#o.workspace.file(id) : undefined;
-    if (!file) return answer(res, 404, { error: 'no such file (only the latest messages and their files are kept)' });
+    const { workspace, user } = this.#o;
+    const file = /^[A-Za-z0-9_-]{1,100}$/.test(id) ? workspace.file(id) : undefined;
+    // A file goes with its message: one of another user's private messages is not there for this page.
+    const holder = file && workspace.messages().find((m) => m.files?.some((f) => f.id === file.id));
+    if (!file || (holder?.ephemeralTo !== undefined && holder.ephemeralTo !== user.id)) {
+      return answer(res, 404, { error: `no file ${JSON.stringify(id.slice(0, 100))} on the page (only the latest messages and their files are kept)` });
+    }
     const text = file.contentType.startsWith('text/');
     res.writeHead(200, {
       'content-type': text ? `${file.contentType}; charset=utf-8` : file.contentType,

@@ -21,7 +21,8 @@ import { renderPage } from '../../src/playground/render-page.ts';
 import { launchBrowser, type HeadlessBrowser } from '../support/browser.ts';
 
 const ASSETS = path.join(import.meta.dirname, '../../src/playground/assets');
-const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'";
+/** The playground server's policy (playground-server.ts): the script must work under it. */
+const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 const TOKEN = 'test-token-1';
 const PEOPLE = new Map([
   ['U0ME', 'you'],

@@ -145,7 +145,7 @@ describe('the playground server', () => {
     expect(page.body).toContain(`content="${TOKEN}"`);
     expect(page.body).toContain('config: a test');
     expect(page.body).toContain(`http://127.0.0.1:${server.port}/`);
-    expect(page.headers['content-security-policy']).toBe("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'");
+    expect(page.headers['content-security-policy']).toBe("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     expect(page.headers['x-content-type-options']).toBe('nosniff');
     expect(page.headers['referrer-policy']).toBe('no-referrer');
     expect(page.headers['x-frame-options']).toBe('DENY');
@@ -172,9 +172,36 @@ describe('the playground server', () => {
       expect(JSON.parse(refused.body).error, host).toContain(`127.0.0.1:${server.port}`);
       expect(refused.body).not.toContain(TOKEN);
     }
-    // The bot's own routes are behind the same check.
-    expect((await request('GET', '/healthz', { headers: { host: `evil.example:${server.port}` } })).status).toBe(421);
+    // The bot's own routes, the event stream and the files are behind the same check.
+    await transport.channelPoster.uploadPng('C0OPS', Buffer.from([0x89, 0x50, 0x4e, 0x47]), { filename: 'host.png', title: 'Host' });
+    const file = workspace.messages().at(-1)!.files![0]!;
+    for (const path of ['/healthz', '/events', `/files/${file.id}`]) {
+      const refused = await request('GET', path, { headers: { host: `evil.example:${server.port}` } });
+      expect(refused.status, path).toBe(421);
+      expect(refused.body, path).not.toContain('Host</');
+    }
     expect((await request('GET', '/healthz')).status).toBe(200);
+    expect((await request('GET', `/files/${file.id}`)).status).toBe(200);
+  });
+
+  it('never allows another origin to read an answer (no CORS header), whatever Origin a request names', async () => {
+    const origin = { origin: 'https://evil.example' };
+    const answers = [
+      await request('GET', '/', { headers: origin }),
+      await request('GET', '/assets/app.js', { headers: origin }),
+      await request('OPTIONS', '/api/command', { headers: { ...origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'x-playground-token' } }),
+      await post('/api/command', { channel: 'C0OPS', text: '/nosuchcommand' }, origin),
+    ];
+    const stream = await fetch(`http://127.0.0.1:${server.port}/events`, { headers: origin });
+    try {
+      expect(stream.status).toBe(200);
+      expect([...stream.headers.keys()].filter((k) => k.startsWith('access-control-'))).toEqual([]);
+    } finally {
+      await stream.body?.cancel();
+    }
+    for (const a of answers) expect(Object.keys(a.headers).filter((k) => k.startsWith('access-control-'))).toEqual([]);
+    // A preflight is not answered as allowed: a page of another origin cannot send the token header.
+    expect(answers[2]!.status).toBe(404);
   });
 
   it('serves the extra routes with their named segments', async () => {
@@ -234,6 +261,13 @@ describe('the playground server', () => {
     expect(res.headers.get('content-type')).toBe('image/png');
     expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 1, 2]));
     expect((await request('GET', '/files/FNOSUCHFILE')).status).toBe(404);
+    // A file of another user's private message is not this page's to read.
+    const theirs = workspace.post({ channel: 'C0OPS', ephemeralTo: 'U0OTHER', message: simpleMessage('for U0OTHER only'), buttons: [], nonce: 'n', files: [{ id: 'FTHEIRS1', title: 'Theirs', filename: 'theirs.txt', contentType: 'text/plain', bytes: Buffer.from('private') }] });
+    const refused = await request('GET', '/files/FTHEIRS1');
+    expect(refused.status).toBe(404);
+    expect(refused.body).not.toContain('private');
+    expect(JSON.parse(refused.body).error).toContain('FTHEIRS1');
+    workspace.replace(theirs.ts, { message: simpleMessage('for U0OTHER only'), buttons: [], nonce: 'n2', files: [] });
     expect((await request('GET', '/files/..%2f..%2fpackage.json')).status).toBe(404);
   });
 
