@@ -62,7 +62,9 @@ export async function startLocalRedis(executable: string): Promise<LocalRedis> {
       child.kill('SIGKILL');
       cleanUp();
       const why = spawnError ? spawnError.message : child.exitCode !== null ? `it exited with code ${child.exitCode}` : 'it did not answer within 10 s';
-      throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${why}${output.trim() ? `; its last output: ${output.trim().split('\n').slice(-3).join(' | ')}` : ''}`);
+      // redis-server quotes a config line it refuses: its password never goes on (into the log and the page's banner).
+      const said = output.replaceAll(password, '***').trim();
+      throw new Error(`redis-server did not start on 127.0.0.1:${port}: ${why}${said ? `; its last output: ${said.split('\n').slice(-3).join(' | ')}` : ''}`);
     }
     await new Promise((r) => setTimeout(r, 50));
   }
