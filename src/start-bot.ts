@@ -226,6 +226,8 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     alerts,
     heartbeats,
   };
+  // Known outside the try: a start that fails after the edge listens closes it again (the port, the page's streams).
+  let listening: BotEdge | undefined;
   try {
     const edge = await transport.edge({
       services,
@@ -242,6 +244,7 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
     // A heartbeat new to the store is counted from this start; an outage left open is kept.
     await heartbeats.start();
     const { port, mode } = await edge.start();
+    listening = edge;
     await digests.start();
     // The engine starts by handling whatever fell due while no replica was running (sent at
     // once, marked late), then wakes at each next due time.
@@ -288,6 +291,10 @@ export async function startBot(env: NodeJS.ProcessEnv, log: Logger, hooks: { onS
       },
     };
   } catch (error) {
+    // Whatever had started by the failure stops again, so that nothing keeps the process or the port.
+    await incidents?.engine.stop().catch(() => undefined);
+    await alerts.stop().catch(() => undefined);
+    await listening?.stop().catch(() => undefined);
     await heartbeats.stop().catch(() => undefined);
     await digests.stop().catch(() => undefined);
     pacer.stop();
