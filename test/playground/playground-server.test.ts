@@ -204,6 +204,17 @@ describe('the playground server', () => {
     expect(answers[2]!.status).toBe(404);
   });
 
+  it('closes with a page still reading its event stream: the stream ends and nothing keeps the port', async () => {
+    const own = await PlaygroundServer.start({ workspace, bot, log, token: TOKEN, user: { id: 'U0YOU', name: 'you' }, host: '127.0.0.1', port: 0, title: 't', banner: { config: 'c', lines: [] } });
+    const res = await fetch(`http://127.0.0.1:${own.port}/events`);
+    const reader = res.body!.getReader();
+    await reader.read();
+    await own.close();
+    // Whatever was replayed is read to its end: the server ended the stream rather than leaving it open.
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read());
+    await expect(fetch(`http://127.0.0.1:${own.port}/`)).rejects.toThrow();
+  });
+
   it('serves the extra routes with their named segments', async () => {
     const res = await request('POST', '/heartbeats/nightly-backup');
     expect(res.status).toBe(200);
