@@ -149,7 +149,7 @@ export class PlaygroundServer {
     }
     if (method === 'POST' && route.startsWith('/api/')) return void this.#api(route, req, res);
     req.resume();
-    answer(res, 404, { error: `not found: ${method} ${route}` });
+    answer(res, 404, { error: `not found: ${method} ${cut(route, 100)}; the page's routes are GET /, /assets/app.js, /assets/app.css, /events and /files/<id>, and POST /api/command, /api/press, /api/dialog and /api/dialog/close` });
   }
 
   #page(res: ServerResponse): void {
@@ -163,7 +163,7 @@ export class PlaygroundServer {
   async #asset(name: string, res: ServerResponse): Promise<void> {
     // Only the two names, never a path built from the request.
     const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
-    if (!type) return answer(res, 404, { error: 'not found: the assets are app.js and app.css' });
+    if (!type) return answer(res, 404, { error: `no asset ${JSON.stringify(cut(name, 100))}: the assets are app.js and app.css` });
     try {
       const body = await readFile(path.join(ASSET_DIR, name));
       res.writeHead(200, { 'content-type': type, 'cache-control': 'no-cache' });
@@ -297,7 +297,7 @@ export class PlaygroundServer {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > MAX_BODY_BYTES) {
       req.resume();
-      throw new Refusal(413, `body too large: at most ${MAX_BODY_BYTES} bytes`);
+      throw new Refusal(413, `body too large: ${declared} bytes, at most ${MAX_BODY_BYTES} are accepted`);
     }
     const chunks: Buffer[] = [];
     let size = 0;
@@ -305,17 +305,19 @@ export class PlaygroundServer {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
         req.resume();
-        throw new Refusal(413, `body too large: at most ${MAX_BODY_BYTES} bytes`);
+        throw new Refusal(413, `body too large: more than ${MAX_BODY_BYTES} bytes, at most ${MAX_BODY_BYTES} are accepted`);
       }
       chunks.push(chunk);
     }
     let body: unknown;
     try {
       body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    } catch {
-      throw new Refusal(400, 'the body is not valid JSON');
+    } catch (error) {
+      throw new Refusal(400, `the body is not valid JSON (${cut((error as Error).message, 120)}): send a JSON object`);
     }
-    if (body === null || typeof body !== 'object' || Array.isArray(body)) throw new Refusal(400, 'the body must be a JSON object');
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      throw new Refusal(400, `the body must be a JSON object, got ${body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`}`);
+    }
     return body as Record<string, unknown>;
   }
 
@@ -363,6 +365,10 @@ function answer(res: ServerResponse, status: number, body: object): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', 'content-length': String(Buffer.byteLength(text)) });
   res.end(text);
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 function digest(token: string): Buffer {

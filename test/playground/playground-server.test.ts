@@ -306,9 +306,11 @@ describe('the playground server', () => {
 
     const broken = await request('POST', '/api/command', { headers: { 'content-type': 'application/json', 'x-playground-token': TOKEN }, body: '{"channel":' });
     expect(broken.status).toBe(400);
-    expect(JSON.parse(broken.body).error).toContain('not valid JSON');
+    expect(JSON.parse(broken.body).error).toMatch(/^the body is not valid JSON \(.+\): send a JSON object$/);
     const list = await request('POST', '/api/command', { headers: { 'content-type': 'application/json', 'x-playground-token': TOKEN }, body: '[]' });
     expect(list.status).toBe(400);
+    expect(JSON.parse(list.body).error).toBe('the body must be a JSON object, got an array');
+    expect(JSON.parse(huge.body).error).toMatch(/^body too large: \d+ bytes, at most 65536 are accepted$/);
   });
 
   it('refuses a body of the wrong shape naming the field', async () => {
@@ -330,6 +332,12 @@ describe('the playground server', () => {
     }
     const unknownApi = await post('/api/nothing', {});
     expect(unknownApi.status).toBe(404);
+    expect(JSON.parse(unknownApi.body).error).toContain('not found: POST /api/nothing; the page posts to /api/command');
+    // Any other route or asset: named, with the ones there are.
+    const elsewhere = await request('GET', '/admin');
+    expect(JSON.parse(elsewhere.body).error).toMatch(/^not found: GET \/admin; the page's routes are GET \/, .*POST \/api\/command/);
+    const asset = await request('GET', '/assets/nope.js');
+    expect(JSON.parse(asset.body).error).toBe('no asset "nope.js": the assets are app.js and app.css');
   });
 
   it('answers the bot\'s refusals as 400 naming what was wrong', async () => {
