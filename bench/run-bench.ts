@@ -3,7 +3,8 @@
 // table of every figure (median, p95/p99, ratio, target, met) is printed and written to
 // bench/results.md (BENCH_RESULTS_FILE to write it elsewhere) with the date, the machine (cores,
 // memory, load) and the parts that ran. BENCH_ONLY=<part>[,<part>...] runs some parts only (the
-// words below in brackets). A part that cannot run here (a tool missing) is a row saying so; a
+// words below in brackets); the table keeps the other parts' rows from earlier runs (kept as data in
+// results.json beside it), each named with its own run's date and load. A part that cannot run here (a tool missing) is a row saying so; a
 // part that fails is a row saying what failed, the others still run, and the exit code is 1.
 //  1. /diag db report time against an empty database and one with 2,000 tables and 1,000 distinct
 //     statements in pg_stat_statements (median, p95 of 20 runs; target: within 1.5x, under 300 ms).
@@ -88,7 +89,7 @@ import { benchTriage } from './triage-bench.ts';
 import { benchAlerts } from './alerts-bench.ts';
 import { benchSoak } from './soak-bench.ts';
 import { benchPlayground } from './playground-bench.ts';
-import { benchResults } from './bench-results.ts';
+import { writeBenchResults } from './write-bench-results.ts';
 import type { BenchRow } from './bench-row.ts';
 import { randomBytes } from 'node:crypto';
 import { staticKeyRing } from '../src/security/signing-keys.ts';
@@ -768,8 +769,13 @@ try {
 } finally {
   await pgServer?.stop();
 }
-const results = benchResults({ startedAt, endedAt: new Date(), parts: selected.map((p) => p.name), loadAtStart, rows });
-writeFileSync(resultsFile, results);
+// The parts not run this time keep their rows from earlier runs, named with their own run's date and load.
+const results = writeBenchResults({
+  file: resultsFile,
+  run: { startedAt, endedAt: new Date(), parts: selected.map((p) => p.name), loadAtStart, rows },
+  order: PARTS.map((p) => p.name),
+  warn: (line) => log(`warning: ${line}`),
+});
 log(`\n${results}`);
 log(`(written to ${path.relative(process.cwd(), resultsFile) || resultsFile})`);
 if (failed > 0) process.exitCode = 1;
