@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
-import { cleanCommandText } from '../clean-command-text.ts';
+import { cleanCommandText, cleanTypedText } from '../clean-command-text.ts';
 import type { Logger } from '../logger.ts';
 import { errorMessage } from '../message/message.ts';
 import { observeCommand } from '../metrics/observe-command.ts';
@@ -65,6 +65,14 @@ export class PlaygroundBot {
     const parts = /^(\/\S*)(?:\s+([\s\S]*))?$/.exec(typed);
     const command = parts ? commands.find((c) => c.name === parts[1]) : undefined;
     if (!parts || !command) {
+      try {
+        // What is echoed back below is refused first if it holds a control character (a right-to-left override would show it reversed).
+        cleanTypedText(typed, 'the command');
+      } catch (error) {
+        if (!isUserError(error)) throw error;
+        await reply.ephemeral(errorMessage(`${error.message} The commands are ${accepted}.`));
+        return;
+      }
       const said = parts
         ? `unknown command ${JSON.stringify(cutText(parts[1]!, 40))}: the commands are ${accepted}`
         : `${JSON.stringify(cutText(typed, 40))} is not a command: type one of ${accepted} (with its slash), e.g. /diag`;

@@ -311,6 +311,13 @@ describe('PlaygroundBot', () => {
     await bot.settled();
     [said] = since(mark);
     expect(plainText(said!.message.notification)).toMatch(/invisible control character U\+0000 .*Usage: `\/diag/);
+    // One in the command's name (a right-to-left override would show the name reversed): refused, not echoed.
+    mark = lastTs();
+    await bot.command({ channel: 'C0OPS', text: '/dia\u202Eg db' });
+    [said] = since(mark);
+    expect(said).toMatchObject({ channel: 'C0OPS', ephemeralTo: USER });
+    expect(plainText(said!.message.notification)).toContain(`the command has an invisible control character U+202E at position 5; type it again without it. The commands are ${names}.`);
+    expect(JSON.stringify(said!.message)).not.toContain('\u202E');
   });
 
   it('Declare incident: errors keep the dialog open, unknown fields are refused naming them, success closes it and declares; the on-call is paged by DM', async () => {
