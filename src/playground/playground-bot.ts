@@ -16,7 +16,7 @@ import { observeCommand } from '../metrics/observe-command.ts';
 import { cutText } from '../render/cut-text.ts';
 import type { Rejected, ValueSigner } from '../security/value-signer.ts';
 import type { SlashCommand } from '../slash-command.ts';
-import { buttonRefusalMessage } from '../slack/button-refusal-message.ts';
+import { recordButtonRefusal, type ButtonRefusal } from '../slack/interactions/record-button-refusal.ts';
 import { BOT_INTERACTIONS } from '../slack/interactions/bot-interactions.ts';
 import type { DialogPress, Edge, Press } from '../slack/interactions/interaction.ts';
 import { signedIntentOf } from '../slack/interactions/interaction-registry.ts';
@@ -322,17 +322,9 @@ export class PlaygroundBot {
   }
 
   /** A button refused before any handler, as verify-interactive.ts refuses one: logged, audited, and the presser told privately. */
-  async #refuse(r: { id: string; channel: string | undefined; refusal: Rejected | { reason: 'invalid'; problem: string }; edge: Edge }): Promise<void> {
+  async #refuse(r: { id: string; channel: string | undefined; refusal: ButtonRefusal; edge: Edge }): Promise<void> {
     const { services, user } = this.#o;
-    const { reason } = r.refusal;
-    const fresh = BOT_INTERACTIONS.fresh(r.id);
-    const message = buttonRefusalMessage(r.refusal.reason === 'invalid' ? { kind: 'invalid', problem: r.refusal.problem } : { kind: reason === 'expired' ? 'expired' : 'not-signed', fresh });
-    const detail = r.refusal.reason === 'invalid' ? r.refusal.problem : `button value ${reason}`;
-    this.#log.warn({ intent: r.id.slice(0, 100), user, reason }, r.refusal.reason === 'invalid' ? 'refused a button value of the wrong shape' : 'refused a button value the bot did not sign');
-    await services.audit
-      // A remedy's refusal is audited under the action's own name, like its runs and denials.
-      .record({ actor: user, ...(r.channel && { channel: r.channel }), source: 'playground', action: BOT_INTERACTIONS.auditAs(r.id).slice(0, 100) || '(no action id)', outcome: 'refused', detail: detail.slice(0, 500) })
-      .catch((err: unknown) => this.#log.error({ err }, 'while auditing a refused button'));
+    const message = await recordButtonRefusal({ id: r.id, user, channel: r.channel, refusal: r.refusal, source: 'playground', audit: services.audit, log: this.#log });
     await r.edge.answer(message).catch((err: unknown) => this.#log.warn({ err }, 'while answering a refused button'));
   }
 

@@ -8,7 +8,7 @@ import type { AnyMiddlewareArgs, Middleware } from '@slack/bolt';
 import type { AuditTrail } from '../store/audit-log.ts';
 import type { Logger } from '../logger.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
-import { buttonRefusalMessage } from './button-refusal-message.ts';
+import { recordButtonRefusal, type ButtonRefusal } from './interactions/record-button-refusal.ts';
 import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
 import type { DecodeContext } from './interactions/interaction.ts';
 import { signedIntentOf } from './interactions/interaction-registry.ts';
@@ -35,7 +35,7 @@ export interface VerifyOptions {
 }
 
 /** Why a press or a dialog is refused: its signature (with Slack's reason), or its decoded value. */
-type Refusal = { reason: 'unsigned' | 'malformed' | 'unknown-key' | 'bad-signature' | 'expired' } | { reason: 'invalid'; problem: string };
+type Refusal = ButtonRefusal;
 
 export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlewareArgs> {
   const { signer, log } = options;
@@ -117,15 +117,7 @@ export function verifyInteractive(options: VerifyOptions): Middleware<AnyMiddlew
 
 async function refuse(r: { intent: string; user: string; channel: string | undefined; refusal: Refusal; args: AnyMiddlewareArgs; options: VerifyOptions }): Promise<void> {
   const { log, audit, signer, secrets } = r.options;
-  const { reason } = r.refusal;
-  const fresh = BOT_INTERACTIONS.fresh(r.intent);
-  const message = buttonRefusalMessage(r.refusal.reason === 'invalid' ? { kind: 'invalid', problem: r.refusal.problem } : { kind: reason === 'expired' ? 'expired' : 'not-signed', fresh });
-  const detail = r.refusal.reason === 'invalid' ? r.refusal.problem : `button value ${reason}`;
-  log.warn({ intent: r.intent.slice(0, 100), user: r.user, reason }, r.refusal.reason === 'invalid' ? 'refused a button value of the wrong shape' : 'refused a button value the bot did not sign');
-  await audit
-    // A remedy's refusal is audited under the action's own name, like its runs and denials.
-    .record({ actor: r.user, ...(r.channel && { channel: r.channel }), source: 'slack', action: BOT_INTERACTIONS.auditAs(r.intent).slice(0, 100) || '(no action id)', outcome: 'refused', detail: detail.slice(0, 500) })
-    .catch((err: unknown) => log.error({ err }, 'while auditing a refused button'));
+  const message = await recordButtonRefusal({ id: r.intent, user: r.user, channel: r.channel, refusal: r.refusal, source: 'slack', audit, log });
   const sealed = sealMessage(message, signer, secrets);
   const respond = (r.args as { respond?: (m: object) => Promise<unknown> }).respond;
   const client = (r.args as { client?: { chat: { postMessage(a: object): Promise<unknown> } } }).client;
