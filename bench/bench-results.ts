@@ -49,10 +49,17 @@ export function benchResults(run: BenchRun, kept: readonly PartRun[] = [], rows:
     `- Load average (1/5/15 min): ${load(run.loadAtStart)} at the start, ${load(os.loadavg())} at the end`,
     `- Parts run: ${run.parts.join(', ')}`,
     `- Settings: ${settings.length > 0 ? settings.join(', ') : 'defaults'}`,
-    ...(kept.length > 0
-      ? [`- Kept from earlier runs (not measured by this one): ${kept.map((p) => `${p.part} (${p.startedAt}, load ${load(p.loadAtStart)} at its start, ${load(p.loadAtEnd)} at its end)`).join('; ')}`]
-      : []),
+    ...(kept.length > 0 ? [`- Kept from earlier runs (not measured by this one): ${keptRuns(kept)}`] : []),
     '',
     formatBenchTable(rows),
   ].join('\n');
+}
+
+/** The kept parts grouped by the run that measured them: "report, redis (run of <date>, load ...)". */
+function keptRuns(kept: readonly PartRun[]): string {
+  const runs = new Map<string, PartRun[]>();
+  for (const p of kept) runs.set(p.startedAt, [...(runs.get(p.startedAt) ?? []), p]);
+  return [...runs.values()]
+    .map((parts) => `${parts.map((p) => p.part).join(', ')} (the run of ${parts[0]!.startedAt}, load ${load(parts[0]!.loadAtStart)} at its start, ${load(parts[0]!.loadAtEnd)} at its end)`)
+    .join('; ');
 }

@@ -24,7 +24,7 @@ describe('writing the bench results', () => {
     writeBenchResults({ file, run: run(['soak'], [row('soak', 60)], '2026-12-02T12:00:00Z'), order: ORDER, warn });
     const second = readFileSync(file, 'utf8');
     expect(second).toContain('- Parts run: soak');
-    expect(second).toMatch(/Kept from earlier runs \(not measured by this one\): report \(2026-12-01T10:00:00\.000Z, load 0\.50 \/ 0\.25 \/ 0\.13 at its start, [\d.]+ \/ [\d.]+ \/ [\d.]+ at its end\); ack \(2026-12-01T10:00:00\.000Z/);
+    expect(second).toMatch(/Kept from earlier runs \(not measured by this one\): report, ack \(the run of 2026-12-01T10:00:00\.000Z, load 0\.50 \/ 0\.25 \/ 0\.13 at its start, [\d.]+ \/ [\d.]+ \/ [\d.]+ at its end\)\n/);
     // The new soak figure replaced the old one; the others kept, in the bench's order.
     expect(second).toContain('| soak | soak bench | time | - | 60.0 ms |');
     expect(second).not.toContain('500 ms');
