@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startPlaygroundProcess } from '../test/support/playground-process.ts';
+import { serverSentEvents } from '../test/support/server-sent-events.ts';
 import type { BenchRow } from './bench-row.ts';
 
 const RUNS = Number(process.env.BENCH_PLAYGROUND_RUNS ?? 3);
@@ -84,22 +85,12 @@ async function timeStart(cwd: string, dataDir: string): Promise<StartRun> {
 
 /** Reads the server-sent events until the progress message of /diag db is replaced by demo-db's report. */
 async function waitForReport(body: ReadableStream<Uint8Array>): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
   let progressTs: string | undefined;
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-      if (!data) continue;
-      const event = JSON.parse(data) as { type: string; channel?: string; ts?: string; created?: boolean; html?: string };
-      if (event.type !== 'message' || event.channel !== 'C0OPS') continue;
-      if (event.created && event.html?.includes('diagnostics on')) progressTs = event.ts;
-      else if (!event.created && event.ts === progressTs && event.html?.includes('demo-db')) return;
-    }
+  for await (const raw of serverSentEvents(body)) {
+    const event = raw as { type: string; channel?: string; ts?: string; created?: boolean; html?: string };
+    if (event.type !== 'message' || event.channel !== 'C0OPS') continue;
+    if (event.created && event.html?.includes('diagnostics on')) progressTs = event.ts;
+    else if (!event.created && event.ts === progressTs && event.html?.includes('demo-db')) return;
   }
   throw new Error('the event stream ended before the report of /diag db arrived');
 }

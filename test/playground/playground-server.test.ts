@@ -11,6 +11,7 @@ import { PlaygroundBot } from '../../src/playground/playground-bot.ts';
 import { MAX_BODY_BYTES, PlaygroundServer } from '../../src/playground/playground-server.ts';
 import { createPlaygroundTransport } from '../../src/playground/playground-transport.ts';
 import { PlaygroundWorkspace } from '../../src/playground/playground-workspace.ts';
+import { serverSentEvents } from '../support/server-sent-events.ts';
 import { TEST_SIGNER } from '../support/test-signer.ts';
 
 const TOKEN = 'test-token-of-this-page';
@@ -97,18 +98,9 @@ async function openEvents(): Promise<{ events: Array<Record<string, unknown>>; u
   const events: Array<Record<string, unknown>> = [];
   const waiting = new Set<() => void>();
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame.split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          if (data) events.push(JSON.parse(data) as Record<string, unknown>);
-        }
+      for await (const event of serverSentEvents(res.body as unknown as AsyncIterable<Uint8Array>)) {
+        events.push(event);
         for (const w of waiting) w();
       }
     } catch {

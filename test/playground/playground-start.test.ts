@@ -10,6 +10,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { startBot } from '../../src/start-bot.ts';
 import { commandLine, descendants, isAlive } from '../support/bot-process.ts';
 import { testBotLogger } from '../support/suite-recording.ts';
+import { serverSentEvents } from '../support/server-sent-events.ts';
 import { testReplicaGroup } from '../support/test-replica-group.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -33,18 +34,8 @@ async function openEvents(url: string): Promise<{ events: Array<Record<string, u
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   const events: Array<Record<string, unknown>> = [];
   void (async () => {
-    const decoder = new TextDecoder();
-    let buffer = '';
     try {
-      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const data = buffer.slice(0, end).split('\n').filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-          buffer = buffer.slice(end + 2);
-          if (data) events.push(JSON.parse(data) as Record<string, unknown>);
-        }
-      }
+      for await (const event of serverSentEvents(res.body as unknown as AsyncIterable<Uint8Array>)) events.push(event);
     } catch {
       // closed by the test
     }
