@@ -10,7 +10,6 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../commands/index.ts';
 import { ActionRunner } from '../../src/actions/action-runner.ts';
@@ -39,6 +38,7 @@ import { UserError } from '../../src/user-error.ts';
 import { freshDatabaseUrl } from '../support/fresh-database.ts';
 import { recordSecrets } from '../support/suite-recording.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { tableLock, type TableLock } from '../support/table-lock.ts';
 
 const USER = 'U0YOU';
 const CHANNELS = [{ id: 'C0OPS', name: 'ops' }, { id: 'C0INCIDENTS', name: 'incidents' }];
@@ -148,36 +148,19 @@ afterAll(async () => {
 describe('PlaygroundBot', () => {
   describe('a remedy on a real lock', () => {
     const table = `pglock_${process.pid}`;
-    let holder: pg.Client;
-    let waiter: pg.Client;
-    let blocked: Promise<unknown>;
+    let lock: TableLock;
 
     beforeAll(async () => {
-      const admin = new pg.Client({ connectionString: dbUrl });
-      await admin.connect();
-      await admin.query(`CREATE TABLE ${table} (id int)`);
-      await admin.end();
-      holder = new pg.Client({ connectionString: dbUrl, application_name: 'lock-holder' });
-      waiter = new pg.Client({ connectionString: dbUrl, application_name: 'lock-waiter' });
-      for (const c of [holder, waiter]) {
-        c.on('error', () => undefined);
-        await c.connect();
-      }
+      lock = await tableLock(dbUrl, table);
     });
 
     afterAll(async () => {
-      await holder?.end().catch(() => undefined);
-      await blocked?.catch(() => undefined);
-      await waiter?.end().catch(() => undefined);
+      await lock?.close();
     });
 
     it('/diag db offers Terminate on the blocker; pressed and confirmed it runs once, in the report\'s thread, audited with source playground; a second confirmation runs nothing', async () => {
-      const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-      const waiterPid = (await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-      await holder.query('BEGIN');
-      await holder.query(`LOCK TABLE ${table}`);
-      blocked = waiter.query(`SELECT count(*) FROM ${table}`).catch(() => undefined);
-      await waitFor(async () => (await holder.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [waiterPid])).rowCount, 10_000, 'the waiter to queue on the lock');
+      const { holder, holderPid } = lock;
+      await lock.hold();
 
       const before = events.length;
       await bot.command({ channel: 'C0OPS', text: '/diag db' });

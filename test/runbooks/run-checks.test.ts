@@ -14,6 +14,7 @@ import { freshDatabaseUrl } from '../support/fresh-database.ts';
 import type { RecordedCall } from '../support/fake-slack-api.ts';
 import { callText, useHttpTestBot } from '../support/test-bot.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { tableLock, type TableLock } from '../support/table-lock.ts';
 import { isolatedCliEnv } from '../cli/isolated-cli-env.ts';
 
 /** This file's channel: its audit rows are told apart from those other files write meanwhile. */
@@ -57,36 +58,19 @@ async function auditRows(where: string, params: unknown[]): Promise<Array<{ acto
 
 describe('Run checks on a runbook', () => {
   const table = `runchecks_${process.pid}`;
-  let holder: pg.Client;
-  let waiter: pg.Client;
-  let blocked: Promise<unknown>;
+  let lock: TableLock;
 
   beforeAll(async () => {
-    const admin = new pg.Client({ connectionString: monitoredUrl });
-    await admin.connect();
-    await admin.query(`CREATE TABLE ${table} (id int)`);
-    await admin.end();
-    holder = new pg.Client({ connectionString: monitoredUrl, application_name: 'lock-holder' });
-    waiter = new pg.Client({ connectionString: monitoredUrl, application_name: 'lock-waiter' });
-    for (const c of [holder, waiter]) {
-      c.on('error', () => undefined);
-      await c.connect();
-    }
+    lock = await tableLock(monitoredUrl, table);
   });
 
   afterAll(async () => {
-    await holder?.end().catch(() => undefined);
-    await blocked?.catch(() => undefined);
-    await waiter?.end().catch(() => undefined);
+    await lock?.close();
   });
 
   it('/runbook postgres-locks offers the button; pressing it posts the summary in the channel and the report, with the blocker\'s Terminate button, in its thread; audited like /diag', async () => {
-    const holderPid = (await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    const waiterPid = (await waiter.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
-    await holder.query('BEGIN');
-    await holder.query(`LOCK TABLE ${table}`);
-    blocked = waiter.query(`SELECT count(*) FROM ${table}`).catch(() => undefined);
-    await waitFor(async () => (await holder.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [waiterPid])).rowCount, 10_000, 'the waiter to queue on the lock');
+    const { holderPid } = lock;
+    await lock.hold();
 
     const shown = await runbookAnswer('postgres-locks', 'rb');
     expect(shown.args.response_type).toBe('ephemeral');
@@ -123,8 +107,8 @@ describe('Run checks on a runbook', () => {
     // Nothing was answered privately: the press went well.
     expect(t.slack.callsTo('respond').filter((c) => c.responseId === 'run')).toEqual([]);
 
-    await holder.query('ROLLBACK');
-    await blocked;
+    await lock.holder.query('ROLLBACK');
+    await lock.blocked;
     // The audit row is written once the report is posted: wait for it rather than race it.
     await waitFor(async () => (await auditRows(`action = 'diag' AND actor = 'U0BOB'`, [])).length > 0, 10_000, 'the audit row of the checks');
     const rows = await auditRows(`action = 'diag' AND actor = 'U0BOB'`, []);
