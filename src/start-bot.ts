@@ -43,6 +43,7 @@ import { createSlackAlertPoster } from './slack/create-slack-alert-poster.ts';
 import { HeartbeatService } from './heartbeats/heartbeat-service.ts';
 import type { Clock } from './incidents/clock.ts';
 import { BotRedis } from './coord/bot-redis.ts';
+import type { Readiness } from './metrics/health-routes.ts';
 import { ReplicaRegistry, readReplicaGroup } from './coord/replica-registry.ts';
 import { StartupHealth } from './coord/startup-health.ts';
 import { RedisChannelPacer } from './coord/redis-channel-pacer.ts';
@@ -66,10 +67,7 @@ export interface RunningBot {
 }
 
 /** Whether the bot is ready: the store answers (and, in Socket Mode, the socket is up). */
-export interface BotReadiness {
-  ready: boolean;
-  reasons: string[];
-}
+export type BotReadiness = Readiness;
 
 /**
  * What differs between Slack and the playground: what posts outside a request, pages, looks people

@@ -9,7 +9,8 @@
 import { randomBytes } from 'node:crypto';
 import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
-import { cleanCommandText, cleanTypedText } from '../clean-command-text.ts';
+import { cleanTypedText } from '../clean-command-text.ts';
+import { runCommandText } from '../run-command-text.ts';
 import type { Logger } from '../logger.ts';
 import { errorMessage } from '../message/message.ts';
 import { observeCommand } from '../metrics/observe-command.ts';
@@ -81,16 +82,8 @@ export class PlaygroundBot {
     }
     const observed = observeCommand({ command: command.name, triggerId: triggerId(), user, channel }, this.#log);
     this.#track((async () => {
-      try {
-        const text = cleanCommandText(parts[2] ?? '', `Usage: \`${command.name} ${command.usageHint}\``);
-        const inGroup = async (group: string) => (await transport.groupMembers(group)).includes(user);
-        await command.run({ text, userId: user, channelId: channel, reply, services, inGroup });
-        observed.end('ok');
-      } catch (error) {
-        const line = describeErrorLine(error, this.#log, { command: command.name, text: typed, user });
-        await reply.ephemeral(errorMessage(line)).catch((err: unknown) => this.#log.error({ err }, 'while answering an error'));
-        observed.end(isUserError(error) ? 'user_error' : 'error');
-      }
+      const inGroup = async (group: string) => (await transport.groupMembers(group)).includes(user);
+      await runCommandText(command, parts[2] ?? '', { userId: user, channelId: channel, reply, services, inGroup }, observed, this.#log);
     })());
   }
 

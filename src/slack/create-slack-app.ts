@@ -4,18 +4,16 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, HTTPReceiver, type SocketModeReceiver, type CustomRoute, type RespondFn, type types } from '@slack/bolt';
 import { retryPolicies, type WebClient } from '@slack/web-api';
-import { describeErrorLine } from '../answer-error.ts';
 import type { AppServices } from '../app-services.ts';
 import type { SlashCommand } from '../slash-command.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { createReplier } from './create-replier.ts';
-import { errorMessage } from '../message/message.ts';
 import { BOT_INTERACTIONS } from './interactions/bot-interactions.ts';
 import { registerInteractions } from './interactions/register-interactions.ts';
 import type { SlackSettings } from './slack-settings.ts';
 import { verifyBotToken } from './verify-bot-token.ts';
 import { assertPortFree, freePort } from '../free-port.ts';
-import { cleanCommandText } from '../clean-command-text.ts';
+import { runCommandText } from '../run-command-text.ts';
 import type { ValueSigner } from '../security/value-signer.ts';
 import { guardSlackRequests } from './guard-slack-requests.ts';
 import { handleOnce, RequestLedger } from './handle-once.ts';
@@ -24,7 +22,6 @@ import { verifyInteractive } from './verify-interactive.ts';
 import { healthRoutes, type Readiness } from '../metrics/health-routes.ts';
 import { observeCommand } from '../metrics/observe-command.ts';
 import { logPresses } from './log-presses.ts';
-import { isUserError } from '../user-error.ts';
 import type { BotRedis } from '../coord/bot-redis.ts';
 
 export type { Readiness };
@@ -111,16 +108,9 @@ export async function createSlackApp(options: SlackAppOptions): Promise<SlackApp
         ? respond
         : ephemeralRespond(client, payload.channel_id, payload.user_id);
       const reply = createReplier({ respond: answer, client, channelId: payload.channel_id, log, signer, secrets: services.secrets });
-      try {
-        const text = cleanCommandText(typeof payload.text === 'string' ? payload.text : '', `Usage: \`${command.name} ${command.usageHint}\``);
-        const inGroup = async (group: string) => ((await client.usergroups.users.list({ usergroup: group })).users ?? []).includes(payload.user_id);
-        await command.run({ text, userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup });
-        observed.end('ok');
-      } catch (error) {
-        const text = describeErrorLine(error, log, { command: command.name, text: payload.text, user: payload.user_id });
-        await reply.ephemeral(errorMessage(text)).catch((err: unknown) => log.error({ err }, 'while answering an error'));
-        observed.end(isUserError(error) ? 'user_error' : 'error');
-      }
+      const inGroup = async (group: string) => ((await client.usergroups.users.list({ usergroup: group })).users ?? []).includes(payload.user_id);
+      const typed = typeof payload.text === 'string' ? payload.text : '';
+      await runCommandText(command, typed, { userId: payload.user_id, channelId: payload.channel_id, reply, services, inGroup }, observed, log);
     });
   }
 
