@@ -12,6 +12,7 @@ import type { ChannelPoster, PostedRef } from '../channel-poster.ts';
 import type { Clock } from '../incidents/clock.ts';
 import { incidentCardMessage } from '../incidents/incident-card-message.ts';
 import { pageMessage } from '../incidents/page-message.ts';
+import { pagePlacement } from '../incidents/page-placement.ts';
 import { PageError, type OutgoingPage, type Pager } from '../incidents/pager.ts';
 import type { DirectoryFailure, SlackDirectory } from '../incidents/slack-directory.ts';
 import { UNLIMITED_BUDGET } from '../message/budget.ts';
@@ -181,13 +182,10 @@ export function createPlaygroundTransport(o: PlaygroundTransportOptions) {
     }
     /** Where a page goes, as the Slack pager decides it; `threadTs`: in the incident card's thread. */
     function placeOf(page: OutgoingPage): { channel: string; threadTs?: string } {
-      const r = page.recipient;
-      if ('dm' in r) return { channel: r.dm };
-      const i = page.incident;
-      const cardChannel = i.channel ?? p.incidentsChannel;
-      const card = cardOnPage(i);
-      if ('channel' in r) return r.channel === cardChannel && card ? { channel: r.channel, threadTs: card } : { channel: r.channel };
-      return card ? { channel: cardChannel, threadTs: card } : { channel: cardChannel };
+      if ('dm' in page.recipient) return { channel: page.recipient.dm };
+      // The page has no broadcast: a reply is shown under its card either way.
+      const { channel, threadTs } = pagePlacement(page, p.incidentsChannel, cardOnPage(page.incident));
+      return threadTs === undefined ? { channel } : { channel, threadTs };
     }
     function pageCall<T>(doing: string, fn: () => T): T {
       try {

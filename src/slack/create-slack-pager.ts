@@ -5,6 +5,7 @@
 // the channel the incident card is in goes in the card's thread (@here pages are also sent to the
 // channel, so they still wake it); DMs stay DMs.
 import { WebClient, ErrorCode } from '@slack/web-api';
+import { pagePlacement } from '../incidents/page-placement.ts';
 import { PageError, type Delivered, type OutgoingPage, type Pager } from '../incidents/pager.ts';
 import type { Clock } from '../incidents/clock.ts';
 import { redactSecrets } from '../redact-secrets.ts';
@@ -64,14 +65,7 @@ export function createSlackPager(options: SlackPagerOptions): Pager {
       }
       return { channel };
     }
-    const i = page.incident;
-    const cardChannel = i.channel ?? options.incidentsChannel;
-    if ('channel' in r) {
-      // Beside the card: in its thread. Another channel has no card: the page stands alone there.
-      if (r.channel !== cardChannel || !i.messageTs) return { channel: r.channel };
-      return { channel: r.channel, threadTs: i.messageTs, ...(r.broadcast && { broadcast: true }) };
-    }
-    return i.messageTs ? { channel: cardChannel, threadTs: i.messageTs } : { channel: cardChannel };
+    return pagePlacement(page, options.incidentsChannel);
   }
 
   /**
