@@ -1,7 +1,7 @@
 // Statistics-based checks, each in a database of its own on each server so that other test files'
 // statements and tables do not leak in: slow statements, dead rows, missing extension, deadlocks.
 import { afterEach, expect, it } from 'vitest';
-import { ClientBag, findingOf, pidOf, runProbe, uniqueName, waitFor } from './probe-helpers.ts';
+import { causeDeadlock, ClientBag, findingOf, runProbe, uniqueName, waitFor } from './probe-helpers.ts';
 import { describeOnEachServer, reportStatistics } from './servers-under-test.ts';
 
 // `bare` has no pg_stat_statements: the deadlock happens there, as its statements, slow from
@@ -80,27 +80,13 @@ describeOnEachServer('statistics', { stats: { pgStatStatements: true }, bare: {}
     try {
       // The baseline: deadlocks are counted from the previous run on.
       await runProbe(url, { thresholds });
-      const a = await bag.open(url, 'deadlock-a');
-      const b = await bag.open(url, 'deadlock-b');
-      const aPid = await pidOf(a);
-      for (const c of [a, b]) {
-        // A quick deadlock detector (superuser-only setting, so per session is enough).
-        await c.query("SET deadlock_timeout = '100ms'");
-        await c.query('BEGIN');
-      }
-      await a.query(`UPDATE ${table} SET v = 1 WHERE id = 1`);
-      await b.query(`UPDATE ${table} SET v = 1 WHERE id = 2`);
-      const first = a.query(`UPDATE ${table} SET v = 2 WHERE id = 2`).then(() => 'ok', (e: Error) => e.message);
-      await waitFor(async () => (await admin.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [aPid])).rowCount, 10_000, 'a to wait for b');
-      const second = b.query(`UPDATE ${table} SET v = 2 WHERE id = 1`).then(() => 'ok', (e: Error) => e.message);
+      const { sessions, outcomes } = await causeDeadlock(bag, admin, url, table);
       // One is chosen as the victim; the other then gets its lock.
-      const outcomes = await Promise.all([first, second]);
       expect(outcomes.filter((o) => o.includes('deadlock detected'))).toHaveLength(1);
-      await Promise.all([a.query('ROLLBACK'), b.query('ROLLBACK')]);
 
       const f = await waitFor(
         async () => {
-          for (const c of [a, b]) await reportStatistics(c, pg.versionNum);
+          for (const c of sessions) await reportStatistics(c, pg.versionNum);
           const x = findingOf(await runProbe(url, { thresholds }), 'deadlocks');
           return x.status !== 'ok' ? x : undefined;
         },

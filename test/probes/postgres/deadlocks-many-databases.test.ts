@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningPostgres } from '../../../src/store/start-embedded-postgres.ts';
 import { startTestPostgres } from '../../support/start-test-postgres.ts';
-import { ClientBag, findingOf, pidOf, runProbe, waitFor } from './probe-helpers.ts';
+import { causeDeadlock, ClientBag, findingOf, runProbe, waitFor } from './probe-helpers.ts';
 import { reportStatistics } from './servers-under-test.ts';
 
 /** More than the 50 databases the check used to read, ordered by traffic alone. */
@@ -51,20 +51,8 @@ describe('deadlocks on a server with many databases', () => {
     const thresholds = { deadlocks: { warn: 101, crit: 102 } };
     // The baseline, then one deadlock.
     await runProbe(url, { thresholds });
-    const a = await bag.open(url, 'deadlock-a');
-    const b = await bag.open(url, 'deadlock-b');
-    const aPid = await pidOf(a);
-    for (const c of [a, b]) {
-      await c.query("SET deadlock_timeout = '100ms'");
-      await c.query('BEGIN');
-    }
-    await a.query('UPDATE dl SET v = 1 WHERE id = 1');
-    await b.query('UPDATE dl SET v = 1 WHERE id = 2');
-    const first = a.query('UPDATE dl SET v = 2 WHERE id = 2').then(() => 'ok', (e: Error) => e.message);
-    await waitFor(async () => (await admin.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [aPid])).rowCount, 10_000, 'a to wait for b');
-    const second = b.query('UPDATE dl SET v = 2 WHERE id = 1').then(() => 'ok', (e: Error) => e.message);
-    expect((await Promise.all([first, second])).filter((o) => o.includes('deadlock detected'))).toHaveLength(1);
-    await Promise.all([a.query('ROLLBACK'), b.query('ROLLBACK')]);
+    const { sessions, outcomes } = await causeDeadlock(bag, admin, url, 'dl');
+    expect(outcomes.filter((o) => o.includes('deadlock detected'))).toHaveLength(1);
     const versionNum = Number((await admin.query<{ v: string }>('SHOW server_version_num')).rows[0]!.v);
 
     // The quiet database is the least busy of the server: ordered by traffic alone it is not read.
@@ -75,7 +63,7 @@ describe('deadlocks on a server with many databases', () => {
 
     const f = await waitFor(
       async () => {
-        for (const c of [a, b]) await reportStatistics(c, versionNum);
+        for (const c of sessions) await reportStatistics(c, versionNum);
         const x = findingOf(await runProbe(url, { thresholds }), 'deadlocks');
         return x.status !== 'ok' ? x : undefined;
       },

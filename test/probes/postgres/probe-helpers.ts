@@ -28,6 +28,7 @@ export function findingOf(findings: Finding[], check: string): Finding {
   return f;
 }
 
+import { waitFor } from '../../support/wait-for.ts';
 export { sleep, waitFor } from '../../support/wait-for.ts';
 
 /** A client that is closed by `closeAll`, whatever state the test left it in. */
@@ -52,6 +53,30 @@ export class ClientBag {
 export async function pidOf(client: pg.Client): Promise<number> {
   const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
   return rows[0]!.pid;
+}
+
+/**
+ * One real deadlock on `table` (rows with ids 1 and 2 and a column v): two sessions each update one
+ * row and then the other's. Returns both sessions, rolled back, and what each update ended with
+ * (exactly one is chosen as the victim: "deadlock detected").
+ */
+export async function causeDeadlock(bag: ClientBag, admin: pg.Client, url: string, table: string): Promise<{ sessions: pg.Client[]; outcomes: string[] }> {
+  const a = await bag.open(url, 'deadlock-a');
+  const b = await bag.open(url, 'deadlock-b');
+  const aPid = await pidOf(a);
+  for (const c of [a, b]) {
+    // A quick deadlock detector (superuser-only setting, so per session is enough).
+    await c.query("SET deadlock_timeout = '100ms'");
+    await c.query('BEGIN');
+  }
+  await a.query(`UPDATE ${table} SET v = 1 WHERE id = 1`);
+  await b.query(`UPDATE ${table} SET v = 1 WHERE id = 2`);
+  const first = a.query(`UPDATE ${table} SET v = 2 WHERE id = 2`).then(() => 'ok', (e: Error) => e.message);
+  await waitFor(async () => (await admin.query('SELECT 1 FROM pg_locks WHERE pid = $1 AND NOT granted', [aPid])).rowCount, 10_000, 'a to wait for b');
+  const second = b.query(`UPDATE ${table} SET v = 2 WHERE id = 1`).then(() => 'ok', (e: Error) => e.message);
+  const outcomes = await Promise.all([first, second]);
+  await Promise.all([a.query('ROLLBACK'), b.query('ROLLBACK')]);
+  return { sessions: [a, b], outcomes };
 }
 
 /** postgres://user:password@host:port/db with another user, password or database. */
